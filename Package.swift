@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+//
+// One package, two programs: `agent-runner` (one per host, a restart-on-exit supervisor for AI
+// coding CLIs) and `fleetctl` (run from an operator machine, watches and steers many hosts over
+// the system ssh). No package dependencies by design: the standard library, FoundationEssentials,
+// Glibc, Dispatch and Synchronization only, so the static binaries stay small and start fast.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "agent-fleet",
+    products: [
+        .executable(name: "agent-runner", targets: ["agent-runner"]),
+        .executable(name: "fleetctl", targets: ["fleetctl"]),
+        .library(name: "FleetCore", targets: ["FleetCore"]),
+    ],
+    targets: [
+        .target(name: "FleetCore", swiftSettings: strict),
+        .target(name: "Detectors", dependencies: ["FleetCore"], swiftSettings: strict),
+        .target(name: "SSHTransport", dependencies: ["FleetCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "agent-runner",
+            dependencies: ["FleetCore", "Detectors"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fleetctl",
+            dependencies: ["FleetCore", "Detectors", "SSHTransport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["FleetCore"]
+        ),
+    ]
+)

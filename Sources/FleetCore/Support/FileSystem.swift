@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Why a file could not be read.
+public struct FileReadError: Error, Sendable, Equatable {
+    public var path: String
+    public var errno: Int32
+
+    public init(path: String, errno: Int32) {
+        self.path = path
+        self.errno = errno
+    }
+
+    /// The file does not exist (as opposed to being unreadable).
+    public var isMissing: Bool { errno == ENOENT || errno == ENOTDIR }
+
+    /// The C library's text for the error (`Permission denied`).
+    public var reason: String { SystemError.text(errno) }
+}
+
+/// The file-system reads configuration loading needs, behind a protocol so tests can supply
+/// files without touching disk and fail loudly when a test reads something it did not set up.
+public protocol FileSystem: Sendable {
+    /// The whole content of the file at the absolute `path`, refusing files over `limit` bytes.
+    func readFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8]
+    /// `realpath(3)` of an existing path; nil when it does not exist.
+    func resolveSymlinks(_ path: String) -> String?
+}
+
+extension FileSystem {
+    /// Reads a configuration-sized file (at most 16 MiB: anything larger is not a config).
+    public func readFile(_ path: String) throws(FileReadError) -> [UInt8] {
+        try readFile(path, limit: 16 << 20)
+    }
+}
+
+/// The machine's real file system.
+public struct LocalFileSystem: FileSystem {
+    public init() {}
+
+    public func readFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileReadError(path: path, errno: errno) }
+        defer { close(fd) }
+        var status = stat()
+        if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            throw FileReadError(path: path, errno: EISDIR)
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileReadError(path: path, errno: errno)
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > limit { throw FileReadError(path: path, errno: EFBIG) }
+        }
+        return bytes
+    }
+
+    public func resolveSymlinks(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// Text for errno values.
+public enum SystemError {
+    public static func text(_ code: Int32) -> String {
+        guard let message = strerror(code) else { return "errno \(code)" }
+        return String(cString: message)
+    }
+}

@@ -1,0 +1,40 @@
+import FleetCore
+
+/// fleetctl's verbs and their dispatch.
+enum FleetctlProgram {
+    static let inventoryOption = OptionSpec("inventory", short: "i", value: "PATH", help: "The inventory file (default: $FLEETCTL_INVENTORY, else ./inventory.toml).")
+    static let jsonOption = OptionSpec("json", help: "Machine-readable output on stdout.")
+
+    static let spec = ProgramSpec(
+        name: "fleetctl", version: BuildInfo.version,
+        summary: "watches and steers a fleet of agent-runner hosts over ssh",
+        globalOptions: [inventoryOption, jsonOption, OptionSpec("version", help: "Print the version and exit.")],
+        verbs: [CheckCommand.spec, HostsCommand.spec])
+
+    static func main(_ arguments: [String], context: CommandContext) -> Int32 {
+        let runner = ProgramRunner(program: spec)
+        return runner.run(arguments, context: context) { parsed, context in
+            switch parsed.verb {
+            case CheckCommand.spec.name: return CheckCommand.run(parsed, context: context, runner: runner)
+            case HostsCommand.spec.name: return HostsCommand.run(parsed, context: context, runner: runner)
+            default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
+            }
+        }
+    }
+
+    /// The inventory in force: `--inventory`, else `$FLEETCTL_INVENTORY`, else `./inventory.toml`.
+    static func inventoryPath(_ parsed: ParsedArguments, context: CommandContext) -> String {
+        parsed.value("inventory") ?? context.environment["FLEETCTL_INVENTORY"].flatMap { $0.isEmpty ? nil : $0 } ?? "inventory.toml"
+    }
+
+    /// Loads the inventory or prints the error; nil means "return ExitCode.config".
+    static func loadInventory(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Inventory? {
+        let loader = InventoryLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
+        do {
+            return try loader.load(path: inventoryPath(parsed, context: context))
+        } catch {
+            _ = runner.configFailure(error, context: context)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FleetCore
+
+exit(FleetctlProgram.main(Array(CommandLine.arguments.dropFirst()), context: .live()))
