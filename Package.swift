@@ -19,17 +19,27 @@ let package = Package(
         .target(name: "FleetCore", swiftSettings: strict),
         .target(name: "Detectors", dependencies: ["FleetCore"], swiftSettings: strict),
         .target(name: "SSHTransport", dependencies: ["FleetCore"], swiftSettings: strict),
+        // The supervisor's logic, testable without spawning the binary.
+        .target(
+            name: "AgentRunnerCore",
+            dependencies: ["FleetCore", "Detectors"],
+            path: "Sources/agent-runner/Core",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "agent-runner",
-            dependencies: ["FleetCore", "Detectors"],
+            dependencies: ["FleetCore", "Detectors", "AgentRunnerCore"],
+            path: "Sources/agent-runner/CLI",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "fleetctl",
             dependencies: ["FleetCore", "Detectors", "SSHTransport"],
+            path: "Sources/fleetctl/CLI",
             swiftSettings: strict
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["FleetCore"]
