@@ -1,0 +1,74 @@
+import Glibc
+
+/// Replaces a file's contents atomically: readers see the old contents or the new, never a
+/// mixture or a truncated file, even across a crash or power loss.
+///
+/// The bytes go to a uniquely named temporary file in the same directory (`O_EXCL`, so two
+/// writers never share one), which is `fsync`ed, renamed over the target, and then the
+/// directory is `fsync`ed so the rename itself is durable. On failure the temporary file is
+/// removed and the target is untouched. A symlink at `path` is replaced, not followed.
+public enum AtomicFile {
+    /// Atomically replaces (or creates) `path` with `bytes`, with permissions exactly `mode`.
+    /// - Throws: `FileError` naming the path, the system error and what to do; the previous
+    ///   contents are then still in place.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+        let directory = SystemIO.directoryName(path)
+        let unchanged = "\(path) was left unchanged"
+        let (fd, temporary) = try createTemporary(for: path, mode: mode)
+        var descriptorOpen = true
+        do throws(SystemIO.Failure) {
+            defer { if descriptorOpen { SystemIO.closeQuietly(fd) } }
+            // fchmod: the umask must not change the requested mode.
+            guard fchmod(fd, mode) == 0 else { throw SystemIO.Failure(code: errno) }
+            let (_, failure) = SystemIO.writeAll(fd, bytes)
+            if let failure { throw failure }
+            try SystemIO.fsync(fd)
+            descriptorOpen = false
+            guard Glibc.close(fd) == 0 else { throw SystemIO.Failure(code: errno) }
+            guard rename(temporary, path) == 0 else { throw SystemIO.Failure(code: errno) }
+        } catch {
+            unlink(temporary)
+            throw FileError("write", path: path, failure: error, note: unchanged)
+        }
+        do {
+            try syncDirectory(directory)
+        } catch {
+            throw FileError(
+                "sync the directory of", path: path, failure: error,
+                note: "The new contents are in place but may not survive a power loss"
+            )
+        }
+    }
+
+    /// Atomically replaces (or creates) `path` with the UTF-8 of `text`.
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+        try write(Array(text.utf8), to: path, mode: mode)
+    }
+
+    private static func createTemporary(for path: String, mode: mode_t) throws -> (fd: Int32, path: String) {
+        let directory = SystemIO.directoryName(path)
+        var lastFailure = SystemIO.Failure(code: EEXIST)
+        for _ in 0..<8 {
+            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            let temporary = SystemIO.join(directory, ".\(SystemIO.baseName(path)).tmp-\(getpid())-\(suffix)")
+            do {
+                return (try SystemIO.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: mode), temporary)
+            } catch where error.code == EEXIST {
+                lastFailure = error
+            } catch {
+                throw FileError("create a temporary file next to", path: path, failure: error, note: "\(path) was left unchanged")
+            }
+        }
+        throw FileError("create a temporary file next to", path: path, failure: lastFailure, note: "\(path) was left unchanged")
+    }
+
+    private static func syncDirectory(_ directory: String) throws(SystemIO.Failure) {
+        let fd = try SystemIO.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { SystemIO.closeQuietly(fd) }
+        do {
+            try SystemIO.fsync(fd)
+        } catch where error.code == EINVAL {
+            // Some filesystems cannot sync directories; the rename is as durable as they allow.
+        }
+    }
+}
