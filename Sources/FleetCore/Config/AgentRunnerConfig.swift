@@ -70,11 +70,15 @@ public struct AgentRunnerConfig: Sendable {
         public var logDir: String
         /// Hard wall per round (`round_timeout_s`, also accepted as `round_budget_s`).
         public var roundTimeoutS: Int
-        public var restartDelayS: Int
+        /// Seconds between rounds (fractions allowed); doubled after a failure, escalating in a crash streak.
+        public var restartDelayS: Double
         /// Round logs kept per family; 0 keeps all.
         public var roundLogRetention: Int
         public var narrativeFile: String
         public var transientErrorAction: TransientErrorAction
+        /// Upper bound of the random delay added after a throttle's reset (the lower bound is
+        /// min(5, this)), so a fleet does not hit the provider in step. 0 = no jitter.
+        public var backoffJitterS: Int
         public var maxRounds: Int?
         public var stopFile: String?
         public var substrateFingerprintPaths: [String]

@@ -19,7 +19,7 @@ public struct AgentRunnerConfigLoader: Sendable {
     static let agentKeys = ["command", "prompt_arg_template", "name", "env", "prompt_delivery", "exec_prefix", "terminal_marker", "sigterm_grace_s"]
     static let runtimeKeys = [
         "work_dir", "log_dir", "round_timeout_s", "round_budget_s", "restart_delay_s", "round_log_retention",
-        "narrative_file", "transient_error_action", "rate_limit_action", "max_rounds", "stop_file",
+        "narrative_file", "transient_error_action", "rate_limit_action", "backoff_jitter_s", "max_rounds", "stop_file",
         "substrate_fingerprint_paths", "fresh_eyes_every_n", "dry_run", "max_grace_after_result_s",
         "grace_kill_ignore_patterns", "disable_pre_round_hooks",
     ]
@@ -240,10 +240,11 @@ public struct AgentRunnerConfigLoader: Sendable {
         let narrative = try reader.string("narrative_file").map(paths.resolve) ?? ConfigPaths.normalize(logDir + "/narrative.md")
         let runtime = AgentRunnerConfig.Runtime(
             workDir: workDir, logDir: logDir, roundTimeoutS: timeout ?? 1800,
-            restartDelayS: try reader.positiveInt("restart_delay_s") ?? 3,
+            restartDelayS: try reader.number("restart_delay_s", in: 0...86_400, requirement: "a number of seconds above 0", allowLowerBound: false) ?? 3,
             roundLogRetention: try reader.nonNegativeInt("round_log_retention") ?? 100,
             narrativeFile: narrative,
             transientErrorAction: action.flatMap(AgentRunnerConfig.TransientErrorAction.init(rawValue:)) ?? .backOff,
+            backoffJitterS: try reader.nonNegativeInt("backoff_jitter_s", max: 600) ?? 30,
             maxRounds: try reader.positiveInt("max_rounds"),
             stopFile: try reader.string("stop_file").map(paths.resolve),
             substrateFingerprintPaths: try reader.stringList("substrate_fingerprint_paths") ?? [],
@@ -486,20 +487,5 @@ struct PathResolver: Sendable {
     func resolve(_ raw: String) -> String {
         let expanded = ConfigPaths.expandUser(raw.replacingAll("{project}", with: project), home: home)
         return ConfigPaths.absolute(expanded, against: workDir)
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced (FoundationEssentials-free).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

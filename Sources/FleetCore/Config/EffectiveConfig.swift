@@ -123,11 +123,12 @@ extension AgentRunnerConfig {
         add("runtime", "work_dir", .string(runtime.workDir))
         add("runtime", "log_dir", .string(runtime.logDir))
         add("runtime", "round_timeout_s", .int(Int64(runtime.roundTimeoutS)), origin: timeoutOrigin)
-        add("runtime", "restart_delay_s", .int(Int64(runtime.restartDelayS)))
+        add("runtime", "restart_delay_s", runtime.restartDelayS == runtime.restartDelayS.rounded() ? .int(Int64(runtime.restartDelayS)) : .double(runtime.restartDelayS))
         add("runtime", "round_log_retention", .int(Int64(runtime.roundLogRetention)))
         add("runtime", "narrative_file", .string(runtime.narrativeFile))
         add("runtime", "transient_error_action", .string(runtime.transientErrorAction.rawValue),
             origin: origins["runtime.rate_limit_action"] ?? origins["runtime.transient_error_action"])
+        add("runtime", "backoff_jitter_s", .int(Int64(runtime.backoffJitterS)))
         add("runtime", "max_rounds", optional(runtime.maxRounds))
         add("runtime", "stop_file", runtime.stopFile.map { .string($0) } ?? .null)
         add("runtime", "substrate_fingerprint_paths", strings(runtime.substrateFingerprintPaths))

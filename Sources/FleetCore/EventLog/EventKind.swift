@@ -181,6 +181,9 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let serveStopped = EventKind(registered: "serve_stopped")
     /// The `log_write_failed` event.
     public static let logWriteFailed = EventKind(registered: "log_write_failed")
+    /// The `stale_agent_killed` event: serve found an agent left running by a serve that died
+    /// (kill -9, OOM) and killed its process group before starting a new round.
+    public static let staleAgentKilled = EventKind(registered: "stale_agent_killed")
 
     /// Every registered kind, in registry order.
     public static let all: [EventKind] = [
@@ -260,6 +263,7 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
         .serveStarted,
         .serveStopped,
         .logWriteFailed,
+        .staleAgentKilled,
     ]
 
     private static let registeredNames: Set<String> = Set(all.map(\.rawValue))

@@ -111,7 +111,7 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
         let failure = error(text)
         XCTAssertEqual(failure?.line, 8)
         XCTAssertEqual(failure?.key, "runtime.restart_delay_s")
-        XCTAssertEqual(failure?.message, #"must be a positive integer, got the string "soon""#)
+        XCTAssertEqual(failure?.message, #"must be a number of seconds above 0, got the string "soon""#)
     }
 
     func testUnknownKeysRejectedWithSuggestion() {

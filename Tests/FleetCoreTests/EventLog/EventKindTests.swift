@@ -17,14 +17,14 @@ final class EventKindTests: XCTestCase {
         service_upgrade_rolled_back, service_upgraded, session_resumed, smoke_check_failed, stale_index_lock_cleared, \
         stalled_no_progress, status_recovered, stop_file_detected, transient_error_backoff_capped, transient_error_detected, \
         transient_error_recovered, upgrade_start_failed, prompt_overwritten, serve_startup_hook_failed, serve_started, \
-        serve_stopped, log_write_failed
+        serve_stopped, log_write_failed, stale_agent_killed
         """
         .split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     func testRegistryHasNoDuplicatesAndEveryRequiredKind() {
         let names = EventKind.all.map(\.rawValue)
         XCTAssertEqual(Set(names).count, names.count, "duplicate kinds in EventKind.all")
-        XCTAssertEqual(required.count, 76)
+        XCTAssertEqual(required.count, 77)
         for name in required {
             XCTAssertTrue(names.contains(name), "EventKind.all lacks \(name)")
             XCTAssertEqual(EventKind(validating: name)?.rawValue, name)

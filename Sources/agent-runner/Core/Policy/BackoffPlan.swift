@@ -27,7 +27,8 @@ public enum BackoffPlanner {
     public static let exponentCap = 5
     public static let escalationCapS: Int64 = 1800
     public static let sleepCapS: Int64 = 8 * 3600
-    /// Jitter range added after the reset, so a fleet does not hammer the provider in step.
+    /// Default jitter range added after the reset, so a fleet does not hammer the provider in
+    /// step (`[runtime] backoff_jitter_s` sets the upper bound).
     public static let jitterRangeS: ClosedRange<Int64> = 5...30
 
     /// - Parameters:

@@ -19,7 +19,7 @@ public struct RoundOutcome: Sendable, Equatable {
 /// What serve does after a round.
 public enum RestartVerdict: Sendable, Equatable {
     /// Run another round after this many seconds.
-    case restart(afterS: Int)
+    case restart(afterS: Double)
     /// Too many unexplained short crashes in a row: stop with ``FleetCore/ExitCode/crashLoop`` so
     /// systemd does not respawn a doomed agent forever.
     case crashLoop(consecutive: Int, exitCode: Int32)
@@ -32,14 +32,14 @@ public enum RestartVerdict: Sendable, Equatable {
 /// (`restart_delay_s × 2^streak`, capped at 30 min); the fifth in a row gives up. Any other
 /// round resets the streak.
 public struct RestartPolicy: Sendable, Equatable {
-    public var restartDelayS: Int
+    public var restartDelayS: Double
     public var shortCrashS: Double = 60
     public var crashLoopThreshold: Int = 5
-    public var maxDelayS: Int = 1800
+    public var maxDelayS: Double = 1800
     /// Unknown short crashes in a row so far.
     public private(set) var consecutiveCrashes = 0
 
-    public init(restartDelayS: Int) {
+    public init(restartDelayS: Double) {
         self.restartDelayS = restartDelayS
     }
 
@@ -51,8 +51,8 @@ public struct RestartPolicy: Sendable, Equatable {
             if consecutiveCrashes >= crashLoopThreshold {
                 return .crashLoop(consecutive: consecutiveCrashes, exitCode: outcome.exitCode)
             }
-            let factor = 1 << min(consecutiveCrashes, 20)
-            return .restart(afterS: min(restartDelayS.multipliedReportingOverflow(by: factor).overflow ? maxDelayS : restartDelayS * factor, maxDelayS))
+            let factor = Double(1 << min(consecutiveCrashes, 20))
+            return .restart(afterS: min(restartDelayS * factor, maxDelayS))
         }
         consecutiveCrashes = 0
         return .restart(afterS: min(outcome.exitCode == 0 ? restartDelayS : restartDelayS * 2, maxDelayS))

@@ -1,0 +1,88 @@
+import AgentRunnerCore
+import FleetCore
+
+/// `agent-runner serve`: the supervisor loop. `agent-runner round`: one round, in the foreground.
+enum ServeCommand {
+    static let spec = VerbSpec(
+        "serve", summary: "run the agent round after round until a stop trigger (the service's main process)",
+        discussion: """
+            Runs rounds forever under the defenses: hard round timeout (whole process group killed),
+            grace kill after the agent's result, crash-loop breaker, config-broken halt, back-off
+            while the provider throttles, stash of work a round left uncommitted. Stops cleanly
+            (exit 0) when the agent writes $AGENT_RUNNER_LOG_DIR/.agent-done, when [runtime]
+            stop_file exists, after max_rounds, or on SIGTERM/SIGINT (the current round finishes
+            first). Events go to <log_dir>/events-YYYY-MM.jsonl, agent output to
+            <log_dir>/round-<N>.log.
+            """,
+        options: [
+            OptionSpec("max-rounds", value: "N", help: "Stop after N rounds (overrides [runtime] max_rounds)."),
+            OptionSpec("once", help: "Run one round, then stop."),
+        ],
+        exitCodes: [
+            (ExitCode.success, "stopped cleanly: sentinel, stop file, max rounds, signal, --once, or transient_error_action = \"stop\""),
+            (ExitCode.failure, "another serve holds the lock for this project, or a serve_startup hook failed"),
+            (ExitCode.usage, "the command line is wrong"),
+            (ExitCode.crashLoop, "crash_loop: 5 consecutive short unexplained crashes; systemd does not restart it"),
+            (ExitCode.config, "config_broken: the config or the startup battery failed permanently"),
+        ])
+
+    static let roundSpec = VerbSpec(
+        "round", summary: "run a single round in the foreground (for debugging a config)",
+        exitCodes: [
+            (ExitCode.success, "the agent exited 0, or was stopped at the timeout or after its result"),
+            (ExitCode.failure, "the agent exited non-zero"),
+            (ExitCode.usage, "the command line is wrong"),
+            (ExitCode.environment, "the environment is not usable (log dir not writable)"),
+            (ExitCode.config, "the config or the startup battery failed permanently"),
+        ])
+
+    static func loadConfig(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> AgentRunnerConfig? {
+        let loader = AgentRunnerConfigLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
+        do {
+            return try loader.load(path: AgentRunnerProgram.configPath(parsed, context: context))
+        } catch {
+            _ = runner.configFailure(error, context: context)
+            return nil
+        }
+    }
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        let maxRounds: Int?
+        do {
+            maxRounds = try parsed.integer("max-rounds", minimum: 1)
+        } catch {
+            return runner.usageFailure(error, context: context)
+        }
+        guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        StopRequest.installSignalHandlers()
+        let supervisor = Supervisor(config: config, runner: PosixProcessRunner(), environment: context.environment,
+                                    clock: SystemClock(), stderr: context.stderr, stop: StopRequest())
+        return supervisor.run(.init(maxRoundsOverride: maxRounds, once: parsed.has("once")))
+    }
+
+    static func runRound(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        StopRequest.installSignalHandlers()
+        let lock: FileLock
+        Directories.create(config.runtime.logDir)
+        do {
+            lock = try FileLock.acquire(config.runtime.logDir + "/serve.lock")
+        } catch {
+            context.stderr.write("agent-runner: a serve is running for \(config.runtime.workDir); stop it before running a round by hand\n")
+            return ExitCode.environment
+        }
+        defer { lock.release() }
+        let events = EventSink(logDir: config.runtime.logDir, clock: SystemClock(), stderr: context.stderr)
+        let rounds = RoundRunner(config: config, events: events, runner: PosixProcessRunner(), environment: context.environment,
+                                 clock: SystemClock(), stderr: context.stderr)
+        let result = rounds.run(round: rounds.nextRoundNumber())
+        switch result.kind {
+        case .batteryFailed(let failures):
+            return failures.contains(where: \.permanent) ? ExitCode.config : ExitCode.environment
+        case .spawnFailed:
+            return ExitCode.failure
+        case .ran(let exit):
+            return exit.ok || exit.timedOut ? ExitCode.success : ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import FleetCore
+
+/// Runs `[hooks]` commands: in work_dir, with the supervisor's environment plus the round's
+/// `AGENT_RUNNER_*` variables, stdin closed, a deadline, and output capped.
+public struct HookRunner: Sendable {
+    public struct Outcome: Sendable, Equatable {
+        public var exit: ExitStatus
+        public var timedOut: Bool
+        /// The last lines of stderr (then stdout), redacted, at most 500 characters.
+        public var outputTail: String
+        public var succeeded: Bool { exit == .terminated(0) && !timedOut }
+    }
+
+    let runner: any ProcessRunner
+    let workDir: String
+
+    public init(runner: any ProcessRunner, workDir: String) {
+        self.runner = runner
+        self.workDir = workDir
+    }
+
+    /// Runs `hook`; a hook that cannot even start is reported as exit 127 with the reason.
+    public func run(_ hook: AgentRunnerConfig.HookCommand, environment: [String: String]) -> Outcome {
+        let request = ProcessRequest(
+            hook.argv[0], arguments: Array(hook.argv.dropFirst()), environment: environment, workingDirectory: workDir,
+            standardOutput: .capture(limit: 64 << 10), standardError: .capture(limit: 64 << 10),
+            deadline: .now + .seconds(hook.timeoutS), terminationGrace: .seconds(2))
+        do {
+            let output = try runner.run(request)
+            let text = output.stderrText.isEmpty ? output.stdoutText : output.stderrText
+            return Outcome(exit: output.exit, timedOut: output.timedOut, outputTail: Self.tail(text))
+        } catch {
+            return Outcome(exit: .terminated(127), timedOut: false, outputTail: "\(error)")
+        }
+    }
+
+    static func tail(_ text: String) -> String {
+        let redacted = SecretRedactor.redact(String(text.suffix(2000)))
+        return String(redacted.suffix(500)).trimmingCharacters(in: "\n ")
+    }
+}

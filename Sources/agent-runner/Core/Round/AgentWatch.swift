@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FleetCore
+
+/// How the agent process ended.
+public struct AgentExit: Sendable, Equatable {
+    public var status: ExitStatus
+    public var durationS: Double
+    /// Killed at the hard wall (`round_timeout_s`).
+    public var timedOut: Bool
+    /// Killed after its result marker once the grace window passed with no live workers.
+    public var graceKilled: Bool
+    /// Set when the grace window passed but workers were still alive (reported once).
+    public var graceExtended: Bool
+
+    /// The exit code as the original reports it: negative signal number for a signal death.
+    public var exitCode: Int32 {
+        switch status {
+        case .terminated(let code): return code
+        case .signalled(let signal): return -signal
+        }
+    }
+
+    /// `grace_kill` > `timeout` > `signal:<NAME>` > `clean` > `error`.
+    public var exitCause: String {
+        if graceKilled { return "grace_kill" }
+        if timedOut { return "timeout" }
+        switch status {
+        case .signalled(let signal): return "signal:" + ExitStatus.signalName(signal)
+        case .terminated(let code) where code > 128 && code - 128 < 65: return "signal:" + ExitStatus.signalName(code - 128)
+        case .terminated(0): return "clean"
+        case .terminated: return "error"
+        }
+    }
+
+    /// The round did its job: exit 0 and not killed.
+    public var ok: Bool { status == .terminated(0) && !timedOut }
+
+    /// Died from a signal it did not get from us.
+    public var signalDeath: Bool {
+        if case .signalled = status { return !timedOut }
+        return false
+    }
+}
+
+/// Watches a running agent: the hard wall, the grace window after the terminal marker, and
+/// progress events. Ticks every 200 ms on the monotonic clock, so wall-clock steps (NTP, a Pi
+/// without RTC) cannot shorten or stretch a round.
+struct AgentWatch {
+    let process: RunningProcess
+    let logPath: String
+    let timeoutS: Int
+    let killGrace: Duration
+    let terminalMarker: [UInt8]
+    let maxGraceAfterResultS: Int
+    let ignorePatterns: [String]
+    let progressIntervalS: Int
+    /// Called with an event to record (`round_grace_extended`, `round_progress`).
+    let emit: (EventKind, JSONObject) -> Void
+    let round: Int
+
+    func run() -> AgentExit {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var scanOffset: Int64 = 0
+        var carry: [UInt8] = []
+        var markerSeenAt: ContinuousClock.Instant?
+        var lastScan = start
+        var lastProgress = start
+        var extended = false
+        let wall = Duration.seconds(timeoutS)
+        let graceWindow = Duration.seconds(maxGraceAfterResultS)
+        let graceEnabled = maxGraceAfterResultS > 0 && !terminalMarker.isEmpty
+
+        while true {
+            if let status = process.poll() {
+                return AgentExit(status: status, durationS: Self.seconds(clock.now - start), timedOut: false, graceKilled: false, graceExtended: extended)
+            }
+            let now = clock.now
+            if now - start > wall {
+                let status = process.terminate(grace: killGrace)
+                return AgentExit(status: status, durationS: Self.seconds(clock.now - start), timedOut: true, graceKilled: false, graceExtended: extended)
+            }
+            if graceEnabled && markerSeenAt == nil && now - lastScan >= .seconds(1) {
+                lastScan = now
+                if scan(&scanOffset, &carry) { markerSeenAt = now }
+            }
+            if let seen = markerSeenAt, !extended, now - seen > graceWindow {
+                let (live, ignored) = liveWorkers()
+                if live.isEmpty {
+                    let status = process.terminate(grace: killGrace)
+                    return AgentExit(status: status, durationS: Self.seconds(clock.now - start), timedOut: true, graceKilled: true, graceExtended: false)
+                }
+                extended = true
+                emit(.roundGraceExtended, JSONObject([
+                    ("round_num", .int(Int64(round))), ("grace_s", .int(Int64(maxGraceAfterResultS))),
+                    ("live_children", .array(live.prefix(5).map { .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid)))])) })),
+                    ("ignored_children", .array(ignored.prefix(5).map {
+                        .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid))), ("matched", .string($0.matched ?? ""))]))
+                    })),
+                ]))
+            }
+            if progressIntervalS > 0 && now - lastProgress >= .seconds(progressIntervalS) {
+                lastProgress = now
+                var info = stat()
+                let exists = stat(logPath, &info) == 0
+                var wallNow = timespec()
+                clock_gettime(CLOCK_REALTIME, &wallNow)
+                emit(.roundProgress, JSONObject([
+                    ("round_num", .int(Int64(round))),
+                    ("log_size_kb", .int(exists ? Int64(info.st_size) / 1024 : 0)),
+                    ("last_write_age_s", .int(exists ? max(0, Int64(wallNow.tv_sec) - Int64(info.st_mtim.tv_sec)) : 0)),
+                    ("wall_age_s", .int(Int64(Self.seconds(now - start)))),
+                ]))
+            }
+            usleep(200_000)
+        }
+    }
+
+    /// Scans newly written log bytes for the marker, carrying a marker-length overlap between reads.
+    private func scan(_ offset: inout Int64, _ carry: inout [UInt8]) -> Bool {
+        while true {
+            let chunk = Directories.read(logPath, from: offset, limit: 256 << 10)
+            if chunk.isEmpty { return false }
+            offset += Int64(chunk.count)
+            let window = carry + chunk
+            if Self.contains(window, terminalMarker) { return true }
+            carry = Array(window.suffix(max(terminalMarker.count - 1, 0)))
+            if chunk.count < 256 << 10 { return false }
+        }
+    }
+
+    struct Worker { var pid: pid_t; var name: String; var matched: String? }
+
+    /// Live (non-zombie) descendants of the agent, split into workers and ignored helpers.
+    private func liveWorkers() -> (live: [Worker], ignored: [Worker]) {
+        let regexes = ignorePatterns.compactMap { pattern in (try? Regex(pattern)).map { (pattern, $0) } }
+        var live: [Worker] = []
+        var ignored: [Worker] = []
+        for pid in ProcessTree.descendants(of: process.pid) {
+            guard let entry = ProcessTree.entry(for: pid), !entry.isZombie else { continue }
+            let cmdline = (ProcessTree.commandLine(of: pid) ?? [entry.command]).joined(separator: " ")
+            if let hit = regexes.first(where: { cmdline.contains($0.1) }) {
+                ignored.append(Worker(pid: pid, name: entry.command, matched: hit.0))
+            } else {
+                live.append(Worker(pid: pid, name: entry.command, matched: nil))
+            }
+        }
+        return (live, ignored)
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

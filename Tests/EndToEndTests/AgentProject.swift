@@ -1,0 +1,121 @@
+import FleetCore
+import Foundation
+import XCTest
+
+/// A throw-away agent project: a git work tree with a prompt, the fake agent installed as
+/// `bin/claude`, and an agent-runner.toml. Tests drive `agent-runner` against it.
+final class AgentProject {
+    let dir: String
+    let logDir: String
+    let modeFile: String
+
+    /// - Parameter extra: extra TOML appended to the config (e.g. `[vcs]` tables); `runtime`
+    ///   lines go into `[runtime]`.
+    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil) throws {
+        let root = try Harness.temporaryDirectory(test)
+        dir = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/project"
+        logDir = dir + "/logs"
+        modeFile = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/fake_mode"
+        try FileManager.default.createDirectory(atPath: dir + "/bin", withIntermediateDirectories: true)
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fake-agent.sh").path
+        try FileManager.default.copyItem(atPath: fixture, toPath: dir + "/bin/claude")
+        try Harness.write(prompt ?? String(repeating: "Work carefully on the project and commit your changes. ", count: 12), to: dir + "/prompts/main.md")
+        try Harness.write("logs/\n", to: dir + "/.gitignore")
+        try Harness.write(modes.joined(separator: ","), to: modeFile)
+        let config = """
+            schema_version = 1
+            [agent]
+            command = ["./bin/claude", "--output-format", "stream-json"]
+            prompt_arg_template = ["-p"]
+            prompt_delivery = "stdin"
+            [agent.env]
+            FAKE_MODE_FILE = "\(modeFile)"
+            [runtime]
+            work_dir = "."
+            log_dir = "logs"
+            restart_delay_s = 0.05
+            \(runtime.joined(separator: "\n"))
+            [prompt]
+            file = "prompts/main.md"
+            \(extra)
+
+            """
+        try Harness.write(config, to: dir + "/agent-runner.toml")
+        try git(["init", "-q"])
+        try git(["add", "-A"])
+        try git(["commit", "-q", "-m", "initial"])
+    }
+
+    @discardableResult
+    func git(_ arguments: [String]) throws -> String {
+        let output = try PosixProcessRunner().run(ProcessRequest(
+            "git", arguments: ["-c", "user.email=test@example.com", "-c", "user.name=test"] + arguments,
+            workingDirectory: dir, deadline: .now + .seconds(30)))
+        guard output.exit == .terminated(0) else {
+            throw NSError(domain: "git", code: 1, userInfo: [NSLocalizedDescriptionKey: "git \(arguments): \(output.stderrText)"])
+        }
+        return output.stdoutText
+    }
+
+    func setModes(_ modes: [String]) throws {
+        try Harness.write(modes.joined(separator: ","), to: modeFile)
+    }
+
+    /// Runs `agent-runner ARGS` in the project.
+    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) throws -> Harness.Result {
+        try Harness.run("agent-runner", arguments, in: dir, environment: environment, timeout: timeout)
+    }
+
+    /// Starts `agent-runner serve ARGS` in the background.
+    func startServe(_ arguments: [String] = []) throws -> RunningProcess {
+        var env = ProcessRequest.currentEnvironment()
+        env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
+        return try PosixProcessRunner().spawn(ProcessRequest(
+            try Harness.binary("agent-runner"), arguments: ["serve"] + arguments, environment: env, workingDirectory: dir,
+            standardOutput: .capture(), standardError: .capture()))
+    }
+
+    /// Every event line, parsed, oldest first (all month files).
+    func events() throws -> [Event] {
+        let files = (try FileManager.default.contentsOfDirectory(atPath: logDir)).filter { $0.hasPrefix("events-") }.sorted()
+        var events: [Event] = []
+        for file in files {
+            let data = try Data(contentsOf: URL(fileURLWithPath: logDir + "/" + file))
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                guard let event = Event(line: Array(line)) else {
+                    XCTFail("unparseable event line in \(file): \(String(decoding: line, as: UTF8.self))")
+                    continue
+                }
+                events.append(event)
+            }
+        }
+        return events
+    }
+
+    /// The event kinds in order, without the serve bookkeeping and usage noise.
+    func kinds(excluding: Set<String> = ["round_substrate_before", "round_substrate_after", "agent_usage_recorded"]) throws -> [String] {
+        try events().map(\.kind).filter { !excluding.contains($0) }
+    }
+
+    func first(_ kind: String) throws -> Event? {
+        try events().first { $0.kind == kind }
+    }
+
+    func file(_ relative: String) -> String? {
+        try? String(contentsOfFile: dir + "/" + relative, encoding: .utf8)
+    }
+
+    func logFile(_ name: String) -> String? {
+        try? String(contentsOfFile: logDir + "/" + name, encoding: .utf8)
+    }
+
+    /// Waits until `condition` holds, polling; fails the test after `timeout`.
+    static func wait(_ what: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line, _ condition: () throws -> Bool) rethrows {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(50_000)
+        }
+        XCTFail("timed out waiting for \(what)", file: file, line: line)
+    }
+}

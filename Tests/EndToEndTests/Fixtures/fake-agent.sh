@@ -1,0 +1,70 @@
+#!/bin/bash
+# A stand-in for an AI coding CLI (claude stream-json style), for end-to-end tests.
+# Behaviour comes from $FAKE_MODE, else the file $FAKE_MODE_FILE (default ./fake_mode), else "ok".
+# Each run appends its mode to $AGENT_RUNNER_LOG_DIR/fake-runs and records its argv, stdin and env.
+MODE="${FAKE_MODE:-}"
+MODE_FILE="${FAKE_MODE_FILE:-fake_mode}"
+[ -z "$MODE" ] && [ -f "$MODE_FILE" ] && MODE="$(head -n1 "$MODE_FILE")"
+MODE="${MODE:-ok}"
+# A mode list "a,b,c" is consumed one entry per run.
+if [[ "$MODE" == *,* ]]; then
+  echo "${MODE#*,}" > "$MODE_FILE"
+  MODE="${MODE%%,*}"
+fi
+out="${AGENT_RUNNER_LOG_DIR:-/tmp}"
+PROMPT="$(cat)"
+printf '%s' "$PROMPT" > "$out/fake-last-prompt.txt"
+printf '%s\n' "$@" > "$out/fake-last-argv.txt"
+env | grep -E '^(AGENT_RUNNER_|PWD=|FAKE_ENV)' | sort > "$out/fake-last-env.txt"
+echo "$MODE $$" >> "$out/fake-runs"
+echo "fake-agent argv: $*" >&2
+echo '{"type":"system","subtype":"init","model":"claude-opus-5"}'
+echo '{"type":"assistant","message":{"model":"claude-opus-5","content":[{"type":"tool_use","id":"a","name":"Read","input":{"file_path":"README.md"}}]}}'
+case "$MODE" in
+  ok)
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":5,"output_tokens":6,"cache_read_input_tokens":7,"cache_creation_input_tokens":8},"duration_ms":10,"total_cost_usd":0.01,"result":"done"}'
+    exit 0 ;;
+  dirty)
+    echo "work $RANDOM$RANDOM" >> scratch-work.txt
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":2},"duration_ms":10,"result":"edited"}'
+    exit 0 ;;
+  429)
+    echo '{"type":"result","is_error":true,"api_error_status":429,"result":"API Error: 429 rate_limit_error (Authorization: Bearer sk-ant-FAKEFAKEFAKE)","duration_ms":50}'
+    exit 1 ;;
+  fivehour)
+    echo "{\"type\":\"rate_limit_event\",\"rate_limit_info\":{\"status\":\"rejected\",\"rateLimitType\":\"five_hour\",\"resetsAt\":$(( $(date +%s) + ${FAKE_RESET_IN:-3} ))}}"
+    echo '{"type":"result","is_error":true,"result":"Claude AI usage limit reached","duration_ms":40}'
+    exit 1 ;;
+  crash)
+    echo "Error: something unknown broke; ANTHROPIC_API_KEY=sk-ant-supersecretvalue" >&2
+    exit 3 ;;
+  auth)
+    echo "Invalid API key · Please run /login (401 unauthorized)" >&2
+    exit 1 ;;
+  net)
+    echo "Error: connect ECONNREFUSED 127.0.0.1:443 (connection refused)" >&2
+    exit 1 ;;
+  hang)
+    sleep 1000 ;;
+  linger)
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"done but lingering"}'
+    sleep 1000 ;;
+  linger_exec)
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"done then hang"}'
+    exec sleep 1000 ;;
+  escape)
+    setsid sleep 1000 &
+    echo "$!" > "$out/fake-escaped-pid"
+    sleep 1000 ;;
+  slow)
+    sleep "${FAKE_SLEEP:-2}"
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"slow done"}'
+    exit 0 ;;
+  done)
+    echo "all tasks complete" > "$AGENT_RUNNER_LOG_DIR/.agent-done"
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"finished"}'
+    exit 0 ;;
+  *)
+    echo "fake-agent: unknown mode $MODE" >&2
+    exit 2 ;;
+esac

@@ -1,0 +1,258 @@
+import FleetCore
+import Foundation
+import XCTest
+
+/// The real `agent-runner serve` against the fake agent: event sequences, payloads, exit codes
+/// and files for every defense.
+final class ServeTests: XCTestCase {
+    func testFastRoundsUntilMaxRounds() throws {
+        let project = try AgentProject(self, modes: ["ok"])
+        let result = try project.run(["serve", "--max-rounds", "2"])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "")
+        let round = ["round_start", "agent_spawn", "agent_exit", "round_end"]
+        XCTAssertEqual(try project.kinds(), ["serve_started"] + round + round + ["max_rounds_reached", "serve_stopped"])
+        let events = try project.events()
+        let exit = try XCTUnwrap(events.first { $0.kind == "agent_exit" })
+        XCTAssertEqual(exit.payload["exit_code"], .int(0))
+        XCTAssertEqual(exit.payload["exit_cause"], .string("clean"))
+        XCTAssertEqual(exit.payload["timed_out"], .bool(false))
+        XCTAssertEqual(events.last { $0.kind == "max_rounds_reached" }?.payload, ["rounds_completed": 2, "max_rounds": 2])
+        XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["round_num"] }, [.int(1), .int(2)])
+        let usage = try XCTUnwrap(events.first { $0.kind == "agent_usage_recorded" })
+        XCTAssertEqual(usage.payload["agent"], .string("claude"))
+        XCTAssertEqual(usage.payload["input_tokens"], .int(5))
+        // Files: transcripts, the live link, status, the agent's view of its environment.
+        XCTAssertTrue(project.logFile("round-1.log")?.contains(#""type":"result""#) ?? false)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"), "round-2.log")
+        let status = try JSONParser.strict.parse(project.logFile("status.json") ?? "")
+        XCTAssertEqual(status["round_num"], .int(2))
+        XCTAssertEqual(status["last_exit_code"], .int(0))
+        let env = project.logFile("fake-last-env.txt") ?? ""
+        XCTAssertTrue(env.contains("AGENT_RUNNER_LOG_DIR=\(project.logDir)"), env)
+        XCTAssertTrue(env.contains("AGENT_RUNNER_ROUND_NUM=2"), env)
+        XCTAssertTrue(env.contains("PWD=\(project.dir)"), env)
+        let prompt = project.logFile("fake-last-prompt.txt") ?? ""
+        XCTAssertTrue(prompt.hasPrefix("```json round-context\n{\n  \"round_num\": 2,"), prompt)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.logDir + "/serve.pid"), "serve.pid is removed at exit")
+        // A restarted serve continues the numbering.
+        XCTAssertEqual(try project.run(["serve", "--once"]).code, 0)
+        XCTAssertEqual(try project.events().last { $0.kind == "round_start" }?.payload["round_num"], .int(3))
+    }
+
+    func testCrashLoopStopsWithExit75AndRedactedReason() throws {
+        let project = try AgentProject(self, modes: ["crash"])
+        let result = try project.run(["serve"])
+        XCTAssertEqual(result.code, ExitCode.crashLoop, result.stderr)
+        XCTAssertTrue(result.stderr.contains("crash_loop"), result.stderr)
+        let events = try project.events()
+        XCTAssertEqual(events.filter { $0.kind == "agent_exit" }.count, 5)
+        let crash = try XCTUnwrap(events.first { $0.kind == "crash_loop" })
+        XCTAssertEqual(crash.payload["consecutive"], .int(5))
+        XCTAssertEqual(crash.payload["exit_code"], .int(3))
+        let reason = crash.payload["reason"]?.stringValue ?? ""
+        XCTAssertTrue(reason.contains("something unknown broke"), reason)
+        XCTAssertFalse(reason.contains("supersecretvalue"), reason)
+        XCTAssertEqual(events.last?.kind, "serve_stopped")
+        // The delays escalate: 0.1, 0.2, 0.4, 0.8 s between the five rounds.
+        let starts = events.filter { $0.kind == "round_start" }.compactMap { $0.instant }
+        let gaps = zip(starts.dropFirst(), starts).map { Double($0.seconds - $1.seconds) + Double($0.nanoseconds - $1.nanoseconds) / 1e9 }
+        XCTAssertEqual(gaps.count, 4)
+        XCTAssertGreaterThan(gaps[3], gaps[0] * 3, "\(gaps)")
+    }
+
+    func testHardTimeoutKillsTheWholeGroupIncludingEscapedChildren() throws {
+        let project = try AgentProject(self, modes: ["escape"], runtime: ["round_timeout_s = 1"])
+        let result = try project.run(["serve", "--once"])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        let events = try project.events()
+        let exit = try XCTUnwrap(events.first { $0.kind == "agent_exit" })
+        XCTAssertEqual(exit.payload["timed_out"], .bool(true))
+        XCTAssertEqual(exit.payload["exit_cause"], .string("timeout"))
+        XCTAssertEqual(events.first { $0.kind == "round_timeout_kill" }?.payload["reason"], .string("exceeded round_timeout_s=1"))
+        let escaped = try XCTUnwrap(Int32((project.logFile("fake-escaped-pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+        try AgentProject.wait("the setsid'd grandchild to die", timeout: 5) { !ProcessTree.isAlive(escaped) }
+        let kinds = try project.kinds()
+        XCTAssertEqual(Array(kinds.drop { $0 != "agent_exit" }.prefix(3)), ["agent_exit", "round_timeout_kill", "round_end"])
+    }
+
+    func testGraceKillAfterResultAndGraceExtendedForLiveChildren() throws {
+        let exec = try AgentProject(self, modes: ["linger_exec"], runtime: ["round_timeout_s = 30", "max_grace_after_result_s = 1"])
+        XCTAssertEqual(try exec.run(["serve", "--once"]).code, 0)
+        let exit = try XCTUnwrap(try exec.first("agent_exit"))
+        XCTAssertEqual(exit.payload["exit_cause"], .string("grace_kill"))
+        XCTAssertEqual(exit.payload["timed_out"], .bool(true))
+        XCTAssertLessThan(exit.payload["duration_s"]?.doubleValue ?? 99, 10)
+        XCTAssertEqual(try exec.first("round_grace_kill")?.payload["grace_s"], .int(1))
+
+        let child = try AgentProject(self, modes: ["linger"], runtime: ["round_timeout_s = 4", "max_grace_after_result_s = 1"])
+        XCTAssertEqual(try child.run(["serve", "--once"]).code, 0)
+        let extended = try XCTUnwrap(try child.first("round_grace_extended"))
+        let live = extended.payload["live_children"]?.arrayValue ?? []
+        XCTAssertEqual(live.first?["name"], .string("sleep"), "\(extended.raw)")
+        XCTAssertEqual(extended.payload["ignored_children"], .array([]))
+        XCTAssertNotNil(try child.first("round_timeout_kill"))
+        XCTAssertEqual(try child.first("agent_exit")?.payload["exit_cause"], .string("timeout"))
+
+        let ignored = try AgentProject(self, modes: ["linger"], runtime: [
+            "round_timeout_s = 20", "max_grace_after_result_s = 1", #"grace_kill_ignore_patterns = ["^sleep 1000$"]"#,
+        ])
+        XCTAssertEqual(try ignored.run(["serve", "--once"]).code, 0)
+        XCTAssertEqual(try ignored.first("agent_exit")?.payload["exit_cause"], .string("grace_kill"), "an ignored helper does not hold the round open")
+    }
+
+    func testRateLimitWithResetIsHonouredAndRecorded() throws {
+        let project = try AgentProject(self, modes: ["fivehour", "ok"], runtime: ["backoff_jitter_s = 0", "max_rounds = 2"])
+        let result = try project.run(["serve"], environment: ["FAKE_RESET_IN": "2"])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        let events = try project.events()
+        let detected = try XCTUnwrap(events.first { $0.kind == "transient_error_detected" })
+        XCTAssertEqual(detected.payload["classification"], .string("rate_limit_account"))
+        XCTAssertEqual(detected.payload["agent"], .string("claude"))
+        let reset = detected.payload["reset_at_epoch"]?.intValue ?? 0
+        let recovered = try XCTUnwrap(events.first { $0.kind == "transient_error_recovered" })
+        XCTAssertGreaterThanOrEqual(recovered.instant?.seconds ?? 0, reset, "no round before the server's reset")
+        let secondStart = try XCTUnwrap(events.last { $0.kind == "round_start" })
+        XCTAssertGreaterThanOrEqual(secondStart.instant?.seconds ?? 0, reset)
+        XCTAssertNil(events.first { $0.kind == "crash_loop" })
+    }
+
+    func testTransientStopActionEndsServeCleanly() throws {
+        let project = try AgentProject(self, modes: ["429"], runtime: [#"transient_error_action = "stop""#])
+        let result = try project.run(["serve"])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        XCTAssertEqual(try project.first("transient_error_detected")?.payload["classification"], .string("rate_limit_model"))
+        XCTAssertFalse(try project.first("transient_error_detected")?.payload["raw"]?.stringValue?.contains("sk-ant") ?? true)
+        XCTAssertEqual(try project.first("agent_self_terminated")?.payload["reason"], .string("transient_error"))
+        // The throttle survives a restart: a new serve stops again without running a round.
+        let again = try project.run(["serve"])
+        XCTAssertEqual(again.code, 0)
+        XCTAssertEqual(try project.events().filter { $0.kind == "round_start" }.count, 1)
+    }
+
+    func testAuthAndNetworkFailuresAreClassified() throws {
+        let project = try AgentProject(self, modes: ["auth", "net"], runtime: ["max_rounds = 2"])
+        XCTAssertEqual(try project.run(["serve"]).code, 0)
+        let events = try project.events()
+        let auth = try XCTUnwrap(events.first { $0.kind == "agent_auth_error_detected" })
+        XCTAssertEqual(auth.payload["round_num"], .int(1))
+        XCTAssertTrue(auth.payload["raw"]?.stringValue?.contains("401") ?? false, auth.raw)
+        let blip = try XCTUnwrap(events.first { $0.kind == "agent_network_blip" })
+        XCTAssertEqual(blip.payload["round_num"], .int(2))
+        XCTAssertEqual(blip.payload["matched"]?.stringValue?.lowercased(), "econnrefused")
+    }
+
+    func testDirtyTreeIsStashedBySHAAndOfferedToTheNextRound() throws {
+        let project = try AgentProject(self, modes: ["dirty", "ok"], runtime: ["max_rounds = 2"])
+        XCTAssertEqual(try project.run(["serve"]).code, 0)
+        let events = try project.events()
+        XCTAssertEqual(events.first { $0.kind == "dirty_detected" }?.payload["files"], .array(["scratch-work.txt"]))
+        let stashed = try XCTUnwrap(events.first { $0.kind == "orphan_stashed" })
+        let sha = try project.git(["stash", "list", "-1", "--format=%H"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(stashed.payload["ref"], .string(sha))
+        XCTAssertEqual(try project.git(["status", "--porcelain"]), "", "the tree is clean after the stash")
+        let prompt = project.logFile("fake-last-prompt.txt") ?? ""
+        XCTAssertTrue(prompt.contains("\"orphan_stash\""), prompt)
+        XCTAssertTrue(prompt.contains(sha), prompt)
+        XCTAssertNil(project.logFile("orphan-state.json"), "a clean round clears the orphan state")
+        XCTAssertFalse(try project.git(["stash", "show", "--include-untracked", "--name-only", sha]).contains("agent-runner.toml"))
+    }
+
+    func testAutoCommit() throws {
+        let project = try AgentProject(self, modes: ["dirty"], extra: "[vcs]\ndirty_action = \"auto_commit\"\n")
+        XCTAssertEqual(try project.run(["serve", "--once"]).code, 0)
+        let committed = try XCTUnwrap(try project.first("dirty_auto_committed"))
+        let head = try project.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(committed.payload["ref"], .string(head))
+        XCTAssertEqual(try project.git(["log", "-1", "--format=%s"]), "agent-runner auto-commit: R1\n")
+    }
+
+    func testStopTriggers() throws {
+        let done = try AgentProject(self, modes: ["done"])
+        XCTAssertEqual(try done.run(["serve"]).code, 0)
+        XCTAssertEqual(try done.first("agent_self_terminated")?.payload["reason"], .string("all tasks complete\n"))
+        // The sentinel is removed at the next boot, so a fresh serve runs.
+        try done.setModes(["ok"])
+        XCTAssertEqual(try done.run(["serve", "--once"]).code, 0)
+        XCTAssertEqual(try done.events().filter { $0.kind == "round_start" }.count, 2)
+
+        let stop = try AgentProject(self, modes: ["ok"], runtime: [#"stop_file = "STOP""#])
+        try Harness.write("maintenance window", to: stop.dir + "/STOP")
+        XCTAssertEqual(try stop.run(["serve"]).code, 0)
+        let detected = try XCTUnwrap(try stop.first("stop_file_detected"))
+        XCTAssertEqual(detected.payload["stop_file"], .string(stop.dir + "/STOP"))
+        XCTAssertEqual(detected.payload["content"], .string("maintenance window"))
+        XCTAssertEqual(detected.payload["rounds_completed"], .int(0))
+    }
+
+    func testBrokenConfigHaltsWithExit78() throws {
+        let project = try AgentProject(self, prompt: "too short")
+        let result = try project.run(["serve"])
+        XCTAssertEqual(result.code, ExitCode.config, result.stderr)
+        XCTAssertTrue(result.stderr.contains("STARTUP FAIL: prompt_smoke_passes: prompt is 9 bytes < 500 minimum"), result.stderr)
+        XCTAssertEqual(try project.kinds(), ["serve_started", "smoke_check_failed", "config_broken", "serve_stopped"])
+        let missingAgent = try AgentProject(self)
+        try FileManager.default.removeItem(atPath: missingAgent.dir + "/bin/claude")
+        let missing = try missingAgent.run(["serve"])
+        XCTAssertEqual(missing.code, ExitCode.config)
+        XCTAssertTrue(missing.stderr.contains("agent_cli_in_path"), missing.stderr)
+        let invalid = try AgentProject(self, runtime: ["round_timeout_s = \"long\""])
+        let config = try invalid.run(["serve"])
+        XCTAssertEqual(config.code, ExitCode.config)
+        XCTAssertEqual(config.stderr, "agent-runner: config error: agent-runner.toml:12: runtime.round_timeout_s: must be an integer from 1 to 604800, got the string \"long\"\n")
+    }
+
+    func testSecondServeIsRefusedAndSIGTERMDrainsTheRound() throws {
+        let project = try AgentProject(self, modes: ["slow"])
+        let serve = try project.startServe()
+        try AgentProject.wait("the round to start") { (try? project.first("agent_spawn")) != nil }
+        let second = try project.run(["serve"])
+        XCTAssertEqual(second.code, ExitCode.failure)
+        XCTAssertTrue(second.stderr.contains("serve already running for \(project.dir)"), second.stderr)
+        kill(serve.pid, SIGTERM)
+        let status = serve.wait()
+        XCTAssertEqual(status, .terminated(0))
+        let kinds = try project.kinds()
+        XCTAssertEqual(Array(kinds.suffix(3)), ["agent_exit", "round_end", "serve_stopped"], "the round finished before serve exited")
+        XCTAssertEqual(try project.first("agent_exit")?.payload["exit_code"], .int(0))
+        let agentPid = try XCTUnwrap(Int32(project.logFile("fake-runs")?.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        XCTAssertTrue(ProcessTree.processGroupMembers(agentPid).filter { ProcessTree.isAlive($0) }.isEmpty, "no agent process remains")
+    }
+
+    func testKill9MidRoundThenCleanRestart() throws {
+        let project = try AgentProject(self, modes: ["hang", "ok"])
+        let serve = try project.startServe()
+        try AgentProject.wait("the agent to start") { project.logFile("fake-runs") != nil }
+        kill(serve.pid, SIGKILL)
+        _ = serve.wait()
+        let staleAgent = try XCTUnwrap(Int32(project.logFile("fake-runs")?.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        XCTAssertTrue(ProcessTree.isAlive(staleAgent), "the agent outlives a kill -9 of serve")
+        let result = try project.run(["serve", "--once"])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        XCTAssertFalse(ProcessTree.isAlive(staleAgent), "the next serve kills the stale agent first")
+        let events = try project.events()
+        XCTAssertEqual(events.first { $0.kind == "stale_agent_killed" }?.payload["pid"], .int(Int64(staleAgent)))
+        XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["round_num"] }, [.int(1), .int(2)])
+    }
+
+    func testHooks() throws {
+        let failing = try AgentProject(self, extra: "[hooks]\nserve_startup = [[\"sh\", \"-c\", \"echo seeding failed >&2; exit 4\"]]\n")
+        let result = try failing.run(["serve"])
+        XCTAssertEqual(result.code, ExitCode.failure)
+        let failed = try XCTUnwrap(try failing.first("serve_startup_hook_failed"))
+        XCTAssertEqual(failed.payload["hook"], .string("sh"))
+        XCTAssertEqual(failed.payload["exit_code"], .int(4))
+        XCTAssertEqual(failed.payload["stderr_tail"], .string("seeding failed"))
+        XCTAssertNil(try failing.first("round_start"))
+
+        let rewriting = try AgentProject(self, extra: """
+            [hooks]
+            pre_round = [{ name = "rewrite", command = ["sh", "-c", "printf ' extra' >> prompts/main.md"] }]
+            """)
+        XCTAssertEqual(try rewriting.run(["serve", "--once"]).code, 0)
+        let overwritten = try XCTUnwrap(try rewriting.first("prompt_overwritten"))
+        XCTAssertEqual(overwritten.payload["hook"], .string("rewrite"))
+        XCTAssertNotEqual(overwritten.payload["old_hash"], overwritten.payload["new_hash"])
+        XCTAssertTrue(rewriting.logFile("fake-last-prompt.txt")?.hasSuffix(" extra") ?? false, "the agent got the rewritten prompt")
+    }
+}
