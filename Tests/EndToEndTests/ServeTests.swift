@@ -255,4 +255,62 @@ final class ServeTests: XCTestCase {
         XCTAssertNotEqual(overwritten.payload["old_hash"], overwritten.payload["new_hash"])
         XCTAssertTrue(rewriting.logFile("fake-last-prompt.txt")?.hasSuffix(" extra") ?? false, "the agent got the rewritten prompt")
     }
+
+    func testPhaseRotationWithArgvDeliveryAndPerPhasePrompts() throws {
+        let project = try AgentProject(self, runtime: ["max_rounds = 3"], extra: """
+            [phases]
+            list = ["diverge", "converge"]
+            [phases.converge]
+            round_timeout_s = 7
+            prompt.files = ["prompts/converge.md"]
+            [phases.converge.agent]
+            command = ["./bin/claude"]
+            prompt_delivery = "argv"
+            prompt_arg_template = ["--message", "{prompt}"]
+            """)
+        try Harness.write(String(repeating: "Converge on one recommendation and write it down. ", count: 12), to: project.dir + "/prompts/converge.md")
+        try project.git(["add", "-A"])
+        try project.git(["commit", "-q", "-m", "converge prompt"])
+        XCTAssertEqual(try project.run(["serve"]).code, 0)
+        let events = try project.events()
+        XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["phase"] }, [.string("diverge"), .string("converge"), .string("diverge")])
+        XCTAssertEqual(events.filter { $0.kind == "agent_spawn" }.map { $0.payload["timeout_s"] }, [.int(1800), .int(7), .int(1800)])
+        XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["config_changed"] }, [.bool(false), .bool(true), .bool(true)])
+        // Round 3 (diverge) used stdin; round 2 (converge) passed the prompt as an argument.
+        XCTAssertTrue(project.logFile("fake-last-prompt.txt")?.contains("Work carefully") ?? false)
+        let round2 = project.logFile("round-2.log") ?? ""
+        XCTAssertTrue(round2.contains("fake-agent argv: --message ```json round-context"), round2)
+        XCTAssertTrue(round2.contains("Converge on one recommendation"), round2)
+    }
+
+    func testRoundLogRetentionAtBootWithBulkGuard() throws {
+        let project = try AgentProject(self, runtime: ["round_log_retention = 2"])
+        try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
+        for round in 1...3 {
+            try Harness.write("old \(round)", to: project.logDir + "/round-\(round).log")
+            let date = Date(timeIntervalSinceNow: Double(round - 10) * 60)
+            try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: project.logDir + "/round-\(round).log")
+        }
+        XCTAssertEqual(try project.run(["serve", "--once"]).code, 0)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: project.logDir).filter { $0.hasPrefix("round-") && $0.hasSuffix(".log") && $0 != "round-current.log" }.sorted()
+        XCTAssertEqual(logs, ["round-2.log", "round-3.log", "round-4.log"], "the oldest beyond retention is pruned; the new round continues at 4")
+
+        let backlog = try AgentProject(self, runtime: ["round_log_retention = 1"])
+        try FileManager.default.createDirectory(atPath: backlog.logDir, withIntermediateDirectories: true)
+        for round in 1...5 { try Harness.write("old", to: backlog.logDir + "/round-\(round).log") }
+        XCTAssertEqual(try backlog.run(["serve", "--once"]).code, 0)
+        let deferred = try XCTUnwrap(try backlog.first("round_logs_prune_deferred"))
+        XCTAssertEqual(deferred.payload["existing"], .int(5))
+        XCTAssertEqual(deferred.payload["would_delete"], .int(4))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: backlog.logDir).filter { $0.hasPrefix("round-") && $0.hasSuffix(".log") && $0 != "round-current.log" }.count, 6)
+    }
+
+    func testRoundVerbExitCodes() throws {
+        let project = try AgentProject(self, modes: ["ok", "crash", "hang"], runtime: ["round_timeout_s = 1"])
+        XCTAssertEqual(try project.run(["round"]).code, 0)
+        XCTAssertEqual(try project.run(["round"]).code, 1)
+        XCTAssertEqual(try project.run(["round"]).code, 0, "a timed-out round is the supervisor's doing, not a crash")
+        let short = try AgentProject(self, prompt: "stub")
+        XCTAssertEqual(try short.run(["round"]).code, ExitCode.config)
+    }
 }
