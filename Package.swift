@@ -38,6 +38,12 @@ let package = Package(
             path: "Sources/fleetctl/CLI",
             swiftSettings: strict
         ),
+        // Benchmarks: `swift build -c release && swift run -c release fleet-bench [SCENARIO]`.
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: ["FleetCore"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore"]),
         .testTarget(

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Dispatch
 import FleetCore
 
 /// How the agent process ended.
@@ -74,6 +75,14 @@ struct AgentWatch {
         let wall = Duration.seconds(timeoutS)
         let graceWindow = Duration.seconds(maxGraceAfterResultS)
         let graceEnabled = maxGraceAfterResultS > 0 && !terminalMarker.isEmpty
+        // A waiter thread wakes the loop the moment the agent exits, so the round ends without
+        // waiting for the next tick (the tick only drives timeouts, marker scans and progress).
+        let exited = DispatchSemaphore(value: 0)
+        let process = self.process
+        DispatchQueue.global().async {
+            _ = process.wait()
+            exited.signal()
+        }
 
         while true {
             if let status = process.poll() {
@@ -116,7 +125,7 @@ struct AgentWatch {
                     ("wall_age_s", .int(Int64(Self.seconds(now - start)))),
                 ]))
             }
-            usleep(200_000)
+            _ = exited.wait(timeout: .now() + .milliseconds(200))
         }
     }
 

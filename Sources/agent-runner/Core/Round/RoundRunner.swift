@@ -36,6 +36,9 @@ public final class RoundRunner: @unchecked Sendable {
     let clock: any WallClock
     let stderr: any TextOutput
     let logs: RoundLogs
+    /// The digest of the previous round_start (outer nil: not looked up yet), kept in memory so
+    /// a round never rescans the event log for it.
+    private var lastDigest: String??
 
     public init(config: AgentRunnerConfig, events: EventSink, runner: any ProcessRunner, environment: [String: String],
                 clock: any WallClock, stderr: any TextOutput) {
@@ -63,7 +66,8 @@ public final class RoundRunner: @unchecked Sendable {
     public func run(round: Int) -> RoundResult {
         let phase = config.phases.phase(forRound: round)
         let logPath = logs.path(forRound: round)
-        let failures = StartupBattery(config: config, environment: environment).run(phase: phase, git: git)
+        let probe = git.probe()
+        let failures = StartupBattery(config: config, environment: environment).run(phase: phase, isGitWorkTree: probe.isWorkTree)
         if !failures.isEmpty {
             for failure in failures {
                 stderr.write(failure.line + "\n")
@@ -83,9 +87,13 @@ public final class RoundRunner: @unchecked Sendable {
 
         let agent = config.agent(forPhase: phase)
         let promptFiles = config.promptFiles(forPhase: phase)
-        events.emit(.roundSubstrateBefore, JSONObject([("round_num", .int(Int64(round))), ("git_head", git.head().map { .string($0) } ?? .null), ("paths_hash", .null)]))
+        events.emit(.roundSubstrateBefore, JSONObject([("round_num", .int(Int64(round))), ("git_head", probe.head.map { .string($0) } ?? .null), ("paths_hash", .null)]))
         let digest = ConfigDigest.compute(config: config, promptFiles: promptFiles, agent: agent)
-        let previousDigest = (try? EventLogReader(directory: config.runtime.logDir).lastEvent(ofKinds: ["round_start"]))??.payload["config_digest"]?.stringValue
+        if lastDigest == nil {
+            lastDigest = .some((try? EventLogReader(directory: config.runtime.logDir).lastEvent(ofKinds: ["round_start"]))??.payload["config_digest"]?.stringValue)
+        }
+        let previousDigest = lastDigest ?? nil
+        lastDigest = .some(digest)
         var start = JSONObject([("round_num", .int(Int64(round))), ("phase", phase.map { .string($0) } ?? .null),
                                 ("config_digest", .string(digest)), ("config_changed", .bool(previousDigest != nil && previousDigest != digest))])
         if previousDigest != nil && previousDigest != digest {
@@ -95,9 +103,6 @@ public final class RoundRunner: @unchecked Sendable {
             start["config_prompt_delivery"] = .string(agent.promptDelivery.rawValue)
         }
         let startedAt = clock.now()
-        try? statusFile.write(RoundStatus(roundNum: round, running: true, lastCompletedAt: previousStatus?.lastCompletedAt,
-                                          lastExitCode: previousStatus?.lastExitCode, lastDurationS: previousStatus?.lastDurationS,
-                                          currentPhase: phase, phaseIndex: phase.flatMap { config.phases.list.firstIndex(of: $0) }))
         events.emit(.roundStart, start)
 
         let context = roundContext(round: round, phase: phase, startedAt: startedAt, previous: previousStatus)
@@ -180,7 +185,7 @@ public final class RoundRunner: @unchecked Sendable {
                 ("round_duration_s", .double(exit.durationS)), ("exit_code", .int(Int64(exit.exitCode))), ("timed_out", .bool(exit.timedOut)),
             ]))
         }
-        let hadDirtyTree = handleDirtyTree(round: round, phase: phase, exit: exit)
+        let headAfter = handleDirtyTree(round: round, phase: phase, exit: exit)
         if exit.graceKilled {
             events.emit(.roundGraceKill, JSONObject([("round_num", roundNum), ("grace_s", .int(Int64(config.runtime.maxGraceAfterResultS))), ("live_children", .array([]))]))
         } else if exit.timedOut {
@@ -197,7 +202,6 @@ public final class RoundRunner: @unchecked Sendable {
             stderr.write("agent-runner: cannot write status.json: \(error)\n")
         }
         events.emit(.roundEnd, ["round_num": roundNum])
-        _ = hadDirtyTree
 
         // Post-round analysis of the transcript (the original's claude plugin).
         let lines = tailText.split(separator: "\n", omittingEmptySubsequences: false)
@@ -240,7 +244,7 @@ public final class RoundRunner: @unchecked Sendable {
                 ]))
             }
         }
-        events.emit(.roundSubstrateAfter, JSONObject([("round_num", roundNum), ("git_head", git.head().map { .string($0) } ?? .null), ("paths_hash", .null)]))
+        events.emit(.roundSubstrateAfter, JSONObject([("round_num", roundNum), ("git_head", headAfter.map { .string($0) } ?? .null), ("paths_hash", .null)]))
         return analysis.transient
     }
 
@@ -258,23 +262,24 @@ public final class RoundRunner: @unchecked Sendable {
         return nil
     }
 
-    /// Returns whether the tree was dirty.
-    private func handleDirtyTree(round: Int, phase: String?, exit: AgentExit) -> Bool {
+    /// Detects and handles uncommitted work; returns HEAD after it (for round_substrate_after).
+    private func handleDirtyTree(round: Int, phase: String?, exit: AgentExit) -> String? {
         let roundNum = JSONValue.int(Int64(round))
         let files: [String]
+        var head: String?
         do {
-            files = try git.dirtyFiles()
+            (files, head) = try git.status()
         } catch {
             events.emit(.dirtyCheckFailed, JSONObject([("round_num", roundNum), ("reason", .string(String(error.description.prefix(200))))]))
-            return false
+            return git.probe().head
         }
         let orphanPath = OrphanState.path(logDir: config.runtime.logDir)
         guard !files.isEmpty else {
             unlink(orphanPath)
-            return false
+            return head
         }
         events.emit(.dirtyDetected, JSONObject([("round_num", roundNum), ("files", .array(files.prefix(20).map { .string($0) }))]))
-        guard exit.ok || exit.graceKilled else { return true }
+        guard exit.ok || exit.graceKilled else { return head }
         switch config.vcs.dirtyAction {
         case .ignore:
             break
@@ -299,12 +304,13 @@ public final class RoundRunner: @unchecked Sendable {
         case .autoCommit:
             do {
                 let sha = try git.commitAll(message: "agent-runner auto-commit: R\(round)\(phase.map { " \($0)" } ?? "")")
+                head = sha
                 events.emit(.dirtyAutoCommitted, JSONObject([("round_num", roundNum), ("files", .array(files.prefix(20).map { .string($0) })), ("ref", .string(sha))]))
             } catch {
                 events.emit(.dirtyCommitFailed, JSONObject([("round_num", roundNum), ("phase", phase.map { .string($0) } ?? .null), ("reason", .string(String(error.description.prefix(200))))]))
             }
         }
-        return true
+        return head
     }
 
     private func runPreRoundHooks(round: Int, phase: String?, promptFiles: [String], environment: [String: String]) {

@@ -31,7 +31,7 @@ public struct StartupBattery: Sendable {
     }
 
     /// Every failing check for a round of `phase` (empty when all pass).
-    public func run(phase: String?, git: GitWorkTree) -> [Failure] {
+    public func run(phase: String?, isGitWorkTree: Bool) -> [Failure] {
         var failures: [Failure] = []
         let logDir = config.runtime.logDir
         if let error = Directories.create(logDir) {
@@ -48,7 +48,7 @@ public struct StartupBattery: Sendable {
             if fd >= 0 { close(fd) }
             unlink(probe)
         }
-        if !git.isWorkTree() {
+        if !isGitWorkTree {
             failures.append(.init(check: "work_dir_is_git_repo", reason: "\(config.runtime.workDir) is not a git work tree",
                                   howToFix: "run 'git init' there (the supervisor stashes or commits what rounds leave behind)", permanent: true))
         }

@@ -105,13 +105,15 @@ public final class Supervisor: @unchecked Sendable {
         }
 
         var policy = RestartPolicy(restartDelayS: config.runtime.restartDelayS)
+        var throttle = ThrottleTracker(logDir: logDir, agent: config.agent.binary)
         var completed = 0
+        var nextRound = rounds.nextRoundNumber()
         while true {
             if let reason = sentinelReason() {
                 events.emit(.agentSelfTerminated, ["reason": .string(reason)])
                 return finish(events, reason: "agent_self_terminated", rounds: completed, code: ExitCode.success)
             }
-            switch throttleGate(events: events) {
+            switch throttleGate(events: events, throttle: &throttle) {
             case .proceed: break
             case .stopRequested: return finish(events, reason: "signal", rounds: completed, code: ExitCode.success)
             case .stopFile: return stopFileDetected(events, rounds: completed)
@@ -124,8 +126,14 @@ public final class Supervisor: @unchecked Sendable {
             }
             if stop.isRequested { return finish(events, reason: "signal", rounds: completed, code: ExitCode.success) }
 
-            let result = rounds.run(round: rounds.nextRoundNumber())
+            let result = rounds.run(round: nextRound)
             completed += 1
+            nextRound += 1
+            if let transient = result.transient {
+                throttle.detected(transient)
+            } else if case .ran(let exit) = result.kind, exit.ok {
+                throttle.succeeded()
+            }
             let delay: Double
             switch result.kind {
             case .batteryFailed(let failures):
@@ -136,6 +144,7 @@ public final class Supervisor: @unchecked Sendable {
                     return finish(events, reason: "config_broken", rounds: completed, code: ExitCode.config)
                 }
                 completed -= 1
+                nextRound -= 1
                 delay = min(config.runtime.restartDelayS * 2, 1800)
             case .ran(let exit):
                 let outcome = RoundOutcome(exitCode: exit.exitCode, durationS: exit.durationS,
@@ -235,12 +244,12 @@ public final class Supervisor: @unchecked Sendable {
 
     /// Waits out a provider throttle recorded in the event log (so the state survives a restart),
     /// or stops, or ignores it, as `transient_error_action` says.
-    private func throttleGate(events: EventSink) -> GateOutcome {
+    private func throttleGate(events: EventSink, throttle: inout ThrottleTracker) -> GateOutcome {
         let agentName = config.agent.binary
-        guard let throttle = ThrottleState.read(logDir: logDir, agent: agentName) else { return .proceed }
+        guard let error = throttle.active else { return .proceed }
         let now = clock.now().seconds
         let jitterMax = Int64(config.runtime.backoffJitterS)
-        let plan = BackoffPlanner.plan(for: throttle.error, priorDetections: throttle.priorDetections, now: now,
+        let plan = BackoffPlanner.plan(for: error, priorDetections: throttle.priorDetections, now: now,
                                        jitterS: jitter(min(BackoffPlanner.jitterRangeS.lowerBound, jitterMax)...jitterMax))
         switch config.runtime.transientErrorAction {
         case .skip:
@@ -251,7 +260,7 @@ public final class Supervisor: @unchecked Sendable {
         case .backOff:
             if let capped = plan.capped {
                 events.emit(.transientErrorBackoffCapped, JSONObject([
-                    ("classification", .string(throttle.error.classification.rawValue)), ("agent", .string(agentName)),
+                    ("classification", .string(error.classification.rawValue)), ("agent", .string(agentName)),
                     ("requested_sleep_s", .int(capped.requestedSleepS)), ("applied_sleep_s", .int(capped.appliedSleepS)),
                     ("original_reset_at_epoch", .int(capped.originalResetEpoch)), ("applied_reset_at_epoch", .int(plan.appliedResetEpoch)),
                     ("consecutive_count", .int(Int64(capped.consecutiveCount))), ("capped_by_absolute_max", .bool(capped.cappedByAbsoluteMax)),
@@ -265,9 +274,10 @@ public final class Supervisor: @unchecked Sendable {
             }
             let slept = ContinuousClock.now - started
             events.emit(.transientErrorRecovered, JSONObject([
-                ("classification", .string(throttle.error.classification.rawValue)), ("agent", .string(agentName)),
+                ("classification", .string(error.classification.rawValue)), ("agent", .string(agentName)),
                 ("throttled_for_s", .int(slept.components.seconds)),
             ]))
+            throttle.recovered()
             return .proceed
         }
     }

@@ -12,14 +12,21 @@ public struct ThrottleState: Sendable, Equatable {
 
     static let kinds: Set<String> = ["transient_error_detected", "transient_error_recovered", "agent_usage_recorded"]
 
-    /// The throttle of `agent`, or nil when its newest transient event is a recovery (or none).
-    public static func read(logDir: String, agent: String, scanLimit: Int = 2000) -> ThrottleState? {
-        guard let events = try? EventLogReader(directory: logDir).tail(kinds: kinds, limit: scanLimit) else { return nil }
+    /// The throttle of `agent` (nil when its newest transient event is a recovery, or there is
+    /// none) and its detections since the last successful round. Reads the newest events of
+    /// those kinds only (at most `scanLimit`).
+    public static func scan(logDir: String, agent: String, scanLimit: Int = 2000) -> (active: ThrottleState?, detectionsSinceSuccess: Int) {
+        guard let events = try? EventLogReader(directory: logDir).tail(kinds: kinds, limit: scanLimit) else { return (nil, 0) }
         return derive(newestFirst: events, agent: agent)
     }
 
+    /// The throttle of `agent`, or nil.
+    public static func read(logDir: String, agent: String, scanLimit: Int = 2000) -> ThrottleState? {
+        scan(logDir: logDir, agent: agent, scanLimit: scanLimit).active
+    }
+
     /// Pure derivation from events, newest first.
-    public static func derive(newestFirst events: [Event], agent: String) -> ThrottleState? {
+    public static func derive(newestFirst events: [Event], agent: String) -> (active: ThrottleState?, detectionsSinceSuccess: Int) {
         var newest: Event?
         var detections = 0
         for event in events {
@@ -29,21 +36,19 @@ public struct ThrottleState: Sendable, Equatable {
                 if event.payload["success"]?.boolValue == true { break }
                 continue
             }
-            if newest == nil {
-                if event.kind == "transient_error_recovered" { return nil }
-                newest = event
-            }
+            if newest == nil { newest = event }
             if event.kind == "transient_error_detected" { detections += 1 }
         }
         guard let newest, newest.kind == "transient_error_detected",
               let classification = newest.payload["classification"]?.stringValue.flatMap(TransientError.Classification.init(rawValue:)) else {
-            return nil
+            return (nil, detections)
         }
         let reset = newest.payload["reset_at_epoch"]?.intValue ?? 0
-        return ThrottleState(
+        let state = ThrottleState(
             error: TransientError(classification: classification, resetAtEpoch: reset, raw: newest.payload["raw"]?.stringValue ?? ""),
             priorDetections: max(detections - 1, 0),
             roundNum: newest.payload["round_num"]?.intValue.flatMap { Int(exactly: $0) },
             phase: newest.payload["phase"]?.stringValue ?? "")
+        return (state, detections)
     }
 }

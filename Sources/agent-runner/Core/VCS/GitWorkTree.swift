@@ -67,31 +67,50 @@ public struct GitWorkTree: Sendable {
         return output.stdoutText
     }
 
-    /// Whether workDir is inside a git work tree.
-    public func isWorkTree() -> Bool {
-        (try? git(["rev-parse", "--is-inside-work-tree"], timeoutS: 10))?.hasPrefix("true") ?? false
+    /// Whether workDir is a git work tree, and its HEAD commit (nil before the first commit),
+    /// in one git call: this runs before every round.
+    public func probe() -> (isWorkTree: Bool, head: String?) {
+        let request = ProcessRequest(
+            "git", arguments: ["rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"], environment: environment,
+            workingDirectory: workDir, deadline: .now + .seconds(10), terminationGrace: .seconds(1))
+        guard let output = try? runner.run(request), !output.timedOut else { return (false, nil) }
+        let lines = output.stdoutText.split(separator: "\n")
+        let head = lines.dropFirst().first.map(String.init).flatMap { $0.count == 40 ? $0 : nil }
+        return (lines.first == "true", head)
     }
 
-    /// The commit HEAD points at, or nil (no commits yet, or not a repository).
-    public func head() -> String? {
-        guard let text = try? git(["rev-parse", "--verify", "-q", "HEAD"], timeoutS: 10) else { return nil }
-        let sha = text.trimmingCharacters(in: "\n")
-        return sha.count == 40 ? sha : nil
+    /// The working tree's state after a round: changed paths (tracked or untracked, outside the
+    /// excluded paths) and HEAD, from one `git status --porcelain=v2 --branch -z`.
+    public func status() throws(GitError) -> (files: [String], head: String?) {
+        let output = try git(["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"] + pathspec, timeoutS: 10)
+        return Self.parseStatus(output)
     }
 
-    /// Paths with uncommitted changes (tracked or untracked), outside the log dir.
-    public func dirtyFiles() throws(GitError) -> [String] {
-        let output = try git(["status", "--porcelain", "-z", "--untracked-files=all"] + pathspec, timeoutS: 10)
+    /// Parses porcelain v2 `-z` output.
+    static func parseStatus(_ output: String) -> (files: [String], head: String?) {
         var files: [String] = []
+        var head: String?
         var skipNext = false
         for entry in output.split(separator: "\0", omittingEmptySubsequences: true) {
             if skipNext { skipNext = false; continue }
-            guard entry.count > 3 else { continue }
-            let status = entry.prefix(2)
-            files.append(String(entry.dropFirst(3)))
-            if status.contains("R") || status.contains("C") { skipNext = true }
+            let fields = entry.split(separator: " ", omittingEmptySubsequences: false)
+            switch fields.first {
+            case "#":
+                if fields.count == 3 && fields[1] == "branch.oid" && fields[2].count == 40 { head = String(fields[2]) }
+            case "1":
+                if fields.count >= 9 { files.append(fields[8...].joined(separator: " ")) }
+            case "2":
+                if fields.count >= 10 { files.append(fields[9...].joined(separator: " ")) }
+                skipNext = true
+            case "u":
+                if fields.count >= 11 { files.append(fields[10...].joined(separator: " ")) }
+            case "?":
+                files.append(String(entry.dropFirst(2)))
+            default:
+                continue
+            }
         }
-        return files
+        return (files, head)
     }
 
     /// The newest stash: its commit, creation time (Unix seconds) and subject.
@@ -115,7 +134,7 @@ public struct GitWorkTree: Sendable {
     public func commitAll(message: String) throws(GitError) -> String {
         try git(["add", "-A"] + addingPathspec(), timeoutS: 60)
         try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", message], timeoutS: 120)
-        guard let sha = head() else {
+        guard let sha = probe().head else {
             throw GitError(command: "commit", message: "commit reported success but HEAD did not resolve", timedOut: false)
         }
         return sha

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FleetCore
+
+/// Shared helpers: temp dirs, shell, locating the built binaries, sampling a process's memory.
+enum Bench {
+    /// The folder holding the built products (fleet-bench lives beside agent-runner and fleetctl).
+    static var productsDirectory: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return "." }
+        let path = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return ConfigPaths.directory(of: path)
+    }
+
+    static func binary(_ name: String) -> String {
+        let path = productsDirectory + "/" + name
+        guard Directories.isExecutableFile(path) else {
+            fail("\(path) is missing; build it first: swift build -c release")
+        }
+        return path
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileDescriptorOutput.standardError.write("fleet-bench: \(message)\n")
+        exit(1)
+    }
+
+    static func say(_ text: String) {
+        FileDescriptorOutput.standardOutput.write(text + "\n")
+    }
+
+    static func temporaryDirectory(_ label: String) -> String {
+        var template = Array("/tmp/fleet-bench-\(label)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { fail("cannot create a temporary directory") }
+        return String(cString: made)
+    }
+
+    @discardableResult
+    static func shell(_ script: String, in directory: String? = nil, timeoutS: Int = 600) -> ProcessOutput {
+        do {
+            return try PosixProcessRunner().run(ProcessRequest(
+                "/bin/sh", arguments: ["-c", script], workingDirectory: directory, deadline: .now + .seconds(timeoutS)))
+        } catch {
+            fail("cannot run sh: \(error)")
+        }
+    }
+
+    /// Resident set size of `pid` in KiB (VmRSS), or nil when it has exited.
+    static func rssKiB(_ pid: pid_t) -> Int? {
+        guard let bytes = try? LocalFileSystem().readFile("/proc/\(pid)/status", limit: 1 << 16) else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        }
+        return nil
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Seconds between two event timestamps.
+    static func interval(_ from: String, _ to: String) -> Double? {
+        guard let a = EventTimestamp.parse(from), let b = EventTimestamp.parse(to) else { return nil }
+        return Double(b.seconds - a.seconds) + Double(b.nanoseconds - a.nanoseconds) / 1e9
+    }
+}
