@@ -46,6 +46,8 @@ let package = Package(
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore"]),
+        // Unit tests plus end-to-end tests against a real sshd on loopback (Support/LoopbackSSHD).
+        .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport", "FleetCore"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["FleetCore"]
