@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 import XCTest
 @testable import AgentRunnerCore
 
@@ -47,5 +48,27 @@ final class ThrottleStateTests: XCTestCase {
         tracker.succeeded()
         tracker.detected(error)
         XCTAssertEqual(tracker.priorDetections, 0)
+    }
+}
+
+final class GitHeadReaderTests: XCTestCase {
+    func testMatchesGitForLoosePackedAndUnbornRefs() throws {
+        let dir = NSTemporaryDirectory() + "head-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        func git(_ args: String) throws -> String {
+            let output = try PosixProcessRunner().run(ProcessRequest("/bin/sh", arguments: ["-c", "git -c user.email=a@b -c user.name=t \(args)"], workingDirectory: dir))
+            return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try git("init -q")
+        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.isWorkTree, true)
+        XCTAssertNil(GitHeadReader.read(workDir: dir)?.head ?? nil, "no commit yet")
+        _ = try git("commit -q --allow-empty -m one")
+        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.head, try git("rev-parse HEAD"))
+        _ = try git("pack-refs --all")
+        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.head, try git("rev-parse HEAD"), "packed ref")
+        _ = try git("checkout -q --detach")
+        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.head, try git("rev-parse HEAD"), "detached")
+        XCTAssertNil(GitHeadReader.read(workDir: dir + "/nope"))
     }
 }

@@ -70,6 +70,7 @@ public struct GitWorkTree: Sendable {
     /// Whether workDir is a git work tree, and its HEAD commit (nil before the first commit),
     /// in one git call: this runs before every round.
     public func probe() -> (isWorkTree: Bool, head: String?) {
+        if let direct = GitHeadReader.read(workDir: workDir) { return direct }
         let request = ProcessRequest(
             "git", arguments: ["rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"], environment: environment,
             workingDirectory: workDir, deadline: .now + .seconds(10), terminationGrace: .seconds(1))
