@@ -40,6 +40,7 @@ let package = Package(
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "FleetCore"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["FleetCore"]
