@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore"]),
         // Unit tests plus end-to-end tests against a real sshd on loopback (Support/LoopbackSSHD).
         .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport", "FleetCore"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "FleetCore"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["FleetCore"]

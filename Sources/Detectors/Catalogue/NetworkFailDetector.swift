@@ -1,0 +1,28 @@
+import FleetCore
+
+/// `network_fail` (warning): rounds keep dying early on network errors (DNS, refused or reset
+/// connections, 502/503/504), which points at the host's network or the provider, not the agent.
+///
+/// A round of the last `window` exits matches when the host classified its transcript as a
+/// network failure and it was a short failed exit. Message
+/// `"4/10 recent rounds short-exited with network error pattern"`, context
+/// `{matches, window, threshold, hint}`, key `network_fail`.
+public struct NetworkFailDetector: Detector {
+    public let name = "network_fail"
+    public static let hint = "Check upstream Anthropic status or local DNS / VPN"
+    public init() {}
+
+    public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
+        guard let window = RecentExitWindow(observation, policy: settings.policy) else { return [] }
+        let shortExitS = settings.policy.shortExitS
+        let matches = window.rounds.filter { $0.networkFailure && $0.isShortFailure(shortExitS: shortExitS) }.count
+        guard matches > 0, window.reaches(matches) else { return [] }
+        var context = window.matchContext(matches)
+        context["hint"] = .string(Self.hint)
+        return [Alert(
+            detector: name, severity: .warning,
+            message: "\(matches)/\(window.size) recent rounds short-exited with network error pattern",
+            context: context
+        )]
+    }
+}

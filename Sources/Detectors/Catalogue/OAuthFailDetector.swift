@@ -1,0 +1,35 @@
+import FleetCore
+
+/// `oauth_fail` (critical, asks for a stop): the agent keeps failing to authenticate, so every
+/// further round burns a restart for nothing until someone logs in again.
+///
+/// A round of the last `window` exits matches when the agent reported an auth error for it
+/// (an `agent_auth_error_detected` event in the tail, whatever the exit), or when the host
+/// classified its transcript as an auth failure **and** it was a short failed exit (non-zero,
+/// not timed out, under `short_exit_s`): a long round that merely mentions "401" is not one.
+/// Message `"10/10 recent rounds failed auth (agent-reported or short-exit pattern)"`, context
+/// `{matches, window, threshold, hint}` with the host's `auth_fail_hint`, key `oauth_fail`.
+public struct OAuthFailDetector: Detector {
+    public let name = "oauth_fail"
+    public init() {}
+
+    public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
+        guard let window = RecentExitWindow(observation, policy: settings.policy) else { return [] }
+        var reported = Set<Int>()
+        for event in observation.events where event.kind == "agent_auth_error_detected" {
+            if let round = HostValue.roundNumber(event.payload["round_num"]) { reported.insert(round) }
+        }
+        let shortExitS = settings.policy.shortExitS
+        let matches = window.rounds.filter { round in
+            reported.contains(round.roundNum) || (round.authFailure && round.isShortFailure(shortExitS: shortExitS))
+        }.count
+        guard matches > 0, window.reaches(matches) else { return [] }
+        var context = window.matchContext(matches)
+        context["hint"] = .string(observation.config.authFailHint ?? "")
+        return [Alert(
+            detector: name, severity: .critical,
+            message: "\(matches)/\(window.size) recent rounds failed auth (agent-reported or short-exit pattern)",
+            context: context, requestsStop: true
+        )]
+    }
+}

@@ -1,0 +1,73 @@
+@testable import Detectors
+import FleetCore
+import Foundation
+import XCTest
+
+final class SupervisorStaleDetectorTests: XCTestCase {
+    private typealias F = Fixtures
+
+    private let lastEvent = Fixtures.event(1000, "round_end", ["round_num": 4])
+
+    func testDerivedThresholdIsRoundTimeoutTimesOnePointFive() throws {
+        let config = HostConfigFacts(roundTimeoutS: 600)
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1900, events: [lastEvent], config: config)), [])
+        let alert = try XCTUnwrap(F.alerts(SupervisorStaleDetector(), F.observation(now: 1900.5, events: [lastEvent], config: config)).first)
+        XCTAssertEqual(alert.message, "No events for 900s (threshold 900s) — supervisor may be stuck or dead. Last event: 2026-11-25T12:16:40.000Z.")
+        XCTAssertEqual(alert.context, ["age_s": 900, "threshold_s": 900, "last_ts": "2026-11-25T12:16:40.000Z"])
+        XCTAssertEqual(alert.key, "supervisor_stale:last_ts=2026-11-25T12:16:40.000Z")
+        // Without any config: the default 1800 s round → 2700 s.
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 3700, events: [lastEvent])), [])
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 3701, events: [lastEvent])).count, 1)
+    }
+
+    func testOverridesAndZeroDisables() {
+        let hostSays = HostConfigFacts(roundTimeoutS: 600, supervisorStaleThresholdS: 100)
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1100, events: [lastEvent], config: hostSays)), [])
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1101, events: [lastEvent], config: hostSays)).count, 1)
+        // The inventory's value wins over the host's.
+        let policy = F.settings { $0.supervisorStaleThresholdS = 5000 }
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 6000, events: [lastEvent], config: hostSays), policy), [])
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 6001, events: [lastEvent], config: hostSays), policy).count, 1)
+        let off = HostConfigFacts(supervisorStaleThresholdS: 0)
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1e7, events: [lastEvent], config: off)), [])
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1e7, events: [lastEvent]), F.settings { $0.supervisorStaleThresholdS = 0 }), [])
+    }
+
+    func testMonitorsOwnEventsDoNotCountAsLife() {
+        let events = [lastEvent, F.event(3000, "monitor_alert_emitted", ["detector": "x"]), F.event(3001, "detector_error", ["detector": "y"])]
+        let alert = F.alerts(SupervisorStaleDetector(), F.observation(now: 3701, events: events)).first
+        XCTAssertEqual(alert?.context["last_ts"], .string(F.ts(1000)))
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 3701, events: [F.event(10, "monitor_started")])), [])
+    }
+
+    func testEmptyStreamNoAlert() {
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1e9)), [])
+    }
+
+    func testPauseSuppressesUntilResumeAtPlusThreshold() {
+        // Paused at 1000 until 20000 (aware ISO): suppressed through 20000 + 2700.
+        let resumeAt = F.ts(20_000).replacingOccurrences(of: "Z", with: "+00:00")
+        let pause = F.event(1000, "schedule_paused", ["active_window": "09:00-17:00", "resume_at": .string(resumeAt), "timezone": "UTC"])
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 22_700, events: [pause])), [])
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 22_701, events: [pause])).count, 1)
+        // A resume after the pause ends the suppression.
+        let resumed = [pause, F.event(1001, "schedule_resumed", ["paused_for_s": 1])]
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 5000, events: resumed)).count, 1)
+    }
+
+    func testPauseWithoutUsableResumeAtLastsEightDays() {
+        let eightDays = 8.0 * 86_400
+        for resumeAt: JSONValue in ["", "2026-11-25T20:00:00", 42] {
+            let deferred = F.event(1000, "round_deferred", ["severity": "critical", "signal": "psi", "message": "m", "resume_at": resumeAt])
+            XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1000 + eightDays + 2700, events: [deferred])), [])
+            XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1000 + eightDays + 2701, events: [deferred])).count, 1)
+        }
+        // A resume_at a year away is cut to the same 8 days.
+        let farAway = F.event(1000, "schedule_paused", ["resume_at": "2027-12-01T00:00:00Z"])
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1000 + eightDays + 2701, events: [farAway])).count, 1)
+    }
+
+    func testFutureTimestampsAreNotStale() {
+        XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 0, events: [F.event(99_999, "round_end", ["round_num": 1])])), [])
+    }
+}
