@@ -71,11 +71,11 @@ public final class FileLock: Sendable {
                 SystemIO.closeQuietly(fd)
                 throw FileError("inspect the lock file", path: path, failure: error)
             }
+            // The pid is only a courtesy for the "held by pid N" message: on a full disk the lock
+            // still holds without it, and refusing to start would turn a full disk into an outage.
             let pid = Array("\(getpid())\n".utf8)
-            guard ftruncate(fd, 0) == 0, pwrite(fd, pid, pid.count, 0) == pid.count else {
-                let failure = SystemIO.Failure(code: errno)
-                SystemIO.closeQuietly(fd)
-                throw FileError("record our pid in the lock file", path: path, failure: failure)
+            if ftruncate(fd, 0) == 0 {
+                _ = pwrite(fd, pid, pid.count, 0)
             }
             return FileLock(path: path, fd: fd)
         }

@@ -39,6 +39,8 @@ public final class RoundRunner: @unchecked Sendable {
     /// The digest of the previous round_start (outer nil: not looked up yet), kept in memory so
     /// a round never rescans the event log for it.
     private var lastDigest: String??
+    /// The failures of the previous battery run, to report each change once.
+    private var lastBatteryFailures: [StartupBattery.Failure] = []
 
     public init(config: AgentRunnerConfig, events: EventSink, runner: any ProcessRunner, environment: [String: String],
                 clock: any WallClock, stderr: any TextOutput) {
@@ -69,11 +71,20 @@ public final class RoundRunner: @unchecked Sendable {
         let probe = git.probe()
         let failures = StartupBattery(config: config, environment: environment).run(phase: phase, isGitWorkTree: probe.isWorkTree)
         if !failures.isEmpty {
-            for failure in failures {
-                stderr.write(failure.line + "\n")
-                events.emit(.smokeCheckFailed, ["reason": .string("\(failure.check): \(failure.reason)")])
+            // Report a failing battery once per change, not once per retry: a full disk retried
+            // every few seconds must not flood the journal.
+            if failures != lastBatteryFailures {
+                for failure in failures {
+                    stderr.write(failure.line + "\n")
+                    events.emit(.smokeCheckFailed, ["reason": .string("\(failure.check): \(failure.reason)")])
+                }
             }
+            lastBatteryFailures = failures
             return RoundResult(round: round, phase: phase, kind: .batteryFailed(failures), transient: nil, logPath: logPath)
+        }
+        if !lastBatteryFailures.isEmpty {
+            stderr.write("agent-runner: startup checks pass again (\(lastBatteryFailures.map(\.check).joined(separator: ", ")) recovered)\n")
+            lastBatteryFailures = []
         }
         let statusFile = StatusFile(logDir: config.runtime.logDir)
         let previousStatus: RoundStatus?

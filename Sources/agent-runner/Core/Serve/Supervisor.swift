@@ -108,6 +108,7 @@ public final class Supervisor: @unchecked Sendable {
         var throttle = ThrottleTracker(logDir: logDir, agent: config.agent.binary)
         var completed = 0
         var nextRound = rounds.nextRoundNumber()
+        var environmentStreak = 0
         while true {
             if let reason = sentinelReason() {
                 events.emit(.agentSelfTerminated, ["reason": .string(reason)])
@@ -143,10 +144,14 @@ public final class Supervisor: @unchecked Sendable {
                     stderr.write("agent-runner: config_broken: \(reason); fix it, then 'agent-runner start'\n")
                     return finish(events, reason: "config_broken", rounds: completed, code: ExitCode.config)
                 }
+                // The environment is not usable (disk full, log dir unwritable): retry with an
+                // escalating delay (capped at 5 minutes) until it recovers, without counting a round.
                 completed -= 1
                 nextRound -= 1
-                delay = min(config.runtime.restartDelayS * 2, 1800)
+                environmentStreak += 1
+                delay = min(config.runtime.restartDelayS * Double(1 << min(environmentStreak, 20)), 300)
             case .ran(let exit):
+                environmentStreak = 0
                 let outcome = RoundOutcome(exitCode: exit.exitCode, durationS: exit.durationS,
                                            killedBySupervisor: exit.timedOut || exit.graceKilled, throttled: result.transient != nil)
                 switch policy.record(outcome) {
