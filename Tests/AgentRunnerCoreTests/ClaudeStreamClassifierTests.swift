@@ -66,3 +66,38 @@ final class ClaudeStreamClassifierTests: XCTestCase {
         XCTAssertNil(classifier.analyze(lines: lines(text), now: now).transient)
     }
 }
+
+final class ClassifierFuzzTests: XCTestCase {
+    /// Random mutations of real transcripts: the classifier must never crash or hang.
+    func testMutatedTranscripts() {
+        let base = Array("""
+            {"type":"system","subtype":"init","model":"claude-opus-5"}
+            {"type":"assistant","message":{"model":"claude-opus-5","content":[{"type":"tool_use","id":"a","name":"Read","input":{"file_path":"README.md"}}]}}
+            {"type":"rate_limit_event","rate_limit_info":{"status":"rejected","rateLimitType":"five_hour","resetsAt":1764007200}}
+            {"type":"result","is_error":true,"api_error_status":429,"result":"API Error","usage":{"input_tokens":5},"total_cost_usd":0.1}
+            """.utf8)
+        var state: UInt64 = 7
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let classifier = ClaudeStreamClassifier()
+        for _ in 0..<3000 {
+            var bytes = base
+            for _ in 0..<(1 + next() % 6) {
+                let position = next() % (bytes.count + 1)
+                switch next() % 4 {
+                case 0 where position < bytes.count: bytes[position] = UInt8(truncatingIfNeeded: next())
+                case 1: bytes.insert(contentsOf: Array(repeating: UInt8(ascii: "["), count: next() % 3000), at: position)
+                case 2 where position < bytes.count: bytes.removeSubrange(position..<min(bytes.count, position + next() % 40))
+                default: bytes.insert(contentsOf: Array("\"resetsAt\":1e999,\"api_error_status\":-1".utf8), at: position)
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let analysis = classifier.analyze(lines: text.split(separator: "\n", omittingEmptySubsequences: false), now: 1_764_000_000)
+            if let reset = analysis.transient?.resetAtEpoch {
+                XCTAssertGreaterThan(reset, 0)
+            }
+        }
+    }
+}

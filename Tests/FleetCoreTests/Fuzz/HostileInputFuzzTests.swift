@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+@testable import FleetCore
+
+/// Hostile input for every parser that reads data from outside: no crash, no hang, bounded memory.
+final class HostileInputFuzzTests: XCTestCase {
+    static let samples: URL? = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<8 {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("shared/spec/samples")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }()
+
+    func sample(_ name: String) throws -> [UInt8] {
+        guard let dir = Self.samples else {
+            XCTFail("the spec samples (../shared/spec/samples) are missing; lay out shared/ beside the checkout as CI does")
+            throw XCTSkip("samples missing")
+        }
+        return Array(try Data(contentsOf: dir.appendingPathComponent(name)))
+    }
+
+    func testTOMLParser() throws {
+        let seeds = [try sample("agent-runner.toml"), try sample("migrate-input-0.2.x.toml"),
+                     Array("a = [1, [2, {b = 'c'}]]\n[t]\n\"q\" = \"\"\"x\\ny\"\"\"\nd = 1979-05-27T07:32:00.5-07:00\n".utf8)]
+        Mutator.run(seeds: seeds, iterations: 4000) { input in
+            _ = try? TOML.parse(input)
+        }
+        XCTAssertThrowsError(try TOML.parse(Array(repeating: UInt8(ascii: "["), count: 200_000)))
+    }
+
+    func testPeekJSONDecoder() throws {
+        let seeds = [try sample("peek.json"), try sample("peek-throttled.json"), try sample("status.json")]
+        let parser = JSONParser(limits: JSONParser.Limits(maxDepth: 64, maxBytes: 4 << 20))
+        Mutator.run(seeds: seeds, iterations: 3000) { input in
+            if let value = try? parser.parse(input) {
+                _ = value.value(at: "system.disk_used_pct")
+                _ = JSONWriter(style: .compact).encode(value)
+            }
+        }
+        // 100 MB of output from a malicious host is refused by the size limit, not read into a tree.
+        let huge = [UInt8](repeating: UInt8(ascii: " "), count: 5 << 20)
+        XCTAssertThrowsError(try parser.parse(huge))
+        XCTAssertEqual(try parser.parse(Array("1e400".utf8)).doubleValue, .infinity)
+        XCTAssertThrowsError(try parser.parse(Array(repeating: UInt8(ascii: "["), count: 100_000)))
+    }
+
+    func testEventLineReader() throws {
+        let lines = try sample("events-scenarios.jsonl").split(separator: UInt8(ascii: "\n")).prefix(60).map(Array.init)
+        Mutator.run(seeds: lines, iterations: 4000) { input in
+            _ = Event(line: input)
+        }
+    }
+
+    /// A whole log of mutated lines (torn lines, invalid UTF-8, garbage) read backwards and forwards.
+    func testEventLogReaderOnCorruptFiles() throws {
+        let lines = try sample("events-scenarios.jsonl").split(separator: UInt8(ascii: "\n")).map(Array.init)
+        var mutator = Mutator(seed: 42)
+        let dir = NSTemporaryDirectory() + "fuzz-log-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        for round in 0..<20 {
+            var file: [UInt8] = []
+            for _ in 0..<200 {
+                let line = lines[mutator.below(lines.count)]
+                file += mutator.below(4) == 0 ? mutator.mutate(line) : line
+                if mutator.below(50) != 0 { file.append(UInt8(ascii: "\n")) }
+            }
+            try Data(file).write(to: URL(fileURLWithPath: dir + "/events-2026-11.jsonl"))
+            let reader = EventLogReader(directory: dir)
+            let tail = try reader.tail(limit: 50)
+            XCTAssertLessThanOrEqual(tail.count, 50, "round \(round)")
+            _ = try reader.lastEvents(500)
+            _ = try reader.events(since: UTCInstant(seconds: 0))
+        }
+    }
+}
