@@ -51,8 +51,19 @@ enum Bench {
 
     /// Resident set size of `pid` in KiB (VmRSS), or nil when it has exited.
     static func rssKiB(_ pid: pid_t) -> Int? {
-        guard let bytes = try? LocalFileSystem().readFile("/proc/\(pid)/status", limit: 1 << 16) else { return nil }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        field("VmRSS:", in: "/proc/\(pid)/status")
+    }
+
+    /// Memory of `pid` in KiB: resident, anonymous (private to it) and proportional set size
+    /// (shared file pages such as the binary's code divided among the processes using them).
+    static func memoryKiB(_ pid: pid_t) -> (rss: Int, anonymous: Int, pss: Int)? {
+        guard let rss = field("VmRSS:", in: "/proc/\(pid)/status"), let anonymous = field("RssAnon:", in: "/proc/\(pid)/status") else { return nil }
+        return (rss, anonymous, field("Pss:", in: "/proc/\(pid)/smaps_rollup") ?? rss)
+    }
+
+    private static func field(_ name: String, in path: String) -> Int? {
+        guard let bytes = try? LocalFileSystem().readFile(path, limit: 1 << 16) else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name) {
             return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         }
         return nil

@@ -51,12 +51,12 @@ enum ServeOverheadScenario {
         } catch {
             Bench.fail("cannot start agent-runner serve: \(error)")
         }
-        var peak = 0
+        var peak = (rss: 0, anonymous: 0, pss: 0)
         var samples: [Double] = []
         while process.poll() == nil {
-            if let rss = Bench.rssKiB(process.pid) {
-                peak = max(peak, rss)
-                samples.append(Double(rss))
+            if let memory = Bench.memoryKiB(process.pid), memory.rss > 1024 {
+                peak = (max(peak.rss, memory.rss), max(peak.anonymous, memory.anonymous), max(peak.pss, memory.pss))
+                samples.append(Double(memory.rss))
             }
             usleep(20_000)
         }
@@ -72,6 +72,7 @@ enum ServeOverheadScenario {
         guard !overheads.isEmpty else { Bench.fail("no rounds measured; serve said: \(process.collectOutput().stderrText)") }
         Bench.say("serve-overhead: \(rounds) rounds, agent sleeps \(agentSleep) s, restart_delay_s 0.05")
         Bench.say("  supervisor overhead per round: \(Statistics(values: overheads).line(unit: "ms", scale: 1000))")
-        Bench.say("  serve RSS while rounds run: \(Statistics(values: samples).line(unit: "MiB", scale: 1.0 / 1024)); peak \(format(Double(peak) / 1024)) MiB")
+        Bench.say("  serve RSS while rounds run: \(Statistics(values: samples).line(unit: "MiB", scale: 1.0 / 1024))")
+        Bench.say("  serve peak: RSS \(format(Double(peak.rss) / 1024)) MiB, of which anonymous \(format(Double(peak.anonymous) / 1024)) MiB; PSS \(format(Double(peak.pss) / 1024)) MiB")
     }
 }
