@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A failed HTTP exchange.
+public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var url: String
+    public var message: String
+    public var description: String { "\(url): \(message)" }
+}
+
+/// The response to a request: status code and body (capped).
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: [UInt8]
+}
+
+/// A minimal blocking HTTP/1.1 client for plain `http://` URLs (Alertmanager, Prometheus'
+/// API in tests), with a hard deadline on every step. No TLS: put a local proxy in front of a
+/// remote HTTPS endpoint.
+public struct HTTPClient: Sendable {
+    public var timeoutS: Double
+    public var maxBodyBytes: Int
+
+    public init(timeoutS: Double = 10, maxBodyBytes: Int = 4 << 20) {
+        self.timeoutS = timeoutS
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Parsed `http://host[:port]/path`.
+    public struct Endpoint: Sendable, Equatable {
+        public var host: String
+        public var port: UInt16
+        public var path: String
+
+        public init?(_ url: String) {
+            guard url.hasPrefix("http://") else { return nil }
+            let rest = url.dropFirst(7)
+            let hostPort = rest.prefix { $0 != "/" }
+            path = rest.count > hostPort.count ? String(rest.dropFirst(hostPort.count)) : "/"
+            if let colon = hostPort.lastIndex(of: ":"), !hostPort.hasPrefix("[") {
+                guard let number = UInt16(hostPort[hostPort.index(after: colon)...]) else { return nil }
+                host = String(hostPort[..<colon])
+                port = number
+            } else {
+                host = String(hostPort)
+                port = 80
+            }
+            guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "@" }) else { return nil }
+        }
+    }
+
+    public func get(_ url: String) throws(HTTPError) -> HTTPResponse {
+        try send(method: "GET", url: url, body: nil, contentType: nil)
+    }
+
+    public func post(_ url: String, json body: [UInt8]) throws(HTTPError) -> HTTPResponse {
+        try send(method: "POST", url: url, body: body, contentType: "application/json")
+    }
+
+    public func send(method: String, url: String, body: [UInt8]?, contentType: String?) throws(HTTPError) -> HTTPResponse {
+        guard let endpoint = Endpoint(url) else { throw HTTPError(url: url, message: "not an http://host[:port]/path URL") }
+        let fd = try connect(endpoint, url: url)
+        defer { close(fd) }
+        var request = "\(method) \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\nConnection: close\r\nUser-Agent: fleetctl/\(BuildInfo.version)\r\n"
+        if let contentType { request += "Content-Type: \(contentType)\r\n" }
+        request += "Content-Length: \(body?.count ?? 0)\r\n\r\n"
+        var bytes = Array(request.utf8) + (body ?? [])
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 {
+                if sent < 0 && errno == EINTR { continue }
+                throw HTTPError(url: url, message: "send failed: \(SystemError.text(errno))")
+            }
+            offset += sent
+        }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 << 10)
+        while response.count <= maxBodyBytes + 16 << 10 {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw HTTPError(url: url, message: errno == EAGAIN ? "timed out after \(timeoutS)s waiting for the response" : "receive failed: \(SystemError.text(errno))")
+            }
+            if count == 0 { break }
+            response.append(contentsOf: chunk[0..<count])
+        }
+        return try parse(response, url: url)
+    }
+
+    private func connect(_ endpoint: Endpoint, url: String) throws(HTTPError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let host = endpoint.host.hasPrefix("[") ? String(endpoint.host.dropFirst().dropLast()) : endpoint.host
+        guard getaddrinfo(host, String(endpoint.port), &hints, &result) == 0, let first = result else {
+            throw HTTPError(url: url, message: "cannot resolve \(endpoint.host)")
+        }
+        defer { freeaddrinfo(result) }
+        var lastError: Int32 = ECONNREFUSED
+        var info: UnsafeMutablePointer<addrinfo>? = first
+        while let current = info {
+            info = current.pointee.ai_next
+            let fd = socket(current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), current.pointee.ai_protocol)
+            guard fd >= 0 else { lastError = errno; continue }
+            var timeout = timeval(tv_sec: Int(timeoutS), tv_usec: Int((timeoutS - Double(Int(timeoutS))) * 1_000_000))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            if Glibc.connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return fd }
+            lastError = errno
+            close(fd)
+        }
+        throw HTTPError(url: url, message: "cannot connect to \(endpoint.host):\(endpoint.port): \(SystemError.text(lastError))")
+    }
+
+    private func parse(_ response: [UInt8], url: String) throws(HTTPError) -> HTTPResponse {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = response.indices.first(where: { response[$0...].starts(with: separator) }) else {
+            throw HTTPError(url: url, message: "no HTTP response header")
+        }
+        let head = String(decoding: response[..<end], as: UTF8.self)
+        let statusLine = head.split(separator: "\r\n").first ?? ""
+        let parts = statusLine.split(separator: " ")
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
+            throw HTTPError(url: url, message: "bad status line \(statusLine.prefix(80))")
+        }
+        var body = Array(response[(end + 4)...])
+        if head.lowercased().contains("transfer-encoding: chunked") { body = Self.dechunk(body) }
+        return HTTPResponse(status: status, body: Array(body.prefix(maxBodyBytes)))
+    }
+
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            guard let lineEnd = bytes[index...].firstIndex(of: 13), lineEnd + 1 < bytes.count else { break }
+            let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText, radix: 16), size > 0 else { break }
+            let start = lineEnd + 2
+            guard start + size <= bytes.count else { break }
+            out.append(contentsOf: bytes[start..<start + size])
+            index = start + size + 2
+        }
+        return out
+    }
+}
