@@ -1,0 +1,55 @@
+import XCTest
+@testable import FleetCore
+
+final class RolloutPlannerTests: XCTestCase {
+    func testCanaryFirstThenBatchesSkippingCurrentAndUnreachable() {
+        let candidates = [
+            RolloutCandidate(name: "pi", version: "0.1.0", reachable: true),
+            RolloutCandidate(name: "a", version: "0.1.0", reachable: true),
+            RolloutCandidate(name: "b", version: "0.2.0", reachable: true),
+            RolloutCandidate(name: "c", version: nil, reachable: false, error: "connection refused"),
+            RolloutCandidate(name: "d", version: "0.1.0", reachable: true),
+            RolloutCandidate(name: "e", version: "0.1.0", reachable: true),
+        ]
+        let plan = RolloutPlanner.plan(candidates: candidates, target: "0.2.0", canary: ["pi"], batch: .count(2))
+        XCTAssertEqual(plan.stages, [.init(kind: .canary, hosts: ["pi"]), .init(kind: .batch(1), hosts: ["a", "d"]), .init(kind: .batch(2), hosts: ["e"])])
+        XCTAssertEqual(plan.skipped.map(\.host), ["b", "c"])
+        XCTAssertTrue(plan.text.contains("skip c: unreachable (connection refused)"), plan.text)
+        let withUnreachable = RolloutPlanner.plan(candidates: candidates, target: "0.2.0", canary: ["pi"], batch: .percent(50), includeUnreachable: true)
+        XCTAssertEqual(withUnreachable.hosts, ["pi", "a", "c", "d", "e"])
+        XCTAssertEqual(withUnreachable.stages.count, 3)
+        XCTAssertFalse(withUnreachable.stages.dropFirst().contains { $0.hosts.contains("pi") }, "canaries never join a batch")
+    }
+}
+
+final class HealthGateTests: XCTestCase {
+    let gate = HealthGate(target: "0.2.0")
+
+    func testVerdicts() {
+        let good = HealthSample(measured: true, version: "0.2.0", serviceActive: true, round: 5)
+        XCTAssertEqual(gate.evaluate([good], bakeOver: false, roundBefore: 4), .pending)
+        XCTAssertEqual(gate.evaluate([good, good], bakeOver: true, roundBefore: 4), .healthy)
+        XCTAssertEqual(gate.evaluate([HealthSample(measured: true, version: "0.1.0")], bakeOver: false, roundBefore: nil), .unhealthy("answers from version 0.1.0, not 0.2.0"))
+        XCTAssertEqual(gate.evaluate([good, HealthSample(measured: true, version: "0.2.0", serviceActive: false)], bakeOver: false, roundBefore: nil), .unhealthy("its service is not running"))
+        XCTAssertEqual(gate.evaluate([HealthSample(measured: true, version: "0.2.0", newCriticalAlerts: ["oauth_fail"])], bakeOver: false, roundBefore: nil), .unhealthy("new critical alert: oauth_fail"))
+        let lost = HealthSample(measured: false)
+        XCTAssertEqual(gate.evaluate([lost, lost, good], bakeOver: true, roundBefore: 4), .healthy, "unmeasurable is retried, not a failure")
+        XCTAssertEqual(gate.evaluate([lost, lost, lost], bakeOver: false, roundBefore: nil), .unhealthy("could not be measured 3 times in a row"))
+        let unknownService = HealthSample(measured: true, version: "0.2.0", serviceActive: nil, round: 4)
+        XCTAssertEqual(gate.evaluate([unknownService], bakeOver: true, roundBefore: 4), .unhealthy("no round progressed during the bake"))
+    }
+}
+
+final class RolloutJournalTests: XCTestCase {
+    func testRoundTripAndTouchedHosts() {
+        let plan = RolloutPlanner.plan(candidates: ["pi", "a", "b"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
+                                       target: "0.2.0", canary: ["pi"], batch: .count(5))
+        var journal = RolloutJournal(id: "r1", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        journal.record("pi", .healthy)
+        journal.record("a", .upgrading, note: "pushing")
+        XCTAssertEqual(journal.touched, ["pi", "a"])
+        let restored = RolloutJournal(json: journal.json)
+        XCTAssertEqual(restored, journal)
+        XCTAssertNil(RolloutJournal(json: ["id": "x"]))
+    }
+}
