@@ -47,6 +47,42 @@ public struct Event: Sendable, Equatable {
         return nil
     }
 
+    /// The kind of an event line without parsing it: the string value of its first unescaped
+    /// `"event"` key, or nil when the line does not look like that (then parse it to know).
+    /// A prefilter for tail scans that want a few kinds out of many lines; the parsed
+    /// ``kind`` stays authoritative.
+    public static func kind(inLine line: [UInt8]) -> String? {
+        let key = Array(#""event""#.utf8)
+        return line.withUnsafeBufferPointer { bytes -> String? in
+            let count = bytes.count
+            var index = 0
+            while index + key.count < count {
+                if bytes[index] == key[0], index == 0 || bytes[index - 1] != UInt8(ascii: "\\") {
+                    var matched = true
+                    for offset in 1..<key.count where bytes[index + offset] != key[offset] {
+                        matched = false
+                        break
+                    }
+                    if matched {
+                        var position = index + key.count
+                        while position < count, bytes[position] == UInt8(ascii: " ") { position += 1 }
+                        guard position < count, bytes[position] == UInt8(ascii: ":") else { return nil }
+                        position += 1
+                        while position < count, bytes[position] == UInt8(ascii: " ") { position += 1 }
+                        guard position < count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+                        let start = position + 1
+                        var end = start
+                        while end < count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+                        guard end < count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+                        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    }
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
     /// Bounds the work a hostile line full of `{"ts"` markers can cause.
     private static let maxRecoveryAttempts = 4
 
