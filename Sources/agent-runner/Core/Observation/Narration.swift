@@ -12,8 +12,7 @@ public enum Narration {
         let ts = event["ts"]?.stringValue ?? ""
         let time = ts.count >= 23 ? String(ts.dropFirst(11).prefix(12)) : ts
         let kind = event["event"]?.stringValue ?? "?"
-        var line = "[\(time)] " + kind.padding(eventWidth)
-        if kind.count >= eventWidth { line = "[\(time)] " + kind + " " }
+        let line = "[\(time)] " + kind + String(repeating: " ", count: max(0, eventWidth - kind.count)) + " "
         var pairs: [String] = []
         for (key, value) in event where key != "ts" && key != "event" {
             pairs.append("\(key == "round_num" ? roundKey : key)=\(pythonString(value))")
