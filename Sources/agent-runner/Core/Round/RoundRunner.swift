@@ -198,7 +198,8 @@ public final class RoundRunner: @unchecked Sendable {
         var status = RoundStatus(roundNum: round, running: false, lastCompletedAt: EventTimestamp.format(endedAt),
                                  lastExitCode: Int(exit.exitCode), lastDurationS: exit.durationS, currentPhase: phase,
                                  phaseIndex: phase.flatMap { config.phases.list.firstIndex(of: $0) })
-        if status.phaseIndex == nil && !config.phases.list.isEmpty { status.phaseIndex = 0 }
+        // The original writes phase_index 0 without phases too; peek consumers expect the key.
+        if status.phaseIndex == nil { status.phaseIndex = 0 }
         do {
             try StatusFile(logDir: config.runtime.logDir).write(status)
         } catch {
