@@ -49,7 +49,7 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertEqual(observation.latestSample?.ts, lastMetrics.ts)
         XCTAssertEqual(observation.latestSample?.diskUsedPct, lastMetrics.payload["disk_used_pct"]?.doubleValue)
         XCTAssertEqual(observation.latestSample?.memAvailableMB, lastMetrics.payload["mem_available_mb"]?.doubleValue)
-        XCTAssertEqual(observation.system.count, 4, "three earlier samples in system_history plus the latest")
+        XCTAssertEqual(observation.system.count, 3, "the window's oldest sample and the previous one in system_history, plus the latest")
 
         // Drill-down, selection and the human form.
         let drill = try JSONParser.strict.parse(try project.run(["peek", "--json", "--round", "latest", "--log", "--events", "3"]).stdout)

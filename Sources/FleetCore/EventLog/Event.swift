@@ -52,30 +52,32 @@ public struct Event: Sendable, Equatable {
     /// A prefilter for tail scans that want a few kinds out of many lines; the parsed
     /// ``kind`` stays authoritative.
     public static func kind(inLine line: [UInt8]) -> String? {
-        let key = Array(#""event""#.utf8)
-        return line.withUnsafeBufferPointer { bytes -> String? in
+        guard let range = kindRange(inLine: line) else { return nil }
+        return String(decoding: line[range], as: UTF8.self)
+    }
+
+    /// Where ``kind(inLine:)`` finds the kind in `line`, without allocating.
+    public static func kindRange(inLine line: [UInt8]) -> Range<Int>? {
+        line.withUnsafeBufferPointer { bytes -> Range<Int>? in
             let count = bytes.count
+            let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), space = UInt8(ascii: " ")
             var index = 0
-            while index + key.count < count {
-                if bytes[index] == key[0], index == 0 || bytes[index - 1] != UInt8(ascii: "\\") {
-                    var matched = true
-                    for offset in 1..<key.count where bytes[index + offset] != key[offset] {
-                        matched = false
-                        break
-                    }
-                    if matched {
-                        var position = index + key.count
-                        while position < count, bytes[position] == UInt8(ascii: " ") { position += 1 }
-                        guard position < count, bytes[position] == UInt8(ascii: ":") else { return nil }
-                        position += 1
-                        while position < count, bytes[position] == UInt8(ascii: " ") { position += 1 }
-                        guard position < count, bytes[position] == UInt8(ascii: "\"") else { return nil }
-                        let start = position + 1
-                        var end = start
-                        while end < count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
-                        guard end < count, bytes[end] == UInt8(ascii: "\"") else { return nil }
-                        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    }
+            // Looks for `"event"` (7 bytes) not preceded by a backslash.
+            while index + 7 < count {
+                if bytes[index] == quote, bytes[index + 1] == UInt8(ascii: "e"), bytes[index + 2] == UInt8(ascii: "v"),
+                   bytes[index + 3] == UInt8(ascii: "e"), bytes[index + 4] == UInt8(ascii: "n"), bytes[index + 5] == UInt8(ascii: "t"),
+                   bytes[index + 6] == quote, index == 0 || bytes[index - 1] != backslash {
+                    var position = index + 7
+                    while position < count, bytes[position] == space { position += 1 }
+                    guard position < count, bytes[position] == UInt8(ascii: ":") else { return nil }
+                    position += 1
+                    while position < count, bytes[position] == space { position += 1 }
+                    guard position < count, bytes[position] == quote else { return nil }
+                    let start = position + 1
+                    var end = start
+                    while end < count, bytes[end] != quote, bytes[end] != backslash { end += 1 }
+                    guard end < count, bytes[end] == quote else { return nil }
+                    return start..<end
                 }
                 index += 1
             }

@@ -11,7 +11,7 @@ import FleetCore
 /// of rounds, far more than the newest rounds, hook failures and throttle state need.
 public struct EventTail: Sendable {
     /// Lines visited at most (unless `recentEvents` asks for more).
-    public static let defaultLineBudget = 4_096
+    public static let defaultLineBudget = 2_048
 
     /// The newest events of any kind, oldest first (`--events N`).
     public var recentEvents: [Event] = []
@@ -36,8 +36,28 @@ public struct EventTail: Sendable {
 
     public init() {}
 
-    static let roundKinds: Set<String> = ["round_start", "agent_exit", "round_end", "agent_auth_error_detected", "agent_network_blip"]
-    static let focusKinds: Set<String> = ["round_start", "agent_spawn", "agent_exit", "round_end"]
+    /// What the tail does with a line, decided from its kind's bytes (no allocation).
+    enum Category: Equatable {
+        case other, roundStart, agentSpawn, roundEvent, blip, hookFailed, cgroupGrowth, schedule, transient, usage
+    }
+
+    static let categories: [([UInt8], Category)] = ([
+        ("round_start", .roundStart), ("agent_spawn", .agentSpawn), ("agent_exit", .roundEvent), ("round_end", .roundEvent),
+        ("agent_auth_error_detected", .roundEvent), ("agent_network_blip", .blip), ("hook_failed", .hookFailed),
+        ("cgroup_growth_rate_warning", .cgroupGrowth), ("schedule_paused", .schedule), ("schedule_resumed", .schedule),
+        ("transient_error_detected", .transient), ("transient_error_recovered", .transient), ("agent_usage_recorded", .usage),
+    ] as [(String, Category)]).map { (Array($0.0.utf8), $0.1) }
+
+    static func category(of line: [UInt8], kind range: Range<Int>) -> Category {
+        for (name, category) in categories where name.count == range.count && line[range].elementsEqual(name) {
+            return category
+        }
+        return .other
+    }
+
+    static func category(of kind: String) -> Category {
+        category(of: Array(kind.utf8), kind: 0..<kind.utf8.count)
+    }
 
     /// Reads the tail of the event log in `logDir`.
     /// - Parameters:
@@ -64,39 +84,52 @@ public struct EventTail: Sendable {
         try reader.scanLines(maxLines: budget) { line in
             tail.linesScanned += 1
             var parsed: Event?
-            func event() -> Event? {
-                if parsed == nil { parsed = Event(line: line) }
-                return parsed
+            let category: Category
+            if let range = Event.kindRange(inLine: line) {
+                category = Self.category(of: line, kind: range)
+            } else {
+                parsed = Event(line: line)
+                guard let event = parsed else { return true }
+                category = Self.category(of: event.kind)
             }
-            guard let kind = Event.kind(inLine: line) ?? event()?.kind else { return true }
-            if recent.count < recentEvents, let event = event() { recent.append(event) }
+            let wantsRecent = recent.count < recentEvents
             let roundsOpen = startsSeen < rounds
-            if roundsOpen, roundKinds.contains(kind), let event = event() {
-                roundsNewestFirst.append(event)
-                if kind == "round_start" { startsSeen += 1 }
-            }
-            if let focusRound, !focusStarted, focusKinds.contains(kind), let event = event(),
-               event.payload["round_num"]?.intValue == Int64(focusRound) {
-                focus.append(event)
-                if kind == "round_start" { focusStarted = true }
-            }
-            switch kind {
-            case "hook_failed" where hooks.count < 10:
-                if let event = event() { hooks.append(event) }
-            case "agent_network_blip" where blips.count < 5:
-                if let event = event() { blips.append(event) }
-            case "cgroup_growth_rate_warning" where growth.count < 5:
-                if let event = event() { growth.append(event) }
-            case "schedule_paused", "schedule_resumed":
-                if tail.newestSchedule == nil { tail.newestSchedule = event() }
-            case "transient_error_detected", "transient_error_recovered":
-                if let event = event() { throttleEntries.append(.parsed(event)) }
-            case "agent_usage_recorded":
+            let wanted: Bool
+            switch category {
+            case .other: wanted = wantsRecent
+            case .roundStart, .roundEvent: wanted = wantsRecent || roundsOpen || (focusRound != nil && !focusStarted)
+            case .agentSpawn: wanted = wantsRecent || (focusRound != nil && !focusStarted)
+            case .blip: wanted = wantsRecent || roundsOpen || blips.count < 5
+            case .hookFailed: wanted = wantsRecent || hooks.count < 10
+            case .cgroupGrowth: wanted = wantsRecent || growth.count < 5
+            case .schedule: wanted = wantsRecent || tail.newestSchedule == nil
+            case .transient: wanted = true
+            case .usage:
                 throttleEntries.append(.raw(line))
-            default:
-                break
+                wanted = wantsRecent
             }
-            let done = recent.count >= recentEvents && !roundsOpen && (focusRound == nil || focusStarted)
+            if wanted && parsed == nil { parsed = Event(line: line) }
+            if let event = parsed {
+                if wantsRecent { recent.append(event) }
+                switch category {
+                case .roundStart, .roundEvent, .blip, .agentSpawn:
+                    if roundsOpen && category != .agentSpawn {
+                        roundsNewestFirst.append(event)
+                        if category == .roundStart { startsSeen += 1 }
+                    }
+                    if category == .blip && blips.count < 5 { blips.append(event) }
+                    if let focusRound, !focusStarted, category != .blip, event.payload["round_num"]?.intValue == Int64(focusRound) {
+                        focus.append(event)
+                        if category == .roundStart { focusStarted = true }
+                    }
+                case .hookFailed: if hooks.count < 10 { hooks.append(event) }
+                case .cgroupGrowth: if growth.count < 5 { growth.append(event) }
+                case .schedule: if tail.newestSchedule == nil { tail.newestSchedule = event }
+                case .transient: throttleEntries.append(.parsed(event))
+                case .usage, .other: break
+                }
+            }
+            let done = recent.count >= recentEvents && startsSeen >= rounds && (focusRound == nil || focusStarted)
                 && hooks.count >= 10 && blips.count >= 5 && growth.count >= 5 && tail.newestSchedule != nil
             return !done
         }

@@ -45,11 +45,11 @@ public struct Peek: Sendable {
 /// memory-pressure fields, and `system_history`.
 ///
 /// Cost is O(tail): the event log is read through ``EventTail`` (a bounded backward pass), the
-/// metrics log through its last ``metricsLines`` lines, round logs through their last 64 KiB.
+/// metrics log through at most ``metricsLines`` lines, round logs through their last 64 KiB.
 public struct PeekBuilder: Sendable {
     public static let schemaVersion = "2.6"
-    /// Metrics lines read back: the latest sample and its history.
-    public static let metricsLines = 64
+    /// Metrics lines looked at: the latest sample and its history within the window.
+    public static let metricsLines = 256
     /// The disk-growth window `system_history` covers (detectors.md §3).
     public static let historyWindowS: Int64 = 1800
     /// Lines of a round log in `log_tail`.
@@ -101,7 +101,7 @@ public struct PeekBuilder: Sendable {
         document["generated_at"] = .string(EventTimestamp.format(now))
         document["agent_runner_version"] = .string(BuildInfo.version)
         document["config"] = configFacts
-        document["system_history"] = .array(metrics.history(windowS: Self.historyWindowS).map { .object(Self.system($0)) })
+        document["system_history"] = .array(metrics.history.map { .object(Self.system($0)) })
         return Peek(document: .object(document), tail: tail, logBytesRead: tail.bytesRead + metrics.bytesRead)
     }
 
@@ -262,34 +262,50 @@ public struct PeekBuilder: Sendable {
     }
 }
 
-/// The end of `metrics-YYYY-MM.jsonl`: the latest sample and the ones before it.
+/// The end of `metrics-YYYY-MM.jsonl`: the latest sample, the one before it (the memory
+/// ladder's previous sample) and the oldest one within the disk-growth window before the latest
+/// (disk_growth's baseline). Lines in between are looked at only for their timestamp.
 struct MetricsTail {
-    /// Oldest first.
+    /// Oldest first: [baseline?, previous?, latest].
     var samples: [Event] = []
     var bytesRead = 0
 
     var latest: Event? { samples.last }
 
-    static func read(logDir: String, lines: Int) -> MetricsTail {
+    static func read(logDir: String, lines: Int, windowS: Int64 = PeekBuilder.historyWindowS) -> MetricsTail {
         var tail = MetricsTail()
         let reader = EventLogReader(directory: logDir, prefix: EventLogFile.metricsPrefix)
-        var newestFirst: [Event] = []
+        var latest: Event?
+        var previous: Event?
+        var baseline: [UInt8]?
         try? reader.scanLines(maxLines: lines) { line in
-            if let event = Event(line: line) { newestFirst.append(event) }
+            guard let current = latest else {
+                latest = Event(line: line)
+                return true
+            }
+            guard previous != nil else {
+                previous = Event(line: line)
+                return true
+            }
+            guard let latestInstant = current.instant,
+                  let instant = timestamp(line) ?? Event(line: line)?.instant else { return true }
+            if latestInstant.seconds - instant.seconds > windowS { return false }
+            baseline = line
             return true
         }
-        tail.samples = newestFirst.reversed()
+        tail.samples = [baseline.flatMap { Event(line: $0) }, previous, latest].compactMap { $0 }
         tail.bytesRead = reader.bytesRead
         return tail
     }
 
-    /// Samples before the latest within `windowS` of it, always including the one just before
-    /// (the memory ladder's previous sample), oldest first.
-    func history(windowS: Int64) -> [Event] {
-        guard samples.count >= 2, let latest = latest?.instant else { return Array(samples.dropLast()) }
-        let earlier = samples.dropLast()
-        var kept = earlier.filter { ($0.instant.map { latest.seconds - $0.seconds <= windowS }) ?? false }
-        if kept.last != earlier.last, let previous = earlier.last { kept.append(previous) }
-        return kept
+    /// The `ts` of a line written as `{"ts": "…", …}`, without parsing the rest.
+    static func timestamp(_ line: [UInt8]) -> UTCInstant? {
+        let prefix = Array(#"{"ts": ""#.utf8)
+        guard line.count > prefix.count + 20, line.starts(with: prefix),
+              let end = line[prefix.count...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return EventTimestamp.parse(String(decoding: line[prefix.count..<end], as: UTF8.self))
     }
+
+    /// The samples before the latest, oldest first.
+    var history: [Event] { Array(samples.dropLast()) }
 }
