@@ -45,13 +45,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore"]),
+        .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore", "Detectors"]),
         // Unit tests plus end-to-end tests against a real sshd on loopback (Support/LoopbackSSHD).
         .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport", "FleetCore"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "FleetCore"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FleetCore"]
+            dependencies: ["FleetCore", "Detectors"]
         ),
     ]
 )

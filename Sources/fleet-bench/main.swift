@@ -6,21 +6,27 @@ import Musl
 import FleetCore
 
 /// fleet-bench: measured, repeatable performance figures for docs/performance.md.
-/// Usage: swift build -c release && swift run -c release fleet-bench [SCENARIO...] [--rounds N]
+/// Usage: swift build -c release && swift run -c release fleet-bench [SCENARIO...] [--rounds N] [--runs N]
 let arguments = Array(CommandLine.arguments.dropFirst())
-let scenarios = ["serve-overhead"]
+if arguments.first == "measure-child" { PeekScenario.measureChild(Array(arguments.dropFirst())) }
+let scenarios = ["serve-overhead", "peek"]
 if arguments.contains("--help") || arguments.contains("-h") {
-    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N]\nRuns every scenario when none is named.")
+    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N]\nRuns every scenario when none is named.")
     exit(0)
 }
 var rounds = 20
 if let index = arguments.firstIndex(of: "--rounds"), index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 1 {
     rounds = value
 }
+var runs = 30
+if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 {
+    runs = value
+}
 let chosen = arguments.filter { scenarios.contains($0) }
 for scenario in chosen.isEmpty ? scenarios : chosen {
     switch scenario {
     case "serve-overhead": ServeOverheadScenario.run(rounds: rounds)
+    case "peek": PeekScenario.run(runs: runs)
     default: break
     }
 }

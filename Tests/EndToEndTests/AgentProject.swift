@@ -67,9 +67,10 @@ final class AgentProject {
     }
 
     /// Starts `agent-runner serve ARGS` in the background.
-    func startServe(_ arguments: [String] = []) throws -> RunningProcess {
+    func startServe(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningProcess {
         var env = ProcessRequest.currentEnvironment()
         env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
+        env.merge(environment) { _, new in new }
         return try PosixProcessRunner().spawn(ProcessRequest(
             try Harness.binary("agent-runner"), arguments: ["serve"] + arguments, environment: env, workingDirectory: dir,
             standardOutput: .capture(), standardError: .capture()))

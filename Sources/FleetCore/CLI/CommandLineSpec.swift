@@ -48,11 +48,16 @@ public struct VerbSpec: Sendable, Equatable {
     public var positionals: [PositionalSpec]
     /// Exit codes this verb documents, shown in its help (`78: the configuration is invalid`).
     public var exitCodes: [(code: Int32, meaning: String)]
+    /// The exit code of a usage error in this verb: ``ExitCode/usage`` (64) unless the verb keeps
+    /// the code the original tool documented for it (`events` exits 2, as argparse did).
+    public var usageExitCode: Int32
 
     public init(
         _ name: String, summary: String, discussion: String = "", options: [OptionSpec] = [],
-        positionals: [PositionalSpec] = [], exitCodes: [(code: Int32, meaning: String)] = []
+        positionals: [PositionalSpec] = [], exitCodes: [(code: Int32, meaning: String)] = [],
+        usageExitCode: Int32 = ExitCode.usage
     ) {
+        self.usageExitCode = usageExitCode
         self.name = name
         self.summary = summary
         self.discussion = discussion
@@ -63,6 +68,7 @@ public struct VerbSpec: Sendable, Equatable {
 
     public static func == (lhs: VerbSpec, rhs: VerbSpec) -> Bool {
         lhs.name == rhs.name && lhs.summary == rhs.summary && lhs.discussion == rhs.discussion
+            && lhs.usageExitCode == rhs.usageExitCode
             && lhs.options == rhs.options && lhs.positionals == rhs.positionals
             && lhs.exitCodes.map(\.code) == rhs.exitCodes.map(\.code)
             && lhs.exitCodes.map(\.meaning) == rhs.exitCodes.map(\.meaning)

@@ -31,11 +31,12 @@ public struct ProgramRunner: Sendable {
         }
     }
 
-    /// Prints a usage error with a pointer to the right help page.
+    /// Prints a usage error with a pointer to the right help page; returns the verb's usage
+    /// exit code (``VerbSpec/usageExitCode``, normally ``ExitCode/usage``).
     public func usageFailure(_ error: UsageError, context: CommandContext) -> Int32 {
         let pointer = error.verb.map { "\(program.name) help \($0)" } ?? "\(program.name) --help"
         context.stderr.write("\(program.name): \(error.message)\nRun '\(pointer)' for usage.\n")
-        return ExitCode.usage
+        return error.verb.flatMap(program.verb(named:))?.usageExitCode ?? ExitCode.usage
     }
 
     /// Prints a configuration error (one line) and returns ``ExitCode/config``.

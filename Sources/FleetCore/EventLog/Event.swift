@@ -47,6 +47,44 @@ public struct Event: Sendable, Equatable {
         return nil
     }
 
+    /// The kind of an event line without parsing it: the string value of its first unescaped
+    /// `"event"` key, or nil when the line does not look like that (then parse it to know).
+    /// A prefilter for tail scans that want a few kinds out of many lines; the parsed
+    /// ``kind`` stays authoritative.
+    public static func kind(inLine line: [UInt8]) -> String? {
+        guard let range = kindRange(inLine: line) else { return nil }
+        return String(decoding: line[range], as: UTF8.self)
+    }
+
+    /// Where ``kind(inLine:)`` finds the kind in `line`, without allocating.
+    public static func kindRange(inLine line: [UInt8]) -> Range<Int>? {
+        line.withUnsafeBufferPointer { bytes -> Range<Int>? in
+            let count = bytes.count
+            let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), space = UInt8(ascii: " ")
+            var index = 0
+            // Looks for `"event"` (7 bytes) not preceded by a backslash.
+            while index + 7 < count {
+                if bytes[index] == quote, bytes[index + 1] == UInt8(ascii: "e"), bytes[index + 2] == UInt8(ascii: "v"),
+                   bytes[index + 3] == UInt8(ascii: "e"), bytes[index + 4] == UInt8(ascii: "n"), bytes[index + 5] == UInt8(ascii: "t"),
+                   bytes[index + 6] == quote, index == 0 || bytes[index - 1] != backslash {
+                    var position = index + 7
+                    while position < count, bytes[position] == space { position += 1 }
+                    guard position < count, bytes[position] == UInt8(ascii: ":") else { return nil }
+                    position += 1
+                    while position < count, bytes[position] == space { position += 1 }
+                    guard position < count, bytes[position] == quote else { return nil }
+                    let start = position + 1
+                    var end = start
+                    while end < count, bytes[end] != quote, bytes[end] != backslash { end += 1 }
+                    guard end < count, bytes[end] == quote else { return nil }
+                    return start..<end
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
     /// Bounds the work a hostile line full of `{"ts"` markers can cause.
     private static let maxRecoveryAttempts = 4
 

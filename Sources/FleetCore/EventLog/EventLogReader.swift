@@ -12,6 +12,8 @@ import Synchronization
 public final class EventLogReader: Sendable {
     /// The log directory.
     public let directory: String
+    /// The file-name prefix: `events` for the event log, `metrics` for the host-metrics log.
+    public let prefix: String
     /// The parser applied to each line; its `maxBytes` also bounds the line length kept in memory.
     public let parser: JSONParser
     /// How many bytes each backward read asks for.
@@ -19,8 +21,9 @@ public final class EventLogReader: Sendable {
     private let readCounter = Atomic<Int>(0)
 
     /// A reader of `directory`.
-    public init(directory: String, parser: JSONParser = .lenient, chunkSize: Int = 64 << 10) {
+    public init(directory: String, parser: JSONParser = .lenient, chunkSize: Int = 64 << 10, prefix: String = EventLogFile.eventsPrefix) {
         self.directory = directory
+        self.prefix = prefix
         self.parser = parser
         self.chunkSize = chunkSize
     }
@@ -46,21 +49,21 @@ public final class EventLogReader: Sendable {
         try tail(kinds: kinds, limit: count).reversed()
     }
 
-    /// The events with a timestamp strictly after `since`, in file order (oldest first): the
-    /// `--since` resumption view.
+    /// The events with a timestamp strictly after `since` (at or after it when `inclusive`), in
+    /// file order (oldest first): the `--since` resumption view.
     ///
     /// Reads backwards from the end and stops at the first event older than `since` minus
     /// `reorderTolerance` seconds, so the cost is proportional to the recent events, not the
     /// log. The tolerance covers clocks that jump backwards (a Pi restoring `fake-hwclock`
     /// after a crash can be up to an hour behind), which puts out-of-order lines in the log.
     /// Events whose `ts` cannot be parsed are left out, since they cannot be placed in time.
-    public func events(since: UTCInstant, kinds: Set<String>? = nil, reorderTolerance: Int64 = 3_600) throws -> [Event] {
+    public func events(since: UTCInstant, kinds: Set<String>? = nil, reorderTolerance: Int64 = 3_600, inclusive: Bool = false) throws -> [Event] {
         let stopBefore = since.adding(seconds: -reorderTolerance)
-        let stopFile = EventLogFile(directory: directory, instant: stopBefore)
+        let stopFile = EventLogFile(directory: directory, instant: stopBefore, prefix: prefix)
         var events: [Event] = []
         try scanBackwards(stopAtFile: stopFile) { event in
             guard let instant = event.instant else { return true }
-            if instant > since, kinds?.contains(event.kind) ?? true { events.append(event) }
+            if instant > since || (inclusive && instant == since), kinds?.contains(event.kind) ?? true { events.append(event) }
             return instant >= stopBefore
         }
         return events.reversed()
@@ -81,10 +84,30 @@ public final class EventLogReader: Sendable {
         return latest
     }
 
+    /// Calls `visit` with each complete line (without its newline) from newest to oldest, across
+    /// the month files, until it returns false or `maxLines` lines were visited. Lines are not
+    /// parsed: a caller that wants only some kinds checks ``Event/kind(inLine:)`` first and
+    /// parses only those, so scanning a bounded tail stays cheap.
+    public func scanLines(maxLines: Int = .max, _ visit: ([UInt8]) -> Bool) throws {
+        var remaining = maxLines
+        guard remaining > 0 else { return }
+        try scanLinesBackwards(stopAtFile: nil) { line in
+            remaining -= 1
+            return visit(line) && remaining > 0
+        }
+    }
+
     /// Calls `visit` with each event from newest to oldest until it returns false. Files older
     /// than `stopAtFile` are not opened.
     private func scanBackwards(stopAtFile: EventLogFile? = nil, _ visit: (Event) -> Bool) throws {
-        let files = try EventLogFile.list(in: directory).reversed()
+        try scanLinesBackwards(stopAtFile: stopAtFile) { line in
+            guard let event = Event(line: line, parser: parser) else { return true }
+            return visit(event)
+        }
+    }
+
+    private func scanLinesBackwards(stopAtFile: EventLogFile?, _ visit: ([UInt8]) -> Bool) throws {
+        let files = try EventLogFile.list(in: directory, prefix: prefix).reversed()
         for file in files {
             if let stopAtFile, file < stopAtFile { return }
             let fd: Int32
@@ -114,7 +137,7 @@ public final class EventLogReader: Sendable {
                     throw EventLogError("read", path: file.path, failure: error)
                 }
                 guard let line else { break }
-                if let event = Event(line: line, parser: parser), !visit(event) { return }
+                if !visit(line) { return }
             }
         }
     }

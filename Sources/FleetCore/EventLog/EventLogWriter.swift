@@ -22,6 +22,8 @@ import Synchronization
 public final class EventLogWriter: Sendable {
     /// The log directory.
     public let directory: String
+    /// The file-name prefix: `events` for the event log, `metrics` for the host-metrics log.
+    public let prefix: String
     private let clock: any WallClock
     private let openFile = Mutex<OpenFile?>(nil)
 
@@ -33,9 +35,10 @@ public final class EventLogWriter: Sendable {
         var needsLeadingNewline: Bool
     }
 
-    /// A writer for `directory`, timestamping with `clock`.
-    public init(directory: String, clock: any WallClock = SystemClock()) {
+    /// A writer for `directory`, timestamping with `clock`, into `<prefix>-YYYY-MM.jsonl` files.
+    public init(directory: String, clock: any WallClock = SystemClock(), prefix: String = EventLogFile.eventsPrefix) {
         self.directory = directory
+        self.prefix = prefix
         self.clock = clock
     }
 
@@ -70,7 +73,7 @@ public final class EventLogWriter: Sendable {
         var line = JSONWriter(style: .python).encode(.object(object))
         let text = String(decoding: line, as: UTF8.self)
         line.append(UInt8(ascii: "\n"))
-        let path = EventLogFile(directory: directory, instant: time).path
+        let path = EventLogFile(directory: directory, instant: time, prefix: prefix).path
         try openFile.withLock { file throws in
             try write(line, to: path, cached: &file)
         }

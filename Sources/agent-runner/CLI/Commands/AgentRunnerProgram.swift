@@ -10,7 +10,8 @@ enum AgentRunnerProgram {
         name: "agent-runner", version: BuildInfo.version,
         summary: "runs an AI coding agent round after round, unattended, under defenses",
         globalOptions: [configOption, jsonOption, OptionSpec("version", help: "Print the version and exit.")],
-        verbs: [ServeCommand.spec, ServeCommand.roundSpec, ConfigCommand.spec])
+        verbs: [ServeCommand.spec, ServeCommand.roundSpec, ConfigCommand.spec, PeekCommand.statusSpec, PeekCommand.spec,
+                PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
         let runner = ProgramRunner(program: spec)
@@ -19,6 +20,11 @@ enum AgentRunnerProgram {
             case ConfigCommand.spec.name: return ConfigCommand.run(parsed, context: context, runner: runner)
             case ServeCommand.spec.name: return ServeCommand.run(parsed, context: context, runner: runner)
             case ServeCommand.roundSpec.name: return ServeCommand.runRound(parsed, context: context, runner: runner)
+            case PeekCommand.statusSpec.name: return PeekCommand.status(parsed, context: context, runner: runner)
+            case PeekCommand.spec.name: return PeekCommand.run(parsed, context: context, runner: runner)
+            case PeekCommand.watchSpec.name: return PeekCommand.watch(parsed, context: context, runner: runner)
+            case EventsCommand.spec.name: return EventsCommand.run(parsed, context: context, runner: runner)
+            case MonitorCommand.spec.name: return MonitorCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
         }

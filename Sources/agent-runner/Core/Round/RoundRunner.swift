@@ -36,6 +36,7 @@ public final class RoundRunner: @unchecked Sendable {
     let clock: any WallClock
     let stderr: any TextOutput
     let logs: RoundLogs
+    let metrics: MetricsLog
     /// The digest of the previous round_start (outer nil: not looked up yet), kept in memory so
     /// a round never rescans the event log for it.
     private var lastDigest: String??
@@ -53,6 +54,7 @@ public final class RoundRunner: @unchecked Sendable {
         git = GitWorkTree(workDir: config.runtime.workDir, logDir: config.runtime.logDir, configPath: config.configPath,
                           runner: runner, environment: environment)
         logs = RoundLogs(logDir: config.runtime.logDir)
+        metrics = MetricsLog(logDir: config.runtime.logDir, agentBinary: config.agent.binary, clock: clock)
     }
 
     /// The next round number: one past the highest of status.json and the round logs, so a
@@ -115,6 +117,7 @@ public final class RoundRunner: @unchecked Sendable {
         }
         let startedAt = clock.now()
         events.emit(.roundStart, start)
+        metrics.record(.roundStart, round: round, phase: phase)
 
         let context = roundContext(round: round, phase: phase, startedAt: startedAt, previous: previousStatus)
         try? AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(context) + "\n", to: config.runtime.logDir + "/round-context.json", mode: 0o600)
@@ -206,12 +209,14 @@ public final class RoundRunner: @unchecked Sendable {
         var status = RoundStatus(roundNum: round, running: false, lastCompletedAt: EventTimestamp.format(endedAt),
                                  lastExitCode: Int(exit.exitCode), lastDurationS: exit.durationS, currentPhase: phase,
                                  phaseIndex: phase.flatMap { config.phases.list.firstIndex(of: $0) })
-        if status.phaseIndex == nil && !config.phases.list.isEmpty { status.phaseIndex = 0 }
+        // The original writes phase_index 0 without phases too; peek consumers expect the key.
+        if status.phaseIndex == nil { status.phaseIndex = 0 }
         do {
             try StatusFile(logDir: config.runtime.logDir).write(status)
         } catch {
             stderr.write("agent-runner: cannot write status.json: \(error)\n")
         }
+        metrics.record(.roundEnd, round: round, phase: phase)
         events.emit(.roundEnd, ["round_num": roundNum])
 
         // Post-round analysis of the transcript (the original's claude plugin).

@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import AgentRunnerCore
+import FleetCore
+
+/// `agent-runner events --kind K[,K2] [--window N | --tail] [--since TS]`: event lines of some
+/// kinds, verbatim, as JSON Lines — the query fleetctl's relay and scripts build on.
+enum EventsCommand {
+    /// The original's (argparse's) usage code, kept for this verb because relays and scripts
+    /// written against it test for 2.
+    static let usageCode: Int32 = 2
+    static let pollInterval: useconds_t = 200_000
+
+    static let spec = VerbSpec(
+        "events", summary: "print event lines of some kinds (last N, since a time, or live) as JSON Lines",
+        discussion: """
+            Lines are printed exactly as written in <log_dir>/events-YYYY-MM.jsonl. Without
+            --tail or --since, the last --window (default 10) matching lines across all month
+            files. --since replays every matching line with ts >= TS (at-least-once: resume with
+            the last ts you saw), then with --tail keeps following. --tail follows appends and the
+            switch to a new month's file; SIGINT or SIGTERM ends it with exit 0. Unknown kinds are
+            accepted and match nothing. Usage errors exit 2 here (not 64), as in the original.
+            """,
+        options: [
+            OptionSpec("kind", value: "K[,K2...]", help: "Comma-separated event kinds to print (required)."),
+            OptionSpec("window", value: "N", help: "Print the last N matching lines (default 10). Excludes --tail and --since."),
+            OptionSpec("tail", help: "Keep printing matching lines as they are written, until SIGINT/SIGTERM."),
+            OptionSpec("since", value: "ISO-TS", help: "Replay matching lines with ts >= this time (e.g. 2026-07-27T10:00:00.000Z)."),
+        ],
+        exitCodes: [
+            (ExitCode.success, "the lines were printed, or --tail was stopped by SIGINT/SIGTERM"),
+            (ExitCode.failure, "an events file could not be read"),
+            (usageCode, "the command line is wrong: no kind, --window with --tail or --since, bad --window or --since"),
+            (ExitCode.config, "the configuration is missing, unreadable or invalid"),
+        ],
+        usageExitCode: usageCode)
+
+    struct Request {
+        var kinds: Set<String>
+        var window: Int?
+        var tail: Bool
+        var since: UTCInstant?
+    }
+
+    static func request(_ parsed: ParsedArguments) throws(UsageError) -> Request {
+        guard let kindText = parsed.value("kind") else {
+            throw UsageError("--kind is required (e.g. --kind round_end,agent_exit)", verb: "events")
+        }
+        let kinds = Set(kindText.split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty })
+        guard !kinds.isEmpty else { throw UsageError("--kind requires at least one non-empty event kind", verb: "events") }
+        let window = try parsed.integer("window", minimum: 1)
+        let tail = parsed.has("tail")
+        if window != nil && tail { throw UsageError("--window and --tail are mutually exclusive", verb: "events") }
+        var since: UTCInstant?
+        if let text = parsed.value("since") {
+            if window != nil { throw UsageError("--window and --since are mutually exclusive", verb: "events") }
+            guard let instant = parseSince(text) else {
+                throw UsageError("--since expects an ISO-8601 timestamp (e.g. 2026-07-27T10:00:00.000Z), got '\(text)'", verb: "events")
+            }
+            since = instant
+        }
+        return Request(kinds: kinds, window: window, tail: tail, since: since)
+    }
+
+    /// ISO-8601 as Python's `fromisoformat` takes it: a date alone, `T` or a space between date
+    /// and time, `Z` or an offset; a time without a zone is UTC.
+    static func parseSince(_ text: String) -> UTCInstant? {
+        var normalized = text
+        if normalized.count == 10 { normalized += "T00:00:00" }
+        if normalized.count > 10, normalized[normalized.index(normalized.startIndex, offsetBy: 10)] == " " {
+            var characters = Array(normalized)
+            characters[10] = "T"
+            normalized = String(characters)
+        }
+        return EventTimestamp.parse(normalized)
+    }
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        let request: Request
+        do {
+            request = try self.request(parsed)
+        } catch {
+            return runner.usageFailure(error, context: context)
+        }
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        let logDir = config.runtime.logDir
+        do {
+            // Positioned before any replay, so nothing written meanwhile is missed (at worst repeated).
+            var follower = request.tail ? try EventLogFollower(directory: logDir, from: .end) : nil
+            if let since = request.since {
+                for event in try EventLogReader(directory: logDir).events(since: since, kinds: request.kinds, inclusive: true) {
+                    context.stdout.write(event.raw + "\n")
+                }
+            } else if !request.tail {
+                for line in try lastLines(logDir: logDir, kinds: request.kinds, count: request.window ?? 10) {
+                    context.stdout.write(line + "\n")
+                }
+            }
+            guard follower != nil else { return ExitCode.success }
+            StopRequest.installSignalHandlers()
+            let stop = StopRequest()
+            while !stop.isRequested {
+                for event in try follower!.poll() where request.kinds.contains(event.kind) {
+                    context.stdout.write(event.raw + "\n")
+                }
+                if stop.isRequested { break }
+                usleep(pollInterval)
+            }
+            return ExitCode.success
+        } catch {
+            context.stderr.write("agent-runner: events file unreadable: \(error)\n")
+            return ExitCode.failure
+        }
+    }
+
+    /// The last `count` lines of `kinds`, oldest first, across month files. Only lines whose kind
+    /// matches are parsed (to skip lines that are not events).
+    static func lastLines(logDir: String, kinds: Set<String>, count: Int) throws -> [String] {
+        var lines: [String] = []
+        try EventLogReader(directory: logDir).scanLines { line in
+            if let kind = Event.kind(inLine: line), !kinds.contains(kind) { return true }
+            if let event = Event(line: line), kinds.contains(event.kind) { lines.append(event.raw) }
+            return lines.count < count
+        }
+        return lines.reversed()
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

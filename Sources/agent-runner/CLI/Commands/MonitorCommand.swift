@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import AgentRunnerCore
+import FleetCore
+
+/// `agent-runner monitor`: anomaly detection with auto-stop, a live event stream, a narrative,
+/// or the progress page, all on this host.
+enum MonitorCommand {
+    static let modes = ["anomaly", "events", "narrate", "http"]
+
+    static let spec = VerbSpec(
+        "monitor", summary: "watch this host: anomaly alerts with auto-stop, event stream, narrative, or a progress page",
+        discussion: """
+            anomaly (default): every --interval seconds (default 30) run the detectors over the
+            local logs with the [monitor] thresholds; print each newly firing alert
+            ([WARN] disk_warning — ...; --json: JSON Lines {severity, detector, message, context,
+            ts, auto_action}); record monitor_started, monitor_alert_emitted; for detectors in
+            [monitor] auto_stop_on, SIGTERM the local serve and wait up to 10 s for it to exit:
+            monitor_auto_stop_triggered only when it really stopped, else monitor_auto_stop_failed.
+            --once runs a single poll.
+            events: event lines as JSON Lines from now on (no replay), across month files.
+            narrate: every event since the start of the log, then live, as
+            "[HH:MM:SS.fff] event k=v ...".
+            http: the progress page on http://127.0.0.1:PORT/ (default 8765; localhost only),
+            auto-refreshing every 5 s, and /api/state as JSON.
+            SIGINT or SIGTERM ends every mode with exit 0.
+            """,
+        options: [
+            OptionSpec("mode", value: "MODE", help: "anomaly (default), events, narrate or http."),
+            OptionSpec("interval", value: "SECONDS", help: "Seconds between anomaly polls (default 30)."),
+            OptionSpec("once", help: "anomaly: run one poll, then exit."),
+            OptionSpec("port", value: "PORT", help: "http: the port on 127.0.0.1 (default 8765)."),
+        ],
+        exitCodes: [
+            (ExitCode.success, "stopped by SIGINT/SIGTERM, or --once finished"),
+            (ExitCode.failure, "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read"),
+            (ExitCode.usage, "the command line is wrong"),
+            (ExitCode.config, "the configuration is missing, unreadable or invalid"),
+        ])
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        let mode = parsed.value("mode") ?? "anomaly"
+        let interval: Double
+        let port: Int
+        do throws(UsageError) {
+            guard modes.contains(mode) else {
+                throw UsageError("--mode must be one of \(modes.joined(separator: ", ")), got '\(mode)'", verb: "monitor")
+            }
+            interval = try parsed.seconds("interval") ?? 30
+            guard interval > 0 else { throw UsageError("--interval must be more than 0 seconds", verb: "monitor") }
+            port = try parsed.integer("port", minimum: 0) ?? 8765
+            guard port <= 65535 else { throw UsageError("--port must be at most 65535, got \(port)", verb: "monitor") }
+        } catch {
+            return runner.usageFailure(error, context: context)
+        }
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        StopRequest.installSignalHandlers()
+        switch mode {
+        case "events": return follow(config, from: .end, poll: 100_000, context: context) { event in event.raw }
+        case "narrate": return follow(config, from: .beginning, poll: 500_000, context: context) { Narration.line($0.rawObject) }
+        case "http": return http(config, port: port, context: context)
+        default: return anomaly(config, interval: interval, once: parsed.has("once"), json: parsed.has("json"), context: context)
+        }
+    }
+
+    static func anomaly(_ config: AgentRunnerConfig, interval: Double, once: Bool, json: Bool, context: CommandContext) -> Int32 {
+        if let error = Directories.create(config.runtime.logDir) {
+            context.stderr.write("agent-runner: cannot create log dir \(config.runtime.logDir): \(SystemError.text(error))\n")
+            return ExitCode.failure
+        }
+        let clock = SystemClock()
+        let probe = PeekCommand.probe(config, context: context)
+        let monitor = AnomalyMonitor(
+            config: config, builder: PeekBuilder(config: config, clock: clock, service: probe),
+            events: EventSink(logDir: config.runtime.logDir, clock: clock, stderr: context.stderr), clock: clock,
+            stopper: ServiceStop(probe: probe))
+        monitor.started(intervalS: interval)
+        let stop = StopRequest()
+        while !stop.isRequested {
+            for notice in monitor.poll() {
+                context.stdout.write(json ? JSONWriter(style: .python).string(notice.json) + "\n" : notice.alert.line + "\n")
+                switch notice.stop {
+                case .stopped(let pid)?:
+                    context.stderr.write("agent-runner: auto-stop after \(notice.alert.detector): serve\(pid.map { " (pid \($0))" } ?? "") stopped\n")
+                case .failed(let error, _)?:
+                    context.stderr.write("agent-runner: auto-stop after \(notice.alert.detector) failed: \(error)\n")
+                case nil:
+                    break
+                }
+            }
+            if once { break }
+            let deadline = ContinuousClock.now + .milliseconds(Int64(interval * 1000))
+            while !stop.isRequested && ContinuousClock.now < deadline { usleep(100_000) }
+        }
+        return ExitCode.success
+    }
+
+    /// Prints each event `render` turns into a line, following the log across month files.
+    static func follow(_ config: AgentRunnerConfig, from start: EventLogFollower.StartPosition, poll interval: useconds_t,
+                       context: CommandContext, render: (Event) -> String) -> Int32 {
+        let stop = StopRequest()
+        do {
+            var follower = try EventLogFollower(directory: config.runtime.logDir, from: start)
+            while !stop.isRequested {
+                let events = try follower.poll()
+                for event in events { context.stdout.write(render(event) + "\n") }
+                if events.isEmpty && !stop.isRequested { usleep(interval) }
+            }
+            return ExitCode.success
+        } catch {
+            context.stderr.write("agent-runner: cannot follow the event log: \(error)\n")
+            return ExitCode.failure
+        }
+    }
+
+    static func http(_ config: AgentRunnerConfig, port: Int, context: CommandContext) -> Int32 {
+        let server: HTTPServer
+        do {
+            server = try HTTPServer.listen(port: port)
+        } catch {
+            context.stderr.write("agent-runner: \(error)\n")
+            return ExitCode.failure
+        }
+        context.stderr.write("agent-runner: progress page on http://127.0.0.1:\(server.port)/ (JSON at /api/state); Ctrl-C stops\n")
+        let page = ProgressPage(config: config, clock: SystemClock())
+        let stop = StopRequest()
+        server.serve(until: { stop.isRequested }) { request in
+            switch request.path {
+            case "/":
+                return HTTPResponse(status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
+                                    body: ProgressPage.html(page.state(), project: config.project))
+            case "/api/state":
+                return HTTPResponse(status: 200, reason: "OK", contentType: "application/json",
+                                    body: JSONWriter(style: .python).string(page.state()))
+            default:
+                return HTTPResponse(status: 404, reason: "Not Found", body: "not found: try / or /api/state\n")
+            }
+        }
+        return ExitCode.success
+    }
+}
+
+extension Event {
+    /// The event as written: `ts`, `event`, then the payload.
+    var rawObject: JSONObject {
+        var object = JSONObject([("ts", .string(ts)), ("event", .string(kind))])
+        for (key, value) in payload { object[key] = value }
+        return object
+    }
+}

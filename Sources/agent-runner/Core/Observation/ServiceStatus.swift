@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FleetCore
+
+/// How the project's serve is run, and whether it is running: `status --json`, and peek's
+/// `service` block (peek-schema.md §4), plus `version`.
+public struct ServiceStatus: Sendable, Equatable {
+    public enum Mode: String, Sendable, Equatable {
+        /// Nothing manages serve and no serve.pid exists.
+        case none
+        /// A serve started by hand (or by a supervisor we do not know) recorded in serve.pid.
+        case pidFile = "pid_file"
+        /// A user unit `~/.config/systemd/user/agent-runner@<project>.service` manages it.
+        case systemdUser = "systemd_user"
+    }
+
+    public var mode: Mode
+    public var active: Bool
+    /// The running serve's pid (from serve.pid), when it is alive.
+    public var pid: Int32?
+    /// Seconds since that process started (from `/proc/<pid>/stat`); the original never filled it.
+    public var uptimeS: Int64?
+    /// The user unit's path when one exists.
+    public var unitFile: String?
+    /// The provider throttle; always nil from `status`, filled by peek.
+    public var rateLimit: RateLimitState?
+    /// A system unit (`/etc/systemd/system/agent-runner@<project>.service`) exists while the
+    /// mode is pid_file or none: systemd, not this tool, starts and stops the service.
+    public var systemManaged: Bool
+    public var version: String
+
+    public init(mode: Mode, active: Bool, pid: Int32? = nil, uptimeS: Int64? = nil, unitFile: String? = nil,
+                rateLimit: RateLimitState? = nil, systemManaged: Bool = false, version: String = BuildInfo.version) {
+        self.mode = mode
+        self.active = active
+        self.pid = pid
+        self.uptimeS = uptimeS
+        self.unitFile = unitFile
+        self.rateLimit = rateLimit
+        self.systemManaged = systemManaged
+        self.version = version
+    }
+
+    /// The original's key order, then `version`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("mode", .string(mode.rawValue)), ("active", .bool(active)), ("pid", pid.map { .int(Int64($0)) } ?? .null),
+            ("uptime_s", uptimeS.map { .int($0) } ?? .null), ("unit_file", unitFile.map { .string($0) } ?? .null),
+            ("rate_limit", rateLimit?.json ?? .null), ("system_managed", .bool(systemManaged)), ("version", .string(version)),
+        ]))
+    }
+
+    /// One line for humans: `running (pid_file, pid 4242, up 3h 12m)` or `not running (none)`.
+    public var summary: String {
+        var parts = [mode.rawValue]
+        if let pid { parts.append("pid \(pid)") }
+        if let uptimeS { parts.append("up \(Self.duration(uptimeS))") }
+        var text = (active ? "running" : "not running") + " (" + parts.joined(separator: ", ") + ")"
+        if systemManaged { text += "; managed by a system unit" }
+        return text
+    }
+
+    /// `45s`, `12m 5s`, `3h 12m`, `2d 4h`.
+    public static func duration(_ seconds: Int64) -> String {
+        let s = max(seconds, 0)
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m \(s % 60)s" }
+        if s < 86_400 { return "\(s / 3600)h \(s % 3600 / 60)m" }
+        return "\(s / 86_400)d \(s % 86_400 / 3600)h"
+    }
+}
+
+/// Finds the service mode as the original does (commands.md §1.1), with `systemctl --user
+/// is-active` run through the injected ``ProcessRunner`` under a 10 s deadline.
+public struct ServiceProbe: Sendable {
+    public let project: String
+    public let logDir: String
+    public let home: String
+    public let runner: any ProcessRunner
+    public let environment: [String: String]
+    /// Where system units live (tests point it elsewhere).
+    public let systemUnitDirectory: String
+
+    public init(project: String, logDir: String, home: String, runner: any ProcessRunner, environment: [String: String],
+                systemUnitDirectory: String = "/etc/systemd/system") {
+        self.project = project
+        self.logDir = logDir
+        self.home = home
+        self.runner = runner
+        self.environment = environment
+        self.systemUnitDirectory = systemUnitDirectory
+    }
+
+    public var unitName: String { "agent-runner@\(project).service" }
+    public var userUnitPath: String { home + "/.config/systemd/user/" + unitName }
+    public var systemUnitPath: String { systemUnitDirectory + "/" + unitName }
+    public var pidFile: PidFile { PidFile(path: logDir + "/serve.pid") }
+
+    public func status() -> ServiceStatus {
+        let livePID = (try? pidFile.runningPID()) ?? nil
+        let uptime = livePID.flatMap(Self.uptimeSeconds)
+        let systemManaged = Directories.exists(systemUnitPath)
+        if Directories.exists(userUnitPath) {
+            switch isActive() {
+            case "active", "activating", "reloading":
+                return ServiceStatus(mode: .systemdUser, active: true, pid: livePID, uptimeS: uptime, unitFile: userUnitPath)
+            default:
+                if let livePID {
+                    return ServiceStatus(mode: .pidFile, active: true, pid: livePID, uptimeS: uptime, unitFile: userUnitPath,
+                                         systemManaged: systemManaged)
+                }
+                return ServiceStatus(mode: .systemdUser, active: false, unitFile: userUnitPath)
+            }
+        }
+        if Directories.exists(pidFile.path) {
+            return ServiceStatus(mode: .pidFile, active: livePID != nil, pid: livePID ?? ((try? pidFile.read()) ?? nil)?.pid,
+                                 uptimeS: uptime, systemManaged: systemManaged)
+        }
+        return ServiceStatus(mode: .none, active: false, systemManaged: systemManaged)
+    }
+
+    /// `systemctl --user is-active <unit>`'s answer, or nil when systemctl is missing or hangs.
+    func isActive() -> String? {
+        let request = ProcessRequest("systemctl", arguments: ["--user", "is-active", unitName], environment: environment,
+                                     deadline: .now + .seconds(10))
+        guard let output = try? runner.run(request), !output.timedOut else { return nil }
+        return output.stdoutText.split(whereSeparator: \.isWhitespace).first.map(String.init)
+    }
+
+    /// Seconds since `pid` started: `/proc/uptime` minus its start time in clock ticks.
+    public static func uptimeSeconds(_ pid: Int32) -> Int64? {
+        guard let start = PidFile.startTime(of: pid), let text = ProcText.read("/proc/uptime"),
+              let boot = text.split(separator: " ").first.flatMap({ Double($0) }) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard ticks > 0 else { return nil }
+        return max(0, Int64(boot - Double(start) / ticks))
+    }
+}
