@@ -10,7 +10,12 @@ enum AgentRunnerProgram {
         name: "agent-runner", version: BuildInfo.version,
         summary: "runs an AI coding agent round after round, unattended, under defenses",
         globalOptions: [configOption, jsonOption, OptionSpec("version", help: "Print the version and exit.")],
-        verbs: [ServeCommand.spec, ServeCommand.roundSpec, ConfigCommand.spec])
+        verbs: [
+            ServeCommand.spec, ServeCommand.roundSpec, ConfigCommand.spec,
+            InitCommand.spec, InstallCommand.spec, InstallCommand.uninstallSpec,
+            ServiceCommand.startSpec, ServiceCommand.stopSpec, ServiceCommand.killSpec, ServiceCommand.restartSpec,
+            UpgradeCommand.spec,
+        ])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
         let runner = ProgramRunner(program: spec)
@@ -19,6 +24,12 @@ enum AgentRunnerProgram {
             case ConfigCommand.spec.name: return ConfigCommand.run(parsed, context: context, runner: runner)
             case ServeCommand.spec.name: return ServeCommand.run(parsed, context: context, runner: runner)
             case ServeCommand.roundSpec.name: return ServeCommand.runRound(parsed, context: context, runner: runner)
+            case InitCommand.spec.name: return InitCommand.run(parsed, context: context, runner: runner)
+            case InstallCommand.spec.name: return InstallCommand.run(parsed, context: context, runner: runner)
+            case InstallCommand.uninstallSpec.name: return InstallCommand.runUninstall(parsed, context: context, runner: runner)
+            case ServiceCommand.startSpec.name, ServiceCommand.stopSpec.name, ServiceCommand.killSpec.name, ServiceCommand.restartSpec.name:
+                return ServiceCommand.run(parsed, context: context, runner: runner)
+            case UpgradeCommand.spec.name: return UpgradeCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
         }
