@@ -87,6 +87,9 @@ public struct ServiceInstaller: Sendable {
         guard let user = environment["SUDO_USER"], !user.isEmpty else {
             throw LifecycleError("--system needs SUDO_USER (the user serve runs as, never root); run via: sudo -E agent-runner install --system --config \(paths.configPath)")
         }
+        guard user != "nobody" else {
+            throw LifecycleError("SUDO_USER=nobody: systemd refuses to trust the shared 'nobody' account for a service (\"Special user nobody configured, this is not safe!\"); run install through sudo as the user who owns \(paths.workDir)")
+        }
         guard let group = Self.primaryGroup(of: user) else {
             throw LifecycleError("SUDO_USER=\(user) is not a user on this host (getpwnam found nothing); run install through sudo as the user who owns \(paths.workDir)")
         }
