@@ -170,7 +170,18 @@ final class UpgradeTests: XCTestCase {
             .contains("ExecStart=\(builds.link) serve --config"))
         _ = host.takeCalls()
 
+        // Builds that are not what they claim change nothing.
         let good = try builds.make("0.2.0")
+        let before = try FileManager.default.contentsOfDirectory(atPath: builds.versions).sorted()
+        let mismatch = try host.run(["upgrade", "--from", good.path, "--target", "9.9.9"], executable: builds.link)
+        XCTAssertEqual(mismatch.code, 1, mismatch.stderr)
+        XCTAssertTrue(mismatch.stderr.contains("reports version 0.2.0, not --target 9.9.9; nothing changed"), mismatch.stderr)
+        let notOurs = try host.run(["upgrade", "--from", "/bin/true"], executable: builds.link)
+        XCTAssertEqual(notOurs.code, 1, notOurs.stderr)
+        XCTAssertTrue(notOurs.stderr.contains("not 'agent-runner X.Y.Z'; is it an agent-runner build?"), notOurs.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: builds.versions).sorted(), before)
+        XCTAssertEqual(host.takeCalls().filter { !$0.contains("is-active") }, [], "the service was not touched")
+
         let result = try host.run(["upgrade", "--from", good.path], executable: builds.link)
         XCTAssertEqual(result.code, 0, result.stderr)
         XCTAssertEqual(host.takeCalls().filter { !$0.contains("is-active") }, [

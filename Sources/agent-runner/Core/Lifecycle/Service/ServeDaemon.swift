@@ -22,11 +22,6 @@ public struct ServeDaemon: Sendable {
 
     var servePidFile: PidFile { PidFile(path: paths.servePidPath) }
 
-    /// serve's pid when serve.pid names a live serve.
-    public func runningPID() -> Int32? {
-        (try? servePidFile.runningPID()) ?? nil
-    }
-
     /// Starts `executable serve --config <config>` in a new session (no controlling terminal,
     /// so a closing ssh session or terminal does not SIGHUP it), stdin /dev/null, stdout and
     /// stderr appended to log_dir/serve.log, cwd work_dir. Returns serve's pid once serve.pid

@@ -66,8 +66,6 @@ public struct Systemctl: Sendable {
         self.scope = scope
     }
 
-    public var isAvailable: Bool { command.executable != nil }
-
     /// The argv after `systemctl` for `arguments` in this scope.
     public func arguments(_ arguments: [String]) -> [String] {
         scope == .user ? ["--user"] + arguments : arguments

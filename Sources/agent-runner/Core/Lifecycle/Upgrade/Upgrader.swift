@@ -106,9 +106,14 @@ public struct Upgrader: Sendable {
     public func run(_ request: Request) throws(LifecycleError) -> Outcome {
         var state = try store.readState()
         let bytes = try readSource(request)
-        try adoptRunningVersion(&state)
-        let fromVersion = store.linkedVersion() ?? state.current ?? BuildInfo.version
         let candidate = try prepareCandidate(request, bytes: bytes, state: &state)
+        do {
+            try adoptRunningVersion(&state)
+        } catch {
+            discard(candidate, state: &state)
+            throw error
+        }
+        let fromVersion = store.linkedVersion() ?? state.current ?? BuildInfo.version
         let path = choosePath(request)
         if candidate.version == store.linkedVersion() {
             say("already at \(candidate.version) (\(store.binLink)); nothing to do")
@@ -180,7 +185,9 @@ public struct Upgrader: Sendable {
                 store.removeBuild(staged)
                 throw error
             }
-            store.record(version, sha256: SHA256.hex(of: bytes), at: EventTimestamp.format(clock.now()), in: &state)
+            // Older than anything installed from now on: first in the list, pruned first.
+            state.versions.removeAll { $0.version == version }
+            state.versions.insert(VersionStore.Entry(version: version, sha256: SHA256.hex(of: bytes), installedAt: EventTimestamp.format(clock.now())), at: 0)
             say("kept the running build \(version) as \(store.binaryPath(version)) (for --rollback)")
         }
         if state.current == nil { state.current = version }
