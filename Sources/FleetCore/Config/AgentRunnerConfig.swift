@@ -206,6 +206,17 @@ public struct AgentRunnerConfig: Sendable {
 
     /// `[upgrade]`: where `agent-runner upgrade` keeps versions side by side.
     public struct Upgrade: Sendable, Equatable {
+        public static let defaultVersionsDir = "~/.local/lib/agent-runner/versions"
+        public static let defaultBinLink = "~/.local/bin/agent-runner"
+        public static let defaultKeepVersions = 3
+        public static let defaultSmokeTimeoutS = 30
+
+        /// The defaults, for an upgrade run without a config file.
+        public static func defaults(home: String) -> Upgrade {
+            Upgrade(versionsDir: ConfigPaths.expandUser(defaultVersionsDir, home: home), binLink: ConfigPaths.expandUser(defaultBinLink, home: home),
+                    keepVersions: defaultKeepVersions, smokeTimeoutS: defaultSmokeTimeoutS)
+        }
+
         public var versionsDir: String
         /// The symlink on PATH that is switched atomically between versions.
         public var binLink: String

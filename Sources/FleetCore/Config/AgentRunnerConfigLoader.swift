@@ -128,10 +128,11 @@ public struct AgentRunnerConfigLoader: Sendable {
         var upgradeReader = try root.table("upgrade") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "upgrade")
         try upgradeReader.rejectUnknownKeys(allowed: ["versions_dir", "bin_link", "keep_versions", "smoke_timeout_s"])
         let upgrade = AgentRunnerConfig.Upgrade(
-            versionsDir: paths.resolve(try upgradeReader.string("versions_dir") ?? "~/.local/lib/agent-runner/versions"),
-            binLink: paths.resolve(try upgradeReader.string("bin_link") ?? "~/.local/bin/agent-runner"),
-            keepVersions: try upgradeReader.integer("keep_versions", in: 2...100, requirement: "an integer from 2 to 100 (the running version and at least one to roll back to)") ?? 3,
-            smokeTimeoutS: try upgradeReader.positiveInt("smoke_timeout_s", max: 3600) ?? 30)
+            versionsDir: paths.resolve(try upgradeReader.string("versions_dir") ?? AgentRunnerConfig.Upgrade.defaultVersionsDir),
+            binLink: paths.resolve(try upgradeReader.string("bin_link") ?? AgentRunnerConfig.Upgrade.defaultBinLink),
+            keepVersions: try upgradeReader.integer("keep_versions", in: 2...100, requirement: "an integer from 2 to 100 (the running version and at least one to roll back to)")
+                ?? AgentRunnerConfig.Upgrade.defaultKeepVersions,
+            smokeTimeoutS: try upgradeReader.positiveInt("smoke_timeout_s", max: 3600) ?? AgentRunnerConfig.Upgrade.defaultSmokeTimeoutS)
         root.absorb(upgradeReader)
 
         var origins = root.origins

@@ -56,6 +56,10 @@ case "$MODE" in
     setsid sleep 1000 &
     echo "$!" > "$out/fake-escaped-pid"
     sleep 1000 ;;
+  stubborn)
+    # Ignores SIGTERM (and so does its child, which inherits the disposition): only SIGKILL ends it.
+    trap '' TERM
+    sleep 1000 ;;
   slow)
     sleep "${FAKE_SLEEP:-2}"
     echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"slow done"}'

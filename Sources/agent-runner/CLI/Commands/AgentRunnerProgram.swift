@@ -10,8 +10,12 @@ enum AgentRunnerProgram {
         name: "agent-runner", version: BuildInfo.version,
         summary: "runs an AI coding agent round after round, unattended, under defenses",
         globalOptions: [configOption, jsonOption, OptionSpec("version", help: "Print the version and exit.")],
-        verbs: [ServeCommand.spec, ServeCommand.roundSpec, ConfigCommand.spec, PeekCommand.statusSpec, PeekCommand.spec,
-                PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec])
+        verbs: [
+            InitCommand.spec, ConfigCommand.spec, ServeCommand.spec, ServeCommand.roundSpec,
+            ServiceCommand.startSpec, ServiceCommand.stopSpec, ServiceCommand.killSpec, ServiceCommand.restartSpec,
+            PeekCommand.statusSpec, PeekCommand.spec, PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec,
+            InstallCommand.spec, InstallCommand.uninstallSpec, UpgradeCommand.spec,
+        ])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
         let runner = ProgramRunner(program: spec)
@@ -25,6 +29,12 @@ enum AgentRunnerProgram {
             case PeekCommand.watchSpec.name: return PeekCommand.watch(parsed, context: context, runner: runner)
             case EventsCommand.spec.name: return EventsCommand.run(parsed, context: context, runner: runner)
             case MonitorCommand.spec.name: return MonitorCommand.run(parsed, context: context, runner: runner)
+            case InitCommand.spec.name: return InitCommand.run(parsed, context: context, runner: runner)
+            case InstallCommand.spec.name: return InstallCommand.run(parsed, context: context, runner: runner)
+            case InstallCommand.uninstallSpec.name: return InstallCommand.runUninstall(parsed, context: context, runner: runner)
+            case ServiceCommand.startSpec.name, ServiceCommand.stopSpec.name, ServiceCommand.killSpec.name, ServiceCommand.restartSpec.name:
+                return ServiceCommand.run(parsed, context: context, runner: runner)
+            case UpgradeCommand.spec.name: return UpgradeCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
         }

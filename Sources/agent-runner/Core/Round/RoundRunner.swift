@@ -51,8 +51,9 @@ public final class RoundRunner: @unchecked Sendable {
         self.environment = environment
         self.clock = clock
         self.stderr = stderr
+        let promptFiles = config.prompt.files + config.phases.overrides.values.flatMap { $0.promptFiles ?? [] }
         git = GitWorkTree(workDir: config.runtime.workDir, logDir: config.runtime.logDir, configPath: config.configPath,
-                          runner: runner, environment: environment)
+                          promptFiles: promptFiles.sorted(), runner: runner, environment: environment)
         logs = RoundLogs(logDir: config.runtime.logDir)
         metrics = MetricsLog(logDir: config.runtime.logDir, agentBinary: config.agent.binary, clock: clock)
     }

@@ -13,13 +13,16 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct GitWorkTree: Sendable {
     public let workDir: String
     /// Paths inside the work tree that must never be stashed or committed, relative to workDir:
-    /// the log dir (the supervisor's state) and the config file (stashing an untracked config
-    /// made the original's next round fail with "config not found").
+    /// the log dir (the supervisor's state), the config file (stashing an untracked config
+    /// made the original's next round fail with "config not found") and the prompt files
+    /// (likewise: after `init --no-commit` an untracked prompt would be stashed, and the next
+    /// round would halt serve with config_broken because the prompt is gone).
     public let excludedPaths: [String]
     let runner: any ProcessRunner
     let environment: [String: String]
 
-    public init(workDir: String, logDir: String, configPath: String, runner: any ProcessRunner, environment: [String: String]) {
+    public init(workDir: String, logDir: String, configPath: String, promptFiles: [String] = [], runner: any ProcessRunner,
+                environment: [String: String]) {
         self.workDir = workDir
         self.runner = runner
         var env = environment
@@ -27,9 +30,10 @@ public struct GitWorkTree: Sendable {
         env["GIT_OPTIONAL_LOCKS"] = "0"
         self.environment = env
         let prefix = workDir.hasSuffix("/") ? workDir : workDir + "/"
-        excludedPaths = [logDir, configPath].compactMap { path in
+        var seen = Set<String>()
+        excludedPaths = ([logDir, configPath] + promptFiles).compactMap { path in
             path.hasPrefix(prefix) && path.count > prefix.count ? String(path.dropFirst(prefix.count)) : nil
-        }
+        }.filter { seen.insert($0).inserted }
     }
 
     private var pathspec: [String] {

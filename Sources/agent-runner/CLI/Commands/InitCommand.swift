@@ -1,0 +1,63 @@
+import AgentRunnerCore
+import FleetCore
+
+/// `agent-runner init`: scaffold agent-runner.toml, prompts/main.md and .gitignore's `logs/`.
+enum InitCommand {
+    static let spec = VerbSpec(
+        "init", summary: "create agent-runner.toml and prompts/main.md for an agent CLI, and commit them",
+        discussion: """
+            Writes agent-runner.toml (from --preset), prompts/main.md (a neutral template, kept if it
+            exists unless --force) and a 'logs/' line in .gitignore into the folder of --config (the
+            current folder by default), which must be in a git work tree, then commits exactly those
+            files. serve never stashes or auto-commits agent-runner.toml, the prompt files or log_dir,
+            so a dirty round cannot take the config away even with --no-commit.
+            """,
+        options: [
+            OptionSpec("preset", value: "NAME", help: "Agent CLI: \(AgentPreset.all.map(\.name).joined(separator: ", ")) (default: claude)."),
+            OptionSpec("force", help: "Overwrite an existing agent-runner.toml (and prompts/main.md)."),
+            OptionSpec("commit", help: "git commit the new files (the default)."),
+            OptionSpec("no-commit", help: "Do not commit; prints the command that does."),
+        ],
+        exitCodes: [
+            (ExitCode.success, "the files were written (and committed)"),
+            (ExitCode.failure, "not a git work tree, agent-runner.toml exists without --force, or writing/committing failed"),
+            (ExitCode.usage, "the command line is wrong (e.g. an unknown preset)"),
+            (ExitCode.software, "internal error: the preset does not load"),
+        ])
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        let name = parsed.value("preset") ?? "claude"
+        guard let preset = AgentPreset.named(name) else {
+            return runner.usageFailure(UsageError("--preset must be one of \(AgentPreset.all.map(\.name).joined(separator: ", ")), got '\(name)'", verb: "init"), context: context)
+        }
+        if parsed.has("commit") && parsed.has("no-commit") {
+            return runner.usageFailure(UsageError("--commit and --no-commit exclude each other", verb: "init"), context: context)
+        }
+        let configPath = ConfigPaths.absolute(AgentRunnerProgram.configPath(parsed, context: context), against: context.currentDirectory)
+        let initializer = ProjectInitializer(configPath: configPath, runner: PosixProcessRunner(), environment: context.environment, home: context.home)
+        let result: ProjectInitializer.Result
+        do {
+            result = try initializer.run(.init(preset: preset, force: parsed.has("force"), commit: !parsed.has("no-commit")))
+        } catch {
+            context.stderr.write("agent-runner: \(error.message)\n")
+            return error.exitCode
+        }
+        let files = result.filesCreated.joined(separator: ", ")
+        if result.committed {
+            context.stderr.write("agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)) and committed them (\"\(ProjectScaffold.commitMessage)\")\n")
+        } else if let command = result.commitCommand {
+            context.stderr.write("agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)), not committed; commit them before the first round:\n  \(command)\n")
+        } else {
+            context.stderr.write("agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)); already committed, nothing new\n")
+        }
+        context.stderr.write("agent-runner: next: agent-runner config (check it), then agent-runner install (systemd) or agent-runner start\n")
+        if parsed.has("json") {
+            let object = JSONObject([
+                ("work_dir", .string(result.workDir)), ("files_created", .array(result.filesCreated.map(JSONValue.string))),
+                ("committed", .bool(result.committed)), ("preset", .string(result.preset)),
+            ])
+            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n")
+        }
+        return ExitCode.success
+    }
+}

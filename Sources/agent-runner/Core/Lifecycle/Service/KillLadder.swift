@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FleetCore
+
+/// Force-stops a supervisor this process did not spawn: serve, the agent's whole process group,
+/// and whatever escaped that group (a `setsid`'d helper, a daemon the agent started), on the
+/// ladder SIGTERM → grace → SIGKILL.
+///
+/// Targets are found from the pid files (serve.pid, agent.pid, each checked by start time so a
+/// recycled pid is never hit) and by walking parent links in /proc before anything is signalled:
+/// once a parent dies its children are re-parented and can no longer be traced. Every signal is
+/// sent only after re-checking that the pid still has the start time seen in the snapshot.
+public struct KillLadder: Sendable {
+    public struct Outcome: Sendable, Equatable {
+        /// Every process signalled (serve, agent group, escaped descendants).
+        public var targets: [ProcessTree.Entry]
+        /// Those that needed SIGKILL.
+        public var killed: [ProcessTree.Entry]
+        /// Those still alive after SIGKILL (should be empty: a process in uninterruptible sleep).
+        public var survivors: [ProcessTree.Entry]
+    }
+
+    public let servePidFile: PidFile
+    public let agentPidFile: PidFile
+    public let grace: Duration
+
+    public init(servePidFile: PidFile, agentPidFile: PidFile, grace: Duration = .seconds(5)) {
+        self.servePidFile = servePidFile
+        self.agentPidFile = agentPidFile
+        self.grace = grace
+    }
+
+    public func run() -> Outcome {
+        let serve = live(servePidFile)
+        let agent = live(agentPidFile)
+        let first = collect(serve: serve, agentGroup: agent?.pid, known: [])
+        guard !first.isEmpty else { return Outcome(targets: [], killed: [], survivors: []) }
+        // serve first, so its stop flag is set before the round's agent dies: it then exits 0
+        // after the round instead of starting the next one.
+        if let serve { signal(serve, SIGTERM) }
+        if let agent { _ = Glibc.kill(-agent.pid, SIGTERM) }
+        for target in first where target.pid != serve?.pid { signal(target, SIGTERM) }
+        wait(until: .now + grace) { alive(first).isEmpty }
+        // Children started while they handled SIGTERM are caught on the second pass.
+        let second = collect(serve: serve, agentGroup: agent?.pid, known: first)
+        let remaining = alive(second)
+        if let agent, !remaining.isEmpty { _ = Glibc.kill(-agent.pid, SIGKILL) }
+        for target in remaining { signal(target, SIGKILL) }
+        wait(until: .now + .seconds(2)) { alive(remaining).isEmpty }
+        let targets = first + second.filter { entry in !first.contains { $0.pid == entry.pid && $0.startTime == entry.startTime } }
+        return Outcome(targets: targets, killed: remaining, survivors: alive(remaining))
+    }
+
+    private func live(_ file: PidFile) -> ProcessTree.Entry? {
+        guard let record = try? file.read(), PidFile.isRunning(record), let entry = ProcessTree.entry(for: record.pid) else { return nil }
+        return entry
+    }
+
+    /// serve, the members of the agent's group, and every live descendant of any of them
+    /// (plus previously found ones that are still the same process), never this process.
+    private func collect(serve: ProcessTree.Entry?, agentGroup: pid_t?, known: [ProcessTree.Entry]) -> [ProcessTree.Entry] {
+        let snapshot = ProcessTree.snapshot().filter { !$0.isZombie && $0.pid != getpid() }
+        let byPID = Dictionary(snapshot.map { ($0.pid, $0) }, uniquingKeysWith: { first, _ in first })
+        var found: [pid_t: ProcessTree.Entry] = [:]
+        for entry in known + [serve].compactMap({ $0 }) where byPID[entry.pid]?.startTime == entry.startTime {
+            found[entry.pid] = entry
+        }
+        if let agentGroup {
+            for entry in snapshot where entry.processGroup == agentGroup { found[entry.pid] = entry }
+        }
+        var pending = Array(found.values)
+        var children: [pid_t: [ProcessTree.Entry]] = [:]
+        for entry in snapshot { children[entry.parent, default: []].append(entry) }
+        while let next = pending.popLast() {
+            for child in children[next.pid] ?? [] where found[child.pid] == nil {
+                found[child.pid] = child
+                pending.append(child)
+            }
+        }
+        return found.values.sorted { $0.pid < $1.pid }
+    }
+
+    private func signal(_ entry: ProcessTree.Entry, _ signal: Int32) {
+        guard ProcessTree.entry(for: entry.pid)?.startTime == entry.startTime else { return }
+        _ = Glibc.kill(entry.pid, signal)
+    }
+
+    private func alive(_ entries: [ProcessTree.Entry]) -> [ProcessTree.Entry] {
+        entries.filter { entry in
+            guard let now = ProcessTree.entry(for: entry.pid) else { return false }
+            return now.startTime == entry.startTime && !now.isZombie
+        }
+    }
+
+    private func wait(until deadline: ContinuousClock.Instant, _ done: () -> Bool) {
+        while ContinuousClock.now < deadline && !done() { usleep(50_000) }
+    }
+}

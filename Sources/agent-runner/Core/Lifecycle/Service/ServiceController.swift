@@ -1,0 +1,208 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FleetCore
+
+/// `start`, `stop`, `kill` and `restart` for whichever mode runs this project's supervisor: a
+/// user unit (through `systemctl --user`) or a pid-file serve (``ServeDaemon``). A system unit is
+/// root's: every verb refuses and prints the sudo command, so no second supervisor is ever
+/// started beside it on the same work tree.
+public struct ServiceController: Sendable {
+    public let paths: ServicePaths
+    public let config: AgentRunnerConfig
+    let runner: any ProcessRunner
+    let environment: [String: String]
+    let stderr: any TextOutput
+    /// The agent-runner that `start` daemonizes in pid-file mode.
+    let executable: String
+
+    public init(paths: ServicePaths, config: AgentRunnerConfig, runner: any ProcessRunner, environment: [String: String],
+                stderr: any TextOutput, executable: String) {
+        self.paths = paths
+        self.config = config
+        self.runner = runner
+        self.environment = environment
+        self.stderr = stderr
+        self.executable = executable
+    }
+
+    public var systemctl: Systemctl { Systemctl(SystemCommand("systemctl", runner: runner, environment: environment), scope: .user) }
+    public var detector: ServiceModeDetector { ServiceModeDetector(paths: paths, systemctl: systemctl) }
+    public var daemon: ServeDaemon { ServeDaemon(paths: paths, runner: runner, environment: environment) }
+    /// `stop`'s default wait: the same budget as the unit's TimeoutStopSec.
+    public var defaultStopTimeout: Duration { .seconds(StopBudget(config: config).totalS) }
+
+    func say(_ line: String) { stderr.write("agent-runner: \(line)\n") }
+
+    func refuseIfSystemManaged(_ state: ServiceState, _ command: String) throws(LifecycleError) {
+        guard let unit = state.systemUnitPath else { return }
+        throw LifecycleError("\(paths.project) is managed by a system unit (\(unit)); run: sudo systemctl \(command) \(paths.serveUnitName)")
+    }
+
+    // MARK: start
+
+    /// Starts the supervisor unless it runs already; returns the state afterwards.
+    @discardableResult
+    public func start(executable override: String? = nil) throws(LifecycleError) -> ServiceState {
+        let state = detector.detect()
+        try refuseIfSystemManaged(state, "start")
+        switch state.mode {
+        case .systemdUser:
+            if state.active {
+                say("\(paths.serveUnitName) is already \(state.userUnitState ?? "active")")
+                return state
+            }
+            try systemctl.check(["start", paths.serveUnitName])
+            let answer = waitForUnit(timeout: .seconds(5)) { $0 == "active" || Systemctl.isStopped($0) }
+            guard answer == "active" else {
+                throw LifecycleError("\(paths.serveUnitName) did not come up (is-active: \(answer ?? "no answer")); see: journalctl --user -u \(paths.serveUnitName) -n 50")
+            }
+            say("started \(paths.serveUnitName)")
+        case .pidFile, .none:
+            if let pid = state.servePID {
+                say("already running (serve pid \(pid))")
+                return state
+            }
+            daemon.removeStalePidFile()
+            let pid = try daemon.start(executable: override ?? executable)
+            say("started serve (pid \(pid)); log: \(paths.serveLogPath)")
+        }
+        return detector.detect()
+    }
+
+    // MARK: stop
+
+    public enum StopResult: Sendable, Equatable {
+        case notRunning
+        case stopped(elapsed: Duration)
+    }
+
+    /// Graceful stop: the round in flight finishes first. Prints `stopping service...` and, only
+    /// once the supervisor is really gone, `stopped (X.Xs)`. Throws when it is still draining
+    /// after `timeout` (the stop stays requested: it completes when the round ends).
+    @discardableResult
+    public func stop(timeout: Duration? = nil) throws(LifecycleError) -> StopResult {
+        let timeout = timeout ?? defaultStopTimeout
+        let state = detector.detect()
+        try refuseIfSystemManaged(state, "stop")
+        switch state.mode {
+        case .systemdUser:
+            if Systemctl.isStopped(state.userUnitState) {
+                say("not running (\(paths.serveUnitName) is \(state.userUnitState ?? "inactive"))")
+                return .notRunning
+            }
+            say("stopping service...")
+            let started = ContinuousClock.now
+            try systemctl.check(["--no-block", "stop", paths.serveUnitName])
+            let answer = waitForUnit(timeout: timeout) { Systemctl.isStopped($0) }
+            let elapsed = ContinuousClock.now - started
+            guard Systemctl.isStopped(answer) else {
+                throw stillDraining("\(paths.serveUnitName) is \(answer ?? "in an unknown state")", elapsed: elapsed, timeout: timeout)
+            }
+            say("stopped (\(Self.seconds(elapsed))s)")
+            return .stopped(elapsed: elapsed)
+        case .pidFile, .none:
+            guard state.servePID != nil else {
+                let stale = daemon.removeStalePidFile()
+                say("not running" + (stale.map { " (removed a stale serve.pid of pid \($0))" } ?? ""))
+                return .notRunning
+            }
+            say("stopping service...")
+            switch try daemon.stop(timeout: timeout) {
+            case .notRunning:
+                say("not running")
+                return .notRunning
+            case .stopped(_, let elapsed):
+                say("stopped (\(Self.seconds(elapsed))s)")
+                return .stopped(elapsed: elapsed)
+            case .stillRunning(let pid, let elapsed):
+                throw stillDraining("serve (pid \(pid)) is still finishing its round", elapsed: elapsed, timeout: timeout)
+            }
+        }
+    }
+
+    func stillDraining(_ what: String, elapsed: Duration, timeout: Duration) -> LifecycleError {
+        LifecycleError("still stopping after \(Self.seconds(elapsed))s: \(what); it exits when the round ends (at most \(StopBudget(config: config).totalS)s: \(StopBudget(config: config).explanation)). To stop now: agent-runner kill")
+    }
+
+    // MARK: kill
+
+    public struct KillResult: Sendable, Equatable {
+        public var signalled: Int
+        public var killed: Int
+    }
+
+    /// Force stop: SIGTERM to serve and to the agent's whole process group and escaped
+    /// descendants, SIGKILL to whatever is left after 5 s. The round in flight is lost.
+    @discardableResult
+    public func kill(grace: Duration = .seconds(5)) throws(LifecycleError) -> KillResult {
+        let state = detector.detect()
+        try refuseIfSystemManaged(state, "kill --signal=SIGKILL")
+        if state.mode == .systemdUser {
+            if Systemctl.isStopped(state.userUnitState) {
+                say("not running (\(paths.serveUnitName) is \(state.userUnitState ?? "inactive"))")
+                return KillResult(signalled: 0, killed: 0)
+            }
+            // `systemctl kill` signals every process of the unit's cgroup: serve, the agent and
+            // anything the agent started, wherever it moved its process group.
+            try systemctl.check(["kill", "--signal=SIGTERM", paths.serveUnitName])
+            if Systemctl.isStopped(waitForUnit(timeout: grace) { Systemctl.isStopped($0) }) {
+                say("killed \(paths.serveUnitName) (SIGTERM)")
+                return KillResult(signalled: 1, killed: 0)
+            }
+            try systemctl.check(["kill", "--signal=SIGKILL", paths.serveUnitName])
+            // A SIGKILLed serve counts as a failure and Restart=on-failure would bring it back:
+            // a stop job cancels that restart.
+            try systemctl.check(["--no-block", "stop", paths.serveUnitName])
+            say("killed \(paths.serveUnitName) (SIGKILL after \(grace.components.seconds)s)")
+            return KillResult(signalled: 1, killed: 1)
+        }
+        let outcome = daemon.kill(grace: grace)
+        guard !outcome.targets.isEmpty else {
+            daemon.removeStalePidFile()
+            say("not running")
+            return KillResult(signalled: 0, killed: 0)
+        }
+        if !outcome.survivors.isEmpty {
+            throw LifecycleError("\(outcome.survivors.count) process(es) survived SIGKILL: \(outcome.survivors.map(\.description).joined(separator: ", ")) (uninterruptible I/O?); check them with ps")
+        }
+        let forced = outcome.killed.isEmpty ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.components.seconds)s"
+        say("killed serve and its agent (\(outcome.targets.count) process(es)\(forced))")
+        return KillResult(signalled: outcome.targets.count, killed: outcome.killed.count)
+    }
+
+    // MARK: restart
+
+    /// stop (or kill with `force`), then start. A stop that is still draining aborts the
+    /// restart: starting now would run two supervisors.
+    public func restart(force: Bool, timeout: Duration? = nil) throws(LifecycleError) {
+        try refuseIfSystemManaged(detector.detect(), "restart")
+        if force {
+            try kill()
+        } else {
+            try stop(timeout: timeout)
+        }
+        try start()
+    }
+
+    // MARK: helpers
+
+    /// Polls `is-active` until `done` holds or `timeout` passes; returns the last answer.
+    func waitForUnit(timeout: Duration, _ done: (String?) -> Bool) -> String? {
+        let deadline = ContinuousClock.now + timeout
+        var answer = systemctl.activeState(paths.serveUnitName)
+        while !done(answer) && ContinuousClock.now < deadline {
+            usleep(200_000)
+            answer = systemctl.activeState(paths.serveUnitName)
+        }
+        return answer
+    }
+
+    /// `1.2`: one decimal, as the original's `stopped (X.Xs)`.
+    public static func seconds(_ duration: Duration) -> String {
+        let tenths = (duration.components.seconds * 10) + duration.components.attoseconds / 100_000_000_000_000_000
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

@@ -1,0 +1,205 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FleetCore
+
+/// Compiled agent-runner builds side by side, `versions_dir/X.Y.Z/agent-runner`, and the command
+/// on PATH (`bin_link`) as a symlink to one of them, switched atomically (a new symlink renamed
+/// over the old one: a shell or systemd never finds the command missing or half-written).
+/// `versions_dir/state.json` records which version is current and which came before, for
+/// `upgrade --rollback`; it is rewritten atomically.
+public struct VersionStore: Sendable {
+    public static let binaryName = "agent-runner"
+
+    public struct Entry: Sendable, Equatable {
+        public var version: String
+        public var sha256: String
+        /// UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+        public var installedAt: String
+    }
+
+    public struct State: Sendable, Equatable {
+        public var current: String?
+        public var previous: String?
+        /// Installed versions, oldest first.
+        public var versions: [Entry] = []
+
+        public init(current: String? = nil, previous: String? = nil, versions: [Entry] = []) {
+            self.current = current
+            self.previous = previous
+            self.versions = versions
+        }
+    }
+
+    public let versionsDir: String
+    public let binLink: String
+    public let keepVersions: Int
+
+    public init(versionsDir: String, binLink: String, keepVersions: Int) {
+        self.versionsDir = versionsDir
+        self.binLink = binLink
+        self.keepVersions = keepVersions
+    }
+
+    public init(config: AgentRunnerConfig.Upgrade) {
+        self.init(versionsDir: config.versionsDir, binLink: config.binLink, keepVersions: config.keepVersions)
+    }
+
+    public var statePath: String { versionsDir + "/state.json" }
+
+    public func binaryPath(_ version: String) -> String {
+        versionsDir + "/" + version + "/" + Self.binaryName
+    }
+
+    public func isInstalled(_ version: String) -> Bool {
+        Directories.isExecutableFile(binaryPath(version))
+    }
+
+    /// A version names a directory: digits, letters, `.`, `_`, `+`, `-` only.
+    public static func isValidVersion(_ text: String) -> Bool {
+        !text.isEmpty && text != "." && text != ".." && text.count <= 64 && text.unicodeScalars.allSatisfy { scalar in
+            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                || scalar == "." || scalar == "_" || scalar == "+" || scalar == "-"
+        }
+    }
+
+    // MARK: state.json
+
+    public func readState() throws(LifecycleError) -> State {
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFileSystem().readFile(statePath, limit: 1 << 20)
+        } catch {
+            if error.isMissing { return State() }
+            throw LifecycleError("cannot read \(statePath): \(error.reason)")
+        }
+        guard case .object(let object)? = try? JSONParser.strict.parse(String(decoding: bytes, as: UTF8.self)) else {
+            throw LifecycleError("\(statePath) is not valid JSON; fix or delete it (it only records the upgrade history)")
+        }
+        var state = State(current: object["current"]?.stringValue, previous: object["previous"]?.stringValue)
+        for item in object["versions"]?.arrayValue ?? [] {
+            guard let version = item["version"]?.stringValue else { continue }
+            state.versions.append(Entry(version: version, sha256: item["sha256"]?.stringValue ?? "",
+                                        installedAt: item["installed_at"]?.stringValue ?? ""))
+        }
+        return state
+    }
+
+    public func writeState(_ state: State) throws(LifecycleError) {
+        let versions = state.versions.map { entry -> JSONValue in
+            .object(JSONObject([("version", .string(entry.version)), ("sha256", .string(entry.sha256)), ("installed_at", .string(entry.installedAt))]))
+        }
+        let object = JSONObject([
+            ("current", state.current.map(JSONValue.string) ?? .null),
+            ("previous", state.previous.map(JSONValue.string) ?? .null),
+            ("versions", .array(versions)),
+        ])
+        do {
+            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n", to: statePath)
+        } catch {
+            throw LifecycleError("\(error)")
+        }
+    }
+
+    // MARK: the link
+
+    /// The version bin_link points at, when it is a symlink into versions_dir.
+    public func linkedVersion() -> String? {
+        guard let target = Self.readLink(binLink) else { return nil }
+        let absolute = ConfigPaths.absolute(target, against: ConfigPaths.directory(of: binLink))
+        let prefix = ConfigPaths.normalize(versionsDir) + "/"
+        guard absolute.hasPrefix(prefix), absolute.hasSuffix("/" + Self.binaryName) else { return nil }
+        let version = String(absolute.dropFirst(prefix.count).dropLast(Self.binaryName.count + 1))
+        return Self.isValidVersion(version) ? version : nil
+    }
+
+    /// Points bin_link at `version`'s binary: a fresh symlink renamed over the old link.
+    public func switchLink(to version: String) throws(LifecycleError) {
+        let directory = ConfigPaths.directory(of: binLink)
+        if let error = Directories.create(directory) {
+            throw LifecycleError("cannot create \(directory) for \(binLink): \(SystemError.text(error))")
+        }
+        let temporary = "\(directory)/.\(ConfigPaths.basename(binLink)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard symlink(binaryPath(version), temporary) == 0 else {
+            throw LifecycleError("cannot create a symlink in \(directory): \(SystemError.text(errno)); \(binLink) unchanged")
+        }
+        guard rename(temporary, binLink) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw LifecycleError("cannot replace \(binLink): \(SystemError.text(code)); it is unchanged")
+        }
+    }
+
+    // MARK: installing
+
+    /// Writes `bytes` as an executable in a staging folder inside versions_dir (same file
+    /// system, so ``install(staged:as:)`` is a rename). The caller removes it on failure.
+    public func stage(_ bytes: [UInt8]) throws(LifecycleError) -> String {
+        if let error = Directories.create(versionsDir) {
+            throw LifecycleError("cannot create \(versionsDir): \(SystemError.text(error)); fix [upgrade] versions_dir")
+        }
+        let folder = "\(versionsDir)/.staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard mkdir(folder, 0o755) == 0 else {
+            throw LifecycleError("cannot create \(folder): \(SystemError.text(errno))")
+        }
+        do {
+            try AtomicFile.write(bytes, to: folder + "/" + Self.binaryName, mode: 0o755)
+        } catch {
+            removeBuild(folder + "/" + Self.binaryName)
+            throw LifecycleError("\(error)")
+        }
+        return folder + "/" + Self.binaryName
+    }
+
+    /// Moves a staged binary to `versions_dir/version/agent-runner`.
+    public func install(staged: String, as version: String) throws(LifecycleError) {
+        let folder = ConfigPaths.directory(of: staged)
+        guard rename(folder, versionsDir + "/" + version) == 0 else {
+            throw LifecycleError("cannot move \(folder) to \(versionsDir)/\(version): \(SystemError.text(errno))")
+        }
+    }
+
+    /// Deletes a build: the binary and its folder (a staging folder or versions_dir/X.Y.Z).
+    public func removeBuild(_ staged: String) {
+        unlink(staged)
+        rmdir(ConfigPaths.directory(of: staged))
+    }
+
+    /// Records `version` as installed (once) with its digest.
+    public func record(_ version: String, sha256: String, at instant: String, in state: inout State) {
+        guard !state.versions.contains(where: { $0.version == version }) else { return }
+        state.versions.append(Entry(version: version, sha256: sha256, installedAt: instant))
+    }
+
+    /// Keeps the current, the previous and the newest others up to keep_versions; deletes the
+    /// rest (only folders holding nothing but the binary: anything else an operator put there
+    /// stays). Returns the versions removed.
+    public func prune(_ state: inout State) -> [String] {
+        var keep = Set([state.current, state.previous].compactMap { $0 })
+        for entry in state.versions.reversed() where keep.count < keepVersions { keep.insert(entry.version) }
+        var removed: [String] = []
+        for entry in state.versions where !keep.contains(entry.version) {
+            let folder = versionsDir + "/" + entry.version
+            if unlink(folder + "/" + Self.binaryName) == 0 || errno == ENOENT, rmdir(folder) == 0 || errno == ENOENT {
+                removed.append(entry.version)
+            }
+        }
+        state.versions.removeAll { removed.contains($0.version) }
+        return removed
+    }
+
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Whether something exists at `path` without following a symlink (a dangling link counts).
+    static func entryExists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+}
