@@ -73,8 +73,9 @@ public struct ServiceStatus: Sendable, Equatable {
     }
 }
 
-/// Finds the service mode as the original does (commands.md §1.1), with `systemctl --user
-/// is-active` run through the injected ``ProcessRunner`` under a 10 s deadline.
+/// The service status of a project: the mode from the one shared ``ServiceModeDetector`` (so
+/// `status`, `peek`, `start`, `stop` and `upgrade` never disagree about who owns the
+/// supervisor), plus uptime from `/proc`.
 public struct ServiceProbe: Sendable {
     public let project: String
     public let logDir: String
@@ -95,39 +96,26 @@ public struct ServiceProbe: Sendable {
     }
 
     public var unitName: String { "agent-runner@\(project).service" }
-    public var userUnitPath: String { home + "/.config/systemd/user/" + unitName }
-    public var systemUnitPath: String { systemUnitDirectory + "/" + unitName }
-    public var pidFile: PidFile { PidFile(path: logDir + "/serve.pid") }
 
-    public func status() -> ServiceStatus {
-        let livePID = (try? pidFile.runningPID()) ?? nil
-        let uptime = livePID.flatMap(Self.uptimeSeconds)
-        let systemManaged = Directories.exists(systemUnitPath)
-        if Directories.exists(userUnitPath) {
-            switch isActive() {
-            case "active", "activating", "reloading":
-                return ServiceStatus(mode: .systemdUser, active: true, pid: livePID, uptimeS: uptime, unitFile: userUnitPath)
-            default:
-                if let livePID {
-                    return ServiceStatus(mode: .pidFile, active: true, pid: livePID, uptimeS: uptime, unitFile: userUnitPath,
-                                         systemManaged: systemManaged)
-                }
-                return ServiceStatus(mode: .systemdUser, active: false, unitFile: userUnitPath)
-            }
-        }
-        if Directories.exists(pidFile.path) {
-            return ServiceStatus(mode: .pidFile, active: livePID != nil, pid: livePID ?? ((try? pidFile.read()) ?? nil)?.pid,
-                                 uptimeS: uptime, systemManaged: systemManaged)
-        }
-        return ServiceStatus(mode: .none, active: false, systemManaged: systemManaged)
+    var detector: ServiceModeDetector {
+        var env = environment
+        env["HOME"] = home
+        let paths = ServicePaths(project: project, workDir: "", configPath: "", logDir: logDir,
+                                 userUnitDirectory: ServicePaths.userUnitDirectory(environment: env), systemUnitDirectory: systemUnitDirectory)
+        return ServiceModeDetector(paths: paths, systemctl: Systemctl(SystemCommand("systemctl", runner: runner, environment: environment), scope: .user))
     }
 
-    /// `systemctl --user is-active <unit>`'s answer, or nil when systemctl is missing or hangs.
-    func isActive() -> String? {
-        let request = ProcessRequest("systemctl", arguments: ["--user", "is-active", unitName], environment: environment,
-                                     deadline: .now + .seconds(10))
-        guard let output = try? runner.run(request), !output.timedOut else { return nil }
-        return output.stdoutText.split(whereSeparator: \.isWhitespace).first.map(String.init)
+    public func status() -> ServiceStatus {
+        let state = detector.detect()
+        let mode: ServiceStatus.Mode
+        switch state.mode {
+        case .systemdUser: mode = .systemdUser
+        case .pidFile: mode = .pidFile
+        case .none: mode = .none
+        }
+        return ServiceStatus(
+            mode: mode, active: state.active, pid: state.servePID, uptimeS: state.servePID.flatMap(Self.uptimeSeconds),
+            unitFile: state.userUnitPath, systemManaged: state.systemManaged && mode != .systemdUser)
     }
 
     /// Seconds since `pid` started: `/proc/uptime` minus its start time in clock ticks.

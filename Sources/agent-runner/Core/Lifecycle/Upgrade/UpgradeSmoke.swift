@@ -13,11 +13,11 @@ public struct UpgradeSmoke: Sendable {
         self.timeout = timeout
     }
 
-    /// The project check run with the new binary. `peek --json` is the contract (fleetctl's
-    /// health gate reads it); until this build has `peek`, `config --json` stands in: it loads
-    /// and validates the whole config with the new code, which is the part that breaks.
+    /// The project check run with the new binary: `peek --json`, the document fleetctl's health
+    /// gate reads; it loads and validates the whole config and reads the project's state with
+    /// the new code, which is the part that breaks.
     public static func projectCheckArguments(configPath: String) -> [String] {
-        ["--config", configPath, "config", "--json"]
+        ["--config", configPath, "peek", "--json"]
     }
 
     /// The version `binary --version` reports (`agent-runner X.Y.Z`).
