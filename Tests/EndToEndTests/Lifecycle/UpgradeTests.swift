@@ -13,13 +13,13 @@ final class UpgradeTests: XCTestCase {
         var versions: String { host.root + "/versions" }
         var link: String { host.root + "/links/agent-runner" }
 
-        /// A stand-in build of `version`; `smokeFails` makes its `config` command fail.
+        /// A stand-in build of `version`; `smokeFails` makes its `peek` command (the project smoke check) fail.
         func make(_ version: String, smokeFails: Bool = false) throws -> (path: String, sha256: String) {
             let real = URL(fileURLWithPath: try Harness.binary("agent-runner")).resolvingSymlinksInPath().path
             let script = """
                 #!/bin/sh
                 if [ "$1" = "--version" ]; then echo "agent-runner \(version)"; exit 0; fi
-                \(smokeFails ? #"case " $* " in *" config "*) echo "boom: build \#(version) cannot read agent-runner.toml" >&2; exit 1 ;; esac"# : "")
+                \(smokeFails ? #"case " $* " in *" peek "*) echo "boom: build \#(version) cannot read agent-runner.toml" >&2; exit 1 ;; esac"# : "")
                 echo "$$ \(version) $*" >> '\(launches)'
                 exec '\(real)' "$@"
 
