@@ -12,6 +12,8 @@ import Synchronization
 public final class EventLogReader: Sendable {
     /// The log directory.
     public let directory: String
+    /// The monthly files' name prefix (`events-`, or `fleet-events-` for fleetctl's own log).
+    public let filePrefix: String
     /// The parser applied to each line; its `maxBytes` also bounds the line length kept in memory.
     public let parser: JSONParser
     /// How many bytes each backward read asks for.
@@ -19,8 +21,9 @@ public final class EventLogReader: Sendable {
     private let readCounter = Atomic<Int>(0)
 
     /// A reader of `directory`.
-    public init(directory: String, parser: JSONParser = .lenient, chunkSize: Int = 64 << 10) {
+    public init(directory: String, parser: JSONParser = .lenient, chunkSize: Int = 64 << 10, filePrefix: String = EventLogFile.defaultPrefix) {
         self.directory = directory
+        self.filePrefix = filePrefix
         self.parser = parser
         self.chunkSize = chunkSize
     }
@@ -56,7 +59,7 @@ public final class EventLogReader: Sendable {
     /// Events whose `ts` cannot be parsed are left out, since they cannot be placed in time.
     public func events(since: UTCInstant, kinds: Set<String>? = nil, reorderTolerance: Int64 = 3_600) throws -> [Event] {
         let stopBefore = since.adding(seconds: -reorderTolerance)
-        let stopFile = EventLogFile(directory: directory, instant: stopBefore)
+        let stopFile = EventLogFile(directory: directory, instant: stopBefore, prefix: filePrefix)
         var events: [Event] = []
         try scanBackwards(stopAtFile: stopFile) { event in
             guard let instant = event.instant else { return true }
@@ -84,7 +87,7 @@ public final class EventLogReader: Sendable {
     /// Calls `visit` with each event from newest to oldest until it returns false. Files older
     /// than `stopAtFile` are not opened.
     private func scanBackwards(stopAtFile: EventLogFile? = nil, _ visit: (Event) -> Bool) throws {
-        let files = try EventLogFile.list(in: directory).reversed()
+        let files = try EventLogFile.list(in: directory, prefix: filePrefix).reversed()
         for file in files {
             if let stopAtFile, file < stopAtFile { return }
             let fd: Int32

@@ -22,6 +22,8 @@ import Synchronization
 public final class EventLogWriter: Sendable {
     /// The log directory.
     public let directory: String
+    /// The monthly files' name prefix (`events-`, or `fleet-events-` for fleetctl's own log).
+    public let filePrefix: String
     private let clock: any WallClock
     private let openFile = Mutex<OpenFile?>(nil)
 
@@ -34,9 +36,10 @@ public final class EventLogWriter: Sendable {
     }
 
     /// A writer for `directory`, timestamping with `clock`.
-    public init(directory: String, clock: any WallClock = SystemClock()) {
+    public init(directory: String, clock: any WallClock = SystemClock(), filePrefix: String = EventLogFile.defaultPrefix) {
         self.directory = directory
         self.clock = clock
+        self.filePrefix = filePrefix
     }
 
     deinit {
@@ -70,7 +73,7 @@ public final class EventLogWriter: Sendable {
         var line = JSONWriter(style: .python).encode(.object(object))
         let text = String(decoding: line, as: UTF8.self)
         line.append(UInt8(ascii: "\n"))
-        let path = EventLogFile(directory: directory, instant: time).path
+        let path = EventLogFile(directory: directory, instant: time, prefix: filePrefix).path
         try openFile.withLock { file throws in
             try write(line, to: path, cached: &file)
         }
