@@ -27,6 +27,15 @@ public struct Inventory: Sendable {
         public var groups: [String]
         public var tags: [String]
         public var settings: HostSettings
+
+        /// A host built outside an inventory file (`agent-runner monitor --host`, tests).
+        public init(name: String, sshTarget: String, groups: [String] = [], tags: [String] = [], settings: HostSettings = HostSettings()) {
+            self.name = name
+            self.sshTarget = sshTarget
+            self.groups = groups
+            self.tags = tags
+            self.settings = settings
+        }
     }
 
     /// Per-host effective settings after the defaults → groups → host cascade.
@@ -121,6 +130,18 @@ public struct Inventory: Sendable {
         /// Host selector (`all`, `@group`, a name or a glob) the hook applies to.
         public var hosts: String
         public var timeoutS: Int
+
+        public init(name: String, command: [String], on: [HookEvent] = HookEvent.allCases, detectors: [String] = [], severities: [AlertSeverity] = [],
+                    minSeverity: AlertSeverity = .warning, hosts: String = "all", timeoutS: Int = 30) {
+            self.name = name
+            self.command = command
+            self.on = on
+            self.detectors = detectors
+            self.severities = severities
+            self.minSeverity = minSeverity
+            self.hosts = hosts
+            self.timeoutS = timeoutS
+        }
     }
 
     /// `[upgrade]`: defaults for `fleetctl upgrade`.

@@ -10,7 +10,7 @@ enum AgentRunnerProgram {
         name: "agent-runner", version: BuildInfo.version,
         summary: "runs an AI coding agent round after round, unattended, under defenses",
         globalOptions: [configOption, jsonOption, OptionSpec("version", help: "Print the version and exit.")],
-        verbs: [ServeCommand.spec, ServeCommand.roundSpec, ConfigCommand.spec])
+        verbs: [ServeCommand.spec, ServeCommand.roundSpec, ConfigCommand.spec, RemoteMonitorCommand.spec])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
         let runner = ProgramRunner(program: spec)
@@ -19,6 +19,7 @@ enum AgentRunnerProgram {
             case ConfigCommand.spec.name: return ConfigCommand.run(parsed, context: context, runner: runner)
             case ServeCommand.spec.name: return ServeCommand.run(parsed, context: context, runner: runner)
             case ServeCommand.roundSpec.name: return ServeCommand.runRound(parsed, context: context, runner: runner)
+            case RemoteMonitorCommand.spec.name: return RemoteMonitorCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
         }

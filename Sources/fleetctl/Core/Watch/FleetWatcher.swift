@@ -81,6 +81,7 @@ public final class FleetWatcher: @unchecked Sendable {
     private var savedHosts: [String: JSONValue] = [:]
     private var silences = SilenceList()
     private var silencesReadAt: ContinuousClock.Instant?
+    private var savedAt: ContinuousClock.Instant?
 
     public init(hosts: [WatchedHost], poller: PeekPoller, stopper: AutoStopper, hooks: HookDispatcher?, routes: [HookRoute],
                 eventLog: EventLogWriter?, stateStore: WatchStateStore?, silenceStore: SilenceStore?, autoStopLimit: Int,
@@ -134,41 +135,37 @@ public final class FleetWatcher: @unchecked Sendable {
         let pollPool = WorkerPool(threads: min(max(1, options.parallel), max(1, hosts.count)))
         let stopPool = WorkerPool(threads: 2)
         let completions = BlockingQueue<Completion>()
-        var due: [String: ContinuousClock.Instant] = [:]
+        var due = DueQueue()
         let start = ContinuousClock.now
         for (index, host) in hosts.enumerated() {
             // Spread the first polls over at most a second so a big fleet does not start with a burst.
             let spread = hosts.count > 1 ? min(1.0, host.target.settings.pollIntervalS * options.jitter) * Double(index) / Double(hosts.count) : 0
-            due[host.target.name] = start + .milliseconds(Int64(spread * 1000))
+            due.push(index, at: start + .milliseconds(Int64(spread * 1000)))
         }
-        var inFlight = Set<String>()
-        var finished = Set<String>()
-        var pollCounts: [String: Int] = [:]
+        var inFlight = 0
+        var finished = 0
+        var pollCounts = Array(repeating: 0, count: hosts.count)
         var stopsRunning = 0
-        let byName = Dictionary(uniqueKeysWithValues: hosts.map { ($0.target.name, $0) })
+        let indexByName = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($0.element.target.name, $0.offset) })
 
         while !shouldStop() {
-            if finished.count == hosts.count && stopsRunning == 0 && inFlight.isEmpty { break }
+            if finished == hosts.count && stopsRunning == 0 && inFlight == 0 { break }
             let now = ContinuousClock.now
-            for host in hosts {
-                let name = host.target.name
-                guard !inFlight.contains(name), !finished.contains(name), let when = due[name], when <= now else { continue }
-                inFlight.insert(name)
-                let target = host.target
+            for index in due.popDue(now) {
+                inFlight += 1
+                let target = hosts[index].target
                 let poller = self.poller
                 pollPool.submit { completions.push(.poll(poller.poll(target))) }
             }
-            var wake = now + .milliseconds(250)
-            for host in hosts where !inFlight.contains(host.target.name) && !finished.contains(host.target.name) {
-                if let when = due[host.target.name], when < wake { wake = when }
-            }
+            let wake = min(due.next ?? now + .milliseconds(250), now + .milliseconds(250))
             let batch = completions.drain(waitingUntil: wake)
             if batch.isEmpty { continue }
             for completion in batch {
                 switch completion {
                 case .poll(let poll):
-                    inFlight.remove(poll.host)
-                    guard let host = byName[poll.host] else { continue }
+                    inFlight -= 1
+                    guard let index = indexByName[poll.host] else { continue }
+                    let host = hosts[index]
                     let step = handle(poll)
                     for alert in step.autoStops {
                         if requestStop(host: host, alert: alert, at: poll.polledAt) {
@@ -177,21 +174,21 @@ public final class FleetWatcher: @unchecked Sendable {
                             stopPool.submit { completions.push(.stop(host: poll.host, alert: alert, stopper.stop(host.target))) }
                         }
                     }
-                    pollCounts[poll.host, default: 0] += 1
-                    if let cycles = options.cycles, pollCounts[poll.host, default: 0] >= cycles {
-                        finished.insert(poll.host)
+                    pollCounts[index] += 1
+                    if let cycles = options.cycles, pollCounts[index] >= cycles {
+                        finished += 1
                     } else {
                         let interval = host.target.settings.pollIntervalS
                         let base = step.retryAfterS.map { min($0, interval) } ?? interval
                         let jittered = base * (1 + options.jitter * (Double.random(in: 0..<1) - 0.5))
-                        due[poll.host] = ContinuousClock.now + .milliseconds(Int64(max(0.05, jittered) * 1000))
+                        due.push(index, at: ContinuousClock.now + .milliseconds(Int64(max(0.05, jittered) * 1000)))
                     }
                 case .stop(let host, let alert, let outcome):
                     stopsRunning -= 1
                     recordStop(host: host, alert: alert, outcome: outcome)
                 }
             }
-            save()
+            save(force: false)
         }
         pollPool.shutdown()
         stopPool.shutdown()
@@ -202,7 +199,7 @@ public final class FleetWatcher: @unchecked Sendable {
             }
         }
         hooks?.finish()
-        save()
+        save(force: true)
     }
 
     /// Applies one poll to its host's monitor and acts on the step (except auto-stops).
@@ -287,8 +284,11 @@ public final class FleetWatcher: @unchecked Sendable {
         }
     }
 
-    private func save() {
+    /// Saves the state; at most twice a second unless forced (a 10,000-host state is megabytes).
+    private func save(force: Bool) {
         guard let stateStore else { return }
+        if !force, let last = savedAt, ContinuousClock.now - last < .milliseconds(500) { return }
+        savedAt = .now
         var snapshot = WatchStateStore.Snapshot()
         snapshot.hosts = savedHosts
         for (name, monitor) in monitors { snapshot.hosts[name] = monitor.toJSON() }
