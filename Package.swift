@@ -26,22 +26,30 @@ let package = Package(
             path: "Sources/agent-runner/Core",
             swiftSettings: strict
         ),
+        // fleetctl's logic: polling over ssh, per-host alert state, hooks, auto-stop, fleet verbs.
+        // agent-runner's `monitor --host` runs the same poller and alert state.
+        .target(
+            name: "FleetControl",
+            dependencies: ["FleetCore", "Detectors", "SSHTransport"],
+            path: "Sources/fleetctl/Core",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "agent-runner",
-            dependencies: ["FleetCore", "Detectors", "AgentRunnerCore"],
+            dependencies: ["FleetCore", "Detectors", "AgentRunnerCore", "SSHTransport", "FleetControl"],
             path: "Sources/agent-runner/CLI",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "fleetctl",
-            dependencies: ["FleetCore", "Detectors", "SSHTransport"],
+            dependencies: ["FleetCore", "Detectors", "SSHTransport", "FleetControl"],
             path: "Sources/fleetctl/CLI",
             swiftSettings: strict
         ),
         // Benchmarks: `swift build -c release && swift run -c release fleet-bench [SCENARIO]`.
         .executableTarget(
             name: "fleet-bench",
-            dependencies: ["FleetCore"],
+            dependencies: ["FleetCore", "Detectors", "SSHTransport", "FleetControl"],
             swiftSettings: strict
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
@@ -49,6 +57,9 @@ let package = Package(
         // Unit tests plus end-to-end tests against a real sshd on loopback (Support/LoopbackSSHD).
         .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport", "FleetCore"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "FleetCore"]),
+        // Unit tests of FleetControl plus poller tests against a real sshd on loopback
+        // (Support/LoopbackSSHD.swift is a symlink to the SSHTransportTests fixture).
+        .testTarget(name: "FleetControlTests", dependencies: ["FleetControl", "Detectors", "SSHTransport", "FleetCore"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["FleetCore", "Detectors"]

@@ -37,6 +37,13 @@ public struct RemoteFailureTolerance: Sendable, Equatable {
         public var giveUp: RemoteGiveUp?
         /// When the current run of successes began; nil while failing.
         public var reachableSince: Double?
+
+        public init(startedAt: Double, attempts: Int, giveUp: RemoteGiveUp? = nil, reachableSince: Double? = nil) {
+            self.startedAt = startedAt
+            self.attempts = attempts
+            self.giveUp = giveUp
+            self.reachableSince = reachableSince
+        }
     }
 
     /// Seconds of failures tolerated before giving up; 0 gives up at the first failure.
@@ -53,6 +60,14 @@ public struct RemoteFailureTolerance: Sendable, Equatable {
     public init(toleranceS: Int = RemoteFailureTolerance.defaultToleranceS, settleS: Double = RemoteFailureTolerance.defaultSettleS) {
         self.toleranceS = max(toleranceS, 0)
         self.settleS = settleS.isFinite ? max(settleS, 0) : 0
+    }
+
+    /// A tolerance resuming `episode` (restored from persisted state after a restart of the
+    /// poller); times in `episode` are in the same seconds scale the caller will pass to ``record(_:at:)``.
+    public init(toleranceS: Int, settleS: Double, restoring episode: Episode?) {
+        self.init(toleranceS: toleranceS, settleS: settleS)
+        self.episode = episode
+        if let episode { lastTime = max(episode.startedAt, episode.reachableSince ?? episode.startedAt) }
     }
 
     /// Whether the host is currently given up.

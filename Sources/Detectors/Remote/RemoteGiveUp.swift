@@ -11,6 +11,13 @@ public struct RemoteGiveUp: Sendable, Equatable {
     /// The failure that exhausted the tolerance.
     public var finalError: RemoteFailure
 
+    public init(totalAttempts: Int, totalElapsedS: Double, capS: Int, finalError: RemoteFailure) {
+        self.totalAttempts = totalAttempts
+        self.totalElapsedS = totalElapsedS
+        self.capS = capS
+        self.finalError = finalError
+    }
+
     /// The `monitor_remote_giveup` payload (events.md §3.4, 0.3.14 shape):
     /// `{host, returncode, total_attempts, total_elapsed_s, cap_s, final_error, resume_since}`.
     public func eventPayload(host: String, resumeSince: String?) -> JSONObject {

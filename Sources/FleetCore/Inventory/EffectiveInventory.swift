@@ -5,10 +5,14 @@ extension Inventory {
         root["inventory"] = .string(path)
         root["groups"] = .array(groups.map { .string($0) })
         root["hosts"] = .array(hosts.map { $0.json() })
+        root["state_dir"] = fleet.stateDir.map { .string($0) } ?? .null
+        root["auto_stop_max_per_10m"] = .int(Int64(fleet.autoStopMaxPer10Minutes))
         root["hooks"] = .array(hooks.map { hook in
             .object(JSONObject([
                 ("name", .string(hook.name)), ("command", .array(hook.command.map { .string($0) })),
-                ("on", .array(hook.on.map { .string($0.rawValue) })), ("min_severity", .string(hook.minSeverity.rawValue)),
+                ("on", .array(hook.on.map { .string($0.rawValue) })),
+                ("detectors", .array(hook.detectors.map { .string($0) })), ("severities", .array(hook.severities.map { .string($0.rawValue) })),
+                ("min_severity", .string(hook.minSeverity.rawValue)),
                 ("hosts", .string(hook.hosts)), ("timeout_s", .int(Int64(hook.timeoutS))),
             ]))
         })
@@ -25,6 +29,7 @@ extension Inventory {
     /// A human summary: one block per host with the settings that differ from the defaults.
     public func text() -> String {
         var lines = ["inventory \(displayPath): \(hosts.count) host\(hosts.count == 1 ? "" : "s"), \(groups.count) group\(groups.count == 1 ? "" : "s"), \(hooks.count) hook\(hooks.count == 1 ? "" : "s")"]
+        lines.append("state_dir = \(fleet.stateDir ?? "(default: ~/.local/state/fleetctl)"); auto-stop at most \(fleet.autoStopMaxPer10Minutes) host\(fleet.autoStopMaxPer10Minutes == 1 ? "" : "s") per 10 minutes")
         let defaults = HostSettings()
         for host in hosts {
             lines.append("")
@@ -38,7 +43,8 @@ extension Inventory {
             if settings.agentRunner != defaults.agentRunner { lines.append("  agent_runner = \(settings.agentRunner)") }
             lines.append("  poll = every \(JSONWriter.formatDouble(settings.pollIntervalS))s, timeout \(JSONWriter.formatDouble(settings.pollTimeoutS))s, connect timeout \(settings.connectTimeoutS)s, reuse \(settings.connectionReuse ? "on" : "off")")
             lines.append("  remote_failure_tolerance_s = \(settings.remoteFailureToleranceS)")
-            lines.append("  auto_stop = \(settings.autoStop.enabled ? settings.autoStop.on.joined(separator: ", ") : "off")")
+            lines.append("  auto_stop = \(settings.autoStop.enabled ? settings.autoStop.on.joined(separator: ", ") + " (confirm within \(JSONWriter.formatDouble(settings.autoStop.confirmS))s)" : "off")")
+            lines.append("  alerts: fire after \(JSONWriter.formatDouble(settings.alertForS))s, repeat \(settings.alertRepeatS > 0 ? "every \(JSONWriter.formatDouble(settings.alertRepeatS))s" : "never")")
             if settings.detectors != defaults.detectors {
                 var parts: [String] = []
                 let policy = settings.detectors
@@ -56,7 +62,10 @@ extension Inventory {
         }
         for hook in hooks {
             lines.append("")
-            lines.append("hook \(hook.name): on \(hook.on.map(\.rawValue).joined(separator: "+")) >= \(hook.minSeverity.rawValue) for \(hook.hosts): \(hook.command.joined(separator: " "))")
+            var filters = hook.on.map(\.rawValue).joined(separator: "+")
+            if !hook.severities.isEmpty { filters += " " + hook.severities.map(\.rawValue).joined(separator: "+") }
+            if !hook.detectors.isEmpty { filters += " of " + hook.detectors.joined(separator: ",") }
+            lines.append("hook \(hook.name): on \(filters) >= \(hook.minSeverity.rawValue) for \(hook.hosts), timeout \(hook.timeoutS)s: \(hook.command.joined(separator: " "))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -78,6 +87,8 @@ extension Inventory.Host {
         object["connect_timeout_s"] = .int(Int64(settings.connectTimeoutS))
         object["remote_failure_tolerance_s"] = .int(Int64(settings.remoteFailureToleranceS))
         object["connection_reuse"] = .bool(settings.connectionReuse)
+        object["alert_for_s"] = .double(settings.alertForS)
+        object["alert_repeat_s"] = .double(settings.alertRepeatS)
         let policy = settings.detectors
         object["detectors"] = .object(JSONObject([
             ("disk_warning_pct", .double(policy.diskWarningPct)), ("disk_critical_pct", .double(policy.diskCriticalPct)),
@@ -88,6 +99,7 @@ extension Inventory.Host {
         ]))
         object["auto_stop"] = .object(JSONObject([
             ("enabled", .bool(settings.autoStop.enabled)), ("on", .array(settings.autoStop.on.map { .string($0) })),
+            ("confirm_s", .double(settings.autoStop.confirmS)),
         ]))
         return .object(object)
     }

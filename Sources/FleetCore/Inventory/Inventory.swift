@@ -13,6 +13,8 @@ public struct Inventory: Sendable {
     /// Group names in file order (declared groups, then groups only named by hosts).
     public var groups: [String]
     public var hooks: [AlertHook]
+    /// Fleet-wide settings (`[defaults]` only): where fleetctl keeps state, the auto-stop cap.
+    public var fleet: FleetPolicy
     public var upgrade: UpgradePolicy
     /// Dotted key → where its value came from.
     public var origins: [String: ConfigOrigin]
@@ -25,6 +27,15 @@ public struct Inventory: Sendable {
         public var groups: [String]
         public var tags: [String]
         public var settings: HostSettings
+
+        /// A host built outside an inventory file (`agent-runner monitor --host`, tests).
+        public init(name: String, sshTarget: String, groups: [String] = [], tags: [String] = [], settings: HostSettings = HostSettings()) {
+            self.name = name
+            self.sshTarget = sshTarget
+            self.groups = groups
+            self.tags = tags
+            self.settings = settings
+        }
     }
 
     /// Per-host effective settings after the defaults → groups → host cascade.
@@ -43,6 +54,11 @@ public struct Inventory: Sendable {
         public var remoteFailureToleranceS: Int = 90
         /// ControlMaster connection reuse.
         public var connectionReuse: Bool = true
+        /// `for`-style hold: a detector's alert must be present this long before it fires
+        /// (0 = fire on the first poll that shows it), so one odd poll does not page anyone.
+        public var alertForS: Double = 0
+        /// A firing alert is notified again this often while it lasts; 0 = never repeat.
+        public var alertRepeatS: Double = 3600
         public var detectors: DetectorPolicy = DetectorPolicy()
         public var autoStop: AutoStopPolicy = AutoStopPolicy()
         public init() {}
@@ -72,6 +88,21 @@ public struct Inventory: Sendable {
         public var enabled: Bool = true
         /// Detectors whose firing stops the service.
         public var on: [String] = ["oauth_fail", "disk_critical"]
+        /// How long fleetctl re-polls after `agent-runner stop` for the service to report
+        /// inactive (serve finishes the round in flight first) before recording a failure.
+        public var confirmS: Double = 30
+        public init() {}
+    }
+
+    /// `[defaults]` keys that apply to the fleet as a whole rather than to each host.
+    public struct FleetPolicy: Sendable, Equatable {
+        /// `state_dir`: fleetctl's alert state, silences and fleet event log; nil = the default
+        /// (`~/.local/state/fleetctl`), overridden by `--state-dir`.
+        public var stateDir: String?
+        /// `[defaults.auto_stop] max_per_10m`: most hosts auto-stopped across the fleet in any
+        /// 10 minutes. A detector gone wrong (a bad threshold, a bad release of agent-runner)
+        /// then stops a few hosts, not the whole fleet.
+        public var autoStopMaxPer10Minutes: Int = 3
         public init() {}
     }
 
@@ -80,14 +111,37 @@ public struct Inventory: Sendable {
 
     /// A shell-free command run when an alert fires or resolves.
     public struct AlertHook: Sendable, Equatable {
+        /// The placeholders a command word may consist of (whole words only).
+        public static let placeholders = ["{host}", "{detector}", "{severity}", "{state}", "{message}"]
+
         public var name: String
-        /// argv; `{host}`, `{detector}`, `{severity}`, `{state}`, `{message}` are substituted per word.
+        /// argv, run without a shell. A word that is exactly `{host}`, `{detector}`,
+        /// `{severity}`, `{state}` or `{message}` is replaced by that value, as one argument;
+        /// placeholders inside longer words are refused when the inventory is loaded, so text
+        /// from a host never becomes part of a word a program might parse.
         public var command: [String]
+        /// States the hook runs for (empty = all).
         public var on: [HookEvent]
+        /// Detectors the hook runs for (empty = all), from `on`.
+        public var detectors: [String] = []
+        /// Severities the hook runs for (empty = all at or above `minSeverity`), from `on`.
+        public var severities: [AlertSeverity] = []
         public var minSeverity: AlertSeverity
         /// Host selector (`all`, `@group`, a name or a glob) the hook applies to.
         public var hosts: String
         public var timeoutS: Int
+
+        public init(name: String, command: [String], on: [HookEvent] = HookEvent.allCases, detectors: [String] = [], severities: [AlertSeverity] = [],
+                    minSeverity: AlertSeverity = .warning, hosts: String = "all", timeoutS: Int = 30) {
+            self.name = name
+            self.command = command
+            self.on = on
+            self.detectors = detectors
+            self.severities = severities
+            self.minSeverity = minSeverity
+            self.hosts = hosts
+            self.timeoutS = timeoutS
+        }
     }
 
     /// `[upgrade]`: defaults for `fleetctl upgrade`.

@@ -4,8 +4,10 @@ public struct InventoryLoader: Sendable {
     static let topLevelKeys = ["defaults", "groups", "hosts", "hooks", "upgrade"]
     static let settingsKeys = [
         "ssh_config", "config", "agent_runner", "poll_interval_s", "poll_timeout_s", "connect_timeout_s",
-        "remote_failure_tolerance_s", "connection_reuse", "detectors", "auto_stop",
+        "remote_failure_tolerance_s", "connection_reuse", "alert_for_s", "alert_repeat_s", "detectors", "auto_stop",
     ]
+    /// Keys only `[defaults]` may hold: they apply to the whole fleet.
+    static let fleetKeys = ["state_dir"]
     static let detectorKeys = [
         "disk_warning_pct", "disk_critical_pct", "supervisor_stale_threshold_s", "window", "rate_threshold",
         "short_exit_s", "hung_factor", "orphan_streak", "disabled",
@@ -47,8 +49,16 @@ public struct InventoryLoader: Sendable {
         let baseDirectory = ConfigPaths.directory(of: path)
 
         var defaults = Inventory.HostSettings()
+        var fleet = Inventory.FleetPolicy()
         if var table = try root.table("defaults") {
-            try readSettings(&table, into: &defaults, baseDirectory: baseDirectory)
+            try table.rejectUnknownKeys(allowed: Self.settingsKeys + Self.fleetKeys)
+            if let stateDir = try table.string("state_dir") {
+                if stateDir.isEmpty || ConfigPaths.hasControlCharacter(stateDir) {
+                    throw table.error("state_dir", "must be a non-empty path without control characters")
+                }
+                fleet.stateDir = ConfigPaths.absolute(ConfigPaths.expandUser(stateDir, home: environment.home), against: baseDirectory)
+            }
+            try readSettings(&table, into: &defaults, baseDirectory: baseDirectory, fleet: &fleet, fleetWide: true)
             root.absorb(table)
         }
 
@@ -91,10 +101,10 @@ public struct InventoryLoader: Sendable {
             var settings = defaults
             for group in memberOf {
                 if var groupReader = groupReaders[group] {
-                    try readSettings(&groupReader, into: &settings, baseDirectory: baseDirectory)
+                    try readSettings(&groupReader, into: &settings, baseDirectory: baseDirectory, fleet: &fleet)
                 }
             }
-            try readSettings(&host, into: &settings, baseDirectory: baseDirectory)
+            try readSettings(&host, into: &settings, baseDirectory: baseDirectory, fleet: &fleet)
             hosts.append(Inventory.Host(name: name, sshTarget: target, groups: memberOf, tags: try host.stringList("tags") ?? [], settings: settings))
             hostsTable.absorb(host)
         }
@@ -132,11 +142,12 @@ public struct InventoryLoader: Sendable {
             upgrade.maxFailures = try table.nonNegativeInt("max_failures") ?? 0
             root.absorb(table)
         }
-        return Inventory(path: path, displayPath: displayPath, hosts: hosts, groups: groupOrder, hooks: hooks, upgrade: upgrade, origins: root.origins)
+        return Inventory(path: path, displayPath: displayPath, hosts: hosts, groups: groupOrder, hooks: hooks, fleet: fleet, upgrade: upgrade, origins: root.origins)
     }
 
-    /// Applies the settings keys present in `reader` on top of `settings`.
-    private func readSettings(_ reader: inout TOMLFieldReader, into settings: inout Inventory.HostSettings, baseDirectory: String) throws(ConfigError) {
+    /// Applies the settings keys present in `reader` on top of `settings`. `fleet` is given for
+    /// `[defaults]` only, the one table that may hold fleet-wide keys.
+    private func readSettings(_ reader: inout TOMLFieldReader, into settings: inout Inventory.HostSettings, baseDirectory: String, fleet: inout Inventory.FleetPolicy, fleetWide: Bool = false) throws(ConfigError) {
         if let path = try reader.string("ssh_config") {
             settings.sshConfig = ConfigPaths.absolute(ConfigPaths.expandUser(path, home: environment.home), against: baseDirectory)
         }
@@ -157,6 +168,8 @@ public struct InventoryLoader: Sendable {
         settings.connectTimeoutS = try reader.positiveInt("connect_timeout_s", max: 600) ?? settings.connectTimeoutS
         settings.remoteFailureToleranceS = try reader.nonNegativeInt("remote_failure_tolerance_s", max: 86_400) ?? settings.remoteFailureToleranceS
         settings.connectionReuse = try reader.bool("connection_reuse") ?? settings.connectionReuse
+        settings.alertForS = try reader.number("alert_for_s", in: 0...86_400, requirement: "a number of seconds from 0 to 86400") ?? settings.alertForS
+        settings.alertRepeatS = try reader.number("alert_repeat_s", in: 0...604_800, requirement: "a number of seconds from 0 (never) to 604800") ?? settings.alertRepeatS
         if var detectors = try reader.table("detectors") {
             try detectors.rejectUnknownKeys(allowed: Self.detectorKeys)
             var policy = settings.detectors
@@ -181,7 +194,16 @@ public struct InventoryLoader: Sendable {
             reader.absorb(detectors)
         }
         if var autoStop = try reader.table("auto_stop") {
-            try autoStop.rejectUnknownKeys(allowed: ["enabled", "on"])
+            if fleetWide {
+                try autoStop.rejectUnknownKeys(allowed: ["enabled", "on", "confirm_s", "max_per_10m"])
+                fleet.autoStopMaxPer10Minutes = try autoStop.nonNegativeInt("max_per_10m", max: 100_000) ?? fleet.autoStopMaxPer10Minutes
+            } else {
+                if autoStop.contains("max_per_10m") {
+                    throw autoStop.error("max_per_10m", "is a fleet-wide cap; set it in [defaults.auto_stop], not per group or host")
+                }
+                try autoStop.rejectUnknownKeys(allowed: ["enabled", "on", "confirm_s"])
+            }
+            settings.autoStop.confirmS = try autoStop.number("confirm_s", in: 1...3600, requirement: "a number of seconds from 1 to 3600") ?? settings.autoStop.confirmS
             settings.autoStop.enabled = try autoStop.bool("enabled") ?? settings.autoStop.enabled
             if let on = try autoStop.stringList("on") {
                 for name in on where !DetectorNames.all.contains(name) {
@@ -208,16 +230,29 @@ public struct InventoryLoader: Sendable {
             guard let command = try hook.stringList("command", allowEmpty: false), !command[0].isEmpty else {
                 throw hook.error(nil, "missing required key command (an argv list such as [\"./notify.sh\", \"{host}\", \"{detector}\"])")
             }
-            var on: [Inventory.HookEvent] = [.firing, .resolved]
-            if let words = try hook.stringList("on", allowEmpty: false) {
-                on = []
-                for word in words {
-                    guard let event = Inventory.HookEvent(rawValue: word) else {
-                        throw hook.error("on", "'\(word)' is not one of 'firing', 'resolved'")
-                    }
-                    on.append(event)
+            for (position, word) in command.enumerated() {
+                if let problem = Self.placeholderProblem(word, at: position, in: command) {
+                    throw hook.error("command", problem)
                 }
             }
+            // `on` mixes states, severities and detector names; each kind given narrows the hook.
+            var on: [Inventory.HookEvent] = []
+            var detectors: [String] = []
+            var severities: [AlertSeverity] = []
+            if let words = try hook.stringList("on", allowEmpty: false) {
+                for word in words {
+                    if let event = Inventory.HookEvent(rawValue: word) {
+                        on.append(event)
+                    } else if let severity = AlertSeverity(rawValue: word) {
+                        severities.append(severity)
+                    } else if DetectorNames.all.contains(word) {
+                        detectors.append(word)
+                    } else {
+                        throw hook.error("on", "'\(word)' is not a state (firing, resolved), a severity (\(AlertSeverity.allCases.map(\.rawValue).joined(separator: ", "))) or a detector (\(DetectorNames.all.joined(separator: ", ")))")
+                    }
+                }
+            }
+            if on.isEmpty { on = Inventory.HookEvent.allCases }
             let severity = try hook.choice("min_severity", AlertSeverity.allCases.map(\.rawValue))
             let selector = try hook.string("hosts") ?? "all"
             if let problem = HostSelector.problem(selector, hosts: hosts.map(\.name), groups: groups) {
@@ -225,11 +260,29 @@ public struct InventoryLoader: Sendable {
             }
             hooks.append(Inventory.AlertHook(
                 name: try hook.string("name") ?? ConfigPaths.basename(command[0]), command: command, on: on,
-                minSeverity: severity.flatMap(AlertSeverity.init(rawValue:)) ?? .warning,
+                detectors: detectors, severities: severities,
+                minSeverity: severity.flatMap(AlertSeverity.init(rawValue:)) ?? (severities.isEmpty ? .warning : .info),
                 hosts: selector, timeoutS: try hook.positiveInt("timeout_s", max: 3600) ?? 30))
             root.absorb(hook)
         }
         return hooks
+    }
+
+    /// Why a hook command word is unsafe, or nil. Placeholders stand only as whole words (the
+    /// value becomes exactly one argument), and never as the script of a `sh -c`: a message
+    /// comes from the host, and a host must never get to write shell code on the operator's machine.
+    static func placeholderProblem(_ word: String, at position: Int, in command: [String]) -> String? {
+        let isPlaceholder = Inventory.AlertHook.placeholders.contains(word)
+        if !isPlaceholder, Inventory.AlertHook.placeholders.contains(where: { word.contains($0) }) {
+            return "word \(position + 1) (\(TOMLFieldReader.quote(word))) has a placeholder inside a longer word; placeholders must be whole words (\(Inventory.AlertHook.placeholders.joined(separator: ", "))), or read FLEET_HOST, FLEET_DETECTOR, FLEET_MESSAGE ... from the environment or the alert JSON on stdin"
+        }
+        if isPlaceholder, position > 0, command[position - 1] == "-c" {
+            return "word \(position + 1) (\(word)) would be run as a shell script; pass alert data as arguments after the script, or read it from FLEET_* variables or the JSON on stdin"
+        }
+        if isPlaceholder, position == 0 {
+            return "the program to run cannot be a placeholder (\(word))"
+        }
+        return nil
     }
 
     /// Host and group names end up in unit names, metric labels and file names: keep them plain.

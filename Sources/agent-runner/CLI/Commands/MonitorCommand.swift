@@ -27,13 +27,16 @@ enum MonitorCommand {
             http: the progress page on http://127.0.0.1:PORT/ (default 8765; localhost only),
             auto-refreshing every 5 s, and /api/state as JSON.
             SIGINT or SIGTERM ends every mode with exit 0.
-            """,
+
+            --host ALIAS watches a remote host over ssh instead (anomaly mode): see below.
+
+            """ + RemoteMonitorCommand.discussion,
         options: [
             OptionSpec("mode", value: "MODE", help: "anomaly (default), events, narrate or http."),
-            OptionSpec("interval", value: "SECONDS", help: "Seconds between anomaly polls (default 30)."),
+            OptionSpec("interval", value: "SECONDS", help: "Seconds between anomaly polls (default 30; 60 with --host)."),
             OptionSpec("once", help: "anomaly: run one poll, then exit."),
             OptionSpec("port", value: "PORT", help: "http: the port on 127.0.0.1 (default 8765)."),
-        ],
+        ] + RemoteMonitorCommand.remoteOptions,
         exitCodes: [
             (ExitCode.success, "stopped by SIGINT/SIGTERM, or --once finished"),
             (ExitCode.failure, "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read"),
@@ -42,6 +45,9 @@ enum MonitorCommand {
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        if parsed.value("host") != nil || parsed.has("check") {
+            return RemoteMonitorCommand.run(parsed, context: context, runner: runner)
+        }
         let mode = parsed.value("mode") ?? "anomaly"
         let interval: Double
         let port: Int

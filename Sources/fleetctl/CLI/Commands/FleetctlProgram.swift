@@ -1,3 +1,4 @@
+import FleetControl
 import FleetCore
 
 /// fleetctl's verbs and their dispatch.
@@ -9,7 +10,11 @@ enum FleetctlProgram {
         name: "fleetctl", version: BuildInfo.version,
         summary: "watches and steers a fleet of agent-runner hosts over ssh",
         globalOptions: [inventoryOption, jsonOption, OptionSpec("version", help: "Print the version and exit.")],
-        verbs: [CheckCommand.spec, HostsCommand.spec])
+        verbs: [
+            CheckCommand.spec, HostsCommand.spec, StatusCommand.spec, WatchCommand.spec, PeekCommand.spec, EventsCommand.spec,
+            ActionCommand.spec("stop"), ActionCommand.spec("start"), ActionCommand.spec("restart"), ActionCommand.spec("kill"),
+            SilenceCommand.spec, SilenceCommand.listSpec, SilenceCommand.removeSpec,
+        ])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
         let runner = ProgramRunner(program: spec)
@@ -17,6 +22,14 @@ enum FleetctlProgram {
             switch parsed.verb {
             case CheckCommand.spec.name: return CheckCommand.run(parsed, context: context, runner: runner)
             case HostsCommand.spec.name: return HostsCommand.run(parsed, context: context, runner: runner)
+            case StatusCommand.spec.name: return StatusCommand.run(parsed, context: context, runner: runner)
+            case WatchCommand.spec.name: return WatchCommand.run(parsed, context: context, runner: runner)
+            case PeekCommand.spec.name: return PeekCommand.run(parsed, context: context, runner: runner)
+            case EventsCommand.spec.name: return EventsCommand.run(parsed, context: context, runner: runner)
+            case let verb where FleetAction.verbs.contains(verb): return ActionCommand.run(verb, parsed, context: context, runner: runner)
+            case SilenceCommand.spec.name: return SilenceCommand.add(parsed, context: context, runner: runner)
+            case SilenceCommand.listSpec.name: return SilenceCommand.list(parsed, context: context, runner: runner)
+            case SilenceCommand.removeSpec.name: return SilenceCommand.remove(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
         }

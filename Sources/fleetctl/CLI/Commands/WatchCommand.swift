@@ -1,0 +1,183 @@
+import FleetControl
+import FleetCore
+import SSHTransport
+
+/// `fleetctl watch [SELECTOR]`: continuous polling, alerting, hooks and auto-stop.
+enum WatchCommand {
+    static let stateDirOption = OptionSpec("state-dir", value: "PATH", help: "Where alert state, silences and fleet-events-YYYY-MM.jsonl live (default: state_dir from the inventory, else ~/.local/state/fleetctl).")
+
+    static let spec = VerbSpec(
+        "watch", summary: "poll the selected hosts continuously: detectors, alerts, hooks, auto-stop",
+        discussion: """
+            Polls each host every poll_interval_s (with jitter; after an ssh blip sooner, with
+            back-off), reusing one ssh connection per host. Runs the detectors with the host's
+            thresholds; an alert fires after alert_for_s, repeats every alert_repeat_s and resolves
+            once gone. ssh failures inside remote_failure_tolerance_s are blips
+            (monitor_remote_blip); past it the host is unreachable (monitor_remote_giveup alert)
+            and its other alerts are held. Hooks run for notifications not silenced; detectors in
+            auto_stop.on stop the service (agent-runner stop, confirmed by re-polling), at most
+            max_per_10m hosts per 10 minutes fleet-wide. Everything is logged to
+            fleet-events-YYYY-MM.jsonl in the state directory; alert state is saved there after
+            every batch of polls and restored on start, so a restart notifies nothing twice.
+            On a terminal a live table redraws in place; otherwise alert lines are printed, or
+            JSON Lines with --json ({"type": "poll"|"alert"|"auto_stop", ...}).
+            """,
+        options: [
+            stateDirOption,
+            OptionSpec("cycles", value: "N", help: "Stop once every host has been polled N times."),
+            OptionSpec("once", help: "Poll every host once (--cycles 1)."),
+            OptionSpec("dry-run", help: "Show auto-stops instead of performing them."),
+            FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
+        ],
+        positionals: [FleetctlProgram.selectorPositional],
+        exitCodes: [
+            (ExitCode.success, "stopped by SIGINT/SIGTERM or after --cycles"),
+            (ExitCode.failure, "the state directory or its saved state cannot be used, or another watch holds it"),
+            (ExitCode.usage, "the command line or the selector is wrong"),
+            (ExitCode.config, "the inventory is missing, unreadable or invalid"),
+        ])
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        let resolved: FleetTargets
+        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: spec.name) {
+        case .success(let value): resolved = value
+        case .failure(let failure): return failure.code
+        }
+        var options = FleetWatcher.Options()
+        do {
+            options.parallel = try FleetTargets.parallel(parsed)
+            options.cycles = parsed.has("once") ? 1 : try parsed.integer("cycles", minimum: 1)
+        } catch { return runner.usageFailure(error, context: context) }
+        options.dryRun = parsed.has("dry-run")
+
+        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir,
+                                              environment: context.environment, home: context.home)
+        let lock: FileLock
+        do {
+            try StateDirectory.prepare(stateDir)
+            lock = try FileLock.acquire(StateDirectory.file("watch.lock", in: stateDir))
+        } catch let error as FileLock.HeldError {
+            context.stderr.write("fleetctl: another fleetctl watch uses \(stateDir) (\(error)); stop it or pass another --state-dir\n")
+            return ExitCode.failure
+        } catch {
+            context.stderr.write("fleetctl: \(error)\n")
+            return ExitCode.failure
+        }
+        defer { lock.release() }
+
+        let eventLog = EventLogWriter(directory: stateDir, prefix: "fleet-events")
+        let executor = FleetTargets.executor(context)
+        let poller = PeekPoller(executor: executor)
+        let hooks = HookDispatcher(environment: context.environment, eventLog: eventLog) { result in
+            if let error = result.error {
+                context.stderr.write("fleetctl: hook \(result.invocation.hook) for \(result.host): \(error)\n")
+            }
+        }
+        let output = WatchOutput(context: context, json: parsed.has("json"), terminal: !parsed.has("json") && isTerminal(context))
+        let watcher = FleetWatcher(
+            hosts: resolved.targets.map { WatchedHost(target: $0, policy: MonitorPolicy($0.settings)) },
+            poller: poller, stopper: AutoStopper(executor: executor, poller: poller), hooks: hooks,
+            routes: HookRoute.routes(for: resolved.inventory), eventLog: eventLog,
+            stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
+            silenceStore: SilenceStore(directory: stateDir), autoStopLimit: resolved.inventory.fleet.autoStopMaxPer10Minutes,
+            options: options, report: output.handle)
+        do {
+            try watcher.restore()
+        } catch {
+            context.stderr.write("fleetctl: \(error)\n")
+            return ExitCode.failure
+        }
+        InterruptFlag.install()
+        watcher.run { InterruptFlag.isSet }
+        for target in resolved.targets where target.remote.options.connectionReuse != .off {
+            _ = executor.closeControlMaster(for: target.remote, timeout: .seconds(2))
+        }
+        return ExitCode.success
+    }
+
+    private static func isTerminal(_ context: CommandContext) -> Bool {
+        (context.stdout as? FileDescriptorOutput)?.isTerminal ?? false
+    }
+}
+
+/// Formats watch reports: a live table on a terminal, alert lines otherwise, JSON Lines with --json.
+final class WatchOutput: @unchecked Sendable {
+    private let context: CommandContext
+    private let json: Bool
+    private let terminal: Bool
+    private var rows: [String: HostRow] = [:]
+    private var order: [String] = []
+    private var recent: [String] = []
+
+    init(context: CommandContext, json: Bool, terminal: Bool) {
+        self.context = context
+        self.json = json
+        self.terminal = terminal
+    }
+
+    func handle(_ report: WatchReport) {
+        switch report {
+        case .polled(let poll, let monitor):
+            let row = HostRow(poll: poll, monitor: monitor)
+            if rows[poll.host] == nil { order.append(poll.host) }
+            rows[poll.host] = row
+            if json {
+                var object: JSONObject = ["type": "poll"]
+                for (key, value) in row.json() { object[key] = value }
+                write(object)
+            } else if terminal {
+                redraw()
+            }
+        case .notification(let notification, let silence):
+            if json {
+                var object: JSONObject = ["type": "alert"]
+                for (key, value) in notification.json() { object[key] = value }
+                object["silenced_by"] = silence.map { .string($0.id) } ?? .null
+                write(object)
+            } else {
+                line(notification.line + (silence.map { " (silenced by \($0.id): \($0.reason))" } ?? ""))
+            }
+        case .autoStop(let host, let alert, let outcome):
+            let text: String
+            var object: JSONObject = ["type": "auto_stop", "host": .string(host), "detector": .string(alert.detector)]
+            switch outcome {
+            case .confirmed(let elapsed):
+                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after \(Seconds.text(elapsed))"
+                object["result"] = "confirmed"
+            case .failed(let error):
+                text = "auto-stop \(host) (\(alert.detector)) FAILED: \(error)"
+                object["result"] = "failed"
+                object["error"] = .string(error)
+            case .capped(let limit):
+                text = "auto-stop \(host) (\(alert.detector)) NOT done: fleet-wide cap of \(limit) per 10 minutes reached"
+                object["result"] = "capped"
+            case .dryRun(let command):
+                text = "dry run: would auto-stop \(host) (\(alert.detector)): \(command.joined(separator: " "))"
+                object["result"] = "dry_run"
+            }
+            if json { write(object) } else { line(text) }
+        case .warning(let message):
+            context.stderr.write("fleetctl: \(message)\n")
+        }
+    }
+
+    private func write(_ object: JSONObject) {
+        context.stdout.write(JSONWriter(style: .compact).string(.object(object)) + "\n")
+    }
+
+    private func line(_ text: String) {
+        if terminal {
+            recent.append(text)
+            if recent.count > 8 { recent.removeFirst(recent.count - 8) }
+            redraw()
+        } else {
+            context.stdout.write(text + "\n")
+        }
+    }
+
+    private func redraw() {
+        var screen = "\u{1B}[H\u{1B}[2J" + StatusTable.render(order.compactMap { rows[$0] })
+        if !recent.isEmpty { screen += "\n" + recent.joined(separator: "\n") + "\n" }
+        context.stdout.write(screen)
+    }
+}

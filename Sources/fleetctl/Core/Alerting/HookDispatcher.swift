@@ -1,0 +1,117 @@
+import FleetCore
+
+/// Runs alert hooks on their own threads, so a slow or hanging hook never delays polling.
+///
+/// Each hook runs in its own process group with stdin = the alert JSON, a deadline of its
+/// `timeout_s` after which the whole group gets SIGTERM then SIGKILL, and stdout/stderr captured
+/// up to 64 KiB (only the tail is kept for the log). A hook that fails (non-zero exit, killed at
+/// its timeout, cannot be started) is recorded as `hook_failed` in the fleet event log. When
+/// more than `queueLimit` hooks wait, new ones are dropped and recorded the same way: a hook
+/// storm must not grow fleetctl's memory without bound.
+public final class HookDispatcher: Sendable {
+    /// The outcome of one hook run.
+    public struct Result: Sendable, Equatable {
+        public var invocation: HookInvocation
+        public var host: String
+        public var exit: ExitStatus?
+        public var timedOut: Bool
+        /// Why it failed; nil on success.
+        public var error: String?
+        /// The end of its combined output (at most 512 bytes).
+        public var outputTail: String
+        public var duration: Duration
+    }
+
+    public static let outputLimit = 64 << 10
+    private let pool: WorkerPool
+    private let runner: any ProcessRunner
+    private let environment: [String: String]
+    private let eventLog: EventLogWriter?
+    private let onResult: @Sendable (Result) -> Void
+
+    /// - Parameters:
+    ///   - threads: hooks run at the same time.
+    ///   - environment: the base environment of hooks (fleetctl's own).
+    ///   - eventLog: where failures are recorded.
+    ///   - onResult: called on the hook thread after each run.
+    public init(threads: Int = 4, queueLimit: Int = 256, runner: any ProcessRunner = PosixProcessRunner(),
+                environment: [String: String] = ProcessRequest.currentEnvironment(), eventLog: EventLogWriter?,
+                onResult: @escaping @Sendable (Result) -> Void = { _ in }) {
+        pool = WorkerPool(threads: threads, queueLimit: queueLimit)
+        self.runner = runner
+        self.environment = environment
+        self.eventLog = eventLog
+        self.onResult = onResult
+    }
+
+    /// Queues `invocation` for `notification`; returns false (and records the drop) when the queue is full.
+    @discardableResult
+    public func dispatch(_ invocation: HookInvocation, for notification: AlertNotification) -> Bool {
+        let accepted = pool.submit { [self] in
+            let result = run(invocation, host: notification.host)
+            if result.error != nil { record(result, notification: notification) }
+            onResult(result)
+        }
+        if !accepted {
+            let dropped = Result(invocation: invocation, host: notification.host, exit: nil, timedOut: false,
+                                 error: "not run: more than \(pool.queueLimit) hooks are waiting (hooks slower than alerts arrive)",
+                                 outputTail: "", duration: .zero)
+            record(dropped, notification: notification)
+            onResult(dropped)
+        }
+        return accepted
+    }
+
+    /// Hooks queued or running.
+    public var pending: Int { pool.pending }
+
+    /// Waits for queued and running hooks to end (each is bounded by its timeout), then stops the threads.
+    public func finish() {
+        pool.shutdown()
+    }
+
+    func run(_ invocation: HookInvocation, host: String) -> Result {
+        var env = environment
+        env.merge(invocation.environment) { _, new in new }
+        let request = ProcessRequest(
+            invocation.argv[0], arguments: Array(invocation.argv.dropFirst()), environment: env,
+            standardInput: .bytes(invocation.stdin), standardOutput: .capture(limit: Self.outputLimit),
+            standardError: .mergeIntoStandardOutput, grouping: .newProcessGroup,
+            deadline: .now + invocation.timeout, terminationGrace: .seconds(1))
+        let started = ContinuousClock.now
+        do {
+            let output = try runner.run(request)
+            let tail = Self.tail(output.stdout)
+            var error: String?
+            if output.timedOut {
+                error = "killed after its timeout of \(Seconds.text(invocation.timeout)) (the hook's whole process group)"
+            } else if !output.exit.isSuccess {
+                error = "exited with \(output.exit)"
+            }
+            return Result(invocation: invocation, host: host, exit: output.exit, timedOut: output.timedOut, error: error, outputTail: tail, duration: output.duration)
+        } catch {
+            let reason = (error as? ProcessError)?.message ?? "\(error)"
+            return Result(invocation: invocation, host: host, exit: nil, timedOut: false, error: "cannot start \(invocation.argv[0]): \(reason)",
+                          outputTail: "", duration: ContinuousClock.now - started)
+        }
+    }
+
+    private func record(_ result: Result, notification: AlertNotification) {
+        var payload: JSONObject = [
+            "hook": .string(result.invocation.hook),
+            "host": .string(notification.host),
+            "detector": .string(notification.alert.detector),
+            "state": .string(notification.state.rawValue),
+            "error": .string(result.error ?? ""),
+            "timed_out": .bool(result.timedOut),
+            "output_tail": .string(result.outputTail),
+        ]
+        if case .terminated(let code)? = result.exit { payload["exit_code"] = .int(Int64(code)) } else { payload["exit_code"] = .null }
+        _ = try? eventLog?.append(.hookFailed, payload)
+    }
+
+    private static func tail(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes.suffix(512), as: UTF8.self)
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F ? " " : $0 }))
+    }
+}

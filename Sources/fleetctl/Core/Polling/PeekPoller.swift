@@ -1,0 +1,52 @@
+import FleetCore
+import Detectors
+import SSHTransport
+
+/// Polls one host's `agent-runner peek --json` over a ``RemoteExecutor`` and classifies the
+/// answer. fleetctl's status and watch and agent-runner's `monitor --host` all poll through it.
+public struct PeekPoller: Sendable {
+    public var executor: any RemoteExecutor
+    public var clock: any WallClock
+
+    public init(executor: any RemoteExecutor, clock: any WallClock = SystemClock()) {
+        self.executor = executor
+        self.clock = clock
+    }
+
+    /// One poll, never longer than the host's `poll_timeout_s` (plus the kill grace).
+    public func poll(_ target: PollTarget) -> HostPoll {
+        let started = ContinuousClock.now
+        let answer = executor.runJSON(host: target.remote, argv: AgentRunnerCommand.peek(target.settings), deadline: started + target.pollTimeout)
+        let latency = ContinuousClock.now - started
+        let now = clock.now()
+        let result = answer.result
+        switch result.outcome {
+        case .ok:
+            let document = answer.document ?? .null
+            guard case .object = document else {
+                return HostPoll(host: target.name, outcome: .unreadable,
+                                error: "\(target.remote.label): peek printed JSON that is not an object; is this an agent-runner peek document?",
+                                polledAt: now, latency: latency)
+            }
+            return HostPoll(host: target.name, outcome: .measured(document: document, facts: HostFacts(peek: document, polledAt: now)),
+                            error: nil, polledAt: now, latency: latency)
+        case .sshFailure(_, let message):
+            return HostPoll(host: target.name, outcome: .unreachable(Self.failure(result, fallback: message)),
+                            error: result.errorMessage ?? message, polledAt: now, latency: latency)
+        case .timeout(let after):
+            let message = result.errorMessage ?? "\(target.remote.label): no answer within \(Seconds.text(after)); the poll was killed"
+            return HostPoll(host: target.name, outcome: .unreachable(RemoteFailure(returncode: -1, stderrTail: message)),
+                            error: message, polledAt: now, latency: latency)
+        case .remoteFailure, .badOutput:
+            return HostPoll(host: target.name, outcome: .unreadable, error: result.errorMessage ?? result.outcome.category,
+                            polledAt: now, latency: latency)
+        }
+    }
+
+    private static func failure(_ result: RemoteResult, fallback: String) -> RemoteFailure {
+        var code = 255
+        if case .terminated(let status)? = result.exit { code = Int(status) }
+        let tail = result.stderrTail.isEmpty ? fallback : result.stderrTail
+        return RemoteFailure(returncode: code, stderrTail: tail)
+    }
+}
