@@ -5,7 +5,8 @@ import FleetCore
 ///
 /// The baseline is the **oldest** sample whose timestamp lies within `window_s` before the latest
 /// sample's; rates are percentage points per hour between the two. Needs two timestamped
-/// samples. Fires when either rate reaches its threshold. Message
+/// samples at least a sixth of the window apart (5 minutes by default): over a few seconds, the
+/// normal jitter of a busy disk extrapolates to absurd hourly rates. Fires when either rate reaches its threshold. Message
 /// `"disk +6.0%/hr (>= 5.0) and inode +7.5%/hr (>= 5.0) over the last 1800s"` (the parts that
 /// fired), context `{disk_pct_per_hr, disk_threshold_pct_per_hr, inode_pct_per_hr|null,
 /// inode_threshold_pct_per_hr, window_s}`, key `disk_growth`.
@@ -34,7 +35,7 @@ public struct DiskGrowthDetector: Detector {
                 break
             }
         }
-        guard let baseline else { return [] }
+        guard let baseline, baseline.elapsedS >= Double(thresholds.windowS) / 6 else { return [] }
         let hours = baseline.elapsedS / 3600
         let diskRate = rate(from: baseline.sample.diskUsedPct, to: latest.diskUsedPct, hours: hours)
         let inodeRate = rate(from: baseline.sample.inodeUsedPct, to: latest.inodeUsedPct, hours: hours)

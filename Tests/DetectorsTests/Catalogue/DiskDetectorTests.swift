@@ -59,6 +59,14 @@ final class DiskDetectorTests: XCTestCase {
         ])
     }
 
+    /// Samples seconds apart extrapolate normal disk jitter to huge hourly rates: a baseline
+    /// younger than a sixth of the window (5 min) gives no verdict.
+    func testGrowthNeedsABaselineAtLeastASixthOfTheWindowOld() {
+        XCTAssertTrue(F.alerts(DiskGrowthDetector(), growth([(0, 50, 10), (20, 50.1, 10)])).isEmpty)
+        XCTAssertTrue(F.alerts(DiskGrowthDetector(), growth([(0, 50, 10), (299, 51, 10)])).isEmpty)
+        XCTAssertFalse(F.alerts(DiskGrowthDetector(), growth([(0, 50, 10), (300, 51, 10)])).isEmpty)
+    }
+
     func testGrowthBelowThresholdAndBaselineIsOldestInWindow() {
         XCTAssertEqual(F.alerts(DiskGrowthDetector(), growth([(0, 50, nil), (1800, 52.4, nil)])), [])
         // The sample at -2 is outside the window: the baseline is the one at 600 (+4 over 20 min = 12 %/h).

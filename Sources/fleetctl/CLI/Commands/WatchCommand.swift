@@ -165,7 +165,7 @@ final class WatchOutput: @unchecked Sendable {
         context.stdout.write(JSONWriter(style: .compact).string(.object(object)) + "\n")
     }
 
-    private func line(_ text: String) {
+    func line(_ text: String) {
         if terminal {
             recent.append(text)
             if recent.count > 8 { recent.removeFirst(recent.count - 8) }

@@ -1,0 +1,40 @@
+import FleetCore
+import Foundation
+import XCTest
+
+/// `fleetctl demo`, the README's first command: real services with demo agents, watched as a
+/// fleet. Everything the demo promises must happen within a minute, and nothing may be left
+/// running afterwards.
+final class DemoTests: XCTestCase {
+    func testDemoShowsEveryBehaviourAndLeavesNothingRunning() throws {
+        let dir = try Harness.temporaryDirectory(self) + "/demo"
+        let result = try Harness.run("fleetctl", ["demo", "--dir", dir, "--duration", "50s"], timeout: .seconds(120))
+        XCTAssertEqual(result.code, 0, result.stderr)
+        let out = result.stdout
+        XCTAssertTrue(out.contains("[WARN] throttled rate_limit_active — throttled until"), out)
+        XCTAssertTrue(out.contains("[OK] throttled rate_limit_active resolved"), out)
+        XCTAssertTrue(out.contains("[CRIT] authfail oauth_fail"), out)
+        XCTAssertTrue(out.contains("auto-stop authfail (oauth_fail): stopped, confirmed"), out)
+        XCTAssertTrue(out.contains("crashloop: agent-runner serve exited (exit 75"), out)
+        XCTAssertFalse(out.contains("healthy"), "the healthy host raises nothing: \(out)")
+        // The hook ran for the alerts, with the alert's facts.
+        let hooks = try String(contentsOfFile: dir + "/hooks.log", encoding: .utf8)
+        XCTAssertTrue(hooks.contains("firing critical authfail oauth_fail"), hooks)
+        XCTAssertTrue(hooks.contains("resolved warning throttled rate_limit_active"), hooks)
+        // The services really did what the table said.
+        let throttled = try String(contentsOfFile: dir + "/throttled/logs/events-\(Self.month()).jsonl", encoding: .utf8)
+        XCTAssertTrue(throttled.contains("\"event\": \"transient_error_recovered\""))
+        let crash = try String(contentsOfFile: dir + "/crashloop/logs/events-\(Self.month()).jsonl", encoding: .utf8)
+        XCTAssertTrue(crash.contains("\"event\": \"crash_loop\""))
+        // Nothing of the demo keeps running.
+        let leftovers = ProcessTree.snapshot().filter { entry in
+            (ProcessTree.commandLine(of: entry.pid) ?? []).contains { $0.hasPrefix(dir) }
+        }
+        XCTAssertEqual(leftovers.map(\.pid), [], "processes of the demo still running: \(leftovers)")
+    }
+
+    static func month() -> String {
+        let now = UTCInstant(seconds: Int64(Date().timeIntervalSince1970)).components
+        return String(format: "%04d-%02d", Int(now.year), now.month)
+    }
+}
