@@ -17,6 +17,7 @@ enum PeekScenario {
 
     static func run(runs: Int) {
         Bench.say("peek: agent-runner peek --json, \(runs) runs per size (page cache warm)")
+        let original = OriginalTool.binary()
         for size in sizes {
             let dir = Bench.temporaryDirectory("peek")
             defer { Bench.shell("rm -rf '\(dir)'") }
@@ -26,7 +27,35 @@ enum PeekScenario {
             Bench.say("  \(label) events (\(format(Double(bytes) / 1_048_576)) MiB of logs):")
             Bench.say("    wall: \(Statistics(values: samples.map(\.seconds)).line(unit: "ms", scale: 1000))")
             Bench.say("    peak RSS: \(Statistics(values: samples.map { Double($0.maxRSSKiB) }).line(unit: "MiB", scale: 1.0 / 1024))")
+            // The original reads every month file whole: a few runs are enough to see it.
+            if let original {
+                let theirs = measure(runs: size >= 1_000_000 ? 2 : max(3, runs / 5), arguments: [original, "--config", originalConfig(dir), "peek", "--json"])
+                let ratio = Statistics(values: theirs.map(\.seconds)).median / Statistics(values: samples.map(\.seconds)).median
+                Bench.say("    cli-agent-runner 0.3.14: wall \(Statistics(values: theirs.map(\.seconds)).line(unit: "ms", scale: 1000)); peak RSS \(Statistics(values: theirs.map { Double($0.maxRSSKiB) }).line(unit: "MiB", scale: 1.0 / 1024)); \(format(ratio))x slower")
+            }
         }
+    }
+
+    /// The same project described for the original tool (its key names; it insists on the file
+    /// name agent-runner.toml), reading the same log dir.
+    static func originalConfig(_ dir: String) -> String {
+        let folder = dir + "/original/demo"
+        Directories.create(folder)
+        let config = """
+            schema_version = 1
+            [agent]
+            command = ["claude", "--output-format", "stream-json"]
+            prompt_arg_template = ["-p", "{prompt}"]
+            [runtime]
+            work_dir = "\(dir)"
+            log_dir = "\(dir)/logs"
+            round_budget_s = 1800
+            [prompt]
+            file = "\(dir)/prompt.md"
+
+            """
+        try? AtomicFile.write(config, to: folder + "/agent-runner.toml")
+        return folder + "/agent-runner.toml"
     }
 
     struct Sample {
