@@ -1,3 +1,4 @@
+import Detectors
 import FleetCore
 
 /// The metric families of a fleet (or of one host, for `agent-runner metrics`): names, help
@@ -41,5 +42,18 @@ public enum FleetMetricFamilies {
         }
         families.append(firing)
         return families
+    }
+}
+
+extension FleetMetricFamilies {
+    /// `agent-runner metrics`: the per-host families of this host's own peek document, for
+    /// node_exporter's textfile collector. `fleet_alert_firing` holds the detectors that find
+    /// something now (with default thresholds; no hold, no episodes: that is fleetctl's job).
+    public static func localHost(peek document: JSONValue, host: String, group: String = "", now: UTCInstant) -> [MetricFamily] {
+        var values = HostMetricValues(host: host, group: group, up: true, reachable: true)
+        values.read(peek: document, polledAt: now)
+        let report = DetectorSuite.standard.run(HostObservation(peek: document, pollerNow: now), settings: DetectorSettings())
+        values.firing = report.alerts.map { .init(detector: $0.detector, severity: $0.severity.rawValue) }
+        return hosts([values])
     }
 }
