@@ -8,13 +8,18 @@ extension Inventory {
         root["state_dir"] = fleet.stateDir.map { .string($0) } ?? .null
         root["auto_stop_max_per_10m"] = .int(Int64(fleet.autoStopMaxPer10Minutes))
         root["hooks"] = .array(hooks.map { hook in
-            .object(JSONObject([
+            var object = JSONObject([
                 ("name", .string(hook.name)), ("command", .array(hook.command.map { .string($0) })),
                 ("on", .array(hook.on.map { .string($0.rawValue) })),
                 ("detectors", .array(hook.detectors.map { .string($0) })), ("severities", .array(hook.severities.map { .string($0.rawValue) })),
                 ("min_severity", .string(hook.minSeverity.rawValue)),
                 ("hosts", .string(hook.hosts)), ("timeout_s", .int(Int64(hook.timeoutS))),
-            ]))
+            ])
+            if let url = hook.alertmanagerURL {
+                object["kind"] = "alertmanager"
+                object["url"] = .string(url)
+            }
+            return .object(object)
         })
         var upgradeObject = JSONObject()
         upgradeObject["artifact"] = upgrade.artifact.map { .string($0) } ?? .null
@@ -65,7 +70,7 @@ extension Inventory {
             var filters = hook.on.map(\.rawValue).joined(separator: "+")
             if !hook.severities.isEmpty { filters += " " + hook.severities.map(\.rawValue).joined(separator: "+") }
             if !hook.detectors.isEmpty { filters += " of " + hook.detectors.joined(separator: ",") }
-            lines.append("hook \(hook.name): on \(filters) >= \(hook.minSeverity.rawValue) for \(hook.hosts), timeout \(hook.timeoutS)s: \(hook.command.joined(separator: " "))")
+            lines.append("hook \(hook.name): on \(filters) >= \(hook.minSeverity.rawValue) for \(hook.hosts), timeout \(hook.timeoutS)s: \(hook.alertmanagerURL.map { "alertmanager \($0)" } ?? hook.command.joined(separator: " "))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -109,7 +109,8 @@ public struct Inventory: Sendable {
     /// When an alert hook runs.
     public enum HookEvent: String, Sendable, CaseIterable { case firing, resolved }
 
-    /// A shell-free command run when an alert fires or resolves.
+    /// A shell-free command run when an alert fires or resolves, or (`kind = "alertmanager"`)
+    /// an Alertmanager that receives the alerts over its v2 API.
     public struct AlertHook: Sendable, Equatable {
         /// The placeholders a command word may consist of (whole words only).
         public static let placeholders = ["{host}", "{detector}", "{severity}", "{state}", "{message}"]
@@ -130,11 +131,15 @@ public struct Inventory: Sendable {
         /// Host selector (`all`, `@group`, a name or a glob) the hook applies to.
         public var hosts: String
         public var timeoutS: Int
+        /// `kind = "alertmanager"`: the Alertmanager base URL (`http://host:9093`) alerts are
+        /// posted to (`/api/v2/alerts`); `command` is then empty. nil for command hooks.
+        public var alertmanagerURL: String?
 
         public init(name: String, command: [String], on: [HookEvent] = HookEvent.allCases, detectors: [String] = [], severities: [AlertSeverity] = [],
-                    minSeverity: AlertSeverity = .warning, hosts: String = "all", timeoutS: Int = 30) {
+                    minSeverity: AlertSeverity = .warning, hosts: String = "all", timeoutS: Int = 30, alertmanagerURL: String? = nil) {
             self.name = name
             self.command = command
+            self.alertmanagerURL = alertmanagerURL
             self.on = on
             self.detectors = detectors
             self.severities = severities

@@ -226,14 +226,27 @@ public struct InventoryLoader: Sendable {
                 throw root.error("hooks", "item \(index) must be a table ([[hooks]])")
             }
             var hook = TOMLFieldReader(file: root.file, table: table, path: "hooks[\(index)]", headerLine: root.line(of: "hooks"))
-            try hook.rejectUnknownKeys(allowed: ["name", "command", "on", "min_severity", "hosts", "timeout_s"])
-            guard let command = try hook.stringList("command", allowEmpty: false), !command[0].isEmpty else {
-                throw hook.error(nil, "missing required key command (an argv list such as [\"./notify.sh\", \"{host}\", \"{detector}\"])")
-            }
-            for (position, word) in command.enumerated() {
-                if let problem = Self.placeholderProblem(word, at: position, in: command) {
-                    throw hook.error("command", problem)
+            let kind = try hook.choice("kind", ["command", "alertmanager"]) ?? "command"
+            var command: [String] = []
+            var alertmanagerURL: String?
+            if kind == "alertmanager" {
+                try hook.rejectUnknownKeys(allowed: ["kind", "url", "name", "on", "min_severity", "hosts", "timeout_s"])
+                guard let url = try hook.string("url") else {
+                    throw hook.error(nil, "missing required key url for kind = \"alertmanager\" (the Alertmanager base URL, such as \"http://127.0.0.1:9093\")")
                 }
+                if let problem = Self.alertmanagerURLProblem(url) { throw hook.error("url", problem) }
+                alertmanagerURL = url
+            } else {
+                try hook.rejectUnknownKeys(allowed: ["kind", "name", "command", "on", "min_severity", "hosts", "timeout_s"])
+                guard let words = try hook.stringList("command", allowEmpty: false), !words[0].isEmpty else {
+                    throw hook.error(nil, "missing required key command (an argv list such as [\"./notify.sh\", \"{host}\", \"{detector}\"])")
+                }
+                for (position, word) in words.enumerated() {
+                    if let problem = Self.placeholderProblem(word, at: position, in: words) {
+                        throw hook.error("command", problem)
+                    }
+                }
+                command = words
             }
             // `on` mixes states, severities and detector names; each kind given narrows the hook.
             var on: [Inventory.HookEvent] = []
@@ -259,13 +272,26 @@ public struct InventoryLoader: Sendable {
                 throw hook.error("hosts", problem)
             }
             hooks.append(Inventory.AlertHook(
-                name: try hook.string("name") ?? ConfigPaths.basename(command[0]), command: command, on: on,
+                name: try hook.string("name") ?? (alertmanagerURL == nil ? ConfigPaths.basename(command[0]) : "alertmanager"), command: command, on: on,
                 detectors: detectors, severities: severities,
                 minSeverity: severity.flatMap(AlertSeverity.init(rawValue:)) ?? (severities.isEmpty ? .warning : .info),
-                hosts: selector, timeoutS: try hook.positiveInt("timeout_s", max: 3600) ?? 30))
+                hosts: selector, timeoutS: try hook.positiveInt("timeout_s", max: 3600) ?? (alertmanagerURL == nil ? 30 : 10),
+                alertmanagerURL: alertmanagerURL))
             root.absorb(hook)
         }
         return hooks
+    }
+
+    /// Why an Alertmanager URL cannot be used, or nil: plain `http://host[:port][/path]` only
+    /// (fleetctl speaks no TLS; put a local proxy in front of a remote HTTPS Alertmanager).
+    static func alertmanagerURLProblem(_ url: String) -> String? {
+        if url.hasPrefix("https://") {
+            return "\(TOMLFieldReader.quote(url)) uses https, which fleetctl does not speak; use http:// to a local Alertmanager or a local TLS proxy"
+        }
+        if HTTPClient.Endpoint(url) == nil || ConfigPaths.hasControlCharacter(url) || url.contains("?") || url.contains("#") {
+            return "\(TOMLFieldReader.quote(url)) is not an http://host[:port][/path] URL (such as \"http://127.0.0.1:9093\")"
+        }
+        return nil
     }
 
     /// Why a hook command word is unsafe, or nil. Placeholders stand only as whole words (the

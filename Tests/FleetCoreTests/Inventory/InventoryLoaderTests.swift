@@ -112,6 +112,21 @@ final class InventoryLoaderTests: XCTestCase {
         XCTAssertEqual(error("[hosts.a]\n[upgrade]\nbatch = \"0%\"\n")?.key, "upgrade.batch")
     }
 
+    func testAlertmanagerHooks() throws {
+        let inventory = try load("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"http://127.0.0.1:9093\"\non = [\"critical\"]\n")
+        XCTAssertEqual(inventory.hooks.first?.alertmanagerURL, "http://127.0.0.1:9093")
+        XCTAssertEqual(inventory.hooks.first?.command, [])
+        XCTAssertEqual(inventory.hooks.first?.name, "alertmanager")
+        XCTAssertEqual(inventory.hooks.first?.timeoutS, 10)
+        XCTAssertEqual(error("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\n")?.key, "hooks[0]")
+        let https = error("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"https://am:9093\"\n")
+        XCTAssertEqual(https?.key, "hooks[0].url")
+        XCTAssertEqual(https?.line, 4)
+        XCTAssertEqual(error("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"http://am:9093\"\ncommand = [\"x\"]\n")?.key, "hooks[0].command")
+        XCTAssertEqual(error("[hosts.a]\n[[hooks]]\nkind = \"pager\"\ncommand = [\"x\"]\n")?.key, "hooks[0].kind")
+        XCTAssertNil(try load("[hosts.a]\n[[hooks]]\nkind = \"command\"\ncommand = [\"x\"]\n").hooks.first?.alertmanagerURL)
+    }
+
     func testExampleInventoryFileIsValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
@@ -119,6 +134,7 @@ final class InventoryLoaderTests: XCTestCase {
         let inventory = try InventoryLoader(environment: ConfigEnvironment(home: "/home/op", currentDirectory: root.path), fileSystem: LocalFileSystem())
             .load(path: path)
         XCTAssertFalse(inventory.hosts.isEmpty)
+        XCTAssertEqual(inventory.hooks.compactMap(\.alertmanagerURL), ["http://127.0.0.1:9093"])
     }
 
     func testBatchSizes() {

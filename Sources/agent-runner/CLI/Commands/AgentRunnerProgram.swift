@@ -13,7 +13,7 @@ enum AgentRunnerProgram {
         verbs: [
             InitCommand.spec, ConfigCommand.spec, ServeCommand.spec, ServeCommand.roundSpec,
             ServiceCommand.startSpec, ServiceCommand.stopSpec, ServiceCommand.killSpec, ServiceCommand.restartSpec,
-            PeekCommand.statusSpec, PeekCommand.spec, PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec,
+            PeekCommand.statusSpec, PeekCommand.spec, PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec, MetricsCommand.spec,
             InstallCommand.spec, InstallCommand.uninstallSpec, UpgradeCommand.spec,
         ])
 
@@ -29,6 +29,7 @@ enum AgentRunnerProgram {
             case PeekCommand.watchSpec.name: return PeekCommand.watch(parsed, context: context, runner: runner)
             case EventsCommand.spec.name: return EventsCommand.run(parsed, context: context, runner: runner)
             case MonitorCommand.spec.name: return MonitorCommand.run(parsed, context: context, runner: runner)
+            case MetricsCommand.spec.name: return MetricsCommand.run(parsed, context: context, runner: runner)
             case InitCommand.spec.name: return InitCommand.run(parsed, context: context, runner: runner)
             case InstallCommand.spec.name: return InstallCommand.run(parsed, context: context, runner: runner)
             case InstallCommand.uninstallSpec.name: return InstallCommand.runUninstall(parsed, context: context, runner: runner)

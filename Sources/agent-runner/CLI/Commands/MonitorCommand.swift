@@ -136,13 +136,13 @@ enum MonitorCommand {
         server.serve(until: { stop.isRequested }) { request in
             switch request.path {
             case "/":
-                return HTTPResponse(status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
-                                    body: ProgressPage.html(page.state(), project: config.project))
+                return HTTPServerResponse(status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
+                                          body: ProgressPage.html(page.state(), project: config.project))
             case "/api/state":
-                return HTTPResponse(status: 200, reason: "OK", contentType: "application/json",
-                                    body: JSONWriter(style: .python).string(page.state()))
+                return HTTPServerResponse(status: 200, reason: "OK", contentType: "application/json",
+                                          body: JSONWriter(style: .python).string(page.state()))
             default:
-                return HTTPResponse(status: 404, reason: "Not Found", body: "not found: try / or /api/state\n")
+                return HTTPServerResponse(status: 404, reason: "Not Found", body: "not found: try / or /api/state\n")
             }
         }
         return ExitCode.success

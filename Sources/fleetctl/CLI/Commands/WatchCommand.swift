@@ -28,6 +28,7 @@ enum WatchCommand {
             OptionSpec("once", help: "Poll every host once (--cycles 1)."),
             OptionSpec("dry-run", help: "Show auto-stops instead of performing them."),
             FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
+            WatchExports.metricsListenOption, WatchExports.shardOption,
         ],
         positionals: [FleetctlProgram.selectorPositional],
         exitCodes: [
@@ -44,7 +45,17 @@ enum WatchCommand {
         case .failure(let failure): return failure.code
         }
         var options = FleetWatcher.Options()
+        var targets = resolved.targets
+        let listen: (address: String, port: Int)?
         do {
+            listen = try WatchExports.listen(parsed)
+            if let shard = try WatchExports.shard(parsed) {
+                targets = targets.filter { shard.contains($0.name) }
+                if targets.isEmpty {
+                    context.stderr.write("fleetctl: shard \(shard) holds none of the \(resolved.targets.count) selected host\(resolved.targets.count == 1 ? "" : "s"); use fewer shards\n")
+                    return ExitCode.failure
+                }
+            }
             options.parallel = try FleetTargets.parallel(parsed)
             options.cycles = parsed.has("once") ? 1 : try parsed.integer("cycles", minimum: 1)
         } catch { return runner.usageFailure(error, context: context) }
@@ -74,13 +85,26 @@ enum WatchCommand {
             }
         }
         let output = WatchOutput(context: context, json: parsed.has("json"), terminal: !parsed.has("json") && isTerminal(context))
+        let exports: WatchExports
+        do {
+            let names = Set(targets.map(\.name))
+            exports = try WatchExports.start(listen: listen, hosts: resolved.hosts.filter { names.contains($0.name) }, inventory: resolved.inventory,
+                                             eventLog: eventLog, context: context)
+        } catch {
+            context.stderr.write("fleetctl: \(error)\n")
+            return ExitCode.failure
+        }
+        defer { exports.finish() }
         let watcher = FleetWatcher(
-            hosts: resolved.targets.map { WatchedHost(target: $0, policy: MonitorPolicy($0.settings)) },
+            hosts: targets.map { WatchedHost(target: $0, policy: MonitorPolicy($0.settings)) },
             poller: poller, stopper: AutoStopper(executor: executor, poller: poller), hooks: hooks,
             routes: HookRoute.routes(for: resolved.inventory), eventLog: eventLog,
             stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
             silenceStore: SilenceStore(directory: stateDir), autoStopLimit: resolved.inventory.fleet.autoStopMaxPer10Minutes,
-            options: options, report: output.handle)
+            options: options, report: { report in
+                exports.handle(report)
+                output.handle(report)
+            })
         do {
             try watcher.restore()
         } catch {
@@ -89,7 +113,7 @@ enum WatchCommand {
         }
         InterruptFlag.install()
         watcher.run { InterruptFlag.isSet }
-        for target in resolved.targets where target.remote.options.connectionReuse != .off {
+        for target in targets where target.remote.options.connectionReuse != .off {
             _ = executor.closeControlMaster(for: target.remote, timeout: .seconds(2))
         }
         return ExitCode.success

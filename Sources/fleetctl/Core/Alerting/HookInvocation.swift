@@ -59,8 +59,17 @@ public struct HookRoute: Sendable, Equatable {
         self.hosts = hosts
     }
 
-    /// Routes for every hook of `inventory`.
+    /// Routes for every command hook of `inventory` (Alertmanager hooks: ``alertmanagerRoutes(for:)``).
     public static func routes(for inventory: Inventory) -> [HookRoute] {
+        allRoutes(for: inventory).filter { $0.hook.alertmanagerURL == nil }
+    }
+
+    /// Routes for the `kind = "alertmanager"` hooks of `inventory`.
+    public static func alertmanagerRoutes(for inventory: Inventory) -> [HookRoute] {
+        allRoutes(for: inventory).filter { $0.hook.alertmanagerURL != nil }
+    }
+
+    private static func allRoutes(for inventory: Inventory) -> [HookRoute] {
         inventory.hooks.map { hook in
             let hosts = (try? HostSelector.select(hook.hosts, from: inventory).map(\.name)) ?? []
             return HookRoute(hook: hook, hosts: Set(hosts))

@@ -3,13 +3,17 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import FleetCore
 
-/// The request line of an HTTP/1.x request: all the progress page needs.
+/// The request line of an HTTP/1.x request: all the progress page and `/metrics` need.
 public struct HTTPRequest: Sendable, Equatable {
     public var method: String
     /// The path without its query string.
     public var path: String
+
+    public init(method: String, path: String) {
+        self.method = method
+        self.path = path
+    }
 
     /// Parses the head of a request (`GET /api/state?x=1 HTTP/1.1\r\n...`), or nil when the
     /// first line is not `METHOD SP TARGET SP HTTP/x.y`.
@@ -24,7 +28,8 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 }
 
-public struct HTTPResponse: Sendable, Equatable {
+/// What ``HTTPServer`` answers (``HTTPResponse`` is the client's view of an answer).
+public struct HTTPServerResponse: Sendable, Equatable {
     public var status: Int
     public var reason: String
     public var contentType: String
@@ -47,17 +52,25 @@ public struct HTTPResponse: Sendable, Equatable {
 
 /// A failure to listen, with the operator's next step.
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    public var address: String = "127.0.0.1"
     public var port: Int
     public var code: Int32
+    /// The flag that picks the port, for the hint (`--port`, `--metrics-listen`).
+    public var flag: String = "--port"
     public var description: String {
-        if code == EADDRINUSE {
-            return "port \(port) in use (\(SystemError.text(code))); try --port <other>"
+        if code == EINVAL && port < 0 {
+            return "\(address) is not an IPv4 address; pass \(flag) with an address such as 127.0.0.1"
         }
-        return "cannot listen on 127.0.0.1:\(port) (\(SystemError.text(code))); try --port <other>"
+        if code == EADDRINUSE {
+            return "port \(port) in use (\(SystemError.text(code))); try \(flag) <other>"
+        }
+        return "cannot listen on \(address):\(port) (\(SystemError.text(code))); try \(flag) <other>"
     }
 }
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 only: one request per connection, served in turn.
+/// A tiny HTTP/1.1 server (127.0.0.1 unless told otherwise): one request per connection, served
+/// in turn. `agent-runner monitor --mode http` serves its progress page with it, `fleetctl watch
+/// --metrics-listen` its Prometheus exposition.
 ///
 /// Built on the socket calls directly so agent-runner keeps no dependencies. Defensive where it
 /// matters for a page left open for days: a client gets 5 s to send its request head (16 KiB
@@ -76,23 +89,25 @@ public final class HTTPServer: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// Listens on `127.0.0.1:port`.
-    public static func listen(port: Int) throws(HTTPServerError) -> HTTPServer {
+    /// Listens on `address:port` (an IPv4 literal; port 0 picks a free port, see ``port``).
+    public static func listen(address: String = "127.0.0.1", port: Int, flag: String = "--port") throws(HTTPServerError) -> HTTPServer {
+        var inAddress = in_addr()
+        guard inet_pton(AF_INET, address, &inAddress) == 1 else { throw HTTPServerError(address: address, port: -1, code: EINVAL, flag: flag) }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HTTPServerError(port: port, code: errno) }
+        guard fd >= 0 else { throw HTTPServerError(address: address, port: port, code: errno, flag: flag) }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-        let bound = withUnsafePointer(to: &address) {
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        socketAddress.sin_addr = inAddress
+        let bound = withUnsafePointer(to: &socketAddress) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard bound == 0, Glibc.listen(fd, 64) == 0 else {
             let code = errno
             close(fd)
-            throw HTTPServerError(port: port, code: code)
+            throw HTTPServerError(address: address, port: port, code: code, flag: flag)
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -103,7 +118,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Serves until `shouldStop` returns true.
-    public func serve(until shouldStop: () -> Bool, handler: (HTTPRequest) -> HTTPResponse) {
+    public func serve(until shouldStop: () -> Bool, handler: (HTTPRequest) -> HTTPServerResponse) {
         while !shouldStop() {
             var listening = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&listening, 1, 200) > 0 else { continue }
@@ -115,7 +130,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    private func handle(_ client: Int32, handler: (HTTPRequest) -> HTTPResponse) {
+    private func handle(_ client: Int32, handler: (HTTPRequest) -> HTTPServerResponse) {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -130,17 +145,17 @@ public final class HTTPServer: @unchecked Sendable {
             if head.count >= 4, Self.contains(head, terminator) { break }
         }
         guard !head.isEmpty else { return }
-        let response: HTTPResponse
+        let response: HTTPServerResponse
         var includeBody = true
         if let request = HTTPRequest.parse(head: head) {
             if request.method == "GET" || request.method == "HEAD" {
                 includeBody = request.method == "GET"
                 response = handler(request)
             } else {
-                response = HTTPResponse(status: 405, reason: "Method Not Allowed", body: "only GET and HEAD are supported\n")
+                response = HTTPServerResponse(status: 405, reason: "Method Not Allowed", body: "only GET and HEAD are supported\n")
             }
         } else {
-            response = HTTPResponse(status: 400, reason: "Bad Request", body: "malformed request\n")
+            response = HTTPServerResponse(status: 400, reason: "Bad Request", body: "malformed request\n")
         }
         Self.send(client, response.bytes(includeBody: includeBody))
     }

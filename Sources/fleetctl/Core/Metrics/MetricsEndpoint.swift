@@ -1,0 +1,53 @@
+import FleetCore
+
+/// `fleetctl watch --metrics-listen ADDRESS:PORT`: serves `/metrics` on its own thread, so a
+/// scrape (or a stuck scraper, cut off after 5 s by ``HTTPServer``) never delays a poll.
+public final class MetricsEndpoint: @unchecked Sendable {
+    /// The bound port (the one asked for, or the one picked for port 0).
+    public let port: Int
+    public let address: String
+    private let server: HTTPServer
+    private let thread = WorkerPool(threads: 1)
+    private let lock = Lock()
+    private var stopping = false
+
+    /// Listens at once (so a busy port fails the command before any poll) and serves on a thread.
+    public init(address: String, port: Int, exposition: @escaping @Sendable () -> String) throws(HTTPServerError) {
+        server = try HTTPServer.listen(address: address, port: port, flag: "--metrics-listen")
+        self.port = server.port
+        self.address = address
+        thread.submit { [self] in
+            server.serve(until: { self.lock.withLock { self.stopping } }) { request in
+                Self.respond(to: request, exposition: exposition)
+            }
+        }
+    }
+
+    /// `GET /metrics` → the exposition; `/` → a pointer to it; anything else 404.
+    static func respond(to request: HTTPRequest, exposition: () -> String) -> HTTPServerResponse {
+        switch request.path {
+        case "/metrics":
+            return HTTPServerResponse(status: 200, reason: "OK", contentType: PrometheusText.contentType, body: exposition())
+        case "/":
+            return HTTPServerResponse(status: 200, reason: "OK", body: "fleetctl watch: Prometheus metrics at /metrics\n")
+        default:
+            return HTTPServerResponse(status: 404, reason: "Not Found", body: "not found: try /metrics\n")
+        }
+    }
+
+    /// Stops serving (within ~200 ms) and waits for the thread.
+    public func stop() {
+        lock.withLock { stopping = true }
+        thread.shutdown()
+    }
+
+    /// `ADDRESS:PORT` (IPv4 literal, port 0-65535) from `--metrics-listen`; `:PORT` means 127.0.0.1.
+    public static func parseListen(_ text: String) -> (address: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let address = text[..<colon].isEmpty ? "127.0.0.1" : String(text[..<colon])
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        let parts = address.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.allSatisfy({ part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && Int(part)! <= 255 }) else { return nil }
+        return (address, port)
+    }
+}
