@@ -105,6 +105,16 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let orphanStashed = EventKind(registered: "orphan_stashed")
     /// The `package_upgraded` event.
     public static let packageUpgraded = EventKind(registered: "package_upgraded")
+    /// The `rollout_finished` event: a `fleetctl upgrade` rollout ended (status finished, failed or aborted).
+    public static let rolloutFinished = EventKind(registered: "rollout_finished")
+    /// The `rollout_host_failed` event: a host failed its upgrade or its health gate during a rollout.
+    public static let rolloutHostFailed = EventKind(registered: "rollout_host_failed")
+    /// The `rollout_rolled_back` event: a host upgraded by a failed rollout was rolled back (or the rollback failed).
+    public static let rolloutRolledBack = EventKind(registered: "rollout_rolled_back")
+    /// The `rollout_stage_passed` event: every host of a rollout stage passed its health gate.
+    public static let rolloutStagePassed = EventKind(registered: "rollout_stage_passed")
+    /// The `rollout_started` event: `fleetctl upgrade` began (or resumed) a rollout.
+    public static let rolloutStarted = EventKind(registered: "rollout_started")
     /// The `round_cgroup_memory` event.
     public static let roundCgroupMemory = EventKind(registered: "round_cgroup_memory")
     /// The `round_container_orphan_risk` event.
@@ -225,6 +235,11 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
         .orphanStashFailed,
         .orphanStashed,
         .packageUpgraded,
+        .rolloutFinished,
+        .rolloutHostFailed,
+        .rolloutRolledBack,
+        .rolloutStagePassed,
+        .rolloutStarted,
         .roundCgroupMemory,
         .roundContainerOrphanRisk,
         .roundDeferred,

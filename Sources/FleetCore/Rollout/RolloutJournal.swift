@@ -22,6 +22,26 @@ public struct RolloutJournal: Sendable, Equatable {
     public var currentStage: Int
     public var hosts: [String: HostState]
     public var notes: [String: String]
+    /// Whether each host's service was active when the rollout planned it: a rollback restarts
+    /// only services that were running before, and the gate demands an active service only there.
+    public var serviceActiveBefore: [String: Bool] = [:]
+    /// What `--resume` needs to carry on exactly as started.
+    public var settings = Settings()
+
+    /// The rollout's parameters, recorded so a resumed rollout uses the same ones.
+    public struct Settings: Sendable, Equatable {
+        /// `--artifact` or the inventory's pattern (with `{arch}`).
+        public var artifact = ""
+        public var bakeS: Double = 300
+        public var maxFailures = 0
+        public var rollback = true
+        public init(artifact: String = "", bakeS: Double = 300, maxFailures: Int = 0, rollback: Bool = true) {
+            self.artifact = artifact
+            self.bakeS = bakeS
+            self.maxFailures = maxFailures
+            self.rollback = rollback
+        }
+    }
 
     public init(id: String, plan: RolloutPlan, createdAt: String) {
         self.id = id
@@ -42,6 +62,11 @@ public struct RolloutJournal: Sendable, Equatable {
     }
 
     /// Hosts this rollout changed (and so must roll back on abort), in plan order.
+    /// Hosts that failed their upgrade or their gate in this rollout.
+    public var failures: Int {
+        hosts.values.filter { $0 == .failed }.count
+    }
+
     public var touched: [String] {
         stages.flatMap { $0 }.filter { [.upgrading, .upgraded, .healthy, .failed].contains(hosts[$0] ?? .pending) }
     }
@@ -52,6 +77,7 @@ public struct RolloutJournal: Sendable, Equatable {
             var entry = JSONObject()
             entry["state"] = .string((hosts[host] ?? .pending).rawValue)
             if let note = notes[host] { entry["note"] = .string(note) }
+            if let active = serviceActiveBefore[host] { entry["service_active_before"] = .bool(active) }
             hostObject[host] = .object(entry)
         }
         return .object(JSONObject([
@@ -61,6 +87,10 @@ public struct RolloutJournal: Sendable, Equatable {
                 .object(JSONObject([("label", .string(label)), ("hosts", .array(hosts.map { .string($0) }))]))
             })),
             ("hosts", .object(hostObject)),
+            ("settings", .object(JSONObject([
+                ("artifact", .string(settings.artifact)), ("bake_s", .double(settings.bakeS)),
+                ("max_failures", .int(Int64(settings.maxFailures))), ("rollback", .bool(settings.rollback)),
+            ]))),
         ]))
     }
 
@@ -81,6 +111,13 @@ public struct RolloutJournal: Sendable, Equatable {
         for (host, entry) in object["hosts"]?.objectValue ?? JSONObject() {
             hosts[host] = entry["state"]?.stringValue.flatMap(HostState.init(rawValue:)) ?? .pending
             if let note = entry["note"]?.stringValue { notes[host] = note }
+            if let active = entry["service_active_before"]?.boolValue { serviceActiveBefore[host] = active }
+        }
+        if let saved = object["settings"]?.objectValue {
+            settings.artifact = saved["artifact"]?.stringValue ?? ""
+            settings.bakeS = saved["bake_s"]?.doubleValue ?? settings.bakeS
+            settings.maxFailures = saved["max_failures"]?.intValue.flatMap { Int(exactly: $0) } ?? 0
+            settings.rollback = saved["rollback"]?.boolValue ?? true
         }
     }
 }

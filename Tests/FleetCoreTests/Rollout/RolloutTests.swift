@@ -52,4 +52,19 @@ final class RolloutJournalTests: XCTestCase {
         XCTAssertEqual(restored, journal)
         XCTAssertNil(RolloutJournal(json: ["id": "x"]))
     }
+
+    func testSettingsServiceStateAndFailuresSurviveTheRoundTrip() {
+        let plan = RolloutPlanner.plan(candidates: ["pi", "a"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
+                                       target: "0.2.0", canary: ["pi"], batch: .count(1))
+        var journal = RolloutJournal(id: "r2", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        journal.settings = .init(artifact: "/builds/agent-runner-{arch}", bakeS: 12.5, maxFailures: 2, rollback: false)
+        journal.serviceActiveBefore = ["pi": true, "a": false]
+        journal.record("pi", .failed, note: "smoke failed")
+        journal.currentStage = 1
+        XCTAssertEqual(journal.failures, 1)
+        let restored = RolloutJournal(json: journal.json)
+        XCTAssertEqual(restored, journal)
+        XCTAssertEqual(restored?.settings.bakeS, 12.5)
+        XCTAssertEqual(restored?.serviceActiveBefore["a"], false)
+    }
 }

@@ -1,0 +1,217 @@
+import FleetControl
+import FleetCore
+import SSHTransport
+
+/// `fleetctl upgrade SELECTOR`: a staged canary rollout of a new agent-runner build;
+/// `--resume ID` and `--abort ID` continue or undo a recorded one.
+enum UpgradeCommand {
+    static let spec = VerbSpec(
+        "upgrade", summary: "roll a new agent-runner build out to the selected hosts: canary first, then batches, with health gates",
+        discussion: """
+            Polls every selected host once, plans the rollout (canary stage, then batches; hosts already on the target \
+            skipped; unreachable hosts left out unless --include-unreachable) and prints the plan. Unless --dry-run, pushes \
+            the build to each host of a stage over ssh (agent-runner upgrade --from - --sha256 HEX --target V --json), then \
+            holds the stage to a health gate for the bake time (new version answering peek, service active). A failed gate \
+            or more than --max-failures failed hosts stops the rollout and rolls back the hosts it upgraded (unless \
+            --no-rollback). Every step is journaled in <state dir>/rollouts/ID.json.
+            """,
+        options: [
+            OptionSpec("target", value: "X.Y.Z", help: "The version to roll out (default: what the artifact reports; required for another architecture's build)."),
+            OptionSpec("artifact", value: "PATH", help: "The build to push (default: [upgrade] artifact; {arch} becomes each host's uname -m)."),
+            OptionSpec("canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
+            OptionSpec("batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
+            OptionSpec("bake", value: "DURATION", help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
+            OptionSpec("max-failures", value: "N", help: "Failed hosts tolerated before the rollout stops (default: [upgrade] max_failures, 0)."),
+            OptionSpec("gate-interval", value: "DURATION", help: "Time between health samples during a bake (default 5s)."),
+            OptionSpec("dry-run", help: "Print the plan and change nothing."),
+            OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
+            OptionSpec("no-rollback", help: "On failure, leave upgraded hosts as they are for inspection."),
+            OptionSpec("resume", value: "ID", help: "Continue a rollout fleetctl did not finish (every host re-checked)."),
+            OptionSpec("abort", value: "ID", help: "Roll back what a rollout upgraded and mark it aborted."),
+            WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
+        ],
+        positionals: [PositionalSpec("SELECTOR", help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).", optional: true)],
+        exitCodes: [
+            (ExitCode.success, "the rollout finished (or the dry run / abort completed)"),
+            (ExitCode.failure, "the rollout failed: stopped, rolled back, or a host could not be rolled back"),
+            (ExitCode.usage, "the command line, the selector or the rollout id is wrong"),
+            (ExitCode.config, "the inventory is missing, unreadable or invalid"),
+        ])
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        if parsed.value("resume") != nil && parsed.value("abort") != nil {
+            return runner.usageFailure(UsageError("--resume and --abort exclude each other", verb: spec.name), context: context)
+        }
+        if let id = parsed.value("resume") ?? parsed.value("abort") {
+            return continueRollout(id, abort: parsed.value("abort") != nil, parsed, context: context, runner: runner)
+        }
+        guard let selector = parsed.positionals.first else {
+            return runner.usageFailure(UsageError("upgrade needs a SELECTOR (or --resume ID / --abort ID)", verb: spec.name), context: context)
+        }
+        let resolved: FleetTargets
+        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: spec.name) {
+        case .success(let value): resolved = value
+        case .failure(let failure): return failure.code
+        }
+        let policy = resolved.inventory.upgrade
+        let batch: BatchSize
+        let settings: RolloutJournal.Settings
+        let options: RolloutRunner.Options
+        var canary: Set<String> = []
+        do throws(UsageError) {
+            let batchText = parsed.value("batch") ?? policy.batch
+            guard let size = BatchSize(batchText) else { throw UsageError("--batch must be N (hosts) or N% (1-100), got '\(batchText)'", verb: spec.name) }
+            batch = size
+            guard let pattern = parsed.value("artifact") ?? policy.artifact else {
+                throw UsageError("no build to roll out: pass --artifact PATH or set [upgrade] artifact in the inventory", verb: spec.name)
+            }
+            settings = .init(artifact: pattern, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
+                             maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures, rollback: !parsed.has("no-rollback"))
+            options = try runnerOptions(parsed)
+            if let canarySelector = parsed.value("canary") ?? policy.canary {
+                do {
+                    canary = Set(try HostSelector.select(canarySelector, exclude: [], from: resolved.inventory).map(\.name))
+                } catch {
+                    throw UsageError("--canary: \(error.message)", verb: spec.name)
+                }
+            }
+        } catch {
+            return runner.usageFailure(error, context: context)
+        }
+        let executor = FleetTargets.executor(context)
+        let target: String
+        if let given = parsed.value("target") {
+            target = given
+        } else {
+            do {
+                target = try RolloutArtifact.load(RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch), arch: nil, target: nil).version
+            } catch {
+                return runner.usageFailure(UsageError("\(error.message); pass --target X.Y.Z", verb: spec.name), context: context)
+            }
+        }
+        let artifacts = RolloutArtifactSource(pattern: settings.artifact, target: target, executor: executor)
+        if !artifacts.perArchitecture, case .failure(let error) = artifacts.artifact(for: resolved.targets[0]) {
+            context.stderr.write("fleetctl: \(error.message)\n")
+            return ExitCode.failure
+        }
+
+        let answers = WorkerPool.map(resolved.targets, parallel: options.parallel) { RolloutHostProbe.probe($0, executor: executor) }
+        let candidates = zip(resolved.targets, answers).map { RolloutCandidate(name: $0.name, version: $1.version, reachable: $1.reachable, error: $1.error) }
+        let plan = RolloutPlanner.plan(candidates: candidates, target: target, canary: canary, batch: batch, includeUnreachable: parsed.has("include-unreachable"))
+        let json = parsed.has("json")
+        if json {
+            context.stdout.write(JSONWriter(style: .compact).string(.object(planJSON(plan, dryRun: parsed.has("dry-run")))) + "\n")
+        } else if parsed.has("dry-run") {
+            context.stdout.write(plan.text)
+        } else {
+            context.stderr.write(plan.text)
+        }
+        if parsed.has("dry-run") { return ExitCode.success }
+        if plan.hosts.isEmpty {
+            context.stderr.write("fleetctl: nothing to upgrade: no selected host needs \(target)\n")
+            return ExitCode.success
+        }
+
+        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir, environment: context.environment, home: context.home)
+        let store = RolloutJournalStore(stateDirectory: stateDir)
+        var journal = RolloutJournal(id: store.newID(now: SystemClock().now()), plan: plan, createdAt: EventTimestamp.format(SystemClock().now()))
+        journal.settings = settings
+        for (name, answer) in zip(resolved.targets.map(\.name), answers) where plan.hosts.contains(name) {
+            journal.serviceActiveBefore[name] = answer.serviceActive ?? false
+        }
+        do {
+            try store.save(journal)
+        } catch {
+            context.stderr.write("fleetctl: \(error.message); pass --state-dir PATH\n")
+            return ExitCode.failure
+        }
+        let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
+        reporter.step("started", rollout: journal.id, kind: .rolloutStarted,
+                      ["target": .string(target), "artifact": .string(settings.artifact), "stages": .array(plan.stages.map { .string($0.label) }),
+                       "hosts": .array(plan.hosts.map(JSONValue.string)), "journal": .string(store.path(journal.id))],
+                      text: "rollout \(journal.id) started (journal \(store.path(journal.id)); resume with: fleetctl upgrade --resume \(journal.id))")
+        let rollout = RolloutRunner(journal: journal, targets: resolved.targets, executor: executor, store: store, reporter: reporter,
+                                    artifacts: artifacts, options: options)
+        return rollout.run().status == .finished ? ExitCode.success : ExitCode.failure
+    }
+
+    static func runnerOptions(_ parsed: ParsedArguments) throws(UsageError) -> RolloutRunner.Options {
+        let interval = try parsed.seconds("gate-interval") ?? 5
+        return RolloutRunner.Options(parallel: try FleetTargets.parallel(parsed), gateInterval: .milliseconds(Int64(max(0.1, interval) * 1000)))
+    }
+
+    static func makeReporter(_ parsed: ParsedArguments, context: CommandContext, stateDir: String) -> RolloutReporter {
+        let output = OutputPair(stdout: context.stdout, stderr: context.stderr)
+        let human: @Sendable (String) -> Void = { output.stderr.write($0) }
+        let toStdout: @Sendable (String) -> Void = { output.stdout.write($0) }
+        let json: (@Sendable (String) -> Void)? = parsed.has("json") ? toStdout : nil
+        return RolloutReporter(human: human, json: json, events: EventLogWriter(directory: stateDir, prefix: "fleet-events"))
+    }
+
+    static func planJSON(_ plan: RolloutPlan, dryRun: Bool) -> JSONObject {
+        [
+            "step": "plan", "dry_run": .bool(dryRun), "target": .string(plan.target),
+            "stages": .array(plan.stages.map { .object(["label": .string($0.label), "hosts": .array($0.hosts.map(JSONValue.string))]) }),
+            "skipped": .array(plan.skipped.map { host, reason in
+                switch reason {
+                case .alreadyOnTarget: return .object(["host": .string(host), "reason": "already_on_target"])
+                case .unreachable(let why): return .object(["host": .string(host), "reason": "unreachable", "error": .string(why)])
+                }
+            }),
+        ]
+    }
+
+    /// `--resume ID` / `--abort ID`.
+    static func continueRollout(_ id: String, abort: Bool, _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        guard let inventory = FleetctlProgram.loadInventory(parsed, context: context, runner: runner) else { return ExitCode.config }
+        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: inventory.fleet.stateDir, environment: context.environment, home: context.home)
+        let store = RolloutJournalStore(stateDirectory: stateDir)
+        let journal: RolloutJournal
+        let options: RolloutRunner.Options
+        do {
+            journal = try store.load(id)
+            options = try runnerOptions(parsed)
+        } catch let error as RolloutError {
+            context.stderr.write("fleetctl: \(error.message)\n")
+            return error.exitCode
+        } catch {
+            return runner.usageFailure(error as? UsageError ?? UsageError("\(error)", verb: spec.name), context: context)
+        }
+        if !abort && journal.status != .running {
+            context.stderr.write("fleetctl: rollout \(id) is \(journal.status.rawValue); nothing to resume\(journal.status == .failed ? " (fleetctl upgrade --abort \(id) rolls back what it touched)" : "")\n")
+            return ExitCode.failure
+        }
+        let controlDirectory = ControlDirectory.defaultPath(environment: context.environment)
+        var targets: [PollTarget] = []
+        for name in Set(journal.stages.flatMap { $0 }).sorted() {
+            guard let host = inventory.host(named: name) else {
+                context.stderr.write("fleetctl: rollout \(id) names host \(name), which \(inventory.displayPath) no longer lists; it is left out\n")
+                continue
+            }
+            do {
+                targets.append(try PollTarget(host, controlDirectory: controlDirectory))
+            } catch {
+                context.stderr.write("fleetctl: config error: \(inventory.displayPath): \(error.message)\n")
+                return ExitCode.config
+            }
+        }
+        let executor = FleetTargets.executor(context)
+        let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
+        let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, executor: executor)
+        let rollout = RolloutRunner(journal: journal, targets: targets, executor: executor, store: store, reporter: reporter, artifacts: artifacts, options: options)
+        if abort {
+            let final = rollout.abort()
+            return final.hosts.values.contains(.rollbackFailed) ? ExitCode.failure : ExitCode.success
+        }
+        reporter.step("started", rollout: id, kind: .rolloutStarted, ["target": .string(journal.target), "resumed": true],
+                      text: "resuming rollout \(id) to \(journal.target) at \(journal.currentStage < journal.stageLabels.count ? journal.stageLabels[journal.currentStage] : "the end")")
+        rollout.reconcile()
+        return rollout.run().status == .finished ? ExitCode.success : ExitCode.failure
+    }
+}
+
+/// The context's two text sinks, handed to the rollout's worker threads.
+private struct OutputPair: @unchecked Sendable {
+    let stdout: any TextOutput
+    let stderr: any TextOutput
+}

@@ -1,0 +1,81 @@
+import FleetCore
+import Glibc
+
+/// The build a rollout pushes to a host: its bytes, their sha256 (verified again on the host by
+/// `agent-runner upgrade --sha256`) and the version it reports.
+public struct RolloutArtifact: Sendable, Equatable {
+    public var path: String
+    public var bytes: [UInt8]
+    public var sha256: String
+    public var version: String
+
+    /// `pattern` with `{arch}` replaced by the host's `uname -m`.
+    public static func path(_ pattern: String, arch: String?) -> String {
+        guard let arch else { return pattern }
+        return pattern.replacingAll("{arch}", with: arch)
+    }
+
+    /// This machine's `uname -m`.
+    public static var localArch: String {
+        var names = utsname()
+        uname(&names)
+        return withUnsafeBytes(of: &names.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// Reads `path` and its version: the artifact itself answers `--version` when it is built for
+    /// this machine (`arch` nil or equal to ours); otherwise `target` must say what it is.
+    public static func load(_ path: String, arch: String?, target: String?) throws(RolloutError) -> RolloutArtifact {
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFileSystem().readFile(path, limit: 1 << 30)
+        } catch {
+            throw RolloutError("cannot read the artifact \(path): \(error.reason); pass --artifact PATH or fix [upgrade] artifact in the inventory")
+        }
+        guard !bytes.isEmpty else { throw RolloutError("the artifact \(path) is empty") }
+        var version = target
+        if arch == nil || arch == localArch {
+            let reported: String
+            do {
+                reported = try reportedVersion(path)
+            } catch {
+                // A pattern without {arch} may name a build for another machine: --target says what it is.
+                guard arch == nil, target != nil else { throw error }
+                reported = target!
+            }
+            if let target, target != reported {
+                throw RolloutError("the artifact \(path) reports version \(reported), not --target \(target)")
+            }
+            version = reported
+        }
+        guard let version else {
+            throw RolloutError("the artifact \(path) is for \(arch ?? "?"), not this machine (\(localArch)), so its version cannot be read here; pass --target X.Y.Z")
+        }
+        return RolloutArtifact(path: path, bytes: bytes, sha256: SHA256.hex(of: bytes), version: version)
+    }
+
+    /// `PATH --version` must print `agent-runner X.Y.Z`.
+    static func reportedVersion(_ path: String) throws(RolloutError) -> String {
+        let output: ProcessOutput
+        do {
+            output = try PosixProcessRunner().run(ProcessRequest(path, arguments: ["--version"], deadline: .now + .seconds(30)))
+        } catch {
+            throw RolloutError("cannot run \(path) --version: \(error)")
+        }
+        let words = output.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard output.exit == .terminated(0), words.count >= 2, words[0] == "agent-runner" else {
+            throw RolloutError("\(path) --version did not print 'agent-runner X.Y.Z' (\(output.exit)); is it an agent-runner build?")
+        }
+        return String(words[1])
+    }
+}
+
+/// A rollout could not start or continue; the message says what and the next step.
+public struct RolloutError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var exitCode: Int32
+    public init(_ message: String, exitCode: Int32 = ExitCode.failure) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+    public var description: String { message }
+}

@@ -1,0 +1,44 @@
+import FleetCore
+import SSHTransport
+
+/// The artifact for each host: the pattern's `{arch}` replaced by the host's `uname -m` (read
+/// once per host over the transport), each file read and hashed once.
+public final class RolloutArtifactSource: @unchecked Sendable {
+    public let pattern: String
+    public let target: String
+    private let executor: any RemoteExecutor
+    private let lock = Lock()
+    private var loaded: [String: Result<RolloutArtifact, RolloutError>] = [:]
+
+    public init(pattern: String, target: String, executor: any RemoteExecutor) {
+        self.pattern = pattern
+        self.target = target
+        self.executor = executor
+    }
+
+    public var perArchitecture: Bool { pattern.contains("{arch}") }
+
+    public func artifact(for target: PollTarget) -> Result<RolloutArtifact, RolloutError> {
+        var arch: String?
+        if perArchitecture {
+            switch RolloutHostProbe.arch(target, executor: executor) {
+            case .success(let value): arch = value
+            case .failure(let error): return .failure(error)
+            }
+        }
+        let path = RolloutArtifact.path(pattern, arch: arch)
+        return lock.withLock {
+            if let known = loaded[path] { return known }
+            let result: Result<RolloutArtifact, RolloutError>
+            do {
+                result = .success(try RolloutArtifact.load(path, arch: arch, target: self.target))
+            } catch let error as RolloutError {
+                result = .failure(error)
+            } catch {
+                result = .failure(RolloutError("\(error)"))
+            }
+            loaded[path] = result
+            return result
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import FleetCore
+import SSHTransport
+
+/// One look at a host for a rollout: `agent-runner peek --json` over the transport, reduced to
+/// what planning and the health gate need (version, service, round).
+public enum RolloutHostProbe {
+    public struct Answer: Sendable, Equatable {
+        public var reachable: Bool
+        public var version: String?
+        public var serviceActive: Bool?
+        public var round: Int?
+        public var error: String?
+    }
+
+    /// `<agent_runner> peek --json [--config PATH]`.
+    public static func command(_ target: PollTarget) -> [String] {
+        AgentRunnerCommand.verb(["peek", "--json"], target.settings)
+    }
+
+    public static func probe(_ target: PollTarget, executor: any RemoteExecutor, timeout: Duration = .seconds(30)) -> Answer {
+        let answer = executor.runJSON(host: target.remote, argv: command(target), deadline: .now + timeout)
+        guard let document = answer.document else {
+            return Answer(reachable: false, error: answer.result.errorMessage ?? answer.result.outcome.category)
+        }
+        return Answer(reachable: true, version: document["agent_runner_version"]?.stringValue ?? document["service"]?["version"]?.stringValue,
+                      serviceActive: document["service"]?["active"]?.boolValue,
+                      round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) })
+    }
+
+    /// The health sample for the gate. A host whose service was not running before the rollout
+    /// is not required to run it now (`serviceActive` nil).
+    public static func sample(_ answer: Answer, serviceRequired: Bool) -> HealthSample {
+        guard answer.reachable else { return HealthSample(measured: false) }
+        return HealthSample(measured: true, version: answer.version, serviceActive: serviceRequired ? answer.serviceActive ?? false : nil,
+                            round: answer.round)
+    }
+
+    /// `uname -m` on the host, for `{arch}` in the artifact pattern.
+    public static func arch(_ target: PollTarget, executor: any RemoteExecutor, timeout: Duration = .seconds(30)) -> Result<String, RolloutError> {
+        let result = executor.run(host: target.remote, argv: ["uname", "-m"], deadline: .now + timeout)
+        guard case .ok(let stdout) = result.outcome else {
+            return .failure(RolloutError("cannot read its architecture (uname -m): \(result.errorMessage ?? result.outcome.category)"))
+        }
+        let arch = String(decoding: stdout, as: UTF8.self).filter { !$0.isWhitespace }
+        return arch.isEmpty ? .failure(RolloutError("uname -m printed nothing")) : .success(arch)
+    }
+}

@@ -1,0 +1,61 @@
+import FleetCore
+import Glibc
+
+/// The rollout journals in `<state dir>/rollouts/<id>.json`, each written atomically after every
+/// step, so a killed fleetctl leaves a record `--resume` and `--abort` can continue from.
+public struct RolloutJournalStore: Sendable {
+    public var directory: String
+
+    public init(stateDirectory: String) {
+        directory = StateDirectory.file("rollouts", in: stateDirectory)
+    }
+
+    public func path(_ id: String) -> String { StateDirectory.file(id + ".json", in: directory) }
+
+    public func save(_ journal: RolloutJournal) throws(RolloutError) {
+        do {
+            try StateDirectory.prepare(directory)
+            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(journal.json) + "\n", to: path(journal.id), mode: 0o600)
+        } catch {
+            throw RolloutError("cannot write the rollout journal \(path(journal.id)): \(error)")
+        }
+    }
+
+    public func load(_ id: String) throws(RolloutError) -> RolloutJournal {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else { throw RolloutError("'\(id)' is not a rollout id (see fleetctl rollouts)", exitCode: ExitCode.usage) }
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFileSystem().readFile(path(id), limit: 16 << 20)
+        } catch {
+            throw RolloutError("no rollout \(id): cannot read \(path(id)): \(error.reason); see fleetctl rollouts", exitCode: ExitCode.usage)
+        }
+        guard let document = try? JSONParser.strict.parse(bytes), let journal = RolloutJournal(json: document) else {
+            throw RolloutError("\(path(id)) is not a rollout journal")
+        }
+        return journal
+    }
+
+    /// Every readable journal, oldest first.
+    public func list() -> [RolloutJournal] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var ids: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".json") && !name.hasPrefix(".") { ids.append(String(name.dropLast(5))) }
+        }
+        return ids.compactMap { try? load($0) }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    /// A new id from the time: `20261125-120000`, suffixed when taken.
+    public func newID(now: UTCInstant) -> String {
+        let stamp = String(String(EventTimestamp.format(now).filter { $0.isNumber || $0 == "T" }.prefix(15))).replacingAll("T", with: "-")
+        var id = stamp
+        var suffix = 2
+        while access(path(id), F_OK) == 0 {
+            id = "\(stamp)-\(suffix)"
+            suffix += 1
+        }
+        return id
+    }
+}

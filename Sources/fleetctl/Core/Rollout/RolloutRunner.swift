@@ -1,0 +1,281 @@
+import FleetCore
+import SSHTransport
+import Glibc
+
+/// Carries out a rollout recorded in a ``RolloutJournal``, stage by stage: push the build to
+/// each host of the stage (`agent-runner upgrade --from - --sha256 HEX --target V --json`, at most
+/// `parallel` at once), then hold the stage's hosts to the ``HealthGate`` for the bake time. A
+/// failed gate or more than `maxFailures` failed hosts stops the rollout, and the hosts it touched
+/// are rolled back once (`agent-runner upgrade --rollback --json`). The journal is saved after
+/// every step, so a killed fleetctl can `--resume` (each host re-checked) or `--abort`.
+public final class RolloutRunner: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var parallel = 8
+        /// Time between health samples during a bake.
+        public var gateInterval: Duration = .seconds(5)
+        /// Deadline of one remote upgrade or rollback (stop, smoke, start, settle).
+        public var commandTimeout: Duration = .seconds(300)
+        public init(parallel: Int = 8, gateInterval: Duration = .seconds(5), commandTimeout: Duration = .seconds(300)) {
+            self.parallel = parallel
+            self.gateInterval = gateInterval
+            self.commandTimeout = commandTimeout
+        }
+    }
+
+    private let targets: [String: PollTarget]
+    private let executor: any RemoteExecutor
+    private let store: RolloutJournalStore
+    private let reporter: RolloutReporter
+    private let artifacts: RolloutArtifactSource?
+    private let options: Options
+    private let lock = Lock()
+    private var state: RolloutJournal
+
+    public init(journal: RolloutJournal, targets: [PollTarget], executor: any RemoteExecutor, store: RolloutJournalStore,
+                reporter: RolloutReporter, artifacts: RolloutArtifactSource?, options: Options = Options()) {
+        state = journal
+        self.targets = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.executor = executor
+        self.store = store
+        self.reporter = reporter
+        self.artifacts = artifacts
+        self.options = options
+    }
+
+    public var journal: RolloutJournal { lock.withLock { state } }
+    private var id: String { state.id }
+
+    /// `agent-runner upgrade --from - --sha256 HEX --target V --json [--config PATH]`.
+    public static func upgradeCommand(_ target: PollTarget, artifact: RolloutArtifact) -> [String] {
+        AgentRunnerCommand.verb(["upgrade", "--from", "-", "--sha256", artifact.sha256, "--target", artifact.version, "--json"], target.settings)
+    }
+
+    /// `agent-runner upgrade --rollback --json [--config PATH]`.
+    public static func rollbackCommand(_ target: PollTarget) -> [String] {
+        AgentRunnerCommand.verb(["upgrade", "--rollback", "--json"], target.settings)
+    }
+
+    /// Records and saves; a journal that cannot be written is reported (the rollout goes on: the
+    /// hosts' real state is what `--resume` trusts anyway).
+    private func record(_ host: String, _ hostState: RolloutJournal.HostState, note: String? = nil) {
+        lock.withLock {
+            state.record(host, hostState, note: note)
+            save()
+        }
+    }
+
+    private func save() {
+        do {
+            try store.save(state)
+        } catch {
+            reporter.step("journal_error", rollout: state.id, ["error": .string(error.message)], text: error.message)
+        }
+    }
+
+    private func update(_ change: (inout RolloutJournal) -> Void) {
+        lock.withLock {
+            change(&state)
+            save()
+        }
+    }
+
+    // MARK: running
+
+    /// Runs the stages from the journal's current one. Returns the final journal (status
+    /// finished, or failed after the rollback when one was due).
+    public func run() -> RolloutJournal {
+        let snapshot = journal
+        while journal.currentStage < snapshot.stages.count {
+            let index = journal.currentStage
+            guard runStage(index) else {
+                update { $0.status = .failed }
+                if snapshot.settings.rollback { rollBack() }
+                finish()
+                return journal
+            }
+            reporter.step("stage_passed", rollout: id, kind: .rolloutStagePassed,
+                          ["stage": .string(snapshot.stageLabels[index]), "hosts": .array(snapshot.stages[index].map(JSONValue.string))],
+                          text: "\(snapshot.stageLabels[index]) passed its health gate (\(snapshot.stages[index].joined(separator: ", ")))")
+            update { $0.currentStage = index + 1 }
+        }
+        update { $0.status = .finished }
+        finish()
+        return journal
+    }
+
+    private func finish() {
+        let final = journal
+        let counts = Dictionary(grouping: final.hosts.values, by: \.rawValue).mapValues(\.count)
+        var tally = JSONObject()
+        for key in counts.keys.sorted() { tally[key] = .int(Int64(counts[key] ?? 0)) }
+        reporter.step("finished", rollout: id, kind: .rolloutFinished, ["status": .string(final.status.rawValue), "target": .string(final.target), "hosts": .object(tally)],
+                      text: "rollout \(final.id) to \(final.target) \(final.status.rawValue): " + counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", "))
+    }
+
+    private func runStage(_ index: Int) -> Bool {
+        let snapshot = journal
+        let label = snapshot.stageLabels[index]
+        let hosts = snapshot.stages[index]
+        reporter.step("stage_started", rollout: id, ["stage": .string(label), "hosts": .array(hosts.map(JSONValue.string))],
+                      text: "\(label): upgrading \(hosts.joined(separator: ", "))")
+        let toUpgrade = hosts.filter { [.pending, .upgrading].contains(snapshot.hosts[$0] ?? .pending) }
+        _ = WorkerPool.map(toUpgrade, parallel: options.parallel) { host in self.upgrade(host) }
+        let failures = journal.failures
+        if failures > snapshot.settings.maxFailures {
+            reporter.step("stopped", rollout: id, ["reason": .string("\(failures) failed host(s), more than --max-failures \(snapshot.settings.maxFailures)")],
+                          text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), more than --max-failures \(snapshot.settings.maxFailures)")
+            return false
+        }
+        let gated = hosts.filter { [.upgraded, .healthy].contains(journal.hosts[$0] ?? .pending) }
+        return gate(gated, label: label)
+    }
+
+    private func fail(_ host: String, _ reason: String, phase: String) {
+        record(host, .failed, note: reason)
+        reporter.step("host_failed", rollout: id, kind: .rolloutHostFailed, ["host": .string(host), "phase": .string(phase), "reason": .string(reason)],
+                      text: "\(host): \(phase) failed: \(reason)")
+    }
+
+    private func upgrade(_ host: String) {
+        guard let target = targets[host] else { return fail(host, "not in the inventory any more", phase: "upgrade") }
+        record(host, .upgrading)
+        let artifact: RolloutArtifact
+        switch artifacts?.artifact(for: target) ?? .failure(RolloutError("no artifact")) {
+        case .success(let value): artifact = value
+        case .failure(let error): return fail(host, error.message, phase: "upgrade")
+        }
+        let result = executor.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact), stdin: artifact.bytes,
+                                  deadline: .now + options.commandTimeout)
+        let outcome = result.outcome.stdout.flatMap { try? JSONParser.strict.parse($0) }?["outcome"]?.stringValue
+        guard result.outcome.isOK, let outcome, ["service_upgraded", "package_upgraded", "unchanged"].contains(outcome) else {
+            return fail(host, result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)", phase: "upgrade")
+        }
+        record(host, .upgraded, note: outcome)
+        reporter.step("host_upgraded", rollout: id, ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
+                      text: "\(host): upgraded to \(artifact.version) (\(outcome))")
+    }
+
+    /// Samples every host until each is healthy after the bake, or one is unhealthy.
+    private func gate(_ hosts: [String], label: String) -> Bool {
+        guard !hosts.isEmpty else { return true }
+        let snapshot = journal
+        let healthGate = HealthGate(target: snapshot.target)
+        let bake = Duration.milliseconds(Int64(snapshot.settings.bakeS * 1000))
+        reporter.step("gate_started", rollout: id, ["stage": .string(label), "bake_s": .double(snapshot.settings.bakeS)],
+                      text: "\(label): health gate for \(Seconds.of(bake))s on \(hosts.joined(separator: ", "))")
+        let started = ContinuousClock.now
+        var samples: [String: [HealthSample]] = [:]
+        var waiting = hosts
+        while true {
+            let bakeOver = ContinuousClock.now - started >= bake
+            let answers = WorkerPool.map(waiting, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
+                guard let target = self.targets[host] else { return .init(reachable: false, error: "not in the inventory") }
+                return RolloutHostProbe.probe(target, executor: self.executor)
+            }
+            var stillWaiting: [String] = []
+            for (host, answer) in zip(waiting, answers) {
+                samples[host, default: []].append(RolloutHostProbe.sample(answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true))
+                switch healthGate.evaluate(samples[host] ?? [], bakeOver: bakeOver, roundBefore: nil) {
+                case .healthy:
+                    record(host, .healthy)
+                case .unhealthy(let reason):
+                    fail(host, reason, phase: "health gate")
+                    return false
+                case .pending:
+                    stillWaiting.append(host)
+                }
+            }
+            waiting = stillWaiting
+            if waiting.isEmpty { return true }
+            let next = ContinuousClock.now + options.gateInterval
+            let bakeEnd = started + bake
+            ContinuousClock().sleepUntil(bakeOver || next < bakeEnd ? next : bakeEnd)
+        }
+    }
+
+    // MARK: resume, rollback
+
+    /// Re-checks every host of the stages begun so far: a host of the current stage already on
+    /// the target counts as upgraded (its gate runs again), any other goes back to pending.
+    public func reconcile() {
+        let snapshot = journal
+        let begun = snapshot.stages.prefix(snapshot.currentStage + 1).flatMap { $0 }
+        let current = Set(snapshot.currentStage < snapshot.stages.count ? snapshot.stages[snapshot.currentStage] : [])
+        let answers = WorkerPool.map(begun, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
+            guard let target = self.targets[host] else { return .init(reachable: false, error: "not in the inventory") }
+            return RolloutHostProbe.probe(target, executor: self.executor)
+        }
+        for (host, answer) in zip(begun, answers) {
+            let onTarget = answer.version == snapshot.target
+            let was = snapshot.hosts[host] ?? .pending
+            if current.contains(host) {
+                guard answer.reachable else { continue }
+                if [.pending, .upgrading, .upgraded, .healthy].contains(was) {
+                    record(host, onTarget ? .upgraded : .pending)
+                }
+            } else if was == .healthy && answer.reachable && !onTarget {
+                reporter.step("drift", rollout: id, ["host": .string(host), "version": answer.version.map(JSONValue.string) ?? .null],
+                              text: "\(host): passed its stage but now reports \(answer.version ?? "no version"), not \(snapshot.target); left as is")
+            }
+            reporter.step("rechecked", rollout: id, ["host": .string(host), "reachable": .bool(answer.reachable), "version": answer.version.map(JSONValue.string) ?? .null],
+                          text: "\(host): re-checked: \(answer.reachable ? "on \(answer.version ?? "?")" : "unreachable (\(answer.error ?? "no answer"))")")
+        }
+    }
+
+    /// Rolls back, once, every host this rollout touched that really runs the target now; a
+    /// host already back on its old build (agent-runner restored it) is only recorded.
+    public func rollBack() {
+        let snapshot = journal
+        let touched = snapshot.touched
+        guard !touched.isEmpty else { return }
+        reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))], text: "rolling back \(touched.joined(separator: ", "))")
+        _ = WorkerPool.map(touched, parallel: options.parallel) { host in self.rollBack(host, serviceWasActive: snapshot.serviceActiveBefore[host] ?? false) }
+    }
+
+    private func rollBack(_ host: String, serviceWasActive: Bool) {
+        let target = journal.target
+        func report(_ ok: Bool, _ note: String) {
+            record(host, ok ? .rolledBack : .rollbackFailed, note: note)
+            reporter.step("rolled_back", rollout: id, kind: .rolloutRolledBack, ["host": .string(host), "ok": .bool(ok), "note": .string(note)],
+                          text: "\(host): \(ok ? "rolled back" : "ROLLBACK FAILED"): \(note)")
+        }
+        guard let remote = targets[host] else { return report(false, "not in the inventory any more") }
+        let before = RolloutHostProbe.probe(remote, executor: executor)
+        guard before.reachable else { return report(false, "could not be reached to roll back: \(before.error ?? "no answer")") }
+        if before.version != target {
+            return report(true, "already on \(before.version ?? "?"), not \(target): nothing to roll back")
+        }
+        let result = executor.run(host: remote.remote, argv: Self.rollbackCommand(remote), deadline: .now + options.commandTimeout)
+        guard result.outcome.isOK else {
+            return report(false, "agent-runner upgrade --rollback failed: \(result.errorMessage ?? result.outcome.category)")
+        }
+        let after = RolloutHostProbe.probe(remote, executor: executor)
+        var note = "back on \(after.version ?? "?")"
+        if serviceWasActive && after.reachable && after.serviceActive != true {
+            let start = executor.run(host: remote.remote, argv: AgentRunnerCommand.verb(["start", "--json"], remote.settings), deadline: .now + options.commandTimeout)
+            guard start.outcome.isOK else {
+                return report(false, note + ", but its service did not start: \(start.errorMessage ?? start.outcome.category)")
+            }
+            note += ", service started again"
+        }
+        report(true, note)
+    }
+
+    /// `--abort`: rolls back what the rollout touched and marks it aborted.
+    public func abort() -> RolloutJournal {
+        rollBack()
+        update { $0.status = .aborted }
+        finish()
+        return journal
+    }
+}
+
+extension ContinuousClock {
+    func sleepUntil(_ deadline: Instant) {
+        while now < deadline {
+            let left = deadline - now
+            let micros = max(1000, min(Int64(left.components.seconds) * 1_000_000 + Int64(left.components.attoseconds / 1_000_000_000_000), 200_000))
+            usleep(UInt32(micros))
+        }
+    }
+}
