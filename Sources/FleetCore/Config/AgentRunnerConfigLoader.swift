@@ -44,30 +44,14 @@ public struct AgentRunnerConfigLoader: Sendable {
 
     /// Reads and parses the file at `path` (relative to the current directory).
     public func load(path: String) throws(ConfigError) -> AgentRunnerConfig {
-        let absolutePath = ConfigPaths.absolute(path, against: environment.currentDirectory)
-        if ConfigPaths.hasControlCharacter(path) {
-            throw ConfigError(file: TOMLFieldReader.quote(path), message: "the config path holds a control character; rename the file")
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = try fileSystem.readFile(absolutePath)
-        } catch {
-            let hint = error.isMissing
-                ? "no such file; create one with 'agent-runner init' or pass --config PATH"
-                : "cannot read it (\(error.reason)); check its permissions"
-            throw ConfigError(file: path, message: hint)
-        }
-        return try parse(bytes, configPath: absolutePath, displayPath: path)
+        let file = try ConfigFile.read(path, environment: environment, fileSystem: fileSystem,
+                                       missingHint: "create one with 'agent-runner init' or pass --config PATH")
+        return try parse(file.bytes, configPath: file.absolutePath, displayPath: path)
     }
 
     /// Parses `bytes` as the config file at `configPath` (absolute), naming it `displayPath` in errors.
     public func parse(_ bytes: [UInt8], configPath: String, displayPath: String) throws(ConfigError) -> AgentRunnerConfig {
-        let document: TOMLTable
-        do {
-            document = try TOML.parse(bytes)
-        } catch {
-            throw ConfigError(file: displayPath, line: error.position.line, message: "invalid TOML at column \(error.position.column): \(error.message)")
-        }
+        let document = try ConfigFile.parse(bytes, displayPath: displayPath)
         var root = TOMLFieldReader(file: displayPath, table: document)
         for (name, message) in Self.unsupportedTables where root.contains(name) {
             throw root.error(name, message)

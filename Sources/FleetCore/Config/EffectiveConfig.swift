@@ -78,24 +78,7 @@ public struct EffectiveConfig: Sendable {
             if number.isInfinite { return number > 0 ? "inf" : "-inf" }
             return JSONWriter.formatDouble(number)
         case .string(let text):
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default:
-                    if scalar.value < 0x20 || scalar.value == 0x7F {
-                        let hex = String(scalar.value, radix: 16, uppercase: true)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            return out + "\""
+            return TOMLText.basicString(text)
         case .array(let items):
             return "[" + items.map(toml).joined(separator: ", ") + "]"
         case .object(let object):

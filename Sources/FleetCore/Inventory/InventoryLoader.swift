@@ -23,27 +23,14 @@ public struct InventoryLoader: Sendable {
 
     /// Reads and parses the inventory at `path` (relative to the current directory).
     public func load(path: String) throws(ConfigError) -> Inventory {
-        let absolutePath = ConfigPaths.absolute(path, against: environment.currentDirectory)
-        let bytes: [UInt8]
-        do {
-            bytes = try fileSystem.readFile(absolutePath)
-        } catch {
-            let hint = error.isMissing
-                ? "no such file; copy inventory.example.toml to inventory.toml, or pass --inventory PATH or set FLEETCTL_INVENTORY"
-                : "cannot read it (\(error.reason)); check its permissions"
-            throw ConfigError(file: path, message: hint)
-        }
-        return try parse(bytes, path: absolutePath, displayPath: path)
+        let file = try ConfigFile.read(path, environment: environment, fileSystem: fileSystem,
+                                       missingHint: "copy inventory.example.toml to inventory.toml, or pass --inventory PATH or set FLEETCTL_INVENTORY")
+        return try parse(file.bytes, path: file.absolutePath, displayPath: path)
     }
 
     /// Parses inventory text.
     public func parse(_ bytes: [UInt8], path: String, displayPath: String) throws(ConfigError) -> Inventory {
-        let document: TOMLTable
-        do {
-            document = try TOML.parse(bytes)
-        } catch {
-            throw ConfigError(file: displayPath, line: error.position.line, message: "invalid TOML at column \(error.position.column): \(error.message)")
-        }
+        let document = try ConfigFile.parse(bytes, displayPath: displayPath)
         var root = TOMLFieldReader(file: displayPath, table: document)
         try root.rejectUnknownKeys(allowed: Self.topLevelKeys)
         let baseDirectory = ConfigPaths.directory(of: path)

@@ -93,28 +93,9 @@ public enum ProjectScaffold {
         return text + separator + gitignoreLine + "\n"
     }
 
-    /// A TOML string: a literal string ('...') when the text has quotes or backslashes (regexes,
-    /// JSON markers) and no apostrophe, else a basic string with escapes.
+    /// A TOML string, literal when that reads better (see ``TOMLText/readableString(_:)``).
     static func string(_ text: String) -> String {
-        let plain = !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-        if plain && !text.contains("'") && (text.contains("\\") || text.contains("\"")) { return "'\(text)'" }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        TOMLText.readableString(text)
     }
 
     static func list(_ items: [String]) -> String {
