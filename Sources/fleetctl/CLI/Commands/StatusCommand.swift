@@ -34,7 +34,7 @@ enum StatusCommand {
         if parsed.has("json") {
             for row in rows { context.stdout.write(JSONWriter(style: .compact).string(.object(row.json())) + "\n") }
         } else {
-            context.stdout.write(StatusTable.render(rows))
+            context.stdout.write(TerminalText.sanitize(StatusTable.render(rows), keepNewlines: true))
             for row in rows where row.error != nil { context.stderr.write("fleetctl: \(row.error!)\n") }
         }
         return rows.allSatisfy(\.isHealthy) ? ExitCode.success : ExitCode.failure

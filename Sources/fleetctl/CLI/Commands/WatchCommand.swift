@@ -189,7 +189,8 @@ final class WatchOutput: @unchecked Sendable {
         context.stdout.write(JSONWriter(style: .compact).string(.object(object)) + "\n")
     }
 
-    func line(_ text: String) {
+    func line(_ raw: String) {
+        let text = TerminalText.sanitize(raw)
         if terminal {
             recent.append(text)
             if recent.count > 8 { recent.removeFirst(recent.count - 8) }
@@ -200,7 +201,8 @@ final class WatchOutput: @unchecked Sendable {
     }
 
     private func redraw() {
-        var screen = "\u{1B}[H\u{1B}[2J" + StatusTable.render(order.compactMap { rows[$0] })
+        // Host-provided text is sanitized before our own escapes are added around it.
+        var screen = "\u{1B}[H\u{1B}[2J" + TerminalText.sanitize(StatusTable.render(order.compactMap { rows[$0] }), keepNewlines: true)
         if !recent.isEmpty { screen += "\n" + recent.joined(separator: "\n") + "\n" }
         context.stdout.write(screen)
     }
