@@ -35,6 +35,10 @@ final class ServeTests: XCTestCase {
         let prompt = project.logFile("fake-last-prompt.txt") ?? ""
         XCTAssertTrue(prompt.hasPrefix("```json round-context\n{\n  \"round_num\": 2,"), prompt)
         XCTAssertFalse(FileManager.default.fileExists(atPath: project.logDir + "/serve.pid"), "serve.pid is removed at exit")
+        for state in ["status.json", "round-context.json"] {
+            let mode = (try FileManager.default.attributesOfItem(atPath: project.logDir + "/" + state)[.posixPermissions] as? NSNumber)?.intValue
+            XCTAssertEqual(mode, 0o600, "\(state) is private to the supervisor's user")
+        }
         // A restarted serve continues the numbering.
         XCTAssertEqual(try project.run(["serve", "--once"]).code, 0)
         XCTAssertEqual(try project.events().last { $0.kind == "round_start" }?.payload["round_num"], .int(3))

@@ -97,7 +97,7 @@ public struct VersionStore: Sendable {
             ("versions", .array(versions)),
         ])
         do {
-            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n", to: statePath)
+            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n", to: statePath, mode: 0o600)
         } catch {
             throw LifecycleError("\(error)")
         }
