@@ -9,7 +9,7 @@ import FleetCore
 /// Usage: swift build -c release && swift run -c release fleet-bench [SCENARIO...] [--rounds N] [--runs N]
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "measure-child" { PeekScenario.measureChild(Array(arguments.dropFirst())) }
-let scenarios = ["serve-overhead", "peek"]
+let scenarios = ["serve-overhead", "peek", "ssh-poll"]
 if arguments.contains("--help") || arguments.contains("-h") {
     Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N]\nRuns every scenario when none is named.")
     exit(0)
@@ -27,6 +27,7 @@ for scenario in chosen.isEmpty ? scenarios : chosen {
     switch scenario {
     case "serve-overhead": ServeOverheadScenario.run(rounds: rounds)
     case "peek": PeekScenario.run(runs: runs)
+    case "ssh-poll": SSHPollScenario.run(runs: runs)
     default: break
     }
 }
