@@ -37,7 +37,7 @@ final class PeekParsingTests: XCTestCase {
         XCTAssertEqual(observation.events.count, 5)
         XCTAssertEqual(observation.events.first?.kind, "monitor_alert_emitted")
         XCTAssertEqual(observation.events.first?.payload["detector"], "rate_limit_active")
-        XCTAssertNil(observation.events.first?.payload["ts"], "ts and event are lifted out of the payload")
+        XCTAssertEqual(observation.events.first?.ts, "2026-11-25T13:42:19.466Z", "ts and event become the event's own fields")
         XCTAssertEqual(observation.reportedThrottle, ReportedThrottle(agent: "claude", classification: "rate_limit_account", untilEpoch: 1_795_621_322))
         let alerts = DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()).alerts
         XCTAssertEqual(alerts.map(\.message), ["throttled until 2026-11-25T15:42:02+00:00 (rate_limit_account)"])
