@@ -1,0 +1,1 @@
+../../SSHTransportTests/Support/LoopbackSSHD.swift
