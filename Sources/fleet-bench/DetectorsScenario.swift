@@ -23,19 +23,12 @@ enum DetectorsScenario {
         let now = SystemClock().now()
         let observations = (0..<3).map { kind in HostObservation(peek: try! JSONParser.strict.parse(documents[kind]), pollerNow: now) }
 
-        if CommandLine.arguments.contains("--probe") {
-            for (label, observation) in [("healthy", observations[0]), ("oauth", observations[1]), ("disk", observations[2])] {
+        if CommandLine.arguments.contains("--per-detector") {
+            for detector in DetectorSuite.catalogue {
+                let one = DetectorSuite(detectors: [detector])
                 let started = ContinuousClock.now
-                var count = 0
-                for _ in 0..<hosts { count += DetectorSuite.run(observation, policy: .init()).alerts.count }
-                Bench.say("probe: suite only, \(label): \(format(Bench.seconds(ContinuousClock.now - started) * 1000)) ms per 10k (\(count))")
-                for detector in DetectorSuite.catalogue {
-                    let one = DetectorSuite(detectors: [detector])
-                    let begin = ContinuousClock.now
-                    for _ in 0..<hosts { _ = one.run(observation, settings: DetectorSettings()) }
-                    let ms = Bench.seconds(ContinuousClock.now - begin) * 1000
-                    if ms > 5 { Bench.say("probe:   \(detector.name): \(format(ms)) ms") }
-                }
+                for index in 0..<hosts { _ = one.run(observations[index % 3], settings: DetectorSettings()) }
+                Bench.say("detectors:   \(detector.name): \(format(Bench.seconds(ContinuousClock.now - started) * 1000)) ms per \(hosts) hosts")
             }
         }
         var monitors = (0..<hosts).map { HostMonitor(host: "h\($0)", policy: MonitorPolicy(toleranceS: 90)) }

@@ -10,7 +10,7 @@ import FleetCore
 let arguments = Array(CommandLine.arguments.dropFirst())
 let scenarios = ["serve-overhead", "fleet-status", "detectors"]
 if arguments.contains("--help") || arguments.contains("-h") {
-    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N]\nRuns every scenario when none is named.")
+    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--per-detector]\nRuns every scenario when none is named.")
     exit(0)
 }
 var rounds = 20
