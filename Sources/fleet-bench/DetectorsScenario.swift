@@ -49,7 +49,7 @@ enum DetectorsScenario {
             }
             engine.append(Bench.seconds(ContinuousClock.now - started))
         }
-        Bench.say("detectors: \(hosts) hosts, engine only (detectors + alert state, observations pre-parsed): \(Statistics(values: engine).line(unit: "ms/cycle", scale: 1000)); \(notifications) notifications")
+        Bench.say("detectors: \(hosts) hosts, engine only (detectors + alert state, observations pre-parsed): \(Statistics(values: engine).line(unit: "ms/cycle", scale: 1000)); \(notifications) notifications; peak RSS so far \(format(Double(peakRSSKiB()) / 1024)) MiB")
 
         let transport = MemoryTransport(documents: documents)
         var settings = Inventory.HostSettings()
