@@ -62,7 +62,9 @@ let package = Package(
         .testTarget(name: "FleetControlTests", dependencies: ["FleetControl", "Detectors", "SSHTransport", "FleetCore"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FleetCore", "Detectors"]
+            dependencies: ["FleetCore", "Detectors"],
+            // Scripts the tests install by path (#filePath), not resources.
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -24,25 +24,23 @@ struct LoopbackHost {
         Bench.shell("chmod 755 '\(dir)'")
         var user = String(cString: getpwuid(getuid()).pointee.pw_name)
         if getuid() == 0 {
-            let made = Bench.shell("(id fleetbench >/dev/null 2>&1 || useradd -m -s /bin/sh fleetbench) && usermod -p '*' fleetbench")
+            // The same user fleet-status uses; `*` unlocks key logins without a password.
+            let made = Bench.shell("(id -u fleetbench >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh fleetbench) && usermod -p '*' fleetbench")
             if made.exit == .terminated(0) { user = "fleetbench" }
         }
-        let home = user == "fleetbench" ? "/home/fleetbench" : (ProcessEnvironment.current()["HOME"] ?? "/root")
         let port = Int.random(in: 30_000...45_000)
         let setup = """
             set -e
             cd '\(dir)'
             ssh-keygen -q -t ed25519 -N '' -f hostkey
             ssh-keygen -q -t ed25519 -N '' -f client
-            mkdir -p '\(home)/.ssh'
-            cat client.pub >> '\(home)/.ssh/authorized_keys'
-            chown -R \(user) '\(home)/.ssh' 2>/dev/null || true
-            chmod 700 '\(home)/.ssh'; chmod 600 '\(home)/.ssh/authorized_keys'
+            cp client.pub authorized_keys; chmod 644 authorized_keys
             mkdir -p /run/sshd
             cat > sshd_config <<EOF
             Port \(port)
             ListenAddress 127.0.0.1
             HostKey \(dir)/hostkey
+            AuthorizedKeysFile \(dir)/authorized_keys
             PermitRootLogin prohibit-password
             StrictModes no
             UsePAM no

@@ -9,9 +9,10 @@ import FleetCore
 /// Usage: swift build -c release && swift run -c release fleet-bench [SCENARIO...] [--rounds N] [--runs N]
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "measure-child" { PeekScenario.measureChild(Array(arguments.dropFirst())) }
-let scenarios = ["serve-overhead", "peek", "ssh-poll", "detectors"]
+let scenarios = ["serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors"]
 if arguments.contains("--help") || arguments.contains("-h") {
-    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N]\nRuns every scenario when none is named.")
+    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector]
+Runs every scenario when none is named.")
     exit(0)
 }
 var rounds = 20
@@ -28,7 +29,8 @@ for scenario in chosen.isEmpty ? scenarios : chosen {
     case "serve-overhead": ServeOverheadScenario.run(rounds: rounds)
     case "peek": PeekScenario.run(runs: runs)
     case "ssh-poll": SSHPollScenario.run(runs: runs)
-    case "detectors": DetectorsScenario.run()
+    case "fleet-status": FleetStatusScenario.run(rounds: rounds)
+    case "detectors": DetectorsScenario.run(rounds: rounds)
     default: break
     }
 }

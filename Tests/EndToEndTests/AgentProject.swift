@@ -11,8 +11,10 @@ final class AgentProject {
 
     /// - Parameter extra: extra TOML appended to the config (e.g. `[vcs]` tables); `runtime`
     ///   lines go into `[runtime]`.
-    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil) throws {
-        let root = try Harness.temporaryDirectory(test)
+    /// - Parameter root: the directory to create the project in (default: a fresh temporary one),
+    ///   e.g. a small tmpfs for disk-full tests.
+    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil) throws {
+        let root = try root ?? Harness.temporaryDirectory(test)
         dir = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/project"
         logDir = dir + "/logs"
         modeFile = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/fake_mode"

@@ -16,6 +16,8 @@ public struct AnomalyRepetitiveActiveDetector: Detector {
     public init() {}
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
+        // Most hosts have no anomaly event at all: answer that without reading every payload.
+        guard observation.events.contains(where: { $0.kind == "anomaly_repetitive_tool" }) else { return [] }
         var maxRound = 0
         for event in observation.events {
             if let round = HostValue.roundNumber(event.payload["round_num"]), round > maxRound { maxRound = round }

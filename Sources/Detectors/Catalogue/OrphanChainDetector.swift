@@ -14,6 +14,8 @@ public struct OrphanChainDetector: Detector {
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         let threshold = settings.policy.orphanStreak
         guard threshold >= 1 else { return [] }
+        // Without an orphan_stashed event the streak is 0: skip reading every round_end payload.
+        guard observation.events.contains(where: { $0.kind == "orphan_stashed" }) else { return [] }
         var streak = 0
         var lastRound: Int?
         var stashedRounds = Set<Int>()

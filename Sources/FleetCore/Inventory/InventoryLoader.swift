@@ -150,7 +150,7 @@ public struct InventoryLoader: Sendable {
             }
             settings.agentRunner = command
         }
-        settings.pollIntervalS = try reader.number("poll_interval_s", in: 1...86_400, requirement: "a number of seconds from 1 to 86400") ?? settings.pollIntervalS
+        settings.pollIntervalS = try reader.number("poll_interval_s", in: 0.2...86_400, requirement: "a number of seconds from 0.2 to 86400") ?? settings.pollIntervalS
         settings.pollTimeoutS = try reader.number("poll_timeout_s", in: 1...3600, requirement: "a number of seconds from 1 to 3600") ?? settings.pollTimeoutS
         settings.connectTimeoutS = try reader.positiveInt("connect_timeout_s", max: 600) ?? settings.connectTimeoutS
         settings.remoteFailureToleranceS = try reader.nonNegativeInt("remote_failure_tolerance_s", max: 86_400) ?? settings.remoteFailureToleranceS

@@ -33,6 +33,14 @@ final class SupervisorStaleDetectorTests: XCTestCase {
         XCTAssertEqual(F.alerts(SupervisorStaleDetector(), F.observation(now: 1e7, events: [lastEvent]), F.settings { $0.supervisorStaleThresholdS = 0 }), [])
     }
 
+    func testLatestEventAcrossTimestampShapes() throws {
+        // The latest instant wins whatever the timestamp's shape; an impossible date is ignored.
+        let offset = Event(ts: "2026-11-25T12:33:20+00:00", kind: "round_end", payload: [:], raw: "")
+        let impossible = Event(ts: "2026-13-25T12:00:00.000Z", kind: "round_end", payload: [:], raw: "")
+        let alert = try XCTUnwrap(F.alerts(SupervisorStaleDetector(), F.observation(now: 5000, events: [lastEvent, offset, impossible])).first)
+        XCTAssertEqual(alert.context["last_ts"], "2026-11-25T12:33:20+00:00")
+    }
+
     func testMonitorsOwnEventsDoNotCountAsLife() {
         let events = [lastEvent, F.event(3000, "monitor_alert_emitted", ["detector": "x"]), F.event(3001, "detector_error", ["detector": "y"])]
         let alert = F.alerts(SupervisorStaleDetector(), F.observation(now: 3701, events: events)).first

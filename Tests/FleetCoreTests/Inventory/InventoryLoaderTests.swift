@@ -103,7 +103,7 @@ final class InventoryLoaderTests: XCTestCase {
 
     func testErrorsNameLineAndKey() {
         XCTAssertEqual(error("[hosts.a]\npoll_interval_s = \"fast\"\n")?.description,
-                       #"config error: inventory.toml:2: hosts.a.poll_interval_s: must be a number of seconds from 1 to 86400, got the string "fast""#)
+                       #"config error: inventory.toml:2: hosts.a.poll_interval_s: must be a number of seconds from 0.2 to 86400, got the string "fast""#)
         XCTAssertEqual(error("[hosts.a]\npol_interval_s = 3\n")?.key, "hosts.a.pol_interval_s")
         XCTAssertEqual(error("[defaults]\n")?.key, "hosts")
         XCTAssertEqual(error("[hosts.a]\ndetectors = { disabled = [\"nope\"] }\n")?.key, "hosts.a.detectors.disabled")
@@ -142,5 +142,64 @@ final class InventoryLoaderTests: XCTestCase {
         XCTAssertEqual(BatchSize("5")?.hosts(outOf: 3), 5)
         XCTAssertNil(BatchSize("0"))
         XCTAssertNil(BatchSize("101%"))
+    }
+}
+
+final class InventoryFleetKeysTests: XCTestCase {
+    func load(_ text: String) throws -> Inventory {
+        try InventoryLoader(environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/ops"), fileSystem: UntouchableFileSystem())
+            .parse(Array(text.utf8), path: "/ops/inventory.toml", displayPath: "inventory.toml")
+    }
+
+    func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try load(text)
+        } catch let error as ConfigError {
+            return error
+        } catch {}
+        return nil
+    }
+
+    func testAlertingAutoStopAndStateKeys() throws {
+        let inventory = try load("""
+            [defaults]
+            state_dir = "~/fleet-state"
+            alert_for_s = 60
+            alert_repeat_s = 0
+            [defaults.auto_stop]
+            max_per_10m = 5
+            confirm_s = 12
+            [groups.edge]
+            alert_for_s = 120
+            [hosts.pi]
+            groups = ["edge"]
+            [hosts.big]
+            [[hooks]]
+            command = ["./page", "{host}", "{message}"]
+            on = ["firing", "critical", "oauth_fail", "monitor_remote_giveup"]
+            """)
+        XCTAssertEqual(inventory.fleet.stateDir, "/home/op/fleet-state")
+        XCTAssertEqual(inventory.fleet.autoStopMaxPer10Minutes, 5)
+        XCTAssertEqual(inventory.host(named: "pi")?.settings.alertForS, 120)
+        XCTAssertEqual(inventory.host(named: "big")?.settings.alertForS, 60)
+        XCTAssertEqual(inventory.host(named: "big")?.settings.alertRepeatS, 0)
+        XCTAssertEqual(inventory.host(named: "big")?.settings.autoStop.confirmS, 12)
+        let hook = try XCTUnwrap(inventory.hooks.first)
+        XCTAssertEqual(hook.on, [.firing])
+        XCTAssertEqual(hook.severities, [.critical])
+        XCTAssertEqual(hook.detectors, ["oauth_fail", "monitor_remote_giveup"])
+        XCTAssertEqual(hook.minSeverity, .info, "listing severities replaces the default minimum")
+    }
+
+    func testUnsafeOrMisplacedKeysAreRefused() {
+        XCTAssertEqual(error("[hosts.a]\nauto_stop = { max_per_10m = 1 }\n")?.key, "hosts.a.auto_stop.max_per_10m")
+        XCTAssertEqual(error("[defaults]\nbogus = 1\n[hosts.a]\n")?.key, "defaults.bogus")
+        let inside = error("[hosts.a]\n[[hooks]]\ncommand = [\"logger\", \"{host}: {message}\"]\n")
+        XCTAssertEqual(inside?.key, "hooks[0].command")
+        XCTAssertTrue(inside?.message.contains("whole words") ?? false, inside?.message ?? "")
+        XCTAssertEqual(error("[hosts.a]\n[[hooks]]\ncommand = [\"sh\", \"-c\", \"{message}\"]\n")?.key, "hooks[0].command")
+        XCTAssertEqual(error("[hosts.a]\n[[hooks]]\ncommand = [\"x\"]\non = [\"sometimes\"]\n")?.key, "hooks[0].on")
+        XCTAssertNotNil(error("[hosts.a]\npoll_interval_s = 0.1\n"))
+        XCTAssertNil(error("[hosts.a]\npoll_interval_s = 0.5\n"))
     }
 }

@@ -35,6 +35,7 @@ enum RemoteMonitorCommand {
     static let remoteOptions: [OptionSpec] = [
             OptionSpec("host", value: "ALIAS", help: "The remote host (ssh alias or user@host)."),
             OptionSpec("remote-config", value: "PATH", help: "The remote agent-runner.toml (then --config is the local one)."),
+            OptionSpec("agent-runner", value: "CMD", help: "The agent-runner command on the host (default: agent-runner on its PATH)."),
             OptionSpec("ssh-config", value: "PATH", help: "ssh client config passed as -F (default: your ~/.ssh/config)."),
             OptionSpec("state-dir", value: "PATH", help: "Where the alert state (and, without a local config, the events) go."),
             OptionSpec("cycles", value: "N", help: "Poll N times, then exit."),
@@ -54,6 +55,7 @@ enum RemoteMonitorCommand {
 
         var settings = Inventory.HostSettings()
         settings.remoteConfig = remoteConfig
+        if let command = parsed.value("agent-runner") { settings.agentRunner = command }
         settings.sshConfig = parsed.value("ssh-config").map { ConfigPaths.absolute($0, against: context.currentDirectory) }
         settings.pollIntervalS = 60
         var localLogDir: String?

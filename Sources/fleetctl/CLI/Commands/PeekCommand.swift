@@ -27,8 +27,8 @@ enum PeekCommand {
         guard resolved.targets.count == 1, let target = resolved.targets.first else {
             return runner.usageFailure(UsageError("'\(name)' names \(resolved.targets.count) hosts; peek reads one", verb: spec.name), context: context)
         }
-        let poll = PeekPoller(executor: FleetTargets.executor(context)).poll(target)
-        guard case .measured(let document, _) = poll.outcome else {
+        let poll = PeekPoller(executor: FleetTargets.executor(context)).poll(target, keepDocument: true)
+        guard let document = poll.document else {
             context.stderr.write("fleetctl: \(poll.error ?? "\(target.name): cannot read peek")\n")
             return ExitCode.failure
         }

@@ -6,8 +6,10 @@ import SSHTransport
 public struct HostPoll: Sendable {
     /// What the poll found, in the categories alerting treats differently.
     public enum Outcome: Sendable {
-        /// The host answered with a peek document.
-        case measured(document: JSONValue, facts: HostFacts)
+        /// The host answered with a peek document, read into the detectors' input and the
+        /// status facts on the worker thread that polled (the document itself is dropped
+        /// unless asked for: 10,000 parsed documents waiting for the loop would be gigabytes).
+        case measured(observation: HostObservation, facts: HostFacts)
         /// ssh could not reach the host, or the poll hit its deadline: counts toward the
         /// host's remote-failure tolerance (a blip, then unreachable).
         case unreachable(RemoteFailure)
@@ -33,10 +35,13 @@ public struct HostPoll: Sendable {
         self.latency = latency
     }
 
+    /// The peek document, kept only when the poll asked for it (`fleetctl peek`).
+    public var document: JSONValue?
+
     /// The detectors' input: the document as an observation on the host's own clock.
     public var observation: HostObservation? {
-        guard case .measured(let document, _) = outcome else { return nil }
-        return HostObservation(peek: document, pollerNow: polledAt)
+        guard case .measured(let observation, _) = outcome else { return nil }
+        return observation
     }
 
     public var facts: HostFacts? {

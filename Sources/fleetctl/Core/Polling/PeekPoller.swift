@@ -14,7 +14,8 @@ public struct PeekPoller: Sendable {
     }
 
     /// One poll, never longer than the host's `poll_timeout_s` (plus the kill grace).
-    public func poll(_ target: PollTarget) -> HostPoll {
+    /// - Parameter keepDocument: keep the peek document in the result (`fleetctl peek`).
+    public func poll(_ target: PollTarget, keepDocument: Bool = false) -> HostPoll {
         let started = ContinuousClock.now
         let answer = executor.runJSON(host: target.remote, argv: AgentRunnerCommand.peek(target.settings), deadline: started + target.pollTimeout)
         let latency = ContinuousClock.now - started
@@ -28,8 +29,11 @@ public struct PeekPoller: Sendable {
                                 error: "\(target.remote.label): peek printed JSON that is not an object; is this an agent-runner peek document?",
                                 polledAt: now, latency: latency)
             }
-            return HostPoll(host: target.name, outcome: .measured(document: document, facts: HostFacts(peek: document, polledAt: now)),
-                            error: nil, polledAt: now, latency: latency)
+            var poll = HostPoll(host: target.name,
+                                outcome: .measured(observation: HostObservation(peek: document, pollerNow: now), facts: HostFacts(peek: document, polledAt: now)),
+                                error: nil, polledAt: now, latency: latency)
+            if keepDocument { poll.document = document }
+            return poll
         case .sshFailure(_, let message):
             return HostPoll(host: target.name, outcome: .unreachable(Self.failure(result, fallback: message)),
                             error: result.errorMessage ?? message, polledAt: now, latency: latency)

@@ -19,10 +19,10 @@ struct DueQueue {
         }
     }
 
-    /// Removes and returns the hosts due at or before `now`.
-    mutating func popDue(_ now: ContinuousClock.Instant) -> [Int] {
+    /// Removes and returns at most `limit` hosts due at or before `now`, earliest first.
+    mutating func popDue(_ now: ContinuousClock.Instant, limit: Int = Int.max) -> [Int] {
         var due: [Int] = []
-        while let first = heap.first, first.due <= now {
+        while due.count < limit, let first = heap.first, first.due <= now {
             due.append(first.host)
             let last = heap.removeLast()
             guard !heap.isEmpty else { break }

@@ -132,7 +132,9 @@ public final class FleetWatcher: @unchecked Sendable {
             "mode": "anomaly-only",
             "log_dir": eventLog.map { .string($0.directory) } ?? .null,
         ])
-        let pollPool = WorkerPool(threads: min(max(1, options.parallel), max(1, hosts.count)))
+        let pollThreads = min(max(1, options.parallel), max(1, hosts.count))
+        let pollPool = WorkerPool(threads: pollThreads)
+        let maxInFlight = pollThreads * 4
         let stopPool = WorkerPool(threads: 2)
         let completions = BlockingQueue<Completion>()
         var due = DueQueue()
@@ -151,7 +153,9 @@ public final class FleetWatcher: @unchecked Sendable {
         while !shouldStop() {
             if finished == hosts.count && stopsRunning == 0 && inFlight == 0 { break }
             let now = ContinuousClock.now
-            for index in due.popDue(now) {
+            // At most a few polls per worker are queued or unhandled at once: answers waiting
+            // for the loop hold parsed observations, and a big fleet must not pile them up.
+            for index in due.popDue(now, limit: maxInFlight - inFlight) {
                 inFlight += 1
                 let target = hosts[index].target
                 let poller = self.poller

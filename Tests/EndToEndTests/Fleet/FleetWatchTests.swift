@@ -1,0 +1,189 @@
+import FleetCore
+import Foundation
+import XCTest
+
+/// fleetctl watch end to end: real sshd on loopback, real `agent-runner serve` with the fake
+/// agent, real hooks; the remote `agent-runner` answering peek/stop is the stand-in
+/// (see FleetFixture).
+final class FleetWatchTests: XCTestCase {
+    func testOAuthFailingHostIsHookedAutoStoppedAndConfirmed() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
+        // Round 2 fails auth; later rounds take 2 s, so the 3-round window keeps it while we act.
+        let failing = try AgentProject(self, modes: ["ok", "auth", "slow"])
+        let healthy = try AgentProject(self, modes: ["slow"])
+        try fleet.inventory(defaults: ["[defaults.detectors]", "window = 3", "[defaults.auto_stop]", "on = [\"oauth_fail\"]", "confirm_s = 15"], """
+            \(FleetFixture.host("pi1", project: failing))
+            \(FleetFixture.host("pi2", project: healthy))
+            [[hooks]]
+            name = "record"
+            command = ["\(fleet.hookScript)", "{detector}"]
+            on = ["firing", "critical"]
+            timeout_s = 10
+            """)
+        let serveFailing = try failing.startServe()
+        let serveHealthy = try healthy.startServe()
+        defer {
+            _ = serveFailing.terminate(grace: .seconds(5))
+            _ = serveHealthy.terminate(grace: .seconds(5))
+        }
+        let watch = try fleet.fleetctl(["watch", "--json", "--cycles", "25"], timeout: .seconds(60))
+        XCTAssertEqual(watch.code, 0, watch.stderr)
+
+        let calls = try fleet.hookCallDocuments()
+        XCTAssertEqual(calls.count, 1, "one hook call: \(calls)")
+        XCTAssertEqual(calls.first?["host"], "pi1")
+        XCTAssertEqual(calls.first?["detector"], "oauth_fail")
+        XCTAssertEqual(calls.first?["state"], "firing")
+        XCTAssertEqual(calls.first?["severity"], "critical")
+        XCTAssertEqual(calls.first?["auto_action"], "stop_service")
+        XCTAssertEqual(calls.first?["context"]?["window"], 3)
+        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 oauth_fail firing oauth_fail"])
+
+        let events = try fleet.fleetEvents()
+        let triggered = events.filter { $0.kind == "monitor_auto_stop_triggered" }
+        XCTAssertEqual(triggered.map { $0.payload["host"] }, ["pi1"], events.map(\.raw).joined(separator: "\n"))
+        XCTAssertEqual(triggered.first?.payload["confirmed"], true)
+        XCTAssertEqual(events.filter { $0.kind == "monitor_auto_stop_failed" }.count, 0)
+        XCTAssertNotNil(serveFailing.poll(), "serve on pi1 was stopped")
+        XCTAssertNil(serveHealthy.poll(), "pi2 keeps running")
+        let lines = watch.stdout.split(separator: "\n").compactMap { try? JSONParser.strict.parse(Array($0.utf8)) }
+        XCTAssertTrue(lines.contains { $0["type"] == "auto_stop" && $0["result"] == "confirmed" }, watch.stdout)
+        XCTAssertEqual(lines.filter { $0["type"] == "poll" && $0["host"] == "pi2" }.count, 25)
+        XCTAssertTrue(try fleet.fleetctl(["peek", "pi1", "--select", "service.active"]).stdout.hasPrefix("false"))
+    }
+
+    func testDiskCriticalHostOnAFullTmpfsIsStopped() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi"])
+        let mountPoint = try Harness.temporaryDirectory(self) + "/tmpfs"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = try PosixProcessRunner().run(ProcessRequest("mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint], deadline: .now + .seconds(10)))
+        let onTmpfs = mount.exit.isSuccess
+        if onTmpfs {
+            addTeardownBlock { _ = try? PosixProcessRunner().run(ProcessRequest("umount", arguments: ["-l", mountPoint], deadline: .now + .seconds(10))) }
+        } else {
+            print("tmpfs not mountable here (\(mount.stderrText)); the stand-in reports disk_used_pct 97 instead")
+        }
+        let project = try AgentProject(self, modes: ["slow"], root: onTmpfs ? mountPoint : nil)
+        if onTmpfs {
+            // Fill the 2 MiB filesystem past 95 %, leaving a little room for the event log.
+            let filler = try PosixProcessRunner().run(ProcessRequest("sh", arguments: ["-c", "dd if=/dev/zero of=\(mountPoint)/filler bs=1k count=$(( $(df -k --output=avail \(mountPoint) | tail -1) - 60 ))"], deadline: .now + .seconds(10)))
+            XCTAssertTrue(filler.exit.isSuccess, filler.stderrText)
+        } else {
+            try Harness.write("97\n", to: project.logDir + "/fake_disk_pct")
+        }
+        try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 15"], """
+            \(FleetFixture.host("pi", project: project))
+            [[hooks]]
+            command = ["\(fleet.hookScript)", "{host}"]
+            on = ["disk_critical"]
+            """)
+        let serve = try project.startServe()
+        defer { _ = serve.terminate(grace: .seconds(5)) }
+        let status = try fleet.fleetctl(["status", "--json"])
+        XCTAssertEqual(status.code, 1, "a critical alert makes the host unhealthy: \(status.stdout)")
+        let row = try JSONParser.strict.parse(Array(status.stdout.utf8))
+        XCTAssertEqual(row["alerts"], ["disk_critical"])
+        XCTAssertGreaterThanOrEqual(row["disk_used_pct"]?.doubleValue ?? 0, 95)
+        XCTAssertEqual(row["reachable"], true)
+        XCTAssertEqual(row["version"], "stand-in")
+
+        let watch = try fleet.fleetctl(["watch", "--cycles", "8"], timeout: .seconds(60))
+        XCTAssertEqual(watch.code, 0, watch.stderr)
+        XCTAssertTrue(watch.stdout.contains("[CRIT] pi disk_critical"), watch.stdout)
+        XCTAssertTrue(watch.stdout.contains("auto-stop pi (disk_critical): stopped, confirmed"), watch.stdout)
+        XCTAssertEqual(try fleet.hookCallDocuments().map { $0["detector"] }, ["disk_critical"])
+        XCTAssertEqual(try fleet.fleetEvents().filter { $0.kind == "monitor_auto_stop_triggered" }.count, 1)
+        XCTAssertNotNil(serve.poll())
+    }
+
+    func testKilledSSHDGivesBlipsThenOneUnreachableAlertThenOneResolved() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi"])
+        let project = try FleetFixture.idleProject(self, disk: 40)
+        try fleet.inventory(defaults: ["remote_failure_tolerance_s = 2"], """
+            \(FleetFixture.host("pi", project: project))
+            [[hooks]]
+            command = ["\(fleet.hookScript)", "{state}"]
+            """)
+        let watch = try fleet.startFleetctl(["watch", "--json"])
+        defer { _ = watch.terminate(grace: .seconds(5)) }
+        func events() -> [Event] { (try? fleet.fleetEvents()) ?? [] }
+        AgentProject.wait("the first poll") { events().contains { $0.kind == "monitor_started" } }
+        usleep(500_000)
+        fleet.sshd.stop()
+        AgentProject.wait("the give-up", timeout: 15) { events().contains { $0.kind == "monitor_remote_giveup" } }
+        usleep(1_000_000)
+        try fleet.sshd.start()
+        AgentProject.wait("the resolved notice", timeout: 15) { fleet.hookEnvironmentLines().count >= 2 }
+        usleep(1_000_000)
+        _ = try watch.signal(SIGTERM)
+        let output = watch.collectOutput(deadline: .now + .seconds(20))
+        XCTAssertEqual(output.exit, .terminated(0), output.stderrText)
+        let kinds = events().map(\.kind)
+        XCTAssertGreaterThanOrEqual(kinds.filter { $0 == "monitor_remote_blip" }.count, 1)
+        XCTAssertEqual(kinds.filter { $0 == "monitor_remote_giveup" }.count, 1)
+        let blipIndex = try XCTUnwrap(kinds.firstIndex(of: "monitor_remote_blip"))
+        XCTAssertLessThan(blipIndex, try XCTUnwrap(kinds.firstIndex(of: "monitor_remote_giveup")), "blips come first")
+        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi monitor_remote_giveup firing firing", "pi monitor_remote_giveup resolved resolved"])
+    }
+
+    func testSilencedHostFiresNoHookAndStateSurvivesARestart() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
+        let full1 = try FleetFixture.idleProject(self, disk: 97)
+        let full2 = try FleetFixture.idleProject(self, disk: 97)
+        try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
+            \(FleetFixture.host("pi1", project: full1))
+            \(FleetFixture.host("pi2", project: full2))
+            [[hooks]]
+            command = ["\(fleet.hookScript)", "{host}"]
+            """)
+        let silence = try fleet.fleetctl(["silence", "pi2", "--detector", "disk_critical", "--for", "1h", "--reason", "disk swap tonight"])
+        XCTAssertEqual(silence.code, 0, silence.stderr)
+        let id = silence.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(try fleet.fleetctl(["silences"]).stdout.contains(id))
+
+        XCTAssertEqual(try fleet.fleetctl(["watch", "--once"]).code, 0)
+        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"])
+        let emitted = try fleet.fleetEvents().filter { $0.kind == "monitor_alert_emitted" }
+        XCTAssertEqual(emitted.first { $0.payload["host"] == "pi2" }?.payload["silenced_by"], .string(id))
+
+        // A restart of fleetctl: the firing alerts are restored, nothing is notified twice.
+        XCTAssertEqual(try fleet.fleetctl(["watch", "--cycles", "2"]).code, 0)
+        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"])
+        XCTAssertEqual(try fleet.fleetctl(["unsilence", id]).code, 0)
+        try Harness.write("50\n", to: full1.logDir + "/fake_disk_pct")
+        try Harness.write("50\n", to: full2.logDir + "/fake_disk_pct")
+        XCTAssertEqual(try fleet.fleetctl(["watch", "--once"]).code, 0)
+        let lines = fleet.hookEnvironmentLines()
+        XCTAssertEqual(lines.first, "pi1 disk_critical firing pi1")
+        XCTAssertEqual(Set(lines.dropFirst()), ["pi1 disk_critical resolved pi1", "pi2 disk_critical resolved pi2"])
+        XCTAssertEqual(lines.count, 3)
+    }
+
+    func testHangingHookIsKilledAtItsTimeoutWhilePollingGoesOn() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi"])
+        let project = try FleetFixture.idleProject(self, disk: 97)
+        let marker = "hookhang-\(getpid())"
+        try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
+            \(FleetFixture.host("pi", project: project))
+            [[hooks]]
+            name = "hangs"
+            command = ["sh", "-c", "sleep 3009 & exec sleep 3010", "\(marker)"]
+            timeout_s = 1
+            """)
+        let started = ContinuousClock.now
+        let watch = try fleet.fleetctl(["watch", "--json", "--cycles", "8"])
+        XCTAssertEqual(watch.code, 0, watch.stderr)
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(15))
+        let polls = watch.stdout.split(separator: "\n").filter { $0.contains("\"type\":\"poll\"") }
+        XCTAssertEqual(polls.count, 8, "polling went on while the hook hung")
+        let failed = try fleet.fleetEvents().filter { $0.kind == "hook_failed" }
+        XCTAssertEqual(failed.count, 1)
+        XCTAssertEqual(failed.first?.payload["timed_out"], true)
+        XCTAssertEqual(failed.first?.payload["hook"], "hangs")
+        XCTAssertTrue(watch.stderr.contains("hook hangs for pi: killed after its timeout"), watch.stderr)
+        let survivors = ProcessTree.snapshot().filter { entry in
+            !entry.isZombie && (ProcessTree.commandLine(of: entry.pid) ?? []).contains { $0 == "3009" || $0 == "3010" }
+        }
+        XCTAssertEqual(survivors.count, 0)
+    }
+}
