@@ -81,7 +81,7 @@ final class FleetFixture {
 
     /// Events of fleetctl's own log (fleet-events-YYYY-MM.jsonl in the state directory).
     func fleetEvents() throws -> [Event] {
-        try EventLogReader(directory: stateDir, filePrefix: "fleet-events-").tail(limit: 100_000).reversed()
+        try EventLogReader(directory: stateDir, prefix: "fleet-events").tail(limit: 100_000).reversed()
     }
 
     /// A `[hosts.NAME]` table for `project`.

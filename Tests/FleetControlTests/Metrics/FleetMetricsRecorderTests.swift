@@ -9,7 +9,7 @@ final class FleetMetricsRecorderTests: XCTestCase {
     }
 
     private func measured(_ document: JSONValue, at offset: Double = 0) -> HostPoll.Outcome {
-        .measured(document: document, facts: HostFacts(peek: document, polledAt: Peek.time(offset)))
+        .measured(observation: HostObservation(peek: document, pollerNow: Peek.time(offset)), facts: HostFacts(peek: document, polledAt: Peek.time(offset)))
     }
 
     func testSnapshotOfPolledHosts() {

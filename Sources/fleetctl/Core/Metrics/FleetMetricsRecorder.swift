@@ -36,9 +36,9 @@ public final class FleetMetricsRecorder: @unchecked Sendable {
             values.reachable = monitor.reachability == .reachable || monitor.reachability == .unreadable
             values.up = false
             switch poll.outcome {
-            case .measured(let document, _):
+            case .measured(let observation, let facts):
                 values.up = true
-                values.read(peek: document, polledAt: poll.polledAt)
+                values.read(facts: facts, observation: observation, polledAt: poll.polledAt)
             case .unreachable(let failure):
                 state.sshFailures[poll.host, default: [:]][Self.failureKind(failure), default: 0] += 1
             case .unreadable:

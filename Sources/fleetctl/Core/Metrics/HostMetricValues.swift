@@ -1,3 +1,4 @@
+import Detectors
 import FleetCore
 
 /// What the exposition says about one host, read from its peek document (and, in `fleetctl
@@ -44,19 +45,24 @@ public struct HostMetricValues: Sendable, Equatable {
 
     /// Reads the facts of a peek document (ours or the original's; missing fields stay nil).
     public mutating func read(peek document: JSONValue, polledAt: UTCInstant) {
-        let facts = HostFacts(peek: document, polledAt: polledAt)
+        read(facts: HostFacts(peek: document, polledAt: polledAt), observation: HostObservation(peek: document, pollerNow: polledAt), polledAt: polledAt)
+    }
+
+    /// Reads one measured poll: the status facts and the observation the poller made of the
+    /// peek document (the document itself is not kept by the watch loop).
+    public mutating func read(facts: HostFacts, observation: HostObservation, polledAt: UTCInstant) {
         serviceRunning = facts.service == "unknown" ? nil : facts.service == "running"
         round = facts.round
         lastExitCode = facts.lastExit
         diskUsedRatio = facts.diskUsedPct.map { $0 / 100 }
         version = facts.version
         throttledUntil = 0
-        if let until = document["service"]?["rate_limit"]?["throttled_until_epoch"]?.intValue, until > 0, until < Int64(Int32.max) * 4 {
+        if let until = observation.reportedThrottle?.untilEpoch, until > 0, until < Int64(Int32.max) * 4 {
             throttledUntil = Double(until)
         }
         lastEventAgeS = nil
         if let generated = facts.generatedAt,
-           let newest = document["recent_events"]?.arrayValue?.compactMap({ $0["ts"]?.stringValue.flatMap(EventTimestamp.parse) }).max(by: { Seconds.epoch($0) < Seconds.epoch($1) }) {
+           let newest = observation.events.compactMap({ EventTimestamp.parse($0.ts) }).max(by: { Seconds.epoch($0) < Seconds.epoch($1) }) {
             lastEventAgeS = max(0, Seconds.epoch(generated) - Seconds.epoch(newest))
         }
         lastSuccess = Seconds.epoch(polledAt)
