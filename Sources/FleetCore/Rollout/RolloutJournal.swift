@@ -25,6 +25,9 @@ public struct RolloutJournal: Sendable, Equatable {
     /// Whether each host's service was active when the rollout planned it: a rollback restarts
     /// only services that were running before, and the gate demands an active service only there.
     public var serviceActiveBefore: [String: Bool] = [:]
+    /// Critical alerts firing on each host before the rollout touched it: only new ones fail
+    /// the health gate.
+    public var criticalBefore: [String: [String]] = [:]
     /// What `--resume` needs to carry on exactly as started.
     public var settings = Settings()
 
@@ -78,6 +81,7 @@ public struct RolloutJournal: Sendable, Equatable {
             entry["state"] = .string((hosts[host] ?? .pending).rawValue)
             if let note = notes[host] { entry["note"] = .string(note) }
             if let active = serviceActiveBefore[host] { entry["service_active_before"] = .bool(active) }
+            if let critical = criticalBefore[host] { entry["critical_before"] = .array(critical.map { .string($0) }) }
             hostObject[host] = .object(entry)
         }
         return .object(JSONObject([
@@ -112,6 +116,7 @@ public struct RolloutJournal: Sendable, Equatable {
             hosts[host] = entry["state"]?.stringValue.flatMap(HostState.init(rawValue:)) ?? .pending
             if let note = entry["note"]?.stringValue { notes[host] = note }
             if let active = entry["service_active_before"]?.boolValue { serviceActiveBefore[host] = active }
+            if let critical = entry["critical_before"]?.arrayValue { criticalBefore[host] = critical.compactMap(\.stringValue) }
         }
         if let saved = object["settings"]?.objectValue {
             settings.artifact = saved["artifact"]?.stringValue ?? ""

@@ -118,6 +118,7 @@ enum UpgradeCommand {
         journal.settings = settings
         for (name, answer) in zip(resolved.targets.map(\.name), answers) where plan.hosts.contains(name) {
             journal.serviceActiveBefore[name] = answer.serviceActive ?? false
+            journal.criticalBefore[name] = answer.criticalAlerts
         }
         do {
             try store.save(journal)

@@ -1,3 +1,4 @@
+import Detectors
 import FleetCore
 import SSHTransport
 
@@ -10,6 +11,8 @@ public enum RolloutHostProbe {
         public var serviceActive: Bool?
         public var round: Int?
         public var error: String?
+        /// Detectors firing at critical severity on what the host reported (oauth_fail, disk_critical).
+        public var criticalAlerts: [String] = []
     }
 
     /// `<agent_runner> peek --json [--config PATH]`.
@@ -22,17 +25,21 @@ public enum RolloutHostProbe {
         guard let document = answer.document else {
             return Answer(reachable: false, error: answer.result.errorMessage ?? answer.result.outcome.category)
         }
+        let observation = HostObservation(peek: document, pollerNow: SystemClock().now())
+        let critical = DetectorSuite.run(observation, policy: target.settings.detectors).alerts.filter { $0.severity == .critical }.map(\.detector)
         return Answer(reachable: true, version: document["agent_runner_version"]?.stringValue ?? document["service"]?["version"]?.stringValue,
                       serviceActive: document["service"]?["active"]?.boolValue,
-                      round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) })
+                      round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },
+                      criticalAlerts: Array(Set(critical)).sorted())
     }
 
     /// The health sample for the gate. A host whose service was not running before the rollout
     /// is not required to run it now (`serviceActive` nil).
-    public static func sample(_ answer: Answer, serviceRequired: Bool) -> HealthSample {
+    /// Critical alerts in `criticalBefore` were already firing before the rollout and do not count.
+    public static func sample(_ answer: Answer, serviceRequired: Bool, criticalBefore: [String] = []) -> HealthSample {
         guard answer.reachable else { return HealthSample(measured: false) }
         return HealthSample(measured: true, version: answer.version, serviceActive: serviceRequired ? answer.serviceActive ?? false : nil,
-                            round: answer.round)
+                            round: answer.round, newCriticalAlerts: answer.criticalAlerts.filter { !criticalBefore.contains($0) })
     }
 
     /// `uname -m` on the host, for `{arch}` in the artifact pattern.

@@ -174,7 +174,8 @@ public final class RolloutRunner: @unchecked Sendable {
             }
             var stillWaiting: [String] = []
             for (host, answer) in zip(waiting, answers) {
-                samples[host, default: []].append(RolloutHostProbe.sample(answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true))
+                samples[host, default: []].append(RolloutHostProbe.sample(answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true,
+                                                                                criticalBefore: snapshot.criticalBefore[host] ?? []))
                 switch healthGate.evaluate(samples[host] ?? [], bakeOver: bakeOver, roundBefore: nil) {
                 case .healthy:
                     record(host, .healthy)
