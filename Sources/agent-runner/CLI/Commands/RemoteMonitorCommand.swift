@@ -119,8 +119,8 @@ enum RemoteMonitorCommand {
             context.stderr.write("agent-runner: \(error)\n")
             return ExitCode.failure
         }
-        InterruptFlag.install()
-        watcher.run { InterruptFlag.isSet }
+        StopRequest.installSignalHandlers()
+        watcher.run { StopRequest().isRequested }
         if target.remote.options.connectionReuse != .off {
             _ = executor.closeControlMaster(for: target.remote, timeout: .seconds(2))
         }

@@ -127,7 +127,7 @@ enum DemoCommand {
             stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
             silenceStore: SilenceStore(directory: stateDir), autoStopLimit: inventory.fleet.autoStopMaxPer10Minutes,
             options: FleetWatcher.Options(), report: output.handle)
-        InterruptFlag.install()
+        StopRequest.installSignalHandlers()
         let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         var reported = Set<String>()
         watcher.run {
@@ -148,7 +148,7 @@ enum DemoCommand {
                     output.line("\(host.name): agent-runner serve exited (\(status), \(meaning))")
                 }
             }
-            return InterruptFlag.isSet || deadline.map { ContinuousClock.now >= $0 } ?? false
+            return StopRequest().isRequested || deadline.map { ContinuousClock.now >= $0 } ?? false
         }
 
         context.stderr.write("\nfleetctl demo: stopping \(serves.count) agent-runner services...\n")

@@ -111,8 +111,8 @@ enum WatchCommand {
             context.stderr.write("fleetctl: \(error)\n")
             return ExitCode.failure
         }
-        InterruptFlag.install()
-        watcher.run { InterruptFlag.isSet }
+        StopRequest.installSignalHandlers()
+        watcher.run { StopRequest().isRequested }
         for target in targets where target.remote.options.connectionReuse != .off {
             _ = executor.closeControlMaster(for: target.remote, timeout: .seconds(2))
         }

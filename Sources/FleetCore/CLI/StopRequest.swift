@@ -9,9 +9,10 @@ import Synchronization
 /// touch nothing else safely.
 private let stopSignalNumber = Atomic<Int32>(0)
 
-/// "Finish the current round, then exit 0": what SIGTERM (systemd stop, `agent-runner stop`) and
-/// SIGINT (Ctrl-C) mean to serve. The round in flight is never interrupted by serve itself, so
-/// an agent is not killed mid-commit just because the service is being restarted.
+/// "Finish what is running, then exit 0": what SIGTERM (systemd stop, `agent-runner stop`) and
+/// SIGINT (Ctrl-C) mean to serve (the round in flight is never interrupted, so an agent is not
+/// killed mid-commit because the service restarts), to `fleetctl watch` and to `monitor --host`
+/// (running polls end at their deadline). The loops check ``isRequested`` between steps.
 public struct StopRequest: Sendable {
     public init() {}
 
