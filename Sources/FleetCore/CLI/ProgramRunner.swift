@@ -3,7 +3,10 @@
 public struct ProgramRunner: Sendable {
     public var program: ProgramSpec
 
+    /// The program with the verbs every program has (`completions`, `man`) added.
     public init(program: ProgramSpec) {
+        var program = program
+        program.verbs += [Self.completionsSpec, Self.manSpec]
         self.program = program
     }
 
@@ -26,10 +29,30 @@ public struct ProgramRunner: Sendable {
                 context.stdout.write(HelpFormatter.programHelp(program))
             }
             return ExitCode.success
+        case .run(let parsed) where parsed.verb == Self.completionsSpec.name:
+            guard let shell = parsed.positionals.first, let script = ShellCompletion.script(for: shell, program: program) else {
+                return usageFailure(UsageError("name a shell: \(ShellCompletion.shells.joined(separator: ", "))", verb: parsed.verb), context: context)
+            }
+            context.stdout.write(script)
+            return ExitCode.success
+        case .run(let parsed) where parsed.verb == Self.manSpec.name:
+            context.stdout.write(ManPage.render(program))
+            return ExitCode.success
         case .run(let parsed):
             return dispatch(parsed, context)
         }
     }
+
+    /// `completions SHELL`: a completion script generated from the program's own spec.
+    public static let completionsSpec = VerbSpec(
+        "completions", summary: "print a shell completion script (bash, zsh or fish)",
+        discussion: "Example: PROGRAM completions bash > /etc/bash_completion.d/PROGRAM",
+        positionals: [PositionalSpec("SHELL", help: "bash, zsh or fish.")])
+
+    /// `man`: the man page (roff), generated from the program's own spec.
+    public static let manSpec = VerbSpec(
+        "man", summary: "print the man page (roff): PROGRAM man > PROGRAM.1",
+        discussion: "View it with: PROGRAM man | man -l -")
 
     /// Prints a usage error with a pointer to the right help page; returns the verb's usage
     /// exit code (``VerbSpec/usageExitCode``, normally ``ExitCode/usage``).
