@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Synchronization
 
@@ -61,7 +62,26 @@ final class ChildReaper: Sendable {
 
     /// Waits until the child has exited (without reaping it) or `deadline` passes.
     /// Returns whether it exited.
+    ///
+    /// A waiter thread blocks in `waitid(WNOWAIT)` and wakes this one the moment the child
+    /// exits, so a 10 ms ssh poll is noticed at 10 ms, not at the next step of a polling
+    /// schedule. (If the deadline passes first, the caller terminates the child, which ends
+    /// the waiter too.) Falls back to polling if no thread can be started.
     func waitForExit(until deadline: ContinuousClock.Instant) -> Bool {
+        if hasExited() { return true }
+        let exited = DispatchSemaphore(value: 0)
+        let pid = self.pid
+        let started = try? IOThread.start(detached: true) {
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+            exited.signal()
+        }
+        if started != nil {
+            let remaining = deadline - ContinuousClock.now
+            let nanoseconds = max(0, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
+            _ = exited.wait(timeout: .now() + .nanoseconds(Int(min(nanoseconds, Int64(Int.max)))))
+            return hasExited()
+        }
         var backoff = Backoff()
         while !hasExited() {
             guard ContinuousClock.now < deadline else { return false }
