@@ -33,6 +33,24 @@ final class DemoTests: XCTestCase {
         XCTAssertEqual(leftovers.map(\.pid), [], "processes of the demo still running: \(leftovers)")
     }
 
+    /// The same demo over real ssh (a private sshd on 127.0.0.1, host key checking on).
+    func testDemoOverSSH() throws {
+        let dir = try Harness.temporaryDirectory(self) + "/demo"
+        let result = try Harness.run("fleetctl", ["demo", "--ssh", "--dir", dir, "--duration", "50s"], timeout: .seconds(150))
+        XCTAssertEqual(result.code, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("transport: ssh to 127.0.0.1:"), result.stderr)
+        XCTAssertTrue(result.stdout.contains("[CRIT] authfail oauth_fail"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("auto-stop authfail (oauth_fail): stopped, confirmed"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("[WARN] throttled rate_limit_active"), result.stdout)
+        // Every poll went through the demo's sshd.
+        let log = try String(contentsOfFile: dir + "/ssh/sshd.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Accepted publickey"), log)
+        let leftovers = ProcessTree.snapshot().filter { entry in
+            (ProcessTree.commandLine(of: entry.pid) ?? []).contains { $0.hasPrefix(dir) }
+        }
+        XCTAssertEqual(leftovers.map(\.pid), [], "processes of the demo still running: \(leftovers)")
+    }
+
     static func month() -> String {
         let now = UTCInstant(seconds: Int64(Date().timeIntervalSince1970)).components
         return String(format: "%04d-%02d", Int(now.year), now.month)

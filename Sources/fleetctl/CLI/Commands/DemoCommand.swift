@@ -22,14 +22,17 @@ enum DemoCommand {
             crashloop (crashes at once; serve's crash-loop breaker stops it with exit 75). Starts
             `agent-runner serve` for each, writes an inventory, and runs the fleetctl watch loop
             over a local transport: the live table, alerts, the demo hook (appending to
-            hooks.log) and auto-stop are the real ones. Ctrl-C (or --duration) stops every
-            process it started; the files stay for inspection unless --clean.
+            hooks.log) and auto-stop are the real ones. With --ssh the hosts are reached over real
+            ssh instead (a private sshd on 127.0.0.1 with its own keys, host key checking on),
+            exactly as a remote fleet. Ctrl-C (or --duration) stops every process it started; the
+            files stay for inspection unless --clean.
             """,
         options: [
             OptionSpec("dir", value: "PATH", help: "Where to create the demo projects (default: a new /tmp/fleetctl-demo-XXXXXX)."),
             OptionSpec("duration", value: "S", help: "Stop by itself after this long (e.g. 90s, 5m)."),
             OptionSpec("agent-runner", value: "PATH", help: "The agent-runner binary (default: the one beside fleetctl, else on PATH)."),
             OptionSpec("clean", help: "Delete the demo folder when done."),
+            OptionSpec("ssh", help: "Reach the hosts over real ssh: a private sshd on 127.0.0.1 (needs openssh-server)."),
         ],
         exitCodes: [
             (ExitCode.success, "the demo ran and everything it started was stopped"),
@@ -61,9 +64,19 @@ enum DemoCommand {
         }
         let fleet = DemoFleet(root: root)
         let processRunner = PosixProcessRunner()
+        var sshServer: DemoSSHServer?
+        defer { sshServer?.stop() }
+        if parsed.has("ssh") {
+            do {
+                sshServer = try DemoSSHServer.start(in: root + "/ssh", aliases: DemoFleet.behaviours.map(\.name), runner: processRunner)
+            } catch {
+                context.stderr.write("fleetctl: demo setup failed: \(error)\n")
+                return ExitCode.failure
+            }
+        }
         let hosts: [DemoFleet.Host]
         do {
-            hosts = try fleet.create(agentRunner: agentRunner, runner: processRunner)
+            hosts = try fleet.create(agentRunner: agentRunner, runner: processRunner, sshConfig: sshServer?.clientConfig)
         } catch {
             context.stderr.write("fleetctl: demo setup failed: \(error)\n")
             return ExitCode.failure
@@ -100,18 +113,20 @@ enum DemoCommand {
             context.stderr.write("fleetctl: the demo inventory does not load (a bug): \(error)\n")
             return ExitCode.software
         }
+        let controlDirectory = sshServer == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
         var targets: [PollTarget] = []
         for host in inventory.hosts {
-            guard let target = try? PollTarget(host, controlDirectory: nil) else { continue }
+            guard let target = try? PollTarget(host, controlDirectory: controlDirectory) else { continue }
             targets.append(target)
         }
         context.stderr.write("  inventory: \(fleet.inventoryPath); hook log: \(fleet.hookLog)\n")
+        if let sshServer { context.stderr.write("  transport: ssh to 127.0.0.1:\(sshServer.port) (client config \(sshServer.clientConfig))\n") }
         context.stderr.write("  watching (Ctrl-C to stop everything)...\n\n")
 
         let stateDir = root + "/fleetctl-state"
         try? StateDirectory.prepare(stateDir)
         let eventLog = EventLogWriter(directory: stateDir, prefix: "fleet-events")
-        let executor = LocalExecutor(environment: context.environment)
+        let executor: any RemoteExecutor = sshServer == nil ? LocalExecutor(environment: context.environment) : SSHExecutor(environment: context.environment)
         let poller = PeekPoller(executor: executor)
         let hooks = HookDispatcher(environment: context.environment, eventLog: eventLog) { result in
             if let error = result.error {
@@ -151,6 +166,9 @@ enum DemoCommand {
             return StopRequest().isRequested || deadline.map { ContinuousClock.now >= $0 } ?? false
         }
 
+        if let ssh = executor as? SSHExecutor {
+            for target in targets { _ = ssh.closeControlMaster(for: target.remote, timeout: .seconds(2)) }
+        }
         context.stderr.write("\nfleetctl demo: stopping \(serves.count) agent-runner services...\n")
         let hookLines = (try? LocalFileSystem().readFile(fleet.hookLog)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         if !hookLines.isEmpty {

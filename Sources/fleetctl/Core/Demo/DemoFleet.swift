@@ -109,13 +109,14 @@ public struct DemoFleet: Sendable {
 
     /// The demo's inventory: every host local, fast polls, small detector windows so alerts fire
     /// within the first minute, and a hook that appends to hooks.log.
-    public func inventory(agentRunner: String) -> String {
+    /// With `sshConfig`, the hosts are reached over ssh with that client config (`--ssh`).
+    public func inventory(agentRunner: String, sshConfig: String? = nil) -> String {
         var text = """
             # Inventory of the fleetctl demo (generated). Every host is a project on this machine,
             # reached without ssh (fleetctl demo uses the local transport); the rest is an
             # ordinary inventory: `fleetctl check -i <this file>` reads it.
             [defaults]
-            agent_runner = "\(agentRunner)"
+            agent_runner = "\(agentRunner)"\(sshConfig.map { "\nssh_config = \"\($0)\"" } ?? "")
             poll_interval_s = 2
             poll_timeout_s = 10
             remote_failure_tolerance_s = 10
@@ -147,7 +148,7 @@ public struct DemoFleet: Sendable {
 
     /// Writes every host's project (a git repository with the prompt, the demo agent and the
     /// config) and the inventory.
-    public func create(agentRunner: String, runner: any ProcessRunner) throws -> [Host] {
+    public func create(agentRunner: String, runner: any ProcessRunner, sshConfig: String? = nil) throws -> [Host] {
         if let error = Directories.create(root) { throw DemoError("cannot create \(root): \(SystemError.text(error))") }
         for host in hosts {
             if let error = Directories.create(host.directory + "/prompts") { throw DemoError("cannot create \(host.directory): \(SystemError.text(error))") }
@@ -161,7 +162,7 @@ public struct DemoFleet: Sendable {
                 guard output.exit == .terminated(0) else { throw DemoError("git \(arguments.joined(separator: " ")) failed in \(host.directory): \(output.stderrText)") }
             }
         }
-        try write(inventory(agentRunner: agentRunner), to: inventoryPath)
+        try write(inventory(agentRunner: agentRunner, sshConfig: sshConfig), to: inventoryPath)
         return hosts
     }
 
