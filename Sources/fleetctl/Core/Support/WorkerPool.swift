@@ -1,4 +1,5 @@
 import Glibc
+import FleetCore
 
 /// A fixed set of dedicated threads that run blocking jobs: ssh polls, auto-stops, hooks.
 ///
@@ -136,29 +137,13 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    private final class Body {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-    }
-
     /// A joinable thread with a 1 MiB stack running `body`.
     static func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        _ = pthread_attr_setstacksize(&attributes, 1 << 20)
-        let box = Unmanaged.passRetained(Body(body))
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, &attributes, { raw in
-            guard let raw else { return nil }
-            Unmanaged<Body>.fromOpaque(raw).takeRetainedValue().run()
-            return nil
-        }, box.toOpaque())
-        guard rc == 0 else {
-            box.release()
-            throw WorkerPoolError(code: rc)
+        do {
+            return try IOThread.start(stackSize: 1 << 20, body)
+        } catch {
+            throw WorkerPoolError(code: error.code)
         }
-        return thread
     }
 }
 
