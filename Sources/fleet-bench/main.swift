@@ -11,7 +11,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "measure-child" { PeekScenario.measureChild(Array(arguments.dropFirst())) }
 let scenarios = ["serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors"]
 if arguments.contains("--help") || arguments.contains("-h") {
-    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector]\nRuns every scenario when none is named.")
+    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector] [--engine-only]\nRuns every scenario when none is named.")
     exit(0)
 }
 var rounds = 20

@@ -17,7 +17,7 @@ public struct AnomalyRepetitiveActiveDetector: Detector {
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         // Most hosts have no anomaly event at all: answer that without reading every payload.
-        guard observation.events.contains(where: { $0.kind == "anomaly_repetitive_tool" }) else { return [] }
+        guard observation.eventIndex.contains(.anomalyRepetitiveTool) else { return [] }
         var maxRound = 0
         for event in observation.events {
             if let round = HostValue.roundNumber(event.payload["round_num"]), round > maxRound { maxRound = round }
@@ -26,7 +26,8 @@ public struct AnomalyRepetitiveActiveDetector: Detector {
         let firstRound = maxRound - (Self.windowRounds - 1)
         var count = 0
         var latest: Event?
-        for event in observation.events where event.kind == "anomaly_repetitive_tool" {
+        for position in observation.eventIndex.positions(of: .anomalyRepetitiveTool) {
+            let event = observation.events[position]
             guard let round = HostValue.roundNumber(event.payload["round_num"]), round >= firstRound else { continue }
             count += 1
             latest = event

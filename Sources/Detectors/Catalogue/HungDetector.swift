@@ -17,14 +17,15 @@ public struct HungDetector: Detector {
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         let factor = settings.policy.hungFactor
         guard factor.isFinite, factor > 0 else { return [] }
-        var current: RoundSummary?
-        for round in observation.rounds where round.startedAt != nil {
-            if current.map({ round.roundNum >= $0.roundNum }) ?? true { current = round }
+        let rounds = observation.rounds
+        var current: Int?
+        for position in rounds.indices where rounds[position].startedAt != nil {
+            if current.map({ rounds[position].roundNum >= rounds[$0].roundNum }) ?? true { current = position }
         }
-        guard let round = current, round.endedAt == nil,
+        guard let current, case let round = rounds[current], round.endedAt == nil,
               let started = round.startedAt.flatMap(EventTimestamp.parse)
         else { return [] }
-        let budget = spawnTimeout(of: round.roundNum, in: observation.events)
+        let budget = spawnTimeout(of: round.roundNum, in: observation)
             ?? Double(observation.config.roundTimeout(forPhase: round.phase))
         let threshold = factor * budget
         let elapsed = observation.seconds(since: started)
@@ -42,8 +43,9 @@ public struct HungDetector: Detector {
     }
 
     /// The newest `agent_spawn.timeout_s` for `round` (a positive number of seconds), if any.
-    private func spawnTimeout(of round: Int, in events: [Event]) -> Double? {
-        for event in events.reversed() where event.kind == "agent_spawn" {
+    private func spawnTimeout(of round: Int, in observation: HostObservation) -> Double? {
+        for position in observation.eventIndex.positions(of: .agentSpawn).reversed() {
+            let event = observation.events[position]
             guard HostValue.roundNumber(event.payload["round_num"]) == round else { continue }
             guard let timeout = HostValue.seconds(event.payload["timeout_s"]), timeout > 0 else { return nil }
             return timeout

@@ -15,7 +15,7 @@ public struct NetworkFailDetector: Detector {
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         guard let window = RecentExitWindow(observation, policy: settings.policy) else { return [] }
         let shortExitS = settings.policy.shortExitS
-        let matches = window.rounds.filter { $0.networkFailure && $0.isShortFailure(shortExitS: shortExitS) }.count
+        let matches = window.count { $0.networkFailure && $0.isShortFailure(shortExitS: shortExitS) }
         guard matches > 0, window.reaches(matches) else { return [] }
         var context = window.matchContext(matches)
         context["hint"] = .string(Self.hint)

@@ -16,13 +16,13 @@ public struct OAuthFailDetector: Detector {
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         guard let window = RecentExitWindow(observation, policy: settings.policy) else { return [] }
         var reported = Set<Int>()
-        for event in observation.events where event.kind == "agent_auth_error_detected" {
-            if let round = HostValue.roundNumber(event.payload["round_num"]) { reported.insert(round) }
+        for position in observation.eventIndex.positions(of: .agentAuthErrorDetected) {
+            if let round = HostValue.roundNumber(observation.events[position].payload["round_num"]) { reported.insert(round) }
         }
         let shortExitS = settings.policy.shortExitS
-        let matches = window.rounds.filter { round in
+        let matches = window.count { round in
             reported.contains(round.roundNum) || (round.authFailure && round.isShortFailure(shortExitS: shortExitS))
-        }.count
+        }
         guard matches > 0, window.reaches(matches) else { return [] }
         var context = window.matchContext(matches)
         context["hint"] = .string(observation.config.authFailHint ?? "")

@@ -15,19 +15,20 @@ public struct OrphanChainDetector: Detector {
         let threshold = settings.policy.orphanStreak
         guard threshold >= 1 else { return [] }
         // Without an orphan_stashed event the streak is 0: skip reading every round_end payload.
-        guard observation.events.contains(where: { $0.kind == "orphan_stashed" }) else { return [] }
+        let index = observation.eventIndex
+        guard index.contains(.orphanStashed) else { return [] }
         var streak = 0
         var lastRound: Int?
         var stashedRounds = Set<Int>()
-        for event in observation.events {
-            switch event.kind {
-            case "orphan_stashed":
+        for position in index.kinds.indices {
+            switch index.kinds[position] {
+            case .orphanStashed:
                 streak += 1
-                let round = HostValue.roundNumber(event.payload["round_num"])
+                let round = HostValue.roundNumber(observation.events[position].payload["round_num"])
                 if let round { stashedRounds.insert(round) }
                 lastRound = round
-            case "round_end":
-                let round = HostValue.roundNumber(event.payload["round_num"])
+            case .roundEnd:
+                let round = HostValue.roundNumber(observation.events[position].payload["round_num"])
                 if round.map({ !stashedRounds.contains($0) }) ?? true { streak = 0 }
             default:
                 continue

@@ -7,7 +7,10 @@ import FleetCore
 /// rate (the original also waits for exactly `window` exits). Invalid policy values (a window
 /// outside 1...1000, a threshold that is not a fraction above 0) also give no window.
 struct RecentExitWindow {
-    let rounds: ArraySlice<RoundSummary>
+    /// The observation's rounds; the window is ``positions`` of them.
+    private let all: [RoundSummary]
+    /// Where the window's rounds sit in the observation's rounds, oldest first.
+    private let positions: [Int]
     let size: Int
     let threshold: Double
 
@@ -15,15 +18,26 @@ struct RecentExitWindow {
         guard (1...1000).contains(policy.window), policy.rateThreshold.isFinite,
               policy.rateThreshold > 0, policy.rateThreshold <= 1
         else { return nil }
-        var exits: [RoundSummary] = []
-        for round in observation.rounds.reversed() where round.hasExited {
-            exits.append(round)
-            if exits.count == policy.window { break }
+        let rounds = observation.rounds
+        var positions: [Int] = []
+        positions.reserveCapacity(policy.window)
+        // Positions, not copies: three detectors build a window per host per poll.
+        for position in rounds.indices.reversed() where rounds[position].hasExited {
+            positions.append(position)
+            if positions.count == policy.window { break }
         }
-        guard exits.count == policy.window else { return nil }
-        rounds = ArraySlice(exits.reversed())
+        guard positions.count == policy.window else { return nil }
+        all = rounds
+        self.positions = positions.reversed()
         size = policy.window
         threshold = policy.rateThreshold
+    }
+
+    /// How many of the window's rounds satisfy `predicate`.
+    func count(where predicate: (RoundSummary) -> Bool) -> Int {
+        var matches = 0
+        for position in positions where predicate(all[position]) { matches += 1 }
+        return matches
     }
 
     /// Whether `count` matching rounds reach the threshold (`count / window ≥ threshold`),

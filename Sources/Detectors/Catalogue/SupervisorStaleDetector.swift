@@ -31,18 +31,21 @@ public struct SupervisorStaleDetector: Detector {
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         guard let threshold = Self.threshold(policy: settings.policy, config: observation.config) else { return [] }
-        var last: (instant: UTCInstant, ts: String)?
-        var newestScheduleEvent: Event?
-        for event in observation.events where !Self.isMonitorOwn(event.kind) {
-            if let instant = EventTimestamp.parse(event.ts), last.map({ instant > $0.instant }) ?? true {
-                last = (instant, event.ts)
+        let events = observation.events
+        let kinds = observation.eventIndex.kinds
+        var last: (instant: UTCInstant, position: Int)?
+        var newestSchedule: Int?
+        for position in events.indices where kinds[position] != .monitorOwn {
+            if let instant = EventTimestamp.parse(events[position].ts), last.map({ instant > $0.instant }) ?? true {
+                last = (instant, position)
             }
-            switch event.kind {
-            case "schedule_paused", "round_deferred", "schedule_resumed", "round_resumed": newestScheduleEvent = event
+            switch kinds[position] {
+            case .schedulePaused, .roundDeferred, .scheduleResumed, .roundResumed: newestSchedule = position
             default: break
             }
         }
         guard let last else { return [] }
+        let newestScheduleEvent = newestSchedule.map { events[$0] }
         let age = observation.seconds(since: last.instant)
         guard age > Double(threshold) else { return [] }
         if let pause = newestScheduleEvent, pause.kind == "schedule_paused" || pause.kind == "round_deferred",
@@ -55,7 +58,7 @@ public struct SupervisorStaleDetector: Detector {
             }
             if observation.now <= bound.adding(seconds: Int64(threshold)) { return [] }
         }
-        let lastTs = HostText.clip(last.ts)
+        let lastTs = HostText.clip(events[last.position].ts)
         let ageS = Int64(min(age, 1e15).rounded(.towardZero))
         return [Alert(
             detector: name, severity: .warning,
@@ -63,11 +66,6 @@ public struct SupervisorStaleDetector: Detector {
             context: ["age_s": .int(ageS), "threshold_s": .int(Int64(threshold)), "last_ts": .string(lastTs)],
             key: "supervisor_stale:last_ts=\(lastTs)"
         )]
-    }
-
-    /// Events the monitor itself writes: they must not make a dead supervisor look alive.
-    static func isMonitorOwn(_ kind: String) -> Bool {
-        kind.hasPrefix("monitor_") || kind == "detector_error"
     }
 
     /// Whether an ISO time names its zone (`Z` or `±HH:MM`); a naive time is ambiguous.

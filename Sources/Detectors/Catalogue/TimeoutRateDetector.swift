@@ -11,7 +11,7 @@ public struct TimeoutRateDetector: Detector {
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         guard let window = RecentExitWindow(observation, policy: settings.policy) else { return [] }
-        let timeouts = window.rounds.filter(\.isTimeout).count
+        let timeouts = window.count(where: \.isTimeout)
         guard timeouts > 0, window.reaches(timeouts) else { return [] }
         return [Alert(
             detector: name, severity: .warning,

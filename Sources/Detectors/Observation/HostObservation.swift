@@ -29,8 +29,11 @@ public struct HostObservation: Sendable {
     public var clock: ClockSource
     /// The project name, when the host reported it.
     public var project: String?
-    /// The newest events, in log (chronological) order.
-    public var events: [Event]
+    /// The newest events, in log (chronological) order. Read-only after init: ``eventIndex``
+    /// describes them.
+    public private(set) var events: [Event]
+    /// The kinds of ``events`` the detectors read, classified once per observation.
+    let eventIndex: EventIndex
     /// The newest rounds, oldest first.
     public var rounds: [RoundSummary]
     /// System samples, oldest first; the last is the latest.
@@ -50,6 +53,7 @@ public struct HostObservation: Sendable {
         self.clock = clock
         self.project = project
         self.events = Array(events.suffix(Self.maxEvents))
+        self.eventIndex = EventIndex(self.events)
         self.rounds = Array((rounds ?? RoundSummary.derive(from: self.events)).suffix(Self.maxRounds))
         self.system = Array(system.suffix(Self.maxSystemSamples))
         self.config = config

@@ -10,9 +10,15 @@ public struct JSONObject: Sendable, Equatable {
     /// One key/value pair, in the order the object keeps them.
     public typealias Element = (key: String, value: JSONValue)
 
-    private var keyList: [String] = []
-    private var valueList: [JSONValue] = []
-    private var index: [String: Int] = [:]
+    /// The pairs in order: one allocation per object.
+    private var entries: [Element] = []
+    /// Positions by key, built only once the object outgrows ``linearLimit`` keys.
+    private var index: [String: Int]?
+
+    /// Up to this many keys a lookup compares keys in order instead of hashing: cheaper for
+    /// the small objects events and peek documents are made of (fleetctl parses thousands of
+    /// them per poll cycle), and no dictionary to allocate.
+    private static let linearLimit = 12
 
     /// An empty object.
     public init() {}
@@ -23,28 +29,31 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     /// The keys in insertion order.
-    public var keys: [String] { keyList }
+    public var keys: [String] { entries.map(\.key) }
 
     /// The values in key order.
-    public var values: [JSONValue] { valueList }
+    public var values: [JSONValue] { entries.map(\.value) }
 
     /// Whether the object holds `key`.
-    public func contains(_ key: String) -> Bool { index[key] != nil }
+    public func contains(_ key: String) -> Bool { position(of: key) != nil }
 
     /// The value for `key`, or nil when absent; assigning nil removes the key.
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let position = index[key] else { return nil }
-            return valueList[position]
+            guard let position = position(of: key) else { return nil }
+            return entries[position].value
         }
         set {
             if let newValue {
-                if let position = index[key] {
-                    valueList[position] = newValue
+                if let position = position(of: key) {
+                    entries[position].value = newValue
                 } else {
-                    index[key] = keyList.count
-                    keyList.append(key)
-                    valueList.append(newValue)
+                    entries.append((key, newValue))
+                    if index != nil {
+                        index![key] = entries.count - 1
+                    } else if entries.count > Self.linearLimit {
+                        rebuildIndex()
+                    }
                 }
             } else {
                 removeValue(forKey: key)
@@ -52,26 +61,42 @@ public struct JSONObject: Sendable, Equatable {
         }
     }
 
-    /// Removes `key` and returns its value (nil when absent). O(n): later keys are re-indexed.
+    /// Removes `key` and returns its value (nil when absent). O(n): later keys move up.
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let position = index.removeValue(forKey: key) else { return nil }
-        keyList.remove(at: position)
-        let removed = valueList.remove(at: position)
-        for later in position..<keyList.count { index[keyList[later]] = later }
+        guard let position = position(of: key) else { return nil }
+        let removed = entries.remove(at: position).value
+        if index != nil { rebuildIndex() }
         return removed
     }
 
     /// Order-sensitive equality: same keys in the same order with equal values.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.keyList == rhs.keyList && lhs.valueList == rhs.valueList
+        lhs.entries.count == rhs.entries.count
+            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
+    private mutating func rebuildIndex() {
+        guard entries.count > Self.linearLimit else {
+            index = nil
+            return
+        }
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() { positions[entry.key] = position }
+        index = positions
     }
 }
 
 extension JSONObject: RandomAccessCollection {
     public var startIndex: Int { 0 }
-    public var endIndex: Int { keyList.count }
-    public subscript(position: Int) -> Element { (keyList[position], valueList[position]) }
+    public var endIndex: Int { entries.count }
+    public subscript(position: Int) -> Element { entries[position] }
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {

@@ -101,9 +101,14 @@ public struct JSONParser: Sendable {
 /// The parsing state over one input buffer. Containers are built on an explicit stack, so
 /// nesting depth costs heap, not call stack.
 private struct Cursor {
-    private enum Container {
-        case array([JSONValue])
-        case object(JSONObject, pendingKey: String)
+    /// An open array or object. A struct mutated in place on the stack (not an enum payload
+    /// popped and pushed back): the member lists stay uniquely referenced, so appending never
+    /// copies them.
+    private struct Container {
+        var isObject: Bool
+        var elements: [JSONValue] = []
+        var members = JSONObject()
+        var pendingKey = ""
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -146,7 +151,7 @@ private struct Cursor {
                     position += 1
                     value = .array([])
                 } else {
-                    stack.append(.array([]))
+                    stack.append(Container(isObject: false))
                     continue parsing
                 }
             case UInt8(ascii: "{"):
@@ -158,7 +163,7 @@ private struct Cursor {
                     value = .object(JSONObject())
                 } else {
                     let key = try parseKey()
-                    stack.append(.object(JSONObject(), pendingKey: key))
+                    stack.append(Container(isObject: true, pendingKey: key))
                     continue parsing
                 }
             default:
@@ -166,37 +171,35 @@ private struct Cursor {
             }
 
             // Attach the finished value to its container; close containers as they end.
-            while let container = stack.popLast() {
+            while !stack.isEmpty {
+                let top = stack.count - 1
                 skipWhitespace()
                 let separator: UInt8? = position < bytes.count ? bytes[position] : nil
-                switch container {
-                case .array(var elements):
-                    elements.append(value)
-                    try checkMembers(elements.count)
-                    if separator == UInt8(ascii: ",") {
-                        position += 1
-                        stack.append(.array(elements))
-                        continue parsing
-                    } else if separator == UInt8(ascii: "]") {
-                        position += 1
-                        value = .array(elements)
-                    } else {
-                        throw unexpected(expecting: "',' or ']' in array")
-                    }
-                case .object(var members, let key):
-                    members[key] = value
-                    try checkMembers(members.count)
+                if stack[top].isObject {
+                    stack[top].members[stack[top].pendingKey] = value
+                    try checkMembers(stack[top].members.count)
                     if separator == UInt8(ascii: ",") {
                         position += 1
                         skipWhitespace()
-                        let nextKey = try parseKey()
-                        stack.append(.object(members, pendingKey: nextKey))
+                        stack[top].pendingKey = try parseKey()
                         continue parsing
                     } else if separator == UInt8(ascii: "}") {
                         position += 1
-                        value = .object(members)
+                        value = .object(stack.removeLast().members)
                     } else {
                         throw unexpected(expecting: "',' or '}' in object")
+                    }
+                } else {
+                    stack[top].elements.append(value)
+                    try checkMembers(stack[top].elements.count)
+                    if separator == UInt8(ascii: ",") {
+                        position += 1
+                        continue parsing
+                    } else if separator == UInt8(ascii: "]") {
+                        position += 1
+                        value = .array(stack.removeLast().elements)
+                    } else {
+                        throw unexpected(expecting: "',' or ']' in array")
                     }
                 }
             }

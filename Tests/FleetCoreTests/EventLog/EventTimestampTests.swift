@@ -66,3 +66,30 @@ final class EventTimestampTests: XCTestCase {
         XCTAssertLessThan(UTCInstant(seconds: 1, nanoseconds: 5), UTCInstant(seconds: 1, nanoseconds: 6))
     }
 }
+
+final class EventTimestampFastPathTests: XCTestCase {
+    /// The canonical-form fast path must agree with the general scanner: a random instant
+    /// formatted and parsed back is itself (to the millisecond), and the same text with an
+    /// explicit `+00:00` zone (which the general scanner reads) gives the same instant.
+    func testCanonicalFastPathAgreesWithTheGeneralScanner() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let seconds = Int64.random(in: -62_135_596_800...253_402_300_799, using: &generator)  // years 1..9999
+            let instant = UTCInstant(seconds: seconds, nanoseconds: Int64.random(in: 0..<1_000) * 1_000_000)
+            let text = EventTimestamp.format(instant)
+            XCTAssertEqual(EventTimestamp.parse(text), instant, text)
+            XCTAssertEqual(EventTimestamp.parse(String(text.dropLast()) + "+00:00"), instant, text)
+        }
+    }
+
+    /// Canonical-shaped (24 bytes, separators in place) but invalid texts are still refused.
+    func testCanonicalShapedButInvalidTextsAreRefused() {
+        for text in [
+            "2026-13-01T00:00:00.000Z", "2026-00-01T00:00:00.000Z", "2026-02-30T00:00:00.000Z", "2026-11-25T24:00:00.000Z",
+            "2026-11-25T23:60:00.000Z", "2026-11-25T23:59:60.000Z", "2026-1a-25T13:38:29.971Z", "2026-11-25T13:38:29.97 Z",
+            "20x6-11-25T13:38:29.971Z", "2026-11-25T13:38:29.9/1Z", "2026-11-25T13:38:29.:71Z",
+        ] {
+            XCTAssertNil(EventTimestamp.parse(text), text)
+        }
+    }
+}

@@ -17,7 +17,7 @@ public struct RateLimitActiveDetector: Detector {
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         let nowEpoch = observation.nowEpoch
-        let byAgent = ThrottleLadder.latestByAgent(observation.events, nowEpoch: nowEpoch)
+        let byAgent = ThrottleLadder.latestByAgent(observation, nowEpoch: nowEpoch)
         var active: [ThrottleLadder.Throttle] = byAgent.values.compactMap { state in
             guard case .detected(let throttle) = state, Double(throttle.effectiveResetEpoch) > nowEpoch else { return nil }
             return throttle

@@ -37,21 +37,26 @@ enum ThrottleLadder {
     }
 
     /// The state of every agent that has a transient event in the tail.
-    static func latestByAgent(_ events: [Event], nowEpoch: Double) -> [String: AgentState] {
+    static func latestByAgent(_ observation: HostObservation, nowEpoch: Double) -> [String: AgentState] {
+        let index = observation.eventIndex
+        // Most hosts have no transient event: no agent has a state.
+        guard index.containsAny(.transientErrorDetected, .transientErrorRecovered) else { return [:] }
+        let events = observation.events
         var newestDetection: [String: Event] = [:]
         var recovered = Set<String>()
         var detectionsSinceSuccess: [String: Int] = [:]
-        for event in events {
-            switch event.kind {
-            case "transient_error_detected":
+        for position in index.kinds.indices {
+            switch index.kinds[position] {
+            case .transientErrorDetected:
+                let event = events[position]
                 let agent = agent(of: event)
                 newestDetection[agent] = event
                 recovered.remove(agent)
                 detectionsSinceSuccess[agent, default: 0] += 1
-            case "transient_error_recovered":
-                recovered.insert(agent(of: event))
-            case "agent_usage_recorded" where HostValue.bool(event.payload["success"]) == true:
-                detectionsSinceSuccess[agent(of: event)] = 0
+            case .transientErrorRecovered:
+                recovered.insert(agent(of: events[position]))
+            case .agentUsageRecorded where HostValue.bool(events[position].payload["success"]) == true:
+                detectionsSinceSuccess[agent(of: events[position])] = 0
             default:
                 continue
             }

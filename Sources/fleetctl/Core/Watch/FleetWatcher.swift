@@ -161,7 +161,10 @@ public final class FleetWatcher: @unchecked Sendable {
                 let poller = self.poller
                 pollPool.submit { completions.push(.poll(poller.poll(target))) }
             }
-            let wake = min(due.next ?? now + .milliseconds(250), now + .milliseconds(250))
+            // With every slot taken, an overdue host cannot be submitted before a poll
+            // completes: wait for a completion, not for its due time (which would spin).
+            let wake = inFlight >= maxInFlight
+                ? now + .milliseconds(250) : min(due.next ?? now + .milliseconds(250), now + .milliseconds(250))
             let batch = completions.drain(waitingUntil: wake)
             if batch.isEmpty { continue }
             for completion in batch {
