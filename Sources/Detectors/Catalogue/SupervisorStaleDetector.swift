@@ -32,20 +32,13 @@ public struct SupervisorStaleDetector: Detector {
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         guard let threshold = Self.threshold(policy: settings.policy, config: observation.config) else { return [] }
         let events = observation.events
-        let kinds = observation.eventIndex.kinds
-        var last: (instant: UTCInstant, position: Int)?
-        var newestSchedule: Int?
-        for position in events.indices where kinds[position] != .monitorOwn {
-            if let instant = EventTimestamp.parse(events[position].ts), last.map({ instant > $0.instant }) ?? true {
-                last = (instant, position)
+        guard let last = Self.newestActivity(observation) else { return [] }
+        let newestScheduleEvent = observation.eventIndex.kinds.lastIndex {
+            switch $0 {
+            case .schedulePaused, .roundDeferred, .scheduleResumed, .roundResumed: true
+            default: false
             }
-            switch kinds[position] {
-            case .schedulePaused, .roundDeferred, .scheduleResumed, .roundResumed: newestSchedule = position
-            default: break
-            }
-        }
-        guard let last else { return [] }
-        let newestScheduleEvent = newestSchedule.map { events[$0] }
+        }.map { events[$0] }
         let age = observation.seconds(since: last.instant)
         guard age > Double(threshold) else { return [] }
         if let pause = newestScheduleEvent, pause.kind == "schedule_paused" || pause.kind == "round_deferred",
@@ -66,6 +59,22 @@ public struct SupervisorStaleDetector: Detector {
             context: ["age_s": .int(ageS), "threshold_s": .int(Int64(threshold)), "last_ts": .string(lastTs)],
             key: "supervisor_stale:last_ts=\(lastTs)"
         )]
+    }
+
+    /// The newest valid timestamp of the supervisor's events (not the monitor's own), and the
+    /// position of the first event carrying it. Every timestamp is parsed (the canonical
+    /// layout takes a fast path in ``EventTimestamp/parse(_:)``): comparing strings would
+    /// misorder mixed layouts, which was the original's bug.
+    static func newestActivity(_ observation: HostObservation) -> (instant: UTCInstant, position: Int)? {
+        let events = observation.events
+        let kinds = observation.eventIndex.kinds
+        var best: (instant: UTCInstant, position: Int)?
+        for position in events.indices where kinds[position] != .monitorOwn {
+            if let instant = EventTimestamp.parse(events[position].ts), best.map({ instant > $0.instant }) ?? true {
+                best = (instant, position)
+            }
+        }
+        return best
     }
 
     /// Whether an ISO time names its zone (`Z` or `±HH:MM`); a naive time is ambiguous.

@@ -41,6 +41,39 @@ final class SupervisorStaleDetectorTests: XCTestCase {
         XCTAssertEqual(alert.context["last_ts"], "2026-11-25T12:33:20+00:00")
     }
 
+    /// The detector's scan (kinds from the event index, the timestamp parser's fast path)
+    /// finds the same event as a plain scan that tests kind strings (first of equal instants
+    /// wins), on random mixes of canonical, offset, fraction-less, impossible and garbage timestamps,
+    /// out of order, with ties and the monitor's own events.
+    func testNewestActivityAgreesWithAForwardScanThatParsesEverything() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var events: [Event] = []
+            for _ in 0..<Int.random(in: 0...30, using: &generator) {
+                let seconds = Double(Int.random(in: 0...50, using: &generator))
+                let ts: String
+                switch Int.random(in: 0..<10, using: &generator) {
+                case 0: ts = EventTimestamp.format(F.instant(seconds - 7_200)).replacingOccurrences(of: "Z", with: "-02:00")
+                case 1: ts = String(F.ts(seconds).prefix(19)) + "Z"
+                case 2: ts = "2026-13-25T12:00:\(Int.random(in: 10...59, using: &generator)).000Z"
+                case 3: ts = "9999-12-31T23:59:5x.000Z"
+                case 4: ts = "garbage"
+                default: ts = F.ts(seconds)
+                }
+                let kind = Int.random(in: 0..<6, using: &generator) == 0 ? "monitor_alert_emitted" : "round_end"
+                events.append(Event(ts: ts, kind: kind, payload: [:], raw: ""))
+            }
+            let observation = F.observation(now: 100, events: events)
+            var expected: (instant: UTCInstant, position: Int)?
+            for (position, event) in events.enumerated() where !event.kind.hasPrefix("monitor_") {
+                if let instant = EventTimestamp.parse(event.ts), expected.map({ instant > $0.instant }) ?? true { expected = (instant, position) }
+            }
+            let found = SupervisorStaleDetector.newestActivity(observation)
+            XCTAssertEqual(found?.instant, expected?.instant, "\(events.map(\.ts))")
+            XCTAssertEqual(found?.position, expected?.position, "\(events.map(\.ts))")
+        }
+    }
+
     func testMonitorsOwnEventsDoNotCountAsLife() {
         let events = [lastEvent, F.event(3000, "monitor_alert_emitted", ["detector": "x"]), F.event(3001, "detector_error", ["detector": "y"])]
         let alert = F.alerts(SupervisorStaleDetector(), F.observation(now: 3701, events: events)).first
