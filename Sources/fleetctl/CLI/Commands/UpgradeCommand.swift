@@ -114,18 +114,29 @@ enum UpgradeCommand {
 
         let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir, environment: context.environment, home: context.home)
         let store = RolloutJournalStore(stateDirectory: stateDir)
+        // A rollout still `running` (another fleetctl runs it, or one was killed mid-way) owns
+        // its hosts until it is resumed to the end or aborted: a second one would fight it.
+        for other in store.list() where other.status == .running {
+            let shared = Set(other.stages.flatMap { $0 }).intersection(plan.hosts).sorted()
+            guard !shared.isEmpty else { continue }
+            context.stderr.write("fleetctl: rollout \(other.id) to \(other.target) is still running on \(shared.joined(separator: ", ")); wait for the fleetctl running it, or finish it with fleetctl upgrade --resume \(other.id), or roll it back with fleetctl upgrade --abort \(other.id)\n")
+            return ExitCode.failure
+        }
         var journal = RolloutJournal(id: store.newID(now: SystemClock().now()), plan: plan, createdAt: EventTimestamp.format(SystemClock().now()))
         journal.settings = settings
         for (name, answer) in zip(resolved.targets.map(\.name), answers) where plan.hosts.contains(name) {
             journal.serviceActiveBefore[name] = answer.serviceActive ?? false
             journal.criticalBefore[name] = answer.criticalAlerts
         }
+        let runLock: FileLock
         do {
+            runLock = try store.lock(journal.id)
             try store.save(journal)
         } catch {
             context.stderr.write("fleetctl: \(error.message); pass --state-dir PATH\n")
             return ExitCode.failure
         }
+        defer { runLock.release() }
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
         reporter.step("started", rollout: journal.id, kind: .rolloutStarted,
                       ["target": .string(target), "artifact": .string(settings.artifact), "stages": .array(plan.stages.map { .string($0.label) }),
@@ -169,7 +180,9 @@ enum UpgradeCommand {
         let store = RolloutJournalStore(stateDirectory: stateDir)
         let journal: RolloutJournal
         let options: RolloutRunner.Options
+        let runLock: FileLock
         do {
+            runLock = try store.lock(id)
             journal = try store.load(id)
             options = try runnerOptions(parsed)
         } catch let error as RolloutError {
@@ -196,6 +209,7 @@ enum UpgradeCommand {
                 return ExitCode.config
             }
         }
+        defer { runLock.release() }
         let executor = FleetTargets.executor(context)
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
         let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, executor: executor)

@@ -22,7 +22,7 @@ public struct RolloutJournalStore: Sendable {
     }
 
     public func load(_ id: String) throws(RolloutError) -> RolloutJournal {
-        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else { throw RolloutError("'\(id)' is not a rollout id (see fleetctl rollouts)", exitCode: ExitCode.usage) }
+        try Self.validate(id)
         let bytes: [UInt8]
         do {
             bytes = try LocalFileSystem().readFile(path(id), limit: 16 << 20)
@@ -33,6 +33,28 @@ public struct RolloutJournalStore: Sendable {
             throw RolloutError("\(path(id)) is not a rollout journal")
         }
         return journal
+    }
+
+    /// Takes the rollout's run lock, `<id>.lock` beside its journal, held while one fleetctl
+    /// runs, resumes or aborts it: two runners of one rollout would upgrade and roll back the
+    /// same hosts at once. The kernel drops the lock when that fleetctl exits, however it exits.
+    /// - Throws: when another fleetctl holds it, an error naming that process and what to do.
+    public func lock(_ id: String) throws(RolloutError) -> FileLock {
+        try Self.validate(id)
+        do {
+            try StateDirectory.prepare(directory)
+            return try FileLock.acquire(StateDirectory.file(id + ".lock", in: directory))
+        } catch let held as FileLock.HeldError {
+            let holder = held.holderPID.map { "fleetctl process \($0)" } ?? "another fleetctl"
+            throw RolloutError("rollout \(id) is being run by \(holder); wait for it to finish, or stop it and run fleetctl upgrade --resume \(id)")
+        } catch {
+            throw RolloutError("cannot lock rollout \(id) (\(StateDirectory.file(id + ".lock", in: directory))): \(error)")
+        }
+    }
+
+    /// Refuses ids that are not a plain file name (they come from the command line).
+    private static func validate(_ id: String) throws(RolloutError) {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else { throw RolloutError("'\(id)' is not a rollout id (see fleetctl rollouts)", exitCode: ExitCode.usage) }
     }
 
     /// Every readable journal, oldest first.
