@@ -2,9 +2,9 @@ import FleetCore
 import Foundation
 import XCTest
 
-/// fleetctl watch end to end: real sshd on loopback, real `agent-runner serve` with the fake
-/// agent, real hooks; the remote `agent-runner` answering peek/stop is the stand-in
-/// (see FleetFixture).
+/// fleetctl watch end to end: real sshd on loopback, the real `agent-runner` answering peek and
+/// stop over it, real `agent-runner serve` with the fake agent, real hooks, and full disks that
+/// are real small tmpfs mounts (see FleetFixture and SmallTmpfs).
 final class FleetWatchTests: XCTestCase {
     func testOAuthFailingHostIsHookedAutoStoppedAndConfirmed() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
@@ -54,23 +54,11 @@ final class FleetWatchTests: XCTestCase {
 
     func testDiskCriticalHostOnAFullTmpfsIsStopped() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let mountPoint = try Harness.temporaryDirectory(self) + "/tmpfs"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mount = try PosixProcessRunner().run(ProcessRequest("mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint], deadline: .now + .seconds(10)))
-        let onTmpfs = mount.exit.isSuccess
-        if onTmpfs {
-            addTeardownBlock { _ = try? PosixProcessRunner().run(ProcessRequest("umount", arguments: ["-l", mountPoint], deadline: .now + .seconds(10))) }
-        } else {
-            print("tmpfs not mountable here (\(mount.stderrText)); the stand-in reports disk_used_pct 97 instead")
-        }
-        let project = try AgentProject(self, modes: ["slow"], root: onTmpfs ? mountPoint : nil)
-        if onTmpfs {
-            // Fill the 2 MiB filesystem past 95 %, leaving a little room for the event log.
-            let filler = try PosixProcessRunner().run(ProcessRequest("sh", arguments: ["-c", "dd if=/dev/zero of=\(mountPoint)/filler bs=1k count=$(( $(df -k --output=avail \(mountPoint) | tail -1) - 60 ))"], deadline: .now + .seconds(10)))
-            XCTAssertTrue(filler.exit.isSuccess, filler.stderrText)
-        } else {
-            try Harness.write("97\n", to: project.logDir + "/fake_disk_pct")
-        }
+        // The project and its log dir on a small tmpfs filled past 95 %: serve's host samples
+        // (statvfs of the log dir) report it, and so does peek.
+        let disk = try SmallTmpfs(self)
+        let project = try AgentProject(self, modes: ["slow"], root: disk.path)
+        try disk.fill(pastPercent: 95)
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 15"], """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
@@ -79,13 +67,14 @@ final class FleetWatchTests: XCTestCase {
             """)
         let serve = try project.startServe()
         defer { _ = serve.terminate(grace: .seconds(5)) }
+        project.waitForHostSample()
         let status = try fleet.fleetctl(["status", "--json"])
         XCTAssertEqual(status.code, 1, "a critical alert makes the host unhealthy: \(status.stdout)")
         let row = try JSONParser.strict.parse(Array(status.stdout.utf8))
         XCTAssertEqual(row["alerts"], ["disk_critical"])
         XCTAssertGreaterThanOrEqual(row["disk_used_pct"]?.doubleValue ?? 0, 95)
         XCTAssertEqual(row["reachable"], true)
-        XCTAssertEqual(row["version"], "stand-in")
+        XCTAssertEqual(row["version"], .string(BuildInfo.version))
 
         let watch = try fleet.fleetctl(["watch", "--cycles", "8"], timeout: .seconds(60))
         XCTAssertEqual(watch.code, 0, watch.stderr)
@@ -98,7 +87,7 @@ final class FleetWatchTests: XCTestCase {
 
     func testKilledSSHDGivesBlipsThenOneUnreachableAlertThenOneResolved() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let project = try FleetFixture.idleProject(self, disk: 40)
+        let project = try AgentProject(self)
         try fleet.inventory(defaults: ["remote_failure_tolerance_s = 2"], """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
@@ -128,8 +117,13 @@ final class FleetWatchTests: XCTestCase {
 
     func testSilencedHostFiresNoHookAndStateSurvivesARestart() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
-        let full1 = try FleetFixture.idleProject(self, disk: 97)
-        let full2 = try FleetFixture.idleProject(self, disk: 97)
+        // Two idle projects on one full tmpfs; a `serve --once` round in each records the full disk.
+        let disk = try SmallTmpfs(self)
+        let full1 = try AgentProject(self, root: disk.path + "/1")
+        let full2 = try AgentProject(self, root: disk.path + "/2")
+        try disk.fill(pastPercent: 95)
+        try full1.recordHostSample()
+        try full2.recordHostSample()
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
             \(FleetFixture.host("pi1", project: full1))
             \(FleetFixture.host("pi2", project: full2))
@@ -150,8 +144,9 @@ final class FleetWatchTests: XCTestCase {
         XCTAssertEqual(try fleet.fleetctl(["watch", "--cycles", "2"]).code, 0)
         XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"])
         XCTAssertEqual(try fleet.fleetctl(["unsilence", id]).code, 0)
-        try Harness.write("50\n", to: full1.logDir + "/fake_disk_pct")
-        try Harness.write("50\n", to: full2.logDir + "/fake_disk_pct")
+        try disk.drain()
+        try full1.recordHostSample()
+        try full2.recordHostSample()
         XCTAssertEqual(try fleet.fleetctl(["watch", "--once"]).code, 0)
         let lines = fleet.hookEnvironmentLines()
         XCTAssertEqual(lines.first, "pi1 disk_critical firing pi1")
@@ -161,7 +156,10 @@ final class FleetWatchTests: XCTestCase {
 
     func testHangingHookIsKilledAtItsTimeoutWhilePollingGoesOn() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let project = try FleetFixture.idleProject(self, disk: 97)
+        let disk = try SmallTmpfs(self)
+        let project = try AgentProject(self, root: disk.path)
+        try disk.fill(pastPercent: 95)
+        try project.recordHostSample()
         let marker = "hookhang-\(getpid())"
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
             \(FleetFixture.host("pi", project: project))
