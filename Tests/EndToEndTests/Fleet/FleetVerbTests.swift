@@ -78,6 +78,40 @@ final class FleetVerbTests: XCTestCase {
         XCTAssertTrue(check.stdout.contains("ssh hygiene"), check.stdout)
     }
 
+    /// An ssh session that goes away while `agent-runner restart` waits for serve to finish its
+    /// round (fleetctl's deadline, a dropped connection): the restart still starts serve again.
+    /// It used to die of SIGPIPE writing "stopped" to the closed session, leaving the host down.
+    func testRestartOverSSHStartsServeEvenWhenTheSessionIsCutDuringTheStop() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi"])
+        let project = try AgentProject(self, modes: ["slow"])
+        addTeardownBlock { _ = try? project.run(["kill"]) }
+        let config = project.dir + "/agent-runner.toml"
+        try fleet.inventory(FleetFixture.host("pi", project: project))
+        let serve = try project.startServe(environment: ["FAKE_SLEEP": "5"])
+        defer { _ = serve.terminate(grace: .seconds(5)) }
+        AgentProject.wait("the round in flight") { FileManager.default.fileExists(atPath: project.logDir + "/agent.pid") }
+        let first = try XCTUnwrap(try PidFile(path: project.logDir + "/serve.pid").runningPID())
+
+        let ssh = try PosixProcessRunner().spawn(ProcessRequest(
+            "ssh", arguments: ["-F", fleet.sshd.clientConfig, "pi", "--", fleet.agentRunner, "restart", "--config", config],
+            standardOutput: .capture(), standardError: .capture()))
+        let restart = [fleet.agentRunner, "restart", "--config", config]
+        AgentProject.wait("the remote restart") {
+            ProcessTree.snapshot().contains { !$0.isZombie && ProcessTree.commandLine(of: $0.pid) == restart }
+        }
+        usleep(500_000)
+        XCTAssertNil(serve.poll(), "serve is still finishing its round")
+        _ = ssh.terminate(grace: .zero)
+
+        AgentProject.wait("serve to exit after its round", timeout: 20) { serve.poll() != nil }
+        AgentProject.wait("a new serve", timeout: 20) {
+            ((try? PidFile(path: project.logDir + "/serve.pid").runningPID()) ?? nil).map { $0 != first } ?? false
+        }
+        let second = try XCTUnwrap(try PidFile(path: project.logDir + "/serve.pid").runningPID())
+        assertDetached(second, logDir: project.logDir)
+        XCTAssertEqual(try fleet.fleetctl(["peek", "pi", "--select", "service.active"]).stdout, "true\n")
+    }
+
     /// A serve `agent-runner start` daemonized over ssh: it leads its own session (no controlling
     /// terminal, no SIGHUP when the session closes), reads /dev/null and writes serve.log.
     func assertDetached(_ pid: Int32, logDir: String, file: StaticString = #filePath, line: UInt = #line) {
