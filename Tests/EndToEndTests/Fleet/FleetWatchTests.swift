@@ -85,6 +85,50 @@ final class FleetWatchTests: XCTestCase {
         XCTAssertNotNil(serve.poll())
     }
 
+    /// The real `agent-runner stop` waits until serve has finished its round, which can take
+    /// as long as `round_timeout_s`. The auto-stop still answers within `confirm_s`: unconfirmed
+    /// while the round runs on, with the stop left requested, so serve exits when its round ends.
+    func testAutoStopOfAHostInALongRoundIsUnconfirmedAfterConfirmSAndServeStopsAfterItsRound() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi"])
+        let disk = try SmallTmpfs(self)
+        let project = try AgentProject(self, modes: ["slow"], root: disk.path)
+        try disk.fill(pastPercent: 95)
+        try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 3"], FleetFixture.host("pi", project: project))
+        let serve = try project.startServe(environment: ["FAKE_SLEEP": "15"])
+        defer { _ = serve.terminate(grace: .seconds(5)) }
+        project.waitForHostSample()
+        AgentProject.wait("the round in flight") { FileManager.default.fileExists(atPath: project.logDir + "/agent.pid") }
+
+        let watch = try fleet.startFleetctl(["watch", "--json"])
+        defer { _ = watch.terminate(grace: .seconds(5)) }
+        func events() -> [Event] { (try? fleet.fleetEvents()) ?? [] }
+        let stopKinds: Set = ["monitor_auto_stop_triggered", "monitor_auto_stop_failed"]
+        AgentProject.wait("the auto-stop's outcome", timeout: 30) { events().contains { stopKinds.contains($0.kind) } }
+        let emitted = try XCTUnwrap(events().first { $0.kind == "monitor_alert_emitted" && $0.payload["detector"] == "disk_critical" })
+        let outcome = try XCTUnwrap(events().first { stopKinds.contains($0.kind) })
+        XCTAssertEqual(outcome.kind, "monitor_auto_stop_failed", outcome.raw)
+        let error = outcome.payload["error"]?.stringValue ?? ""
+        XCTAssertTrue(error.hasPrefix("stop did not take effect within 3.0s: the service still reports active (`agent-runner stop` had not returned"), outcome.raw)
+        let waited = try XCTUnwrap(outcome.instant).seconds - (try XCTUnwrap(emitted.instant).seconds)
+        XCTAssertLessThanOrEqual(waited, 6, "the outcome came about confirm_s after the alert, not at the round's end: \(emitted.raw) \(outcome.raw)")
+        XCTAssertNil(serve.poll(), "serve is still finishing its round")
+
+        AgentProject.wait("serve to exit at its round's end", timeout: 30) { serve.poll() != nil }
+        XCTAssertEqual(serve.poll(), .terminated(0))
+        let served = try project.events()
+        XCTAssertEqual(served.last { $0.kind == "agent_exit" }?.payload["exit_code"], .int(0), "the round ran to its end")
+        XCTAssertEqual(served.last?.kind, "serve_stopped")
+        XCTAssertEqual(served.last?.payload["reason"], .string("signal"))
+        let remoteStop = [fleet.agentRunner, "stop", "--config", project.dir + "/agent-runner.toml"]
+        AgentProject.wait("the remote `agent-runner stop` to end with serve") {
+            !ProcessTree.snapshot().contains { !$0.isZombie && ProcessTree.commandLine(of: $0.pid) == remoteStop }
+        }
+        _ = try watch.signal(SIGTERM)
+        let output = watch.collectOutput(deadline: .now + .seconds(20))
+        XCTAssertEqual(output.exit, .terminated(0), output.stderrText)
+        XCTAssertEqual(events().filter { stopKinds.contains($0.kind) }.count, 1, "one auto-stop per episode")
+    }
+
     func testKilledSSHDGivesBlipsThenOneUnreachableAlertThenOneResolved() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
         let project = try AgentProject(self)
