@@ -112,6 +112,27 @@ final class AgentProject {
         try? String(contentsOfFile: logDir + "/" + name, encoding: .utf8)
     }
 
+    /// Runs one round with `serve --once`, so serve appends fresh host samples (metrics lines)
+    /// for peek's `system` block.
+    func recordHostSample(file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = try hostSamples().count
+        let once = try run(["serve", "--once"])
+        XCTAssertEqual(once.code, 0, "serve --once: \(once.stderr)", file: file, line: line)
+        XCTAssertGreaterThan(try hostSamples().count, before, "serve --once recorded no host sample in \(logDir)", file: file, line: line)
+    }
+
+    /// The host samples serve wrote (metrics-YYYY-MM.jsonl), oldest first.
+    func hostSamples() throws -> [Event] {
+        try EventLogReader(directory: logDir, prefix: "metrics").tail(limit: 100_000).reversed()
+    }
+
+    /// Waits until a running serve has written a host sample that satisfies `condition`
+    /// (serve samples at each round's start and end).
+    func waitForHostSample(_ what: String = "serve's first host sample", file: StaticString = #filePath, line: UInt = #line,
+                           where condition: @escaping (Event) -> Bool = { _ in true }) {
+        AgentProject.wait(what, file: file, line: line) { ((try? hostSamples()) ?? []).last.map(condition) ?? false }
+    }
+
     /// Waits until `condition` holds, polling; fails the test after `timeout`.
     static func wait(_ what: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line, _ condition: () throws -> Bool) rethrows {
         let deadline = Date().addingTimeInterval(timeout)

@@ -5,16 +5,15 @@ import XCTest
 /// A fleet on loopback for fleetctl end-to-end tests: one real sshd with an ssh alias per host,
 /// an inventory pointing at it, a state directory, and a hook script that records each call.
 ///
-/// The remote `agent-runner` is a STAND-IN (Fixtures/agent-runner-standin.sh, bash + jq) that
-/// answers `peek --json` from the project's event log, status.json and serve.pid, and
-/// `stop|start|restart|kill|events` with pid-file semantics, while the real `agent-runner serve`
-/// runs the project. Once `agent-runner peek --json` lands, point `agent_runner` at the real
-/// binary (`Harness.binary("agent-runner")`) and these tests run unchanged.
+/// The remote `agent-runner` is the real one this build produced: fleetctl runs its
+/// `peek --json`, `stop`, `kill`, `start`, `restart` and `events` over ssh against projects the
+/// real `agent-runner serve` runs with the fake agent.
 final class FleetFixture {
     let sshd: LoopbackSSHD
     let root: String
     let stateDir: String
-    let standIn: String
+    /// The `agent-runner` the hosts run.
+    let agentRunner: String
     let hookScript: String
     let hookCalls: String
 
@@ -24,11 +23,7 @@ final class FleetFixture {
         test.addTeardownBlock { sshd.shutdown() }
         root = try Harness.temporaryDirectory(test)
         stateDir = root + "/state"
-        let body = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/agent-runner-standin.sh").path, encoding: .utf8)
-        standIn = sshd.directory + "/bin/agent-runner-standin"
-        try ("#!/bin/bash\nREAL_AGENT_RUNNER=\(try Harness.binary("agent-runner"))\n" + body).write(toFile: standIn, atomically: true, encoding: .utf8)
-        chmod(standIn, 0o755)
+        agentRunner = try Harness.binary("agent-runner")
         hookCalls = root + "/hook-calls.jsonl"
         hookScript = root + "/hook.sh"
         try "#!/bin/sh\nline=\"$(cat)\"\nprintf '%s\\n' \"$line\" >> '\(hookCalls)'\nprintf '%s %s %s %s\\n' \"$FLEET_HOST\" \"$FLEET_DETECTOR\" \"$FLEET_STATE\" \"$1\" >> '\(hookCalls).env'\n"
@@ -36,14 +31,14 @@ final class FleetFixture {
         chmod(hookScript, 0o755)
     }
 
-    /// Writes `inventory.toml`: `[defaults]` reaching the loopback sshd with the stand-in, then `body`.
+    /// Writes `inventory.toml`: `[defaults]` reaching the loopback sshd with the real `agent-runner`, then `body`.
     @discardableResult
     func inventory(defaults: [String] = [], _ body: String) throws -> String {
         let path = root + "/inventory.toml"
         let text = """
             [defaults]
             ssh_config = "\(sshd.clientConfig)"
-            agent_runner = "\(standIn)"
+            agent_runner = "\(agentRunner)"
             state_dir = "\(stateDir)"
             poll_interval_s = 0.3
             poll_timeout_s = 10
@@ -87,13 +82,5 @@ final class FleetFixture {
     /// A `[hosts.NAME]` table for `project`.
     static func host(_ name: String, project: AgentProject, extra: String = "") -> String {
         "[hosts.\(name)]\nconfig = \"\(project.dir)/agent-runner.toml\"\n\(extra)\n"
-    }
-
-    /// A project with no serve running whose stand-in peek reports `disk` percent used.
-    static func idleProject(_ test: XCTestCase, disk: Int) throws -> AgentProject {
-        let project = try AgentProject(test)
-        try Harness.write("\(disk)\n", to: project.logDir + "/fake_disk_pct")
-        try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
-        return project
     }
 }

@@ -2,9 +2,9 @@ import FleetCore
 import Foundation
 import XCTest
 
-/// fleetctl watch end to end: real sshd on loopback, real `agent-runner serve` with the fake
-/// agent, real hooks; the remote `agent-runner` answering peek/stop is the stand-in
-/// (see FleetFixture).
+/// fleetctl watch end to end: real sshd on loopback, the real `agent-runner` answering peek and
+/// stop over it, real `agent-runner serve` with the fake agent, real hooks, and full disks that
+/// are real small tmpfs mounts (see FleetFixture and SmallTmpfs).
 final class FleetWatchTests: XCTestCase {
     func testOAuthFailingHostIsHookedAutoStoppedAndConfirmed() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
@@ -54,23 +54,11 @@ final class FleetWatchTests: XCTestCase {
 
     func testDiskCriticalHostOnAFullTmpfsIsStopped() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let mountPoint = try Harness.temporaryDirectory(self) + "/tmpfs"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mount = try PosixProcessRunner().run(ProcessRequest("mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint], deadline: .now + .seconds(10)))
-        let onTmpfs = mount.exit.isSuccess
-        if onTmpfs {
-            addTeardownBlock { _ = try? PosixProcessRunner().run(ProcessRequest("umount", arguments: ["-l", mountPoint], deadline: .now + .seconds(10))) }
-        } else {
-            print("tmpfs not mountable here (\(mount.stderrText)); the stand-in reports disk_used_pct 97 instead")
-        }
-        let project = try AgentProject(self, modes: ["slow"], root: onTmpfs ? mountPoint : nil)
-        if onTmpfs {
-            // Fill the 2 MiB filesystem past 95 %, leaving a little room for the event log.
-            let filler = try PosixProcessRunner().run(ProcessRequest("sh", arguments: ["-c", "dd if=/dev/zero of=\(mountPoint)/filler bs=1k count=$(( $(df -k --output=avail \(mountPoint) | tail -1) - 60 ))"], deadline: .now + .seconds(10)))
-            XCTAssertTrue(filler.exit.isSuccess, filler.stderrText)
-        } else {
-            try Harness.write("97\n", to: project.logDir + "/fake_disk_pct")
-        }
+        // The project and its log dir on a small tmpfs filled past 95 %: serve's host samples
+        // (statvfs of the log dir) report it, and so does peek.
+        let disk = try SmallTmpfs(self)
+        let project = try AgentProject(self, modes: ["slow"], root: disk.path)
+        try disk.fill(pastPercent: 95)
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 15"], """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
@@ -79,13 +67,14 @@ final class FleetWatchTests: XCTestCase {
             """)
         let serve = try project.startServe()
         defer { _ = serve.terminate(grace: .seconds(5)) }
+        project.waitForHostSample()
         let status = try fleet.fleetctl(["status", "--json"])
         XCTAssertEqual(status.code, 1, "a critical alert makes the host unhealthy: \(status.stdout)")
         let row = try JSONParser.strict.parse(Array(status.stdout.utf8))
         XCTAssertEqual(row["alerts"], ["disk_critical"])
         XCTAssertGreaterThanOrEqual(row["disk_used_pct"]?.doubleValue ?? 0, 95)
         XCTAssertEqual(row["reachable"], true)
-        XCTAssertEqual(row["version"], "stand-in")
+        XCTAssertEqual(row["version"], .string(BuildInfo.version))
 
         let watch = try fleet.fleetctl(["watch", "--cycles", "8"], timeout: .seconds(60))
         XCTAssertEqual(watch.code, 0, watch.stderr)
@@ -96,9 +85,53 @@ final class FleetWatchTests: XCTestCase {
         XCTAssertNotNil(serve.poll())
     }
 
+    /// The real `agent-runner stop` waits until serve has finished its round, which can take
+    /// as long as `round_timeout_s`. The auto-stop still answers within `confirm_s`: unconfirmed
+    /// while the round runs on, with the stop left requested, so serve exits when its round ends.
+    func testAutoStopOfAHostInALongRoundIsUnconfirmedAfterConfirmSAndServeStopsAfterItsRound() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi"])
+        let disk = try SmallTmpfs(self)
+        let project = try AgentProject(self, modes: ["slow"], root: disk.path)
+        try disk.fill(pastPercent: 95)
+        try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 3"], FleetFixture.host("pi", project: project))
+        let serve = try project.startServe(environment: ["FAKE_SLEEP": "15"])
+        defer { _ = serve.terminate(grace: .seconds(5)) }
+        project.waitForHostSample()
+        AgentProject.wait("the round in flight") { FileManager.default.fileExists(atPath: project.logDir + "/agent.pid") }
+
+        let watch = try fleet.startFleetctl(["watch", "--json"])
+        defer { _ = watch.terminate(grace: .seconds(5)) }
+        func events() -> [Event] { (try? fleet.fleetEvents()) ?? [] }
+        let stopKinds: Set = ["monitor_auto_stop_triggered", "monitor_auto_stop_failed"]
+        AgentProject.wait("the auto-stop's outcome", timeout: 30) { events().contains { stopKinds.contains($0.kind) } }
+        let emitted = try XCTUnwrap(events().first { $0.kind == "monitor_alert_emitted" && $0.payload["detector"] == "disk_critical" })
+        let outcome = try XCTUnwrap(events().first { stopKinds.contains($0.kind) })
+        XCTAssertEqual(outcome.kind, "monitor_auto_stop_failed", outcome.raw)
+        let error = outcome.payload["error"]?.stringValue ?? ""
+        XCTAssertTrue(error.hasPrefix("stop did not take effect within 3.0s: the service still reports active (`agent-runner stop` had not returned"), outcome.raw)
+        let waited = try XCTUnwrap(outcome.instant).seconds - (try XCTUnwrap(emitted.instant).seconds)
+        XCTAssertLessThanOrEqual(waited, 6, "the outcome came about confirm_s after the alert, not at the round's end: \(emitted.raw) \(outcome.raw)")
+        XCTAssertNil(serve.poll(), "serve is still finishing its round")
+
+        AgentProject.wait("serve to exit at its round's end", timeout: 30) { serve.poll() != nil }
+        XCTAssertEqual(serve.poll(), .terminated(0))
+        let served = try project.events()
+        XCTAssertEqual(served.last { $0.kind == "agent_exit" }?.payload["exit_code"], .int(0), "the round ran to its end")
+        XCTAssertEqual(served.last?.kind, "serve_stopped")
+        XCTAssertEqual(served.last?.payload["reason"], .string("signal"))
+        let remoteStop = [fleet.agentRunner, "stop", "--config", project.dir + "/agent-runner.toml"]
+        AgentProject.wait("the remote `agent-runner stop` to end with serve") {
+            !ProcessTree.snapshot().contains { !$0.isZombie && ProcessTree.commandLine(of: $0.pid) == remoteStop }
+        }
+        _ = try watch.signal(SIGTERM)
+        let output = watch.collectOutput(deadline: .now + .seconds(20))
+        XCTAssertEqual(output.exit, .terminated(0), output.stderrText)
+        XCTAssertEqual(events().filter { stopKinds.contains($0.kind) }.count, 1, "one auto-stop per episode")
+    }
+
     func testKilledSSHDGivesBlipsThenOneUnreachableAlertThenOneResolved() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let project = try FleetFixture.idleProject(self, disk: 40)
+        let project = try AgentProject(self)
         try fleet.inventory(defaults: ["remote_failure_tolerance_s = 2"], """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
@@ -128,8 +161,13 @@ final class FleetWatchTests: XCTestCase {
 
     func testSilencedHostFiresNoHookAndStateSurvivesARestart() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
-        let full1 = try FleetFixture.idleProject(self, disk: 97)
-        let full2 = try FleetFixture.idleProject(self, disk: 97)
+        // Two idle projects on one full tmpfs; a `serve --once` round in each records the full disk.
+        let disk = try SmallTmpfs(self)
+        let full1 = try AgentProject(self, root: disk.path + "/1")
+        let full2 = try AgentProject(self, root: disk.path + "/2")
+        try disk.fill(pastPercent: 95)
+        try full1.recordHostSample()
+        try full2.recordHostSample()
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
             \(FleetFixture.host("pi1", project: full1))
             \(FleetFixture.host("pi2", project: full2))
@@ -150,8 +188,9 @@ final class FleetWatchTests: XCTestCase {
         XCTAssertEqual(try fleet.fleetctl(["watch", "--cycles", "2"]).code, 0)
         XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"])
         XCTAssertEqual(try fleet.fleetctl(["unsilence", id]).code, 0)
-        try Harness.write("50\n", to: full1.logDir + "/fake_disk_pct")
-        try Harness.write("50\n", to: full2.logDir + "/fake_disk_pct")
+        try disk.drain()
+        try full1.recordHostSample()
+        try full2.recordHostSample()
         XCTAssertEqual(try fleet.fleetctl(["watch", "--once"]).code, 0)
         let lines = fleet.hookEnvironmentLines()
         XCTAssertEqual(lines.first, "pi1 disk_critical firing pi1")
@@ -161,7 +200,10 @@ final class FleetWatchTests: XCTestCase {
 
     func testHangingHookIsKilledAtItsTimeoutWhilePollingGoesOn() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let project = try FleetFixture.idleProject(self, disk: 97)
+        let disk = try SmallTmpfs(self)
+        let project = try AgentProject(self, root: disk.path)
+        try disk.fill(pastPercent: 95)
+        try project.recordHostSample()
         let marker = "hookhang-\(getpid())"
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
             \(FleetFixture.host("pi", project: project))

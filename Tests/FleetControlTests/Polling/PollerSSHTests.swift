@@ -6,9 +6,10 @@ import SSHTransport
 import XCTest
 
 /// Issue 6's "done when" list, through the poller and the per-host monitor, against a real sshd
-/// on loopback. The remote `agent-runner` is a stand-in script (LoopbackSSHD.writeScript) that
-/// prints a peek document of the contract's shape; switch `agentRunner` to the real binary once
-/// `agent-runner peek --json` lands.
+/// on loopback. The remote `agent-runner` here is a script (LoopbackSSHD.writeScript) on purpose:
+/// these tests pin the poller against exact documents (Peek.document) and against remotes the
+/// real binary never is (one that hangs, prints a banner or 10 MiB, records its argv). The real
+/// remote `agent-runner` is polled end to end in EndToEndTests/Fleet.
 final class PollerSSHTests: XCTestCase {
     var sshd: LoopbackSSHD!
 

@@ -48,6 +48,7 @@ enum InstallCommand {
     }
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        SessionLoss.outlive()
         let setup: LifecycleSetup
         switch LifecycleSetup.load(parsed, context: context, runner: runner) {
         case .success(let loaded): setup = loaded
@@ -78,6 +79,7 @@ enum InstallCommand {
     }
 
     static func runUninstall(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        SessionLoss.outlive()
         let setup: LifecycleSetup
         switch LifecycleSetup.load(parsed, context: context, runner: runner) {
         case .success(let loaded): setup = loaded

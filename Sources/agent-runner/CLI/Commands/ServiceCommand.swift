@@ -75,6 +75,7 @@ enum ServiceCommand {
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        SessionLoss.outlive()
         let timeout: Double?
         do {
             timeout = try parsed.seconds("timeout")

@@ -33,6 +33,7 @@ enum UpgradeCommand {
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        SessionLoss.outlive()
         let request: Upgrader.Request
         do {
             request = try parseRequest(parsed)

@@ -3,10 +3,18 @@ import Detectors
 import FleetCore
 import SSHTransport
 
-/// Stops a host's service over ssh and confirms it: `agent-runner stop` (with the host's
-/// remote config), then peek again until the service reports inactive or `auto_stop.confirm_s`
-/// runs out. serve finishes the round in flight before exiting, so "asked" is not "stopped":
-/// only a confirmed stop is recorded as `monitor_auto_stop_triggered`.
+/// Stops a host's service over ssh and confirms it, all within `auto_stop.confirm_s`:
+/// `agent-runner stop` (with the host's remote config), then peek again until the service
+/// reports inactive. serve finishes the round in flight before exiting, so "asked" is not
+/// "stopped": only a confirmed stop is recorded as `monitor_auto_stop_triggered`.
+///
+/// The remote stop is bounded by `confirm_s` too. This agent-runner's `stop` waits until serve
+/// has exited, which can take a whole round (up to `round_timeout_s`); the original's waits 5 s.
+/// Without the bound an auto-stop of a host in a long round held its worker until the round
+/// ended (and then reported it confirmed) or until a fixed 60 s ssh deadline, whatever
+/// `confirm_s` said. When the bound cuts the call short, serve normally has its SIGTERM already
+/// (the remote stop sends it first thing) and exits when its round ends; the outcome is "not
+/// confirmed" with what peek saw.
 public struct AutoStopper: Sendable {
     /// What happened.
     public struct Outcome: Sendable, Equatable {
@@ -18,15 +26,12 @@ public struct AutoStopper: Sendable {
 
     public var executor: any RemoteExecutor
     public var poller: PeekPoller
-    /// Deadline of the remote `agent-runner stop` itself (it waits up to 5 s on the host).
-    public var stopTimeout: Duration
     /// Pause between confirming peeks.
     public var confirmInterval: Duration
 
-    public init(executor: any RemoteExecutor, poller: PeekPoller, stopTimeout: Duration = .seconds(60), confirmInterval: Duration = .milliseconds(500)) {
+    public init(executor: any RemoteExecutor, poller: PeekPoller, confirmInterval: Duration = .milliseconds(500)) {
         self.executor = executor
         self.poller = poller
-        self.stopTimeout = stopTimeout
         self.confirmInterval = confirmInterval
     }
 
@@ -35,28 +40,35 @@ public struct AutoStopper: Sendable {
         AgentRunnerCommand.verb(["stop"], target.settings)
     }
 
-    /// Blocks the calling thread (a worker, never the poll loop) until confirmed or given up.
+    /// Blocks the calling thread (a worker, never the poll loop) until confirmed or given up,
+    /// about `confirm_s` at most (plus the last confirming peek).
     public func stop(_ target: PollTarget) -> Outcome {
         let started = ContinuousClock.now
-        let result = executor.run(host: target.remote, argv: Self.stopCommand(target), deadline: started + stopTimeout)
-        if !result.outcome.isOK {
+        let window = Duration.milliseconds(Int64(target.settings.autoStop.confirmS * 1000))
+        let confirmBy = started + window
+        let result = executor.run(host: target.remote, argv: Self.stopCommand(target), deadline: confirmBy)
+        var still = "the service still reports active"
+        switch result.outcome {
+        case .ok:
+            break
+        case .timeout:
+            still += " (`agent-runner stop` had not returned; serve finishes the round in flight before it exits)"
+        default:
             return Outcome(confirmed: false, error: "`agent-runner stop` failed: \(result.errorMessage ?? result.outcome.category)", elapsed: ContinuousClock.now - started)
         }
-        let confirmBy = started + .milliseconds(Int64(target.settings.autoStop.confirmS * 1000))
         var last = "no answer yet"
         while true {
             let poll = poller.poll(target)
             if let facts = poll.facts {
                 if facts.service == "stopped" { return Outcome(confirmed: true, error: nil, elapsed: ContinuousClock.now - started) }
-                last = facts.service == "running" ? "the service still reports active" : "peek reports no service state"
+                last = facts.service == "running" ? still : "peek reports no service state"
             } else {
                 last = poll.error ?? "peek failed"
             }
             if ContinuousClock.now + confirmInterval > confirmBy { break }
             sleep(for: confirmInterval)
         }
-        let window = Seconds.text(.milliseconds(Int64(target.settings.autoStop.confirmS * 1000)))
-        return Outcome(confirmed: false, error: "stop did not take effect within \(window): \(last)", elapsed: ContinuousClock.now - started)
+        return Outcome(confirmed: false, error: "stop did not take effect within \(Seconds.text(window)): \(last)", elapsed: ContinuousClock.now - started)
     }
 
     private func sleep(for duration: Duration) {
