@@ -13,7 +13,10 @@ enum ActionCommand {
         return VerbSpec(
             verb, summary: summaries[verb] ?? verb,
             discussion: "Runs `agent-runner \(verb) --json` (with the host's config) on every selected host, at most --parallel at once, and prints one result per host (JSON Lines with --json).",
-            options: [FleetctlProgram.excludeOption, FleetctlProgram.parallelOption],
+            options: [FleetctlProgram.excludeOption, FleetctlProgram.parallelOption]
+                + (verb == "stop" || verb == "restart"
+                    ? [OptionSpec("timeout", value: "S", help: "Each host's deadline (default 120s). A graceful \(verb) waits for the round in flight; past the deadline one peek tells whether the host is still stopping.")]
+                    : []),
             positionals: [PositionalSpec("SELECTOR", help: "all, a host, @group, a glob, or several joined by commas (required).")],
             exitCodes: [
                 (ExitCode.success, "it succeeded on every selected host"),
@@ -30,8 +33,17 @@ enum ActionCommand {
         case .failure(let failure): return failure.code
         }
         let parallel: Int
-        do { parallel = try FleetTargets.parallel(parsed) } catch { return runner.usageFailure(error, context: context) }
-        let results = FleetAction.run(verb, on: resolved.targets, executor: FleetTargets.executor(context), parallel: parallel)
+        var timeout = FleetAction.defaultTimeout
+        do throws(UsageError) {
+            parallel = try FleetTargets.parallel(parsed)
+            if let seconds = try parsed.seconds("timeout") {
+                guard seconds > 0 else { throw UsageError("--timeout must be more than 0 seconds", verb: verb) }
+                timeout = .milliseconds(Int64(seconds * 1000))
+            }
+        } catch {
+            return runner.usageFailure(error, context: context)
+        }
+        let results = FleetAction.run(verb, on: resolved.targets, executor: FleetTargets.executor(context), parallel: parallel, timeout: timeout)
         for result in results {
             if parsed.has("json") {
                 context.stdout.write(JSONWriter(style: .compact).string(.object(result.json(verb: verb))) + "\n")
