@@ -4,6 +4,9 @@
 public struct RolloutJournal: Sendable, Equatable {
     public enum HostState: String, Sendable, CaseIterable {
         case pending, upgrading, upgraded, healthy, failed
+        /// The upgrade never reached the host (ssh failed before the command ran): a failure
+        /// that counts against `max_failures`, but nothing there changed, so nothing to roll back.
+        case unreached
         case rolledBack = "rolled_back"
         case rollbackFailed = "rollback_failed"
     }
@@ -64,12 +67,12 @@ public struct RolloutJournal: Sendable, Equatable {
         if let note { notes[host] = note }
     }
 
-    /// Hosts this rollout changed (and so must roll back on abort), in plan order.
-    /// Hosts that failed their upgrade or their gate in this rollout.
+    /// Hosts that failed their upgrade or their gate in this rollout, or that it could not reach.
     public var failures: Int {
-        hosts.values.filter { $0 == .failed }.count
+        hosts.values.filter { $0 == .failed || $0 == .unreached }.count
     }
 
+    /// Hosts this rollout changed (and so must roll back on abort), in plan order.
     public var touched: [String] {
         stages.flatMap { $0 }.filter { [.upgrading, .upgraded, .healthy, .failed].contains(hosts[$0] ?? .pending) }
     }

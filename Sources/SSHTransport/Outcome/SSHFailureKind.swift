@@ -26,3 +26,18 @@ public enum SSHFailureKind: String, Sendable, Equatable, CaseIterable {
     /// Exit 255 with no recognisable ssh message (possibly the remote command's own 255).
     case other = "other"
 }
+
+extension SSHFailureKind {
+    /// Whether ssh failed before the remote command could start, so the host is certainly
+    /// unchanged: no connection, no session, or refused locally. A lost connection (and an
+    /// unrecognised exit 255) may have cut a command that was already running.
+    public var commandNeverRan: Bool {
+        switch self {
+        case .connectionRefused, .hostUnreachable, .nameResolution, .connectTimeout, .authenticationFailed,
+             .hostKeyChanged, .hostKeyUnknown, .configuration, .localFailure:
+            return true
+        case .connectionLost, .other:
+            return false
+        }
+    }
+}

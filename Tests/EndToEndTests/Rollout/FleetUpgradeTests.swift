@@ -48,16 +48,20 @@ final class FleetUpgradeTests: XCTestCase {
     static let buildsFolder = NSTemporaryDirectory() + "fleet-upgrade-builds-\(getpid())"
     static let oldVersion = BuildInfo.version
 
-    /// A stand-in build of `version`: `smokeFails` fails its peek (the upgrade smoke check);
-    /// `diesAfter` kills its serve that many seconds after it starts.
-    func build(_ version: String, smokeFails: Bool = false, diesAfter: Int? = nil) throws -> String {
+    /// A stand-in build of `version`: `smokeFails` fails its peek (the upgrade smoke check), on
+    /// every host or (`.marked`) on hosts whose HOME holds a file `FAIL_SMOKE`; `diesAfter`
+    /// kills its serve that many seconds after it starts.
+    enum SmokeFailure { case never, always, marked }
+    func build(_ version: String, smokeFails: Bool = false, smoke: SmokeFailure = .never, diesAfter: Int? = nil) throws -> String {
+        let smoke = smokeFails ? .always : smoke
+        let failSmoke = #"echo "boom: build \#(version) cannot read agent-runner.toml" >&2; exit 1"#
         let real = URL(fileURLWithPath: try Harness.binary("agent-runner")).resolvingSymlinksInPath().path
         let script = """
             #!/bin/sh
             if [ "$1" = "--version" ]; then echo "agent-runner \(version)"; exit 0; fi
             case " $* " in
               *" peek "*)
-                \(smokeFails ? #"echo "boom: build \#(version) cannot read agent-runner.toml" >&2; exit 1"# : "")
+                \(smoke == .always ? failSmoke : smoke == .marked ? #"[ -f "$HOME/FAIL_SMOKE" ] && { \#(failSmoke); }"# : "")
                 out=$('\(real)' "$@") || exit $?
                 printf '%s\\n' "$out" | sed -e 's/"agent_runner_version" *: *"[^"]*"/"agent_runner_version": "\(version)"/' -e 's/"version" *: *"[^"]*"/"version": "\(version)"/'
                 exit 0 ;;

@@ -67,4 +67,18 @@ final class RolloutJournalTests: XCTestCase {
         XCTAssertEqual(restored?.settings.bakeS, 12.5)
         XCTAssertEqual(restored?.serviceActiveBefore["a"], false)
     }
+
+    /// A host the upgrade never reached counts as a failure but is not touched: nothing there
+    /// changed, so nothing is rolled back (and an unreachable host is not a failed rollback).
+    func testUnreachedHostsFailButAreNotTouched() {
+        let plan = RolloutPlanner.plan(candidates: ["pi", "a", "dead"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
+                                       target: "0.2.0", canary: ["pi"], batch: .count(5))
+        var journal = RolloutJournal(id: "r3", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        journal.record("pi", .healthy)
+        journal.record("a", .failed, note: "smoke failed")
+        journal.record("dead", .unreached, note: "connection refused")
+        XCTAssertEqual(journal.failures, 2)
+        XCTAssertEqual(journal.touched, ["pi", "a"])
+        XCTAssertEqual(RolloutJournal(json: journal.json)?.hosts["dead"], .unreached)
+    }
 }

@@ -144,7 +144,20 @@ enum UpgradeCommand {
                       text: "rollout \(journal.id) started (journal \(store.path(journal.id)); resume with: fleetctl upgrade --resume \(journal.id))")
         let rollout = RolloutRunner(journal: journal, targets: resolved.targets, executor: executor, store: store, reporter: reporter,
                                     artifacts: artifacts, options: options)
-        return rollout.run().status == .finished ? ExitCode.success : ExitCode.failure
+        return outcome(rollout.run(), context: context)
+    }
+
+    /// 0 only when the rollout finished with every host healthy. A rollout that finished around
+    /// failed hosts (within `--max-failures`) still exits 1, naming them, as Ansible does for
+    /// a play that tolerated failures: scripts must not read it as a clean rollout.
+    static func outcome(_ journal: RolloutJournal, context: CommandContext) -> Int32 {
+        guard journal.status == .finished else { return ExitCode.failure }
+        let failed = journal.hosts.filter { $0.value == .failed || $0.value == .unreached }.keys.sorted()
+        guard failed.isEmpty else {
+            context.stderr.write("fleetctl: rollout \(journal.id) finished with \(failed.count) failed host\(failed.count == 1 ? "" : "s") (tolerated by --max-failures \(journal.settings.maxFailures)): \(failed.joined(separator: ", "))\n")
+            return ExitCode.failure
+        }
+        return ExitCode.success
     }
 
     static func runnerOptions(_ parsed: ParsedArguments) throws(UsageError) -> RolloutRunner.Options {
@@ -221,7 +234,7 @@ enum UpgradeCommand {
         reporter.step("started", rollout: id, kind: .rolloutStarted, ["target": .string(journal.target), "resumed": true],
                       text: "resuming rollout \(id) to \(journal.target) at \(journal.currentStage < journal.stageLabels.count ? journal.stageLabels[journal.currentStage] : "the end")")
         rollout.reconcile()
-        return rollout.run().status == .finished ? ExitCode.success : ExitCode.failure
+        return outcome(rollout.run(), context: context)
     }
 }
 

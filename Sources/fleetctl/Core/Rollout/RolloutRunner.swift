@@ -146,6 +146,13 @@ public final class RolloutRunner: @unchecked Sendable {
         }
         let result = executor.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact), stdin: artifact.bytes,
                                   deadline: .now + options.commandTimeout)
+        if case .sshFailure(let kind, _) = result.outcome, kind.commandNeverRan {
+            let reason = result.errorMessage ?? kind.rawValue
+            record(host, .unreached, note: reason)
+            reporter.step("host_failed", rollout: id, kind: .rolloutHostFailed, ["host": .string(host), "phase": "upgrade", "reason": .string(reason)],
+                          text: "\(host): upgrade failed: \(reason) (not reached: nothing changed there)")
+            return
+        }
         let outcome = result.outcome.stdout.flatMap { try? JSONParser.strict.parse($0) }?["outcome"]?.stringValue
         guard result.outcome.isOK, let outcome, ["service_upgraded", "package_upgraded", "unchanged"].contains(outcome) else {
             return fail(host, result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)", phase: "upgrade")
@@ -211,7 +218,7 @@ public final class RolloutRunner: @unchecked Sendable {
             let was = snapshot.hosts[host] ?? .pending
             if current.contains(host) {
                 guard answer.reachable else { continue }
-                if [.pending, .upgrading, .upgraded, .healthy].contains(was) {
+                if [.pending, .upgrading, .upgraded, .healthy, .unreached].contains(was) {
                     record(host, onTarget ? .upgraded : .pending)
                 }
             } else if was == .healthy && answer.reachable && !onTarget {
