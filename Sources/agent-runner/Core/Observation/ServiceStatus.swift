@@ -97,12 +97,16 @@ public struct ServiceProbe: Sendable {
 
     public var unitName: String { "agent-runner@\(project).service" }
 
-    var detector: ServiceModeDetector {
+    /// The service's files as the lifecycle verbs see them (the unit names, serve.pid).
+    var paths: ServicePaths {
         var env = environment
         env["HOME"] = home
-        let paths = ServicePaths(project: project, workDir: "", configPath: "", logDir: logDir,
-                                 userUnitDirectory: ServicePaths.userUnitDirectory(environment: env), systemUnitDirectory: systemUnitDirectory)
-        return ServiceModeDetector(paths: paths, systemctl: Systemctl(SystemCommand("systemctl", runner: runner, environment: environment), scope: .user))
+        return ServicePaths(project: project, workDir: "", configPath: "", logDir: logDir,
+                            userUnitDirectory: ServicePaths.userUnitDirectory(environment: env), systemUnitDirectory: systemUnitDirectory)
+    }
+
+    var detector: ServiceModeDetector {
+        ServiceModeDetector(paths: paths, systemctl: Systemctl(SystemCommand("systemctl", runner: runner, environment: environment), scope: .user))
     }
 
     public func status() -> ServiceStatus {

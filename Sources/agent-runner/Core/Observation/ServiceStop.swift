@@ -1,28 +1,28 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
 
 /// Stops the local serve for the monitor's auto-stop, and says whether it really stopped.
 ///
 /// The original reported `monitor_auto_stop_triggered` even when nothing was running (mode
 /// none), so an operator reading the log believed a stop had happened. Here a stop counts only
-/// when a serve was running and is confirmed gone within ``timeout``.
+/// when a serve was running and is confirmed gone within ``timeout``. The stop itself is the
+/// lifecycle's (``ServiceController/stop(timeout:)``): one implementation of "find the mode,
+/// ask systemctl or signal serve, wait until it is gone".
 public struct ServiceStop: Sendable {
     public enum Outcome: Sendable, Equatable {
         /// The service was running and is now stopped.
         case stopped(pid: Int32?)
-        /// Nothing was stopped; the message says why (nothing running, still draining, systemctl failed).
+        /// Nothing was stopped; the message says why (nothing running, still draining, a system
+        /// unit, systemctl failed).
         case failed(String, stillRunning: Bool)
     }
 
     public let probe: ServiceProbe
+    public let config: AgentRunnerConfig
     public let timeout: Duration
 
-    public init(probe: ServiceProbe, timeout: Duration = .seconds(10)) {
+    public init(probe: ServiceProbe, config: AgentRunnerConfig, timeout: Duration = .seconds(10)) {
         self.probe = probe
+        self.config = config
         self.timeout = timeout
     }
 
@@ -31,32 +31,23 @@ public struct ServiceStop: Sendable {
         guard status.active else {
             return .failed("nothing to stop: no agent-runner serve is running for \(probe.project) (mode \(status.mode.rawValue))", stillRunning: false)
         }
-        switch status.mode {
-        case .systemdUser:
-            let request = ProcessRequest("systemctl", arguments: ["--user", "--no-block", "stop", probe.unitName],
-                                         environment: probe.environment, deadline: .now + .seconds(10))
-            guard let output = try? probe.runner.run(request), output.exit == .terminated(0) else {
-                return .failed("systemctl --user stop \(probe.unitName) failed", stillRunning: true)
+        var environment = probe.environment
+        environment["HOME"] = probe.home
+        // The controller narrates for a terminal; the monitor reports the outcome in its event.
+        let controller = ServiceController(paths: probe.paths, config: config, runner: probe.runner, environment: environment,
+                                           stderr: DiscardedOutput(), executable: "")
+        do {
+            switch try controller.stop(timeout: timeout) {
+            case .stopped: return .stopped(pid: status.pid)
+            case .notRunning: return .stopped(pid: status.pid)  // it exited between the probe and the stop
             }
-            return waitUntil(pid: status.pid) { !probe.status().active }
-        case .pidFile, .none:
-            guard let pid = status.pid else { return .failed("serve.pid names no live process", stillRunning: false) }
-            guard kill(pid, SIGTERM) == 0 else {
-                return .failed("cannot signal serve (pid \(pid)): \(SystemError.text(errno))", stillRunning: ProcessTree.isAlive(pid))
-            }
-            return waitUntil(pid: pid) { !ProcessTree.isAlive(pid) }
+        } catch {
+            return .failed(error.message + "; retrying at the next poll", stillRunning: probe.status().active)
         }
     }
+}
 
-    private func waitUntil(pid: Int32?, _ stopped: () -> Bool) -> Outcome {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if stopped() { return .stopped(pid: pid) }
-            usleep(100_000)
-        }
-        if stopped() { return .stopped(pid: pid) }
-        let seconds = timeout.components.seconds
-        return .failed("serve\(pid.map { " (pid \($0))" } ?? "") still running \(seconds)s after the stop request (finishing its round?); retrying at the next poll",
-                       stillRunning: true)
-    }
+/// Output nobody reads.
+private struct DiscardedOutput: TextOutput {
+    func write(_ text: String) {}
 }
