@@ -91,13 +91,15 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         let sshd = try startSSHD()
         let host = try sshd.remoteHost()
         let chatty = try sshd.writeScript("chatty", "echo 'Welcome to fleettest1'; echo '{}'")
-        let huge = try sshd.writeScript("huge", "head -c 10485760 /dev/zero | tr '\\0' x")
+        // 100 MB from a hostile host: refused at the cap, ssh killed, memory bounded.
+        let huge = try sshd.writeScript("huge", "head -c 104857600 /dev/zero | tr '\\0' x")
 
         let text = executor.runJSON(host: host, argv: [chatty, "peek", "--json"], deadline: .now + .seconds(15))
         guard case .badOutput(let reason) = text.result.outcome else { return XCTFail("\(text.result.outcome)") }
         XCTAssertTrue(reason.contains("did not print valid JSON"), reason)
         XCTAssertTrue(reason.contains("Welcome to fleettest1"), reason)
 
+        let peakBefore = Self.peakRSSKiB()
         let started = ContinuousClock.now
         let big = executor.runJSON(host: host, argv: [huge, "peek", "--json"], deadline: .now + .seconds(20))
         XCTAssertEqual(big.result.outcome.category, "bad_output")
@@ -106,6 +108,14 @@ final class SSHExecutorEndToEndTests: XCTestCase {
 
         let plain = executor.run(host: host, argv: [huge], deadline: .now + .seconds(20))
         XCTAssertTrue(plain.errorMessage?.contains("more than 8 MiB") ?? false, plain.errorMessage ?? "")
+        XCTAssertLessThan(Self.peakRSSKiB() - peakBefore, 48 * 1024, "reading stops at the cap: 100 MB never lands in memory")
+    }
+
+    /// This process's peak resident set (VmHWM), KiB.
+    static func peakRSSKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     func testChangedHostKeyIsRefusedAndExplained() throws {
