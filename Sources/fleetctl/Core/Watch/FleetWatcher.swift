@@ -82,6 +82,9 @@ public final class FleetWatcher: @unchecked Sendable {
     private var silences = SilenceList()
     private var silencesReadAt: ContinuousClock.Instant?
     private var savedAt: ContinuousClock.Instant?
+    /// Hook calls decided by the polls being handled, started only once the state that
+    /// records them is on disk (see ``flush(startingStops:)``).
+    private var pendingHooks: [(HookInvocation, AlertNotification)] = []
 
     public init(hosts: [WatchedHost], poller: PeekPoller, stopper: AutoStopper, hooks: HookDispatcher?, routes: [HookRoute],
                 eventLog: EventLogWriter?, stateStore: WatchStateStore?, silenceStore: SilenceStore?, autoStopLimit: Int,
@@ -167,6 +170,7 @@ public final class FleetWatcher: @unchecked Sendable {
                 ? now + .milliseconds(250) : min(due.next ?? now + .milliseconds(250), now + .milliseconds(250))
             let batch = completions.drain(waitingUntil: wake)
             if batch.isEmpty { continue }
+            var stopsToStart: [() -> Void] = []
             for completion in batch {
                 switch completion {
                 case .poll(let poll):
@@ -178,7 +182,7 @@ public final class FleetWatcher: @unchecked Sendable {
                         if requestStop(host: host, alert: alert, at: poll.polledAt) {
                             stopsRunning += 1
                             let stopper = self.stopper
-                            stopPool.submit { completions.push(.stop(host: poll.host, alert: alert, stopper.stop(host.target))) }
+                            stopsToStart.append { stopPool.submit { completions.push(.stop(host: poll.host, alert: alert, stopper.stop(host.target))) } }
                         }
                     }
                     pollCounts[index] += 1
@@ -195,7 +199,7 @@ public final class FleetWatcher: @unchecked Sendable {
                     recordStop(host: host, alert: alert, outcome: outcome)
                 }
             }
-            save(force: false)
+            flush(startingStops: stopsToStart)
         }
         pollPool.shutdown()
         stopPool.shutdown()
@@ -205,6 +209,7 @@ public final class FleetWatcher: @unchecked Sendable {
             case .stop(let host, let alert, let outcome): recordStop(host: host, alert: alert, outcome: outcome)
             }
         }
+        flush(startingStops: [])
         hooks?.finish()
         save(force: true)
     }
@@ -235,7 +240,7 @@ public final class FleetWatcher: @unchecked Sendable {
             log(.monitorAlertEmitted, payload)
             if silence == nil, let hooks {
                 for route in routes where route.matches(notification) {
-                    hooks.dispatch(HookInvocation(hook: route.hook, notification: notification), for: notification)
+                    pendingHooks.append((HookInvocation(hook: route.hook, notification: notification), notification))
                 }
             }
             report(.notification(notification, silencedBy: silence))
@@ -292,6 +297,20 @@ public final class FleetWatcher: @unchecked Sendable {
     }
 
     /// Saves the state; at most twice a second unless forced (a 10,000-host state is megabytes).
+    /// Saves the state, then starts what it records: the hooks of this batch's notifications
+    /// and its auto-stops. State first, so that a fleetctl killed at any point never notifies or
+    /// stops twice for one episode after its restart (at worst, a kill in the moment between
+    /// the save and the start loses that one hook call; the fleet event log still has the alert).
+    /// Without anything to start, the save is throttled to one per 500 ms.
+    private func flush(startingStops stops: [() -> Void]) {
+        let starting = !pendingHooks.isEmpty || !stops.isEmpty
+        save(force: starting)
+        for start in stops { start() }
+        let hooksToStart = pendingHooks
+        pendingHooks.removeAll()
+        for (invocation, notification) in hooksToStart { hooks?.dispatch(invocation, for: notification) }
+    }
+
     private func save(force: Bool) {
         guard let stateStore else { return }
         if !force, let last = savedAt, ContinuousClock.now - last < .milliseconds(500) { return }
