@@ -5,15 +5,29 @@ import XCTest
 /// A throw-away agent project: a git work tree with a prompt, the fake agent installed as
 /// `bin/claude`, and an agent-runner.toml. Tests drive `agent-runner` against it.
 final class AgentProject {
+    /// A fleet host's user the project belongs to, and an `agent-runner` that user can execute.
+    struct Owner {
+        let user: TestUser
+        let agentRunner: String
+    }
+
     let dir: String
     let logDir: String
     let modeFile: String
+    /// nil: the project is the test process's, and `agent-runner` runs as it. Otherwise the
+    /// project (and the mode file) belong to `owner.user`, and ``run(_:environment:timeout:)``
+    /// and ``startServe(_:environment:)`` run `owner.agentRunner` as that user.
+    let owner: Owner?
 
     /// - Parameter extra: extra TOML appended to the config (e.g. `[vcs]` tables); `runtime`
     ///   lines go into `[runtime]`.
     /// - Parameter root: the directory to create the project in (default: a fresh temporary one),
     ///   e.g. a small tmpfs for disk-full tests.
-    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil) throws {
+    /// - Parameter owner: the user the project is given to once made; its processes are killed
+    ///   when the test ends (before the temporary directories and mounts go).
+    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil,
+         owner: Owner? = nil) throws {
+        self.owner = owner
         let root = try root ?? Harness.temporaryDirectory(test)
         dir = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/project"
         logDir = dir + "/logs"
@@ -46,6 +60,11 @@ final class AgentProject {
         try git(["init", "-q"])
         try git(["add", "-A"])
         try git(["commit", "-q", "-m", "initial"])
+        if let owner {
+            try owner.user.own(dir, recursive: true)
+            try owner.user.own(modeFile)
+            test.addTeardownBlock { owner.user.killProcesses() }
+        }
     }
 
     @discardableResult
@@ -61,20 +80,34 @@ final class AgentProject {
 
     func setModes(_ modes: [String]) throws {
         try Harness.write(modes.joined(separator: ","), to: modeFile)
+        // The fake agent rewrites the file as it consumes a mode list.
+        try owner?.user.own(modeFile)
     }
 
-    /// Runs `agent-runner ARGS` in the project.
+    /// Runs `agent-runner ARGS` in the project (as its owner, if it has one).
     func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) throws -> Harness.Result {
-        try Harness.run("agent-runner", arguments, in: dir, environment: environment, timeout: timeout)
+        guard let owner else { return try Harness.run("agent-runner", arguments, in: dir, environment: environment, timeout: timeout) }
+        var env = owner.user.environment(ProcessRequest.currentEnvironment())
+        env.merge(environment) { _, new in new }
+        let argv = try owner.user.command([owner.agentRunner] + arguments)
+        let output = try PosixProcessRunner().run(ProcessRequest(
+            argv[0], arguments: Array(argv.dropFirst()), environment: env, workingDirectory: dir, standardInput: .null, deadline: .now + timeout))
+        return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
-    /// Starts `agent-runner serve ARGS` in the background.
+    /// Starts `agent-runner serve ARGS` in the background (as the project's owner, if it has one:
+    /// the process is then that user's serve itself, `setpriv` having exec'd it).
     func startServe(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningProcess {
         var env = ProcessRequest.currentEnvironment()
         env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
+        var argv = [try Harness.binary("agent-runner"), "serve"] + arguments
+        if let owner {
+            env = owner.user.environment(env)
+            argv = try owner.user.command([owner.agentRunner, "serve"] + arguments)
+        }
         env.merge(environment) { _, new in new }
         return try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("agent-runner"), arguments: ["serve"] + arguments, environment: env, workingDirectory: dir,
+            argv[0], arguments: Array(argv.dropFirst()), environment: env, workingDirectory: dir,
             standardOutput: .capture(), standardError: .capture()))
     }
 

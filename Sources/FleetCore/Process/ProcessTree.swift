@@ -73,6 +73,29 @@ public enum ProcessTree {
         return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// The real user id of `pid` (the `Uid:` line of `/proc/<pid>/status`), or nil if it is gone.
+    /// It decides whether a non-root process may signal `pid`.
+    public static func userID(of pid: pid_t) -> uid_t? {
+        guard let bytes = Descriptor.readFile("/proc/\(pid)/status", limit: 8192) else { return nil }
+        return parseUserID(status: bytes)
+    }
+
+    /// The user's name for reports: `alice`, or `uid 1002` when the account database has none.
+    public static func userName(_ uid: uid_t) -> String {
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
+        return String(cString: name)
+    }
+
+    /// The first (real) id of the `Uid:` line: `Uid:\t1000\t1000\t1000\t1000`.
+    static func parseUserID(status bytes: [UInt8]) -> uid_t? {
+        let prefix = Array("Uid:".utf8)
+        for line in bytes.split(separator: UInt8(ascii: "\n")) where line.starts(with: prefix) {
+            let fields = line.dropFirst(prefix.count).split { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: " ") }
+            return fields.first.flatMap { uid_t(String(decoding: $0, as: UTF8.self)) }
+        }
+        return nil
+    }
+
     /// Live descendants of `pid` within one snapshot.
     static func descendants(of pid: pid_t, in snapshot: [Entry]) -> [Entry] {
         var children: [pid_t: [Entry]] = [:]

@@ -7,7 +7,7 @@ import XCTest
 final class FleetVerbTests: XCTestCase {
     func testStopStartWithPartialFailureStatusEventsAndPeek() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
-        let project = try AgentProject(self, modes: ["slow"])
+        let project = try fleet.project(self, on: "pi1", modes: ["slow"])
         let broken = try fleet.sshd.writeScript("agent-runner-broken", "echo 'agent-runner: restart requires a systemd-user service' >&2; exit 1")
         try fleet.inventory("""
             \(FleetFixture.host("pi1", project: project))
@@ -83,7 +83,7 @@ final class FleetVerbTests: XCTestCase {
     /// It used to die of SIGPIPE writing "stopped" to the closed session, leaving the host down.
     func testRestartOverSSHStartsServeEvenWhenTheSessionIsCutDuringTheStop() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let project = try AgentProject(self, modes: ["slow"])
+        let project = try fleet.project(self, on: "pi", modes: ["slow"])
         addTeardownBlock { _ = try? project.run(["kill"]) }
         let config = project.dir + "/agent-runner.toml"
         try fleet.inventory(FleetFixture.host("pi", project: project))
@@ -125,7 +125,7 @@ final class FleetVerbTests: XCTestCase {
     func testAgentRunnerMonitorHost() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
         let disk = try SmallTmpfs(self)
-        let project = try AgentProject(self, modes: ["slow"], root: disk.path)
+        let project = try fleet.project(self, on: "pi", modes: ["slow"], root: disk.path)
         let stateDir = fleet.root + "/monitor-state"
         func monitor(_ extra: [String], config: String = project.dir + "/agent-runner.toml") throws -> Harness.Result {
             try Harness.run("agent-runner", ["monitor", "--host", "pi", "--ssh-config", fleet.sshd.clientConfig, "--config", config,

@@ -9,8 +9,8 @@ final class FleetWatchTests: XCTestCase {
     func testOAuthFailingHostIsHookedAutoStoppedAndConfirmed() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
         // Round 2 fails auth; later rounds take 2 s, so the 3-round window keeps it while we act.
-        let failing = try AgentProject(self, modes: ["ok", "auth", "slow"])
-        let healthy = try AgentProject(self, modes: ["slow"])
+        let failing = try fleet.project(self, on: "pi1", modes: ["ok", "auth", "slow"])
+        let healthy = try fleet.project(self, on: "pi2", modes: ["slow"])
         try fleet.inventory(defaults: ["[defaults.detectors]", "window = 3", "[defaults.auto_stop]", "on = [\"oauth_fail\"]", "confirm_s = 15"], """
             \(FleetFixture.host("pi1", project: failing))
             \(FleetFixture.host("pi2", project: healthy))
@@ -57,7 +57,7 @@ final class FleetWatchTests: XCTestCase {
         // The project and its log dir on a small tmpfs filled past 95 %: serve's host samples
         // (statvfs of the log dir) report it, and so does peek.
         let disk = try SmallTmpfs(self)
-        let project = try AgentProject(self, modes: ["slow"], root: disk.path)
+        let project = try fleet.project(self, on: "pi", modes: ["slow"], root: disk.path)
         try disk.fill(pastPercent: 95)
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 15"], """
             \(FleetFixture.host("pi", project: project))
@@ -91,7 +91,7 @@ final class FleetWatchTests: XCTestCase {
     func testAutoStopOfAHostInALongRoundIsUnconfirmedAfterConfirmSAndServeStopsAfterItsRound() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
         let disk = try SmallTmpfs(self)
-        let project = try AgentProject(self, modes: ["slow"], root: disk.path)
+        let project = try fleet.project(self, on: "pi", modes: ["slow"], root: disk.path)
         try disk.fill(pastPercent: 95)
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 3"], FleetFixture.host("pi", project: project))
         let serve = try project.startServe(environment: ["FAKE_SLEEP": "15"])
@@ -131,7 +131,7 @@ final class FleetWatchTests: XCTestCase {
 
     func testKilledSSHDGivesBlipsThenOneUnreachableAlertThenOneResolved() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let project = try AgentProject(self)
+        let project = try fleet.project(self, on: "pi")
         try fleet.inventory(defaults: ["remote_failure_tolerance_s = 2"], """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
@@ -163,8 +163,8 @@ final class FleetWatchTests: XCTestCase {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
         // Two idle projects on one full tmpfs; a `serve --once` round in each records the full disk.
         let disk = try SmallTmpfs(self)
-        let full1 = try AgentProject(self, root: disk.path + "/1")
-        let full2 = try AgentProject(self, root: disk.path + "/2")
+        let full1 = try fleet.project(self, on: "pi1", root: disk.path + "/1")
+        let full2 = try fleet.project(self, on: "pi2", root: disk.path + "/2")
         try disk.fill(pastPercent: 95)
         try full1.recordHostSample()
         try full2.recordHostSample()
@@ -201,7 +201,7 @@ final class FleetWatchTests: XCTestCase {
     func testHangingHookIsKilledAtItsTimeoutWhilePollingGoesOn() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
         let disk = try SmallTmpfs(self)
-        let project = try AgentProject(self, root: disk.path)
+        let project = try fleet.project(self, on: "pi", root: disk.path)
         try disk.fill(pastPercent: 95)
         try project.recordHostSample()
         let marker = "hookhang-\(getpid())"

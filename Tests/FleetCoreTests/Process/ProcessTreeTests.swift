@@ -19,6 +19,18 @@ final class ProcessTreeTests: XCTestCase {
         XCTAssertNil(ProcessTree.parseStat(Array("4242 (x) S 1 2".utf8)))
     }
 
+    func testUserIDIsTheRealUIDOfTheStatusFile() throws {
+        let status = "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1002\t0\t0\t0\nGid:\t1002\t1002\t1002\t1002\n"
+        XCTAssertEqual(ProcessTree.parseUserID(status: Array(status.utf8)), 1002)
+        XCTAssertNil(ProcessTree.parseUserID(status: Array("Name:\tx\nUid:\n".utf8)))
+        XCTAssertNil(ProcessTree.parseUserID(status: Array("Name:\tx\n".utf8)))
+
+        XCTAssertEqual(ProcessTree.userID(of: getpid()), getuid())
+        XCTAssertNil(ProcessTree.userID(of: 999_999_999))
+        XCTAssertEqual(ProcessTree.userName(0), "root")
+        XCTAssertEqual(ProcessTree.userName(4_000_000_000), "uid 4000000000")
+    }
+
     func testRealProcessWhoseNameContainsParentheses() throws {
         let directory = NSTemporaryDirectory() + "/fleetcore-tree-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

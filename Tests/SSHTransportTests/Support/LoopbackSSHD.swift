@@ -7,9 +7,11 @@ import Glibc
 /// client `ssh_config` (one `Host` alias per name, pinned host key, StrictHostKeyChecking
 /// yes) and room for stand-in remote programs (``writeScript(_:_:)``).
 ///
-/// Logins are as the current user (root included, via `PermitRootLogin prohibit-password`),
-/// so no system users are created. Depends on FleetCore and Foundation only (no XCTest, no
-/// SSHTransport), so other test targets can reuse it as is.
+/// By default every alias logs in as the current user (root included, via `PermitRootLogin
+/// prohibit-password`), through the fixture's own authorized_keys. With `users`, each alias logs
+/// in as its own existing system user instead, the way a real fleet's hosts do (see
+/// ``init(aliases:users:sshdPath:)``); the fixture creates no users itself. Depends on FleetCore
+/// and Foundation only (no XCTest, no SSHTransport), so other test targets can reuse it as is.
 ///
 ///     let sshd = try LoopbackSSHD(aliases: ["pi"])
 ///     defer { sshd.shutdown() }
@@ -30,9 +32,11 @@ final class LoopbackSSHD: @unchecked Sendable {
     let directory: String
     /// The port sshd listens on (fixed once started; restarts reuse it).
     private(set) var port: UInt16 = 0
-    /// The user tests log in as: the current user.
+    /// The current user: whom an alias without an entry in ``users`` logs in as.
     let user: String
     let aliases: [String]
+    /// alias → the system user it logs in as (empty: all log in as ``user``).
+    let users: [String: String]
     /// Client config: pass as `ssh -F` (or SSHOptions.configFile).
     let clientConfig: String
     let clientKey: String
@@ -45,14 +49,27 @@ final class LoopbackSSHD: @unchecked Sendable {
 
     private let lock = NSLock()
     private var process: RunningProcess?
+    /// The users' authorized_keys this fixture wrote (removed by ``shutdown()``).
+    private var installedKeys: [String] = []
     private var paused = false
 
     /// The sshd binary (an absolute path: sshd re-executes itself).
     let sshdPath: String
 
     /// Generates keys and configs and starts sshd on a free port.
-    init(aliases: [String] = ["fleettest1"], sshdPath: String = LoopbackSSHD.defaultSSHDPath) throws {
+    ///
+    /// - Parameter users: alias → an existing system user that alias logs in as; empty, or one
+    ///   for every alias. Each user's `~/.ssh/authorized_keys` is replaced by the fixture's client
+    ///   key (so one fixture per user at a time), and sshd runs with `StrictModes yes`, as on a
+    ///   real host: the fixture makes the home and `~/.ssh` the user's own and not writable by
+    ///   group or others. The fixture directory becomes traversable (0711) so that the users can
+    ///   run the stand-ins of ``writeScript(_:_:)``. Needs root.
+    init(aliases: [String] = ["fleettest1"], users: [String: String] = [:], sshdPath: String = LoopbackSSHD.defaultSSHDPath) throws {
         guard access(sshdPath, X_OK) == 0 else { throw Failure(description: Self.missingMessage) }
+        if !users.isEmpty {
+            let without = aliases.filter { users[$0] == nil }
+            guard without.isEmpty else { throw Failure(description: "no login user for the aliases \(without); give every alias a user, or none") }
+        }
         self.sshdPath = sshdPath
         for tool in ["ssh", "ssh-keygen"] where Self.which(tool) == nil {
             throw Failure(description: "\(tool) not found; install it with: apt-get install -y openssh-client")
@@ -64,6 +81,7 @@ final class LoopbackSSHD: @unchecked Sendable {
         directory = String(cString: made)
         user = Self.currentUserName()
         self.aliases = aliases
+        self.users = users
         clientConfig = directory + "/ssh_config"
         clientKey = directory + "/client_key"
         knownHosts = directory + "/known_hosts"
@@ -79,6 +97,10 @@ final class LoopbackSSHD: @unchecked Sendable {
             try Self.keygen(hostKey)
             try Self.keygen(clientKey)
             try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory + "/authorized_keys")
+            if !users.isEmpty {
+                chmod(directory, 0o711)
+                for name in Set(users.values) { try authorize(name) }
+            }
             var started: UInt16?
             var lastError: (any Error)?
             for _ in 0..<5 where started == nil {
@@ -96,6 +118,7 @@ final class LoopbackSSHD: @unchecked Sendable {
             try writeClientFiles()
         } catch {
             Self.removeTree(directory)
+            for path in installedKeys { unlink(path) }
             throw error
         }
     }
@@ -151,11 +174,17 @@ final class LoopbackSSHD: @unchecked Sendable {
 
     /// Stops sshd, kills whatever the tests left running against it (remote stand-ins,
     /// ssh clients and ControlMasters: anything whose command line mentions the fixture
-    /// directory), and removes the directory. Idempotent.
+    /// directory), and removes the directory and the authorized_keys it gave the users
+    /// (their private key goes with the directory). Idempotent.
     func shutdown() {
         stop()
         killLeftovers()
         Self.removeTree(directory)
+        lock.lock()
+        let keys = installedKeys
+        installedKeys = []
+        lock.unlock()
+        for path in keys { unlink(path) }
     }
 
     /// Processes (not zombies) whose command line mentions the fixture directory.
@@ -178,6 +207,11 @@ final class LoopbackSSHD: @unchecked Sendable {
         return path
     }
 
+    /// The user `alias` logs in as.
+    func user(for alias: String) -> String {
+        users[alias] ?? user
+    }
+
     /// How many logins sshd has accepted: a reused connection does not log in again.
     func acceptedLogins() -> Int {
         log().components(separatedBy: "Accepted publickey for").count - 1
@@ -196,8 +230,8 @@ final class LoopbackSSHD: @unchecked Sendable {
             ListenAddress 127.0.0.1
             HostKey \(hostKey)
             PidFile \(directory)/sshd.pid
-            AuthorizedKeysFile \(directory)/authorized_keys
-            StrictModes no
+            AuthorizedKeysFile \(users.isEmpty ? directory + "/authorized_keys" : ".ssh/authorized_keys")
+            StrictModes \(users.isEmpty ? "no" : "yes")
             UsePAM no
             PermitRootLogin prohibit-password
             PubkeyAuthentication yes
@@ -218,11 +252,14 @@ final class LoopbackSSHD: @unchecked Sendable {
         let publicHostKey = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
         try "[127.0.0.1]:\(port) \(publicHostKey)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
-        let config = """
-            Host \(aliases.joined(separator: " "))
+        // A Host block per login user.
+        let groups = Dictionary(grouping: aliases) { self.user(for: $0) }
+        let config = groups.keys.sorted().map { login in
+            """
+            Host \(groups[login, default: []].joined(separator: " "))
               HostName 127.0.0.1
               Port \(port)
-              User \(user)
+              User \(login)
               IdentityFile \(clientKey)
               IdentitiesOnly yes
               UserKnownHostsFile \(knownHosts)
@@ -233,7 +270,28 @@ final class LoopbackSSHD: @unchecked Sendable {
               GSSAPIAuthentication no
 
             """
+        }.joined()
         try config.write(toFile: clientConfig, atomically: true, encoding: .utf8)
+    }
+
+    /// Installs the client key as `name`'s only authorized key, with the ownership and modes
+    /// StrictModes checks: home and ~/.ssh the user's and not group/world writable.
+    private func authorize(_ name: String) throws {
+        guard let entry = getpwnam(name) else { throw Failure(description: "no user \(name) to log in as (create it first)") }
+        let uid = entry.pointee.pw_uid
+        let gid = entry.pointee.pw_gid
+        let home = String(cString: entry.pointee.pw_dir)
+        let sshDirectory = home + "/.ssh"
+        let keys = sshDirectory + "/authorized_keys"
+        try FileManager.default.createDirectory(atPath: sshDirectory, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: keys)
+        try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: keys)
+        installedKeys.append(keys)
+        for (path, mode) in [(home, mode_t(0o755)), (sshDirectory, 0o700), (keys, 0o600)] {
+            guard chown(path, uid, gid) == 0, chmod(path, mode) == 0 else {
+                throw Failure(description: "cannot give \(path) to \(name) with mode \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     private func launch(port: UInt16) throws {

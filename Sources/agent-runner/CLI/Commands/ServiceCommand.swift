@@ -38,7 +38,7 @@ enum ServiceCommand {
         options: [OptionSpec("timeout", value: "S", help: "Give up waiting after S seconds (30, 90s, 5m); default: the round's worst case.")],
         exitCodes: [
             (ExitCode.success, "stopped, or was not running"),
-            (ExitCode.failure, "still finishing its round after --timeout, a system unit runs this project, or systemctl failed"),
+            (ExitCode.failure, "still finishing its round after --timeout, serve runs as another user, a system unit runs this project, or systemctl failed"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is invalid"),
         ])
@@ -55,7 +55,7 @@ enum ServiceCommand {
             """,
         exitCodes: [
             (ExitCode.success, "nothing of the supervisor or its agent is left running"),
-            (ExitCode.failure, "a process survived SIGKILL, a system unit runs this project, or systemctl failed"),
+            (ExitCode.failure, "a process survived SIGKILL or runs as another user, a system unit runs this project, or systemctl failed"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is invalid"),
         ])

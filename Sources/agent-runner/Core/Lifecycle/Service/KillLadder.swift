@@ -21,6 +21,10 @@ public struct KillLadder: Sendable {
         public var killed: [ProcessTree.Entry]
         /// Those still alive after SIGKILL (should be empty: a process in uninterruptible sleep).
         public var survivors: [ProcessTree.Entry]
+        /// Those this process may not signal (EPERM: another user's, and this process is not
+        /// root). When serve is one of them, it comes first, nothing at all was signalled and
+        /// `survivors` is empty.
+        public var refused: [ProcessTree.Entry]
     }
 
     public let servePidFile: PidFile
@@ -37,7 +41,15 @@ public struct KillLadder: Sendable {
         let serve = live(servePidFile)
         let agent = live(agentPidFile)
         let first = collect(serve: serve, agentGroup: agent?.pid, known: [])
-        guard !first.isEmpty else { return Outcome(targets: [], killed: [], survivors: []) }
+        guard !first.isEmpty else { return Outcome(targets: [], killed: [], survivors: [], refused: []) }
+        // Another user's serve (an ssh login that is not the service's user): killing only what
+        // is ours would fail the round and let serve start the next one, and the ladder would
+        // end 7 s later reporting that serve "survived SIGKILL". Send nothing; say whose it is.
+        let refused = first.filter { !Self.maySignal($0) }
+        if let serve, refused.contains(where: { $0.pid == serve.pid }) {
+            let serveFirst = refused.filter { $0.pid == serve.pid } + refused.filter { $0.pid != serve.pid }
+            return Outcome(targets: first, killed: [], survivors: [], refused: serveFirst)
+        }
         // serve first, so its stop flag is set before the round's agent dies: it then exits 0
         // after the round instead of starting the next one.
         if let serve { signal(serve, SIGTERM) }
@@ -51,7 +63,13 @@ public struct KillLadder: Sendable {
         for target in remaining { signal(target, SIGKILL) }
         wait(until: .now + .seconds(2)) { alive(remaining).isEmpty }
         let targets = first + second.filter { entry in !first.contains { $0.pid == entry.pid && $0.startTime == entry.startTime } }
-        return Outcome(targets: targets, killed: remaining, survivors: alive(remaining))
+        let survivors = alive(remaining)
+        return Outcome(targets: targets, killed: remaining, survivors: survivors, refused: survivors.filter { !Self.maySignal($0) })
+    }
+
+    /// Whether a signal to `entry` would be permitted (signal 0 checks without sending one).
+    static func maySignal(_ entry: ProcessTree.Entry) -> Bool {
+        Glibc.kill(entry.pid, 0) == 0 || errno != EPERM
     }
 
     private func live(_ file: PidFile) -> ProcessTree.Entry? {

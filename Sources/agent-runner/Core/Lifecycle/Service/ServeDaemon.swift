@@ -73,7 +73,12 @@ public struct ServeDaemon: Sendable {
         if Glibc.kill(record.pid, SIGTERM) != 0 {
             let code = errno
             if code == ESRCH { return .notRunning }
-            throw LifecycleError("cannot signal serve (pid \(record.pid)): \(SystemError.text(code)); it runs as another user: stop it as that user")
+            guard code == EPERM, let owner = ProcessTree.userID(of: record.pid) else {
+                throw LifecycleError("cannot signal serve (pid \(record.pid)): \(SystemError.text(code))")
+            }
+            let name = ProcessTree.userName(owner)
+            throw LifecycleError("cannot signal serve (pid \(record.pid)): \(SystemError.text(code)); it runs as \(name), "
+                + "not as \(ProcessTree.userName(getuid())): stop it as \(name)\(owner == 0 ? "" : " (or root)")")
         }
         let deadline = started + timeout
         while PidFile.isRunning(record) {

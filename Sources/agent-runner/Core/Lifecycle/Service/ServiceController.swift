@@ -165,12 +165,30 @@ public struct ServiceController: Sendable {
             say("not running")
             return KillResult(signalled: 0, killed: 0)
         }
+        if !outcome.refused.isEmpty {
+            throw refusal(outcome)
+        }
         if !outcome.survivors.isEmpty {
             throw LifecycleError("\(outcome.survivors.count) process(es) survived SIGKILL: \(outcome.survivors.map(\.description).joined(separator: ", ")) (uninterruptible I/O?); check them with ps")
         }
         let forced = outcome.killed.isEmpty ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.components.seconds)s"
         say("killed serve and its agent (\(outcome.targets.count) process(es)\(forced))")
         return KillResult(signalled: outcome.targets.count, killed: outcome.killed.count)
+    }
+
+    /// Processes of another user: whose they are, and who can kill them.
+    func refusal(_ outcome: KillLadder.Outcome) -> LifecycleError {
+        let owners = outcome.refused.map { ProcessTree.userID(of: $0.pid).map(ProcessTree.userName) ?? "another user" }
+        let shown = 5
+        let listed = zip(outcome.refused, owners).prefix(shown).map { "\($0.pid) (\($0.command), user \($1))" }.joined(separator: ", ")
+            + (outcome.refused.count > shown ? " and \(outcome.refused.count - shown) more" : "")
+        let who = Array(Set(owners)).sorted().joined(separator: " or ") + (Set(owners) == ["root"] ? "" : " (or root)")
+        let denied = "\(ProcessTree.userName(getuid())) may not signal \(outcome.refused.count == 1 ? "it" : "them") (\(SystemError.text(EPERM)))"
+        // No survivors: serve itself was refused, and the ladder signalled nothing.
+        if outcome.survivors.isEmpty {
+            return LifecycleError("cannot kill serve: \(listed): \(denied); nothing was signalled. Run agent-runner kill as \(who)")
+        }
+        return LifecycleError("could not kill \(listed): \(denied); kill \(outcome.refused.count == 1 ? "it" : "them") as \(who)")
     }
 
     // MARK: restart
