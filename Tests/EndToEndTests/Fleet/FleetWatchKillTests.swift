@@ -8,7 +8,7 @@ final class FleetWatchKillTests: XCTestCase {
     func testKill9MidWatchNeverNotifiesTwice() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1"])
         let disk = try SmallTmpfs(self)
-        let project = try AgentProject(self, root: disk.path + "/1")
+        let project = try fleet.project(self, on: "pi1", root: disk.path + "/1")
         try project.recordHostSample()
         try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
             \(FleetFixture.host("pi1", project: project))
