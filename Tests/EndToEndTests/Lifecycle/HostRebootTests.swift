@@ -127,16 +127,9 @@ final class HostRebootTests: XCTestCase {
         return version
     }
 
-    /// The boot: `bin_link serve --config ...` in its own session, as its unit would start it.
-    /// Returns serve's pid once serve.pid names it, nil when it exited instead.
+    /// The boot: the service starts from bin_link, as its unit would.
     func boot(_ builds: UpgradeTests.Builds) throws -> Int32? {
-        let host = builds.host
-        let serve = try PosixProcessRunner().spawn(ProcessRequest(
-            builds.link, arguments: ["serve", "--config", host.project + "/agent-runner.toml"], environment: host.mergedEnvironment(),
-            workingDirectory: host.project, standardOutput: .appendToFile(host.logDir + "/serve.log"), standardError: .mergeIntoStandardOutput,
-            grouping: .newSession))
-        AgentProject.wait("the booted serve to write serve.pid") { host.servePID() == serve.pid || serve.poll() != nil }
-        return serve.poll() == nil ? serve.pid : nil
+        try builds.host.bootService(builds.link)
     }
 
     func recordPath(_ builds: UpgradeTests.Builds) -> String { builds.versions + "/upgrade-in-progress.json" }
