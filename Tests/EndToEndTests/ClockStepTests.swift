@@ -55,7 +55,7 @@ final class ClockStepTests: XCTestCase {
         let roundSteps = ["-3h", "+2d", "-3h", "+2d", "-3h", "+2d", "-3h"]
         var deaths: [Double] = []
         for (index, offset) in roundSteps.enumerated() {
-            try AgentProject.wait("agent run \(index + 1) to start", timeout: 30) { starts(project).count > index || serve.poll() != nil }
+            AgentProject.wait("agent run \(index + 1) to start", timeout: 30) { starts(project).count > index || serve.poll() != nil }
             guard starts(project).count > index else {
                 let said = serve.poll() == nil ? "serve is still running" : "serve ended: \(serve.collectOutput().stderrText)"
                 return XCTFail("agent run \(index + 1) never started; \(said)")
@@ -63,7 +63,7 @@ final class ClockStepTests: XCTestCase {
             let start = starts(project)[index]
             while Self.uptime() < start.uptime + 0.5 { usleep(10_000) }
             try clock.step(to: offset)
-            try AgentProject.wait("agent run \(index + 1) (pid \(start.pid)) to end", timeout: 15) { !ProcessTree.isAlive(start.pid) }
+            AgentProject.wait("agent run \(index + 1) (pid \(start.pid)) to end", timeout: 15) { !ProcessTree.isAlive(start.pid) }
             deaths.append(Self.uptime())
             if index < roundSteps.count - 1 {
                 usleep(150_000)
@@ -74,7 +74,7 @@ final class ClockStepTests: XCTestCase {
                 XCTAssertNoThrow(try JSONParser.strict.parse(status), "status.json parses after the step to \(offset)")
             }
         }
-        try AgentProject.wait("serve to stop at the crash loop", timeout: 20) { serve.poll() != nil }
+        AgentProject.wait("serve to stop at the crash loop", timeout: 20) { serve.poll() != nil }
         guard serve.poll() != nil else { return }
         let output = serve.collectOutput()
         XCTAssertEqual(output.exit, .terminated(ExitCode.crashLoop), output.stderrText)

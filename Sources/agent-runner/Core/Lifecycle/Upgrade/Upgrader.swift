@@ -447,7 +447,7 @@ public struct Upgrader: Sendable {
                 ("attempted_version", .string(attempted)), ("restore_target_version", .string(from)), ("failure_reason", .string(String(failure.prefix(200)))),
             ]))
             let start = path == .systemdUser ? "systemctl --user restart \(controller.paths.serveUnitName)" : "agent-runner start --config \(controller.paths.configPath)"
-            say("CRITICAL: upgrade rollback failed; the service is STOPPED. Manual intervention required: check \(store.binLink) points at \(store.binaryPath(from)), then: \(start). (\(failure))")
+            say("CRITICAL: upgrade rollback failed; the service is STOPPED. Manual intervention required: check \(store.binLink) points at \(store.binaryPath(from)), then: \(start); or run 'agent-runner upgrade --rollback' again once the cause is fixed (\(store.upgradeRecordPath) says where this one stopped). (\(failure))")
             return Outcome(kind: .rollbackFailed, path: path, fromVersion: from, toVersion: attempted, exitCode: 2)
         }
         store.removeUpgradeRecord()
