@@ -23,11 +23,17 @@ final class AgentProject {
     ///   lines go into `[runtime]`.
     /// - Parameter root: the directory to create the project in (default: a fresh temporary one),
     ///   e.g. a small tmpfs for disk-full tests.
+<<<<<<< HEAD
     /// - Parameter owner: the user the project is given to once made; its processes are killed
     ///   when the test ends (before the temporary directories and mounts go).
     init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil,
          owner: Owner? = nil) throws {
         self.owner = owner
+=======
+    /// - Parameter restartDelay: `runtime.restart_delay_s` (short by default, so tests run fast).
+    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil,
+         restartDelay: Double = 0.05) throws {
+>>>>>>> reliability-clock-reboot
         let root = try root ?? Harness.temporaryDirectory(test)
         dir = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/project"
         logDir = dir + "/logs"
@@ -49,7 +55,7 @@ final class AgentProject {
             [runtime]
             work_dir = "."
             log_dir = "logs"
-            restart_delay_s = 0.05
+            restart_delay_s = \(restartDelay)
             \(runtime.joined(separator: "\n"))
             [prompt]
             file = "prompts/main.md"
@@ -126,6 +132,20 @@ final class AgentProject {
             }
         }
         return events
+    }
+
+    /// Parses every line of every events file strictly; a torn last line (no trailing newline)
+    /// is allowed.
+    func assertEventLogIntact(file: StaticString = #filePath, line: UInt = #line) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: logDir))?.filter { $0.hasPrefix("events-") } ?? []
+        for name in names {
+            let data = try Data(contentsOf: URL(fileURLWithPath: logDir + "/" + name))
+            var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            lines.removeLast()
+            for raw in lines where !raw.isEmpty {
+                XCTAssertNotNil(Event(line: Array(raw), parser: .strict), "broken line in \(name): \(String(decoding: raw, as: UTF8.self))", file: file, line: line)
+            }
+        }
     }
 
     /// The event kinds in order, without the serve bookkeeping and usage noise.

@@ -5,19 +5,6 @@ import XCTest
 /// The supervisor under faults: killed at random points, a full disk, its log dir deleted.
 /// Nothing may be lost or corrupted beyond a torn last event line, and it must always restart.
 final class FaultTests: XCTestCase {
-    /// Parses every line of every events file; a torn last line (no trailing newline) is allowed.
-    func assertEventLogIntact(_ project: AgentProject, file: StaticString = #filePath, line: UInt = #line) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: project.logDir))?.filter { $0.hasPrefix("events-") } ?? []
-        for name in names {
-            let data = try Data(contentsOf: URL(fileURLWithPath: project.logDir + "/" + name))
-            var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            if data.last != UInt8(ascii: "\n") { lines.removeLast() } else { lines.removeLast() }
-            for raw in lines where !raw.isEmpty {
-                XCTAssertNotNil(Event(line: Array(raw), parser: .strict), "broken line in \(name): \(String(decoding: raw, as: UTF8.self))", file: file, line: line)
-            }
-        }
-    }
-
     func testKill9AtRandomPointsNeverCorruptsStateAndNumberingContinues() throws {
         let project = try AgentProject(self, modes: ["dirty"])
         var generator = SystemRandomNumberGenerator()
@@ -26,7 +13,7 @@ final class FaultTests: XCTestCase {
             usleep(UInt32.random(in: 50_000...400_000, using: &generator))
             kill(serve.pid, SIGKILL)
             _ = serve.wait()
-            try assertEventLogIntact(project)
+            try project.assertEventLogIntact()
             if let status = project.logFile("status.json") {
                 XCTAssertNoThrow(try JSONParser.strict.parse(status), "status.json always parses")
             }
@@ -51,7 +38,7 @@ final class FaultTests: XCTestCase {
         let kinds = try project.kinds()
         XCTAssertTrue(kinds.contains("round_start"), "\(kinds)")
         XCTAssertEqual(kinds.last, "serve_stopped")
-        try assertEventLogIntact(project)
+        try project.assertEventLogIntact()
     }
 
     /// A log dir on a tiny tmpfs that fills up: serve reports it clearly, keeps state files
@@ -85,7 +72,7 @@ final class FaultTests: XCTestCase {
         if let status = project.logFile("status.json") {
             XCTAssertNoThrow(try JSONParser.strict.parse(status), "status.json is old or new, never torn")
         }
-        try assertEventLogIntact(project)
+        try project.assertEventLogIntact()
         let leftovers = (try FileManager.default.contentsOfDirectory(atPath: project.logDir)).filter { $0.contains(".tmp") }
         XCTAssertEqual(leftovers, [], "no temp files left behind")
     }

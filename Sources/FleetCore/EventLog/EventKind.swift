@@ -181,6 +181,9 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let transientErrorRecovered = EventKind(registered: "transient_error_recovered")
     /// The `upgrade_start_failed` event.
     public static let upgradeStartFailed = EventKind(registered: "upgrade_start_failed")
+    /// The `upgrade_recovered` event: `agent-runner upgrade` found the record of an upgrade that
+    /// was cut short (killed, host rebooted) and finished it or went back to its old build.
+    public static let upgradeRecovered = EventKind(registered: "upgrade_recovered")
     /// The `prompt_overwritten` event.
     public static let promptOverwritten = EventKind(registered: "prompt_overwritten")
     /// The `serve_startup_hook_failed` event.
@@ -273,6 +276,7 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
         .transientErrorDetected,
         .transientErrorRecovered,
         .upgradeStartFailed,
+        .upgradeRecovered,
         .promptOverwritten,
         .serveStartupHookFailed,
         .serveStarted,

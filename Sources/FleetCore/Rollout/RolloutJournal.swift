@@ -72,9 +72,11 @@ public struct RolloutJournal: Sendable, Equatable {
         hosts.values.filter { $0 == .failed || $0 == .unreached }.count
     }
 
-    /// Hosts this rollout changed (and so must roll back on abort), in plan order.
+    /// Hosts this rollout changed (and so must roll back on abort), in plan order. A host whose
+    /// rollback failed is still changed: it could not be reached (it was rebooting, say), and
+    /// `--abort` once it is back is how it gets rolled back.
     public var touched: [String] {
-        stages.flatMap { $0 }.filter { [.upgrading, .upgraded, .healthy, .failed].contains(hosts[$0] ?? .pending) }
+        stages.flatMap { $0 }.filter { [.upgrading, .upgraded, .healthy, .failed, .rollbackFailed].contains(hosts[$0] ?? .pending) }
     }
 
     public var json: JSONValue {

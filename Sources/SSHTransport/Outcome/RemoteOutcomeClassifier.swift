@@ -73,7 +73,10 @@ struct RemoteOutcomeClassifier {
     private func sshFailure(stderr: String, tail: String) -> (SSHFailureKind, String) {
         guard let recognition = SSHErrorRecognizer.recognise(stderr) else {
             let said = tail.isEmpty ? "no message" : StderrTail.lastLine(tail)
-            return (.other, "ssh exited 255 (\(said)); either ssh failed or the remote command itself exited 255. Try `ssh \(sshHint) true` by hand")
+            // ssh reports every failure to connect or log in at LogLevel=ERROR; without such a
+            // message the command had started: the connection went away under it (a host that
+            // lost power kills sshd's session, and ssh says nothing at LogLevel=ERROR).
+            return (.other, "ssh exited 255 (\(said)) without an error of its own: the connection was cut while the command ran (the host rebooted or lost its network), or the remote command itself exited 255. Check the host with `ssh \(sshHint) true`")
         }
         let line = recognition.line
         let target = host.target.destination

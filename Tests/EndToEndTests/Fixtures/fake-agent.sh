@@ -1,7 +1,8 @@
 #!/bin/bash
 # A stand-in for an AI coding CLI (claude stream-json style), for end-to-end tests.
 # Behaviour comes from $FAKE_MODE, else the file $FAKE_MODE_FILE (default ./fake_mode), else "ok".
-# Each run appends its mode to $AGENT_RUNNER_LOG_DIR/fake-runs and records its argv, stdin and env.
+# Each run appends its mode to $AGENT_RUNNER_LOG_DIR/fake-runs, "MODE PID UPTIME" to fake-starts
+# (/proc/uptime: a monotonic clock that libfaketime does not fake), and records its argv, stdin and env.
 MODE="${FAKE_MODE:-}"
 MODE_FILE="${FAKE_MODE_FILE:-fake_mode}"
 [ -z "$MODE" ] && [ -f "$MODE_FILE" ] && MODE="$(head -n1 "$MODE_FILE")"
@@ -17,6 +18,7 @@ printf '%s' "$PROMPT" > "$out/fake-last-prompt.txt"
 printf '%s\n' "$@" > "$out/fake-last-argv.txt"
 env | grep -E '^(AGENT_RUNNER_|PWD=|FAKE_ENV)' | sort > "$out/fake-last-env.txt"
 echo "$MODE $$" >> "$out/fake-runs"
+echo "$MODE $$ $(cut -d' ' -f1 /proc/uptime)" >> "$out/fake-starts"
 echo "fake-agent argv: $*" >&2
 echo '{"type":"system","subtype":"init","model":"claude-opus-5"}'
 echo '{"type":"assistant","message":{"model":"claude-opus-5","content":[{"type":"tool_use","id":"a","name":"Read","input":{"file_path":"README.md"}}]}}'
@@ -37,6 +39,10 @@ case "$MODE" in
     exit 1 ;;
   crash)
     echo "Error: something unknown broke; ANTHROPIC_API_KEY=sk-ant-supersecretvalue" >&2
+    exit 3 ;;
+  slowcrash)
+    sleep "${FAKE_SLEEP:-1}"
+    echo "Error: crashed after working a while" >&2
     exit 3 ;;
   auth)
     echo "Invalid API key · Please run /login (401 unauthorized)" >&2

@@ -148,6 +148,18 @@ final class LifecycleHost {
         return events
     }
 
+    /// Starts `executable serve --config <config>` in its own session, output to serve.log, as
+    /// the host's unit would at boot (`ExecStart=<bin_link> serve --config ...`). Returns serve's
+    /// pid once serve.pid names it, nil when it exited instead.
+    func bootService(_ executable: String) throws -> Int32? {
+        let serve = try PosixProcessRunner().spawn(ProcessRequest(
+            executable, arguments: ["serve", "--config", project + "/agent-runner.toml"], environment: mergedEnvironment(),
+            workingDirectory: project, standardOutput: .appendToFile(logDir + "/serve.log"), standardError: .mergeIntoStandardOutput,
+            grouping: .newSession))
+        AgentProject.wait("the booted serve to write serve.pid") { self.servePID() == serve.pid || serve.poll() != nil }
+        return serve.poll() == nil ? serve.pid : nil
+    }
+
     /// Kills whatever serve and agent are left, so a failed test does not leak processes.
     func cleanUp() {
         _ = try? run(["kill"], timeout: .seconds(30))

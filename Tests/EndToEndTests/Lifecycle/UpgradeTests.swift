@@ -13,13 +13,30 @@ final class UpgradeTests: XCTestCase {
         var versions: String { host.root + "/versions" }
         var link: String { host.root + "/links/agent-runner" }
 
-        /// A stand-in build of `version`; `smokeFails` makes its `peek` command (the project smoke check) fail.
-        func make(_ version: String, smokeFails: Bool = false) throws -> (path: String, sha256: String) {
+        /// A host initialised with `[upgrade]` pointing into its root, and no build installed yet.
+        static func prepare(_ host: LifecycleHost) throws -> Builds {
+            let builds = Builds(host: host)
+            try FileManager.default.createDirectory(atPath: builds.folder, withIntermediateDirectories: true)
+            try host.initProject()
+            try host.appendConfig("""
+                [upgrade]
+                versions_dir = "\(builds.versions)"
+                bin_link = "\(builds.link)"
+                """)
+            return builds
+        }
+
+        /// A stand-in build of `version`; `smokeFails` makes its `peek` command (the project smoke
+        /// check) fail; `smokeWaitsWhile` makes that check touch `<file>.reached` and wait while
+        /// `file` exists; `serveDies` makes its serve exit at once.
+        func make(_ version: String, smokeFails: Bool = false, smokeWaitsWhile gate: String? = nil, serveDies: Bool = false) throws -> (path: String, sha256: String) {
             let real = URL(fileURLWithPath: try Harness.binary("agent-runner")).resolvingSymlinksInPath().path
             let script = """
                 #!/bin/sh
                 if [ "$1" = "--version" ]; then echo "agent-runner \(version)"; exit 0; fi
                 \(smokeFails ? #"case " $* " in *" peek "*) echo "boom: build \#(version) cannot read agent-runner.toml" >&2; exit 1 ;; esac"# : "")
+                \(gate.map { #"case " $* " in *" peek "*) touch '\#($0).reached'; while [ -f '\#($0)' ]; do sleep 0.05; done ;; esac"# } ?? "")
+                \(serveDies ? #"case " $* " in *" serve "*) echo "boom: serve of build \#(version) crashed" >&2; exit 1 ;; esac"# : "")
                 echo "$$ \(version) $*" >> '\(launches)'
                 exec '\(real)' "$@"
 
@@ -45,18 +62,6 @@ final class UpgradeTests: XCTestCase {
         }
     }
 
-    func setUp(_ host: LifecycleHost) throws -> Builds {
-        let builds = Builds(host: host)
-        try FileManager.default.createDirectory(atPath: builds.folder, withIntermediateDirectories: true)
-        try host.initProject()
-        try host.appendConfig("""
-            [upgrade]
-            versions_dir = "\(builds.versions)"
-            bin_link = "\(builds.link)"
-            """)
-        return builds
-    }
-
     func upgradeEvents(_ host: LifecycleHost) throws -> [Event] {
         try host.events().filter { ["service_upgraded", "package_upgraded", "service_upgrade_rolled_back", "service_upgrade_rollback_failed", "upgrade_start_failed"].contains($0.kind) }
     }
@@ -64,7 +69,7 @@ final class UpgradeTests: XCTestCase {
     func testGoodBuildBadBuildRollbackAndARefusedChecksumWithoutSystemd() throws {
         let host = try LifecycleHost(self)
         addTeardownBlock { host.cleanUp() }
-        let builds = try setUp(host)
+        let builds = try Builds.prepare(host)
         let real = URL(fileURLWithPath: try Harness.binary("agent-runner")).resolvingSymlinksInPath().path
         let realSHA = SHA256.hex(of: try Array(Data(contentsOf: URL(fileURLWithPath: real))))
 
@@ -155,12 +160,12 @@ final class UpgradeTests: XCTestCase {
         XCTAssertEqual(host.servePID(), backPID, "not restarted")
         XCTAssertEqual(try upgradeEvents(host).last?.payload, ["from_version": .string(BuildInfo.version), "to_version": "0.4.0", "restart_deferred": true])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: builds.versions).sorted(),
-                       [BuildInfo.version, "0.2.0", "0.4.0", "state.json"].sorted())
+                       [BuildInfo.version, "0.2.0", "0.4.0", "state.json", "upgrade.lock"].sorted(), "no upgrade record left behind")
     }
 
     func testOrchestratedThroughAUserUnit() throws {
         let host = try LifecycleHost(self, fakeSystemd: true)
-        let builds = try setUp(host)
+        let builds = try Builds.prepare(host)
         let real = URL(fileURLWithPath: try Harness.binary("agent-runner")).resolvingSymlinksInPath().path
         XCTAssertEqual(try host.run(["upgrade", "--from", real]).code, 0)
         // The unit starts the link, so switching the link is what upgrades the service.

@@ -18,14 +18,14 @@ final class EventKindTests: XCTestCase {
         stalled_no_progress, status_recovered, stop_file_detected, transient_error_backoff_capped, transient_error_detected, \
         transient_error_recovered, upgrade_start_failed, prompt_overwritten, serve_startup_hook_failed, serve_started, \
         serve_stopped, log_write_failed, stale_agent_killed, rollout_started, rollout_stage_passed, rollout_host_failed, \
-        rollout_rolled_back, rollout_finished
+        rollout_rolled_back, rollout_finished, upgrade_recovered
         """
         .split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     func testRegistryHasNoDuplicatesAndEveryRequiredKind() {
         let names = EventKind.all.map(\.rawValue)
         XCTAssertEqual(Set(names).count, names.count, "duplicate kinds in EventKind.all")
-        XCTAssertEqual(required.count, 82)
+        XCTAssertEqual(required.count, 83)
         for name in required {
             XCTAssertTrue(names.contains(name), "EventKind.all lacks \(name)")
             XCTAssertEqual(EventKind(validating: name)?.rawValue, name)

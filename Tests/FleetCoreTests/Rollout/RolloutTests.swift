@@ -81,4 +81,15 @@ final class RolloutJournalTests: XCTestCase {
         XCTAssertEqual(journal.touched, ["pi", "a"])
         XCTAssertEqual(RolloutJournal(json: journal.json)?.hosts["dead"], .unreached)
     }
+
+    /// A host whose rollback failed (unreachable while it rebooted) stays touched, so `--abort`
+    /// rolls it back once it is up again; rolled-back and pending hosts are done with.
+    func testAFailedRollbackStaysTouchedForAbort() {
+        let plan = RolloutPlanner.plan(candidates: ["pi", "a", "b"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
+                                       target: "0.2.0", canary: ["pi"], batch: .count(5))
+        var journal = RolloutJournal(id: "r4", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        journal.record("pi", .rollbackFailed, note: "could not be reached to roll back")
+        journal.record("a", .rolledBack)
+        XCTAssertEqual(journal.touched, ["pi"])
+    }
 }

@@ -32,6 +32,7 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
             ("/etc/fleet/ssh_config: line 3: Bad configuration option: idenityfile\r\n/etc/fleet/ssh_config: terminating, 1 bad configuration options\r\n", .configuration, "fix the ssh config"),
             ("Can't open user config file /etc/fleet/ssh_config: No such file or directory\r\n", .configuration, "ssh config"),
             ("", .other, "remote command itself exited 255"),
+            ("agent-runner: stopping service...\n", .other, "the connection was cut while the command ran (the host rebooted or lost its network)"),
             ("something unexpected\n", .other, "something unexpected"),
         ]
         for (stderr, kind, hint) in samples {

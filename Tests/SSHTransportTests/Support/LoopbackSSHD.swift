@@ -146,6 +146,14 @@ final class LoopbackSSHD: @unchecked Sendable {
         try launch(port: port)
     }
 
+    /// The listening sshd's pid while it runs: for tests that kill it together with the rest
+    /// of a host (then ``stop()`` forgets it and ``start()`` brings the server back).
+    var serverPID: pid_t? {
+        lock.lock()
+        defer { lock.unlock() }
+        return process?.pid
+    }
+
     /// SIGSTOP: the kernel still accepts TCP connections on the port, but no banner comes.
     func pause() throws {
         lock.lock()

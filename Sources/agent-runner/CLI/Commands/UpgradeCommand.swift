@@ -16,7 +16,11 @@ enum UpgradeCommand {
             fails too, service_upgrade_rollback_failed, exit 2). Otherwise (system unit, nothing
             running, --no-restart, no config): smoke and switch only, then the restart command is
             printed (never run, never sudo): package_upgraded. The last keep_versions builds are
-            kept; versions_dir/state.json records current and previous for --rollback.
+            kept; versions_dir/state.json records current and previous for --rollback. One upgrade
+            at a time (versions_dir/upgrade.lock). An upgrade cut short (killed, host rebooted) is
+            brought to an end by the next one first, from versions_dir/upgrade-in-progress.json:
+            finished when bin_link already runs the new build and it passes again, else the old
+            build restored (upgrade_recovered).
             """,
         options: [
             OptionSpec("from", value: "PATH|-", help: "The new build: a file, or - for standard input."),
@@ -26,9 +30,9 @@ enum UpgradeCommand {
             OptionSpec("rollback", help: "Switch back to the previous version (from state.json), restarting as above."),
         ],
         exitCodes: [
-            (ExitCode.success, "upgraded (or already on that build)"),
-            (ExitCode.failure, "nothing changed (sha256 mismatch, not an agent-runner build, version not --target, stop failed, package smoke failed), or the upgrade failed and the previous build runs again"),
-            (2, "the rollback failed too: the service is stopped (the message says what to run)"),
+            (ExitCode.success, "upgraded (or already on that build, or --rollback undid an interrupted upgrade)"),
+            (ExitCode.failure, "nothing changed (sha256 mismatch, not an agent-runner build, version not --target, stop failed, package smoke failed, another upgrade running), or the upgrade failed and the previous build runs again"),
+            (2, "the rollback failed too, or an interrupted upgrade's old build could not be started again: the service is stopped (the message says what to run)"),
             (ExitCode.usage, "the command line is wrong"),
         ])
 

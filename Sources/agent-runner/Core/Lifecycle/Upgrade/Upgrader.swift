@@ -14,6 +14,10 @@ import FleetCore
 /// serve): graceful stop → smoke → switch → start → confirm, else switch back and start the old
 /// build; package-only (system unit, nothing running, --no-restart, no config): smoke → switch,
 /// and print the restart command without running it (never sudo).
+///
+/// One upgrade at a time per versions_dir (``VersionStore/lock()``). From its first disruptive
+/// step to its end, an ``UpgradeRecord`` says what it has done, so that the next run finishes or
+/// undoes an upgrade that was cut short (killed, host rebooted) before doing anything else.
 public struct Upgrader: Sendable {
     public enum Source: Sendable, Equatable {
         case file(String)
@@ -52,6 +56,9 @@ public struct Upgrader: Sendable {
             case smokeFailed = "smoke_failed"
             /// The build is already the one bin_link points at.
             case unchanged
+            /// `--rollback` found an interrupted upgrade and undid it (back on its old build);
+            /// nothing older was switched to.
+            case interruptedUpgradeUndone = "interrupted_upgrade_undone"
         }
 
         public var kind: Kind
@@ -104,7 +111,18 @@ public struct Upgrader: Sendable {
     /// Runs the upgrade. Throws (exit 1, or 64 for a wrong request) when it stopped before
     /// changing anything; every later ending is an ``Outcome`` with its exit code.
     public func run(_ request: Request) throws(LifecycleError) -> Outcome {
+        let lock = try store.lock()
+        defer { lock.release() }
+        let staging = store.removeStaleStaging()
+        if !staging.isEmpty {
+            say("removed \(staging.count) half-written build(s) an interrupted upgrade left in \(store.versionsDir) (\(staging.joined(separator: ", ")))")
+        }
         var state = try store.readState()
+        if let recovered = try recoverInterruptedUpgrade(&state), request.rollback, case .restore = recovered.action {
+            say("the interrupted upgrade is undone: \(store.binLink) runs \(recovered.record.fromVersion); not rolling back further (run 'agent-runner upgrade --rollback' again for that)")
+            return Outcome(kind: .interruptedUpgradeUndone, path: recovered.record.path, fromVersion: recovered.record.toVersion,
+                           toVersion: recovered.record.fromVersion, exitCode: ExitCode.success)
+        }
         let bytes = try readSource(request)
         let candidate = try prepareCandidate(request, bytes: bytes, state: &state)
         do {
@@ -301,8 +319,17 @@ public struct Upgrader: Sendable {
             say("package smoke failed at \(candidate.version) (\(error.message)); nothing switched, \(store.binLink) still runs \(from); service untouched")
             return Outcome(kind: .smokeFailed, path: .packageOnly, fromVersion: from, toVersion: candidate.version, exitCode: ExitCode.failure)
         }
-        try store.switchLink(to: candidate.version)
+        var record = newRecord(candidate, from: from, path: .packageOnly, restartsService: false)
+        try store.writeUpgradeRecord(record)
+        do {
+            try store.switchLink(to: candidate.version)
+        } catch {
+            store.removeUpgradeRecord()
+            throw error
+        }
+        mark(&record, .switched)
         try commit(candidate.version, from: from, state: &state)
+        store.removeUpgradeRecord()
         events?.emit(.packageUpgraded, JSONObject([
             ("from_version", .string(from)), ("to_version", .string(candidate.version)), ("restart_deferred", .bool(true)),
         ]))
@@ -311,7 +338,7 @@ public struct Upgrader: Sendable {
     }
 
     /// Deletes a build this run installed and that failed, and forgets it in state.json.
-    private func discard(_ candidate: Candidate, state: inout State) {
+    func discard(_ candidate: Candidate, state: inout State) {
         guard candidate.newlyInstalled, store.linkedVersion() != candidate.version else { return }
         store.removeBuild(candidate.binary)
         state.versions.removeAll { $0.version == candidate.version }
@@ -319,7 +346,7 @@ public struct Upgrader: Sendable {
     }
 
     /// Records the switch in state.json and prunes old versions.
-    private func commit(_ version: String, from: String, state: inout State) throws(LifecycleError) {
+    func commit(_ version: String, from: String, state: inout State) throws(LifecycleError) {
         if state.current != version { state.previous = state.current ?? from }
         state.current = version
         let removed = store.prune(&state)
@@ -332,9 +359,12 @@ public struct Upgrader: Sendable {
     private func orchestrated(_ candidate: Candidate, from: String, path: Path, state: inout State) throws(LifecycleError) -> Outcome {
         guard let controller else { throw LifecycleError("internal error: no service controller", exitCode: ExitCode.software) }
         let started = ContinuousClock.now
+        var record = newRecord(candidate, from: from, path: path, restartsService: true)
+        try store.writeUpgradeRecord(record)
         do {
             try controller.stop()
         } catch {
+            store.removeUpgradeRecord()
             throw LifecycleError("could not stop the service (\(error.message)); nothing was switched, \(store.binLink) still runs \(from)")
         }
         say("smoke check (--version + \(UpgradeSmoke.projectCheckArguments(configPath: controller.paths.configPath).dropFirst(2).joined(separator: " ")))...")
@@ -342,6 +372,7 @@ public struct Upgrader: Sendable {
             try smoke.check(binary: candidate.binary, expected: candidate.version, configPath: controller.paths.configPath)
         } catch {
             say("smoke failed at \(candidate.version): \(error.message)")
+            mark(&record, .rollingBack)
             discard(candidate, state: &state)
             return rollBack(attempted: candidate.version, from: from, reason: error.message, switched: false, path: path, started: started)
         }
@@ -349,8 +380,10 @@ public struct Upgrader: Sendable {
         do {
             try store.switchLink(to: candidate.version)
         } catch {
+            mark(&record, .rollingBack)
             return rollBack(attempted: candidate.version, from: from, reason: error.message, switched: false, path: path, started: started)
         }
+        mark(&record, .switched)
         say("starting service...")
         let startClock = ContinuousClock.now
         do {
@@ -362,6 +395,7 @@ public struct Upgrader: Sendable {
                 ("to_version", .string(candidate.version)), ("failure_reason", .string(String(error.message.prefix(200)))), ("remedy", .string(remedy)),
             ]))
             say("upgraded to \(candidate.version) but the service did not start (\(error.message)); inspect: \(remedy)")
+            mark(&record, .rollingBack)
             let outcome = rollBack(attempted: candidate.version, from: from, reason: "service did not start on \(candidate.version): \(error.message)",
                                    switched: true, path: path, started: started)
             if outcome.kind == .rolledBack { discard(candidate, state: &state) }
@@ -369,12 +403,26 @@ public struct Upgrader: Sendable {
         }
         say("started (\(ServiceController.seconds(.now - startClock))s)")
         try commit(candidate.version, from: from, state: &state)
+        store.removeUpgradeRecord()
         let total = ContinuousClock.now - started
         events?.emit(.serviceUpgraded, JSONObject([
             ("from_version", .string(from)), ("to_version", .string(candidate.version)), ("duration_s", .double(Self.seconds(total))),
         ]))
         say("upgraded \(from) → \(candidate.version) (\(ServiceController.seconds(total))s total)")
         return Outcome(kind: .serviceUpgraded, path: path, fromVersion: from, toVersion: candidate.version, exitCode: ExitCode.success)
+    }
+
+    /// The record of this upgrade, at its first step.
+    private func newRecord(_ candidate: Candidate, from: String, path: Path, restartsService: Bool) -> UpgradeRecord {
+        UpgradeRecord(fromVersion: from, toVersion: candidate.version, path: path, step: .started, restartsService: restartsService,
+                      newlyInstalled: candidate.newlyInstalled, pid: getpid(), startedAt: EventTimestamp.format(clock.now()))
+    }
+
+    /// Records that the upgrade reached `step`. A record that cannot be rewritten still says an
+    /// upgrade was under way, which is what the next run must know; the upgrade goes on.
+    private func mark(_ record: inout UpgradeRecord, _ step: UpgradeRecord.Step) {
+        record.step = step
+        try? store.writeUpgradeRecord(record)
     }
 
     /// The safety net: back to `from` (link and service), `service_upgrade_rolled_back` (exit 1);
@@ -399,9 +447,10 @@ public struct Upgrader: Sendable {
                 ("attempted_version", .string(attempted)), ("restore_target_version", .string(from)), ("failure_reason", .string(String(failure.prefix(200)))),
             ]))
             let start = path == .systemdUser ? "systemctl --user restart \(controller.paths.serveUnitName)" : "agent-runner start --config \(controller.paths.configPath)"
-            say("CRITICAL: upgrade rollback failed; the service is STOPPED. Manual intervention required: check \(store.binLink) points at \(store.binaryPath(from)), then: \(start). (\(failure))")
+            say("CRITICAL: upgrade rollback failed; the service is STOPPED. Manual intervention required: check \(store.binLink) points at \(store.binaryPath(from)), then: \(start); or run 'agent-runner upgrade --rollback' again once the cause is fixed (\(store.upgradeRecordPath) says where this one stopped). (\(failure))")
             return Outcome(kind: .rollbackFailed, path: path, fromVersion: from, toVersion: attempted, exitCode: 2)
         }
+        store.removeUpgradeRecord()
         events?.emit(.serviceUpgradeRolledBack, JSONObject([
             ("attempted_version", .string(attempted)), ("restored_version", .string(from)), ("failure_reason", .string(String(reason.prefix(200)))),
             ("duration_s", .double(Self.seconds(.now - started))),
@@ -411,7 +460,7 @@ public struct Upgrader: Sendable {
     }
 
     /// Starts the service and requires it to still be up after the settle time.
-    private func startAndConfirm(_ controller: ServiceController, executable: String) throws(LifecycleError) {
+    func startAndConfirm(_ controller: ServiceController, executable: String) throws(LifecycleError) {
         let state = try controller.start(executable: executable)
         usleep(UInt32(settle.components.seconds * 1_000_000 + settle.components.attoseconds / 1_000_000_000_000))
         let after = controller.detector.detect()

@@ -103,6 +103,67 @@ public struct VersionStore: Sendable {
         }
     }
 
+    // MARK: the upgrade in progress
+
+    /// ``UpgradeRecord``'s file.
+    public var upgradeRecordPath: String { versionsDir + "/upgrade-in-progress.json" }
+    /// Held (`flock`) by the running `agent-runner upgrade`; the kernel drops it when that
+    /// process dies, however it dies.
+    public var lockPath: String { versionsDir + "/upgrade.lock" }
+
+    /// Takes the upgrade lock: one upgrade at a time per versions_dir.
+    public func lock() throws(LifecycleError) -> FileLock {
+        if let error = Directories.create(versionsDir) {
+            throw LifecycleError("cannot create \(versionsDir): \(SystemError.text(error)); fix [upgrade] versions_dir")
+        }
+        do {
+            return try FileLock.acquire(lockPath)
+        } catch let held as FileLock.HeldError {
+            throw LifecycleError("another agent-runner upgrade\(held.holderPID.map { " (pid \($0))" } ?? "") is running on \(versionsDir); wait for it to finish, then run this again")
+        } catch {
+            throw LifecycleError("cannot lock \(lockPath): \(error)")
+        }
+    }
+
+    /// The record an interrupted upgrade left, or nil.
+    public func readUpgradeRecord() throws(LifecycleError) -> UpgradeRecord? {
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFileSystem().readFile(upgradeRecordPath, limit: 1 << 16)
+        } catch {
+            if error.isMissing { return nil }
+            throw LifecycleError("cannot read \(upgradeRecordPath): \(error.reason)")
+        }
+        guard let record = UpgradeRecord(text: String(decoding: bytes, as: UTF8.self)) else {
+            throw LifecycleError("\(upgradeRecordPath) is not an upgrade record; check that \(binLink) runs (\(binLink) --version), then delete the file")
+        }
+        return record
+    }
+
+    public func writeUpgradeRecord(_ record: UpgradeRecord) throws(LifecycleError) {
+        do {
+            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(record.json) + "\n", to: upgradeRecordPath, mode: 0o600)
+        } catch {
+            throw LifecycleError("\(error); nothing was changed yet")
+        }
+    }
+
+    public func removeUpgradeRecord() {
+        unlink(upgradeRecordPath)
+    }
+
+    /// Deletes staging folders (`.staging-*`) left by upgrades that died while writing a build.
+    /// Only call it holding ``lock()``: then no other upgrade is staging. Returns their names.
+    public func removeStaleStaging() -> [String] {
+        var removed: [String] = []
+        for name in Self.entries(of: versionsDir) where name.hasPrefix(".staging-") {
+            let folder = versionsDir + "/" + name
+            for file in Self.entries(of: folder) { unlink(folder + "/" + file) }
+            if rmdir(folder) == 0 { removed.append(name) }
+        }
+        return removed.sorted()
+    }
+
     // MARK: the link
 
     /// The version bin_link points at, when it is a symlink into versions_dir.
@@ -188,6 +249,18 @@ public struct VersionStore: Sendable {
         }
         state.versions.removeAll { removed.contains($0.version) }
         return removed
+    }
+
+    /// The names in a directory, without `.` and `..` (empty when it cannot be read).
+    static func entries(of directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let item = readdir(handle) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     static func readLink(_ path: String) -> String? {
