@@ -23,17 +23,12 @@ final class AgentProject {
     ///   lines go into `[runtime]`.
     /// - Parameter root: the directory to create the project in (default: a fresh temporary one),
     ///   e.g. a small tmpfs for disk-full tests.
-<<<<<<< HEAD
+    /// - Parameter restartDelay: `runtime.restart_delay_s` (short by default, so tests run fast).
     /// - Parameter owner: the user the project is given to once made; its processes are killed
     ///   when the test ends (before the temporary directories and mounts go).
     init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil,
-         owner: Owner? = nil) throws {
+         restartDelay: Double = 0.05, owner: Owner? = nil) throws {
         self.owner = owner
-=======
-    /// - Parameter restartDelay: `runtime.restart_delay_s` (short by default, so tests run fast).
-    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil,
-         restartDelay: Double = 0.05) throws {
->>>>>>> reliability-clock-reboot
         let root = try root ?? Harness.temporaryDirectory(test)
         dir = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/project"
         logDir = dir + "/logs"
