@@ -59,18 +59,22 @@ public struct RolloutCandidate: Sendable, Equatable {
     public var reachable: Bool
     /// Why it could not be reached (for the plan's text).
     public var error: String?
+    /// An `agent-runner upgrade` is under way on the host or was cut short (a reboot mid-upgrade):
+    /// the version it reports was never confirmed, so it is not "already on the target".
+    public var upgradeInProgress: Bool
 
-    public init(name: String, version: String?, reachable: Bool, error: String? = nil) {
+    public init(name: String, version: String?, reachable: Bool, error: String? = nil, upgradeInProgress: Bool = false) {
         self.name = name
         self.version = version
         self.reachable = reachable
         self.error = error
+        self.upgradeInProgress = upgradeInProgress
     }
 }
 
 /// Builds a ``RolloutPlan``. Pure.
 ///
-/// Rules: hosts already on the target are skipped; unreachable hosts are listed and left out
+/// Rules: hosts already on the target are skipped (unless an upgrade there is unfinished); unreachable hosts are listed and left out
 /// unless `includeUnreachable`; canary hosts form the first stage alone and are never mixed into
 /// later batches; the rest go in batches of `batch` in inventory order.
 public enum RolloutPlanner {
@@ -79,7 +83,7 @@ public enum RolloutPlanner {
         var skipped: [(host: String, reason: RolloutPlan.SkipReason)] = []
         var eligible: [String] = []
         for candidate in candidates {
-            if candidate.version == target {
+            if candidate.version == target && !candidate.upgradeInProgress {
                 skipped.append((candidate.name, .alreadyOnTarget))
             } else if !candidate.reachable && !includeUnreachable {
                 skipped.append((candidate.name, .unreachable(candidate.error ?? "no answer")))

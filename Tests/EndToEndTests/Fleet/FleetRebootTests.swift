@@ -10,7 +10,7 @@ import XCTest
 final class FleetRebootTests: XCTestCase {
     func testStopWhileTheHostRebootsFailsThatHostClearlyAndARerunStopsIt() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
-        let project = try AgentProject(self, modes: ["slow"])
+        let project = try fleet.project(self, on: "pi", modes: ["slow"])
         addTeardownBlock { _ = try? project.run(["kill"]) }
         let config = project.dir + "/agent-runner.toml"
         try fleet.inventory(FleetFixture.host("pi", project: project))

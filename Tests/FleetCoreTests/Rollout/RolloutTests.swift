@@ -20,6 +20,18 @@ final class RolloutPlannerTests: XCTestCase {
         XCTAssertEqual(withUnreachable.stages.count, 3)
         XCTAssertFalse(withUnreachable.stages.dropFirst().contains { $0.hosts.contains("pi") }, "canaries never join a batch")
     }
+
+    /// A host on the target version with an unfinished upgrade (cut short by a reboot) is
+    /// planned again, not skipped: its version was never confirmed.
+    func testAnUnfinishedUpgradeIsNotAlreadyOnTarget() {
+        let plan = RolloutPlanner.plan(candidates: [
+            RolloutCandidate(name: "pi", version: "0.2.0", reachable: true, upgradeInProgress: true),
+            RolloutCandidate(name: "a", version: "0.2.0", reachable: true),
+            RolloutCandidate(name: "b", version: "0.1.0", reachable: true, upgradeInProgress: true),
+        ], target: "0.2.0", canary: ["pi"], batch: .count(5))
+        XCTAssertEqual(plan.stages.map(\.hosts), [["pi"], ["b"]])
+        XCTAssertEqual(plan.skipped.map(\.host), ["a"])
+    }
 }
 
 final class HealthGateTests: XCTestCase {

@@ -102,6 +102,7 @@ public struct PeekBuilder: Sendable {
         document["agent_runner_version"] = .string(BuildInfo.version)
         document["config"] = configFacts
         document["system_history"] = .array(metrics.history.map { .object(Self.system($0)) })
+        document["upgrade_in_progress"] = upgradeInProgress
         return Peek(document: .object(document), tail: tail, logBytesRead: tail.bytesRead + metrics.bytesRead)
     }
 
@@ -114,6 +115,22 @@ public struct PeekBuilder: Sendable {
             ("cooperative_stop", .object([:])),
             ("resolved_sigterm_grace_s", .int(Int64(config.agent.sigtermGraceS))),
         ]))
+    }
+
+    /// The record an `agent-runner upgrade` keeps while it runs and leaves when it is cut short
+    /// (``UpgradeRecord``): `{from_version, to_version, step, pid, started_at}`, `{error}` when
+    /// the file is unreadable, or null. A rollout must not take a host with one for "already on
+    /// the target": its new build was never confirmed.
+    private var upgradeInProgress: JSONValue {
+        do {
+            guard let record = try VersionStore(config: config.upgrade).readUpgradeRecord() else { return .null }
+            return .object(JSONObject([
+                ("from_version", .string(record.fromVersion)), ("to_version", .string(record.toVersion)), ("step", .string(record.step.rawValue)),
+                ("pid", .int(Int64(record.pid))), ("started_at", .string(record.startedAt)),
+            ]))
+        } catch {
+            return .object(["error": .string(error.message)])
+        }
     }
 
     private var configFacts: JSONValue {

@@ -96,7 +96,7 @@ enum UpgradeCommand {
         }
 
         let answers = WorkerPool.map(resolved.targets, parallel: options.parallel) { RolloutHostProbe.probe($0, executor: executor) }
-        let candidates = zip(resolved.targets, answers).map { RolloutCandidate(name: $0.name, version: $1.version, reachable: $1.reachable, error: $1.error) }
+        let candidates = zip(resolved.targets, answers).map { RolloutCandidate(name: $0.name, version: $1.version, reachable: $1.reachable, error: $1.error, upgradeInProgress: $1.upgradeInProgress) }
         let plan = RolloutPlanner.plan(candidates: candidates, target: target, canary: canary, batch: batch, includeUnreachable: parsed.has("include-unreachable"))
         let json = parsed.has("json")
         if json {

@@ -13,6 +13,9 @@ public enum RolloutHostProbe {
         public var error: String?
         /// Detectors firing at critical severity on what the host reported (oauth_fail, disk_critical).
         public var criticalAlerts: [String] = []
+        /// The host reports an `agent-runner upgrade` under way or cut short (peek's
+        /// `upgrade_in_progress`): its version is not a confirmed one.
+        public var upgradeInProgress = false
     }
 
     /// `<agent_runner> peek --json [--config PATH]`.
@@ -30,7 +33,8 @@ public enum RolloutHostProbe {
         return Answer(reachable: true, version: document["agent_runner_version"]?.stringValue ?? document["service"]?["version"]?.stringValue,
                       serviceActive: document["service"]?["active"]?.boolValue,
                       round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },
-                      criticalAlerts: Array(Set(critical)).sorted())
+                      criticalAlerts: Array(Set(critical)).sorted(),
+                      upgradeInProgress: { if case .object? = document["upgrade_in_progress"] { return true } else { return false } }())
     }
 
     /// The health sample for the gate. A host whose service was not running before the rollout

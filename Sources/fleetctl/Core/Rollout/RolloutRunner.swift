@@ -214,7 +214,7 @@ public final class RolloutRunner: @unchecked Sendable {
             return RolloutHostProbe.probe(target, executor: self.executor)
         }
         for (host, answer) in zip(begun, answers) {
-            let onTarget = answer.version == snapshot.target
+            let onTarget = answer.version == snapshot.target && !answer.upgradeInProgress
             let was = snapshot.hosts[host] ?? .pending
             if current.contains(host) {
                 guard answer.reachable else { continue }
