@@ -16,9 +16,7 @@ import XCTest
 /// Needs root, to create the users and run serve as them: without it `init` throws, so the tests
 /// fail rather than skip. The users stay between runs; their processes are killed when the test ends.
 final class FleetFixture {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
+    typealias Failure = TestUser.Failure
 
     let sshd: LoopbackSSHD
     let root: String

@@ -53,10 +53,15 @@ final class HealthGateTests: XCTestCase {
 }
 
 final class RolloutJournalTests: XCTestCase {
+    /// A journal of a plan to 0.2.0 over `hosts` (all on 0.1.0, "pi" the canary).
+    static func journal(id: String, hosts: [String], batch: Int) -> RolloutJournal {
+        let plan = RolloutPlanner.plan(candidates: hosts.map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
+                                       target: "0.2.0", canary: ["pi"], batch: .count(batch))
+        return RolloutJournal(id: id, plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+    }
+
     func testRoundTripAndTouchedHosts() {
-        let plan = RolloutPlanner.plan(candidates: ["pi", "a", "b"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
-                                       target: "0.2.0", canary: ["pi"], batch: .count(5))
-        var journal = RolloutJournal(id: "r1", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        var journal = Self.journal(id: "r1", hosts: ["pi", "a", "b"], batch: 5)
         journal.record("pi", .healthy)
         journal.record("a", .upgrading, note: "pushing")
         XCTAssertEqual(journal.touched, ["pi", "a"])
@@ -66,9 +71,7 @@ final class RolloutJournalTests: XCTestCase {
     }
 
     func testSettingsServiceStateAndFailuresSurviveTheRoundTrip() {
-        let plan = RolloutPlanner.plan(candidates: ["pi", "a"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
-                                       target: "0.2.0", canary: ["pi"], batch: .count(1))
-        var journal = RolloutJournal(id: "r2", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        var journal = Self.journal(id: "r2", hosts: ["pi", "a"], batch: 1)
         journal.settings = .init(artifact: "/builds/agent-runner-{arch}", bakeS: 12.5, maxFailures: 2, rollback: false)
         journal.serviceActiveBefore = ["pi": true, "a": false]
         journal.record("pi", .failed, note: "smoke failed")
@@ -83,9 +86,7 @@ final class RolloutJournalTests: XCTestCase {
     /// A host the upgrade never reached counts as a failure but is not touched: nothing there
     /// changed, so nothing is rolled back (and an unreachable host is not a failed rollback).
     func testUnreachedHostsFailButAreNotTouched() {
-        let plan = RolloutPlanner.plan(candidates: ["pi", "a", "dead"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
-                                       target: "0.2.0", canary: ["pi"], batch: .count(5))
-        var journal = RolloutJournal(id: "r3", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        var journal = Self.journal(id: "r3", hosts: ["pi", "a", "dead"], batch: 5)
         journal.record("pi", .healthy)
         journal.record("a", .failed, note: "smoke failed")
         journal.record("dead", .unreached, note: "connection refused")
@@ -97,9 +98,7 @@ final class RolloutJournalTests: XCTestCase {
     /// A host whose rollback failed (unreachable while it rebooted) stays touched, so `--abort`
     /// rolls it back once it is up again; rolled-back and pending hosts are done with.
     func testAFailedRollbackStaysTouchedForAbort() {
-        let plan = RolloutPlanner.plan(candidates: ["pi", "a", "b"].map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
-                                       target: "0.2.0", canary: ["pi"], batch: .count(5))
-        var journal = RolloutJournal(id: "r4", plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+        var journal = Self.journal(id: "r4", hosts: ["pi", "a", "b"], batch: 5)
         journal.record("pi", .rollbackFailed, note: "could not be reached to roll back")
         journal.record("a", .rolledBack)
         XCTAssertEqual(journal.touched, ["pi"])
