@@ -118,16 +118,12 @@ public struct PeekBuilder: Sendable {
     }
 
     /// The record an `agent-runner upgrade` keeps while it runs and leaves when it is cut short
-    /// (``UpgradeRecord``): `{from_version, to_version, step, pid, started_at}`, `{error}` when
-    /// the file is unreadable, or null. A rollout must not take a host with one for "already on
-    /// the target": its new build was never confirmed.
+    /// (``UpgradeRecord``, as its file holds it), `{error}` when the file is unreadable, or null.
+    /// A rollout must not take a host with one for "already on the target": its new build was
+    /// never confirmed.
     private var upgradeInProgress: JSONValue {
         do {
-            guard let record = try VersionStore(config: config.upgrade).readUpgradeRecord() else { return .null }
-            return .object(JSONObject([
-                ("from_version", .string(record.fromVersion)), ("to_version", .string(record.toVersion)), ("step", .string(record.step.rawValue)),
-                ("pid", .int(Int64(record.pid))), ("started_at", .string(record.startedAt)),
-            ]))
+            return try VersionStore(config: config.upgrade).readUpgradeRecord()?.json ?? .null
         } catch {
             return .object(["error": .string(error.message)])
         }

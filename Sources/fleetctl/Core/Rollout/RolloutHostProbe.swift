@@ -34,7 +34,7 @@ public enum RolloutHostProbe {
                       serviceActive: document["service"]?["active"]?.boolValue,
                       round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },
                       criticalAlerts: Array(Set(critical)).sorted(),
-                      upgradeInProgress: { if case .object? = document["upgrade_in_progress"] { return true } else { return false } }())
+                      upgradeInProgress: document["upgrade_in_progress"]?.objectValue != nil)
     }
 
     /// The health sample for the gate. A host whose service was not running before the rollout

@@ -33,8 +33,9 @@ extension Upgrader {
                 try finishInterrupted(record, state: &state)
             } catch {
                 say("\(record.toVersion) does not pass now (\(error.message)); going back to \(record.fromVersion)")
-                action = .restore(switchLink: store.isInstalled(record.fromVersion))
-                try restoreInterrupted(record, switchLink: store.isInstalled(record.fromVersion), state: &state)
+                let switchLink = store.isInstalled(record.fromVersion)
+                action = .restore(switchLink: switchLink)
+                try restoreInterrupted(record, switchLink: switchLink, state: &state)
             }
         case .restore(let switchLink):
             try restoreInterrupted(record, switchLink: switchLink, state: &state)
