@@ -2,8 +2,16 @@
 //
 // One package, two programs: `agent-runner` (one per host, a restart-on-exit supervisor for AI
 // coding CLIs) and `fleetctl` (run from an operator machine, watches and steers many hosts over
-// the system ssh). No package dependencies by design: the standard library, FoundationEssentials,
-// Glibc, Dispatch and Synchronization only, so the static binaries stay small and start fast.
+// the system ssh). No package dependencies by design: the standard library, Glibc, Dispatch and
+// Synchronization only, so the static binaries stay small and start fast.
+//
+// The target graph is the architecture (docs/architecture.md); nothing imports upward:
+//
+//   agent-runner ─▶ AgentRunnerCore ─▶ Detectors ─▶ FleetCore
+//        └────────▶ Monitoring ─▶ SSHTransport ─▶ FleetCore
+//   fleetctl ─▶ FleetControl ─▶ Monitoring
+//
+// `agent-runner` links no FleetControl code: `swift build --product agent-runner` compiles none.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
@@ -16,53 +24,74 @@ let package = Package(
         .library(name: "FleetCore", targets: ["FleetCore"]),
     ],
     targets: [
+        // Foundations with no domain: TOML, JSON, CLI, files, processes, event-log mechanics,
+        // HTTP, Prometheus text, SHA-256, and the effects (clock, sleeper, runner, file system).
         .target(name: "FleetCore", swiftSettings: strict),
+        // Pure decisions over a host observation: detectors, alert episodes, ssh tolerance.
         .target(name: "Detectors", dependencies: ["FleetCore"], swiftSettings: strict),
+        // The system ssh as a transport; plain options, no inventory.
         .target(name: "SSHTransport", dependencies: ["FleetCore"], swiftSettings: strict),
-        // The supervisor's logic, testable without spawning the binary.
+        // Watching remote hosts, shared by both programs: poller, per-host monitor, watch loop,
+        // auto-stop, metric families.
+        .target(name: "Monitoring", dependencies: ["FleetCore", "Detectors", "SSHTransport"], swiftSettings: strict),
+        // The supervisor: config model, round, restart loop, lifecycle, upgrade, observation.
         .target(
             name: "AgentRunnerCore",
             dependencies: ["FleetCore", "Detectors"],
             path: "Sources/agent-runner/Core",
             swiftSettings: strict
         ),
-        // fleetctl's logic: polling over ssh, per-host alert state, hooks, auto-stop, fleet verbs.
-        // agent-runner's `monitor --host` runs the same poller and alert state.
+        // The operator side only: inventory, fleet verbs, hooks, silences, Alertmanager,
+        // rollouts, demo.
         .target(
             name: "FleetControl",
-            dependencies: ["FleetCore", "Detectors", "SSHTransport"],
+            dependencies: ["FleetCore", "Detectors", "SSHTransport", "Monitoring"],
             path: "Sources/fleetctl/Core",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "agent-runner",
-            dependencies: ["FleetCore", "Detectors", "AgentRunnerCore", "SSHTransport", "FleetControl"],
+            dependencies: ["FleetCore", "Detectors", "AgentRunnerCore", "SSHTransport", "Monitoring"],
             path: "Sources/agent-runner/CLI",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "fleetctl",
-            dependencies: ["FleetCore", "Detectors", "SSHTransport", "FleetControl"],
+            dependencies: ["FleetCore", "Detectors", "SSHTransport", "Monitoring", "FleetControl"],
             path: "Sources/fleetctl/CLI",
             swiftSettings: strict
         ),
         // Benchmarks: `swift build -c release && swift run -c release fleet-bench [SCENARIO]`.
         .executableTarget(
             name: "fleet-bench",
-            dependencies: ["FleetCore", "Detectors", "SSHTransport", "FleetControl"],
+            dependencies: ["FleetCore", "Detectors", "SSHTransport", "Monitoring", "FleetControl"],
             swiftSettings: strict
         ),
-        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "AgentRunnerCoreTests", dependencies: ["AgentRunnerCore", "FleetCore", "Detectors"]),
-        // Unit tests plus end-to-end tests against a real sshd on loopback (Support/LoopbackSSHD).
-        .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport", "FleetCore"]),
+        // Fixtures every test target may use: a private sshd on loopback, test users, fakes of
+        // the effects that fail loudly when a test did not set them up.
+        .target(
+            name: "TestSupport",
+            dependencies: ["FleetCore", "Detectors", "SSHTransport"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "TestSupport"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "FleetCore"]),
-        // Unit tests of FleetControl plus poller tests against a real sshd on loopback
-        // (Support/LoopbackSSHD.swift is a symlink to the SSHTransportTests fixture).
-        .testTarget(name: "FleetControlTests", dependencies: ["FleetControl", "Detectors", "SSHTransport", "FleetCore"]),
+        .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport", "FleetCore", "TestSupport"]),
+        .testTarget(
+            name: "MonitoringTests",
+            dependencies: ["Monitoring", "Detectors", "SSHTransport", "FleetCore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "AgentRunnerCoreTests",
+            dependencies: ["AgentRunnerCore", "FleetCore", "Detectors", "TestSupport"]
+        ),
+        .testTarget(
+            name: "FleetControlTests",
+            dependencies: ["FleetControl", "Monitoring", "Detectors", "SSHTransport", "FleetCore", "TestSupport"]
+        ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FleetCore", "Detectors"],
+            dependencies: ["FleetCore", "Detectors", "FleetControl", "TestSupport"],
             // Scripts the tests install by path (#filePath), not resources.
             exclude: ["Fixtures"]
         ),

@@ -6,6 +6,7 @@ import Musl
 import Detectors
 import FleetControl
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `detectors`: the detector + alert engine on 10,000 simulated hosts, in process.
@@ -64,18 +65,17 @@ enum DetectorsScenario {
         if CommandLine.arguments.contains("--engine-only") { return }
 
         let transport = MemoryTransport(documents: documents)
-        var settings = Inventory.HostSettings()
-        settings.pollIntervalS = 0.001
+        let settings = PollSettings(pollIntervalS: 0.001)
         let watched = (0..<hosts).map { index in
-            WatchedHost(target: PollTarget(name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")), settings: settings),
-                        policy: MonitorPolicy(settings))
+            MonitoredHost(
+                target: PollTarget(name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
+                                   settings: settings),
+                policy: MonitorPolicy(settleS: MonitorPolicy.settle(pollIntervalS: settings.pollIntervalS)))
         }
-        let poller = PeekPoller(executor: transport)
         let counter = CycleCounter()
-        let watcher = FleetWatcher(
-            hosts: watched, poller: poller, stopper: AutoStopper(executor: transport, poller: poller), hooks: nil, routes: [], eventLog: nil,
-            stateStore: nil, silenceStore: nil, autoStopLimit: 3, options: FleetWatcher.Options(cycles: cycles, dryRun: true, parallel: 2, jitter: 0),
-            report: counter.add)
+        let watcher = WatchLoop(
+            hosts: watched, remote: transport, effects: .live(),
+            options: WatchLoop.Options(cycles: cycles, dryRun: true, parallel: 2, jitter: 0, autoStopLimit: 3), report: counter.add)
         let started = ContinuousClock.now
         watcher.run { false }
         let total = Bench.seconds(ContinuousClock.now - started)

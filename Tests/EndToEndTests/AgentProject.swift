@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// A throw-away agent project: a git work tree with a prompt, the fake agent installed as

@@ -31,7 +31,7 @@ public struct AutoStopPlan: Sendable, Equatable {
     public var entries: [Entry]
 
     /// Judges `alerts` (the poll's newly fired ones) against the host's auto-stop policy.
-    public init(fired alerts: [Alert], policy: Inventory.AutoStopPolicy) {
+    public init(fired alerts: [Alert], policy: AutoStopPolicy) {
         entries = alerts.filter(\.requestsStop).map { alert in
             let verdict: Verdict
             if !policy.enabled {
@@ -47,7 +47,7 @@ public struct AutoStopPlan: Sendable, Equatable {
 
     /// Builds the plan from a poll's transitions, considering only ``AlertTransition/fired(_:)``:
     /// an alert that keeps firing does not ask again, and a resolution never stops anything.
-    public init(transitions: [AlertTransition], policy: Inventory.AutoStopPolicy) {
+    public init(transitions: [AlertTransition], policy: AutoStopPolicy) {
         let fired = transitions.compactMap { transition -> Alert? in
             if case .fired(let alert) = transition { return alert }
             return nil

@@ -14,7 +14,7 @@ struct RecentExitWindow {
     let size: Int
     let threshold: Double
 
-    init?(_ observation: HostObservation, policy: Inventory.DetectorPolicy) {
+    init?(_ observation: HostObservation, policy: DetectorPolicy) {
         guard (1...1000).contains(policy.window), policy.rateThreshold.isFinite,
               policy.rateThreshold > 0, policy.rateThreshold <= 1
         else { return nil }

@@ -21,7 +21,7 @@ public struct SupervisorStaleDetector: Detector {
     public init() {}
 
     /// The threshold in force, or nil when the detector is off.
-    public static func threshold(policy: Inventory.DetectorPolicy, config: HostConfigFacts) -> Int? {
+    public static func threshold(policy: DetectorPolicy, config: HostConfigFacts) -> Int? {
         if let configured = policy.supervisorStaleThresholdS ?? config.supervisorStaleThresholdS {
             return configured > 0 ? configured : nil
         }

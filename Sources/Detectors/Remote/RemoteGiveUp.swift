@@ -18,20 +18,6 @@ public struct RemoteGiveUp: Sendable, Equatable {
         self.finalError = finalError
     }
 
-    /// The `monitor_remote_giveup` payload (events.md §3.4, 0.3.14 shape):
-    /// `{host, returncode, total_attempts, total_elapsed_s, cap_s, final_error, resume_since}`.
-    public func eventPayload(host: String, resumeSince: String?) -> JSONObject {
-        [
-            "host": .string(host),
-            "returncode": .int(Int64(finalError.returncode)),
-            "total_attempts": .int(Int64(totalAttempts)),
-            "total_elapsed_s": .double(totalElapsedS),
-            "cap_s": .int(Int64(capS)),
-            "final_error": .string(finalError.stderrTail),
-            "resume_since": resumeSince.map(JSONValue.string) ?? .null,
-        ]
-    }
-
     /// The `monitor_remote_giveup` alert (critical: nothing on this host is watched any more),
     /// to keep in the host's ``AlertTracker`` while the host stays given up. Message as the
     /// original's stderr line: `gave up after 5s / 4 attempts (ssh rc=255): <stderr tail>`.

@@ -10,9 +10,4 @@ public struct DetectorFailure: Sendable, Equatable {
         self.detector = detector
         self.message = message
     }
-
-    /// The `detector_error` event payload: `{detector, error}`.
-    public var eventPayload: JSONObject {
-        ["detector": .string(detector), "error": .string(message)]
-    }
 }

@@ -46,7 +46,7 @@ public struct DetectorSuite: Sendable {
     }
 
     /// Runs the full catalogue with `policy` and the default memory and disk-growth thresholds.
-    public static func run(_ observation: HostObservation, policy: Inventory.DetectorPolicy) -> DetectorReport {
+    public static func run(_ observation: HostObservation, policy: DetectorPolicy) -> DetectorReport {
         standard.run(observation, settings: DetectorSettings(policy: policy))
     }
 }

@@ -132,3 +132,11 @@ extension JSONValue: ExpressibleByDictionaryLiteral {
         self = .object(JSONObject(elements))
     }
 }
+
+extension JSONValue {
+    /// `3` for 3.0 and `2.5` for 2.5: an int when the number is whole, as Python's JSON writes
+    /// a value that was an int on its side (`interval_s`, `sleep_s`).
+    public static func wholeOrFraction(_ value: Double) -> JSONValue {
+        value.isFinite && value == value.rounded() && abs(value) < 9e15 ? .int(Int64(value)) : .double(value)
+    }
+}

@@ -41,16 +41,6 @@ public struct SSHOptions: Sendable, Equatable {
         self.connectionReuse = connectionReuse
     }
 
-    /// The options an inventory host asks for. Reuse needs a control directory (usually
-    /// `ControlDirectory.defaultPath(environment:)`); without one it is off.
-    public init(_ settings: Inventory.HostSettings, controlDirectory: String?) {
-        var reuse = ConnectionReuse.off
-        if settings.connectionReuse, let controlDirectory {
-            reuse = .on(controlDirectory: controlDirectory)
-        }
-        self.init(configFile: settings.sshConfig, connectTimeoutS: settings.connectTimeoutS, connectionReuse: reuse)
-    }
-
     /// The first unsafe or out-of-range value, as an operator-facing sentence, or nil.
     func problem() -> String? {
         if let configFile, let problem = OptionValueCheck.problem(configFile, what: "the ssh_config path") {

@@ -1,3 +1,4 @@
+import AgentRunnerCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

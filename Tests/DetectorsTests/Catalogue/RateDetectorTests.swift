@@ -59,7 +59,7 @@ final class RateDetectorTests: XCTestCase {
 
     func testInvalidPolicyValuesGiveNoAlertInsteadOfTrapping() {
         let observation = F.observation(rounds: F.rounds(total: 12, matching: 12, timedOut))
-        for configure: (inout Inventory.DetectorPolicy) -> Void in [
+        for configure: (inout DetectorPolicy) -> Void in [
             { $0.window = 0 }, { $0.window = -3 }, { $0.rateThreshold = .nan }, { $0.rateThreshold = 0 },
         ] {
             XCTAssertEqual(F.alerts(TimeoutRateDetector(), observation, F.settings(configure)), [])

@@ -32,7 +32,7 @@ final class SampleReplayTests: XCTestCase {
 
     /// Classifies each round's transcript with the default `auth_fail_patterns` regex, as a host does.
     private func authClassification(rounds: ClosedRange<Int>) throws -> [Int: RoundSummary.LogFailures] {
-        let regex = try Regex(AgentRunnerConfigLoader.defaultAuthFailPattern).ignoresCase()
+        let regex = try Regex(LogPatterns.authFailure).ignoresCase()
         var flags: [Int: RoundSummary.LogFailures] = [:]
         for round in rounds {
             let transcript = try XCTUnwrap(Self.transcripts[Self.scenarioMode(round: round)])
@@ -79,7 +79,7 @@ final class SampleReplayTests: XCTestCase {
                 now: poll.at, clock: .host, events: poll.before,
                 rounds: RoundSummary.derive(from: poll.before, logFailures: logFailures), config: config
             )
-            let report = DetectorSuite.run(observation, policy: Inventory.DetectorPolicy())
+            let report = DetectorSuite.run(observation, policy: DetectorPolicy())
             XCTAssertEqual(report.errors, [])
             let produced = report.alerts.map { Expected(detector: $0.detector, severity: $0.severity.rawValue, message: $0.message) }
             XCTAssertEqual(produced.sorted { $0.detector < $1.detector }, poll.expected.sorted { $0.detector < $1.detector }, "monitor poll at \(poll.at)")
@@ -108,7 +108,7 @@ final class SampleReplayTests: XCTestCase {
             rounds: RoundSummary.derive(from: before, logFailures: try authClassification(rounds: 1...21)),
             config: HostConfigFacts(authFailHint: "Run `claude /login` on the supervisor host or refresh ANTHROPIC_API_KEY.")
         )
-        let alerts = DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()).alerts
+        let alerts = DetectorSuite.run(observation, policy: DetectorPolicy()).alerts
         XCTAssertEqual(alerts.count, printed.count)
         for line in printed {
             let detector = try XCTUnwrap(line["detector"]?.stringValue)
@@ -136,9 +136,9 @@ final class SampleReplayTests: XCTestCase {
         // Round 4 started 13:38:57.387 under agent_spawn timeout_s 1800 and was killed (no round_end).
         let start = try XCTUnwrap(EventTimestamp.parse("2026-11-25T13:38:57.387Z"))
         let justBefore = HostObservation(now: start.adding(seconds: 2700), events: events)
-        XCTAssertEqual(DetectorSuite.run(justBefore, policy: Inventory.DetectorPolicy()).alerts, [])
+        XCTAssertEqual(DetectorSuite.run(justBefore, policy: DetectorPolicy()).alerts, [])
         let after = HostObservation(now: start.adding(seconds: 2701), events: events)
-        let alerts = DetectorSuite.run(after, policy: Inventory.DetectorPolicy()).alerts
+        let alerts = DetectorSuite.run(after, policy: DetectorPolicy()).alerts
         XCTAssertEqual(alerts.map(\.key), ["hung:round_num=4"])
         XCTAssertEqual(alerts.first?.message, "Round 4 started 2701s ago with no round_end")
     }

@@ -64,8 +64,8 @@ final class FleetScaleTests: XCTestCase {
 
     func testTenThousandHostsThreePolls() {
         var trackers = [AlertTracker](repeating: AlertTracker(), count: Self.hostCount)
-        let policy = Inventory.DetectorPolicy()
-        let autoStop = Inventory.AutoStopPolicy()
+        let policy = DetectorPolicy()
+        let autoStop = AutoStopPolicy()
         var stops = 0
         var errors = 0
         // Poll 1 and 2: sick; poll 3: everyone healthy.

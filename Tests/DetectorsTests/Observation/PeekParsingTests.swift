@@ -23,13 +23,13 @@ final class PeekParsingTests: XCTestCase {
         XCTAssertFalse(sample.hasPressureFields)
         XCTAssertEqual(observation.config.roundTimeoutS, 1800, "from defenses[round_budget_s]")
         XCTAssertNil(observation.reportedThrottle)
-        XCTAssertEqual(DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()), DetectorReport())
+        XCTAssertEqual(DetectorSuite.run(observation, policy: DetectorPolicy()), DetectorReport())
     }
 
     func testFreshPeekHasNoSystemSample() throws {
         let observation = HostObservation(peek: try SampleFiles.json("peek-fresh.json"), pollerNow: pollerNow)
         XCTAssertEqual(observation.system, [], "all-zero system block means no metrics yet, not a 0% disk")
-        XCTAssertEqual(DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()), DetectorReport())
+        XCTAssertEqual(DetectorSuite.run(observation, policy: DetectorPolicy()), DetectorReport())
     }
 
     func testThrottledPeekReportsTheHostsThrottle() throws {
@@ -39,7 +39,7 @@ final class PeekParsingTests: XCTestCase {
         XCTAssertEqual(observation.events.first?.payload["detector"], "rate_limit_active")
         XCTAssertEqual(observation.events.first?.ts, "2026-11-25T13:42:19.466Z", "ts and event become the event's own fields")
         XCTAssertEqual(observation.reportedThrottle, ReportedThrottle(agent: "claude", classification: "rate_limit_account", untilEpoch: 1_795_621_322))
-        let alerts = DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()).alerts
+        let alerts = DetectorSuite.run(observation, policy: DetectorPolicy()).alerts
         XCTAssertEqual(alerts.map(\.message), ["throttled until 2026-11-25T15:42:02+00:00 (rate_limit_account)"])
     }
 
@@ -105,14 +105,14 @@ final class PeekParsingTests: XCTestCase {
         XCTAssertEqual(observation.previousSample?.swapSoutBytes, 512)
         XCTAssertNil(observation.latestSample?.psiFullAvg10)
         XCTAssertNil(observation.reportedThrottle)
-        XCTAssertEqual(DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()), DetectorReport())
+        XCTAssertEqual(DetectorSuite.run(observation, policy: DetectorPolicy()), DetectorReport())
     }
 
     func testOurPeekFeedsHungWithThePhaseBudget() {
         guard case .object(var document) = ourPeek() else { return XCTFail("object expected") }
         document["generated_at"] = "2026-11-25T14:14:00.001Z"   // round 8 (phase build, 600 s) started 900.001 s ago
         let observation = HostObservation(peek: .object(document), pollerNow: pollerNow)
-        let keys = DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()).alerts.map(\.key)
+        let keys = DetectorSuite.run(observation, policy: DetectorPolicy()).alerts.map(\.key)
         XCTAssertEqual(keys, ["hung:round_num=8"])
     }
 
@@ -142,7 +142,7 @@ final class PeekParsingTests: XCTestCase {
         XCTAssertEqual(observation.system, [SystemSample()])
         XCTAssertEqual(observation.config, HostConfigFacts(phaseRoundTimeoutsS: ["c": 60]))
         XCTAssertNil(observation.reportedThrottle)
-        XCTAssertEqual(DetectorSuite.run(observation, policy: Inventory.DetectorPolicy()), DetectorReport())
+        XCTAssertEqual(DetectorSuite.run(observation, policy: DetectorPolicy()), DetectorReport())
     }
 
     func testHugeValuesAndNegativeTimesNeverTrap() throws {
@@ -159,7 +159,7 @@ final class PeekParsingTests: XCTestCase {
          "config": {"round_timeout_s": 31622400, "supervisor_stale_threshold_s": 31622400}}
         """
         let observation = HostObservation(peek: try JSONParser.strict.parse(text), pollerNow: pollerNow)
-        let report = DetectorSuite.run(observation, policy: Inventory.DetectorPolicy())
+        let report = DetectorSuite.run(observation, policy: DetectorPolicy())
         XCTAssertEqual(report.errors, [])
         // Full disk and an open round from year 1 do fire; every message stays short.
         let kinds = Set(report.alerts.map(\.detector))

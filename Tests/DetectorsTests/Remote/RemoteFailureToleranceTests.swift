@@ -32,21 +32,21 @@ final class RemoteFailureToleranceTests: XCTestCase {
         // by the tolerance), give-up at 5 after 4 attempts.
         var tolerance = RemoteFailureTolerance(toleranceS: 5)
         let first = try XCTUnwrap(blip(tolerance.record(.failure(refused), at: 100)))
-        XCTAssertEqual(first.eventPayload(host: "pi", resumeSince: nil), [
+        XCTAssertEqual(MonitorRemoteBlip(host: "pi", blip: first).payload, [
             "host": "pi", "returncode": 255, "error": "ssh: connect to host pi port 22: Connection refused", "attempt": 1,
             "elapsed_s": 0.0, "cap_s": 5, "resume_since": nil, "next_sleep_s": 1,
         ])
         XCTAssertEqual(blip(tolerance.record(.failure(refused), at: 101))?.nextSleepS, 2)
         let third = try XCTUnwrap(blip(tolerance.record(.failure(refused), at: 103.0078)))
         XCTAssertEqual(third.nextSleepS, 1.9922, accuracy: 1e-9)
-        XCTAssertEqual(third.eventPayload(host: "pi", resumeSince: "2026-11-25T10:00:05.000Z")["next_sleep_s"]?.doubleValue ?? 0, 1.9922, accuracy: 1e-9)
-        XCTAssertEqual(third.eventPayload(host: "pi", resumeSince: "2026-11-25T10:00:05.000Z")["resume_since"], "2026-11-25T10:00:05.000Z")
+        XCTAssertEqual(MonitorRemoteBlip(host: "pi", blip: third, resumeSince: "2026-11-25T10:00:05.000Z").payload["next_sleep_s"]?.doubleValue ?? 0, 1.9922, accuracy: 1e-9)
+        XCTAssertEqual(MonitorRemoteBlip(host: "pi", blip: third, resumeSince: "2026-11-25T10:00:05.000Z").payload["resume_since"], "2026-11-25T10:00:05.000Z")
         XCTAssertEqual(blip(tolerance.record(.failure(refused), at: 104.9))?.attempt, 4, "just below the tolerance is still a blip")
         let transition = tolerance.record(.failure(refused), at: 105)
         guard case .giveUp(let giveUp) = transition else { return XCTFail("expected give-up, got \(transition)") }
         XCTAssertEqual(giveUp.totalAttempts, 5)
         XCTAssertEqual(giveUp.totalElapsedS, 5)
-        XCTAssertEqual(giveUp.eventPayload(host: "pi", resumeSince: nil), [
+        XCTAssertEqual(MonitorRemoteGiveup(host: "pi", giveUp: giveUp).payload, [
             "host": "pi", "returncode": 255, "total_attempts": 5, "total_elapsed_s": 5.0, "cap_s": 5,
             "final_error": "ssh: connect to host pi port 22: Connection refused", "resume_since": nil,
         ])

@@ -32,11 +32,11 @@ final class DetectorSuiteTests: XCTestCase {
         let report = suite.run(fullDisk, settings: DetectorSettings())
         XCTAssertEqual(report.alerts.map(\.detector), ["disk_critical"])
         XCTAssertEqual(report.errors, [DetectorFailure(detector: "hung", message: "Broken: division by zero")])
-        XCTAssertEqual(report.errors.first?.eventPayload, ["detector": "hung", "error": "Broken: division by zero"])
+        XCTAssertEqual(report.errors.first.map { DetectorErrorEvent($0).payload }, ["detector": "hung", "error": "Broken: division by zero"])
     }
 
     func testDisabledDetectorsDoNotRun() {
-        let report = DetectorSuite.run(fullDisk, policy: { var p = Inventory.DetectorPolicy(); p.disabled = ["disk_critical"]; return p }())
+        let report = DetectorSuite.run(fullDisk, policy: { var p = DetectorPolicy(); p.disabled = ["disk_critical"]; return p }())
         XCTAssertEqual(report.alerts, [])
         let thrower = DetectorSuite(detectors: [ThrowingDetector()])
         XCTAssertEqual(thrower.run(fullDisk, settings: F.settings { $0.disabled = ["hung"] }), DetectorReport())
@@ -48,6 +48,6 @@ final class DetectorSuiteTests: XCTestCase {
     }
 
     func testEmptyObservationRaisesNothing() {
-        XCTAssertEqual(DetectorSuite.run(F.observation(), policy: Inventory.DetectorPolicy()), DetectorReport())
+        XCTAssertEqual(DetectorSuite.run(F.observation(), policy: DetectorPolicy()), DetectorReport())
     }
 }

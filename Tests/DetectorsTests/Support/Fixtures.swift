@@ -47,8 +47,8 @@ enum Fixtures {
         )
     }
 
-    static func settings(_ configure: (inout Inventory.DetectorPolicy) -> Void = { _ in }) -> DetectorSettings {
-        var policy = Inventory.DetectorPolicy()
+    static func settings(_ configure: (inout DetectorPolicy) -> Void = { _ in }) -> DetectorSettings {
+        var policy = DetectorPolicy()
         configure(&policy)
         return DetectorSettings(policy: policy)
     }

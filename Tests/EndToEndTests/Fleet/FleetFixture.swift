@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// A fleet on loopback for fleetctl end-to-end tests: one real sshd with an ssh alias per host,

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// `fleetctl upgrade` end to end: every host is a LifecycleHost running the real `agent-runner

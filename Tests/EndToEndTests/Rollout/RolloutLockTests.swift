@@ -1,3 +1,4 @@
+import FleetControl
 import FleetCore
 import Foundation
 import XCTest

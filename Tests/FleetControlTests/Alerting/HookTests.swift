@@ -2,6 +2,8 @@ import Detectors
 import FleetCore
 @testable import FleetControl
 import Foundation
+import Monitoring
+import TestSupport
 import XCTest
 
 final class HookTests: XCTestCase {

@@ -1,6 +1,8 @@
 import FleetCore
 @testable import FleetControl
 import Foundation
+import Monitoring
+import TestSupport
 import XCTest
 
 final class SilenceTests: XCTestCase {

@@ -1,6 +1,8 @@
 import Detectors
 import FleetCore
 @testable import FleetControl
+import Monitoring
+import TestSupport
 import XCTest
 
 final class AlertmanagerTests: XCTestCase {
@@ -48,7 +50,7 @@ final class AlertmanagerTests: XCTestCase {
 
     /// Posts that fail twice then succeed, recorded by a fake transport.
     private final class FakeTransport: @unchecked Sendable {
-        let lock = Lock()
+        let lock = ConditionLock()
         var statuses: [Int]
         var bodies: [String] = []
         init(_ statuses: [Int]) { self.statuses = statuses }
@@ -61,7 +63,7 @@ final class AlertmanagerTests: XCTestCase {
     }
 
     private final class Results: @unchecked Sendable {
-        let lock = Lock()
+        let lock = ConditionLock()
         var items: [AlertmanagerDispatcher.Result] = []
         func add(_ result: AlertmanagerDispatcher.Result) { lock.withLock { items.append(result) } }
         func wait(for count: Int) -> [AlertmanagerDispatcher.Result] {
@@ -76,7 +78,7 @@ final class AlertmanagerTests: XCTestCase {
     }
 
     private final class Gate: @unchecked Sendable {
-        private let lock = Lock()
+        private let lock = ConditionLock()
         private var opened = false
         var isOpen: Bool { lock.withLock { opened } }
         func open() { lock.withLock { opened = true } }

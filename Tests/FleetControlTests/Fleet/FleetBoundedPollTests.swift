@@ -3,6 +3,8 @@ import FleetCore
 @testable import FleetControl
 import Foundation
 import SSHTransport
+import Monitoring
+import TestSupport
 import XCTest
 
 /// A transport where every 4th host hangs until the call's deadline (a host that accepts the
@@ -25,10 +27,12 @@ final class FleetBoundedPollTests: XCTestCase {
     /// 200 hosts, 50 of them hung: one poll of the fleet is bounded by the per-host deadline and
     /// the parallelism (two waves of hung hosts here), never by the number of bad hosts in a row.
     func testTwoHundredHostsWithFiftyHungStayBounded() {
-        var settings = Inventory.HostSettings()
-        settings.pollTimeoutS = 1
+        let settings = PollSettings(pollTimeoutS: 1)
         let targets = (0..<200).map { index in
-            PollTarget(name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")), settings: settings)
+            MonitoredHost(
+                target: PollTarget(name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
+                                   settings: settings),
+                policy: MonitorPolicy())
         }
         let started = ContinuousClock.now
         let rows = FleetStatus.poll(targets, poller: PeekPoller(executor: HangingFleetTransport()), parallel: 32)

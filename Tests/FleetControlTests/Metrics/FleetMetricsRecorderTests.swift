@@ -1,6 +1,8 @@
 import Detectors
 import FleetCore
 @testable import FleetControl
+import Monitoring
+import TestSupport
 import XCTest
 
 final class FleetMetricsRecorderTests: XCTestCase {

@@ -3,6 +3,8 @@ import FleetCore
 @testable import FleetControl
 import Foundation
 import SSHTransport
+import TestSupport
+import Monitoring
 import XCTest
 
 /// One host 5 s behind the others, over a real sshd on loopback: the rest of the fleet's polls
@@ -24,10 +26,7 @@ final class SlowHostTests: XCTestCase {
         let fast = try sshd.writeScript("agent-runner-fast", "cat <<'JSON'\n\(document)\nJSON")
         let slow = try sshd.writeScript("agent-runner-slow", "sleep 5\ncat <<'JSON'\n\(document)\nJSON")
         return try names.map { name in
-            var settings = Inventory.HostSettings()
-            settings.agentRunner = name == "slow" ? slow : fast
-            settings.pollTimeoutS = 15
-            settings.pollIntervalS = 0.3
+            let settings = PollSettings(agentRunner: name == "slow" ? slow : fast, pollIntervalS: 0.3, pollTimeoutS: 15)
             let options = SSHOptions(configFile: sshd.clientConfig, connectTimeoutS: 2, connectionReuse: .on(controlDirectory: sshd.controlDirectory))
             return PollTarget(name: name, remote: RemoteHost(name: name, target: try SSHTarget(name), options: options), settings: settings)
         }
@@ -35,23 +34,21 @@ final class SlowHostTests: XCTestCase {
 
     func testOneStatusPollTakesTheSlowestHostNotTheSum() throws {
         let started = ContinuousClock.now
-        let rows = FleetStatus.poll(try targets(), poller: PeekPoller(executor: SSHExecutor()), parallel: 4)
-        let elapsed = Seconds.of(ContinuousClock.now - started)
+        let rows = FleetStatus.poll(try targets().map { MonitoredHost(target: $0, policy: MonitorPolicy()) }, poller: PeekPoller(executor: SSHExecutor()), parallel: 4)
+        let elapsed = (ContinuousClock.now - started).seconds
         XCTAssertEqual(rows.map(\.reachable), [true, true, true, true])
         XCTAssertGreaterThanOrEqual(elapsed, 5)
         XCTAssertLessThan(elapsed, 9, "the slow host's 5 s is paid once, not added to the others")
     }
 
     func testWatchKeepsPollingTheOthersWhileOneHostIsSlow() throws {
-        let hosts = try targets().map { WatchedHost(target: $0, policy: MonitorPolicy($0.settings)) }
-        let poller = PeekPoller(executor: SSHExecutor())
+        let hosts = try targets().map { MonitoredHost(target: $0, policy: MonitorPolicy(settleS: 0.6)) }
         let started = ContinuousClock.now
         let arrivals = ArrivalLog()
-        let watcher = FleetWatcher(
-            hosts: hosts, poller: poller, stopper: AutoStopper(executor: SSHExecutor(), poller: poller), hooks: nil, routes: [],
-            eventLog: nil, stateStore: nil, silenceStore: nil, autoStopLimit: 3,
-            options: FleetWatcher.Options(cycles: 2, dryRun: true, parallel: 4, jitter: 0)) { report in
-                if case .polled(let poll, _) = report { arrivals.add(poll.host, Seconds.of(ContinuousClock.now - started)) }
+        let watcher = WatchLoop(
+            hosts: hosts, remote: SSHExecutor(), effects: .live(),
+            options: WatchLoop.Options(cycles: 2, dryRun: true, parallel: 4, jitter: 0, autoStopLimit: 3)) { report in
+                if case .polled(let poll, _) = report { arrivals.add(poll.host, (ContinuousClock.now - started).seconds) }
             }
         watcher.run { false }
         let byHost = arrivals.byHost

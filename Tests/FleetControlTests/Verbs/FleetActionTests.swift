@@ -3,6 +3,8 @@ import FleetCore
 @testable import FleetControl
 import Foundation
 import SSHTransport
+import Monitoring
+import TestSupport
 import XCTest
 
 /// A host whose service verbs never answer within the deadline (a graceful stop waiting for a
@@ -26,14 +28,14 @@ final class SlowStopTransport: RemoteExecutor, @unchecked Sendable {
             return RemoteResult(host: host.name, outcome: .ok(JSONWriter(style: .compact).encode(Peek.document(active: service))), errorMessage: nil)
         }
         let budget = deadline - .now
-        Thread.sleep(forTimeInterval: max(0, Seconds.of(budget)))
+        Thread.sleep(forTimeInterval: max(0, budget.seconds))
         return RemoteResult(host: host.name, outcome: .timeout(after: budget), errorMessage: "\(host.name): no answer within the deadline")
     }
 }
 
 final class FleetActionTests: XCTestCase {
     private func target(_ name: String) throws -> PollTarget {
-        PollTarget(name: name, remote: RemoteHost(name: name, target: try SSHTarget(name)), settings: Inventory.HostSettings())
+        PollTarget(name: name, remote: RemoteHost(name: name, target: try SSHTarget(name)), settings: PollSettings())
     }
 
     private func run(_ verb: String, service: Bool?) throws -> (FleetAction.Result, [[String]]) {

@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Glibc
+import TestSupport
 import XCTest
 @testable import SSHTransport
 

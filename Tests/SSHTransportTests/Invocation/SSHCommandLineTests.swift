@@ -53,24 +53,6 @@ final class SSHCommandLineTests: XCTestCase {
         XCTAssertThrowsError(try SSHCommandLine.controlArguments(.check, for: noReuse))
     }
 
-    func testInventoryHostSettingsBecomeOptions() throws {
-        var settings = Inventory.HostSettings()
-        settings.sshConfig = "/home/op/fleet/ssh_config"
-        settings.connectTimeoutS = 7
-        settings.connectionReuse = true
-        let host = Inventory.Host(name: "pi", sshTarget: "ops@pi.lan", groups: [], tags: [], settings: settings)
-
-        let remote = try RemoteHost(host, controlDirectory: "/tmp/fleetctl-ssh-0")
-        XCTAssertEqual(remote.target.destination, "ops@pi.lan")
-        XCTAssertEqual(remote.label, "pi (ssh ops@pi.lan)")
-        XCTAssertEqual(remote.options, SSHOptions(configFile: "/home/op/fleet/ssh_config", connectTimeoutS: 7,
-                                                  connectionReuse: .on(controlDirectory: "/tmp/fleetctl-ssh-0", persistS: 60)))
-        XCTAssertEqual(try RemoteHost(host, controlDirectory: nil).options.connectionReuse, .off)
-        settings.connectionReuse = false
-        XCTAssertEqual(try RemoteHost(Inventory.Host(name: "pi", sshTarget: "pi", groups: [], tags: [], settings: settings),
-                                      controlDirectory: "/tmp/x").options.connectionReuse, .off)
-    }
-
     // MARK: Refusals
 
     func testUnsafeTargetsAreRefused() {
@@ -119,13 +101,6 @@ final class SSHCommandLineTests: XCTestCase {
         }
         let host = RemoteHost(name: "pi", target: target)
         XCTAssertThrowsError(try SSHCommandLine.arguments(for: host, remoteCommand: []))
-    }
-
-    func testInventoryHostWithUnsafeTargetIsRefused() {
-        let host = Inventory.Host(name: "evil", sshTarget: "-oProxyCommand=sh", groups: [], tags: [], settings: .init())
-        XCTAssertThrowsError(try RemoteHost(host, controlDirectory: nil)) { error in
-            XCTAssertTrue((error as? SSHSetupError)?.message.hasPrefix("host evil: the ssh target") ?? false, "\(error)")
-        }
     }
 
     // MARK: The process request

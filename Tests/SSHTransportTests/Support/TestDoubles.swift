@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import SSHTransport
+import TestSupport
 import XCTest
 
 /// A `ProcessRunner` that spawns nothing: it records each request and answers with a

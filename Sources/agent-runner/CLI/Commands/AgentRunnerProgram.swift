@@ -1,3 +1,4 @@
+import AgentRunnerCore
 import FleetCore
 
 /// agent-runner's verbs and their dispatch. Argument parsing and output live here; the work

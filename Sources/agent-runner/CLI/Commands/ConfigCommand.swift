@@ -1,3 +1,4 @@
+import AgentRunnerCore
 import FleetCore
 
 /// `agent-runner config`: prints the effective configuration, or the one-line error that says

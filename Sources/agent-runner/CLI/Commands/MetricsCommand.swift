@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 import AgentRunnerCore
-import FleetControl
+import Monitoring
 import FleetCore
 
 /// `agent-runner metrics [--output PATH]`: this host's metrics in the Prometheus text format,

@@ -1,5 +1,7 @@
-import FleetControl
+import AgentRunnerCore
+import Detectors
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `agent-runner monitor --host ALIAS`: watches one remote host from this machine, for
@@ -52,37 +54,40 @@ enum RemoteMonitorCommand {
         }
         let remoteConfig = parsed.value("remote-config") ?? parsed.value("config")
         let localConfigPath = parsed.value("remote-config") != nil ? parsed.value("config") : nil
-
-        var settings = Inventory.HostSettings()
-        settings.remoteConfig = remoteConfig
+        var settings = PollSettings(remoteConfig: remoteConfig, pollIntervalS: 60)
         if let command = parsed.value("agent-runner") { settings.agentRunner = command }
-        settings.sshConfig = parsed.value("ssh-config").map { ConfigPaths.absolute($0, against: context.currentDirectory) }
-        settings.pollIntervalS = 60
+        var policy = MonitorPolicy()
         var localLogDir: String?
         if let localConfigPath {
             let loader = AgentRunnerConfigLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
             do {
                 let config = try loader.load(path: localConfigPath)
                 localLogDir = config.runtime.logDir
-                settings.remoteFailureToleranceS = config.monitor.remoteFailureToleranceS
-                settings.autoStop.on = config.monitor.autoStopOn.filter { DetectorNames.all.contains($0) }
-                settings.detectors.supervisorStaleThresholdS = config.monitor.supervisorStaleThresholdS
+                policy.toleranceS = config.monitor.remoteFailureToleranceS
+                policy.autoStop.on = config.monitor.autoStopOn.filter { DetectorNames.all.contains($0) }
+                policy.detectors.supervisorStaleThresholdS = config.monitor.supervisorStaleThresholdS
             } catch {
                 return runner.configFailure(error, context: context)
             }
         }
         do {
             if let interval = try parsed.seconds("interval") {
-                guard interval > 0 else { return runner.usageFailure(UsageError("--interval must be above 0", verb: "monitor"), context: context) }
+                guard interval > 0 else {
+                    return runner.usageFailure(UsageError("--interval must be above 0", verb: "monitor"), context: context)
+                }
                 settings.pollIntervalS = interval
                 settings.pollTimeoutS = min(settings.pollTimeoutS, max(1, interval * 2))
             }
         } catch { return runner.usageFailure(error, context: context) }
-
-        let host = Inventory.Host(name: alias, sshTarget: alias, groups: [], tags: [], settings: settings)
+        policy.settleS = MonitorPolicy.settle(pollIntervalS: settings.pollIntervalS)
+        let sshConfig = parsed.value("ssh-config").map { ConfigPaths.absolute($0, against: context.currentDirectory) }
         let target: PollTarget
         do {
-            target = try PollTarget(host, controlDirectory: ControlDirectory.defaultPath(environment: context.environment))
+            let options = SSHOptions(
+                configFile: sshConfig,
+                connectionReuse: .on(controlDirectory: ControlDirectory.defaultPath(environment: context.environment)))
+            target = PollTarget(name: alias, remote: RemoteHost(name: alias, target: try SSHTarget(alias), options: options),
+                                settings: settings)
         } catch {
             return runner.usageFailure(UsageError(error.message, verb: "monitor"), context: context)
         }
@@ -98,21 +103,18 @@ enum RemoteMonitorCommand {
             context.stderr.write("agent-runner: \(error)\n")
             return ExitCode.failure
         }
-        var options = FleetWatcher.Options(parallel: 1, jitter: 0)
+        var options = WatchLoop.Options(parallel: 1, jitter: 0)
         do {
             options.cycles = parsed.has("once") ? 1 : try parsed.integer("cycles", minimum: 1)
         } catch { return runner.usageFailure(error, context: context) }
         options.dryRun = parsed.has("dry-run")
-
         let executor = SSHExecutor(environment: context.environment)
-        let poller = PeekPoller(executor: executor)
         let output = RemoteMonitorOutput(context: context, json: parsed.has("json"), once: parsed.has("once"))
-        let watcher = FleetWatcher(
-            hosts: [WatchedHost(target: target, policy: MonitorPolicy(settings))], poller: poller,
-            stopper: AutoStopper(executor: executor, poller: poller), hooks: nil, routes: [],
+        let outputs = WatchLoop.Outputs(
             eventLog: EventLogWriter(directory: logDir),
-            stateStore: WatchStateStore(path: StateDirectory.file("monitor-state-\(target.name).json", in: stateDir)),
-            silenceStore: nil, autoStopLimit: Int.max, options: options, report: output.handle)
+            stateStore: WatchStateStore(path: StateDirectory.file("monitor-state-\(target.name).json", in: stateDir)))
+        let watcher = WatchLoop(hosts: [MonitoredHost(target: target, policy: policy)], remote: executor, effects: context.effects,
+                                outputs: outputs, options: options, report: output.handle)
         do {
             try watcher.restore()
         } catch {
@@ -196,7 +198,7 @@ final class RemoteMonitorOutput: @unchecked Sendable {
             }
         case .autoStop(let host, let alert, let outcome):
             switch outcome {
-            case .confirmed(let elapsed): context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), confirmed after \(Seconds.text(elapsed))\n")
+            case .confirmed(let elapsed): context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), confirmed after \(elapsed.shortText)\n")
             case .failed(let error): context.stderr.write("agent-runner: auto-stop of \(host) (\(alert.detector)) failed: \(error)\n")
             case .capped: context.stderr.write("agent-runner: auto-stop of \(host) refused by the cap\n")
             case .dryRun(let command): context.stderr.write("agent-runner: dry run: would run on \(host): \(command.joined(separator: " "))\n")

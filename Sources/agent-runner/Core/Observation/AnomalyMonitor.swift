@@ -51,7 +51,7 @@ public final class AnomalyMonitor: @unchecked Sendable {
     /// The detector thresholds `[monitor]` sets.
     public static func settings(for config: AgentRunnerConfig) -> DetectorSettings {
         let health = config.monitor.hostHealth
-        var policy = Inventory.DetectorPolicy()
+        var policy = DetectorPolicy()
         policy.diskWarningPct = health.diskWarningPct
         policy.diskCriticalPct = health.diskCriticalPct
         policy.supervisorStaleThresholdS = config.monitor.supervisorStaleThresholdS
@@ -70,10 +70,7 @@ public final class AnomalyMonitor: @unchecked Sendable {
 
     /// `monitor_started{host: null, interval_s, log_dir, mode: "anomaly-only"}`.
     public func started(intervalS: Double) {
-        let interval: JSONValue = intervalS == intervalS.rounded() ? .int(Int64(intervalS)) : .double(intervalS)
-        events.emit(.monitorStarted, JSONObject([
-            ("host", .null), ("interval_s", interval), ("log_dir", .string(config.runtime.logDir)), ("mode", "anomaly-only"),
-        ]))
+        events.emit(MonitorStarted(host: nil, intervalS: intervalS, mode: "anomaly-only", logDir: config.runtime.logDir))
     }
 
     /// The observation one poll sees.
@@ -86,7 +83,7 @@ public final class AnomalyMonitor: @unchecked Sendable {
     public func poll() -> [Notice] {
         let observation = observe()
         let report = DetectorSuite.standard.run(observation, settings: settings)
-        for failure in report.errors { events.emit(.detectorError, failure.eventPayload) }
+        for failure in report.errors { events.emit(DetectorErrorEvent(failure)) }
         let now = clock.now()
         var notices: [Notice] = []
         var stopOutcome: ServiceStop.Outcome?
@@ -94,10 +91,7 @@ public final class AnomalyMonitor: @unchecked Sendable {
             guard case .fired(let alert) = transition else { continue }
             let autoAction = alert.requestsStop ? "stop_service" : "none"
             var notice = Notice(alert: alert, ts: EventTimestamp.format(now), autoAction: autoAction)
-            events.emit(.monitorAlertEmitted, JSONObject([
-                ("detector", .string(alert.detector)), ("severity", .string(alert.severity.rawValue)),
-                ("message", .string(alert.message)), ("auto_action", .string(autoAction)),
-            ]))
+            events.emit(MonitorAlertEmitted(host: nil, alert: alert, autoAction: autoAction))
             if alert.requestsStop && config.monitor.autoStopOn.contains(alert.detector) {
                 // One stop per poll, however many detectors asked for it.
                 let outcome = stopOutcome ?? stopper.stop()
@@ -105,9 +99,9 @@ public final class AnomalyMonitor: @unchecked Sendable {
                 notice.stop = outcome
                 switch outcome {
                 case .stopped:
-                    events.emit(.monitorAutoStopTriggered, ["detector": .string(alert.detector)])
+                    events.emit(MonitorAutoStopTriggered(detector: alert.detector))
                 case .failed(let error, let stillRunning):
-                    events.emit(.monitorAutoStopFailed, ["detector": .string(alert.detector), "error": .string(error)])
+                    events.emit(MonitorAutoStopFailed(detector: alert.detector, error: error))
                     // Still draining its round: act again at the next poll, as the original does.
                     if stillRunning { tracker.rearm(alert.key) }
                 }

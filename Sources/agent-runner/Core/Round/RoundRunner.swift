@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Detectors
 import FleetCore
 
 /// What one round did, for serve's restart policy and stop triggers.

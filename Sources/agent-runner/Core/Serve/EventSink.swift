@@ -30,4 +30,10 @@ public final class EventSink: Sendable {
             return false
         }
     }
+
+    /// Appends a typed event; returns whether the line was written.
+    @discardableResult
+    public func emit(_ event: some TypedEvent) -> Bool {
+        emit(type(of: event).kind, event.payload)
+    }
 }

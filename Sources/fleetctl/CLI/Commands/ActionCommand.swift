@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// `fleetctl stop|start|restart|kill SELECTOR`.
 enum ActionCommand {

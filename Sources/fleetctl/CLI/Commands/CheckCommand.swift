@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `fleetctl check`: validates the inventory and prints it as fleetctl understands it.

@@ -5,6 +5,7 @@ import Musl
 #endif
 import FleetControl
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `fleetctl demo`: a whole fleet on one machine, without remote hosts or an AI CLI. Starts
@@ -114,11 +115,7 @@ enum DemoCommand {
             return ExitCode.software
         }
         let controlDirectory = sshServer == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
-        var targets: [PollTarget] = []
-        for host in inventory.hosts {
-            guard let target = try? PollTarget(host, controlDirectory: controlDirectory) else { continue }
-            targets.append(target)
-        }
+        let monitored = inventory.hosts.compactMap { try? MonitoredHost($0, controlDirectory: controlDirectory) }
         context.stderr.write("  inventory: \(fleet.inventoryPath); hook log: \(fleet.hookLog)\n")
         if let sshServer { context.stderr.write("  transport: ssh to 127.0.0.1:\(sshServer.port) (client config \(sshServer.clientConfig))\n") }
         context.stderr.write("  watching (Ctrl-C to stop everything)...\n\n")
@@ -127,7 +124,6 @@ enum DemoCommand {
         try? StateDirectory.prepare(stateDir)
         let eventLog = EventLogWriter(directory: stateDir, prefix: "fleet-events")
         let executor: any RemoteExecutor = sshServer == nil ? LocalExecutor(environment: context.environment) : SSHExecutor(environment: context.environment)
-        let poller = PeekPoller(executor: executor)
         let hooks = HookDispatcher(environment: context.environment, eventLog: eventLog) { result in
             if let error = result.error {
                 context.stderr.write("fleetctl: hook \(result.invocation.hook) for \(result.host): \(error)\n")
@@ -135,15 +131,11 @@ enum DemoCommand {
         }
         let terminal = (context.stdout as? FileDescriptorOutput)?.isTerminal ?? false
         let output = WatchOutput(context: context, json: parsed.has("json"), terminal: terminal && !parsed.has("json"))
-        let watcher = FleetWatcher(
-            hosts: targets.map { WatchedHost(target: $0, policy: MonitorPolicy($0.settings)) },
-            poller: poller, stopper: AutoStopper(executor: executor, poller: poller), hooks: hooks,
-            routes: HookRoute.routes(for: inventory), eventLog: eventLog,
-            stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
-            silenceStore: SilenceStore(directory: stateDir), autoStopLimit: inventory.fleet.autoStopMaxPer10Minutes,
-            options: FleetWatcher.Options(), report: output.handle)
+        let watcher = FleetWatch.loop(
+            hosts: monitored, inventory: inventory, stateDir: stateDir, eventLog: eventLog, hooks: hooks,
+            remote: executor, effects: context.effects, options: WatchLoop.Options(), report: output.handle)
         StopRequest.installSignalHandlers()
-        let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        let deadline = duration.map { ContinuousClock.now + .seconds($0) }
         var reported = Set<String>()
         watcher.run {
             // Say when a service ends by itself (the crash-loop breaker, an auto-stop).
@@ -167,7 +159,7 @@ enum DemoCommand {
         }
 
         if let ssh = executor as? SSHExecutor {
-            for target in targets { _ = ssh.closeControlMaster(for: target.remote, timeout: .seconds(2)) }
+            for host in monitored { _ = ssh.closeControlMaster(for: host.target.remote, timeout: .seconds(2)) }
         }
         context.stderr.write("\nfleetctl demo: stopping \(serves.count) agent-runner services...\n")
         let hookLines = (try? LocalFileSystem().readFile(fleet.hookLog)).map { String(decoding: $0, as: UTF8.self) } ?? ""

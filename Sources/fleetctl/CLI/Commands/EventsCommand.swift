@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// `fleetctl events SELECTOR --kind K [--since TS]`.
 enum EventsCommand {

@@ -1,12 +1,15 @@
 import FleetControl
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// The hosts a verb works on, resolved from the inventory and the command line.
 struct FleetTargets {
     var inventory: Inventory
     var hosts: [Inventory.Host]
-    var targets: [PollTarget]
+    /// The selected hosts with their poll targets and policies, in selection order.
+    var monitored: [MonitoredHost]
+    var targets: [PollTarget] { monitored.map(\.target) }
 
     /// Loads the inventory and selects hosts (`positional` or `all`, minus `--exclude`).
     /// On failure prints the error and returns the exit code instead.
@@ -24,16 +27,16 @@ struct FleetTargets {
             return .failure(ExitFailure(code: runner.usageFailure(UsageError("the selector picks no host (all excluded)", verb: verb), context: context)))
         }
         let controlDirectory = ControlDirectory.defaultPath(environment: context.environment)
-        var targets: [PollTarget] = []
+        var monitored: [MonitoredHost] = []
         for host in hosts {
             do {
-                targets.append(try PollTarget(host, controlDirectory: controlDirectory))
+                monitored.append(try MonitoredHost(host, controlDirectory: controlDirectory))
             } catch {
                 context.stderr.write("fleetctl: config error: \(inventory.displayPath): \(error.message)\n")
                 return .failure(ExitFailure(code: ExitCode.config))
             }
         }
-        return .success(FleetTargets(inventory: inventory, hosts: hosts, targets: targets))
+        return .success(FleetTargets(inventory: inventory, hosts: hosts, monitored: monitored))
     }
 
     /// `--parallel N` (default 32).

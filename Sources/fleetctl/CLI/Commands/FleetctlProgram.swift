@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// fleetctl's verbs and their dispatch.
 enum FleetctlProgram {

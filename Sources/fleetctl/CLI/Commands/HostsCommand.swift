@@ -1,4 +1,6 @@
+import FleetControl
 import FleetCore
+import Monitoring
 
 /// `fleetctl hosts [SELECTOR]`: lists the hosts a selector picks, to try a selector before
 /// using it with a verb that changes something.

@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// `fleetctl peek HOST [--select PATH]`.
 enum PeekCommand {

@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// `fleetctl rollouts`: the recorded rollouts, oldest first.
 enum RolloutsCommand {

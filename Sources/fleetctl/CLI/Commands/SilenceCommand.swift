@@ -1,5 +1,7 @@
+import Detectors
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// `fleetctl silence`, `silences`, `unsilence`.
 enum SilenceCommand {

@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// `fleetctl status [SELECTOR]`: one concurrent poll of the selected hosts, one row each.
 enum StatusCommand {
@@ -30,7 +31,7 @@ enum StatusCommand {
         let parallel: Int
         do { parallel = try FleetTargets.parallel(parsed) } catch { return runner.usageFailure(error, context: context) }
         let poller = PeekPoller(executor: FleetTargets.executor(context))
-        let rows = FleetStatus.poll(resolved.targets, poller: poller, parallel: parallel)
+        let rows = FleetStatus.poll(resolved.monitored, poller: poller, parallel: parallel)
         if parsed.has("json") {
             for row in rows { context.stdout.write(JSONWriter(style: .compact).string(.object(row.json())) + "\n") }
         } else {

@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `fleetctl upgrade SELECTOR`: a staged canary rollout of a new agent-runner build;
@@ -95,7 +96,7 @@ enum UpgradeCommand {
             return ExitCode.failure
         }
 
-        let answers = WorkerPool.map(resolved.targets, parallel: options.parallel) { RolloutHostProbe.probe($0, executor: executor) }
+        let answers = WorkerPool.map(resolved.monitored, parallel: options.parallel) { RolloutHostProbe.probe($0, executor: executor) }
         let candidates = zip(resolved.targets, answers).map { RolloutCandidate(name: $0.name, version: $1.version, reachable: $1.reachable, error: $1.error, upgradeInProgress: $1.upgradeInProgress) }
         let plan = RolloutPlanner.plan(candidates: candidates, target: target, canary: canary, batch: batch, includeUnreachable: parsed.has("include-unreachable"))
         let json = parsed.has("json")
@@ -142,7 +143,7 @@ enum UpgradeCommand {
                       ["target": .string(target), "artifact": .string(settings.artifact), "stages": .array(plan.stages.map { .string($0.label) }),
                        "hosts": .array(plan.hosts.map(JSONValue.string)), "journal": .string(store.path(journal.id))],
                       text: "rollout \(journal.id) started (journal \(store.path(journal.id)); resume with: fleetctl upgrade --resume \(journal.id))")
-        let rollout = RolloutRunner(journal: journal, targets: resolved.targets, executor: executor, store: store, reporter: reporter,
+        let rollout = RolloutRunner(journal: journal, hosts: resolved.monitored, executor: executor, store: store, reporter: reporter,
                                     artifacts: artifacts, options: options)
         return outcome(rollout.run(), context: context)
     }
@@ -209,14 +210,14 @@ enum UpgradeCommand {
             return ExitCode.failure
         }
         let controlDirectory = ControlDirectory.defaultPath(environment: context.environment)
-        var targets: [PollTarget] = []
+        var monitored: [MonitoredHost] = []
         for name in Set(journal.stages.flatMap { $0 }).sorted() {
             guard let host = inventory.host(named: name) else {
                 context.stderr.write("fleetctl: rollout \(id) names host \(name), which \(inventory.displayPath) no longer lists; it is left out\n")
                 continue
             }
             do {
-                targets.append(try PollTarget(host, controlDirectory: controlDirectory))
+                monitored.append(try MonitoredHost(host, controlDirectory: controlDirectory))
             } catch {
                 context.stderr.write("fleetctl: config error: \(inventory.displayPath): \(error.message)\n")
                 return ExitCode.config
@@ -226,7 +227,7 @@ enum UpgradeCommand {
         let executor = FleetTargets.executor(context)
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
         let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, executor: executor)
-        let rollout = RolloutRunner(journal: journal, targets: targets, executor: executor, store: store, reporter: reporter, artifacts: artifacts, options: options)
+        let rollout = RolloutRunner(journal: journal, hosts: monitored, executor: executor, store: store, reporter: reporter, artifacts: artifacts, options: options)
         if abort {
             let final = rollout.abort()
             return final.hosts.values.contains(.rollbackFailed) ? ExitCode.failure : ExitCode.success

@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `fleetctl watch [SELECTOR]`: continuous polling, alerting, hooks and auto-stop.
@@ -44,14 +45,14 @@ enum WatchCommand {
         case .success(let value): resolved = value
         case .failure(let failure): return failure.code
         }
-        var options = FleetWatcher.Options()
-        var targets = resolved.targets
+        var options = WatchLoop.Options()
+        var hosts = resolved.monitored
         let listen: (address: String, port: Int)?
         do {
             listen = try WatchExports.listen(parsed)
             if let shard = try WatchExports.shard(parsed) {
-                targets = targets.filter { shard.contains($0.name) }
-                if targets.isEmpty {
+                hosts = hosts.filter { shard.contains($0.name) }
+                if hosts.isEmpty {
                     context.stderr.write("fleetctl: shard \(shard) holds none of the \(resolved.targets.count) selected host\(resolved.targets.count == 1 ? "" : "s"); use fewer shards\n")
                     return ExitCode.failure
                 }
@@ -78,7 +79,6 @@ enum WatchCommand {
 
         let eventLog = EventLogWriter(directory: stateDir, prefix: "fleet-events")
         let executor = FleetTargets.executor(context)
-        let poller = PeekPoller(executor: executor)
         let hooks = HookDispatcher(environment: context.environment, eventLog: eventLog) { result in
             if let error = result.error {
                 context.stderr.write("fleetctl: hook \(result.invocation.hook) for \(result.host): \(error)\n")
@@ -87,7 +87,7 @@ enum WatchCommand {
         let output = WatchOutput(context: context, json: parsed.has("json"), terminal: !parsed.has("json") && isTerminal(context))
         let exports: WatchExports
         do {
-            let names = Set(targets.map(\.name))
+            let names = Set(hosts.map(\.name))
             exports = try WatchExports.start(listen: listen, hosts: resolved.hosts.filter { names.contains($0.name) }, inventory: resolved.inventory,
                                              eventLog: eventLog, context: context)
         } catch {
@@ -95,16 +95,13 @@ enum WatchCommand {
             return ExitCode.failure
         }
         defer { exports.finish() }
-        let watcher = FleetWatcher(
-            hosts: targets.map { WatchedHost(target: $0, policy: MonitorPolicy($0.settings)) },
-            poller: poller, stopper: AutoStopper(executor: executor, poller: poller), hooks: hooks,
-            routes: HookRoute.routes(for: resolved.inventory), eventLog: eventLog,
-            stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
-            silenceStore: SilenceStore(directory: stateDir), autoStopLimit: resolved.inventory.fleet.autoStopMaxPer10Minutes,
-            options: options, report: { report in
-                exports.handle(report)
-                output.handle(report)
-            })
+        let watcher = FleetWatch.loop(
+            hosts: hosts, inventory: resolved.inventory, stateDir: stateDir, eventLog: eventLog, hooks: hooks,
+            remote: executor, effects: context.effects, options: options
+        ) { report in
+            exports.handle(report)
+            output.handle(report)
+        }
         do {
             try watcher.restore()
         } catch {
@@ -113,7 +110,7 @@ enum WatchCommand {
         }
         StopRequest.installSignalHandlers()
         watcher.run { StopRequest().isRequested }
-        for target in targets where target.remote.options.connectionReuse != .off {
+        for target in hosts.map(\.target) where target.remote.options.connectionReuse != .off {
             _ = executor.closeControlMaster(for: target.remote, timeout: .seconds(2))
         }
         return ExitCode.success
@@ -166,7 +163,7 @@ final class WatchOutput: @unchecked Sendable {
             var object: JSONObject = ["type": "auto_stop", "host": .string(host), "detector": .string(alert.detector)]
             switch outcome {
             case .confirmed(let elapsed):
-                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after \(Seconds.text(elapsed))"
+                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after \(elapsed.shortText)"
                 object["result"] = "confirmed"
             case .failed(let error):
                 text = "auto-stop \(host) (\(alert.detector)) FAILED: \(error)"

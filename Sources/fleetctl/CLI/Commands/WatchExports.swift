@@ -1,5 +1,6 @@
 import FleetControl
 import FleetCore
+import Monitoring
 
 /// What `fleetctl watch` feeds beyond its own output: the Prometheus endpoint
 /// (`--metrics-listen`) and the `kind = "alertmanager"` hooks. Both sit on the watch reports,

@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 
 /// Runs alert hooks on their own threads, so a slow or hanging hook never delays polling.
 ///
@@ -84,7 +85,7 @@ public final class HookDispatcher: Sendable {
             let tail = Self.tail(output.stdout)
             var error: String?
             if output.timedOut {
-                error = "killed after its timeout of \(Seconds.text(invocation.timeout)) (the hook's whole process group)"
+                error = "killed after its timeout of \(invocation.timeout.shortText) (the hook's whole process group)"
             } else if !output.exit.isSuccess {
                 error = "exited with \(output.exit)"
             }

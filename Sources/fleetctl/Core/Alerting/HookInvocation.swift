@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 
 /// Exactly what runs for one hook and one notification: argv, environment and stdin, as
 /// values (tests compare them without running anything).

@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 
 /// `silences.json` in the state directory. `fleetctl silence` and `unsilence` change it under
 /// a lock while `watch` may be running; `watch` re-reads it before notifying.

@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 
 /// One alert as Alertmanager's v2 API takes it (`POST /api/v2/alerts`, a JSON array of these):
 /// `{labels: {alertname, host, detector, severity, group[, alert_key]}, annotations: {summary,

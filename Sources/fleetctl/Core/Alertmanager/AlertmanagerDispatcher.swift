@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 
 /// Delivers alert notifications to one Alertmanager (`kind = "alertmanager"` hook) on its own
 /// thread, so a slow or down Alertmanager never delays a poll.
@@ -28,7 +29,7 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {
     private let eventLog: EventLogWriter?
     private let post: Post
     private let onResult: @Sendable (Result) -> Void
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var queue: [AlertmanagerAlert] = []
     private var stopping = false
     private var outbox: AlertmanagerOutbox

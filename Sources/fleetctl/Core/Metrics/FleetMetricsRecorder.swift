@@ -1,5 +1,6 @@
 import Detectors
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// The watch loop's state as Prometheus sees it: fed from the loop's reports
@@ -18,7 +19,7 @@ public final class FleetMetricsRecorder: @unchecked Sendable {
     /// Hosts watched, in inventory order, with their `group` label.
     private let watched: [(name: String, group: String)]
     private let groupByHost: [String: String]
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var state = State()
 
     /// - Parameter hosts: the hosts this process polls (its shard), name → groups.
@@ -47,7 +48,7 @@ public final class FleetMetricsRecorder: @unchecked Sendable {
             values.firing = monitor.firing.map { .init(detector: $0.alert.detector, severity: $0.alert.severity.rawValue) }
             state.hosts[poll.host] = values
             state.polls[poll.host, default: 0] += 1
-            state.latency.observe(Seconds.of(poll.latency))
+            state.latency.observe(poll.latency.seconds)
         }
     }
 

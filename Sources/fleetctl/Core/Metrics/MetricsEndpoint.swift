@@ -8,7 +8,7 @@ public final class MetricsEndpoint: @unchecked Sendable {
     public let address: String
     private let server: HTTPServer
     private let thread = WorkerPool(threads: 1)
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var stopping = false
 
     /// Listens at once (so a busy port fails the command before any poll) and serves on a thread.

@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// The artifact for each host: the pattern's `{arch}` replaced by the host's `uname -m` (read
@@ -7,7 +8,7 @@ public final class RolloutArtifactSource: @unchecked Sendable {
     public let pattern: String
     public let target: String
     private let executor: any RemoteExecutor
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var loaded: [String: Result<RolloutArtifact, RolloutError>] = [:]
 
     public init(pattern: String, target: String, executor: any RemoteExecutor) {

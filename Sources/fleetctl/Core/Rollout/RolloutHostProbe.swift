@@ -1,5 +1,6 @@
 import Detectors
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// One look at a host for a rollout: `agent-runner peek --json` over the transport, reduced to
@@ -23,13 +24,14 @@ public enum RolloutHostProbe {
         AgentRunnerCommand.verb(["peek", "--json"], target.settings)
     }
 
-    public static func probe(_ target: PollTarget, executor: any RemoteExecutor, timeout: Duration = .seconds(30)) -> Answer {
+    public static func probe(_ host: MonitoredHost, executor: any RemoteExecutor, timeout: Duration = .seconds(30)) -> Answer {
+        let target = host.target
         let answer = executor.runJSON(host: target.remote, argv: command(target), deadline: .now + timeout)
         guard let document = answer.document else {
             return Answer(reachable: false, error: answer.result.errorMessage ?? answer.result.outcome.category)
         }
         let observation = HostObservation(peek: document, pollerNow: SystemClock().now())
-        let critical = DetectorSuite.run(observation, policy: target.settings.detectors).alerts.filter { $0.severity == .critical }.map(\.detector)
+        let critical = DetectorSuite.run(observation, policy: host.policy.detectors).alerts.filter { $0.severity == .critical }.map(\.detector)
         return Answer(reachable: true, version: document["agent_runner_version"]?.stringValue ?? document["service"]?["version"]?.stringValue,
                       serviceActive: document["service"]?["active"]?.boolValue,
                       round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },

@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 import Glibc
 
 /// The rollout journals in `<state dir>/rollouts/<id>.json`, each written atomically after every

@@ -3,7 +3,7 @@ import FleetCore
 /// Where a rollout reports its steps: human lines (stderr), JSON Lines (stdout, `--json`), and the
 /// fleet event log for the steps that are fleet events (`rollout_*`).
 public final class RolloutReporter: @unchecked Sendable {
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private let human: @Sendable (String) -> Void
     private let json: (@Sendable (String) -> Void)?
     private let events: EventLogWriter?

@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 import SSHTransport
 import Glibc
 
@@ -22,19 +23,19 @@ public final class RolloutRunner: @unchecked Sendable {
         }
     }
 
-    private let targets: [String: PollTarget]
+    private let hosts: [String: MonitoredHost]
     private let executor: any RemoteExecutor
     private let store: RolloutJournalStore
     private let reporter: RolloutReporter
     private let artifacts: RolloutArtifactSource?
     private let options: Options
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var state: RolloutJournal
 
-    public init(journal: RolloutJournal, targets: [PollTarget], executor: any RemoteExecutor, store: RolloutJournalStore,
+    public init(journal: RolloutJournal, hosts: [MonitoredHost], executor: any RemoteExecutor, store: RolloutJournalStore,
                 reporter: RolloutReporter, artifacts: RolloutArtifactSource?, options: Options = Options()) {
         state = journal
-        self.targets = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.hosts = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.executor = executor
         self.store = store
         self.reporter = reporter
@@ -137,7 +138,7 @@ public final class RolloutRunner: @unchecked Sendable {
     }
 
     private func upgrade(_ host: String) {
-        guard let target = targets[host] else { return fail(host, "not in the inventory any more", phase: "upgrade") }
+        guard let target = hosts[host]?.target else { return fail(host, "not in the inventory any more", phase: "upgrade") }
         record(host, .upgrading)
         let artifact: RolloutArtifact
         switch artifacts?.artifact(for: target) ?? .failure(RolloutError("no artifact")) {
@@ -169,15 +170,15 @@ public final class RolloutRunner: @unchecked Sendable {
         let healthGate = HealthGate(target: snapshot.target)
         let bake = Duration.milliseconds(Int64(snapshot.settings.bakeS * 1000))
         reporter.step("gate_started", rollout: id, ["stage": .string(label), "bake_s": .double(snapshot.settings.bakeS)],
-                      text: "\(label): health gate for \(Seconds.of(bake))s on \(hosts.joined(separator: ", "))")
+                      text: "\(label): health gate for \(bake.seconds)s on \(hosts.joined(separator: ", "))")
         let started = ContinuousClock.now
         var samples: [String: [HealthSample]] = [:]
         var waiting = hosts
         while true {
             let bakeOver = ContinuousClock.now - started >= bake
             let answers = WorkerPool.map(waiting, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
-                guard let target = self.targets[host] else { return .init(reachable: false, error: "not in the inventory") }
-                return RolloutHostProbe.probe(target, executor: self.executor)
+                guard let monitored = self.hosts[host] else { return .init(reachable: false, error: "not in the inventory") }
+                return RolloutHostProbe.probe(monitored, executor: self.executor)
             }
             var stillWaiting: [String] = []
             for (host, answer) in zip(waiting, answers) {
@@ -210,8 +211,8 @@ public final class RolloutRunner: @unchecked Sendable {
         let begun = snapshot.stages.prefix(snapshot.currentStage + 1).flatMap { $0 }
         let current = Set(snapshot.currentStage < snapshot.stages.count ? snapshot.stages[snapshot.currentStage] : [])
         let answers = WorkerPool.map(begun, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
-            guard let target = self.targets[host] else { return .init(reachable: false, error: "not in the inventory") }
-            return RolloutHostProbe.probe(target, executor: self.executor)
+            guard let monitored = self.hosts[host] else { return .init(reachable: false, error: "not in the inventory") }
+            return RolloutHostProbe.probe(monitored, executor: self.executor)
         }
         for (host, answer) in zip(begun, answers) {
             let onTarget = answer.version == snapshot.target && !answer.upgradeInProgress
@@ -247,8 +248,9 @@ public final class RolloutRunner: @unchecked Sendable {
             reporter.step("rolled_back", rollout: id, kind: .rolloutRolledBack, ["host": .string(host), "ok": .bool(ok), "note": .string(note)],
                           text: "\(host): \(ok ? "rolled back" : "ROLLBACK FAILED"): \(note)")
         }
-        guard let remote = targets[host] else { return report(false, "not in the inventory any more") }
-        let before = RolloutHostProbe.probe(remote, executor: executor)
+        guard let monitored = hosts[host] else { return report(false, "not in the inventory any more") }
+        let remote = monitored.target
+        let before = RolloutHostProbe.probe(monitored, executor: executor)
         guard before.reachable else { return report(false, "could not be reached to roll back: \(before.error ?? "no answer")") }
         if before.version != target {
             return report(true, "already on \(before.version ?? "?"), not \(target): nothing to roll back")
@@ -257,7 +259,7 @@ public final class RolloutRunner: @unchecked Sendable {
         guard result.outcome.isOK else {
             return report(false, "agent-runner upgrade --rollback failed: \(result.errorMessage ?? result.outcome.category)")
         }
-        let after = RolloutHostProbe.probe(remote, executor: executor)
+        let after = RolloutHostProbe.probe(monitored, executor: executor)
         var note = "back on \(after.version ?? "?")"
         if serviceWasActive && after.reachable && after.serviceActive != true {
             let start = executor.run(host: remote.remote, argv: AgentRunnerCommand.verb(["start", "--json"], remote.settings), deadline: .now + options.commandTimeout)

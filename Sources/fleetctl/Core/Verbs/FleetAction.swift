@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `fleetctl stop|start|restart|kill SELECTOR`: the same `agent-runner VERB --json` on every
@@ -20,7 +21,7 @@ public enum FleetAction {
             [
                 "host": .string(host), "verb": .string(verb), "ok": .bool(ok),
                 "service": service.map(JSONValue.string) ?? .null, "error": error.map(JSONValue.string) ?? .null,
-                "duration_ms": .int(Int64(Seconds.of(duration) * 1000)),
+                "duration_ms": .int(Int64(duration.seconds * 1000)),
             ]
         }
     }
@@ -57,7 +58,7 @@ public enum FleetAction {
     /// SIGHUP and SIGPIPE). One peek then tells the operator where the host really is,
     /// instead of a bare "timed out".
     static func afterTimeout(_ verb: String, _ target: PollTarget, executor: any RemoteExecutor, elapsed: Duration, fallback: String) -> Result {
-        let seconds = Int(Seconds.of(elapsed).rounded())
+        let seconds = Int(elapsed.seconds.rounded())
         let poll = PeekPoller(executor: executor).poll(target)
         guard case .measured(_, let facts) = poll.outcome, facts.service != "unknown" else {
             return Result(host: target.name, ok: false, service: nil, error: "\(fallback); the host did not answer a peek afterwards either", duration: elapsed)

@@ -1,4 +1,5 @@
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// `fleetctl events SELECTOR --kind K [--since TS]`: every selected host's matching events

@@ -1,3 +1,4 @@
+import FleetCore
 /// `fleetctl watch --shard K/N`: which hosts this process polls, so N fleetctl processes (on N
 /// machines) cover a fleet between them, each host exactly once.
 ///

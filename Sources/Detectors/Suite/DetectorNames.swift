@@ -1,0 +1,8 @@
+/// The names of the anomaly detectors, shared by the inventory's validation and the Detectors library.
+public enum DetectorNames {
+    public static let all = [
+        "timeout_rate", "hung", "orphan_chain", "disk_warning", "disk_critical", "disk_growth", "mem_pressure",
+        "mem_signal_unavailable", "mem_pressure_gate_inert", "oauth_fail", "network_fail", "rate_limit_active",
+        "anomaly_repetitive_active", "supervisor_stale", "monitor_remote_giveup",
+    ]
+}

@@ -1,0 +1,475 @@
+import Detectors
+import FleetCore
+
+/// Turns the text of `agent-runner.toml` into an ``AgentRunnerConfig`` or one ``ConfigError``.
+///
+/// Pure: the bytes, the path and a ``ConfigEnvironment`` in, a value out. Reading the file is
+/// ``load(path:)``'s only side effect.
+///
+/// Compatibility with the Python tool's files (0.2.x and 0.3.x): both `round_timeout_s` and
+/// `round_budget_s` are read (setting both is an error), `rate_limit_action` is accepted as the
+/// deprecated name of `transient_error_action`, a missing `schema_version` is taken as 1. Unknown
+/// keys are rejected everywhere, top level included, so a typo never silently becomes a default.
+public struct AgentRunnerConfigLoader: Sendable {
+    /// The newest `schema_version` this build understands.
+    public static let maxSchemaVersion = 1
+
+    static let topLevelKeys = ["schema_version", "agent", "runtime", "prompt", "phases", "vcs", "monitor", "plugins", "hooks", "upgrade"]
+    static let agentKeys = ["command", "prompt_arg_template", "name", "env", "prompt_delivery", "exec_prefix", "terminal_marker", "sigterm_grace_s"]
+    static let runtimeKeys = [
+        "work_dir", "log_dir", "round_timeout_s", "round_budget_s", "restart_delay_s", "round_log_retention",
+        "narrative_file", "transient_error_action", "rate_limit_action", "backoff_jitter_s", "max_rounds", "stop_file",
+        "substrate_fingerprint_paths", "fresh_eyes_every_n", "dry_run", "max_grace_after_result_s",
+        "grace_kill_ignore_patterns", "disable_pre_round_hooks",
+    ]
+    static let promptKeys = ["file", "files", "inject_context", "context_injection_mode", "concat_separator", "strip_yaml_frontmatter"]
+    static let monitorKeys = [
+        "auth_fail_patterns", "auth_fail_hint", "auto_stop_on", "remote_failure_tolerance_s", "anomaly_repetitive_window",
+        "anomaly_repetitive_threshold", "host_health", "round_progress_interval_s", "supervisor_stale_threshold_s",
+    ]
+    static let unsupportedTables = [
+        "schedule": "[schedule] run windows are not supported by this agent-runner; remove the table (serve runs around the clock) or stop it from cron with [runtime] stop_file",
+        "goal": "[goal] ledgers and checks are not supported by this agent-runner; remove the table and let the agent write .agent-done when it is finished",
+    ]
+
+    public var environment: ConfigEnvironment
+    /// Reads the file and resolves work_dir's symlinks.
+    public var fileSystem: any FileSystem
+
+    public init(environment: ConfigEnvironment, fileSystem: any FileSystem) {
+        self.environment = environment
+        self.fileSystem = fileSystem
+    }
+
+    /// Reads and parses the file at `path` (relative to the current directory).
+    public func load(path: String) throws(ConfigError) -> AgentRunnerConfig {
+        let file = try ConfigFile.read(path, environment: environment, fileSystem: fileSystem,
+                                       missingHint: "create one with 'agent-runner init' or pass --config PATH")
+        return try parse(file.bytes, configPath: file.absolutePath, displayPath: path)
+    }
+
+    /// Parses `bytes` as the config file at `configPath` (absolute), naming it `displayPath` in errors.
+    public func parse(_ bytes: [UInt8], configPath: String, displayPath: String) throws(ConfigError) -> AgentRunnerConfig {
+        let document = try ConfigFile.parse(bytes, displayPath: displayPath)
+        var root = TOMLFieldReader(file: displayPath, table: document)
+        for (name, message) in Self.unsupportedTables where root.contains(name) {
+            throw root.error(name, message)
+        }
+        try root.rejectUnknownKeys(allowed: Self.topLevelKeys)
+        let schemaVersion = try readSchemaVersion(&root)
+
+        // work_dir first: every other path and the project name depend on it.
+        guard var runtimeReader = try root.table("runtime") else {
+            throw ConfigError(file: displayPath, key: "runtime", message: "missing required table [runtime] (it needs at least work_dir and log_dir)")
+        }
+        let workDir = try resolveWorkDir(&runtimeReader, configPath: configPath)
+        let project = Self.projectName(workDir: workDir)
+        let paths = PathResolver(workDir: workDir, project: project, home: environment.home)
+
+        guard var agentReader = try root.table("agent") else {
+            throw ConfigError(file: displayPath, key: "agent", message: "missing required table [agent] (it needs at least command)")
+        }
+        let agent = try Self.readAgent(&agentReader, overlay: nil)
+        root.absorb(agentReader)
+
+        let runtime = try readRuntime(&runtimeReader, workDir: workDir, paths: paths)
+        root.absorb(runtimeReader)
+
+        var promptReader = try root.table("prompt") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "prompt")
+        let prompt = try Self.readPrompt(&promptReader, paths: paths)
+        root.absorb(promptReader)
+
+        var phasesReader = try root.table("phases") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "phases")
+        let phases = try Self.readPhases(&phasesReader, baseAgentTable: agentReader, paths: paths)
+        root.absorb(phasesReader)
+        try Self.checkPromptPlaceholders(agent: agent, phases: phases, agentReader: agentReader)
+
+        var vcsReader = try root.table("vcs") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "vcs")
+        try vcsReader.rejectUnknownKeys(allowed: ["dirty_action", "stash_idempotency_s"], removed: [
+            "orphan_action": "removed; use vcs.dirty_action (stash, ignore or auto_commit)",
+        ])
+        let vcs = AgentRunnerConfig.VCS(
+            dirtyAction: AgentRunnerConfig.DirtyAction(rawValue: try vcsReader.choice("dirty_action", AgentRunnerConfig.DirtyAction.allCases.map(\.rawValue)) ?? "stash") ?? .stash,
+            stashIdempotencyS: try vcsReader.positiveInt("stash_idempotency_s") ?? 5)
+        root.absorb(vcsReader)
+
+        var monitorReader = try root.table("monitor") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "monitor")
+        let monitor = try Self.readMonitor(&monitorReader)
+        root.absorb(monitorReader)
+
+        var pluginsReader = try root.table("plugins") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "plugins")
+        try pluginsReader.rejectUnknownKeys(allowed: ["disable"], removed: [
+            "sandbox": "removed; delete it", "spawn_override_allow": "removed; delete it", "pin": "removed; delete it",
+        ])
+        let plugins = AgentRunnerConfig.Plugins(disable: try pluginsReader.stringList("disable") ?? [])
+        root.absorb(pluginsReader)
+
+        var hooksReader = try root.table("hooks") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "hooks")
+        let hooks = try Self.readHooks(&hooksReader, paths: paths)
+        root.absorb(hooksReader)
+
+        var upgradeReader = try root.table("upgrade") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "upgrade")
+        try upgradeReader.rejectUnknownKeys(allowed: ["versions_dir", "bin_link", "keep_versions", "smoke_timeout_s"])
+        let upgrade = AgentRunnerConfig.Upgrade(
+            versionsDir: paths.resolve(try upgradeReader.string("versions_dir") ?? AgentRunnerConfig.Upgrade.defaultVersionsDir),
+            binLink: paths.resolve(try upgradeReader.string("bin_link") ?? AgentRunnerConfig.Upgrade.defaultBinLink),
+            keepVersions: try upgradeReader.integer("keep_versions", in: 2...100, requirement: "an integer from 2 to 100 (the running version and at least one to roll back to)")
+                ?? AgentRunnerConfig.Upgrade.defaultKeepVersions,
+            smokeTimeoutS: try upgradeReader.positiveInt("smoke_timeout_s", max: 3600) ?? AgentRunnerConfig.Upgrade.defaultSmokeTimeoutS)
+        root.absorb(upgradeReader)
+
+        var origins = root.origins
+        origins["project"] = .derived("runtime.work_dir")
+        return AgentRunnerConfig(
+            configPath: configPath, displayPath: displayPath, schemaVersion: schemaVersion, project: project,
+            agent: agent, runtime: runtime, prompt: prompt, phases: phases, vcs: vcs, monitor: monitor,
+            plugins: plugins, hooks: hooks, upgrade: upgrade, origins: origins)
+    }
+
+    /// The project name: basename of the resolved work_dir, or `default`.
+    public static func projectName(workDir: String) -> String {
+        let name = ConfigPaths.basename(workDir)
+        return name.isEmpty ? "default" : name
+    }
+
+    // MARK: Tables
+
+    private func readSchemaVersion(_ root: inout TOMLFieldReader) throws(ConfigError) -> Int {
+        guard let value = root.value("schema_version") else {
+            root.noteDefault("schema_version")
+            return Self.maxSchemaVersion
+        }
+        guard case .integer(let version) = value else {
+            throw root.error("schema_version", "must be an integer, got \(TOMLFieldReader.describe(value))")
+        }
+        if version > Int64(Self.maxSchemaVersion) {
+            throw root.error("schema_version", "\(version) is newer than this agent-runner supports (max \(Self.maxSchemaVersion)); upgrade agent-runner")
+        }
+        if version < 1 {
+            throw root.error("schema_version", "\(version) is not a valid schema version; set schema_version = 1")
+        }
+        return Int(version)
+    }
+
+    private func resolveWorkDir(_ reader: inout TOMLFieldReader, configPath: String) throws(ConfigError) -> String {
+        guard let raw = try reader.string("work_dir") else {
+            throw reader.error(nil, "missing required key work_dir (the project's git checkout; relative paths are read from the config file's folder)")
+        }
+        if ConfigPaths.hasControlCharacter(raw) {
+            throw reader.error("work_dir", "holds a control character; fix the path")
+        }
+        let expanded = ConfigPaths.expandUser(raw.replacingAll("{project}", with: ""), home: environment.home)
+        let absolute = ConfigPaths.absolute(expanded, against: ConfigPaths.directory(of: configPath))
+        let resolved = fileSystem.resolveSymlinks(absolute) ?? absolute
+        if ConfigPaths.hasControlCharacter(resolved) {
+            throw reader.error("work_dir", "resolves to a path with a control character (\(TOMLFieldReader.quote(resolved))); fix the path")
+        }
+        return resolved
+    }
+
+    static func readAgent(_ base: inout TOMLFieldReader, overlay: TOMLFieldReader?) throws(ConfigError) -> AgentRunnerConfig.Agent {
+        try base.rejectUnknownKeys(allowed: agentKeys)
+        var overlay = overlay
+        if let overlay {
+            try overlay.rejectUnknownKeys(allowed: agentKeys.filter { $0 != "exec_prefix" })
+        }
+        // Each key comes from the phase's overlay when it sets it, else from the base table.
+        func pick(_ key: String) -> Bool { overlay?.contains(key) ?? false }
+
+        let command: [String]?
+        if pick("command") { command = try overlay!.stringList("command") } else { command = try base.stringList("command") }
+        guard let command else {
+            throw base.error(nil, "missing required key command (the agent CLI and its flags, e.g. [\"claude\", \"--verbose\"])")
+        }
+        if command.isEmpty || command[0].isEmpty {
+            throw (pick("command") ? overlay! : base).error("command", "must be a non-empty list whose first item is the agent executable")
+        }
+        let deliveryText = pick("prompt_delivery")
+            ? try overlay!.choice("prompt_delivery", AgentRunnerConfig.PromptDelivery.allCases.map(\.rawValue))
+            : try base.choice("prompt_delivery", AgentRunnerConfig.PromptDelivery.allCases.map(\.rawValue))
+        let delivery = AgentRunnerConfig.PromptDelivery(rawValue: deliveryText ?? "argv") ?? .argv
+        let template = pick("prompt_arg_template") ? try overlay!.stringList("prompt_arg_template") : try base.stringList("prompt_arg_template")
+        if template == nil && delivery == .argv {
+            throw base.error(nil, "missing required key prompt_arg_template (e.g. [\"-p\", \"{prompt}\"]; or set prompt_delivery = \"stdin\")")
+        }
+        let name = pick("name") ? try overlay!.string("name") : try base.string("name")
+        let env = pick("env") ? try overlay!.stringTable("env") : try base.stringTable("env")
+        let marker = pick("terminal_marker") ? try overlay!.string("terminal_marker") : try base.string("terminal_marker")
+        let grace = pick("sigterm_grace_s")
+            ? try overlay!.integer("sigterm_grace_s", in: 1...12, requirement: "an integer from 1 to 12 (strictly inside the supervisor's own wait for the agent)")
+            : try base.integer("sigterm_grace_s", in: 1...12, requirement: "an integer from 1 to 12 (strictly inside the supervisor's own wait for the agent)")
+        let prefix = try base.stringList("exec_prefix") ?? []
+        if let overlay { base.absorb(overlay) }
+        return AgentRunnerConfig.Agent(
+            command: command, promptArgTemplate: template ?? [], name: name,
+            env: (env ?? []).map { AgentRunnerConfig.EnvironmentEntry(name: $0.key, value: $0.value) },
+            promptDelivery: delivery, execPrefix: prefix, terminalMarker: marker ?? #""type":"result""#,
+            sigtermGraceS: grace ?? 10)
+    }
+
+    private func readRuntime(_ reader: inout TOMLFieldReader, workDir: String, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Runtime {
+        try reader.rejectUnknownKeys(allowed: Self.runtimeKeys, removed: [
+            "round_timeout_per_phase": "removed; set [phases.NAME] round_timeout_s = N for each phase instead",
+        ])
+        guard let logDirText = try reader.string("log_dir") else {
+            throw reader.error(nil, "missing required key log_dir (where events, round logs and state live, e.g. \"~/.agent-runner/{project}/logs\")")
+        }
+        let logDir = paths.resolve(logDirText)
+        let timeout = try Self.readRoundTimeout(&reader, label: "[runtime]")
+        if reader.contains("transient_error_action") && reader.contains("rate_limit_action") {
+            throw reader.error("rate_limit_action", "is the deprecated name of transient_error_action; set only transient_error_action")
+        }
+        let actionKey = reader.contains("rate_limit_action") ? "rate_limit_action" : "transient_error_action"
+        let action = try reader.choice(actionKey, AgentRunnerConfig.TransientErrorAction.allCases.map(\.rawValue))
+        let narrative = try reader.string("narrative_file").map(paths.resolve) ?? ConfigPaths.normalize(logDir + "/narrative.md")
+        let runtime = AgentRunnerConfig.Runtime(
+            workDir: workDir, logDir: logDir, roundTimeoutS: timeout ?? 1800,
+            restartDelayS: try reader.number("restart_delay_s", in: 0...86_400, requirement: "a number of seconds above 0", allowLowerBound: false) ?? 3,
+            roundLogRetention: try reader.nonNegativeInt("round_log_retention") ?? 100,
+            narrativeFile: narrative,
+            transientErrorAction: action.flatMap(AgentRunnerConfig.TransientErrorAction.init(rawValue:)) ?? .backOff,
+            backoffJitterS: try reader.nonNegativeInt("backoff_jitter_s", max: 600) ?? 30,
+            maxRounds: try reader.positiveInt("max_rounds"),
+            stopFile: try reader.string("stop_file").map(paths.resolve),
+            substrateFingerprintPaths: try reader.stringList("substrate_fingerprint_paths") ?? [],
+            freshEyesEveryN: try reader.positiveInt("fresh_eyes_every_n"),
+            dryRun: try reader.bool("dry_run") ?? false,
+            maxGraceAfterResultS: try reader.nonNegativeInt("max_grace_after_result_s") ?? 0,
+            graceKillIgnorePatterns: try reader.regexList("grace_kill_ignore_patterns") ?? [],
+            disablePreRoundHooks: try reader.bool("disable_pre_round_hooks") ?? false)
+        return runtime
+    }
+
+    /// `round_timeout_s` or its other name `round_budget_s`; both at once is ambiguous.
+    static func readRoundTimeout(_ reader: inout TOMLFieldReader, label: String) throws(ConfigError) -> Int? {
+        if reader.contains("round_timeout_s") && reader.contains("round_budget_s") {
+            throw reader.error("round_budget_s", "round_budget_s and round_timeout_s are two names for the same setting; keep one in \(label)")
+        }
+        let key = reader.contains("round_budget_s") ? "round_budget_s" : "round_timeout_s"
+        return try reader.positiveInt(key, max: 7 * 24 * 3600)
+    }
+
+    static func readPrompt(_ reader: inout TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Prompt {
+        try reader.rejectUnknownKeys(allowed: promptKeys)
+        if reader.contains("file") && reader.contains("files") {
+            throw reader.error("files", "set either prompt.file or prompt.files, not both")
+        }
+        let files: [String]
+        if let single = try reader.string("file") {
+            files = [single]
+        } else if let list = try reader.stringList("files") {
+            guard !list.isEmpty else {
+                throw reader.error("files", "must be a non-empty list (to run a phase without a prompt, set [phases.NAME.prompt] files = [])")
+            }
+            files = list
+        } else {
+            throw reader.error(nil, "missing required key prompt.file or prompt.files (e.g. [prompt] file = \"prompts/main.md\")")
+        }
+        let mode = try reader.choice("context_injection_mode", AgentRunnerConfig.ContextInjectionMode.allCases.map(\.rawValue))
+        return AgentRunnerConfig.Prompt(
+            files: files.map(paths.resolve),
+            injectContext: try reader.bool("inject_context") ?? true,
+            contextInjectionMode: mode.flatMap(AgentRunnerConfig.ContextInjectionMode.init(rawValue:)) ?? .prepend,
+            concatSeparator: try reader.string("concat_separator") ?? "\n\n",
+            stripYAMLFrontmatter: try reader.bool("strip_yaml_frontmatter") ?? true)
+    }
+
+    static func readPhases(_ reader: inout TOMLFieldReader, baseAgentTable: TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Phases {
+        let list = try reader.stringList("list") ?? []
+        if let duplicate = Dictionary(grouping: list, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw reader.error("list", "phase '\(duplicate)' is listed twice")
+        }
+        let policyText = try reader.choice("phase_policy", AgentRunnerConfig.PhasePolicy.allCases.map(\.rawValue))
+        var overrides: [String: AgentRunnerConfig.PhaseOverride] = [:]
+        for name in reader.table.keys where name != "list" && name != "phase_policy" {
+            guard case .table = reader.table[name] else {
+                throw reader.error(name, "must be a phase table ([phases.\(name)]), got \(TOMLFieldReader.describe(reader.table[name])); only list and phase_policy are plain [phases] keys")
+            }
+            guard list.contains(name) else {
+                throw reader.error(name, "[phases.\(name)] is declared but '\(name)' is not in phases.list (\(list))")
+            }
+            guard var phase = try reader.table(name) else { continue }
+            if phase.contains("schedule") {
+                throw phase.error("schedule", "per-phase schedules are not supported by this agent-runner; remove the table")
+            }
+            try phase.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime"])
+            var timeout = try readRoundTimeout(&phase, label: "[phases.\(name)]")
+            if var nested = try phase.table("runtime") {
+                try nested.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s"])
+                if let inner = try readRoundTimeout(&nested, label: "[phases.\(name).runtime]") {
+                    if timeout != nil {
+                        throw nested.error(nil, "set both [phases.\(name)] round_timeout_s and [phases.\(name).runtime]; keep one")
+                    }
+                    timeout = inner
+                }
+                phase.absorb(nested)
+            }
+            var promptFiles: [String]?
+            if var prompt = try phase.table("prompt") {
+                try prompt.rejectUnknownKeys(allowed: ["files"])
+                guard let files = try prompt.stringList("files") else {
+                    throw prompt.error(nil, "must have a files list (files = [] runs the phase without a prompt)")
+                }
+                promptFiles = files.map(paths.resolve)
+                phase.absorb(prompt)
+            }
+            var agent: AgentRunnerConfig.Agent?
+            if let overlay = try phase.table("agent") {
+                var base = baseAgentTable
+                agent = try readAgent(&base, overlay: overlay)
+                phase.absorb(base)
+            }
+            overrides[name] = AgentRunnerConfig.PhaseOverride(roundTimeoutS: timeout, promptFiles: promptFiles, agent: agent)
+            reader.absorb(phase)
+        }
+        return AgentRunnerConfig.Phases(list: list, policy: policyText.flatMap(AgentRunnerConfig.PhasePolicy.init(rawValue:)) ?? .wait, overrides: overrides)
+    }
+
+    /// Argv delivery needs `{prompt}` somewhere in the template, except in a phase without prompt
+    /// files; stdin delivery must not have one (the prompt would be sent twice).
+    static func checkPromptPlaceholders(agent: AgentRunnerConfig.Agent, phases: AgentRunnerConfig.Phases, agentReader: TOMLFieldReader) throws(ConfigError) {
+        func check(_ agent: AgentRunnerConfig.Agent, promptless: Bool, label: String) throws(ConfigError) {
+            let hasPlaceholder = agent.promptArgTemplate.contains { $0.contains("{prompt}") }
+            switch agent.promptDelivery {
+            case .stdin where hasPlaceholder:
+                throw agentReader.error("prompt_arg_template", "\(label)stdin delivery: remove {prompt} from prompt_arg_template (the prompt is piped to stdin)")
+            case .argv where !hasPlaceholder && !promptless:
+                throw agentReader.error("prompt_arg_template", "\(label)has no {prompt} placeholder; add one (e.g. [\"-p\", \"{prompt}\"]) or set prompt_delivery = \"stdin\"")
+            default: break
+            }
+        }
+        let baseIsUsed = phases.list.isEmpty || phases.list.contains { phases.overrides[$0]?.agent == nil }
+        if baseIsUsed {
+            let promptless = !phases.list.isEmpty && phases.list.allSatisfy { phases.overrides[$0]?.promptFiles?.isEmpty == true }
+            try check(agent, promptless: promptless, label: "")
+        }
+        for name in phases.list {
+            guard let override = phases.overrides[name], let phaseAgent = override.agent else { continue }
+            try check(phaseAgent, promptless: override.promptFiles?.isEmpty == true, label: "phase \(name): ")
+        }
+    }
+
+    static func readMonitor(_ reader: inout TOMLFieldReader) throws(ConfigError) -> AgentRunnerConfig.Monitor {
+        try reader.rejectUnknownKeys(allowed: monitorKeys)
+        let autoStop = try reader.stringList("auto_stop_on") ?? ["oauth_fail", "disk_critical"]
+        let window = try reader.nonNegativeInt("anomaly_repetitive_window") ?? 0
+        let threshold = try reader.nonNegativeInt("anomaly_repetitive_threshold") ?? 0
+        if window > 0 && threshold > window {
+            throw reader.error("anomaly_repetitive_threshold", "(\(threshold)) must be <= anomaly_repetitive_window (\(window)), or the detector can never fire")
+        }
+        var health = AgentRunnerConfig.HostHealth()
+        if var table = try reader.table("host_health") {
+            try readHostHealth(&table, into: &health)
+            reader.absorb(table)
+        }
+        return AgentRunnerConfig.Monitor(
+            authFailPatterns: try reader.regexList("auth_fail_patterns") ?? [LogPatterns.authFailure],
+            authFailHint: try reader.string("auth_fail_hint") ?? "",
+            autoStopOn: autoStop,
+            remoteFailureToleranceS: try reader.nonNegativeInt("remote_failure_tolerance_s", max: 3600) ?? 90,
+            anomalyRepetitiveWindow: window,
+            anomalyRepetitiveThreshold: threshold,
+            roundProgressIntervalS: try reader.nonNegativeInt("round_progress_interval_s") ?? 0,
+            supervisorStaleThresholdS: try reader.nonNegativeInt("supervisor_stale_threshold_s"),
+            hostHealth: health)
+    }
+
+    private static func readHostHealth(_ reader: inout TOMLFieldReader, into health: inout AgentRunnerConfig.HostHealth) throws(ConfigError) {
+        try reader.rejectUnknownKeys(allowed: ["disk", "memory", "pressure", "brake"])
+        let pct = "a percentage from 0 to 100"
+        let posPct = "a percentage above 0 and at most 100"
+        let posFloat = "a number above 0"
+        if var disk = try reader.table("disk") {
+            try disk.rejectUnknownKeys(allowed: ["warning_pct", "critical_pct", "growth_window_s", "disk_growth_pct_per_hr_warning", "inode_growth_pct_per_hr_warning"])
+            health.diskWarningPct = try disk.number("warning_pct", in: 0...100, requirement: pct) ?? health.diskWarningPct
+            health.diskCriticalPct = try disk.number("critical_pct", in: 0...100, requirement: pct) ?? health.diskCriticalPct
+            health.diskGrowthWindowS = try disk.positiveInt("growth_window_s") ?? health.diskGrowthWindowS
+            health.diskGrowthPctPerHrWarning = try disk.number("disk_growth_pct_per_hr_warning", in: 0...Double.greatestFiniteMagnitude, requirement: posFloat, allowLowerBound: false) ?? health.diskGrowthPctPerHrWarning
+            health.inodeGrowthPctPerHrWarning = try disk.number("inode_growth_pct_per_hr_warning", in: 0...Double.greatestFiniteMagnitude, requirement: posFloat, allowLowerBound: false) ?? health.inodeGrowthPctPerHrWarning
+            if health.diskWarningPct > health.diskCriticalPct {
+                throw disk.error("warning_pct", "(\(health.diskWarningPct)) must not exceed critical_pct (\(health.diskCriticalPct))")
+            }
+            reader.absorb(disk)
+        }
+        if var memory = try reader.table("memory") {
+            try memory.rejectUnknownKeys(allowed: ["avail_min_mb", "free_low_mb", "swap_out_noise_floor_mb"])
+            health.memoryAvailMinMB = try memory.nonNegativeInt("avail_min_mb") ?? health.memoryAvailMinMB
+            health.memoryFreeLowMB = try memory.positiveInt("free_low_mb") ?? health.memoryFreeLowMB
+            health.memorySwapOutNoiseFloorMB = try memory.positiveInt("swap_out_noise_floor_mb") ?? health.memorySwapOutNoiseFloorMB
+            reader.absorb(memory)
+        }
+        if var pressure = try reader.table("pressure") {
+            try pressure.rejectUnknownKeys(allowed: ["full_avg10_critical", "some_avg10_warning", "critical_consecutive_samples", "in_round_terminate", "cgroup_growth_rate_warning_mb_per_min", "in_round_nudge"])
+            health.pressureFullAvg10Critical = try pressure.number("full_avg10_critical", in: 0...100, requirement: posPct, allowLowerBound: false) ?? health.pressureFullAvg10Critical
+            health.pressureSomeAvg10Warning = try pressure.number("some_avg10_warning", in: 0...100, requirement: posPct, allowLowerBound: false) ?? health.pressureSomeAvg10Warning
+            health.pressureCriticalConsecutiveSamples = try pressure.positiveInt("critical_consecutive_samples") ?? health.pressureCriticalConsecutiveSamples
+            health.pressureInRoundTerminate = try pressure.bool("in_round_terminate") ?? health.pressureInRoundTerminate
+            health.pressureCgroupGrowthRateWarningMBPerMin = try pressure.number("cgroup_growth_rate_warning_mb_per_min", in: 0...Double.greatestFiniteMagnitude, requirement: posFloat, allowLowerBound: false) ?? health.pressureCgroupGrowthRateWarningMBPerMin
+            health.pressureInRoundNudge = try pressure.bool("in_round_nudge") ?? health.pressureInRoundNudge
+            reader.absorb(pressure)
+        }
+        if var brake = try reader.table("brake") {
+            try brake.rejectUnknownKeys(allowed: ["memory_high", "memory_high_step_pct", "warning_consecutive_samples"])
+            health.brakeMemoryHigh = try brake.bool("memory_high") ?? health.brakeMemoryHigh
+            health.brakeMemoryHighStepPct = try brake.integer("memory_high_step_pct", in: 0...50, requirement: "an integer from 0 to 50") ?? health.brakeMemoryHighStepPct
+            health.brakeWarningConsecutiveSamples = try brake.positiveInt("warning_consecutive_samples") ?? health.brakeWarningConsecutiveSamples
+            reader.absorb(brake)
+        }
+    }
+
+    static func readHooks(_ reader: inout TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Hooks {
+        try reader.rejectUnknownKeys(allowed: ["serve_startup", "pre_round", "post_round"])
+        return AgentRunnerConfig.Hooks(
+            serveStartup: try readHookList(&reader, "serve_startup"),
+            preRound: try readHookList(&reader, "pre_round"),
+            postRound: try readHookList(&reader, "post_round"))
+    }
+
+    /// A hook list: each item is an argv list (`["./seed.sh", "--fast"]`) or a table
+    /// `{ name = "seed", command = ["./seed.sh"], timeout_s = 30 }`.
+    private static func readHookList(_ reader: inout TOMLFieldReader, _ key: String) throws(ConfigError) -> [AgentRunnerConfig.HookCommand] {
+        guard let value = reader.value(key) else {
+            reader.noteDefault(key)
+            return []
+        }
+        guard case .array(let items) = value else {
+            throw reader.error(key, "must be a list of hooks, each an argv list like [\"./hook.sh\"] or a table {name, command, timeout_s}; got \(TOMLFieldReader.describe(value))")
+        }
+        var hooks: [AgentRunnerConfig.HookCommand] = []
+        for (index, item) in items.enumerated() {
+            let label = "\(key)[\(index)]"
+            switch item {
+            case .array(let words):
+                let argv = words.compactMap(\.stringValue)
+                guard argv.count == words.count, let first = argv.first, !first.isEmpty else {
+                    throw reader.error(key, "item \(index) must be a non-empty list of strings (an argv)")
+                }
+                hooks.append(.init(name: ConfigPaths.basename(first), argv: argv, timeoutS: 60))
+            case .table(let table):
+                var hook = TOMLFieldReader(file: reader.file, table: table, path: reader.dotted(label), headerLine: reader.line(of: key))
+                try hook.rejectUnknownKeys(allowed: ["name", "command", "timeout_s"])
+                guard let argv = try hook.stringList("command", allowEmpty: false), !argv[0].isEmpty else {
+                    throw hook.error(nil, "missing required key command (an argv list)")
+                }
+                hooks.append(.init(
+                    name: try hook.string("name") ?? ConfigPaths.basename(argv[0]), argv: argv,
+                    timeoutS: try hook.positiveInt("timeout_s", max: 3600) ?? 60))
+            default:
+                throw reader.error(key, "item \(index) must be an argv list or a table, got \(TOMLFieldReader.describe(item))")
+            }
+        }
+        return hooks
+    }
+}
+
+/// Resolves the path fields of one config: `~`, `{project}`, and relative paths against work_dir.
+struct PathResolver: Sendable {
+    var workDir: String
+    var project: String
+    var home: String
+
+    func resolve(_ raw: String) -> String {
+        let expanded = ConfigPaths.expandUser(raw.replacingAll("{project}", with: project), home: home)
+        return ConfigPaths.absolute(expanded, against: workDir)
+    }
+}

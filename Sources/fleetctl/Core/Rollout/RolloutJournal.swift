@@ -1,0 +1,135 @@
+import FleetCore
+
+/// The rollout's durable record: the plan and, per host, what has really happened. Written
+/// atomically after every step so `fleetctl upgrade --resume ID` continues from the real state
+/// (each host is re-checked on resume, never assumed).
+public struct RolloutJournal: Sendable, Equatable {
+    public enum HostState: String, Sendable, CaseIterable {
+        case pending, upgrading, upgraded, healthy, failed
+        /// The upgrade never reached the host (ssh failed before the command ran): a failure
+        /// that counts against `max_failures`, but nothing there changed, so nothing to roll back.
+        case unreached
+        case rolledBack = "rolled_back"
+        case rollbackFailed = "rollback_failed"
+    }
+
+    public enum Status: String, Sendable, CaseIterable {
+        case running, finished, failed, aborted
+    }
+
+    public var id: String
+    public var target: String
+    public var createdAt: String
+    public var status: Status
+    public var stages: [[String]]
+    public var stageLabels: [String]
+    /// Index of the stage in progress (== stages.count when all passed).
+    public var currentStage: Int
+    public var hosts: [String: HostState]
+    public var notes: [String: String]
+    /// Whether each host's service was active when the rollout planned it: a rollback restarts
+    /// only services that were running before, and the gate demands an active service only there.
+    public var serviceActiveBefore: [String: Bool] = [:]
+    /// Critical alerts firing on each host before the rollout touched it: only new ones fail
+    /// the health gate.
+    public var criticalBefore: [String: [String]] = [:]
+    /// What `--resume` needs to carry on exactly as started.
+    public var settings = Settings()
+
+    /// The rollout's parameters, recorded so a resumed rollout uses the same ones.
+    public struct Settings: Sendable, Equatable {
+        /// `--artifact` or the inventory's pattern (with `{arch}`).
+        public var artifact = ""
+        public var bakeS: Double = 300
+        public var maxFailures = 0
+        public var rollback = true
+        public init(artifact: String = "", bakeS: Double = 300, maxFailures: Int = 0, rollback: Bool = true) {
+            self.artifact = artifact
+            self.bakeS = bakeS
+            self.maxFailures = maxFailures
+            self.rollback = rollback
+        }
+    }
+
+    public init(id: String, plan: RolloutPlan, createdAt: String) {
+        self.id = id
+        target = plan.target
+        self.createdAt = createdAt
+        status = .running
+        stages = plan.stages.map(\.hosts)
+        stageLabels = plan.stages.map(\.label)
+        currentStage = 0
+        hosts = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0, HostState.pending) })
+        notes = [:]
+    }
+
+    /// Records a host's new state (and why).
+    public mutating func record(_ host: String, _ state: HostState, note: String? = nil) {
+        hosts[host] = state
+        if let note { notes[host] = note }
+    }
+
+    /// Hosts that failed their upgrade or their gate in this rollout, or that it could not reach.
+    public var failures: Int {
+        hosts.values.filter { $0 == .failed || $0 == .unreached }.count
+    }
+
+    /// Hosts this rollout changed (and so must roll back on abort), in plan order. A host whose
+    /// rollback failed is still changed: it could not be reached (it was rebooting, say), and
+    /// `--abort` once it is back is how it gets rolled back.
+    public var touched: [String] {
+        stages.flatMap { $0 }.filter { [.upgrading, .upgraded, .healthy, .failed, .rollbackFailed].contains(hosts[$0] ?? .pending) }
+    }
+
+    public var json: JSONValue {
+        var hostObject = JSONObject()
+        for host in stages.flatMap({ $0 }) {
+            var entry = JSONObject()
+            entry["state"] = .string((hosts[host] ?? .pending).rawValue)
+            if let note = notes[host] { entry["note"] = .string(note) }
+            if let active = serviceActiveBefore[host] { entry["service_active_before"] = .bool(active) }
+            if let critical = criticalBefore[host] { entry["critical_before"] = .array(critical.map { .string($0) }) }
+            hostObject[host] = .object(entry)
+        }
+        return .object(JSONObject([
+            ("id", .string(id)), ("target", .string(target)), ("created_at", .string(createdAt)), ("status", .string(status.rawValue)),
+            ("current_stage", .int(Int64(currentStage))),
+            ("stages", .array(zip(stageLabels, stages).map { label, hosts in
+                .object(JSONObject([("label", .string(label)), ("hosts", .array(hosts.map { .string($0) }))]))
+            })),
+            ("hosts", .object(hostObject)),
+            ("settings", .object(JSONObject([
+                ("artifact", .string(settings.artifact)), ("bake_s", .double(settings.bakeS)),
+                ("max_failures", .int(Int64(settings.maxFailures))), ("rollback", .bool(settings.rollback)),
+            ]))),
+        ]))
+    }
+
+    /// Reads a journal back; nil when the document is not one.
+    public init?(json: JSONValue) {
+        guard let object = json.objectValue, let id = object["id"]?.stringValue, let target = object["target"]?.stringValue,
+              let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
+              let stagesJSON = object["stages"]?.arrayValue else { return nil }
+        self.id = id
+        self.target = target
+        createdAt = object["created_at"]?.stringValue ?? ""
+        self.status = status
+        stageLabels = stagesJSON.map { $0["label"]?.stringValue ?? "" }
+        stages = stagesJSON.map { $0["hosts"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        currentStage = object["current_stage"]?.intValue.flatMap { Int(exactly: $0) } ?? 0
+        hosts = [:]
+        notes = [:]
+        for (host, entry) in object["hosts"]?.objectValue ?? JSONObject() {
+            hosts[host] = entry["state"]?.stringValue.flatMap(HostState.init(rawValue:)) ?? .pending
+            if let note = entry["note"]?.stringValue { notes[host] = note }
+            if let active = entry["service_active_before"]?.boolValue { serviceActiveBefore[host] = active }
+            if let critical = entry["critical_before"]?.arrayValue { criticalBefore[host] = critical.compactMap(\.stringValue) }
+        }
+        if let saved = object["settings"]?.objectValue {
+            settings.artifact = saved["artifact"]?.stringValue ?? ""
+            settings.bakeS = saved["bake_s"]?.doubleValue ?? settings.bakeS
+            settings.maxFailures = saved["max_failures"]?.intValue.flatMap { Int(exactly: $0) } ?? 0
+            settings.rollback = saved["rollback"]?.boolValue ?? true
+        }
+    }
+}

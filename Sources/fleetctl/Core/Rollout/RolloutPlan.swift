@@ -1,0 +1,110 @@
+import FleetCore
+
+/// What a staged upgrade will do, computed before anything is touched: printed by `--dry-run`,
+/// recorded in the rollout journal, and followed stage by stage.
+public struct RolloutPlan: Sendable, Equatable {
+    public enum StageKind: Sendable, Equatable {
+        case canary
+        case batch(Int)
+    }
+
+    public struct Stage: Sendable, Equatable {
+        public var kind: StageKind
+        public var hosts: [String]
+
+        public var label: String {
+            switch kind {
+            case .canary: return "canary"
+            case .batch(let number): return "batch \(number)"
+            }
+        }
+    }
+
+    public enum SkipReason: Sendable, Equatable {
+        case alreadyOnTarget
+        case unreachable(String)
+    }
+
+    public var target: String
+    public var stages: [Stage]
+    public var skipped: [(host: String, reason: SkipReason)]
+
+    public static func == (lhs: RolloutPlan, rhs: RolloutPlan) -> Bool {
+        lhs.target == rhs.target && lhs.stages == rhs.stages
+            && lhs.skipped.map(\.host) == rhs.skipped.map(\.host) && lhs.skipped.map(\.reason) == rhs.skipped.map(\.reason)
+    }
+
+    /// Every host the plan will upgrade, in order.
+    public var hosts: [String] { stages.flatMap(\.hosts) }
+
+    /// Human text, one line per stage and skipped host.
+    public var text: String {
+        var lines = ["rollout to \(target): \(hosts.count) host\(hosts.count == 1 ? "" : "s") in \(stages.count) stage\(stages.count == 1 ? "" : "s")"]
+        for stage in stages {
+            lines.append("  \(stage.label): \(stage.hosts.joined(separator: ", "))")
+        }
+        for (host, reason) in skipped {
+            switch reason {
+            case .alreadyOnTarget: lines.append("  skip \(host): already on \(target)")
+            case .unreachable(let why): lines.append("  skip \(host): unreachable (\(why)); --include-unreachable to try it anyway")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// A host as the planner sees it after one poll.
+public struct RolloutCandidate: Sendable, Equatable {
+    public var name: String
+    /// The agent-runner version the host reports; nil when it could not be read.
+    public var version: String?
+    public var reachable: Bool
+    /// Why it could not be reached (for the plan's text).
+    public var error: String?
+    /// An `agent-runner upgrade` is under way on the host or was cut short (a reboot mid-upgrade):
+    /// the version it reports was never confirmed, so it is not "already on the target".
+    public var upgradeInProgress: Bool
+
+    public init(name: String, version: String?, reachable: Bool, error: String? = nil, upgradeInProgress: Bool = false) {
+        self.name = name
+        self.version = version
+        self.reachable = reachable
+        self.error = error
+        self.upgradeInProgress = upgradeInProgress
+    }
+}
+
+/// Builds a ``RolloutPlan``. Pure.
+///
+/// Rules: hosts already on the target are skipped (unless an upgrade there is unfinished); unreachable hosts are listed and left out
+/// unless `includeUnreachable`; canary hosts form the first stage alone and are never mixed into
+/// later batches; the rest go in batches of `batch` in inventory order.
+public enum RolloutPlanner {
+    public static func plan(candidates: [RolloutCandidate], target: String, canary: Set<String>, batch: BatchSize,
+                            includeUnreachable: Bool = false) -> RolloutPlan {
+        var skipped: [(host: String, reason: RolloutPlan.SkipReason)] = []
+        var eligible: [String] = []
+        for candidate in candidates {
+            if candidate.version == target && !candidate.upgradeInProgress {
+                skipped.append((candidate.name, .alreadyOnTarget))
+            } else if !candidate.reachable && !includeUnreachable {
+                skipped.append((candidate.name, .unreachable(candidate.error ?? "no answer")))
+            } else {
+                eligible.append(candidate.name)
+            }
+        }
+        var stages: [RolloutPlan.Stage] = []
+        let canaryHosts = eligible.filter { canary.contains($0) }
+        if !canaryHosts.isEmpty { stages.append(.init(kind: .canary, hosts: canaryHosts)) }
+        let rest = eligible.filter { !canary.contains($0) }
+        let size = batch.hosts(outOf: rest.count)
+        var index = 0
+        var number = 1
+        while index < rest.count {
+            stages.append(.init(kind: .batch(number), hosts: Array(rest[index..<min(rest.count, index + size)])))
+            index += size
+            number += 1
+        }
+        return RolloutPlan(target: target, stages: stages, skipped: skipped)
+    }
+}

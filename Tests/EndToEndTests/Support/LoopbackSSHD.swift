@@ -1,1 +1,0 @@
-../../SSHTransportTests/Support/LoopbackSSHD.swift
