@@ -21,13 +21,27 @@ public struct FileReadError: Error, Sendable, Equatable {
     public var reason: String { SystemError.text(errno) }
 }
 
-/// The file-system reads configuration loading needs, behind a protocol so tests can supply
-/// files without touching disk and fail loudly when a test reads something it did not set up.
+/// The file operations config loading and the loops (round, restart loop, upgrader) need,
+/// behind a protocol so tests can supply files without touching disk, and fail loudly when a
+/// test touches something it did not set up.
 public protocol FileSystem: Sendable {
     /// The whole content of the file at the absolute `path`, refusing files over `limit` bytes.
     func readFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8]
     /// `realpath(3)` of an existing path; nil when it does not exist.
     func resolveSymlinks(_ path: String) -> String?
+    /// Whether `path` exists (following symlinks).
+    func exists(_ path: String) -> Bool
+    /// Removes the file at `path`; a missing file is not an error.
+    func removeFile(_ path: String)
+    /// `mkdir -p`; the errno of the first failure, or nil.
+    @discardableResult
+    func createDirectory(_ path: String) -> Int32?
+    /// Replaces the file at `path` whole: temp file, fsync, rename (see ``AtomicFile``).
+    func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws
+    /// Appends `bytes` in one write, creating the file (0644) when missing.
+    func append(_ bytes: [UInt8], to path: String) throws
+    /// At most the last `count` bytes of the file; empty when it cannot be read.
+    func tail(of path: String, bytes count: Int) -> [UInt8]
 }
 
 extension FileSystem {
@@ -68,6 +82,42 @@ public struct LocalFileSystem: FileSystem {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
+    }
+
+    public func exists(_ path: String) -> Bool {
+        Directories.exists(path)
+    }
+
+    public func removeFile(_ path: String) {
+        unlink(path)
+    }
+
+    @discardableResult
+    public func createDirectory(_ path: String) -> Int32? {
+        Directories.create(path)
+    }
+
+    public func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+        try AtomicFile.write(bytes, to: path, mode: mode)
+    }
+
+    public func append(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError("open", path: path, failure: SystemIO.Failure(code: errno)) }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError("append to", path: path, failure: SystemIO.Failure(code: errno))
+            }
+            written += count
+        }
+    }
+
+    public func tail(of path: String, bytes count: Int) -> [UInt8] {
+        Directories.tail(of: path, bytes: count)
     }
 }
 
