@@ -100,8 +100,7 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertEqual(none["active"], .bool(false))
         let serve = try project.startServe(environment: ["FAKE_MODE": "slow", "FAKE_SLEEP": "1"])
         defer { _ = serve.terminate(grace: .seconds(5)) }
-        try AgentProject.wait("serve.pid") { FileManager.default.fileExists(atPath: project.logDir + "/serve.pid") }
-        sleep(1)
+        try AgentProject.wait("serve's first round") { (try? project.events())?.contains { $0.kind == "round_start" } ?? false }
         let running = try JSONParser.strict.parse(try project.run(["status", "--json"]).stdout)
         XCTAssertEqual(running["mode"], .string("pid_file"))
         XCTAssertEqual(running["active"], .bool(true))
@@ -152,17 +151,17 @@ final class ObservationCommandTests: XCTestCase {
         }
 
         // --tail: only new matching lines, verbatim, across the switch to a new month's file.
-        let tail = try project.spawn(["events", "--tail", "--kind", "round_end,agent_exit"])
-        usleep(800_000)
+        let tail = try project.stream(["events", "--tail", "--kind", "round_end,agent_exit"])
+        let probes = try tail.prime(project, file: "events-2026-11.jsonl", probe: line("2026-11-02T12:00:00.000Z", "round_end", 0))
         let appended = line("2026-11-03T00:00:00.000Z", "round_end", 5)
         let nextMonth = #"{"ts":"2026-12-01T00:00:00.000Z","event":"agent_exit","round_num":6,"note":"compact  spacing kept"}"#
         try project.appendLog("events-2026-11.jsonl", [line("2026-11-03T00:00:00.000Z", "agent_spawn", 5), appended])
-        usleep(400_000)
+        try tail.waitFor(appended)
         try project.appendLog("events-2026-12.jsonl", [nextMonth])
-        usleep(800_000)
-        XCTAssertTrue(try tail.signal(SIGINT))
-        XCTAssertEqual(tail.wait(), .terminated(0))
-        XCTAssertEqual(tail.collectOutput().stdoutText, appended + "\n" + nextMonth + "\n")
+        try tail.waitFor(nextMonth)
+        XCTAssertTrue(try tail.process.signal(SIGINT))
+        XCTAssertEqual(tail.process.wait(), .terminated(0))
+        XCTAssertEqual(tail.lines, probes + [appended, nextMonth], "only lines appended after the start, none of the old ones")
 
         // An events file that cannot be read: exit 1.
         try FileManager.default.createDirectory(atPath: project.logDir + "/events-2027-01.jsonl", withIntermediateDirectories: true)
@@ -175,11 +174,11 @@ final class ObservationCommandTests: XCTestCase {
 
     func testWatchRefreshesUntilSIGINT() throws {
         let project = try AgentProject(self)
-        let watch = try project.spawn(["watch", "--interval", "0.2", "--select", "project"])
-        usleep(1_300_000)
-        XCTAssertTrue(try watch.signal(SIGINT))
-        XCTAssertEqual(watch.wait(), .terminated(0))
-        let output = watch.collectOutput().stdoutText
+        let watch = try project.stream(["watch", "--interval", "0.2", "--select", "project"])
+        try AgentProject.wait("three refreshes") { watch.text.components(separatedBy: "project\n").count - 1 >= 3 }
+        XCTAssertTrue(try watch.process.signal(SIGINT))
+        XCTAssertEqual(watch.process.wait(), .terminated(0))
+        let output = watch.text
         XCTAssertGreaterThanOrEqual(output.components(separatedBy: "project\n").count - 1, 3, output)
         XCTAssertFalse(output.contains("\u{1B}["), "no screen control codes when stdout is not a terminal")
     }
@@ -230,21 +229,25 @@ final class ObservationCommandTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
         let old = line("2026-11-01T10:00:00.123Z", "round_end", 1)
         try project.appendLog("events-2026-11.jsonl", [old])
-        let stream = try project.spawn(["monitor", "--mode", "events"])
-        usleep(800_000)
+        let stream = try project.stream(["monitor", "--mode", "events"])
+        // Probes appended before the stream started are history, not new events: not printed.
+        let probes = try stream.prime(project, file: "events-2026-11.jsonl", probe: line("2026-11-01T10:00:00.500Z", "round_end", 0))
         let new = line("2026-11-01T10:00:01.000Z", "round_start", 2)
         try project.appendLog("events-2026-11.jsonl", [new])
-        usleep(600_000)
-        XCTAssertTrue(try stream.signal(SIGTERM))
-        XCTAssertEqual(stream.wait(), .terminated(0))
-        XCTAssertEqual(stream.collectOutput().stdoutText, new + "\n")
+        try stream.waitFor(new)
+        XCTAssertTrue(try stream.process.signal(SIGTERM))
+        XCTAssertEqual(stream.process.wait(), .terminated(0))
+        XCTAssertEqual(stream.lines, probes + [new], "only events appended after the start")
 
-        let narrate = try project.spawn(["monitor", "--mode", "narrate"])
-        usleep(800_000)
-        XCTAssertTrue(try narrate.signal(SIGINT))
-        XCTAssertEqual(narrate.wait(), .terminated(0))
-        XCTAssertEqual(narrate.collectOutput().stdoutText,
-                       "[10:00:00.123] round_end            round=1\n[10:00:01.000] round_start          round=2\n")
+        let narrate = try project.stream(["monitor", "--mode", "narrate"])
+        let replayed = "[10:00:01.000] round_start          round=2"
+        try narrate.waitFor(replayed)
+        XCTAssertTrue(try narrate.process.signal(SIGINT))
+        XCTAssertEqual(narrate.process.wait(), .terminated(0))
+        XCTAssertEqual(narrate.lines.first, "[10:00:00.123] round_end            round=1", "narrate replays history first")
+        XCTAssertEqual(narrate.lines.last, replayed)
+        let probeNarrated = "[10:00:00.500] round_end            round=0"
+        XCTAssertEqual(Set(narrate.lines.dropFirst().dropLast()), [probeNarrated], "every probe appended, seen or not")
     }
 
     func testHTTPProgressPage() throws {
@@ -448,5 +451,59 @@ enum LocalHTTP {
         let head = String(text[..<split.lowerBound])
         let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         return Response(status: status, head: head, body: String(text[split.upperBound...]))
+    }
+}
+
+/// A streaming verb (`events --tail`, `monitor --mode events`, `watch`) whose stdout goes to a
+/// file, so a test waits for the lines it expects instead of sleeping a guessed time.
+final class StreamingVerb {
+    let process: RunningProcess
+    let outputPath: String
+
+    init(process: RunningProcess, outputPath: String) {
+        self.process = process
+        self.outputPath = outputPath
+    }
+
+    var text: String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
+    var lines: [String] {
+        text.split(separator: "\n").map(String.init)
+    }
+
+    /// Waits until `line` has been printed.
+    func waitFor(_ line: String, file: StaticString = #filePath, line number: UInt = #line) throws {
+        try AgentProject.wait("the stream to print \(line)", timeout: 10, file: file, line: number) { lines.contains(line) }
+    }
+
+    /// Appends `probe` to the log file `file` until the stream prints it: the stream is then
+    /// running and positioned at the end of the log. Returns the probe lines it printed.
+    func prime(_ project: AgentProject, file: String, probe: String) throws -> [String] {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            try project.appendLog(file, [probe])
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < .milliseconds(500) {
+                if lines.contains(probe) { return lines }
+                usleep(20_000)
+            }
+        }
+        XCTFail("the stream never printed \(probe)")
+        return lines
+    }
+}
+
+extension AgentProject {
+    /// Starts `agent-runner ARGS` in the project with stdout going to a file.
+    func stream(_ arguments: [String]) throws -> StreamingVerb {
+        let outputPath = dir + "/stream-\(UUID().uuidString).out"
+        var env = ProcessRequest.currentEnvironment()
+        env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
+        let process = try PosixProcessRunner().spawn(ProcessRequest(
+            try Harness.binary("agent-runner"), arguments: arguments, environment: env, workingDirectory: dir,
+            standardOutput: .appendToFile(outputPath), standardError: .capture()))
+        return StreamingVerb(process: process, outputPath: outputPath)
     }
 }
