@@ -214,13 +214,14 @@ final class HostMetricsTests: XCTestCase {
         XCTAssertEqual(payload["io_psi_full_avg10"], .null)
     }
 
-    /// Sampling the real host stays far below a millisecond on average.
-    func testSamplingTheRealHostIsCheap() {
+    /// The real host's /proc answers every reading this machine has (its cost is measured by
+    /// `fleet-bench serve-overhead`, in a release build, not here).
+    func testSamplingTheRealHostReadsItsSources() {
         var sampler = HostMetricsSampler(agentBinary: "claude")
-        let clock = ContinuousClock()
         _ = sampler.sample(diskPath: "/tmp")
-        let elapsed = clock.measure { for _ in 0..<20 { _ = sampler.sample(diskPath: "/tmp") } }
-        XCTAssertLessThan(elapsed, .milliseconds(20 * 5), "debug build; the release build is several times faster")
+        let second = sampler.sample(diskPath: "/tmp")
+        XCTAssertGreaterThan(second.memTotalMB, 0)
+        XCTAssertGreaterThan(second.diskUsedPct, 0)
     }
 }
 

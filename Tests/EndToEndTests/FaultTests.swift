@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// The supervisor under faults: killed at random points, a full disk, its log dir deleted.
@@ -7,15 +8,16 @@ import XCTest
 final class FaultTests: XCTestCase {
     func testKill9AtRandomPointsNeverCorruptsStateAndNumberingContinues() throws {
         let project = try AgentProject(self, modes: ["dirty"])
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<8 {
+        let random = SeededRandom.fromEnvironment()
+        print("FaultTests: kill points from \(random.replayHint)")
+        for kill9 in 0..<8 {
             let serve = try project.startServe()
-            usleep(UInt32.random(in: 50_000...400_000, using: &generator))
+            usleep(UInt32(random.int(in: 50_000...400_000)))
             kill(serve.pid, SIGKILL)
             _ = serve.wait()
             try project.assertEventLogIntact()
             if let status = project.logFile("status.json") {
-                XCTAssertNoThrow(try JSONParser.strict.parse(status), "status.json always parses")
+                XCTAssertNoThrow(try JSONParser.strict.parse(status), "status.json always parses (kill \(kill9), \(random.replayHint))")
             }
         }
         let before = try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }.max() ?? 0

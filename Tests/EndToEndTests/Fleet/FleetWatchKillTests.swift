@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// `fleetctl watch` killed with SIGKILL, again and again, at random points: its state file
@@ -31,18 +32,19 @@ final class FleetWatchKillTests: XCTestCase {
         XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"])
 
         // Then killed at random points of its polling, eight times over.
-        var generator = SystemRandomNumberGenerator()
+        let random = SeededRandom.fromEnvironment()
+        print("FleetWatchKillTests: kill points from \(random.replayHint)")
         for round in 0..<8 {
             let running = try fleet.startFleetctl(["watch", "--json"])
-            usleep(UInt32.random(in: 50_000...1_500_000, using: &generator))
+            usleep(UInt32(random.int(in: 50_000...1_500_000)))
             _ = try running.signal(SIGKILL)
             _ = running.wait()
-            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: stateFile), "round \(round): no state file")
-            XCTAssertNoThrow(try JSONParser.strict.parse(Array(bytes)), "round \(round): the state file does not parse")
+            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: stateFile), "round \(round): no state file, \(random.replayHint)")
+            XCTAssertNoThrow(try JSONParser.strict.parse(Array(bytes)), "round \(round): the state file does not parse, \(random.replayHint)")
         }
         // A clean last run polls a few times: still nothing notified again.
         XCTAssertEqual(try fleet.fleetctl(["watch", "--cycles", "3"]).code, 0)
-        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"], "notified again after a kill -9")
+        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"], "notified again after a kill -9, \(random.replayHint)")
         let emitted = try fleet.fleetEvents().filter { $0.kind == "monitor_alert_emitted" }
         XCTAssertEqual(emitted.count, 1, "\(emitted.map(\.raw))")
     }

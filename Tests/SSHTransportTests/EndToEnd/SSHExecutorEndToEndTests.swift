@@ -100,7 +100,9 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         XCTAssertTrue(reason.contains("did not print valid JSON"), reason)
         XCTAssertTrue(reason.contains("Welcome to fleettest1"), reason)
 
-        let peakBefore = Self.peakRSSKiB()
+        // Reset this process's high-water mark first: a peak left by an earlier test would
+        // otherwise hide this one's (the delta would read 0 whatever happened here).
+        let peakBefore = try Self.resetPeakRSS()
         let started = ContinuousClock.now
         let big = executor.runJSON(host: host, argv: [huge, "peek", "--json"], deadline: .now + .seconds(20))
         XCTAssertEqual(big.result.outcome.category, "bad_output")
@@ -114,8 +116,22 @@ final class SSHExecutorEndToEndTests: XCTestCase {
 
     /// This process's peak resident set (VmHWM), KiB.
     static func peakRSSKiB() -> Int {
+        statusKiB("VmHWM:")
+    }
+
+    /// Resets the peak to the current resident set (`/proc/self/clear_refs` 5, Linux 4.0+) and
+    /// returns it; fails when the kernel does not reset it, since the measurement would lie.
+    static func resetPeakRSS() throws -> Int {
+        try "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        let peak = peakRSSKiB()
+        let resident = statusKiB("VmRSS:")
+        XCTAssertLessThanOrEqual(peak, resident + 4096, "the kernel did not reset VmHWM (clear_refs 5)")
+        return peak
+    }
+
+    private static func statusKiB(_ field: String) -> Int {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
