@@ -83,7 +83,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentRunnerCoreTests",
-            dependencies: ["AgentRunnerCore", "FleetCore", "Detectors", "TestSupport"]
+            dependencies: ["AgentRunnerCore", "FleetCore", "Detectors", "TestSupport"],
+            // Recorded agent output the tests read by path (#filePath).
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "FleetControlTests",

@@ -1,0 +1,21 @@
+#!/bin/bash
+B=~/base.toml
+v() { ~/cfgtest.sh "$1"; }
+sed 's/^round_budget_s = 1800/round_timeout_s = 1800/' $B | v "round_timeout_s instead of round_budget_s (what our init writes)"
+sed 's/^round_budget_s = 1800/round_budget_s = 1800\nround_timeout_s = 1800/' $B | v "round_timeout_s beside round_budget_s"
+sed 's/^restart_delay_s = 3/restart_delay_s = 3\nfoo = 1/' $B | v "[runtime] foo = 1"
+sed 's/^name = "claude"/name = "claude"\nfoo = 1/' $B | v "[agent] foo = 1"
+sed 's/^inject_context = true/inject_context = true\nfoo = 1/' $B | v "[prompt] foo = 1"
+sed 's/^stash_idempotency_s = 5/stash_idempotency_s = 5\nfoo = 1/' $B | v "[vcs] foo = 1"
+sed 's/^anomaly_repetitive_threshold = 15/anomaly_repetitive_threshold = 15\nfoo = 1/' $B | v "[monitor] foo = 1"
+(sed 's/^schema_version = 1/schema_version = 1\nfoo = 1/' $B) | v "top-level foo = 1 (before any table)"
+(cat $B; printf '\n[hooks]\npre_round = [["true"]]\n') | v "unknown top-level table [hooks]"
+(cat $B; printf '\n[plugins]\nfoo = 1\n') | v "[plugins] foo = 1"
+(cat $B; printf '\n[agent.env]\nANY_NAME = "x"\n') | v "duplicate [agent.env] table (TOML error)"
+(cat $B; printf '\n[monitor.host_health.disk]\nfoo = 1\n') | v "[monitor.host_health.disk] foo = 1"
+sed 's/^prompt_delivery = "stdin"/prompt_delivery = "argv"/' $B | v "prompt_delivery = argv with claude -p (argv but no {prompt})"
+sed 's/^prompt_delivery = "stdin"/prompt_delivery = "pipe"/' $B | v "prompt_delivery = pipe"
+sed 's/^restart_delay_s = 3/restart_delay_s = 0.5/' $B | v "restart_delay_s = 0.5 (float)"
+sed 's/^restart_delay_s = 3/round_log_retention = 100\nrestart_delay_s = 3/' $B | v "round_log_retention = 100"
+sed 's/^restart_delay_s = 3/rate_limit_action = "back_off"\nrestart_delay_s = 3/' $B | v "deprecated rate_limit_action"
+sed '/^schema_version/d' $B | v "no schema_version"
