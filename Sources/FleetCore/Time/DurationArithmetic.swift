@@ -47,10 +47,9 @@ extension Duration {
         return "\(tenths / 10).\(tenths % 10)"
     }
 
-    /// How messages to the operator show a duration: `0.1s`, `2.5s`, `20s` (tenths, a whole
-    /// number without its `.0`).
+    /// How messages to the operator show a duration: `0.1s`, `2.5s`, `3.0s` (tenths, always
+    /// one decimal, like the original's `stopped (5.0s)`).
     public var shortText: String {
-        let tenths = max(.zero, self).milliseconds / 100
-        return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
+        tenthsText + "s"
     }
 }

@@ -41,7 +41,7 @@ public struct SSHHygiene: Sendable {
         }
         guard output.exit.isSuccess, !output.timedOut else {
             let tail = StderrTail.lastLine(StderrTail.of(output.stderr))
-            let why = output.timedOut ? "did not finish within \(OperatorText.seconds(timeout)) (a slow Match exec in the ssh config?)" : "failed (\(output.exit)\(tail.isEmpty ? "" : ": " + tail))"
+            let why = output.timedOut ? "did not finish within \(timeout.shortText) (a slow Match exec in the ssh config?)" : "failed (\(output.exit)\(tail.isEmpty ? "" : ": " + tail))"
             throw SSHSetupError(.sshConfig, "\(host.label): `ssh \(arguments.joined(separator: " "))` \(why); fix the ssh config for \(host.target.destination)")
         }
         return Self.findings(in: SSHConfigDump(parsing: output.stdoutText), for: host)

@@ -22,7 +22,7 @@ struct RemoteOutcomeClassifier {
     private func outcomeAndDetail(_ output: ProcessOutput, tail: String) -> (RemoteOutcome, String?) {
         if output.timedOut {
             let stderrNote = tail.isEmpty ? "" : " (last stderr: \(StderrTail.lastLine(tail)))"
-            let detail = "no answer from \(commandText) within \(OperatorText.seconds(budget)); ssh was stopped\(stderrNote). The host may be overloaded or unreachable mid-session, or the remote command hung (it may still be running there); raise poll_timeout_s if the host is just slow"
+            let detail = "no answer from \(commandText) within \(budget.shortText); ssh was stopped\(stderrNote). The host may be overloaded or unreachable mid-session, or the remote command hung (it may still be running there); raise poll_timeout_s if the host is just slow"
             return (.timeout(after: budget), detail)
         }
         switch output.exit {

@@ -27,13 +27,6 @@ enum OperatorText {
         return line.count <= limit ? line : String(line.prefix(limit)) + "…"
     }
 
-    /// "1.5 s", "20 s".
-    static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = max(.zero, duration).components
-        let tenths = (seconds * 10 + attoseconds / 100_000_000_000_000_000)
-        return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
-    }
-
     /// "4 MiB", "512 KiB", "100 bytes".
     static func size(_ bytes: Int) -> String {
         if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }

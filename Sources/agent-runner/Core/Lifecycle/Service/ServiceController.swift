@@ -101,7 +101,7 @@ public struct ServiceController: Sendable {
             guard Systemctl.isStopped(answer) else {
                 throw stillDraining("\(paths.serveUnitName) is \(answer ?? "in an unknown state")", elapsed: elapsed, timeout: timeout)
             }
-            say("stopped (\(Self.seconds(elapsed))s)")
+            say("stopped (\(elapsed.shortText))")
             return .stopped(elapsed: elapsed)
         case .pidFile, .none:
             guard state.servePID != nil else {
@@ -115,7 +115,7 @@ public struct ServiceController: Sendable {
                 say("not running")
                 return .notRunning
             case .stopped(_, let elapsed):
-                say("stopped (\(Self.seconds(elapsed))s)")
+                say("stopped (\(elapsed.shortText))")
                 return .stopped(elapsed: elapsed)
             case .stillRunning(let pid, let elapsed):
                 throw stillDraining("serve (pid \(pid)) is still finishing its round", elapsed: elapsed, timeout: timeout)
@@ -124,7 +124,7 @@ public struct ServiceController: Sendable {
     }
 
     func stillDraining(_ what: String, elapsed: Duration, timeout: Duration) -> LifecycleError {
-        LifecycleError("still stopping after \(Self.seconds(elapsed))s: \(what); it exits when the round ends (at most \(StopBudget(config: config).totalS)s: \(StopBudget(config: config).explanation)). To stop now: agent-runner kill")
+        LifecycleError("still stopping after \(elapsed.shortText): \(what); it exits when the round ends (at most \(StopBudget(config: config).totalS)s: \(StopBudget(config: config).explanation)). To stop now: agent-runner kill")
     }
 
     // MARK: kill
@@ -216,11 +216,5 @@ public struct ServiceController: Sendable {
             answer = systemctl.activeState(paths.serveUnitName)
         }
         return answer
-    }
-
-    /// `1.2`: one decimal, as the original's `stopped (X.Xs)`.
-    public static func seconds(_ duration: Duration) -> String {
-        let tenths = (duration.components.seconds * 10) + duration.components.attoseconds / 100_000_000_000_000_000
-        return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -401,14 +401,14 @@ public struct Upgrader: Sendable {
             if outcome.kind == .rolledBack { discard(candidate, state: &state) }
             return outcome
         }
-        say("started (\(ServiceController.seconds(.now - startClock))s)")
+        say("started (\((.now - startClock).shortText))")
         try commit(candidate.version, from: from, state: &state)
         store.removeUpgradeRecord()
         let total = ContinuousClock.now - started
         events?.emit(.serviceUpgraded, JSONObject([
             ("from_version", .string(from)), ("to_version", .string(candidate.version)), ("duration_s", .double(Self.seconds(total))),
         ]))
-        say("upgraded \(from) → \(candidate.version) (\(ServiceController.seconds(total))s total)")
+        say("upgraded \(from) → \(candidate.version) (\(total.shortText) total)")
         return Outcome(kind: .serviceUpgraded, path: path, fromVersion: from, toVersion: candidate.version, exitCode: ExitCode.success)
     }
 
