@@ -64,19 +64,22 @@ enum ProcBytes {
     }
 
     /// A non-negative decimal such as `12.34` at `index` (PSI averages); nil when there is none.
+    /// Digits and scale are gathered as integers and divided once, so `63.85` reads as the
+    /// same Double as the literal.
     static func decimal(_ bytes: UnsafeRawBufferPointer, from index: inout Int, limit: Int) -> Double? {
         guard let whole = integer(bytes, from: &index, limit: limit) else { return nil }
-        var value = Double(whole)
-        if index < limit, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            var scale = 0.1
-            while index < limit, isDigit(bytes[index]) {
-                value += Double(bytes[index] &- UInt8(ascii: "0")) * scale
-                scale /= 10
-                index += 1
+        guard index < limit, bytes[index] == UInt8(ascii: "."), whole < 1 << 40 else { return Double(whole) }
+        index += 1
+        var digits = whole
+        var scale: Int64 = 1
+        while index < limit, isDigit(bytes[index]) {
+            if scale < 1_000_000 {
+                digits = digits * 10 + Int64(bytes[index] &- UInt8(ascii: "0"))
+                scale *= 10
             }
+            index += 1
         }
-        return value
+        return Double(digits) / Double(scale)
     }
 
     /// The integer after `key` and `separator` on a line that starts with them
