@@ -10,8 +10,9 @@ import XCTest
 /// parent counts the allocation lines (`+` malloc, `>` realloc) in the trace. Every allocation
 /// counts, C and Swift alike (Swift objects come from `swift_slowAlloc` → `malloc`).
 ///
-/// (The Swift runtime's `_swift_allocObject` hook cannot be used for this: the runtime calls it
-/// with a register-preserving convention a Swift or C function does not honour.)
+/// (Swapping the Swift runtime's `_swift_allocObject` hook for a counting function crashed the
+/// process under Foundation, apparently because the runtime calls it with a register-preserving
+/// convention a Swift or C function does not honour; glibc's tracer has no such catch.)
 enum MallocTrace {
     static let probeVariable = "AGENT_RUNNER_MALLOC_PROBE"
     static let probeTest = "AgentRunnerCoreTests.MemoryParsingAllocationTests/testMallocProbe"
