@@ -1,0 +1,41 @@
+import FleetCore
+
+/// Finding, fetching or verifying a release build failed. One line that names the file, path or
+/// URL and the next step; nothing has been changed when one is thrown.
+public struct ReleaseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Equatable {
+        /// `[upgrade] source` is not a usable template.
+        case badTemplate
+        /// SHA256SUMS has lines that are not `sha256sum` output.
+        case malformedChecksums
+        /// The requested version (or any version) is not listed for this architecture.
+        case versionMissing
+        /// The downloaded bytes do not hash to the listed sum.
+        case checksumMismatch
+        /// A 404, or no such file.
+        case notFound
+        case timedOut
+        /// No connection (refused, unresolvable host).
+        case unreachable
+        /// An HTTP status other than 200 and 404.
+        case httpStatus
+        case tooLarge
+        /// `https://`: the project's HTTP client speaks plain http only.
+        case unsupportedScheme
+        /// The file exists but cannot be read, or the transfer broke off.
+        case unreadable
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// As `agent-runner upgrade` reports it: exit 1, nothing changed.
+    public var lifecycleError: LifecycleError { LifecycleError(message + "; nothing changed") }
+}
