@@ -23,7 +23,9 @@ final class MemoryParsingAllocationTests: XCTestCase {
     }
 
     func testReadingThisHostsCgroupAllocatesNothing() throws {
-        guard MemoryReader().locateCgroup() != nil else { throw XCTSkip("no memory cgroup visible on this host") }
+        guard MemoryReader().locateCgroup() != nil else {
+            return XCTFail("no memory cgroup visible on this host; the memory defenses need cgroup v1's memory controller or cgroup v2")
+        }
         XCTAssertEqual(try allocations("read-cgroup"), 0, "a cgroup tick must not allocate")
     }
 
@@ -43,11 +45,10 @@ final class MemoryParsingAllocationTests: XCTestCase {
         }
     }
 
-    /// The child side: traces 10,000 samples of `AGENT_RUNNER_MALLOC_PROBE`'s kind.
+    /// The child side: traces 10,000 samples of `AGENT_RUNNER_MALLOC_PROBE`'s kind. Run in the
+    /// suite itself (no variable), it runs the parse probe untraced: the sampling loop works.
     func testMallocProbe() throws {
-        guard let mode = ProcessInfo.processInfo.environment[MallocTrace.probeVariable] else {
-            throw XCTSkip("the malloc probe runs only as the child of the allocation tests")
-        }
+        let mode = ProcessInfo.processInfo.environment[MallocTrace.probeVariable] ?? "parse"
         var checksum: Int64 = 0
         let sample: () -> Void
         let files = RecordedFiles()
@@ -64,6 +65,11 @@ final class MemoryParsingAllocationTests: XCTestCase {
         default: return XCTFail("unknown probe \(mode)")
         }
         sample()
+        if ProcessInfo.processInfo.environment[MallocTrace.probeVariable] == nil {
+            for _ in 0..<Self.iterations { sample() }
+            XCTAssertEqual(checksum, Int64(Self.iterations + 1) * RecordedFiles.expectedChecksum)
+            return
+        }
         XCTAssertTrue(MallocTrace.traced { for _ in 0..<Self.iterations { sample() } }, "libc_malloc_debug.so.0 is not loaded")
         XCTAssertGreaterThanOrEqual(checksum, 0)
     }
@@ -72,7 +78,8 @@ final class MemoryParsingAllocationTests: XCTestCase {
         do {
             return try MallocTrace.allocations(probe: probe)
         } catch let error as MallocTrace.Unavailable {
-            throw XCTSkip(error.description)
+            XCTFail(error.description + "; glibc's tracer comes with Debian's libc6 (2.34+)")
+            return -1
         }
     }
 

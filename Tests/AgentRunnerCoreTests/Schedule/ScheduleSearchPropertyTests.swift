@@ -1,4 +1,5 @@
 import FleetCore
+import TestSupport
 import XCTest
 @testable import AgentRunnerCore
 
@@ -59,20 +60,4 @@ final class ScheduleSearchPropertyTests: XCTestCase {
         }
         return days[random.below(days.count)] + clock(start) + "-" + clock(end)
     }
-}
-
-struct SeededRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 final class EventLogReaderTests: XCTestCase {
@@ -121,7 +122,7 @@ final class EventLogReaderTests: XCTestCase {
     /// lines over the limit are skipped without being held.
     func testBackwardReadingIsIndependentOfChunkSize() throws {
         let directory = try makeTemporaryDirectory(self)
-        var generator = SeededGenerator(seed: 11)
+        var generator = SeededRandom(seed: 11)
         var expected: [Int64] = []
         var text = ""
         for index in 0..<300 {

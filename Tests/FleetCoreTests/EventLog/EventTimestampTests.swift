@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 final class EventTimestampTests: XCTestCase {
@@ -39,7 +40,7 @@ final class EventTimestampTests: XCTestCase {
 
     /// The hand-written calendar agrees with Foundation's over four centuries.
     func testCalendarMatchesFoundation() throws {
-        var generator = SeededGenerator(seed: 3)
+        var generator = SeededRandom(seed: 3)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -1,6 +1,7 @@
 import Foundation
 import FleetCore
 import Synchronization
+import TestSupport
 import XCTest
 
 /// A fresh directory under the system temp dir, removed when the test ends.
@@ -43,22 +44,6 @@ func runShell(_ script: String) throws -> Int32 {
     return process.terminationStatus
 }
 
-/// A small deterministic generator (SplitMix64) so fuzz failures are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A clock the test moves by hand.
 final class ManualClock: WallClock {

@@ -1,21 +1,16 @@
 import Foundation
+import TestSupport
 
 /// A seeded mutation fuzzer for parsers: repeatable (the seed is printed on failure), bounded in
 /// iterations, and run in the normal test suite. A crash or trap fails the whole test run.
 struct Mutator {
-    private var state: UInt64
+    private let random: SeededRandom
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    func next() -> UInt64 { random.next() }
 
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+    func below(_ n: Int) -> Int { random.below(n) }
 
     /// One random mutation of `input`: flips, inserts, deletions, splices of interesting tokens,
     /// truncation, duplication, deep nesting.

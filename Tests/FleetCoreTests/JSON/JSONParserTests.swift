@@ -1,4 +1,5 @@
 import FleetCore
+import TestSupport
 import XCTest
 
 final class JSONParserTests: XCTestCase {
@@ -112,7 +113,7 @@ final class JSONParserTests: XCTestCase {
 
     /// The lenient parser replaces exactly like the standard library's decoder (maximal subparts).
     func testLenientReplacementMatchesStandardLibrary() throws {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SeededRandom(seed: 42)
         let interesting: [UInt8] = [0x41, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xA0, 0xED, 0x9F, 0xEF, 0xF0, 0x90, 0xF4, 0x8F, 0xF5, 0xFF, 0xE2, 0x82, 0xAC]
         for _ in 0..<3_000 {
             let length = Int.random(in: 0...8, using: &generator)
@@ -169,7 +170,7 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testRandomMutationsNeverCrash() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SeededRandom(seed: 7)
         let document = Array(#"{"a": [1, 2.5, "x\ny", {"b": null, "c": [true, false]}], "d": "é", "e": -1e-7}"#.utf8)
         for _ in 0..<5_000 {
             var mutated = document

@@ -1,5 +1,6 @@
 import FleetCore
 import Glibc
+import TestSupport
 import XCTest
 
 /// Loading zones: names checked before they become paths, the operator's messages, the host
@@ -17,7 +18,7 @@ final class ZoneInfoDatabaseTests: XCTestCase {
     }
 
     func testInvalidNamesAreUnknownZonesWithoutReadingAnything() {
-        let database = ZoneInfoDatabase(fileSystem: FailingFileSystem())
+        let database = ZoneInfoDatabase(fileSystem: UntouchableFileSystem())
         XCTAssertThrowsError(try database.zone(named: "../../etc/shadow")) { error in
             let zoneError = error as? TimeZoneError
             XCTAssertEqual(zoneError?.code, .unknownZone)
@@ -44,7 +45,7 @@ final class ZoneInfoDatabaseTests: XCTestCase {
 
     func testDamagedZoneFileNamesZonePathAndFix() throws {
         let berlin = try zoneBytes("Europe/Berlin")
-        let database = ZoneInfoDatabase(directory: "/zi", fileSystem: BytesFileSystem(files: ["/zi/Europe/Berlin": Array(berlin.prefix(100)), "/zi": []]))
+        let database = ZoneInfoDatabase(directory: "/zi", fileSystem: MemoryFileSystem(bytes: ["/zi/Europe/Berlin": Array(berlin.prefix(100))], directories: ["/zi"]))
         XCTAssertThrowsError(try database.zone(named: "Europe/Berlin")) { error in
             let zoneError = error as? TimeZoneError
             XCTAssertEqual(zoneError?.code, .malformed)
@@ -54,11 +55,11 @@ final class ZoneInfoDatabaseTests: XCTestCase {
 
     func testLocalZoneComesFromEtcLocaltimeOrIsUTC() throws {
         let berlin = try zoneBytes("Europe/Berlin")
-        let database = ZoneInfoDatabase(localTimePath: "/etc/localtime", fileSystem: BytesFileSystem(files: ["/etc/localtime": berlin]))
+        let database = ZoneInfoDatabase(localTimePath: "/etc/localtime", fileSystem: MemoryFileSystem(bytes: ["/etc/localtime": berlin]))
         let local = try database.localZone()
         XCTAssertEqual(local.name, "local")
         XCTAssertEqual(local.localTime(at: UTCInstant(seconds: 1_720_000_000)).abbreviation, "CEST")
-        let bare = ZoneInfoDatabase(localTimePath: "/etc/localtime", fileSystem: BytesFileSystem(files: [:]))
+        let bare = ZoneInfoDatabase(localTimePath: "/etc/localtime", fileSystem: MemoryFileSystem())
         XCTAssertEqual(try bare.localZone().localTime(at: UTCInstant(seconds: 1_720_000_000)).utcOffset, 0)
         XCTAssertEqual(try ZoneInfoDatabase.system.localZone().name, "local")
     }
@@ -80,7 +81,7 @@ final class ZoneInfoDatabaseTests: XCTestCase {
     /// Property: every truncation and thousands of bit flips, byte changes and splices of real
     /// zone files either load or throw; a loaded zone answers every question without trapping.
     func testDamagedFilesGiveErrorsNeverTraps() throws {
-        var random = SplitMix(seed: 0x7A1F)
+        let random = SeededRandom(seed: 0x7A1F)
         var loaded = 0, refused = 0
         for name in ["Europe/Berlin", "Australia/Lord_Howe", "Pacific/Apia", "UTC", "America/Sao_Paulo"] {
             let bytes = try zoneBytes(name)
@@ -136,48 +137,4 @@ final class ZoneInfoDatabaseTests: XCTestCase {
     private func bigEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {
         bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) }
     }
-}
-
-/// Files given as bytes; anything else is missing.
-private struct BytesFileSystem: FileSystem {
-    var files: [String: [UInt8]]
-
-    func readFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
-        guard let bytes = files[path] else { throw FileReadError(path: path, errno: ENOENT) }
-        return bytes
-    }
-
-    func resolveSymlinks(_ path: String) -> String? {
-        files[path] != nil || files.keys.contains { $0.hasPrefix(path + "/") } ? path : nil
-    }
-}
-
-/// Fails the test on any read: for paths that must be refused before touching the disk.
-private struct FailingFileSystem: FileSystem {
-    func readFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
-        XCTFail("read \(path)")
-        throw FileReadError(path: path, errno: EPERM)
-    }
-
-    func resolveSymlinks(_ path: String) -> String? {
-        XCTFail("resolved \(path)")
-        return nil
-    }
-}
-
-/// A small seeded generator, so a failing mutation can be replayed.
-private struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

@@ -20,6 +20,11 @@ public struct MemoryFileSystem: FileSystem {
         storage = Storage(files: files.mapValues { Array($0.utf8) }, directories: directories)
     }
 
+    /// Files given as bytes (binary content such as zone files).
+    public init(bytes files: [String: [UInt8]], directories: Set<String> = []) {
+        storage = Storage(files: files, directories: directories)
+    }
+
     /// Every file's content as text.
     public var files: [String: String] {
         storage.state.withLock { $0.files.mapValues { String(decoding: $0, as: UTF8.self) } }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A repeatable random source (SplitMix64). Tests that use randomness print the seed on
 /// failure and take it from `TEST_SEED` when set, so a failing schedule can be replayed.
-public final class SeededRandom: RandomSource, Sendable {
+public final class SeededRandom: RandomSource, RandomNumberGenerator, Sendable {
     public let seed: UInt64
     private let state: Mutex<UInt64>
 
@@ -26,6 +26,11 @@ public final class SeededRandom: RandomSource, Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
+    }
+
+    /// A value in `0..<n` (0 when `n` is not positive).
+    public func below(_ n: Int) -> Int {
+        n <= 0 ? 0 : Int(next() % UInt64(n))
     }
 
     public func unit() -> Double {

@@ -34,7 +34,14 @@ Scenario steps (see standin_common.py for the file format). Every step accepts `
       RFC 3339 time that many seconds from now (anthropic-ratelimit-requests-reset,
       anthropic-ratelimit-tokens-reset, ...-input-tokens-reset, ...-output-tokens-reset) plus
       anthropic-ratelimit-unified-reset as unix seconds and anthropic-ratelimit-unified-status
-      "rejected"; `reset_headers` (a list of header names) keeps only those.
+      "rejected"; `reset_headers` (a list of header names) keeps only those. `claim`
+      ("five_hour", "seven_day", ...) adds the subscription usage-limit headers
+      (anthropic-ratelimit-unified-representative-claim and that window's -status/-reset/
+      -utilization), so Claude Code says "You've hit your 5-hour limit · resets ...".
+      Claude Code reads the unified headers only for a claude.ai subscription or a gateway
+      token: set ANTHROPIC_AUTH_TOKEN to an unsigned JWT whose payload has
+      "aud": "claude-gateway" (see gateway_token() below) and it prints rate_limit_event
+      records with resetsAt; with a plain ANTHROPIC_API_KEY it ignores them.
   {"kind": "stream_error", "type": "overloaded_error", "message": "Overloaded"}
       A 200 stream that starts (message_start, part of a text block) and then sends an SSE
       `error` event and ends, as the API does when it fails mid-stream.
@@ -48,6 +55,7 @@ Each request is logged as one JSON line: time, method, path, headers (credential
 model, stream, the last user message (truncated), step index and kind, status.
 """
 
+import base64
 import json
 import re
 import sys
@@ -56,7 +64,8 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import standin_common as common
+sys.dont_write_bytecode = True  # keep the fixtures folder free of __pycache__
+import standin_common as common  # noqa: E402 (after the line above)
 
 ERROR_DEFAULTS = {
     400: ("invalid_request_error", "messages: at least one message is required"),
@@ -78,6 +87,10 @@ RESET_HEADERS = [
     "anthropic-ratelimit-output-tokens-reset",
     "anthropic-ratelimit-unified-reset",
 ]
+
+# Subscription limit names (representative claim) and their header infix.
+CLAIM_WINDOWS = {"five_hour": "5h", "seven_day": "7d", "seven_day_opus": "7d_opus",
+                 "seven_day_sonnet": "7d_sonnet", "overage": "overage"}
 
 MODELS = ["claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"]
 
@@ -249,6 +262,16 @@ class AnthropicHandler(common.StandinHandler):
                     headers.setdefault("anthropic-ratelimit-unified-status", "rejected")
                 else:
                     headers.setdefault(name, rfc3339_in(seconds))
+        if step.get("claim"):
+            claim = step["claim"]
+            window = CLAIM_WINDOWS.get(claim, claim)
+            reset = str(int(time.time() + float(step.get("reset_in_s", 3600))))
+            headers.setdefault("anthropic-ratelimit-unified-status", "rejected")
+            headers.setdefault("anthropic-ratelimit-unified-reset", reset)
+            headers.setdefault("anthropic-ratelimit-unified-representative-claim", claim)
+            headers.setdefault(f"anthropic-ratelimit-unified-{window}-status", "rejected")
+            headers.setdefault(f"anthropic-ratelimit-unified-{window}-reset", reset)
+            headers.setdefault(f"anthropic-ratelimit-unified-{window}-utilization", "1.0")
         if status == 429:
             headers.setdefault("anthropic-ratelimit-requests-limit", "50")
             headers.setdefault("anthropic-ratelimit-requests-remaining", "0")
@@ -340,10 +363,26 @@ class AnthropicHandler(common.StandinHandler):
         self.stall(step, keepalive=lambda: self.send_event({"type": "ping"}, "ping"))
 
 
+def gateway_token():
+    """An unsigned JWT with "aud": "claude-gateway", for ANTHROPIC_AUTH_TOKEN.
+
+    Claude Code treats such a token as an LLM gateway's and then reads the
+    anthropic-ratelimit-unified-* headers as it does for a claude.ai subscription (usage-limit
+    messages, rate_limit_event records). Print one with: anthropic_standin.py --gateway-token
+    """
+    def encode(value):
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+    claims = {"aud": "claude-gateway", "sub": "standin", "exp": int(time.time()) + 7 * 86400}
+    return encode({"alg": "none", "typ": "JWT"}) + "." + encode(claims) + ".standin"
+
+
 def pieces(text, size=40):
     """Split a string into stream deltas (at least one, possibly empty)."""
     return [text[i:i + size] for i in range(0, len(text), size)] or [""]
 
 
 if __name__ == "__main__":
-    common.serve(AnthropicHandler, "anthropic stand-in")
+    if sys.argv[1:] == ["--gateway-token"]:
+        print(gateway_token())
+    else:
+        common.serve(AnthropicHandler, "anthropic stand-in")

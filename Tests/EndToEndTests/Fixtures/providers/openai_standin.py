@@ -46,7 +46,8 @@ import sys
 import time
 import uuid
 
-import standin_common as common
+sys.dont_write_bytecode = True  # keep the fixtures folder free of __pycache__
+import standin_common as common  # noqa: E402 (after the line above)
 
 ERROR_DEFAULTS = {
     400: ("invalid_request_error", None, "Invalid request: 'messages' must contain at least one message."),
