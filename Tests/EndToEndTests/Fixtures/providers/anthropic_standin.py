@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for the Anthropic Messages API, for running the real Claude Code CLI in tests.
 
-    python3 anthropic_standin.py --port-file PORTFILE --scenario SCENARIO.json --request-log LOG.jsonl
+    python3 anthropic_standin.py --port-file PORTFILE --scenario SCENARIO.json \
+        --request-log LOG.jsonl
+    python3 anthropic_standin.py --gateway-token     # prints a token, see `claim` below
 
 Point the CLI at it with ANTHROPIC_BASE_URL=http://127.0.0.1:PORT and any ANTHROPIC_API_KEY.
 
@@ -16,43 +18,55 @@ Scenario steps (see standin_common.py for the file format). Every step accepts `
 
   {"kind": "text", "text": "..."}
       One text block, stop_reason end_turn.
-  {"kind": "tool_use", "name": "Write", "input": {"file_path": "{cwd}/a.txt", "content": "hi"},
+
+  {"kind": "tool_use", "name": "Write",
+   "input": {"file_path": "{cwd}/a.txt", "content": "hi"},
    "text": "optional text before the call", "then": "text once the tool result is back"}
-      One tool call, stop_reason tool_use. `{cwd}` in any input string is replaced by the
-      working directory the CLI states in the request ("Primary working directory: /x"). The request that carries the
-      tool_result for this call is answered with `then` (default "Done.") without consuming a
-      step; give "then": null to have it consume the next step instead. For Bash:
-      {"kind": "tool_use", "name": "Bash", "input": {"command": "sleep 600", "description": "wait"}}
+      One tool call, stop_reason tool_use. `{cwd}` in any input string becomes the working
+      directory Claude Code states in the request ("Primary working directory: /x"). The
+      request carrying this call's tool_result is answered with `then` (default "Done.")
+      without consuming a step; "then": null makes it consume the next step instead.
+      Bash: {"name": "Bash", "input": {"command": "echo hi; sleep 600", "description": "d"}}
+      (Claude Code itself refuses a bare `sleep N` command: "Blocked: standalone sleep").
+
   {"kind": "error", "status": 429, "type": "rate_limit_error", "message": "...",
-   "retry_after": 30, "reset_in_s": 30, "headers": {...}}
+   "retry_after": 30, "reset_in_s": 30, "reset_headers": [...], "claim": "five_hour"}
       An HTTP error with the body the real API sends:
       {"type": "error", "error": {"type": ..., "message": ...}, "request_id": "req_..."}.
-      `type` and `message` default from the status (400 invalid_request_error, 401
-      authentication_error, 403 permission_error, 404 not_found_error, 413 request_too_large,
-      429 rate_limit_error, 500 api_error, 529 overloaded_error). `retry_after` sets the
-      retry-after header. `reset_in_s` sets the reset headers a real 429 carries, each an
-      RFC 3339 time that many seconds from now (anthropic-ratelimit-requests-reset,
-      anthropic-ratelimit-tokens-reset, ...-input-tokens-reset, ...-output-tokens-reset) plus
-      anthropic-ratelimit-unified-reset as unix seconds and anthropic-ratelimit-unified-status
-      "rejected"; `reset_headers` (a list of header names) keeps only those. `claim`
-      ("five_hour", "seven_day", ...) adds the subscription usage-limit headers
-      (anthropic-ratelimit-unified-representative-claim and that window's -status/-reset/
+      `type` and `message` default from the status (400 invalid_request_error,
+      401 authentication_error, 403 permission_error, 404 not_found_error,
+      413 request_too_large, 429 rate_limit_error, 500 api_error, 529 overloaded_error).
+      `retry_after` sets the retry-after header. `reset_in_s` sets the reset headers a real
+      429 carries, that many seconds ahead: anthropic-ratelimit-{requests,tokens,
+      input-tokens,output-tokens}-reset as RFC 3339 times, anthropic-ratelimit-unified-reset
+      as unix seconds (with -unified-status "rejected"); `reset_headers` keeps only the
+      named ones. `claim` ("five_hour", "seven_day", ...) adds the subscription usage-limit
+      headers (-unified-representative-claim and that window's -status, -reset and
       -utilization), so Claude Code says "You've hit your 5-hour limit · resets ...".
-      Claude Code reads the unified headers only for a claude.ai subscription or a gateway
-      token: set ANTHROPIC_AUTH_TOKEN to an unsigned JWT whose payload has
-      "aud": "claude-gateway" (see gateway_token() below) and it prints rate_limit_event
-      records with resetsAt; with a plain ANTHROPIC_API_KEY it ignores them.
+      Claude Code reads the unified headers only for a claude.ai login or a gateway token:
+      set ANTHROPIC_AUTH_TOKEN to the output of --gateway-token (an unsigned JWT with
+      "aud": "claude-gateway") and it prints rate_limit_event records with resetsAt; with
+      only an ANTHROPIC_API_KEY it ignores every reset header.
+      Note: Claude Code answers a 400 by retrying with fewer anthropic-beta values (up to 6
+      requests), whatever CLAUDE_CODE_MAX_RETRIES says.
+
   {"kind": "stream_error", "type": "overloaded_error", "message": "Overloaded"}
-      A 200 stream that starts (message_start, part of a text block) and then sends an SSE
-      `error` event and ends, as the API does when it fails mid-stream.
-  {"kind": "stall", "text": "partial", "stall_s": null, "ping_every_s": null, "before_headers": false}
+      A 200 stream that starts (message_start, part of a text block), then sends an SSE
+      `error` event and ends, as the API does when it fails mid-stream. Not streaming: a
+      plain error (status 529 unless `status` is given). Claude Code follows a broken stream
+      with a non-streaming request, which consumes the next step.
+
+  {"kind": "stall", "text": "partial", "stall_s": null, "ping_every_s": null,
+   "before_headers": false}
       Streaming: send the headers, message_start and (if `text`) part of a text block, then
-      nothing more. Not streaming, or with "before_headers": true: send nothing at all. The connection stays open until the
-      client gives up, the stand-in stops, or `stall_s` passes. `ping_every_s` sends an SSE
-      ping event that often while stalled.
+      nothing more. Not streaming, or "before_headers": true: send nothing at all. The
+      connection stays open until the client gives up, the stand-in stops, or `stall_s`
+      passes; `ping_every_s` sends an SSE ping that often meanwhile. Claude Code gives up on
+      a silent stream after 5 minutes and then retries without streaming (5 more minutes).
 
 Each request is logged as one JSON line: time, method, path, headers (credentials removed),
-model, stream, the last user message (truncated), step index and kind, status.
+model, stream, max_tokens, tool count, the last user text (truncated), step index and kind,
+status, duration.
 """
 
 import base64
@@ -117,7 +131,8 @@ def block_text(content):
         if block.get("type") == "text":
             parts.append(block.get("text", ""))
         elif block.get("type") == "tool_result":
-            parts.append("[tool_result " + block.get("tool_use_id", "?") + "] " + block_text(block.get("content")))
+            call = block.get("tool_use_id", "?")
+            parts.append(f"[tool_result {call}] " + block_text(block.get("content")))
     return "\n".join(parts)
 
 
@@ -172,14 +187,16 @@ class AnthropicHandler(common.StandinHandler):
         elif method == "POST" and path == "/v1/messages/count_tokens":
             self.send_json(200, {"input_tokens": max(1, len(body) // 4)}, self.base_headers)
         elif method == "GET" and path == "/v1/models":
-            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"} for m in MODELS]
-            self.send_json(200, {"data": data, "has_more": False, "first_id": MODELS[0], "last_id": MODELS[-1]},
-                           self.base_headers)
+            data = [{"type": "model", "id": m, "display_name": m, "created_at": "2025-01-01T00:00:00Z"}
+                    for m in MODELS]
+            page = {"data": data, "has_more": False, "first_id": MODELS[0], "last_id": MODELS[-1]}
+            self.send_json(200, page, self.base_headers)
         else:
             self.send_error_body(404, "not_found_error", f"Not found: {method} {path}")
 
     def send_error_body(self, status, kind, message, headers=None):
-        payload = {"type": "error", "error": {"type": kind, "message": message}, "request_id": self.request_id}
+        payload = {"type": "error", "error": {"type": kind, "message": message},
+                   "request_id": self.request_id}
         self.send_json(status, payload, {**self.base_headers, **(headers or {})})
 
     # --- POST /v1/messages ----------------------------------------------------------------

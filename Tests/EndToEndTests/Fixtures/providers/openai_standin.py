@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A stand-in for the OpenAI Chat Completions API, for running the real aider CLI in tests.
 
-    python3 openai_standin.py --port-file PORTFILE --scenario SCENARIO.json --request-log LOG.jsonl
+    python3 openai_standin.py --port-file PORTFILE --scenario SCENARIO.json \
+        --request-log LOG.jsonl
 
 Point aider at it with --openai-api-base http://127.0.0.1:PORT/v1 (any --openai-api-key).
 
@@ -14,24 +15,36 @@ Scenario steps (see standin_common.py for the file format). Every step accepts `
 (extra response headers) and `delay_s` (wait before answering).
 
   {"kind": "text", "text": "..."}
-      The assistant's reply, verbatim, finish_reason "stop".
-  {"kind": "edit", "path": "hello.txt", "content": "hi\\n", "format": "whole", "text": "preface"}
-      A reply that aider applies as a file edit: `whole` (the default; aider's edit format for
-      gpt-4o-mini) is the file name, then the whole new content in a fence; `diff` is a
-      SEARCH/REPLACE block with an empty SEARCH, which creates the file (run aider with
-      --edit-format diff for it). `path` is relative to the repository root.
-  {"kind": "error", "status": 429, "message": "...", "type": "...", "code": "...", "retry_after": 20}
+      The assistant's reply, verbatim, finish_reason "stop". aider applies edits in it in
+      its edit format, e.g. for --edit-format diff:
+      "hello.txt\n```\n<<<<<<< SEARCH\nhello\n=======\ngoodbye\n>>>>>>> REPLACE\n```\n".
+      In the default `whole` format a fenced block without a file name line before it is
+      "not conforming": aider asks again up to 3 times (4 requests).
+
+  {"kind": "edit", "path": "hello.txt", "content": "hi\n", "format": "whole", "text": "..."}
+      A reply that aider applies as a file edit, after an optional preface `text`:
+      `whole` (the default; aider's edit format for gpt-4o-mini) is the file name, then the
+      whole new content in a fence; `diff` is a SEARCH/REPLACE block with an empty SEARCH,
+      which creates the file (run aider with --edit-format diff for it). `path` is relative
+      to the repository root.
+
+  {"kind": "error", "status": 429, "message": "...", "type": "...", "code": "...",
+   "retry_after": 20}
       An HTTP error with the body the real API sends:
       {"error": {"message": ..., "type": ..., "param": null, "code": ...}}.
-      Defaults from the status: 400 invalid_request_error, 401 invalid_api_key, 403, 404
-      model_not_found, 429 rate_limit_exceeded (with x-ratelimit-* headers), 500 server_error,
-      502/503 (overloaded). `retry_after` sets the retry-after header (seconds) and the
-      x-ratelimit-reset-requests/-tokens headers ("20s").
-  {"kind": "stall", "text": "partial", "stall_s": null, "ping_every_s": null, "before_headers": false}
+      Defaults from the status: 400 invalid_request_error, 401 invalid_api_key, 403,
+      404 model_not_found, 429 rate_limit_exceeded (with x-ratelimit-* headers),
+      500 server_error, 502/503 overloaded. `retry_after` sets the retry-after header
+      (seconds) and x-ratelimit-reset-requests/-tokens ("20s"). The OpenAI SDK inside aider
+      retries each error twice (honouring retry-after up to 60 s) and aider retries that
+      9 times, so one aider run sends up to 27 requests.
+
+  {"kind": "stall", "text": "partial", "stall_s": null, "ping_every_s": null,
+   "before_headers": false}
       Streaming: send the headers, a first chunk and (if `text`) part of the reply, then
-      nothing more. Not streaming, or with "before_headers": true: send nothing at all. The connection stays open until the
-      client gives up, the stand-in stops, or `stall_s` passes. `ping_every_s` sends an SSE
-      comment line (": keep-alive") that often while stalled.
+      nothing more. Not streaming, or "before_headers": true: send nothing at all. The
+      connection stays open until the client gives up, the stand-in stops, or `stall_s`
+      passes; `ping_every_s` sends an SSE comment line (": keep-alive") that often.
 
 aider asks its weak model (the same model, for gpt-4o-mini) for a commit message after an edit
 when auto-commits are on. Those requests are recognised by aider's commit system prompt and
@@ -39,7 +52,8 @@ answered with "chore: stand-in commit" without consuming a step (logged as kind
 "commit_message"), so a scenario's steps map to aider's turns.
 
 Each request is logged as one JSON line: time, method, path, headers (credentials removed),
-model, stream, the last user message (truncated), step index and kind, status.
+model, stream, message count, the last user message (truncated), step index and kind, status,
+duration.
 """
 
 import sys
@@ -54,8 +68,10 @@ ERROR_DEFAULTS = {
     401: ("invalid_request_error", "invalid_api_key",
           "Incorrect API key provided: sk-test. You can find your API key at "
           "https://platform.openai.com/account/api-keys."),
-    403: ("invalid_request_error", "unsupported_country_region_territory", "Country, region, or territory not supported"),
-    404: ("invalid_request_error", "model_not_found", "The model `{model}` does not exist or you do not have access to it."),
+    403: ("invalid_request_error", "unsupported_country_region_territory",
+          "Country, region, or territory not supported"),
+    404: ("invalid_request_error", "model_not_found",
+          "The model `{model}` does not exist or you do not have access to it."),
     429: ("requests", "rate_limit_exceeded",
           "Rate limit reached for {model} in organization org-standin on requests per min (RPM): "
           "Limit 3, Used 3, Requested 1. Please try again in 20s. Visit "
@@ -99,7 +115,8 @@ class OpenAIHandler(common.StandinHandler):
             data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "system"} for m in MODELS]
             self.send_json(200, {"object": "list", "data": data}, self.base_headers)
         else:
-            self.send_error_body(404, "invalid_request_error", "unknown_url", f"Unknown request URL: {method} {path}.")
+            self.send_error_body(404, "invalid_request_error", "unknown_url",
+                                 f"Unknown request URL: {method} {path}.")
 
     def send_error_body(self, status, kind, code, message, headers=None):
         payload = {"error": {"message": message, "type": kind, "param": None, "code": code}}
@@ -110,7 +127,8 @@ class OpenAIHandler(common.StandinHandler):
     def chat(self, body):
         request = self.parse_json(body)
         if request is None:
-            self.send_error_body(400, "invalid_request_error", None, "We could not parse the JSON body of your request.")
+            self.send_error_body(400, "invalid_request_error", None,
+                                 "We could not parse the JSON body of your request.")
             return
         messages = request.get("messages") or []
         last_user = next((m for m in reversed(messages) if m.get("role") == "user"), {})
