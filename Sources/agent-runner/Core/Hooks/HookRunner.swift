@@ -9,6 +9,8 @@ public struct HookRunner: Sendable {
         /// The last lines of stderr (then stdout), redacted, at most 500 characters.
         public var outputTail: String
         public var succeeded: Bool { exit == .terminated(0) && !timedOut }
+        /// How it failed, as the failure events say it: `timeout`, or its exit (`exit 3`).
+        public var failureText: String { timedOut ? "timeout" : exit.description }
     }
 
     let runner: any ProcessRunner

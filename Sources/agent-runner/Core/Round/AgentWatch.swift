@@ -47,6 +47,20 @@ public struct AgentExit: Sendable, Equatable {
     }
 }
 
+/// A live descendant of the agent when its grace window ends: a worker holds the round open,
+/// one matched by `grace_kill_ignore_patterns` (`matched`) does not.
+public struct AgentWorker: Sendable, Equatable {
+    public var pid: pid_t
+    public var name: String
+    public var matched: String?
+
+    public init(pid: pid_t, name: String, matched: String? = nil) {
+        self.pid = pid
+        self.name = name
+        self.matched = matched
+    }
+}
+
 /// Watches a running agent: the hard wall, the grace window after the terminal marker, and
 /// progress events. Ticks every 200 ms on the monotonic clock, so wall-clock steps (NTP, a Pi
 /// without RTC) cannot shorten or stretch a round.
@@ -60,7 +74,7 @@ struct AgentWatch {
     let ignorePatterns: [String]
     let progressIntervalS: Int
     /// Called with an event to record (`round_grace_extended`, `round_progress`).
-    let emit: (EventKind, JSONObject) -> Void
+    let emit: (any TypedEvent) -> Void
     let round: Int
 
     func run() -> AgentExit {
@@ -104,13 +118,7 @@ struct AgentWatch {
                     return AgentExit(status: status, durationS: Self.seconds(clock.now - start), timedOut: true, graceKilled: true, graceExtended: false)
                 }
                 extended = true
-                emit(.roundGraceExtended, JSONObject([
-                    ("round_num", .int(Int64(round))), ("grace_s", .int(Int64(maxGraceAfterResultS))),
-                    ("live_children", .array(live.prefix(5).map { .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid)))])) })),
-                    ("ignored_children", .array(ignored.prefix(5).map {
-                        .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid))), ("matched", .string($0.matched ?? ""))]))
-                    })),
-                ]))
+                emit(RoundGraceExtended(roundNum: round, graceS: maxGraceAfterResultS, live: live, ignored: ignored))
             }
             if progressIntervalS > 0 && now - lastProgress >= .seconds(progressIntervalS) {
                 lastProgress = now
@@ -118,12 +126,9 @@ struct AgentWatch {
                 let exists = stat(logPath, &info) == 0
                 var wallNow = timespec()
                 clock_gettime(CLOCK_REALTIME, &wallNow)
-                emit(.roundProgress, JSONObject([
-                    ("round_num", .int(Int64(round))),
-                    ("log_size_kb", .int(exists ? Int64(info.st_size) / 1024 : 0)),
-                    ("last_write_age_s", .int(exists ? max(0, Int64(wallNow.tv_sec) - Int64(info.st_mtim.tv_sec)) : 0)),
-                    ("wall_age_s", .int(Int64(Self.seconds(now - start)))),
-                ]))
+                emit(RoundProgress(roundNum: round, logSizeKB: exists ? Int64(info.st_size) / 1024 : 0,
+                                   lastWriteAgeS: exists ? max(0, Int64(wallNow.tv_sec) - Int64(info.st_mtim.tv_sec)) : 0,
+                                   wallAgeS: Int64(Self.seconds(now - start))))
             }
             _ = exited.wait(timeout: .now() + .milliseconds(200))
         }
@@ -142,20 +147,19 @@ struct AgentWatch {
         }
     }
 
-    struct Worker { var pid: pid_t; var name: String; var matched: String? }
 
     /// Live (non-zombie) descendants of the agent, split into workers and ignored helpers.
-    private func liveWorkers() -> (live: [Worker], ignored: [Worker]) {
+    private func liveWorkers() -> (live: [AgentWorker], ignored: [AgentWorker]) {
         let regexes = ignorePatterns.compactMap { pattern in (try? Regex(pattern)).map { (pattern, $0) } }
-        var live: [Worker] = []
-        var ignored: [Worker] = []
+        var live: [AgentWorker] = []
+        var ignored: [AgentWorker] = []
         for pid in ProcessTree.descendants(of: process.pid) {
             guard let entry = ProcessTree.entry(for: pid), !entry.isZombie else { continue }
             let cmdline = (ProcessTree.commandLine(of: pid) ?? [entry.command]).joined(separator: " ")
             if let hit = regexes.first(where: { cmdline.contains($0.1) }) {
-                ignored.append(Worker(pid: pid, name: entry.command, matched: hit.0))
+                ignored.append(AgentWorker(pid: pid, name: entry.command, matched: hit.0))
             } else {
-                live.append(Worker(pid: pid, name: entry.command, matched: nil))
+                live.append(AgentWorker(pid: pid, name: entry.command, matched: nil))
             }
         }
         return (live, ignored)

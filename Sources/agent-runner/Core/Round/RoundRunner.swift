@@ -80,7 +80,7 @@ public final class RoundRunner: @unchecked Sendable {
             if failures != lastBatteryFailures {
                 for failure in failures {
                     stderr.write(failure.line + "\n")
-                    events.emit(.smokeCheckFailed, ["reason": .string("\(failure.check): \(failure.reason)")])
+                    events.emit(SmokeCheckFailed(failure))
                 }
             }
             lastBatteryFailures = failures
@@ -96,36 +96,31 @@ public final class RoundRunner: @unchecked Sendable {
         case .status(let status): previousStatus = status
         case .unreadable:
             previousStatus = nil
-            events.emit(.statusRecovered, ["reason": "status.json could not be parsed"])
+            events.emit(StatusRecovered(reason: "status.json could not be parsed"))
         case .missing: previousStatus = nil
         }
 
         let agent = config.agent(forPhase: phase)
         let promptFiles = config.promptFiles(forPhase: phase)
-        events.emit(.roundSubstrateBefore, JSONObject([("round_num", .int(Int64(round))), ("git_head", probe.head.map { .string($0) } ?? .null), ("paths_hash", .null)]))
+        events.emit(RoundSubstrateBefore(roundNum: round, gitHead: probe.head))
         let digest = ConfigDigest.compute(config: config, promptFiles: promptFiles, agent: agent)
         if lastDigest == nil {
             lastDigest = .some((try? EventLogReader(directory: config.runtime.logDir).lastEvent(ofKinds: ["round_start"]))??.payload["config_digest"]?.stringValue)
         }
         let previousDigest = lastDigest ?? nil
         lastDigest = .some(digest)
-        var start = JSONObject([("round_num", .int(Int64(round))), ("phase", phase.map { .string($0) } ?? .null),
-                                ("config_digest", .string(digest)), ("config_changed", .bool(previousDigest != nil && previousDigest != digest))])
-        if previousDigest != nil && previousDigest != digest {
-            start["config_prompt_files"] = .array(promptFiles.map { .string($0) })
-            start["config_check_names"] = .array([])
-            start["config_vcs_dirty_action"] = .string(config.vcs.dirtyAction.rawValue)
-            start["config_prompt_delivery"] = .string(agent.promptDelivery.rawValue)
-        }
+        let changed = previousDigest != nil && previousDigest != digest
+        let change = changed ? RoundStart.Change(promptFiles: promptFiles, vcsDirtyAction: config.vcs.dirtyAction.rawValue,
+                                                 promptDelivery: agent.promptDelivery.rawValue) : nil
         let startedAt = clock.now()
-        events.emit(.roundStart, start)
+        events.emit(RoundStart(roundNum: round, phase: phase, configDigest: digest, change: change))
         metrics.record(.roundStart, round: round, phase: phase)
 
         let context = roundContext(round: round, phase: phase, startedAt: startedAt, previous: previousStatus)
         try? AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(context) + "\n", to: config.runtime.logDir + "/round-context.json", mode: 0o600)
         let freshEyes = config.runtime.freshEyesEveryN.map { round % $0 == 0 } ?? false
         if freshEyes, let every = config.runtime.freshEyesEveryN {
-            events.emit(.freshEyesRoundTriggered, JSONObject([("round_num", .int(Int64(round))), ("every_n", .int(Int64(every)))]))
+            events.emit(FreshEyesRoundTriggered(roundNum: round, everyN: every))
         }
         let hookEnvironment = hookEnv(round: round, phase: phase)
         if !config.runtime.disablePreRoundHooks {
@@ -141,7 +136,7 @@ public final class RoundRunner: @unchecked Sendable {
             } catch {
                 let failure = StartupBattery.Failure(check: "prompt_file_exists", reason: error.description, howToFix: "restore the prompt file", permanent: true)
                 stderr.write(failure.line + "\n")
-                events.emit(.smokeCheckFailed, ["reason": .string("\(failure.check): \(failure.reason)")])
+                events.emit(SmokeCheckFailed(failure))
                 return RoundResult(round: round, phase: phase, kind: .batteryFailed([failure]), transient: nil, logPath: logPath)
             }
             if config.prompt.injectContext && config.prompt.contextInjectionMode == .prepend {
@@ -150,7 +145,7 @@ public final class RoundRunner: @unchecked Sendable {
         }
 
         let timeout = config.roundTimeout(forPhase: phase)
-        events.emit(.agentSpawn, JSONObject([("round_num", .int(Int64(round))), ("timeout_s", .int(Int64(timeout)))]))
+        events.emit(AgentSpawn(roundNum: round, timeoutS: timeout))
         let launch = AgentLaunch.make(agent: agent, prompt: prompt, workDir: config.runtime.workDir, logDir: config.runtime.logDir,
                                       round: round, phase: phase, freshEyes: freshEyes, base: environment)
         let fd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -178,7 +173,7 @@ public final class RoundRunner: @unchecked Sendable {
             process: process, logPath: logPath, timeoutS: timeout, killGrace: .seconds(agent.sigtermGraceS),
             terminalMarker: Array(agent.terminalMarker.utf8), maxGraceAfterResultS: config.runtime.maxGraceAfterResultS,
             ignorePatterns: config.runtime.graceKillIgnorePatterns, progressIntervalS: config.monitor.roundProgressIntervalS,
-            emit: { [events] kind, payload in events.emit(kind, payload) }, round: round)
+            emit: { [events] event in events.emit(event) }, round: round)
         let exit = watch.run()
         let transient = finishRound(round: round, phase: phase, exit: exit, logPath: logPath, startedAt: startedAt, hookEnvironment: hookEnvironment, agent: agent)
         return RoundResult(round: round, phase: phase, kind: .ran(exit), transient: transient, logPath: logPath)
@@ -189,23 +184,16 @@ public final class RoundRunner: @unchecked Sendable {
     @discardableResult
     private func finishRound(round: Int, phase: String?, exit: AgentExit, logPath: String, startedAt: UTCInstant,
                              hookEnvironment: [String: String], agent: AgentRunnerConfig.Agent) -> TransientError? {
-        let roundNum = JSONValue.int(Int64(round))
-        events.emit(.agentExit, JSONObject([
-            ("round_num", roundNum), ("exit_code", .int(Int64(exit.exitCode))), ("duration_s", .double(exit.durationS)),
-            ("timed_out", .bool(exit.timedOut)), ("exit_cause", .string(exit.exitCause)),
-        ]))
+        events.emit(AgentExited(roundNum: round, exit: exit))
         let tailText = String(decoding: Directories.tail(of: logPath, bytes: 256 << 10), as: UTF8.self)
         if !exit.ok && !exit.signalDeath, let matched = LogPatterns.firstMatch(of: LogPatterns.network, in: tailText) {
-            events.emit(.agentNetworkBlip, JSONObject([
-                ("round_num", roundNum), ("phase", phase.map { .string($0) } ?? .null), ("matched", .string(matched)),
-                ("round_duration_s", .double(exit.durationS)), ("exit_code", .int(Int64(exit.exitCode))), ("timed_out", .bool(exit.timedOut)),
-            ]))
+            events.emit(AgentNetworkBlip(roundNum: round, phase: phase, matched: matched, exit: exit))
         }
         let headAfter = handleDirtyTree(round: round, phase: phase, exit: exit)
         if exit.graceKilled {
-            events.emit(.roundGraceKill, JSONObject([("round_num", roundNum), ("grace_s", .int(Int64(config.runtime.maxGraceAfterResultS))), ("live_children", .array([]))]))
+            events.emit(RoundGraceKill(roundNum: round, graceS: config.runtime.maxGraceAfterResultS))
         } else if exit.timedOut {
-            events.emit(.roundTimeoutKill, JSONObject([("round_num", roundNum), ("reason", .string("exceeded round_timeout_s=\(config.roundTimeout(forPhase: phase))"))]))
+            events.emit(RoundTimeoutKill(roundNum: round, timeoutS: config.roundTimeout(forPhase: phase)))
         }
         let endedAt = clock.now()
         var status = RoundStatus(roundNum: round, running: false, lastCompletedAt: EventTimestamp.format(endedAt),
@@ -219,50 +207,33 @@ public final class RoundRunner: @unchecked Sendable {
             stderr.write("agent-runner: cannot write status.json: \(error)\n")
         }
         metrics.record(.roundEnd, round: round, phase: phase)
-        events.emit(.roundEnd, ["round_num": roundNum])
+        events.emit(RoundEnd(roundNum: round))
 
         // Post-round analysis of the transcript (the original's claude plugin).
         let lines = tailText.split(separator: "\n", omittingEmptySubsequences: false)
         let analysis = ClaudeStreamClassifier().analyze(lines: lines, now: clock.now().seconds)
         let agentName = agent.binary
         if let transient = analysis.transient {
-            events.emit(.transientErrorDetected, JSONObject([
-                ("classification", .string(transient.classification.rawValue)), ("agent", .string(agentName)),
-                ("reset_at_epoch", .int(transient.resetAtEpoch)), ("round_num", roundNum), ("raw", .string(transient.raw)),
-                ("phase", .string(phase ?? "")),
-            ]))
+            events.emit(TransientErrorDetected(error: transient, agent: agentName, roundNum: round, phase: phase))
         }
         if let usage = analysis.usage {
-            events.emit(.agentUsageRecorded, JSONObject([
-                ("agent", .string(agentName)), ("model", .string(usage.model)), ("round_num", roundNum),
-                ("input_tokens", .int(usage.inputTokens)), ("output_tokens", .int(usage.outputTokens)),
-                ("cached_tokens", .int(usage.cachedTokens)), ("cost_usd", usage.costUSD.map { .double($0) } ?? .null),
-                ("duration_ms", .int(usage.durationMS)), ("models_breakdown", .null),
-                ("cache_creation_tokens", .int(usage.cacheCreationTokens)), ("tool_call_count", .int(Int64(usage.toolCallCount))),
-                ("phase", .string(phase ?? "")), ("success", .bool(exit.ok)),
-            ]))
+            events.emit(AgentUsageRecorded(agent: agentName, usage: usage, roundNum: round, phase: phase, success: exit.ok))
         }
         if let hit = RepetitiveTools.firstHit(analysis.toolCalls, window: config.monitor.anomalyRepetitiveWindow, threshold: config.monitor.anomalyRepetitiveThreshold) {
-            events.emit(.anomalyRepetitiveTool, JSONObject([
-                ("round_num", roundNum), ("tool_name", .string(hit.call.name)), ("target", hit.call.target.map { .string($0) } ?? .null),
-                ("count", .int(Int64(hit.count))), ("window", .int(Int64(config.monitor.anomalyRepetitiveWindow))),
-            ]))
+            events.emit(AnomalyRepetitiveTool(roundNum: round, call: hit.call, count: hit.count,
+                                              window: config.monitor.anomalyRepetitiveWindow))
         }
         if let authText = authFailure(exit: exit, analysis: analysis, text: tailText) {
-            events.emit(.agentAuthErrorDetected, JSONObject([("round_num", roundNum), ("agent", .string(agentName)), ("raw", .string(authText))]))
+            events.emit(AgentAuthErrorDetected(roundNum: round, agent: agentName, raw: authText))
         }
         for hook in config.hooks.postRound where !config.plugins.disable.contains(hook.name) {
             let outcome = HookRunner(runner: runner, workDir: config.runtime.workDir).run(hook, environment: hookEnvironment.merging(
                 ["AGENT_RUNNER_EXIT_CODE": String(exit.exitCode), "AGENT_RUNNER_ROUND_LOG": logPath]) { _, new in new })
             if !outcome.succeeded {
-                events.emit(.hookFailed, JSONObject([
-                    ("hook_name", .string(hook.name)), ("hook_kind", "post_round"),
-                    ("error_type", .string(outcome.timedOut ? "timeout" : outcome.exit.description)),
-                    ("error_message", .string(outcome.outputTail)), ("traceback", ""),
-                ]))
+                events.emit(HookFailed(hook: hook.name, phase: .postRound, outcome: outcome))
             }
         }
-        events.emit(.roundSubstrateAfter, JSONObject([("round_num", roundNum), ("git_head", headAfter.map { .string($0) } ?? .null), ("paths_hash", .null)]))
+        events.emit(RoundSubstrateAfter(roundNum: round, gitHead: headAfter))
         return analysis.transient
     }
 
@@ -282,13 +253,12 @@ public final class RoundRunner: @unchecked Sendable {
 
     /// Detects and handles uncommitted work; returns HEAD after it (for round_substrate_after).
     private func handleDirtyTree(round: Int, phase: String?, exit: AgentExit) -> String? {
-        let roundNum = JSONValue.int(Int64(round))
         let files: [String]
         var head: String?
         do {
             (files, head) = try git.status()
         } catch {
-            events.emit(.dirtyCheckFailed, JSONObject([("round_num", roundNum), ("reason", .string(String(error.description.prefix(200))))]))
+            events.emit(DirtyCheckFailed(roundNum: round, error: error))
             return git.probe().head
         }
         let orphanPath = OrphanState.path(logDir: config.runtime.logDir)
@@ -296,7 +266,7 @@ public final class RoundRunner: @unchecked Sendable {
             unlink(orphanPath)
             return head
         }
-        events.emit(.dirtyDetected, JSONObject([("round_num", roundNum), ("files", .array(files.prefix(20).map { .string($0) }))]))
+        events.emit(DirtyDetected(roundNum: round, files: files))
         guard exit.ok || exit.graceKilled else { return head }
         switch config.vcs.dirtyAction {
         case .ignore:
@@ -306,7 +276,7 @@ public final class RoundRunner: @unchecked Sendable {
             let label = "ORPHAN R\(round)"
             if let top = git.topStash(), top.subject.contains(label + " ") || top.subject.hasSuffix(label),
                nowSeconds - top.epoch <= Int64(config.vcs.stashIdempotencyS) {
-                events.emit(.orphanIdempotentSkip, JSONObject([("round_num", roundNum), ("ref", .string(top.sha)), ("reason", "clean_exit_with_dirty_tree")]))
+                events.emit(OrphanIdempotentSkip(roundNum: round, ref: top.sha))
                 break
             }
             let timestamp = EventTimestamp.format(clock.now())
@@ -315,17 +285,17 @@ public final class RoundRunner: @unchecked Sendable {
                 let sha = try git.stash(message: message)
                 let state = OrphanState(roundNum: round, files: Array(files.prefix(200)), stashedRef: sha, stashMessage: message, timestamp: timestamp, phase: phase)
                 try? AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(state.json) + "\n", to: orphanPath, mode: 0o600)
-                events.emit(.orphanStashed, JSONObject([("round_num", roundNum), ("ref", .string(sha)), ("reason", "clean_exit_with_dirty_tree")]))
+                events.emit(OrphanStashed(roundNum: round, ref: sha))
             } catch {
-                events.emit(.orphanStashFailed, JSONObject([("round_num", roundNum), ("phase", phase.map { .string($0) } ?? .null), ("reason", .string(String(error.description.prefix(200))))]))
+                events.emit(OrphanStashFailed(roundNum: round, phase: phase, error: error))
             }
         case .autoCommit:
             do {
                 let sha = try git.commitAll(message: "agent-runner auto-commit: R\(round)\(phase.map { " \($0)" } ?? "")")
                 head = sha
-                events.emit(.dirtyAutoCommitted, JSONObject([("round_num", roundNum), ("files", .array(files.prefix(20).map { .string($0) })), ("ref", .string(sha))]))
+                events.emit(DirtyAutoCommitted(roundNum: round, files: files, ref: sha))
             } catch {
-                events.emit(.dirtyCommitFailed, JSONObject([("round_num", roundNum), ("phase", phase.map { .string($0) } ?? .null), ("reason", .string(String(error.description.prefix(200))))]))
+                events.emit(DirtyCommitFailed(roundNum: round, phase: phase, error: error))
             }
         }
         return head
@@ -337,20 +307,13 @@ public final class RoundRunner: @unchecked Sendable {
             let before = promptFiles.map { path in (try? LocalFileSystem().readFile(path)).map { SHA256.hex(of: $0) } }
             let outcome = hooks.run(hook, environment: environment)
             if !outcome.succeeded {
-                events.emit(.hookFailed, JSONObject([
-                    ("hook_name", .string(hook.name)), ("hook_kind", "pre_round"),
-                    ("error_type", .string(outcome.timedOut ? "timeout" : outcome.exit.description)),
-                    ("error_message", .string(outcome.outputTail)), ("traceback", ""),
-                ]))
+                events.emit(HookFailed(hook: hook.name, phase: .preRound, outcome: outcome))
             }
             for (index, path) in promptFiles.enumerated() {
                 let after = (try? LocalFileSystem().readFile(path)).map { SHA256.hex(of: $0) }
                 if after != before[index] {
-                    events.emit(.promptOverwritten, JSONObject([
-                        ("round_num", .int(Int64(round))), ("phase", phase.map { .string($0) } ?? .null), ("hook", .string(hook.name)),
-                        ("prompt_path", .string(path)), ("old_hash", before[index].map { .string("sha256:" + $0) } ?? .null),
-                        ("new_hash", after.map { .string("sha256:" + $0) } ?? .null),
-                    ]))
+                    events.emit(PromptOverwritten(roundNum: round, phase: phase, hook: hook.name, promptPath: path,
+                                                  oldSHA256: before[index], newSHA256: after))
                 }
             }
         }

@@ -72,33 +72,19 @@ public final class Supervisor: @unchecked Sendable {
         killStaleAgent(events: events)
         switch RoundLogs(logDir: logDir).prune(keep: config.runtime.roundLogRetention) {
         case .deferred(let existing, let keep, let wouldDelete):
-            events.emit(.roundLogsPruneDeferred, JSONObject([
-                ("directory", .string(logDir)), ("existing", .int(Int64(existing))), ("keep", .int(Int64(keep))),
-                ("would_delete", .int(Int64(wouldDelete))),
-                ("hint", .string("nothing deleted; raise runtime.round_log_retention to >= \(existing) to keep this backlog, or delete files in \(logDir) yourself")),
-            ]))
+            events.emit(RoundLogsPruneDeferred(directory: logDir, existing: existing, keep: keep, wouldDelete: wouldDelete))
         case .deleted, .nothingToDo:
             break
         }
         let maxRounds = options.maxRoundsOverride ?? config.runtime.maxRounds
-        events.emit(.serveStarted, JSONObject([
-            ("pid", .int(Int64(getpid()))), ("version", .string(BuildInfo.version)), ("config_path", .string(config.configPath)),
-            ("max_rounds", maxRounds.map { .int(Int64($0)) } ?? .null),
-        ]))
+        events.emit(ServeStarted(pid: getpid(), version: BuildInfo.version, configPath: config.configPath, maxRounds: maxRounds))
 
         let rounds = RoundRunner(config: config, events: events, runner: runner, environment: environment, clock: clock, stderr: stderr)
         let hooks = HookRunner(runner: runner, workDir: config.runtime.workDir)
         for hook in config.hooks.serveStartup where !config.plugins.disable.contains(hook.name) {
             let outcome = hooks.run(hook, environment: rounds.hookEnv(round: 0, phase: nil))
             if !outcome.succeeded {
-                let code: JSONValue = outcome.timedOut ? .null : {
-                    if case .terminated(let code) = outcome.exit { return .int(Int64(code)) }
-                    return .null
-                }()
-                events.emit(.serveStartupHookFailed, JSONObject([
-                    ("hook", .string(hook.name)), ("exit_code", code), ("exc_type", .string(outcome.timedOut ? "timeout" : outcome.exit.description)),
-                    ("exc_msg", .string(outcome.outputTail)), ("stderr_tail", .string(outcome.outputTail)),
-                ]))
+                events.emit(ServeStartupHookFailed(hook: hook.name, outcome: outcome))
                 stderr.write("agent-runner: serve_startup hook '\(hook.name)' failed (\(outcome.timedOut ? "timed out" : outcome.exit.description)): \(outcome.outputTail)\n")
                 return finish(events, reason: "serve_startup_hook_failed", rounds: 0, code: ExitCode.failure)
             }
@@ -111,7 +97,7 @@ public final class Supervisor: @unchecked Sendable {
         var environmentStreak = 0
         while true {
             if let reason = sentinelReason() {
-                events.emit(.agentSelfTerminated, ["reason": .string(reason)])
+                events.emit(AgentSelfTerminated(reason: reason))
                 return finish(events, reason: "agent_self_terminated", rounds: completed, code: ExitCode.success)
             }
             switch throttleGate(events: events, throttle: &throttle) {
@@ -122,7 +108,7 @@ public final class Supervisor: @unchecked Sendable {
             }
             if stopFileExists() { return stopFileDetected(events, rounds: completed) }
             if let maxRounds, completed >= maxRounds {
-                events.emit(.maxRoundsReached, JSONObject([("rounds_completed", .int(Int64(completed))), ("max_rounds", .int(Int64(maxRounds)))]))
+                events.emit(MaxRoundsReached(roundsCompleted: completed, maxRounds: maxRounds))
                 return finish(events, reason: "max_rounds_reached", rounds: completed, code: ExitCode.success)
             }
             if stop.isRequested { return finish(events, reason: "signal", rounds: completed, code: ExitCode.success) }
@@ -139,9 +125,9 @@ public final class Supervisor: @unchecked Sendable {
             switch result.kind {
             case .batteryFailed(let failures):
                 if failures.contains(where: \.permanent) {
-                    let reason = "startup battery failed permanently: " + failures.filter(\.permanent).map { "\($0.check): \($0.reason)" }.joined(separator: "; ")
-                    events.emit(.configBroken, ["reason": .string(reason)])
-                    stderr.write("agent-runner: config_broken: \(reason); fix it, then 'agent-runner start'\n")
+                    let broken = ConfigBroken(permanentFailures: failures)
+                    events.emit(broken)
+                    stderr.write("agent-runner: config_broken: \(broken.reason); fix it, then 'agent-runner start'\n")
                     return finish(events, reason: "config_broken", rounds: completed, code: ExitCode.config)
                 }
                 // The environment is not usable (disk full, log dir unwritable): retry with an
@@ -160,7 +146,7 @@ public final class Supervisor: @unchecked Sendable {
                 case .crashLoop(let consecutive, let code):
                     let tail = String(decoding: Directories.tail(of: result.logPath, bytes: 4000), as: UTF8.self)
                     let reason = String(SecretRedactor.redact(tail).suffix(2000))
-                    events.emit(.crashLoop, JSONObject([("consecutive", .int(Int64(consecutive))), ("exit_code", .int(Int64(code))), ("reason", .string(reason))]))
+                    events.emit(CrashLoop(consecutive: consecutive, exitCode: code, reason: reason))
                     stderr.write("agent-runner: crash_loop: \(consecutive) consecutive short crashes (last exit \(code)); read \(result.logPath), fix the cause, then 'agent-runner start'\n")
                     return finish(events, reason: "crash_loop", rounds: completed, code: ExitCode.crashLoop)
                 }
@@ -168,7 +154,7 @@ public final class Supervisor: @unchecked Sendable {
                 switch policy.record(RoundOutcome(exitCode: 127, durationS: 0)) {
                 case .restart(let seconds): delay = seconds
                 case .crashLoop(let consecutive, let code):
-                    events.emit(.crashLoop, JSONObject([("consecutive", .int(Int64(consecutive))), ("exit_code", .int(Int64(code))), ("reason", "the agent could not be started")]))
+                    events.emit(CrashLoop(consecutive: consecutive, exitCode: code, reason: "the agent could not be started"))
                     return finish(events, reason: "crash_loop", rounds: completed, code: ExitCode.crashLoop)
                 }
             }
@@ -184,7 +170,7 @@ public final class Supervisor: @unchecked Sendable {
     }
 
     private func finish(_ events: EventSink, reason: String, rounds: Int, code: Int32) -> Int32 {
-        events.emit(.serveStopped, JSONObject([("reason", .string(reason)), ("rounds_completed", .int(Int64(rounds))), ("exit_code", .int(Int64(code)))]))
+        events.emit(ServeStopped(reason: reason, roundsCompleted: rounds, exitCode: code))
         return code
     }
 
@@ -202,7 +188,7 @@ public final class Supervisor: @unchecked Sendable {
         while clock.now < deadline && members.contains(where: { ProcessTree.isAlive($0) }) { usleep(100_000) }
         for member in members where ProcessTree.isAlive(member) { kill(member, SIGKILL) }
         kill(-pid, SIGKILL)
-        events.emit(.staleAgentKilled, JSONObject([("pid", .int(Int64(pid))), ("processes", .int(Int64(members.count)))]))
+        events.emit(StaleAgentKilled(pid: pid, processes: members.count))
         stderr.write("agent-runner: killed an agent (pid \(pid)) left running by a previous serve\n")
     }
 
@@ -222,7 +208,7 @@ public final class Supervisor: @unchecked Sendable {
     private func stopFileDetected(_ events: EventSink, rounds: Int) -> Int32 {
         let path = config.runtime.stopFile ?? ""
         let content = (try? LocalFileSystem().readFile(path, limit: 1 << 20)).map { String(String(decoding: $0, as: UTF8.self).prefix(200)) } ?? ""
-        events.emit(.stopFileDetected, JSONObject([("stop_file", .string(path)), ("content", .string(content)), ("rounds_completed", .int(Int64(rounds)))]))
+        events.emit(StopFileDetected(stopFile: path, content: content, roundsCompleted: rounds))
         return finish(events, reason: "stop_file_detected", rounds: rounds, code: ExitCode.success)
     }
 
@@ -260,16 +246,12 @@ public final class Supervisor: @unchecked Sendable {
         case .skip:
             return .proceed
         case .stop:
-            events.emit(.agentSelfTerminated, ["reason": "transient_error"])
+            events.emit(AgentSelfTerminated(reason: "transient_error"))
             return .selfTerminated
         case .backOff:
             if let capped = plan.capped {
-                events.emit(.transientErrorBackoffCapped, JSONObject([
-                    ("classification", .string(error.classification.rawValue)), ("agent", .string(agentName)),
-                    ("requested_sleep_s", .int(capped.requestedSleepS)), ("applied_sleep_s", .int(capped.appliedSleepS)),
-                    ("original_reset_at_epoch", .int(capped.originalResetEpoch)), ("applied_reset_at_epoch", .int(plan.appliedResetEpoch)),
-                    ("consecutive_count", .int(Int64(capped.consecutiveCount))), ("capped_by_absolute_max", .bool(capped.cappedByAbsoluteMax)),
-                ]))
+                events.emit(TransientErrorBackoffCapped(classification: error.classification, agent: agentName, capped: capped,
+                                                        appliedResetEpoch: plan.appliedResetEpoch))
             }
             let started = ContinuousClock.now
             switch sleep(seconds: Double(plan.sleepS)) {
@@ -278,10 +260,8 @@ public final class Supervisor: @unchecked Sendable {
             case .completed: break
             }
             let slept = ContinuousClock.now - started
-            events.emit(.transientErrorRecovered, JSONObject([
-                ("classification", .string(error.classification.rawValue)), ("agent", .string(agentName)),
-                ("throttled_for_s", .int(slept.components.seconds)),
-            ]))
+            events.emit(TransientErrorRecovered(classification: error.classification, agent: agentName,
+                                                throttledForS: slept.components.seconds))
             throttle.recovered()
             return .proceed
         }
