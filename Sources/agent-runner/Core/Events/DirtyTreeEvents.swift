@@ -3,6 +3,13 @@ import FleetCore
 // The events of the work a round left uncommitted: detected, then stashed (by SHA) or
 // auto-committed, as `[vcs] dirty_action` says.
 
+extension EventField {
+    /// `files`: the first 20 changed paths (a round can leave thousands).
+    fileprivate static func firstFiles(_ path: any KeyPath<Event, [String]> & Sendable) -> Self {
+        Self("files", type: "[str]") { .array($0[keyPath: path].prefix(20).map { .string($0) }) }
+    }
+}
+
 /// `dirty_check_failed`: `git status` failed or timed out after the round (at most 200
 /// characters of why).
 public struct DirtyCheckFailed: TypedEvent {
@@ -22,7 +29,7 @@ public struct DirtyCheckFailed: TypedEvent {
 public struct DirtyDetected: TypedEvent {
     public static let kind = EventKind.dirtyDetected
     public static let fields: [EventField<Self>] = [
-        .int("round_num", \.roundNum), EventField("files", type: "[str]") { .array($0.files.prefix(20).map { .string($0) }) },
+        .int("round_num", \.roundNum), .firstFiles(\.files),
     ]
 
     public var roundNum: Int
@@ -90,7 +97,7 @@ public struct OrphanStashFailed: TypedEvent {
 public struct DirtyAutoCommitted: TypedEvent {
     public static let kind = EventKind.dirtyAutoCommitted
     public static let fields: [EventField<Self>] = [
-        .int("round_num", \.roundNum), EventField("files", type: "[str]") { .array($0.files.prefix(20).map { .string($0) }) },
+        .int("round_num", \.roundNum), .firstFiles(\.files),
         .string("ref", \.ref),
     ]
 

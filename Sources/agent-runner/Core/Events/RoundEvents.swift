@@ -85,7 +85,9 @@ public struct RoundStart: TypedEvent {
     public static let fields: [EventField<Self>] = [
         .int("round_num", \.roundNum), .string("phase", \.phase), .string("config_digest", \.configDigest),
         EventField("config_changed", type: "bool") { .bool($0.change != nil) },
-        EventField("config_prompt_files", type: "[str]?") { $0.change.map { .array($0.promptFiles.map { .string($0) }) } },
+        EventField("config_prompt_files", type: "[str]?") {
+            $0.change.map { .array($0.promptFiles.map { .string($0) }) }
+        },
         EventField("config_check_names", type: "[str]?") { $0.change.map { _ in .array([]) } },
         EventField("config_vcs_dirty_action", type: "str?") { $0.change.map { .string($0.vcsDirtyAction) } },
         EventField("config_prompt_delivery", type: "str?") { $0.change.map { .string($0.promptDelivery) } },
@@ -230,11 +232,16 @@ public struct RoundGraceExtended: TypedEvent {
     public static let fields: [EventField<Self>] = [
         .int("round_num", \.roundNum), .int("grace_s", \.graceS),
         EventField("live_children", type: "[object]") { event in
-            .array(event.live.prefix(5).map { .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid)))])) })
+            .array(event.live.prefix(5).map { worker in
+                .object(JSONObject([("name", .string(worker.name)), ("pid", .int(Int64(worker.pid)))]))
+            })
         },
         EventField("ignored_children", type: "[object]") { event in
-            .array(event.ignored.prefix(5).map {
-                .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid))), ("matched", .string($0.matched ?? ""))]))
+            .array(event.ignored.prefix(5).map { worker in
+                .object(JSONObject([
+                    ("name", .string(worker.name)), ("pid", .int(Int64(worker.pid))),
+                    ("matched", .string(worker.matched ?? "")),
+                ]))
             })
         },
     ]

@@ -32,8 +32,10 @@ public struct TransientErrorBackoffCapped: TypedEvent {
     public static let fields: [EventField<Self>] = [
         .string("classification", \.classification.rawValue), .string("agent", \.agent),
         .int("requested_sleep_s", \.capped.requestedSleepS), .int("applied_sleep_s", \.capped.appliedSleepS),
-        .int("original_reset_at_epoch", \.capped.originalResetEpoch), .int("applied_reset_at_epoch", \.appliedResetEpoch),
-        .int("consecutive_count", \.capped.consecutiveCount), .bool("capped_by_absolute_max", \.capped.cappedByAbsoluteMax),
+        .int("original_reset_at_epoch", \.capped.originalResetEpoch),
+        .int("applied_reset_at_epoch", \.appliedResetEpoch),
+        .int("consecutive_count", \.capped.consecutiveCount),
+        .bool("capped_by_absolute_max", \.capped.cappedByAbsoluteMax),
     ]
 
     public var classification: TransientError.Classification

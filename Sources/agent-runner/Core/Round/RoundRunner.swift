@@ -246,7 +246,8 @@ public final class RoundRunner {
             process: process, logPath: setup.logPath, timeoutS: setup.timeoutS,
             killGrace: .seconds(setup.agent.sigtermGraceS), terminalMarker: Array(setup.agent.terminalMarker.utf8),
             maxGraceAfterResultS: config.runtime.maxGraceAfterResultS,
-            ignorePatterns: config.runtime.graceKillIgnorePatterns, progressIntervalS: config.monitor.roundProgressIntervalS,
+            ignorePatterns: config.runtime.graceKillIgnorePatterns,
+            progressIntervalS: config.monitor.roundProgressIntervalS,
             clock: effects.clock, wallClock: effects.wallClock, emit: { [events] event in events.emit(event) },
             round: setup.round)
         return watch.run()
