@@ -16,7 +16,7 @@ final class RestartLoopTests: XCTestCase {
 
     func serve(
         _ project: ProjectFixture, _ agents: StandInAgents, clock: AlarmClock = AlarmClock(),
-        random: any RandomSource = UnusableRandom(), fileSystem: any FileSystem = LocalFileSystem(),
+        random: any RandomSource = UnusableRandom(), fileSystem: any FileSystem = UnsyncedDisk(),
         stop: StopRequest = .isolated(), options: Supervisor.Options = .init(),
         stderr: CapturedOutput = CapturedOutput()
     ) -> Int32 {
@@ -201,10 +201,10 @@ final class RestartLoopTests: XCTestCase {
     }
 }
 
-/// The real file system, except that writes in the log dir's probe fail with ENOSPC the first
+/// The test disk, except that writes in the log dir's probe fail with ENOSPC the first
 /// `failingWrites` times: a disk that fills up, then gets space back.
 final class FullDisk: FileSystem {
-    private let base = LocalFileSystem()
+    private let base = UnsyncedDisk()
     private let failuresLeft: Mutex<Int>
 
     init(failingWrites: Int) {

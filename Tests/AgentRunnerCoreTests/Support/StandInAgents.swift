@@ -135,11 +135,12 @@ final class AlarmClock: MonotonicClock, Sendable {
 }
 
 extension Effects {
-    /// The effects of a supervisor test: `clock`'s fake time, the stand-in agents, the real
-    /// file system (in the fixture's temporary directories) and `random` (unusable by default).
+    /// The effects of a supervisor test: `clock`'s fake time, the stand-in agents, the real file
+    /// system without fsync (``UnsyncedDisk``, in the fixture's temporary directories) and
+    /// `random` (unusable by default).
     static func standIn(
         clock: AlarmClock, agents: StandInAgents, random: any RandomSource = UnusableRandom(),
-        fileSystem: any FileSystem = LocalFileSystem()
+        fileSystem: any FileSystem = UnsyncedDisk()
     ) -> Effects {
         Effects(
             clock: clock, wallClock: clock.fake.wallClock, processes: agents, fileSystem: fileSystem, random: random)
