@@ -52,6 +52,10 @@ final class ThrottleStateTests: XCTestCase {
 }
 
 final class GitHeadReaderTests: XCTestCase {
+    func read(_ dir: String) -> (isWorkTree: Bool, head: String?)? {
+        GitHeadReader.read(workDir: dir, fileSystem: LocalFileSystem())
+    }
+
     func testMatchesGitForLoosePackedAndUnbornRefs() throws {
         let dir = NSTemporaryDirectory() + "head-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -61,14 +65,14 @@ final class GitHeadReaderTests: XCTestCase {
             return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         _ = try git("init -q")
-        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.isWorkTree, true)
-        XCTAssertNil(GitHeadReader.read(workDir: dir)?.head ?? nil, "no commit yet")
+        XCTAssertEqual(read(dir)?.isWorkTree, true)
+        XCTAssertNil(read(dir)?.head ?? nil, "no commit yet")
         _ = try git("commit -q --allow-empty -m one")
-        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.head, try git("rev-parse HEAD"))
+        XCTAssertEqual(read(dir)?.head, try git("rev-parse HEAD"))
         _ = try git("pack-refs --all")
-        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.head, try git("rev-parse HEAD"), "packed ref")
+        XCTAssertEqual(read(dir)?.head, try git("rev-parse HEAD"), "packed ref")
         _ = try git("checkout -q --detach")
-        XCTAssertEqual(GitHeadReader.read(workDir: dir)?.head, try git("rev-parse HEAD"), "detached")
-        XCTAssertNil(GitHeadReader.read(workDir: dir + "/nope"))
+        XCTAssertEqual(read(dir)?.head, try git("rev-parse HEAD"), "detached")
+        XCTAssertNil(read(dir + "/nope"))
     }
 }

@@ -14,7 +14,27 @@ private let stopSignalNumber = Atomic<Int32>(0)
 /// killed mid-commit because the service restarts), to `fleetctl watch` and to `monitor --host`
 /// (running polls end at their deadline). The loops check ``isRequested`` between steps.
 public struct StopRequest: Sendable {
-    public init() {}
+    /// A flag of its own (``isolated()``), or nil for the process's signal flag.
+    private let own: OwnFlag?
+
+    /// The process's stop request, which SIGTERM and SIGINT set once the handlers are installed.
+    public init() {
+        own = nil
+    }
+
+    private init(own: OwnFlag) {
+        self.own = own
+    }
+
+    /// A stop request no signal sets, only ``request(_:)`` on it or a copy: tests share one
+    /// process, and one test asking its loop to stop must not stop every other test's loop.
+    public static func isolated() -> StopRequest {
+        StopRequest(own: OwnFlag())
+    }
+
+    private final class OwnFlag: Sendable {
+        let signal = Atomic<Int32>(0)
+    }
 
     /// Installs handlers for SIGTERM and SIGINT that only record the request. SIGPIPE is
     /// ignored so a closed stdout (a journal restart) cannot kill the supervisor; children get
@@ -29,17 +49,25 @@ public struct StopRequest: Sendable {
         Glibc.signal(SIGPIPE, SIG_IGN)
     }
 
+    private var stored: Int32 {
+        own?.signal.load(ordering: .relaxed) ?? stopSignalNumber.load(ordering: .relaxed)
+    }
+
     /// Whether a stop was requested.
-    public var isRequested: Bool { stopSignalNumber.load(ordering: .relaxed) != 0 }
+    public var isRequested: Bool { stored != 0 }
 
     /// The signal that requested it (for logs), or nil.
     public var signalNumber: Int32? {
-        let value = stopSignalNumber.load(ordering: .relaxed)
+        let value = stored
         return value == 0 ? nil : value
     }
 
     /// Records a stop as if a signal had arrived (tests, and verbs that stop in-process).
     public func request(_ signal: Int32 = SIGTERM) {
-        stopSignalNumber.store(signal, ordering: .relaxed)
+        if let own {
+            own.signal.store(signal, ordering: .relaxed)
+        } else {
+            stopSignalNumber.store(signal, ordering: .relaxed)
+        }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Dispatch
 
 /// The clock loops measure time and wait on: monotonic, so a wall-clock step (NTP after boot
 /// on a Raspberry Pi without a battery-backed clock, `fake-hwclock`) never stretches or cuts a
@@ -17,9 +18,23 @@ public protocol MonotonicClock: Sendable {
     /// Blocks the calling thread until `deadline`; returns at once when it has passed. May
     /// return early (a signal), so callers re-check their condition and the time.
     func sleep(until deadline: ContinuousClock.Instant)
+    /// Blocks until `deadline` or until `event` is signalled (consuming the signal), whichever
+    /// comes first; returns whether the event came.
+    ///
+    /// A loop that ticks on the clock while it waits for something another thread reports (the
+    /// round's agent exiting) wakes at once on the system clock instead of at the next tick.
+    /// The default checks the event without blocking, then sleeps on the clock, so a fake
+    /// clock still jumps.
+    func sleep(until deadline: ContinuousClock.Instant, wakingFor event: DispatchSemaphore) -> Bool
 }
 
 extension MonotonicClock {
+    public func sleep(until deadline: ContinuousClock.Instant, wakingFor event: DispatchSemaphore) -> Bool {
+        if event.wait(timeout: .now()) == .success { return true }
+        sleep(until: deadline)
+        return false
+    }
+
     /// Blocks for `duration` (see ``sleep(until:)``).
     public func sleep(for duration: Duration) {
         sleep(until: now + duration)
@@ -52,5 +67,10 @@ public struct SystemMonotonicClock: MonotonicClock {
         guard left > .zero else { return }
         var request = left.timespec
         _ = nanosleep(&request, nil)  // EINTR ends the sleep early; callers re-check.
+    }
+
+    public func sleep(until deadline: ContinuousClock.Instant, wakingFor event: DispatchSemaphore) -> Bool {
+        let left = max(.zero, deadline - .now)
+        return event.wait(timeout: .now() + .nanoseconds(Int(left.nanoseconds))) == .success
     }
 }

@@ -19,7 +19,8 @@ enum ServeCommand {
             OptionSpec("once", help: "Run one round, then stop."),
         ],
         exitCodes: [
-            (ExitCode.success, "stopped cleanly: sentinel, stop file, max rounds, signal, --once, or transient_error_action = \"stop\""),
+            (ExitCode.success,
+             "stopped cleanly: sentinel, stop file, max rounds, signal, --once, or transient_error_action = \"stop\""),
             (ExitCode.failure, "another serve holds the lock for this project, or a serve_startup hook failed"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.crashLoop, "crash_loop: 5 consecutive short unexplained crashes; systemd does not restart it"),
@@ -36,7 +37,8 @@ enum ServeCommand {
             (ExitCode.config, "the config or the startup battery failed permanently"),
         ])
 
-    static func loadConfig(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> AgentRunnerConfig? {
+    static func loadConfig(_ parsed: ParsedArguments, context: CommandContext,
+                           runner: ProgramRunner) -> AgentRunnerConfig? {
         let loader = AgentRunnerConfigLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
         do {
             return try loader.load(path: AgentRunnerProgram.configPath(parsed, context: context))
@@ -55,8 +57,8 @@ enum ServeCommand {
         }
         guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
         StopRequest.installSignalHandlers()
-        let supervisor = Supervisor(config: config, runner: PosixProcessRunner(), environment: context.environment,
-                                    clock: SystemClock(), stderr: context.stderr, stop: StopRequest())
+        let supervisor = Supervisor(config: config, effects: context.effects, environment: context.environment,
+                                    stderr: context.stderr, stop: StopRequest())
         return supervisor.run(.init(maxRoundsOverride: maxRounds, once: parsed.has("once")))
     }
 
@@ -64,17 +66,18 @@ enum ServeCommand {
         guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
         StopRequest.installSignalHandlers()
         let lock: FileLock
-        Directories.create(config.runtime.logDir)
+        context.effects.fileSystem.createDirectory(config.runtime.logDir)
         do {
             lock = try FileLock.acquire(config.runtime.logDir + "/serve.lock")
         } catch {
-            context.stderr.write("agent-runner: a serve is running for \(config.runtime.workDir); stop it before running a round by hand\n")
+            context.stderr.write("agent-runner: a serve is running for \(config.runtime.workDir); "
+                + "stop it before running a round by hand\n")
             return ExitCode.environment
         }
         defer { lock.release() }
-        let events = EventSink(logDir: config.runtime.logDir, clock: SystemClock(), stderr: context.stderr)
-        let rounds = RoundRunner(config: config, events: events, runner: PosixProcessRunner(), environment: context.environment,
-                                 clock: SystemClock(), stderr: context.stderr)
+        let events = EventSink(logDir: config.runtime.logDir, clock: context.effects.wallClock, stderr: context.stderr)
+        let rounds = RoundRunner(config: config, events: events, effects: context.effects,
+                                 environment: context.environment, stderr: context.stderr)
         let result = rounds.run(round: rounds.nextRoundNumber())
         switch result.kind {
         case .batteryFailed(let failures):

@@ -17,6 +17,32 @@ public struct ClaudeStreamClassifier: Sendable {
 
     /// Classifies `lines` (the transcript split on newlines) at time `now` (Unix seconds).
     public func analyze(lines: [Substring], now: Int64) -> TranscriptAnalysis {
+        let records = scan(Self.lastJSONLines(lines))
+        var analysis = TranscriptAnalysis()
+        analysis.toolCalls = records.toolCalls
+        let resultText = records.result?["result"].map(Self.text) ?? ""
+        let raw = String(SecretRedactor.redact(String(resultText.prefix(400))).prefix(200))
+        classify(records, raw: raw, now: now, into: &analysis)
+        if let result = records.result {
+            analysis.sawResult = true
+            analysis.usage = Self.usage(result, model: records.model, toolCalls: records.toolCalls.count)
+        }
+        return analysis
+    }
+
+    /// The records of a transcript that decide its classification.
+    private struct Records {
+        /// The last rejected `rate_limit_event`'s `rate_limit_info`.
+        var rejection: JSONObject?
+        /// The last `result` record.
+        var result: JSONObject?
+        /// The model the last assistant message names.
+        var model: String?
+        var toolCalls: [ToolCall] = []
+    }
+
+    /// The last ``window`` lines that look like JSON, in order.
+    private static func lastJSONLines(_ lines: [Substring]) -> [Substring] {
         var jsonLines: [Substring] = []
         for line in lines.reversed() {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
@@ -24,68 +50,79 @@ public struct ClaudeStreamClassifier: Sendable {
             jsonLines.append(trimmed)
             if jsonLines.count == Self.window { break }
         }
-        jsonLines.reverse()
+        return jsonLines.reversed()
+    }
 
-        var analysis = TranscriptAnalysis()
-        var rejection: JSONObject?
-        var result: JSONObject?
-        var model: String?
+    private func scan(_ jsonLines: [Substring]) -> Records {
+        var records = Records()
         for line in jsonLines {
             guard let value = try? parser.parse(Array(line.utf8)), let record = value.objectValue else { continue }
             switch record["type"]?.stringValue {
             case "rate_limit_event":
                 if let info = record["rate_limit_info"]?.objectValue, info["status"]?.stringValue == "rejected" {
-                    rejection = info
+                    records.rejection = info
                 }
             case "result":
-                result = record
+                records.result = record
             case "assistant":
                 guard let message = record["message"]?.objectValue else { continue }
-                if let name = message["model"]?.stringValue { model = name }
-                for block in message["content"]?.arrayValue ?? [] {
-                    guard let block = block.objectValue, block["type"]?.stringValue == "tool_use" else { continue }
-                    let input = block["input"]?.objectValue
-                    let target = ["file_path", "path", "pattern", "command"].lazy.compactMap { input?[$0]?.stringValue }.first
-                    analysis.toolCalls.append(ToolCall(name: block["name"]?.stringValue ?? "unknown", target: target.map { String($0.prefix(100)) }))
-                }
+                if let name = message["model"]?.stringValue { records.model = name }
+                records.toolCalls += Self.toolCalls(in: message)
             default:
                 continue
             }
         }
+        return records
+    }
 
-        let resultText = result?["result"].map(Self.text) ?? ""
-        let raw = String(SecretRedactor.redact(String(resultText.prefix(400))).prefix(200))
-        if let rejection, rejection["rateLimitType"]?.stringValue == "five_hour" {
-            let reset = rejection["resetsAt"]?.doubleValue.flatMap { $0.isFinite && $0 > 0 && $0 < 1e12 ? Int64($0) : nil }
-            analysis.transient = TransientError(classification: .rateLimitAccount, resetAtEpoch: reset ?? now + Self.accountFallbackS, raw: raw)
-        } else if let result, result["is_error"] == .bool(true), let status = result["api_error_status"]?.intValue {
-            let classification: TransientError.Classification?
-            switch status {
-            case 429: classification = .rateLimitModel
-            case 500, 502, 503, 504, 529: classification = .apiTransient5xx
-            case 408: classification = .apiTimeout
-            case 401: classification = nil; analysis.authFailure = raw
-            default: classification = nil
-            }
-            if let classification, let base = classification.baseBackoffS {
-                analysis.transient = TransientError(classification: classification, resetAtEpoch: now + Int64(base), raw: raw)
-            }
+    private static func toolCalls(in message: JSONObject) -> [ToolCall] {
+        (message["content"]?.arrayValue ?? []).compactMap { block in
+            guard let block = block.objectValue, block["type"]?.stringValue == "tool_use" else { return nil }
+            let input = block["input"]?.objectValue
+            let target = ["file_path", "path", "pattern", "command"].lazy.compactMap { input?[$0]?.stringValue }.first
+            return ToolCall(name: block["name"]?.stringValue ?? "unknown",
+                            target: target.map { String($0.prefix(100)) })
         }
-        if let result {
-            analysis.sawResult = true
-            if let usage = result["usage"]?.objectValue {
-                analysis.usage = AgentUsage(
-                    model: model ?? "unknown",
-                    inputTokens: usage["input_tokens"]?.intValue ?? 0,
-                    outputTokens: usage["output_tokens"]?.intValue ?? 0,
-                    cachedTokens: usage["cache_read_input_tokens"]?.intValue ?? 0,
-                    cacheCreationTokens: usage["cache_creation_input_tokens"]?.intValue ?? 0,
-                    costUSD: result["total_cost_usd"]?.doubleValue,
-                    durationMS: result["duration_ms"]?.intValue ?? 0,
-                    toolCallCount: analysis.toolCalls.count)
+    }
+
+    /// A five-hour rejection is the account limit (reset from the event); a failed result with an
+    /// API status is a model limit, a 5xx or a timeout (reset estimated), or an auth failure.
+    private func classify(_ records: Records, raw: String, now: Int64, into analysis: inout TranscriptAnalysis) {
+        if let rejection = records.rejection, rejection["rateLimitType"]?.stringValue == "five_hour" {
+            let reset = rejection["resetsAt"]?.doubleValue.flatMap {
+                $0.isFinite && $0 > 0 && $0 < 1e12 ? Int64($0) : nil
             }
+            analysis.transient = TransientError(classification: .rateLimitAccount,
+                                                resetAtEpoch: reset ?? now + Self.accountFallbackS, raw: raw)
+            return
         }
-        return analysis
+        guard let result = records.result, result["is_error"] == .bool(true),
+              let status = result["api_error_status"]?.intValue else { return }
+        let classification: TransientError.Classification?
+        switch status {
+        case 429: classification = .rateLimitModel
+        case 500, 502, 503, 504, 529: classification = .apiTransient5xx
+        case 408: classification = .apiTimeout
+        case 401: classification = nil; analysis.authFailure = raw
+        default: classification = nil
+        }
+        if let classification, let base = classification.baseBackoffS {
+            analysis.transient = TransientError(classification: classification, resetAtEpoch: now + Int64(base),
+                                                raw: raw)
+        }
+    }
+
+    private static func usage(_ result: JSONObject, model: String?, toolCalls: Int) -> AgentUsage? {
+        guard let usage = result["usage"]?.objectValue else { return nil }
+        return AgentUsage(
+            model: model ?? "unknown",
+            inputTokens: usage["input_tokens"]?.intValue ?? 0,
+            outputTokens: usage["output_tokens"]?.intValue ?? 0,
+            cachedTokens: usage["cache_read_input_tokens"]?.intValue ?? 0,
+            cacheCreationTokens: usage["cache_creation_input_tokens"]?.intValue ?? 0,
+            costUSD: result["total_cost_usd"]?.doubleValue,
+            durationMS: result["duration_ms"]?.intValue ?? 0,
+            toolCallCount: toolCalls)
     }
 
     /// Python's `str()` of a JSON value, enough for messages.

@@ -1,7 +1,8 @@
 import FleetCore
 
 /// Runs `[hooks]` commands: in work_dir, with the supervisor's environment plus the round's
-/// `AGENT_RUNNER_*` variables, stdin closed, a deadline, and output capped.
+/// `AGENT_RUNNER_*` variables, stdin closed, a deadline on the effects' clock, and output
+/// capped.
 public struct HookRunner: Sendable {
     public struct Outcome: Sendable, Equatable {
         public var exit: ExitStatus
@@ -9,13 +10,17 @@ public struct HookRunner: Sendable {
         /// The last lines of stderr (then stdout), redacted, at most 500 characters.
         public var outputTail: String
         public var succeeded: Bool { exit == .terminated(0) && !timedOut }
+        /// How it failed, as the failure events say it: `timeout`, or its exit (`exit 3`).
+        public var failureText: String { timedOut ? "timeout" : exit.description }
     }
 
     let runner: any ProcessRunner
+    let clock: any MonotonicClock
     let workDir: String
 
-    public init(runner: any ProcessRunner, workDir: String) {
-        self.runner = runner
+    public init(effects: Effects, workDir: String) {
+        runner = effects.processes
+        clock = effects.clock
         self.workDir = workDir
     }
 
@@ -24,7 +29,7 @@ public struct HookRunner: Sendable {
         let request = ProcessRequest(
             hook.argv[0], arguments: Array(hook.argv.dropFirst()), environment: environment, workingDirectory: workDir,
             standardOutput: .capture(limit: 64 << 10), standardError: .capture(limit: 64 << 10),
-            deadline: .now + .seconds(hook.timeoutS), terminationGrace: .seconds(2))
+            deadline: clock.now + .seconds(hook.timeoutS), terminationGrace: .seconds(2))
         do {
             let output = try runner.run(request)
             let text = output.stderrText.isEmpty ? output.stdoutText : output.stderrText

@@ -31,7 +31,8 @@ public struct AgentExit: Sendable, Equatable {
         if timedOut { return "timeout" }
         switch status {
         case .signalled(let signal): return "signal:" + ExitStatus.signalName(signal)
-        case .terminated(let code) where code > 128 && code - 128 < 65: return "signal:" + ExitStatus.signalName(code - 128)
+        case .terminated(let code) where code > 128 && code - 128 < 65:
+            return "signal:" + ExitStatus.signalName(code - 128)
         case .terminated(0): return "clean"
         case .terminated: return "error"
         }
@@ -47,9 +48,24 @@ public struct AgentExit: Sendable, Equatable {
     }
 }
 
+/// A live descendant of the agent when its grace window ends: a worker holds the round open,
+/// one matched by `grace_kill_ignore_patterns` (`matched`) does not.
+public struct AgentWorker: Sendable, Equatable {
+    public var pid: pid_t
+    public var name: String
+    public var matched: String?
+
+    public init(pid: pid_t, name: String, matched: String? = nil) {
+        self.pid = pid
+        self.name = name
+        self.matched = matched
+    }
+}
+
 /// Watches a running agent: the hard wall, the grace window after the terminal marker, and
-/// progress events. Ticks every 200 ms on the monotonic clock, so wall-clock steps (NTP, a Pi
-/// without RTC) cannot shorten or stretch a round.
+/// progress events. Ticks every 200 ms on the effects' monotonic clock, so wall-clock steps
+/// (NTP, a Pi without RTC) cannot shorten or stretch a round, and a test on a fake clock runs a
+/// half-hour round in milliseconds.
 struct AgentWatch {
     let process: RunningProcess
     let logPath: String
@@ -59,22 +75,36 @@ struct AgentWatch {
     let maxGraceAfterResultS: Int
     let ignorePatterns: [String]
     let progressIntervalS: Int
+    let clock: any MonotonicClock
+    let wallClock: any WallClock
     /// Called with an event to record (`round_grace_extended`, `round_progress`).
-    let emit: (EventKind, JSONObject) -> Void
+    let emit: (any TypedEvent) -> Void
     let round: Int
 
-    func run() -> AgentExit {
-        let clock = ContinuousClock()
-        let start = clock.now
+    /// How often the watch looks at the agent when it has not exited.
+    static let tick = Duration.milliseconds(200)
+    /// How often the transcript is scanned for the terminal marker.
+    static let scanInterval = Duration.seconds(1)
+
+    /// What the watch remembers between ticks.
+    private struct State {
+        let start: ContinuousClock.Instant
         var scanOffset: Int64 = 0
         var carry: [UInt8] = []
         var markerSeenAt: ContinuousClock.Instant?
-        var lastScan = start
-        var lastProgress = start
+        var lastScan: ContinuousClock.Instant
+        var lastProgress: ContinuousClock.Instant
         var extended = false
-        let wall = Duration.seconds(timeoutS)
-        let graceWindow = Duration.seconds(maxGraceAfterResultS)
-        let graceEnabled = maxGraceAfterResultS > 0 && !terminalMarker.isEmpty
+
+        init(start: ContinuousClock.Instant) {
+            self.start = start
+            lastScan = start
+            lastProgress = start
+        }
+    }
+
+    func run() -> AgentExit {
+        var state = State(start: clock.now)
         // A waiter thread wakes the loop the moment the agent exits, so the round ends without
         // waiting for the next tick (the tick only drives timeouts, marker scans and progress).
         let exited = DispatchSemaphore(value: 0)
@@ -83,53 +113,63 @@ struct AgentWatch {
             _ = process.wait()
             exited.signal()
         }
-
         while true {
             if let status = process.poll() {
-                return AgentExit(status: status, durationS: Self.seconds(clock.now - start), timedOut: false, graceKilled: false, graceExtended: extended)
+                return exit(status, state, timedOut: false, graceKilled: false)
             }
             let now = clock.now
-            if now - start > wall {
-                let status = process.terminate(grace: killGrace)
-                return AgentExit(status: status, durationS: Self.seconds(clock.now - start), timedOut: true, graceKilled: false, graceExtended: extended)
+            if now - state.start > .seconds(timeoutS) {
+                return exit(process.terminate(grace: killGrace), state, timedOut: true, graceKilled: false)
             }
-            if graceEnabled && markerSeenAt == nil && now - lastScan >= .seconds(1) {
-                lastScan = now
-                if scan(&scanOffset, &carry) { markerSeenAt = now }
+            scanForMarker(&state, now: now)
+            if graceWindowEnded(&state, now: now) {
+                return exit(process.terminate(grace: killGrace), state, timedOut: true, graceKilled: true)
             }
-            if let seen = markerSeenAt, !extended, now - seen > graceWindow {
-                let (live, ignored) = liveWorkers()
-                if live.isEmpty {
-                    let status = process.terminate(grace: killGrace)
-                    return AgentExit(status: status, durationS: Self.seconds(clock.now - start), timedOut: true, graceKilled: true, graceExtended: false)
-                }
-                extended = true
-                emit(.roundGraceExtended, JSONObject([
-                    ("round_num", .int(Int64(round))), ("grace_s", .int(Int64(maxGraceAfterResultS))),
-                    ("live_children", .array(live.prefix(5).map { .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid)))])) })),
-                    ("ignored_children", .array(ignored.prefix(5).map {
-                        .object(JSONObject([("name", .string($0.name)), ("pid", .int(Int64($0.pid))), ("matched", .string($0.matched ?? ""))]))
-                    })),
-                ]))
-            }
-            if progressIntervalS > 0 && now - lastProgress >= .seconds(progressIntervalS) {
-                lastProgress = now
-                var info = stat()
-                let exists = stat(logPath, &info) == 0
-                var wallNow = timespec()
-                clock_gettime(CLOCK_REALTIME, &wallNow)
-                emit(.roundProgress, JSONObject([
-                    ("round_num", .int(Int64(round))),
-                    ("log_size_kb", .int(exists ? Int64(info.st_size) / 1024 : 0)),
-                    ("last_write_age_s", .int(exists ? max(0, Int64(wallNow.tv_sec) - Int64(info.st_mtim.tv_sec)) : 0)),
-                    ("wall_age_s", .int(Int64(Self.seconds(now - start)))),
-                ]))
-            }
-            _ = exited.wait(timeout: .now() + .milliseconds(200))
+            reportProgress(&state, now: now)
+            _ = clock.sleep(until: clock.now + Self.tick, wakingFor: exited)
         }
     }
 
+    private func exit(_ status: ExitStatus, _ state: State, timedOut: Bool, graceKilled: Bool) -> AgentExit {
+        AgentExit(status: status, durationS: (clock.now - state.start).seconds, timedOut: timedOut,
+                  graceKilled: graceKilled, graceExtended: graceKilled ? false : state.extended)
+    }
+
+    /// Once a second until the marker is seen, when a grace window is configured.
+    private func scanForMarker(_ state: inout State, now: ContinuousClock.Instant) {
+        guard maxGraceAfterResultS > 0, !terminalMarker.isEmpty, state.markerSeenAt == nil,
+              now - state.lastScan >= Self.scanInterval else { return }
+        state.lastScan = now
+        if scan(&state.scanOffset, &state.carry) { state.markerSeenAt = now }
+    }
+
+    /// After the grace window: true when no worker is left (grace kill); otherwise the round is
+    /// extended once (`round_grace_extended`) and runs on to its hard wall.
+    private func graceWindowEnded(_ state: inout State, now: ContinuousClock.Instant) -> Bool {
+        guard let seen = state.markerSeenAt, !state.extended, now - seen > .seconds(maxGraceAfterResultS) else {
+            return false
+        }
+        let (live, ignored) = liveWorkers()
+        if live.isEmpty { return true }
+        state.extended = true
+        emit(RoundGraceExtended(roundNum: round, graceS: maxGraceAfterResultS, live: live, ignored: ignored))
+        return false
+    }
+
+    /// Every `round_progress_interval_s`: the transcript's size and age.
+    private func reportProgress(_ state: inout State, now: ContinuousClock.Instant) {
+        guard progressIntervalS > 0, now - state.lastProgress >= .seconds(progressIntervalS) else { return }
+        state.lastProgress = now
+        // The transcript is the agent's own file on disk (it writes there directly).
+        var info = stat()
+        let exists = stat(logPath, &info) == 0
+        let age = exists ? max(0, wallClock.now().seconds - Int64(info.st_mtim.tv_sec)) : 0
+        emit(RoundProgress(roundNum: round, logSizeKB: exists ? Int64(info.st_size) / 1024 : 0, lastWriteAgeS: age,
+                           wallAgeS: Int64((now - state.start).seconds)))
+    }
+
     /// Scans newly written log bytes for the marker, carrying a marker-length overlap between reads.
+    /// Reads the disk directly: the agent writes its transcript there itself.
     private func scan(_ offset: inout Int64, _ carry: inout [UInt8]) -> Bool {
         while true {
             let chunk = Directories.read(logPath, from: offset, limit: 256 << 10)
@@ -142,20 +182,18 @@ struct AgentWatch {
         }
     }
 
-    struct Worker { var pid: pid_t; var name: String; var matched: String? }
-
     /// Live (non-zombie) descendants of the agent, split into workers and ignored helpers.
-    private func liveWorkers() -> (live: [Worker], ignored: [Worker]) {
+    private func liveWorkers() -> (live: [AgentWorker], ignored: [AgentWorker]) {
         let regexes = ignorePatterns.compactMap { pattern in (try? Regex(pattern)).map { (pattern, $0) } }
-        var live: [Worker] = []
-        var ignored: [Worker] = []
+        var live: [AgentWorker] = []
+        var ignored: [AgentWorker] = []
         for pid in ProcessTree.descendants(of: process.pid) {
             guard let entry = ProcessTree.entry(for: pid), !entry.isZombie else { continue }
             let cmdline = (ProcessTree.commandLine(of: pid) ?? [entry.command]).joined(separator: " ")
             if let hit = regexes.first(where: { cmdline.contains($0.1) }) {
-                ignored.append(Worker(pid: pid, name: entry.command, matched: hit.0))
+                ignored.append(AgentWorker(pid: pid, name: entry.command, matched: hit.0))
             } else {
-                live.append(Worker(pid: pid, name: entry.command, matched: nil))
+                live.append(AgentWorker(pid: pid, name: entry.command, matched: nil))
             }
         }
         return (live, ignored)
@@ -171,9 +209,5 @@ struct AgentWatch {
             index += 1
         }
         return false
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

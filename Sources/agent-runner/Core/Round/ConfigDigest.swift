@@ -4,9 +4,10 @@ import FleetCore
 /// content, delivery, dirty action, agent env), so an operator can see in the event log exactly
 /// when a change took effect.
 public enum ConfigDigest {
-    public static func compute(config: AgentRunnerConfig, promptFiles: [String], agent: AgentRunnerConfig.Agent) -> String {
+    public static func compute(config: AgentRunnerConfig, promptFiles: [String], agent: AgentRunnerConfig.Agent,
+                               fileSystem: any FileSystem) -> String {
         let hashes: [JSONValue] = promptFiles.map { path in
-            (try? LocalFileSystem().readFile(path)).map { .string(SHA256.hex(of: $0)) } ?? .null
+            (try? fileSystem.readFile(path)).map { .string(SHA256.hex(of: $0)) } ?? .null
         }
         let env = agent.env.sorted { $0.name < $1.name }.map { JSONValue.array([.string($0.name), .string($0.value)]) }
         // Keys in sorted order, compact: the digest must not depend on dictionary order.

@@ -8,7 +8,10 @@ import FleetCore
 /// Layer 2: the restart-on-exit loop. Runs rounds until a stop trigger, a give-up breaker or a
 /// signal, and maps each ending to the exit code systemd acts on (0 clean, 1 already running or
 /// a failed startup hook, 75 crash loop, 78 broken config).
-public final class Supervisor: @unchecked Sendable {
+///
+/// Every effect (clocks, spawning, files, jitter) comes from ``Effects``: production passes
+/// the machine's, a test passes a fake clock and a scripted runner and checks the schedule.
+public final class Supervisor: Sendable {
     public struct Options: Sendable {
         public var maxRoundsOverride: Int?
         public var once = false
@@ -19,47 +22,32 @@ public final class Supervisor: @unchecked Sendable {
     }
 
     let config: AgentRunnerConfig
-    let runner: any ProcessRunner
+    let effects: Effects
     let environment: [String: String]
-    let clock: any WallClock
     let stderr: any TextOutput
     let stop: StopRequest
-    /// Jitter source for back-off: a value in the given range. Injected so tests are repeatable.
-    let jitter: @Sendable (ClosedRange<Int64>) -> Int64
 
-    public init(config: AgentRunnerConfig, runner: any ProcessRunner, environment: [String: String], clock: any WallClock,
-                stderr: any TextOutput, stop: StopRequest, jitter: @escaping @Sendable (ClosedRange<Int64>) -> Int64 = { Int64.random(in: $0) }) {
+    public init(config: AgentRunnerConfig, effects: Effects, environment: [String: String], stderr: any TextOutput,
+                stop: StopRequest) {
         self.config = config
-        self.runner = runner
+        self.effects = effects
         self.environment = environment
-        self.clock = clock
         self.stderr = stderr
         self.stop = stop
-        self.jitter = jitter
     }
 
     var logDir: String { config.runtime.logDir }
-    var sentinelPath: String { logDir + "/.agent-done" }
 
     /// Runs serve; returns the process exit code.
     public func run(_ options: Options) -> Int32 {
-        if let error = Directories.create(logDir) {
-            stderr.write("agent-runner: cannot create log dir \(logDir): \(SystemError.text(error)); fix [runtime] log_dir or its permissions\n")
+        if let error = effects.fileSystem.createDirectory(logDir) {
+            stderr.write("agent-runner: cannot create log dir \(logDir): \(SystemError.text(error)); "
+                + "fix [runtime] log_dir or its permissions\n")
             return ExitCode.config
         }
-        let lock: FileLock
-        do {
-            lock = try FileLock.acquire(logDir + "/serve.lock")
-        } catch let held as FileLock.HeldError {
-            let holder = held.holderPID.map { " (pid \($0))" } ?? ""
-            stderr.write("agent-runner: serve already running for \(config.runtime.workDir)\(holder); stop it with 'agent-runner stop' first\n")
-            return ExitCode.failure
-        } catch {
-            stderr.write("agent-runner: cannot lock \(logDir)/serve.lock: \(error)\n")
-            return ExitCode.failure
-        }
+        guard let lock = acquireLock() else { return ExitCode.failure }
         defer { lock.release() }
-        let events = EventSink(logDir: logDir, clock: clock, stderr: stderr)
+        let events = EventSink(logDir: logDir, clock: effects.wallClock, stderr: stderr)
         let pidFile = PidFile(path: logDir + "/serve.pid")
         do {
             try pidFile.write()
@@ -68,222 +56,77 @@ public final class Supervisor: @unchecked Sendable {
         }
         defer { try? pidFile.remove() }
 
-        unlink(sentinelPath)
-        killStaleAgent(events: events)
-        switch RoundLogs(logDir: logDir).prune(keep: config.runtime.roundLogRetention) {
-        case .deferred(let existing, let keep, let wouldDelete):
-            events.emit(.roundLogsPruneDeferred, JSONObject([
-                ("directory", .string(logDir)), ("existing", .int(Int64(existing))), ("keep", .int(Int64(keep))),
-                ("would_delete", .int(Int64(wouldDelete))),
-                ("hint", .string("nothing deleted; raise runtime.round_log_retention to >= \(existing) to keep this backlog, or delete files in \(logDir) yourself")),
-            ]))
-        case .deleted, .nothingToDo:
-            break
+        let triggers = StopTriggers(stop: stop, stopFile: config.runtime.stopFile,
+                                    sentinelPath: logDir + "/.agent-done", fileSystem: effects.fileSystem,
+                                    clock: effects.clock)
+        startUp(events: events, triggers: triggers, maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds)
+        let rounds = RoundRunner(config: config, events: events, effects: effects, environment: environment,
+                                 stderr: stderr)
+        if let ending = runStartupHooks(rounds.hooks, events: events) {
+            return finish(ending, rounds: 0, events: events)
         }
-        let maxRounds = options.maxRoundsOverride ?? config.runtime.maxRounds
-        events.emit(.serveStarted, JSONObject([
-            ("pid", .int(Int64(getpid()))), ("version", .string(BuildInfo.version)), ("config_path", .string(config.configPath)),
-            ("max_rounds", maxRounds.map { .int(Int64($0)) } ?? .null),
-        ]))
+        var loop = RestartLoop(
+            config: config, options: options, rounds: rounds, triggers: triggers, gate: throttleGate(triggers, events),
+            throttle: ThrottleTracker(logDir: logDir, agent: config.agent.binary), events: events,
+            fileSystem: effects.fileSystem, stderr: stderr)
+        let ending = loop.run()
+        return finish(ending, rounds: loop.completed, events: events)
+    }
 
-        let rounds = RoundRunner(config: config, events: events, runner: runner, environment: environment, clock: clock, stderr: stderr)
-        let hooks = HookRunner(runner: runner, workDir: config.runtime.workDir)
+    /// `serve.lock` for serve's lifetime: one serve per project.
+    private func acquireLock() -> FileLock? {
+        do {
+            return try FileLock.acquire(logDir + "/serve.lock")
+        } catch let held as FileLock.HeldError {
+            let holder = held.holderPID.map { " (pid \($0))" } ?? ""
+            stderr.write("agent-runner: serve already running for \(config.runtime.workDir)\(holder); "
+                + "stop it with 'agent-runner stop' first\n")
+        } catch {
+            stderr.write("agent-runner: cannot lock \(logDir)/serve.lock: \(error)\n")
+        }
+        return nil
+    }
+
+    /// Boot housekeeping, then `serve_started`: a stale sentinel goes, an agent left running by
+    /// a serve that died is killed, round logs past retention are pruned.
+    private func startUp(events: EventSink, triggers: StopTriggers, maxRounds: Int?) {
+        triggers.removeStaleSentinel()
+        let reaper = StaleAgentReaper(pidFile: PidFile(path: logDir + "/agent.pid"), clock: effects.clock)
+        if let killed = reaper.reap() {
+            events.emit(killed)
+            stderr.write("agent-runner: killed an agent (pid \(killed.pid)) left running by a previous serve\n")
+        }
+        if case .deferred(let existing, let keep, let wouldDelete) = RoundLogs(logDir: logDir)
+            .prune(keep: config.runtime.roundLogRetention) {
+            events.emit(RoundLogsPruneDeferred(directory: logDir, existing: existing, keep: keep,
+                                               wouldDelete: wouldDelete))
+        }
+        events.emit(ServeStarted(pid: getpid(), version: BuildInfo.version, configPath: config.configPath,
+                                 maxRounds: maxRounds))
+    }
+
+    /// `serve_startup` hooks; the first failure stops serve before its first round.
+    private func runStartupHooks(_ hooks: RoundHooks, events: EventSink) -> ServeEnding? {
+        let runner = HookRunner(effects: effects, workDir: config.runtime.workDir)
         for hook in config.hooks.serveStartup where !config.plugins.disable.contains(hook.name) {
-            let outcome = hooks.run(hook, environment: rounds.hookEnv(round: 0, phase: nil))
-            if !outcome.succeeded {
-                let code: JSONValue = outcome.timedOut ? .null : {
-                    if case .terminated(let code) = outcome.exit { return .int(Int64(code)) }
-                    return .null
-                }()
-                events.emit(.serveStartupHookFailed, JSONObject([
-                    ("hook", .string(hook.name)), ("exit_code", code), ("exc_type", .string(outcome.timedOut ? "timeout" : outcome.exit.description)),
-                    ("exc_msg", .string(outcome.outputTail)), ("stderr_tail", .string(outcome.outputTail)),
-                ]))
-                stderr.write("agent-runner: serve_startup hook '\(hook.name)' failed (\(outcome.timedOut ? "timed out" : outcome.exit.description)): \(outcome.outputTail)\n")
-                return finish(events, reason: "serve_startup_hook_failed", rounds: 0, code: ExitCode.failure)
-            }
+            let outcome = runner.run(hook, environment: hooks.environment(round: 0, phase: nil))
+            guard !outcome.succeeded else { continue }
+            events.emit(ServeStartupHookFailed(hook: hook.name, outcome: outcome))
+            let how = outcome.timedOut ? "timed out" : outcome.exit.description
+            stderr.write("agent-runner: serve_startup hook '\(hook.name)' failed (\(how)): \(outcome.outputTail)\n")
+            return .startupHookFailed
         }
-
-        var policy = RestartPolicy(restartDelayS: config.runtime.restartDelayS)
-        var throttle = ThrottleTracker(logDir: logDir, agent: config.agent.binary)
-        var completed = 0
-        var nextRound = rounds.nextRoundNumber()
-        var environmentStreak = 0
-        while true {
-            if let reason = sentinelReason() {
-                events.emit(.agentSelfTerminated, ["reason": .string(reason)])
-                return finish(events, reason: "agent_self_terminated", rounds: completed, code: ExitCode.success)
-            }
-            switch throttleGate(events: events, throttle: &throttle) {
-            case .proceed: break
-            case .stopRequested: return finish(events, reason: "signal", rounds: completed, code: ExitCode.success)
-            case .stopFile: return stopFileDetected(events, rounds: completed)
-            case .selfTerminated: return finish(events, reason: "agent_self_terminated", rounds: completed, code: ExitCode.success)
-            }
-            if stopFileExists() { return stopFileDetected(events, rounds: completed) }
-            if let maxRounds, completed >= maxRounds {
-                events.emit(.maxRoundsReached, JSONObject([("rounds_completed", .int(Int64(completed))), ("max_rounds", .int(Int64(maxRounds)))]))
-                return finish(events, reason: "max_rounds_reached", rounds: completed, code: ExitCode.success)
-            }
-            if stop.isRequested { return finish(events, reason: "signal", rounds: completed, code: ExitCode.success) }
-
-            let result = rounds.run(round: nextRound)
-            completed += 1
-            nextRound += 1
-            if let transient = result.transient {
-                throttle.detected(transient)
-            } else if case .ran(let exit) = result.kind, exit.ok {
-                throttle.succeeded()
-            }
-            let delay: Double
-            switch result.kind {
-            case .batteryFailed(let failures):
-                if failures.contains(where: \.permanent) {
-                    let reason = "startup battery failed permanently: " + failures.filter(\.permanent).map { "\($0.check): \($0.reason)" }.joined(separator: "; ")
-                    events.emit(.configBroken, ["reason": .string(reason)])
-                    stderr.write("agent-runner: config_broken: \(reason); fix it, then 'agent-runner start'\n")
-                    return finish(events, reason: "config_broken", rounds: completed, code: ExitCode.config)
-                }
-                // The environment is not usable (disk full, log dir unwritable): retry with an
-                // escalating delay (capped at 5 minutes) until it recovers, without counting a round.
-                completed -= 1
-                nextRound -= 1
-                environmentStreak += 1
-                delay = min(config.runtime.restartDelayS * Double(1 << min(environmentStreak, 20)), 300)
-            case .ran(let exit):
-                environmentStreak = 0
-                let outcome = RoundOutcome(exitCode: exit.exitCode, durationS: exit.durationS,
-                                           killedBySupervisor: exit.timedOut || exit.graceKilled, throttled: result.transient != nil)
-                switch policy.record(outcome) {
-                case .restart(let seconds):
-                    delay = seconds
-                case .crashLoop(let consecutive, let code):
-                    let tail = String(decoding: Directories.tail(of: result.logPath, bytes: 4000), as: UTF8.self)
-                    let reason = String(SecretRedactor.redact(tail).suffix(2000))
-                    events.emit(.crashLoop, JSONObject([("consecutive", .int(Int64(consecutive))), ("exit_code", .int(Int64(code))), ("reason", .string(reason))]))
-                    stderr.write("agent-runner: crash_loop: \(consecutive) consecutive short crashes (last exit \(code)); read \(result.logPath), fix the cause, then 'agent-runner start'\n")
-                    return finish(events, reason: "crash_loop", rounds: completed, code: ExitCode.crashLoop)
-                }
-            case .spawnFailed:
-                switch policy.record(RoundOutcome(exitCode: 127, durationS: 0)) {
-                case .restart(let seconds): delay = seconds
-                case .crashLoop(let consecutive, let code):
-                    events.emit(.crashLoop, JSONObject([("consecutive", .int(Int64(consecutive))), ("exit_code", .int(Int64(code))), ("reason", "the agent could not be started")]))
-                    return finish(events, reason: "crash_loop", rounds: completed, code: ExitCode.crashLoop)
-                }
-            }
-            if options.once || stop.isRequested {
-                return finish(events, reason: stop.isRequested ? "signal" : "once", rounds: completed, code: ExitCode.success)
-            }
-            switch sleep(seconds: delay) {
-            case .completed: break
-            case .stopRequested: return finish(events, reason: "signal", rounds: completed, code: ExitCode.success)
-            case .stopFile: return stopFileDetected(events, rounds: completed)
-            }
-        }
+        return nil
     }
 
-    private func finish(_ events: EventSink, reason: String, rounds: Int, code: Int32) -> Int32 {
-        events.emit(.serveStopped, JSONObject([("reason", .string(reason)), ("rounds_completed", .int(Int64(rounds))), ("exit_code", .int(Int64(code)))]))
-        return code
+    private func throttleGate(_ triggers: StopTriggers, _ events: EventSink) -> ThrottleGate {
+        ThrottleGate(action: config.runtime.transientErrorAction, agent: config.agent.binary,
+                     jitterMaxS: Int64(config.runtime.backoffJitterS), wallClock: effects.wallClock,
+                     clock: effects.clock, random: effects.random, triggers: triggers, events: events)
     }
 
-    /// An agent left running by a serve that died without reaping it (kill -9, OOM) would run
-    /// beside the next round's agent on the same work tree: kill its whole group first.
-    private func killStaleAgent(events: EventSink) {
-        let pidFile = PidFile(path: logDir + "/agent.pid")
-        defer { try? pidFile.remove() }
-        guard let pid = try? pidFile.runningPID(), pid > 1 else { return }
-        let members = Set(ProcessTree.processGroupMembers(pid) + ProcessTree.descendants(of: pid) + [pid])
-        for member in members { kill(member, SIGTERM) }
-        kill(-pid, SIGTERM)
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(5)
-        while clock.now < deadline && members.contains(where: { ProcessTree.isAlive($0) }) { usleep(100_000) }
-        for member in members where ProcessTree.isAlive(member) { kill(member, SIGKILL) }
-        kill(-pid, SIGKILL)
-        events.emit(.staleAgentKilled, JSONObject([("pid", .int(Int64(pid))), ("processes", .int(Int64(members.count)))]))
-        stderr.write("agent-runner: killed an agent (pid \(pid)) left running by a previous serve\n")
-    }
-
-    // MARK: Stop triggers
-
-    /// The sentinel's content (first 200 characters), or nil when the agent has not written it.
-    private func sentinelReason() -> String? {
-        guard Directories.exists(sentinelPath) else { return nil }
-        let bytes = (try? LocalFileSystem().readFile(sentinelPath, limit: 1 << 20)) ?? []
-        return String(String(decoding: bytes, as: UTF8.self).prefix(200))
-    }
-
-    private func stopFileExists() -> Bool {
-        config.runtime.stopFile.map(Directories.exists) ?? false
-    }
-
-    private func stopFileDetected(_ events: EventSink, rounds: Int) -> Int32 {
-        let path = config.runtime.stopFile ?? ""
-        let content = (try? LocalFileSystem().readFile(path, limit: 1 << 20)).map { String(String(decoding: $0, as: UTF8.self).prefix(200)) } ?? ""
-        events.emit(.stopFileDetected, JSONObject([("stop_file", .string(path)), ("content", .string(content)), ("rounds_completed", .int(Int64(rounds)))]))
-        return finish(events, reason: "stop_file_detected", rounds: rounds, code: ExitCode.success)
-    }
-
-    enum SleepOutcome { case completed, stopRequested, stopFile }
-
-    /// Sleeps on the monotonic clock in short ticks, waking for a signal or the stop file.
-    func sleep(seconds: Double) -> SleepOutcome {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .milliseconds(Int64(seconds * 1000))
-        while clock.now < deadline {
-            if stop.isRequested { return .stopRequested }
-            if stopFileExists() { return .stopFile }
-            let left = deadline - clock.now
-            let tick = min(left, .milliseconds(200))
-            let micros = tick.components.seconds * 1_000_000 + tick.components.attoseconds / 1_000_000_000_000
-            if micros > 0 { usleep(UInt32(micros)) }
-        }
-        return .completed
-    }
-
-    // MARK: Throttle gate
-
-    enum GateOutcome { case proceed, stopRequested, stopFile, selfTerminated }
-
-    /// Waits out a provider throttle recorded in the event log (so the state survives a restart),
-    /// or stops, or ignores it, as `transient_error_action` says.
-    private func throttleGate(events: EventSink, throttle: inout ThrottleTracker) -> GateOutcome {
-        let agentName = config.agent.binary
-        guard let error = throttle.active else { return .proceed }
-        let now = clock.now().seconds
-        let jitterMax = Int64(config.runtime.backoffJitterS)
-        let plan = BackoffPlanner.plan(for: error, priorDetections: throttle.priorDetections, now: now,
-                                       jitterS: jitter(min(BackoffPlanner.jitterRangeS.lowerBound, jitterMax)...jitterMax))
-        switch config.runtime.transientErrorAction {
-        case .skip:
-            return .proceed
-        case .stop:
-            events.emit(.agentSelfTerminated, ["reason": "transient_error"])
-            return .selfTerminated
-        case .backOff:
-            if let capped = plan.capped {
-                events.emit(.transientErrorBackoffCapped, JSONObject([
-                    ("classification", .string(error.classification.rawValue)), ("agent", .string(agentName)),
-                    ("requested_sleep_s", .int(capped.requestedSleepS)), ("applied_sleep_s", .int(capped.appliedSleepS)),
-                    ("original_reset_at_epoch", .int(capped.originalResetEpoch)), ("applied_reset_at_epoch", .int(plan.appliedResetEpoch)),
-                    ("consecutive_count", .int(Int64(capped.consecutiveCount))), ("capped_by_absolute_max", .bool(capped.cappedByAbsoluteMax)),
-                ]))
-            }
-            let started = ContinuousClock.now
-            switch sleep(seconds: Double(plan.sleepS)) {
-            case .stopRequested: return .stopRequested
-            case .stopFile: return .stopFile
-            case .completed: break
-            }
-            let slept = ContinuousClock.now - started
-            events.emit(.transientErrorRecovered, JSONObject([
-                ("classification", .string(error.classification.rawValue)), ("agent", .string(agentName)),
-                ("throttled_for_s", .int(slept.components.seconds)),
-            ]))
-            throttle.recovered()
-            return .proceed
-        }
+    private func finish(_ ending: ServeEnding, rounds: Int, events: EventSink) -> Int32 {
+        events.emit(ServeStopped(reason: ending.reason, roundsCompleted: rounds, exitCode: ending.exitCode))
+        return ending.exitCode
     }
 }

@@ -18,7 +18,8 @@ public struct OrphanState: Sendable, Equatable {
         ]))
     }
 
-    public init(roundNum: Int, files: [String], stashedRef: String, stashMessage: String, timestamp: String, phase: String?) {
+    public init(roundNum: Int, files: [String], stashedRef: String, stashMessage: String, timestamp: String,
+                phase: String?) {
         self.roundNum = roundNum
         self.files = files
         self.stashedRef = stashedRef
@@ -38,8 +39,14 @@ public struct OrphanState: Sendable, Equatable {
 
     public static func path(logDir: String) -> String { logDir + "/orphan-state.json" }
 
-    public static func read(logDir: String) -> OrphanState? {
-        guard let bytes = try? LocalFileSystem().readFile(path(logDir: logDir), limit: 1 << 20),
+    /// Writes the state (0600, atomically) for the next round and peek.
+    public func write(logDir: String, fileSystem: any FileSystem) throws {
+        let text = JSONWriter(style: .pretty(indent: 2)).string(json) + "\n"
+        try fileSystem.writeAtomically(Array(text.utf8), to: Self.path(logDir: logDir), mode: 0o600)
+    }
+
+    public static func read(logDir: String, fileSystem: any FileSystem) -> OrphanState? {
+        guard let bytes = try? fileSystem.readFile(path(logDir: logDir), limit: 1 << 20),
               let json = try? JSONParser.lenient.parse(bytes) else { return nil }
         return OrphanState(json: json)
     }

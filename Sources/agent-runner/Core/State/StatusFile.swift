@@ -36,7 +36,8 @@ public struct RoundStatus: Sendable, Equatable {
     }
 
     public init?(json: JSONValue) {
-        guard let object = json.objectValue, let round = object["round_num"]?.intValue, round >= 0, round < Int64(Int32.max) else { return nil }
+        guard let object = json.objectValue, let round = object["round_num"]?.intValue, round >= 0,
+              round < Int64(Int32.max) else { return nil }
         self.init(
             roundNum: Int(round), running: object["running"]?.boolValue ?? false,
             lastCompletedAt: object["last_completed_at"]?.stringValue,
@@ -50,9 +51,11 @@ public struct RoundStatus: Sendable, Equatable {
 /// Reads and writes status.json in a log dir.
 public struct StatusFile: Sendable {
     public let path: String
+    let fileSystem: any FileSystem
 
-    public init(logDir: String) {
+    public init(logDir: String, fileSystem: any FileSystem) {
         path = logDir + "/status.json"
+        self.fileSystem = fileSystem
     }
 
     /// The status, `.missing`, or `.unreadable` when the file exists but does not parse (a
@@ -64,14 +67,17 @@ public struct StatusFile: Sendable {
     }
 
     public func read() -> ReadResult {
-        guard let bytes = try? LocalFileSystem().readFile(path, limit: 1 << 20) else {
-            return LocalFileSystem().resolveSymlinks(path) == nil ? .missing : .unreadable
+        guard let bytes = try? fileSystem.readFile(path, limit: 1 << 20) else {
+            return fileSystem.resolveSymlinks(path) == nil ? .missing : .unreadable
         }
-        guard let json = try? JSONParser.lenient.parse(bytes), let status = RoundStatus(json: json) else { return .unreadable }
+        guard let json = try? JSONParser.lenient.parse(bytes), let status = RoundStatus(json: json) else {
+            return .unreadable
+        }
         return .status(status)
     }
 
     public func write(_ status: RoundStatus) throws {
-        try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(status.json) + "\n", to: path, mode: 0o600)
+        let text = JSONWriter(style: .pretty(indent: 2)).string(status.json) + "\n"
+        try fileSystem.writeAtomically(Array(text.utf8), to: path, mode: 0o600)
     }
 }

@@ -6,9 +6,8 @@ import FleetCore
 /// caller asks git itself.
 enum GitHeadReader {
     /// `(isWorkTree: true, head)` when `workDir/.git` is a readable repository directory, else nil.
-    static func read(workDir: String) -> (isWorkTree: Bool, head: String?)? {
+    static func read(workDir: String, fileSystem fs: any FileSystem) -> (isWorkTree: Bool, head: String?)? {
         let gitDir = workDir + "/.git"
-        let fs = LocalFileSystem()
         guard let headBytes = try? fs.readFile(gitDir + "/HEAD", limit: 4096) else { return nil }
         let head = String(decoding: headBytes, as: UTF8.self).trimmingCharacters(in: "\n\r ")
         if isSHA(head) { return (true, head) }
@@ -21,13 +20,13 @@ enum GitHeadReader {
         }
         guard let packed = try? fs.readFile(gitDir + "/packed-refs", limit: 16 << 20) else {
             // A branch with no commits yet: a work tree without HEAD.
-            return Directories.exists(gitDir + "/objects") ? (true, nil) : nil
+            return fs.exists(gitDir + "/objects") ? (true, nil) : nil
         }
         for line in String(decoding: packed, as: UTF8.self).split(separator: "\n") where line.hasSuffix(" " + ref) {
             let sha = String(line.prefix(40))
             return isSHA(sha) ? (true, sha) : nil
         }
-        return Directories.exists(gitDir + "/objects") ? (true, nil) : nil
+        return fs.exists(gitDir + "/objects") ? (true, nil) : nil
     }
 
     static func isSHA(_ text: String) -> Bool {

@@ -8,8 +8,9 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "git \(command): \(message)" }
 }
 
-/// The git operations the supervisor needs on the agent's work tree, each with a timeout so a
-/// hung git (an NFS stall, a credential prompt) cannot wedge the supervisor.
+/// The git operations the supervisor needs on the agent's work tree, each with a timeout (on the
+/// effects' clock) so a hung git (an NFS stall, a credential prompt) cannot wedge the
+/// supervisor.
 public struct GitWorkTree: Sendable {
     public let workDir: String
     /// Paths inside the work tree that must never be stashed or committed, relative to workDir:
@@ -19,12 +20,16 @@ public struct GitWorkTree: Sendable {
     /// round would halt serve with config_broken because the prompt is gone).
     public let excludedPaths: [String]
     let runner: any ProcessRunner
+    let clock: any MonotonicClock
+    let fileSystem: any FileSystem
     let environment: [String: String]
 
-    public init(workDir: String, logDir: String, configPath: String, promptFiles: [String] = [], runner: any ProcessRunner,
+    public init(workDir: String, logDir: String, configPath: String, promptFiles: [String] = [], effects: Effects,
                 environment: [String: String]) {
         self.workDir = workDir
-        self.runner = runner
+        runner = effects.processes
+        clock = effects.clock
+        fileSystem = effects.fileSystem
         var env = environment
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_OPTIONAL_LOCKS"] = "0"
@@ -44,7 +49,9 @@ public struct GitWorkTree: Sendable {
     /// The pathspec for commands that add files (stash -u, add -A): git refuses to name an
     /// ignored path there, and an ignored path needs no exclusion anyway.
     private func addingPathspec() -> [String] {
-        let needed = excludedPaths.filter { path in (try? git(["check-ignore", "-q", path], timeoutS: 10)) == nil }
+        let needed = excludedPaths.filter { path in
+            (try? git(["check-ignore", "-q", path], timeoutS: 10)) == nil
+        }
         guard !needed.isEmpty else { return [] }
         return ["--", "."] + needed.map { ":(exclude)\($0)" }
     }
@@ -53,8 +60,8 @@ public struct GitWorkTree: Sendable {
     func git(_ arguments: [String], timeoutS: Double) throws(GitError) -> String {
         let label = arguments.first ?? ""
         let request = ProcessRequest(
-            "git", arguments: ["-c", "core.quotepath=false"] + arguments, environment: environment, workingDirectory: workDir,
-            deadline: .now + .milliseconds(Int64(timeoutS * 1000)), terminationGrace: .seconds(1))
+            "git", arguments: ["-c", "core.quotepath=false"] + arguments, environment: environment,
+            workingDirectory: workDir, deadline: clock.now + .seconds(timeoutS), terminationGrace: .seconds(1))
         let output: ProcessOutput
         do {
             output = try runner.run(request)
@@ -74,10 +81,11 @@ public struct GitWorkTree: Sendable {
     /// Whether workDir is a git work tree, and its HEAD commit (nil before the first commit),
     /// in one git call: this runs before every round.
     public func probe() -> (isWorkTree: Bool, head: String?) {
-        if let direct = GitHeadReader.read(workDir: workDir) { return direct }
+        if let direct = GitHeadReader.read(workDir: workDir, fileSystem: fileSystem) { return direct }
         let request = ProcessRequest(
-            "git", arguments: ["rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"], environment: environment,
-            workingDirectory: workDir, deadline: .now + .seconds(10), terminationGrace: .seconds(1))
+            "git", arguments: ["rev-parse", "--is-inside-work-tree", "--verify", "-q", "HEAD"],
+            environment: environment, workingDirectory: workDir, deadline: clock.now + .seconds(10),
+            terminationGrace: .seconds(1))
         guard let output = try? runner.run(request), !output.timedOut else { return (false, nil) }
         let lines = output.stdoutText.split(separator: "\n")
         let head = lines.dropFirst().first.map(String.init).flatMap { $0.count == 40 ? $0 : nil }
@@ -87,7 +95,8 @@ public struct GitWorkTree: Sendable {
     /// The working tree's state after a round: changed paths (tracked or untracked, outside the
     /// excluded paths) and HEAD, from one `git status --porcelain=v2 --branch -z`.
     public func status() throws(GitError) -> (files: [String], head: String?) {
-        let output = try git(["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"] + pathspec, timeoutS: 10)
+        let arguments = ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"] + pathspec
+        let output = try git(arguments, timeoutS: 10)
         return Self.parseStatus(output)
     }
 
@@ -130,7 +139,8 @@ public struct GitWorkTree: Sendable {
     public func stash(message: String) throws(GitError) -> String {
         try git(["stash", "push", "-u", "-m", message] + addingPathspec(), timeoutS: 30)
         guard let top = topStash(), top.subject.hasSuffix(message) else {
-            throw GitError(command: "stash", message: "stash push reported success but no stash was created", timedOut: false)
+            throw GitError(command: "stash", message: "stash push reported success but no stash was created",
+                           timedOut: false)
         }
         return top.sha
     }
@@ -140,7 +150,8 @@ public struct GitWorkTree: Sendable {
         try git(["add", "-A"] + addingPathspec(), timeoutS: 60)
         try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", message], timeoutS: 120)
         guard let sha = probe().head else {
-            throw GitError(command: "commit", message: "commit reported success but HEAD did not resolve", timedOut: false)
+            throw GitError(command: "commit", message: "commit reported success but HEAD did not resolve",
+                           timedOut: false)
         }
         return sha
     }

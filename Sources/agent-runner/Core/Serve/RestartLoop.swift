@@ -1,0 +1,167 @@
+import FleetCore
+
+/// The restart-on-exit loop: before each round the stop triggers and the throttle gate, then
+/// the round, then the verdict (``RestartPolicy``: restart after a delay, or give up), then the
+/// back-off sleep, which wakes for a signal or the stop file.
+///
+/// The decisions are values (``RestartPolicy``, ``BackoffPlanner``); this loop only sequences
+/// them with the round and the clock, so on a fake clock and a scripted runner "five short
+/// crashes trip the breaker after 2, 4, 8, 16 s" runs in milliseconds.
+struct RestartLoop {
+    let config: AgentRunnerConfig
+    let options: Supervisor.Options
+    let rounds: RoundRunner
+    let triggers: StopTriggers
+    let gate: ThrottleGate
+    let events: EventSink
+    let fileSystem: any FileSystem
+    let stderr: any TextOutput
+
+    private(set) var completed = 0
+    private var nextRound: Int
+    private var policy: RestartPolicy
+    private var throttle: ThrottleTracker
+    /// Startup-battery environment failures in a row (disk full): each waits longer.
+    private var environmentStreak = 0
+
+    init(config: AgentRunnerConfig, options: Supervisor.Options, rounds: RoundRunner, triggers: StopTriggers,
+         gate: ThrottleGate, throttle: ThrottleTracker, events: EventSink, fileSystem: any FileSystem,
+         stderr: any TextOutput) {
+        self.config = config
+        self.options = options
+        self.rounds = rounds
+        self.triggers = triggers
+        self.gate = gate
+        self.throttle = throttle
+        self.events = events
+        self.fileSystem = fileSystem
+        self.stderr = stderr
+        nextRound = rounds.nextRoundNumber()
+        policy = RestartPolicy(restartDelayS: config.runtime.restartDelayS)
+    }
+
+    var maxRounds: Int? { options.maxRoundsOverride ?? config.runtime.maxRounds }
+
+    /// Runs rounds until something ends serve; `completed` then counts the rounds that ran.
+    mutating func run() -> ServeEnding {
+        while true {
+            if let ending = checkBeforeRound() { return ending }
+            let result = rounds.run(round: nextRound)
+            record(result)
+            let delay: Duration
+            switch verdict(after: result) {
+            case .restart(let after): delay = after
+            case .stop(let ending): return ending
+            }
+            if triggers.signalled { return .signal }
+            if options.once { return .once }
+            if let wake = triggers.sleep(for: delay) { return stopped(by: wake) }
+        }
+    }
+
+    /// The stop triggers in the original's order: sentinel, throttle gate, stop file, max
+    /// rounds, signal.
+    private mutating func checkBeforeRound() -> ServeEnding? {
+        if let reason = triggers.sentinelReason() {
+            events.emit(AgentSelfTerminated(reason: reason))
+            return .selfTerminated
+        }
+        switch gate.pass(&throttle) {
+        case .proceed: break
+        case .woken(let wake): return stopped(by: wake)
+        case .stopped: return .selfTerminated
+        }
+        if triggers.stopFileExists { return stopped(by: .stopFile) }
+        if let maxRounds, completed >= maxRounds {
+            events.emit(MaxRoundsReached(roundsCompleted: completed, maxRounds: maxRounds))
+            return .maxRounds
+        }
+        return triggers.signalled ? .signal : nil
+    }
+
+    private func stopped(by wake: StopTriggers.Wake) -> ServeEnding {
+        switch wake {
+        case .signal:
+            return .signal
+        case .stopFile:
+            events.emit(StopFileDetected(stopFile: config.runtime.stopFile ?? "", content: triggers.stopFileContent(),
+                                         roundsCompleted: completed))
+            return .stopFile
+        }
+    }
+
+    /// Counts the round and keeps the throttle current: a classified transient error starts
+    /// one, a round that did its job clears the count of detections.
+    private mutating func record(_ result: RoundResult) {
+        completed += 1
+        nextRound += 1
+        if let transient = result.transient {
+            throttle.detected(transient)
+        } else if case .ran(let exit) = result.kind, exit.ok {
+            throttle.succeeded()
+        }
+    }
+
+    enum Verdict: Equatable {
+        case restart(after: Duration)
+        case stop(ServeEnding)
+    }
+
+    private mutating func verdict(after result: RoundResult) -> Verdict {
+        switch result.kind {
+        case .batteryFailed(let failures):
+            return batteryVerdict(failures)
+        case .ran(let exit):
+            environmentStreak = 0
+            let outcome = RoundOutcome(exitCode: exit.exitCode, durationS: exit.durationS,
+                                       killedBySupervisor: exit.timedOut || exit.graceKilled,
+                                       throttled: result.transient != nil)
+            return policyVerdict(outcome, round: result)
+        case .spawnFailed:
+            return policyVerdict(RoundOutcome(exitCode: 127, durationS: 0), round: result)
+        }
+    }
+
+    /// A permanent battery failure is `config_broken`; an environment one (disk full, log dir
+    /// unwritable) is retried with an escalating delay (capped at 5 minutes) until it recovers,
+    /// without counting a round.
+    private mutating func batteryVerdict(_ failures: [StartupBattery.Failure]) -> Verdict {
+        if failures.contains(where: \.permanent) {
+            let broken = ConfigBroken(permanentFailures: failures)
+            events.emit(broken)
+            stderr.write("agent-runner: config_broken: \(broken.reason); fix it, then 'agent-runner start'\n")
+            return .stop(.configBroken)
+        }
+        completed -= 1
+        nextRound -= 1
+        environmentStreak += 1
+        let factor = Double(1 << min(environmentStreak, 20))
+        return .restart(after: .seconds(min(config.runtime.restartDelayS * factor, 300)))
+    }
+
+    /// The restart policy's verdict on `round`; `crash_loop` when it gives up.
+    private mutating func policyVerdict(_ outcome: RoundOutcome, round: RoundResult) -> Verdict {
+        switch policy.record(outcome) {
+        case .restart(let seconds):
+            return .restart(after: .seconds(seconds))
+        case .crashLoop(let consecutive, let code):
+            reportCrashLoop(consecutive: consecutive, exitCode: code, round: round)
+            return .stop(.crashLoop)
+        }
+    }
+
+    /// `crash_loop` with the redacted tail of the last transcript as the reason (or why the agent
+    /// could not start), and what to do on stderr.
+    private func reportCrashLoop(consecutive: Int, exitCode: Int32, round: RoundResult) {
+        guard case .ran = round.kind else {
+            events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode,
+                                  reason: "the agent could not be started"))
+            return
+        }
+        let tail = String(decoding: fileSystem.tail(of: round.logPath, bytes: 4000), as: UTF8.self)
+        events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode,
+                              reason: String(SecretRedactor.redact(tail).suffix(2000))))
+        stderr.write("agent-runner: crash_loop: \(consecutive) consecutive short crashes (last exit \(exitCode)); "
+            + "read \(round.logPath), fix the cause, then 'agent-runner start'\n")
+    }
+}

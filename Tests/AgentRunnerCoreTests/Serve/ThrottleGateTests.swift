@@ -1,0 +1,111 @@
+import FleetCore
+import Foundation
+import TestSupport
+import XCTest
+
+@testable import AgentRunnerCore
+
+/// The throttle gate in the restart loop: a rate limit the transcript recorded makes serve wait
+/// until the provider's reset plus jitter (from a seeded random source), on a fake clock.
+final class ThrottleGateTests: XCTestCase {
+    let wallStart: Int64 = 1_795_000_000
+
+    func serve(
+        _ project: ProjectFixture, _ agents: StandInAgents, clock: AlarmClock, random: any RandomSource,
+        options: Supervisor.Options = .init()
+    ) -> Int32 {
+        addTeardownBlock { agents.killLeftovers() }
+        let effects = Effects.standIn(clock: clock, agents: agents, random: random)
+        return Supervisor(
+            config: project.config, effects: effects, environment: project.environment,
+            stderr: CapturedOutput(), stop: .isolated()
+        ).run(options)
+    }
+
+    /// The claude transcript of a round stopped by the five-hour limit, resetting at `reset`.
+    func fiveHourLimit(resetAt reset: Int64) -> String {
+        #"{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","rateLimitType":"five_hour","#
+            + #""resetsAt":\#(reset)}}"#
+            + "\n" + #"{"type":"result","is_error":true,"result":"Claude AI usage limit reached","duration_ms":40}"#
+            + "\n"
+    }
+
+    let modelLimit =
+        #"{"type":"result","is_error":true,"api_error_status":429,"result":"API Error: 429","duration_ms":50}"#
+        + "\n"
+
+    func testAnAccountLimitWaitsUntilTheResetPlusJitter() throws {
+        let project = try ProjectFixture(self, runtime: ["max_rounds = 2"])
+        let random = SeededRandom.fromEnvironment()
+        // The default backoff_jitter_s (30) draws from 5...30.
+        let jitter = SeededRandom(seed: random.seed).int(in: 5...30)
+        let reset = wallStart + 3600
+        let agents = StandInAgents([.exits(1, output: fiveHourLimit(resetAt: reset)), .exits(0)])
+        let clock = AlarmClock()
+        XCTAssertEqual(serve(project, agents, clock: clock, random: random), ExitCode.success, random.replayHint)
+
+        XCTAssertEqual(try project.payloads(.transientErrorDetected).first?["reset_at_epoch"], .int(reset))
+        // Round 1 fails (restart_delay_s × 2 = 2 s), then the gate sleeps to the reset plus jitter.
+        let recovered = try XCTUnwrap(project.payloads(.transientErrorRecovered).first)
+        XCTAssertEqual(recovered["throttled_for_s"], .int(3600 + jitter - 2), random.replayHint)
+        XCTAssertEqual(recovered["classification"], "rate_limit_account")
+        let secondStart = try XCTUnwrap(project.events().last { $0.kind == "round_start" }?.instant)
+        XCTAssertEqual(
+            secondStart.seconds, reset + jitter, "the next round starts at the reset plus jitter; \(random.replayHint)")
+        XCTAssertEqual(try project.payloads(.transientErrorBackoffCapped), [], "the server's reset is honoured as is")
+        XCTAssertEqual(try project.payloads(.crashLoop), [])
+    }
+
+    func testRepeatedModelLimitsEscalateAndSayTheyWereCapped() throws {
+        let project = try ProjectFixture(self, runtime: ["max_rounds = 2", "backoff_jitter_s = 5"])
+        let random = SeededRandom.fromEnvironment()
+        let agents = StandInAgents([.exits(1, output: modelLimit), .exits(1, output: modelLimit)])
+        let clock = AlarmClock()
+        XCTAssertEqual(serve(project, agents, clock: clock, random: random), ExitCode.success, random.replayHint)
+
+        // backoff_jitter_s = 5 pins the jitter to 5 s. A 429 resets 60 s after it was seen; serve
+        // reaches the gate after its 2 s restart delay.
+        let detected = try project.payloads(.transientErrorDetected)
+        XCTAssertEqual(detected.count, 2)
+        XCTAssertEqual(try project.payloads(.transientErrorRecovered).first?["throttled_for_s"], .int(60 + 5 - 2))
+        // The second 429 without a successful round in between escalates: 60 × (2¹ − 1) s more.
+        let capped = try XCTUnwrap(project.payloads(.transientErrorBackoffCapped).first)
+        let secondReset = try XCTUnwrap(detected[1]["reset_at_epoch"]?.intValue)
+        XCTAssertEqual(capped["original_reset_at_epoch"], .int(secondReset))
+        XCTAssertEqual(capped["applied_reset_at_epoch"], .int(secondReset + 60))
+        XCTAssertEqual(capped["requested_sleep_s"], .int(60 + 60 + 5 - 2))
+        XCTAssertEqual(capped["consecutive_count"], 2)
+        XCTAssertEqual(capped["capped_by_absolute_max"], false)
+        XCTAssertEqual(
+            Array(try project.kinds().suffix(4)),
+            ["transient_error_backoff_capped", "transient_error_recovered", "max_rounds_reached", "serve_stopped"])
+        XCTAssertEqual(clock.fake.elapsed, .seconds(2 + 63 + 2 + 123))
+    }
+
+    func testTheStopActionEndsServeInsteadOfWaiting() throws {
+        let project = try ProjectFixture(self, runtime: [#"transient_error_action = "stop""#])
+        let clock = AlarmClock()
+        let agents = StandInAgents([.exits(1, output: modelLimit)])
+        XCTAssertEqual(serve(project, agents, clock: clock, random: UnusableRandom()), ExitCode.success)
+        XCTAssertEqual(try project.payloads(.agentSelfTerminated), [["reason": "transient_error"]])
+        XCTAssertEqual(try project.payloads(.serveStopped).first?["reason"], "agent_self_terminated")
+        XCTAssertEqual(clock.fake.elapsed, .seconds(2), "only the restart delay")
+    }
+
+    func testAThrottleRecordedByAnEarlierServeIsWaitedOutFirst() throws {
+        let project = try ProjectFixture(self, runtime: ["backoff_jitter_s = 5"])
+        try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
+        let events = EventSink(logDir: project.logDir, clock: FakeClock().wallClock, stderr: CapturedOutput())
+        let error = TransientError(classification: .rateLimitAccount, resetAtEpoch: wallStart + 100, raw: "")
+        events.emit(TransientErrorDetected(error: error, agent: project.config.agent.binary, roundNum: 7, phase: nil))
+        let clock = AlarmClock()
+        let code = serve(
+            project, StandInAgents([.exits(0)]), clock: clock, random: SeededRandom(seed: 1),
+            options: .init(once: true))
+        XCTAssertEqual(code, ExitCode.success)
+        XCTAssertEqual(clock.fake.elapsed, .seconds(105), "reset 100 s away plus 5 s jitter, before the first round")
+        XCTAssertEqual(
+            Array(try project.kinds().prefix(3)),
+            ["transient_error_detected", "serve_started", "transient_error_recovered"])
+    }
+}
