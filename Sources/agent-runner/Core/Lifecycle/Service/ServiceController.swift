@@ -40,7 +40,8 @@ public struct ServiceController: Sendable {
     }
 
     public var systemctl: Systemctl {
-        let command = SystemCommand("systemctl", runner: effects.processes, clock: effects.clock, environment: environment)
+        let command = SystemCommand("systemctl", runner: effects.processes, clock: effects.clock,
+                                    environment: environment)
         return Systemctl(command, scope: .user)
     }
 

@@ -148,7 +148,8 @@ public struct ServiceInstaller: Sendable {
             throw LifecycleError("user systemd unavailable (systemctl --user cannot reach the user manager: "
                                  + "\(said.trimmedLines)). \(fix)")
         }
-        let loginctl = SystemCommand("loginctl", runner: effects.processes, clock: effects.clock, environment: environment)
+        let loginctl = SystemCommand("loginctl", runner: effects.processes, clock: effects.clock,
+                                     environment: environment)
         guard loginctl.executable != nil,
               let answer = try? loginctl.run(["show-user", user, "--property=Linger", "--value"]) else {
             return ["cannot tell whether lingering is on for \(user) (no loginctl); if the service stops when you log "
