@@ -44,35 +44,59 @@ public struct ProjectInitializer: Sendable {
     }
 
     public func run(_ options: Options) throws(LifecycleError) -> Result {
-        let fileSystem = effects.fileSystem
         let folder = ConfigPaths.directory(of: configPath)
-        let workDir = fileSystem.resolveSymlinks(folder) ?? folder
+        let workDir = effects.fileSystem.resolveSymlinks(folder) ?? folder
         guard (try? git(["rev-parse", "--is-inside-work-tree"], in: workDir))?.trimmedLines == "true" else {
             throw LifecycleError("\(workDir) is not a git working tree; run `git init` there first "
                                  + "(the supervisor stashes or commits what rounds leave behind)")
         }
-        if fileSystem.exists(configPath) && !options.force {
+        if effects.fileSystem.exists(configPath) && !options.force {
             throw LifecycleError("\(configPath) already exists; pass --force to overwrite it")
         }
+        let text = try configText(options.preset, workDir: workDir)
+        let created = try writeFiles(config: text, in: folder, force: options.force)
+        let quoted = created.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        let commitCommand = "git add \(quoted) && git commit -m '\(ProjectScaffold.commitMessage)'"
+        var result = Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name,
+                            commitCommand: commitCommand)
+        guard options.commit else { return result }
+        do {
+            result.committed = try commit(created, in: folder)
+        } catch {
+            throw LifecycleError("wrote \(created.joined(separator: ", ")) but could not commit them (\(error)); "
+                                 + "commit them yourself before the first round: \(commitCommand)")
+        }
+        result.commitCommand = nil
+        return result
+    }
+
+    /// The preset's agent-runner.toml for this work tree, proven to load before it is written.
+    private func configText(_ preset: AgentPreset, workDir: String) throws(LifecycleError) -> String {
         let project = AgentRunnerConfigLoader.projectName(workDir: workDir)
-        let text = ProjectScaffold.config(preset: options.preset, project: project)
+        let text = ProjectScaffold.config(preset: preset, project: project)
         do {
             let environment = ConfigEnvironment(home: home, currentDirectory: workDir)
-            _ = try AgentRunnerConfigLoader(environment: environment, fileSystem: fileSystem)
+            _ = try AgentRunnerConfigLoader(environment: environment, fileSystem: effects.fileSystem)
                 .parse(Array(text.utf8), configPath: configPath, displayPath: ProjectScaffold.configFileName)
         } catch {
-            throw LifecycleError("internal error: the \(options.preset.name) preset does not load (\(error)); "
+            throw LifecycleError("internal error: the \(preset.name) preset does not load (\(error)); "
                                  + "please report it", exitCode: ExitCode.software)
         }
+        return text
+    }
 
+    /// The config, the prompt (kept unless `force`) and .gitignore's `logs/` line; returns the
+    /// files written, relative to `folder`, in order.
+    private func writeFiles(config text: String, in folder: String, force: Bool) throws(LifecycleError) -> [String] {
+        let fileSystem = effects.fileSystem
         var created: [String] = []
         try write(text, to: configPath)
         created.append(relative(configPath, to: folder))
         let promptPath = folder + "/" + ProjectScaffold.promptPath
-        if options.force || !fileSystem.exists(promptPath) {
-            if let error = fileSystem.createDirectory(ConfigPaths.directory(of: promptPath)) {
-                let folder = ConfigPaths.directory(of: promptPath)
-                throw LifecycleError("cannot create \(folder): \(SystemError.text(error))")
+        if force || !fileSystem.exists(promptPath) {
+            let promptFolder = ConfigPaths.directory(of: promptPath)
+            if let error = fileSystem.createDirectory(promptFolder) {
+                throw LifecycleError("cannot create \(promptFolder): \(SystemError.text(error))")
             }
             try write(ProjectScaffold.prompt, to: promptPath)
             created.append(ProjectScaffold.promptPath)
@@ -83,28 +107,17 @@ public struct ProjectInitializer: Sendable {
             try write(updated, to: gitignorePath)
             created.append(".gitignore")
         }
+        return created
+    }
 
-        let quoted = created.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        let commitCommand = "git add \(quoted) && git commit -m '\(ProjectScaffold.commitMessage)'"
-        guard options.commit else {
-            return Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name,
-                          commitCommand: commitCommand)
-        }
-        do {
-            try git(["add", "--"] + created, in: folder)
-            let pending = try git(["status", "--porcelain", "--"] + created, in: folder)
-            guard !pending.trimmedLines.isEmpty else {
-                return Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name,
-                              commitCommand: nil)
-            }
-            try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", ProjectScaffold.commitMessage, "--"] + created,
-                    in: folder)
-        } catch {
-            throw LifecycleError("wrote \(created.joined(separator: ", ")) but could not commit them (\(error)); "
-                                 + "commit them yourself before the first round: \(commitCommand)")
-        }
-        return Result(workDir: workDir, filesCreated: created, committed: true, preset: options.preset.name,
-                      commitCommand: nil)
+    /// Commits exactly `files`; false when they were already committed as they are.
+    private func commit(_ files: [String], in folder: String) throws(LifecycleError) -> Bool {
+        try git(["add", "--"] + files, in: folder)
+        let pending = try git(["status", "--porcelain", "--"] + files, in: folder)
+        guard !pending.trimmedLines.isEmpty else { return false }
+        try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", ProjectScaffold.commitMessage, "--"] + files,
+                in: folder)
+        return true
     }
 
     private func write(_ text: String, to path: String) throws(LifecycleError) {

@@ -94,19 +94,7 @@ public struct ServiceInstaller: Sendable {
             throw LifecycleError("--system writes \(paths.systemUnitDirectory) and needs root; run: "
                                  + "sudo -E agent-runner install --system\(monitor) --config \(paths.configPath)")
         }
-        guard let user = environment["SUDO_USER"], !user.isEmpty else {
-            throw LifecycleError("--system needs SUDO_USER (the user serve runs as, never root); run via: "
-                                 + "sudo -E agent-runner install --system --config \(paths.configPath)")
-        }
-        guard user != "nobody" else {
-            throw LifecycleError("SUDO_USER=nobody: systemd refuses to trust the shared 'nobody' account for a service "
-                                 + "(\"Special user nobody configured, this is not safe!\"); run install through sudo "
-                                 + "as the user who owns \(paths.workDir)")
-        }
-        guard let group = Self.primaryGroup(of: user) else {
-            throw LifecycleError("SUDO_USER=\(user) is not a user on this host (getpwnam found nothing); "
-                                 + "run install through sudo as the user who owns \(paths.workDir)")
-        }
+        let (user, group) = try serviceUser()
         let systemctl = Systemctl(systemctlCommand, scope: .system)
         try systemctl.command.requireAvailable()
         if effects.fileSystem.exists(paths.userUnitPath) {
@@ -129,6 +117,24 @@ public struct ServiceInstaller: Sendable {
                              monitorUnitPath: options.monitor ? paths.systemMonitorUnitPath : nil,
                              enabled: true, started: false, warnings: [],
                              next: "sudo systemctl start \(units.joined(separator: " "))")
+    }
+
+    /// The user and group a system unit runs serve as: SUDO_USER, never root or `nobody`.
+    private func serviceUser() throws(LifecycleError) -> (user: String, group: String) {
+        guard let user = environment["SUDO_USER"], !user.isEmpty else {
+            throw LifecycleError("--system needs SUDO_USER (the user serve runs as, never root); run via: "
+                                 + "sudo -E agent-runner install --system --config \(paths.configPath)")
+        }
+        guard user != "nobody" else {
+            throw LifecycleError("SUDO_USER=nobody: systemd refuses to trust the shared 'nobody' account for a service "
+                                 + "(\"Special user nobody configured, this is not safe!\"); run install through sudo "
+                                 + "as the user who owns \(paths.workDir)")
+        }
+        guard let group = Self.primaryGroup(of: user) else {
+            throw LifecycleError("SUDO_USER=\(user) is not a user on this host (getpwnam found nothing); "
+                                 + "run install through sudo as the user who owns \(paths.workDir)")
+        }
+        return (user, group)
     }
 
     /// A user manager must be reachable now, and lingering on, or the service dies at logout and
