@@ -14,7 +14,8 @@ final class UpgradeRecoveryTests: XCTestCase {
         addTeardownBlock { [root] in try? FileManager.default.removeItem(atPath: root) }
     }
 
-    var store: VersionStore { VersionStore(versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: 3) }
+    var store: VersionStore { VersionStore(versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: 3,
+                                      fileSystem: LocalFileSystem()) }
 
     func record(_ step: UpgradeRecord.Step) -> UpgradeRecord {
         UpgradeRecord(fromVersion: "1.0.0", toVersion: "1.1.0", path: .pidFile, step: step, restartsService: true, newlyInstalled: true,

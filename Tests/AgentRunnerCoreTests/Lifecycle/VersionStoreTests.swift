@@ -13,7 +13,8 @@ final class VersionStoreTests: XCTestCase {
     }
 
     func store(keep: Int = 3) -> VersionStore {
-        VersionStore(versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: keep)
+        VersionStore(versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: keep,
+                     fileSystem: LocalFileSystem())
     }
 
     func install(_ store: VersionStore, _ version: String) throws {

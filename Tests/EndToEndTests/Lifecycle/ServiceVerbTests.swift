@@ -100,6 +100,14 @@ final class ServiceVerbTests: XCTestCase {
         XCTAssertEqual(try host.events().last { $0.kind == "agent_exit" }?.payload["exit_cause"], .string("clean"))
     }
 
+    /// Whether `pid` ignores SIGTERM now (its `SigIgn` mask in /proc).
+    func ignoresSIGTERM(_ pid: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigIgn:") }),
+              let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16) else { return false }
+        return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
+    }
+
     func testKillEscalatesToSIGKILLForAnAgentThatIgnoresSIGTERM() throws {
         let host = try LifecycleHost(self)
         addTeardownBlock { host.cleanUp() }
@@ -108,6 +116,10 @@ final class ServiceVerbTests: XCTestCase {
         let pid = try XCTUnwrap(host.servePID())
         waitForRound(host)
         let agent = try XCTUnwrap(host.agentPID())
+        // agent.pid is written as soon as the agent is spawned, before the stand-in has read its
+        // prompt and run `trap '' TERM`: killed earlier, it simply dies of SIGTERM (the baseline
+        // failure: "killed serve and its agent (2 process(es))" after 0.09 s).
+        AgentProject.wait("the agent to ignore SIGTERM", timeout: 10) { ignoresSIGTERM(agent) }
         let started = Date()
         let result = try host.run(["kill"])
         XCTAssertEqual(result.code, 0, result.stderr)

@@ -34,7 +34,8 @@ enum InitCommand {
             return runner.usageFailure(UsageError("--commit and --no-commit exclude each other", verb: "init"), context: context)
         }
         let configPath = ConfigPaths.absolute(AgentRunnerProgram.configPath(parsed, context: context), against: context.currentDirectory)
-        let initializer = ProjectInitializer(configPath: configPath, runner: PosixProcessRunner(), environment: context.environment, home: context.home)
+        let initializer = ProjectInitializer(configPath: configPath, effects: context.effects,
+                                             environment: context.environment, home: context.home)
         let result: ProjectInitializer.Result
         do {
             result = try initializer.run(.init(preset: preset, force: parsed.has("force"), commit: !parsed.has("no-commit")))

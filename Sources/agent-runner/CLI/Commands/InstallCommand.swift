@@ -43,7 +43,8 @@ enum InstallCommand {
         ])
 
     static func installer(_ setup: LifecycleSetup, context: CommandContext) -> ServiceInstaller {
-        ServiceInstaller(paths: setup.paths, config: setup.config, runner: PosixProcessRunner(), environment: context.environment,
+        ServiceInstaller(paths: setup.paths, config: setup.config, effects: context.effects,
+                         environment: context.environment,
                          executable: RunningExecutable.forUnits(binLink: setup.config.upgrade.binLink))
     }
 

@@ -82,7 +82,7 @@ enum MonitorCommand {
         let monitor = AnomalyMonitor(
             config: config, builder: PeekBuilder(config: config, clock: clock, service: probe),
             events: EventSink(logDir: config.runtime.logDir, clock: clock, stderr: context.stderr), clock: clock,
-            stopper: ServiceStop(probe: probe, config: config))
+            stopper: ServiceStop(probe: probe, config: config, effects: context.effects, processes: LiveProcessTable()))
         monitor.started(intervalS: interval)
         let stop = StopRequest()
         while !stop.isRequested {

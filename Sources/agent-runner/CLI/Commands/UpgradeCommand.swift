@@ -40,31 +40,19 @@ enum UpgradeCommand {
         SessionLoss.outlive()
         let request: Upgrader.Request
         do {
-            request = try parseRequest(parsed)
+            request = try Upgrader.Request(
+                from: parsed.value("from"), target: parsed.value("target"), sha256: parsed.value("sha256"),
+                noRestart: parsed.has("no-restart"), rollback: parsed.has("rollback"))
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        let config = loadOptionalConfig(parsed, context: context)
-        let processRunner = PosixProcessRunner()
-        var controller: ServiceController?
-        var events: EventSink?
-        if let config {
-            do {
-                let paths = try ServicePaths(config: config, environment: context.environment)
-                controller = ServiceController(paths: paths, config: config, runner: processRunner, environment: context.environment,
-                                               stderr: context.stderr, executable: RunningExecutable.path())
-                Directories.create(config.runtime.logDir)
-                events = EventSink(logDir: config.runtime.logDir, clock: SystemClock(), stderr: context.stderr)
-            } catch {
-                context.stderr.write("agent-runner: \(error.message); upgrading without touching the service\n")
-            }
-        }
-        let settings = config?.upgrade ?? .defaults(home: context.home)
-        let upgrader = Upgrader(
-            store: VersionStore(config: settings),
-            smoke: UpgradeSmoke(runner: processRunner, environment: context.environment, timeout: .seconds(settings.smokeTimeoutS)),
-            config: controller == nil ? nil : config, controller: controller, events: events, stderr: context.stderr,
-            selfExecutable: RunningExecutable.path())
+        let config = Upgrader.projectConfig(at: AgentRunnerProgram.configPath(parsed, context: context),
+                                            environment: context.configEnvironment, fileSystem: context.fileSystem,
+                                            stderr: context.stderr)
+        let upgrader = Upgrader(project: config, environment: context.environment, home: context.home,
+                                effects: context.effects, processes: LiveProcessTable(), stderr: context.stderr,
+                                selfExecutable: RunningExecutable.path(),
+                                readStandardInput: Upgrader.readAllStandardInput)
         let outcome: Upgrader.Outcome
         do {
             outcome = try upgrader.run(request)
@@ -73,50 +61,9 @@ enum UpgradeCommand {
             return error.exitCode
         }
         if parsed.has("json") {
-            let object = JSONObject([
-                ("outcome", .string(outcome.kind.rawValue)), ("path", .string(outcome.path.rawValue)),
-                ("from_version", .string(outcome.fromVersion)), ("to_version", .string(outcome.toVersion)),
-                ("bin_link", .string(settings.binLink)), ("exit_code", .int(Int64(outcome.exitCode))),
-            ])
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n")
+            let report = outcome.json(binLink: upgrader.binLink)
+            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(report) + "\n")
         }
         return outcome.exitCode
-    }
-
-    static func parseRequest(_ parsed: ParsedArguments) throws(UsageError) -> Upgrader.Request {
-        let rollback = parsed.has("rollback")
-        if rollback && (parsed.value("from") != nil || parsed.value("target") != nil || parsed.value("sha256") != nil) {
-            throw UsageError("--rollback takes no --from, --target or --sha256 (it returns to the previous installed version)", verb: "upgrade")
-        }
-        if let target = parsed.value("target"), !VersionStore.isValidVersion(target) {
-            throw UsageError("--target must be a version such as 0.1.13 (letters, digits, '.', '_', '+', '-'), got '\(target)'", verb: "upgrade")
-        }
-        if let hex = parsed.value("sha256") {
-            guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
-                throw UsageError("--sha256 must be 64 hex digits (sha256sum's output), got '\(hex)'", verb: "upgrade")
-            }
-            guard parsed.value("from") != nil else {
-                throw UsageError("--sha256 verifies the build given with --from; add --from PATH|-", verb: "upgrade")
-            }
-        }
-        if !rollback && parsed.value("from") == nil && parsed.value("target") == nil {
-            throw UsageError("upgrade needs --from PATH|- (a new build), --target X.Y.Z (an installed version) or --rollback", verb: "upgrade")
-        }
-        let source = parsed.value("from").map { $0 == "-" ? Upgrader.Source.standardInput : .file($0) }
-        return Upgrader.Request(target: parsed.value("target"), source: source, sha256: parsed.value("sha256"),
-                                noRestart: parsed.has("no-restart"), rollback: rollback)
-    }
-
-    /// The config when there is one: an absent file means a package-only upgrade, a broken one
-    /// is reported and also means package-only (the new build may be the fix).
-    static func loadOptionalConfig(_ parsed: ParsedArguments, context: CommandContext) -> AgentRunnerConfig? {
-        let path = AgentRunnerProgram.configPath(parsed, context: context)
-        guard Directories.exists(ConfigPaths.absolute(path, against: context.currentDirectory)) else { return nil }
-        do {
-            return try AgentRunnerConfigLoader(environment: context.configEnvironment, fileSystem: context.fileSystem).load(path: path)
-        } catch {
-            context.stderr.write("agent-runner: \(error); proceeding with a package-only upgrade (no restart)\n")
-            return nil
-        }
     }
 }

@@ -123,7 +123,7 @@ public struct PeekBuilder: Sendable {
     /// never confirmed.
     private var upgradeInProgress: JSONValue {
         do {
-            return try VersionStore(config: config.upgrade).readUpgradeRecord()?.json ?? .null
+            return try VersionStore(config: config.upgrade, fileSystem: LocalFileSystem()).readUpgradeRecord()?.json ?? .null
         } catch {
             return .object(["error": .string(error.message)])
         }

@@ -105,8 +105,11 @@ public struct ServiceProbe: Sendable {
                             userUnitDirectory: ServicePaths.userUnitDirectory(environment: env), systemUnitDirectory: systemUnitDirectory)
     }
 
+    /// The probe only asks `is-active`; its deadline is on the machine's clock, like the runner
+    /// peek gives it.
     var detector: ServiceModeDetector {
-        ServiceModeDetector(paths: paths, systemctl: Systemctl(SystemCommand("systemctl", runner: runner, environment: environment), scope: .user))
+        let command = SystemCommand("systemctl", runner: runner, clock: SystemMonotonicClock(), environment: environment)
+        return ServiceModeDetector(paths: paths, systemctl: Systemctl(command, scope: .user))
     }
 
     public func status() -> ServiceStatus {

@@ -19,23 +19,31 @@ public struct ServiceStop: Sendable {
     public let probe: ServiceProbe
     public let config: AgentRunnerConfig
     public let timeout: Duration
+    /// What the stop runs `systemctl` with and waits on.
+    let effects: Effects
+    /// What it signals serve through.
+    let processes: any ProcessTable
 
-    public init(probe: ServiceProbe, config: AgentRunnerConfig, timeout: Duration = .seconds(10)) {
+    public init(probe: ServiceProbe, config: AgentRunnerConfig, effects: Effects, processes: any ProcessTable,
+                timeout: Duration = .seconds(10)) {
         self.probe = probe
         self.config = config
+        self.effects = effects
+        self.processes = processes
         self.timeout = timeout
     }
 
     public func stop() -> Outcome {
         let status = probe.status()
         guard status.active else {
-            return .failed("nothing to stop: no agent-runner serve is running for \(probe.project) (mode \(status.mode.rawValue))", stillRunning: false)
+            return .failed("nothing to stop: no agent-runner serve is running for \(probe.project) "
+                           + "(mode \(status.mode.rawValue))", stillRunning: false)
         }
         var environment = probe.environment
         environment["HOME"] = probe.home
         // The controller narrates for a terminal; the monitor reports the outcome in its event.
-        let controller = ServiceController(paths: probe.paths, config: config, runner: probe.runner, environment: environment,
-                                           stderr: DiscardedOutput(), executable: "")
+        let controller = ServiceController(paths: probe.paths, config: config, effects: effects, processes: processes,
+                                           environment: environment, stderr: DiscardedOutput(), executable: "")
         do {
             switch try controller.stop(timeout: timeout) {
             case .stopped: return .stopped(pid: status.pid)

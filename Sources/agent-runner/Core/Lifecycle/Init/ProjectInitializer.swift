@@ -6,7 +6,8 @@ import FleetCore
 /// The original left them untracked with `--no-commit`, and the first dirty round's
 /// `git stash push -u` then stashed the config itself (next round: "config not found", exit 78).
 /// Here serve never stashes the config, the prompt files or log_dir (``GitWorkTree``), and
-/// `--no-commit` still prints the command that commits them.
+/// `--no-commit` still prints the command that commits them. Files go through
+/// `effects.fileSystem`, git through `effects.processes`.
 public struct ProjectInitializer: Sendable {
     public struct Options: Sendable {
         public var preset: AgentPreset
@@ -31,43 +32,71 @@ public struct ProjectInitializer: Sendable {
 
     /// The config file to create (absolute); work_dir is its folder.
     public let configPath: String
-    let runner: any ProcessRunner
+    let effects: Effects
     let environment: [String: String]
     let home: String
 
-    public init(configPath: String, runner: any ProcessRunner, environment: [String: String], home: String) {
+    public init(configPath: String, effects: Effects, environment: [String: String], home: String) {
         self.configPath = configPath
-        self.runner = runner
+        self.effects = effects
         self.environment = environment
         self.home = home
     }
 
     public func run(_ options: Options) throws(LifecycleError) -> Result {
-        let fileSystem = LocalFileSystem()
         let folder = ConfigPaths.directory(of: configPath)
-        let workDir = fileSystem.resolveSymlinks(folder) ?? folder
+        let workDir = effects.fileSystem.resolveSymlinks(folder) ?? folder
         guard (try? git(["rev-parse", "--is-inside-work-tree"], in: workDir))?.trimmedLines == "true" else {
-            throw LifecycleError("\(workDir) is not a git working tree; run `git init` there first (the supervisor stashes or commits what rounds leave behind)")
+            throw LifecycleError("\(workDir) is not a git working tree; run `git init` there first "
+                                 + "(the supervisor stashes or commits what rounds leave behind)")
         }
-        if Directories.exists(configPath) && !options.force {
+        if effects.fileSystem.exists(configPath) && !options.force {
             throw LifecycleError("\(configPath) already exists; pass --force to overwrite it")
         }
-        let project = AgentRunnerConfigLoader.projectName(workDir: workDir)
-        let text = ProjectScaffold.config(preset: options.preset, project: project)
+        let text = try configText(options.preset, workDir: workDir)
+        let created = try writeFiles(config: text, in: folder, force: options.force)
+        let quoted = created.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        let commitCommand = "git add \(quoted) && git commit -m '\(ProjectScaffold.commitMessage)'"
+        var result = Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name,
+                            commitCommand: commitCommand)
+        guard options.commit else { return result }
         do {
-            _ = try AgentRunnerConfigLoader(environment: ConfigEnvironment(home: home, currentDirectory: workDir), fileSystem: fileSystem)
+            result.committed = try commit(created, in: folder)
+        } catch {
+            throw LifecycleError("wrote \(created.joined(separator: ", ")) but could not commit them (\(error)); "
+                                 + "commit them yourself before the first round: \(commitCommand)")
+        }
+        result.commitCommand = nil
+        return result
+    }
+
+    /// The preset's agent-runner.toml for this work tree, proven to load before it is written.
+    private func configText(_ preset: AgentPreset, workDir: String) throws(LifecycleError) -> String {
+        let project = AgentRunnerConfigLoader.projectName(workDir: workDir)
+        let text = ProjectScaffold.config(preset: preset, project: project)
+        do {
+            let environment = ConfigEnvironment(home: home, currentDirectory: workDir)
+            _ = try AgentRunnerConfigLoader(environment: environment, fileSystem: effects.fileSystem)
                 .parse(Array(text.utf8), configPath: configPath, displayPath: ProjectScaffold.configFileName)
         } catch {
-            throw LifecycleError("internal error: the \(options.preset.name) preset does not load (\(error)); please report it", exitCode: ExitCode.software)
+            throw LifecycleError("internal error: the \(preset.name) preset does not load (\(error)); "
+                                 + "please report it", exitCode: ExitCode.software)
         }
+        return text
+    }
 
+    /// The config, the prompt (kept unless `force`) and .gitignore's `logs/` line; returns the
+    /// files written, relative to `folder`, in order.
+    private func writeFiles(config text: String, in folder: String, force: Bool) throws(LifecycleError) -> [String] {
+        let fileSystem = effects.fileSystem
         var created: [String] = []
         try write(text, to: configPath)
         created.append(relative(configPath, to: folder))
         let promptPath = folder + "/" + ProjectScaffold.promptPath
-        if options.force || !Directories.exists(promptPath) {
-            if let error = Directories.create(ConfigPaths.directory(of: promptPath)) {
-                throw LifecycleError("cannot create \(ConfigPaths.directory(of: promptPath)): \(SystemError.text(error))")
+        if force || !fileSystem.exists(promptPath) {
+            let promptFolder = ConfigPaths.directory(of: promptPath)
+            if let error = fileSystem.createDirectory(promptFolder) {
+                throw LifecycleError("cannot create \(promptFolder): \(SystemError.text(error))")
             }
             try write(ProjectScaffold.prompt, to: promptPath)
             created.append(ProjectScaffold.promptPath)
@@ -78,28 +107,22 @@ public struct ProjectInitializer: Sendable {
             try write(updated, to: gitignorePath)
             created.append(".gitignore")
         }
+        return created
+    }
 
-        let quoted = created.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        let commitCommand = "git add \(quoted) && git commit -m '\(ProjectScaffold.commitMessage)'"
-        guard options.commit else {
-            return Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name, commitCommand: commitCommand)
-        }
-        do {
-            try git(["add", "--"] + created, in: folder)
-            let pending = try git(["status", "--porcelain", "--"] + created, in: folder)
-            guard !pending.trimmedLines.isEmpty else {
-                return Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name, commitCommand: nil)
-            }
-            try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", ProjectScaffold.commitMessage, "--"] + created, in: folder)
-        } catch {
-            throw LifecycleError("wrote \(created.joined(separator: ", ")) but could not commit them (\(error)); commit them yourself before the first round: \(commitCommand)")
-        }
-        return Result(workDir: workDir, filesCreated: created, committed: true, preset: options.preset.name, commitCommand: nil)
+    /// Commits exactly `files`; false when they were already committed as they are.
+    private func commit(_ files: [String], in folder: String) throws(LifecycleError) -> Bool {
+        try git(["add", "--"] + files, in: folder)
+        let pending = try git(["status", "--porcelain", "--"] + files, in: folder)
+        guard !pending.trimmedLines.isEmpty else { return false }
+        try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", ProjectScaffold.commitMessage, "--"] + files,
+                in: folder)
+        return true
     }
 
     private func write(_ text: String, to path: String) throws(LifecycleError) {
         do {
-            try AtomicFile.write(text, to: path, mode: 0o644)
+            try effects.fileSystem.writeAtomically(Array(text.utf8), to: path, mode: 0o644)
         } catch {
             throw LifecycleError("\(error)")
         }
@@ -114,16 +137,17 @@ public struct ProjectInitializer: Sendable {
         var env = environment
         env["GIT_TERMINAL_PROMPT"] = "0"
         let request = ProcessRequest("git", arguments: arguments, environment: env, workingDirectory: directory,
-                                     deadline: .now + .seconds(30), terminationGrace: .seconds(1))
+                                     deadline: effects.clock.now + .seconds(30), terminationGrace: .seconds(1))
         let output: ProcessOutput
         do {
-            output = try runner.run(request)
+            output = try effects.processes.run(request)
         } catch {
             throw LifecycleError("cannot run git: \(error)")
         }
         guard output.exit.isSuccess, !output.timedOut else {
             let said = (output.stderrText + output.stdoutText).trimmedLines
-            throw LifecycleError("git \(arguments.first ?? "") failed (\(output.timedOut ? "timed out" : output.exit.description))\(said.isEmpty ? "" : ": " + said)")
+            let how = output.timedOut ? "timed out" : output.exit.description
+            throw LifecycleError("git \(arguments.first ?? "") failed (\(how))\(said.isEmpty ? "" : ": " + said)")
         }
         return output.stdoutText
     }

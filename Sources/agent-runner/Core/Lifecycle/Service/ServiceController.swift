@@ -9,28 +9,48 @@ import FleetCore
 /// user unit (through `systemctl --user`) or a pid-file serve (``ServeDaemon``). A system unit is
 /// root's: every verb refuses and prints the sudo command, so no second supervisor is ever
 /// started beside it on the same work tree.
+///
+/// Its waits (a unit going active or inactive, the kill grace) are calls on `effects.clock`
+/// and its commands go through `effects.processes`: a test drives a whole stop or start with a
+/// fake clock and a scripted `systemctl`.
 public struct ServiceController: Sendable {
+    /// How often a wait asks `systemctl is-active`.
+    static let unitTick: Duration = .milliseconds(200)
+    /// How long `start` waits for a user unit to become active.
+    static let unitStartTimeout: Duration = .seconds(5)
+
     public let paths: ServicePaths
     public let config: AgentRunnerConfig
-    let runner: any ProcessRunner
+    let effects: Effects
+    let processes: any ProcessTable
     let environment: [String: String]
     let stderr: any TextOutput
     /// The agent-runner that `start` daemonizes in pid-file mode.
     let executable: String
 
-    public init(paths: ServicePaths, config: AgentRunnerConfig, runner: any ProcessRunner, environment: [String: String],
-                stderr: any TextOutput, executable: String) {
+    public init(paths: ServicePaths, config: AgentRunnerConfig, effects: Effects, processes: any ProcessTable,
+                environment: [String: String], stderr: any TextOutput, executable: String) {
         self.paths = paths
         self.config = config
-        self.runner = runner
+        self.effects = effects
+        self.processes = processes
         self.environment = environment
         self.stderr = stderr
         self.executable = executable
     }
 
-    public var systemctl: Systemctl { Systemctl(SystemCommand("systemctl", runner: runner, environment: environment), scope: .user) }
+    public var systemctl: Systemctl {
+        let command = SystemCommand("systemctl", runner: effects.processes, clock: effects.clock,
+                                    environment: environment)
+        return Systemctl(command, scope: .user)
+    }
+
     public var detector: ServiceModeDetector { ServiceModeDetector(paths: paths, systemctl: systemctl) }
-    public var daemon: ServeDaemon { ServeDaemon(paths: paths, runner: runner, environment: environment) }
+
+    public var daemon: ServeDaemon {
+        ServeDaemon(paths: paths, effects: effects, processes: processes, environment: environment)
+    }
+
     /// `stop`'s default wait: the same budget as the unit's TimeoutStopSec.
     public var defaultStopTimeout: Duration { .seconds(StopBudget(config: config).totalS) }
 
@@ -38,7 +58,8 @@ public struct ServiceController: Sendable {
 
     func refuseIfSystemManaged(_ state: ServiceState, _ command: String) throws(LifecycleError) {
         guard let unit = state.systemUnitPath else { return }
-        throw LifecycleError("\(paths.project) is managed by a system unit (\(unit)); run: sudo systemctl \(command) \(paths.serveUnitName)")
+        throw LifecycleError("\(paths.project) is managed by a system unit (\(unit)); "
+                             + "run: sudo systemctl \(command) \(paths.serveUnitName)")
     }
 
     // MARK: start
@@ -55,9 +76,10 @@ public struct ServiceController: Sendable {
                 return state
             }
             try systemctl.check(["start", paths.serveUnitName])
-            let answer = waitForUnit(timeout: .seconds(5)) { $0 == "active" || Systemctl.isStopped($0) }
+            let answer = waitForUnit(timeout: Self.unitStartTimeout) { $0 == "active" || Systemctl.isStopped($0) }
             guard answer == "active" else {
-                throw LifecycleError("\(paths.serveUnitName) did not come up (is-active: \(answer ?? "no answer")); see: journalctl --user -u \(paths.serveUnitName) -n 50")
+                throw LifecycleError("\(paths.serveUnitName) did not come up (is-active: \(answer ?? "no answer")); "
+                                     + "see: journalctl --user -u \(paths.serveUnitName) -n 50")
             }
             say("started \(paths.serveUnitName)")
         case .pidFile, .none:
@@ -89,20 +111,7 @@ public struct ServiceController: Sendable {
         try refuseIfSystemManaged(state, "stop")
         switch state.mode {
         case .systemdUser:
-            if Systemctl.isStopped(state.userUnitState) {
-                say("not running (\(paths.serveUnitName) is \(state.userUnitState ?? "inactive"))")
-                return .notRunning
-            }
-            say("stopping service...")
-            let started = ContinuousClock.now
-            try systemctl.check(["--no-block", "stop", paths.serveUnitName])
-            let answer = waitForUnit(timeout: timeout) { Systemctl.isStopped($0) }
-            let elapsed = ContinuousClock.now - started
-            guard Systemctl.isStopped(answer) else {
-                throw stillDraining("\(paths.serveUnitName) is \(answer ?? "in an unknown state")", elapsed: elapsed, timeout: timeout)
-            }
-            say("stopped (\(elapsed.shortText))")
-            return .stopped(elapsed: elapsed)
+            return try stopUnit(state, timeout: timeout)
         case .pidFile, .none:
             guard state.servePID != nil else {
                 let stale = daemon.removeStalePidFile()
@@ -115,16 +124,36 @@ public struct ServiceController: Sendable {
                 say("not running")
                 return .notRunning
             case .stopped(_, let elapsed):
-                say("stopped (\(elapsed.shortText))")
+                say("stopped (\(elapsed.tenthsText)s)")
                 return .stopped(elapsed: elapsed)
             case .stillRunning(let pid, let elapsed):
-                throw stillDraining("serve (pid \(pid)) is still finishing its round", elapsed: elapsed, timeout: timeout)
+                throw stillDraining("serve (pid \(pid)) is still finishing its round", elapsed: elapsed)
             }
         }
     }
 
-    func stillDraining(_ what: String, elapsed: Duration, timeout: Duration) -> LifecycleError {
-        LifecycleError("still stopping after \(elapsed.shortText): \(what); it exits when the round ends (at most \(StopBudget(config: config).totalS)s: \(StopBudget(config: config).explanation)). To stop now: agent-runner kill")
+    /// `systemctl --user --no-block stop`, then waits for the unit to be inactive or failed.
+    private func stopUnit(_ state: ServiceState, timeout: Duration) throws(LifecycleError) -> StopResult {
+        if Systemctl.isStopped(state.userUnitState) {
+            say("not running (\(paths.serveUnitName) is \(state.userUnitState ?? "inactive"))")
+            return .notRunning
+        }
+        say("stopping service...")
+        let started = effects.clock.now
+        try systemctl.check(["--no-block", "stop", paths.serveUnitName])
+        let answer = waitForUnit(timeout: timeout) { Systemctl.isStopped($0) }
+        let elapsed = effects.clock.now - started
+        guard Systemctl.isStopped(answer) else {
+            throw stillDraining("\(paths.serveUnitName) is \(answer ?? "in an unknown state")", elapsed: elapsed)
+        }
+        say("stopped (\(elapsed.tenthsText)s)")
+        return .stopped(elapsed: elapsed)
+    }
+
+    func stillDraining(_ what: String, elapsed: Duration) -> LifecycleError {
+        let budget = StopBudget(config: config)
+        return LifecycleError("still stopping after \(elapsed.tenthsText)s: \(what); it exits when the round ends "
+                              + "(at most \(budget.totalS)s: \(budget.explanation)). To stop now: agent-runner kill")
     }
 
     // MARK: kill
@@ -141,23 +170,7 @@ public struct ServiceController: Sendable {
         let state = detector.detect()
         try refuseIfSystemManaged(state, "kill --signal=SIGKILL")
         if state.mode == .systemdUser {
-            if Systemctl.isStopped(state.userUnitState) {
-                say("not running (\(paths.serveUnitName) is \(state.userUnitState ?? "inactive"))")
-                return KillResult(signalled: 0, killed: 0)
-            }
-            // `systemctl kill` signals every process of the unit's cgroup: serve, the agent and
-            // anything the agent started, wherever it moved its process group.
-            try systemctl.check(["kill", "--signal=SIGTERM", paths.serveUnitName])
-            if Systemctl.isStopped(waitForUnit(timeout: grace) { Systemctl.isStopped($0) }) {
-                say("killed \(paths.serveUnitName) (SIGTERM)")
-                return KillResult(signalled: 1, killed: 0)
-            }
-            try systemctl.check(["kill", "--signal=SIGKILL", paths.serveUnitName])
-            // A SIGKILLed serve counts as a failure and Restart=on-failure would bring it back:
-            // a stop job cancels that restart.
-            try systemctl.check(["--no-block", "stop", paths.serveUnitName])
-            say("killed \(paths.serveUnitName) (SIGKILL after \(grace.components.seconds)s)")
-            return KillResult(signalled: 1, killed: 1)
+            return try killUnit(state, grace: grace)
         }
         let outcome = daemon.kill(grace: grace)
         guard !outcome.targets.isEmpty else {
@@ -169,26 +182,52 @@ public struct ServiceController: Sendable {
             throw refusal(outcome)
         }
         if !outcome.survivors.isEmpty {
-            throw LifecycleError("\(outcome.survivors.count) process(es) survived SIGKILL: \(outcome.survivors.map(\.description).joined(separator: ", ")) (uninterruptible I/O?); check them with ps")
+            throw LifecycleError("\(outcome.survivors.count) process(es) survived SIGKILL: "
+                                 + "\(outcome.survivors.map(\.description).joined(separator: ", ")) "
+                                 + "(uninterruptible I/O?); check them with ps")
         }
-        let forced = outcome.killed.isEmpty ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.components.seconds)s"
+        let forced = outcome.killed.isEmpty
+            ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.components.seconds)s"
         say("killed serve and its agent (\(outcome.targets.count) process(es)\(forced))")
         return KillResult(signalled: outcome.targets.count, killed: outcome.killed.count)
+    }
+
+    /// `systemctl kill` signals every process of the unit's cgroup: serve, the agent and
+    /// anything the agent started, wherever it moved its process group.
+    private func killUnit(_ state: ServiceState, grace: Duration) throws(LifecycleError) -> KillResult {
+        if Systemctl.isStopped(state.userUnitState) {
+            say("not running (\(paths.serveUnitName) is \(state.userUnitState ?? "inactive"))")
+            return KillResult(signalled: 0, killed: 0)
+        }
+        try systemctl.check(["kill", "--signal=SIGTERM", paths.serveUnitName])
+        if Systemctl.isStopped(waitForUnit(timeout: grace) { Systemctl.isStopped($0) }) {
+            say("killed \(paths.serveUnitName) (SIGTERM)")
+            return KillResult(signalled: 1, killed: 0)
+        }
+        try systemctl.check(["kill", "--signal=SIGKILL", paths.serveUnitName])
+        // A SIGKILLed serve counts as a failure and Restart=on-failure would bring it back:
+        // a stop job cancels that restart.
+        try systemctl.check(["--no-block", "stop", paths.serveUnitName])
+        say("killed \(paths.serveUnitName) (SIGKILL after \(grace.components.seconds)s)")
+        return KillResult(signalled: 1, killed: 1)
     }
 
     /// Processes of another user: whose they are, and who can kill them.
     func refusal(_ outcome: KillLadder.Outcome) -> LifecycleError {
         let owners = outcome.refused.map { ProcessTree.userID(of: $0.pid).map(ProcessTree.userName) ?? "another user" }
         let shown = 5
-        let listed = zip(outcome.refused, owners).prefix(shown).map { "\($0.pid) (\($0.command), user \($1))" }.joined(separator: ", ")
+        let listed = zip(outcome.refused, owners).prefix(shown)
+            .map { "\($0.pid) (\($0.command), user \($1))" }.joined(separator: ", ")
             + (outcome.refused.count > shown ? " and \(outcome.refused.count - shown) more" : "")
         let who = Array(Set(owners)).sorted().joined(separator: " or ") + (Set(owners) == ["root"] ? "" : " (or root)")
-        let denied = "\(ProcessTree.userName(getuid())) may not signal \(outcome.refused.count == 1 ? "it" : "them") (\(SystemError.text(EPERM)))"
+        let them = outcome.refused.count == 1 ? "it" : "them"
+        let denied = "\(ProcessTree.userName(getuid())) may not signal \(them) (\(SystemError.text(EPERM)))"
         // No survivors: serve itself was refused, and the ladder signalled nothing.
         if outcome.survivors.isEmpty {
-            return LifecycleError("cannot kill serve: \(listed): \(denied); nothing was signalled. Run agent-runner kill as \(who)")
+            return LifecycleError("cannot kill serve: \(listed): \(denied); nothing was signalled. "
+                                  + "Run agent-runner kill as \(who)")
         }
-        return LifecycleError("could not kill \(listed): \(denied); kill \(outcome.refused.count == 1 ? "it" : "them") as \(who)")
+        return LifecycleError("could not kill \(listed): \(denied); kill \(them) as \(who)")
     }
 
     // MARK: restart
@@ -207,12 +246,14 @@ public struct ServiceController: Sendable {
 
     // MARK: helpers
 
-    /// Polls `is-active` until `done` holds or `timeout` passes; returns the last answer.
+    /// Asks `is-active` every ``unitTick`` until `done` holds or `timeout` passes; returns the
+    /// last answer.
     func waitForUnit(timeout: Duration, _ done: (String?) -> Bool) -> String? {
-        let deadline = ContinuousClock.now + timeout
+        let clock = effects.clock
+        let deadline = clock.now + timeout
         var answer = systemctl.activeState(paths.serveUnitName)
-        while !done(answer) && ContinuousClock.now < deadline {
-            usleep(200_000)
+        while !done(answer) && clock.now < deadline {
+            clock.sleep(until: min(deadline, clock.now + Self.unitTick))
             answer = systemctl.activeState(paths.serveUnitName)
         }
         return answer

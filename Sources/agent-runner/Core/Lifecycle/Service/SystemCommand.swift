@@ -1,29 +1,34 @@
 import FleetCore
 
 /// A host tool (`systemctl`, `loginctl`) found on PATH and run through the ProcessRunner with a
-/// deadline, so a hung D-Bus never hangs a lifecycle verb, and tests can put a recording fake
-/// first on PATH.
+/// deadline on `clock`, so a hung D-Bus never hangs a lifecycle verb. Tests script the runner
+/// (the command line is data) or put a recording fake first on PATH.
 public struct SystemCommand: Sendable {
     public let name: String
     /// The resolved program, or nil when it is not on PATH (Alpine/OpenRC, most containers).
     public let executable: String?
     let runner: any ProcessRunner
+    let clock: any MonotonicClock
     let environment: [String: String]
     let timeout: Duration
 
-    public init(_ name: String, runner: any ProcessRunner, environment: [String: String], timeout: Duration = .seconds(10)) {
+    public init(_ name: String, runner: any ProcessRunner, clock: any MonotonicClock, environment: [String: String],
+                timeout: Duration = .seconds(10)) {
         self.name = name
         self.runner = runner
+        self.clock = clock
         self.environment = environment
         self.timeout = timeout
-        executable = Directories.resolveExecutable(name, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", base: "/")
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        executable = Directories.resolveExecutable(name, path: path, base: "/")
     }
 
     /// Throws the "not on this host" message when the tool is missing.
     @discardableResult
     public func requireAvailable() throws(LifecycleError) -> String {
         guard let executable else {
-            throw LifecycleError("\(name) not found on PATH (\(environment["PATH"] ?? "")); this host has no systemd (Alpine/OpenRC, a container): use 'agent-runner start' to run serve without it")
+            throw LifecycleError("\(name) not found on PATH (\(environment["PATH"] ?? "")); this host has no systemd "
+                                 + "(Alpine/OpenRC, a container): use 'agent-runner start' to run serve without it")
         }
         return executable
     }
@@ -31,7 +36,8 @@ public struct SystemCommand: Sendable {
     /// Runs `name arguments...`; a non-zero exit is returned, not thrown.
     public func run(_ arguments: [String]) throws(LifecycleError) -> ProcessOutput {
         let executable = try requireAvailable()
-        let request = ProcessRequest(executable, arguments: arguments, environment: environment, deadline: .now + timeout, terminationGrace: .seconds(1))
+        let request = ProcessRequest(executable, arguments: arguments, environment: environment,
+                                     deadline: clock.now + timeout, terminationGrace: .seconds(1))
         let output: ProcessOutput
         do {
             output = try runner.run(request)
@@ -39,7 +45,8 @@ public struct SystemCommand: Sendable {
             throw LifecycleError("cannot run \(name): \(error)")
         }
         if output.timedOut {
-            throw LifecycleError("'\(name) \(arguments.joined(separator: " "))' did not answer within \(timeout.components.seconds) s; is D-Bus or systemd stuck? (try it by hand)")
+            throw LifecycleError("'\(name) \(arguments.joined(separator: " "))' did not answer within "
+                                 + "\(timeout.components.seconds) s; is D-Bus or systemd stuck? (try it by hand)")
         }
         return output
     }
@@ -49,7 +56,8 @@ public struct SystemCommand: Sendable {
         let output = try run(arguments)
         guard output.exit.isSuccess else {
             let said = (output.stderrText + output.stdoutText).trimmedLines
-            throw LifecycleError("'\(name) \(arguments.joined(separator: " "))' failed (\(output.exit))\(said.isEmpty ? "" : ": " + said)")
+            let command = "\(name) \(arguments.joined(separator: " "))"
+            throw LifecycleError("'\(command)' failed (\(output.exit))\(said.isEmpty ? "" : ": " + said)")
         }
     }
 }

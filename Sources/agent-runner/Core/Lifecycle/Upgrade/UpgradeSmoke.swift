@@ -2,13 +2,14 @@ import FleetCore
 
 /// What a new build must pass before it runs the service: it reports the expected version, and
 /// it loads this project's config and answers the project command the fleet's health checks use.
+/// The builds run through `effects.processes`, each with a deadline on `effects.clock`.
 public struct UpgradeSmoke: Sendable {
-    let runner: any ProcessRunner
+    let effects: Effects
     let environment: [String: String]
     let timeout: Duration
 
-    public init(runner: any ProcessRunner, environment: [String: String], timeout: Duration) {
-        self.runner = runner
+    public init(effects: Effects, environment: [String: String], timeout: Duration) {
+        self.effects = effects
         self.environment = environment
         self.timeout = timeout
     }
@@ -28,7 +29,8 @@ public struct UpgradeSmoke: Sendable {
         }
         let words = output.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard words.count >= 2, words[0] == "agent-runner", VersionStore.isValidVersion(String(words[1])) else {
-            throw LifecycleError("\(binary) --version printed \(TOMLFieldReader.quote(output.stdoutText)), not 'agent-runner X.Y.Z'; is it an agent-runner build?")
+            throw LifecycleError("\(binary) --version printed \(TOMLFieldReader.quote(output.stdoutText)), "
+                                 + "not 'agent-runner X.Y.Z'; is it an agent-runner build?")
         }
         return String(words[1])
     }
@@ -38,7 +40,8 @@ public struct UpgradeSmoke: Sendable {
         let arguments = Self.projectCheckArguments(configPath: configPath)
         let output = try run(binary, arguments)
         guard output.exit.isSuccess else {
-            throw LifecycleError("'\(ConfigPaths.basename(binary)) \(arguments.joined(separator: " "))' failed (\(output.exit))\(Self.said(output))")
+            let command = "\(ConfigPaths.basename(binary)) \(arguments.joined(separator: " "))"
+            throw LifecycleError("'\(command)' failed (\(output.exit))\(Self.said(output))")
         }
     }
 
@@ -56,12 +59,15 @@ public struct UpgradeSmoke: Sendable {
         env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
         let output: ProcessOutput
         do {
-            output = try runner.run(ProcessRequest(binary, arguments: arguments, environment: env, deadline: .now + timeout, terminationGrace: .seconds(1)))
+            output = try effects.processes.run(ProcessRequest(
+                binary, arguments: arguments, environment: env, deadline: effects.clock.now + timeout,
+                terminationGrace: .seconds(1)))
         } catch {
             throw LifecycleError("cannot run \(binary): \(error)")
         }
         if output.timedOut {
-            throw LifecycleError("\(binary) \(arguments.joined(separator: " ")) did not finish within \(timeout.components.seconds) s ([upgrade] smoke_timeout_s)")
+            throw LifecycleError("\(binary) \(arguments.joined(separator: " ")) did not finish within "
+                                 + "\(timeout.components.seconds) s ([upgrade] smoke_timeout_s)")
         }
         return output
     }

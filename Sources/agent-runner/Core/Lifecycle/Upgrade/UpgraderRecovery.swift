@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
 
 /// Finishing or undoing an upgrade that was cut short, from the ``UpgradeRecord`` it left.
@@ -22,9 +17,11 @@ extension Upgrader {
     func recoverInterruptedUpgrade(_ state: inout VersionStore.State) throws(LifecycleError) -> Recovery? {
         guard let record = try store.readUpgradeRecord() else { return nil }
         let linked = store.linkedVersion()
-        var action = UpgradeRecovery.plan(record, linkedVersion: linked, currentVersion: state.current, isInstalled: store.isInstalled)
-        say("an upgrade \(record.fromVersion) → \(record.toVersion) was interrupted (pid \(record.pid), started \(record.startedAt), "
-            + "at step '\(record.step.rawValue)'; \(store.binLink) runs \(linked ?? "no installed version")); bringing it to an end first")
+        var action = UpgradeRecovery.plan(record, linkedVersion: linked, currentVersion: state.current,
+                                          isInstalled: store.isInstalled)
+        say("an upgrade \(record.fromVersion) → \(record.toVersion) was interrupted (pid \(record.pid), started "
+            + "\(record.startedAt), at step '\(record.step.rawValue)'; \(store.binLink) runs "
+            + "\(linked ?? "no installed version")); bringing it to an end first")
         switch action {
         case .completed:
             say("it had completed: \(record.toVersion) is current")
@@ -41,31 +38,27 @@ extension Upgrader {
             try restoreInterrupted(record, switchLink: switchLink, state: &state)
         }
         store.removeUpgradeRecord()
-        let name: String
-        switch action {
-        case .completed: name = "completed"
-        case .finish: name = "finished"
-        case .restore: name = "restored"
-        }
-        events?.emit(.upgradeRecovered, JSONObject([
-            ("from_version", .string(record.fromVersion)), ("to_version", .string(record.toVersion)), ("step", .string(record.step.rawValue)),
-            ("action", .string(name)), ("interrupted_pid", .int(Int64(record.pid))),
-        ]))
+        events?.emit(UpgradeRecovered(record: record, action: action))
         return Recovery(record: record, action: action)
     }
 
     /// What the interrupted upgrade had left to do: smoke, service up on the new build, commit.
-    private func finishInterrupted(_ record: UpgradeRecord, state: inout VersionStore.State) throws(LifecycleError) {
+    private func finishInterrupted(_ record: UpgradeRecord, state: inout VersionStore.State)
+        throws(LifecycleError) {
         say("finishing it: smoke check of \(record.toVersion)...")
-        try smoke.check(binary: store.binaryPath(record.toVersion), expected: record.toVersion, configPath: config?.configPath)
+        try smoke.check(binary: store.binaryPath(record.toVersion), expected: record.toVersion,
+                        configPath: config?.configPath)
         var service = ""
         if record.restartsService {
-            guard let controller else { throw LifecycleError("no agent-runner.toml here to find the service by; pass --config") }
+            guard let controller else {
+                throw LifecycleError("no agent-runner.toml here to find the service by; pass --config")
+            }
             if controller.detector.detect().active {
                 // Started after the switch (by the interrupted upgrade or a boot): confirm it stays up.
-                usleep(UInt32(settle.components.seconds * 1_000_000 + settle.components.attoseconds / 1_000_000_000_000))
+                waitToSettle()
                 guard controller.detector.detect().active else {
-                    throw LifecycleError("the service on \(record.toVersion) exited within \(settle.components.seconds) s")
+                    throw LifecycleError("the service on \(record.toVersion) exited within "
+                                         + "\(settle.components.seconds) s")
                 }
             } else {
                 try startAndConfirm(controller, executable: store.binLink)
@@ -73,13 +66,15 @@ extension Upgrader {
             service = ", service running on it"
         }
         try commit(record.toVersion, from: record.fromVersion, state: &state)
-        say("finished the upgrade \(record.fromVersion) → \(record.toVersion) (smoke OK\(service)); \(record.toVersion) is current")
+        say("finished the upgrade \(record.fromVersion) → \(record.toVersion) (smoke OK\(service)); "
+            + "\(record.toVersion) is current")
     }
 
     /// Back to the old build: the link, state.json, and the service (restarted when it runs the
     /// new build, started when the upgrade had stopped it). A build known to be bad (the upgrade
     /// was rolling back) is removed when this upgrade installed it.
-    private func restoreInterrupted(_ record: UpgradeRecord, switchLink: Bool, state: inout VersionStore.State) throws(LifecycleError) {
+    private func restoreInterrupted(_ record: UpgradeRecord, switchLink: Bool, state: inout VersionStore.State)
+        throws(LifecycleError) {
         let from = record.fromVersion
         do throws(LifecycleError) {
             if switchLink { try store.switchLink(to: from) }
@@ -87,22 +82,7 @@ extension Upgrader {
                 state.current = from
                 try store.writeState(state)
             }
-            var service = ""
-            if record.restartsService, let controller {
-                let running = controller.detector.detect().active
-                if running && switchLink {
-                    try controller.stop()
-                    try startAndConfirm(controller, executable: store.binLink)
-                    service = "; service restarted on it"
-                } else if !running {
-                    try startAndConfirm(controller, executable: store.binLink)
-                    service = "; service started on it"
-                } else {
-                    service = "; service running"
-                }
-            } else if record.restartsService {
-                service = "; restart the service yourself (no agent-runner.toml here to find it by)"
-            }
+            let service = try restartOnOldBuild(record, switchedLink: switchLink)
             if record.step == .rollingBack && record.newlyInstalled && store.linkedVersion() != record.toVersion
                 && state.current != record.toVersion && state.previous != record.toVersion {
                 store.removeBuild(store.binaryPath(record.toVersion))
@@ -111,9 +91,28 @@ extension Upgrader {
             }
             say("restored \(from): \(store.binLink) → \(store.binaryPath(from))\(service)")
         } catch {
-            throw LifecycleError("CRITICAL: could not restore \(from) after the interrupted upgrade to \(record.toVersion): \(error.message). "
-                                 + "Check \(store.binLink) points at \(store.binaryPath(from)) and start the service; \(store.upgradeRecordPath) stays, "
+            throw LifecycleError("CRITICAL: could not restore \(from) after the interrupted upgrade to "
+                                 + "\(record.toVersion): \(error.message). Check \(store.binLink) points at "
+                                 + "\(store.binaryPath(from)) and start the service; \(store.upgradeRecordPath) stays, "
                                  + "so the next 'agent-runner upgrade' tries again", exitCode: 2)
         }
+    }
+
+    /// The service on the restored build, when the interrupted upgrade had restarted it; returns
+    /// what was done, for the message.
+    private func restartOnOldBuild(_ record: UpgradeRecord, switchedLink: Bool) throws(LifecycleError) -> String {
+        guard record.restartsService else { return "" }
+        guard let controller else { return "; restart the service yourself (no agent-runner.toml here to find it by)" }
+        let running = controller.detector.detect().active
+        if running && switchedLink {
+            try controller.stop()
+            try startAndConfirm(controller, executable: store.binLink)
+            return "; service restarted on it"
+        }
+        if !running {
+            try startAndConfirm(controller, executable: store.binLink)
+            return "; service started on it"
+        }
+        return "; service running"
     }
 }

@@ -10,6 +10,10 @@ import FleetCore
 /// over the old one: a shell or systemd never finds the command missing or half-written).
 /// `versions_dir/state.json` records which version is current and which came before, for
 /// `upgrade --rollback`; it is rewritten atomically.
+///
+/// state.json, the upgrade record, the builds' bytes and the files it deletes go through
+/// `fileSystem`; the link, the renames and the folders (symlink(2), rename(2), rmdir(2),
+/// readdir(3)) are the store's own mechanism and need a real directory: tests use a temporary one.
 public struct VersionStore: Sendable {
     public static let binaryName = "agent-runner"
 
@@ -36,15 +40,18 @@ public struct VersionStore: Sendable {
     public let versionsDir: String
     public let binLink: String
     public let keepVersions: Int
+    let fileSystem: any FileSystem
 
-    public init(versionsDir: String, binLink: String, keepVersions: Int) {
+    public init(versionsDir: String, binLink: String, keepVersions: Int, fileSystem: any FileSystem) {
         self.versionsDir = versionsDir
         self.binLink = binLink
         self.keepVersions = keepVersions
+        self.fileSystem = fileSystem
     }
 
-    public init(config: AgentRunnerConfig.Upgrade) {
-        self.init(versionsDir: config.versionsDir, binLink: config.binLink, keepVersions: config.keepVersions)
+    public init(config: AgentRunnerConfig.Upgrade, fileSystem: any FileSystem) {
+        self.init(versionsDir: config.versionsDir, binLink: config.binLink, keepVersions: config.keepVersions,
+                  fileSystem: fileSystem)
     }
 
     public var statePath: String { versionsDir + "/state.json" }
@@ -65,18 +72,24 @@ public struct VersionStore: Sendable {
         }
     }
 
+    /// The whole binary at `path` (at most 1 GiB: anything larger is not an agent-runner build).
+    func readBinary(_ path: String) throws(FileReadError) -> [UInt8] {
+        try fileSystem.readFile(path, limit: 1 << 30)
+    }
+
     // MARK: state.json
 
     public func readState() throws(LifecycleError) -> State {
         let bytes: [UInt8]
         do {
-            bytes = try LocalFileSystem().readFile(statePath, limit: 1 << 20)
+            bytes = try fileSystem.readFile(statePath, limit: 1 << 20)
         } catch {
             if error.isMissing { return State() }
             throw LifecycleError("cannot read \(statePath): \(error.reason)")
         }
         guard case .object(let object)? = try? JSONParser.strict.parse(String(decoding: bytes, as: UTF8.self)) else {
-            throw LifecycleError("\(statePath) is not valid JSON; fix or delete it (it only records the upgrade history)")
+            throw LifecycleError("\(statePath) is not valid JSON; fix or delete it "
+                                 + "(it only records the upgrade history)")
         }
         var state = State(current: object["current"]?.stringValue, previous: object["previous"]?.stringValue)
         for item in object["versions"]?.arrayValue ?? [] {
@@ -89,7 +102,10 @@ public struct VersionStore: Sendable {
 
     public func writeState(_ state: State) throws(LifecycleError) {
         let versions = state.versions.map { entry -> JSONValue in
-            .object(JSONObject([("version", .string(entry.version)), ("sha256", .string(entry.sha256)), ("installed_at", .string(entry.installedAt))]))
+            .object(JSONObject([
+                ("version", .string(entry.version)), ("sha256", .string(entry.sha256)),
+                ("installed_at", .string(entry.installedAt)),
+            ]))
         }
         let object = JSONObject([
             ("current", state.current.map(JSONValue.string) ?? .null),
@@ -97,10 +113,15 @@ public struct VersionStore: Sendable {
             ("versions", .array(versions)),
         ])
         do {
-            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n", to: statePath, mode: 0o600)
+            try fileSystem.writeAtomically(Self.document(.object(object)), to: statePath, mode: 0o600)
         } catch {
             throw LifecycleError("\(error)")
         }
+    }
+
+    /// A JSON file's bytes: pretty, two spaces, a final newline.
+    static func document(_ value: JSONValue) -> [UInt8] {
+        Array((JSONWriter(style: .pretty(indent: 2)).string(value) + "\n").utf8)
     }
 
     // MARK: the upgrade in progress
@@ -113,13 +134,13 @@ public struct VersionStore: Sendable {
 
     /// Takes the upgrade lock: one upgrade at a time per versions_dir.
     public func lock() throws(LifecycleError) -> FileLock {
-        if let error = Directories.create(versionsDir) {
-            throw LifecycleError("cannot create \(versionsDir): \(SystemError.text(error)); fix [upgrade] versions_dir")
-        }
+        try createVersionsDir()
         do {
             return try FileLock.acquire(lockPath)
         } catch let held as FileLock.HeldError {
-            throw LifecycleError("another agent-runner upgrade\(held.holderPID.map { " (pid \($0))" } ?? "") is running on \(versionsDir); wait for it to finish, then run this again")
+            let holder = held.holderPID.map { " (pid \($0))" } ?? ""
+            throw LifecycleError("another agent-runner upgrade\(holder) is running on \(versionsDir); "
+                                 + "wait for it to finish, then run this again")
         } catch {
             throw LifecycleError("cannot lock \(lockPath): \(error)")
         }
@@ -129,27 +150,28 @@ public struct VersionStore: Sendable {
     public func readUpgradeRecord() throws(LifecycleError) -> UpgradeRecord? {
         let bytes: [UInt8]
         do {
-            bytes = try LocalFileSystem().readFile(upgradeRecordPath, limit: 1 << 16)
+            bytes = try fileSystem.readFile(upgradeRecordPath, limit: 1 << 16)
         } catch {
             if error.isMissing { return nil }
             throw LifecycleError("cannot read \(upgradeRecordPath): \(error.reason)")
         }
         guard let record = UpgradeRecord(text: String(decoding: bytes, as: UTF8.self)) else {
-            throw LifecycleError("\(upgradeRecordPath) is not an upgrade record; check that \(binLink) runs (\(binLink) --version), then delete the file")
+            throw LifecycleError("\(upgradeRecordPath) is not an upgrade record; check that \(binLink) runs "
+                                 + "(\(binLink) --version), then delete the file")
         }
         return record
     }
 
     public func writeUpgradeRecord(_ record: UpgradeRecord) throws(LifecycleError) {
         do {
-            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(record.json) + "\n", to: upgradeRecordPath, mode: 0o600)
+            try fileSystem.writeAtomically(Self.document(record.json), to: upgradeRecordPath, mode: 0o600)
         } catch {
             throw LifecycleError("\(error); nothing was changed yet")
         }
     }
 
     public func removeUpgradeRecord() {
-        unlink(upgradeRecordPath)
+        fileSystem.removeFile(upgradeRecordPath)
     }
 
     /// Deletes staging folders (`.staging-*`) left by upgrades that died while writing a build.
@@ -158,7 +180,7 @@ public struct VersionStore: Sendable {
         var removed: [String] = []
         for name in Self.entries(of: versionsDir) where name.hasPrefix(".staging-") {
             let folder = versionsDir + "/" + name
-            for file in Self.entries(of: folder) { unlink(folder + "/" + file) }
+            for file in Self.entries(of: folder) { fileSystem.removeFile(folder + "/" + file) }
             if rmdir(folder) == 0 { removed.append(name) }
         }
         return removed.sorted()
@@ -179,16 +201,18 @@ public struct VersionStore: Sendable {
     /// Points bin_link at `version`'s binary: a fresh symlink renamed over the old link.
     public func switchLink(to version: String) throws(LifecycleError) {
         let directory = ConfigPaths.directory(of: binLink)
-        if let error = Directories.create(directory) {
+        if let error = fileSystem.createDirectory(directory) {
             throw LifecycleError("cannot create \(directory) for \(binLink): \(SystemError.text(error))")
         }
-        let temporary = "\(directory)/.\(ConfigPaths.basename(binLink)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let unique = "\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = "\(directory)/.\(ConfigPaths.basename(binLink)).\(unique).tmp"
         guard symlink(binaryPath(version), temporary) == 0 else {
-            throw LifecycleError("cannot create a symlink in \(directory): \(SystemError.text(errno)); \(binLink) unchanged")
+            throw LifecycleError("cannot create a symlink in \(directory): \(SystemError.text(errno)); "
+                                 + "\(binLink) unchanged")
         }
         guard rename(temporary, binLink) == 0 else {
             let code = errno
-            unlink(temporary)
+            fileSystem.removeFile(temporary)
             throw LifecycleError("cannot replace \(binLink): \(SystemError.text(code)); it is unchanged")
         }
     }
@@ -198,15 +222,13 @@ public struct VersionStore: Sendable {
     /// Writes `bytes` as an executable in a staging folder inside versions_dir (same file
     /// system, so ``install(staged:as:)`` is a rename). The caller removes it on failure.
     public func stage(_ bytes: [UInt8]) throws(LifecycleError) -> String {
-        if let error = Directories.create(versionsDir) {
-            throw LifecycleError("cannot create \(versionsDir): \(SystemError.text(error)); fix [upgrade] versions_dir")
-        }
+        try createVersionsDir()
         let folder = "\(versionsDir)/.staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard mkdir(folder, 0o755) == 0 else {
             throw LifecycleError("cannot create \(folder): \(SystemError.text(errno))")
         }
         do {
-            try AtomicFile.write(bytes, to: folder + "/" + Self.binaryName, mode: 0o755)
+            try fileSystem.writeAtomically(bytes, to: folder + "/" + Self.binaryName, mode: 0o755)
         } catch {
             removeBuild(folder + "/" + Self.binaryName)
             throw LifecycleError("\(error)")
@@ -224,8 +246,14 @@ public struct VersionStore: Sendable {
 
     /// Deletes a build: the binary and its folder (a staging folder or versions_dir/X.Y.Z).
     public func removeBuild(_ staged: String) {
-        unlink(staged)
+        fileSystem.removeFile(staged)
         rmdir(ConfigPaths.directory(of: staged))
+    }
+
+    private func createVersionsDir() throws(LifecycleError) {
+        if let error = fileSystem.createDirectory(versionsDir) {
+            throw LifecycleError("cannot create \(versionsDir): \(SystemError.text(error)); fix [upgrade] versions_dir")
+        }
     }
 
     /// Records `version` as installed (once) with its digest.
@@ -243,7 +271,9 @@ public struct VersionStore: Sendable {
         var removed: [String] = []
         for entry in state.versions where !keep.contains(entry.version) {
             let folder = versionsDir + "/" + entry.version
-            if unlink(folder + "/" + Self.binaryName) == 0 || errno == ENOENT, rmdir(folder) == 0 || errno == ENOENT {
+            // Only a folder that held nothing but the binary goes: rmdir refuses the others.
+            fileSystem.removeFile(folder + "/" + Self.binaryName)
+            if rmdir(folder) == 0 || errno == ENOENT {
                 removed.append(entry.version)
             }
         }
@@ -257,7 +287,9 @@ public struct VersionStore: Sendable {
         defer { closedir(handle) }
         var names: [String] = []
         while let item = readdir(handle) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         return names
