@@ -37,7 +37,7 @@ final class KillLadderTests: XCTestCase {
 
         let outcome = ladder.run()
 
-        XCTAssertEqual(table.signals, ["0s TERM 100", "0s TERM -200", "0s TERM 200", "0s TERM 201", "5s KILL -200"])
+        XCTAssertEqual(table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "0.0s TERM 201", "5.0s KILL -200"])
         XCTAssertEqual(clock.sleeps, ticks(100), "5 s of grace, looked at every 50 ms")
         XCTAssertEqual(outcome.targets.map(\.pid), [100, 200, 201])
         XCTAssertEqual(outcome.killed.map(\.pid), [200, 201])
@@ -52,7 +52,7 @@ final class KillLadderTests: XCTestCase {
 
         let outcome = ladder.run()
 
-        XCTAssertEqual(table.signals, ["0s TERM 100", "0s TERM -200", "0s TERM 200"])
+        XCTAssertEqual(table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200"])
         XCTAssertEqual(clock.sleeps, ticks(3), "gone at 0.12 s, seen at the 0.15 s look")
         XCTAssertEqual(outcome.killed, [])
         XCTAssertEqual(outcome.targets.map(\.pid), [100, 200])
@@ -65,7 +65,7 @@ final class KillLadderTests: XCTestCase {
 
         let outcome = ladder.run()
 
-        XCTAssertEqual(table.signals, ["0s TERM 100", "0s TERM -200", "0s TERM 200", "0s TERM 250", "5s KILL 250"])
+        XCTAssertEqual(table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "0.0s TERM 250", "5.0s KILL 250"])
         XCTAssertEqual(outcome.killed.map(\.pid), [250])
         XCTAssertEqual(clock.sleeps, ticks(100))
     }
@@ -76,7 +76,7 @@ final class KillLadderTests: XCTestCase {
 
         let outcome = ladder.run()
 
-        XCTAssertEqual(table.signals, ["0s TERM 100", "0s TERM -200", "0s TERM 200", "5s KILL -200", "5s KILL 200"])
+        XCTAssertEqual(table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "5.0s KILL -200", "5.0s KILL 200"])
         XCTAssertEqual(clock.sleeps, ticks(100) + ticks(40), "the grace, then 2 s for SIGKILL to land")
         XCTAssertEqual(outcome.survivors.map(\.pid), [200])
         XCTAssertEqual(outcome.refused, [])
@@ -112,7 +112,7 @@ final class KillLadderTests: XCTestCase {
         table.add(100, command: "agent-runner", termDelay: .milliseconds(350))
 
         XCTAssertEqual(try daemon.stop(timeout: .seconds(10)), .stopped(pid: 100, elapsed: .milliseconds(400)))
-        XCTAssertEqual(table.signals, ["0s TERM 100"])
+        XCTAssertEqual(table.signals, ["0.0s TERM 100"])
         XCTAssertEqual(clock.sleeps, Array(repeating: .milliseconds(100), count: 4))
     }
 
