@@ -1,10 +1,12 @@
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class AgentIdentityTests: XCTestCase {
     func testThePresetComesFromTheExecutableThenTheName() {
         XCTAssertEqual(AgentIdentity(command: ["claude", "-p"]).preset, "claude")
-        XCTAssertEqual(AgentIdentity(command: ["/usr/local/bin/aider", "--yes-always"]), AgentIdentity(command: ["aider"]))
+        XCTAssertEqual(
+            AgentIdentity(command: ["/usr/local/bin/aider", "--yes-always"]), AgentIdentity(command: ["aider"]))
         XCTAssertEqual(AgentIdentity(command: ["npx", "@google/gemini-cli"], name: "gemini").preset, "gemini")
         XCTAssertEqual(AgentIdentity(command: ["npx", "@google/gemini-cli"], name: "gemini").name, "gemini")
         XCTAssertEqual(AgentIdentity(command: ["gemini"], name: "claude").preset, "gemini", "the executable wins")
@@ -17,8 +19,10 @@ final class AgentIdentityTests: XCTestCase {
 
     func testEachPresetGetsItsClassifier() {
         let expected: [String: any TranscriptClassifier.Type] = [
-            "claude": ClaudeStreamClassifier.self, "aider": AiderTextClassifier.self, "gemini": GeminiStreamClassifier.self,
-            "codewhale": CodewhaleStreamClassifier.self, "kimi": KimiStreamClassifier.self, "pi": PiStreamClassifier.self,
+            "claude": ClaudeStreamClassifier.self, "aider": AiderTextClassifier.self,
+            "gemini": GeminiStreamClassifier.self,
+            "codewhale": CodewhaleStreamClassifier.self, "kimi": KimiStreamClassifier.self,
+            "pi": PiStreamClassifier.self,
             "mystery": GenericTextClassifier.self,
         ]
         for (name, type) in expected {

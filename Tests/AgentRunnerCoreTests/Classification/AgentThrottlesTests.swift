@@ -1,5 +1,6 @@
 import FleetCore
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class AgentThrottlesTests: XCTestCase {
@@ -31,7 +32,8 @@ final class AgentThrottlesTests: XCTestCase {
         throttles.recovered(agent: "aider")
         throttles.record(agent: "aider", transient: limit, succeeded: false)
         throttles.record(agent: "claude", transient: limit, succeeded: false)
-        XCTAssertEqual(throttles.throttledUntil(agent: "aider", now: now), now + 120, "second detection: 60 + 60 × (2¹ − 1)")
+        XCTAssertEqual(
+            throttles.throttledUntil(agent: "aider", now: now), now + 120, "second detection: 60 + 60 × (2¹ − 1)")
         XCTAssertEqual(throttles.throttledUntil(agent: "claude", now: now), now + 60, "claude's first")
         throttles.record(agent: "aider", transient: nil, succeeded: true)
         throttles.record(agent: "aider", transient: limit, succeeded: false)
@@ -42,14 +44,26 @@ final class AgentThrottlesTests: XCTestCase {
 
     func testSeededFromTheEventLogPerAgent() {
         let events = [  // newest first
-            event("transient_error_detected", ["classification": "rate_limit_account", "agent": "claude",
-                                               "reset_at_epoch": .int(now + 3600), "round_num": 9]),
+            event(
+                "transient_error_detected",
+                [
+                    "classification": "rate_limit_account", "agent": "claude",
+                    "reset_at_epoch": .int(now + 3600), "round_num": 9,
+                ]),
             event("transient_error_recovered", ["classification": "network_error", "agent": "aider"]),
-            event("transient_error_detected", ["classification": "network_error", "agent": "aider",
-                                               "reset_at_epoch": .int(now - 10)]),
+            event(
+                "transient_error_detected",
+                [
+                    "classification": "network_error", "agent": "aider",
+                    "reset_at_epoch": .int(now - 10),
+                ]),
             event("agent_usage_recorded", ["agent": "gemini", "success": true]),
-            event("transient_error_detected", ["classification": "api_timeout", "agent": "gemini",
-                                               "reset_at_epoch": .int(now + 30)]),
+            event(
+                "transient_error_detected",
+                [
+                    "classification": "api_timeout", "agent": "gemini",
+                    "reset_at_epoch": .int(now + 30),
+                ]),
         ]
         let throttles = AgentThrottles(newestFirst: events)
         XCTAssertEqual(throttles["claude"].active?.classification, .rateLimitAccount)
@@ -62,16 +76,26 @@ final class AgentThrottlesTests: XCTestCase {
     /// serve's gate and peek's `throttled_agents` agree.
     func testThrottledAgentsMatchPeek() {
         var throttles = AgentThrottles()
-        throttles.record(agent: "claude", transient: TransientError(classification: .rateLimitAccount,
-                                                                    resetAtEpoch: now + 7200, raw: ""), succeeded: false)
-        throttles.record(agent: "pi", transient: TransientError(classification: .apiTimeout, resetAtEpoch: now - 100, raw: ""),
-                         succeeded: false)
-        throttles.record(agent: "kimi", transient: TransientError(classification: .networkError, resetAtEpoch: now + 30,
-                                                                  raw: ""), succeeded: false)
+        throttles.record(
+            agent: "claude",
+            transient: TransientError(
+                classification: .rateLimitAccount,
+                resetAtEpoch: now + 7200, raw: ""), succeeded: false)
+        throttles.record(
+            agent: "pi", transient: TransientError(classification: .apiTimeout, resetAtEpoch: now - 100, raw: ""),
+            succeeded: false)
+        throttles.record(
+            agent: "kimi",
+            transient: TransientError(
+                classification: .networkError, resetAtEpoch: now + 30,
+                raw: ""), succeeded: false)
         let perAgent = throttles.trackers.compactMap { agent, tracker in
             tracker.active.map {
-                (agent: agent, state: ThrottleState(error: $0, priorDetections: tracker.priorDetections, roundNum: 1, phase: ""),
-                 detectedTs: agent)
+                (
+                    agent: agent,
+                    state: ThrottleState(error: $0, priorDetections: tracker.priorDetections, roundNum: 1, phase: ""),
+                    detectedTs: agent
+                )
             }
         }
         XCTAssertEqual(RateLimitState.current(perAgent, now: now)?.throttledAgents, throttles.throttledAgents(now: now))
@@ -80,8 +104,11 @@ final class AgentThrottlesTests: XCTestCase {
 
     func testThrottledPhasesForTheSkipPolicy() {
         var throttles = AgentThrottles()
-        throttles.record(agent: "gemini", transient: TransientError(classification: .rateLimitModel, resetAtEpoch: now + 90,
-                                                                    raw: ""), succeeded: false)
+        throttles.record(
+            agent: "gemini",
+            transient: TransientError(
+                classification: .rateLimitModel, resetAtEpoch: now + 90,
+                raw: ""), succeeded: false)
         let phases = throttles.throttledPhases(["build": "claude", "review": "gemini", "docs": "gemini"], now: now)
         XCTAssertEqual(phases.phases, ["review", "docs"])
         XCTAssertEqual(phases.wakeEpoch, now + 90)
@@ -91,13 +118,17 @@ final class AgentThrottlesTests: XCTestCase {
 
 final class RoundOutcomeClassificationTests: XCTestCase {
     func exit(_ code: Int32, durationS: Double = 4, timedOut: Bool = false) -> AgentExit {
-        AgentExit(status: .terminated(code), durationS: durationS, timedOut: timedOut, graceKilled: false, graceExtended: false)
+        AgentExit(
+            status: .terminated(code), durationS: durationS, timedOut: timedOut, graceKilled: false,
+            graceExtended: false)
     }
 
     func testEveryPresetsRateLimitsAndServerErrorsRideTheBackOff() throws {
-        for name in ["aider-error-429-bounded.log", "aider-error-503.log", "claude-error-529.log", "gemini-rate-limit.log",
-                     "codewhale-5xx.log", "kimi-rate-limit.log", "pi-rate-limit.log", "pi-5xx.log",
-                     "claude-connection-refused.log", "aider-connection-refused.log"] {
+        for name in [
+            "aider-error-429-bounded.log", "aider-error-503.log", "claude-error-529.log", "gemini-rate-limit.log",
+            "codewhale-5xx.log", "kimi-rate-limit.log", "pi-rate-limit.log", "pi-5xx.log",
+            "claude-connection-refused.log", "aider-connection-refused.log",
+        ] {
             var policy = RestartPolicy(restartDelayS: 1)
             for exitCode: Int32 in [0, 1, 1, 1, 1, 1] {
                 let analysis = try AgentOutputFixtures.analyze(name, exitCode: exitCode)
@@ -114,8 +145,12 @@ final class RoundOutcomeClassificationTests: XCTestCase {
         var policy = RestartPolicy(restartDelayS: 1)
         var verdicts: [RestartVerdict] = []
         for _ in 0..<5 { verdicts.append(policy.record(RoundOutcome(exit: exit(0), analysis: analysis))) }
-        XCTAssertEqual(verdicts, [.restart(afterS: 2), .restart(afterS: 4), .restart(afterS: 8), .restart(afterS: 16),
-                                  .crashLoop(consecutive: 5, exitCode: 0)])
+        XCTAssertEqual(
+            verdicts,
+            [
+                .restart(afterS: 2), .restart(afterS: 4), .restart(afterS: 8), .restart(afterS: 16),
+                .crashLoop(consecutive: 5, exitCode: 0),
+            ])
     }
 
     func testACleanRoundAndASupervisorKillAreNoCrash() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class ClaudeClassifierEdgeTests: XCTestCase {
@@ -7,7 +8,8 @@ final class ClaudeClassifierEdgeTests: XCTestCase {
     let classifier = ClaudeStreamClassifier()
 
     func analyze(_ lines: [String], exitCode: Int32 = 1) -> TranscriptAnalysis {
-        classifier.analyze(RoundTranscript(text: lines.joined(separator: "\n")), exit: AgentOutputFixtures.exit(exitCode), now: now)
+        classifier.analyze(
+            RoundTranscript(text: lines.joined(separator: "\n")), exit: AgentOutputFixtures.exit(exitCode), now: now)
     }
 
     func rejection(_ type: String?, resetsAt: Int64) -> String {
@@ -17,23 +19,33 @@ final class ClaudeClassifierEdgeTests: XCTestCase {
 
     func testEveryRejectedWindowHonoursItsReset() {
         for type in ["five_hour", "seven_day", "seven_day_opus", "overage", nil] {
-            let analysis = analyze([rejection(type, resetsAt: now + 7200),
-                                    #"{"type":"result","is_error":true,"result":"limit reached"}"#])
-            XCTAssertEqual(analysis.transient, TransientError(classification: .rateLimitAccount, resetAtEpoch: now + 7200,
-                                                              raw: "limit reached"), type ?? "no type")
+            let analysis = analyze([
+                rejection(type, resetsAt: now + 7200),
+                #"{"type":"result","is_error":true,"result":"limit reached"}"#,
+            ])
+            XCTAssertEqual(
+                analysis.transient,
+                TransientError(
+                    classification: .rateLimitAccount, resetAtEpoch: now + 7200,
+                    raw: "limit reached"), type ?? "no type")
         }
     }
 
     func testARejectionTheRunSurvivedIsNoThrottle() {
-        let analysis = analyze([rejection("five_hour", resetsAt: now + 7200),
-                                #"{"type":"result","is_error":false,"result":"done via overage"}"#], exitCode: 0)
+        let analysis = analyze(
+            [
+                rejection("five_hour", resetsAt: now + 7200),
+                #"{"type":"result","is_error":false,"result":"done via overage"}"#,
+            ], exitCode: 0)
         XCTAssertNil(analysis.transient)
         XCTAssertFalse(analysis.reportedError)
     }
 
     func testUsageLimitTextWithoutTheEventGivesTheStatedReset() {
-        let analysis = analyze([#"{"type":"result","is_error":true,"api_error_status":429,"#
-                                + #""result":"You've hit your weekly limit · resets 3am (UTC)"}"#])
+        let analysis = analyze([
+            #"{"type":"result","is_error":true,"api_error_status":429,"#
+                + #""result":"You've hit your weekly limit · resets 3am (UTC)"}"#
+        ])
         XCTAssertEqual(analysis.transient?.classification, .rateLimitAccount)
         XCTAssertEqual(analysis.transient?.resetAtEpoch, 1_796_266_800, "2026-12-03T03:00:00Z")
     }
@@ -49,8 +61,11 @@ final class ClaudeClassifierEdgeTests: XCTestCase {
         let network = analyze([retry("null", "unknown", delayMS: 1209)], exitCode: -15)
         XCTAssertEqual(network.transient?.classification, .networkError)
         XCTAssertNotNil(network.networkMatch)
-        let recovered = analyze([retry("529", "overloaded", delayMS: 500),
-                                 #"{"type":"assistant","message":{"model":"claude-opus-5","content":[]}}"#], exitCode: -15)
+        let recovered = analyze(
+            [
+                retry("529", "overloaded", delayMS: 500),
+                #"{"type":"assistant","message":{"model":"claude-opus-5","content":[]}}"#,
+            ], exitCode: -15)
         XCTAssertNil(recovered.transient, "claude made progress after the retry")
     }
 
@@ -62,8 +77,10 @@ final class ClaudeClassifierEdgeTests: XCTestCase {
             #"{"type":"result","is_error":true,"api_error_status":500,"result":"API Error","usage":{"input_tokens":0}}"#,
         ])
         XCTAssertEqual(analysis.usage?.model, "claude-opus-5")
-        let bare = analyze([#"{"type":"assistant","message":{"model":"<synthetic>","content":[]}}"#,
-                            #"{"type":"result","is_error":true,"result":"x","usage":{}}"#])
+        let bare = analyze([
+            #"{"type":"assistant","message":{"model":"<synthetic>","content":[]}}"#,
+            #"{"type":"result","is_error":true,"result":"x","usage":{}}"#,
+        ])
         XCTAssertEqual(bare.usage?.model, "unknown")
     }
 
@@ -71,26 +88,46 @@ final class ClaudeClassifierEdgeTests: XCTestCase {
     /// error." with the node error on stderr. The original saw no blip for ECONNRESET and a
     /// "dns" one for ENOTFOUND only through the `node:dns` stack frame.
     func testOriginalHarnessNetworkTranscripts() throws {
-        for (stem, matched) in [("claude-net-reset", "ECONNRESET"), ("claude-net-dns", "ENOTFOUND"),
-                                ("claude-net-refused", "ECONNREFUSED")] {
-            let analysis = classifier.analyze(RoundTranscript(text: try AgentOutputFixtures.harness(stem)),
-                                              exit: AgentOutputFixtures.exit(1), now: now)
+        for (stem, matched) in [
+            ("claude-net-reset", "ECONNRESET"), ("claude-net-dns", "ENOTFOUND"),
+            ("claude-net-refused", "ECONNREFUSED"),
+        ] {
+            let analysis = classifier.analyze(
+                RoundTranscript(text: try AgentOutputFixtures.harness(stem)),
+                exit: AgentOutputFixtures.exit(1), now: now)
             XCTAssertEqual(analysis.transient?.classification, .networkError, stem)
             XCTAssertEqual(analysis.transient?.raw, "API Error: Connection error.", stem)
             XCTAssertEqual(analysis.networkMatch, matched, stem)
         }
-        let weekly = try AgentOutputFixtures.harness("claude-429-weekly").replacingOccurrences(of: "@NOW+3600@", with: "\(now + 3600)")
+        let weekly = try AgentOutputFixtures.harness("claude-429-weekly").replacingOccurrences(
+            of: "@NOW+3600@", with: "\(now + 3600)")
         let analysis = classifier.analyze(RoundTranscript(text: weekly), exit: AgentOutputFixtures.exit(1), now: now)
-        XCTAssertEqual(analysis.transient, TransientError(classification: .rateLimitAccount, resetAtEpoch: now + 3600,
-                                                          raw: "Weekly limit reached ∙ resets 3am (UTC)"),
-                       "the original treated this seven_day rejection as a crash")
+        XCTAssertEqual(
+            analysis.transient,
+            TransientError(
+                classification: .rateLimitAccount, resetAtEpoch: now + 3600,
+                raw: "Weekly limit reached ∙ resets 3am (UTC)"),
+            "the original treated this seven_day rejection as a crash")
+    }
+
+    func testAStatusOnlyInTheTextOfAnOlderVersion() {
+        let analysis = analyze([#"{"type":"result","is_error":true,"result":"API Error: 529 Overloaded"}"#])
+        XCTAssertEqual(analysis.transient?.classification, .apiTransient5xx)
+        let interrupted = analyze([#"{"type":"result","is_error":true,"subtype":"error_max_turns","result":"stopped"}"#]
+        )
+        XCTAssertNil(interrupted.bucket)
+        XCTAssertFalse(interrupted.reportedError, "not a provider error")
     }
 
     func testSecretsAreRedactedInRawAndAuthText() {
         let leaked = "Bearer sk-ant-api03-SECRETSECRETSECRET"
-        let rate = analyze([#"{"type":"result","is_error":true,"api_error_status":429,"result":"Authorization: \#(leaked)"}"#])
+        let rate = analyze([
+            #"{"type":"result","is_error":true,"api_error_status":429,"result":"Authorization: \#(leaked)"}"#
+        ])
         XCTAssertFalse(rate.transient?.raw.contains("SECRET") ?? true, rate.transient?.raw ?? "")
-        let auth = analyze([#"{"type":"result","is_error":true,"api_error_status":401,"result":"bad key sk-ant-api03-SECRETSECRET"}"#])
+        let auth = analyze([
+            #"{"type":"result","is_error":true,"api_error_status":401,"result":"bad key sk-ant-api03-SECRETSECRET"}"#
+        ])
         XCTAssertEqual(auth.authFailure, "bad key <redacted>")
         XCTAssertNil(auth.transient)
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class GenericTextClassifierTests: XCTestCase {
@@ -9,13 +10,16 @@ final class GenericTextClassifierTests: XCTestCase {
     }
 
     func testStatusCodesAndPhrasesInTheLastLines() {
-        XCTAssertEqual(analyze("working\nError: 429 Too Many Requests, try again in 30s\n").transient?.resetAtEpoch, now + 30)
+        XCTAssertEqual(
+            analyze("working\nError: 429 Too Many Requests, try again in 30s\n").transient?.resetAtEpoch, now + 30)
         XCTAssertEqual(analyze("HTTP 503 from upstream\n").bucket, .serverError)
         XCTAssertEqual(analyze("API error (status 401): invalid x-api-key\n").bucket, .auth)
-        XCTAssertEqual(analyze("Error: read ECONNRESET\n    at TLSWrap.onStreamRead (node:internal/stream_base)\n").networkMatch,
-                       "ECONNRESET")
+        XCTAssertEqual(
+            analyze("Error: read ECONNRESET\n    at TLSWrap.onStreamRead (node:internal/stream_base)\n").networkMatch,
+            "ECONNRESET")
         XCTAssertEqual(analyze("request timed out after 600s\n").transient?.classification, .apiTimeout)
         XCTAssertEqual(analyze("model is overloaded\nexiting\n").bucket, .serverError)
+        XCTAssertEqual(analyze("we are being rate-limited by the provider\n").bucket, .rateLimit)
     }
 
     func testTheNewestLineDecides() {
@@ -23,7 +27,8 @@ final class GenericTextClassifierTests: XCTestCase {
     }
 
     func testACleanExitOrProseIsNoVerdict() {
-        XCTAssertNil(analyze("Error: 429 Too Many Requests\n", exitCode: 0).bucket, "an unknown CLI that exited 0 succeeded")
+        XCTAssertNil(
+            analyze("Error: 429 Too Many Requests\n", exitCode: 0).bucket, "an unknown CLI that exited 0 succeeded")
         XCTAssertNil(analyze("processed 429 files\nupdated the dns docs\nfailed\n").bucket)
         XCTAssertNil(analyze("v1503 failed\n").bucket)
         let old = "Error: 429 Too Many Requests\n" + String(repeating: "traceback line\n", count: 30)

@@ -1,13 +1,16 @@
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class NetworkErrorTextTests: XCTestCase {
     func testErrnosTheOriginalMissed() {
         for (text, matched) in [
             ("Error: read ECONNRESET", "ECONNRESET"), ("connect ETIMEDOUT 160.79.104.10:443", "ETIMEDOUT"),
-            ("getaddrinfo ENOTFOUND api.anthropic.com", "ENOTFOUND"), ("getaddrinfo EAI_AGAIN api.openai.com", "EAI_AGAIN"),
+            ("getaddrinfo ENOTFOUND api.anthropic.com", "ENOTFOUND"),
+            ("getaddrinfo EAI_AGAIN api.openai.com", "EAI_AGAIN"),
             ("connect ECONNREFUSED 127.0.0.1:9", "ECONNREFUSED"), ("TypeError: fetch failed", "fetch failed"),
-            ("Error: socket hang up", "socket hang up"), ("curl: (6) Could not resolve host: x", "Could not resolve host"),
+            ("Error: socket hang up", "socket hang up"),
+            ("curl: (6) Could not resolve host: x", "Could not resolve host"),
             ("Temporary failure in name resolution", "Temporary failure in name resolution"),
         ] {
             XCTAssertEqual(NetworkErrorText.match(text)?.classification, .networkError, text)
@@ -28,7 +31,8 @@ final class NetworkErrorTextTests: XCTestCase {
     }
 
     func testProseIsNotANetworkFailure() {
-        for text in ["updated the DNS docs", "dns", "APIProviderTimeoutError", "reconnection logic", "ECONNRESETS", ""] {
+        for text in ["updated the DNS docs", "dns", "APIProviderTimeoutError", "reconnection logic", "ECONNRESETS", ""]
+        {
             XCTAssertNil(NetworkErrorText.match(text), text)
         }
     }

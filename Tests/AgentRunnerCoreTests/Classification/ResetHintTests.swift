@@ -1,5 +1,6 @@
 import FleetCore
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class ResetHintTests: XCTestCase {
@@ -40,15 +41,19 @@ final class ResetHintTests: XCTestCase {
     }
 
     func testWallClockTimesInUTC() {
-        XCTAssertEqual(ResetHint.parse("You've hit your 5-hour limit · resets 12:18am (UTC)", now: now),
-                       .at(epoch("2026-12-03T00:18:00Z")))
-        XCTAssertEqual(ResetHint.parse("Weekly limit reached ∙ resets 3am (UTC)", now: now), .at(epoch("2026-12-03T03:00:00Z")))
-        XCTAssertEqual(ResetHint.parse("You've hit your weekly limit · resets Dec 5, 6:52am (UTC)", now: now),
-                       .at(epoch("2026-12-05T06:52:00Z")))
+        XCTAssertEqual(
+            ResetHint.parse("You've hit your 5-hour limit · resets 12:18am (UTC)", now: now),
+            .at(epoch("2026-12-03T00:18:00Z")))
+        XCTAssertEqual(
+            ResetHint.parse("Weekly limit reached ∙ resets 3am (UTC)", now: now), .at(epoch("2026-12-03T03:00:00Z")))
+        XCTAssertEqual(
+            ResetHint.parse("You've hit your weekly limit · resets Dec 5, 6:52am (UTC)", now: now),
+            .at(epoch("2026-12-05T06:52:00Z")))
         XCTAssertEqual(ResetHint.parse("resets at 11:30pm (UTC)", now: now), .at(epoch("2026-12-02T23:30:00Z")))
         XCTAssertEqual(ResetHint.parse("resets 18:30 (UTC)", now: now), .at(epoch("2026-12-03T18:30:00Z")))
-        XCTAssertEqual(ResetHint.parse("resets Jan 2, 1am (UTC)", now: now), .at(epoch("2027-01-02T01:00:00Z")),
-                       "a date already past this year is next year's")
+        XCTAssertEqual(
+            ResetHint.parse("resets Jan 2, 1am (UTC)", now: now), .at(epoch("2027-01-02T01:00:00Z")),
+            "a date already past this year is next year's")
     }
 
     func testAWindowThatJustEndedIsNotTomorrows() {
@@ -62,8 +67,10 @@ final class ResetHintTests: XCTestCase {
 
     func testRateLimitFailuresUseTheHint() {
         XCTAssertEqual(ProviderFailure.rateLimit(message: "try again in 20s", now: now).resetAtEpoch, now + 20)
-        XCTAssertEqual(ProviderFailure.rateLimit(message: "try again in 20s", now: now).kind, .transient(.rateLimitModel))
-        XCTAssertEqual(ProviderFailure.rateLimit(message: "resets 3am (UTC)", now: now).kind, .transient(.rateLimitAccount))
+        XCTAssertEqual(
+            ProviderFailure.rateLimit(message: "try again in 20s", now: now).kind, .transient(.rateLimitModel))
+        XCTAssertEqual(
+            ProviderFailure.rateLimit(message: "resets 3am (UTC)", now: now).kind, .transient(.rateLimitAccount))
         XCTAssertNil(ProviderFailure.rateLimit(message: "slow down", now: now).resetAtEpoch)
     }
 }

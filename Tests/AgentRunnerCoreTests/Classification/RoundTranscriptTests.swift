@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class RoundTranscriptTests: XCTestCase {
@@ -62,12 +63,17 @@ final class RoundTranscriptTests: XCTestCase {
     }
 
     func testTerminalEscapesAreRemovedBeforeARecordIsRecognised() {
-        let text = "\u{1B}[2K\u{1B}[1G{\"type\":\"result\",\"is_error\":true,\"api_error_status\":429,\"result\":\"x\"}\n"
+        let text =
+            "\u{1B}[2K\u{1B}[1G{\"type\":\"result\",\"is_error\":true,\"api_error_status\":429,\"result\":\"x\"}\n"
             + "\u{1B}]0;title\u{07}\u{1B}[31mred\u{1B}[0m text\r\n"
             + "progress 10%\rprogress 100%\n"
         let transcript = RoundTranscript(text: text)
-        XCTAssertEqual(transcript.lines, [#"{"type":"result","is_error":true,"api_error_status":429,"result":"x"}"#,
-                                          "red text", "progress 100%"])
+        XCTAssertEqual(
+            transcript.lines,
+            [
+                #"{"type":"result","is_error":true,"api_error_status":429,"result":"x"}"#,
+                "red text", "progress 100%",
+            ])
         XCTAssertEqual(transcript.records.count, 1)
     }
 

@@ -147,6 +147,12 @@ public struct ClaudeStreamClassifier: TranscriptClassifier {
             return ProviderFailure(.transient(.networkError), message: text, networkMatch: matched)
         }
         if let network = NetworkErrorText.failure(text, searching: evidence) { return network }
+        // Older versions put the status in the text only: "API Error: 529 Overloaded".
+        if text.hasPrefix("API Error: "), let status = HTTPStatusLadder.leadingStatus(text.dropFirst(11)),
+            let failure = HTTPStatusLadder.failure(status, message: text, now: now)
+        {
+            return failure
+        }
         switch seen.syntheticError {
         case "authentication_failed": return ProviderFailure(.auth, message: text)
         case "rate_limit": return .rateLimit(message: text, now: now)

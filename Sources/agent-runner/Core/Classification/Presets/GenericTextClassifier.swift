@@ -37,12 +37,12 @@ public struct GenericTextClassifier: TranscriptClassifier {
         "invalid api key", "invalid x-api-key", "invalid_api_key",
     ]
     static let ratePhrases = [
-        "too many requests", "rate limit", "rate_limit", "ratelimit", "rate-limit",
-        "quota exceeded", "resource_exhausted", "usage limit",
+        "too many requests", "rate limit", "rate limited", "rate_limit", "rate_limited", "ratelimit", "rate-limit",
+        "rate-limited", "quota exceeded", "resource_exhausted", "usage limit",
     ]
     static let serverPhrases = [
-        "internal server error", "service unavailable", "bad gateway", "gateway timeout",
-        "overloaded",
+        "internal server error", "service unavailable", "bad gateway", "gateway timeout", "overloaded",
+        "overloaded_error",
     ]
     static let statusContext = ["status", "http", "error", "code"]
 

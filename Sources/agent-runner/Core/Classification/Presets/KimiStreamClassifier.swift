@@ -40,9 +40,10 @@ public struct KimiStreamClassifier: TranscriptClassifier {
             default: continue
             }
         }
-        let errorLine = transcript.lines.last { $0.hasPrefix("error: ") }
+        // The error line kimi ends a failed run with; one followed by progress was not the end.
+        let errorLine = transcript.lines.lastIndex { $0.hasPrefix("error: ") }.flatMap { $0 > lastProgress ? $0 : nil }
         if let errorLine {
-            failure(errorLine: errorLine, now: now).apply(to: &analysis, now: now)
+            failure(errorLine: transcript.lines[errorLine], now: now).apply(to: &analysis, now: now)
         } else if let retry = lastRetry, retry.line > lastProgress, let status = retry.object["status_code"]?.intValue {
             let message = retry.object["error_message"]?.stringValue ?? "retrying"
             HTTPStatusLadder.failure(status, message: message, now: now)?.apply(to: &analysis, now: now)
