@@ -22,7 +22,8 @@ final class AiderClassifierTests: XCTestCase {
         XCTAssertEqual(
             analysis.transient?.raw,
             "litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit "
-                + "reached, please try again in 45s. Visit https://platform.openai.com/account/rate-limits to learn more."
+                + "reached, please try again in 45s. Visit https://platform.openai.com/account/rate-limits to learn "
+                + "more."
         )
     }
 
@@ -94,7 +95,8 @@ final class AiderClassifierTests: XCTestCase {
             AgentUsage(model: "openai/gpt-4o-mini", inputTokens: 677, outputTokens: 18, costUSD: 0.00011))
         let cached = analyze(
             "Main model: anthropic/claude-sonnet-4-5 with diff edit format, infinite output\n"
-                + "Tokens: 12k sent, 1.1k cache write, 10k cache hit, 150 received. Cost: $0.02 message, $0.05 session.\n"
+                + "Tokens: 12k sent, 1.1k cache write, 10k cache hit, 150 received. "
+                + "Cost: $0.02 message, $0.05 session.\n"
                 + "Tokens: 500 sent, 50 received.\n")
         XCTAssertEqual(
             cached.usage,

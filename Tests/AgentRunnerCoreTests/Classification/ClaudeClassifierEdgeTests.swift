@@ -74,7 +74,8 @@ final class ClaudeClassifierEdgeTests: XCTestCase {
             #"{"type":"system","subtype":"init","model":"claude-opus-5"}"#,
             #"{"type":"assistant","message":{"model":"<synthetic>","content":[{"type":"text","text":"API Error"}]},"#
                 + #""error":"server_error"}"#,
-            #"{"type":"result","is_error":true,"api_error_status":500,"result":"API Error","usage":{"input_tokens":0}}"#,
+            #"{"type":"result","is_error":true,"api_error_status":500,"result":"API Error","#
+                + #""usage":{"input_tokens":0}}"#,
         ])
         XCTAssertEqual(analysis.usage?.model, "claude-opus-5")
         let bare = analyze([
