@@ -139,6 +139,19 @@ final class ClaudeClassifierEdgeTests: XCTestCase {
         XCTAssertEqual(analysis.transient?.raw.count, 200)
     }
 
+    func testACrashAfterItsRecordsIsReadFromStderrButOtherCLIsOutputIsNot() throws {
+        let crashed = analyze([
+            #"{"type":"system","subtype":"init","model":"claude-opus-5"}"#,
+            "Error: read ECONNRESET", "    at TLSWrap.onStreamRead (node:internal/stream_base_commons)",
+        ])
+        XCTAssertEqual(crashed.networkMatch, "ECONNRESET")
+        XCTAssertEqual(crashed.transient?.raw, "Error: read ECONNRESET")
+        let aider = try AgentOutputFixtures.bytes("aider-edit-online-defaults.log")
+        XCTAssertNil(
+            classifier.analyze(RoundTranscript(bytes: aider), exit: AgentOutputFixtures.exit(0), now: now).bucket,
+            "aider's failed price-map fetch ('Temporary failure in name resolution') is no claude verdict")
+    }
+
     func testTheLegacyLinesEntryStillClassifies() {
         let line: Substring = #"{"type":"result","is_error":true,"api_error_status":403,"result":"forbidden"}"#
         XCTAssertEqual(classifier.analyze(lines: [line], now: now).authFailure, "forbidden")

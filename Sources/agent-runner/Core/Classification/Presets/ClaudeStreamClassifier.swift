@@ -123,6 +123,9 @@ public struct ClaudeStreamClassifier: TranscriptClassifier {
         guard let result = seen.result?.object else {
             if let rejection = seen.rejection { return account(rejection, text: seen.syntheticText ?? "", now: now) }
             if let retry = seen.retry { return stillRetrying(retry, now: now) }
+            // Only after claude's own records: a transcript without any is not claude's (RoundRunner
+            // runs this classifier for every agent until it picks one per preset).
+            guard seen.lastLine >= 0 else { return nil }
             let tail = stderr.joined(separator: "\n")
             return NetworkErrorText.firstWord(of: NetworkErrorText.connection, in: tail).map { matched in
                 ProviderFailure(
