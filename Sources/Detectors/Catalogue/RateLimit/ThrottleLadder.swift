@@ -8,9 +8,11 @@ import FleetCore
 /// with n = (detections since the agent's last successful `agent_usage_recorded`) − 1, the
 /// reset of an estimated class is extended by `min(base × (2^min(n, 5) − 1), 1800)` seconds.
 enum ThrottleLadder {
-    /// Base back-off of the estimated classes; others (`rate_limit_account`, plugin classes)
-    /// use the server's reset verbatim.
-    static let baseBackoffS: [String: Int64] = ["rate_limit_model": 60, "api_transient_5xx": 60, "api_timeout": 30]
+    /// Base back-off of the estimated classes (as the supervisor's `TransientError`); others
+    /// (`rate_limit_account`, plugin classes) use the server's reset verbatim.
+    static let baseBackoffS: [String: Int64] = [
+        "rate_limit_model": 60, "api_transient_5xx": 60, "api_timeout": 30, "network_error": 30,
+    ]
     static let exponentCap = 5
     static let escalationCapS: Int64 = 1800
     /// A reset further ahead than this is junk and reads as 0 (no throttle).

@@ -7,6 +7,8 @@ public struct RoundOutcome: Sendable, Equatable {
     public var killedBySupervisor: Bool
     /// A provider throttle or another classified transient condition explains the failure.
     public var throttled: Bool
+    /// The agent's output reports an error although it exited 0 (aider, pi): a failure all the same.
+    public var reportedFailure = false
 
     public init(exitCode: Int32, durationS: Double, killedBySupervisor: Bool = false, throttled: Bool = false) {
         self.exitCode = exitCode
@@ -27,8 +29,9 @@ public enum RestartVerdict: Sendable, Equatable {
 
 /// The restart-on-exit policy with the crash-loop breaker, as a value: rounds in, verdicts out.
 ///
-/// An unknown short crash (non-zero exit, shorter than ``shortCrashS``, not explained by a
-/// throttle, not ended by the supervisor) extends the streak and doubles the delay
+/// An unknown short crash (non-zero exit or an error its output reports, shorter than
+/// ``shortCrashS``, not explained by a throttle, not ended by the supervisor) extends the
+/// streak and doubles the delay
 /// (`restart_delay_s × 2^streak`, capped at 30 min); the fifth in a row gives up. Any other
 /// round resets the streak.
 public struct RestartPolicy: Sendable, Equatable {
@@ -45,7 +48,7 @@ public struct RestartPolicy: Sendable, Equatable {
 
     /// Records a round and decides what happens next.
     public mutating func record(_ outcome: RoundOutcome) -> RestartVerdict {
-        let crashed = outcome.exitCode != 0 && !outcome.killedBySupervisor
+        let crashed = (outcome.exitCode != 0 || outcome.reportedFailure) && !outcome.killedBySupervisor
         if crashed && outcome.durationS < shortCrashS && !outcome.throttled {
             consecutiveCrashes += 1
             if consecutiveCrashes >= crashLoopThreshold {
