@@ -2,6 +2,7 @@ import FleetCore
 import Monitoring
 import SSHTransport
 import Glibc
+import Synchronization
 
 /// Carries out a rollout recorded in a ``RolloutJournal``, stage by stage: push the build to
 /// each host of the stage (`agent-runner upgrade --from - --sha256 HEX --target V --json`, at most
@@ -9,7 +10,7 @@ import Glibc
 /// failed gate or more than `maxFailures` failed hosts stops the rollout, and the hosts it touched
 /// are rolled back once (`agent-runner upgrade --rollback --json`). The journal is saved after
 /// every step, so a killed fleetctl can `--resume` (each host re-checked) or `--abort`.
-public final class RolloutRunner: @unchecked Sendable {
+public final class RolloutRunner: Sendable {
     public struct Options: Sendable {
         public var parallel = 8
         /// Time between health samples during a bake.
@@ -29,12 +30,15 @@ public final class RolloutRunner: @unchecked Sendable {
     private let reporter: RolloutReporter
     private let artifacts: RolloutArtifactSource?
     private let options: Options
-    private let lock = ConditionLock()
-    private var state: RolloutJournal
+    /// The rollout's id, fixed for its life: read by the worker threads without the lock.
+    private let id: String
+    /// The journal, changed by the worker threads (one per host) and saved after each change.
+    private let state: Mutex<RolloutJournal>
 
     public init(journal: RolloutJournal, hosts: [MonitoredHost], executor: any RemoteExecutor, store: RolloutJournalStore,
                 reporter: RolloutReporter, artifacts: RolloutArtifactSource?, options: Options = Options()) {
-        state = journal
+        id = journal.id
+        state = Mutex(journal)
         self.hosts = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.executor = executor
         self.store = store
@@ -43,8 +47,7 @@ public final class RolloutRunner: @unchecked Sendable {
         self.options = options
     }
 
-    public var journal: RolloutJournal { lock.withLock { state } }
-    private var id: String { state.id }
+    public var journal: RolloutJournal { state.withLock { $0 } }
 
     /// `agent-runner upgrade --from - --sha256 HEX --target V --json [--config PATH]`.
     public static func upgradeCommand(_ target: PollTarget, artifact: RolloutArtifact) -> [String] {
@@ -59,24 +62,23 @@ public final class RolloutRunner: @unchecked Sendable {
     /// Records and saves; a journal that cannot be written is reported (the rollout goes on: the
     /// hosts' real state is what `--resume` trusts anyway).
     private func record(_ host: String, _ hostState: RolloutJournal.HostState, note: String? = nil) {
-        lock.withLock {
-            state.record(host, hostState, note: note)
-            save()
-        }
+        update { $0.record(host, hostState, note: note) }
     }
 
-    private func save() {
+    private func save(_ journal: RolloutJournal) {
         do {
-            try store.save(state)
+            try store.save(journal)
         } catch {
-            reporter.step("journal_error", rollout: state.id, ["error": .string(error.message)], text: error.message)
+            reporter.step("journal_error", rollout: journal.id, ["error": .string(error.message)], text: error.message)
         }
     }
 
+    /// Changes the journal and saves it, under the lock: two hosts finishing at once must not
+    /// save in the wrong order (the older journal last).
     private func update(_ change: (inout RolloutJournal) -> Void) {
-        lock.withLock {
-            change(&state)
-            save()
+        state.withLock { journal in
+            change(&journal)
+            save(journal)
         }
     }
 
