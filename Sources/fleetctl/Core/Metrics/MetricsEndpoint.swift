@@ -42,12 +42,22 @@ public final class MetricsEndpoint: @unchecked Sendable {
     }
 
     /// `ADDRESS:PORT` (IPv4 literal, port 0-65535) from `--metrics-listen`; `:PORT` means 127.0.0.1.
+    ///
+    /// Octets are ASCII digits only: `Character.isNumber` also accepts `٣` and `Ⅻ`, which `Int`
+    /// does not parse, and `1.2.3.٣:9100` used to trap on a force-unwrap instead of being refused.
     public static func parseListen(_ text: String) -> (address: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         let address = text[..<colon].isEmpty ? "127.0.0.1" : String(text[..<colon])
         guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         let parts = address.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts.allSatisfy({ part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && Int(part)! <= 255 }) else { return nil }
+        guard parts.count == 4, parts.allSatisfy(isOctet) else { return nil }
         return (address, port)
+    }
+
+    /// One to three ASCII digits, at most 255.
+    private static func isOctet(_ part: Substring) -> Bool {
+        guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let value = Int(part) else { return false }
+        return value <= 255
     }
 }
