@@ -145,7 +145,7 @@ enum RemoteMonitorCommand {
 
 /// Prints alerts as the original monitor does (`[CRIT] oauth_fail — ...`, or its JSON line),
 /// blips, give-ups, auto-stops and clock skew on stderr.
-final class RemoteMonitorOutput: @unchecked Sendable {
+final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loop's thread only (its reports).
     private let context: CommandContext
     private let json: Bool
     private let once: Bool

@@ -240,7 +240,7 @@ enum UpgradeCommand {
 }
 
 /// The context's two text sinks, handed to the rollout's worker threads.
-private struct OutputPair: @unchecked Sendable {
+private struct OutputPair: Sendable {
     let stdout: any TextOutput
     let stderr: any TextOutput
 }

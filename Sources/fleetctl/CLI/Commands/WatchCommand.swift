@@ -122,7 +122,7 @@ enum WatchCommand {
 }
 
 /// Formats watch reports: a live table on a terminal, alert lines otherwise, JSON Lines with --json.
-final class WatchOutput: @unchecked Sendable {
+final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thread only (its reports).
     private let context: CommandContext
     private let json: Bool
     private let terminal: Bool

@@ -8,7 +8,7 @@ import Monitoring
 /// each batch is posted with bounded retries (``AlertmanagerRetry``); firing alerts are
 /// re-posted every `resendS` (``AlertmanagerOutbox``). A batch that fails for good is recorded
 /// as `hook_failed` in the fleet event log.
-public final class AlertmanagerDispatcher: @unchecked Sendable {
+public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guards queue, stopping, outbox.
     /// Posts `body` to `url` within `timeoutS`; returns the HTTP status.
     public typealias Post = @Sendable (_ url: String, _ body: [UInt8], _ timeoutS: Double) throws(HTTPError) -> Int
 
@@ -29,6 +29,8 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {
     private let eventLog: EventLogWriter?
     private let post: Post
     private let onResult: @Sendable (Result) -> Void
+    /// A condition lock, not a `Mutex`: the delivery thread waits on it for alerts, for the
+    /// next resend and through back-off delays, and `finish()` wakes it.
     private let lock = ConditionLock()
     private var queue: [AlertmanagerAlert] = []
     private var stopping = false

@@ -1,15 +1,15 @@
 import FleetCore
+import Synchronization
 
 /// `fleetctl watch --metrics-listen ADDRESS:PORT`: serves `/metrics` on its own thread, so a
 /// scrape (or a stuck scraper, cut off after 5 s by ``HTTPServer``) never delays a poll.
-public final class MetricsEndpoint: @unchecked Sendable {
+public final class MetricsEndpoint: Sendable {
     /// The bound port (the one asked for, or the one picked for port 0).
     public let port: Int
     public let address: String
     private let server: HTTPServer
     private let thread = WorkerPool(threads: 1)
-    private let lock = ConditionLock()
-    private var stopping = false
+    private let stopping = Mutex(false)
 
     /// Listens at once (so a busy port fails the command before any poll) and serves on a thread.
     public init(address: String, port: Int, exposition: @escaping @Sendable () -> String) throws(HTTPServerError) {
@@ -17,7 +17,7 @@ public final class MetricsEndpoint: @unchecked Sendable {
         self.port = server.port
         self.address = address
         thread.submit { [self] in
-            server.serve(until: { self.lock.withLock { self.stopping } }) { request in
+            server.serve(until: { self.stopping.withLock { $0 } }) { request in
                 Self.respond(to: request, exposition: exposition)
             }
         }
@@ -37,7 +37,7 @@ public final class MetricsEndpoint: @unchecked Sendable {
 
     /// Stops serving (within ~200 ms) and waits for the thread.
     public func stop() {
-        lock.withLock { stopping = true }
+        stopping.withLock { $0 = true }
         thread.shutdown()
     }
 

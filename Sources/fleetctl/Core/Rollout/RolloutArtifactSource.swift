@@ -1,15 +1,17 @@
 import FleetCore
 import Monitoring
 import SSHTransport
+import Synchronization
 
 /// The artifact for each host: the pattern's `{arch}` replaced by the host's `uname -m` (read
 /// once per host over the transport), each file read and hashed once.
-public final class RolloutArtifactSource: @unchecked Sendable {
+public final class RolloutArtifactSource: Sendable {
     public let pattern: String
     public let target: String
     private let executor: any RemoteExecutor
-    private let lock = ConditionLock()
-    private var loaded: [String: Result<RolloutArtifact, RolloutError>] = [:]
+    /// Each path's artifact, loaded once; the lock is held while one loads, so hosts of one
+    /// architecture wait for the first read instead of each reading and hashing the file.
+    private let loaded = Mutex<[String: Result<RolloutArtifact, RolloutError>]>([:])
 
     public init(pattern: String, target: String, executor: any RemoteExecutor) {
         self.pattern = pattern
@@ -28,7 +30,7 @@ public final class RolloutArtifactSource: @unchecked Sendable {
             }
         }
         let path = RolloutArtifact.path(pattern, arch: arch)
-        return lock.withLock {
+        return loaded.withLock { loaded in
             if let known = loaded[path] { return known }
             let result: Result<RolloutArtifact, RolloutError>
             do {

@@ -1,9 +1,11 @@
 import FleetCore
+import Synchronization
 
 /// Where a rollout reports its steps: human lines (stderr), JSON Lines (stdout, `--json`), and the
 /// fleet event log for the steps that are fleet events (`rollout_*`).
-public final class RolloutReporter: @unchecked Sendable {
-    private let lock = ConditionLock()
+public final class RolloutReporter: Sendable {
+    /// One step at a time: lines from the worker threads never interleave.
+    private let lock = Mutex(())
     private let human: @Sendable (String) -> Void
     private let json: (@Sendable (String) -> Void)?
     private let events: EventLogWriter?
@@ -16,7 +18,7 @@ public final class RolloutReporter: @unchecked Sendable {
 
     /// One step: `step` names it in JSON, `kind` also logs it as a fleet event.
     public func step(_ step: String, rollout: String, kind: EventKind? = nil, _ payload: JSONObject = [:], text: String) {
-        lock.withLock {
+        lock.withLock { _ in
             var object: JSONObject = ["step": .string(step), "rollout": .string(rollout)]
             for (key, value) in payload { object[key] = value }
             if let json {
