@@ -85,18 +85,21 @@ enum UpgradeCommand {
             target = given
         } else {
             do {
-                target = try RolloutArtifact.load(RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch), arch: nil, target: nil).version
+                target = try RolloutArtifact.load(RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch), arch: nil, target: nil,
+                                                  effects: context.effects).version
             } catch {
                 return runner.usageFailure(UsageError("\(error.message); pass --target X.Y.Z", verb: spec.name), context: context)
             }
         }
-        let artifacts = RolloutArtifactSource(pattern: settings.artifact, target: target, executor: executor)
+        let artifacts = RolloutArtifactSource(pattern: settings.artifact, target: target, remote: executor, effects: context.effects)
         if !artifacts.perArchitecture, case .failure(let error) = artifacts.artifact(for: resolved.targets[0]) {
             context.stderr.write("fleetctl: \(error.message)\n")
             return ExitCode.failure
         }
 
-        let answers = WorkerPool.map(resolved.monitored, parallel: options.parallel) { RolloutHostProbe.probe($0, executor: executor) }
+        let answers = WorkerPool.map(resolved.monitored, parallel: options.parallel) {
+            RolloutHostProbe.probe($0, remote: executor, effects: context.effects)
+        }
         let candidates = zip(resolved.targets, answers).map { RolloutCandidate(name: $0.name, version: $1.version, reachable: $1.reachable, error: $1.error, upgradeInProgress: $1.upgradeInProgress) }
         let plan = RolloutPlanner.plan(candidates: candidates, target: target, canary: canary, batch: batch, includeUnreachable: parsed.has("include-unreachable"))
         let json = parsed.has("json")
@@ -143,8 +146,8 @@ enum UpgradeCommand {
                       ["target": .string(target), "artifact": .string(settings.artifact), "stages": .array(plan.stages.map { .string($0.label) }),
                        "hosts": .array(plan.hosts.map(JSONValue.string)), "journal": .string(store.path(journal.id))],
                       text: "rollout \(journal.id) started (journal \(store.path(journal.id)); resume with: fleetctl upgrade --resume \(journal.id))")
-        let rollout = RolloutRunner(journal: journal, hosts: resolved.monitored, executor: executor, store: store, reporter: reporter,
-                                    artifacts: artifacts, options: options)
+        let rollout = RolloutRunner(journal: journal, hosts: resolved.monitored, remote: executor, effects: context.effects,
+                                    store: store, reporter: reporter, artifacts: artifacts, options: options)
         return outcome(rollout.run(), context: context)
     }
 
@@ -226,8 +229,10 @@ enum UpgradeCommand {
         defer { runLock.release() }
         let executor = FleetTargets.executor(context)
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
-        let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, executor: executor)
-        let rollout = RolloutRunner(journal: journal, hosts: monitored, executor: executor, store: store, reporter: reporter, artifacts: artifacts, options: options)
+        let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, remote: executor,
+                                              effects: context.effects)
+        let rollout = RolloutRunner(journal: journal, hosts: monitored, remote: executor, effects: context.effects, store: store,
+                                    reporter: reporter, artifacts: artifacts, options: options)
         if abort {
             let final = rollout.abort()
             return final.hosts.values.contains(.rollbackFailed) ? ExitCode.failure : ExitCode.success

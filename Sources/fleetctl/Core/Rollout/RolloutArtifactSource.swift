@@ -4,19 +4,22 @@ import SSHTransport
 import Synchronization
 
 /// The artifact for each host: the pattern's `{arch}` replaced by the host's `uname -m` (read
-/// once per host over the transport), each file read and hashed once.
+/// once per host over the transport), each file read and hashed once (through the effects'
+/// file system and process runner, so a test supplies the build without a file on disk).
 public final class RolloutArtifactSource: Sendable {
     public let pattern: String
     public let target: String
-    private let executor: any RemoteExecutor
+    private let remote: any RemoteExecutor
+    private let effects: Effects
     /// Each path's artifact, loaded once; the lock is held while one loads, so hosts of one
     /// architecture wait for the first read instead of each reading and hashing the file.
     private let loaded = Mutex<[String: Result<RolloutArtifact, RolloutError>]>([:])
 
-    public init(pattern: String, target: String, executor: any RemoteExecutor) {
+    public init(pattern: String, target: String, remote: any RemoteExecutor, effects: Effects) {
         self.pattern = pattern
         self.target = target
-        self.executor = executor
+        self.remote = remote
+        self.effects = effects
     }
 
     public var perArchitecture: Bool { pattern.contains("{arch}") }
@@ -24,7 +27,7 @@ public final class RolloutArtifactSource: Sendable {
     public func artifact(for target: PollTarget) -> Result<RolloutArtifact, RolloutError> {
         var arch: String?
         if perArchitecture {
-            switch RolloutHostProbe.arch(target, executor: executor) {
+            switch RolloutHostProbe.arch(target, remote: remote, clock: effects.clock) {
             case .success(let value): arch = value
             case .failure(let error): return .failure(error)
             }
@@ -34,7 +37,7 @@ public final class RolloutArtifactSource: Sendable {
             if let known = loaded[path] { return known }
             let result: Result<RolloutArtifact, RolloutError>
             do {
-                result = .success(try RolloutArtifact.load(path, arch: arch, target: self.target))
+                result = .success(try RolloutArtifact.load(path, arch: arch, target: self.target, effects: effects))
             } catch let error as RolloutError {
                 result = .failure(error)
             } catch {

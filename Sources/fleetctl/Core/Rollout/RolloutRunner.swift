@@ -1,7 +1,6 @@
 import FleetCore
 import Monitoring
 import SSHTransport
-import Glibc
 import Synchronization
 
 /// Carries out a rollout recorded in a ``RolloutJournal``, stage by stage: push the build to
@@ -10,6 +9,10 @@ import Synchronization
 /// failed gate or more than `maxFailures` failed hosts stops the rollout, and the hosts it touched
 /// are rolled back once (`agent-runner upgrade --rollback --json`). The journal is saved after
 /// every step, so a killed fleetctl can `--resume` (each host re-checked) or `--abort`.
+///
+/// Every wait (the bake, the pause between health samples) and every deadline is on the
+/// effects' monotonic clock: on a fake clock with a scripted remote executor a test runs a
+/// whole rollout, bakes included, in milliseconds and asserts when each host was probed.
 public final class RolloutRunner: Sendable {
     public struct Options: Sendable {
         public var parallel = 8
@@ -25,7 +28,8 @@ public final class RolloutRunner: Sendable {
     }
 
     private let hosts: [String: MonitoredHost]
-    private let executor: any RemoteExecutor
+    private let remote: any RemoteExecutor
+    private let effects: Effects
     private let store: RolloutJournalStore
     private let reporter: RolloutReporter
     private let artifacts: RolloutArtifactSource?
@@ -35,12 +39,14 @@ public final class RolloutRunner: Sendable {
     /// The journal, changed by the worker threads (one per host) and saved after each change.
     private let state: Mutex<RolloutJournal>
 
-    public init(journal: RolloutJournal, hosts: [MonitoredHost], executor: any RemoteExecutor, store: RolloutJournalStore,
-                reporter: RolloutReporter, artifacts: RolloutArtifactSource?, options: Options = Options()) {
+    public init(journal: RolloutJournal, hosts: [MonitoredHost], remote: any RemoteExecutor, effects: Effects,
+                store: RolloutJournalStore, reporter: RolloutReporter, artifacts: RolloutArtifactSource?,
+                options: Options = Options()) {
         id = journal.id
         state = Mutex(journal)
         self.hosts = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.executor = executor
+        self.remote = remote
+        self.effects = effects
         self.store = store
         self.reporter = reporter
         self.artifacts = artifacts
@@ -147,8 +153,8 @@ public final class RolloutRunner: Sendable {
         case .success(let value): artifact = value
         case .failure(let error): return fail(host, error.message, phase: "upgrade")
         }
-        let result = executor.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact), stdin: artifact.bytes,
-                                  deadline: .now + options.commandTimeout)
+        let result = remote.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact),
+                                stdin: artifact.bytes, deadline: effects.clock.now + options.commandTimeout)
         if case .sshFailure(let kind, _) = result.outcome, kind.commandNeverRan {
             let reason = result.errorMessage ?? kind.rawValue
             record(host, .unreached, note: reason)
@@ -173,15 +179,13 @@ public final class RolloutRunner: Sendable {
         let bake = Duration.milliseconds(Int64(snapshot.settings.bakeS * 1000))
         reporter.step("gate_started", rollout: id, ["stage": .string(label), "bake_s": .double(snapshot.settings.bakeS)],
                       text: "\(label): health gate for \(bake.seconds)s on \(hosts.joined(separator: ", "))")
-        let started = ContinuousClock.now
+        let clock = effects.clock
+        let started = clock.now
         var samples: [String: [HealthSample]] = [:]
         var waiting = hosts
         while true {
-            let bakeOver = ContinuousClock.now - started >= bake
-            let answers = WorkerPool.map(waiting, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
-                guard let monitored = self.hosts[host] else { return .init(reachable: false, error: "not in the inventory") }
-                return RolloutHostProbe.probe(monitored, executor: self.executor)
-            }
+            let bakeOver = clock.now - started >= bake
+            let answers = probe(waiting)
             var stillWaiting: [String] = []
             for (host, answer) in zip(waiting, answers) {
                 samples[host, default: []].append(RolloutHostProbe.sample(answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true,
@@ -198,10 +202,29 @@ public final class RolloutRunner: Sendable {
             }
             waiting = stillWaiting
             if waiting.isEmpty { return true }
-            let next = ContinuousClock.now + options.gateInterval
+            let next = clock.now + options.gateInterval
             let bakeEnd = started + bake
-            ContinuousClock().sleepUntil(bakeOver || next < bakeEnd ? next : bakeEnd)
+            wait(until: bakeOver || next < bakeEnd ? next : bakeEnd)
         }
+    }
+
+    /// Sleeps on the clock until `deadline`, whatever wakes it early (a signal).
+    private func wait(until deadline: ContinuousClock.Instant) {
+        while effects.clock.now < deadline { effects.clock.sleep(until: deadline) }
+    }
+
+    /// One probe of each host, at most `parallel` at once; answers in `hosts` order.
+    private func probe(_ hosts: [String]) -> [RolloutHostProbe.Answer] {
+        WorkerPool.map(hosts, parallel: options.parallel) { host in
+            guard let monitored = self.hosts[host] else {
+                return .init(reachable: false, error: "not in the inventory")
+            }
+            return self.probe(monitored)
+        }
+    }
+
+    private func probe(_ host: MonitoredHost) -> RolloutHostProbe.Answer {
+        RolloutHostProbe.probe(host, remote: remote, effects: effects)
     }
 
     // MARK: resume, rollback
@@ -212,10 +235,7 @@ public final class RolloutRunner: Sendable {
         let snapshot = journal
         let begun = snapshot.stages.prefix(snapshot.currentStage + 1).flatMap { $0 }
         let current = Set(snapshot.currentStage < snapshot.stages.count ? snapshot.stages[snapshot.currentStage] : [])
-        let answers = WorkerPool.map(begun, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
-            guard let monitored = self.hosts[host] else { return .init(reachable: false, error: "not in the inventory") }
-            return RolloutHostProbe.probe(monitored, executor: self.executor)
-        }
+        let answers = probe(begun)
         for (host, answer) in zip(begun, answers) {
             let onTarget = answer.version == snapshot.target && !answer.upgradeInProgress
             let was = snapshot.hosts[host] ?? .pending
@@ -252,19 +272,21 @@ public final class RolloutRunner: Sendable {
         }
         guard let monitored = hosts[host] else { return report(false, "not in the inventory any more") }
         let remote = monitored.target
-        let before = RolloutHostProbe.probe(monitored, executor: executor)
+        let before = probe(monitored)
         guard before.reachable else { return report(false, "could not be reached to roll back: \(before.error ?? "no answer")") }
         if before.version != target {
             return report(true, "already on \(before.version ?? "?"), not \(target): nothing to roll back")
         }
-        let result = executor.run(host: remote.remote, argv: Self.rollbackCommand(remote), deadline: .now + options.commandTimeout)
+        let result = self.remote.run(host: remote.remote, argv: Self.rollbackCommand(remote),
+                                     deadline: effects.clock.now + options.commandTimeout)
         guard result.outcome.isOK else {
             return report(false, "agent-runner upgrade --rollback failed: \(result.errorMessage ?? result.outcome.category)")
         }
-        let after = RolloutHostProbe.probe(monitored, executor: executor)
+        let after = probe(monitored)
         var note = "back on \(after.version ?? "?")"
         if serviceWasActive && after.reachable && after.serviceActive != true {
-            let start = executor.run(host: remote.remote, argv: AgentRunnerCommand.verb(["start", "--json"], remote.settings), deadline: .now + options.commandTimeout)
+            let argv = AgentRunnerCommand.verb(["start", "--json"], remote.settings)
+            let start = self.remote.run(host: remote.remote, argv: argv, deadline: effects.clock.now + options.commandTimeout)
             guard start.outcome.isOK else {
                 return report(false, note + ", but its service did not start: \(start.errorMessage ?? start.outcome.category)")
             }
@@ -279,15 +301,5 @@ public final class RolloutRunner: Sendable {
         update { $0.status = .aborted }
         finish()
         return journal
-    }
-}
-
-extension ContinuousClock {
-    func sleepUntil(_ deadline: Instant) {
-        while now < deadline {
-            let left = deadline - now
-            let micros = max(1000, min(Int64(left.components.seconds) * 1_000_000 + Int64(left.components.attoseconds / 1_000_000_000_000), 200_000))
-            usleep(UInt32(micros))
-        }
     }
 }
