@@ -142,9 +142,10 @@ enum UpgradeCommand {
         }
         defer { runLock.release() }
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
-        reporter.step("started", rollout: journal.id, kind: .rolloutStarted,
-                      ["target": .string(target), "artifact": .string(settings.artifact), "stages": .array(plan.stages.map { .string($0.label) }),
-                       "hosts": .array(plan.hosts.map(JSONValue.string)), "journal": .string(store.path(journal.id))],
+        let started = RolloutStarted(rollout: journal.id, target: target, plan: .init(
+            artifact: settings.artifact, stages: plan.stages.map(\.label), hosts: plan.hosts,
+            journal: store.path(journal.id)))
+        reporter.step("started", started,
                       text: "rollout \(journal.id) started (journal \(store.path(journal.id)); resume with: fleetctl upgrade --resume \(journal.id))")
         let rollout = RolloutRunner(journal: journal, hosts: resolved.monitored, remote: executor, effects: context.effects,
                                     store: store, reporter: reporter, artifacts: artifacts, options: options)
@@ -237,7 +238,7 @@ enum UpgradeCommand {
             let final = rollout.abort()
             return final.hosts.values.contains(.rollbackFailed) ? ExitCode.failure : ExitCode.success
         }
-        reporter.step("started", rollout: id, kind: .rolloutStarted, ["target": .string(journal.target), "resumed": true],
+        reporter.step("started", RolloutStarted(rollout: id, target: journal.target, plan: nil),
                       text: "resuming rollout \(id) to \(journal.target) at \(journal.currentStage < journal.stageLabels.count ? journal.stageLabels[journal.currentStage] : "the end")")
         rollout.reconcile()
         return outcome(rollout.run(), context: context)

@@ -146,18 +146,22 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guar
     }
 
     private func record(_ result: Result) {
-        let hosts = Array(Set(result.alerts.compactMap { $0.labels.first { $0.0 == "host" }?.1 })).sorted()
-        let detectors = Array(Set(result.alerts.compactMap { $0.labels.first { $0.0 == "detector" }?.1 })).sorted()
-        let states = Set(result.alerts.map { $0.endsAt == nil ? "firing" : "resolved" }).sorted()
-        _ = try? eventLog?.append(.hookFailed, [
-            "hook": .string(result.hook), "kind": "alertmanager", "url": .string(url),
-            "host": .string(hosts.joined(separator: ",")), "detector": .string(detectors.joined(separator: ",")),
-            "state": .string(states.joined(separator: ",")), "alerts": .int(Int64(result.alerts.count)),
-            "attempts": .int(Int64(result.attempts)), "error": .string(result.error ?? ""),
-        ])
+        _ = try? eventLog?.append(AlertmanagerHookFailed(result, url: url))
     }
 
     private static func unixNow() -> Double {
         Seconds.epoch(SystemClock().now())
+    }
+}
+
+extension AlertmanagerHookFailed {
+    /// The event for a batch posted to `url` that failed for good.
+    public init(_ result: AlertmanagerDispatcher.Result, url: String) {
+        func distinct(_ values: [String]) -> [String] { Array(Set(values)).sorted() }
+        self.init(hook: result.hook, url: url,
+                  hosts: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "host" }?.1 }),
+                  detectors: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "detector" }?.1 }),
+                  states: distinct(result.alerts.map { $0.endsAt == nil ? "firing" : "resolved" }),
+                  alerts: result.alerts.count, attempts: result.attempts, error: result.error ?? "")
     }
 }

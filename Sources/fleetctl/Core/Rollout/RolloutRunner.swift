@@ -57,7 +57,8 @@ public final class RolloutRunner: Sendable {
 
     /// `agent-runner upgrade --from - --sha256 HEX --target V --json [--config PATH]`.
     public static func upgradeCommand(_ target: PollTarget, artifact: RolloutArtifact) -> [String] {
-        AgentRunnerCommand.verb(["upgrade", "--from", "-", "--sha256", artifact.sha256, "--target", artifact.version, "--json"], target.settings)
+        let words = ["upgrade", "--from", "-", "--sha256", artifact.sha256, "--target", artifact.version, "--json"]
+        return AgentRunnerCommand.verb(words, target.settings)
     }
 
     /// `agent-runner upgrade --rollback --json [--config PATH]`.
@@ -102,9 +103,10 @@ public final class RolloutRunner: Sendable {
                 finish()
                 return journal
             }
-            reporter.step("stage_passed", rollout: id, kind: .rolloutStagePassed,
-                          ["stage": .string(snapshot.stageLabels[index]), "hosts": .array(snapshot.stages[index].map(JSONValue.string))],
-                          text: "\(snapshot.stageLabels[index]) passed its health gate (\(snapshot.stages[index].joined(separator: ", ")))")
+            let label = snapshot.stageLabels[index]
+            let hosts = snapshot.stages[index]
+            reporter.step("stage_passed", RolloutStagePassed(rollout: id, stage: label, hosts: hosts),
+                          text: "\(label) passed its health gate (\(hosts.joined(separator: ", ")))")
             update { $0.currentStage = index + 1 }
         }
         update { $0.status = .finished }
@@ -113,12 +115,9 @@ public final class RolloutRunner: Sendable {
     }
 
     private func finish() {
-        let final = journal
-        let counts = Dictionary(grouping: final.hosts.values, by: \.rawValue).mapValues(\.count)
-        var tally = JSONObject()
-        for key in counts.keys.sorted() { tally[key] = .int(Int64(counts[key] ?? 0)) }
-        reporter.step("finished", rollout: id, kind: .rolloutFinished, ["status": .string(final.status.rawValue), "target": .string(final.target), "hosts": .object(tally)],
-                      text: "rollout \(final.id) to \(final.target) \(final.status.rawValue): " + counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", "))
+        let event = RolloutFinished(journal)
+        let tally = event.hosts.keys.sorted().map { "\(event.hosts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        reporter.step("finished", event, text: "rollout \(id) to \(event.target) \(event.status.rawValue): " + tally)
     }
 
     private func runStage(_ index: Int) -> Bool {
@@ -130,9 +129,12 @@ public final class RolloutRunner: Sendable {
         let toUpgrade = hosts.filter { [.pending, .upgrading].contains(snapshot.hosts[$0] ?? .pending) }
         _ = WorkerPool.map(toUpgrade, parallel: options.parallel) { host in self.upgrade(host) }
         let failures = journal.failures
-        if failures > snapshot.settings.maxFailures {
-            reporter.step("stopped", rollout: id, ["reason": .string("\(failures) failed host(s), more than --max-failures \(snapshot.settings.maxFailures)")],
-                          text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), more than --max-failures \(snapshot.settings.maxFailures)")
+        let allowed = snapshot.settings.maxFailures
+        if failures > allowed {
+            reporter.step("stopped", rollout: id,
+                          ["reason": .string("\(failures) failed host(s), more than --max-failures \(allowed)")],
+                          text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), "
+                              + "more than --max-failures \(allowed)")
             return false
         }
         let gated = hosts.filter { [.upgraded, .healthy].contains(journal.hosts[$0] ?? .pending) }
@@ -141,7 +143,7 @@ public final class RolloutRunner: Sendable {
 
     private func fail(_ host: String, _ reason: String, phase: String) {
         record(host, .failed, note: reason)
-        reporter.step("host_failed", rollout: id, kind: .rolloutHostFailed, ["host": .string(host), "phase": .string(phase), "reason": .string(reason)],
+        reporter.step("host_failed", RolloutHostFailed(rollout: id, host: host, phase: phase, reason: reason),
                       text: "\(host): \(phase) failed: \(reason)")
     }
 
@@ -158,20 +160,23 @@ public final class RolloutRunner: Sendable {
         if case .sshFailure(let kind, _) = result.outcome, kind.commandNeverRan {
             let reason = result.errorMessage ?? kind.rawValue
             record(host, .unreached, note: reason)
-            reporter.step("host_failed", rollout: id, kind: .rolloutHostFailed, ["host": .string(host), "phase": "upgrade", "reason": .string(reason)],
+            reporter.step("host_failed", RolloutHostFailed(rollout: id, host: host, phase: "upgrade", reason: reason),
                           text: "\(host): upgrade failed: \(reason) (not reached: nothing changed there)")
             return
         }
         let outcome = result.outcome.stdout.flatMap { try? JSONParser.strict.parse($0) }?["outcome"]?.stringValue
         guard result.outcome.isOK, let outcome, ["service_upgraded", "package_upgraded", "unchanged"].contains(outcome) else {
-            return fail(host, result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)", phase: "upgrade")
+            let reason = result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)"
+            return fail(host, reason, phase: "upgrade")
         }
         record(host, .upgraded, note: outcome)
-        reporter.step("host_upgraded", rollout: id, ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
+        reporter.step("host_upgraded", rollout: id,
+                      ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
                       text: "\(host): upgraded to \(artifact.version) (\(outcome))")
     }
 
-    /// Samples every host until each is healthy after the bake, or one is unhealthy.
+    /// Samples every host until each is healthy after the bake, or one is unhealthy: a sample
+    /// every `gateInterval` from the start of the bake, and one more at its end.
     private func gate(_ hosts: [String], label: String) -> Bool {
         guard !hosts.isEmpty else { return true }
         let snapshot = journal
@@ -188,8 +193,10 @@ public final class RolloutRunner: Sendable {
             let answers = probe(waiting)
             var stillWaiting: [String] = []
             for (host, answer) in zip(waiting, answers) {
-                samples[host, default: []].append(RolloutHostProbe.sample(answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true,
-                                                                                criticalBefore: snapshot.criticalBefore[host] ?? []))
+                let sample = RolloutHostProbe.sample(
+                    answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true,
+                    criticalBefore: snapshot.criticalBefore[host] ?? [])
+                samples[host, default: []].append(sample)
                 switch healthGate.evaluate(samples[host] ?? [], bakeOver: bakeOver, roundBefore: nil) {
                 case .healthy:
                     record(host, .healthy)
@@ -239,17 +246,21 @@ public final class RolloutRunner: Sendable {
         for (host, answer) in zip(begun, answers) {
             let onTarget = answer.version == snapshot.target && !answer.upgradeInProgress
             let was = snapshot.hosts[host] ?? .pending
+            let version = answer.version.map(JSONValue.string) ?? .null
             if current.contains(host) {
                 guard answer.reachable else { continue }
                 if [.pending, .upgrading, .upgraded, .healthy, .unreached].contains(was) {
                     record(host, onTarget ? .upgraded : .pending)
                 }
             } else if was == .healthy && answer.reachable && !onTarget {
-                reporter.step("drift", rollout: id, ["host": .string(host), "version": answer.version.map(JSONValue.string) ?? .null],
-                              text: "\(host): passed its stage but now reports \(answer.version ?? "no version"), not \(snapshot.target); left as is")
+                reporter.step("drift", rollout: id, ["host": .string(host), "version": version],
+                              text: "\(host): passed its stage but now reports \(answer.version ?? "no version"), "
+                                  + "not \(snapshot.target); left as is")
             }
-            reporter.step("rechecked", rollout: id, ["host": .string(host), "reachable": .bool(answer.reachable), "version": answer.version.map(JSONValue.string) ?? .null],
-                          text: "\(host): re-checked: \(answer.reachable ? "on \(answer.version ?? "?")" : "unreachable (\(answer.error ?? "no answer"))")")
+            let seen = answer.reachable ? "on \(answer.version ?? "?")" : "unreachable (\(answer.error ?? "no answer"))"
+            reporter.step("rechecked", rollout: id,
+                          ["host": .string(host), "reachable": .bool(answer.reachable), "version": version],
+                          text: "\(host): re-checked: \(seen)")
         }
     }
 
@@ -259,21 +270,26 @@ public final class RolloutRunner: Sendable {
         let snapshot = journal
         let touched = snapshot.touched
         guard !touched.isEmpty else { return }
-        reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))], text: "rolling back \(touched.joined(separator: ", "))")
-        _ = WorkerPool.map(touched, parallel: options.parallel) { host in self.rollBack(host, serviceWasActive: snapshot.serviceActiveBefore[host] ?? false) }
+        reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))],
+                      text: "rolling back \(touched.joined(separator: ", "))")
+        _ = WorkerPool.map(touched, parallel: options.parallel) { host in
+            self.rollBack(host, serviceWasActive: snapshot.serviceActiveBefore[host] ?? false)
+        }
     }
 
     private func rollBack(_ host: String, serviceWasActive: Bool) {
         let target = journal.target
         func report(_ ok: Bool, _ note: String) {
             record(host, ok ? .rolledBack : .rollbackFailed, note: note)
-            reporter.step("rolled_back", rollout: id, kind: .rolloutRolledBack, ["host": .string(host), "ok": .bool(ok), "note": .string(note)],
+            reporter.step("rolled_back", RolloutRolledBack(rollout: id, host: host, ok: ok, note: note),
                           text: "\(host): \(ok ? "rolled back" : "ROLLBACK FAILED"): \(note)")
         }
         guard let monitored = hosts[host] else { return report(false, "not in the inventory any more") }
         let remote = monitored.target
         let before = probe(monitored)
-        guard before.reachable else { return report(false, "could not be reached to roll back: \(before.error ?? "no answer")") }
+        guard before.reachable else {
+            return report(false, "could not be reached to roll back: \(before.error ?? "no answer")")
+        }
         if before.version != target {
             return report(true, "already on \(before.version ?? "?"), not \(target): nothing to roll back")
         }
