@@ -150,6 +150,7 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
     private let json: Bool
     private let once: Bool
     private var reportedSkew: Double?
+    private let formatter = AlertFormatter(.original(namesHost: true))
     private(set) var lastRowHealthy = false
 
     init(context: CommandContext, json: Bool, once: Bool) {
@@ -183,18 +184,9 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
             }
         case .notification(let notification, _):
             if json {
-                var object: JSONObject = [
-                    "severity": .string(notification.alert.severity.rawValue), "detector": .string(notification.alert.detector),
-                    "message": .string(notification.alert.message), "context": .object(notification.alert.context),
-                    "ts": .string(EventTimestamp.format(notification.at)), "auto_action": .string(notification.autoAction),
-                ]
-                object["host"] = .string(notification.host)
-                object["state"] = .string(notification.state.rawValue)
-                context.stdout.write(JSONWriter(style: .compact).string(.object(object)) + "\n")
-            } else if notification.state == .firing {
-                context.stdout.write("\(notification.alert.severity.tag) \(notification.alert.detector) — \(notification.alert.message)\n")
+                context.stdout.write(JSONWriter(style: .compact).string(.object(formatter.json(notification))) + "\n")
             } else {
-                context.stdout.write("[OK] \(notification.alert.detector) resolved\n")
+                context.stdout.write(formatter.line(notification) + "\n")
             }
         case .autoStop(let host, let alert, let outcome):
             switch outcome {

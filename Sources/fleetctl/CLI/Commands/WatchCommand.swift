@@ -129,6 +129,7 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
     private var rows: [String: HostRow] = [:]
     private var order: [String] = []
     private var recent: [String] = []
+    private let formatter = AlertFormatter(.fleet)
 
     init(context: CommandContext, json: Bool, terminal: Bool) {
         self.context = context
@@ -151,12 +152,9 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
             }
         case .notification(let notification, let silence):
             if json {
-                var object: JSONObject = ["type": "alert"]
-                for (key, value) in notification.json() { object[key] = value }
-                object["silenced_by"] = silence.map { .string($0.id) } ?? .null
-                write(object)
+                write(formatter.json(notification, silence: silence))
             } else {
-                line(notification.line + (silence.map { " (silenced by \($0.id): \($0.reason))" } ?? ""))
+                line(formatter.line(notification, silence: silence))
             }
         case .autoStop(let host, let alert, let outcome):
             let text: String
