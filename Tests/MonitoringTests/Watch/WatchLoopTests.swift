@@ -99,7 +99,7 @@ final class WatchLoopTests: XCTestCase {
     }
 
     /// A service that keeps running is peeked until `confirm_s` (2 s) is used up, then the stop
-    /// is reported not confirmed, with what the host last said.
+    /// is reported not confirmed, with what the host last said (seconds as monitors print them).
     func testAutoStopNotConfirmedWithinConfirmS() {
         let clock = FakeClock()
         let remote = ScriptedRemoteExecutor(clock: clock) { call in
@@ -115,7 +115,7 @@ final class WatchLoopTests: XCTestCase {
 
         XCTAssertEqual(remote.calls.map(\.description), ["0s pi peek", "0s pi stop", "0s pi peek", "0.5s pi peek",
                                                          "1s pi peek", "1.5s pi peek", "2s pi peek"])
-        XCTAssertEqual(watch.reports.stops, ["pi disk_critical failed: stop did not take effect within 2s: "
+        XCTAssertEqual(watch.reports.stops, ["pi disk_critical failed: stop did not take effect within 2.0s: "
                                                  + "the service still reports active"])
     }
 

@@ -190,7 +190,9 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
             }
         case .autoStop(let host, let alert, let outcome):
             switch outcome {
-            case .confirmed(let elapsed): context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), confirmed after \(elapsed.shortText)\n")
+            case .confirmed(let elapsed):
+                context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), "
+                                     + "confirmed after \(elapsed.secondsText)\n")
             case .failed(let error): context.stderr.write("agent-runner: auto-stop of \(host) (\(alert.detector)) failed: \(error)\n")
             case .capped: context.stderr.write("agent-runner: auto-stop of \(host) refused by the cap\n")
             case .dryRun(let command): context.stderr.write("agent-runner: dry run: would run on \(host): \(command.joined(separator: " "))\n")

@@ -161,7 +161,8 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
             var object: JSONObject = ["type": "auto_stop", "host": .string(host), "detector": .string(alert.detector)]
             switch outcome {
             case .confirmed(let elapsed):
-                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after \(elapsed.shortText)"
+                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after "
+                    + elapsed.secondsText
                 object["result"] = "confirmed"
             case .failed(let error):
                 text = "auto-stop \(host) (\(alert.detector)) FAILED: \(error)"
