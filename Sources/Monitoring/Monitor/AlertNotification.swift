@@ -49,14 +49,6 @@ public struct AlertNotification: Sendable, Equatable {
             "auto_action": .string(autoAction),
         ]
     }
-
-    /// `[CRIT] pi oauth_fail — 10/10 recent rounds failed auth`, `[OK] pi resolved oauth_fail — ...`.
-    public var line: String {
-        switch state {
-        case .firing: return "\(alert.severity.tag) \(host) \(alert.detector)\(isRepeat ? " (still firing)" : "") — \(alert.message)"
-        case .resolved: return "[OK] \(host) \(alert.detector) resolved — was: \(alert.message)"
-        }
-    }
 }
 
 extension MonitorAlertEmitted {

@@ -201,7 +201,9 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
                     } else {
                         let interval = host.target.settings.pollIntervalS
                         let base = step.retryAfterS.map { min($0, interval) } ?? interval
-                        let jittered = base * (1 + options.jitter * (effects.random.unit() - 0.5))
+                        // No jitter, no draw: a run without jitter needs no random source.
+                        let jittered = options.jitter == 0
+                            ? base : base * (1 + options.jitter * (effects.random.unit() - 0.5))
                         due.push(index, at: clock.now + .seconds(max(0.05, jittered)))
                     }
                 case .stop(let host, let alert, let outcome):

@@ -7,9 +7,12 @@ import FleetCore
 public struct WatchStateStore: Sendable {
     public static let formatVersion: Int64 = 1
     public let path: String
+    /// Where the file lives: the machine's, or a test's in-memory one.
+    public let fileSystem: any FileSystem
 
-    public init(path: String) {
+    public init(path: String, fileSystem: any FileSystem = LocalFileSystem()) {
         self.path = path
+        self.fileSystem = fileSystem
     }
 
     /// The saved document: host name → monitor state, and the auto-stop budget's recent stops.
@@ -23,10 +26,10 @@ public struct WatchStateStore: Sendable {
     /// throws with the path, so the operator can move it aside instead of losing it silently.
     public func load() throws -> Snapshot {
         var snapshot = Snapshot()
-        guard Directories.exists(path) else { return snapshot }
+        guard fileSystem.exists(path) else { return snapshot }
         let bytes: [UInt8]
         do {
-            bytes = try LocalFileSystem().readFile(path)
+            bytes = try fileSystem.readFile(path)
         } catch {
             throw WatchStateError("cannot read \(path): \(error.reason); check its permissions")
         }
@@ -52,7 +55,8 @@ public struct WatchStateStore: Sendable {
             "hosts": .object(hosts),
             "auto_stops": .array(snapshot.autoStops.map { .double($0) }),
         ]
-        try AtomicFile.write(JSONWriter(style: .compact).encode(document) + [UInt8(ascii: "\n")], to: path, mode: 0o600)
+        let bytes = JSONWriter(style: .compact).encode(document) + [UInt8(ascii: "\n")]
+        try fileSystem.writeAtomically(bytes, to: path, mode: 0o600)
     }
 }
 

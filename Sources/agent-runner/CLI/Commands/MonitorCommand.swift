@@ -5,6 +5,7 @@ import Musl
 #endif
 import AgentRunnerCore
 import FleetCore
+import Monitoring
 
 /// `agent-runner monitor`: anomaly detection with auto-stop, a live event stream, a narrative,
 /// or the progress page, all on this host.
@@ -87,7 +88,12 @@ enum MonitorCommand {
         let stop = StopRequest()
         while !stop.isRequested {
             for notice in monitor.poll() {
-                context.stdout.write(json ? JSONWriter(style: .python).string(notice.json) + "\n" : notice.alert.line + "\n")
+                if json {
+                    let object = AlertFormatter.originalJSON(notice.alert, ts: notice.ts, autoAction: notice.autoAction)
+                    context.stdout.write(JSONWriter(style: .python).string(.object(object)) + "\n")
+                } else {
+                    context.stdout.write(AlertFormatter.originalLine(notice.alert) + "\n")
+                }
                 switch notice.stop {
                 case .stopped(let pid)?:
                     context.stderr.write("agent-runner: auto-stop after \(notice.alert.detector): serve\(pid.map { " (pid \($0))" } ?? "") stopped\n")

@@ -104,7 +104,7 @@ enum PeekCommand {
         var value = peek.document
         if let select {
             do {
-                value = try PeekSelect.select(select, in: peek.document)
+                value = try JSONSelect.select(select, in: peek.document)
             } catch {
                 return (ExitCode.failure, "agent-runner: \(error)\n")
             }

@@ -145,11 +145,12 @@ enum RemoteMonitorCommand {
 
 /// Prints alerts as the original monitor does (`[CRIT] oauth_fail — ...`, or its JSON line),
 /// blips, give-ups, auto-stops and clock skew on stderr.
-final class RemoteMonitorOutput: @unchecked Sendable {
+final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loop's thread only (its reports).
     private let context: CommandContext
     private let json: Bool
     private let once: Bool
     private var reportedSkew: Double?
+    private let formatter = AlertFormatter(.original(namesHost: true))
     private(set) var lastRowHealthy = false
 
     init(context: CommandContext, json: Bool, once: Bool) {
@@ -183,22 +184,15 @@ final class RemoteMonitorOutput: @unchecked Sendable {
             }
         case .notification(let notification, _):
             if json {
-                var object: JSONObject = [
-                    "severity": .string(notification.alert.severity.rawValue), "detector": .string(notification.alert.detector),
-                    "message": .string(notification.alert.message), "context": .object(notification.alert.context),
-                    "ts": .string(EventTimestamp.format(notification.at)), "auto_action": .string(notification.autoAction),
-                ]
-                object["host"] = .string(notification.host)
-                object["state"] = .string(notification.state.rawValue)
-                context.stdout.write(JSONWriter(style: .compact).string(.object(object)) + "\n")
-            } else if notification.state == .firing {
-                context.stdout.write("\(notification.alert.severity.tag) \(notification.alert.detector) — \(notification.alert.message)\n")
+                context.stdout.write(JSONWriter(style: .compact).string(.object(formatter.json(notification))) + "\n")
             } else {
-                context.stdout.write("[OK] \(notification.alert.detector) resolved\n")
+                context.stdout.write(formatter.line(notification) + "\n")
             }
         case .autoStop(let host, let alert, let outcome):
             switch outcome {
-            case .confirmed(let elapsed): context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), confirmed after \(elapsed.shortText)\n")
+            case .confirmed(let elapsed):
+                context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), "
+                                     + "confirmed after \(elapsed.secondsText)\n")
             case .failed(let error): context.stderr.write("agent-runner: auto-stop of \(host) (\(alert.detector)) failed: \(error)\n")
             case .capped: context.stderr.write("agent-runner: auto-stop of \(host) refused by the cap\n")
             case .dryRun(let command): context.stderr.write("agent-runner: dry run: would run on \(host): \(command.joined(separator: " "))\n")

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetControl
 import FleetCore
 import Monitoring
@@ -48,169 +43,129 @@ enum DemoCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        guard let agentRunner = locateAgentRunner(parsed.value("agent-runner"), context: context) else {
-            context.stderr.write("fleetctl: agent-runner not found beside fleetctl or on PATH; build it (swift build) or pass --agent-runner PATH\n")
-            return ExitCode.failure
+        let setup: Setup
+        switch Setup.make(parsed, context: context) {
+        case .success(let value): setup = value
+        case .failure(let failure): return failure.code
         }
-        let root: String
-        if let dir = parsed.value("dir") {
-            root = ConfigPaths.absolute(dir, against: context.currentDirectory)
-        } else {
-            var template = Array("/tmp/fleetctl-demo-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else {
-                context.stderr.write("fleetctl: cannot create a folder in /tmp: \(SystemError.text(errno))\n")
-                return ExitCode.failure
-            }
-            root = String(cString: made)
-        }
-        let fleet = DemoFleet(root: root)
-        let processRunner = PosixProcessRunner()
-        var sshServer: DemoSSHServer?
-        defer { sshServer?.stop() }
-        if parsed.has("ssh") {
-            do {
-                sshServer = try DemoSSHServer.start(in: root + "/ssh", aliases: DemoFleet.behaviours.map(\.name), runner: processRunner)
-            } catch {
-                context.stderr.write("fleetctl: demo setup failed: \(error)\n")
-                return ExitCode.failure
-            }
-        }
-        let hosts: [DemoFleet.Host]
-        do {
-            hosts = try fleet.create(agentRunner: agentRunner, runner: processRunner, sshConfig: sshServer?.clientConfig)
-        } catch {
-            context.stderr.write("fleetctl: demo setup failed: \(error)\n")
-            return ExitCode.failure
-        }
-        context.stderr.write("fleetctl demo: \(hosts.count) agent-runner projects in \(root)\n")
-        for entry in DemoFleet.behaviours {
-            context.stderr.write("  \(entry.name.padding(to: 10)) \(entry.description)\n")
-        }
+        defer { setup.ssh?.stop() }
+        context.stderr.write(DemoNarration.introduction(setup.fleet, hosts: setup.hosts.count))
 
-        // Start a real serve per project, in its own session, output in its log dir.
-        var serves: [(host: DemoFleet.Host, process: RunningProcess)] = []
+        let services = DemoServices()
         defer {
-            stopAll(serves, context: context)
-            if parsed.has("clean") { _ = try? processRunner.run(ProcessRequest("rm", arguments: ["-rf", root])) }
+            services.stopAll(clock: context.effects.clock) { context.stderr.write("fleetctl demo: \($0)\n") }
+            if parsed.has("clean") {
+                _ = try? setup.processes.run(ProcessRequest("rm", arguments: ["-rf", setup.fleet.root]))
+            }
         }
-        for host in hosts {
-            Directories.create(host.logDir)
+        for host in setup.hosts {
             do {
-                let process = try processRunner.spawn(ProcessRequest(
-                    agentRunner, arguments: ["serve", "--config", host.configPath], workingDirectory: host.directory,
-                    standardOutput: .appendToFile(host.logDir + "/serve.log"), standardError: .mergeIntoStandardOutput,
-                    grouping: .newSession))
-                serves.append((host, process))
+                try services.start(host, agentRunner: setup.agentRunner, runner: setup.processes)
             } catch {
-                context.stderr.write("fleetctl: cannot start agent-runner serve for \(host.name): \(error)\n")
+                context.stderr.write("fleetctl: \(error)\n")
                 return ExitCode.failure
             }
         }
-
         let inventory: Inventory
         do {
-            inventory = try InventoryLoader(environment: context.configEnvironment, fileSystem: context.fileSystem).load(path: fleet.inventoryPath)
+            inventory = try InventoryLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
+                .load(path: setup.fleet.inventoryPath)
         } catch {
             context.stderr.write("fleetctl: the demo inventory does not load (a bug): \(error)\n")
             return ExitCode.software
         }
-        let controlDirectory = sshServer == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
-        let monitored = inventory.hosts.compactMap { try? MonitoredHost($0, controlDirectory: controlDirectory) }
-        context.stderr.write("  inventory: \(fleet.inventoryPath); hook log: \(fleet.hookLog)\n")
-        if let sshServer { context.stderr.write("  transport: ssh to 127.0.0.1:\(sshServer.port) (client config \(sshServer.clientConfig))\n") }
-        context.stderr.write("  watching (Ctrl-C to stop everything)...\n\n")
+        context.stderr.write(DemoNarration.watching(setup.fleet, ssh: setup.ssh))
+        watch(inventory, setup: setup, services: services, duration: duration, json: parsed.has("json"),
+              context: context)
 
-        let stateDir = root + "/fleetctl-state"
+        let hookLog = try? LocalFileSystem().readFile(setup.fleet.hookLog)
+        let hookLines = hookLog.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let closing = DemoNarration.closing(setup.fleet, services: services.services.count, hookLines: hookLines)
+        context.stderr.write(closing)
+        return ExitCode.success
+    }
+
+    /// The demo's folder with its projects and inventory, the agent-runner it runs, and (with
+    /// `--ssh`) its sshd.
+    struct Setup {
+        var fleet: DemoFleet
+        var hosts: [DemoFleet.Host]
+        var agentRunner: String
+        var ssh: DemoSSHServer?
+        var processes: any ProcessRunner
+
+        /// Finds agent-runner, makes the folder, starts the sshd and writes the projects; on
+        /// failure prints why (and stops the sshd it started).
+        static func make(_ parsed: ParsedArguments, context: CommandContext) -> Result<Setup, ExitFailure> {
+            let located = AgentRunnerLocator.locate(parsed.value("agent-runner"), environment: context.environment,
+                                                    currentDirectory: context.currentDirectory)
+            guard let agentRunner = located else {
+                context.stderr.write("fleetctl: agent-runner not found beside fleetctl or on PATH; "
+                                     + "build it (swift build) or pass --agent-runner PATH\n")
+                return .failure(ExitFailure(code: ExitCode.failure))
+            }
+            let fleet: DemoFleet
+            do {
+                let root = try DemoFleet.root(parsed.value("dir"), currentDirectory: context.currentDirectory)
+                fleet = DemoFleet(root: root)
+            } catch {
+                context.stderr.write("fleetctl: \(error)\n")
+                return .failure(ExitFailure(code: ExitCode.failure))
+            }
+            let processes = PosixProcessRunner()
+            var ssh: DemoSSHServer?
+            do {
+                if parsed.has("ssh") {
+                    ssh = try DemoSSHServer.start(in: fleet.root + "/ssh", aliases: DemoFleet.behaviours.map(\.name),
+                                                  runner: processes)
+                }
+                let hosts = try fleet.create(agentRunner: agentRunner, runner: processes, sshConfig: ssh?.clientConfig)
+                return .success(Setup(fleet: fleet, hosts: hosts, agentRunner: agentRunner, ssh: ssh,
+                                      processes: processes))
+            } catch {
+                ssh?.stop()
+                context.stderr.write("fleetctl: demo setup failed: \(error)\n")
+                return .failure(ExitFailure(code: ExitCode.failure))
+            }
+        }
+    }
+
+    /// The fleetctl watch loop over the demo hosts, until Ctrl-C or `duration`, saying when a
+    /// service ends by itself (the crash-loop breaker, an auto-stop).
+    private static func watch(_ inventory: Inventory, setup: Setup, services: DemoServices, duration: Double?,
+                              json: Bool, context: CommandContext) {
+        let controlDirectory = setup.ssh == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
+        let monitored = inventory.hosts.compactMap { try? MonitoredHost($0, controlDirectory: controlDirectory) }
+        let stateDir = setup.fleet.root + "/fleetctl-state"
         try? StateDirectory.prepare(stateDir)
         let eventLog = EventLogWriter(directory: stateDir, prefix: "fleet-events")
-        let executor: any RemoteExecutor = sshServer == nil ? LocalExecutor(environment: context.environment) : SSHExecutor(environment: context.environment)
+        let executor: any RemoteExecutor = setup.ssh != nil
+            ? SSHExecutor(environment: context.environment) : LocalExecutor(environment: context.environment)
         let hooks = HookDispatcher(environment: context.environment, eventLog: eventLog) { result in
             if let error = result.error {
                 context.stderr.write("fleetctl: hook \(result.invocation.hook) for \(result.host): \(error)\n")
             }
         }
         let terminal = (context.stdout as? FileDescriptorOutput)?.isTerminal ?? false
-        let output = WatchOutput(context: context, json: parsed.has("json"), terminal: terminal && !parsed.has("json"))
+        let output = WatchOutput(context: context, json: json, terminal: terminal && !json)
         let watcher = FleetWatch.loop(
             hosts: monitored, inventory: inventory, stateDir: stateDir, eventLog: eventLog, hooks: hooks,
             remote: executor, effects: context.effects, options: WatchLoop.Options(), report: output.handle)
         StopRequest.installSignalHandlers()
-        let deadline = duration.map { ContinuousClock.now + .seconds($0) }
-        var reported = Set<String>()
+        let clock = context.effects.clock
+        let deadline = duration.map { clock.now + .seconds($0) }
         watcher.run {
-            // Say when a service ends by itself (the crash-loop breaker, an auto-stop).
-            for (host, process) in serves where !reported.contains(host.name) {
-                guard let status = process.poll() else { continue }
-                reported.insert(host.name)
-                let meaning: String
-                switch status {
-                case .terminated(ExitCode.crashLoop): meaning = "crash_loop breaker: 5 short crashes in a row"
-                case .terminated(ExitCode.success): meaning = "stopped cleanly"
-                case .terminated(ExitCode.config): meaning = "config_broken"
-                default: meaning = status.description
-                }
-                if parsed.has("json") {
-                    context.stdout.write(JSONWriter(style: .compact).string(["type": "serve_exit", "host": .string(host.name), "status": .string(status.description), "meaning": .string(meaning)]) + "\n")
+            for exit in services.newExits() {
+                if json {
+                    context.stdout.write(JSONWriter(style: .compact).string(.object(exit.json)) + "\n")
                 } else {
-                    output.line("\(host.name): agent-runner serve exited (\(status), \(meaning))")
+                    output.line(exit.line)
                 }
             }
-            return StopRequest().isRequested || deadline.map { ContinuousClock.now >= $0 } ?? false
+            return StopRequest().isRequested || deadline.map { clock.now >= $0 } ?? false
         }
-
         if let ssh = executor as? SSHExecutor {
             for host in monitored { _ = ssh.closeControlMaster(for: host.target.remote, timeout: .seconds(2)) }
         }
-        context.stderr.write("\nfleetctl demo: stopping \(serves.count) agent-runner services...\n")
-        let hookLines = (try? LocalFileSystem().readFile(fleet.hookLog)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        if !hookLines.isEmpty {
-            context.stderr.write("hook notifications (\(fleet.hookLog)):\n" + hookLines)
-        }
-        context.stderr.write("""
-            explore: agent-runner peek --config \(root)/throttled/agent-runner.toml
-                     agent-runner events --config \(root)/authfail/agent-runner.toml --kind agent_auth_error_detected,monitor_auto_stop_triggered
-                     fleetctl check -i \(fleet.inventoryPath)
-
-            """)
-        return ExitCode.success
-    }
-
-    /// SIGTERM to every serve (they finish their round), then SIGKILL to whatever is left of
-    /// each session after 10 s: the demo leaves nothing running.
-    static func stopAll(_ serves: [(host: DemoFleet.Host, process: RunningProcess)], context: CommandContext) {
-        for (_, process) in serves { _ = try? process.signal(SIGTERM) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline && serves.contains(where: { $0.process.poll() == nil }) {
-            usleep(100_000)
-        }
-        for (host, process) in serves {
-            if process.poll() == nil {
-                context.stderr.write("fleetctl demo: \(host.name) did not stop in 10 s; killing it\n")
-                _ = process.terminate(grace: .seconds(1))
-            }
-            // The agent of a stopped serve has exited with its round; kill any straggler of the session.
-            if let agentPID = try? PidFile(path: host.logDir + "/agent.pid").runningPID() {
-                kill(-agentPID, SIGKILL)
-            }
-        }
-    }
-
-    static func locateAgentRunner(_ flag: String?, context: CommandContext) -> String? {
-        if let flag { return Directories.isExecutableFile(flag) ? ConfigPaths.absolute(flag, against: context.currentDirectory) : nil }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 {
-            let exe = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let beside = ConfigPaths.directory(of: exe) + "/agent-runner"
-            if Directories.isExecutableFile(beside) { return beside }
-        }
-        return Directories.resolveExecutable("agent-runner", path: context.environment["PATH"] ?? "/usr/bin:/bin", base: context.currentDirectory)
-    }
-}
-
-extension String {
-    /// Left-aligned in a column of `width` characters.
-    func padding(to width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

@@ -43,9 +43,10 @@ enum EventsCommand {
             parallel = try FleetTargets.parallel(parsed)
             window = try parsed.integer("window", minimum: 1)
         } catch { return runner.usageFailure(error, context: context) }
-        let answers = FleetEvents.fetch(kinds: kinds, since: parsed.value("since"), window: window, targets: resolved.targets,
+        let answers = FleetEventQuery.fetch(kinds: kinds, since: parsed.value("since"), window: window,
+                                            targets: resolved.targets,
                                         executor: FleetTargets.executor(context), parallel: parallel)
-        for event in FleetEvents.merge(answers) {
+        for event in FleetEventQuery.merge(answers) {
             context.stdout.write(JSONWriter(style: .compact).string(.object(event)) + "\n")
         }
         var failed = false

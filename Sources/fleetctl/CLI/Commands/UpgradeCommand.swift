@@ -47,61 +47,50 @@ enum UpgradeCommand {
             return continueRollout(id, abort: parsed.value("abort") != nil, parsed, context: context, runner: runner)
         }
         guard let selector = parsed.positionals.first else {
-            return runner.usageFailure(UsageError("upgrade needs a SELECTOR (or --resume ID / --abort ID)", verb: spec.name), context: context)
+            let error = UsageError("upgrade needs a SELECTOR (or --resume ID / --abort ID)", verb: spec.name)
+            return runner.usageFailure(error, context: context)
         }
         let resolved: FleetTargets
         switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: spec.name) {
         case .success(let value): resolved = value
         case .failure(let failure): return failure.code
         }
-        let policy = resolved.inventory.upgrade
-        let batch: BatchSize
-        let settings: RolloutJournal.Settings
-        let options: RolloutRunner.Options
-        var canary: Set<String> = []
-        do throws(UsageError) {
-            let batchText = parsed.value("batch") ?? policy.batch
-            guard let size = BatchSize(batchText) else { throw UsageError("--batch must be N (hosts) or N% (1-100), got '\(batchText)'", verb: spec.name) }
-            batch = size
-            guard let pattern = parsed.value("artifact") ?? policy.artifact else {
-                throw UsageError("no build to roll out: pass --artifact PATH or set [upgrade] artifact in the inventory", verb: spec.name)
-            }
-            settings = .init(artifact: pattern, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
-                             maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures, rollback: !parsed.has("no-rollback"))
-            options = try runnerOptions(parsed)
-            if let canarySelector = parsed.value("canary") ?? policy.canary {
-                do {
-                    canary = Set(try HostSelector.select(canarySelector, exclude: [], from: resolved.inventory).map(\.name))
-                } catch {
-                    throw UsageError("--canary: \(error.message)", verb: spec.name)
-                }
-            }
+        let request: Request
+        do {
+            request = try Request(parsed, inventory: resolved.inventory)
         } catch {
             return runner.usageFailure(error, context: context)
         }
+        let settings = request.settings
         let executor = FleetTargets.executor(context)
         let target: String
         if let given = parsed.value("target") {
             target = given
         } else {
             do {
-                target = try RolloutArtifact.load(RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch), arch: nil, target: nil).version
+                let local = RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch)
+                target = try RolloutArtifact.load(local, arch: nil, target: nil, effects: context.effects).version
             } catch {
                 return runner.usageFailure(UsageError("\(error.message); pass --target X.Y.Z", verb: spec.name), context: context)
             }
         }
-        let artifacts = RolloutArtifactSource(pattern: settings.artifact, target: target, executor: executor)
+        let artifacts = RolloutArtifactSource(pattern: settings.artifact, target: target, remote: executor,
+                                              effects: context.effects)
         if !artifacts.perArchitecture, case .failure(let error) = artifacts.artifact(for: resolved.targets[0]) {
             context.stderr.write("fleetctl: \(error.message)\n")
             return ExitCode.failure
         }
 
-        let answers = WorkerPool.map(resolved.monitored, parallel: options.parallel) { RolloutHostProbe.probe($0, executor: executor) }
-        let candidates = zip(resolved.targets, answers).map { RolloutCandidate(name: $0.name, version: $1.version, reachable: $1.reachable, error: $1.error, upgradeInProgress: $1.upgradeInProgress) }
-        let plan = RolloutPlanner.plan(candidates: candidates, target: target, canary: canary, batch: batch, includeUnreachable: parsed.has("include-unreachable"))
-        let json = parsed.has("json")
-        if json {
-            context.stdout.write(JSONWriter(style: .compact).string(.object(planJSON(plan, dryRun: parsed.has("dry-run")))) + "\n")
+        let answers = WorkerPool.map(resolved.monitored, parallel: request.options.parallel) {
+            RolloutHostProbe.probe($0, remote: executor, effects: context.effects)
+        }
+        let probes = zip(resolved.targets.map(\.name), answers).map { (host: $0, answer: $1) }
+        let plan = RolloutPlanner.plan(candidates: probes.map { RolloutCandidate(name: $0.host, answer: $0.answer) },
+                                       target: target, canary: request.canary, batch: request.batch,
+                                       includeUnreachable: parsed.has("include-unreachable"))
+        if parsed.has("json") {
+            let line = JSONWriter(style: .compact).string(.object(plan.json(dryRun: parsed.has("dry-run"))))
+            context.stdout.write(line + "\n")
         } else if parsed.has("dry-run") {
             context.stdout.write(plan.text)
         } else {
@@ -113,22 +102,17 @@ enum UpgradeCommand {
             return ExitCode.success
         }
 
-        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir, environment: context.environment, home: context.home)
+        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"),
+                                              inventory: resolved.inventory.fleet.stateDir,
+                                              environment: context.environment, home: context.home)
         let store = RolloutJournalStore(stateDirectory: stateDir)
-        // A rollout still `running` (another fleetctl runs it, or one was killed mid-way) owns
-        // its hosts until it is resumed to the end or aborted: a second one would fight it.
-        for other in store.list() where other.status == .running {
-            let shared = Set(other.stages.flatMap { $0 }).intersection(plan.hosts).sorted()
-            guard !shared.isEmpty else { continue }
-            context.stderr.write("fleetctl: rollout \(other.id) to \(other.target) is still running on \(shared.joined(separator: ", ")); wait for the fleetctl running it, or finish it with fleetctl upgrade --resume \(other.id), or roll it back with fleetctl upgrade --abort \(other.id)\n")
+        if let conflict = RolloutOwnership.conflict(for: plan.hosts, among: store.list()) {
+            context.stderr.write("fleetctl: \(conflict)\n")
             return ExitCode.failure
         }
-        var journal = RolloutJournal(id: store.newID(now: SystemClock().now()), plan: plan, createdAt: EventTimestamp.format(SystemClock().now()))
-        journal.settings = settings
-        for (name, answer) in zip(resolved.targets.map(\.name), answers) where plan.hosts.contains(name) {
-            journal.serviceActiveBefore[name] = answer.serviceActive ?? false
-            journal.criticalBefore[name] = answer.criticalAlerts
-        }
+        let now = context.effects.wallClock.now()
+        let journal = RolloutJournal(id: store.newID(now: now), plan: plan, createdAt: EventTimestamp.format(now),
+                                     settings: settings, before: probes)
         let runLock: FileLock
         do {
             runLock = try store.lock(journal.id)
@@ -139,31 +123,59 @@ enum UpgradeCommand {
         }
         defer { runLock.release() }
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
-        reporter.step("started", rollout: journal.id, kind: .rolloutStarted,
-                      ["target": .string(target), "artifact": .string(settings.artifact), "stages": .array(plan.stages.map { .string($0.label) }),
-                       "hosts": .array(plan.hosts.map(JSONValue.string)), "journal": .string(store.path(journal.id))],
-                      text: "rollout \(journal.id) started (journal \(store.path(journal.id)); resume with: fleetctl upgrade --resume \(journal.id))")
-        let rollout = RolloutRunner(journal: journal, hosts: resolved.monitored, executor: executor, store: store, reporter: reporter,
-                                    artifacts: artifacts, options: options)
-        return outcome(rollout.run(), context: context)
+        let journalPath = store.path(journal.id)
+        let started = RolloutStarted(rollout: journal.id, target: target, plan: .init(
+            artifact: settings.artifact, stages: plan.stages.map(\.label), hosts: plan.hosts, journal: journalPath))
+        reporter.step("started", started, text: "rollout \(journal.id) started (journal \(journalPath); "
+                      + "resume with: fleetctl upgrade --resume \(journal.id))")
+        let rollout = RolloutRunner(journal: journal, hosts: resolved.monitored, remote: executor, effects: context.effects,
+                                    store: store, reporter: reporter, artifacts: artifacts, options: request.options)
+        return exit(RolloutOutcome.of(rollout.run()), context: context)
     }
 
-    /// 0 only when the rollout finished with every host healthy. A rollout that finished around
-    /// failed hosts (within `--max-failures`) still exits 1, naming them, as Ansible does for
-    /// a play that tolerated failures: scripts must not read it as a clean rollout.
-    static func outcome(_ journal: RolloutJournal, context: CommandContext) -> Int32 {
-        guard journal.status == .finished else { return ExitCode.failure }
-        let failed = journal.hosts.filter { $0.value == .failed || $0.value == .unreached }.keys.sorted()
-        guard failed.isEmpty else {
-            context.stderr.write("fleetctl: rollout \(journal.id) finished with \(failed.count) failed host\(failed.count == 1 ? "" : "s") (tolerated by --max-failures \(journal.settings.maxFailures)): \(failed.joined(separator: ", "))\n")
-            return ExitCode.failure
+    /// What the command line and the inventory's `[upgrade]` ask for a new rollout.
+    struct Request {
+        var batch: BatchSize
+        var settings: RolloutJournal.Settings
+        var options: RolloutRunner.Options
+        /// The canary stage's hosts.
+        var canary: Set<String> = []
+
+        init(_ parsed: ParsedArguments, inventory: Inventory) throws(UsageError) {
+            let policy = inventory.upgrade
+            let batchText = parsed.value("batch") ?? policy.batch
+            guard let size = BatchSize(batchText) else {
+                throw UsageError("--batch must be N (hosts) or N% (1-100), got '\(batchText)'", verb: spec.name)
+            }
+            batch = size
+            guard let pattern = parsed.value("artifact") ?? policy.artifact else {
+                throw UsageError("no build to roll out: pass --artifact PATH or set [upgrade] artifact in the "
+                                 + "inventory", verb: spec.name)
+            }
+            settings = .init(artifact: pattern, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
+                             maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures,
+                             rollback: !parsed.has("no-rollback"))
+            options = try runnerOptions(parsed)
+            if let canarySelector = parsed.value("canary") ?? policy.canary {
+                do {
+                    canary = Set(try HostSelector.select(canarySelector, exclude: [], from: inventory).map(\.name))
+                } catch {
+                    throw UsageError("--canary: \(error.message)", verb: spec.name)
+                }
+            }
         }
-        return ExitCode.success
+    }
+
+    /// Prints the outcome's line, if any, and returns its exit code.
+    static func exit(_ outcome: RolloutOutcome, context: CommandContext) -> Int32 {
+        if let message = outcome.message { context.stderr.write("fleetctl: \(message)\n") }
+        return outcome.exitCode
     }
 
     static func runnerOptions(_ parsed: ParsedArguments) throws(UsageError) -> RolloutRunner.Options {
         let interval = try parsed.seconds("gate-interval") ?? 5
-        return RolloutRunner.Options(parallel: try FleetTargets.parallel(parsed), gateInterval: .milliseconds(Int64(max(0.1, interval) * 1000)))
+        return RolloutRunner.Options(parallel: try FleetTargets.parallel(parsed),
+                                     gateInterval: .milliseconds(Int64(max(0.1, interval) * 1000)))
     }
 
     static func makeReporter(_ parsed: ParsedArguments, context: CommandContext, stateDir: String) -> RolloutReporter {
@@ -174,23 +186,14 @@ enum UpgradeCommand {
         return RolloutReporter(human: human, json: json, events: EventLogWriter(directory: stateDir, prefix: "fleet-events"))
     }
 
-    static func planJSON(_ plan: RolloutPlan, dryRun: Bool) -> JSONObject {
-        [
-            "step": "plan", "dry_run": .bool(dryRun), "target": .string(plan.target),
-            "stages": .array(plan.stages.map { .object(["label": .string($0.label), "hosts": .array($0.hosts.map(JSONValue.string))]) }),
-            "skipped": .array(plan.skipped.map { host, reason in
-                switch reason {
-                case .alreadyOnTarget: return .object(["host": .string(host), "reason": "already_on_target"])
-                case .unreachable(let why): return .object(["host": .string(host), "reason": "unreachable", "error": .string(why)])
-                }
-            }),
-        ]
-    }
-
     /// `--resume ID` / `--abort ID`.
-    static func continueRollout(_ id: String, abort: Bool, _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
-        guard let inventory = FleetctlProgram.loadInventory(parsed, context: context, runner: runner) else { return ExitCode.config }
-        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: inventory.fleet.stateDir, environment: context.environment, home: context.home)
+    static func continueRollout(_ id: String, abort: Bool, _ parsed: ParsedArguments, context: CommandContext,
+                                runner: ProgramRunner) -> Int32 {
+        guard let inventory = FleetctlProgram.loadInventory(parsed, context: context, runner: runner) else {
+            return ExitCode.config
+        }
+        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: inventory.fleet.stateDir,
+                                              environment: context.environment, home: context.home)
         let store = RolloutJournalStore(stateDirectory: stateDir)
         let journal: RolloutJournal
         let options: RolloutRunner.Options
@@ -205,15 +208,16 @@ enum UpgradeCommand {
         } catch {
             return runner.usageFailure(error as? UsageError ?? UsageError("\(error)", verb: spec.name), context: context)
         }
-        if !abort && journal.status != .running {
-            context.stderr.write("fleetctl: rollout \(id) is \(journal.status.rawValue); nothing to resume\(journal.status == .failed ? " (fleetctl upgrade --abort \(id) rolls back what it touched)" : "")\n")
+        if !abort, let refusal = RolloutOutcome.resumeRefusal(journal) {
+            context.stderr.write("fleetctl: \(refusal)\n")
             return ExitCode.failure
         }
         let controlDirectory = ControlDirectory.defaultPath(environment: context.environment)
         var monitored: [MonitoredHost] = []
         for name in Set(journal.stages.flatMap { $0 }).sorted() {
             guard let host = inventory.host(named: name) else {
-                context.stderr.write("fleetctl: rollout \(id) names host \(name), which \(inventory.displayPath) no longer lists; it is left out\n")
+                context.stderr.write("fleetctl: rollout \(id) names host \(name), which \(inventory.displayPath) "
+                                     + "no longer lists; it is left out\n")
                 continue
             }
             do {
@@ -226,21 +230,24 @@ enum UpgradeCommand {
         defer { runLock.release() }
         let executor = FleetTargets.executor(context)
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
-        let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, executor: executor)
-        let rollout = RolloutRunner(journal: journal, hosts: monitored, executor: executor, store: store, reporter: reporter, artifacts: artifacts, options: options)
+        let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, remote: executor,
+                                              effects: context.effects)
+        let rollout = RolloutRunner(journal: journal, hosts: monitored, remote: executor, effects: context.effects, store: store,
+                                    reporter: reporter, artifacts: artifacts, options: options)
         if abort {
-            let final = rollout.abort()
-            return final.hosts.values.contains(.rollbackFailed) ? ExitCode.failure : ExitCode.success
+            return exit(RolloutOutcome.ofAbort(rollout.abort()), context: context)
         }
-        reporter.step("started", rollout: id, kind: .rolloutStarted, ["target": .string(journal.target), "resumed": true],
-                      text: "resuming rollout \(id) to \(journal.target) at \(journal.currentStage < journal.stageLabels.count ? journal.stageLabels[journal.currentStage] : "the end")")
+        let stages = journal.stageLabels
+        let stage = journal.currentStage < stages.count ? stages[journal.currentStage] : "the end"
+        reporter.step("started", RolloutStarted(rollout: id, target: journal.target, plan: nil),
+                      text: "resuming rollout \(id) to \(journal.target) at \(stage)")
         rollout.reconcile()
-        return outcome(rollout.run(), context: context)
+        return exit(RolloutOutcome.of(rollout.run()), context: context)
     }
 }
 
 /// The context's two text sinks, handed to the rollout's worker threads.
-private struct OutputPair: @unchecked Sendable {
+private struct OutputPair: Sendable {
     let stdout: any TextOutput
     let stderr: any TextOutput
 }

@@ -122,13 +122,14 @@ enum WatchCommand {
 }
 
 /// Formats watch reports: a live table on a terminal, alert lines otherwise, JSON Lines with --json.
-final class WatchOutput: @unchecked Sendable {
+final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thread only (its reports).
     private let context: CommandContext
     private let json: Bool
     private let terminal: Bool
     private var rows: [String: HostRow] = [:]
     private var order: [String] = []
     private var recent: [String] = []
+    private let formatter = AlertFormatter(.fleet)
 
     init(context: CommandContext, json: Bool, terminal: Bool) {
         self.context = context
@@ -151,19 +152,17 @@ final class WatchOutput: @unchecked Sendable {
             }
         case .notification(let notification, let silence):
             if json {
-                var object: JSONObject = ["type": "alert"]
-                for (key, value) in notification.json() { object[key] = value }
-                object["silenced_by"] = silence.map { .string($0.id) } ?? .null
-                write(object)
+                write(formatter.json(notification, silence: silence))
             } else {
-                line(notification.line + (silence.map { " (silenced by \($0.id): \($0.reason))" } ?? ""))
+                line(formatter.line(notification, silence: silence))
             }
         case .autoStop(let host, let alert, let outcome):
             let text: String
             var object: JSONObject = ["type": "auto_stop", "host": .string(host), "detector": .string(alert.detector)]
             switch outcome {
             case .confirmed(let elapsed):
-                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after \(elapsed.shortText)"
+                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after "
+                    + elapsed.secondsText
                 object["result"] = "confirmed"
             case .failed(let error):
                 text = "auto-stop \(host) (\(alert.detector)) FAILED: \(error)"

@@ -5,7 +5,7 @@ import Monitoring
 /// What `fleetctl watch` feeds beyond its own output: the Prometheus endpoint
 /// (`--metrics-listen`) and the `kind = "alertmanager"` hooks. Both sit on the watch reports,
 /// off the poll path: recording a poll takes a lock for microseconds, delivery has its own threads.
-final class WatchExports: @unchecked Sendable {
+final class WatchExports: Sendable {
     static let metricsListenOption = OptionSpec("metrics-listen", value: "ADDRESS:PORT",
                                                 help: "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464).")
     static let shardOption = OptionSpec("shard", value: "K/N", help: "Poll only shard K of N of the selected hosts (by a stable hash of the host name).")

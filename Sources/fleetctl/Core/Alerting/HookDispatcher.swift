@@ -85,7 +85,8 @@ public final class HookDispatcher: Sendable {
             let tail = Self.tail(output.stdout)
             var error: String?
             if output.timedOut {
-                error = "killed after its timeout of \(invocation.timeout.shortText) (the hook's whole process group)"
+                error = "killed after its timeout of \(invocation.timeout.secondsText) "
+                    + "(the hook's whole process group)"
             } else if !output.exit.isSuccess {
                 error = "exited with \(output.exit)"
             }
@@ -98,21 +99,22 @@ public final class HookDispatcher: Sendable {
     }
 
     private func record(_ result: Result, notification: AlertNotification) {
-        var payload: JSONObject = [
-            "hook": .string(result.invocation.hook),
-            "host": .string(notification.host),
-            "detector": .string(notification.alert.detector),
-            "state": .string(notification.state.rawValue),
-            "error": .string(result.error ?? ""),
-            "timed_out": .bool(result.timedOut),
-            "output_tail": .string(result.outputTail),
-        ]
-        if case .terminated(let code)? = result.exit { payload["exit_code"] = .int(Int64(code)) } else { payload["exit_code"] = .null }
-        _ = try? eventLog?.append(.hookFailed, payload)
+        _ = try? eventLog?.append(HookFailed(result, notification: notification))
     }
 
     private static func tail(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes.suffix(512), as: UTF8.self)
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F ? " " : $0 }))
+    }
+}
+
+extension HookFailed {
+    /// The event for a hook run (or drop) that failed.
+    public init(_ result: HookDispatcher.Result, notification: AlertNotification) {
+        var exitCode: Int?
+        if case .terminated(let code)? = result.exit { exitCode = Int(code) }
+        self.init(hook: result.invocation.hook, host: notification.host, detector: notification.alert.detector,
+                  state: notification.state.rawValue, error: result.error ?? "", timedOut: result.timedOut,
+                  outputTail: result.outputTail, exitCode: exitCode)
     }
 }

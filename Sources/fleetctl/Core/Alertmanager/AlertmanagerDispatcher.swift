@@ -8,7 +8,7 @@ import Monitoring
 /// each batch is posted with bounded retries (``AlertmanagerRetry``); firing alerts are
 /// re-posted every `resendS` (``AlertmanagerOutbox``). A batch that fails for good is recorded
 /// as `hook_failed` in the fleet event log.
-public final class AlertmanagerDispatcher: @unchecked Sendable {
+public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guards queue, stopping, outbox.
     /// Posts `body` to `url` within `timeoutS`; returns the HTTP status.
     public typealias Post = @Sendable (_ url: String, _ body: [UInt8], _ timeoutS: Double) throws(HTTPError) -> Int
 
@@ -29,6 +29,8 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {
     private let eventLog: EventLogWriter?
     private let post: Post
     private let onResult: @Sendable (Result) -> Void
+    /// A condition lock, not a `Mutex`: the delivery thread waits on it for alerts, for the
+    /// next resend and through back-off delays, and `finish()` wakes it.
     private let lock = ConditionLock()
     private var queue: [AlertmanagerAlert] = []
     private var stopping = false
@@ -144,18 +146,22 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {
     }
 
     private func record(_ result: Result) {
-        let hosts = Array(Set(result.alerts.compactMap { $0.labels.first { $0.0 == "host" }?.1 })).sorted()
-        let detectors = Array(Set(result.alerts.compactMap { $0.labels.first { $0.0 == "detector" }?.1 })).sorted()
-        let states = Set(result.alerts.map { $0.endsAt == nil ? "firing" : "resolved" }).sorted()
-        _ = try? eventLog?.append(.hookFailed, [
-            "hook": .string(result.hook), "kind": "alertmanager", "url": .string(url),
-            "host": .string(hosts.joined(separator: ",")), "detector": .string(detectors.joined(separator: ",")),
-            "state": .string(states.joined(separator: ",")), "alerts": .int(Int64(result.alerts.count)),
-            "attempts": .int(Int64(result.attempts)), "error": .string(result.error ?? ""),
-        ])
+        _ = try? eventLog?.append(AlertmanagerHookFailed(result, url: url))
     }
 
     private static func unixNow() -> Double {
         Seconds.epoch(SystemClock().now())
+    }
+}
+
+extension AlertmanagerHookFailed {
+    /// The event for a batch posted to `url` that failed for good.
+    public init(_ result: AlertmanagerDispatcher.Result, url: String) {
+        func distinct(_ values: [String]) -> [String] { Array(Set(values)).sorted() }
+        self.init(hook: result.hook, url: url,
+                  hosts: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "host" }?.1 }),
+                  detectors: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "detector" }?.1 }),
+                  states: distinct(result.alerts.map { $0.endsAt == nil ? "firing" : "resolved" }),
+                  alerts: result.alerts.count, attempts: result.attempts, error: result.error ?? "")
     }
 }

@@ -33,6 +33,17 @@ public struct DemoFleet: Sendable {
         self.root = root
     }
 
+    /// The demo's folder: `dir` (made absolute against `currentDirectory`), else a new
+    /// `/tmp/fleetctl-demo-XXXXXX`.
+    public static func root(_ dir: String?, currentDirectory: String) throws(DemoError) -> String {
+        if let dir { return ConfigPaths.absolute(dir, against: currentDirectory) }
+        var template = Array("/tmp/fleetctl-demo-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw DemoError("cannot create a folder in /tmp: \(SystemError.text(errno))")
+        }
+        return String(cString: made)
+    }
+
     public var hosts: [Host] {
         Self.behaviours.map { Host(name: $0.name, behaviour: $0.behaviour, directory: root + "/" + $0.name) }
     }

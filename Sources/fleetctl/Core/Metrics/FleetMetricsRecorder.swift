@@ -2,12 +2,13 @@ import Detectors
 import FleetCore
 import Monitoring
 import SSHTransport
+import Synchronization
 
 /// The watch loop's state as Prometheus sees it: fed from the loop's reports
 /// (``record(_:)``, on the loop thread) and rendered for each scrape (``exposition()``, on the
 /// HTTP thread). One lock guards a small struct; a scrape copies it and renders outside the
 /// lock, so a slow scraper never holds up a poll.
-public final class FleetMetricsRecorder: @unchecked Sendable {
+public final class FleetMetricsRecorder: Sendable {
     private struct State {
         var hosts: [String: HostMetricValues] = [:]
         var polls: [String: UInt64] = [:]
@@ -19,8 +20,7 @@ public final class FleetMetricsRecorder: @unchecked Sendable {
     /// Hosts watched, in inventory order, with their `group` label.
     private let watched: [(name: String, group: String)]
     private let groupByHost: [String: String]
-    private let lock = ConditionLock()
-    private var state = State()
+    private let state = Mutex(State())
 
     /// - Parameter hosts: the hosts this process polls (its shard), name → groups.
     public init(hosts: [(name: String, groups: [String])]) {
@@ -32,7 +32,7 @@ public final class FleetMetricsRecorder: @unchecked Sendable {
     public func record(_ report: WatchReport) {
         guard case .polled(let poll, let monitor) = report else { return }
         let group = groupByHost[poll.host] ?? ""
-        lock.withLock {
+        state.withLock { state in
             var values = state.hosts[poll.host] ?? HostMetricValues(host: poll.host, group: group)
             values.reachable = monitor.reachability == .reachable || monitor.reachability == .unreadable
             values.up = false
@@ -61,7 +61,7 @@ public final class FleetMetricsRecorder: @unchecked Sendable {
 
     /// Every family, hosts in inventory order (hosts not polled yet are left out of per-host series).
     public func families() -> [MetricFamily] {
-        let state = lock.withLock { self.state }
+        let state = self.state.withLock { $0 }
         let hosts = watched.compactMap { state.hosts[$0.name] }
         var families = FleetMetricFamilies.hosts(hosts)
         families.append(MetricFamily(name: "fleet_host_polls_total", help: "Polls of the host since fleetctl started.", kind: .counter,

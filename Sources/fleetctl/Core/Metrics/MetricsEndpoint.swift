@@ -1,15 +1,15 @@
 import FleetCore
+import Synchronization
 
 /// `fleetctl watch --metrics-listen ADDRESS:PORT`: serves `/metrics` on its own thread, so a
 /// scrape (or a stuck scraper, cut off after 5 s by ``HTTPServer``) never delays a poll.
-public final class MetricsEndpoint: @unchecked Sendable {
+public final class MetricsEndpoint: Sendable {
     /// The bound port (the one asked for, or the one picked for port 0).
     public let port: Int
     public let address: String
     private let server: HTTPServer
     private let thread = WorkerPool(threads: 1)
-    private let lock = ConditionLock()
-    private var stopping = false
+    private let stopping = Mutex(false)
 
     /// Listens at once (so a busy port fails the command before any poll) and serves on a thread.
     public init(address: String, port: Int, exposition: @escaping @Sendable () -> String) throws(HTTPServerError) {
@@ -17,7 +17,7 @@ public final class MetricsEndpoint: @unchecked Sendable {
         self.port = server.port
         self.address = address
         thread.submit { [self] in
-            server.serve(until: { self.lock.withLock { self.stopping } }) { request in
+            server.serve(until: { self.stopping.withLock { $0 } }) { request in
                 Self.respond(to: request, exposition: exposition)
             }
         }
@@ -37,17 +37,27 @@ public final class MetricsEndpoint: @unchecked Sendable {
 
     /// Stops serving (within ~200 ms) and waits for the thread.
     public func stop() {
-        lock.withLock { stopping = true }
+        stopping.withLock { $0 = true }
         thread.shutdown()
     }
 
     /// `ADDRESS:PORT` (IPv4 literal, port 0-65535) from `--metrics-listen`; `:PORT` means 127.0.0.1.
+    ///
+    /// Octets are ASCII digits only: `Character.isNumber` also accepts `٣` and `Ⅻ`, which `Int`
+    /// does not parse, and `1.2.3.٣:9100` used to trap on a force-unwrap instead of being refused.
     public static func parseListen(_ text: String) -> (address: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         let address = text[..<colon].isEmpty ? "127.0.0.1" : String(text[..<colon])
         guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         let parts = address.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts.allSatisfy({ part in !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && Int(part)! <= 255 }) else { return nil }
+        guard parts.count == 4, parts.allSatisfy(isOctet) else { return nil }
         return (address, port)
+    }
+
+    /// One to three ASCII digits, at most 255.
+    private static func isOctet(_ part: Substring) -> Bool {
+        guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let value = Int(part) else { return false }
+        return value <= 255
     }
 }

@@ -23,20 +23,23 @@ public struct RolloutArtifact: Sendable, Equatable {
     }
 
     /// Reads `path` and its version: the artifact itself answers `--version` when it is built for
-    /// this machine (`arch` nil or equal to ours); otherwise `target` must say what it is.
-    public static func load(_ path: String, arch: String?, target: String?) throws(RolloutError) -> RolloutArtifact {
+    /// this machine (`arch` nil or equal to ours); otherwise `target` must say what it is. The
+    /// file is read and `--version` run through `effects`.
+    public static func load(_ path: String, arch: String?, target: String?,
+                            effects: Effects) throws(RolloutError) -> RolloutArtifact {
         let bytes: [UInt8]
         do {
-            bytes = try LocalFileSystem().readFile(path, limit: 1 << 30)
+            bytes = try effects.fileSystem.readFile(path, limit: 1 << 30)
         } catch {
-            throw RolloutError("cannot read the artifact \(path): \(error.reason); pass --artifact PATH or fix [upgrade] artifact in the inventory")
+            throw RolloutError("cannot read the artifact \(path): \(error.reason); "
+                               + "pass --artifact PATH or fix [upgrade] artifact in the inventory")
         }
         guard !bytes.isEmpty else { throw RolloutError("the artifact \(path) is empty") }
         var version = target
         if arch == nil || arch == localArch {
             let reported: String
             do {
-                reported = try reportedVersion(path)
+                reported = try reportedVersion(path, effects: effects)
             } catch {
                 // A pattern without {arch} may name a build for another machine: --target says what it is.
                 guard arch == nil, target != nil else { throw error }
@@ -54,10 +57,11 @@ public struct RolloutArtifact: Sendable, Equatable {
     }
 
     /// `PATH --version` must print `agent-runner X.Y.Z`.
-    static func reportedVersion(_ path: String) throws(RolloutError) -> String {
+    static func reportedVersion(_ path: String, effects: Effects) throws(RolloutError) -> String {
         let output: ProcessOutput
         do {
-            output = try PosixProcessRunner().run(ProcessRequest(path, arguments: ["--version"], deadline: .now + .seconds(30)))
+            let request = ProcessRequest(path, arguments: ["--version"], deadline: effects.clock.now + .seconds(30))
+            output = try effects.processes.run(request)
         } catch {
             throw RolloutError("cannot run \(path) --version: \(error)")
         }

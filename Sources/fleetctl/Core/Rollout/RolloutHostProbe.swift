@@ -4,7 +4,9 @@ import Monitoring
 import SSHTransport
 
 /// One look at a host for a rollout: `agent-runner peek --json` over the transport, reduced to
-/// what planning and the health gate need (version, service, round).
+/// what planning and the health gate need (version, service, round). Deadlines come from the
+/// effects' monotonic clock and the detectors judge the answer at their wall clock, so a test
+/// on a fake clock sees the same deadlines and alerts as production.
 public enum RolloutHostProbe {
     public struct Answer: Sendable, Equatable {
         public var reachable: Bool
@@ -24,15 +26,18 @@ public enum RolloutHostProbe {
         AgentRunnerCommand.verb(["peek", "--json"], target.settings)
     }
 
-    public static func probe(_ host: MonitoredHost, executor: any RemoteExecutor, timeout: Duration = .seconds(30)) -> Answer {
+    public static func probe(_ host: MonitoredHost, remote: any RemoteExecutor, effects: Effects,
+                             timeout: Duration = .seconds(30)) -> Answer {
         let target = host.target
-        let answer = executor.runJSON(host: target.remote, argv: command(target), deadline: .now + timeout)
+        let answer = remote.runJSON(host: target.remote, argv: command(target), deadline: effects.clock.now + timeout)
         guard let document = answer.document else {
             return Answer(reachable: false, error: answer.result.errorMessage ?? answer.result.outcome.category)
         }
-        let observation = HostObservation(peek: document, pollerNow: SystemClock().now())
-        let critical = DetectorSuite.run(observation, policy: host.policy.detectors).alerts.filter { $0.severity == .critical }.map(\.detector)
-        return Answer(reachable: true, version: document["agent_runner_version"]?.stringValue ?? document["service"]?["version"]?.stringValue,
+        let observation = HostObservation(peek: document, pollerNow: effects.wallClock.now())
+        let critical = DetectorSuite.run(observation, policy: host.policy.detectors).alerts
+            .filter { $0.severity == .critical }.map(\.detector)
+        let version = document["agent_runner_version"]?.stringValue ?? document["service"]?["version"]?.stringValue
+        return Answer(reachable: true, version: version,
                       serviceActive: document["service"]?["active"]?.boolValue,
                       round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },
                       criticalAlerts: Array(Set(critical)).sorted(),
@@ -49,10 +54,12 @@ public enum RolloutHostProbe {
     }
 
     /// `uname -m` on the host, for `{arch}` in the artifact pattern.
-    public static func arch(_ target: PollTarget, executor: any RemoteExecutor, timeout: Duration = .seconds(30)) -> Result<String, RolloutError> {
-        let result = executor.run(host: target.remote, argv: ["uname", "-m"], deadline: .now + timeout)
+    public static func arch(_ target: PollTarget, remote: any RemoteExecutor, clock: any MonotonicClock,
+                            timeout: Duration = .seconds(30)) -> Result<String, RolloutError> {
+        let result = remote.run(host: target.remote, argv: ["uname", "-m"], deadline: clock.now + timeout)
         guard case .ok(let stdout) = result.outcome else {
-            return .failure(RolloutError("cannot read its architecture (uname -m): \(result.errorMessage ?? result.outcome.category)"))
+            let reason = result.errorMessage ?? result.outcome.category
+            return .failure(RolloutError("cannot read its architecture (uname -m): \(reason)"))
         }
         let arch = String(decoding: stdout, as: UTF8.self).filter { !$0.isWhitespace }
         return arch.isEmpty ? .failure(RolloutError("uname -m printed nothing")) : .success(arch)

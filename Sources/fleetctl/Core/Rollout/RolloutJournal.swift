@@ -63,6 +63,22 @@ public struct RolloutJournal: Sendable, Equatable {
         notes = [:]
     }
 
+    /// A new rollout's journal: its plan and settings, and how each planned host was before the
+    /// rollout touched it, from the planning probes (`before`, host name and answer): whether
+    /// its service ran (a rollback restarts only those, and the gate demands a running service
+    /// only there; unknown counts as not running) and which critical alerts already fired (only
+    /// new ones fail the gate). Probes of hosts the plan leaves out are ignored.
+    public init(id: String, plan: RolloutPlan, createdAt: String, settings: Settings,
+                before probes: [(host: String, answer: RolloutHostProbe.Answer)]) {
+        self.init(id: id, plan: plan, createdAt: createdAt)
+        self.settings = settings
+        let planned = Set(plan.hosts)
+        for (host, answer) in probes where planned.contains(host) {
+            serviceActiveBefore[host] = answer.serviceActive ?? false
+            criticalBefore[host] = answer.criticalAlerts
+        }
+    }
+
     /// Records a host's new state (and why).
     public mutating func record(_ host: String, _ state: HostState, note: String? = nil) {
         hosts[host] = state

@@ -6,17 +6,36 @@ import Glibc
 /// step, so a killed fleetctl leaves a record `--resume` and `--abort` can continue from.
 public struct RolloutJournalStore: Sendable {
     public var directory: String
+    /// Where journals are read and written: the machine's, or a test's in memory (where each
+    /// save costs no fsync). Run locks and ``list()`` are on the machine's file system.
+    public let fileSystem: any FileSystem
+    private let onDisk: Bool
 
+    /// The store on this machine's file system; its folder is made 0700 on first use.
     public init(stateDirectory: String) {
         directory = StateDirectory.file("rollouts", in: stateDirectory)
+        fileSystem = LocalFileSystem()
+        onDisk = true
+    }
+
+    /// A store on `fileSystem` (a test's in-memory one).
+    public init(stateDirectory: String, fileSystem: any FileSystem) {
+        directory = StateDirectory.file("rollouts", in: stateDirectory)
+        self.fileSystem = fileSystem
+        onDisk = false
     }
 
     public func path(_ id: String) -> String { StateDirectory.file(id + ".json", in: directory) }
 
     public func save(_ journal: RolloutJournal) throws(RolloutError) {
         do {
-            try StateDirectory.prepare(directory)
-            try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).string(journal.json) + "\n", to: path(journal.id), mode: 0o600)
+            if onDisk {
+                try StateDirectory.prepare(directory)
+            } else if let failure = fileSystem.createDirectory(directory) {
+                throw FileError(path: directory, message: SystemError.text(failure))
+            }
+            let text = JSONWriter(style: .pretty(indent: 2)).string(journal.json) + "\n"
+            try fileSystem.writeAtomically(Array(text.utf8), to: path(journal.id), mode: 0o600)
         } catch {
             throw RolloutError("cannot write the rollout journal \(path(journal.id)): \(error)")
         }
@@ -26,7 +45,7 @@ public struct RolloutJournalStore: Sendable {
         try Self.validate(id)
         let bytes: [UInt8]
         do {
-            bytes = try LocalFileSystem().readFile(path(id), limit: 16 << 20)
+            bytes = try fileSystem.readFile(path(id), limit: 16 << 20)
         } catch {
             throw RolloutError("no rollout \(id): cannot read \(path(id)): \(error.reason); see fleetctl rollouts", exitCode: ExitCode.usage)
         }

@@ -37,6 +37,25 @@ public struct RolloutPlan: Sendable, Equatable {
     /// Every host the plan will upgrade, in order.
     public var hosts: [String] { stages.flatMap(\.hosts) }
 
+    /// The `--json` plan line: `{step: "plan", dry_run, target, stages: [{label, hosts}],
+    /// skipped: [{host, reason, error?}]}`.
+    public func json(dryRun: Bool) -> JSONObject {
+        [
+            "step": "plan", "dry_run": .bool(dryRun), "target": .string(target),
+            "stages": .array(stages.map {
+                .object(["label": .string($0.label), "hosts": .array($0.hosts.map(JSONValue.string))])
+            }),
+            "skipped": .array(skipped.map { host, reason in
+                switch reason {
+                case .alreadyOnTarget:
+                    return .object(["host": .string(host), "reason": "already_on_target"])
+                case .unreachable(let why):
+                    return .object(["host": .string(host), "reason": "unreachable", "error": .string(why)])
+                }
+            }),
+        ]
+    }
+
     /// Human text, one line per stage and skipped host.
     public var text: String {
         var lines = ["rollout to \(target): \(hosts.count) host\(hosts.count == 1 ? "" : "s") in \(stages.count) stage\(stages.count == 1 ? "" : "s")"]
@@ -64,6 +83,12 @@ public struct RolloutCandidate: Sendable, Equatable {
     /// An `agent-runner upgrade` is under way on the host or was cut short (a reboot mid-upgrade):
     /// the version it reports was never confirmed, so it is not "already on the target".
     public var upgradeInProgress: Bool
+
+    /// The candidate a planning probe of `name` makes.
+    public init(name: String, answer: RolloutHostProbe.Answer) {
+        self.init(name: name, version: answer.version, reachable: answer.reachable, error: answer.error,
+                  upgradeInProgress: answer.upgradeInProgress)
+    }
 
     public init(name: String, version: String?, reachable: Bool, error: String? = nil, upgradeInProgress: Bool = false) {
         self.name = name

@@ -1,7 +1,7 @@
 import FleetCore
 import Monitoring
 import SSHTransport
-import Glibc
+import Synchronization
 
 /// Carries out a rollout recorded in a ``RolloutJournal``, stage by stage: push the build to
 /// each host of the stage (`agent-runner upgrade --from - --sha256 HEX --target V --json`, at most
@@ -9,7 +9,11 @@ import Glibc
 /// failed gate or more than `maxFailures` failed hosts stops the rollout, and the hosts it touched
 /// are rolled back once (`agent-runner upgrade --rollback --json`). The journal is saved after
 /// every step, so a killed fleetctl can `--resume` (each host re-checked) or `--abort`.
-public final class RolloutRunner: @unchecked Sendable {
+///
+/// Every wait (the bake, the pause between health samples) and every deadline is on the
+/// effects' monotonic clock: on a fake clock with a scripted remote executor a test runs a
+/// whole rollout, bakes included, in milliseconds and asserts when each host was probed.
+public final class RolloutRunner: Sendable {
     public struct Options: Sendable {
         public var parallel = 8
         /// Time between health samples during a bake.
@@ -24,31 +28,37 @@ public final class RolloutRunner: @unchecked Sendable {
     }
 
     private let hosts: [String: MonitoredHost]
-    private let executor: any RemoteExecutor
+    private let remote: any RemoteExecutor
+    private let effects: Effects
     private let store: RolloutJournalStore
     private let reporter: RolloutReporter
     private let artifacts: RolloutArtifactSource?
     private let options: Options
-    private let lock = ConditionLock()
-    private var state: RolloutJournal
+    /// The rollout's id, fixed for its life: read by the worker threads without the lock.
+    private let id: String
+    /// The journal, changed by the worker threads (one per host) and saved after each change.
+    private let state: Mutex<RolloutJournal>
 
-    public init(journal: RolloutJournal, hosts: [MonitoredHost], executor: any RemoteExecutor, store: RolloutJournalStore,
-                reporter: RolloutReporter, artifacts: RolloutArtifactSource?, options: Options = Options()) {
-        state = journal
+    public init(journal: RolloutJournal, hosts: [MonitoredHost], remote: any RemoteExecutor, effects: Effects,
+                store: RolloutJournalStore, reporter: RolloutReporter, artifacts: RolloutArtifactSource?,
+                options: Options = Options()) {
+        id = journal.id
+        state = Mutex(journal)
         self.hosts = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.executor = executor
+        self.remote = remote
+        self.effects = effects
         self.store = store
         self.reporter = reporter
         self.artifacts = artifacts
         self.options = options
     }
 
-    public var journal: RolloutJournal { lock.withLock { state } }
-    private var id: String { state.id }
+    public var journal: RolloutJournal { state.withLock { $0 } }
 
     /// `agent-runner upgrade --from - --sha256 HEX --target V --json [--config PATH]`.
     public static func upgradeCommand(_ target: PollTarget, artifact: RolloutArtifact) -> [String] {
-        AgentRunnerCommand.verb(["upgrade", "--from", "-", "--sha256", artifact.sha256, "--target", artifact.version, "--json"], target.settings)
+        let words = ["upgrade", "--from", "-", "--sha256", artifact.sha256, "--target", artifact.version, "--json"]
+        return AgentRunnerCommand.verb(words, target.settings)
     }
 
     /// `agent-runner upgrade --rollback --json [--config PATH]`.
@@ -59,24 +69,23 @@ public final class RolloutRunner: @unchecked Sendable {
     /// Records and saves; a journal that cannot be written is reported (the rollout goes on: the
     /// hosts' real state is what `--resume` trusts anyway).
     private func record(_ host: String, _ hostState: RolloutJournal.HostState, note: String? = nil) {
-        lock.withLock {
-            state.record(host, hostState, note: note)
-            save()
-        }
+        update { $0.record(host, hostState, note: note) }
     }
 
-    private func save() {
+    private func save(_ journal: RolloutJournal) {
         do {
-            try store.save(state)
+            try store.save(journal)
         } catch {
-            reporter.step("journal_error", rollout: state.id, ["error": .string(error.message)], text: error.message)
+            reporter.step("journal_error", rollout: journal.id, ["error": .string(error.message)], text: error.message)
         }
     }
 
+    /// Changes the journal and saves it, under the lock: two hosts finishing at once must not
+    /// save in the wrong order (the older journal last).
     private func update(_ change: (inout RolloutJournal) -> Void) {
-        lock.withLock {
-            change(&state)
-            save()
+        state.withLock { journal in
+            change(&journal)
+            save(journal)
         }
     }
 
@@ -94,9 +103,10 @@ public final class RolloutRunner: @unchecked Sendable {
                 finish()
                 return journal
             }
-            reporter.step("stage_passed", rollout: id, kind: .rolloutStagePassed,
-                          ["stage": .string(snapshot.stageLabels[index]), "hosts": .array(snapshot.stages[index].map(JSONValue.string))],
-                          text: "\(snapshot.stageLabels[index]) passed its health gate (\(snapshot.stages[index].joined(separator: ", ")))")
+            let label = snapshot.stageLabels[index]
+            let hosts = snapshot.stages[index]
+            reporter.step("stage_passed", RolloutStagePassed(rollout: id, stage: label, hosts: hosts),
+                          text: "\(label) passed its health gate (\(hosts.joined(separator: ", ")))")
             update { $0.currentStage = index + 1 }
         }
         update { $0.status = .finished }
@@ -105,12 +115,9 @@ public final class RolloutRunner: @unchecked Sendable {
     }
 
     private func finish() {
-        let final = journal
-        let counts = Dictionary(grouping: final.hosts.values, by: \.rawValue).mapValues(\.count)
-        var tally = JSONObject()
-        for key in counts.keys.sorted() { tally[key] = .int(Int64(counts[key] ?? 0)) }
-        reporter.step("finished", rollout: id, kind: .rolloutFinished, ["status": .string(final.status.rawValue), "target": .string(final.target), "hosts": .object(tally)],
-                      text: "rollout \(final.id) to \(final.target) \(final.status.rawValue): " + counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", "))
+        let event = RolloutFinished(journal)
+        let tally = event.hosts.keys.sorted().map { "\(event.hosts[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        reporter.step("finished", event, text: "rollout \(id) to \(event.target) \(event.status.rawValue): " + tally)
     }
 
     private func runStage(_ index: Int) -> Bool {
@@ -122,9 +129,12 @@ public final class RolloutRunner: @unchecked Sendable {
         let toUpgrade = hosts.filter { [.pending, .upgrading].contains(snapshot.hosts[$0] ?? .pending) }
         _ = WorkerPool.map(toUpgrade, parallel: options.parallel) { host in self.upgrade(host) }
         let failures = journal.failures
-        if failures > snapshot.settings.maxFailures {
-            reporter.step("stopped", rollout: id, ["reason": .string("\(failures) failed host(s), more than --max-failures \(snapshot.settings.maxFailures)")],
-                          text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), more than --max-failures \(snapshot.settings.maxFailures)")
+        let allowed = snapshot.settings.maxFailures
+        if failures > allowed {
+            reporter.step("stopped", rollout: id,
+                          ["reason": .string("\(failures) failed host(s), more than --max-failures \(allowed)")],
+                          text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), "
+                              + "more than --max-failures \(allowed)")
             return false
         }
         let gated = hosts.filter { [.upgraded, .healthy].contains(journal.hosts[$0] ?? .pending) }
@@ -133,7 +143,7 @@ public final class RolloutRunner: @unchecked Sendable {
 
     private func fail(_ host: String, _ reason: String, phase: String) {
         record(host, .failed, note: reason)
-        reporter.step("host_failed", rollout: id, kind: .rolloutHostFailed, ["host": .string(host), "phase": .string(phase), "reason": .string(reason)],
+        reporter.step("host_failed", RolloutHostFailed(rollout: id, host: host, phase: phase, reason: reason),
                       text: "\(host): \(phase) failed: \(reason)")
     }
 
@@ -145,25 +155,28 @@ public final class RolloutRunner: @unchecked Sendable {
         case .success(let value): artifact = value
         case .failure(let error): return fail(host, error.message, phase: "upgrade")
         }
-        let result = executor.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact), stdin: artifact.bytes,
-                                  deadline: .now + options.commandTimeout)
+        let result = remote.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact),
+                                stdin: artifact.bytes, deadline: effects.clock.now + options.commandTimeout)
         if case .sshFailure(let kind, _) = result.outcome, kind.commandNeverRan {
             let reason = result.errorMessage ?? kind.rawValue
             record(host, .unreached, note: reason)
-            reporter.step("host_failed", rollout: id, kind: .rolloutHostFailed, ["host": .string(host), "phase": "upgrade", "reason": .string(reason)],
+            reporter.step("host_failed", RolloutHostFailed(rollout: id, host: host, phase: "upgrade", reason: reason),
                           text: "\(host): upgrade failed: \(reason) (not reached: nothing changed there)")
             return
         }
         let outcome = result.outcome.stdout.flatMap { try? JSONParser.strict.parse($0) }?["outcome"]?.stringValue
         guard result.outcome.isOK, let outcome, ["service_upgraded", "package_upgraded", "unchanged"].contains(outcome) else {
-            return fail(host, result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)", phase: "upgrade")
+            let reason = result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)"
+            return fail(host, reason, phase: "upgrade")
         }
         record(host, .upgraded, note: outcome)
-        reporter.step("host_upgraded", rollout: id, ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
+        reporter.step("host_upgraded", rollout: id,
+                      ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
                       text: "\(host): upgraded to \(artifact.version) (\(outcome))")
     }
 
-    /// Samples every host until each is healthy after the bake, or one is unhealthy.
+    /// Samples every host until each is healthy after the bake, or one is unhealthy: a sample
+    /// every `gateInterval` from the start of the bake, and one more at its end.
     private func gate(_ hosts: [String], label: String) -> Bool {
         guard !hosts.isEmpty else { return true }
         let snapshot = journal
@@ -171,19 +184,19 @@ public final class RolloutRunner: @unchecked Sendable {
         let bake = Duration.milliseconds(Int64(snapshot.settings.bakeS * 1000))
         reporter.step("gate_started", rollout: id, ["stage": .string(label), "bake_s": .double(snapshot.settings.bakeS)],
                       text: "\(label): health gate for \(bake.seconds)s on \(hosts.joined(separator: ", "))")
-        let started = ContinuousClock.now
+        let clock = effects.clock
+        let started = clock.now
         var samples: [String: [HealthSample]] = [:]
         var waiting = hosts
         while true {
-            let bakeOver = ContinuousClock.now - started >= bake
-            let answers = WorkerPool.map(waiting, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
-                guard let monitored = self.hosts[host] else { return .init(reachable: false, error: "not in the inventory") }
-                return RolloutHostProbe.probe(monitored, executor: self.executor)
-            }
+            let bakeOver = clock.now - started >= bake
+            let answers = probe(waiting)
             var stillWaiting: [String] = []
             for (host, answer) in zip(waiting, answers) {
-                samples[host, default: []].append(RolloutHostProbe.sample(answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true,
-                                                                                criticalBefore: snapshot.criticalBefore[host] ?? []))
+                let sample = RolloutHostProbe.sample(
+                    answer, serviceRequired: snapshot.serviceActiveBefore[host] ?? true,
+                    criticalBefore: snapshot.criticalBefore[host] ?? [])
+                samples[host, default: []].append(sample)
                 switch healthGate.evaluate(samples[host] ?? [], bakeOver: bakeOver, roundBefore: nil) {
                 case .healthy:
                     record(host, .healthy)
@@ -196,10 +209,29 @@ public final class RolloutRunner: @unchecked Sendable {
             }
             waiting = stillWaiting
             if waiting.isEmpty { return true }
-            let next = ContinuousClock.now + options.gateInterval
+            let next = clock.now + options.gateInterval
             let bakeEnd = started + bake
-            ContinuousClock().sleepUntil(bakeOver || next < bakeEnd ? next : bakeEnd)
+            wait(until: bakeOver || next < bakeEnd ? next : bakeEnd)
         }
+    }
+
+    /// Sleeps on the clock until `deadline`, whatever wakes it early (a signal).
+    private func wait(until deadline: ContinuousClock.Instant) {
+        while effects.clock.now < deadline { effects.clock.sleep(until: deadline) }
+    }
+
+    /// One probe of each host, at most `parallel` at once; answers in `hosts` order.
+    private func probe(_ hosts: [String]) -> [RolloutHostProbe.Answer] {
+        WorkerPool.map(hosts, parallel: options.parallel) { host in
+            guard let monitored = self.hosts[host] else {
+                return .init(reachable: false, error: "not in the inventory")
+            }
+            return self.probe(monitored)
+        }
+    }
+
+    private func probe(_ host: MonitoredHost) -> RolloutHostProbe.Answer {
+        RolloutHostProbe.probe(host, remote: remote, effects: effects)
     }
 
     // MARK: resume, rollback
@@ -210,24 +242,25 @@ public final class RolloutRunner: @unchecked Sendable {
         let snapshot = journal
         let begun = snapshot.stages.prefix(snapshot.currentStage + 1).flatMap { $0 }
         let current = Set(snapshot.currentStage < snapshot.stages.count ? snapshot.stages[snapshot.currentStage] : [])
-        let answers = WorkerPool.map(begun, parallel: options.parallel) { host -> RolloutHostProbe.Answer in
-            guard let monitored = self.hosts[host] else { return .init(reachable: false, error: "not in the inventory") }
-            return RolloutHostProbe.probe(monitored, executor: self.executor)
-        }
+        let answers = probe(begun)
         for (host, answer) in zip(begun, answers) {
             let onTarget = answer.version == snapshot.target && !answer.upgradeInProgress
             let was = snapshot.hosts[host] ?? .pending
+            let version = answer.version.map(JSONValue.string) ?? .null
             if current.contains(host) {
                 guard answer.reachable else { continue }
                 if [.pending, .upgrading, .upgraded, .healthy, .unreached].contains(was) {
                     record(host, onTarget ? .upgraded : .pending)
                 }
             } else if was == .healthy && answer.reachable && !onTarget {
-                reporter.step("drift", rollout: id, ["host": .string(host), "version": answer.version.map(JSONValue.string) ?? .null],
-                              text: "\(host): passed its stage but now reports \(answer.version ?? "no version"), not \(snapshot.target); left as is")
+                reporter.step("drift", rollout: id, ["host": .string(host), "version": version],
+                              text: "\(host): passed its stage but now reports \(answer.version ?? "no version"), "
+                                  + "not \(snapshot.target); left as is")
             }
-            reporter.step("rechecked", rollout: id, ["host": .string(host), "reachable": .bool(answer.reachable), "version": answer.version.map(JSONValue.string) ?? .null],
-                          text: "\(host): re-checked: \(answer.reachable ? "on \(answer.version ?? "?")" : "unreachable (\(answer.error ?? "no answer"))")")
+            let seen = answer.reachable ? "on \(answer.version ?? "?")" : "unreachable (\(answer.error ?? "no answer"))"
+            reporter.step("rechecked", rollout: id,
+                          ["host": .string(host), "reachable": .bool(answer.reachable), "version": version],
+                          text: "\(host): re-checked: \(seen)")
         }
     }
 
@@ -237,32 +270,39 @@ public final class RolloutRunner: @unchecked Sendable {
         let snapshot = journal
         let touched = snapshot.touched
         guard !touched.isEmpty else { return }
-        reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))], text: "rolling back \(touched.joined(separator: ", "))")
-        _ = WorkerPool.map(touched, parallel: options.parallel) { host in self.rollBack(host, serviceWasActive: snapshot.serviceActiveBefore[host] ?? false) }
+        reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))],
+                      text: "rolling back \(touched.joined(separator: ", "))")
+        _ = WorkerPool.map(touched, parallel: options.parallel) { host in
+            self.rollBack(host, serviceWasActive: snapshot.serviceActiveBefore[host] ?? false)
+        }
     }
 
     private func rollBack(_ host: String, serviceWasActive: Bool) {
         let target = journal.target
         func report(_ ok: Bool, _ note: String) {
             record(host, ok ? .rolledBack : .rollbackFailed, note: note)
-            reporter.step("rolled_back", rollout: id, kind: .rolloutRolledBack, ["host": .string(host), "ok": .bool(ok), "note": .string(note)],
+            reporter.step("rolled_back", RolloutRolledBack(rollout: id, host: host, ok: ok, note: note),
                           text: "\(host): \(ok ? "rolled back" : "ROLLBACK FAILED"): \(note)")
         }
         guard let monitored = hosts[host] else { return report(false, "not in the inventory any more") }
         let remote = monitored.target
-        let before = RolloutHostProbe.probe(monitored, executor: executor)
-        guard before.reachable else { return report(false, "could not be reached to roll back: \(before.error ?? "no answer")") }
+        let before = probe(monitored)
+        guard before.reachable else {
+            return report(false, "could not be reached to roll back: \(before.error ?? "no answer")")
+        }
         if before.version != target {
             return report(true, "already on \(before.version ?? "?"), not \(target): nothing to roll back")
         }
-        let result = executor.run(host: remote.remote, argv: Self.rollbackCommand(remote), deadline: .now + options.commandTimeout)
+        let result = self.remote.run(host: remote.remote, argv: Self.rollbackCommand(remote),
+                                     deadline: effects.clock.now + options.commandTimeout)
         guard result.outcome.isOK else {
             return report(false, "agent-runner upgrade --rollback failed: \(result.errorMessage ?? result.outcome.category)")
         }
-        let after = RolloutHostProbe.probe(monitored, executor: executor)
+        let after = probe(monitored)
         var note = "back on \(after.version ?? "?")"
         if serviceWasActive && after.reachable && after.serviceActive != true {
-            let start = executor.run(host: remote.remote, argv: AgentRunnerCommand.verb(["start", "--json"], remote.settings), deadline: .now + options.commandTimeout)
+            let argv = AgentRunnerCommand.verb(["start", "--json"], remote.settings)
+            let start = self.remote.run(host: remote.remote, argv: argv, deadline: effects.clock.now + options.commandTimeout)
             guard start.outcome.isOK else {
                 return report(false, note + ", but its service did not start: \(start.errorMessage ?? start.outcome.category)")
             }
@@ -277,15 +317,5 @@ public final class RolloutRunner: @unchecked Sendable {
         update { $0.status = .aborted }
         finish()
         return journal
-    }
-}
-
-extension ContinuousClock {
-    func sleepUntil(_ deadline: Instant) {
-        while now < deadline {
-            let left = deadline - now
-            let micros = max(1000, min(Int64(left.components.seconds) * 1_000_000 + Int64(left.components.attoseconds / 1_000_000_000_000), 200_000))
-            usleep(UInt32(micros))
-        }
     }
 }

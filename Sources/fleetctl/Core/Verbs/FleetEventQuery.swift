@@ -4,7 +4,7 @@ import SSHTransport
 
 /// `fleetctl events SELECTOR --kind K [--since TS]`: every selected host's matching events
 /// (`agent-runner events`), each tagged with `host`, merged into one stream ordered by time.
-public enum FleetEvents {
+public enum FleetEventQuery {
     /// What one host answered.
     public struct HostAnswer: Sendable {
         public var host: String
