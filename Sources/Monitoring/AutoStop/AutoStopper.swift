@@ -67,7 +67,7 @@ public struct AutoStopper: Sendable {
             if clock.now + confirmInterval > confirmBy { break }
             clock.sleep(for: confirmInterval)
         }
-        return Outcome(confirmed: false, error: "stop did not take effect within \(window.secondsText): \(last)",
+        return Outcome(confirmed: false, error: "stop did not take effect within \(window.shortText): \(last)",
                        elapsed: clock.now - started)
     }
 }

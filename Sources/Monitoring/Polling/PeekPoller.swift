@@ -45,7 +45,7 @@ public struct PeekPoller: Sendable {
                             error: result.errorMessage ?? message, polledAt: now, latency: latency)
         case .timeout(let after):
             let message = result.errorMessage
-                ?? "\(target.remote.label): no answer within \(after.secondsText); the poll was killed"
+                ?? "\(target.remote.label): no answer within \(after.shortText); the poll was killed"
             return HostPoll(host: target.name, outcome: .unreachable(RemoteFailure(returncode: -1, stderrTail: message)),
                             error: message, polledAt: now, latency: latency)
         case .remoteFailure, .badOutput:

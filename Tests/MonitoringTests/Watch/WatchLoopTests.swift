@@ -92,7 +92,7 @@ final class WatchLoopTests: XCTestCase {
 
         XCTAssertEqual(remote.calls.map(\.description), ["0s pi peek", "0s pi stop", "0s pi peek", "0.5s pi peek",
                                                          "1s pi peek", "30s pi peek"])
-        XCTAssertEqual(watch.reports.stops, ["pi disk_critical confirmed after 1s"])
+        XCTAssertEqual(watch.reports.stops, ["pi disk_critical confirmed after 1.0s"])
         let triggered = try Self.events(in: log).filter { $0["event"] == "monitor_auto_stop_triggered" }
         XCTAssertEqual(triggered.map { $0["elapsed_s"] }, [1.0])
         XCTAssertEqual(triggered.map { $0["confirmed"] }, [true])
@@ -147,9 +147,9 @@ final class WatchLoopTests: XCTestCase {
         XCTAssertEqual(watch.reports.polled, ["a", "c", "b"])
         XCTAssertEqual(remote.schedule("peek").count, 5, "three polls and one confirming peek per stop")
         XCTAssertEqual(remote.schedule("stop").sorted(), ["0s a", "0s c"], "the first two answers are stopped")
-        XCTAssertEqual(watch.reports.stops.sorted(), ["a disk_critical confirmed after 0s",
+        XCTAssertEqual(watch.reports.stops.sorted(), ["a disk_critical confirmed after 0.0s",
                                                       "b disk_critical capped at 2",
-                                                      "c disk_critical confirmed after 0s"])
+                                                      "c disk_critical confirmed after 0.0s"])
         let refused = try Self.events(in: log).filter { $0["event"] == "monitor_auto_stop_failed" }
         XCTAssertEqual(refused.map { $0["host"] }, ["b"])
         XCTAssertEqual(refused.first?["error"],

@@ -192,7 +192,7 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
             switch outcome {
             case .confirmed(let elapsed):
                 context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), "
-                                     + "confirmed after \(elapsed.secondsText)\n")
+                                     + "confirmed after \(elapsed.shortText)\n")
             case .failed(let error): context.stderr.write("agent-runner: auto-stop of \(host) (\(alert.detector)) failed: \(error)\n")
             case .capped: context.stderr.write("agent-runner: auto-stop of \(host) refused by the cap\n")
             case .dryRun(let command): context.stderr.write("agent-runner: dry run: would run on \(host): \(command.joined(separator: " "))\n")

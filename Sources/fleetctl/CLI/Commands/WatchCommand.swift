@@ -162,7 +162,7 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
             switch outcome {
             case .confirmed(let elapsed):
                 text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after "
-                    + elapsed.secondsText
+                    + elapsed.shortText
                 object["result"] = "confirmed"
             case .failed(let error):
                 text = "auto-stop \(host) (\(alert.detector)) FAILED: \(error)"

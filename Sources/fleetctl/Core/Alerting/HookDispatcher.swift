@@ -85,7 +85,7 @@ public final class HookDispatcher: Sendable {
             let tail = Self.tail(output.stdout)
             var error: String?
             if output.timedOut {
-                error = "killed after its timeout of \(invocation.timeout.secondsText) "
+                error = "killed after its timeout of \(invocation.timeout.shortText) "
                     + "(the hook's whole process group)"
             } else if !output.exit.isSuccess {
                 error = "exited with \(output.exit)"

@@ -1,0 +1,25 @@
+import XCTest
+@testable import FleetCore
+
+final class DurationArithmeticTests: XCTestCase {
+    /// Operators read tenths with one decimal everywhere (the demo once printed
+    /// `confirmed after 0.12026142800000002s`).
+    func testShortTextIsTenthsWithOneDecimal() {
+        XCTAssertEqual(Duration.seconds(3).shortText, "3.0s")
+        XCTAssertEqual(Duration.milliseconds(2500).shortText, "2.5s")
+        XCTAssertEqual(Duration.nanoseconds(120_261_428).shortText, "0.1s")
+        XCTAssertEqual(Duration.zero.shortText, "0.0s")
+        XCTAssertEqual(Duration.seconds(-4).shortText, "0.0s")
+        XCTAssertEqual(Duration.milliseconds(12_345).tenthsText, "12.3")
+    }
+
+    func testConversionsClampInsteadOfTrapping() {
+        XCTAssertEqual(Duration.seconds(Double.nan), .zero)
+        XCTAssertEqual(Duration.seconds(-1.5), .zero)
+        XCTAssertEqual(Duration.seconds(1.5).milliseconds, 1500)
+        XCTAssertEqual(Duration.seconds(1e300).seconds, 3_153_600_000)
+        XCTAssertEqual(Duration.seconds(Int64.max).nanoseconds, Int64.max)
+        XCTAssertEqual(Duration.milliseconds(1500).timespec.tv_sec, 1)
+        XCTAssertEqual(Duration.milliseconds(1500).timespec.tv_nsec, 500_000_000)
+    }
+}
