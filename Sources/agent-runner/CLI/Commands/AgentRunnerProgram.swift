@@ -42,6 +42,14 @@ enum AgentRunnerProgram {
         }
     }
 
+    /// One stderr line per old spelling the config uses (file:line:key and the fix), so a file
+    /// that loads only thanks to a 0.2.x alias is never mistaken for a current one.
+    static func reportWarnings(_ config: AgentRunnerConfig, context: CommandContext) {
+        for warning in config.warnings {
+            context.stderr.write("agent-runner: warning: \(warning)\n")
+        }
+    }
+
     /// The config path in force: `--config`, else `$AGENT_RUNNER_CONFIG`, else `./agent-runner.toml`.
     static func configPath(_ parsed: ParsedArguments, context: CommandContext) -> String {
         parsed.value("config") ?? context.environment["AGENT_RUNNER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "agent-runner.toml"

@@ -128,7 +128,7 @@ public final class RoundRunner: @unchecked Sendable {
             events.emit(.freshEyesRoundTriggered, JSONObject([("round_num", .int(Int64(round))), ("every_n", .int(Int64(every)))]))
         }
         let hookEnvironment = hookEnv(round: round, phase: phase)
-        if !config.runtime.disablePreRoundHooks {
+        if !config.preRoundHooksDisabled(forPhase: phase) {
             runPreRoundHooks(round: round, phase: phase, promptFiles: promptFiles, environment: hookEnvironment)
         }
 
