@@ -116,7 +116,7 @@ public enum ConfigSpellings {
                 warn(
                     ["plugins", "disable"],
                     "'\(name)' is a plugin of the original (0.3.9 calls it '\(renamed)'); this agent-runner has no "
-                        + "such plugin, so it disables nothing")
+                        + "such plugin, so it disables nothing", fix: "delete it (`agent-runner migrate` says more)")
             } else {
                 warn(
                     ["plugins", "disable"], "'\(name)' names no [hooks] command, so it disables nothing",
