@@ -347,7 +347,8 @@ private struct MigrationPlanner {
         let current = Int64(AgentRunnerConfigLoader.maxSchemaVersion)
         switch document["schema_version"] {
         case .none:
-            edits.insert("schema_version = \(current)\(layout.newline)", at: 0)
+            let start = layout.bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // after a byte order mark
+            edits.insert("schema_version = \(current)\(layout.newline)", at: start)
             changes.append(.set(["schema_version"], .integer(current)))
             report(.rewrite, ["schema_version"], "stamped schema_version = \(current)", line: 1)
         case .integer(let version) where version == current:

@@ -114,6 +114,7 @@ private struct Scanner {
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // a UTF-8 byte order mark
     }
 
     private func byte(_ offset: Int = 0) -> UInt8? {
@@ -283,20 +284,36 @@ private struct Scanner {
             || byte == UInt8(ascii: "-")
     }
 
-    /// A quoted key's name; only `\\` and `\"` are unescaped (keys this migrator looks for are
-    /// plain words, and a key it does not recognise is left alone).
+    /// A quoted key's name, escapes decoded as the TOML parser decodes them.
     private static func unquote(_ content: ArraySlice<UInt8>, basic: Bool) -> String {
         guard basic else { return String(decoding: content, as: UTF8.self) }
-        var out: [UInt8] = []
-        var escaped = false
-        for byte in content {
-            if escaped || byte != UInt8(ascii: "\\") {
-                out.append(byte)
-                escaped = false
-            } else {
-                escaped = true
+        var out = ""
+        var bytes = Array(content)[...]
+        while let byte = bytes.first {
+            bytes = bytes.dropFirst()
+            guard byte == UInt8(ascii: "\\"), let escape = bytes.first else {
+                let run = [byte] + bytes.prefix { $0 != UInt8(ascii: "\\") }
+                bytes = bytes.dropFirst(run.count - 1)
+                out += String(decoding: run, as: UTF8.self)
+                continue
+            }
+            bytes = bytes.dropFirst()
+            switch escape {
+            case UInt8(ascii: "b"): out += "\u{08}"
+            case UInt8(ascii: "t"): out += "\t"
+            case UInt8(ascii: "n"): out += "\n"
+            case UInt8(ascii: "f"): out += "\u{0C}"
+            case UInt8(ascii: "r"): out += "\r"
+            case UInt8(ascii: "u"), UInt8(ascii: "U"):
+                let count = escape == UInt8(ascii: "u") ? 4 : 8
+                let hex = String(decoding: bytes.prefix(count), as: UTF8.self)
+                bytes = bytes.dropFirst(count)
+                if let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) {
+                    out.unicodeScalars.append(scalar)
+                }
+            default: out += String(decoding: [escape], as: UTF8.self)
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }

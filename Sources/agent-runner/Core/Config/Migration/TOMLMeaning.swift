@@ -33,6 +33,23 @@ struct TOMLMeaning: Equatable, Sendable {
         }
     }
 
+    /// Equal leaves; a NaN equals a NaN here (it is the same value in the file).
+    static func == (lhs: TOMLMeaning, rhs: TOMLMeaning) -> Bool {
+        lhs.leaves.count == rhs.leaves.count
+            && lhs.leaves.allSatisfy { path, value in rhs.leaves[path].map { same(value, $0) } ?? false }
+    }
+
+    private static func same(_ a: TOMLValue, _ b: TOMLValue) -> Bool {
+        switch (a, b) {
+        case (.float(let x), .float(let y)): return x == y || (x.isNaN && y.isNaN)
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+        case (.table(let x), .table(let y)):
+            return Set(x.keys) == Set(y.keys)
+                && x.keys.allSatisfy { key in same(x[key] ?? .boolean(false), y[key] ?? .boolean(true)) }
+        default: return a == b
+        }
+    }
+
     mutating func apply(_ change: Change) {
         switch change {
         case .move(let from, let to):
