@@ -44,6 +44,20 @@ final class MigratedConfigWriterTests: XCTestCase {
             ["agent-runner.toml", "agent-runner.toml.bak", "agent-runner.toml.bak.2", "agent-runner.toml.bak.3"])
     }
 
+    /// serve never stashes or commits the backups (GitWorkTree excludes them like the config).
+    func testExistingBackupsAreFoundAndExcludedFromTheWorkTreesStash() throws {
+        let config = directory + "/agent-runner.toml"
+        XCTAssertEqual(MigratedConfigWriter.existingBackups(of: config), [])
+        for name in ["agent-runner.toml.bak", "agent-runner.toml.bak.3", "agent-runner.toml.bak.x"] {
+            try put("old\n", name)
+        }
+        XCTAssertEqual(MigratedConfigWriter.existingBackups(of: config), [config + ".bak", config + ".bak.3"])
+        let git = GitWorkTree(workDir: directory, logDir: directory + "/logs", configPath: config,
+                              runner: PosixProcessRunner(), environment: [:])
+        XCTAssertEqual(git.excludedPaths,
+                       ["logs", "agent-runner.toml", "agent-runner.toml.bak", "agent-runner.toml.bak.3"])
+    }
+
     func testModeIsKeptForTheConfigAndItsBackup() throws {
         try put("secret = 1\n")
         chmod(directory + "/agent-runner.toml", 0o600)

@@ -145,6 +145,25 @@ final class MigrateTests: XCTestCase {
         try assertBothLoad(host, "our old init output, migrated")
     }
 
+    /// After migrate the work tree holds the untracked backup and the changed config: the next
+    /// round stashes neither (a stashed backup would be offered to the agent as orphan work).
+    func testTheNextRoundLeavesTheBackupAndTheMigratedConfigInPlace() throws {
+        let host = try LifecycleHost(self)
+        try host.initProject()
+        defer { host.cleanUp() }
+        try Harness.write(try configText(host).replacingOccurrences(of: "round_budget_s", with: "round_timeout_s"),
+                          to: host.project + "/agent-runner.toml")
+        try host.git(["commit", "-qam", "the old spelling"])
+        XCTAssertEqual(try host.run(["migrate"]).code, 0)
+        let round = try host.run(["serve", "--once"])
+        XCTAssertEqual(round.code, 0, round.stderr)
+        let kinds = try host.events().map(\.kind)
+        XCTAssertTrue(kinds.contains("round_end"), "\(kinds)")
+        XCTAssertFalse(kinds.contains("orphan_stashed"), "\(kinds)")
+        XCTAssertEqual(try host.git(["status", "--porcelain"]), " M agent-runner.toml\n?? agent-runner.toml.bak\n")
+        XCTAssertEqual(try host.git(["stash", "list"]), "")
+    }
+
     func testMissingAndInvalidFilesAreConfigErrors() throws {
         let host = try LifecycleHost(self)
         let missing = try host.run(["migrate"])

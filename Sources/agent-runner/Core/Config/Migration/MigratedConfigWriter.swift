@@ -26,6 +26,24 @@ public struct MigratedConfigWriter: Sendable {
         self.path = path
     }
 
+    /// The backups of `configPath` that exist now, oldest generation first (the search stops
+    /// after ten missing generations in a row: the operator may have deleted a few).
+    public static func existingBackups(of configPath: String) -> [String] {
+        let writer = MigratedConfigWriter(path: configPath)
+        var found: [String] = []
+        var missing = 0
+        for generation in 1...maximumGenerations where missing < 10 {
+            let path = writer.backupPath(generation: generation)
+            if Directories.exists(path) {
+                found.append(path)
+                missing = 0
+            } else {
+                missing += 1
+            }
+        }
+        return found
+    }
+
     /// The name of generation `n` (1-based) of the backup.
     public func backupPath(generation: Int) -> String {
         generation == 1 ? path + ".bak" : path + ".bak.\(generation)"
