@@ -234,7 +234,8 @@ public struct TOMLFieldReader {
     }
 
     /// The allowed key closest to a misspelt one, when it is close enough to be a likely typo.
-    static func closest(to key: String, in allowed: [String]) -> String? {
+    /// Public so `agent-runner migrate` words its unknown-key reports like the loader's errors.
+    public static func closest(to key: String, in allowed: [String]) -> String? {
         let scored = allowed.map { ($0, editDistance(Array(key.utf8), Array($0.utf8))) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 4) else { return nil }
         return best.0

@@ -45,6 +45,62 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path, mode: mode)
     }
 
+    /// Creates `path` holding `bytes`, unless something already exists there: the bytes go to a
+    /// temporary file that is `fsync`ed and then hard-linked to `path` (`link(2)` fails rather
+    /// than replace), and the directory is `fsync`ed. Returns false, writing nothing, when `path`
+    /// exists. For backups, which must never overwrite an older one; a file system without hard
+    /// links gets an `O_EXCL` create instead (still never a replacement).
+    /// - Throws: `FileError` naming the path and the system error.
+    public static func createNew(_ bytes: [UInt8], at path: String, mode: mode_t = 0o644) throws -> Bool {
+        let (fd, temporary) = try createTemporary(for: path, mode: mode)
+        defer { unlink(temporary) }
+        do throws(SystemIO.Failure) {
+            var descriptorOpen = true
+            defer { if descriptorOpen { SystemIO.closeQuietly(fd) } }
+            guard fchmod(fd, mode) == 0 else { throw SystemIO.Failure(code: errno) }
+            let (_, failure) = SystemIO.writeAll(fd, bytes)
+            if let failure { throw failure }
+            try SystemIO.fsync(fd)
+            descriptorOpen = false
+            guard Glibc.close(fd) == 0 else { throw SystemIO.Failure(code: errno) }
+            if link(temporary, path) != 0 {
+                let code = errno
+                if code == EEXIST { return false }
+                guard code == EPERM || code == EOPNOTSUPP || code == ENOSYS else { throw SystemIO.Failure(code: code) }
+                guard try createExclusively(bytes, at: path, mode: mode) else { return false }
+            }
+        } catch {
+            throw FileError("create", path: path, failure: error)
+        }
+        do {
+            try syncDirectory(SystemIO.directoryName(path))
+        } catch {
+            throw FileError("sync the directory of", path: path, failure: error,
+                            note: "The file is in place but may not survive a power loss")
+        }
+        return true
+    }
+
+    /// `O_CREAT | O_EXCL`, write, fsync: false when `path` exists.
+    private static func createExclusively(
+        _ bytes: [UInt8], at path: String, mode: mode_t
+    ) throws(SystemIO.Failure) -> Bool {
+        let fd: Int32
+        do {
+            fd = try SystemIO.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: mode)
+        } catch where error.code == EEXIST {
+            return false
+        }
+        defer { SystemIO.closeQuietly(fd) }
+        let (_, failure) = SystemIO.writeAll(fd, bytes)
+        if let failure {
+            unlink(path)
+            throw failure
+        }
+        try SystemIO.fsync(fd)
+        return true
+    }
+
     private static func createTemporary(for path: String, mode: mode_t) throws -> (fd: Int32, path: String) {
         let directory = SystemIO.directoryName(path)
         var lastFailure = SystemIO.Failure(code: EEXIST)

@@ -199,7 +199,8 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
         XCTAssertNil(config.monitor.effectiveStaleThreshold(roundTimeoutS: 1800))
         XCTAssertEqual(config.monitor.hostHealth.diskWarningPct, 80)
         XCTAssertEqual(config.monitor.hostHealth.diskCriticalPct, 85.5)
-        XCTAssertEqual(error(minimal + "[monitor.host_health]\ndisk_warning_pct = 90\n")?.key, "monitor.host_health.disk_warning_pct")
+        XCTAssertEqual(error(minimal + "[monitor.host_health]\ndisk_warn_pct = 90\n")?.key,
+                       "monitor.host_health.disk_warn_pct")
         XCTAssertEqual(error(minimal + "[monitor]\nremote_failure_tolerance_s = 4000\n")?.message, "must be an integer from 0 to 3600, got 4000")
         XCTAssertEqual(error(minimal + "[monitor]\nanomaly_repetitive_window = 10\nanomaly_repetitive_threshold = 11\n")?.key, "monitor.anomaly_repetitive_threshold")
         XCTAssertEqual(error(minimal + "[runtime.x]\n")?.key, "runtime.x")
@@ -229,7 +230,7 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
         let text = effective.text()
         XCTAssertTrue(text.contains("work_dir = \"/srv/demo\""), text)
         XCTAssertTrue(text.contains("# agent-runner.toml:6"), text)
-        XCTAssertTrue(text.contains("# derived from runtime.round_timeout_s * 1.5"), text)
+        XCTAssertTrue(text.contains("# derived from runtime.round_budget_s * 1.5"), text)
         // The text form is itself valid TOML.
         XCTAssertNoThrow(try TOML.parse(text))
     }

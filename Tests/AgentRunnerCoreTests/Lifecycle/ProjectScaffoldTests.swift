@@ -14,6 +14,7 @@ final class ProjectScaffoldTests: XCTestCase {
             let text = ProjectScaffold.config(preset: preset, project: "demo")
             let config = try load(text)
             XCTAssertEqual(config.schemaVersion, 1)
+            XCTAssertEqual(config.warnings, [], "\(preset.name): no old spelling")
             XCTAssertEqual(config.agent.command, preset.command, preset.name)
             XCTAssertEqual(config.agent.promptArgTemplate, preset.promptArgTemplate, preset.name)
             XCTAssertEqual(config.agent.promptDelivery.rawValue, preset.promptDelivery, preset.name)
@@ -30,7 +31,7 @@ final class ProjectScaffoldTests: XCTestCase {
             XCTAssertEqual(config.vcs.dirtyAction, .stash)
             XCTAssertEqual(config.vcs.stashIdempotencyS, 5)
             XCTAssertEqual(config.monitor.authFailHint, preset.authFailHint, preset.name)
-            XCTAssertFalse(text.contains("round_budget_s"), "our key name is round_timeout_s")
+            XCTAssertFalse(text.contains("round_timeout_s"), "the original 0.3 refuses round_timeout_s")
             if let marker = preset.terminalMarker { XCTAssertEqual(config.agent.terminalMarker, marker, preset.name) }
         }
         let claude = try load(ProjectScaffold.config(preset: .claude, project: "demo"))
@@ -47,7 +48,7 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertTrue(text.contains(#"command = ["claude", "--model", "claude-opus-5", "--dangerously-skip-permissions", "--verbose", "--output-format", "stream-json"]"#), text)
         XCTAssertTrue(text.contains("prompt_arg_template = [\"-p\"]\nprompt_delivery = \"stdin\"\n"), text)
         XCTAssertTrue(text.contains(#"grace_kill_ignore_patterns = ['\.claude/shell-snapshots/snapshot-bash-']"#), text)
-        XCTAssertTrue(text.contains("log_dir = \"~/.agent-runner/demo/logs\"\nround_timeout_s = 1800\n"), text)
+        XCTAssertTrue(text.contains("log_dir = \"~/.agent-runner/demo/logs\"\nround_budget_s = 1800\n"), text)
     }
 
     func testPromptPassesTheStartupBatteryMinimum() {

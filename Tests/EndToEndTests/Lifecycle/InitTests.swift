@@ -26,7 +26,7 @@ final class InitTests: XCTestCase {
         let config = try host.run(["config", "--json"])
         XCTAssertEqual(config.code, 0, config.stderr)
         let effective = try JSONParser.strict.parse(config.stdout)
-        XCTAssertEqual(effective.value(at: "runtime.round_timeout_s"), .int(1800), config.stdout)
+        XCTAssertEqual(effective.value(at: "runtime.round_budget_s"), .int(1800), config.stdout)
         XCTAssertEqual(effective.value(at: "runtime.log_dir"), .string(host.logDir), config.stdout)
 
         let again = try host.run(["init"])

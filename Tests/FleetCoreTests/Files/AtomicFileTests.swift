@@ -49,6 +49,19 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try entries(path), ["inside"])
     }
 
+    /// createNew never replaces: a second call for the same path writes nothing and says so.
+    func testCreateNewNeverReplacesAndLeavesNoTemporaryFile() throws {
+        let directory = try makeTemporaryDirectory(self)
+        let path = directory + "/backup"
+        XCTAssertTrue(try AtomicFile.createNew(Array("first".utf8), at: path, mode: 0o600))
+        XCTAssertFalse(try AtomicFile.createNew(Array("second".utf8), at: path))
+        XCTAssertEqual(try fileBytes(path), Array("first".utf8))
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        XCTAssertEqual(try entries(directory), ["backup"])
+        XCTAssertThrowsError(try AtomicFile.createNew([], at: directory + "/missing/backup"))
+    }
+
     /// Readers racing a stream of replacements only ever see one complete version.
     func testConcurrentReadersSeeOldOrNewNeverPartial() throws {
         let directory = try makeTemporaryDirectory(self)

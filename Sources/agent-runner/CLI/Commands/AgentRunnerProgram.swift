@@ -16,6 +16,7 @@ enum AgentRunnerProgram {
             ServiceCommand.startSpec, ServiceCommand.stopSpec, ServiceCommand.killSpec, ServiceCommand.restartSpec,
             PeekCommand.statusSpec, PeekCommand.spec, PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec, MetricsCommand.spec,
             InstallCommand.spec, InstallCommand.uninstallSpec, UpgradeCommand.spec,
+            MigrateCommand.spec, DoctorCommand.spec,
         ])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
@@ -37,8 +38,18 @@ enum AgentRunnerProgram {
             case ServiceCommand.startSpec.name, ServiceCommand.stopSpec.name, ServiceCommand.killSpec.name, ServiceCommand.restartSpec.name:
                 return ServiceCommand.run(parsed, context: context, runner: runner)
             case UpgradeCommand.spec.name: return UpgradeCommand.run(parsed, context: context, runner: runner)
+            case MigrateCommand.spec.name: return MigrateCommand.run(parsed, context: context, runner: runner)
+            case DoctorCommand.spec.name: return DoctorCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
+        }
+    }
+
+    /// One stderr line per old spelling the config uses (file:line:key and the fix), so a file
+    /// that loads only thanks to a 0.2.x alias is never mistaken for a current one.
+    static func reportWarnings(_ config: AgentRunnerConfig, context: CommandContext) {
+        for warning in config.warnings {
+            context.stderr.write("agent-runner: warning: \(warning)\n")
         }
     }
 

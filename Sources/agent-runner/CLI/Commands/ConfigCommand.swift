@@ -27,6 +27,7 @@ enum ConfigCommand {
         } catch {
             return runner.configFailure(error, context: context)
         }
+        AgentRunnerProgram.reportWarnings(config, context: context)
         let effective = config.effective()
         if parsed.has("json") {
             context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(effective.json()) + "\n")

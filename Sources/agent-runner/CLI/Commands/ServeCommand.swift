@@ -41,7 +41,9 @@ enum ServeCommand {
                            runner: ProgramRunner) -> AgentRunnerConfig? {
         let loader = AgentRunnerConfigLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
         do {
-            return try loader.load(path: AgentRunnerProgram.configPath(parsed, context: context))
+            let config = try loader.load(path: AgentRunnerProgram.configPath(parsed, context: context))
+            AgentRunnerProgram.reportWarnings(config, context: context)
+            return config
         } catch {
             _ = runner.configFailure(error, context: context)
             return nil

@@ -18,7 +18,7 @@ extension AgentRunnerConfig {
         let timeoutOrigin = origins["runtime.round_budget_s"] ?? origins["runtime.round_timeout_s"]
         add("runtime", "work_dir", .string(runtime.workDir))
         add("runtime", "log_dir", .string(runtime.logDir))
-        add("runtime", "round_timeout_s", .int(Int64(runtime.roundTimeoutS)), origin: timeoutOrigin)
+        add("runtime", "round_budget_s", .int(Int64(runtime.roundTimeoutS)), origin: timeoutOrigin)
         add("runtime", "restart_delay_s", runtime.restartDelayS == runtime.restartDelayS.rounded() ? .int(Int64(runtime.restartDelayS)) : .double(runtime.restartDelayS))
         add("runtime", "round_log_retention", .int(Int64(runtime.roundLogRetention)))
         add("runtime", "narrative_file", .string(runtime.narrativeFile))
@@ -44,9 +44,14 @@ extension AgentRunnerConfig {
             guard let override = phases.overrides[name] else { continue }
             let section = "phases.\(name)"
             if let timeout = override.roundTimeoutS {
-                add(section, "round_timeout_s", .int(Int64(timeout)),
+                add(section, "round_budget_s", .int(Int64(timeout)),
                     origin: origins["\(section).round_budget_s"] ?? origins["\(section).round_timeout_s"]
                         ?? origins["\(section).runtime.round_budget_s"] ?? origins["\(section).runtime.round_timeout_s"])
+            }
+            if let skip = override.disablePreRoundHooks {
+                let key = "disable_pre_round_hooks"
+                let origin = origins["\(section).\(key)"] ?? origins["\(section).runtime.\(key)"]
+                add(section, key, .bool(skip), origin: origin)
             }
             if let files = override.promptFiles {
                 add("\(section).prompt", "files", strings(files))
@@ -66,7 +71,8 @@ extension AgentRunnerConfig {
         add("monitor", "round_progress_interval_s", .int(Int64(monitor.roundProgressIntervalS)))
         add("monitor", "supervisor_stale_threshold_s",
             optional(monitor.effectiveStaleThreshold(roundTimeoutS: runtime.roundTimeoutS) ?? 0),
-            origin: monitor.supervisorStaleThresholdS == nil ? .derived("runtime.round_timeout_s * 1.5") : origins["monitor.supervisor_stale_threshold_s"])
+            origin: monitor.supervisorStaleThresholdS == nil
+                ? .derived("runtime.round_budget_s * 1.5") : origins["monitor.supervisor_stale_threshold_s"])
         let health = monitor.hostHealth
         let hh = "monitor.host_health"
         add("\(hh).disk", "warning_pct", .double(health.diskWarningPct))

@@ -24,6 +24,9 @@ public struct AgentRunnerConfig: Sendable {
     public var upgrade: Upgrade
     /// Dotted key → where its value came from.
     public var origins: [String: ConfigOrigin]
+    /// Old spellings the file uses (and `[plugins] disable` entries that disable nothing), for
+    /// the one-line warnings on stderr and `doctor`; empty for a current file.
+    public var warnings: [ConfigWarning] = []
 
     /// How the prompt reaches the agent.
     public enum PromptDelivery: String, Sendable, CaseIterable { case argv, stdin }
@@ -70,7 +73,7 @@ public struct AgentRunnerConfig: Sendable {
     public struct Runtime: Sendable, Equatable {
         public var workDir: String
         public var logDir: String
-        /// Hard wall per round (`round_timeout_s`, also accepted as `round_budget_s`).
+        /// Hard wall per round (`round_budget_s`; `round_timeout_s` is its 0.2.x name).
         public var roundTimeoutS: Int
         /// Seconds between rounds (fractions allowed); doubled after a failure, escalating in a crash streak.
         public var restartDelayS: Double
@@ -89,6 +92,7 @@ public struct AgentRunnerConfig: Sendable {
         /// Seconds to wait after the terminal marker before a grace kill; 0 = off.
         public var maxGraceAfterResultS: Int
         public var graceKillIgnorePatterns: [String]
+        /// 0.2.x `disable_pre_round_hooks`: skip `[hooks] pre_round` (only loads when there are some).
         public var disablePreRoundHooks: Bool
     }
 
@@ -124,6 +128,8 @@ public struct AgentRunnerConfig: Sendable {
     /// `[phases.NAME]`.
     public struct PhaseOverride: Sendable, Equatable {
         public var roundTimeoutS: Int?
+        /// 0.2.x per-phase `disable_pre_round_hooks`; nil inherits `[runtime]`'s.
+        public var disablePreRoundHooks: Bool? = nil
         /// Resolved prompt files; may be empty (the phase runs with no prompt).
         public var promptFiles: [String]?
         /// The base `[agent]` with this phase's `[phases.NAME.agent]` fields merged on top.
@@ -229,6 +235,17 @@ public struct AgentRunnerConfig: Sendable {
     /// The round timeout in force for a phase (its override, else the base value).
     public func roundTimeout(forPhase phase: String?) -> Int {
         phase.flatMap { phases.overrides[$0]?.roundTimeoutS } ?? runtime.roundTimeoutS
+    }
+
+    /// Whether the `[hooks] pre_round` commands are skipped in rounds of `phase`: the phase's
+    /// 0.2.x `disable_pre_round_hooks`, else `[runtime]`'s.
+    public func preRoundHooksDisabled(forPhase phase: String?) -> Bool {
+        phase.flatMap { phases.overrides[$0]?.disablePreRoundHooks } ?? runtime.disablePreRoundHooks
+    }
+
+    /// The pre-round hooks not switched off by `[plugins] disable`.
+    public var activePreRoundHooks: [HookCommand] {
+        hooks.preRound.filter { !plugins.disable.contains($0.name) }
     }
 
     /// The agent in force for a phase.

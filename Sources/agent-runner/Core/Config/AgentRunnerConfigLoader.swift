@@ -6,10 +6,14 @@ import FleetCore
 /// Pure: the bytes, the path and a ``ConfigEnvironment`` in, a value out. Reading the file is
 /// ``load(path:)``'s only side effect.
 ///
-/// Compatibility with the Python tool's files (0.2.x and 0.3.x): both `round_timeout_s` and
-/// `round_budget_s` are read (setting both is an error), `rate_limit_action` is accepted as the
-/// deprecated name of `transient_error_action`, a missing `schema_version` is taken as 1. Unknown
-/// keys are rejected everywhere, top level included, so a typo never silently becomes a default.
+/// Compatibility with the Python tool's files (0.2.x and 0.3.x): every old spelling that still
+/// has a meaning here is read with that meaning (`round_timeout_s` as `round_budget_s`,
+/// `rate_limit_action` as `transient_error_action`, the flat 0.2.x `[monitor.host_health]` keys as
+/// their sub-table keys, a missing `schema_version` as 1) and reported in
+/// ``AgentRunnerConfig/warnings`` (see ``ConfigSpellings``); setting an old and a new spelling
+/// of one setting is an error. `disable_pre_round_hooks` is accepted only where it changes what
+/// runs (there are `[hooks] pre_round` commands to skip). Unknown keys are rejected everywhere,
+/// top level included, so a typo never silently becomes a default.
 public struct AgentRunnerConfigLoader: Sendable {
     /// The newest `schema_version` this build understands.
     public static let maxSchemaVersion = 1
@@ -31,6 +35,9 @@ public struct AgentRunnerConfigLoader: Sendable {
         "schedule": "[schedule] run windows are not supported by this agent-runner; remove the table (serve runs around the clock) or stop it from cron with [runtime] stop_file",
         "goal": "[goal] ledgers and checks are not supported by this agent-runner; remove the table and let the agent write .agent-done when it is finished",
     ]
+
+    static let removedPluginKey =
+        "removed in the original 0.3.9 and never used here; delete it, or run `agent-runner migrate`"
 
     public var environment: ConfigEnvironment
     /// Reads the file and resolves work_dir's symlinks.
@@ -86,7 +93,8 @@ public struct AgentRunnerConfigLoader: Sendable {
 
         var vcsReader = try root.table("vcs") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "vcs")
         try vcsReader.rejectUnknownKeys(allowed: ["dirty_action", "stash_idempotency_s"], removed: [
-            "orphan_action": "removed; use vcs.dirty_action (stash, ignore or auto_commit)",
+            "orphan_action":
+                "removed; use vcs.dirty_action (stash, ignore or auto_commit), or run `agent-runner migrate`",
         ])
         let vcs = AgentRunnerConfig.VCS(
             dirtyAction: AgentRunnerConfig.DirtyAction(rawValue: try vcsReader.choice("dirty_action", AgentRunnerConfig.DirtyAction.allCases.map(\.rawValue)) ?? "stash") ?? .stash,
@@ -99,7 +107,8 @@ public struct AgentRunnerConfigLoader: Sendable {
 
         var pluginsReader = try root.table("plugins") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "plugins")
         try pluginsReader.rejectUnknownKeys(allowed: ["disable"], removed: [
-            "sandbox": "removed; delete it", "spawn_override_allow": "removed; delete it", "pin": "removed; delete it",
+            "sandbox": Self.removedPluginKey, "spawn_override_allow": Self.removedPluginKey,
+            "pin": Self.removedPluginKey,
         ])
         let plugins = AgentRunnerConfig.Plugins(disable: try pluginsReader.stringList("disable") ?? [])
         root.absorb(pluginsReader)
@@ -120,10 +129,33 @@ public struct AgentRunnerConfigLoader: Sendable {
 
         var origins = root.origins
         origins["project"] = .derived("runtime.work_dir")
-        return AgentRunnerConfig(
+        for relocation in ConfigSpellings.hostHealthRelocations {
+            if let origin = origins["monitor.host_health.\(relocation.old)"] {
+                origins["monitor.host_health.\(relocation.target)"] = origin
+            }
+        }
+        var config = AgentRunnerConfig(
             configPath: configPath, displayPath: displayPath, schemaVersion: schemaVersion, project: project,
             agent: agent, runtime: runtime, prompt: prompt, phases: phases, vcs: vcs, monitor: monitor,
             plugins: plugins, hooks: hooks, upgrade: upgrade, origins: origins)
+        try Self.checkPreRoundSwitches(document, config: config, file: displayPath)
+        config.warnings = ConfigSpellings.warnings(in: document, file: displayPath, config: config)
+        return config
+    }
+
+    /// A 0.2.x `disable_pre_round_hooks = true` switched off the original's Python pre-round
+    /// plugins, which do not exist here; it is accepted only where it skips `[hooks] pre_round`
+    /// commands. Otherwise it would be a key that silently does nothing.
+    static func checkPreRoundSwitches(_ document: TOMLTable, config: AgentRunnerConfig,
+                                      file: String) throws(ConfigError) {
+        guard config.activePreRoundHooks.isEmpty else { return }
+        for switchKey in ConfigSpellings.preRoundSwitches(in: document) where switchKey.value {
+            throw ConfigError(
+                file: file, line: switchKey.line, key: switchKey.key,
+                message: "has no effect here: there are no [hooks] pre_round commands to skip (it switched off the "
+                    + "original's Python pre-round plugins, which this agent-runner does not have); delete the line, "
+                    + "or run `agent-runner migrate`, which does")
+        }
     }
 
     /// The project name: basename of the resolved work_dir, or `default`.
@@ -292,15 +324,25 @@ public struct AgentRunnerConfigLoader: Sendable {
             if phase.contains("schedule") {
                 throw phase.error("schedule", "per-phase schedules are not supported by this agent-runner; remove the table")
             }
-            try phase.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime"])
+            let switchKey = "disable_pre_round_hooks"
+            try phase.rejectUnknownKeys(
+                allowed: ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime", switchKey])
             var timeout = try readRoundTimeout(&phase, label: "[phases.\(name)]")
+            var skipPreRound = try phase.bool(switchKey)
             if var nested = try phase.table("runtime") {
-                try nested.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s"])
+                try nested.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s", switchKey])
                 if let inner = try readRoundTimeout(&nested, label: "[phases.\(name).runtime]") {
                     if timeout != nil {
-                        throw nested.error(nil, "set both [phases.\(name)] round_timeout_s and [phases.\(name).runtime]; keep one")
+                        throw nested.error(
+                            nil, "set both [phases.\(name)] round_budget_s and [phases.\(name).runtime]; keep one")
                     }
                     timeout = inner
+                }
+                if let inner = try nested.bool(switchKey) {
+                    if skipPreRound != nil {
+                        throw nested.error(switchKey, "is set in [phases.\(name)] too; keep one")
+                    }
+                    skipPreRound = inner
                 }
                 phase.absorb(nested)
             }
@@ -319,7 +361,8 @@ public struct AgentRunnerConfigLoader: Sendable {
                 agent = try readAgent(&base, overlay: overlay)
                 phase.absorb(base)
             }
-            overrides[name] = AgentRunnerConfig.PhaseOverride(roundTimeoutS: timeout, promptFiles: promptFiles, agent: agent)
+            overrides[name] = AgentRunnerConfig.PhaseOverride(
+                roundTimeoutS: timeout, disablePreRoundHooks: skipPreRound, promptFiles: promptFiles, agent: agent)
             reader.absorb(phase)
         }
         return AgentRunnerConfig.Phases(list: list, policy: policyText.flatMap(AgentRunnerConfig.PhasePolicy.init(rawValue:)) ?? .wait, overrides: overrides)
@@ -359,7 +402,7 @@ public struct AgentRunnerConfigLoader: Sendable {
         }
         var health = AgentRunnerConfig.HostHealth()
         if var table = try reader.table("host_health") {
-            try readHostHealth(&table, into: &health)
+            health = try HostHealthReader.read(&table)
             reader.absorb(table)
         }
         return AgentRunnerConfig.Monitor(
@@ -372,49 +415,6 @@ public struct AgentRunnerConfigLoader: Sendable {
             roundProgressIntervalS: try reader.nonNegativeInt("round_progress_interval_s") ?? 0,
             supervisorStaleThresholdS: try reader.nonNegativeInt("supervisor_stale_threshold_s"),
             hostHealth: health)
-    }
-
-    private static func readHostHealth(_ reader: inout TOMLFieldReader, into health: inout AgentRunnerConfig.HostHealth) throws(ConfigError) {
-        try reader.rejectUnknownKeys(allowed: ["disk", "memory", "pressure", "brake"])
-        let pct = "a percentage from 0 to 100"
-        let posPct = "a percentage above 0 and at most 100"
-        let posFloat = "a number above 0"
-        if var disk = try reader.table("disk") {
-            try disk.rejectUnknownKeys(allowed: ["warning_pct", "critical_pct", "growth_window_s", "disk_growth_pct_per_hr_warning", "inode_growth_pct_per_hr_warning"])
-            health.diskWarningPct = try disk.number("warning_pct", in: 0...100, requirement: pct) ?? health.diskWarningPct
-            health.diskCriticalPct = try disk.number("critical_pct", in: 0...100, requirement: pct) ?? health.diskCriticalPct
-            health.diskGrowthWindowS = try disk.positiveInt("growth_window_s") ?? health.diskGrowthWindowS
-            health.diskGrowthPctPerHrWarning = try disk.number("disk_growth_pct_per_hr_warning", in: 0...Double.greatestFiniteMagnitude, requirement: posFloat, allowLowerBound: false) ?? health.diskGrowthPctPerHrWarning
-            health.inodeGrowthPctPerHrWarning = try disk.number("inode_growth_pct_per_hr_warning", in: 0...Double.greatestFiniteMagnitude, requirement: posFloat, allowLowerBound: false) ?? health.inodeGrowthPctPerHrWarning
-            if health.diskWarningPct > health.diskCriticalPct {
-                throw disk.error("warning_pct", "(\(health.diskWarningPct)) must not exceed critical_pct (\(health.diskCriticalPct))")
-            }
-            reader.absorb(disk)
-        }
-        if var memory = try reader.table("memory") {
-            try memory.rejectUnknownKeys(allowed: ["avail_min_mb", "free_low_mb", "swap_out_noise_floor_mb"])
-            health.memoryAvailMinMB = try memory.nonNegativeInt("avail_min_mb") ?? health.memoryAvailMinMB
-            health.memoryFreeLowMB = try memory.positiveInt("free_low_mb") ?? health.memoryFreeLowMB
-            health.memorySwapOutNoiseFloorMB = try memory.positiveInt("swap_out_noise_floor_mb") ?? health.memorySwapOutNoiseFloorMB
-            reader.absorb(memory)
-        }
-        if var pressure = try reader.table("pressure") {
-            try pressure.rejectUnknownKeys(allowed: ["full_avg10_critical", "some_avg10_warning", "critical_consecutive_samples", "in_round_terminate", "cgroup_growth_rate_warning_mb_per_min", "in_round_nudge"])
-            health.pressureFullAvg10Critical = try pressure.number("full_avg10_critical", in: 0...100, requirement: posPct, allowLowerBound: false) ?? health.pressureFullAvg10Critical
-            health.pressureSomeAvg10Warning = try pressure.number("some_avg10_warning", in: 0...100, requirement: posPct, allowLowerBound: false) ?? health.pressureSomeAvg10Warning
-            health.pressureCriticalConsecutiveSamples = try pressure.positiveInt("critical_consecutive_samples") ?? health.pressureCriticalConsecutiveSamples
-            health.pressureInRoundTerminate = try pressure.bool("in_round_terminate") ?? health.pressureInRoundTerminate
-            health.pressureCgroupGrowthRateWarningMBPerMin = try pressure.number("cgroup_growth_rate_warning_mb_per_min", in: 0...Double.greatestFiniteMagnitude, requirement: posFloat, allowLowerBound: false) ?? health.pressureCgroupGrowthRateWarningMBPerMin
-            health.pressureInRoundNudge = try pressure.bool("in_round_nudge") ?? health.pressureInRoundNudge
-            reader.absorb(pressure)
-        }
-        if var brake = try reader.table("brake") {
-            try brake.rejectUnknownKeys(allowed: ["memory_high", "memory_high_step_pct", "warning_consecutive_samples"])
-            health.brakeMemoryHigh = try brake.bool("memory_high") ?? health.brakeMemoryHigh
-            health.brakeMemoryHighStepPct = try brake.integer("memory_high_step_pct", in: 0...50, requirement: "an integer from 0 to 50") ?? health.brakeMemoryHighStepPct
-            health.brakeWarningConsecutiveSamples = try brake.positiveInt("warning_consecutive_samples") ?? health.brakeWarningConsecutiveSamples
-            reader.absorb(brake)
-        }
     }
 
     static func readHooks(_ reader: inout TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Hooks {

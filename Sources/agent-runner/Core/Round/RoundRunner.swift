@@ -151,7 +151,7 @@ public final class RoundRunner {
             round: round, phase: phase, agent: agent, promptFiles: promptFiles, context: context, startedAt: startedAt,
             freshEyes: freshEyes, hookEnvironment: hooks.environment(round: round, phase: phase), logPath: logPath,
             timeoutS: config.roundTimeout(forPhase: phase))
-        if !config.runtime.disablePreRoundHooks {
+        if !config.preRoundHooksDisabled(forPhase: phase) {
             hooks.runPreRound(round: round, phase: phase, promptFiles: promptFiles, environment: setup.hookEnvironment)
         }
         return setup

@@ -17,7 +17,9 @@ public struct GitWorkTree: Sendable {
     /// the log dir (the supervisor's state), the config file (stashing an untracked config
     /// made the original's next round fail with "config not found") and the prompt files
     /// (likewise: after `init --no-commit` an untracked prompt would be stashed, and the next
-    /// round would halt serve with config_broken because the prompt is gone).
+    /// round would halt serve with config_broken because the prompt is gone), and the config's
+    /// backups that `agent-runner migrate` left (untracked: a stash would take them, and the
+    /// agent, told of an orphan stash, would put them back round after round).
     public let excludedPaths: [String]
     let runner: any ProcessRunner
     let clock: any MonotonicClock
@@ -36,7 +38,8 @@ public struct GitWorkTree: Sendable {
         self.environment = env
         let prefix = workDir.hasSuffix("/") ? workDir : workDir + "/"
         var seen = Set<String>()
-        excludedPaths = ([logDir, configPath] + promptFiles).compactMap { path in
+        let backups = MigratedConfigWriter.existingBackups(of: configPath)
+        excludedPaths = ([logDir, configPath] + backups + promptFiles).compactMap { path in
             path.hasPrefix(prefix) && path.count > prefix.count ? String(path.dropFirst(prefix.count)) : nil
         }.filter { seen.insert($0).inserted }
     }

@@ -105,7 +105,7 @@ public struct DemoFleet: Sendable {
         [runtime]
         work_dir = "."
         log_dir = "logs"
-        round_timeout_s = 60
+        round_budget_s = 60
         restart_delay_s = \(host.behaviour == "crash" ? 1 : 2)
         backoff_jitter_s = 3
 

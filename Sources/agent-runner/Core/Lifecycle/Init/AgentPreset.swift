@@ -1,5 +1,5 @@
-/// What `init --preset NAME` puts in agent-runner.toml for one agent CLI (config.md §4, written
-/// with this agent-runner's key names, e.g. `round_timeout_s`).
+/// What `init --preset NAME` puts in agent-runner.toml for one agent CLI (config.md §4), written
+/// with the key names both this agent-runner and the original 0.3 load (`round_budget_s`).
 public struct AgentPreset: Sendable, Equatable {
     public var name: String
     public var command: [String]

@@ -33,7 +33,7 @@ public enum ProjectScaffold {
             "[runtime]",
             "work_dir = \".\"",
             "log_dir = \(string("~/.agent-runner/\(project)/logs"))",
-            "round_timeout_s = 1800",
+            "round_budget_s = 1800",
             "restart_delay_s = 3",
         ]
         if !preset.graceKillIgnorePatterns.isEmpty {
