@@ -93,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FleetCore", "Detectors", "FleetControl", "TestSupport"],
+            dependencies: ["FleetCore", "Detectors", "AgentRunnerCore", "FleetControl", "TestSupport"],
             // Scripts the tests install by path (#filePath), not resources.
             exclude: ["Fixtures"]
         ),

@@ -1,3 +1,6 @@
+import AgentRunnerCore
+import Detectors
+import FleetControl
 import FleetCore
 import Foundation
 import XCTest
@@ -43,6 +46,61 @@ final class DocsDriftTests: XCTestCase {
         let docs = try String(contentsOfFile: root + "/docs/events.md", encoding: .utf8)
         let missing = EventKind.all.map(\.rawValue).filter { !docs.contains("`\($0)`") && !docs.contains($0) }
         XCTAssertEqual(missing, [], "document these kinds in docs/events.md")
+    }
+
+    /// The event catalogues, one table each in docs/events.md: the events each log holds.
+    static let eventCatalogues: [(title: String, events: [any TypedEvent.Type])] = [
+        ("agent-runner: serve and the round", AgentRunnerEvents.all),
+        ("agent-runner: install, upgrade and recovery", LifecycleEvents.all),
+        ("monitors: agent-runner monitor and fleetctl watch", MonitorEvents.all),
+        ("fleetctl (fleet-events-YYYY-MM.jsonl): rollouts and hooks", FleetEvents.all),
+    ]
+
+    /// The payload tables as the definitions say, in the docs' generated section.
+    static func generatedPayloadTables() -> String {
+        var text = ""
+        for catalogue in eventCatalogues {
+            text += "\n### \(catalogue.title)\n\n| Kind | Payload |\n|---|---|\n"
+            for event in catalogue.events {
+                let schema = event.schema
+                // A `|` inside a table cell ends the cell, even in code: escape it.
+                let payload = schema.payloadText.replacingOccurrences(of: "|", with: "\\|")
+                text += "| `\(schema.kind.rawValue)` (`\(String(describing: event))`) | \(payload) |\n"
+            }
+        }
+        return text + "\n"
+    }
+
+    /// docs/events.md's payload tables are the event definitions' (regenerated with
+    /// `UPDATE_DOCS=1`), and every kind a catalogue writes is a registered kind.
+    func testEventPayloadTablesMatchTheDefinitions() throws {
+        let path = root + "/docs/events.md"
+        let docs = try String(contentsOfFile: path, encoding: .utf8)
+        let begin = "<!-- BEGIN GENERATED: event payloads (DocsDriftTests) -->\n"
+        let end = "<!-- END GENERATED: event payloads -->"
+        guard let start = docs.range(of: begin), let stop = docs.range(of: end, range: start.upperBound..<docs.endIndex) else {
+            return XCTFail("docs/events.md lost its generated section markers")
+        }
+        let expected = Self.generatedPayloadTables()
+        let current = String(docs[start.upperBound..<stop.lowerBound])
+        if current != expected, ProcessInfo.processInfo.environment["UPDATE_DOCS"] == "1" {
+            try (docs[..<start.upperBound] + expected + docs[stop.lowerBound...]).write(
+                toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        XCTAssertEqual(current, expected,
+                       "docs/events.md's payload tables drifted from the event definitions; regenerate them with "
+                       + "UPDATE_DOCS=1 swift test --skip-build --filter DocsDriftTests")
+        var seen = Set<ObjectIdentifier>()
+        for catalogue in Self.eventCatalogues {
+            for event in catalogue.events {
+                XCTAssertNotNil(EventKind(validating: event.kind.rawValue), "\(event) writes an unregistered kind")
+                let keys = event.schema.fields.map(\.key)
+                XCTAssertEqual(keys.count, Set(keys).count, "\(event) spells a key twice")
+                XCTAssertFalse(keys.contains("ts") || keys.contains("event"), "\(event) uses an envelope key")
+                XCTAssertTrue(seen.insert(ObjectIdentifier(event)).inserted, "\(String(reflecting: event)) is listed twice")
+            }
+        }
     }
 
     func testCompletionsAndManPagesAreValid() throws {
