@@ -6,6 +6,7 @@ import Musl
 import Detectors
 import FleetControl
 import FleetCore
+import Synchronization
 import Monitoring
 import SSHTransport
 
@@ -118,7 +119,7 @@ enum DetectorsScenario {
 }
 
 /// Answers peek from memory: `h<N>` hosts by N % 100 (0 auth failing, 1 disk full, 2 unreachable).
-final class MemoryTransport: RemoteExecutor, @unchecked Sendable {
+final class MemoryTransport: RemoteExecutor, Sendable {
     let documents: [[UInt8]]
     init(documents: [[UInt8]]) { self.documents = documents }
 
@@ -132,14 +133,17 @@ final class MemoryTransport: RemoteExecutor, @unchecked Sendable {
     }
 }
 
-final class CycleCounter: @unchecked Sendable {
-    private(set) var polls = 0
-    private(set) var notifications = 0
+final class CycleCounter: Sendable {
+    private let counts = Mutex((polls: 0, notifications: 0))
+    var polls: Int { counts.withLock { $0.polls } }
+    var notifications: Int { counts.withLock { $0.notifications } }
     func add(_ report: WatchReport) {
-        switch report {
-        case .polled: polls += 1
-        case .notification: notifications += 1
-        default: break
+        counts.withLock { counts in
+            switch report {
+            case .polled: counts.polls += 1
+            case .notification: counts.notifications += 1
+            default: break
+            }
         }
     }
 }

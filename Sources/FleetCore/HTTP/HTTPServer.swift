@@ -77,7 +77,7 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
 /// at most), a malformed request is answered 400, a client that goes away mid-response costs
 /// nothing (`MSG_NOSIGNAL`), and the listening socket is polled so a stop request is seen within
 /// 200 ms.
-public final class HTTPServer: @unchecked Sendable {
+public final class HTTPServer: Sendable {
     public static let maxHeadBytes = 16 << 10
     public let port: Int
     private let fd: Int32

@@ -7,7 +7,7 @@ import FleetCore
 /// `monitor_alert_emitted`, and for detectors in `[monitor] auto_stop_on` a confirmed stop of the
 /// local serve (`monitor_auto_stop_triggered`) or the reason it did not happen
 /// (`monitor_auto_stop_failed`).
-public final class AnomalyMonitor: @unchecked Sendable {
+public final class AnomalyMonitor: @unchecked Sendable {  // Polled from one thread; `tracker` is its only mutable state.
     /// Events kept for the detectors per poll (the original kept 20,000 in memory across polls;
     /// here each poll reads a bounded tail instead).
     public static let eventsPerPoll = 2_000
@@ -20,15 +20,6 @@ public final class AnomalyMonitor: @unchecked Sendable {
         public var autoAction: String
         /// The auto-stop attempt, when one was made.
         public var stop: ServiceStop.Outcome?
-
-        /// The `--json` line: `{severity, detector, message, context, ts, auto_action}`.
-        public var json: JSONValue {
-            .object(JSONObject([
-                ("severity", .string(alert.severity.rawValue)), ("detector", .string(alert.detector)),
-                ("message", .string(alert.message)), ("context", .object(alert.context)), ("ts", .string(ts)),
-                ("auto_action", .string(autoAction)),
-            ]))
-        }
     }
 
     let config: AgentRunnerConfig
