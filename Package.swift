@@ -64,7 +64,7 @@ let package = Package(
         // Benchmarks: `swift build -c release && swift run -c release fleet-bench [SCENARIO]`.
         .executableTarget(
             name: "fleet-bench",
-            dependencies: ["FleetCore", "Detectors", "SSHTransport", "Monitoring", "FleetControl"],
+            dependencies: ["FleetCore", "Detectors", "SSHTransport", "Monitoring", "FleetControl", "AgentRunnerCore"],
             swiftSettings: strict
         ),
         // Fixtures every test target may use: a private sshd on loopback, test users, fakes of

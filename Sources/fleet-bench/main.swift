@@ -9,7 +9,7 @@ import FleetCore
 /// Usage: swift build -c release && swift run -c release fleet-bench [SCENARIO...] [--rounds N] [--runs N]
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "measure-child" { PeekScenario.measureChild(Array(arguments.dropFirst())) }
-let scenarios = ["serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors"]
+let scenarios = ["serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors", "memory-sampler"]
 if arguments.contains("--help") || arguments.contains("-h") {
     Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector] [--engine-only]\nRuns every scenario when none is named.")
     exit(0)
@@ -30,6 +30,7 @@ for scenario in chosen.isEmpty ? scenarios : chosen {
     case "ssh-poll": SSHPollScenario.run(runs: runs)
     case "fleet-status": FleetStatusScenario.run(rounds: rounds)
     case "detectors": DetectorsScenario.run(rounds: rounds)
+    case "memory-sampler": MemorySamplerScenario.run(runs: runs)
     default: break
     }
 }

@@ -4,74 +4,74 @@ import XCTest
 @testable import AgentRunnerCore
 
 /// The per-tick sampling path makes no allocation: the parsers walk a reused buffer. Proven by
-/// counting mallocs with glibc's tracer (``MallocTrace``) over 10,000 samples; the cost per
-/// sample is printed (debug build; the release build is several times faster).
+/// counting mallocs with glibc's tracer (``MallocTrace``) over 2,000 samples. What a tick costs
+/// is measured by `fleet-bench memory-sampler` in a release build, not here.
 final class MemoryParsingAllocationTests: XCTestCase {
-    static let iterations = 10_000
+    static let iterations = 2_000
 
     func testTheTraceSeesAllocations() throws {
         let count = try allocations("control")
-        XCTAssertGreaterThanOrEqual(count, Self.iterations, "10,000 arrays must show as 10,000 mallocs, or a zero below proves nothing")
+        XCTAssertGreaterThanOrEqual(count, Self.iterations, "2,000 arrays must show as 2,000 mallocs, or a zero below proves nothing")
     }
 
     func testParsingRecordedFilesAllocatesNothing() throws {
-        XCTAssertEqual(try allocations("parse"), 0, "parsing must not allocate per sample")
+        try assertNoAllocationPerSample("parse", "parsing must not allocate per sample")
     }
 
     func testReadingThisHostAllocatesNothing() throws {
-        XCTAssertEqual(try allocations("read-host"), 0, "read(2) into the fixed buffer and parse must not allocate")
+        try assertNoAllocationPerSample("read-host", "read(2) into the fixed buffer and parse must not allocate")
     }
 
     func testReadingThisHostsCgroupAllocatesNothing() throws {
         guard MemoryReader().locateCgroup() != nil else {
             return XCTFail("no memory cgroup visible on this host; the memory defenses need cgroup v1's memory controller or cgroup v2")
         }
-        XCTAssertEqual(try allocations("read-cgroup"), 0, "a cgroup tick must not allocate")
+        try assertNoAllocationPerSample("read-cgroup", "a cgroup tick must not allocate")
     }
 
-    func testCostPerSample() throws {
-        let parse = RecordedFiles()
-        defer { parse.deallocate() }
-        var checksum: Int64 = 0
-        let parseTime = Self.time { checksum &+= parse.sample() }
-        XCTAssertEqual(checksum, Int64(Self.iterations + 1) * RecordedFiles.expectedChecksum)
-        let reader = MemoryReader()
-        let hostTime = Self.time { checksum &+= reader.readHost().meminfo.memTotalKB ?? 0 }
-        print("memory parse, 8 recorded files: \(parseTime) ns per sample; read+parse of /proc/meminfo, /proc/vmstat, /proc/pressure/memory: \(hostTime) ns per sample")
-        if let location = reader.locateCgroup() {
-            let files = CgroupMemoryFiles(location)
-            let cgroupTime = Self.time { checksum &+= reader.readCgroup(files)?.currentBytes ?? 0 }
-            print("memory read+parse of this host's \(location.version.rawValue) cgroup \(location.directory): \(cgroupTime) ns per sample")
-        }
-    }
-
-    /// The child side: traces 10,000 samples of `AGENT_RUNNER_MALLOC_PROBE`'s kind. Run in the
-    /// suite itself (no variable), it runs the parse probe untraced: the sampling loop works.
+    /// The child side: traces 2,000 samples of each mode named in `AGENT_RUNNER_MALLOC_PROBE`,
+    /// each into `<AGENT_RUNNER_MALLOC_DIR>/<mode>.trace`. Run in the suite itself (no variable),
+    /// it runs the parse loop untraced: the sampling loop works.
     func testMallocProbe() throws {
-        let mode = ProcessInfo.processInfo.environment[MallocTrace.probeVariable] ?? "parse"
-        var checksum: Int64 = 0
-        let sample: () -> Void
+        let environment = ProcessInfo.processInfo.environment
         let files = RecordedFiles()
         defer { files.deallocate() }
         let reader = MemoryReader()
         let cgroup = reader.locateCgroup().map(CgroupMemoryFiles.init)
-        var arrays: [[Int]] = []
-        arrays.reserveCapacity(Self.iterations)
-        switch mode {
-        case "control": sample = { arrays.append([1, 2, 3]) }
-        case "parse": sample = { checksum &+= files.sample() }
-        case "read-host": sample = { checksum &+= reader.readHost().meminfo.memTotalKB ?? 0 }
-        case "read-cgroup": sample = { checksum &+= cgroup.flatMap { reader.readCgroup($0)?.currentBytes } ?? 0 }
-        default: return XCTFail("unknown probe \(mode)")
-        }
-        sample()
-        if ProcessInfo.processInfo.environment[MallocTrace.probeVariable] == nil {
-            for _ in 0..<Self.iterations { sample() }
-            XCTAssertEqual(checksum, Int64(Self.iterations + 1) * RecordedFiles.expectedChecksum)
+        guard let modes = environment[MallocTrace.probeVariable]?.split(separator: ","),
+              let directory = environment[MallocTrace.directoryVariable] else {
+            var checksum: Int64 = 0
+            for _ in 0..<100 { checksum &+= files.sample() }
+            XCTAssertEqual(checksum, 100 * RecordedFiles.expectedChecksum)
             return
         }
-        XCTAssertTrue(MallocTrace.traced { for _ in 0..<Self.iterations { sample() } }, "libc_malloc_debug.so.0 is not loaded")
-        XCTAssertGreaterThanOrEqual(checksum, 0)
+        for mode in modes {
+            var checksum: Int64 = 0
+            var arrays: [[Int]] = []
+            arrays.reserveCapacity(Self.iterations)
+            let sample: () -> Void
+            switch mode {
+            case "control": sample = { arrays.append([1, 2, 3]) }
+            case "parse": sample = { checksum &+= files.sample() }
+            case "read-host": sample = { checksum &+= reader.readHost().meminfo.memTotalKB ?? 0 }
+            case "read-cgroup": sample = { checksum &+= cgroup.flatMap { reader.readCgroup($0)?.currentBytes } ?? 0 }
+            default: return XCTFail("unknown probe \(mode)")
+            }
+            sample()
+            let traced = MallocTrace.traced(into: directory + "/\(mode).trace") {
+                for _ in 0..<Self.iterations { sample() }
+            }
+            XCTAssertTrue(traced, "libc_malloc_debug.so.0 is not loaded")
+            XCTAssertGreaterThanOrEqual(checksum, 0)
+        }
+    }
+
+    /// The property is "no allocation per tick": 2,000 traced samples make at most a couple of
+    /// allocations (a one-off inside the process while tracing, such as the runtime's lazy
+    /// metadata or another thread's, is not a per-sample cost; one was seen once in CI).
+    private func assertNoAllocationPerSample(_ probe: String, _ message: String) throws {
+        let count = try allocations(probe)
+        XCTAssertLessThanOrEqual(count, 2, "\(message): \(count) allocations over \(Self.iterations) samples")
     }
 
     private func allocations(_ probe: String) throws -> Int {
@@ -81,14 +81,6 @@ final class MemoryParsingAllocationTests: XCTestCase {
             XCTFail(error.description + "; glibc's tracer comes with Debian's libc6 (2.34+)")
             return -1
         }
-    }
-
-    static func time(_ body: () -> Void) -> Int {
-        body()
-        let started = ContinuousClock.now
-        for _ in 0..<iterations { body() }
-        let elapsed = ContinuousClock.now - started
-        return (Int(elapsed.components.seconds) * 1_000_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000)) / iterations
     }
 }
 
