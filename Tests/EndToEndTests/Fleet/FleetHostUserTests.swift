@@ -16,8 +16,11 @@ final class FleetHostUserTests: XCTestCase {
             \(FleetFixture.host("pi2", project: second))
             \(FleetFixture.host("wrong", project: second, extra: "ssh = \"pi1\""))
             """)
+        // Rounds of 10 s: pi2's agent is in flight through the refused stop and kill below, even
+        // on a loaded machine (with 2 s rounds it was sometimes between rounds, and then the
+        // refusal could not name it).
         let serve1 = try first.startServe()
-        let serve2 = try second.startServe()
+        let serve2 = try second.startServe(environment: ["FAKE_SLEEP": "10"])
         defer {
             _ = serve1.terminate(grace: .seconds(5))
             _ = serve2.terminate(grace: .seconds(5))
@@ -41,6 +44,7 @@ final class FleetHostUserTests: XCTestCase {
         XCTAssertFalse(fleet.user("pi1").processes().contains { $0.pid == serve2.pid })
 
         // pi1's login can read pi2's project, but neither stop nor kill its serve, and says why at once.
+        AgentProject.wait("pi2's round in flight") { FileManager.default.fileExists(atPath: second.logDir + "/agent.pid") }
         let stop = try fleet.fleetctl(["stop", "wrong"])
         XCTAssertEqual(stop.code, 1, stop.stdout)
         XCTAssertTrue(stop.stderr.contains("wrong: stop failed"), stop.stderr)
