@@ -1,5 +1,3 @@
-import FleetCore
-
 /// The builds SHA256SUMS lists for one architecture, oldest first, and the choice of one:
 /// the latest release, or `--target X.Y.Z`.
 public struct ReleaseCatalog: Sendable, Equatable {

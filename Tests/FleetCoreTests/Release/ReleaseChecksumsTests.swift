@@ -1,5 +1,5 @@
 import XCTest
-@testable import AgentRunnerCore
+@testable import FleetCore
 
 final class ReleaseChecksumsTests: XCTestCase {
     let sumA = String(repeating: "a", count: 64)

@@ -1,5 +1,3 @@
-import FleetCore
-
 /// Finds and downloads the build `agent-runner upgrade` installs from `[upgrade] source`:
 /// fetch SHA256SUMS, pick the latest release (or `--target`), fetch that build, verify its sum —
 /// before anything else happens. Each failure is one ``ReleaseError`` line; nothing is written.

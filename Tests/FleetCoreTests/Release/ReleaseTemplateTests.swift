@@ -1,5 +1,5 @@
 import XCTest
-@testable import AgentRunnerCore
+@testable import FleetCore
 
 final class ReleaseTemplateTests: XCTestCase {
     func testAURLTemplate() throws {

@@ -1,5 +1,3 @@
-import FleetCore
-
 /// `[upgrade] source`: where builds are published, as a directory path or an http(s) URL with
 /// `{version}` and `{arch}` in it, e.g. `https://builds.example/agent-runner/agent-runner-{version}-{arch}`
 /// or `/srv/builds/agent-runner-{version}-{arch}`. A `SHA256SUMS` in the same directory lists

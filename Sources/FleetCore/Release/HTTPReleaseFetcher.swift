@@ -1,5 +1,3 @@
-import FleetCore
-
 /// Downloads release files over plain `http://` with the project's own ``FleetCore/HTTPClient``
 /// (a deadline on every socket step; no redirects; the whole body in memory).
 ///

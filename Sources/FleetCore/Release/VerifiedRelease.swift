@@ -1,5 +1,3 @@
-import FleetCore
-
 /// A build whose bytes hash to the sum SHA256SUMS lists for it: the only form in which a
 /// downloaded build reaches the rest of `agent-runner upgrade`.
 public struct VerifiedRelease: Sendable, Equatable {

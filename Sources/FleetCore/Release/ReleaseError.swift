@@ -1,5 +1,3 @@
-import FleetCore
-
 /// Finding, fetching or verifying a release build failed. One line that names the file, path or
 /// URL and the next step; nothing has been changed when one is thrown.
 public struct ReleaseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -35,7 +33,4 @@ public struct ReleaseError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String { message }
-
-    /// As `agent-runner upgrade` reports it: exit 1, nothing changed.
-    public var lifecycleError: LifecycleError { LifecycleError(message + "; nothing changed") }
 }

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import FleetCore
 
 /// Reads release files from a directory (`[upgrade] source = "/srv/builds/agent-runner-{version}-{arch}"`):
 /// a share or a USB stick the builds were copied to.
