@@ -1,5 +1,6 @@
-/// Downloads release files over plain `http://` with the project's own ``FleetCore/HTTPClient``
-/// (a deadline on every socket step; no redirects; the whole body in memory).
+/// Downloads release files over plain `http://` with the project's own ``HTTPClient``: a
+/// deadline on every socket step, no redirects, and the body streamed
+/// (``HTTPClient/open(_:)``), so a build goes to its staging file 64 KiB at a time.
 ///
 /// `https://` is refused with the ways around it: the client has no TLS (the project links no
 /// crypto library), and the SHA256SUMS check guards against corruption, not against a server
@@ -11,37 +12,73 @@ public struct HTTPReleaseFetcher: ReleaseFetcher {
         self.timeoutS = timeoutS
     }
 
-    public func fetch(_ location: ReleaseLocation, limit: Int) throws(ReleaseError) -> [UInt8] {
+    public func stream(
+        _ location: ReleaseLocation, limit: Int,
+        into consume: (_ piece: [UInt8]) throws(ReleaseError) -> Void
+    ) throws(ReleaseError) {
         guard case .url(let url) = location else {
             throw ReleaseError(.unsupportedScheme, "\(location): not a URL; a directory source needs the file fetcher")
         }
         if url.hasPrefix("https://") {
-            throw ReleaseError(.unsupportedScheme, "\(url): https is not supported (agent-runner's HTTP client has no TLS); serve the builds over http from a trusted network, put a local TLS proxy in front, or copy them to a directory and point [upgrade] source at it")
+            throw ReleaseError(.unsupportedScheme, "\(url): \(ReleaseTemplate.httpsRefusal)")
         }
-        let response: HTTPResponse
+        let response: HTTPResponseStream
         do {
-            response = try HTTPClient(timeoutS: timeoutS, maxBodyBytes: limit + 1).get(url)
+            response = try HTTPClient(timeoutS: timeoutS).open(url)
         } catch {
-            if error.message.contains("timed out") {
-                throw ReleaseError(.timedOut, "\(url): \(error.message); check that the server is up and reachable from this host")
-            }
-            if error.message.hasPrefix("cannot connect") || error.message.hasPrefix("cannot resolve") {
-                throw ReleaseError(.unreachable, "\(url): \(error.message); check [upgrade] source and that the server is up")
-            }
-            throw ReleaseError(.unreadable, "\(url): \(error.message)")
+            throw Self.classify(error, url: url)
         }
         switch response.status {
         case 200:
-            guard response.body.count <= limit else {
-                throw ReleaseError(.tooLarge, "\(url): larger than \(limit) bytes; is [upgrade] source pointing at the right file?")
-            }
-            return response.body
+            break
         case 404:
-            throw ReleaseError(.notFound, "\(url): HTTP 404 Not Found; check [upgrade] source and that the file is published there")
+            throw ReleaseError(
+                .notFound,
+                "\(url): HTTP 404 Not Found; check [upgrade] source and that the file is "
+                    + "published there")
         case 300..<400:
-            throw ReleaseError(.httpStatus, "\(url): HTTP \(response.status) redirect, which is not followed; point [upgrade] source at the final location")
+            throw ReleaseError(
+                .httpStatus,
+                "\(url): HTTP \(response.status) redirect, which is not followed; point "
+                    + "[upgrade] source at the final location")
         default:
             throw ReleaseError(.httpStatus, "\(url): HTTP \(response.status); check the server's log")
         }
+        let tooLarge = ReleaseError(
+            .tooLarge,
+            "\(url): larger than \(limit) bytes; is [upgrade] source pointing at "
+                + "the right file?")
+        if let length = response.contentLength, length > limit { throw tooLarge }
+        while true {
+            let piece: [UInt8]?
+            do {
+                piece = try response.next()
+            } catch {
+                throw Self.classify(error, url: url)
+            }
+            guard let piece else { return }
+            if response.bodyBytesRead > limit { throw tooLarge }
+            try consume(piece)
+        }
+    }
+
+    /// One line per way a transfer fails, with what to check.
+    static func classify(_ error: HTTPError, url: String) -> ReleaseError {
+        if error.message.contains("timed out") {
+            return ReleaseError(
+                .timedOut,
+                "\(url): \(error.message); check that the server is up and reachable "
+                    + "from this host")
+        }
+        if error.message.hasPrefix("cannot connect") || error.message.hasPrefix("cannot resolve") {
+            return ReleaseError(
+                .unreachable,
+                "\(url): \(error.message); check [upgrade] source and that the server "
+                    + "is up")
+        }
+        if error.message.hasPrefix("the connection closed") {
+            return ReleaseError(.unreadable, "\(url): \(error.message); the download broke off, run the upgrade again")
+        }
+        return ReleaseError(.unreadable, "\(url): \(error.message)")
     }
 }

@@ -1,21 +1,29 @@
-/// A build whose bytes hash to the sum SHA256SUMS lists for it: the only form in which a
-/// downloaded build reaches the rest of `agent-runner upgrade`.
+/// A build whose bytes hashed to the sum SHA256SUMS lists for it: the only form in which a
+/// downloaded build reaches the rest of an upgrade. The bytes themselves went to whoever
+/// consumed the download (a staging file, a buffer to push over ssh).
 public struct VerifiedRelease: Sendable, Equatable {
     public let version: ReleaseVersion
     public let location: ReleaseLocation
     /// Lowercase hex, equal to the listed sum.
     public let sha256: String
-    public let bytes: [UInt8]
+    public let byteCount: Int
 
-    /// Checks `bytes`, fetched from `location`, against `build`'s listed sum.
-    public static func verify(_ bytes: [UInt8], of build: ReleaseCatalog.Build, from location: ReleaseLocation) throws(ReleaseError) -> VerifiedRelease {
-        guard !bytes.isEmpty else {
+    /// Checks the digest of the `byteCount` bytes fetched from `location` against `build`'s
+    /// listed sum.
+    public static func verify(
+        sha256 digest: String, byteCount: Int, of build: ReleaseCatalog.Build,
+        from location: ReleaseLocation
+    ) throws(ReleaseError) -> VerifiedRelease {
+        guard byteCount > 0 else {
             throw ReleaseError(.checksumMismatch, "\(location): the download is empty; republish \(build.fileName)")
         }
-        let digest = SHA256.hex(of: bytes)
         guard digest == build.sha256 else {
-            throw ReleaseError(.checksumMismatch, "\(location): sha256 \(digest) (\(bytes.count) bytes) does not match \(build.sha256) listed in SHA256SUMS; refused — republish the build or regenerate SHA256SUMS")
+            throw ReleaseError(
+                .checksumMismatch,
+                "\(location): sha256 \(digest) (\(byteCount) bytes) does not match "
+                    + "\(build.sha256) listed in SHA256SUMS; refused — republish the build or regenerate "
+                    + "SHA256SUMS")
         }
-        return VerifiedRelease(version: build.version, location: location, sha256: digest, bytes: bytes)
+        return VerifiedRelease(version: build.version, location: location, sha256: digest, byteCount: byteCount)
     }
 }
