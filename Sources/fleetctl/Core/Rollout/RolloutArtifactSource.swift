@@ -3,21 +3,61 @@ import Monitoring
 import SSHTransport
 
 /// The artifact for each host: the pattern's `{arch}` replaced by the host's `uname -m` (read
-/// once per host over the transport), each file read and hashed once.
+/// once per host over the transport), each file read and hashed once; or, for an
+/// `[upgrade] source`, the target's build for that architecture fetched from the release
+/// directory and verified against its SHA256SUMS here, on the operator machine, once per
+/// architecture, before any host is touched with it.
 public final class RolloutArtifactSource: @unchecked Sendable {
-    public let pattern: String
+    /// Where the builds come from.
+    public enum Origin: Sendable {
+        /// A file path, `{arch}` replaced per host.
+        case pattern(String)
+        /// Published builds and their SHA256SUMS.
+        case release(ReleaseTemplate)
+    }
+
+    public let origin: Origin
     public let target: String
     private let executor: any RemoteExecutor
+    private let timeoutS: Double
+    // `loaded` is read and written under `lock` only; the rest is set once in init.
     private let lock = ConditionLock()
     private var loaded: [String: Result<RolloutArtifact, RolloutError>] = [:]
 
-    public init(pattern: String, target: String, executor: any RemoteExecutor) {
-        self.pattern = pattern
-        self.target = target
-        self.executor = executor
+    public convenience init(pattern: String, target: String, executor: any RemoteExecutor) {
+        self.init(.pattern(pattern), target: target, executor: executor)
     }
 
-    public var perArchitecture: Bool { pattern.contains("{arch}") }
+    public init(_ origin: Origin, target: String, executor: any RemoteExecutor, timeoutS: Double = 30) {
+        self.origin = origin
+        self.target = target
+        self.executor = executor
+        self.timeoutS = timeoutS
+    }
+
+    /// The source a journal recorded (`settings.artifact`, `settings.releaseSource`).
+    public convenience init(settings: RolloutJournal.Settings, target: String, executor: any RemoteExecutor)
+        throws(RolloutError) {
+        guard settings.releaseSource else {
+            self.init(pattern: settings.artifact, target: target, executor: executor)
+            return
+        }
+        do {
+            self.init(.release(try ReleaseTemplate(settings.artifact)), target: target, executor: executor)
+        } catch {
+            throw RolloutError("the journal's release source is not usable: \(error)")
+        }
+    }
+
+    /// The pattern or template as the journal and events record it.
+    public var text: String {
+        switch origin {
+        case .pattern(let pattern): pattern
+        case .release(let template): template.text
+        }
+    }
+
+    public var perArchitecture: Bool { text.contains("{arch}") }
 
     public func artifact(for target: PollTarget) -> Result<RolloutArtifact, RolloutError> {
         var arch: String?
@@ -27,19 +67,37 @@ public final class RolloutArtifactSource: @unchecked Sendable {
             case .failure(let error): return .failure(error)
             }
         }
-        let path = RolloutArtifact.path(pattern, arch: arch)
+        let key: String
+        switch origin {
+        case .pattern(let pattern): key = RolloutArtifact.path(pattern, arch: arch)
+        case .release: key = arch ?? HostArchitecture.current()
+        }
         return lock.withLock {
-            if let known = loaded[path] { return known }
+            if let known = loaded[key] { return known }
             let result: Result<RolloutArtifact, RolloutError>
-            do {
-                result = .success(try RolloutArtifact.load(path, arch: arch, target: self.target))
-            } catch let error as RolloutError {
-                result = .failure(error)
+            do throws(RolloutError) {
+                result = .success(try load(key, arch: arch))
             } catch {
-                result = .failure(RolloutError("\(error)"))
+                result = .failure(error)
             }
-            loaded[path] = result
+            loaded[key] = result
             return result
+        }
+    }
+
+    private func load(_ key: String, arch: String?) throws(RolloutError) -> RolloutArtifact {
+        switch origin {
+        case .pattern:
+            return try RolloutArtifact.load(key, arch: arch, target: target)
+        case .release(let template):
+            do {
+                let (release, bytes) = try ReleaseSource(template: template, arch: key, timeoutS: timeoutS)
+                    .download(target: target)
+                return RolloutArtifact(path: release.location.description, bytes: bytes, sha256: release.sha256,
+                                       version: release.version.text)
+            } catch {
+                throw RolloutError("\(error.message); nothing was pushed")
+            }
         }
     }
 }
