@@ -25,7 +25,8 @@ let package = Package(
     ],
     targets: [
         // Foundations with no domain: TOML, JSON, CLI, files, processes, event-log mechanics,
-        // HTTP, Prometheus text, SHA-256, and the effects (clock, sleeper, runner, file system).
+        // HTTP, Prometheus text, SHA-256, release sources (SHA256SUMS, shared by both programs'
+        // upgrades), and the effects (clock, sleeper, runner, file system).
         .target(name: "FleetCore", swiftSettings: strict),
         // Pure decisions over a host observation: detectors, alert episodes, ssh tolerance.
         .target(name: "Detectors", dependencies: ["FleetCore"], swiftSettings: strict),

@@ -64,19 +64,8 @@ public struct HTTPClient: Sendable {
         guard let endpoint = Endpoint(url) else { throw HTTPError(url: url, message: "not an http://host[:port]/path URL") }
         let fd = try connect(endpoint, url: url)
         defer { close(fd) }
-        var request = "\(method) \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\nConnection: close\r\nUser-Agent: fleetctl/\(BuildInfo.version)\r\n"
-        if let contentType { request += "Content-Type: \(contentType)\r\n" }
-        request += "Content-Length: \(body?.count ?? 0)\r\n\r\n"
-        var bytes = Array(request.utf8) + (body ?? [])
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if sent <= 0 {
-                if sent < 0 && errno == EINTR { continue }
-                throw HTTPError(url: url, message: "send failed: \(SystemError.text(errno))")
-            }
-            offset += sent
-        }
+        try sendAll(fd, Array(Self.requestHead(method, endpoint, contentType: contentType, bodyCount: body?.count ?? 0).utf8)
+                    + (body ?? []), url: url)
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
         while response.count <= maxBodyBytes + 16 << 10 {
@@ -91,7 +80,29 @@ public struct HTTPClient: Sendable {
         return try parse(response, url: url)
     }
 
-    private func connect(_ endpoint: Endpoint, url: String) throws(HTTPError) -> Int32 {
+    /// The request line and headers, ending with the blank line.
+    static func requestHead(_ method: String, _ endpoint: Endpoint, contentType: String?, bodyCount: Int) -> String {
+        var head = "\(method) \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\n"
+            + "Connection: close\r\nUser-Agent: fleetctl/\(BuildInfo.version)\r\n"
+        if let contentType { head += "Content-Type: \(contentType)\r\n" }
+        return head + "Content-Length: \(bodyCount)\r\n\r\n"
+    }
+
+    func sendAll(_ fd: Int32, _ bytes: [UInt8], url: String) throws(HTTPError) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 {
+                if sent < 0 && errno == EINTR { continue }
+                throw HTTPError(url: url, message: "send failed: \(SystemError.text(errno))")
+            }
+            offset += sent
+        }
+    }
+
+    /// A connected socket with `timeoutS` on every send and receive. A connect that outlasts it
+    /// (a host that drops packets) fails with EINPROGRESS, reported as the timeout it is.
+    func connect(_ endpoint: Endpoint, url: String) throws(HTTPError) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -113,6 +124,10 @@ public struct HTTPClient: Sendable {
             if Glibc.connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return fd }
             lastError = errno
             close(fd)
+        }
+        if lastError == EINPROGRESS || lastError == EAGAIN {
+            let message = "timed out after \(timeoutS)s connecting to \(endpoint.host):\(endpoint.port)"
+            throw HTTPError(url: url, message: message)
         }
         throw HTTPError(url: url, message: "cannot connect to \(endpoint.host):\(endpoint.port): \(SystemError.text(lastError))")
     }

@@ -102,6 +102,45 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
         XCTAssertEqual(both?.key, "runtime.rate_limit_action")
     }
 
+    func testUpgradeSourceIsCheckedAtLoad() throws {
+        XCTAssertNil(try load(minimal).upgrade.source)
+        XCTAssertEqual(try load(minimal).upgrade.sourceTimeoutS, 30)
+        let url = try load(minimal + """
+            [upgrade]
+            source = "http://builds.lan:8080/ar/agent-runner-{version}-{arch}"
+            source_timeout_s = 5
+            """)
+        XCTAssertEqual(url.upgrade.source?.text, "http://builds.lan:8080/ar/agent-runner-{version}-{arch}")
+        XCTAssertEqual(url.upgrade.sourceTimeoutS, 5)
+        XCTAssertEqual(url.origins["upgrade.source"], .file("agent-runner.toml", line: 11))
+        let effective = url.effective().settings.first { $0.section == "upgrade" && $0.key == "source" }
+        XCTAssertEqual(effective?.value, .string("http://builds.lan:8080/ar/agent-runner-{version}-{arch}"))
+        let directory = try load(minimal + "[upgrade]\nsource = \"~/builds/{project}/agent-runner-{version}-{arch}\"\n")
+        XCTAssertEqual(directory.upgrade.source?.text, "/home/op/builds/demo/agent-runner-{version}-{arch}",
+                       "a directory is resolved like the other paths")
+        XCTAssertEqual(try load(minimal + "[upgrade]\nsource = \"dist/agent-runner-{version}-{arch}\"\n")
+            .upgrade.source?.text, "/srv/demo/dist/agent-runner-{version}-{arch}")
+
+        let cases: [(String, String)] = [
+            (#"source = "https://builds.lan/agent-runner-{version}-{arch}""#,
+             "config error: agent-runner.toml:11: upgrade.source: https is not supported (agent-runner's HTTP client "
+                + "has no TLS); serve the builds over http from a trusted network, put a local TLS proxy in front, "
+                + "or copy them to a directory and point [upgrade] source at it"),
+            (#"source = "http://builds.lan/agent-runner-{arch}""#,
+             "config error: agent-runner.toml:11: upgrade.source: the file name must contain {version} exactly once "
+                + "(SHA256SUMS beside the builds lists every version)"),
+            (#"source = "ftp://builds.lan/agent-runner-{version}""#,
+             "config error: agent-runner.toml:11: upgrade.source: must be an absolute directory path or an http:// "
+                + "URL, e.g. http://builds.lan/agent-runner-{version}-{arch}"),
+            ("source = 3", "config error: agent-runner.toml:11: upgrade.source: must be a string, got 3"),
+            ("source_timeout_s = 0", "config error: agent-runner.toml:11: upgrade.source_timeout_s: must be an "
+                + "integer from 1 to 600, got 0"),
+        ]
+        for (line, expected) in cases {
+            XCTAssertEqual(error(minimal + "[upgrade]\n" + line + "\n")?.description, expected, line)
+        }
+    }
+
     func testTheIssueExampleMessage() {
         let text = minimal.replacingOccurrences(of: "[prompt]", with: "max_rounds = -1\n[prompt]")
         XCTAssertEqual(error(text)?.description,

@@ -36,6 +36,20 @@ final class ServiceModeDetectorTests: XCTestCase {
         }
     }
 
+    func testInstallFlagsNameOneMode() throws {
+        typealias Options = ServiceInstaller.Options
+        XCTAssertEqual(try Options(monitor: false, user: true, system: false, force: false), Options(),
+                       "--user is the default mode, spelled out")
+        XCTAssertEqual(try Options(monitor: true, user: false, system: false, force: true),
+                       Options(monitor: true, force: true))
+        XCTAssertEqual(try Options(monitor: false, user: false, system: true, force: false), Options(system: true))
+        XCTAssertThrowsError(try Options(monitor: false, user: true, system: true, force: false)) { error in
+            XCTAssertEqual(error as? UsageError, UsageError(
+                "--user and --system exclude each other: --user (the default) installs a systemd user unit, "
+                    + "--system a system unit (as root, through sudo -E)", verb: "install"))
+        }
+    }
+
     func testUserUnitDirectoryFollowsXDG() {
         XCTAssertEqual(ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op"]), "/home/op/.config/systemd/user")
         XCTAssertEqual(ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op", "XDG_CONFIG_HOME": "/cfg"]), "/cfg/systemd/user")

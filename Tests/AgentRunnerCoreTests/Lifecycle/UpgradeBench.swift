@@ -66,7 +66,8 @@ final class UpgradeBench {
                           environment: ["PATH": root + "/tools"], stderr: output, executable: root + "/unused")
     }
 
-    func upgrader() -> Upgrader {
+    /// The upgrader of this host; `release` stands for `[upgrade] source`.
+    func upgrader(release: ReleaseSource? = nil) -> Upgrader {
         Upgrader(store: store, smoke: UpgradeSmoke(effects: effects, environment: [:], timeout: .seconds(30)),
                  config: config, controller: controller,
                  events: EventSink(logDir: logDir, clock: clock.wallClock, stderr: output), stderr: output,
@@ -74,7 +75,8 @@ final class UpgradeBench {
                  readStandardInput: { () throws(LifecycleError) in
                      XCTFail("this test read standard input")
                      throw LifecycleError("no standard input in this test")
-                 })
+                 },
+                 release: release, noReleaseSource: "agent-runner.toml has no [upgrade] source")
     }
 
     /// The text of a stand-in build.

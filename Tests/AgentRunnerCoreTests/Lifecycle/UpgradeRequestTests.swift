@@ -28,6 +28,8 @@ final class UpgradeRequestTests: XCTestCase {
                        .install(.file("/tmp/b"), sha256: nil, target: "1.2.0"))
         XCTAssertEqual(try request(target: "1.2.0", noRestart: true), .init(.switchTo("1.2.0"), noRestart: true))
         XCTAssertEqual(try request(rollback: true).intent, .rollback)
+        XCTAssertEqual(try request().intent, .latest, "no flags: the latest build [upgrade] source lists")
+        XCTAssertEqual(try request(noRestart: true), .init(.latest, noRestart: true))
     }
 
     func testFlagsThatDoNotGoTogether() {
@@ -40,7 +42,5 @@ final class UpgradeRequestTests: XCTestCase {
                        "--sha256 must be 64 hex digits (sha256sum's output), got 'abc'")
         XCTAssertEqual(refusal(target: "1.0.0", sha256: String(repeating: "0", count: 64)),
                        "--sha256 verifies the build given with --from; add --from PATH|-")
-        XCTAssertEqual(refusal(),
-                       "upgrade needs --from PATH|- (a new build), --target X.Y.Z (an installed version) or --rollback")
     }
 }

@@ -125,6 +125,31 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(host.takeCalls(), [])
     }
 
+    /// The runbook's "Going truly 24×7" line, as an operator pastes it.
+    func testTheRunbookSpellingInstallUser() throws {
+        let host = try LifecycleHost(self, fakeSystemd: true)
+        try host.initProject()
+        let both = try host.run(["install", "--user", "--system", "--config", host.project + "/agent-runner.toml"],
+                                environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
+        XCTAssertEqual(both.code, ExitCode.usage, both.stderr)
+        XCTAssertTrue(both.stderr.hasPrefix("agent-runner: --user and --system exclude each other"), both.stderr)
+        XCTAssertEqual(host.takeCalls(), [], "refused before anything was asked of systemd")
+
+        let result = try host.run(["install", "--user", "--config", host.project + "/agent-runner.toml"],
+                                  environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: host.userUnitDir + "/agent-runner@project.service"))
+        XCTAssertEqual(host.takeCalls().suffix(3), [
+            "systemctl --user daemon-reload",
+            "systemctl --user enable agent-runner@project.service",
+            "systemctl --user start agent-runner@project.service",
+        ])
+        let help = try host.run(["help", "install"])
+        XCTAssertTrue(help.stdout.contains("--user"), help.stdout)
+        let completions = try host.run(["completions", "bash"])
+        XCTAssertTrue(completions.stdout.contains("--user"), "completions come from the same verb spec")
+    }
+
     func testUserInstallSaysWhatIsMissingBeforeWritingAnything() throws {
         let host = try LifecycleHost(self, fakeSystemd: true)
         try host.initProject()

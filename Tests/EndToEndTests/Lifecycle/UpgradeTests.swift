@@ -47,6 +47,28 @@ final class UpgradeTests: XCTestCase {
             return (path, SHA256.hex(of: Array(script.utf8)))
         }
 
+        /// A real build of `version`: this agent-runner with the one copy of its version string
+        /// (`BuildInfo.version`, a NUL-terminated literal in the binary) replaced by `version`,
+        /// which must be as long, and stripped as scripts/build-release ships it (40 % fewer
+        /// bytes for a debug build to download and hash). Unlike a stand-in script, everything it
+        /// runs is the real program (serve, peek, the smoke checks) and all of it reports `version`.
+        func real(_ version: String) throws -> String {
+            let real = URL(fileURLWithPath: try Harness.binary("agent-runner")).resolvingSymlinksInPath()
+            var bytes = try Data(contentsOf: real)
+            let needle = Data([0] + Array(BuildInfo.version.utf8) + [0])
+            let found = try XCTUnwrap(bytes.range(of: needle), "no \(BuildInfo.version) literal in \(real.path)")
+            XCTAssertNil(bytes.range(of: needle, in: found.upperBound..<bytes.endIndex),
+                         "the version literal is unique")
+            XCTAssertEqual(version.utf8.count, BuildInfo.version.utf8.count, "a variant's version keeps the length")
+            bytes.replaceSubrange(found.startIndex + 1..<found.endIndex - 1, with: Array(version.utf8))
+            let path = folder + "/agent-runner-\(version)-real"
+            try bytes.write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            let strip = try PosixProcessRunner().run(ProcessRequest("strip", arguments: [path]))
+            XCTAssertEqual(strip.exit, .terminated(0), "strip (binutils) \(path): \(strip.stderrText)")
+            return path
+        }
+
         /// The version that launched `pid` (from the launch records), if a stand-in did.
         func launchedVersion(of pid: Int32) -> String? {
             let lines = ((try? String(contentsOfFile: launches, encoding: .utf8)) ?? "").split(separator: "\n")

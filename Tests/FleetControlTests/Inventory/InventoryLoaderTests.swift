@@ -115,6 +115,24 @@ final class InventoryLoaderTests: XCTestCase {
         XCTAssertEqual(error("[hosts.a]\n[upgrade]\nbatch = \"0%\"\n")?.key, "upgrade.batch")
     }
 
+    func testAReleaseSourceInsteadOfAnArtifact() throws {
+        let url = try load("[hosts.a]\n[upgrade]\nsource = \"http://builds.lan/ar/agent-runner-{version}-{arch}\"\n")
+        XCTAssertEqual(url.upgrade.source?.text, "http://builds.lan/ar/agent-runner-{version}-{arch}")
+        XCTAssertNil(url.upgrade.artifact)
+        let directory = try load("[hosts.a]\n[upgrade]\nsource = \"dist/agent-runner-{version}-{arch}\"\n")
+        XCTAssertEqual(directory.upgrade.source?.text, "/ops/dist/agent-runner-{version}-{arch}",
+                       "a directory is read from the inventory's folder, like artifact")
+        let both = "[hosts.a]\n[upgrade]\nartifact = \"dist/a\"\nsource = \"/b/ar-{version}\"\n"
+        XCTAssertEqual(error(both)?.description,
+                       "config error: inventory.toml:4: upgrade.source: set either [upgrade] artifact (one build file) "
+                           + "or [upgrade] source (published builds and their SHA256SUMS), not both")
+        XCTAssertEqual(error("[hosts.a]\n[upgrade]\nsource = \"https://b/ar-{version}\"\n")?.description,
+                       "config error: inventory.toml:3: upgrade.source: \(ReleaseTemplate.httpsRefusal)")
+        XCTAssertEqual(error("[hosts.a]\n[upgrade]\nsource = \"/b/agent-runner\"\n")?.description,
+                       "config error: inventory.toml:3: upgrade.source: the file name must contain {version} exactly "
+                           + "once (SHA256SUMS beside the builds lists every version)")
+    }
+
     func testAlertmanagerHooks() throws {
         let inventory = try load("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"http://127.0.0.1:9093\"\non = [\"critical\"]\n")
         XCTAssertEqual(inventory.hooks.first?.alertmanagerURL, "http://127.0.0.1:9093")

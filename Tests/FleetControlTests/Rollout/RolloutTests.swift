@@ -83,6 +83,8 @@ final class RolloutJournalTests: XCTestCase {
         XCTAssertEqual(restored, journal)
         XCTAssertEqual(restored?.settings.bakeS, 12.5)
         XCTAssertEqual(restored?.serviceActiveBefore["a"], false)
+        journal.settings = .init(artifact: "http://builds.lan/ar/agent-runner-{version}-{arch}", releaseSource: true)
+        XCTAssertEqual(RolloutJournal(json: journal.json)?.settings.releaseSource, true, "resume fetches from it again")
     }
 
     /// A host the upgrade never reached counts as a failure but is not touched: nothing there

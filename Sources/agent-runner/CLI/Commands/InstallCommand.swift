@@ -6,7 +6,8 @@ enum InstallCommand {
     static let spec = VerbSpec(
         "install", summary: "write and enable the systemd unit agent-runner@<project>.service (user mode: also start it)",
         discussion: """
-            User mode writes ~/.config/systemd/user/agent-runner@<project>.service and runs
+            User mode (the default; --user says so) writes
+            ~/.config/systemd/user/agent-runner@<project>.service and runs
             systemctl --user daemon-reload, enable and start. It needs a user manager
             (XDG_RUNTIME_DIR) and should have lingering on; what is missing is said before anything
             is written, with the command that fixes it. --system (as root, through sudo -E) writes
@@ -17,6 +18,7 @@ enum InstallCommand {
             """,
         options: [
             OptionSpec("monitor", help: "Also install agent-runner-monitor@<project>.service."),
+            OptionSpec("user", help: "A user unit in ~/.config/systemd/user, started now (the default mode)."),
             OptionSpec("system", help: "A system unit in /etc/systemd/system (root; User= from SUDO_USER); enabled, not started."),
             OptionSpec("force", help: "Overwrite a unit that manages a different project folder."),
         ],
@@ -50,12 +52,18 @@ enum InstallCommand {
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         SessionLoss.outlive()
+        let options: ServiceInstaller.Options
+        do {
+            options = try ServiceInstaller.Options(monitor: parsed.has("monitor"), user: parsed.has("user"),
+                                                   system: parsed.has("system"), force: parsed.has("force"))
+        } catch {
+            return runner.usageFailure(error, context: context)
+        }
         let setup: LifecycleSetup
         switch LifecycleSetup.load(parsed, context: context, runner: runner) {
         case .success(let loaded): setup = loaded
         case .failure(let failure): return failure.code
         }
-        let options = ServiceInstaller.Options(monitor: parsed.has("monitor"), system: parsed.has("system"), force: parsed.has("force"))
         if options.monitor && AgentRunnerProgram.spec.verb(named: "monitor") == nil {
             context.stderr.write("agent-runner: note: this build (\(BuildInfo.version)) has no 'monitor' verb yet; the monitor unit restarts until an upgrade brings it\n")
         }

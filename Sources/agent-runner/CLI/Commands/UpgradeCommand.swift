@@ -10,6 +10,12 @@ enum UpgradeCommand {
             PATH, [upgrade] bin_link, is a symlink switched atomically. --from reads the new build
             (- = standard input, as fleetctl pushes it over ssh); --sha256 is checked before anything
             else; the version is what the build's --version says (it must equal --target when given).
+            Without --from, the build comes from [upgrade] source (a directory or http:// URL with
+            {version} and {arch}, beside a SHA256SUMS): no flags takes the latest release listed for
+            this host's uname -m, --target X.Y.Z that version (unless it is installed already); it is
+            streamed to a staging file, refused unless its sha256 is the listed one and it reports the
+            listed version. A missing version, a bad sum, a 404, a timeout or an unreachable server is
+            one line, exit 1, and nothing changed.
             With a running user unit or pid-file serve: graceful stop, smoke (--version, then the
             project check 'config --json' with the new build), switch, start, confirm it stays up;
             any failure switches back and starts the old build (service_upgrade_rolled_back; if that
@@ -25,15 +31,22 @@ enum UpgradeCommand {
         options: [
             OptionSpec("from", value: "PATH|-", help: "The new build: a file, or - for standard input."),
             OptionSpec("sha256", value: "HEX", help: "Refuse the build unless its SHA-256 is HEX (checked before anything changes)."),
-            OptionSpec("target", value: "X.Y.Z", help: "The version expected from --from; without --from, switch to this installed version."),
+            OptionSpec("target", value: "X.Y.Z",
+                       help: "The version expected from --from; without --from, this installed version, else this "
+                           + "version from [upgrade] source."),
             OptionSpec("no-restart", help: "Smoke and switch only; restart the service yourself."),
+            OptionSpec("no-migrate",
+                       help: "Accepted for the runbook's spelling; builds carry no config migration step of their "
+                           + "own yet, so there is nothing to skip."),
             OptionSpec("rollback", help: "Switch back to the previous version (from state.json), restarting as above."),
         ],
         exitCodes: [
             (ExitCode.success, "upgraded (or already on that build, or --rollback undid an interrupted upgrade)"),
-            (ExitCode.failure, "nothing changed (sha256 mismatch, not an agent-runner build, version not --target, stop failed, package smoke failed, another upgrade running), or the upgrade failed and the previous build runs again"),
+            (ExitCode.failure, "nothing changed (sha256 mismatch, not an agent-runner build, version not --target, "
+                + "[upgrade] source: version not listed, 404, timeout, unreachable; stop failed, package smoke failed, "
+                + "another upgrade running), or the upgrade failed and the previous build runs again"),
             (2, "the rollback failed too, or an interrupted upgrade's old build could not be started again: the service is stopped (the message says what to run)"),
-            (ExitCode.usage, "the command line is wrong"),
+            (ExitCode.usage, "the command line is wrong, or no flags and no [upgrade] source"),
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
@@ -45,6 +58,10 @@ enum UpgradeCommand {
                 noRestart: parsed.has("no-restart"), rollback: parsed.has("rollback"))
         } catch {
             return runner.usageFailure(error, context: context)
+        }
+        if parsed.has("no-migrate") {
+            context.stderr.write("agent-runner: --no-migrate: nothing to skip; builds carry no config migration step "
+                                 + "of their own yet\n")
         }
         let config = Upgrader.projectConfig(at: AgentRunnerProgram.configPath(parsed, context: context),
                                             environment: context.configEnvironment, fileSystem: context.fileSystem,

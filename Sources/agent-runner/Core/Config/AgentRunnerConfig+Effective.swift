@@ -105,6 +105,8 @@ extension AgentRunnerConfig {
         add("upgrade", "bin_link", .string(upgrade.binLink))
         add("upgrade", "keep_versions", .int(Int64(upgrade.keepVersions)))
         add("upgrade", "smoke_timeout_s", .int(Int64(upgrade.smokeTimeoutS)))
+        add("upgrade", "source", upgrade.source.map { .string($0.text) } ?? .null)
+        add("upgrade", "source_timeout_s", .int(Int64(upgrade.sourceTimeoutS)))
         return EffectiveConfig(settings: settings)
     }
 

@@ -230,6 +230,13 @@ public struct AgentRunnerConfig: Sendable {
         public var binLink: String
         public var keepVersions: Int
         public var smokeTimeoutS: Int
+        /// Where published builds are (a directory or an http:// URL, beside a SHA256SUMS):
+        /// `agent-runner upgrade` without --from installs the latest listed, or `--target`'s.
+        /// Validated at load, so a typo is a config error with its line, not a failed upgrade.
+        public var source: ReleaseTemplate? = nil
+        /// Deadline of each network step of a download from `source` (connect, each receive).
+        public var sourceTimeoutS: Int = defaultSourceTimeoutS
+        public static let defaultSourceTimeoutS = 30
     }
 
     /// The round timeout in force for a phase (its override, else the base value).

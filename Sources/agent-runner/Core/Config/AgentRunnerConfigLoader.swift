@@ -118,13 +118,18 @@ public struct AgentRunnerConfigLoader: Sendable {
         root.absorb(hooksReader)
 
         var upgradeReader = try root.table("upgrade") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "upgrade")
-        try upgradeReader.rejectUnknownKeys(allowed: ["versions_dir", "bin_link", "keep_versions", "smoke_timeout_s"])
-        let upgrade = AgentRunnerConfig.Upgrade(
+        try upgradeReader.rejectUnknownKeys(allowed: [
+            "versions_dir", "bin_link", "keep_versions", "smoke_timeout_s", "source", "source_timeout_s",
+        ])
+        var upgrade = AgentRunnerConfig.Upgrade(
             versionsDir: paths.resolve(try upgradeReader.string("versions_dir") ?? AgentRunnerConfig.Upgrade.defaultVersionsDir),
             binLink: paths.resolve(try upgradeReader.string("bin_link") ?? AgentRunnerConfig.Upgrade.defaultBinLink),
             keepVersions: try upgradeReader.integer("keep_versions", in: 2...100, requirement: "an integer from 2 to 100 (the running version and at least one to roll back to)")
                 ?? AgentRunnerConfig.Upgrade.defaultKeepVersions,
             smokeTimeoutS: try upgradeReader.positiveInt("smoke_timeout_s", max: 3600) ?? AgentRunnerConfig.Upgrade.defaultSmokeTimeoutS)
+        upgrade.source = try Self.readReleaseSource(&upgradeReader, paths: paths)
+        upgrade.sourceTimeoutS = try upgradeReader.positiveInt("source_timeout_s", max: 600)
+            ?? AgentRunnerConfig.Upgrade.defaultSourceTimeoutS
         root.absorb(upgradeReader)
 
         var origins = root.origins
@@ -155,6 +160,19 @@ public struct AgentRunnerConfigLoader: Sendable {
                 message: "has no effect here: there are no [hooks] pre_round commands to skip (it switched off the "
                     + "original's Python pre-round plugins, which this agent-runner does not have); delete the line, "
                     + "or run `agent-runner migrate`, which does")
+        }
+    }
+
+    /// `[upgrade] source`: an http:// URL as written, or a directory path resolved like the
+    /// other paths (`~`, `{project}`, relative to work_dir); then checked as a release template.
+    static func readReleaseSource(_ reader: inout TOMLFieldReader, paths: PathResolver)
+        throws(ConfigError) -> ReleaseTemplate? {
+        guard let text = try reader.string("source") else { return nil }
+        let resolved = text.contains("://") ? text : paths.resolve(text)
+        do {
+            return try ReleaseTemplate(resolved)
+        } catch {
+            throw reader.error("source", error.reason)
         }
     }
 

@@ -17,8 +17,13 @@ enum UpgradeCommand {
             --no-rollback). Every step is journaled in <state dir>/rollouts/ID.json.
             """,
         options: [
-            OptionSpec("target", value: "X.Y.Z", help: "The version to roll out (default: what the artifact reports; required for another architecture's build)."),
-            OptionSpec("artifact", value: "PATH", help: "The build to push (default: [upgrade] artifact; {arch} becomes each host's uname -m)."),
+            OptionSpec("target", value: "X.Y.Z",
+                       help: "The version to roll out (default: what the artifact reports; required for another "
+                           + "architecture's build, and with [upgrade] source)."),
+            OptionSpec("artifact", value: "PATH",
+                       help: "The build to push (default: [upgrade] artifact, or --target's build from [upgrade] "
+                           + "source, fetched and verified against its SHA256SUMS here; {arch} becomes each host's "
+                           + "uname -m)."),
             OptionSpec("canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
             OptionSpec("batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
             OptionSpec("bake", value: "DURATION", help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
@@ -74,8 +79,14 @@ enum UpgradeCommand {
                 return runner.usageFailure(UsageError("\(error.message); pass --target X.Y.Z", verb: spec.name), context: context)
             }
         }
-        let artifacts = RolloutArtifactSource(pattern: settings.artifact, target: target, remote: executor,
-                                              effects: context.effects)
+        let artifacts: RolloutArtifactSource
+        do {
+            artifacts = try RolloutArtifactSource(settings: settings, target: target, remote: executor,
+                                                  effects: context.effects)
+        } catch {
+            context.stderr.write("fleetctl: \(error.message)\n")
+            return ExitCode.failure
+        }
         if !artifacts.perArchitecture, case .failure(let error) = artifacts.artifact(for: resolved.targets[0]) {
             context.stderr.write("fleetctl: \(error.message)\n")
             return ExitCode.failure
@@ -148,11 +159,16 @@ enum UpgradeCommand {
                 throw UsageError("--batch must be N (hosts) or N% (1-100), got '\(batchText)'", verb: spec.name)
             }
             batch = size
-            guard let pattern = parsed.value("artifact") ?? policy.artifact else {
-                throw UsageError("no build to roll out: pass --artifact PATH or set [upgrade] artifact in the "
-                                 + "inventory", verb: spec.name)
+            let release = parsed.value("artifact") == nil ? policy.source : nil
+            guard let pattern = parsed.value("artifact") ?? release?.text ?? policy.artifact else {
+                throw UsageError("no build to roll out: pass --artifact PATH, or set [upgrade] artifact or "
+                                 + "[upgrade] source in the inventory", verb: spec.name)
             }
-            settings = .init(artifact: pattern, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
+            if release != nil && parsed.value("target") == nil {
+                throw UsageError("[upgrade] source needs --target X.Y.Z: the version (as SHA256SUMS lists it) to "
+                                 + "roll out", verb: spec.name)
+            }
+            settings = .init(artifact: pattern, releaseSource: release != nil, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
                              maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures,
                              rollback: !parsed.has("no-rollback"))
             options = try runnerOptions(parsed)
@@ -230,8 +246,14 @@ enum UpgradeCommand {
         defer { runLock.release() }
         let executor = FleetTargets.executor(context)
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
-        let artifacts = RolloutArtifactSource(pattern: journal.settings.artifact, target: journal.target, remote: executor,
-                                              effects: context.effects)
+        let artifacts: RolloutArtifactSource
+        do {
+            artifacts = try RolloutArtifactSource(settings: journal.settings, target: journal.target, remote: executor,
+                                                  effects: context.effects)
+        } catch {
+            context.stderr.write("fleetctl: \(error.message)\n")
+            return ExitCode.failure
+        }
         let rollout = RolloutRunner(journal: journal, hosts: monitored, remote: executor, effects: context.effects, store: store,
                                     reporter: reporter, artifacts: artifacts, options: options)
         if abort {

@@ -25,6 +25,7 @@ extension Inventory {
         })
         var upgradeObject = JSONObject()
         upgradeObject["artifact"] = upgrade.artifact.map { .string($0) } ?? .null
+        upgradeObject["source"] = upgrade.source.map { .string($0.text) } ?? .null
         upgradeObject["canary"] = upgrade.canary.map { .string($0) } ?? .null
         upgradeObject["batch"] = .string(upgrade.batch)
         upgradeObject["bake_s"] = .double(upgrade.bakeS)

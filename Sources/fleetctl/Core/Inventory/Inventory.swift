@@ -132,6 +132,11 @@ public struct Inventory: Sendable {
     public struct UpgradePolicy: Sendable, Equatable {
         /// Artifact path; `{arch}` is replaced by the host's `uname -m`.
         public var artifact: String?
+        /// Where builds are published (a directory or http:// URL with `{version}` and `{arch}`,
+        /// beside a SHA256SUMS), the same template as agent-runner's `[upgrade] source`: each
+        /// host's build is fetched and verified here, on the operator machine, then pushed as
+        /// an artifact is. Exclusive with `artifact`.
+        public var source: ReleaseTemplate?
         public var canary: String?
         /// Batch size after the canary: a count (`"5"`) or a percentage (`"25%"`).
         public var batch: String = "25%"

@@ -112,9 +112,23 @@ public struct InventoryLoader: Sendable {
         let hooks = try readHooks(&root, groups: groupOrder, hosts: hosts)
         var upgrade = Inventory.UpgradePolicy()
         if var table = try root.table("upgrade") {
-            try table.rejectUnknownKeys(allowed: ["artifact", "canary", "batch", "bake", "max_failures"])
+            try table.rejectUnknownKeys(allowed: ["artifact", "source", "canary", "batch", "bake", "max_failures"])
             upgrade.artifact = try table.string("artifact").map {
                 ConfigPaths.absolute(ConfigPaths.expandUser($0, home: environment.home), against: baseDirectory)
+            }
+            if let source = try table.string("source") {
+                guard upgrade.artifact == nil else {
+                    throw table.error("source", "set either [upgrade] artifact (one build file) or [upgrade] source "
+                                      + "(published builds and their SHA256SUMS), not both")
+                }
+                let resolved = source.contains("://")
+                    ? source : ConfigPaths.absolute(ConfigPaths.expandUser(source, home: environment.home),
+                                                    against: baseDirectory)
+                do {
+                    upgrade.source = try ReleaseTemplate(resolved)
+                } catch {
+                    throw table.error("source", error.reason)
+                }
             }
             upgrade.canary = try table.string("canary")
             if let batch = try table.string("batch") {

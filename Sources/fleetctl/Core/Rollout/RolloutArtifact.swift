@@ -16,11 +16,7 @@ public struct RolloutArtifact: Sendable, Equatable {
     }
 
     /// This machine's `uname -m`.
-    public static var localArch: String {
-        var names = utsname()
-        uname(&names)
-        return withUnsafeBytes(of: &names.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    }
+    public static var localArch: String { HostArchitecture.current() }
 
     /// Reads `path` and its version: the artifact itself answers `--version` when it is built for
     /// this machine (`arch` nil or equal to ours); otherwise `target` must say what it is. The

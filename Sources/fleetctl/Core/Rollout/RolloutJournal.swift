@@ -38,13 +38,18 @@ public struct RolloutJournal: Sendable, Equatable {
 
     /// The rollout's parameters, recorded so a resumed rollout uses the same ones.
     public struct Settings: Sendable, Equatable {
-        /// `--artifact` or the inventory's pattern (with `{arch}`).
+        /// `--artifact` or the inventory's pattern (with `{arch}`), or its `[upgrade] source`
+        /// template when `releaseSource`.
         public var artifact = ""
+        /// `artifact` is an `[upgrade] source` template: builds come from its SHA256SUMS.
+        public var releaseSource = false
         public var bakeS: Double = 300
         public var maxFailures = 0
         public var rollback = true
-        public init(artifact: String = "", bakeS: Double = 300, maxFailures: Int = 0, rollback: Bool = true) {
+        public init(artifact: String = "", releaseSource: Bool = false, bakeS: Double = 300, maxFailures: Int = 0,
+                    rollback: Bool = true) {
             self.artifact = artifact
+            self.releaseSource = releaseSource
             self.bakeS = bakeS
             self.maxFailures = maxFailures
             self.rollback = rollback
@@ -115,7 +120,8 @@ public struct RolloutJournal: Sendable, Equatable {
             })),
             ("hosts", .object(hostObject)),
             ("settings", .object(JSONObject([
-                ("artifact", .string(settings.artifact)), ("bake_s", .double(settings.bakeS)),
+                ("artifact", .string(settings.artifact)), ("release_source", .bool(settings.releaseSource)),
+                ("bake_s", .double(settings.bakeS)),
                 ("max_failures", .int(Int64(settings.maxFailures))), ("rollback", .bool(settings.rollback)),
             ]))),
         ]))
@@ -143,6 +149,7 @@ public struct RolloutJournal: Sendable, Equatable {
         }
         if let saved = object["settings"]?.objectValue {
             settings.artifact = saved["artifact"]?.stringValue ?? ""
+            settings.releaseSource = saved["release_source"]?.boolValue ?? false
             settings.bakeS = saved["bake_s"]?.doubleValue ?? settings.bakeS
             settings.maxFailures = saved["max_failures"]?.intValue.flatMap { Int(exactly: $0) } ?? 0
             settings.rollback = saved["rollback"]?.boolValue ?? true

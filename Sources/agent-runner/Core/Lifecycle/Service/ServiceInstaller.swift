@@ -11,7 +11,7 @@ import FleetCore
 /// Unit files are read and written through `effects.fileSystem`; the wait for a unit to stop
 /// is a call on `effects.clock`.
 public struct ServiceInstaller: Sendable {
-    public struct Options: Sendable {
+    public struct Options: Sendable, Equatable {
         public var monitor = false
         public var system = false
         public var force = false
@@ -19,6 +19,17 @@ public struct ServiceInstaller: Sendable {
             self.monitor = monitor
             self.system = system
             self.force = force
+        }
+
+        /// The options `install`'s flags ask for. `--user` names the default mode: the runbook
+        /// spells it `agent-runner install --user --config <toml>`, and an operator copying that
+        /// line must not get a usage error. Asking for both modes is one.
+        public init(monitor: Bool, user: Bool, system: Bool, force: Bool) throws(UsageError) {
+            if user && system {
+                throw UsageError("--user and --system exclude each other: --user (the default) installs a systemd "
+                                 + "user unit, --system a system unit (as root, through sudo -E)", verb: "install")
+            }
+            self.init(monitor: monitor, system: system, force: force)
         }
     }
 

@@ -1,8 +1,9 @@
 import FleetCore
 
 /// The build to switch to, and how the upgrader gets it: read and verified (`--from`), taken
-/// from versions_dir (`--target`, `--rollback`), and the running build adopted first so there is
-/// always one to go back to.
+/// from versions_dir (`--target`, `--rollback`), downloaded from `[upgrade] source` (no flags,
+/// or a `--target` not installed), and the running build adopted first so there is always one
+/// to go back to.
 extension Upgrader {
     struct Candidate {
         var version: String
@@ -55,22 +56,34 @@ extension Upgrader {
             }
             return Candidate(version: previous, binary: store.binaryPath(previous))
         case .switchTo(let target):
-            guard store.isInstalled(target) else {
+            if store.isInstalled(target) { return Candidate(version: target, binary: store.binaryPath(target)) }
+            guard let release else {
                 throw LifecycleError("version \(target) is not installed in \(store.versionsDir) and no --from was "
-                                     + "given; pass --from PATH|- with that build")
+                                     + "given; pass --from PATH|- with that build, or set [upgrade] source")
             }
-            return Candidate(version: target, binary: store.binaryPath(target))
+            return try install(from: release, target: target, state: &state)
+        case .latest:
+            guard let release else { throw LifecycleError("no [upgrade] source to take the latest build from") }
+            return try install(from: release, target: nil, state: &state)
         case .install(let source, let sha256, let target):
             let source = try readSource(source, sha256: sha256)
             return try install(source, target: target, state: &state)
         }
     }
 
-    /// Stages the new build, asks its version, and installs it in versions_dir (or finds the
-    /// same bytes already there). Removes what it staged when it refuses the build.
+    /// Stages the new build and installs it.
     private func install(_ source: SourceBytes, target: String?, state: inout State)
         throws(LifecycleError) -> Candidate {
         let staged = try store.stage(source.bytes)
+        return try installStaged(staged, sha256: source.sha256, label: source.label,
+                                 expected: target.map { ($0, "--target \($0)") }, state: &state)
+    }
+
+    /// Asks a staged build its version and installs it in versions_dir (or finds the same bytes
+    /// already there). Removes what it staged when it refuses the build. `expected` is the
+    /// version the build must report and how the operator asked for it, for the message.
+    func installStaged(_ staged: String, sha256: String, label: String, expected: (version: String, asked: String)?,
+                       state: inout State) throws(LifecycleError) -> Candidate {
         let version: String
         do {
             version = try smoke.version(of: staged)
@@ -78,15 +91,15 @@ extension Upgrader {
             store.removeBuild(staged)
             throw LifecycleError("\(error.message); nothing changed")
         }
-        if let target, target != version {
+        if let expected, expected.version != version {
             store.removeBuild(staged)
-            throw LifecycleError("the binary from \(source.label) reports version \(version), not --target \(target); "
+            throw LifecycleError("the binary from \(label) reports version \(version), not \(expected.asked); "
                                  + "nothing changed")
         }
         if store.isInstalled(version) {
             store.removeBuild(staged)
             let installed = (try? store.readBinary(store.binaryPath(version))).map { SHA256.hex(of: $0) }
-            guard installed == source.sha256 else {
+            guard installed == sha256 else {
                 throw LifecycleError("version \(version) is already installed at \(store.binaryPath(version)) "
                                      + "with different content (sha256 \(installed ?? "unreadable")); a build must "
                                      + "not reuse a version number; nothing changed")
@@ -99,9 +112,9 @@ extension Upgrader {
             store.removeBuild(staged)
             throw error
         }
-        store.record(version, sha256: source.sha256, at: EventTimestamp.format(effects.wallClock.now()), in: &state)
+        store.record(version, sha256: sha256, at: EventTimestamp.format(effects.wallClock.now()), in: &state)
         try store.writeState(state)
-        say("staged \(version) (sha256 \(source.sha256.prefix(12))...) as \(store.binaryPath(version))")
+        say("staged \(version) (sha256 \(sha256.prefix(12))...) as \(store.binaryPath(version))")
         return Candidate(version: version, binary: store.binaryPath(version), newlyInstalled: true)
     }
 

@@ -15,8 +15,13 @@ extension Upgrader {
             /// `--from`: a new build, refused unless its SHA-256 is `sha256` and its version is
             /// `target` (when given).
             case install(Source, sha256: String?, target: String?)
-            /// `--target` alone: a version already installed in versions_dir.
+            /// `--target` alone: a version already installed in versions_dir (offline, so a
+            /// rollback never depends on the build server); otherwise that version as
+            /// `[upgrade] source` lists it, downloaded and verified.
             case switchTo(String)
+            /// No flags: the newest release `[upgrade] source` lists for this host's
+            /// architecture (the runbook's `agent-runner upgrade`).
+            case latest
             /// `--rollback`: the previous version state.json records. An interrupted upgrade
             /// that recovery undoes counts as the rollback.
             case rollback
@@ -60,8 +65,7 @@ extension Upgrader {
             } else if let target {
                 self.init(.switchTo(target), noRestart: noRestart)
             } else {
-                throw refuse("upgrade needs --from PATH|- (a new build), --target X.Y.Z (an installed version) "
-                             + "or --rollback")
+                self.init(.latest, noRestart: noRestart)
             }
         }
     }

@@ -10,10 +10,12 @@ import FleetCore
 /// build, going back to the old one when anything fails.
 ///
 /// Order (runbook "Upgrading agent-runner"): read the binary and verify --sha256 before anything
-/// else; stage it and read its version; then, orchestrated (a running user unit or pid-file
-/// serve): graceful stop → smoke → switch → start → confirm, else switch back and start the old
-/// build; package-only (system unit, nothing running, --no-restart, no config): smoke → switch,
-/// and print the restart command without running it (never sudo).
+/// else (a build from `[upgrade] source`: stream it into a staging file while hashing it, and
+/// verify the sum SHA256SUMS lists before anything runs it); stage it and read its version;
+/// then, orchestrated (a running user unit or pid-file serve): graceful stop → smoke → switch →
+/// start → confirm, else switch back and start the old build; package-only (system unit,
+/// nothing running, --no-restart, no config): smoke → switch, and print the restart command
+/// without running it (never sudo).
 ///
 /// One upgrade at a time per versions_dir (``VersionStore/lock()``). From its first disruptive
 /// step to its end, an ``UpgradeRecord`` says what it has done, so that the next run finishes or
@@ -33,12 +35,17 @@ public struct Upgrader: Sendable {
     let selfExecutable: String
     let effects: Effects
     let readStandardInput: @Sendable () throws(LifecycleError) -> [UInt8]
+    /// `[upgrade] source` for this host's architecture; nil when none is configured.
+    let release: ReleaseSource?
+    /// What the upgrade says when there is no release source to take the latest build from.
+    let noReleaseSource: String
     /// How long a restarted service must stay up to count as started.
     let settle: Duration
 
     public init(store: VersionStore, smoke: UpgradeSmoke, config: AgentRunnerConfig?, controller: ServiceController?,
                 events: EventSink?, stderr: any TextOutput, selfExecutable: String, effects: Effects,
                 readStandardInput: @escaping @Sendable () throws(LifecycleError) -> [UInt8],
+                release: ReleaseSource? = nil, noReleaseSource: String = "no config was loaded",
                 settle: Duration = .seconds(2)) {
         self.store = store
         self.smoke = smoke
@@ -49,6 +56,8 @@ public struct Upgrader: Sendable {
         self.selfExecutable = selfExecutable
         self.effects = effects
         self.readStandardInput = readStandardInput
+        self.release = release
+        self.noReleaseSource = noReleaseSource
         self.settle = settle
     }
 
@@ -61,6 +70,12 @@ public struct Upgrader: Sendable {
     /// when it stopped before changing anything; every later ending is an ``Outcome`` with its
     /// exit code.
     public func run(_ request: Request) throws(LifecycleError) -> Outcome {
+        if request.intent == .latest && release == nil {
+            throw LifecycleError("upgrade without --from, --target or --rollback installs the latest build listed by "
+                                 + "[upgrade] source, and \(noReleaseSource); set [upgrade] source "
+                                 + "(docs/configuration.md), or pass --from PATH|-, --target X.Y.Z or --rollback",
+                                 exitCode: ExitCode.usage)
+        }
         let lock = try store.lock()
         defer { lock.release() }
         let staging = store.removeStaleStaging()

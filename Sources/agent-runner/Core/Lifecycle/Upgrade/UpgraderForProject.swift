@@ -38,10 +38,14 @@ extension Upgrader {
             }
         }
         let settings = config?.upgrade ?? .defaults(home: home)
+        let release = settings.source.map {
+            ReleaseSource(template: $0, arch: HostArchitecture.current(), timeoutS: Double(settings.sourceTimeoutS))
+        }
         self.init(
             store: VersionStore(config: settings, fileSystem: effects.fileSystem),
             smoke: UpgradeSmoke(effects: effects, environment: environment, timeout: .seconds(settings.smokeTimeoutS)),
             config: controller == nil ? nil : config, controller: controller, events: events, stderr: stderr,
-            selfExecutable: selfExecutable, effects: effects, readStandardInput: readStandardInput)
+            selfExecutable: selfExecutable, effects: effects, readStandardInput: readStandardInput, release: release,
+            noReleaseSource: config.map { "\($0.displayPath) has no [upgrade] source" } ?? "no config was loaded")
     }
 }

@@ -13,7 +13,8 @@ import FleetCore
 ///
 /// state.json, the upgrade record, the builds' bytes and the files it deletes go through
 /// `fileSystem`; the link, the renames and the folders (symlink(2), rename(2), rmdir(2),
-/// readdir(3)) are the store's own mechanism and need a real directory: tests use a temporary one.
+/// readdir(3)) and a build downloaded piece by piece (``StagingFile``) are the store's own
+/// mechanism and need a real directory: tests use a temporary one.
 public struct VersionStore: Sendable {
     public static let binaryName = "agent-runner"
 
@@ -234,6 +235,24 @@ public struct VersionStore: Sendable {
             throw LifecycleError("\(error)")
         }
         return folder + "/" + Self.binaryName
+    }
+
+    /// An empty executable in a new staging folder, for a build that arrives in pieces. The
+    /// caller finishes or discards it.
+    func openStaging() throws(LifecycleError) -> StagingFile {
+        try createVersionsDir()
+        let folder = "\(versionsDir)/.staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard mkdir(folder, 0o755) == 0 else {
+            throw LifecycleError("cannot create \(folder): \(SystemError.text(errno))")
+        }
+        let path = folder + "/" + Self.binaryName
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else {
+            let code = errno
+            rmdir(folder)
+            throw LifecycleError("cannot create \(path): \(SystemError.text(code))")
+        }
+        return StagingFile(path: path, fd: fd, store: self)
     }
 
     /// Moves a staged binary to `versions_dir/version/agent-runner`.

@@ -29,12 +29,16 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
         guard core.count == 3 else { return nil }
         var numbers: [Int] = []
         for part in core {
-            guard !part.isEmpty, part.count <= 9, part.allSatisfy(\.isASCIIDigit), part == "0" || part.first != "0", let value = Int(part) else { return nil }
+            guard !part.isEmpty, part.count <= 9, part.allSatisfy(\.isASCIIDigit), part == "0" || part.first != "0",
+                let value = Int(part)
+            else { return nil }
             numbers.append(value)
         }
         let identifiers = pre.map { $0.split(separator: ".", omittingEmptySubsequences: false) } ?? []
-        guard identifiers.allSatisfy(Self.isIdentifier),
-              build.map({ $0.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(Self.isIdentifier) }) ?? true else { return nil }
+        let buildIdentifiers = build.map { $0.split(separator: ".", omittingEmptySubsequences: false) } ?? []
+        guard identifiers.allSatisfy(Self.isIdentifier), buildIdentifiers.allSatisfy(Self.isIdentifier) else {
+            return nil
+        }
         major = numbers[0]
         minor = numbers[1]
         patch = numbers[2]
@@ -55,7 +59,7 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
         if lhs.isPreRelease != rhs.isPreRelease { return lhs.isPreRelease }
         for (left, right) in zip(lhs.preRelease, rhs.preRelease) where left != right {
             switch (Self.number(left), Self.number(right)) {
-            case let (l?, r?): return l < r
+            case (let l?, let r?): return l < r
             case (.some, nil): return true
             case (nil, .some): return false
             case (nil, nil): return left < right
@@ -70,7 +74,11 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     private static func isIdentifier(_ part: Substring) -> Bool {
-        !part.isEmpty && part.unicodeScalars.allSatisfy { ($0 >= "0" && $0 <= "9") || ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || $0 == "-" }
+        !part.isEmpty
+            && part.unicodeScalars.allSatisfy { scalar in
+                (scalar >= "0" && scalar <= "9") || (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z")
+                    || scalar == "-"
+            }
     }
 }
 

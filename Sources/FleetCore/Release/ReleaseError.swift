@@ -1,11 +1,8 @@
-import FleetCore
-
 /// Finding, fetching or verifying a release build failed. One line that names the file, path or
-/// URL and the next step; nothing has been changed when one is thrown.
+/// URL and the next step; nothing has been installed when one is thrown (a build streamed to a
+/// staging file is deleted by whoever staged it).
 public struct ReleaseError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable, Equatable {
-        /// `[upgrade] source` is not a usable template.
-        case badTemplate
         /// SHA256SUMS has lines that are not `sha256sum` output.
         case malformedChecksums
         /// The requested version (or any version) is not listed for this architecture.
@@ -24,6 +21,8 @@ public struct ReleaseError: Error, Sendable, Equatable, CustomStringConvertible 
         case unsupportedScheme
         /// The file exists but cannot be read, or the transfer broke off.
         case unreadable
+        /// The download could not be written where it is being staged (a full disk).
+        case unwritable
     }
 
     public var code: Code
@@ -35,7 +34,4 @@ public struct ReleaseError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String { message }
-
-    /// As `agent-runner upgrade` reports it: exit 1, nothing changed.
-    public var lifecycleError: LifecycleError { LifecycleError(message + "; nothing changed") }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// This host's machine name as `uname -m` prints it (`aarch64` on a 64-bit Pi OS, `armv7l` on a

@@ -49,7 +49,9 @@ public struct ReleaseChecksums: Sendable, Equatable {
             case .entry(let entry):
                 if let earlier = entries.first(where: { $0.name == entry.name }) {
                     if earlier.sha256 != entry.sha256 {
-                        problems.append("line \(lineNumber): \(entry.name) is listed again with another sum (first on line \(earlier.line))")
+                        problems.append(
+                            "line \(lineNumber): \(entry.name) is listed again with another sum "
+                                + "(first on line \(earlier.line))")
                     }
                     continue
                 }
@@ -61,7 +63,10 @@ public struct ReleaseChecksums: Sendable, Equatable {
         if !problems.isEmpty {
             let shown = problems.prefix(3).joined(separator: "; ")
             let more = problems.count > 3 ? "; and \(problems.count - 3) more" : ""
-            throw ReleaseError(.malformedChecksums, "\(source): \(shown)\(more); regenerate it with `sha256sum agent-runner-* > SHA256SUMS`")
+            throw ReleaseError(
+                .malformedChecksums,
+                "\(source): \(shown)\(more); regenerate it with "
+                    + "`sha256sum agent-runner-* > SHA256SUMS`")
         }
         return ReleaseChecksums(entries: entries)
     }
@@ -76,19 +81,27 @@ public struct ReleaseChecksums: Sendable, Equatable {
         let escaped = rest.first == "\\"
         if escaped { rest = rest.dropFirst() }
         if rest.hasPrefix("SHA256 (") {
-            return .problem("line \(number): a BSD-style line (`sha256sum --tag`); list the builds in the default format")
+            return .problem(
+                "line \(number): a BSD-style line (`sha256sum --tag`); list the builds in the default "
+                    + "format")
         }
         let hex = rest.prefix(64)
         guard hex.count == 64, hex.allSatisfy(\.isHexDigit), hex.allSatisfy(\.isASCII) else {
-            return .problem("line \(number): expected 64 hex digits, two spaces (or space and *), the file name; got '\(line.prefix(40))'")
+            return .problem(
+                "line \(number): expected 64 hex digits, two spaces (or space and *), the file name; "
+                    + "got '\(line.prefix(40))'")
         }
         rest = rest.dropFirst(64)
         guard rest.first == " ", let mode = rest.dropFirst().first, mode == " " || mode == "*" else {
-            return .problem("line \(number): expected two spaces (or space and *) after the sum; got '\(line.prefix(80))'")
+            return .problem(
+                "line \(number): expected two spaces (or space and *) after the sum; "
+                    + "got '\(line.prefix(80))'")
         }
         var name = String(rest.dropFirst(2))
         if escaped {
-            guard let unescaped = unescape(name) else { return .problem("line \(number): a bad escape in the file name '\(name.prefix(40))'") }
+            guard let unescaped = unescape(name) else {
+                return .problem("line \(number): a bad escape in the file name '\(name.prefix(40))'")
+            }
             name = unescaped
         }
         guard !name.isEmpty else { return .problem("line \(number): no file name after the sum") }

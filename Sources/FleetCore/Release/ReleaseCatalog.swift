@@ -1,5 +1,3 @@
-import FleetCore
-
 /// The builds SHA256SUMS lists for one architecture, oldest first, and the choice of one:
 /// the latest release, or `--target X.Y.Z`.
 public struct ReleaseCatalog: Sendable, Equatable {
@@ -37,9 +35,15 @@ public struct ReleaseCatalog: Sendable, Equatable {
     public func latest() throws(ReleaseError) -> Build {
         guard let newest = builds.last(where: { !$0.version.isPreRelease }) else {
             if builds.isEmpty {
-                throw ReleaseError(.versionMissing, "\(source) lists no build for \(arch)\(otherHint()); publish one, or check [upgrade] source's file name pattern")
+                throw ReleaseError(
+                    .versionMissing,
+                    "\(source) lists no build for \(arch)\(otherHint()); publish one, "
+                        + "or check [upgrade] source's file name pattern")
             }
-            throw ReleaseError(.versionMissing, "\(source) lists only pre-releases for \(arch) (\(listed())); pass --target with one of them")
+            throw ReleaseError(
+                .versionMissing,
+                "\(source) lists only pre-releases for \(arch) (\(listed())); pass "
+                    + "--target with one of them")
         }
         return newest
     }
@@ -48,10 +52,17 @@ public struct ReleaseCatalog: Sendable, Equatable {
     public func build(for target: String) throws(ReleaseError) -> Build {
         if let build = builds.first(where: { $0.version.text == target }) { return build }
         guard ReleaseVersion(target) != nil else {
-            throw ReleaseError(.versionMissing, "--target \(target) is not a version X.Y.Z[-pre]; \(source) lists for \(arch): \(listed())")
+            throw ReleaseError(
+                .versionMissing,
+                "--target \(target) is not a version X.Y.Z[-pre]; \(source) lists for "
+                    + "\(arch): \(listed())")
         }
         if let archs = otherArchitectures[target] {
-            throw ReleaseError(.versionMissing, "\(target) is listed in \(source) for \(archs.sorted().joined(separator: ", ")) but not for \(arch); listed for \(arch): \(listed())")
+            let others = archs.sorted().joined(separator: ", ")
+            throw ReleaseError(
+                .versionMissing,
+                "\(target) is listed in \(source) for \(others) but not for \(arch); "
+                    + "listed for \(arch): \(listed())")
         }
         throw ReleaseError(.versionMissing, "\(target) is not listed in \(source) for \(arch); listed: \(listed())")
     }
@@ -60,7 +71,8 @@ public struct ReleaseCatalog: Sendable, Equatable {
     private func listed() -> String {
         guard !builds.isEmpty else { return "none" }
         let newestFirst = builds.reversed().map(\.version.text)
-        return newestFirst.prefix(10).joined(separator: ", ") + (newestFirst.count > 10 ? ", … (\(newestFirst.count) in all)" : "")
+        let more = newestFirst.count > 10 ? ", … (\(newestFirst.count) in all)" : ""
+        return newestFirst.prefix(10).joined(separator: ", ") + more
     }
 
     private func otherHint() -> String {
