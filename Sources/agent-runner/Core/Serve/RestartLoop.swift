@@ -2,7 +2,8 @@ import FleetCore
 
 /// The restart-on-exit loop: before each round the stop triggers and the throttle gate of the
 /// round's agent, then the round, then the verdict (``RestartPolicy``: restart after a delay, or
-/// give up), then the back-off sleep, which wakes for a signal or the stop file.
+/// give up), the stop triggers again (a bounded run ends with its last round, ``ServeBounds``),
+/// then the back-off sleep, which wakes for a signal or the stop file.
 ///
 /// The decisions are values (``RestartPolicy``, ``BackoffPlanner``); this loop only sequences
 /// them with the round and the clock, so on a fake clock and a scripted runner "five short
@@ -12,6 +13,7 @@ struct RestartLoop {
     let options: Supervisor.Options
     let rounds: RoundRunner
     let triggers: StopTriggers
+    let bounds: ServeBounds
     let gate: ThrottleGate
     let events: EventSink
     let fileSystem: any FileSystem
@@ -31,6 +33,8 @@ struct RestartLoop {
         self.options = options
         self.rounds = rounds
         self.triggers = triggers
+        bounds = ServeBounds(maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds, once: options.once,
+                             stopFile: config.runtime.stopFile, triggers: triggers, events: events)
         self.gate = gate
         self.throttles = throttles
         self.events = events
@@ -40,12 +44,15 @@ struct RestartLoop {
         policy = RestartPolicy(restartDelayS: config.runtime.restartDelayS)
     }
 
-    var maxRounds: Int? { options.maxRoundsOverride ?? config.runtime.maxRounds }
-
     /// Runs rounds until something ends serve; `completed` then counts the rounds that ran.
     mutating func run() -> ServeEnding {
         while true {
-            if let ending = checkBeforeRound() { return ending }
+            if let ending = bounds.beforeRound(completed: completed) { return ending }
+            switch gate.pass(&throttles, agent: config.agentIdentity(forRound: nextRound).name) {
+            case .proceed: break
+            case .woken(let wake): return bounds.stopped(by: wake, completed: completed)
+            case .stopped: return .selfTerminated
+            }
             let result = rounds.run(round: nextRound)
             record(result)
             let delay: Duration
@@ -53,40 +60,8 @@ struct RestartLoop {
             case .restart(let after): delay = after
             case .stop(let ending): return ending
             }
-            if triggers.signalled { return .signal }
-            if options.once { return .once }
-            if let wake = triggers.sleep(for: delay) { return stopped(by: wake) }
-        }
-    }
-
-    /// The stop triggers in the original's order: sentinel, throttle gate (of the agent the next
-    /// round runs), stop file, max rounds, signal.
-    private mutating func checkBeforeRound() -> ServeEnding? {
-        if let reason = triggers.sentinelReason() {
-            events.emit(AgentSelfTerminated(reason: reason))
-            return .selfTerminated
-        }
-        switch gate.pass(&throttles, agent: config.agentIdentity(forRound: nextRound).name) {
-        case .proceed: break
-        case .woken(let wake): return stopped(by: wake)
-        case .stopped: return .selfTerminated
-        }
-        if triggers.stopFileExists { return stopped(by: .stopFile) }
-        if let maxRounds, completed >= maxRounds {
-            events.emit(MaxRoundsReached(roundsCompleted: completed, maxRounds: maxRounds))
-            return .maxRounds
-        }
-        return triggers.signalled ? .signal : nil
-    }
-
-    private func stopped(by wake: StopTriggers.Wake) -> ServeEnding {
-        switch wake {
-        case .signal:
-            return .signal
-        case .stopFile:
-            events.emit(StopFileDetected(stopFile: config.runtime.stopFile ?? "", content: triggers.stopFileContent(),
-                                         roundsCompleted: completed))
-            return .stopFile
+            if let ending = bounds.afterRound(completed: completed) { return ending }
+            if let wake = triggers.sleep(for: delay) { return bounds.stopped(by: wake, completed: completed) }
         }
     }
 
