@@ -63,15 +63,21 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertTrue(claudeText.contains("[agent.env]\n# CLAUDE_CODE_MAX_RETRIES: "), claudeText)
 
         let aider = try load(ProjectScaffold.config(preset: .aider, project: "demo"))
-        for flag in ["--no-check-update", "--no-show-release-notes", "--no-analytics", "--no-pretty", "--no-fancy-input"] {
+        let flags = [
+            "--no-check-update", "--no-show-release-notes", "--no-analytics", "--no-pretty", "--no-fancy-input",
+        ]
+        for flag in flags {
             XCTAssertTrue(aider.agent.command.contains(flag), flag)
         }
-        XCTAssertEqual(aider.agent.command.suffix(4), ["--timeout", "300", "--model-settings-file", ".aider.model.settings.yml"])
+        XCTAssertEqual(
+            aider.agent.command.suffix(4), ["--timeout", "300", "--model-settings-file", ".aider.model.settings.yml"])
         let aiderEnv = Dictionary(uniqueKeysWithValues: aider.agent.env.map { ($0.name, $0.value) })
         XCTAssertEqual(aiderEnv, ["BROWSER": "true", "COLUMNS": "250", "LITELLM_LOCAL_MODEL_COST_MAP": "True"])
         XCTAssertEqual(AgentPreset.aider.files.map(\.path), [".aider.model.settings.yml"])
-        XCTAssertTrue(AgentPreset.aiderModelSettings.text.contains("- name: aider/extra_params\n  extra_params:\n    max_retries: 0\n"))
-        XCTAssertEqual(ProjectScaffold.gitignoreLines(preset: .aider), ["logs/", ".aider*", "!.aider.model.settings.yml"])
+        let settings = "- name: aider/extra_params\n  extra_params:\n    max_retries: 0\n"
+        XCTAssertTrue(AgentPreset.aiderModelSettings.text.contains(settings))
+        XCTAssertEqual(
+            ProjectScaffold.gitignoreLines(preset: .aider), ["logs/", ".aider*", "!.aider.model.settings.yml"])
         XCTAssertEqual(ProjectScaffold.gitignoreLines(preset: .claude), ["logs/"])
         for preset in AgentPreset.all where preset.name != "aider" {
             XCTAssertEqual(preset.files, [], preset.name)
@@ -92,7 +98,8 @@ final class ProjectScaffoldTests: XCTestCase {
         let aider = ProjectScaffold.gitignoreLines(preset: .aider)
         XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "logs/\n", lines: aider),
                        "logs/\n.aider*\n!.aider.model.settings.yml\n", "only the missing lines")
-        XCTAssertNil(ProjectScaffold.gitignore(appendingTo: ".aider*\nlogs/\n!.aider.model.settings.yml\n", lines: aider))
+        XCTAssertNil(
+            ProjectScaffold.gitignore(appendingTo: ".aider*\nlogs/\n!.aider.model.settings.yml\n", lines: aider))
     }
 
     func testTOMLStrings() {

@@ -210,9 +210,10 @@ final class ThrottleGateTests: XCTestCase {
         let triggers = StopTriggers(
             stop: .isolated(), stopFile: nil, sentinelPath: project.logDir + "/.agent-done",
             fileSystem: UnsyncedDisk(), clock: clock)
+        let events = EventSink(logDir: project.logDir, clock: clock.wallClock, stderr: CapturedOutput())
         let gate = ThrottleGate(
             action: .backOff, jitterMaxS: 30, wallClock: clock.wallClock, clock: clock, random: UnusableRandom(),
-            triggers: triggers, events: EventSink(logDir: project.logDir, clock: clock.wallClock, stderr: CapturedOutput()))
+            triggers: triggers, events: events)
         let throttled = gate.throttledPhases(throttles, agentOfPhase: project.config.agentNamesByPhase)
         XCTAssertEqual(throttled.phases, ["review"])
         XCTAssertEqual(throttled.wake, UTCInstant(seconds: wallStart + 300))
