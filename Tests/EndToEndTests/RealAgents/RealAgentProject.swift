@@ -260,9 +260,10 @@ final class RealAgentProject {
         }
     }
 
-    /// Fails when any process of the user but `except` is alive (zombies are dead).
-    func assertNoProcessLeft(except: Set<pid_t> = [], file: StaticString = #filePath, line: UInt = #line) {
-        let left = user.processes().filter { !except.contains($0.pid) }
+    /// Fails when any process of the user is alive (zombies are dead) but those named in
+    /// `exceptCommands` (the fleet fixture's sshd sessions, which outlive a fleetctl run).
+    func assertNoProcessLeft(exceptCommands: Set<String> = [], file: StaticString = #filePath, line: UInt = #line) {
+        let left = user.processes().filter { !exceptCommands.contains($0.command) }
         XCTAssertEqual(left.map(\.description), [], "processes of \(user.name) left running", file: file, line: line)
     }
 }
