@@ -121,11 +121,12 @@ public final class TestUserLock: @unchecked Sendable {
     public static let path = "/tmp/agent-fleet-e2e-users.lock"
     private var descriptor: Int32
 
-    /// Waits for the lock, up to `timeout`.
-    public init(timeout: Duration = .seconds(600)) throws {
-        descriptor = open(Self.path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    /// Waits for the lock, up to `timeout`. `path` names the lock of another set of users (the
+    /// real-agent tests' user has its own, so they do not wait for the fleet tests).
+    public init(path: String = TestUserLock.path, timeout: Duration = .seconds(600)) throws {
+        descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw TestUser.Failure(description: "cannot open \(Self.path): \(String(cString: strerror(errno)))")
+            throw TestUser.Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         let deadline = ContinuousClock.now + timeout
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
@@ -133,7 +134,7 @@ public final class TestUserLock: @unchecked Sendable {
             guard code == EWOULDBLOCK || code == EINTR, ContinuousClock.now < deadline else {
                 let reason = code == EWOULDBLOCK ? "another test run held it for \(timeout)" : String(cString: strerror(code))
                 close(descriptor)
-                throw TestUser.Failure(description: "cannot lock the fleet test users (\(Self.path)): \(reason)")
+                throw TestUser.Failure(description: "cannot lock the test users (\(path)): \(reason)")
             }
             usleep(100_000)
         }

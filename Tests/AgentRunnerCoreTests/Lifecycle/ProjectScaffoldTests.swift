@@ -51,6 +51,40 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertTrue(text.contains("log_dir = \"~/.agent-runner/demo/logs\"\nround_budget_s = 1800\n"), text)
     }
 
+    /// The presets bound the CLIs' own retries and keep them off the network and out of browsers
+    /// (docs/agents.md has the measurements behind each value).
+    func testClaudeAndAiderBoundTheirCLIsRetries() throws {
+        let claude = try load(ProjectScaffold.config(preset: .claude, project: "demo"))
+        let claudeEnv = Dictionary(uniqueKeysWithValues: claude.agent.env.map { ($0.name, $0.value) })
+        XCTAssertEqual(claudeEnv["CLAUDE_CODE_MAX_RETRIES"], "2")
+        XCTAssertEqual(claudeEnv["DISABLE_TELEMETRY"], "1")
+        XCTAssertEqual(claudeEnv["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"], "1")
+        XCTAssertEqual(claudeEnv["DISABLE_AUTOUPDATER"], "1")
+        let claudeText = ProjectScaffold.config(preset: .claude, project: "demo")
+        XCTAssertTrue(claudeText.contains("[agent.env]\n# CLAUDE_CODE_MAX_RETRIES: "), claudeText)
+
+        let aider = try load(ProjectScaffold.config(preset: .aider, project: "demo"))
+        let flags = [
+            "--no-check-update", "--no-show-release-notes", "--no-analytics", "--no-pretty", "--no-fancy-input",
+        ]
+        for flag in flags {
+            XCTAssertTrue(aider.agent.command.contains(flag), flag)
+        }
+        XCTAssertEqual(
+            aider.agent.command.suffix(4), ["--timeout", "300", "--model-settings-file", ".aider.model.settings.yml"])
+        let aiderEnv = Dictionary(uniqueKeysWithValues: aider.agent.env.map { ($0.name, $0.value) })
+        XCTAssertEqual(aiderEnv, ["BROWSER": "true", "COLUMNS": "250", "LITELLM_LOCAL_MODEL_COST_MAP": "True"])
+        XCTAssertEqual(AgentPreset.aider.files.map(\.path), [".aider.model.settings.yml"])
+        let settings = "- name: aider/extra_params\n  extra_params:\n    max_retries: 0\n"
+        XCTAssertTrue(AgentPreset.aiderModelSettings.text.contains(settings))
+        XCTAssertEqual(
+            ProjectScaffold.gitignoreLines(preset: .aider), ["logs/", ".aider*", "!.aider.model.settings.yml"])
+        XCTAssertEqual(ProjectScaffold.gitignoreLines(preset: .claude), ["logs/"])
+        for preset in AgentPreset.all where preset.name != "aider" {
+            XCTAssertEqual(preset.files, [], preset.name)
+        }
+    }
+
     func testPromptPassesTheStartupBatteryMinimum() {
         XCTAssertGreaterThanOrEqual(ProjectScaffold.prompt.utf8.count, StartupBattery.minimumPromptBytes)
         XCTAssertTrue(ProjectScaffold.prompt.hasPrefix("# Agent Prompt\n"))
@@ -62,6 +96,11 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "build/\n"), "build/\nlogs/\n")
         XCTAssertNil(ProjectScaffold.gitignore(appendingTo: "a\nlogs/\nb\n"))
         XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "/logs/\n"), "/logs/\nlogs/\n", "only an exact 'logs/' line counts")
+        let aider = ProjectScaffold.gitignoreLines(preset: .aider)
+        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "logs/\n", lines: aider),
+                       "logs/\n.aider*\n!.aider.model.settings.yml\n", "only the missing lines")
+        XCTAssertNil(
+            ProjectScaffold.gitignore(appendingTo: ".aider*\nlogs/\n!.aider.model.settings.yml\n", lines: aider))
     }
 
     func testTOMLStrings() {

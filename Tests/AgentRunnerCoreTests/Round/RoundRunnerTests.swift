@@ -102,6 +102,36 @@ final class RoundRunnerTests: XCTestCase {
         XCTAssertEqual(try project.payloads(.agentAuthErrorDetected).map { $0["round_num"] }, [2])
     }
 
+    /// aider exits 0 after every provider error: its own classifier reads the text, so a refused
+    /// connection is a network blip and a transient error, and a 401 is an auth failure whose
+    /// usage is no success, all under the agent name `aider`.
+    func testEachRoundIsReadByTheClassifierOfItsAgentWhateverItsExitCode() throws {
+        let project = try ProjectFixture(self, agentName: "aider")
+        let header = "Aider v0.86.2\nModel: openai/gpt-4o-mini with whole edit format\n\n"
+        let refused = header + "litellm.InternalServerError: InternalServerError: OpenAIException - Connection error.\n"
+            + "The API provider's servers are down or overloaded.\n"
+        let unauthorized = header + "Tokens: 677 sent, 0 received.\n"
+            + "litellm.AuthenticationError: AuthenticationError: OpenAIException - Incorrect API key provided.\n"
+            + "The API provider is not able to authenticate you. Check your API key.\n"
+        let rounds = runner(project, StandInAgents([.exits(0, output: refused), .exits(0, output: unauthorized)]))
+        let first = rounds.run(round: 1)
+        XCTAssertEqual(first.agent, "aider")
+        XCTAssertEqual(first.transient?.classification, .networkError)
+        XCTAssertTrue(first.analysis.reportedError)
+        let second = rounds.run(round: 2)
+        XCTAssertNotNil(second.analysis.authFailure)
+
+        let blip = try XCTUnwrap(project.payloads(.agentNetworkBlip).first)
+        XCTAssertEqual(blip["round_num"], 1)
+        XCTAssertEqual(blip["exit_code"], 0, "reported whatever the exit code")
+        XCTAssertEqual(try project.payloads(.transientErrorDetected).map { $0["agent"] }, ["aider"])
+        XCTAssertEqual(try project.payloads(.agentAuthErrorDetected).map { $0["agent"] }, ["aider"])
+        let usage = try XCTUnwrap(project.payloads(.agentUsageRecorded).first)
+        XCTAssertEqual(usage["agent"], "aider")
+        XCTAssertEqual(usage["model"], "openai/gpt-4o-mini")
+        XCTAssertEqual(usage["success"], false, "exit 0, but the output reports an error")
+    }
+
     func testWorkLeftByACleanRoundIsStashedBySHA() throws {
         let project = try ProjectFixture(self)
         let git = StashingGit(sha: String(repeating: "c", count: 40))

@@ -65,12 +65,13 @@ final class RestartLoopTests: XCTestCase {
         let agents = StandInAgents([.exits(3), .exits(3), .exits(0), .exits(3)])
         let clock = AlarmClock()
         XCTAssertEqual(serve(project, agents, clock: clock), ExitCode.success)
-        // Crash (×2), crash (×4), clean (×1), crash: the streak starts again (×2), then max_rounds.
+        // Crash (×2), crash (×4), clean (×1), crash: the streak starts again, but max_rounds ends
+        // serve with that round, before its ×2 delay.
         XCTAssertEqual(try project.gaps(between: .roundStart), [2, 4, 1])
-        XCTAssertEqual(clock.fake.elapsed, .seconds(9))
+        XCTAssertEqual(clock.fake.elapsed, .seconds(7), "none after the last round")
     }
 
-    func testMaxRoundsIsCheckedAfterTheRestartDelay() throws {
+    func testMaxRoundsEndsServeWithTheLastRound() throws {
         let project = try ProjectFixture(self)
         let clock = AlarmClock()
         let code = serve(
@@ -80,7 +81,7 @@ final class RestartLoopTests: XCTestCase {
             try project.kinds(), ["serve_started"] + round + round + ["max_rounds_reached", "serve_stopped"])
         XCTAssertEqual(try project.payloads(.maxRoundsReached), [["rounds_completed": 2, "max_rounds": 2]])
         XCTAssertEqual(try project.payloads(.serveStarted).first?["max_rounds"], 2)
-        XCTAssertEqual(clock.fake.elapsed, .seconds(2), "restart_delay_s after each round, the last one too")
+        XCTAssertEqual(clock.fake.elapsed, .seconds(1), "restart_delay_s between the rounds, none after the last")
     }
 
     func testOnceRunsOneRoundWithoutSleeping() throws {
@@ -100,7 +101,28 @@ final class RestartLoopTests: XCTestCase {
         XCTAssertEqual(serve(project, StandInAgents([writesSentinel]), clock: clock), ExitCode.success)
         XCTAssertEqual(try project.payloads(.agentSelfTerminated), [["reason": "all tasks complete\n"]])
         XCTAssertEqual(try project.payloads(.serveStopped).first?["reason"], "agent_self_terminated")
-        XCTAssertEqual(clock.fake.elapsed, .seconds(1), "seen at the top of the loop, after the restart delay")
+        XCTAssertEqual(clock.fake.elapsed, .zero, "seen right after the round, before the restart delay")
+    }
+
+    /// A bounded run ends with its last round even when that round crashed: the sentinel it
+    /// wrote, or the stop file, is seen before the crash's restart delay, not after.
+    func testASentinelOrStopFileAfterACrashEndsServeWithoutTheRestartDelay() throws {
+        let sentinel = try ProjectFixture(self)
+        let clock = AlarmClock()
+        let crashesDone = StandInAgents.StandIn.script(
+            "printf 'gave up\\n' > \"$AGENT_RUNNER_LOG_DIR/.agent-done\"; exit 3")
+        XCTAssertEqual(serve(sentinel, StandInAgents([crashesDone]), clock: clock), ExitCode.success)
+        XCTAssertEqual(try sentinel.payloads(.agentSelfTerminated), [["reason": "gave up\n"]])
+        XCTAssertEqual(clock.fake.elapsed, .zero)
+
+        let stopped = try ProjectFixture(self, runtime: [#"stop_file = "STOP""#])
+        let stopClock = AlarmClock()
+        let crashesStop = StandInAgents.StandIn.script("printf 'enough' > STOP; exit 3")
+        XCTAssertEqual(serve(stopped, StandInAgents([crashesStop]), clock: stopClock), ExitCode.success)
+        XCTAssertEqual(
+            try stopped.payloads(.stopFileDetected),
+            [["stop_file": .string(stopped.workDir + "/STOP"), "content": "enough", "rounds_completed": 1]])
+        XCTAssertEqual(stopClock.fake.elapsed, .zero)
     }
 
     func testASentinelLeftByTheLastServeIsRemovedAtBoot() throws {
@@ -181,8 +203,8 @@ final class RestartLoopTests: XCTestCase {
         XCTAssertEqual(try project.payloads(.agentExit).count, 1)
         XCTAssertEqual(
             try project.payloads(.serveStopped).first?["rounds_completed"], 1, "failed checks are not rounds")
-        // Delays 2, 4, 8 s while the disk is full, then the round, then restart_delay_s.
-        XCTAssertEqual(clock.fake.elapsed, .seconds(2 + 4 + 8 + 1))
+        // Delays 2, 4, 8 s while the disk is full, then the round, which ends the bounded run.
+        XCTAssertEqual(clock.fake.elapsed, .seconds(2 + 4 + 8))
         XCTAssertEqual(try project.payloads(.roundStart).first?["round_num"], 1)
         XCTAssertTrue(stderr.text.contains("startup checks pass again (log_dir_writable recovered)"), stderr.text)
     }

@@ -57,9 +57,9 @@ final class ThrottleGateTests: XCTestCase {
     }
 
     func testRepeatedModelLimitsEscalateAndSayTheyWereCapped() throws {
-        let project = try ProjectFixture(self, runtime: ["max_rounds = 2", "backoff_jitter_s = 5"])
+        let project = try ProjectFixture(self, runtime: ["max_rounds = 3", "backoff_jitter_s = 5"])
         let random = SeededRandom.fromEnvironment()
-        let agents = StandInAgents([.exits(1, output: modelLimit), .exits(1, output: modelLimit)])
+        let agents = StandInAgents([.exits(1, output: modelLimit), .exits(1, output: modelLimit), .exits(0)])
         let clock = AlarmClock()
         XCTAssertEqual(serve(project, agents, clock: clock, random: random), ExitCode.success, random.replayHint)
 
@@ -76,10 +76,13 @@ final class ThrottleGateTests: XCTestCase {
         XCTAssertEqual(capped["requested_sleep_s"], .int(60 + 60 + 5 - 2))
         XCTAssertEqual(capped["consecutive_count"], 2)
         XCTAssertEqual(capped["capped_by_absolute_max"], false)
+        let kinds = try project.kinds()
+        let cappedAt = try XCTUnwrap(kinds.firstIndex(of: "transient_error_backoff_capped"))
         XCTAssertEqual(
-            Array(try project.kinds().suffix(4)),
-            ["transient_error_backoff_capped", "transient_error_recovered", "max_rounds_reached", "serve_stopped"])
-        XCTAssertEqual(clock.fake.elapsed, .seconds(2 + 63 + 2 + 123))
+            Array(kinds[cappedAt...].prefix(3)),
+            ["transient_error_backoff_capped", "transient_error_recovered", "round_substrate_before"])
+        XCTAssertEqual(Array(kinds.suffix(2)), ["max_rounds_reached", "serve_stopped"])
+        XCTAssertEqual(clock.fake.elapsed, .seconds(2 + 63 + 2 + 123), "no delay after the last round")
     }
 
     func testTheStopActionEndsServeInsteadOfWaiting() throws {
@@ -97,7 +100,7 @@ final class ThrottleGateTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
         let events = EventSink(logDir: project.logDir, clock: FakeClock().wallClock, stderr: CapturedOutput())
         let error = TransientError(classification: .rateLimitAccount, resetAtEpoch: wallStart + 100, raw: "")
-        events.emit(TransientErrorDetected(error: error, agent: project.config.agent.binary, roundNum: 7, phase: nil))
+        events.emit(TransientErrorDetected(error: error, agent: "claude", roundNum: 7, phase: nil))
         let clock = AlarmClock()
         let code = serve(
             project, StandInAgents([.exits(0)]), clock: clock, random: SeededRandom(seed: 1),
@@ -107,5 +110,112 @@ final class ThrottleGateTests: XCTestCase {
         XCTAssertEqual(
             Array(try project.kinds().prefix(3)),
             ["transient_error_detected", "serve_started", "transient_error_recovered"])
+    }
+
+    let overloaded =
+        #"{"type":"result","is_error":true,"api_error_status":529,"result":"API Error: 529 Overloaded","#
+        + #""duration_ms":50}"# + "\n"
+
+    /// `serve --max-rounds 1` after a 529 exits with the round (it used to sleep the 5xx back-off
+    /// first); the back-off is in the event log, and the next serve waits out what is left of it.
+    func testABoundedRunEndsWithItsThrottledRoundAndTheNextServeWaitsOutTheRest() throws {
+        let project = try ProjectFixture(self, runtime: ["backoff_jitter_s = 5"])
+        let first = AlarmClock()
+        let bounded = serve(
+            project, StandInAgents([.exits(1, output: overloaded)]), clock: first, random: SeededRandom(seed: 1),
+            options: .init(maxRoundsOverride: 1))
+        XCTAssertEqual(bounded, ExitCode.success)
+        XCTAssertEqual(first.fake.elapsed, .zero, "no back-off and no restart delay after the last round")
+        XCTAssertEqual(
+            Array(try project.kinds().suffix(4)),
+            ["transient_error_detected", "round_substrate_after", "max_rounds_reached", "serve_stopped"])
+        let detected = try XCTUnwrap(project.payloads(.transientErrorDetected).first)
+        XCTAssertEqual(detected["classification"], "api_transient_5xx")
+        XCTAssertEqual(detected["agent"], "claude")
+        XCTAssertEqual(detected["reset_at_epoch"], .int(wallStart + 60))
+
+        // 20 s later a new serve runs one round: first the 40 s left of the back-off, plus jitter.
+        let second = AlarmClock(FakeClock(wall: UTCInstant(seconds: wallStart + 20)))
+        let code = serve(
+            project, StandInAgents([.exits(0)]), clock: second, random: SeededRandom(seed: 1),
+            options: .init(once: true))
+        XCTAssertEqual(code, ExitCode.success)
+        XCTAssertEqual(second.fake.elapsed, .seconds(40 + 5))
+        let recovered = try XCTUnwrap(project.payloads(.transientErrorRecovered).first)
+        XCTAssertEqual(recovered["throttled_for_s"], .int(45))
+        XCTAssertEqual(recovered["agent"], "claude")
+        XCTAssertEqual(try project.payloads(.roundStart).count, 2)
+    }
+
+    /// Throttles are per agent: the `review` phase's gemini is rate limited, the `build` phase's
+    /// claude runs its next round at once, and only gemini's next round waits for its reset. Each
+    /// round's output is read by the classifier of the agent it ran (gemini's JSON here).
+    func testAThrottledPhaseAgentHoldsOnlyItsOwnRounds() throws {
+        let bin = NSTemporaryDirectory() + "agent-runner-unit-bin-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: bin) }
+        FileManager.default.createFile(atPath: bin + "/gemini", contents: Data("#!/bin/sh\n".utf8),
+                                       attributes: [.posixPermissions: 0o755])
+        let project = try ProjectFixture(
+            self, runtime: ["max_rounds = 4", "backoff_jitter_s = 5"],
+            extra: """
+                [phases]
+                list = ["build", "review"]
+                [phases.review.agent]
+                command = ["\(bin)/gemini", "-o", "stream-json"]
+                """)
+        let geminiLimit =
+            #"{"type":"result","status":"error","error":{"type":"ApiError","message":"Resource has been "#
+            + #"exhausted (e.g. check quota).","code":429},"stats":{"total_tokens":0,"duration_ms":40}}"# + "\n"
+        let agents = StandInAgents([.exits(0), .exits(1, output: geminiLimit), .exits(0), .exits(0)])
+        let clock = AlarmClock()
+        XCTAssertEqual(serve(project, agents, clock: clock, random: SeededRandom(seed: 1)), ExitCode.success)
+
+        let detected = try XCTUnwrap(project.payloads(.transientErrorDetected).first)
+        XCTAssertEqual(detected["agent"], "gemini")
+        XCTAssertEqual(detected["phase"], "review")
+        XCTAssertEqual(detected["classification"], "rate_limit_model")
+        // Round 2 (gemini) ended at 1 s; its reset is 60 s later. Round 3 (claude) starts after
+        // the 2 s restart delay; round 4 (gemini) waits until the reset plus 5 s of jitter.
+        let recovered = try XCTUnwrap(project.payloads(.transientErrorRecovered).first)
+        XCTAssertEqual(recovered["agent"], "gemini")
+        XCTAssertEqual(recovered["throttled_for_s"], .int(60 + 5 - 2 - 1))
+        let kinds = try project.kinds().filter { $0 == "round_start" || $0.hasPrefix("transient_error") }
+        XCTAssertEqual(
+            kinds,
+            ["round_start", "round_start", "transient_error_detected", "round_start", "transient_error_recovered",
+             "round_start"])
+        XCTAssertEqual(clock.fake.elapsed, .seconds(1 + 2 + 1 + 62))
+    }
+
+    /// The seam for the schedule gate under `phase_policy = "skip"`: the phases whose agent is
+    /// throttled now and when the first of them may run again.
+    func testThrottledPhasesForTheScheduleGate() throws {
+        let project = try ProjectFixture(
+            self,
+            extra: """
+                [phases]
+                list = ["build", "review", "polish"]
+                [phases.review.agent]
+                command = ["gemini"]
+                [phases.polish.agent]
+                command = ["kimi"]
+                """)
+        XCTAssertEqual(
+            project.config.agentNamesByPhase, ["build": "claude", "review": "gemini", "polish": "kimi"])
+        var throttles = AgentThrottles()
+        let limit = TransientError(classification: .rateLimitAccount, resetAtEpoch: wallStart + 300, raw: "")
+        throttles.record(agent: "gemini", transient: limit, succeeded: false)
+        let clock = FakeClock()
+        let triggers = StopTriggers(
+            stop: .isolated(), stopFile: nil, sentinelPath: project.logDir + "/.agent-done",
+            fileSystem: UnsyncedDisk(), clock: clock)
+        let events = EventSink(logDir: project.logDir, clock: clock.wallClock, stderr: CapturedOutput())
+        let gate = ThrottleGate(
+            action: .backOff, jitterMaxS: 30, wallClock: clock.wallClock, clock: clock, random: UnusableRandom(),
+            triggers: triggers, events: events)
+        let throttled = gate.throttledPhases(throttles, agentOfPhase: project.config.agentNamesByPhase)
+        XCTAssertEqual(throttled.phases, ["review"])
+        XCTAssertEqual(throttled.wake, UTCInstant(seconds: wallStart + 300))
     }
 }

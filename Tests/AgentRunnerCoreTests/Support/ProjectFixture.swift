@@ -15,11 +15,14 @@ struct ProjectFixture {
     let logDir: String
     let config: AgentRunnerConfig
 
+    /// The agent is `/bin/sh` named `agentName` (a wrapper, as ``AgentIdentity`` sees it): its
+    /// output is read by that preset's classifier and its events and throttle say its name.
     /// - Parameters:
     ///   - runtime: lines for `[runtime]` (the defaults here: `restart_delay_s = 1`).
     ///   - extra: TOML appended after `[prompt]` (other tables).
     ///   - prompt: the prompt's text (default: 600 bytes, enough for the startup battery).
-    init(_ test: XCTestCase, runtime: [String] = [], extra: String = "", prompt: String? = nil) throws {
+    init(_ test: XCTestCase, runtime: [String] = [], extra: String = "", prompt: String? = nil,
+         agentName: String = "claude") throws {
         let made = NSTemporaryDirectory() + "agent-runner-unit-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
         root = URL(fileURLWithPath: made).resolvingSymlinksInPath().path
@@ -36,6 +39,7 @@ struct ProjectFixture {
             schema_version = 1
             [agent]
             command = ["/bin/sh"]
+            name = "\(agentName)"
             prompt_delivery = "stdin"
             [runtime]
             work_dir = "."

@@ -35,7 +35,13 @@ final class InitTests: XCTestCase {
         let forced = try host.run(["init", "--force", "--preset", "aider"])
         XCTAssertEqual(forced.code, 0, forced.stderr)
         XCTAssertTrue(try String(contentsOfFile: host.project + "/agent-runner.toml", encoding: .utf8).contains(#"command = ["aider""#))
-        XCTAssertEqual(try String(contentsOfFile: host.project + "/.gitignore", encoding: .utf8), "logs/\n", "logs/ is added once")
+        XCTAssertTrue(
+            forced.stderr.contains("wrote agent-runner.toml, prompts/main.md, .aider.model.settings.yml, .gitignore"),
+            forced.stderr)
+        XCTAssertEqual(try String(contentsOfFile: host.project + "/.gitignore", encoding: .utf8),
+                       "logs/\n.aider*\n!.aider.model.settings.yml\n", "logs/ is added once, aider's lines after it")
+        XCTAssertEqual(try host.git(["status", "--porcelain", "--", ".aider.model.settings.yml"]), "",
+                       "the model settings are committed, not ignored")
     }
 
     func testEveryPresetLoadsAndBadInvocationsAreRefused() throws {

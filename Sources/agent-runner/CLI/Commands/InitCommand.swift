@@ -1,13 +1,15 @@
 import AgentRunnerCore
 import FleetCore
 
-/// `agent-runner init`: scaffold agent-runner.toml, prompts/main.md and .gitignore's `logs/`.
+/// `agent-runner init`: scaffold agent-runner.toml, prompts/main.md, the preset's files and
+/// .gitignore's lines.
 enum InitCommand {
     static let spec = VerbSpec(
         "init", summary: "create agent-runner.toml and prompts/main.md for an agent CLI, and commit them",
         discussion: """
             Writes agent-runner.toml (from --preset), prompts/main.md (a neutral template, kept if it
-            exists unless --force) and a 'logs/' line in .gitignore into the folder of --config (the
+            exists unless --force), the preset's own files (aider: .aider.model.settings.yml) and a
+            'logs/' line (aider: also '.aider*') in .gitignore into the folder of --config (the
             current folder by default), which must be in a git work tree, then commits exactly those
             files. serve never stashes or auto-commits agent-runner.toml, the prompt files or log_dir,
             so a dirty round cannot take the config away even with --no-commit.

@@ -14,10 +14,15 @@ public struct RoundResult: Sendable, Equatable {
 
     public var round: Int
     public var phase: String?
+    /// The agent the round ran, as its events and throttle name it (``AgentIdentity/name``).
+    public var agent: String
     public var kind: Kind
-    /// The provider throttled the agent (a transient error was classified).
-    public var transient: TransientError?
+    /// What the agent's classifier read in the transcript (empty when the agent did not run).
+    public var analysis = TranscriptAnalysis()
     public var logPath: String
+
+    /// The provider throttled the agent (a transient error was classified).
+    public var transient: TransientError? { analysis.transient }
 }
 
 /// A startup check that failed when the round was already under way (the prompt vanished
@@ -75,10 +80,11 @@ public final class RoundRunner {
     /// Runs round `round`: startup checks, start, spawn, watch, finish.
     public func run(round: Int) -> RoundResult {
         let phase = config.phases.phase(forRound: round)
+        let agent = AgentIdentity(config.agent(forPhase: phase)).name
         let logPath = logs.path(forRound: round)
         let probe = git.probe()
         if let failures = failedStartupChecks(phase: phase, isGitWorkTree: probe.isWorkTree) {
-            return RoundResult(round: round, phase: phase, kind: .batteryFailed(failures), transient: nil,
+            return RoundResult(round: round, phase: phase, agent: agent, kind: .batteryFailed(failures),
                                logPath: logPath)
         }
         let setup = start(round: round, phase: phase, head: probe.head, logPath: logPath)
@@ -86,19 +92,20 @@ public final class RoundRunner {
         do {
             prompt = try assemblePrompt(setup)
         } catch {
-            return RoundResult(round: round, phase: phase, kind: .batteryFailed([error]), transient: nil,
+            return RoundResult(round: round, phase: phase, agent: agent, kind: .batteryFailed([error]),
                                logPath: logPath)
         }
         switch spawnAgent(setup, prompt: prompt) {
         case .success(let process):
             let exit = watch(process, setup)
-            let transient = finish(setup, exit: exit)
-            return RoundResult(round: round, phase: phase, kind: .ran(exit), transient: transient, logPath: logPath)
+            let analysis = finish(setup, exit: exit)
+            return RoundResult(round: round, phase: phase, agent: agent, kind: .ran(exit), analysis: analysis,
+                               logPath: logPath)
         case .failure(let failure):
             let exit = AgentExit(status: .terminated(127), durationS: 0, timedOut: false, graceKilled: false,
                                  graceExtended: false)
             finish(setup, exit: exit)
-            return RoundResult(round: round, phase: phase, kind: .spawnFailed(failure.message), transient: nil,
+            return RoundResult(round: round, phase: phase, agent: agent, kind: .spawnFailed(failure.message),
                                logPath: logPath)
         }
     }
@@ -254,15 +261,16 @@ public final class RoundRunner {
     }
 
     /// Everything after the agent exited: exit event, classification, dirty tree, status,
-    /// round_end, post-round analysis and hooks. Returns the classified transient error.
+    /// round_end, post-round analysis and hooks. Returns what the agent's classifier read.
     @discardableResult
-    private func finish(_ setup: RoundSetup, exit: AgentExit) -> TransientError? {
+    private func finish(_ setup: RoundSetup, exit: AgentExit) -> TranscriptAnalysis {
         events.emit(AgentExited(roundNum: setup.round, exit: exit))
-        let transcript = String(decoding: fileSystem.tail(of: setup.logPath, bytes: 256 << 10), as: UTF8.self)
-        if !exit.ok && !exit.signalDeath,
-           let matched = LogPatterns.firstMatch(of: LogPatterns.network, in: transcript) {
-            events.emit(AgentNetworkBlip(roundNum: setup.round, phase: setup.phase, matched: matched, exit: exit))
-        }
+        let review = TranscriptReview(identity: AgentIdentity(setup.agent), monitor: config.monitor,
+                                      wallClock: effects.wallClock, events: events)
+        let transcript = TranscriptReview.Transcript(
+            bytes: fileSystem.tail(of: setup.logPath, bytes: RoundTranscript.tailBytes))
+        let analysis = review.analyze(transcript, exit: exit)
+        review.reportNetworkBlip(analysis, transcript, round: setup.round, phase: setup.phase, exit: exit)
         let dirtyTree = DirtyTreeHandler(git: git, vcs: config.vcs, logDir: logDir, fileSystem: fileSystem,
                                          wallClock: effects.wallClock, events: events)
         let headAfter = dirtyTree.handle(round: setup.round, phase: setup.phase, exit: exit)
@@ -274,12 +282,10 @@ public final class RoundRunner {
         writeStatus(setup, exit: exit)
         metrics.record(.roundEnd, round: setup.round, phase: setup.phase)
         events.emit(RoundEnd(roundNum: setup.round))
-        let review = TranscriptReview(monitor: config.monitor, wallClock: effects.wallClock, events: events)
-        let transient = review.review(transcript, round: setup.round, phase: setup.phase, agent: setup.agent.binary,
-                                      exit: exit)
+        review.report(analysis, transcript, round: setup.round, phase: setup.phase, exit: exit)
         hooks.runPostRound(environment: setup.hookEnvironment, exit: exit, logPath: setup.logPath)
         events.emit(RoundSubstrateAfter(roundNum: setup.round, gitHead: headAfter))
-        return transient
+        return analysis
     }
 
     /// status.json: how the round ended, for peek, the next round's context and numbering.

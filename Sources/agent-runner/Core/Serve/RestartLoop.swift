@@ -1,8 +1,9 @@
 import FleetCore
 
-/// The restart-on-exit loop: before each round the stop triggers and the throttle gate, then
-/// the round, then the verdict (``RestartPolicy``: restart after a delay, or give up), then the
-/// back-off sleep, which wakes for a signal or the stop file.
+/// The restart-on-exit loop: before each round the stop triggers and the throttle gate of the
+/// round's agent, then the round, then the verdict (``RestartPolicy``: restart after a delay, or
+/// give up), the stop triggers again (a bounded run ends with its last round, ``ServeBounds``),
+/// then the back-off sleep, which wakes for a signal or the stop file.
 ///
 /// The decisions are values (``RestartPolicy``, ``BackoffPlanner``); this loop only sequences
 /// them with the round and the clock, so on a fake clock and a scripted runner "five short
@@ -12,6 +13,7 @@ struct RestartLoop {
     let options: Supervisor.Options
     let rounds: RoundRunner
     let triggers: StopTriggers
+    let bounds: ServeBounds
     let gate: ThrottleGate
     let events: EventSink
     let fileSystem: any FileSystem
@@ -20,19 +22,21 @@ struct RestartLoop {
     private(set) var completed = 0
     private var nextRound: Int
     private var policy: RestartPolicy
-    private var throttle: ThrottleTracker
+    private var throttles: AgentThrottles
     /// Startup-battery environment failures in a row (disk full): each waits longer.
     private var environmentStreak = 0
 
     init(config: AgentRunnerConfig, options: Supervisor.Options, rounds: RoundRunner, triggers: StopTriggers,
-         gate: ThrottleGate, throttle: ThrottleTracker, events: EventSink, fileSystem: any FileSystem,
+         gate: ThrottleGate, throttles: AgentThrottles, events: EventSink, fileSystem: any FileSystem,
          stderr: any TextOutput) {
         self.config = config
         self.options = options
         self.rounds = rounds
         self.triggers = triggers
+        bounds = ServeBounds(maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds, once: options.once,
+                             stopFile: config.runtime.stopFile, triggers: triggers, events: events)
         self.gate = gate
-        self.throttle = throttle
+        self.throttles = throttles
         self.events = events
         self.fileSystem = fileSystem
         self.stderr = stderr
@@ -40,12 +44,15 @@ struct RestartLoop {
         policy = RestartPolicy(restartDelayS: config.runtime.restartDelayS)
     }
 
-    var maxRounds: Int? { options.maxRoundsOverride ?? config.runtime.maxRounds }
-
     /// Runs rounds until something ends serve; `completed` then counts the rounds that ran.
     mutating func run() -> ServeEnding {
         while true {
-            if let ending = checkBeforeRound() { return ending }
+            if let ending = bounds.beforeRound(completed: completed) { return ending }
+            switch gate.pass(&throttles, agent: config.agentIdentity(forRound: nextRound).name) {
+            case .proceed: break
+            case .woken(let wake): return bounds.stopped(by: wake, completed: completed)
+            case .stopped: return .selfTerminated
+            }
             let result = rounds.run(round: nextRound)
             record(result)
             let delay: Duration
@@ -53,53 +60,20 @@ struct RestartLoop {
             case .restart(let after): delay = after
             case .stop(let ending): return ending
             }
-            if triggers.signalled { return .signal }
-            if options.once { return .once }
-            if let wake = triggers.sleep(for: delay) { return stopped(by: wake) }
+            if let ending = bounds.afterRound(completed: completed) { return ending }
+            if let wake = triggers.sleep(for: delay) { return bounds.stopped(by: wake, completed: completed) }
         }
     }
 
-    /// The stop triggers in the original's order: sentinel, throttle gate, stop file, max
-    /// rounds, signal.
-    private mutating func checkBeforeRound() -> ServeEnding? {
-        if let reason = triggers.sentinelReason() {
-            events.emit(AgentSelfTerminated(reason: reason))
-            return .selfTerminated
-        }
-        switch gate.pass(&throttle) {
-        case .proceed: break
-        case .woken(let wake): return stopped(by: wake)
-        case .stopped: return .selfTerminated
-        }
-        if triggers.stopFileExists { return stopped(by: .stopFile) }
-        if let maxRounds, completed >= maxRounds {
-            events.emit(MaxRoundsReached(roundsCompleted: completed, maxRounds: maxRounds))
-            return .maxRounds
-        }
-        return triggers.signalled ? .signal : nil
-    }
-
-    private func stopped(by wake: StopTriggers.Wake) -> ServeEnding {
-        switch wake {
-        case .signal:
-            return .signal
-        case .stopFile:
-            events.emit(StopFileDetected(stopFile: config.runtime.stopFile ?? "", content: triggers.stopFileContent(),
-                                         roundsCompleted: completed))
-            return .stopFile
-        }
-    }
-
-    /// Counts the round and keeps the throttle current: a classified transient error starts
-    /// one, a round that did its job clears the count of detections.
+    /// Counts the round and keeps its agent's throttle current: a classified transient error
+    /// starts one, a round that did its job (exit 0 and no error in its output) clears the count
+    /// of detections.
     private mutating func record(_ result: RoundResult) {
         completed += 1
         nextRound += 1
-        if let transient = result.transient {
-            throttle.detected(transient)
-        } else if case .ran(let exit) = result.kind, exit.ok {
-            throttle.succeeded()
-        }
+        guard case .ran(let exit) = result.kind else { return }
+        throttles.record(agent: result.agent, transient: result.transient,
+                         succeeded: exit.ok && !result.analysis.reportedError)
     }
 
     enum Verdict: Equatable {
@@ -113,10 +87,7 @@ struct RestartLoop {
             return batteryVerdict(failures)
         case .ran(let exit):
             environmentStreak = 0
-            let outcome = RoundOutcome(exitCode: exit.exitCode, durationS: exit.durationS,
-                                       killedBySupervisor: exit.timedOut || exit.graceKilled,
-                                       throttled: result.transient != nil)
-            return policyVerdict(outcome, round: result)
+            return policyVerdict(RoundOutcome(exit: exit, analysis: result.analysis), round: result)
         case .spawnFailed:
             return policyVerdict(RoundOutcome(exitCode: 127, durationS: 0), round: result)
         }

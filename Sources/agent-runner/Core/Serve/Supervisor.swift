@@ -67,8 +67,7 @@ public final class Supervisor: Sendable {
         }
         var loop = RestartLoop(
             config: config, options: options, rounds: rounds, triggers: triggers, gate: throttleGate(triggers, events),
-            throttle: ThrottleTracker(logDir: logDir, agent: config.agent.binary), events: events,
-            fileSystem: effects.fileSystem, stderr: stderr)
+            throttles: AgentThrottles(logDir: logDir), events: events, fileSystem: effects.fileSystem, stderr: stderr)
         let ending = loop.run()
         return finish(ending, rounds: loop.completed, events: events)
     }
@@ -120,9 +119,9 @@ public final class Supervisor: Sendable {
     }
 
     private func throttleGate(_ triggers: StopTriggers, _ events: EventSink) -> ThrottleGate {
-        ThrottleGate(action: config.runtime.transientErrorAction, agent: config.agent.binary,
-                     jitterMaxS: Int64(config.runtime.backoffJitterS), wallClock: effects.wallClock,
-                     clock: effects.clock, random: effects.random, triggers: triggers, events: events)
+        ThrottleGate(action: config.runtime.transientErrorAction, jitterMaxS: Int64(config.runtime.backoffJitterS),
+                     wallClock: effects.wallClock, clock: effects.clock, random: effects.random, triggers: triggers,
+                     events: events)
     }
 
     private func finish(_ ending: ServeEnding, rounds: Int, events: EventSink) -> Int32 {

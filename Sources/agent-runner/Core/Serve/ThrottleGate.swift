@@ -1,12 +1,13 @@
 import FleetCore
 
-/// The gate before each round while the provider throttles the agent: waits until the reset
-/// the transcript gave (plus jitter, so a fleet does not hammer the provider in step), or stops
-/// serve, or ignores it, as `transient_error_action` says. The throttle comes from the event log
-/// at boot (so it survives a restart) and from each round after.
+/// The gate before each round while the provider throttles the round's agent: waits until the
+/// reset the transcript gave (plus jitter, so a fleet does not hammer the provider in step), or
+/// stops serve, or ignores it, as `transient_error_action` says. Throttles are per agent
+/// (``AgentThrottles``): a throttled `review` phase running gemini never holds a `build` round
+/// of claude. They come from the event log at boot (so they survive a restart) and from each
+/// round after.
 struct ThrottleGate {
     let action: AgentRunnerConfig.TransientErrorAction
-    let agent: String
     /// `[runtime] backoff_jitter_s`: the upper bound of the jitter.
     let jitterMaxS: Int64
     let wallClock: any WallClock
@@ -24,8 +25,9 @@ struct ThrottleGate {
         case stopped
     }
 
-    func pass(_ throttle: inout ThrottleTracker) -> Outcome {
-        guard let error = throttle.active else { return .proceed }
+    /// The gate before a round of `agent` (``AgentIdentity/name``).
+    func pass(_ throttles: inout AgentThrottles, agent: String) -> Outcome {
+        guard throttles[agent].active != nil else { return .proceed }
         switch action {
         case .skip:
             return .proceed
@@ -34,8 +36,8 @@ struct ThrottleGate {
             return .stopped
         case .backOff:
             let jitter = random.int(in: min(BackoffPlanner.jitterRangeS.lowerBound, jitterMaxS)...jitterMaxS)
-            let plan = BackoffPlanner.plan(for: error, priorDetections: throttle.priorDetections,
-                                           now: wallClock.now().seconds, jitterS: jitter)
+            guard case .backOff(let error, let plan) =
+                    throttles.gate(agent: agent, now: wallClock.now().seconds, jitterS: jitter) else { return .proceed }
             if let capped = plan.capped {
                 events.emit(TransientErrorBackoffCapped(classification: error.classification, agent: agent,
                                                         capped: capped, appliedResetEpoch: plan.appliedResetEpoch))
@@ -45,8 +47,20 @@ struct ThrottleGate {
             let throttledFor = (clock.now - started).components.seconds
             events.emit(TransientErrorRecovered(classification: error.classification, agent: agent,
                                                 throttledForS: throttledFor))
-            throttle.recovered()
+            throttles.recovered(agent: agent)
             return .proceed
         }
+    }
+
+    /// The phases whose agent is throttled now and the earliest of their resets: what the
+    /// schedule gate steps over under `phase_policy = "skip"`
+    /// (``PhaseSchedules/gate(round:at:ignoreSchedule:throttledPhases:throttleWake:)``), so a round
+    /// runs the next phase whose agent may run instead of waiting here.
+    func throttledPhases(
+        _ throttles: AgentThrottles, agentOfPhase: [String: String]
+    ) -> (phases: Set<String>, wake: UTCInstant?) {
+        let now = wallClock.now().seconds
+        let throttled = throttles.throttledPhases(agentOfPhase, now: now)
+        return (throttled.phases, throttled.wakeEpoch.map { UTCInstant(seconds: $0) })
     }
 }

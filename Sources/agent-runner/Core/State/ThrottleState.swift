@@ -12,19 +12,6 @@ public struct ThrottleState: Sendable, Equatable {
 
     static let kinds: Set<String> = ["transient_error_detected", "transient_error_recovered", "agent_usage_recorded"]
 
-    /// The throttle of `agent` (nil when its newest transient event is a recovery, or there is
-    /// none) and its detections since the last successful round. Reads the newest events of
-    /// those kinds only (at most `scanLimit`).
-    public static func scan(logDir: String, agent: String, scanLimit: Int = 2000) -> (active: ThrottleState?, detectionsSinceSuccess: Int) {
-        guard let events = try? EventLogReader(directory: logDir).tail(kinds: kinds, limit: scanLimit) else { return (nil, 0) }
-        return derive(newestFirst: events, agent: agent)
-    }
-
-    /// The throttle of `agent`, or nil.
-    public static func read(logDir: String, agent: String, scanLimit: Int = 2000) -> ThrottleState? {
-        scan(logDir: logDir, agent: agent, scanLimit: scanLimit).active
-    }
-
     /// Pure derivation from events, newest first.
     public static func derive(newestFirst events: [Event], agent: String) -> (active: ThrottleState?, detectionsSinceSuccess: Int) {
         var newest: Event?

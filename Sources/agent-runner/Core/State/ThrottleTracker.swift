@@ -1,6 +1,7 @@
-/// serve's in-memory view of the provider throttle for its agent: seeded once from the event
-/// log at boot (so a restart keeps a throttle), then kept current from each round's result, so
-/// the gate before every round costs nothing however large the log has grown.
+/// serve's in-memory view of the provider throttle of one agent (``AgentThrottles`` keeps one per
+/// agent): seeded once from the event log at boot (so a restart keeps a throttle), then kept
+/// current from each round's result, so the gate before every round costs nothing however large
+/// the log has grown.
 public struct ThrottleTracker: Sendable, Equatable {
     /// The unrecovered detection, if any.
     public private(set) var active: TransientError?
@@ -11,12 +12,6 @@ public struct ThrottleTracker: Sendable, Equatable {
     public init(active: TransientError? = nil, detectionsSinceSuccess: Int = 0) {
         self.active = active
         self.detectionsSinceSuccess = detectionsSinceSuccess
-    }
-
-    /// Seeds from the log (see ``ThrottleState``).
-    public init(logDir: String, agent: String) {
-        let seed = ThrottleState.scan(logDir: logDir, agent: agent)
-        self.init(active: seed.active?.error, detectionsSinceSuccess: seed.detectionsSinceSuccess)
     }
 
     /// Detections before the newest one, as the back-off planner counts them.

@@ -1,7 +1,8 @@
 import FleetCore
 
-/// `agent-runner init`: writes agent-runner.toml, prompts/main.md and the `logs/` line of
-/// .gitignore into a git work tree, and commits exactly those files.
+/// `agent-runner init`: writes agent-runner.toml, prompts/main.md, the preset's files
+/// (``AgentPreset/files``) and the .gitignore lines into a git work tree, and commits exactly
+/// those files.
 ///
 /// The original left them untracked with `--no-commit`, and the first dirty round's
 /// `git stash push -u` then stashed the config itself (next round: "config not found", exit 78).
@@ -54,7 +55,7 @@ public struct ProjectInitializer: Sendable {
             throw LifecycleError("\(configPath) already exists; pass --force to overwrite it")
         }
         let text = try configText(options.preset, workDir: workDir)
-        let created = try writeFiles(config: text, in: folder, force: options.force)
+        let created = try writeFiles(config: text, preset: options.preset, in: folder, force: options.force)
         let quoted = created.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         let commitCommand = "git add \(quoted) && git commit -m '\(ProjectScaffold.commitMessage)'"
         var result = Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name,
@@ -85,9 +86,10 @@ public struct ProjectInitializer: Sendable {
         return text
     }
 
-    /// The config, the prompt (kept unless `force`) and .gitignore's `logs/` line; returns the
-    /// files written, relative to `folder`, in order.
-    private func writeFiles(config text: String, in folder: String, force: Bool) throws(LifecycleError) -> [String] {
+    /// The config, the prompt and the preset's files (each kept unless `force`) and .gitignore's
+    /// lines (`logs/`, the preset's); returns the files written, relative to `folder`, in order.
+    private func writeFiles(config text: String, preset: AgentPreset, in folder: String,
+                            force: Bool) throws(LifecycleError) -> [String] {
         let fileSystem = effects.fileSystem
         var created: [String] = []
         try write(text, to: configPath)
@@ -101,9 +103,14 @@ public struct ProjectInitializer: Sendable {
             try write(ProjectScaffold.prompt, to: promptPath)
             created.append(ProjectScaffold.promptPath)
         }
+        for file in preset.files where force || !fileSystem.exists(folder + "/" + file.path) {
+            try write(file.text, to: folder + "/" + file.path)
+            created.append(file.path)
+        }
         let gitignorePath = folder + "/.gitignore"
         let existing = (try? fileSystem.readFile(gitignorePath)).map { String(decoding: $0, as: UTF8.self) }
-        if let updated = ProjectScaffold.gitignore(appendingTo: existing) {
+        if let updated = ProjectScaffold.gitignore(appendingTo: existing,
+                                                   lines: ProjectScaffold.gitignoreLines(preset: preset)) {
             try write(updated, to: gitignorePath)
             created.append(".gitignore")
         }

@@ -26,7 +26,8 @@ public enum ProjectScaffold {
         ]
         if let marker = preset.terminalMarker { lines.append("terminal_marker = \(string(marker))") }
         if !preset.env.isEmpty {
-            lines += ["", "[agent.env]"] + preset.env.map { "\($0.name) = \(string($0.value))" }
+            lines += ["", "[agent.env]"] + preset.envNotes.map { "# " + $0 }
+            lines += preset.env.map { "\($0.name) = \(string($0.value))" }
         }
         lines += [
             "",
@@ -85,12 +86,19 @@ public enum ProjectScaffold {
 
         """
 
-    /// The new .gitignore text with `logs/` appended, or nil when a line already says `logs/`.
-    public static func gitignore(appendingTo existing: String?) -> String? {
+    /// The .gitignore lines of `preset`: `logs/`, then the preset's own (aider's `.aider*`).
+    public static func gitignoreLines(preset: AgentPreset) -> [String] {
+        [gitignoreLine] + preset.gitignoreLines
+    }
+
+    /// The new .gitignore text with the `wanted` lines it lacks appended, or nil when it has them all.
+    public static func gitignore(appendingTo existing: String?, lines wanted: [String] = [gitignoreLine]) -> String? {
         let text = existing ?? ""
-        if text.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { $0 == Substring(gitignoreLine) }) { return nil }
+        let present = Set(text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        let missing = wanted.filter { !present.contains($0) }
+        if missing.isEmpty { return nil }
         let separator = text.isEmpty || text.hasSuffix("\n") ? "" : "\n"
-        return text + separator + gitignoreLine + "\n"
+        return text + separator + missing.joined(separator: "\n") + "\n"
     }
 
     /// A TOML string, literal when that reads better (see ``TOMLText/readableString(_:)``).
