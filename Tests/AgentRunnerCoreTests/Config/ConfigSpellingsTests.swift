@@ -47,7 +47,16 @@ final class ConfigSpellingsTests: XCTestCase {
             XCTAssertEqual(config.runtime.roundTimeoutS, 1800, preset)
             XCTAssertEqual(config.agent.name, preset, preset)
             let ours = try XCTUnwrap(AgentPreset.named(preset))
-            XCTAssertEqual(config.agent.command, ours.command, "\(preset): our preset runs the same command")
+            // Same program; aider's preset adds flags that bound its own retries and keep it
+            // offline (docs/agents.md), and spells analytics off with its current flag.
+            XCTAssertEqual(config.agent.command.first, ours.command.first, "\(preset): our preset runs the same program")
+            if preset == "aider" {
+                let bounded = ["--no-check-update", "--no-analytics", "--timeout", "--model-settings-file"]
+                XCTAssertTrue(bounded.allSatisfy(ours.command.contains), "aider's preset bounds it: \(ours.command)")
+                XCTAssertEqual(Set(config.agent.command).subtracting(ours.command), ["--analytics-disable"], preset)
+            } else {
+                XCTAssertEqual(config.agent.command, ours.command, "\(preset): our preset runs the same command")
+            }
             XCTAssertEqual(config.agent.promptArgTemplate, ours.promptArgTemplate, preset)
             XCTAssertEqual(config.agent.promptDelivery.rawValue, ours.promptDelivery, preset)
         }
