@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Whoever reads a streaming verb's stdout: a pipe into `jq`, an ssh session, a terminal.
@@ -35,7 +35,10 @@ public struct OutputReader: Sendable {
     /// early when a signal interrupts the wait, so callers re-check their stop request.
     public func waitUntilGone(upTo timeout: Duration) -> Bool {
         guard let fd else {
-            if timeout > .zero { var request = timeout.timespec; nanosleep(&request, nil) }
+            if timeout > .zero {
+                var request = timeout.timespec
+                nanosleep(&request, nil)
+            }
             return false
         }
         // No events asked for: poll(2) still reports the error and hang-up conditions, and a

@@ -1,7 +1,8 @@
-@testable import AgentRunnerCore
 import FleetCore
 import Foundation
 import XCTest
+
+@testable import AgentRunnerCore
 
 /// Both transcript layouts read alike: `rounds/R<N>-<UTC start>.log` (ours now, and the original's)
 /// and the flat `round-<N>.log` (ours before; the original's wrapper logs of the same name).
@@ -24,8 +25,9 @@ final class RoundLogsTests: XCTestCase {
     func testTheTranscriptIsNamedByTheRoundsUTCStartToTheSecond() {
         let start = EventTimestamp.parse("2026-12-02T22:57:58.122Z")!
         XCTAssertEqual(RoundLogs.transcriptName(round: 12, startedAt: start), "R12-20261202T225758.log")
-        XCTAssertEqual(RoundLogs(logDir: "/l").newTranscriptPath(forRound: 3, startedAt: start),
-                       "/l/rounds/R3-20261202T225758.log")
+        XCTAssertEqual(
+            RoundLogs(logDir: "/l").newTranscriptPath(forRound: 3, startedAt: start),
+            "/l/rounds/R3-20261202T225758.log")
         XCTAssertEqual(RoundLogs.round(inTranscriptName: "R12-20261202T225758.log"), 12)
         for name in ["R-1.log", "R0-x.log", "Rx-1.log", "R3.log", "R3-a.txt", "round-3.log"] {
             XCTAssertNil(RoundLogs.round(inTranscriptName: name), name)
@@ -53,11 +55,13 @@ final class RoundLogsTests: XCTestCase {
     func testThePointerIsARelativeLinkToTheLiveTranscript() throws {
         let logs = RoundLogs(logDir: logDir)
         logs.pointCurrent(at: logs.newTranscriptPath(forRound: 4, startedAt: UTCInstant(seconds: 1_795_000_000)))
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: logs.currentLink),
-                       "rounds/R4-20261118T110640.log")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: logs.currentLink),
+            "rounds/R4-20261118T110640.log")
         logs.pointCurrent(at: logs.newTranscriptPath(forRound: 5, startedAt: UTCInstant(seconds: 1_795_000_100)))
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: logs.currentLink),
-                       "rounds/R5-20261118T110820.log")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: logs.currentLink),
+            "rounds/R5-20261118T110820.log")
     }
 
     func testRetentionKeepsTheNewestRoundsWithAllTheirFilesAndRefusesBulkDeletes() throws {
@@ -70,8 +74,12 @@ final class RoundLogsTests: XCTestCase {
         XCTAssertEqual(logs.prune(keep: 0), .nothingToDo)
         XCTAssertEqual(logs.prune(keep: 1), .deferred(existing: 4, keep: 1, wouldDelete: 3))
         XCTAssertEqual(logs.files().count, 5, "a deferred prune deletes nothing")
-        XCTAssertEqual(logs.prune(keep: 2), .deleted([logDir + "/round-1.log", logDir + "/round-2.log",
-                                                      logDir + "/rounds/R2-20261202T000000.log"]))
+        XCTAssertEqual(
+            logs.prune(keep: 2),
+            .deleted([
+                logDir + "/round-1.log", logDir + "/round-2.log",
+                logDir + "/rounds/R2-20261202T000000.log",
+            ]))
         XCTAssertEqual(logs.files().map(\.round).sorted(), [3, 4])
         XCTAssertEqual(logs.prune(keep: 2), .nothingToDo)
     }

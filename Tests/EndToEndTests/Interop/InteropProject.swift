@@ -56,13 +56,15 @@ final class InteropProject {
                 .replacingOccurrences(of: initLogDir, with: "log_dir = \"\(logDir)\"")
                 .replacingOccurrences(of: "restart_delay_s = 3", with: "restart_delay_s = 1"),
             to: config)
-        try FileManager.default.copyItem(atPath: Self.fixtures + "/init-prompts-main.md",
-                                         toPath: dir + "/prompts/main.md")
+        try FileManager.default.copyItem(
+            atPath: Self.fixtures + "/init-prompts-main.md",
+            toPath: dir + "/prompts/main.md")
         try Harness.write("logs/\n", to: dir + "/.gitignore")
         for arguments in [["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "initial"]] {
-            let output = try PosixProcessRunner().run(ProcessRequest(
-                "git", arguments: ["-c", "user.email=test@example.com", "-c", "user.name=test"] + arguments,
-                workingDirectory: dir, deadline: .now + .seconds(30)))
+            let output = try PosixProcessRunner().run(
+                ProcessRequest(
+                    "git", arguments: ["-c", "user.email=test@example.com", "-c", "user.name=test"] + arguments,
+                    workingDirectory: dir, deadline: .now + .seconds(30)))
             XCTAssertEqual(output.exit, .terminated(0), "git \(arguments): \(output.stderrText)")
         }
         try user.own(root, recursive: true)
@@ -90,15 +92,18 @@ final class InteropProject {
     /// `tool ARGS --config <config>` as the host's user, in the project.
     func run(_ tool: Tool, _ arguments: [String], timeout: Duration = .seconds(120)) throws -> Harness.Result {
         let argv = try user.command([executable(tool)] + arguments + ["--config", config])
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            argv[0], arguments: Array(argv.dropFirst()), environment: environment(), workingDirectory: dir,
-            standardInput: .null, deadline: .now + timeout))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                argv[0], arguments: Array(argv.dropFirst()), environment: environment(), workingDirectory: dir,
+                standardInput: .null, deadline: .now + timeout))
         return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
     /// `tool peek --json ARGS`, parsed; fails the test unless it exits 0.
-    func peek(_ tool: Tool, _ arguments: [String], file: StaticString = #filePath,
-              line: UInt = #line) throws -> JSONValue {
+    func peek(
+        _ tool: Tool, _ arguments: [String], file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws -> JSONValue {
         let result = try run(tool, ["peek", "--json"] + arguments)
         XCTAssertEqual(result.code, 0, "\(tool) peek \(arguments): \(result.stderr)", file: file, line: line)
         return try JSONParser.strict.parse(result.stdout)

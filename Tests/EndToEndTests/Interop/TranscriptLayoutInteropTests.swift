@@ -25,8 +25,9 @@ final class TranscriptLayoutInteropTests: XCTestCase {
             XCTAssertEqual(current?["round_num"], .int(Int64(round)), "ours --round \(selector)")
             let path = current?["log_path"]?.stringValue ?? ""
             XCTAssertTrue(path.hasPrefix(project.logDir + "/rounds/R\(round)-"), "\(current as Any)")
-            XCTAssertTrue(current?["log_tail"]?.stringValue?.contains(#""result":"done""#) ?? false,
-                          "\(current as Any)")
+            XCTAssertTrue(
+                current?["log_tail"]?.stringValue?.contains(#""result":"done""#) ?? false,
+                "\(current as Any)")
         }
         let missing = try project.run(.ours, ["peek", "--round", "9"])
         XCTAssertEqual(missing.code, 1)
@@ -45,8 +46,9 @@ final class TranscriptLayoutInteropTests: XCTestCase {
             let current = try project.peek(.original, ["--round", selector, "--log"])["current_round"]
             XCTAssertEqual(current?["round_num"], .int(3), "original --round \(selector)")
             XCTAssertEqual(current?["log_path"]?.stringValue, project.logDir + "/rounds/" + third)
-            XCTAssertTrue(current?["log_tail"]?.stringValue?.contains(#""result":"done""#) ?? false,
-                          "\(current as Any)")
+            XCTAssertTrue(
+                current?["log_tail"]?.stringValue?.contains(#""result":"done""#) ?? false,
+                "\(current as Any)")
         }
         // ... and continues at 4 (from our status.json), which ours reads in turn.
         try project.serve(.original, rounds: 1)

@@ -18,8 +18,10 @@ final class ReaderGoneTests: XCTestCase {
         let project = try AgentProject(self)
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
         for arguments in [
-            ["events", "--tail", "--kind", "round_end"], ["events", "--tail", "--kind", "round_end", "--since", "2026-01-01"],
-            ["monitor", "--mode", "events"], ["monitor", "--mode", "narrate"], ["watch", "--interval", "30", "--select", "project"],
+            ["events", "--tail", "--kind", "round_end"],
+            ["events", "--tail", "--kind", "round_end", "--since", "2026-01-01"],
+            ["monitor", "--mode", "events"], ["monitor", "--mode", "narrate"],
+            ["watch", "--interval", "30", "--select", "project"],
         ] {
             let (process, readEnd) = try spawn(arguments, in: project)
             usleep(700_000)
@@ -42,9 +44,13 @@ final class ReaderGoneTests: XCTestCase {
         XCTAssertLessThan(try waitUntilGone(tail.pid, ["SIGHUP"]), Self.bound)
         XCTAssertEqual(tail.wait(), .terminated(ExitCode.hangUp))
 
-        let closed = try PosixProcessRunner().run(ProcessRequest(
-            "/bin/sh", arguments: ["-c", "exec \"$0\" events --tail --kind round_end >&-", try Harness.binary("agent-runner")],
-            environment: environment(), workingDirectory: project.dir, deadline: .now + .seconds(10)))
+        let closed = try PosixProcessRunner().run(
+            ProcessRequest(
+                "/bin/sh",
+                arguments: [
+                    "-c", "exec \"$0\" events --tail --kind round_end >&-", try Harness.binary("agent-runner"),
+                ],
+                environment: environment(), workingDirectory: project.dir, deadline: .now + .seconds(10)))
         XCTAssertEqual(closed.exit, .terminated(ExitCode.readerGone), closed.stderrText)
     }
 
@@ -55,10 +61,15 @@ final class ReaderGoneTests: XCTestCase {
         let fleet = try FleetFixture(self, hosts: ["pi1"])
         let project = try fleet.project(self, on: "pi1")
         let user = fleet.user("pi1")
-        let client = try PosixProcessRunner().spawn(ProcessRequest(
-            "ssh", arguments: ["-F", fleet.sshd.clientConfig, "-o", "BatchMode=yes", "pi1", "--", fleet.agentRunner, "events", "--tail",
-                               "--kind", "round_end", "--config", project.dir + "/agent-runner.toml"],
-            standardOutput: .capture(), standardError: .capture()))
+        let client = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                "ssh",
+                arguments: [
+                    "-F", fleet.sshd.clientConfig, "-o", "BatchMode=yes", "pi1", "--", fleet.agentRunner, "events",
+                    "--tail",
+                    "--kind", "round_end", "--config", project.dir + "/agent-runner.toml",
+                ],
+                standardOutput: .capture(), standardError: .capture()))
         defer { _ = client.terminate(grace: .seconds(1)) }
         func remoteTails() -> [ProcessTree.Entry] {
             user.processes().filter { (ProcessTree.commandLine(of: $0.pid) ?? []).contains("--tail") }
@@ -88,15 +99,19 @@ final class ReaderGoneTests: XCTestCase {
         XCTAssertEqual(pipe(&ends), 0)
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         defer { close(ends[1]) }
-        let process = try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("agent-runner"), arguments: arguments, environment: environment(), workingDirectory: project.dir,
-            standardOutput: .appendToFile("/proc/self/fd/\(ends[1])"), standardError: .capture()))
+        let process = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("agent-runner"), arguments: arguments, environment: environment(),
+                workingDirectory: project.dir,
+                standardOutput: .appendToFile("/proc/self/fd/\(ends[1])"), standardError: .capture()))
         addTeardownBlock { _ = process.terminate(grace: .seconds(1)) }
         return (process, ends[0])
     }
 
     /// How long until `pid` is gone (no /proc entry, or a zombie); fails after 10 s.
-    func waitUntilGone(_ pid: pid_t, _ what: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Duration {
+    func waitUntilGone(
+        _ pid: pid_t, _ what: [String], file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Duration {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < .seconds(10) {
             if !ProcessTree.isAlive(pid) { return ContinuousClock.now - start }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The per-round transcripts (the agent's merged stdout and stderr) and the `round-current.log`
 /// pointer to the live one.
@@ -76,7 +77,7 @@ public struct RoundLogs: Sendable {
         }
         for name in Self.names(in: logDir) {
             guard name.hasPrefix("round-"), name.hasSuffix(".log"), let round = Int(name.dropFirst(6).dropLast(4)),
-                  round > 0
+                round > 0
             else { continue }
             if let file = Self.file(round: round, path: "\(logDir)/\(name)", layout: .flat) { found.append(file) }
         }
@@ -144,9 +145,10 @@ public struct RoundLogs: Sendable {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            })
+            names.append(
+                withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                })
         }
         return names
     }
