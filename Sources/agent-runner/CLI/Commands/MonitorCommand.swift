@@ -31,7 +31,8 @@ enum MonitorCommand {
             reader of stdout goes away (closed pipe, dropped ssh session: exit 141, within a
             second even if no event comes) or on SIGHUP (exit 129).
 
-            --host ALIAS watches a remote host over ssh instead (anomaly mode): see below.
+            --host ALIAS watches a remote host over ssh instead (anomaly mode, or the event relay
+            with --mode events): see below.
 
             """ + RemoteMonitorCommand.discussion,
         options: [
@@ -42,7 +43,9 @@ enum MonitorCommand {
         ] + RemoteMonitorCommand.remoteOptions,
         exitCodes: [
             (ExitCode.success, "stopped by SIGINT/SIGTERM, or --once finished"),
-            (ExitCode.failure, "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read"),
+            (ExitCode.failure,
+             "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read; "
+                + "the relay (--host --mode events): gave up after remote_failure_tolerance_s"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is missing, unreadable or invalid"),
             (ExitCode.hangUp, "events, narrate, the relay: SIGHUP"),
@@ -64,6 +67,9 @@ enum MonitorCommand {
             guard interval > 0 else { throw UsageError("--interval must be more than 0 seconds", verb: "monitor") }
             port = try parsed.integer("port", minimum: 0) ?? 8765
             guard port <= 65535 else { throw UsageError("--port must be at most 65535, got \(port)", verb: "monitor") }
+            for flag in ["kind", "since", "remote-config"] where parsed.value(flag) != nil {
+                throw UsageError("--\(flag) applies to --host ALIAS --mode events only (the relay)", verb: "monitor")
+            }
         } catch {
             return runner.usageFailure(error, context: context)
         }
