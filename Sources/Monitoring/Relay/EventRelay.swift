@@ -82,9 +82,10 @@ public struct EventRelay {
                     _ = tolerance.record(.success, at: (clock.now - origin).seconds)
                     if cursor.admit(line) { output.write(line + "\n") }
                 }, interrupted: interrupted)
-            guard case .ended(let failure) = ended else {
-                if case .interrupted(let reason) = ended { return .interrupted(reason) }
-                continue
+            let failure: RemoteFailure
+            switch ended {
+            case .interrupted(let reason): return .interrupted(reason)
+            case .ended(let value): failure = value
             }
             switch tolerance.record(.failure(failure), at: (clock.now - origin).seconds) {
             case .blip(let blip):
@@ -104,7 +105,7 @@ public struct EventRelay {
                 notices.write(giveUpText(giveUp) + "\n")
                 return .gaveUp(giveUp)
             case .none, .stillDown, .reset, .recovered:
-                continue
+                continue  // Not the answer to a failure before the give-up; listed for exhaustiveness.
             }
         }
     }
