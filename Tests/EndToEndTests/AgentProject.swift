@@ -161,6 +161,18 @@ final class AgentProject {
         try? String(contentsOfFile: logDir + "/" + name, encoding: .utf8)
     }
 
+    /// The path of round `round`'s transcript, `logs/rounds/R<N>-<UTC start>.log`, or nil.
+    func transcriptPath(_ round: Int) -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: logDir + "/rounds")) ?? []
+        let mine = names.filter { $0.hasPrefix("R\(round)-") && $0.hasSuffix(".log") }
+        return mine.max().map { logDir + "/rounds/" + $0 }
+    }
+
+    /// Round `round`'s transcript text ("" when it has none).
+    func transcript(_ round: Int) -> String {
+        transcriptPath(round).flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+    }
+
     /// Runs one round with `serve --once`, so serve appends fresh host samples (metrics lines)
     /// for peek's `system` block.
     func recordHostSample(file: StaticString = #filePath, line: UInt = #line) throws {

@@ -33,7 +33,14 @@ final class FaultTests: XCTestCase {
         let project = try AgentProject(self, modes: ["slow", "ok"], runtime: ["max_rounds = 2"])
         let serve = try project.startServe()
         try AgentProject.wait("the first round to start") { project.logFile("fake-runs") != nil }
-        try FileManager.default.removeItem(atPath: project.logDir)
+        // The agent and serve write into the dir meanwhile, so one recursive delete can fail
+        // part-way (seen once as EPERM under load); delete until it is gone.
+        var removed = false
+        for _ in 0..<20 where !removed {
+            removed = (try? FileManager.default.removeItem(atPath: project.logDir)) != nil
+            if !removed { usleep(20_000) }
+        }
+        XCTAssertTrue(removed, "could not delete \(project.logDir)")
         let status = serve.wait()
         XCTAssertEqual(status, .terminated(0), serve.collectOutput().stderrText)
         // The second round recreated the log dir and recorded itself.

@@ -23,8 +23,15 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(usage.payload["agent"], .string("claude"))
         XCTAssertEqual(usage.payload["input_tokens"], .int(5))
         // Files: transcripts, the live link, status, the agent's view of its environment.
-        XCTAssertTrue(project.logFile("round-1.log")?.contains(#""type":"result""#) ?? false)
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"), "round-2.log")
+        let transcripts = try FileManager.default.contentsOfDirectory(atPath: project.logDir + "/rounds").sorted()
+        XCTAssertEqual(transcripts.map { String($0.prefix(3)) }, ["R1-", "R2-"], "\(transcripts)")
+        XCTAssertTrue(transcripts.allSatisfy { $0.count == "R1-20261118T101010.log".count && $0.hasSuffix(".log") },
+                      "\(transcripts)")
+        XCTAssertTrue(project.logFile("rounds/" + transcripts[0])?.contains(#""type":"result""#) ?? false)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"),
+                       "rounds/" + transcripts[1], "the pointer names the last round's transcript")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.logDir + "/round-1.log"),
+                       "no flat round-<N>.log any more")
         let status = try JSONParser.strict.parse(project.logFile("status.json") ?? "")
         XCTAssertEqual(status["round_num"], .int(2))
         XCTAssertEqual(status["last_exit_code"], .int(0))
@@ -282,22 +289,26 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["config_changed"] }, [.bool(false), .bool(true), .bool(true)])
         // Round 3 (diverge) used stdin; round 2 (converge) passed the prompt as an argument.
         XCTAssertTrue(project.logFile("fake-last-prompt.txt")?.contains("Work carefully") ?? false)
-        let round2 = project.logFile("round-2.log") ?? ""
+        let round2 = project.transcript(2)
         XCTAssertTrue(round2.contains("fake-agent argv: --message ```json round-context"), round2)
         XCTAssertTrue(round2.contains("Converge on one recommendation"), round2)
     }
 
+    /// Retention counts rounds of both layouts (our earlier flat round-<N>.log, rounds/R<N>-*.log)
+    /// by mtime, a round's files together; numbering continues past the highest N of either.
     func testRoundLogRetentionAtBootWithBulkGuard() throws {
         let project = try AgentProject(self, runtime: ["round_log_retention = 2"])
-        try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
-        for round in 1...3 {
-            try Harness.write("old \(round)", to: project.logDir + "/round-\(round).log")
-            let date = Date(timeIntervalSinceNow: Double(round - 10) * 60)
-            try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: project.logDir + "/round-\(round).log")
+        try FileManager.default.createDirectory(atPath: project.logDir + "/rounds", withIntermediateDirectories: true)
+        let old = ["round-1.log", "rounds/R2-20261101T000000.log", "round-2.log", "rounds/R3-20261101T000100.log"]
+        for (index, name) in old.enumerated() {
+            try Harness.write("old \(name)", to: project.logDir + "/" + name)
+            let date = Date(timeIntervalSinceNow: Double(index - 10) * 60)
+            try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: project.logDir + "/" + name)
         }
         XCTAssertEqual(try project.run(["serve", "--once"]).code, 0)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: project.logDir).filter { $0.hasPrefix("round-") && $0.hasSuffix(".log") && $0 != "round-current.log" }.sorted()
-        XCTAssertEqual(logs, ["round-2.log", "round-3.log", "round-4.log"], "the oldest beyond retention is pruned; the new round continues at 4")
+        XCTAssertEqual(try Self.roundLogs(project.logDir),
+                       ["round-2.log", "rounds/R2-20261101T000000.log", "rounds/R3-20261101T000100.log", "rounds/R4-"],
+                       "round 1 (the oldest) is pruned; round 2's two files stay together; round 4 is new")
 
         let backlog = try AgentProject(self, runtime: ["round_log_retention = 1"])
         try FileManager.default.createDirectory(atPath: backlog.logDir, withIntermediateDirectories: true)
@@ -306,7 +317,16 @@ final class ServeTests: XCTestCase {
         let deferred = try XCTUnwrap(try backlog.first("round_logs_prune_deferred"))
         XCTAssertEqual(deferred.payload["existing"], .int(5))
         XCTAssertEqual(deferred.payload["would_delete"], .int(4))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: backlog.logDir).filter { $0.hasPrefix("round-") && $0.hasSuffix(".log") && $0 != "round-current.log" }.count, 6)
+        XCTAssertEqual(try Self.roundLogs(backlog.logDir).count, 6)
+    }
+
+    /// The round logs of both layouts, sorted, with this run's transcripts cut to `rounds/R<N>-`.
+    static func roundLogs(_ logDir: String) throws -> [String] {
+        let flat = try FileManager.default.contentsOfDirectory(atPath: logDir)
+            .filter { $0.hasPrefix("round-") && $0.hasSuffix(".log") && $0 != "round-current.log" }
+        let rounds = ((try? FileManager.default.contentsOfDirectory(atPath: logDir + "/rounds")) ?? [])
+            .map { "rounds/" + ($0.hasPrefix("R4-") ? "R4-" : $0) }
+        return (flat + rounds).sorted()
     }
 
     func testRoundVerbExitCodes() throws {

@@ -19,6 +19,11 @@ public enum ExitCode {
     public static let environment: Int32 = 76
     /// The configuration is wrong: fix the file, then start again. EX_CONFIG.
     public static let config: Int32 = 78
+    /// A streaming verb's terminal or `ssh -t` session hung up (128 + SIGHUP).
+    public static let hangUp: Int32 = 129
     /// Interrupted by SIGINT before the command could finish cleanly (128 + SIGINT).
     public static let interrupted: Int32 = 130
+    /// A streaming verb's stdout reader went away: closed pipe, dropped ssh session (128 + SIGPIPE,
+    /// what a shell reports for a writer SIGPIPE killed).
+    public static let readerGone: Int32 = 141
 }

@@ -38,14 +38,17 @@ public struct StopRequest: Sendable {
 
     /// Installs handlers for SIGTERM and SIGINT that only record the request. SIGPIPE is
     /// ignored so a closed stdout (a journal restart) cannot kill the supervisor; children get
-    /// default dispositions back from the spawner.
-    public static func installSignalHandlers() {
+    /// default dispositions back from the spawner. With `hangUp`, SIGHUP is recorded too (as a
+    /// stop whose ``signalNumber`` is SIGHUP) instead of killing the process: a streaming verb
+    /// then ends its children before it exits (``StreamWatch``).
+    public static func installSignalHandlers(hangUp: Bool = false) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in stopSignalNumber.store(signal, ordering: .relaxed) }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
+        if hangUp { sigaction(SIGHUP, &action, nil) }
         Glibc.signal(SIGPIPE, SIG_IGN)
     }
 

@@ -11,6 +11,8 @@ final class ChildStdio {
     private(set) var captureStdout: (fd: Int32, limit: Int)?
     private(set) var captureStderr: (fd: Int32, limit: Int)?
     private(set) var stdinFeed: (fd: Int32, bytes: [UInt8])?
+    /// The read end of a `.pipe` stdout, handed to the caller.
+    private(set) var stdoutPipe: Int32?
     /// The parent's copies of what the child receives; closed right after the spawn.
     private var childSide: [Int32] = []
     private let command: String
@@ -29,7 +31,8 @@ final class ChildStdio {
             }
         } catch {
             closeChildSide()
-            [captureStdout?.fd, captureStderr?.fd, stdinFeed?.fd].compactMap { $0 }.forEach(Descriptor.close)
+            let parentSide = [captureStdout?.fd, captureStderr?.fd, stdinFeed?.fd, stdoutPipe]
+            parentSide.compactMap { $0 }.forEach(Descriptor.close)
             throw error
         }
     }
@@ -71,6 +74,17 @@ final class ChildStdio {
             let ends = try pipe()
             childSide.append(ends.write)
             capture = (ends.read, limit)
+            return ends.write
+        case .pipe:
+            guard stream == "stdout" else {
+                throw ProcessError(
+                    .invalidRequest,
+                    "cannot start \"\(command)\": only standard output can be a pipe to read while it runs; "
+                        + "capture standard error or merge it into standard output")
+            }
+            let ends = try pipe()
+            childSide.append(ends.write)
+            stdoutPipe = ends.read
             return ends.write
         }
     }

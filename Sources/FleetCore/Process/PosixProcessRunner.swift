@@ -38,6 +38,7 @@ public struct PosixProcessRunner: ProcessRunner {
             io = try ProcessIO.start(stdout: stdio.captureStdout, stderr: stdio.captureStderr, stdin: stdio.stdinFeed)
         } catch {
             stdio.closeChildSide()
+            if let fd = stdio.stdoutPipe { Descriptor.close(fd) }
             throw ProcessError(.resources, "cannot start \"\(name)\": cannot start I/O threads: \(error.text); the host is out of threads or memory")
         }
 
@@ -48,10 +49,13 @@ public struct PosixProcessRunner: ProcessRunner {
         } catch {
             stdio.closeChildSide()
             _ = io.finish(drain: .zero)
+            if let fd = stdio.stdoutPipe { Descriptor.close(fd) }
             throw error
         }
         stdio.closeChildSide()
-        return RunningProcess(pid: pid, command: name, startedAt: startedAt, io: io, drainAfterExit: request.drainAfterExit)
+        return RunningProcess(
+            pid: pid, command: name, startedAt: startedAt, io: io, drainAfterExit: request.drainAfterExit,
+            standardOutputPipe: stdio.stdoutPipe.map(ReadablePipe.init(fd:)))
     }
 
     private func posixSpawn(path: String, argv: CStringArray, envp: CStringArray, stdio: ChildStdio, request: ProcessRequest) throws(ProcessError) -> pid_t {

@@ -32,6 +32,11 @@ public struct ProcessRequest: Sendable, Equatable {
         /// Standard error only: the same destination as standard output, interleaved in
         /// the order the child writes.
         case mergeIntoStandardOutput
+        /// Standard output only: a pipe the caller reads while the child runs
+        /// (``RunningProcess/standardOutputPipe``), for output that never ends by itself
+        /// (`ssh host -- agent-runner events --tail`). Use `spawn`, not `run`, and keep reading:
+        /// a child whose pipe is full blocks.
+        case pipe
     }
 
     /// How the child is detached from the supervisor's job control.

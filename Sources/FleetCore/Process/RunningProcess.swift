@@ -16,14 +16,18 @@ public final class RunningProcess: Sendable {
     public let command: String
     /// When the child was spawned (monotonic), e.g. for "restarted after 3 s" decisions.
     public let startedAt: ContinuousClock.Instant
+    /// The child's stdout to read while it runs, when the request asked for `.pipe`.
+    public let standardOutputPipe: ReadablePipe?
 
     private let reaper: ChildReaper
     private let io: ProcessIO
     private let drainAfterExit: Duration
     private let timedOut = Atomic<Bool>(false)
 
-    init(pid: pid_t, command: String, startedAt: ContinuousClock.Instant, io: ProcessIO, drainAfterExit: Duration) {
+    init(pid: pid_t, command: String, startedAt: ContinuousClock.Instant, io: ProcessIO, drainAfterExit: Duration,
+         standardOutputPipe: ReadablePipe? = nil) {
         self.pid = pid
+        self.standardOutputPipe = standardOutputPipe
         self.processGroup = pid
         self.command = command
         self.startedAt = startedAt

@@ -1,11 +1,11 @@
 /// The end of a captured stderr, fit for a log line or an alert: the last 20 non-empty
 /// lines, at most 2 KiB, control characters escaped (a remote host must not be able to
 /// drive the operator's terminal), carriage returns dropped.
-enum StderrTail {
+public enum StderrTail {
     static let maximumLines = 20
     static let maximumBytes = 2048
 
-    static func of(_ bytes: [UInt8]) -> String {
+    public static func of(_ bytes: [UInt8]) -> String {
         // Split bytes, not Characters: Swift treats "\r\n" as one Character, not a "\n".
         // Walk from the end so only the lines kept are decoded and sanitized.
         var kept: [String] = []

@@ -35,8 +35,15 @@ final class RoundRunnerTests: XCTestCase {
         ])
         XCTAssertEqual(try project.payloads(.agentExit).first?["exit_cause"], "clean")
         XCTAssertEqual(try project.payloads(.roundStart).first?["config_changed"], false)
-        XCTAssertEqual(rounds.nextRoundNumber(), 2, "status.json and round-1.log continue the numbering")
-        XCTAssertEqual(try String(contentsOfFile: project.logDir + "/round-1.log", encoding: .utf8), usage + "\n")
+        XCTAssertEqual(rounds.nextRoundNumber(), 2, "status.json and rounds/R1-*.log continue the numbering")
+        // The transcript is named by the round's UTC start on the (fake) wall clock, as the original names it.
+        let transcript = try XCTUnwrap(RoundLogs(logDir: project.logDir).transcript(forRound: 1))
+        XCTAssertEqual(transcript, project.logDir + "/rounds/R1-" + (transcript.split(separator: "-").last ?? ""))
+        XCTAssertTrue(transcript.hasSuffix(".log") && transcript.contains("/rounds/R1-20261118T"), transcript)
+        XCTAssertEqual(try String(contentsOfFile: transcript, encoding: .utf8), usage + "\n")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"),
+                       "rounds/" + (transcript.split(separator: "/").last ?? ""),
+                       "the pointer names the live transcript")
         let context = try String(contentsOfFile: project.logDir + "/round-context.json", encoding: .utf8)
         XCTAssertTrue(context.hasPrefix("{\n  \"round_num\": 1,\n  \"started_at\": \"2026-11-18T"), context)
         XCTAssertFalse(FileManager.default.fileExists(atPath: project.logDir + "/agent.pid"), "removed after the round")
@@ -82,7 +89,8 @@ final class RoundRunnerTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix("cannot start the agent: "), message)
         XCTAssertEqual(try project.payloads(.agentExit).first?["exit_code"], 127)
         XCTAssertEqual(try project.kinds().last, "round_substrate_after")
-        let transcript = try String(contentsOfFile: project.logDir + "/round-1.log", encoding: .utf8)
+        let path = try XCTUnwrap(RoundLogs(logDir: project.logDir).transcript(forRound: 1))
+        let transcript = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(transcript.hasPrefix("agent-runner: cannot start the agent"), transcript)
         XCTAssertTrue(stderr.text.contains("cannot start the agent"), stderr.text)
     }
@@ -190,7 +198,8 @@ final class RoundRunnerTests: XCTestCase {
         XCTAssertTrue(String(decoding: stdin, as: UTF8.self).hasSuffix(" Extra."), "the agent got the rewritten prompt")
         let notify = try XCTUnwrap(agents.scripted.requests.first { $0.executable == "notify" })
         XCTAssertEqual(notify.environment["AGENT_RUNNER_EXIT_CODE"], "0")
-        XCTAssertEqual(notify.environment["AGENT_RUNNER_ROUND_LOG"], project.logDir + "/round-1.log")
+        XCTAssertEqual(notify.environment["AGENT_RUNNER_ROUND_LOG"],
+                       RoundLogs(logDir: project.logDir).transcript(forRound: 1))
     }
 
     func testAChangedPromptShowsInTheNextRoundStart() throws {

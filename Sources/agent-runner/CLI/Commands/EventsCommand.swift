@@ -12,7 +12,7 @@ enum EventsCommand {
     /// The original's (argparse's) usage code, kept for this verb because relays and scripts
     /// written against it test for 2.
     static let usageCode: Int32 = 2
-    static let pollInterval: useconds_t = 200_000
+    static let pollInterval: Duration = .milliseconds(200)
 
     static let spec = VerbSpec(
         "events", summary: "print event lines of some kinds (last N, since a time, or live) as JSON Lines",
@@ -21,17 +21,22 @@ enum EventsCommand {
             --tail or --since, the last --window (default 10) matching lines across all month
             files. --since replays every matching line with ts >= TS (at-least-once: resume with
             the last ts you saw), then with --tail keeps following. --tail follows appends and the
-            switch to a new month's file; SIGINT or SIGTERM ends it with exit 0. Unknown kinds are
-            accepted and match nothing. Usage errors exit 2 here (not 64), as in the original.
+            switch to a new month's file; SIGINT or SIGTERM ends it with exit 0. It also ends, within
+            a second and whether or not a new event arrives, when its reader goes away (the pipe is
+            closed, the ssh session dropped: exit 141) or on SIGHUP (exit 129), so a dropped relay
+            link leaves no tail behind on the host. Unknown kinds are accepted and match nothing.
+            Usage errors exit 2 here (not 64), as in the original.
             """,
         options: [
             OptionSpec("kind", value: "K[,K2...]", help: "Comma-separated event kinds to print (required)."),
             OptionSpec("window", value: "N", help: "Print the last N matching lines (default 10). Excludes --tail and --since."),
-            OptionSpec("tail", help: "Keep printing matching lines as they are written, until SIGINT/SIGTERM."),
+            OptionSpec("tail", help: "Keep printing matching lines as they are written, until SIGINT/SIGTERM or the reader goes."),
             OptionSpec("since", value: "ISO-TS", help: "Replay matching lines with ts >= this time (e.g. 2026-07-27T10:00:00.000Z)."),
         ],
         exitCodes: [
             (ExitCode.success, "the lines were printed, or --tail was stopped by SIGINT/SIGTERM"),
+            (ExitCode.hangUp, "--tail: SIGHUP (the terminal or ssh session hung up)"),
+            (ExitCode.readerGone, "--tail: stdout's reader went away (closed pipe, dropped ssh session)"),
             (ExitCode.failure, "an events file could not be read"),
             (usageCode, "the command line is wrong: no kind, --window with --tail or --since, bad --window or --since"),
             (ExitCode.config, "the configuration is missing, unreadable or invalid"),
@@ -87,33 +92,44 @@ enum EventsCommand {
         }
         guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
         let logDir = config.runtime.logDir
+        var watch: StreamWatch?
+        if request.tail {
+            StopRequest.installSignalHandlers(hangUp: true)
+            watch = StreamWatch(output: context.stdout)
+            // stdout closed from the start: nothing can ever be read, and a file opened later
+            // could take descriptor 1.
+            if let end = watch?.check() { return ended(end, context: context) }
+        }
         do {
             // Positioned before any replay, so nothing written meanwhile is missed (at worst repeated).
             var follower = request.tail ? try EventLogFollower(directory: logDir, from: .end) : nil
             if let since = request.since {
                 for event in try EventLogReader(directory: logDir).events(since: since, kinds: request.kinds, inclusive: true) {
                     context.stdout.write(event.raw + "\n")
+                    if let end = watch?.check() { return ended(end, context: context) }
                 }
             } else if !request.tail {
                 for line in try lastLines(logDir: logDir, kinds: request.kinds, count: request.window ?? 10) {
                     context.stdout.write(line + "\n")
                 }
             }
-            guard follower != nil else { return ExitCode.success }
-            StopRequest.installSignalHandlers()
-            let stop = StopRequest()
-            while !stop.isRequested {
+            guard let watch, follower != nil else { return ExitCode.success }
+            while true {
                 for event in try follower!.poll() where request.kinds.contains(event.kind) {
                     context.stdout.write(event.raw + "\n")
                 }
-                if stop.isRequested { break }
-                usleep(pollInterval)
+                if let end = watch.pause(pollInterval) { return ended(end, context: context) }
             }
-            return ExitCode.success
         } catch {
             context.stderr.write("agent-runner: events file unreadable: \(error)\n")
             return ExitCode.failure
         }
+    }
+
+    /// The exit code of a stream that ended, with its notice on stderr.
+    static func ended(_ end: StreamEnd, context: CommandContext) -> Int32 {
+        if let notice = end.notice { context.stderr.write("agent-runner: \(notice)\n") }
+        return end.exitCode
     }
 
     /// The last `count` lines of `kinds`, oldest first, across month files. Only lines whose kind

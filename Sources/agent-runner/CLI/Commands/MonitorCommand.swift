@@ -27,9 +27,12 @@ enum MonitorCommand {
             "[HH:MM:SS.fff] event k=v ...".
             http: the progress page on http://127.0.0.1:PORT/ (default 8765; localhost only),
             auto-refreshing every 5 s, and /api/state as JSON.
-            SIGINT or SIGTERM ends every mode with exit 0.
+            SIGINT or SIGTERM ends every mode with exit 0. events and narrate also end when the
+            reader of stdout goes away (closed pipe, dropped ssh session: exit 141, within a
+            second even if no event comes) or on SIGHUP (exit 129).
 
-            --host ALIAS watches a remote host over ssh instead (anomaly mode): see below.
+            --host ALIAS watches a remote host over ssh instead (anomaly mode, or the event relay
+            with --mode events): see below.
 
             """ + RemoteMonitorCommand.discussion,
         options: [
@@ -40,9 +43,13 @@ enum MonitorCommand {
         ] + RemoteMonitorCommand.remoteOptions,
         exitCodes: [
             (ExitCode.success, "stopped by SIGINT/SIGTERM, or --once finished"),
-            (ExitCode.failure, "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read"),
+            (ExitCode.failure,
+             "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read; "
+                + "the relay (--host --mode events): gave up after remote_failure_tolerance_s"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is missing, unreadable or invalid"),
+            (ExitCode.hangUp, "events, narrate, the relay: SIGHUP"),
+            (ExitCode.readerGone, "events, narrate, the relay: stdout's reader went away"),
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
@@ -60,16 +67,24 @@ enum MonitorCommand {
             guard interval > 0 else { throw UsageError("--interval must be more than 0 seconds", verb: "monitor") }
             port = try parsed.integer("port", minimum: 0) ?? 8765
             guard port <= 65535 else { throw UsageError("--port must be at most 65535, got \(port)", verb: "monitor") }
+            for flag in ["kind", "since", "remote-config"] where parsed.value(flag) != nil {
+                throw UsageError("--\(flag) applies to --host ALIAS --mode events only (the relay)", verb: "monitor")
+            }
         } catch {
             return runner.usageFailure(error, context: context)
         }
         guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
-        StopRequest.installSignalHandlers()
         switch mode {
-        case "events": return follow(config, from: .end, poll: 100_000, context: context) { event in event.raw }
-        case "narrate": return follow(config, from: .beginning, poll: 500_000, context: context) { Narration.line($0.rawObject) }
-        case "http": return http(config, port: port, context: context)
-        default: return anomaly(config, interval: interval, once: parsed.has("once"), json: parsed.has("json"), context: context)
+        case "events":
+            return follow(config, from: .end, poll: .milliseconds(100), context: context) { event in event.raw }
+        case "narrate":
+            return follow(config, from: .beginning, poll: .milliseconds(500), context: context) { Narration.line($0.rawObject) }
+        case "http":
+            StopRequest.installSignalHandlers()
+            return http(config, port: port, context: context)
+        default:
+            StopRequest.installSignalHandlers()
+            return anomaly(config, interval: interval, once: parsed.has("once"), json: parsed.has("json"), context: context)
         }
     }
 
@@ -110,18 +125,22 @@ enum MonitorCommand {
         return ExitCode.success
     }
 
-    /// Prints each event `render` turns into a line, following the log across month files.
-    static func follow(_ config: AgentRunnerConfig, from start: EventLogFollower.StartPosition, poll interval: useconds_t,
+    /// Prints each event `render` turns into a line, following the log across month files, until
+    /// a stop request, SIGHUP or the reader of stdout going away (``StreamWatch``).
+    static func follow(_ config: AgentRunnerConfig, from start: EventLogFollower.StartPosition, poll interval: Duration,
                        context: CommandContext, render: (Event) -> String) -> Int32 {
-        let stop = StopRequest()
+        StopRequest.installSignalHandlers(hangUp: true)
+        let watch = StreamWatch(output: context.stdout)
+        if let end = watch.check() { return EventsCommand.ended(end, context: context) }
         do {
             var follower = try EventLogFollower(directory: config.runtime.logDir, from: start)
-            while !stop.isRequested {
+            while true {
                 let events = try follower.poll()
                 for event in events { context.stdout.write(render(event) + "\n") }
-                if events.isEmpty && !stop.isRequested { usleep(interval) }
+                if let end = events.isEmpty ? watch.pause(interval) : watch.check() {
+                    return EventsCommand.ended(end, context: context)
+                }
             }
-            return ExitCode.success
         } catch {
             context.stderr.write("agent-runner: cannot follow the event log: \(error)\n")
             return ExitCode.failure

@@ -35,13 +35,16 @@ enum PeekCommand {
     static let watchSpec = VerbSpec(
         "watch", summary: "peek again every few seconds, redrawing in place on a terminal",
         discussion: """
-            Runs peek with the same flags every --interval seconds until Ctrl-C (exit 0). On a
-            terminal the screen is redrawn in place; otherwise each peek is printed in turn.
+            Runs peek with the same flags every --interval seconds until Ctrl-C or SIGTERM (exit 0),
+            SIGHUP (exit 129) or its reader going away (closed pipe, dropped ssh session: exit 141).
+            On a terminal the screen is redrawn in place; otherwise each peek is printed in turn.
             """,
         options: peekOptions + [OptionSpec("interval", value: "SECONDS", help: "Seconds between refreshes (default 2).")],
         exitCodes: [
             (ExitCode.success, "stopped with Ctrl-C or SIGTERM"),
             (ExitCode.failure, "a peek failed (see peek's exit codes)"),
+            (ExitCode.hangUp, "SIGHUP (the terminal or ssh session hung up)"),
+            (ExitCode.readerGone, "stdout's reader went away (closed pipe, dropped ssh session)"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is missing, unreadable or invalid"),
         ])
@@ -124,10 +127,11 @@ enum PeekCommand {
         }
         guard interval > 0 else { return runner.usageFailure(UsageError("--interval must be more than 0 seconds", verb: "watch"), context: context) }
         guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
-        StopRequest.installSignalHandlers()
-        let stop = StopRequest()
+        StopRequest.installSignalHandlers(hangUp: true)
+        let watch = StreamWatch(output: context.stdout)
         let terminal = (context.stdout as? FileDescriptorOutput)?.isTerminal ?? false
-        while !stop.isRequested {
+        while true {
+            if let end = watch.check() { return EventsCommand.ended(end, context: context) }
             let (code, text) = render(config: config, options: options, select: parsed.value("select"), json: parsed.has("json"), context: context)
             guard code == ExitCode.success else {
                 context.stderr.write(text)
@@ -135,10 +139,8 @@ enum PeekCommand {
             }
             // Clear and home, then draw: the terminal shows one peek, updated in place.
             context.stdout.write(terminal ? "\u{1B}[H\u{1B}[2J" + text : text + "\n")
-            let deadline = ContinuousClock.now + .milliseconds(Int64(interval * 1000))
-            while !stop.isRequested && ContinuousClock.now < deadline { usleep(50_000) }
+            if let end = watch.pause(.seconds(interval)) { return EventsCommand.ended(end, context: context) }
         }
-        return ExitCode.success
     }
 
     static func status(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {

@@ -19,7 +19,7 @@ import SSHTransport
 enum RemoteMonitorCommand {
     /// The `--host` part of `monitor`'s help.
     static let discussion = """
-            With --host ALIAS (an ~/.ssh/config alias or user@host): polls `agent-runner peek --json`
+            With --host ALIAS (an ~/.ssh/config alias or user@host), --mode anomaly: polls `agent-runner peek --json`
             on the host every --interval seconds (default 60) through the system ssh, runs the
             detectors on what it reports (supervisor_stale on the host's own clock, generated_at;
             clock skew is reported), tolerates ssh failures for remote_failure_tolerance_s (90 s)
@@ -31,12 +31,15 @@ enum RemoteMonitorCommand {
             (`ssh -G`) for the alias instead.
             --config PATH is the remote agent-runner.toml; when --remote-config PATH is given
             too, that is the remote one and --config is the local agent-runner.toml.
-            """
+
+            """ + EventRelayCommand.discussion
 
     /// The flags only `monitor --host` takes (`--interval` and `--once` are shared).
     static let remoteOptions: [OptionSpec] = [
             OptionSpec("host", value: "ALIAS", help: "The remote host (ssh alias or user@host)."),
             OptionSpec("remote-config", value: "PATH", help: "The remote agent-runner.toml (then --config is the local one)."),
+            OptionSpec("kind", value: "K[,K2...]", help: "--mode events: kinds to relay (default: the original's 71)."),
+            OptionSpec("since", value: "ISO-TS", help: "--mode events: begin with the events since this time."),
             OptionSpec("agent-runner", value: "CMD", help: "The agent-runner command on the host (default: agent-runner on its PATH)."),
             OptionSpec("ssh-config", value: "PATH", help: "ssh client config passed as -F (default: your ~/.ssh/config)."),
             OptionSpec("state-dir", value: "PATH", help: "Where the alert state (and, without a local config, the events) go."),
@@ -51,6 +54,20 @@ enum RemoteMonitorCommand {
         }
         if let problem = SSHTargetCheck.problem(with: alias) {
             return runner.usageFailure(UsageError("--host: \(problem)", verb: "monitor"), context: context)
+        }
+        let mode = parsed.value("mode") ?? "anomaly"
+        if mode == "events" && !parsed.has("check") {
+            return EventRelayCommand.run(parsed, alias: alias, context: context, runner: runner)
+        }
+        guard mode == "anomaly" else {
+            let error = UsageError(
+                "--host takes --mode anomaly (polling) or events (the relay), not \(mode): "
+                    + "run it on the host instead (ssh \(alias) agent-runner monitor --mode \(mode))", verb: "monitor")
+            return runner.usageFailure(error, context: context)
+        }
+        for flag in ["kind", "since"] where parsed.value(flag) != nil {
+            let error = UsageError("--\(flag) applies to --host --mode events only", verb: "monitor")
+            return runner.usageFailure(error, context: context)
         }
         let remoteConfig = parsed.value("remote-config") ?? parsed.value("config")
         let localConfigPath = parsed.value("remote-config") != nil ? parsed.value("config") : nil

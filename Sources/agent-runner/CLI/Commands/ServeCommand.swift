@@ -12,7 +12,7 @@ enum ServeCommand {
             (exit 0) when the agent writes $AGENT_RUNNER_LOG_DIR/.agent-done, when [runtime]
             stop_file exists, after max_rounds, or on SIGTERM/SIGINT (the current round finishes
             first). Events go to <log_dir>/events-YYYY-MM.jsonl, agent output to
-            <log_dir>/round-<N>.log.
+            <log_dir>/rounds/R<N>-<UTC start>.log.
             """,
         options: [
             OptionSpec("max-rounds", value: "N", help: "Stop after N rounds (overrides [runtime] max_rounds)."),

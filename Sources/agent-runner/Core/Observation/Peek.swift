@@ -151,18 +151,23 @@ public struct PeekBuilder: Sendable {
         ]))
     }
 
-    /// The round `--round` names, checked against the round logs.
+    /// The round `--round` names, checked against the round logs (either layout, ``RoundLogs``).
     private func focusRound(_ selector: PeekOptions.RoundSelector?) throws(PeekError) -> Int? {
         guard let selector else { return nil }
         let logs = RoundLogs(logDir: logDir)
         switch selector {
         case .latest:
             let highest = logs.highestRound()
-            guard highest > 0 else { throw PeekError("no round has run yet: no round-<N>.log under \(logDir)/") }
+            guard highest > 0 else {
+                throw PeekError("no round has run yet: no rounds/R<N>-*.log (or round-<N>.log) under \(logDir)/")
+            }
             return highest
         case .number(let number):
-            guard Directories.exists(logs.path(forRound: number)) else {
-                throw PeekError("round \(number) not found under \(logDir)/ (no round-\(number).log)")
+            guard logs.transcript(forRound: number) != nil else {
+                let highest = logs.highestRound()
+                throw PeekError("round \(number) not found under \(logDir)/rounds/ "
+                    + "(no R\(number)-*.log there, no round-\(number).log); "
+                    + (highest > 0 ? "the newest round is \(highest): try --round latest" : "no round has run yet"))
             }
             return number
         }
@@ -171,7 +176,7 @@ public struct PeekBuilder: Sendable {
     /// RoundView (peek-schema.md §1.2). Unlike the original, a round still running shows its
     /// live duration and the agent's pid.
     private func roundView(_ round: Int, tail: EventTail, log: Bool, now: UTCInstant) -> JSONValue {
-        let path = RoundLogs(logDir: logDir).path(forRound: round)
+        let path = RoundLogs(logDir: logDir).transcript(forRound: round) ?? ""
         let start = tail.focusEvents.first { $0.kind == "round_start" }
         let exit = tail.focusEvents.last { $0.kind == "agent_exit" }
         let ended = tail.focusEvents.contains { $0.kind == "round_end" }
@@ -203,7 +208,8 @@ public struct PeekBuilder: Sendable {
             if checked > 10 { break }
             let round = rounds[index]
             guard round.isShortFailure(shortExitS: 60), !(round.authFailure && round.networkFailure) else { continue }
-            let text = String(decoding: Directories.tail(of: logs.path(forRound: round.roundNum), bytes: 16 << 10), as: UTF8.self)
+            guard let path = logs.transcript(forRound: round.roundNum) else { continue }
+            let text = String(decoding: Directories.tail(of: path, bytes: 16 << 10), as: UTF8.self)
             guard !text.isEmpty else { continue }
             if !round.authFailure, config.monitor.authFailPatterns.contains(where: { LogPatterns.firstMatch(of: $0, in: text) != nil }) {
                 rounds[index].authFailure = true

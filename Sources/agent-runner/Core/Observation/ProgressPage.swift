@@ -46,11 +46,15 @@ public struct ProgressPage: Sendable {
                 ("since_round", limit.sinceRound.map { .int(Int64($0)) } ?? .null), ("phase", .string(limit.phase)),
             ]))
         }
+        // The newest transcript, not round-current.log: in a log dir the original wrote, that
+        // points at its (empty) wrapper log of the previous round.
+        let logs = RoundLogs(logDir: logDir)
+        let transcript = logs.transcript(forRound: logs.highestRound()) ?? logs.currentLink
         return .object(JSONObject([
             ("round_state", .object(roundState)),
             ("narrative", .string(PeekBuilder.lastLines(of: config.runtime.narrativeFile, Self.tailLines))),
             ("recent_events", .array(tail.recentEvents.map(PeekBuilder.raw))),
-            ("round_log_tail", .string(PeekBuilder.lastLines(of: logDir + "/round-current.log", Self.tailLines))),
+            ("round_log_tail", .string(PeekBuilder.lastLines(of: transcript, Self.tailLines))),
             ("self_terminated", .object(selfTerminated)),
             ("rate_limit", rateLimit),
         ]))

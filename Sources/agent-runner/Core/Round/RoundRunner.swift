@@ -81,7 +81,7 @@ public final class RoundRunner {
     public func run(round: Int) -> RoundResult {
         let phase = config.phases.phase(forRound: round)
         let agent = AgentIdentity(config.agent(forPhase: phase)).name
-        let logPath = logs.path(forRound: round)
+        let logPath = logs.newTranscriptPath(forRound: round, startedAt: effects.wallClock.now())
         let probe = git.probe()
         if let failures = failedStartupChecks(phase: phase, isGitWorkTree: probe.isWorkTree) {
             return RoundResult(round: round, phase: phase, agent: agent, kind: .batteryFailed(failures),
@@ -219,15 +219,16 @@ public final class RoundRunner {
     }
 
     /// `agent_spawn`, then the agent in its own process group, its output appended to a fresh
-    /// `round-<N>.log` that `round-current.log` points at.
+    /// `rounds/R<N>-<UTC start>.log` that `round-current.log` points at.
     private func spawnAgent(_ setup: RoundSetup, prompt: String) -> Result<RunningProcess, SpawnFailure> {
         events.emit(AgentSpawn(roundNum: setup.round, timeoutS: setup.timeoutS))
         let launch = AgentLaunch.make(
             agent: setup.agent, prompt: prompt, workDir: config.runtime.workDir, logDir: logDir, round: setup.round,
             phase: setup.phase, freshEyes: setup.freshEyes, base: environment)
+        _ = fileSystem.createDirectory(logs.roundsDirectory)
         fileSystem.removeFile(setup.logPath)
         try? fileSystem.append([], to: setup.logPath)
-        logs.pointCurrent(at: setup.round)
+        logs.pointCurrent(at: setup.logPath)
         let request = ProcessRequest(
             launch.argv[0], arguments: Array(launch.argv.dropFirst()), environment: launch.environment,
             workingDirectory: config.runtime.workDir, standardInput: launch.standardInput.map { .bytes($0) } ?? .null,

@@ -1,12 +1,25 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
 
-/// The per-round transcript files `log_dir/round-<N>.log` and the `round-current.log` symlink
-/// that always points at the live one (`tail -F round-current.log` follows rounds).
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The per-round transcripts (the agent's merged stdout and stderr) and the `round-current.log`
+/// pointer to the live one.
+///
+/// Layout, the runbook's and the original 0.3.14's: `log_dir/rounds/R<N>-<YYYYmmddTHHMMSS>.log`,
+/// named by the round's UTC start. Our builds before this one wrote `log_dir/round-<N>.log`; the
+/// original writes a file of that name too, but it holds only its round child's own output (a
+/// STARTUP FAIL line, a traceback), usually nothing. Readers take both layouts, so a log dir
+/// written by either tool, or by both in turn, reads the same: a round's transcript is its
+/// `rounds/R<N>-*.log` when there is one, else its `round-<N>.log`, and numbering continues past
+/// the highest N of either (the original continues past ours through status.json's round_num).
+///
+/// `round-current.log` is a relative symlink to the live transcript, set when the agent starts,
+/// so `tail -F round-current.log` follows the rounds. (The original points it at the previous
+/// round's wrapper log, after the round, never at a transcript: a bug not copied.)
 public struct RoundLogs: Sendable {
     public let logDir: String
 
@@ -14,42 +27,82 @@ public struct RoundLogs: Sendable {
         self.logDir = logDir
     }
 
-    public func path(forRound round: Int) -> String {
-        "\(logDir)/round-\(round).log"
+    /// Which of the two layouts a file belongs to.
+    public enum Layout: Sendable, Equatable {
+        /// `rounds/R<N>-<YYYYmmddTHHMMSS>.log`: the transcript, as this build and the original write it.
+        case rounds
+        /// `round-<N>.log`: our earlier transcripts, or the original's (usually empty) wrapper logs.
+        case flat
     }
+
+    /// One round log file.
+    public struct File: Sendable, Equatable {
+        public var round: Int
+        public var path: String
+        public var mtime: Int64
+        public var layout: Layout
+    }
+
+    /// `log_dir/rounds`.
+    public var roundsDirectory: String { "\(logDir)/rounds" }
 
     public var currentLink: String { "\(logDir)/round-current.log" }
 
-    /// Round numbers that have a log, with each file's mtime.
-    public func existing() -> [(round: Int, path: String, mtime: Int64)] {
-        guard let dir = opendir(logDir) else { return [] }
-        defer { closedir(dir) }
-        var found: [(Int, String, Int64)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    /// Where round `round`, started at `start`, writes its transcript.
+    public func newTranscriptPath(forRound round: Int, startedAt start: UTCInstant) -> String {
+        "\(roundsDirectory)/\(Self.transcriptName(round: round, startedAt: start))"
+    }
+
+    /// `R<N>-<YYYYmmddTHHMMSS>.log`, the UTC start to the second, as the original names it.
+    public static func transcriptName(round: Int, startedAt start: UTCInstant) -> String {
+        let stamp = EventTimestamp.format(start).filter { $0 != "-" && $0 != ":" }.prefix(15)
+        return "R\(round)-\(stamp).log"
+    }
+
+    /// Round `round`'s transcript: its `rounds/R<N>-*.log` (the newest, should there be two), else
+    /// its `round-<N>.log`; nil when it has neither.
+    public func transcript(forRound round: Int) -> String? {
+        let mine = files().filter { $0.round == round }
+        return (mine.filter { $0.layout == .rounds }.max { $0.path < $1.path } ?? mine.first)?.path
+    }
+
+    /// Every round log of both layouts (regular files only: the pointer is a symlink).
+    public func files() -> [File] {
+        var found: [File] = []
+        for name in Self.names(in: roundsDirectory) {
+            guard let round = Self.round(inTranscriptName: name) else { continue }
+            if let file = Self.file(round: round, path: "\(roundsDirectory)/\(name)", layout: .rounds) {
+                found.append(file)
             }
-            guard name.hasPrefix("round-"), name.hasSuffix(".log") else { continue }
-            guard let round = Int(name.dropFirst(6).dropLast(4)), round > 0 else { continue }
-            let path = "\(logDir)/\(name)"
-            var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            found.append((round, path, Int64(info.st_mtim.tv_sec)))
+        }
+        for name in Self.names(in: logDir) {
+            guard name.hasPrefix("round-"), name.hasSuffix(".log"), let round = Int(name.dropFirst(6).dropLast(4)),
+                round > 0
+            else { continue }
+            if let file = Self.file(round: round, path: "\(logDir)/\(name)", layout: .flat) { found.append(file) }
         }
         return found
     }
 
-    /// The highest round number with a log, or 0.
-    public func highestRound() -> Int {
-        existing().map(\.round).max() ?? 0
+    /// The N of `R<N>-<anything>.log`.
+    static func round(inTranscriptName name: String) -> Int? {
+        guard name.hasPrefix("R"), name.hasSuffix(".log"), let dash = name.firstIndex(of: "-") else { return nil }
+        guard let round = Int(name[name.index(after: name.startIndex)..<dash]), round > 0 else { return nil }
+        return round
     }
 
-    /// Points `round-current.log` at round `round`'s log, atomically (symlink + rename), with a
-    /// relative target so the log dir can be moved.
-    public func pointCurrent(at round: Int) {
+    /// The highest round number with a log of either layout, or 0.
+    public func highestRound() -> Int {
+        files().map(\.round).max() ?? 0
+    }
+
+    /// Points `round-current.log` at `transcript` (a path under the log dir), atomically
+    /// (symlink + rename), with a relative target so the log dir can be moved.
+    public func pointCurrent(at transcript: String) {
+        let target = transcript.hasPrefix(logDir + "/") ? String(transcript.dropFirst(logDir.count + 1)) : transcript
         let temporary = "\(logDir)/.round-current.\(getpid()).tmp"
         unlink(temporary)
-        guard symlink("round-\(round).log", temporary) == 0 else { return }
+        guard symlink(target, temporary) == 0 else { return }
         if rename(temporary, currentLink) != 0 { unlink(temporary) }
     }
 
@@ -57,24 +110,46 @@ public struct RoundLogs: Sendable {
     public enum PruneResult: Sendable, Equatable {
         case nothingToDo
         case deleted([String])
-        /// More files would go than stay: nothing was deleted (a misconfigured retention must not
+        /// More rounds would go than stay: nothing was deleted (a misconfigured retention must not
         /// wipe a backlog an operator wants), and `round_logs_prune_deferred` says so.
         case deferred(existing: Int, keep: Int, wouldDelete: Int)
     }
 
-    /// Keeps the newest `keep` round logs by mtime; 0 keeps everything.
+    /// Keeps the logs of the newest `keep` rounds by mtime, of both layouts (a round's transcript
+    /// and the original's wrapper log of the same round go together); 0 keeps everything.
     public func prune(keep: Int) -> PruneResult {
         guard keep > 0 else { return .nothingToDo }
-        let files = existing().sorted { ($0.mtime, $0.round) > ($1.mtime, $1.round) }
-        guard files.count > keep else { return .nothingToDo }
-        let stale = files.dropFirst(keep)
+        let rounds = Dictionary(grouping: files(), by: \.round)
+            .map { (round: $0.key, mtime: $0.value.map(\.mtime).max() ?? 0, files: $0.value) }
+            .sorted { ($0.mtime, $0.round) > ($1.mtime, $1.round) }
+        guard rounds.count > keep else { return .nothingToDo }
+        let stale = rounds.dropFirst(keep)
         if stale.count > keep {
-            return .deferred(existing: files.count, keep: keep, wouldDelete: stale.count)
+            return .deferred(existing: rounds.count, keep: keep, wouldDelete: stale.count)
         }
         var deleted: [String] = []
-        for file in stale where unlink(file.path) == 0 {
+        for file in stale.flatMap(\.files).sorted(by: { $0.path < $1.path }) where unlink(file.path) == 0 {
             deleted.append(file.path)
         }
         return .deleted(deleted)
+    }
+
+    private static func file(round: Int, path: String, layout: Layout) -> File? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return File(round: round, path: path, mtime: Int64(info.st_mtim.tv_sec), layout: layout)
+    }
+
+    private static func names(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            names.append(
+                withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                })
+        }
+        return names
     }
 }

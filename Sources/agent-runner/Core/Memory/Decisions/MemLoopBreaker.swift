@@ -37,7 +37,7 @@ public struct MemLoopBreaker: Sendable, Equatable {
         }
 
         /// The give-up event, `{consecutive, exit_code, reason}` like `crash_loop`; `reason` is the
-        /// redacted last 2000 characters of `round-<N>.log`, as for crash_loop.
+        /// redacted last 2000 characters of the round's transcript, as for crash_loop.
         public func event(reason: String) -> MemoryEvent? {
             switch self {
             case .carryOn:

@@ -44,7 +44,7 @@ public struct RoundMemoryLedger: Sendable, Equatable {
         public var agentExit: ExitStatus?
         /// Serve (hard wall, grace kill, memory floor) killed it: a SIGKILL then is not the kernel's.
         public var killedBySupervisor: Bool
-        /// `round-<N>.log` and its size.
+        /// The round's transcript (`rounds/R<N>-*.log`) and its size.
         public var logPath: String
         public var logBytes: Int64
         /// The directory of the nearest cgroup with a finite `memory.max`; nil when none bounds serve.
