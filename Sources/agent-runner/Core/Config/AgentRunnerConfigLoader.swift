@@ -14,7 +14,7 @@ public struct AgentRunnerConfigLoader: Sendable {
     /// The newest `schema_version` this build understands.
     public static let maxSchemaVersion = 1
 
-    static let topLevelKeys = ["schema_version", "agent", "runtime", "prompt", "phases", "vcs", "monitor", "plugins", "hooks", "upgrade"]
+    static let topLevelKeys = ["schema_version", "agent", "runtime", "prompt", "phases", "vcs", "monitor", "plugins", "hooks", "upgrade", "schedule"]
     static let agentKeys = ["command", "prompt_arg_template", "name", "env", "prompt_delivery", "exec_prefix", "terminal_marker", "sigterm_grace_s"]
     static let runtimeKeys = [
         "work_dir", "log_dir", "round_timeout_s", "round_budget_s", "restart_delay_s", "round_log_retention",
@@ -28,17 +28,20 @@ public struct AgentRunnerConfigLoader: Sendable {
         "anomaly_repetitive_threshold", "host_health", "round_progress_interval_s", "supervisor_stale_threshold_s",
     ]
     static let unsupportedTables = [
-        "schedule": "[schedule] run windows are not supported by this agent-runner; remove the table (serve runs around the clock) or stop it from cron with [runtime] stop_file",
         "goal": "[goal] ledgers and checks are not supported by this agent-runner; remove the table and let the agent write .agent-done when it is finished",
     ]
 
     public var environment: ConfigEnvironment
     /// Reads the file and resolves work_dir's symlinks.
     public var fileSystem: any FileSystem
+    /// Where `[schedule] timezone` names are looked up (and the host's zone when it is unset).
+    public var zones: any ZoneSource
 
-    public init(environment: ConfigEnvironment, fileSystem: any FileSystem) {
+    /// `zones` defaults to the system's IANA database, read through `fileSystem`.
+    public init(environment: ConfigEnvironment, fileSystem: any FileSystem, zones: (any ZoneSource)? = nil) {
         self.environment = environment
         self.fileSystem = fileSystem
+        self.zones = zones ?? ZoneInfoDatabase(fileSystem: fileSystem)
     }
 
     /// Reads and parses the file at `path` (relative to the current directory).
@@ -79,9 +82,20 @@ public struct AgentRunnerConfigLoader: Sendable {
         let prompt = try Self.readPrompt(&promptReader, paths: paths)
         root.absorb(promptReader)
 
+        var globalSchedule: Schedule?
+        if var scheduleReader = try root.table("schedule") {
+            globalSchedule = try readSchedule(&scheduleReader, inheriting: nil)
+            root.absorb(scheduleReader)
+        }
         var phasesReader = try root.table("phases") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "phases")
-        let phases = try Self.readPhases(&phasesReader, baseAgentTable: agentReader, paths: paths)
+        let phases = try Self.readPhases(&phasesReader, baseAgentTable: agentReader, paths: paths) { (table) throws(ConfigError) in
+            if globalSchedule == nil { globalSchedule = try hostLocalSchedule(table) }
+            return try readSchedule(&table, inheriting: globalSchedule)
+        }
         root.absorb(phasesReader)
+        let schedules = PhaseSchedules(
+            global: globalSchedule ?? Self.alwaysOpen, phases: phases.list, policy: phases.policy,
+            perPhase: phases.overrides.compactMapValues(\.schedule))
         try Self.checkPromptPlaceholders(agent: agent, phases: phases, agentReader: agentReader)
 
         var vcsReader = try root.table("vcs") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "vcs")
@@ -122,8 +136,8 @@ public struct AgentRunnerConfigLoader: Sendable {
         origins["project"] = .derived("runtime.work_dir")
         return AgentRunnerConfig(
             configPath: configPath, displayPath: displayPath, schemaVersion: schemaVersion, project: project,
-            agent: agent, runtime: runtime, prompt: prompt, phases: phases, vcs: vcs, monitor: monitor,
-            plugins: plugins, hooks: hooks, upgrade: upgrade, origins: origins)
+            agent: agent, runtime: runtime, prompt: prompt, phases: phases, schedules: schedules, vcs: vcs,
+            monitor: monitor, plugins: plugins, hooks: hooks, upgrade: upgrade, origins: origins)
     }
 
     /// The project name: basename of the resolved work_dir, or `default`.
@@ -274,7 +288,11 @@ public struct AgentRunnerConfigLoader: Sendable {
             stripYAMLFrontmatter: try reader.bool("strip_yaml_frontmatter") ?? true)
     }
 
-    static func readPhases(_ reader: inout TOMLFieldReader, baseAgentTable: TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Phases {
+    /// `[phases]`; `readSchedule` parses a `[phases.NAME.schedule]` table.
+    static func readPhases(
+        _ reader: inout TOMLFieldReader, baseAgentTable: TOMLFieldReader, paths: PathResolver,
+        readSchedule: (inout TOMLFieldReader) throws(ConfigError) -> Schedule
+    ) throws(ConfigError) -> AgentRunnerConfig.Phases {
         let list = try reader.stringList("list") ?? []
         if let duplicate = Dictionary(grouping: list, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw reader.error("list", "phase '\(duplicate)' is listed twice")
@@ -289,10 +307,7 @@ public struct AgentRunnerConfigLoader: Sendable {
                 throw reader.error(name, "[phases.\(name)] is declared but '\(name)' is not in phases.list (\(list))")
             }
             guard var phase = try reader.table(name) else { continue }
-            if phase.contains("schedule") {
-                throw phase.error("schedule", "per-phase schedules are not supported by this agent-runner; remove the table")
-            }
-            try phase.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime"])
+            try phase.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime", "schedule"])
             var timeout = try readRoundTimeout(&phase, label: "[phases.\(name)]")
             if var nested = try phase.table("runtime") {
                 try nested.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s"])
@@ -319,7 +334,13 @@ public struct AgentRunnerConfigLoader: Sendable {
                 agent = try readAgent(&base, overlay: overlay)
                 phase.absorb(base)
             }
-            overrides[name] = AgentRunnerConfig.PhaseOverride(roundTimeoutS: timeout, promptFiles: promptFiles, agent: agent)
+            var schedule: Schedule?
+            if var table = try phase.table("schedule") {
+                schedule = try readSchedule(&table)
+                phase.absorb(table)
+            }
+            overrides[name] = AgentRunnerConfig.PhaseOverride(
+                roundTimeoutS: timeout, promptFiles: promptFiles, agent: agent, schedule: schedule)
             reader.absorb(phase)
         }
         return AgentRunnerConfig.Phases(list: list, policy: policyText.flatMap(AgentRunnerConfig.PhasePolicy.init(rawValue:)) ?? .wait, overrides: overrides)
