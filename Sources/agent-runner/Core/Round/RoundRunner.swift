@@ -72,9 +72,10 @@ public final class RoundRunner {
         return highest + 1
     }
 
-    /// Runs round `round`: startup checks, start, spawn, watch, finish.
-    public func run(round: Int) -> RoundResult {
-        let phase = config.phases.phase(forRound: round)
+    /// Runs round `round`: startup checks, start, spawn, watch, finish. `phase` is the one serve
+    /// chose (phase-aware schedules) or `round --phase`; nil follows the rotation.
+    public func run(round: Int, phase chosen: String? = nil) -> RoundResult {
+        let phase = chosen ?? config.phases.phase(forRound: round)
         let logPath = logs.path(forRound: round)
         let probe = git.probe()
         if let failures = failedStartupChecks(phase: phase, isGitWorkTree: probe.isWorkTree) {

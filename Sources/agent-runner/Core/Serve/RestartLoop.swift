@@ -21,11 +21,13 @@ struct RestartLoop {
     private var nextRound: Int
     private var policy: RestartPolicy
     private var throttle: ThrottleTracker
+    /// The memory and schedule gates of step 6 (RoundGates.swift).
+    private var gates: RoundGates
     /// Startup-battery environment failures in a row (disk full): each waits longer.
     private var environmentStreak = 0
 
     init(config: AgentRunnerConfig, options: Supervisor.Options, rounds: RoundRunner, triggers: StopTriggers,
-         gate: ThrottleGate, throttle: ThrottleTracker, events: EventSink, fileSystem: any FileSystem,
+         gate: ThrottleGate, throttle: ThrottleTracker, gates: RoundGates, events: EventSink, fileSystem: any FileSystem,
          stderr: any TextOutput) {
         self.config = config
         self.options = options
@@ -33,6 +35,7 @@ struct RestartLoop {
         self.triggers = triggers
         self.gate = gate
         self.throttle = throttle
+        self.gates = gates
         self.events = events
         self.fileSystem = fileSystem
         self.stderr = stderr
@@ -46,7 +49,14 @@ struct RestartLoop {
     mutating func run() -> ServeEnding {
         while true {
             if let ending = checkBeforeRound() { return ending }
-            let result = rounds.run(round: nextRound)
+            let phase: String?
+            switch gates.pass(round: nextRound) {
+            case .launch(let chosen): phase = chosen
+            case .again: continue
+            case .woken(let wake): return stopped(by: wake)
+            case .throttleStop: return .selfTerminated
+            }
+            let result = rounds.run(round: nextRound, phase: phase)
             record(result)
             let delay: Duration
             switch verdict(after: result) {
@@ -66,10 +76,12 @@ struct RestartLoop {
             events.emit(AgentSelfTerminated(reason: reason))
             return .selfTerminated
         }
-        switch gate.pass(&throttle) {
-        case .proceed: break
-        case .woken(let wake): return stopped(by: wake)
-        case .stopped: return .selfTerminated
+        if !gates.stepsOverThrottledPhases {
+            switch gate.pass(&throttle) {
+            case .proceed: break
+            case .woken(let wake): return stopped(by: wake)
+            case .stopped: return .selfTerminated
+            }
         }
         if triggers.stopFileExists { return stopped(by: .stopFile) }
         if let maxRounds, completed >= maxRounds {
@@ -95,6 +107,7 @@ struct RestartLoop {
     private mutating func record(_ result: RoundResult) {
         completed += 1
         nextRound += 1
+        gates.record(result)
         if let transient = result.transient {
             throttle.detected(transient)
         } else if case .ran(let exit) = result.kind, exit.ok {

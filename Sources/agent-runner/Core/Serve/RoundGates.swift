@@ -1,0 +1,59 @@
+import FleetCore
+
+/// Step 6 of the serve loop (commands.md §2.13), between the stop triggers and the round: the
+/// schedule windows (and, under `phase_policy = "skip"`, the throttled phases stepped over)
+/// decide whether round N starts now and with which phase. A gate that paused sends the loop
+/// back to its top, so the sentinel, the throttle and the stop file are looked at again before
+/// the round.
+struct RoundGates {
+    let schedule: ScheduleGate
+    let wallClock: any WallClock
+    let transientErrorAction: AgentRunnerConfig.TransientErrorAction
+    /// Per-agent throttles; set only when serve steps over throttled phases (phase-aware skip).
+    private(set) var throttles: PhaseThrottles?
+
+    init(schedule: ScheduleGate, wallClock: any WallClock, transientErrorAction: AgentRunnerConfig.TransientErrorAction,
+         throttles: PhaseThrottles?) {
+        self.schedule = schedule
+        self.wallClock = wallClock
+        self.transientErrorAction = transientErrorAction
+        let stepsOver = schedule.choosesPhase && schedule.schedules.policy == .skip
+        self.throttles = stepsOver ? throttles : nil
+    }
+
+    enum Outcome: Equatable {
+        case launch(phase: String?)
+        case again
+        case woken(StopTriggers.Wake)
+        /// `transient_error_action = "stop"` with every phase throttled or closed.
+        case throttleStop
+    }
+
+    /// Whether throttles are handled here (per phase) instead of by the loop's throttle gate.
+    var stepsOverThrottledPhases: Bool { throttles != nil }
+
+    mutating func pass(round: Int) -> Outcome {
+        var throttledPhases: Set<String> = []
+        var throttleWake: UTCInstant?
+        if transientErrorAction != .skip, var throttles {
+            (throttledPhases, throttleWake) = throttles.throttled(at: wallClock.now())
+            self.throttles = throttles
+        }
+        switch schedule.pass(round: round, throttledPhases: throttledPhases, throttleWake: throttleWake,
+                             stopOnThrottle: transientErrorAction == .stop) {
+        case .launch(let phase): return .launch(phase: phase)
+        case .again: return .again
+        case .woken(let wake): return .woken(wake)
+        case .throttleStop: return .throttleStop
+        }
+    }
+
+    /// Keeps the per-phase throttles current after a round.
+    mutating func record(_ result: RoundResult) {
+        guard var throttles else { return }
+        var succeeded = false
+        if case .ran(let exit) = result.kind { succeeded = exit.ok }
+        throttles.record(phase: result.phase, transient: result.transient, succeeded: succeeded)
+        self.throttles = throttles
+    }
+}
