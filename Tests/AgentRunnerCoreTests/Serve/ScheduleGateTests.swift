@@ -20,7 +20,8 @@ final class ScheduleGateTests: XCTestCase {
         addTeardownBlock { agents.killLeftovers() }
         let effects = Effects.standIn(clock: clock, agents: agents, random: random)
         return Supervisor(
-            config: project.config, effects: effects, environment: project.environment, stderr: stderr, stop: stop
+            config: project.config, effects: effects, environment: project.environment, stderr: stderr, stop: stop,
+            memory: ScriptedMemory(clock: clock.fake).source
         ).run(options)
     }
 
@@ -66,7 +67,7 @@ final class ScheduleGateTests: XCTestCase {
         XCTAssertEqual(try project.payloads(.scheduleResumed), [["paused_for_s": 120]])
         XCTAssertEqual(try startTimes(project), ["2026-11-22T23:00:00.000Z"])
         XCTAssertEqual(
-            try project.kinds().prefix(4), ["serve_started", "schedule_paused", "schedule_resumed", "round_substrate_before"])
+            try project.kinds().prefix(5), ["serve_started", "host_cgroup_memory_limit", "schedule_paused", "schedule_resumed", "round_substrate_before"])
         XCTAssertLessThanOrEqual(clock.fake.sleeps.max() ?? .zero, StopTriggers.tick, "the pause sleeps in stop-aware ticks")
     }
 
@@ -107,7 +108,7 @@ final class ScheduleGateTests: XCTestCase {
         let stopFile = project.workDir + "/STOP"
         clock.at(.seconds(90)) { try? "maintenance".write(toFile: stopFile, atomically: true, encoding: .utf8) }
         XCTAssertEqual(serve(project, StandInAgents([]), clock: clock), ExitCode.success)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "schedule_paused", "stop_file_detected", "serve_stopped"])
+        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "schedule_paused", "stop_file_detected", "serve_stopped"])
         XCTAssertEqual(try project.payloads(.schedulePaused).first?["resume_at"], "2026-11-23T08:00:00+01:00")
         XCTAssertEqual(clock.fake.elapsed, .seconds(90), "seen at the first tick after it appeared")
     }
@@ -222,7 +223,7 @@ final class ScheduleGateTests: XCTestCase {
         let project = try ProjectFixture(self, extra: extra)
         let stderr = CapturedOutput()
         XCTAssertEqual(serve(project, StandInAgents([]), clock: clock(2026, 11, 23, 9, 0), stderr: stderr), ExitCode.config)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "config_broken", "serve_stopped"])
+        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "config_broken", "serve_stopped"])
         let reason = try XCTUnwrap(project.payloads(.configBroken).first?["reason"]?.stringValue)
         XCTAssertTrue(reason.hasPrefix("phase-window overlap: build (Mon-Fri 08:00-11:00) vs review (Mon 10:00-12:00)"), reason)
         XCTAssertTrue(stderr.text.contains("agent-runner.toml:"), stderr.text)

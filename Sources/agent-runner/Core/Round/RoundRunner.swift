@@ -37,6 +37,8 @@ public final class RoundRunner {
     let logs: RoundLogs
     let metrics: MetricsLog
     let hooks: RoundHooks
+    /// Serve's memory floor around the agent (nil for `agent-runner round`).
+    var memory: (any RoundMemoryObserver)?
     /// The digest of the previous round_start (outer nil: not looked up yet), kept in memory so
     /// a round never rescans the event log for it.
     private var lastDigest: String??
@@ -222,6 +224,7 @@ public final class RoundRunner {
         fileSystem.removeFile(setup.logPath)
         try? fileSystem.append([], to: setup.logPath)
         logs.pointCurrent(at: setup.round)
+        memory?.roundWillSpawn(round: setup.round)
         let request = ProcessRequest(
             launch.argv[0], arguments: Array(launch.argv.dropFirst()), environment: launch.environment,
             workingDirectory: config.runtime.workDir, standardInput: launch.standardInput.map { .bytes($0) } ?? .null,
@@ -243,7 +246,9 @@ public final class RoundRunner {
         let agentPid = PidFile(path: logDir + "/agent.pid")
         try? agentPid.write(pid: process.pid)
         defer { try? agentPid.remove() }
-        let watch = AgentWatch(
+        memory?.agentStarted(round: setup.round, pid: process.pid)
+        defer { memory?.agentReaped() }
+        var watch = AgentWatch(
             process: process, logPath: setup.logPath, timeoutS: setup.timeoutS,
             killGrace: .seconds(setup.agent.sigtermGraceS), terminalMarker: Array(setup.agent.terminalMarker.utf8),
             maxGraceAfterResultS: config.runtime.maxGraceAfterResultS,
@@ -251,6 +256,7 @@ public final class RoundRunner {
             progressIntervalS: config.monitor.roundProgressIntervalS,
             clock: effects.clock, wallClock: effects.wallClock, emit: { [events] event in events.emit(event) },
             round: setup.round)
+        watch.memory = memory
         return watch.run()
     }
 

@@ -22,7 +22,7 @@ struct RestartLoop {
     private var policy: RestartPolicy
     private var throttle: ThrottleTracker
     /// The memory and schedule gates of step 6 (RoundGates.swift).
-    private var gates: RoundGates
+    var gates: RoundGates
     /// Startup-battery environment failures in a row (disk full): each waits longer.
     private var environmentStreak = 0
 
@@ -121,14 +121,16 @@ struct RestartLoop {
     }
 
     private mutating func verdict(after result: RoundResult) -> Verdict {
+        let memory = gates.memory?.finishRound(result) ?? .init()
         switch result.kind {
         case .batteryFailed(let failures):
             return batteryVerdict(failures)
         case .ran(let exit):
             environmentStreak = 0
+            if let giveUp = memLoopVerdict(memory, exit: exit, round: result) { return .stop(giveUp) }
             let outcome = RoundOutcome(exitCode: exit.exitCode, durationS: exit.durationS,
-                                       killedBySupervisor: exit.timedOut || exit.graceKilled,
-                                       throttled: result.transient != nil)
+                                       killedBySupervisor: exit.timedOut || exit.graceKilled || exit.memTerminated,
+                                       throttled: result.transient != nil || memory.isMemoryLoss)
             return policyVerdict(outcome, round: result)
         case .spawnFailed:
             return policyVerdict(RoundOutcome(exitCode: 127, durationS: 0), round: result)
@@ -171,9 +173,7 @@ struct RestartLoop {
                                   reason: "the agent could not be started"))
             return
         }
-        let tail = String(decoding: fileSystem.tail(of: round.logPath, bytes: 4000), as: UTF8.self)
-        events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode,
-                              reason: String(SecretRedactor.redact(tail).suffix(2000))))
+        events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode, reason: transcriptReason(round)))
         stderr.write("agent-runner: crash_loop: \(consecutive) consecutive short crashes (last exit \(exitCode)); "
             + "read \(round.logPath), fix the cause, then 'agent-runner start'\n")
     }

@@ -1,19 +1,23 @@
 import FleetCore
 
 /// Step 6 of the serve loop (commands.md §2.13), between the stop triggers and the round: the
-/// schedule windows (and, under `phase_policy = "skip"`, the throttled phases stepped over)
-/// decide whether round N starts now and with which phase. A gate that paused sends the loop
+/// pre-round memory gate (also under `--ignore-schedule`), then the schedule windows (and,
+/// under `phase_policy = "skip"`, the throttled phases stepped over) decide whether round N
+/// starts now and with which phase. A gate that paused sends the loop
 /// back to its top, so the sentinel, the throttle and the stop file are looked at again before
 /// the round.
 struct RoundGates {
+    /// Serve's memory defenses; nil when serve runs without them (tests of other gates).
+    let memory: ServeMemoryDefenses?
     let schedule: ScheduleGate
     let wallClock: any WallClock
     let transientErrorAction: AgentRunnerConfig.TransientErrorAction
     /// Per-agent throttles; set only when serve steps over throttled phases (phase-aware skip).
     private(set) var throttles: PhaseThrottles?
 
-    init(schedule: ScheduleGate, wallClock: any WallClock, transientErrorAction: AgentRunnerConfig.TransientErrorAction,
-         throttles: PhaseThrottles?) {
+    init(memory: ServeMemoryDefenses?, schedule: ScheduleGate, wallClock: any WallClock,
+         transientErrorAction: AgentRunnerConfig.TransientErrorAction, throttles: PhaseThrottles?) {
+        self.memory = memory
         self.schedule = schedule
         self.wallClock = wallClock
         self.transientErrorAction = transientErrorAction
@@ -33,6 +37,7 @@ struct RoundGates {
     var stepsOverThrottledPhases: Bool { throttles != nil }
 
     mutating func pass(round: Int) -> Outcome {
+        if let held = memoryGate() { return held }
         var throttledPhases: Set<String> = []
         var throttleWake: UTCInstant?
         if transientErrorAction != .skip, var throttles {
@@ -45,6 +50,25 @@ struct RoundGates {
         case .again: return .again
         case .woken(let wake): return .woken(wake)
         case .throttleStop: return .throttleStop
+        }
+    }
+
+    /// (a) No round starts while memory pressure is critical: `round_deferred`, a poll every 30 s
+    /// (waking for a stop), `round_resumed`, then the loop top. Nil lets the round go on.
+    private func memoryGate() -> Outcome? {
+        guard let memory else { return nil }
+        while true {
+            switch memory.checkGate() {
+            case .proceed:
+                return nil
+            case .resume:
+                return .again
+            case .wait(let seconds):
+                if let wake = schedule.triggers.sleep(for: .seconds(seconds)) {
+                    memory.gateInterrupted()
+                    return .woken(wake)
+                }
+            }
         }
     }
 

@@ -29,14 +29,18 @@ public final class Supervisor: Sendable {
     let environment: [String: String]
     let stderr: any TextOutput
     let stop: StopRequest
+    let memory: MemorySource
 
+    /// `memory` is where the memory defenses read the host and serve's cgroup (the machine's
+    /// `/proc` and cgroup files in production, scripted readings in a test).
     public init(config: AgentRunnerConfig, effects: Effects, environment: [String: String], stderr: any TextOutput,
-                stop: StopRequest) {
+                stop: StopRequest, memory: MemorySource = .live) {
         self.config = config
         self.effects = effects
         self.environment = environment
         self.stderr = stderr
         self.stop = stop
+        self.memory = memory
     }
 
     var logDir: String { config.runtime.logDir }
@@ -65,6 +69,10 @@ public final class Supervisor: Sendable {
         startUp(events: events, triggers: triggers, maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds)
         let rounds = RoundRunner(config: config, events: events, effects: effects, environment: environment,
                                  stderr: stderr)
+        let defenses = ServeMemoryDefenses(
+            config: config, sampler: memory.make(), clock: effects.clock, wallClock: effects.wallClock, events: events,
+            priorLoopEpochs: ServeMemoryDefenses.priorLoopEpochs(logDir: logDir))
+        rounds.memory = defenses
         if let ending = refuseOverlappingPhaseWindows(events: events) {
             return finish(ending, rounds: 0, events: events)
         }
@@ -74,7 +82,7 @@ public final class Supervisor: Sendable {
         var loop = RestartLoop(
             config: config, options: options, rounds: rounds, triggers: triggers, gate: throttleGate(triggers, events),
             throttle: ThrottleTracker(logDir: logDir, agent: config.agent.binary),
-            gates: roundGates(triggers, events, ignoreSchedule: options.ignoreSchedule), events: events,
+            gates: roundGates(triggers, events, memory: defenses, ignoreSchedule: options.ignoreSchedule), events: events,
             fileSystem: effects.fileSystem, stderr: stderr)
         let ending = loop.run()
         return finish(ending, rounds: loop.completed, events: events)
@@ -146,13 +154,14 @@ public final class Supervisor: Sendable {
         return .configBroken
     }
 
-    private func roundGates(_ triggers: StopTriggers, _ events: EventSink, ignoreSchedule: Bool) -> RoundGates {
+    private func roundGates(_ triggers: StopTriggers, _ events: EventSink, memory: ServeMemoryDefenses,
+                            ignoreSchedule: Bool) -> RoundGates {
         let schedule = ScheduleGate(schedules: config.schedules, ignoreSchedule: ignoreSchedule,
                                     wallClock: effects.wallClock, clock: effects.clock, triggers: triggers, events: events)
         let throttles = PhaseThrottles(config: config, random: effects.random, events: events) { [logDir] agent in
             ThrottleTracker(logDir: logDir, agent: agent)
         }
-        return RoundGates(schedule: schedule, wallClock: effects.wallClock,
+        return RoundGates(memory: memory, schedule: schedule, wallClock: effects.wallClock,
                           transientErrorAction: config.runtime.transientErrorAction, throttles: throttles)
     }
 
