@@ -245,13 +245,28 @@ public struct AgentRunnerConfigLoader: Sendable {
             backoffJitterS: try reader.nonNegativeInt("backoff_jitter_s", max: 600) ?? 30,
             maxRounds: try reader.positiveInt("max_rounds"),
             stopFile: try reader.string("stop_file").map(paths.resolve),
-            substrateFingerprintPaths: try reader.stringList("substrate_fingerprint_paths") ?? [],
+            substrateFingerprintPaths: try Self.fingerprintPatterns(&reader),
             freshEyesEveryN: try reader.positiveInt("fresh_eyes_every_n"),
             dryRun: try reader.bool("dry_run") ?? false,
             maxGraceAfterResultS: try reader.nonNegativeInt("max_grace_after_result_s") ?? 0,
             graceKillIgnorePatterns: try reader.regexList("grace_kill_ignore_patterns") ?? [],
             disablePreRoundHooks: try reader.bool("disable_pre_round_hooks") ?? false)
         return runtime
+    }
+
+    /// `substrate_fingerprint_paths`: globs read from work_dir, so an absolute or empty one is
+    /// refused (the original's pathlib raised on them at the first round, not at load).
+    static func fingerprintPatterns(_ reader: inout TOMLFieldReader) throws(ConfigError) -> [String] {
+        let patterns = try reader.stringList("substrate_fingerprint_paths") ?? []
+        for (index, pattern) in patterns.enumerated() {
+            if pattern.isEmpty {
+                throw reader.error("substrate_fingerprint_paths", "item \(index) is empty; write a glob relative to work_dir, e.g. \"src/**/*.py\"")
+            }
+            if pattern.hasPrefix("/") || pattern.hasPrefix("~") {
+                throw reader.error("substrate_fingerprint_paths", "item \(index) (\(TOMLFieldReader.quote(pattern))) is absolute; globs are matched from work_dir, so write it relative to work_dir")
+            }
+        }
+        return patterns
     }
 
     /// `round_timeout_s` or its other name `round_budget_s`; both at once is ambiguous.

@@ -63,6 +63,9 @@ public final class RoundRunner {
 
     var fileSystem: any FileSystem { effects.fileSystem }
     var logDir: String { config.runtime.logDir }
+    var substrate: SubstrateFingerprint {
+        SubstrateFingerprint(workDir: config.runtime.workDir, patterns: config.runtime.substrateFingerprintPaths)
+    }
 
     /// The next round number: one past the highest of status.json and the round logs, so a
     /// restarted (or kill -9'd) serve continues the numbering.
@@ -136,7 +139,7 @@ public final class RoundRunner {
         let previous = previousStatus()
         let agent = config.agent(forPhase: phase)
         let promptFiles = config.promptFiles(forPhase: phase)
-        events.emit(RoundSubstrateBefore(roundNum: round, gitHead: head))
+        events.emit(RoundSubstrateBefore(roundNum: round, gitHead: head, pathsHash: substrate.hash()))
         let (digest, change) = configChange(promptFiles: promptFiles, agent: agent)
         let startedAt = effects.wallClock.now()
         events.emit(RoundStart(roundNum: round, phase: phase, configDigest: digest, change: change))
@@ -285,7 +288,7 @@ public final class RoundRunner {
         let transient = review.review(transcript, round: setup.round, phase: setup.phase, agent: setup.agent.binary,
                                       exit: exit)
         hooks.runPostRound(environment: setup.hookEnvironment, exit: exit, logPath: setup.logPath)
-        events.emit(RoundSubstrateAfter(roundNum: setup.round, gitHead: headAfter))
+        events.emit(RoundSubstrateAfter(roundNum: setup.round, gitHead: headAfter, pathsHash: substrate.hash()))
         return transient
     }
 
