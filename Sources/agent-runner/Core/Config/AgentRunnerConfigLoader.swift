@@ -27,6 +27,55 @@ public struct AgentRunnerConfigLoader: Sendable {
         "auth_fail_patterns", "auth_fail_hint", "auto_stop_on", "remote_failure_tolerance_s", "anomaly_repetitive_window",
         "anomaly_repetitive_threshold", "host_health", "round_progress_interval_s", "supervisor_stale_threshold_s",
     ]
+    static let vcsKeys = ["dirty_action", "stash_idempotency_s"]
+    static let pluginsKeys = ["disable"]
+    static let upgradeKeys = ["versions_dir", "bin_link", "keep_versions", "smoke_timeout_s"]
+    static let phasesKeys = ["list", "phase_policy"]
+    static let phaseKeys = ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime", "schedule"]
+    static let phaseRuntimeKeys = ["round_timeout_s", "round_budget_s"]
+    static let phasePromptKeys = ["files"]
+    static let hostHealthKeys = [
+        "disk": ["warning_pct", "critical_pct", "growth_window_s", "disk_growth_pct_per_hr_warning", "inode_growth_pct_per_hr_warning"],
+        "memory": ["avail_min_mb", "free_low_mb", "swap_out_noise_floor_mb"],
+        "pressure": [
+            "full_avg10_critical", "some_avg10_warning", "critical_consecutive_samples", "in_round_terminate",
+            "cgroup_growth_rate_warning_mb_per_min", "in_round_nudge",
+        ],
+        "brake": ["memory_high", "memory_high_step_pct", "warning_consecutive_samples"],
+    ]
+    static let hooksKeys = ["serve_startup", "pre_round", "post_round"]
+    /// Keys of a hook written as a table (`{ name, command, timeout_s }`).
+    static let hookItemKeys = ["name", "command", "timeout_s"]
+
+    /// Every key this loader accepts, dotted (`runtime.max_rounds`; `NAME` for a phase,
+    /// `ITEM` for a hook written as a table). Built from the very lists unknown keys are checked
+    /// against, so a key cannot be accepted without appearing here (and in the key-walk test,
+    /// which requires each to have an effect or a refusal).
+    public static var acceptedKeys: [String] {
+        var keys = ["schema_version"]
+        keys += agentKeys.map { "agent.\($0)" }
+        keys += runtimeKeys.map { "runtime.\($0)" }
+        keys += promptKeys.map { "prompt.\($0)" }
+        keys += phasesKeys.map { "phases.\($0)" }
+        for key in phaseKeys {
+            switch key {
+            case "runtime": keys += phaseRuntimeKeys.map { "phases.NAME.runtime.\($0)" }
+            case "prompt": keys += phasePromptKeys.map { "phases.NAME.prompt.\($0)" }
+            case "schedule": keys += scheduleKeys.map { "phases.NAME.schedule.\($0)" }
+            default: keys.append("phases.NAME.\(key)")
+            }
+        }
+        keys += scheduleKeys.map { "schedule.\($0)" }
+        keys += vcsKeys.map { "vcs.\($0)" }
+        for key in monitorKeys where key != "host_health" { keys.append("monitor.\(key)") }
+        for (table, names) in hostHealthKeys { keys += names.map { "monitor.host_health.\(table).\($0)" } }
+        keys += pluginsKeys.map { "plugins.\($0)" }
+        keys += hooksKeys.map { "hooks.\($0)" }
+        keys += hookItemKeys.map { "hooks.ITEM.\($0)" }
+        keys += upgradeKeys.map { "upgrade.\($0)" }
+        return keys.sorted()
+    }
+
     static let unsupportedTables = [
         "goal": "[goal] ledgers and checks are not supported by this agent-runner; remove the table and let the agent write .agent-done when it is finished",
     ]
@@ -99,7 +148,7 @@ public struct AgentRunnerConfigLoader: Sendable {
         try Self.checkPromptPlaceholders(agent: agent, phases: phases, agentReader: agentReader)
 
         var vcsReader = try root.table("vcs") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "vcs")
-        try vcsReader.rejectUnknownKeys(allowed: ["dirty_action", "stash_idempotency_s"], removed: [
+        try vcsReader.rejectUnknownKeys(allowed: Self.vcsKeys, removed: [
             "orphan_action": "removed; use vcs.dirty_action (stash, ignore or auto_commit)",
         ])
         let vcs = AgentRunnerConfig.VCS(
@@ -112,7 +161,7 @@ public struct AgentRunnerConfigLoader: Sendable {
         root.absorb(monitorReader)
 
         var pluginsReader = try root.table("plugins") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "plugins")
-        try pluginsReader.rejectUnknownKeys(allowed: ["disable"], removed: [
+        try pluginsReader.rejectUnknownKeys(allowed: Self.pluginsKeys, removed: [
             "sandbox": "removed; delete it", "spawn_override_allow": "removed; delete it", "pin": "removed; delete it",
         ])
         let plugins = AgentRunnerConfig.Plugins(disable: try pluginsReader.stringList("disable") ?? [])
@@ -123,7 +172,7 @@ public struct AgentRunnerConfigLoader: Sendable {
         root.absorb(hooksReader)
 
         var upgradeReader = try root.table("upgrade") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "upgrade")
-        try upgradeReader.rejectUnknownKeys(allowed: ["versions_dir", "bin_link", "keep_versions", "smoke_timeout_s"])
+        try upgradeReader.rejectUnknownKeys(allowed: Self.upgradeKeys)
         let upgrade = AgentRunnerConfig.Upgrade(
             versionsDir: paths.resolve(try upgradeReader.string("versions_dir") ?? AgentRunnerConfig.Upgrade.defaultVersionsDir),
             binLink: paths.resolve(try upgradeReader.string("bin_link") ?? AgentRunnerConfig.Upgrade.defaultBinLink),
@@ -322,10 +371,10 @@ public struct AgentRunnerConfigLoader: Sendable {
                 throw reader.error(name, "[phases.\(name)] is declared but '\(name)' is not in phases.list (\(list))")
             }
             guard var phase = try reader.table(name) else { continue }
-            try phase.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime", "schedule"])
+            try phase.rejectUnknownKeys(allowed: phaseKeys)
             var timeout = try readRoundTimeout(&phase, label: "[phases.\(name)]")
             if var nested = try phase.table("runtime") {
-                try nested.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s"])
+                try nested.rejectUnknownKeys(allowed: phaseRuntimeKeys)
                 if let inner = try readRoundTimeout(&nested, label: "[phases.\(name).runtime]") {
                     if timeout != nil {
                         throw nested.error(nil, "set both [phases.\(name)] round_timeout_s and [phases.\(name).runtime]; keep one")
@@ -336,7 +385,7 @@ public struct AgentRunnerConfigLoader: Sendable {
             }
             var promptFiles: [String]?
             if var prompt = try phase.table("prompt") {
-                try prompt.rejectUnknownKeys(allowed: ["files"])
+                try prompt.rejectUnknownKeys(allowed: phasePromptKeys)
                 guard let files = try prompt.stringList("files") else {
                     throw prompt.error(nil, "must have a files list (files = [] runs the phase without a prompt)")
                 }
@@ -411,12 +460,12 @@ public struct AgentRunnerConfigLoader: Sendable {
     }
 
     private static func readHostHealth(_ reader: inout TOMLFieldReader, into health: inout AgentRunnerConfig.HostHealth) throws(ConfigError) {
-        try reader.rejectUnknownKeys(allowed: ["disk", "memory", "pressure", "brake"])
+        try reader.rejectUnknownKeys(allowed: Array(hostHealthKeys.keys).sorted())
         let pct = "a percentage from 0 to 100"
         let posPct = "a percentage above 0 and at most 100"
         let posFloat = "a number above 0"
         if var disk = try reader.table("disk") {
-            try disk.rejectUnknownKeys(allowed: ["warning_pct", "critical_pct", "growth_window_s", "disk_growth_pct_per_hr_warning", "inode_growth_pct_per_hr_warning"])
+            try disk.rejectUnknownKeys(allowed: hostHealthKeys["disk"]!)
             health.diskWarningPct = try disk.number("warning_pct", in: 0...100, requirement: pct) ?? health.diskWarningPct
             health.diskCriticalPct = try disk.number("critical_pct", in: 0...100, requirement: pct) ?? health.diskCriticalPct
             health.diskGrowthWindowS = try disk.positiveInt("growth_window_s") ?? health.diskGrowthWindowS
@@ -428,14 +477,14 @@ public struct AgentRunnerConfigLoader: Sendable {
             reader.absorb(disk)
         }
         if var memory = try reader.table("memory") {
-            try memory.rejectUnknownKeys(allowed: ["avail_min_mb", "free_low_mb", "swap_out_noise_floor_mb"])
+            try memory.rejectUnknownKeys(allowed: hostHealthKeys["memory"]!)
             health.memoryAvailMinMB = try memory.nonNegativeInt("avail_min_mb") ?? health.memoryAvailMinMB
             health.memoryFreeLowMB = try memory.positiveInt("free_low_mb") ?? health.memoryFreeLowMB
             health.memorySwapOutNoiseFloorMB = try memory.positiveInt("swap_out_noise_floor_mb") ?? health.memorySwapOutNoiseFloorMB
             reader.absorb(memory)
         }
         if var pressure = try reader.table("pressure") {
-            try pressure.rejectUnknownKeys(allowed: ["full_avg10_critical", "some_avg10_warning", "critical_consecutive_samples", "in_round_terminate", "cgroup_growth_rate_warning_mb_per_min", "in_round_nudge"])
+            try pressure.rejectUnknownKeys(allowed: hostHealthKeys["pressure"]!)
             health.pressureFullAvg10Critical = try pressure.number("full_avg10_critical", in: 0...100, requirement: posPct, allowLowerBound: false) ?? health.pressureFullAvg10Critical
             health.pressureSomeAvg10Warning = try pressure.number("some_avg10_warning", in: 0...100, requirement: posPct, allowLowerBound: false) ?? health.pressureSomeAvg10Warning
             health.pressureCriticalConsecutiveSamples = try pressure.positiveInt("critical_consecutive_samples") ?? health.pressureCriticalConsecutiveSamples
@@ -445,7 +494,7 @@ public struct AgentRunnerConfigLoader: Sendable {
             reader.absorb(pressure)
         }
         if var brake = try reader.table("brake") {
-            try brake.rejectUnknownKeys(allowed: ["memory_high", "memory_high_step_pct", "warning_consecutive_samples"])
+            try brake.rejectUnknownKeys(allowed: hostHealthKeys["brake"]!)
             health.brakeMemoryHigh = try brake.bool("memory_high") ?? health.brakeMemoryHigh
             health.brakeMemoryHighStepPct = try brake.integer("memory_high_step_pct", in: 0...50, requirement: "an integer from 0 to 50") ?? health.brakeMemoryHighStepPct
             health.brakeWarningConsecutiveSamples = try brake.positiveInt("warning_consecutive_samples") ?? health.brakeWarningConsecutiveSamples
@@ -454,7 +503,7 @@ public struct AgentRunnerConfigLoader: Sendable {
     }
 
     static func readHooks(_ reader: inout TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Hooks {
-        try reader.rejectUnknownKeys(allowed: ["serve_startup", "pre_round", "post_round"])
+        try reader.rejectUnknownKeys(allowed: hooksKeys)
         return AgentRunnerConfig.Hooks(
             serveStartup: try readHookList(&reader, "serve_startup"),
             preRound: try readHookList(&reader, "pre_round"),
@@ -483,7 +532,7 @@ public struct AgentRunnerConfigLoader: Sendable {
                 hooks.append(.init(name: ConfigPaths.basename(first), argv: argv, timeoutS: 60))
             case .table(let table):
                 var hook = TOMLFieldReader(file: reader.file, table: table, path: reader.dotted(label), headerLine: reader.line(of: key))
-                try hook.rejectUnknownKeys(allowed: ["name", "command", "timeout_s"])
+                try hook.rejectUnknownKeys(allowed: hookItemKeys)
                 guard let argv = try hook.stringList("command", allowEmpty: false), !argv[0].isEmpty else {
                     throw hook.error(nil, "missing required key command (an argv list)")
                 }

@@ -141,6 +141,7 @@ public struct PeekBuilder: Sendable {
             ("round_timeout_s", .int(Int64(config.runtime.roundTimeoutS))), ("phase_round_timeouts", .object(phases)),
             ("supervisor_stale_threshold_s", config.monitor.supervisorStaleThresholdS.map { .int(Int64($0)) } ?? .null),
             ("auth_fail_hint", .string(config.monitor.authFailHint)),
+            ("agent_name", config.agent.name.map { .string($0) } ?? .null),
         ]))
     }
 

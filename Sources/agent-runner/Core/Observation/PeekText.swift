@@ -7,7 +7,8 @@ public enum PeekText {
         var lines: [String] = []
         let project = document["project"]?.stringValue ?? "?"
         let generated = document["generated_at"]?.stringValue ?? ""
-        lines.append("\(project) — peek at \(generated) (agent-runner \(document["agent_runner_version"]?.stringValue ?? "?"))")
+        let agent = document["config"]?["agent_name"]?.stringValue.map { ", agent \($0)" } ?? ""
+        lines.append("\(project) — peek at \(generated) (agent-runner \(document["agent_runner_version"]?.stringValue ?? "?")\(agent))")
         lines.append("")
 
         var rows: [(String, String)] = []
