@@ -7,7 +7,8 @@ extension RestartLoop {
     func memLoopVerdict(_ end: ServeMemoryDefenses.RoundEnd, exit: AgentExit, round: RoundResult) -> ServeEnding? {
         guard let memory = gates.memory else { return nil }
         let verdict = memory.recordForBreaker(end, exitCode: exit.exitCode)
-        guard let event = verdict.event(reason: transcriptReason(round)) else { return nil }
+        // The reason reads and redacts the transcript: only for a give-up.
+        guard verdict != .carryOn, let event = verdict.event(reason: transcriptReason(round)) else { return nil }
         events.emit(event)
         switch verdict {
         case .carryOn:
