@@ -24,6 +24,7 @@ final class MemoryCgroupTests: XCTestCase {
             for pid in procs.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
             usleep(200_000)
             rmdir(path)
+            Self.waitForHostPressureToSettle()
         }
         let bytes = String(limitMB << 20)
         try bytes.write(toFile: path + "/memory.limit_in_bytes", atomically: false, encoding: .utf8)
@@ -33,11 +34,27 @@ final class MemoryCgroupTests: XCTestCase {
         return path
     }
 
+    /// The kills stall the host briefly (PSI is host-wide): wait up to 30 s until `some avg10` is
+    /// back under 1 %, so the tests after this one do not read this test's pressure as theirs.
+    static func waitForHostPressureToSettle() {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: "/proc/pressure/memory", encoding: .utf8)) ?? ""
+            let avg10 = text.split(separator: " ").first { $0.hasPrefix("avg10=") }.flatMap { Double($0.dropFirst(6)) }
+            if (avg10 ?? 0) < 1 { return }
+            usleep(500_000)
+        }
+    }
+
     /// `agent-runner serve` moved into `cgroup` before it starts (its agents are born there).
     func serveInside(_ cgroup: String, _ project: AgentProject) throws -> Harness.Result {
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            "/bin/sh", arguments: ["-c", "echo $$ > '\(cgroup)/cgroup.procs' && exec \"$0\" serve", try Harness.binary("agent-runner")],
-            workingDirectory: project.dir, standardInput: .null, deadline: .now + .seconds(120)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                "/bin/sh",
+                arguments: [
+                    "-c", "echo $$ > '\(cgroup)/cgroup.procs' && exec \"$0\" serve", try Harness.binary("agent-runner"),
+                ],
+                workingDirectory: project.dir, standardInput: .null, deadline: .now + .seconds(120)))
         return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
     }
 

@@ -16,8 +16,9 @@ final class ScheduleServeTests: XCTestCase {
         var opening = tm()
         var next = now + 22 * 3600 - Int(parts.tm_min) * 60 - Int(parts.tm_sec)
         gmtime_r(&next, &opening)
-        let resumeAt = String(format: "%04d-%02d-%02dT%02d:00:00+00:00", Int(opening.tm_year) + 1900, Int(opening.tm_mon) + 1,
-                              Int(opening.tm_mday), Int(opening.tm_hour))
+        let resumeAt = String(
+            format: "%04d-%02d-%02dT%02d:00:00+00:00", Int(opening.tm_year) + 1900, Int(opening.tm_mon) + 1,
+            Int(opening.tm_mday), Int(opening.tm_hour))
         return (window, resumeAt)
     }
 

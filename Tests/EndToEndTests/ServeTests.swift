@@ -197,7 +197,8 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(result.code, ExitCode.config, result.stderr)
         XCTAssertTrue(result.stderr.contains("STARTUP FAIL: prompt_smoke_passes: prompt is 9 bytes < 500 minimum"), result.stderr)
         XCTAssertEqual(
-            try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "smoke_check_failed", "config_broken", "serve_stopped"])
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit", "smoke_check_failed", "config_broken", "serve_stopped"])
         let missingAgent = try AgentProject(self)
         try FileManager.default.removeItem(atPath: missingAgent.dir + "/bin/claude")
         let missing = try missingAgent.run(["serve"])

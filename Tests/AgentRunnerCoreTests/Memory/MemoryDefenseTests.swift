@@ -273,7 +273,9 @@ final class MemoryHighBrakeTests: XCTestCase {
         XCTAssertNil(brake.tick(.ok, memoryCurrent: 350_000_000, memoryHigh: .bytes(360_000_000), rateMBPerMin: nil))
         let release = try XCTUnwrap(brake.tick(.ok, memoryCurrent: 350_000_000, memoryHigh: .bytes(360_000_000), rateMBPerMin: nil))
         XCTAssertEqual(release, .init(value: .unlimited, purpose: .recovered))
-        XCTAssertEqual(brake.completed(release, writeMS: 1).written, WrittenEvent(.memoryHighReleased, JSONObject([("round_num", 3), ("reason", "recovered")])))
+        XCTAssertEqual(
+            brake.completed(release, writeMS: 1).written,
+            WrittenEvent(.memoryHighReleased, JSONObject([("round_num", 3), ("reason", "recovered")])))
         XCTAssertNil(brake.engagement)
         XCTAssertNil(brake.roundEnded(), "nothing to restore")
     }
@@ -290,7 +292,9 @@ final class MemoryHighBrakeTests: XCTestCase {
     func testFailedWritesAndTheRoundEnd() throws {
         var brake = MemoryHighBrake(roundNum: 9, stepPct: 0, consecutiveSamples: 1)
         let engage = try XCTUnwrap(brake.tick(warning, memoryCurrent: 1000, memoryHigh: .bytes(5000), rateMBPerMin: nil))
-        XCTAssertEqual(brake.failed(engage, errno: EACCES).written, WrittenEvent(.memoryHighWriteFailed, JSONObject([("round_num", 9), ("errno", .int(Int64(EACCES)))])))
+        XCTAssertEqual(
+            brake.failed(engage, errno: EACCES).written,
+            WrittenEvent(.memoryHighWriteFailed, JSONObject([("round_num", 9), ("errno", .int(Int64(EACCES)))])))
         XCTAssertNil(brake.engagement)
         let again = try XCTUnwrap(brake.tick(warning, memoryCurrent: 1000, memoryHigh: .bytes(5000), rateMBPerMin: nil))
         _ = brake.completed(again, writeMS: 0.5)
@@ -312,7 +316,9 @@ final class MemLoopBreakerTests: XCTestCase {
         let verdict = breaker.record(memTerminated: true, exitCode: -15, nowEpoch: 2000)
         XCTAssertEqual(verdict, .memLoop(consecutive: 5, exitCode: -15))
         XCTAssertEqual(verdict.processExitCode, 71)
-        XCTAssertEqual(verdict.event(reason: "")?.written, WrittenEvent(.memLoop, JSONObject([("consecutive", 5), ("exit_code", -15), ("reason", "")])))
+        XCTAssertEqual(
+            verdict.event(reason: "")?.written,
+            WrittenEvent(.memLoop, JSONObject([("consecutive", 5), ("exit_code", -15), ("reason", "")])))
         XCTAssertNil(MemLoopBreaker.Verdict.carryOn.event(reason: "x"))
     }
 
@@ -450,6 +456,6 @@ final class CgroupMemoryFactsTests: XCTestCase {
         XCTAssertEqual(entries.map(\.name), ["pre_round_memory_gate", "mid_round_memory_floor", "mem_loop_breaker", "memory_high_brake"])
         XCTAssertEqual(entries.map(\.currentState), [.active, .off, .active, .degraded])
         XCTAssertEqual(entries[3].value, "inert(undelegated)")
-        XCTAssertTrue(entries.allSatisfy { $0.guardedBy == "Tests/AgentRunnerCoreTests/Memory/MemoryDefenseTests.swift" })
+        XCTAssertTrue(entries.allSatisfy { $0.guardedBy == "Tests/AgentRunnerCoreTests/Serve/MemoryDefenseServeTests.swift" })
     }
 }

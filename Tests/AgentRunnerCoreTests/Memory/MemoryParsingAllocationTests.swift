@@ -32,7 +32,8 @@ final class MemoryParsingAllocationTests: XCTestCase {
     }
 
     func testAnInRoundMemoryTickAllocatesNothing() throws {
-        XCTAssertEqual(try allocations("round-tick"), 0, "serve's 10 s tick (read, classify, watch, ledger) must not allocate")
+        XCTAssertEqual(
+            try allocations("round-tick"), 0, "serve's 10 s tick (read, classify, watch, ledger) must not allocate")
     }
 
     func testCostPerSample() throws {

@@ -17,7 +17,10 @@ final class MemoryDefenseServeTests: XCTestCase {
         let clock: FakeClock
         private let times = Mutex<[Duration]>([])
         init(clock: FakeClock) { self.clock = clock }
-        func record() { let now = clock.elapsed; times.withLock { $0.append(now) } }
+        func record() {
+            let now = clock.elapsed
+            times.withLock { $0.append(now) }
+        }
         var count: Int { times.withLock { $0.count } }
         /// Time since the newest spawn, nil before the first.
         func sinceLast(_ elapsed: Duration) -> Duration? { times.withLock { $0.last }.map { elapsed - $0 } }
@@ -25,7 +28,8 @@ final class MemoryDefenseServeTests: XCTestCase {
 
     func serve(
         _ project: ProjectFixture, _ agents: StandInAgents, clock: AlarmClock, memory: ScriptedMemory,
-        stop: StopRequest = .isolated(), options: Supervisor.Options = .init(), stderr: CapturedOutput = CapturedOutput()
+        stop: StopRequest = .isolated(), options: Supervisor.Options = .init(),
+        stderr: CapturedOutput = CapturedOutput()
     ) -> Int32 {
         addTeardownBlock { agents.killLeftovers() }
         let effects = Effects.standIn(clock: clock, agents: agents)
@@ -52,8 +56,9 @@ final class MemoryDefenseServeTests: XCTestCase {
         let project = try ProjectFixture(self)
         let clock = AlarmClock()
         let memory = ScriptedMemory(clock: clock.fake, host: { $0 < .seconds(75) ? .critical : .healthy })
-        let code = serve(project, StandInAgents([.exits(0)]), clock: clock, memory: memory,
-                         options: .init(once: true, ignoreSchedule: true))
+        let code = serve(
+            project, StandInAgents([.exits(0)]), clock: clock, memory: memory,
+            options: .init(once: true, ignoreSchedule: true))
         XCTAssertEqual(code, ExitCode.success)
         XCTAssertEqual(
             Array(try project.kinds().prefix(5)),
@@ -73,7 +78,8 @@ final class MemoryDefenseServeTests: XCTestCase {
         clock.at(.seconds(45)) { stop.request() }
         let memory = ScriptedMemory(clock: clock.fake, host: { _ in .critical })
         XCTAssertEqual(serve(project, StandInAgents([]), clock: clock, memory: memory, stop: stop), ExitCode.success)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "round_deferred", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "round_deferred", "serve_stopped"])
         XCTAssertEqual(clock.fake.elapsed, .seconds(45))
     }
 
@@ -142,10 +148,12 @@ final class MemoryDefenseServeTests: XCTestCase {
         let project = try ProjectFixture(self, runtime: ["max_rounds = 6", "round_timeout_s = 45"])
         let clock = AlarmClock()
         let spawns = Spawns(clock: clock.fake)
-        let memory = ScriptedMemory(clock: clock.fake, host: { elapsed in
-            // The third round stays healthy.
-            spawns.count == 3 ? .healthy : Self.criticalDuringRounds(spawns)(elapsed)
-        })
+        let memory = ScriptedMemory(
+            clock: clock.fake,
+            host: { elapsed in
+                // The third round stays healthy.
+                spawns.count == 3 ? .healthy : Self.criticalDuringRounds(spawns)(elapsed)
+            })
         XCTAssertEqual(serve(project, runningAgents(6, spawns), clock: clock, memory: memory, options: .init()), 0)
         XCTAssertEqual(try project.payloads(.memLoop), [])
         XCTAssertEqual(try project.payloads(.roundMemTerminated).count, 5)
@@ -157,12 +165,16 @@ final class MemoryDefenseServeTests: XCTestCase {
             extra: "[monitor.host_health.pressure]\nin_round_terminate = false\ncritical_consecutive_samples = 2\n")
         let clock = AlarmClock()
         let spawns = Spawns(clock: clock.fake)
-        let memory = ScriptedMemory(clock: clock.fake, host: { elapsed in
-            spawns.sinceLast(elapsed).map { $0 >= .seconds(5) } ?? false ? .critical : .healthy
-        })
-        XCTAssertEqual(serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
-        XCTAssertEqual(try project.payloads(.roundMemCriticalSample).map { $0["consecutive"] }, [1, 2, 3, 4],
-                       "at most 2 × critical_consecutive_samples per streak")
+        let memory = ScriptedMemory(
+            clock: clock.fake,
+            host: { elapsed in
+                spawns.sinceLast(elapsed).map { $0 >= .seconds(5) } ?? false ? .critical : .healthy
+            })
+        XCTAssertEqual(
+            serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
+        XCTAssertEqual(
+            try project.payloads(.roundMemCriticalSample).map { $0["consecutive"] }, [1, 2, 3, 4],
+            "at most 2 × critical_consecutive_samples per streak")
         XCTAssertEqual(try project.payloads(.roundMemTerminated), [])
         XCTAssertEqual(try project.payloads(.roundTimeoutKill).count, 1, "the hard wall ended it")
     }
@@ -172,19 +184,22 @@ final class MemoryDefenseServeTests: XCTestCase {
         let clock = AlarmClock()
         let spawns = Spawns(clock: clock.fake)
         let memory = ScriptedMemory(clock: clock.fake, host: Self.criticalDuringRounds(spawns))
-        XCTAssertEqual(serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
+        XCTAssertEqual(
+            serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
         XCTAssertEqual(try project.payloads(.roundMemTerminated).map { $0["tier"] }, ["nudge"])
         XCTAssertEqual(try project.payloads(.agentExit).first?["exit_code"], -15)
         let duration = try XCTUnwrap(project.payloads(.agentExit).first?["duration_s"]?.doubleValue)
         XCTAssertLessThan(duration, 20, "the agent stopped on its own after the 10 s sample, before the next")
     }
 
-    let v1 = CgroupLocation(version: .v1, cgroupPath: "/agent-runner", directory: "/sys/fs/cgroup/memory/agent-runner",
-                            mountPoint: "/sys/fs/cgroup/memory")
+    let v1 = CgroupLocation(
+        version: .v1, cgroupPath: "/agent-runner", directory: "/sys/fs/cgroup/memory/agent-runner",
+        mountPoint: "/sys/fs/cgroup/memory")
 
     func boundedFacts(brake: MemoryHighBrake.Status = .off) -> CgroupMemoryFacts {
-        CgroupMemoryFacts(location: v1, boundingDirectory: v1.directory, memoryMax: 64 << 20, memorySwapMax: 0,
-                          memoryHigh: nil, delegated: nil, swapTotalBytes: 0, agentIsContainer: false, brake: brake)
+        CgroupMemoryFacts(
+            location: v1, boundingDirectory: v1.directory, memoryMax: 64 << 20, memorySwapMax: 0,
+            memoryHigh: nil, delegated: nil, swapTotalBytes: 0, agentIsContainer: false, brake: brake)
     }
 
     func testABoundingCgroupTakesOverFromTheTerminate() throws {
@@ -192,7 +207,8 @@ final class MemoryDefenseServeTests: XCTestCase {
         let clock = AlarmClock()
         let spawns = Spawns(clock: clock.fake)
         let memory = ScriptedMemory(clock: clock.fake, host: Self.criticalDuringRounds(spawns), facts: boundedFacts())
-        XCTAssertEqual(serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
+        XCTAssertEqual(
+            serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
         XCTAssertEqual(try project.payloads(.hostCgroupMemoryLimit).first?["defer"], true)
         let deferred = try project.payloads(.memPressureDeferredToCgroup)
         XCTAssertEqual(deferred.map { Array($0.keys) }, [["pid", "signal", "message"]], "once per streak")
@@ -202,8 +218,10 @@ final class MemoryDefenseServeTests: XCTestCase {
 
     /// serve's cgroup (v1) with the kernel's OOM-kill counter at `kills`.
     static func v1Reading(usage: Int64, kills: Int64) -> CgroupMemoryReading {
-        .v1(CgroupV1MemoryReading(usageBytes: usage, limit: .bytes(64 << 20), maxUsageBytes: 60 << 20, failCount: kills * 10,
-                                  oomControl: .init(oomKills: kills)))
+        .v1(
+            CgroupV1MemoryReading(
+                usageBytes: usage, limit: .bytes(64 << 20), maxUsageBytes: 60 << 20, failCount: kills * 10,
+                oomControl: .init(oomKills: kills)))
     }
 
     func testKernelOOMKillsAreRecognisedAndFiveTripMemLoop() throws {
@@ -213,8 +231,9 @@ final class MemoryDefenseServeTests: XCTestCase {
         let memory = ScriptedMemory(
             clock: clock.fake, cgroup: { _ in Self.v1Reading(usage: 8 << 20, kills: Int64(spawns.count)) },
             facts: boundedFacts())
-        let agents = StandInAgents(Array(repeating: .script("echo allocating; kill -9 $$"), count: 5),
-                                   onSpawn: { _ in spawns.record() })
+        let agents = StandInAgents(
+            Array(repeating: .script("echo allocating; kill -9 $$"), count: 5),
+            onSpawn: { _ in spawns.record() })
         let code = serve(project, agents, clock: clock, memory: memory)
         XCTAssertEqual(code, ExitCode.memLoop)
         let oom = try XCTUnwrap(project.payloads(.roundOomKilled).first)
@@ -238,17 +257,20 @@ final class MemoryDefenseServeTests: XCTestCase {
             self, runtime: ["round_timeout_s = 45"], extra: "[monitor.host_health.brake]\nmemory_high = true\n")
         let clock = AlarmClock()
         let spawns = Spawns(clock: clock.fake)
-        let v2 = CgroupLocation(version: .v2, cgroupPath: "/app.slice/agent-runner@demo.service",
-                                directory: "/sys/fs/cgroup/app.slice/agent-runner@demo.service", mountPoint: "/sys/fs/cgroup")
-        let facts = CgroupMemoryFacts(location: v2, boundingDirectory: nil, memoryMax: nil, memorySwapMax: nil,
-                                      memoryHigh: nil, delegated: true, swapTotalBytes: 0, agentIsContainer: false,
-                                      brake: .armed)
+        let v2 = CgroupLocation(
+            version: .v2, cgroupPath: "/app.slice/agent-runner@demo.service",
+            directory: "/sys/fs/cgroup/app.slice/agent-runner@demo.service", mountPoint: "/sys/fs/cgroup")
+        let facts = CgroupMemoryFacts(
+            location: v2, boundingDirectory: nil, memoryMax: nil, memorySwapMax: nil,
+            memoryHigh: nil, delegated: true, swapTotalBytes: 0, agentIsContainer: false,
+            brake: .armed)
         let memory = ScriptedMemory(
             clock: clock.fake,
             host: { elapsed in spawns.sinceLast(elapsed).map { $0 >= .seconds(5) } ?? false ? .warning : .healthy },
             cgroup: { _ in .v2(CgroupV2MemoryReading(currentBytes: 300 << 20, max: .unlimited, high: .unlimited)) },
             facts: facts)
-        XCTAssertEqual(serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
+        XCTAssertEqual(
+            serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
         XCTAssertEqual(memory.writes, [.bytes(300 << 20), .unlimited], "capped at current usage, then restored")
         let engaged = try XCTUnwrap(project.payloads(.memoryHighEngaged).first)
         XCTAssertEqual(engaged["written"], .int(300 << 20))
@@ -263,11 +285,14 @@ final class MemoryDefenseServeTests: XCTestCase {
         let project = try ProjectFixture(self, runtime: ["round_timeout_s = 45"])
         let clock = AlarmClock()
         let spawns = Spawns(clock: clock.fake)
-        let memory = ScriptedMemory(clock: clock.fake, cgroup: { elapsed in
-            let since = spawns.sinceLast(elapsed) ?? .zero
-            return Self.v1Reading(usage: since >= .seconds(20) ? 1200 << 20 : 100 << 20, kills: 0)
-        })
-        XCTAssertEqual(serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
+        let memory = ScriptedMemory(
+            clock: clock.fake,
+            cgroup: { elapsed in
+                let since = spawns.sinceLast(elapsed) ?? .zero
+                return Self.v1Reading(usage: since >= .seconds(20) ? 1200 << 20 : 100 << 20, kills: 0)
+            })
+        XCTAssertEqual(
+            serve(project, runningAgents(1, spawns), clock: clock, memory: memory, options: .init(once: true)), 0)
         let warning = try XCTUnwrap(project.payloads(.cgroupGrowthRateWarning).first)
         XCTAssertEqual(warning["rate_mb_per_min"], 6600.0)
         XCTAssertEqual(warning["source"], "cgroup")

@@ -77,7 +77,8 @@ final class RestartLoopTests: XCTestCase {
             project, StandInAgents([.exits(0), .exits(0)]), clock: clock, options: .init(maxRoundsOverride: 2))
         XCTAssertEqual(code, ExitCode.success)
         XCTAssertEqual(
-            try project.kinds(), ["serve_started", "host_cgroup_memory_limit"] + round + round + ["max_rounds_reached", "serve_stopped"])
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit"] + round + round + ["max_rounds_reached", "serve_stopped"])
         XCTAssertEqual(try project.payloads(.maxRoundsReached), [["rounds_completed": 2, "max_rounds": 2]])
         XCTAssertEqual(try project.payloads(.serveStarted).first?["max_rounds"], 2)
         XCTAssertEqual(clock.fake.elapsed, .seconds(2), "restart_delay_s after each round, the last one too")
@@ -130,7 +131,8 @@ final class RestartLoopTests: XCTestCase {
         let project = try ProjectFixture(self, runtime: [#"stop_file = "STOP""#])
         try project.write("not now", to: "STOP")
         XCTAssertEqual(serve(project, StandInAgents([])), ExitCode.success)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "stop_file_detected", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "stop_file_detected", "serve_stopped"])
     }
 
     func testSIGTERMDuringTheBackOffSleepStopsServeAtTheNextTick() throws {
@@ -164,7 +166,9 @@ final class RestartLoopTests: XCTestCase {
         let project = try ProjectFixture(self, prompt: "too short")
         let stderr = CapturedOutput()
         XCTAssertEqual(serve(project, StandInAgents([]), stderr: stderr), ExitCode.config)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "smoke_check_failed", "config_broken", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit", "smoke_check_failed", "config_broken", "serve_stopped"])
         XCTAssertEqual(
             try project.payloads(.configBroken).first?["reason"],
             "startup battery failed permanently: prompt_smoke_passes: prompt is 9 bytes < 500 minimum")
@@ -193,7 +197,9 @@ final class RestartLoopTests: XCTestCase {
             request.executable == "seed" ? .finished(4, stderr: "seeding failed\n") : .finished(0)
         }
         XCTAssertEqual(serve(project, agents), ExitCode.failure)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "serve_startup_hook_failed", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit", "serve_startup_hook_failed", "serve_stopped"])
         XCTAssertEqual(try project.payloads(.serveStartupHookFailed).first?["stderr_tail"], "seeding failed")
         let hook = try XCTUnwrap(agents.scripted.requests.first)
         XCTAssertEqual(hook.environment["AGENT_RUNNER_ROUND_NUM"], "0")

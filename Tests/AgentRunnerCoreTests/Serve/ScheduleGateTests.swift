@@ -40,7 +40,8 @@ final class ScheduleGateTests: XCTestCase {
 
     func testTheTailOfAWindowPastMidnightBelongsToItsStartDay() throws {
         // Saturday 2026-11-21 01:59:58: inside Friday's 22:00-02:00 window.
-        let project = try ProjectFixture(self, runtime: ["max_rounds = 3"], extra: schedule(#"run_windows = ["Fri 22:00-02:00"]"#))
+        let project = try ProjectFixture(
+            self, runtime: ["max_rounds = 3"], extra: schedule(#"run_windows = ["Fri 22:00-02:00"]"#))
         let clock = clock(2026, 11, 21, 1, 59, second: 58)
         let stop = StopRequest.isolated()
         clock.at(.seconds(12)) { stop.request() }
@@ -49,7 +50,12 @@ final class ScheduleGateTests: XCTestCase {
         XCTAssertEqual(try startTimes(project), ["2026-11-21T00:59:58.000Z", "2026-11-21T00:59:59.000Z"])
         XCTAssertEqual(
             try project.payloads(.schedulePaused),
-            [["active_window": "outside run_windows", "resume_at": "2026-11-27T22:00:00+01:00", "timezone": "Europe/Berlin"]],
+            [
+                [
+                    "active_window": "outside run_windows", "resume_at": "2026-11-27T22:00:00+01:00",
+                    "timezone": "Europe/Berlin",
+                ]
+            ],
             "closed at 02:00; Saturday 22:00 is not in a Friday window, so it opens next Friday")
         XCTAssertEqual(try project.payloads(.scheduleResumed), [], "a stop during the pause writes no schedule_resumed")
         XCTAssertEqual(try project.kinds().suffix(2), ["schedule_paused", "serve_stopped"])
@@ -58,23 +64,35 @@ final class ScheduleGateTests: XCTestCase {
     }
 
     func testAPauseOverTheWeekBoundaryResumesAtMondayMidnight() throws {
-        let project = try ProjectFixture(self, runtime: ["max_rounds = 1"], extra: schedule(#"run_windows = ["Mon 00:00-08:00"]"#))
+        let project = try ProjectFixture(
+            self, runtime: ["max_rounds = 1"], extra: schedule(#"run_windows = ["Mon 00:00-08:00"]"#))
         let clock = clock(2026, 11, 22, 23, 58)  // Sunday
         XCTAssertEqual(serve(project, StandInAgents([.exits(0)]), clock: clock), ExitCode.success)
         XCTAssertEqual(
             try project.payloads(.schedulePaused),
-            [["active_window": "outside run_windows", "resume_at": "2026-11-23T00:00:00+01:00", "timezone": "Europe/Berlin"]])
+            [
+                [
+                    "active_window": "outside run_windows", "resume_at": "2026-11-23T00:00:00+01:00",
+                    "timezone": "Europe/Berlin",
+                ]
+            ])
         XCTAssertEqual(try project.payloads(.scheduleResumed), [["paused_for_s": 120]])
         XCTAssertEqual(try startTimes(project), ["2026-11-22T23:00:00.000Z"])
         XCTAssertEqual(
-            try project.kinds().prefix(5), ["serve_started", "host_cgroup_memory_limit", "schedule_paused", "schedule_resumed", "round_substrate_before"])
-        XCTAssertLessThanOrEqual(clock.fake.sleeps.max() ?? .zero, StopTriggers.tick, "the pause sleeps in stop-aware ticks")
+            try project.kinds().prefix(5),
+            [
+                "serve_started", "host_cgroup_memory_limit", "schedule_paused", "schedule_resumed",
+                "round_substrate_before",
+            ])
+        XCTAssertLessThanOrEqual(
+            clock.fake.sleeps.max() ?? .zero, StopTriggers.tick, "the pause sleeps in stop-aware ticks")
     }
 
     func testAPauseWindowInsideARunWindowIsReportedVerbatim() throws {
         let project = try ProjectFixture(
             self, runtime: ["max_rounds = 1"],
-            extra: schedule(#"run_windows = ["Mon-Fri 08:00-20:00"]"# + "\n" + #"pause_windows = ["Mon-Fri 12:00-13:00"]"#))
+            extra: schedule(
+                #"run_windows = ["Mon-Fri 08:00-20:00"]"# + "\n" + #"pause_windows = ["Mon-Fri 12:00-13:00"]"#))
         XCTAssertEqual(serve(project, StandInAgents([.exits(0)]), clock: clock(2026, 11, 23, 12, 59)), ExitCode.success)
         XCTAssertEqual(try project.payloads(.schedulePaused).first?["active_window"], "Mon-Fri 12:00-13:00")
         XCTAssertEqual(try project.payloads(.schedulePaused).first?["resume_at"], "2026-11-23T13:00:00+01:00")
@@ -83,7 +101,8 @@ final class ScheduleGateTests: XCTestCase {
 
     func testAWindowStartingInTheSpringForwardGapOpensWhenTheClocksJump() throws {
         // 2026-03-29: 02:00 CET becomes 03:00 CEST; 02:30 never happens.
-        let project = try ProjectFixture(self, runtime: ["max_rounds = 1"], extra: schedule(#"run_windows = ["Sun 02:30-04:00"]"#))
+        let project = try ProjectFixture(
+            self, runtime: ["max_rounds = 1"], extra: schedule(#"run_windows = ["Sun 02:30-04:00"]"#))
         XCTAssertEqual(serve(project, StandInAgents([.exits(0)]), clock: clock(2026, 3, 29, 1, 55)), ExitCode.success)
         XCTAssertEqual(try project.payloads(.schedulePaused).first?["resume_at"], "2026-03-29T03:00:00+02:00")
         XCTAssertEqual(try project.payloads(.scheduleResumed), [["paused_for_s": 300]], "five real minutes")
@@ -92,7 +111,8 @@ final class ScheduleGateTests: XCTestCase {
 
     func testAWindowInTheRepeatedHourOpensAgainAfterTheClocksFallBack() throws {
         // 2026-10-25: 03:00 CEST becomes 02:00 CET; 02:00-03:00 happens twice.
-        let project = try ProjectFixture(self, runtime: ["max_rounds = 1"], extra: schedule(#"run_windows = ["Sun 02:00-02:30"]"#))
+        let project = try ProjectFixture(
+            self, runtime: ["max_rounds = 1"], extra: schedule(#"run_windows = ["Sun 02:00-02:30"]"#))
         // 00:35 UTC is 02:35 CEST: the first 02:00-02:30 has passed, the second is 25 minutes away.
         let clock = AlarmClock(FakeClock(wall: utc(2026, 10, 25, 0, 35)))
         XCTAssertEqual(serve(project, StandInAgents([.exits(0)]), clock: clock), ExitCode.success)
@@ -108,7 +128,9 @@ final class ScheduleGateTests: XCTestCase {
         let stopFile = project.workDir + "/STOP"
         clock.at(.seconds(90)) { try? "maintenance".write(toFile: stopFile, atomically: true, encoding: .utf8) }
         XCTAssertEqual(serve(project, StandInAgents([]), clock: clock), ExitCode.success)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "schedule_paused", "stop_file_detected", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit", "schedule_paused", "stop_file_detected", "serve_stopped"])
         XCTAssertEqual(try project.payloads(.schedulePaused).first?["resume_at"], "2026-11-23T08:00:00+01:00")
         XCTAssertEqual(clock.fake.elapsed, .seconds(90), "seen at the first tick after it appeared")
     }
@@ -116,7 +138,8 @@ final class ScheduleGateTests: XCTestCase {
     func testIgnoreScheduleRunsAtOnce() throws {
         let project = try ProjectFixture(self, extra: schedule(#"run_windows = ["Mon-Fri 08:00-20:00"]"#))
         let clock = clock(2026, 11, 21, 10, 0)
-        let code = serve(project, StandInAgents([.exits(0)]), clock: clock, options: .init(once: true, ignoreSchedule: true))
+        let code = serve(
+            project, StandInAgents([.exits(0)]), clock: clock, options: .init(once: true, ignoreSchedule: true))
         XCTAssertEqual(code, ExitCode.success)
         XCTAssertEqual(try project.payloads(.schedulePaused), [])
         XCTAssertEqual(try project.payloads(.roundStart).count, 1)
@@ -155,9 +178,15 @@ final class ScheduleGateTests: XCTestCase {
         XCTAssertEqual(serve(project, agents, clock: clock(2026, 11, 23, 9, 59, second: 50)), ExitCode.success)
         XCTAssertEqual(
             try project.payloads(.schedulePaused),
-            [["active_window": "outside run_windows", "resume_at": "2026-11-23T10:00:00+01:00", "timezone": "Europe/Berlin",
-              "phase": "review"]])
-        XCTAssertEqual(try project.payloads(.scheduleResumed), [["paused_for_s": 9]], "round 1 and its 1 s delay came first")
+            [
+                [
+                    "active_window": "outside run_windows", "resume_at": "2026-11-23T10:00:00+01:00",
+                    "timezone": "Europe/Berlin",
+                    "phase": "review",
+                ]
+            ])
+        XCTAssertEqual(
+            try project.payloads(.scheduleResumed), [["paused_for_s": 9]], "round 1 and its 1 s delay came first")
         XCTAssertEqual(try project.payloads(.roundStart).map { $0["phase"] }, ["build", "review"])
         XCTAssertEqual(agents.spawns.last?.executable, "/usr/bin/env", "the review phase runs its own agent")
     }
@@ -166,9 +195,11 @@ final class ScheduleGateTests: XCTestCase {
     func seedThrottle(_ project: ProjectFixture, agent: String, resetIn seconds: Int64, now: UTCInstant) throws {
         let writer = EventLogWriter(directory: project.logDir, clock: FixedWallClock(now))
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
-        _ = try writer.append(TransientErrorDetected(
-            error: TransientError(classification: .rateLimitAccount, resetAtEpoch: now.seconds + seconds, raw: "limit"),
-            agent: agent, roundNum: 7, phase: "review"))
+        _ = try writer.append(
+            TransientErrorDetected(
+                error: TransientError(
+                    classification: .rateLimitAccount, resetAtEpoch: now.seconds + seconds, raw: "limit"),
+                agent: agent, roundNum: 7, phase: "review"))
     }
 
     func testSkipStepsOverAPhaseWhoseAgentIsThrottled() throws {
@@ -190,15 +221,20 @@ final class ScheduleGateTests: XCTestCase {
 
     func testSkipWithEveryPhaseThrottledOrClosedPausesUntilTheReset() throws {
         let extra = phases.replacingOccurrences(of: "%POLICY%", with: "skip")
-            .replacingOccurrences(of: "[phases.review.agent]", with: "[phases.build.schedule]\ntimezone = \"Europe/Berlin\"\nrun_windows = [\"Sat 10:00-11:00\"]\n[phases.review.agent]")
+            .replacingOccurrences(
+                of: "[phases.review.agent]",
+                with: "[phases.build.schedule]\ntimezone = \"Europe/Berlin\"\n"
+                    + "run_windows = [\"Sat 10:00-11:00\"]\n[phases.review.agent]"
+            )
             .replacingOccurrences(of: "Mon 10:00-12:00", with: "00:00-24:00")
         let project = try ProjectFixture(self, runtime: ["max_rounds = 1", "backoff_jitter_s = 0"], extra: extra)
         let clock = clock(2026, 11, 23, 9, 0)
         try seedThrottle(project, agent: "env", resetIn: 600, now: clock.fake.wallClock.now())
         let agents = StandInAgents([.exits(0)])
         XCTAssertEqual(serve(project, agents, clock: clock, random: SeededRandom(seed: 1)), ExitCode.success)
-        XCTAssertEqual(try project.payloads(.schedulePaused).first?["resume_at"], "2026-11-28T10:00:00+01:00",
-                       "build's window; the throttle ends the pause sooner")
+        XCTAssertEqual(
+            try project.payloads(.schedulePaused).first?["resume_at"], "2026-11-28T10:00:00+01:00",
+            "build's window; the throttle ends the pause sooner")
         XCTAssertEqual(try project.payloads(.scheduleResumed), [["paused_for_s": 600]])
         XCTAssertEqual(try project.payloads(.transientErrorRecovered).map { $0["agent"] }, ["env"])
         XCTAssertEqual(try project.payloads(.roundStart).map { $0["phase"] }, ["review"])
@@ -206,7 +242,11 @@ final class ScheduleGateTests: XCTestCase {
 
     func testSkipWithTheStopActionStopsInsteadOfPausing() throws {
         let extra = phases.replacingOccurrences(of: "%POLICY%", with: "skip")
-            .replacingOccurrences(of: "[phases.review.agent]", with: "[phases.build.schedule]\ntimezone = \"Europe/Berlin\"\nrun_windows = [\"Sat 10:00-11:00\"]\n[phases.review.agent]")
+            .replacingOccurrences(
+                of: "[phases.review.agent]",
+                with: "[phases.build.schedule]\ntimezone = \"Europe/Berlin\"\n"
+                    + "run_windows = [\"Sat 10:00-11:00\"]\n[phases.review.agent]"
+            )
             .replacingOccurrences(of: "Mon 10:00-12:00", with: "00:00-24:00")
         let project = try ProjectFixture(self, runtime: [#"transient_error_action = "stop""#], extra: extra)
         let clock = clock(2026, 11, 23, 9, 0)
@@ -217,15 +257,19 @@ final class ScheduleGateTests: XCTestCase {
     }
 
     func testOverlappingAgentPhaseWindowsRefuseToBoot() throws {
-        let extra = phases.replacingOccurrences(of: "%POLICY%", with: "wait")
+        let extra =
+            phases.replacingOccurrences(of: "%POLICY%", with: "wait")
             + "[phases.build.agent]\ncommand = [\"/bin/sh\"]\n[phases.build.schedule]\ntimezone = \"Europe/Berlin\"\n"
             + "run_windows = [\"Mon-Fri 08:00-11:00\"]\n"
         let project = try ProjectFixture(self, extra: extra)
         let stderr = CapturedOutput()
-        XCTAssertEqual(serve(project, StandInAgents([]), clock: clock(2026, 11, 23, 9, 0), stderr: stderr), ExitCode.config)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "config_broken", "serve_stopped"])
+        XCTAssertEqual(
+            serve(project, StandInAgents([]), clock: clock(2026, 11, 23, 9, 0), stderr: stderr), ExitCode.config)
+        XCTAssertEqual(
+            try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "config_broken", "serve_stopped"])
         let reason = try XCTUnwrap(project.payloads(.configBroken).first?["reason"]?.stringValue)
-        XCTAssertTrue(reason.hasPrefix("phase-window overlap: build (Mon-Fri 08:00-11:00) vs review (Mon 10:00-12:00)"), reason)
+        XCTAssertTrue(
+            reason.hasPrefix("phase-window overlap: build (Mon-Fri 08:00-11:00) vs review (Mon 10:00-12:00)"), reason)
         XCTAssertTrue(stderr.text.contains("agent-runner.toml:"), stderr.text)
         XCTAssertTrue(stderr.text.contains("phases.build.schedule.run_windows: phase-window overlap"), stderr.text)
     }

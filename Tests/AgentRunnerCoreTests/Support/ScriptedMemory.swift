@@ -18,8 +18,10 @@ final class ScriptedMemory: MemorySampler, Sendable {
     private let facts: CgroupMemoryFacts
     private let recorded = Mutex<(hostReads: Int, writes: [CgroupLimit])>((0, []))
 
-    init(clock: FakeClock, host: @escaping Host = { _ in .healthy }, cgroup: @escaping Cgroup = { _ in nil },
-         facts: CgroupMemoryFacts = .unbounded) {
+    init(
+        clock: FakeClock, host: @escaping Host = { _ in .healthy }, cgroup: @escaping Cgroup = { _ in nil },
+        facts: CgroupMemoryFacts = .unbounded
+    ) {
         self.clock = clock
         self.host = host
         self.cgroup = cgroup
@@ -57,8 +59,9 @@ extension HostMemoryReading {
 
     static func psi(full: Double, some: Double) -> HostMemoryReading {
         HostMemoryReading(
-            meminfo: MeminfoReading(memTotalKB: 512 << 10, memFreeKB: 40 << 10, memAvailableKB: 120 << 10,
-                                    swapTotalKB: 100 << 10, swapFreeKB: 80 << 10),
+            meminfo: MeminfoReading(
+                memTotalKB: 512 << 10, memFreeKB: 40 << 10, memAvailableKB: 120 << 10,
+                swapTotalKB: 100 << 10, swapFreeKB: 80 << 10),
             vmstat: VmstatReading(swapOutPages: 1000, oomKills: 0),
             pressure: PressureReading(some: .init(avg10: some), full: .init(avg10: full)))
     }

@@ -17,17 +17,20 @@ enum ServeCommand {
         options: [
             OptionSpec("max-rounds", value: "N", help: "Stop after N rounds (overrides [runtime] max_rounds)."),
             OptionSpec("once", help: "Run one round, then stop."),
-            OptionSpec("ignore-schedule", help: "Start rounds outside [schedule] and per-phase windows (the memory gate still applies)."),
+            OptionSpec("ignore-schedule",
+                       help: "Start rounds outside [schedule] and per-phase windows (the memory gate still applies)."),
         ],
         exitCodes: [
             (ExitCode.success,
              "stopped cleanly: sentinel, stop file, max rounds, signal, --once, or transient_error_action = \"stop\""),
             (ExitCode.failure, "another serve holds the lock for this project, or a serve_startup hook failed"),
             (ExitCode.usage, "the command line is wrong"),
-            (ExitCode.memLoopPersistent, "mem_loop_persistent: the 3rd mem_loop within 2 h; systemd does not restart it"),
+            (ExitCode.memLoopPersistent,
+             "mem_loop_persistent: the 3rd mem_loop within 2 h; systemd does not restart it"),
             (ExitCode.memLoop, "mem_loop: 5 memory-terminated rounds in a row; systemd restarts serve"),
             (ExitCode.crashLoop, "crash_loop: 5 consecutive short unexplained crashes; systemd does not restart it"),
-            (ExitCode.config, "config_broken: the config, a phase-window overlap or the startup battery failed permanently"),
+            (ExitCode.config,
+             "config_broken: the config, a phase-window overlap or the startup battery failed permanently"),
         ])
 
     static let roundSpec = VerbSpec(
@@ -42,7 +45,8 @@ enum ServeCommand {
             (ExitCode.failure, "the agent exited non-zero"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.environment, "the environment is not usable (log dir not writable)"),
-            (ExitCode.config, "the config or the startup battery failed permanently, or --phase is not in [phases] list"),
+            (ExitCode.config,
+             "the config or the startup battery failed permanently, or --phase is not in [phases] list"),
         ])
 
     static func loadConfig(_ parsed: ParsedArguments, context: CommandContext,
@@ -75,10 +79,12 @@ enum ServeCommand {
         guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
         let phase = parsed.value("phase")
         if let phase, !config.phases.list.contains(phase) {
-            let listed = config.phases.list.isEmpty ? "no [phases] list is configured" : "the phases are \(config.phases.list)"
+            let listed = config.phases.list.isEmpty
+                ? "no [phases] list is configured" : "the phases are \(config.phases.list)"
             return runner.configFailure(
                 ConfigError(file: config.displayPath, line: nil, key: "phases.list",
-                            message: "round --phase '\(phase)' is not a configured phase (\(listed)); pick one of the list"),
+                            message: "round --phase '\(phase)' is not a configured phase (\(listed)); "
+                                + "pick one of the list"),
                 context: context)
         }
         StopRequest.installSignalHandlers()

@@ -18,8 +18,9 @@ extension AgentRunnerConfigLoader {
         let pause = try Self.windowTexts(&reader, .pauseWindows)
         do throws(ScheduleError) {
             if let global {
-                return try Schedule.parse(timezone: timezone, runWindows: run, pauseWindows: pause, inheriting: global,
-                                          zones: zones)
+                return try Schedule.parse(
+                    timezone: timezone, runWindows: run, pauseWindows: pause, inheriting: global,
+                    zones: zones)
             }
             return try Schedule.parse(timezone: timezone, runWindows: run, pauseWindows: pause, zones: zones)
         } catch {
@@ -38,18 +39,28 @@ extension AgentRunnerConfigLoader {
     }
 
     /// A list of window strings; a bare string or a non-string item is refused as the original refuses it.
-    private static func windowTexts(_ reader: inout TOMLFieldReader, _ key: ScheduleError.Key) throws(ConfigError) -> [String] {
+    private static func windowTexts(
+        _ reader: inout TOMLFieldReader, _ key: ScheduleError.Key
+    ) throws(ConfigError) -> [String] {
         guard let value = reader.value(key.rawValue) else {
             reader.noteDefault(key.rawValue)
             return []
         }
         guard case .array(let items) = value else {
-            throw reader.error(key.rawValue, "\(ScheduleError.notAListMessage), e.g. [\"Mon-Fri 08:00-20:00\"]; got \(TOMLFieldReader.describe(value))")
+            throw reader.error(
+                key.rawValue,
+                "\(ScheduleError.notAListMessage), e.g. [\"Mon-Fri 08:00-20:00\"]; "
+                    + "got \(TOMLFieldReader.describe(value))"
+            )
         }
         var texts: [String] = []
         for (index, item) in items.enumerated() {
             guard case .string(let text) = item else {
-                throw reader.error(key.rawValue, "item \(index) must be a window string like \"Mon-Fri 08:00-20:00\", got \(TOMLFieldReader.describe(item))")
+                throw reader.error(
+                    key.rawValue,
+                    "item \(index) must be a window string like \"Mon-Fri 08:00-20:00\", "
+                        + "got \(TOMLFieldReader.describe(item))"
+                )
             }
             texts.append(text)
         }
@@ -61,9 +72,11 @@ extension AgentRunnerConfigLoader {
         var message = error.message
         if let index = error.index { message = "item \(index): " + message }
         if error.key == .timezone && message.hasPrefix("unknown IANA zone") && !message.contains("(") {
-            message += "; use an IANA name such as \"Europe/Berlin\" (the names in /usr/share/zoneinfo), or remove timezone for the host's zone"
+            message += "; use an IANA name such as \"Europe/Berlin\" (the names in /usr/share/zoneinfo), "
+                + "or remove timezone for the host's zone"
         }
-        return ConfigError(file: reader.file, line: reader.line(of: error.key.rawValue),
-                           key: error.dottedKey(table: reader.path), message: message)
+        return ConfigError(
+            file: reader.file, line: reader.line(of: error.key.rawValue),
+            key: error.dottedKey(table: reader.path), message: message)
     }
 }

@@ -14,7 +14,10 @@ public struct AgentRunnerConfigLoader: Sendable {
     /// The newest `schema_version` this build understands.
     public static let maxSchemaVersion = 1
 
-    static let topLevelKeys = ["schema_version", "agent", "runtime", "prompt", "phases", "vcs", "monitor", "plugins", "hooks", "upgrade", "schedule"]
+    static let topLevelKeys = [
+        "schema_version", "agent", "runtime", "prompt", "phases", "vcs", "monitor", "plugins", "hooks", "upgrade",
+        "schedule",
+    ]
     static let agentKeys = ["command", "prompt_arg_template", "name", "env", "prompt_delivery", "exec_prefix", "terminal_marker", "sigterm_grace_s"]
     static let runtimeKeys = [
         "work_dir", "log_dir", "round_timeout_s", "round_budget_s", "restart_delay_s", "round_log_retention",
@@ -35,7 +38,10 @@ public struct AgentRunnerConfigLoader: Sendable {
     static let phaseRuntimeKeys = ["round_timeout_s", "round_budget_s"]
     static let phasePromptKeys = ["files"]
     static let hostHealthKeys = [
-        "disk": ["warning_pct", "critical_pct", "growth_window_s", "disk_growth_pct_per_hr_warning", "inode_growth_pct_per_hr_warning"],
+        "disk": [
+            "warning_pct", "critical_pct", "growth_window_s", "disk_growth_pct_per_hr_warning",
+            "inode_growth_pct_per_hr_warning",
+        ],
         "memory": ["avail_min_mb", "free_low_mb", "swap_out_noise_floor_mb"],
         "pressure": [
             "full_avg10_critical", "some_avg10_warning", "critical_consecutive_samples", "in_round_terminate",
@@ -137,7 +143,8 @@ public struct AgentRunnerConfigLoader: Sendable {
             root.absorb(scheduleReader)
         }
         var phasesReader = try root.table("phases") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "phases")
-        let phases = try Self.readPhases(&phasesReader, baseAgentTable: agentReader, paths: paths) { (table) throws(ConfigError) in
+        let phases = try Self.readPhases(&phasesReader, baseAgentTable: agentReader, paths: paths) {
+            (table) throws(ConfigError) in
             if globalSchedule == nil { globalSchedule = try hostLocalSchedule(table) }
             return try readSchedule(&table, inheriting: globalSchedule)
         }
@@ -309,10 +316,13 @@ public struct AgentRunnerConfigLoader: Sendable {
         let patterns = try reader.stringList("substrate_fingerprint_paths") ?? []
         for (index, pattern) in patterns.enumerated() {
             if pattern.isEmpty {
-                throw reader.error("substrate_fingerprint_paths", "item \(index) is empty; write a glob relative to work_dir, e.g. \"src/**/*.py\"")
+                throw reader.error("substrate_fingerprint_paths",
+                                   "item \(index) is empty; write a glob relative to work_dir, e.g. \"src/**/*.py\"")
             }
             if pattern.hasPrefix("/") || pattern.hasPrefix("~") {
-                throw reader.error("substrate_fingerprint_paths", "item \(index) (\(TOMLFieldReader.quote(pattern))) is absolute; globs are matched from work_dir, so write it relative to work_dir")
+                throw reader.error("substrate_fingerprint_paths",
+                                   "item \(index) (\(TOMLFieldReader.quote(pattern))) is absolute; globs are matched "
+                                    + "from work_dir, so write it relative to work_dir")
             }
         }
         return patterns

@@ -28,8 +28,9 @@ public struct SchedulePaused: TypedEvent {
 
     /// The event for `pause`.
     public init(_ pause: SchedulePause) {
-        self.init(activeWindow: pause.activeWindow, resumeAt: pause.resumeAtText, timezone: pause.timezone,
-                  phase: pause.phase)
+        self.init(
+            activeWindow: pause.activeWindow, resumeAt: pause.resumeAtText, timezone: pause.timezone,
+            phase: pause.phase)
     }
 }
 

@@ -8,7 +8,8 @@ extension MemoryHighBrake.Status {
         guard config.monitor.hostHealth.brakeMemoryHigh else { return .off }
         let serve = (try? PidFile(path: config.runtime.logDir + "/serve.pid").runningPID()) ?? nil
         let location = reader.locateCgroup(pid: serve)
-        return resolve(enabled: true, cgroup: location?.version,
-                       memoryHighWritable: location.map { reader.isMemoryHighWritable(CgroupMemoryFiles($0)) } ?? false)
+        return resolve(
+            enabled: true, cgroup: location?.version,
+            memoryHighWritable: location.map { reader.isMemoryHighWritable(CgroupMemoryFiles($0)) } ?? false)
     }
 }

@@ -37,6 +37,7 @@ public enum DefenseCatalogue {
     public static func entries(for config: AgentRunnerConfig, brake: MemoryHighBrake.Status = .off) -> [Defense] {
         let stash = config.vcs.dirtyAction == .stash
         let envKeys = config.agent.env.map(\.name).sorted()
+        let scheduled = config.schedules.global.isEnabled || !config.schedules.perPhase.isEmpty
         return [
             Defense(name: "round_budget_s", value: .int(Int64(config.runtime.roundTimeoutS)),
                     codifies: "R1128 — a round stuck in a polling loop ran for an hour; the hard wall kills the agent's whole process group",
@@ -84,10 +85,11 @@ public enum DefenseCatalogue {
             Defense(name: "event_kind_registry", value: .string("EventKind registry (\(EventKind.all.count) kinds; unknown names cannot be written)"),
                     codifies: "event-name typos slipping past readers, alert rules and dashboards",
                     guardedBy: "Tests/FleetCoreTests/EventLog/EventKindTests.swift", currentState: .active),
-            Defense(name: "schedule_windows", value: .bool(config.schedules.global.isEnabled || !config.schedules.perPhase.isEmpty),
-                    codifies: "0.2.7 — rounds only inside [schedule] run windows; serve refuses phases whose agents' windows overlap",
+            Defense(name: "schedule_windows", value: .bool(scheduled),
+                    codifies: "0.2.7 — rounds only inside [schedule] run windows; serve refuses phases whose "
+                        + "agents' windows overlap",
                     guardedBy: "Tests/AgentRunnerCoreTests/Serve/ScheduleGateTests.swift",
-                    currentState: config.schedules.global.isEnabled || !config.schedules.perPhase.isEmpty ? .active : .off),
+                    currentState: scheduled ? .active : .off),
         ] + MemoryDefenses.entries(MemoryDefenseSettings(config.monitor.hostHealth), brake: brake)
     }
 }

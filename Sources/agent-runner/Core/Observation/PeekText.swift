@@ -8,7 +8,8 @@ public enum PeekText {
         let project = document["project"]?.stringValue ?? "?"
         let generated = document["generated_at"]?.stringValue ?? ""
         let agent = document["config"]?["agent_name"]?.stringValue.map { ", agent \($0)" } ?? ""
-        lines.append("\(project) — peek at \(generated) (agent-runner \(document["agent_runner_version"]?.stringValue ?? "?")\(agent))")
+        let version = document["agent_runner_version"]?.stringValue ?? "?"
+        lines.append("\(project) — peek at \(generated) (agent-runner \(version)\(agent))")
         lines.append("")
 
         var rows: [(String, String)] = []

@@ -11,7 +11,8 @@ public enum ScheduleOutlook {
         guard schedules.global.isEnabled || !phases.isEmpty else { return .null }
         var object = outlook(schedules.global, at: now)
         if !phases.isEmpty {
-            object["phases"] = .object(JSONObject(phases.map { ($0, .object(outlook(schedules.perPhase[$0]!, at: now))) }))
+            object["phases"] = .object(
+                JSONObject(phases.map { ($0, .object(outlook(schedules.perPhase[$0]!, at: now))) }))
         }
         return .object(object)
     }
@@ -21,7 +22,9 @@ public enum ScheduleOutlook {
     /// changes within 8 days.
     static func outlook(_ schedule: Schedule, at now: UTCInstant) -> JSONObject {
         let open = schedule.isRunnable(at: now)
-        func text(_ instant: UTCInstant?) -> JSONValue { .string(instant.map { schedule.zone.localTime(at: $0).iso8601 } ?? "") }
+        func text(_ instant: UTCInstant?) -> JSONValue {
+            .string(instant.map { schedule.zone.localTime(at: $0).iso8601 } ?? "")
+        }
         return JSONObject([
             ("timezone", .string(schedule.timezoneLabel)), ("open", .bool(open)),
             ("active_window", .string(open ? "" : schedule.activeWindow(at: now))),

@@ -32,7 +32,8 @@ public struct PhaseWindowOverlap: Sendable, Equatable, CustomStringConvertible {
                 let hit = a.runWindows.lazy.flatMap { wa in b.runWindows.lazy.map { wb in (wa, wb) } }
                     .first { collide($0.0, $0.1, pauseA: a.pauseWindows, pauseB: b.pauseWindows) }
                 if let (wa, wb) = hit {
-                    overlaps.append(PhaseWindowOverlap(phaseA: phaseA, phaseB: phaseB, windowA: wa.label, windowB: wb.label))
+                    overlaps.append(
+                        PhaseWindowOverlap(phaseA: phaseA, phaseB: phaseB, windowA: wa.label, windowB: wb.label))
                 }
             }
         }
@@ -42,13 +43,17 @@ public struct PhaseWindowOverlap: Sendable, Equatable, CustomStringConvertible {
     /// Whether some minute of the week lies in both windows and in neither phase's pause windows,
     /// decided by the windows' own `contains` (so midnight wraps count for their start day, as
     /// when serve decides).
-    static func collide(_ a: ScheduleWindow, _ b: ScheduleWindow, pauseA: [ScheduleWindow], pauseB: [ScheduleWindow]) -> Bool {
+    static func collide(
+        _ a: ScheduleWindow, _ b: ScheduleWindow, pauseA: [ScheduleWindow], pauseB: [ScheduleWindow]
+    ) -> Bool {
         for day in Weekday.allCases {
             for minute in 0..<(24 * 60) {
-                guard a.contains(weekday: day, minuteOfDay: minute), b.contains(weekday: day, minuteOfDay: minute) else {
+                guard a.contains(weekday: day, minuteOfDay: minute), b.contains(weekday: day, minuteOfDay: minute)
+                else {
                     continue
                 }
-                let paused = pauseA.contains { $0.contains(weekday: day, minuteOfDay: minute) }
+                let paused =
+                    pauseA.contains { $0.contains(weekday: day, minuteOfDay: minute) }
                     || pauseB.contains { $0.contains(weekday: day, minuteOfDay: minute) }
                 if !paused { return true }
             }

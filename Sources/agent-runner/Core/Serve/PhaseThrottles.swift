@@ -20,8 +20,10 @@ struct PhaseThrottles {
     /// When each throttle ends (Unix seconds), and when the gate first saw it.
     private var deadlines: [String: (endEpoch: Int64, seenEpoch: Int64)] = [:]
 
-    init(config: AgentRunnerConfig, random: any RandomSource, events: EventSink,
-         seed: (String) -> ThrottleTracker) {
+    init(
+        config: AgentRunnerConfig, random: any RandomSource, events: EventSink,
+        seed: (String) -> ThrottleTracker
+    ) {
         var agentOfPhase: [String: String] = [:]
         for phase in config.phases.list { agentOfPhase[phase] = config.agent(forPhase: phase).binary }
         self.agentOfPhase = agentOfPhase
@@ -55,8 +57,10 @@ struct PhaseThrottles {
             let deadline = deadlines[agent] ?? plan(agent: agent, error: error, tracker: tracker, now: now.seconds)
             deadlines[agent] = deadline
             if now.seconds >= deadline.endEpoch {
-                events.emit(TransientErrorRecovered(classification: error.classification, agent: agent,
-                                                    throttledForS: max(0, now.seconds - deadline.seenEpoch)))
+                events.emit(
+                    TransientErrorRecovered(
+                        classification: error.classification, agent: agent,
+                        throttledForS: max(0, now.seconds - deadline.seenEpoch)))
                 trackers[agent]?.recovered()
                 deadlines[agent] = nil
                 continue
@@ -68,14 +72,18 @@ struct PhaseThrottles {
         return (phases, wake.map { UTCInstant(seconds: $0) })
     }
 
-    private func plan(agent: String, error: TransientError, tracker: ThrottleTracker, now: Int64)
+    private func plan(
+        agent: String, error: TransientError, tracker: ThrottleTracker, now: Int64
+    )
         -> (endEpoch: Int64, seenEpoch: Int64)
     {
         let jitter = random.int(in: min(BackoffPlanner.jitterRangeS.lowerBound, jitterMaxS)...jitterMaxS)
         let plan = BackoffPlanner.plan(for: error, priorDetections: tracker.priorDetections, now: now, jitterS: jitter)
         if let capped = plan.capped {
-            events.emit(TransientErrorBackoffCapped(classification: error.classification, agent: agent, capped: capped,
-                                                    appliedResetEpoch: plan.appliedResetEpoch))
+            events.emit(
+                TransientErrorBackoffCapped(
+                    classification: error.classification, agent: agent, capped: capped,
+                    appliedResetEpoch: plan.appliedResetEpoch))
         }
         return (now + plan.sleepS, now)
     }

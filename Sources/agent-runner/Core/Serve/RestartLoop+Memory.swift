@@ -14,12 +14,16 @@ extension RestartLoop {
         case .carryOn:
             return nil
         case .memLoop(let consecutive, _):
-            stderr.write("agent-runner: mem_loop: \(consecutive) rounds in a row ended for lack of memory; "
-                + "exiting 71 so systemd restarts serve. Free memory on the host, or lower the agent's use\n")
+            stderr.write(
+                "agent-runner: mem_loop: \(consecutive) rounds in a row ended for lack of memory; "
+                    + "exiting 71 so systemd restarts serve. Free memory on the host, or lower the agent's use\n")
             return .memLoop
         case .memLoopPersistent(_, _, let loops):
-            stderr.write("agent-runner: mem_loop_persistent: \(loops) mem_loops within 2 h; exiting 70, systemd will not "
-                + "restart serve. See docs/runbook.md (Raspberry Pi: memory) for what to tune, then 'agent-runner start'\n")
+            stderr.write(
+                "agent-runner: mem_loop_persistent: \(loops) mem_loops within 2 h; exiting 70, systemd will not "
+                    + "restart serve. See docs/runbook.md (Small hosts) for what to tune, "
+                    + "then 'agent-runner start'\n"
+            )
             return .memLoopPersistent
         }
     }

@@ -27,8 +27,8 @@ struct RestartLoop {
     private var environmentStreak = 0
 
     init(config: AgentRunnerConfig, options: Supervisor.Options, rounds: RoundRunner, triggers: StopTriggers,
-         gate: ThrottleGate, throttle: ThrottleTracker, gates: RoundGates, events: EventSink, fileSystem: any FileSystem,
-         stderr: any TextOutput) {
+         gate: ThrottleGate, throttle: ThrottleTracker, gates: RoundGates, events: EventSink,
+         fileSystem: any FileSystem, stderr: any TextOutput) {
         self.config = config
         self.options = options
         self.rounds = rounds

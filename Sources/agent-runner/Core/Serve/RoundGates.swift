@@ -15,8 +15,10 @@ struct RoundGates {
     /// Per-agent throttles; set only when serve steps over throttled phases (phase-aware skip).
     private(set) var throttles: PhaseThrottles?
 
-    init(memory: ServeMemoryDefenses?, schedule: ScheduleGate, wallClock: any WallClock,
-         transientErrorAction: AgentRunnerConfig.TransientErrorAction, throttles: PhaseThrottles?) {
+    init(
+        memory: ServeMemoryDefenses?, schedule: ScheduleGate, wallClock: any WallClock,
+        transientErrorAction: AgentRunnerConfig.TransientErrorAction, throttles: PhaseThrottles?
+    ) {
         self.memory = memory
         self.schedule = schedule
         self.wallClock = wallClock
@@ -44,8 +46,10 @@ struct RoundGates {
             (throttledPhases, throttleWake) = throttles.throttled(at: wallClock.now())
             self.throttles = throttles
         }
-        switch schedule.pass(round: round, throttledPhases: throttledPhases, throttleWake: throttleWake,
-                             stopOnThrottle: transientErrorAction == .stop) {
+        switch schedule.pass(
+            round: round, throttledPhases: throttledPhases, throttleWake: throttleWake,
+            stopOnThrottle: transientErrorAction == .stop)
+        {
         case .launch(let phase): return .launch(phase: phase)
         case .again: return .again
         case .woken(let wake): return .woken(wake)

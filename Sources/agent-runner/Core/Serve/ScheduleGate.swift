@@ -39,10 +39,13 @@ struct ScheduleGate {
     ///   - throttleWake: when the first of those throttles ends; it ends a pause too.
     ///   - stopOnThrottle: `transient_error_action = "stop"`: a pause caused partly by a throttle
     ///     stops serve instead.
-    func pass(round: Int, throttledPhases: Set<String> = [], throttleWake: UTCInstant? = nil,
-              stopOnThrottle: Bool = false) -> Outcome {
-        let gate = schedules.gate(round: round, at: wallClock.now(), ignoreSchedule: ignoreSchedule,
-                                  throttledPhases: throttledPhases, throttleWake: throttleWake)
+    func pass(
+        round: Int, throttledPhases: Set<String> = [], throttleWake: UTCInstant? = nil,
+        stopOnThrottle: Bool = false
+    ) -> Outcome {
+        let gate = schedules.gate(
+            round: round, at: wallClock.now(), ignoreSchedule: ignoreSchedule,
+            throttledPhases: throttledPhases, throttleWake: throttleWake)
         switch gate {
         case .launch(let phase, let skipped):
             if let skipped { events.emit(SchedulePhaseSkipped(skipped)) }

@@ -82,7 +82,8 @@ public final class Supervisor: Sendable {
         var loop = RestartLoop(
             config: config, options: options, rounds: rounds, triggers: triggers, gate: throttleGate(triggers, events),
             throttle: ThrottleTracker(logDir: logDir, agent: config.agent.binary),
-            gates: roundGates(triggers, events, memory: defenses, ignoreSchedule: options.ignoreSchedule), events: events,
+            gates: roundGates(triggers, events, memory: defenses, ignoreSchedule: options.ignoreSchedule),
+            events: events,
             fileSystem: effects.fileSystem, stderr: stderr)
         let ending = loop.run()
         return finish(ending, rounds: loop.completed, events: events)
@@ -157,7 +158,8 @@ public final class Supervisor: Sendable {
     private func roundGates(_ triggers: StopTriggers, _ events: EventSink, memory: ServeMemoryDefenses,
                             ignoreSchedule: Bool) -> RoundGates {
         let schedule = ScheduleGate(schedules: config.schedules, ignoreSchedule: ignoreSchedule,
-                                    wallClock: effects.wallClock, clock: effects.clock, triggers: triggers, events: events)
+                                    wallClock: effects.wallClock, clock: effects.clock, triggers: triggers,
+                                    events: events)
         let throttles = PhaseThrottles(config: config, random: effects.random, events: events) { [logDir] agent in
             ThrottleTracker(logDir: logDir, agent: agent)
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `paths_hash` of `round_substrate_before` / `_after`: a fingerprint of the files matching
 /// `[runtime] substrate_fingerprint_paths`, so a round that changed files it was told to leave

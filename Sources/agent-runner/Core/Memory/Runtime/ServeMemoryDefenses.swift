@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The memory defenses as serve runs them (detectors.md §10, commands.md §2.13): the boot-time
 /// cgroup probe, the pre-round gate, the 10 s in-round floor and brake, the round's cgroup
@@ -32,8 +33,10 @@ final class ServeMemoryDefenses: RoundMemoryObserver {
 
     /// Probes the cgroup and writes `host_cgroup_memory_limit` (once per serve).
     /// - Parameter priorLoopEpochs: Unix times of the `mem_loop` events of earlier serves.
-    init(config: AgentRunnerConfig, sampler: any MemorySampler, clock: any MonotonicClock, wallClock: any WallClock,
-         events: EventSink, priorLoopEpochs: [Double]) {
+    init(
+        config: AgentRunnerConfig, sampler: any MemorySampler, clock: any MonotonicClock, wallClock: any WallClock,
+        events: EventSink, priorLoopEpochs: [Double]
+    ) {
         settings = MemoryDefenseSettings(config.monitor.hostHealth)
         self.sampler = sampler
         self.clock = clock
@@ -85,14 +88,16 @@ final class ServeMemoryDefenses: RoundMemoryObserver {
     // MARK: The round
 
     func roundWillSpawn(round: Int) {
-        ledger = RoundMemoryLedger(roundNum: round, before: sampler.readCgroup(),
-                                   kernelOOMKillsBefore: sampler.readHost().vmstat.oomKills)
+        ledger = RoundMemoryLedger(
+            roundNum: round, before: sampler.readCgroup(),
+            kernelOOMKillsBefore: sampler.readHost().vmstat.oomKills)
         watch = nil
     }
 
     func agentStarted(round: Int, pid: Int32) {
-        watch = InRoundMemoryWatch(roundNum: round, pid: pid, settings: settings, defersToCgroup: facts.defersToCgroup,
-                                   brake: facts.brake)
+        watch = InRoundMemoryWatch(
+            roundNum: round, pid: pid, settings: settings, defersToCgroup: facts.defersToCgroup,
+            brake: facts.brake)
         nextTick = clock.now + .seconds(MemoryDefenseSettings.inRoundTickS)
     }
 
@@ -164,19 +169,22 @@ final class ServeMemoryDefenses: RoundMemoryObserver {
         var info = stat()
         let logBytes = stat(result.logPath, &info) == 0 ? Int64(info.st_size) : 0
         let end = RoundMemoryLedger.RoundEnd(
-            after: sampler.readCgroup(), kernelOOMKillsAfter: sampler.readHost().vmstat.oomKills, agentExit: exit.status,
+            after: sampler.readCgroup(), kernelOOMKillsAfter: sampler.readHost().vmstat.oomKills,
+            agentExit: exit.status,
             killedBySupervisor: exit.timedOut || exit.graceKilled || exit.memTerminated, logPath: result.logPath,
             logBytes: logBytes, boundingCgroupPath: facts.boundingDirectory)
         let written = ledger.finish(end)
         for event in written { events.emit(event) }
-        return RoundEnd(memTerminated: watch?.memTerminated ?? false,
-                        oomKilled: written.contains { $0.kind == .roundOomKilled })
+        return RoundEnd(
+            memTerminated: watch?.memTerminated ?? false,
+            oomKilled: written.contains { $0.kind == .roundOomKilled })
     }
 
     /// The mem_loop breaker's verdict on a finished round.
     func recordForBreaker(_ end: RoundEnd, exitCode: Int32) -> MemLoopBreaker.Verdict {
         let now = wallClock.now()
-        return breaker.record(memTerminated: end.isMemoryLoss, exitCode: exitCode,
-                              nowEpoch: Double(now.seconds) + Double(now.nanoseconds) / 1e9)
+        return breaker.record(
+            memTerminated: end.isMemoryLoss, exitCode: exitCode,
+            nowEpoch: Double(now.seconds) + Double(now.nanoseconds) / 1e9)
     }
 }
