@@ -16,8 +16,11 @@ enum Bench {
         return ConfigPaths.directory(of: path)
     }
 
+    /// `name` beside fleet-bench, or the file `FLEET_BENCH_<NAME>` names (`FLEET_BENCH_AGENT_RUNNER=dist/...`):
+    /// scripts/build-release builds the shipped agent-runner apart (-Osize), so it is measured from dist/.
     static func binary(_ name: String) -> String {
-        let path = productsDirectory + "/" + name
+        let variable = "FLEET_BENCH_" + name.uppercased().replacingAll("-", with: "_")
+        let path = ProcessEnvironment.current()[variable] ?? productsDirectory + "/" + name
         guard Directories.isExecutableFile(path) else {
             fail("\(path) is missing; build it first: swift build -c release")
         }

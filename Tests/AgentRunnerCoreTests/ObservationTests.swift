@@ -10,7 +10,7 @@ final class ObservationFixture {
     let logDir: String
     let config: AgentRunnerConfig
 
-    init(_ test: XCTestCase, extra: String = "") throws {
+    init(_ test: XCTestCase, extra: String = "", zones: (any ZoneSource)? = nil) throws {
         root = NSTemporaryDirectory() + "obs-" + UUID().uuidString
         logDir = root + "/logs"
         try FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true)
@@ -29,7 +29,8 @@ final class ObservationFixture {
             \(extra)
             """
         try toml.write(toFile: root + "/agent-runner.toml", atomically: true, encoding: .utf8)
-        let loader = AgentRunnerConfigLoader(environment: ConfigEnvironment(home: root, currentDirectory: root), fileSystem: LocalFileSystem())
+        let loader = AgentRunnerConfigLoader(environment: ConfigEnvironment(home: root, currentDirectory: root),
+                                             fileSystem: LocalFileSystem(), zones: zones)
         config = try loader.load(path: root + "/agent-runner.toml")
     }
 

@@ -11,7 +11,9 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(result.code, 0, result.stderr)
         XCTAssertEqual(result.stdout, "")
         let round = ["round_start", "agent_spawn", "agent_exit", "round_end"]
-        XCTAssertEqual(try project.kinds(), ["serve_started"] + round + round + ["max_rounds_reached", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit"] + round + round + ["max_rounds_reached", "serve_stopped"])
         let events = try project.events()
         let exit = try XCTUnwrap(events.first { $0.kind == "agent_exit" })
         XCTAssertEqual(exit.payload["exit_code"], .int(0))
@@ -201,7 +203,9 @@ final class ServeTests: XCTestCase {
         let result = try project.run(["serve"])
         XCTAssertEqual(result.code, ExitCode.config, result.stderr)
         XCTAssertTrue(result.stderr.contains("STARTUP FAIL: prompt_smoke_passes: prompt is 9 bytes < 500 minimum"), result.stderr)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "smoke_check_failed", "config_broken", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit", "smoke_check_failed", "config_broken", "serve_stopped"])
         let missingAgent = try AgentProject(self)
         try FileManager.default.removeItem(atPath: missingAgent.dir + "/bin/claude")
         let missing = try missingAgent.run(["serve"])

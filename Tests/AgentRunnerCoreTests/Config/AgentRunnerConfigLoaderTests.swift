@@ -163,7 +163,7 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
         let top = error(minimal + "[runtme]\nx = 1\n")
         XCTAssertEqual(top?.key, "runtme")
         XCTAssertEqual(top?.line, 10)
-        let unsupported = error(minimal + "[schedule]\ntimezone = \"UTC\"\n")
+        let unsupported = error(minimal + "[goal]\nledger = \"GOAL.md\"\n")
         XCTAssertTrue(unsupported?.message.contains("not supported") ?? false)
     }
 

@@ -23,7 +23,7 @@ enum MallocTrace {
 
     /// Every probe mode, traced in one child run (a child costs seconds: it loads the whole test
     /// binary), each mode into its own trace file.
-    static let modes = ["control", "parse", "read-host", "read-cgroup"]
+    static let modes = ["control", "parse", "read-host", "read-cgroup", "round-tick"]
     /// Where the child writes `<mode>.trace`.
     static let directoryVariable = "AGENT_RUNNER_MALLOC_DIR"
 

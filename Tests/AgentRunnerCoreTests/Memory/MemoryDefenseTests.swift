@@ -105,7 +105,7 @@ final class PreRoundMemoryGateTests: XCTestCase {
 
         let deferred = gate.check(critical, now: 100)
         XCTAssertEqual(deferred.decision, .wait(seconds: 30))
-        XCTAssertEqual(deferred.events, [MemoryEvent(.roundDeferred, JSONObject([
+        XCTAssertEqual(deferred.events.written, [WrittenEvent(.roundDeferred, JSONObject([
             ("severity", "critical"), ("signal", "psi"), ("message", "memory PSI full avg10 63.85 >= 60.0"),
         ]))])
         XCTAssertTrue(gate.isDeferring)
@@ -114,7 +114,7 @@ final class PreRoundMemoryGateTests: XCTestCase {
 
         let resumed = gate.check(warning, now: 190.7)
         XCTAssertEqual(resumed.decision, .resume, "back to the loop top: stop file, sentinel and throttle first")
-        XCTAssertEqual(resumed.events, [MemoryEvent(.roundResumed, JSONObject([("deferred_for_s", 90)]))])
+        XCTAssertEqual(resumed.events.written, [WrittenEvent(.roundResumed, JSONObject([("deferred_for_s", 90)]))])
         XCTAssertEqual(gate.check(.ok, now: 191), .init(decision: .proceed, events: []))
     }
 
@@ -142,7 +142,7 @@ final class InRoundMemoryWatchTests: XCTestCase {
         var watch = watch()
         let first = watch.tick(critical, now: 0)
         XCTAssertEqual(first.actions, [])
-        XCTAssertEqual(first.events, [MemoryEvent(.roundMemCriticalSample, JSONObject([
+        XCTAssertEqual(first.events.written, [WrittenEvent(.roundMemCriticalSample, JSONObject([
             ("round_num", 12), ("consecutive", 1), ("context", .object(try XCTUnwrap(critical.pressure).context)),
         ]))])
         XCTAssertEqual(watch.tick(critical, now: 10).events.map(\.payload["consecutive"]), [.int(2)])
@@ -211,7 +211,7 @@ final class InRoundMemoryWatchTests: XCTestCase {
         func cgroup(_ mib: Int64) -> CgroupMemoryReading { .v2(CgroupV2MemoryReading(currentBytes: mib << 20, max: .unlimited, high: .unlimited)) }
         XCTAssertEqual(watch.tick(.ok, now: 0, cgroup: cgroup(100)), .init())
         let fast = watch.tick(.ok, now: 10, cgroup: cgroup(200))
-        XCTAssertEqual(fast.events, [MemoryEvent(.cgroupGrowthRateWarning, JSONObject([
+        XCTAssertEqual(fast.events.written, [WrittenEvent(.cgroupGrowthRateWarning, JSONObject([
             ("round_num", 12), ("rate_mb_per_min", 600.0), ("threshold_mb_per_min", 512.0), ("source", "cgroup"),
             ("context", .object(JSONObject([("previous_bytes", .int(100 << 20)), ("current_bytes", .int(200 << 20)), ("interval_s", 10.0)]))),
         ]))])
@@ -273,7 +273,9 @@ final class MemoryHighBrakeTests: XCTestCase {
         XCTAssertNil(brake.tick(.ok, memoryCurrent: 350_000_000, memoryHigh: .bytes(360_000_000), rateMBPerMin: nil))
         let release = try XCTUnwrap(brake.tick(.ok, memoryCurrent: 350_000_000, memoryHigh: .bytes(360_000_000), rateMBPerMin: nil))
         XCTAssertEqual(release, .init(value: .unlimited, purpose: .recovered))
-        XCTAssertEqual(brake.completed(release, writeMS: 1), MemoryEvent(.memoryHighReleased, JSONObject([("round_num", 3), ("reason", "recovered")])))
+        XCTAssertEqual(
+            brake.completed(release, writeMS: 1).written,
+            WrittenEvent(.memoryHighReleased, JSONObject([("round_num", 3), ("reason", "recovered")])))
         XCTAssertNil(brake.engagement)
         XCTAssertNil(brake.roundEnded(), "nothing to restore")
     }
@@ -290,7 +292,9 @@ final class MemoryHighBrakeTests: XCTestCase {
     func testFailedWritesAndTheRoundEnd() throws {
         var brake = MemoryHighBrake(roundNum: 9, stepPct: 0, consecutiveSamples: 1)
         let engage = try XCTUnwrap(brake.tick(warning, memoryCurrent: 1000, memoryHigh: .bytes(5000), rateMBPerMin: nil))
-        XCTAssertEqual(brake.failed(engage, errno: EACCES), MemoryEvent(.memoryHighWriteFailed, JSONObject([("round_num", 9), ("errno", .int(Int64(EACCES)))])))
+        XCTAssertEqual(
+            brake.failed(engage, errno: EACCES).written,
+            WrittenEvent(.memoryHighWriteFailed, JSONObject([("round_num", 9), ("errno", .int(Int64(EACCES)))])))
         XCTAssertNil(brake.engagement)
         let again = try XCTUnwrap(brake.tick(warning, memoryCurrent: 1000, memoryHigh: .bytes(5000), rateMBPerMin: nil))
         _ = brake.completed(again, writeMS: 0.5)
@@ -312,7 +316,9 @@ final class MemLoopBreakerTests: XCTestCase {
         let verdict = breaker.record(memTerminated: true, exitCode: -15, nowEpoch: 2000)
         XCTAssertEqual(verdict, .memLoop(consecutive: 5, exitCode: -15))
         XCTAssertEqual(verdict.processExitCode, 71)
-        XCTAssertEqual(verdict.event(reason: ""), MemoryEvent(.memLoop, JSONObject([("consecutive", 5), ("exit_code", -15), ("reason", "")])))
+        XCTAssertEqual(
+            verdict.event(reason: "")?.written,
+            WrittenEvent(.memLoop, JSONObject([("consecutive", 5), ("exit_code", -15), ("reason", "")])))
         XCTAssertNil(MemLoopBreaker.Verdict.carryOn.event(reason: "x"))
     }
 
@@ -356,13 +362,13 @@ final class RoundMemoryLedgerTests: XCTestCase {
         ledger.observe(v2(current: 380 << 20, peak: 398_458_880, swap: 40 << 20, events: .init(max: 214, oom: 1, oomKill: 1)))
         let after = v2(current: 20 << 20, peak: 402_653_184, swap: 10 << 20, events: .init(high: 0, max: 260, oom: 2, oomKill: 2))
         let events = ledger.finish(end(after, exit: .signalled(SIGKILL), kernelAfter: 3))
-        XCTAssertEqual(events, [
-            MemoryEvent(.roundCgroupMemory, JSONObject([
+        XCTAssertEqual(events.written, [
+            WrittenEvent(.roundCgroupMemory, JSONObject([
                 ("round_num", 4), ("memory_current_peak", 402_653_184), ("memory_swap_current_peak", .int(40 << 20)),
                 ("events_high_delta", 0), ("events_max_delta", 46), ("events_oom_delta", 1), ("events_oom_kill_delta", 1),
                 ("bounding_cgroup_path", "/sys/fs/cgroup/app.slice/agent-runner@demo.service"),
             ])),
-            MemoryEvent(.roundOomKilled, JSONObject([
+            WrittenEvent(.roundOomKilled, JSONObject([
                 ("round_num", 4), ("log_path", "/home/pi/.agent-runner/demo/logs/round-4.log"), ("log_bytes", 5120),
                 ("events_oom_kill_delta", 1), ("oom_kill_delta", 1), ("partial_log", true),
             ])),
@@ -395,7 +401,7 @@ final class CgroupMemoryFactsTests: XCTestCase {
                                             memoryHighWritable: true, brakeEnabled: true, agentIsContainer: false)
         XCTAssertTrue(facts.defersToCgroup)
         XCTAssertEqual(facts.brake, .armed)
-        XCTAssertEqual(facts.event, MemoryEvent(.hostCgroupMemoryLimit, JSONObject([
+        XCTAssertEqual(facts.event.written, WrittenEvent(.hostCgroupMemoryLimit, JSONObject([
             ("memory_max", 402_653_184), ("memory_swap_max", 67_108_864),
             ("cgroup_path", "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/agent-runner@demo.service"),
             ("defer", true), ("swap_total_bytes", 104_853_504), ("swap_cap_pct", 64.0), ("memory_high", nil), ("advisory", nil),
@@ -450,6 +456,6 @@ final class CgroupMemoryFactsTests: XCTestCase {
         XCTAssertEqual(entries.map(\.name), ["pre_round_memory_gate", "mid_round_memory_floor", "mem_loop_breaker", "memory_high_brake"])
         XCTAssertEqual(entries.map(\.currentState), [.active, .off, .active, .degraded])
         XCTAssertEqual(entries[3].value, "inert(undelegated)")
-        XCTAssertTrue(entries.allSatisfy { $0.guardedBy == "Tests/AgentRunnerCoreTests/Memory/MemoryDefenseTests.swift" })
+        XCTAssertTrue(entries.allSatisfy { $0.guardedBy == "Tests/AgentRunnerCoreTests/Serve/MemoryDefenseServeTests.swift" })
     }
 }

@@ -1,5 +1,7 @@
+import FleetCore
 import Foundation
 import Glibc
+import TestSupport
 import XCTest
 @testable import AgentRunnerCore
 
@@ -29,6 +31,10 @@ final class MemoryParsingAllocationTests: XCTestCase {
         try assertNoAllocationPerSample("read-cgroup", "a cgroup tick must not allocate")
     }
 
+    func testAnInRoundMemoryTickAllocatesNothing() throws {
+        try assertNoAllocationPerSample("round-tick", "serve's 10 s tick (read, classify, watch, ledger) must not allocate")
+    }
+
     /// The child side: traces 2,000 samples of each mode named in `AGENT_RUNNER_MALLOC_PROBE`,
     /// each into `<AGENT_RUNNER_MALLOC_DIR>/<mode>.trace`. Run in the suite itself (no variable),
     /// it runs the parse loop untraced: the sampling loop works.
@@ -50,11 +56,14 @@ final class MemoryParsingAllocationTests: XCTestCase {
             var arrays: [[Int]] = []
             arrays.reserveCapacity(Self.iterations)
             let sample: () -> Void
+            let tick = mode == "round-tick" ? try RoundTickProbe() : nil
+            defer { tick?.stop() }
             switch mode {
             case "control": sample = { arrays.append([1, 2, 3]) }
             case "parse": sample = { checksum &+= files.sample() }
             case "read-host": sample = { checksum &+= reader.readHost().meminfo.memTotalKB ?? 0 }
             case "read-cgroup": sample = { checksum &+= cgroup.flatMap { reader.readCgroup($0)?.currentBytes } ?? 0 }
+            case "round-tick": sample = { checksum &+= tick!.tick() }
             default: return XCTFail("unknown probe \(mode)")
             }
             sample()
@@ -116,5 +125,57 @@ final class RecordedFiles {
         checksum &+= ProcBytes.counter(views[6]) ?? 0
         checksum &+= CgroupLimit.parse(views[7]) == .unlimited ? 1 : 0
         return checksum
+    }
+}
+
+/// Serve's in-round memory tick on this host's real readings: ``ServeMemoryDefenses`` with the
+/// live sampler, a running stand-in agent, instants 10 s apart. The thresholds are set out of
+/// reach so every tick is an ok one (a tick under pressure builds the finding it reports).
+final class RoundTickProbe {
+    let defenses: ServeMemoryDefenses
+    let agent: RunningProcess
+    let directory: String
+    private var now: ContinuousClock.Instant
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "round-tick-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let toml = """
+            [agent]
+            command = ["sleep"]
+            prompt_delivery = "stdin"
+            [runtime]
+            work_dir = "\(directory)"
+            log_dir = "\(directory)/logs"
+            [prompt]
+            file = "p.md"
+            [monitor.host_health.pressure]
+            full_avg10_critical = 100
+            some_avg10_warning = 100
+            [monitor.host_health.memory]
+            avail_min_mb = 0
+            """
+        let config = try AgentRunnerConfigLoader(
+            environment: ConfigEnvironment(home: directory, currentDirectory: directory), fileSystem: LocalFileSystem()
+        ).parse(Array(toml.utf8), configPath: directory + "/agent-runner.toml", displayPath: "agent-runner.toml")
+        let clock = SystemMonotonicClock()
+        defenses = ServeMemoryDefenses(
+            config: config, sampler: LiveMemorySampler(), clock: clock, wallClock: SystemClock(),
+            events: EventSink(logDir: directory, clock: SystemClock(), stderr: CapturedOutput()), priorLoopEpochs: [])
+        agent = try PosixProcessRunner().spawn(ProcessRequest("/bin/sleep", arguments: ["1000"]))
+        defenses.roundWillSpawn(round: 1)
+        defenses.agentStarted(round: 1, pid: agent.pid)
+        now = clock.now
+    }
+
+    /// One due tick; 1 when it let the round go on.
+    func tick() -> Int64 {
+        now += .seconds(10)
+        return defenses.tick(now: now, process: agent) == .carryOn ? 1 : 0
+    }
+
+    func stop() {
+        _ = agent.terminate(grace: .seconds(1))
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

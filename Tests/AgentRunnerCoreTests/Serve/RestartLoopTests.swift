@@ -24,7 +24,7 @@ final class RestartLoopTests: XCTestCase {
         let effects = Effects.standIn(clock: clock, agents: agents, random: random, fileSystem: fileSystem)
         return Supervisor(
             config: project.config, effects: effects, environment: project.environment, stderr: stderr,
-            stop: stop
+            stop: stop, memory: ScriptedMemory(clock: clock.fake).source
         ).run(options)
     }
 
@@ -78,7 +78,8 @@ final class RestartLoopTests: XCTestCase {
             project, StandInAgents([.exits(0), .exits(0)]), clock: clock, options: .init(maxRoundsOverride: 2))
         XCTAssertEqual(code, ExitCode.success)
         XCTAssertEqual(
-            try project.kinds(), ["serve_started"] + round + round + ["max_rounds_reached", "serve_stopped"])
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit"] + round + round + ["max_rounds_reached", "serve_stopped"])
         XCTAssertEqual(try project.payloads(.maxRoundsReached), [["rounds_completed": 2, "max_rounds": 2]])
         XCTAssertEqual(try project.payloads(.serveStarted).first?["max_rounds"], 2)
         XCTAssertEqual(clock.fake.elapsed, .seconds(1), "restart_delay_s between the rounds, none after the last")
@@ -152,7 +153,8 @@ final class RestartLoopTests: XCTestCase {
         let project = try ProjectFixture(self, runtime: [#"stop_file = "STOP""#])
         try project.write("not now", to: "STOP")
         XCTAssertEqual(serve(project, StandInAgents([])), ExitCode.success)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "stop_file_detected", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(), ["serve_started", "host_cgroup_memory_limit", "stop_file_detected", "serve_stopped"])
     }
 
     func testSIGTERMDuringTheBackOffSleepStopsServeAtTheNextTick() throws {
@@ -174,7 +176,7 @@ final class RestartLoopTests: XCTestCase {
             [.exits(0, output: "finished the work\n"), .exits(0)],
             onSpawn: { spawn in if spawn == 1 { stop.request() } })
         XCTAssertEqual(serve(project, agents, clock: clock, stop: stop), ExitCode.success)
-        XCTAssertEqual(try project.kinds(), ["serve_started"] + round + ["serve_stopped"])
+        XCTAssertEqual(try project.kinds(), ["serve_started", "host_cgroup_memory_limit"] + round + ["serve_stopped"])
         XCTAssertEqual(try project.payloads(.agentExit).first?["exit_code"], 0, "the agent was not killed")
         XCTAssertEqual(
             try project.payloads(.serveStopped), [["reason": "signal", "rounds_completed": 1, "exit_code": 0]])
@@ -186,7 +188,9 @@ final class RestartLoopTests: XCTestCase {
         let project = try ProjectFixture(self, prompt: "too short")
         let stderr = CapturedOutput()
         XCTAssertEqual(serve(project, StandInAgents([]), stderr: stderr), ExitCode.config)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "smoke_check_failed", "config_broken", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit", "smoke_check_failed", "config_broken", "serve_stopped"])
         XCTAssertEqual(
             try project.payloads(.configBroken).first?["reason"],
             "startup battery failed permanently: prompt_smoke_passes: prompt is 9 bytes < 500 minimum")
@@ -215,7 +219,9 @@ final class RestartLoopTests: XCTestCase {
             request.executable == "seed" ? .finished(4, stderr: "seeding failed\n") : .finished(0)
         }
         XCTAssertEqual(serve(project, agents), ExitCode.failure)
-        XCTAssertEqual(try project.kinds(), ["serve_started", "serve_startup_hook_failed", "serve_stopped"])
+        XCTAssertEqual(
+            try project.kinds(),
+            ["serve_started", "host_cgroup_memory_limit", "serve_startup_hook_failed", "serve_stopped"])
         XCTAssertEqual(try project.payloads(.serveStartupHookFailed).first?["stderr_tail"], "seeding failed")
         let hook = try XCTUnwrap(agents.scripted.requests.first)
         XCTAssertEqual(hook.environment["AGENT_RUNNER_ROUND_NUM"], "0")

@@ -18,7 +18,7 @@ final class ThrottleGateTests: XCTestCase {
         let effects = Effects.standIn(clock: clock, agents: agents, random: random)
         return Supervisor(
             config: project.config, effects: effects, environment: project.environment,
-            stderr: CapturedOutput(), stop: .isolated()
+            stderr: CapturedOutput(), stop: .isolated(), memory: ScriptedMemory(clock: clock.fake).source
         ).run(options)
     }
 
@@ -108,8 +108,8 @@ final class ThrottleGateTests: XCTestCase {
         XCTAssertEqual(code, ExitCode.success)
         XCTAssertEqual(clock.fake.elapsed, .seconds(105), "reset 100 s away plus 5 s jitter, before the first round")
         XCTAssertEqual(
-            Array(try project.kinds().prefix(3)),
-            ["transient_error_detected", "serve_started", "transient_error_recovered"])
+            Array(try project.kinds().prefix(4)),
+            ["transient_error_detected", "serve_started", "host_cgroup_memory_limit", "transient_error_recovered"])
     }
 
     let overloaded =

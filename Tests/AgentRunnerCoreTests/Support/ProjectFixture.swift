@@ -21,8 +21,9 @@ struct ProjectFixture {
     ///   - runtime: lines for `[runtime]` (the defaults here: `restart_delay_s = 1`).
     ///   - extra: TOML appended after `[prompt]` (other tables).
     ///   - prompt: the prompt's text (default: 600 bytes, enough for the startup battery).
+    ///   - zones: where `[schedule]` zones come from (default: the test zones, no files read).
     init(_ test: XCTestCase, runtime: [String] = [], extra: String = "", prompt: String? = nil,
-         agentName: String = "claude") throws {
+         agentName: String = "claude", zones: any ZoneSource = TestZones.Source()) throws {
         let made = NSTemporaryDirectory() + "agent-runner-unit-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
         root = URL(fileURLWithPath: made).resolvingSymlinksInPath().path
@@ -53,7 +54,7 @@ struct ProjectFixture {
             """
         let loader = AgentRunnerConfigLoader(
             environment: ConfigEnvironment(home: root, currentDirectory: workDir),
-            fileSystem: LocalFileSystem())
+            fileSystem: LocalFileSystem(), zones: zones)
         config = try loader.parse(
             Array(toml.utf8), configPath: workDir + "/agent-runner.toml",
             displayPath: "agent-runner.toml")

@@ -74,6 +74,11 @@ case "$MODE" in
     echo "all tasks complete" > "$AGENT_RUNNER_LOG_DIR/.agent-done"
     echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"finished"}'
     exit 0 ;;
+  hog)
+    # Fills ${FAKE_HOG_MB:-256} MiB with real pages (python3 replaces this shell, so the OOM
+    # killer's SIGKILL is the agent's own death).
+    echo "allocating ${FAKE_HOG_MB:-256} MiB" >&2
+    exec python3 -c 'import os, time; b = b"x" * (int(os.environ.get("FAKE_HOG_MB", "256")) << 20); time.sleep(30)' ;;
   *)
     echo "fake-agent: unknown mode $MODE" >&2
     exit 2 ;;

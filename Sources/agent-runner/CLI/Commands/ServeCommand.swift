@@ -17,24 +17,36 @@ enum ServeCommand {
         options: [
             OptionSpec("max-rounds", value: "N", help: "Stop after N rounds (overrides [runtime] max_rounds)."),
             OptionSpec("once", help: "Run one round, then stop."),
+            OptionSpec("ignore-schedule",
+                       help: "Start rounds outside [schedule] and per-phase windows (the memory gate still applies)."),
         ],
         exitCodes: [
             (ExitCode.success,
              "stopped cleanly: sentinel, stop file, max rounds, signal, --once, or transient_error_action = \"stop\""),
             (ExitCode.failure, "another serve holds the lock for this project, or a serve_startup hook failed"),
             (ExitCode.usage, "the command line is wrong"),
+            (ExitCode.memLoopPersistent,
+             "mem_loop_persistent: the 3rd mem_loop within 2 h; systemd does not restart it"),
+            (ExitCode.memLoop, "mem_loop: 5 memory-terminated rounds in a row; systemd restarts serve"),
             (ExitCode.crashLoop, "crash_loop: 5 consecutive short unexplained crashes; systemd does not restart it"),
-            (ExitCode.config, "config_broken: the config or the startup battery failed permanently"),
+            (ExitCode.config,
+             "config_broken: the config, a phase-window overlap or the startup battery failed permanently"),
         ])
 
     static let roundSpec = VerbSpec(
         "round", summary: "run a single round in the foreground (for debugging a config)",
+        discussion: """
+            Never gated by [schedule] or the memory gate. --phase runs that phase of [phases] list
+            instead of the one the rotation gives the next round number.
+            """,
+        options: [OptionSpec("phase", value: "NAME", help: "Run this phase (one of [phases] list).")],
         exitCodes: [
             (ExitCode.success, "the agent exited 0, or was stopped at the timeout or after its result"),
             (ExitCode.failure, "the agent exited non-zero"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.environment, "the environment is not usable (log dir not writable)"),
-            (ExitCode.config, "the config or the startup battery failed permanently"),
+            (ExitCode.config,
+             "the config or the startup battery failed permanently, or --phase is not in [phases] list"),
         ])
 
     static func loadConfig(_ parsed: ParsedArguments, context: CommandContext,
@@ -61,11 +73,22 @@ enum ServeCommand {
         StopRequest.installSignalHandlers()
         let supervisor = Supervisor(config: config, effects: context.effects, environment: context.environment,
                                     stderr: context.stderr, stop: StopRequest())
-        return supervisor.run(.init(maxRoundsOverride: maxRounds, once: parsed.has("once")))
+        return supervisor.run(.init(maxRoundsOverride: maxRounds, once: parsed.has("once"),
+                                    ignoreSchedule: parsed.has("ignore-schedule")))
     }
 
     static func runRound(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        let phase = parsed.value("phase")
+        if let phase, !config.phases.list.contains(phase) {
+            let listed = config.phases.list.isEmpty
+                ? "no [phases] list is configured" : "the phases are \(config.phases.list)"
+            return runner.configFailure(
+                ConfigError(file: config.displayPath, line: nil, key: "phases.list",
+                            message: "round --phase '\(phase)' is not a configured phase (\(listed)); "
+                                + "pick one of the list"),
+                context: context)
+        }
         StopRequest.installSignalHandlers()
         let lock: FileLock
         context.effects.fileSystem.createDirectory(config.runtime.logDir)
@@ -80,7 +103,7 @@ enum ServeCommand {
         let events = EventSink(logDir: config.runtime.logDir, clock: context.effects.wallClock, stderr: context.stderr)
         let rounds = RoundRunner(config: config, events: events, effects: context.effects,
                                  environment: context.environment, stderr: context.stderr)
-        let result = rounds.run(round: rounds.nextRoundNumber())
+        let result = rounds.run(round: rounds.nextRoundNumber(), phase: phase)
         switch result.kind {
         case .batteryFailed(let failures):
             return failures.contains(where: \.permanent) ? ExitCode.config : ExitCode.environment

@@ -59,7 +59,11 @@ extension AgentRunnerConfig {
             if let phaseAgent = override.agent {
                 addAgent(phaseAgent, section: "\(section).agent", into: &settings)
             }
+            if let schedule = override.schedule {
+                addSchedule(schedule, section: "\(section).schedule", into: &settings)
+            }
         }
+        addSchedule(schedules.global, section: "schedule", into: &settings)
         add("vcs", "dirty_action", .string(vcs.dirtyAction.rawValue))
         add("vcs", "stash_idempotency_s", .int(Int64(vcs.stashIdempotencyS)))
         add("monitor", "auth_fail_patterns", strings(monitor.authFailPatterns))
@@ -108,6 +112,20 @@ extension AgentRunnerConfig {
         add("upgrade", "source", upgrade.source.map { .string($0.text) } ?? .null)
         add("upgrade", "source_timeout_s", .int(Int64(upgrade.sourceTimeoutS)))
         return EffectiveConfig(settings: settings)
+    }
+
+    /// A schedule's zone (null: the host's) and windows as configured.
+    private func addSchedule(_ schedule: Schedule, section: String, into settings: inout [EffectiveConfig.Setting]) {
+        func add(_ key: String, _ value: JSONValue) {
+            // A phase without its own timezone inherits [schedule]'s; windows are never inherited.
+            let own = origins["\(section).\(key)"].flatMap { $0 == .defaultValue ? nil : $0 }
+            let inherited = key == "timezone" ? origins["schedule.timezone"] : nil
+            let origin = own ?? inherited ?? .defaultValue
+            settings.append(.init(section: section, key: key, value: value, origin: origin))
+        }
+        add("timezone", schedule.timezone.map { .string($0) } ?? .null)
+        add("run_windows", .array(schedule.runWindows.map { .string($0.label) }))
+        add("pause_windows", .array(schedule.pauseWindows.map { .string($0.label) }))
     }
 
     private func addAgent(_ agent: Agent, section: String, into settings: inout [EffectiveConfig.Setting]) {

@@ -17,6 +17,8 @@ public struct AgentRunnerConfig: Sendable {
     public var runtime: Runtime
     public var prompt: Prompt
     public var phases: Phases
+    /// `[schedule]` and `[phases.NAME.schedule]`: when serve may start rounds, and which phase.
+    public var schedules: PhaseSchedules
     public var vcs: VCS
     public var monitor: Monitor
     public var plugins: Plugins
@@ -134,6 +136,8 @@ public struct AgentRunnerConfig: Sendable {
         public var promptFiles: [String]?
         /// The base `[agent]` with this phase's `[phases.NAME.agent]` fields merged on top.
         public var agent: Agent?
+        /// `[phases.NAME.schedule]`: replaces `[schedule]` for this phase.
+        public var schedule: Schedule?
     }
 
     public enum DirtyAction: String, Sendable, CaseIterable {

@@ -18,7 +18,10 @@ public struct AgentRunnerConfigLoader: Sendable {
     /// The newest `schema_version` this build understands.
     public static let maxSchemaVersion = 1
 
-    static let topLevelKeys = ["schema_version", "agent", "runtime", "prompt", "phases", "vcs", "monitor", "plugins", "hooks", "upgrade"]
+    static let topLevelKeys = [
+        "schema_version", "agent", "runtime", "prompt", "phases", "vcs", "monitor", "plugins", "hooks", "upgrade",
+        "schedule",
+    ]
     static let agentKeys = ["command", "prompt_arg_template", "name", "env", "prompt_delivery", "exec_prefix", "terminal_marker", "sigterm_grace_s"]
     static let runtimeKeys = [
         "work_dir", "log_dir", "round_timeout_s", "round_budget_s", "restart_delay_s", "round_log_retention",
@@ -31,8 +34,53 @@ public struct AgentRunnerConfigLoader: Sendable {
         "auth_fail_patterns", "auth_fail_hint", "auto_stop_on", "remote_failure_tolerance_s", "anomaly_repetitive_window",
         "anomaly_repetitive_threshold", "host_health", "round_progress_interval_s", "supervisor_stale_threshold_s",
     ]
+    static let vcsKeys = ["dirty_action", "stash_idempotency_s"]
+    static let pluginsKeys = ["disable"]
+    static let upgradeKeys = ["versions_dir", "bin_link", "keep_versions", "smoke_timeout_s", "source", "source_timeout_s"]
+    static let phasesKeys = ["list", "phase_policy"]
+    static let phaseKeys = [
+        "round_timeout_s", "round_budget_s", "prompt", "agent", "runtime", "schedule", "disable_pre_round_hooks",
+    ]
+    static let phaseRuntimeKeys = ["round_timeout_s", "round_budget_s", "disable_pre_round_hooks"]
+    static let phasePromptKeys = ["files"]
+    /// The `[monitor.host_health]` sub-tables and their keys (``HostHealthReader`` reads them).
+    static var hostHealthKeys: [String: [String]] {
+        Dictionary(uniqueKeysWithValues: HostHealthReader.tables.map { ($0.name, $0.keys) })
+    }
+    static let hooksKeys = ["serve_startup", "pre_round", "post_round"]
+    /// Keys of a hook written as a table (`{ name, command, timeout_s }`).
+    static let hookItemKeys = ["name", "command", "timeout_s"]
+
+    /// Every key this loader accepts, dotted (`runtime.max_rounds`; `NAME` for a phase,
+    /// `ITEM` for a hook written as a table). Built from the very lists unknown keys are checked
+    /// against, so a key cannot be accepted without appearing here (and in the key-walk test,
+    /// which requires each to have an effect or a refusal).
+    public static var acceptedKeys: [String] {
+        var keys = ["schema_version"]
+        keys += agentKeys.map { "agent.\($0)" }
+        keys += runtimeKeys.map { "runtime.\($0)" }
+        keys += promptKeys.map { "prompt.\($0)" }
+        keys += phasesKeys.map { "phases.\($0)" }
+        for key in phaseKeys {
+            switch key {
+            case "runtime": keys += phaseRuntimeKeys.map { "phases.NAME.runtime.\($0)" }
+            case "prompt": keys += phasePromptKeys.map { "phases.NAME.prompt.\($0)" }
+            case "schedule": keys += scheduleKeys.map { "phases.NAME.schedule.\($0)" }
+            default: keys.append("phases.NAME.\(key)")
+            }
+        }
+        keys += scheduleKeys.map { "schedule.\($0)" }
+        keys += vcsKeys.map { "vcs.\($0)" }
+        for key in monitorKeys where key != "host_health" { keys.append("monitor.\(key)") }
+        for (table, names) in hostHealthKeys { keys += names.map { "monitor.host_health.\(table).\($0)" } }
+        keys += pluginsKeys.map { "plugins.\($0)" }
+        keys += hooksKeys.map { "hooks.\($0)" }
+        keys += hookItemKeys.map { "hooks.ITEM.\($0)" }
+        keys += upgradeKeys.map { "upgrade.\($0)" }
+        return keys.sorted()
+    }
+
     static let unsupportedTables = [
-        "schedule": "[schedule] run windows are not supported by this agent-runner; remove the table (serve runs around the clock) or stop it from cron with [runtime] stop_file",
         "goal": "[goal] ledgers and checks are not supported by this agent-runner; remove the table and let the agent write .agent-done when it is finished",
     ]
 
@@ -42,10 +90,14 @@ public struct AgentRunnerConfigLoader: Sendable {
     public var environment: ConfigEnvironment
     /// Reads the file and resolves work_dir's symlinks.
     public var fileSystem: any FileSystem
+    /// Where `[schedule] timezone` names are looked up (and the host's zone when it is unset).
+    public var zones: any ZoneSource
 
-    public init(environment: ConfigEnvironment, fileSystem: any FileSystem) {
+    /// `zones` defaults to the system's IANA database, read through `fileSystem`.
+    public init(environment: ConfigEnvironment, fileSystem: any FileSystem, zones: (any ZoneSource)? = nil) {
         self.environment = environment
         self.fileSystem = fileSystem
+        self.zones = zones ?? ZoneInfoDatabase(fileSystem: fileSystem)
     }
 
     /// Reads and parses the file at `path` (relative to the current directory).
@@ -86,13 +138,25 @@ public struct AgentRunnerConfigLoader: Sendable {
         let prompt = try Self.readPrompt(&promptReader, paths: paths)
         root.absorb(promptReader)
 
+        var globalSchedule: Schedule?
+        if var scheduleReader = try root.table("schedule") {
+            globalSchedule = try readSchedule(&scheduleReader, inheriting: nil)
+            root.absorb(scheduleReader)
+        }
         var phasesReader = try root.table("phases") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "phases")
-        let phases = try Self.readPhases(&phasesReader, baseAgentTable: agentReader, paths: paths)
+        let phases = try Self.readPhases(&phasesReader, baseAgentTable: agentReader, paths: paths) {
+            (table) throws(ConfigError) in
+            if globalSchedule == nil { globalSchedule = try hostLocalSchedule(table) }
+            return try readSchedule(&table, inheriting: globalSchedule)
+        }
         root.absorb(phasesReader)
+        let schedules = PhaseSchedules(
+            global: globalSchedule ?? Self.alwaysOpen, phases: phases.list, policy: phases.policy,
+            perPhase: phases.overrides.compactMapValues(\.schedule))
         try Self.checkPromptPlaceholders(agent: agent, phases: phases, agentReader: agentReader)
 
         var vcsReader = try root.table("vcs") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "vcs")
-        try vcsReader.rejectUnknownKeys(allowed: ["dirty_action", "stash_idempotency_s"], removed: [
+        try vcsReader.rejectUnknownKeys(allowed: Self.vcsKeys, removed: [
             "orphan_action":
                 "removed; use vcs.dirty_action (stash, ignore or auto_commit), or run `agent-runner migrate`",
         ])
@@ -106,7 +170,7 @@ public struct AgentRunnerConfigLoader: Sendable {
         root.absorb(monitorReader)
 
         var pluginsReader = try root.table("plugins") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "plugins")
-        try pluginsReader.rejectUnknownKeys(allowed: ["disable"], removed: [
+        try pluginsReader.rejectUnknownKeys(allowed: Self.pluginsKeys, removed: [
             "sandbox": Self.removedPluginKey, "spawn_override_allow": Self.removedPluginKey,
             "pin": Self.removedPluginKey,
         ])
@@ -118,9 +182,7 @@ public struct AgentRunnerConfigLoader: Sendable {
         root.absorb(hooksReader)
 
         var upgradeReader = try root.table("upgrade") ?? TOMLFieldReader(file: displayPath, table: TOMLTable(), path: "upgrade")
-        try upgradeReader.rejectUnknownKeys(allowed: [
-            "versions_dir", "bin_link", "keep_versions", "smoke_timeout_s", "source", "source_timeout_s",
-        ])
+        try upgradeReader.rejectUnknownKeys(allowed: Self.upgradeKeys)
         var upgrade = AgentRunnerConfig.Upgrade(
             versionsDir: paths.resolve(try upgradeReader.string("versions_dir") ?? AgentRunnerConfig.Upgrade.defaultVersionsDir),
             binLink: paths.resolve(try upgradeReader.string("bin_link") ?? AgentRunnerConfig.Upgrade.defaultBinLink),
@@ -141,8 +203,8 @@ public struct AgentRunnerConfigLoader: Sendable {
         }
         var config = AgentRunnerConfig(
             configPath: configPath, displayPath: displayPath, schemaVersion: schemaVersion, project: project,
-            agent: agent, runtime: runtime, prompt: prompt, phases: phases, vcs: vcs, monitor: monitor,
-            plugins: plugins, hooks: hooks, upgrade: upgrade, origins: origins)
+            agent: agent, runtime: runtime, prompt: prompt, phases: phases, schedules: schedules, vcs: vcs,
+            monitor: monitor, plugins: plugins, hooks: hooks, upgrade: upgrade, origins: origins)
         try Self.checkPreRoundSwitches(document, config: config, file: displayPath)
         config.warnings = ConfigSpellings.warnings(in: document, file: displayPath, config: config)
         return config
@@ -281,13 +343,31 @@ public struct AgentRunnerConfigLoader: Sendable {
             backoffJitterS: try reader.nonNegativeInt("backoff_jitter_s", max: 600) ?? 30,
             maxRounds: try reader.positiveInt("max_rounds"),
             stopFile: try reader.string("stop_file").map(paths.resolve),
-            substrateFingerprintPaths: try reader.stringList("substrate_fingerprint_paths") ?? [],
+            substrateFingerprintPaths: try Self.fingerprintPatterns(&reader),
             freshEyesEveryN: try reader.positiveInt("fresh_eyes_every_n"),
             dryRun: try reader.bool("dry_run") ?? false,
             maxGraceAfterResultS: try reader.nonNegativeInt("max_grace_after_result_s") ?? 0,
             graceKillIgnorePatterns: try reader.regexList("grace_kill_ignore_patterns") ?? [],
             disablePreRoundHooks: try reader.bool("disable_pre_round_hooks") ?? false)
         return runtime
+    }
+
+    /// `substrate_fingerprint_paths`: globs read from work_dir, so an absolute or empty one is
+    /// refused (the original's pathlib raised on them at the first round, not at load).
+    static func fingerprintPatterns(_ reader: inout TOMLFieldReader) throws(ConfigError) -> [String] {
+        let patterns = try reader.stringList("substrate_fingerprint_paths") ?? []
+        for (index, pattern) in patterns.enumerated() {
+            if pattern.isEmpty {
+                throw reader.error("substrate_fingerprint_paths",
+                                   "item \(index) is empty; write a glob relative to work_dir, e.g. \"src/**/*.py\"")
+            }
+            if pattern.hasPrefix("/") || pattern.hasPrefix("~") {
+                throw reader.error("substrate_fingerprint_paths",
+                                   "item \(index) (\(TOMLFieldReader.quote(pattern))) is absolute; globs are matched "
+                                    + "from work_dir, so write it relative to work_dir")
+            }
+        }
+        return patterns
     }
 
     /// `round_timeout_s` or its other name `round_budget_s`; both at once is ambiguous.
@@ -324,7 +404,11 @@ public struct AgentRunnerConfigLoader: Sendable {
             stripYAMLFrontmatter: try reader.bool("strip_yaml_frontmatter") ?? true)
     }
 
-    static func readPhases(_ reader: inout TOMLFieldReader, baseAgentTable: TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Phases {
+    /// `[phases]`; `readSchedule` parses a `[phases.NAME.schedule]` table.
+    static func readPhases(
+        _ reader: inout TOMLFieldReader, baseAgentTable: TOMLFieldReader, paths: PathResolver,
+        readSchedule: (inout TOMLFieldReader) throws(ConfigError) -> Schedule
+    ) throws(ConfigError) -> AgentRunnerConfig.Phases {
         let list = try reader.stringList("list") ?? []
         if let duplicate = Dictionary(grouping: list, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw reader.error("list", "phase '\(duplicate)' is listed twice")
@@ -339,16 +423,12 @@ public struct AgentRunnerConfigLoader: Sendable {
                 throw reader.error(name, "[phases.\(name)] is declared but '\(name)' is not in phases.list (\(list))")
             }
             guard var phase = try reader.table(name) else { continue }
-            if phase.contains("schedule") {
-                throw phase.error("schedule", "per-phase schedules are not supported by this agent-runner; remove the table")
-            }
-            let switchKey = "disable_pre_round_hooks"
-            try phase.rejectUnknownKeys(
-                allowed: ["round_timeout_s", "round_budget_s", "prompt", "agent", "runtime", switchKey])
+            try phase.rejectUnknownKeys(allowed: phaseKeys)
             var timeout = try readRoundTimeout(&phase, label: "[phases.\(name)]")
+            let switchKey = "disable_pre_round_hooks"
             var skipPreRound = try phase.bool(switchKey)
             if var nested = try phase.table("runtime") {
-                try nested.rejectUnknownKeys(allowed: ["round_timeout_s", "round_budget_s", switchKey])
+                try nested.rejectUnknownKeys(allowed: phaseRuntimeKeys)
                 if let inner = try readRoundTimeout(&nested, label: "[phases.\(name).runtime]") {
                     if timeout != nil {
                         throw nested.error(
@@ -366,7 +446,7 @@ public struct AgentRunnerConfigLoader: Sendable {
             }
             var promptFiles: [String]?
             if var prompt = try phase.table("prompt") {
-                try prompt.rejectUnknownKeys(allowed: ["files"])
+                try prompt.rejectUnknownKeys(allowed: phasePromptKeys)
                 guard let files = try prompt.stringList("files") else {
                     throw prompt.error(nil, "must have a files list (files = [] runs the phase without a prompt)")
                 }
@@ -379,8 +459,14 @@ public struct AgentRunnerConfigLoader: Sendable {
                 agent = try readAgent(&base, overlay: overlay)
                 phase.absorb(base)
             }
+            var schedule: Schedule?
+            if var table = try phase.table("schedule") {
+                schedule = try readSchedule(&table)
+                phase.absorb(table)
+            }
             overrides[name] = AgentRunnerConfig.PhaseOverride(
-                roundTimeoutS: timeout, disablePreRoundHooks: skipPreRound, promptFiles: promptFiles, agent: agent)
+                roundTimeoutS: timeout, disablePreRoundHooks: skipPreRound, promptFiles: promptFiles, agent: agent,
+                schedule: schedule)
             reader.absorb(phase)
         }
         return AgentRunnerConfig.Phases(list: list, policy: policyText.flatMap(AgentRunnerConfig.PhasePolicy.init(rawValue:)) ?? .wait, overrides: overrides)
@@ -436,7 +522,7 @@ public struct AgentRunnerConfigLoader: Sendable {
     }
 
     static func readHooks(_ reader: inout TOMLFieldReader, paths: PathResolver) throws(ConfigError) -> AgentRunnerConfig.Hooks {
-        try reader.rejectUnknownKeys(allowed: ["serve_startup", "pre_round", "post_round"])
+        try reader.rejectUnknownKeys(allowed: hooksKeys)
         return AgentRunnerConfig.Hooks(
             serveStartup: try readHookList(&reader, "serve_startup"),
             preRound: try readHookList(&reader, "pre_round"),
@@ -465,7 +551,7 @@ public struct AgentRunnerConfigLoader: Sendable {
                 hooks.append(.init(name: ConfigPaths.basename(first), argv: argv, timeoutS: 60))
             case .table(let table):
                 var hook = TOMLFieldReader(file: reader.file, table: table, path: reader.dotted(label), headerLine: reader.line(of: key))
-                try hook.rejectUnknownKeys(allowed: ["name", "command", "timeout_s"])
+                try hook.rejectUnknownKeys(allowed: hookItemKeys)
                 guard let argv = try hook.stringList("command", allowEmpty: false), !argv[0].isEmpty else {
                     throw hook.error(nil, "missing required key command (an argv list)")
                 }

@@ -19,5 +19,12 @@ public enum AgentRunnerEvents {
         OrphanStashFailed.self, DirtyAutoCommitted.self, DirtyCommitFailed.self,
         // Hooks (HookEvents.swift).
         HookFailed.self, ServeStartupHookFailed.self, PromptOverwritten.self,
+        // Memory defenses (MemoryEvents.swift).
+        HostCgroupMemoryLimit.self, RoundDeferred.self, RoundResumed.self, RoundMemCriticalSample.self,
+        RoundMemTerminated.self, MemPressureDeferredToCgroup.self, CgroupGrowthRateWarning.self,
+        MemoryHighEngaged.self, MemoryHighReleased.self, MemoryHighWriteFailed.self, RoundCgroupMemory.self,
+        RoundOomKilled.self, MemLoop.self, MemLoopPersistent.self,
+        // Schedule (ScheduleEvents.swift).
+        SchedulePaused.self, ScheduleResumed.self, SchedulePhaseSkipped.self,
     ]
 }

@@ -13,3 +13,15 @@ extension EventField {
         Self(key, type: "null") { _ in .null }
     }
 }
+
+extension EventField {
+    /// A `Bool?` written as true, false or null.
+    static func bool(_ key: String, _ path: any KeyPath<Event, Bool?> & Sendable) -> Self {
+        Self(key, type: "bool|null") { $0[keyPath: path].map { .bool($0) } ?? .null }
+    }
+
+    /// A nested object (a pressure finding's `context`).
+    static func object(_ key: String, _ path: any KeyPath<Event, JSONObject> & Sendable) -> Self {
+        Self(key, type: "object") { .object($0[keyPath: path]) }
+    }
+}

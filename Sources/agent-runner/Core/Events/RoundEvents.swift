@@ -35,15 +35,18 @@ public struct StatusRecovered: TypedEvent {
 public struct RoundSubstrateBefore: TypedEvent {
     public static let kind = EventKind.roundSubstrateBefore
     public static let fields: [EventField<Self>] = [
-        .int("round_num", \.roundNum), .string("git_head", \.gitHead), .alwaysNull("paths_hash"),
+        .int("round_num", \.roundNum), .string("git_head", \.gitHead), .string("paths_hash", \.pathsHash),
     ]
 
     public var roundNum: Int
     public var gitHead: String?
+    /// ``SubstrateFingerprint``: null without `substrate_fingerprint_paths` or when none matches.
+    public var pathsHash: String?
 
-    public init(roundNum: Int, gitHead: String?) {
+    public init(roundNum: Int, gitHead: String?, pathsHash: String? = nil) {
         self.roundNum = roundNum
         self.gitHead = gitHead
+        self.pathsHash = pathsHash
     }
 }
 
@@ -52,15 +55,18 @@ public struct RoundSubstrateBefore: TypedEvent {
 public struct RoundSubstrateAfter: TypedEvent {
     public static let kind = EventKind.roundSubstrateAfter
     public static let fields: [EventField<Self>] = [
-        .int("round_num", \.roundNum), .string("git_head", \.gitHead), .alwaysNull("paths_hash"),
+        .int("round_num", \.roundNum), .string("git_head", \.gitHead), .string("paths_hash", \.pathsHash),
     ]
 
     public var roundNum: Int
     public var gitHead: String?
+    /// ``SubstrateFingerprint``: null without `substrate_fingerprint_paths` or when none matches.
+    public var pathsHash: String?
 
-    public init(roundNum: Int, gitHead: String?) {
+    public init(roundNum: Int, gitHead: String?, pathsHash: String? = nil) {
         self.roundNum = roundNum
         self.gitHead = gitHead
+        self.pathsHash = pathsHash
     }
 }
 

@@ -20,6 +20,8 @@ struct RoundHooks {
         env["AGENT_RUNNER_PHASE"] = phase ?? ""
         env["AGENT_RUNNER_WORK_DIR"] = config.runtime.workDir
         env["AGENT_RUNNER_CONFIG"] = config.configPath
+        // [runtime] dry_run: a hook with side effects (deploys, notifications) reads it first.
+        env["AGENT_RUNNER_DRY_RUN"] = config.runtime.dryRun ? "1" : "0"
         return env
     }
 

@@ -28,14 +28,16 @@ public struct Defense: Sendable, Equatable {
 
 /// The defenses of this agent-runner as data (peek-schema.md §3). Names follow the original's
 /// catalogue where the defense is the same, so dashboards keyed on them keep working; the
-/// original's defenses we do not implement (mem_loop, stalled_no_progress) are not listed.
+/// original's defense we do not implement (stalled_no_progress) is not listed. The memory
+/// defenses come from ``MemoryDefenses``, with the brake's state resolved for the running serve.
 public enum DefenseCatalogue {
     static let serveTests = "Tests/EndToEndTests/ServeTests.swift"
     static let policyTests = "Tests/AgentRunnerCoreTests/PolicyTests.swift"
 
-    public static func entries(for config: AgentRunnerConfig) -> [Defense] {
+    public static func entries(for config: AgentRunnerConfig, brake: MemoryHighBrake.Status = .off) -> [Defense] {
         let stash = config.vcs.dirtyAction == .stash
         let envKeys = config.agent.env.map(\.name).sorted()
+        let scheduled = config.schedules.global.isEnabled || !config.schedules.perPhase.isEmpty
         return [
             Defense(name: "round_budget_s", value: .int(Int64(config.runtime.roundTimeoutS)),
                     codifies: "R1128 — a round stuck in a polling loop ran for an hour; the hard wall kills the agent's whole process group",
@@ -83,6 +85,11 @@ public enum DefenseCatalogue {
             Defense(name: "event_kind_registry", value: .string("EventKind registry (\(EventKind.all.count) kinds; unknown names cannot be written)"),
                     codifies: "event-name typos slipping past readers, alert rules and dashboards",
                     guardedBy: "Tests/FleetCoreTests/EventLog/EventKindTests.swift", currentState: .active),
-        ]
+            Defense(name: "schedule_windows", value: .bool(scheduled),
+                    codifies: "0.2.7 — rounds only inside [schedule] run windows; serve refuses phases whose "
+                        + "agents' windows overlap",
+                    guardedBy: "Tests/AgentRunnerCoreTests/Serve/ScheduleGateTests.swift",
+                    currentState: scheduled ? .active : .off),
+        ] + MemoryDefenses.entries(MemoryDefenseSettings(config.monitor.hostHealth), brake: brake)
     }
 }

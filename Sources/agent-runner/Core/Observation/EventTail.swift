@@ -26,6 +26,11 @@ public struct EventTail: Sendable {
     public var cgroupGrowthWarnings: [Event] = []
     /// The newest `schedule_paused` or `schedule_resumed`.
     public var newestSchedule: Event?
+    /// The newest `round_deferred` or `round_resumed` (the pre-round memory gate).
+    public var newestMemoryGate: Event?
+    /// The last ≤ 5 rounds lost to memory (`round_mem_terminated`, `round_oom_killed`,
+    /// `mem_loop`, `mem_loop_persistent`), oldest first.
+    public var memoryLosses: [Event] = []
     /// The events of round ``focusRound`` (start, spawn, exit, end), oldest first.
     public var focusEvents: [Event] = []
     /// The throttle in force, by the rules of ``RateLimitState/current(_:now:)``.
@@ -39,6 +44,7 @@ public struct EventTail: Sendable {
     /// What the tail does with a line, decided from its kind's bytes (no allocation).
     enum Category: Equatable {
         case other, roundStart, agentSpawn, roundEvent, blip, hookFailed, cgroupGrowth, schedule, transient, usage
+        case memoryGate, memoryLoss
     }
 
     static let categories: [([UInt8], Category)] = ([
@@ -46,6 +52,8 @@ public struct EventTail: Sendable {
         ("agent_auth_error_detected", .roundEvent), ("agent_network_blip", .blip), ("hook_failed", .hookFailed),
         ("cgroup_growth_rate_warning", .cgroupGrowth), ("schedule_paused", .schedule), ("schedule_resumed", .schedule),
         ("transient_error_detected", .transient), ("transient_error_recovered", .transient), ("agent_usage_recorded", .usage),
+        ("round_deferred", .memoryGate), ("round_resumed", .memoryGate), ("round_mem_terminated", .memoryLoss),
+        ("round_oom_killed", .memoryLoss), ("mem_loop", .memoryLoss), ("mem_loop_persistent", .memoryLoss),
     ] as [(String, Category)]).map { (Array($0.0.utf8), $0.1) }
 
     static func category(of line: [UInt8], kind range: Range<Int>) -> Category {
@@ -75,6 +83,7 @@ public struct EventTail: Sendable {
         var hooks: [Event] = []
         var blips: [Event] = []
         var growth: [Event] = []
+        var losses: [Event] = []
         var focus: [Event] = []
         var focusStarted = false
         /// Transient events parsed, usage events kept raw until needed, newest first.
@@ -103,6 +112,8 @@ public struct EventTail: Sendable {
             case .hookFailed: wanted = wantsRecent || hooks.count < 10
             case .cgroupGrowth: wanted = wantsRecent || growth.count < 5
             case .schedule: wanted = wantsRecent || tail.newestSchedule == nil
+            case .memoryGate: wanted = wantsRecent || tail.newestMemoryGate == nil
+            case .memoryLoss: wanted = wantsRecent || losses.count < 5
             case .transient: wanted = true
             case .usage:
                 throttleEntries.append(.raw(line))
@@ -125,12 +136,15 @@ public struct EventTail: Sendable {
                 case .hookFailed: if hooks.count < 10 { hooks.append(event) }
                 case .cgroupGrowth: if growth.count < 5 { growth.append(event) }
                 case .schedule: if tail.newestSchedule == nil { tail.newestSchedule = event }
+                case .memoryGate: if tail.newestMemoryGate == nil { tail.newestMemoryGate = event }
+                case .memoryLoss: if losses.count < 5 { losses.append(event) }
                 case .transient: throttleEntries.append(.parsed(event))
                 case .usage, .other: break
                 }
             }
             let done = recent.count >= recentEvents && startsSeen >= rounds && (focusRound == nil || focusStarted)
                 && hooks.count >= 10 && blips.count >= 5 && growth.count >= 5 && tail.newestSchedule != nil
+                && tail.newestMemoryGate != nil && losses.count >= 5
             return !done
         }
         tail.bytesRead = reader.bytesRead
@@ -139,6 +153,7 @@ public struct EventTail: Sendable {
         tail.hookFailures = hooks.reversed()
         tail.blips = blips.reversed()
         tail.cgroupGrowthWarnings = growth.reversed()
+        tail.memoryLosses = losses.reversed()
         tail.focusEvents = focus.reversed()
         tail.rateLimit = Self.throttle(throttleEntries, now: now)
         return tail

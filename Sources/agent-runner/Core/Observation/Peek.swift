@@ -86,7 +86,8 @@ public struct PeekBuilder: Sendable {
         document["plugins"] = plugins
         document["project"] = .string(config.project)
         document["status"] = Self.readObject(logDir + "/status.json") ?? .object([:])
-        document["defenses"] = .array(DefenseCatalogue.entries(for: config).map(\.json))
+        let brake = MemoryHighBrake.Status.current(config: config)
+        document["defenses"] = .array(DefenseCatalogue.entries(for: config, brake: brake).map(\.json))
         document["current_round"] = focus.map { roundView($0, tail: tail, log: options.log, now: now) } ?? .null
         document["recent_rounds"] = .array(recentRounds(tail).map(Self.json))
         document["orphan"] = Self.readObject(OrphanState.path(logDir: logDir)) ?? .null
@@ -97,12 +98,14 @@ public struct PeekBuilder: Sendable {
         document["recent_blips"] = .array(tail.blips.map(Self.raw))
         document["recent_cgroup_growth_warnings"] = .array(tail.cgroupGrowthWarnings.map(Self.raw))
         document["schedule"] = schedule(tail.newestSchedule)
-        document["brake"] = "off"
+        document["brake"] = .string(brake.rawValue)
         document["generated_at"] = .string(EventTimestamp.format(now))
         document["agent_runner_version"] = .string(BuildInfo.version)
         document["config"] = configFacts
         document["system_history"] = .array(metrics.history.map { .object(Self.system($0)) })
         document["upgrade_in_progress"] = upgradeInProgress
+        document["schedule_windows"] = ScheduleOutlook.json(config.schedules, at: now)
+        document["memory"] = memory(tail)
         return Peek(document: .object(document), tail: tail, logBytesRead: tail.bytesRead + metrics.bytesRead)
     }
 
@@ -138,17 +141,34 @@ public struct PeekBuilder: Sendable {
             ("round_timeout_s", .int(Int64(config.runtime.roundTimeoutS))), ("phase_round_timeouts", .object(phases)),
             ("supervisor_stale_threshold_s", config.monitor.supervisorStaleThresholdS.map { .int(Int64($0)) } ?? .null),
             ("auth_fail_hint", .string(config.monitor.authFailHint)),
+            ("agent_name", config.agent.name.map { .string($0) } ?? .null),
         ]))
     }
 
-    /// `{paused, resume_at, active_window, phase}` while the newest schedule event is a pause.
+    /// `{paused, resume_at, active_window, phase, timezone}` while the newest schedule event is a
+    /// pause (the spec's four keys, plus the zone `resume_at` is read in).
     private func schedule(_ event: Event?) -> JSONValue {
         guard let event, event.kind == "schedule_paused" else { return .null }
         return .object(JSONObject([
             ("paused", true), ("resume_at", .string(event.payload["resume_at"]?.stringValue ?? "")),
             ("active_window", .string(event.payload["active_window"]?.stringValue ?? "")),
             ("phase", .string(event.payload["phase"]?.stringValue ?? "")),
+            ("timezone", .string(event.payload["timezone"]?.stringValue ?? "")),
         ]))
+    }
+
+    /// The memory defenses' recent doing: `deferred` (`{since, severity, signal, message}` while
+    /// the pre-round gate holds a round back, else null) and `recent_losses` (the last rounds
+    /// lost to memory, raw events).
+    private func memory(_ tail: EventTail) -> JSONValue {
+        var deferred: JSONValue = .null
+        if let gate = tail.newestMemoryGate, gate.kind == "round_deferred" {
+            deferred = .object(JSONObject([
+                ("since", .string(gate.ts)), ("severity", gate.payload["severity"] ?? .null),
+                ("signal", gate.payload["signal"] ?? .null), ("message", gate.payload["message"] ?? .null),
+            ]))
+        }
+        return .object(JSONObject([("deferred", deferred), ("recent_losses", .array(tail.memoryLosses.map(Self.raw)))]))
     }
 
     /// The round `--round` names, checked against the round logs (either layout, ``RoundLogs``).

@@ -7,7 +7,9 @@ public enum PeekText {
         var lines: [String] = []
         let project = document["project"]?.stringValue ?? "?"
         let generated = document["generated_at"]?.stringValue ?? ""
-        lines.append("\(project) — peek at \(generated) (agent-runner \(document["agent_runner_version"]?.stringValue ?? "?"))")
+        let agent = document["config"]?["agent_name"]?.stringValue.map { ", agent \($0)" } ?? ""
+        let version = document["agent_runner_version"]?.stringValue ?? "?"
+        lines.append("\(project) — peek at \(generated) (agent-runner \(version)\(agent))")
         lines.append("")
 
         var rows: [(String, String)] = []
@@ -19,7 +21,10 @@ public enum PeekText {
         rows.append(("orphan", orphanLine(document["orphan"])))
         if let schedule = document["schedule"], schedule != .null {
             rows.append(("schedule", "paused until \(text(schedule["resume_at"])) (window \(text(schedule["active_window"])))"))
+        } else if let windows = document["schedule_windows"], windows != .null, windows["open"] == true {
+            rows.append(("schedule", "open; the windows next change at \(text(windows["next_change_at"], empty: "-"))"))
         }
+        if let line = memoryLine(document) { rows.append(("memory", line)) }
         rows.append(("system", systemLine(document["system"])))
         rows.append(("defenses", defensesLine(document["defenses"])))
         let width = (rows.map(\.0.count).max() ?? 0) + 2
@@ -98,6 +103,21 @@ public enum PeekText {
         if let cpu = system["cpu_pct"]?.doubleValue { parts.append("cpu \(JSONWriter.formatDouble(cpu))%") }
         parts.append("agent processes \(text(system["agent_process_count"]))")
         return parts.joined(separator: " · ") + " (at \(ts))"
+    }
+
+    /// A deferred round, the last round lost to memory, and the brake when it is configured;
+    /// nil when there is nothing to say.
+    static func memoryLine(_ document: JSONValue) -> String? {
+        var parts: [String] = []
+        if let deferred = document["memory"]?["deferred"], deferred != .null {
+            parts.append("round deferred since \(text(deferred["since"])): \(text(deferred["message"]))")
+        }
+        if let loss = document["memory"]?["recent_losses"]?.arrayValue?.last {
+            let round = loss["round_num"].map { " round \(text($0))" } ?? ""
+            parts.append("last loss \(text(loss["event"]))\(round) at \(text(loss["ts"]))")
+        }
+        if let brake = document["brake"]?.stringValue, brake != "off" { parts.append("brake \(brake)") }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     static func defensesLine(_ defenses: JSONValue?) -> String {

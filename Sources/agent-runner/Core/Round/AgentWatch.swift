@@ -16,6 +16,8 @@ public struct AgentExit: Sendable, Equatable {
     public var graceKilled: Bool
     /// Set when the grace window passed but workers were still alive (reported once).
     public var graceExtended: Bool
+    /// Ended by serve's mid-round memory floor (`round_mem_terminated`).
+    public var memTerminated = false
 
     /// The exit code as the original reports it: negative signal number for a signal death.
     public var exitCode: Int32 {
@@ -39,7 +41,7 @@ public struct AgentExit: Sendable, Equatable {
     }
 
     /// The round did its job: exit 0 and not killed.
-    public var ok: Bool { status == .terminated(0) && !timedOut }
+    public var ok: Bool { status == .terminated(0) && !timedOut && !memTerminated }
 
     /// Died from a signal it did not get from us.
     public var signalDeath: Bool {
@@ -80,6 +82,8 @@ struct AgentWatch {
     /// Called with an event to record (`round_grace_extended`, `round_progress`).
     let emit: (any TypedEvent) -> Void
     let round: Int
+    /// Serve's memory floor (nil for `agent-runner round`).
+    var memory: (any RoundMemoryObserver)? = nil
 
     /// How often the watch looks at the agent when it has not exited.
     static let tick = Duration.milliseconds(200)
@@ -126,6 +130,11 @@ struct AgentWatch {
                 return exit(process.terminate(grace: killGrace), state, timedOut: true, graceKilled: true)
             }
             reportProgress(&state, now: now)
+            if let memory, case .terminate(let grace) = memory.tick(now: now, process: process) {
+                var ended = exit(process.terminate(grace: grace), state, timedOut: false, graceKilled: false)
+                ended.memTerminated = true
+                return ended
+            }
             _ = clock.sleep(until: clock.now + Self.tick, wakingFor: exited)
         }
     }

@@ -42,6 +42,8 @@ public final class RoundRunner {
     let logs: RoundLogs
     let metrics: MetricsLog
     let hooks: RoundHooks
+    /// Serve's memory floor around the agent (nil for `agent-runner round`).
+    var memory: (any RoundMemoryObserver)?
     /// The digest of the previous round_start (outer nil: not looked up yet), kept in memory so
     /// a round never rescans the event log for it.
     private var lastDigest: String??
@@ -66,6 +68,9 @@ public final class RoundRunner {
 
     var fileSystem: any FileSystem { effects.fileSystem }
     var logDir: String { config.runtime.logDir }
+    var substrate: SubstrateFingerprint {
+        SubstrateFingerprint(workDir: config.runtime.workDir, patterns: config.runtime.substrateFingerprintPaths)
+    }
 
     /// The next round number: one past the highest of status.json and the round logs, so a
     /// restarted (or kill -9'd) serve continues the numbering.
@@ -77,9 +82,10 @@ public final class RoundRunner {
         return highest + 1
     }
 
-    /// Runs round `round`: startup checks, start, spawn, watch, finish.
-    public func run(round: Int) -> RoundResult {
-        let phase = config.phases.phase(forRound: round)
+    /// Runs round `round`: startup checks, start, spawn, watch, finish. `phase` is the one serve
+    /// chose (phase-aware schedules) or `round --phase`; nil follows the rotation.
+    public func run(round: Int, phase chosen: String? = nil) -> RoundResult {
+        let phase = chosen ?? config.phases.phase(forRound: round)
         let agent = AgentIdentity(config.agent(forPhase: phase)).name
         let logPath = logs.newTranscriptPath(forRound: round, startedAt: effects.wallClock.now())
         let probe = git.probe()
@@ -140,7 +146,7 @@ public final class RoundRunner {
         let previous = previousStatus()
         let agent = config.agent(forPhase: phase)
         let promptFiles = config.promptFiles(forPhase: phase)
-        events.emit(RoundSubstrateBefore(roundNum: round, gitHead: head))
+        events.emit(RoundSubstrateBefore(roundNum: round, gitHead: head, pathsHash: substrate.hash()))
         let (digest, change) = configChange(promptFiles: promptFiles, agent: agent)
         let startedAt = effects.wallClock.now()
         events.emit(RoundStart(roundNum: round, phase: phase, configDigest: digest, change: change))
@@ -229,6 +235,7 @@ public final class RoundRunner {
         fileSystem.removeFile(setup.logPath)
         try? fileSystem.append([], to: setup.logPath)
         logs.pointCurrent(at: setup.logPath)
+        memory?.roundWillSpawn(round: setup.round)
         let request = ProcessRequest(
             launch.argv[0], arguments: Array(launch.argv.dropFirst()), environment: launch.environment,
             workingDirectory: config.runtime.workDir, standardInput: launch.standardInput.map { .bytes($0) } ?? .null,
@@ -250,7 +257,9 @@ public final class RoundRunner {
         let agentPid = PidFile(path: logDir + "/agent.pid")
         try? agentPid.write(pid: process.pid)
         defer { try? agentPid.remove() }
-        let watch = AgentWatch(
+        memory?.agentStarted(round: setup.round, pid: process.pid)
+        defer { memory?.agentReaped() }
+        var watch = AgentWatch(
             process: process, logPath: setup.logPath, timeoutS: setup.timeoutS,
             killGrace: .seconds(setup.agent.sigtermGraceS), terminalMarker: Array(setup.agent.terminalMarker.utf8),
             maxGraceAfterResultS: config.runtime.maxGraceAfterResultS,
@@ -258,6 +267,7 @@ public final class RoundRunner {
             progressIntervalS: config.monitor.roundProgressIntervalS,
             clock: effects.clock, wallClock: effects.wallClock, emit: { [events] event in events.emit(event) },
             round: setup.round)
+        watch.memory = memory
         return watch.run()
     }
 
@@ -285,7 +295,7 @@ public final class RoundRunner {
         events.emit(RoundEnd(roundNum: setup.round))
         review.report(analysis, transcript, round: setup.round, phase: setup.phase, exit: exit)
         hooks.runPostRound(environment: setup.hookEnvironment, exit: exit, logPath: setup.logPath)
-        events.emit(RoundSubstrateAfter(roundNum: setup.round, gitHead: headAfter))
+        events.emit(RoundSubstrateAfter(roundNum: setup.round, gitHead: headAfter, pathsHash: substrate.hash()))
         return analysis
     }
 

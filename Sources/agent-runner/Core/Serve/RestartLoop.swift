@@ -23,12 +23,14 @@ struct RestartLoop {
     private var nextRound: Int
     private var policy: RestartPolicy
     private var throttles: AgentThrottles
+    /// The memory and schedule gates of step 6 (RoundGates.swift).
+    var gates: RoundGates
     /// Startup-battery environment failures in a row (disk full): each waits longer.
     private var environmentStreak = 0
 
     init(config: AgentRunnerConfig, options: Supervisor.Options, rounds: RoundRunner, triggers: StopTriggers,
-         gate: ThrottleGate, throttles: AgentThrottles, events: EventSink, fileSystem: any FileSystem,
-         stderr: any TextOutput) {
+         gate: ThrottleGate, throttles: AgentThrottles, gates: RoundGates, events: EventSink,
+         fileSystem: any FileSystem, stderr: any TextOutput) {
         self.config = config
         self.options = options
         self.rounds = rounds
@@ -37,6 +39,7 @@ struct RestartLoop {
                              stopFile: config.runtime.stopFile, triggers: triggers, events: events)
         self.gate = gate
         self.throttles = throttles
+        self.gates = gates
         self.events = events
         self.fileSystem = fileSystem
         self.stderr = stderr
@@ -48,12 +51,24 @@ struct RestartLoop {
     mutating func run() -> ServeEnding {
         while true {
             if let ending = bounds.beforeRound(completed: completed) { return ending }
-            switch gate.pass(&throttles, agent: config.agentIdentity(forRound: nextRound).name) {
-            case .proceed: break
+            let phase: String?
+            switch gates.pass(round: nextRound, agentThrottles: &throttles) {
+            case .launch(let chosen): phase = chosen
+            case .again: continue
             case .woken(let wake): return bounds.stopped(by: wake, completed: completed)
-            case .stopped: return .selfTerminated
+            case .throttleStop: return .selfTerminated
             }
-            let result = rounds.run(round: nextRound)
+            // Under phase_policy = skip the gates stepped over throttled phases already; else the
+            // round's agent waits out its own throttle here.
+            if !gates.stepsOverThrottledPhases {
+                let roundPhase = phase ?? config.phases.phase(forRound: nextRound)
+                switch gate.pass(&throttles, agent: AgentIdentity(config.agent(forPhase: roundPhase)).name) {
+                case .proceed: break
+                case .woken(let wake): return bounds.stopped(by: wake, completed: completed)
+                case .stopped: return .selfTerminated
+                }
+            }
+            let result = rounds.run(round: nextRound, phase: phase)
             record(result)
             let delay: Duration
             switch verdict(after: result) {
@@ -71,6 +86,7 @@ struct RestartLoop {
     private mutating func record(_ result: RoundResult) {
         completed += 1
         nextRound += 1
+        gates.record(result)
         guard case .ran(let exit) = result.kind else { return }
         throttles.record(agent: result.agent, transient: result.transient,
                          succeeded: exit.ok && !result.analysis.reportedError)
@@ -82,12 +98,17 @@ struct RestartLoop {
     }
 
     private mutating func verdict(after result: RoundResult) -> Verdict {
+        let memory = gates.memory?.finishRound(result) ?? .init()
         switch result.kind {
         case .batteryFailed(let failures):
             return batteryVerdict(failures)
         case .ran(let exit):
             environmentStreak = 0
-            return policyVerdict(RoundOutcome(exit: exit, analysis: result.analysis), round: result)
+            if let giveUp = memLoopVerdict(memory, exit: exit, round: result) { return .stop(giveUp) }
+            var outcome = RoundOutcome(exit: exit, analysis: result.analysis)
+            outcome.killedBySupervisor = outcome.killedBySupervisor || exit.memTerminated
+            outcome.throttled = outcome.throttled || memory.isMemoryLoss
+            return policyVerdict(outcome, round: result)
         case .spawnFailed:
             return policyVerdict(RoundOutcome(exitCode: 127, durationS: 0), round: result)
         }
@@ -129,9 +150,7 @@ struct RestartLoop {
                                   reason: "the agent could not be started"))
             return
         }
-        let tail = String(decoding: fileSystem.tail(of: round.logPath, bytes: 4000), as: UTF8.self)
-        events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode,
-                              reason: String(SecretRedactor.redact(tail).suffix(2000))))
+        events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode, reason: transcriptReason(round)))
         stderr.write("agent-runner: crash_loop: \(consecutive) consecutive short crashes (last exit \(exitCode)); "
             + "read \(round.logPath), fix the cause, then 'agent-runner start'\n")
     }

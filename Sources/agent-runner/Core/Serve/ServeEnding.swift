@@ -1,7 +1,7 @@
 import FleetCore
 
 /// Why serve stopped: the `reason` of `serve_stopped` and the exit code systemd acts on (0 is a
-/// clean stop, so `Restart=on-failure` leaves it stopped; 75 and 78 are give-ups).
+/// clean stop, so `Restart=on-failure` leaves it stopped; 70, 71, 75 and 78 are give-ups).
 struct ServeEnding: Sendable, Equatable {
     var reason: String
     var exitCode: Int32
@@ -16,5 +16,9 @@ struct ServeEnding: Sendable, Equatable {
     static let maxRounds = ServeEnding(reason: "max_rounds_reached", exitCode: ExitCode.success)
     static let configBroken = ServeEnding(reason: "config_broken", exitCode: ExitCode.config)
     static let crashLoop = ServeEnding(reason: "crash_loop", exitCode: ExitCode.crashLoop)
+    /// 5 memory-terminated rounds in a row; systemd restarts serve (71).
+    static let memLoop = ServeEnding(reason: "mem_loop", exitCode: ExitCode.memLoop)
+    /// The 3rd mem_loop within 2 h; systemd leaves serve stopped (70).
+    static let memLoopPersistent = ServeEnding(reason: "mem_loop_persistent", exitCode: ExitCode.memLoopPersistent)
     static let startupHookFailed = ServeEnding(reason: "serve_startup_hook_failed", exitCode: ExitCode.failure)
 }

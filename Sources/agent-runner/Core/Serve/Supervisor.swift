@@ -15,9 +15,12 @@ public final class Supervisor: Sendable {
     public struct Options: Sendable {
         public var maxRoundsOverride: Int?
         public var once = false
-        public init(maxRoundsOverride: Int? = nil, once: Bool = false) {
+        /// `--ignore-schedule`: no `[schedule]` or per-phase window gates (the memory gate stays).
+        public var ignoreSchedule = false
+        public init(maxRoundsOverride: Int? = nil, once: Bool = false, ignoreSchedule: Bool = false) {
             self.maxRoundsOverride = maxRoundsOverride
             self.once = once
+            self.ignoreSchedule = ignoreSchedule
         }
     }
 
@@ -26,14 +29,18 @@ public final class Supervisor: Sendable {
     let environment: [String: String]
     let stderr: any TextOutput
     let stop: StopRequest
+    let memory: MemorySource
 
+    /// `memory` is where the memory defenses read the host and serve's cgroup (the machine's
+    /// `/proc` and cgroup files in production, scripted readings in a test).
     public init(config: AgentRunnerConfig, effects: Effects, environment: [String: String], stderr: any TextOutput,
-                stop: StopRequest) {
+                stop: StopRequest, memory: MemorySource = .live) {
         self.config = config
         self.effects = effects
         self.environment = environment
         self.stderr = stderr
         self.stop = stop
+        self.memory = memory
     }
 
     var logDir: String { config.runtime.logDir }
@@ -62,12 +69,21 @@ public final class Supervisor: Sendable {
         startUp(events: events, triggers: triggers, maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds)
         let rounds = RoundRunner(config: config, events: events, effects: effects, environment: environment,
                                  stderr: stderr)
+        let defenses = ServeMemoryDefenses(
+            config: config, sampler: memory.make(), clock: effects.clock, wallClock: effects.wallClock, events: events,
+            priorLoopEpochs: ServeMemoryDefenses.priorLoopEpochs(logDir: logDir))
+        rounds.memory = defenses
+        if let ending = refuseOverlappingPhaseWindows(events: events) {
+            return finish(ending, rounds: 0, events: events)
+        }
         if let ending = runStartupHooks(rounds.hooks, events: events) {
             return finish(ending, rounds: 0, events: events)
         }
         var loop = RestartLoop(
             config: config, options: options, rounds: rounds, triggers: triggers, gate: throttleGate(triggers, events),
-            throttles: AgentThrottles(logDir: logDir), events: events, fileSystem: effects.fileSystem, stderr: stderr)
+            throttles: AgentThrottles(logDir: logDir),
+            gates: roundGates(triggers, events, memory: defenses, ignoreSchedule: options.ignoreSchedule),
+            events: events, fileSystem: effects.fileSystem, stderr: stderr)
         let ending = loop.run()
         return finish(ending, rounds: loop.completed, events: events)
     }
@@ -116,6 +132,36 @@ public final class Supervisor: Sendable {
             return .startupHookFailed
         }
         return nil
+    }
+
+    /// Step 7 of the boot (commands.md §2.13): phases that run different agents in overlapping
+    /// windows would alternate agents round after round; serve refuses to start (exit 78).
+    private func refuseOverlappingPhaseWindows(events: EventSink) -> ServeEnding? {
+        let overlaps = config.phaseWindowOverlaps
+        guard let first = overlaps.first else { return nil }
+        let detail = overlaps.map(\.description).joined(separator: "; ")
+        let key = "phases.\(first.phaseA).schedule.run_windows"
+        let line = config.origins[key].flatMap { origin -> Int? in
+            if case .file(_, let line) = origin { return line }
+            return nil
+        }
+        let error = ConfigError(
+            file: config.displayPath, line: line, key: key,
+            message: "phase-window overlap: \(detail); separate the phases' run_windows, or add a pause_window "
+                + "that carves the overlap out")
+        events.emit(ConfigBroken(reason: error.message))
+        stderr.write("agent-runner: \(error)\n")
+        return .configBroken
+    }
+
+    private func roundGates(_ triggers: StopTriggers, _ events: EventSink, memory: ServeMemoryDefenses,
+                            ignoreSchedule: Bool) -> RoundGates {
+        let schedule = ScheduleGate(schedules: config.schedules, ignoreSchedule: ignoreSchedule,
+                                    wallClock: effects.wallClock, clock: effects.clock, triggers: triggers,
+                                    events: events)
+        let throttles = PhaseThrottles(config: config, random: effects.random, events: events)
+        return RoundGates(memory: memory, schedule: schedule, wallClock: effects.wallClock,
+                          transientErrorAction: config.runtime.transientErrorAction, throttles: throttles)
     }
 
     private func throttleGate(_ triggers: StopTriggers, _ events: EventSink) -> ThrottleGate {

@@ -84,13 +84,10 @@ public struct CgroupMemoryFacts: Sendable, Equatable {
 
     /// `host_cgroup_memory_limit`, once per serve boot.
     public var event: MemoryEvent {
-        MemoryEvent(.hostCgroupMemoryLimit, JSONObject([
-            ("memory_max", Self.json(memoryMax)), ("memory_swap_max", Self.json(memorySwapMax)),
-            ("cgroup_path", boundingDirectory.map { .string($0) } ?? .null), ("defer", .bool(defersToCgroup)),
-            ("swap_total_bytes", .int(swapTotalBytes)), ("swap_cap_pct", swapCapPct.map { .double($0) } ?? .null),
-            ("memory_high", Self.json(memoryHigh)), ("advisory", advisory.map { .string($0) } ?? .null),
-            ("cgroup_delegated", delegated.map { .bool($0) } ?? .null),
-        ]))
+        MemoryEvent(HostCgroupMemoryLimit(
+            memoryMax: memoryMax, memorySwapMax: memorySwapMax, cgroupPath: boundingDirectory, defer: defersToCgroup,
+            swapTotalBytes: swapTotalBytes, swapCapPct: swapCapPct, memoryHigh: memoryHigh, advisory: advisory,
+            cgroupDelegated: delegated))
     }
 
     /// doctor's `cgroup` object: `{cgroup_path, memory_max, memory_high, delegated, brake}`.

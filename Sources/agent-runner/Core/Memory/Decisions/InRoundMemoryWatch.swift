@@ -89,17 +89,15 @@ public struct InRoundMemoryWatch: Sendable {
             streak += 1
             if samplesInStreak < 2 * settings.criticalConsecutiveSamples {
                 samplesInStreak += 1
-                step.events.append(MemoryEvent(.roundMemCriticalSample, JSONObject([
-                    ("round_num", .int(Int64(roundNum))), ("consecutive", .int(Int64(streak))), ("context", .object(pressure.context)),
-                ])))
+                step.events.append(MemoryEvent(RoundMemCriticalSample(roundNum: roundNum, consecutive: streak,
+                                                                      context: pressure.context)))
             }
             if settings.inRoundTerminate && streak >= settings.criticalConsecutiveSamples {
                 if defersToCgroup {
                     if !deferredInStreak {
                         deferredInStreak = true
-                        step.events.append(MemoryEvent(.memPressureDeferredToCgroup, JSONObject([
-                            ("pid", .int(Int64(pid))), ("signal", .string(pressure.signal.rawValue)), ("message", .string(pressure.message)),
-                        ])))
+                        step.events.append(MemoryEvent(MemPressureDeferredToCgroup(
+                            pid: pid, signal: pressure.signal.rawValue, message: pressure.message)))
                     }
                 } else {
                     terminated = true
@@ -162,20 +160,18 @@ public struct InRoundMemoryWatch: Sendable {
         }
         guard !growthEpisode else { return }
         growthEpisode = true
-        step.events.append(MemoryEvent(.cgroupGrowthRateWarning, JSONObject([
-            ("round_num", .int(Int64(roundNum))), ("rate_mb_per_min", .double(HostMetrics.rounded(rate, 1))),
-            ("threshold_mb_per_min", .double(settings.growthRateWarningMBPerMin)), ("source", .string(source.rawValue)),
-            ("context", .object(JSONObject([
-                ("previous_bytes", .int(previous.bytes)), ("current_bytes", .int(bytes)), ("interval_s", .double(HostMetrics.rounded(intervalS, 1))),
-            ]))),
-        ])))
+        step.events.append(MemoryEvent(CgroupGrowthRateWarning(
+            roundNum: roundNum, rateMBPerMin: HostMetrics.rounded(rate, 1),
+            thresholdMBPerMin: settings.growthRateWarningMBPerMin, source: source.rawValue,
+            context: JSONObject([
+                ("previous_bytes", .int(previous.bytes)), ("current_bytes", .int(bytes)),
+                ("interval_s", .double(HostMetrics.rounded(intervalS, 1))),
+            ]))))
     }
 
     private func terminatedEvent(_ pressure: MemoryPressureLadder.Pressure, tier: String) -> MemoryEvent {
-        MemoryEvent(.roundMemTerminated, JSONObject([
-            ("pid", .int(Int64(pid))), ("severity", .string(pressure.severity.rawValue)), ("signal", .string(pressure.signal.rawValue)),
-            ("message", .string(pressure.message)), ("consecutive", .int(Int64(streak))), ("context", .object(pressure.context)),
-            ("tier", .string(tier)),
-        ]))
+        MemoryEvent(RoundMemTerminated(
+            pid: pid, severity: pressure.severity.rawValue, signal: pressure.signal.rawValue, message: pressure.message,
+            consecutive: streak, context: pressure.context, tier: tier))
     }
 }

@@ -43,14 +43,10 @@ public struct MemLoopBreaker: Sendable, Equatable {
             case .carryOn:
                 return nil
             case .memLoop(let consecutive, let exitCode):
-                return MemoryEvent(.memLoop, Self.payload(consecutive, exitCode, reason))
+                return MemoryEvent(MemLoop(consecutive: consecutive, exitCode: exitCode, reason: reason))
             case .memLoopPersistent(let consecutive, let exitCode, _):
-                return MemoryEvent(.memLoopPersistent, Self.payload(consecutive, exitCode, reason))
+                return MemoryEvent(MemLoopPersistent(consecutive: consecutive, exitCode: exitCode, reason: reason))
             }
-        }
-
-        private static func payload(_ consecutive: Int, _ exitCode: Int32, _ reason: String) -> JSONObject {
-            JSONObject([("consecutive", .int(Int64(consecutive))), ("exit_code", .int(Int64(exitCode))), ("reason", .string(reason))])
         }
     }
 

@@ -1,9 +1,9 @@
 import FleetCore
 
-/// The memory defenses as peek's `defenses` lists them (peek-schema.md §3), to be appended to
-/// ``DefenseCatalogue/entries(for:)`` once serve runs them.
+/// The memory defenses as peek's `defenses` lists them (peek-schema.md §3), after
+/// ``DefenseCatalogue/entries(for:brake:)``'s.
 public enum MemoryDefenses {
-    static let tests = "Tests/AgentRunnerCoreTests/Memory/MemoryDefenseTests.swift"
+    static let tests = "Tests/AgentRunnerCoreTests/Serve/MemoryDefenseServeTests.swift"
 
     public static func entries(_ settings: MemoryDefenseSettings, brake: MemoryHighBrake.Status) -> [Defense] {
         [

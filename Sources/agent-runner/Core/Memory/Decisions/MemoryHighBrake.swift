@@ -116,17 +116,15 @@ public struct MemoryHighBrake: Sendable {
             engagement = Engagement(previous: pending.previous, written: pending.written)
             pressureStreak = 0
             let pressure = pending.pressure.pressure
-            return MemoryEvent(.memoryHighEngaged, JSONObject([
-                ("round_num", .int(Int64(roundNum))), ("previous", pending.previous.jsonBytes.map { .int($0) } ?? .null),
-                ("written", .int(pending.written)), ("memory_current", .int(pending.memoryCurrent)),
-                ("write_ms", .double(HostMetrics.rounded(writeMS, 1))),
-                ("signal", pressure.map { .string($0.signal.rawValue) } ?? .null), ("context", .object(pressure?.context ?? JSONObject())),
-                ("rate_mb_per_min", pending.rate.map { .double(HostMetrics.rounded($0, 1)) } ?? .null),
-            ]))
+            return MemoryEvent(MemoryHighEngaged(
+                roundNum: roundNum, previous: pending.previous.jsonBytes, written: pending.written,
+                memoryCurrent: pending.memoryCurrent, writeMS: HostMetrics.rounded(writeMS, 1),
+                signal: pressure?.signal.rawValue, context: pressure?.context ?? JSONObject(),
+                rateMBPerMin: pending.rate.map { HostMetrics.rounded($0, 1) }))
         case .recovered, .roundEnd:
             engagement = nil
             okStreak = 0
-            return MemoryEvent(.memoryHighReleased, JSONObject([("round_num", .int(Int64(roundNum))), ("reason", .string(write.purpose.rawValue))]))
+            return MemoryEvent(MemoryHighReleased(roundNum: roundNum, reason: write.purpose.rawValue))
         }
     }
 
@@ -144,6 +142,6 @@ public struct MemoryHighBrake: Sendable {
     }
 
     private func failureEvent(errno: Int32?) -> MemoryEvent {
-        MemoryEvent(.memoryHighWriteFailed, JSONObject([("round_num", .int(Int64(roundNum))), ("errno", errno.map { .int(Int64($0)) } ?? .null)]))
+        MemoryEvent(MemoryHighWriteFailed(roundNum: roundNum, errno: errno.map { Int($0) }))
     }
 }

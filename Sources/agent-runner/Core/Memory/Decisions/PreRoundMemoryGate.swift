@@ -47,14 +47,13 @@ public struct PreRoundMemoryGate: Sendable, Equatable {
         if case .critical(let pressure) = tier {
             guard deferredSince == nil else { return Step(decision: .wait(seconds: pollS), events: []) }
             deferredSince = now
-            return Step(decision: .wait(seconds: pollS), events: [MemoryEvent(.roundDeferred, JSONObject([
-                ("severity", .string(pressure.severity.rawValue)), ("signal", .string(pressure.signal.rawValue)), ("message", .string(pressure.message)),
-            ]))])
+            return Step(decision: .wait(seconds: pollS), events: [MemoryEvent(RoundDeferred(
+                severity: pressure.severity.rawValue, signal: pressure.signal.rawValue, message: pressure.message))])
         }
         guard let since = deferredSince else { return Step(decision: .proceed, events: []) }
         deferredSince = nil
         let deferredFor = Int64(max(0, now - since).rounded(.down))
-        return Step(decision: .resume, events: [MemoryEvent(.roundResumed, JSONObject([("deferred_for_s", .int(deferredFor))]))])
+        return Step(decision: .resume, events: [MemoryEvent(RoundResumed(deferredForS: deferredFor))])
     }
 
     /// A stop request (SIGTERM, stop file) ended the pause: forget it without `round_resumed`.

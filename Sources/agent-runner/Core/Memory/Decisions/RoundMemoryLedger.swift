@@ -80,13 +80,10 @@ public struct RoundMemoryLedger: Sendable, Equatable {
             if let kernelAfter = end.after?.peakBytes, let kernelBefore = before?.peakBytes, kernelAfter > kernelBefore {
                 peak = Swift.max(peak ?? kernelAfter, kernelAfter)
             }
-            events.append(MemoryEvent(.roundCgroupMemory, JSONObject([
-                ("round_num", .int(Int64(roundNum))), ("memory_current_peak", peak.map { .int($0) } ?? .null),
-                ("memory_swap_current_peak", ledger.swapPeakBytes.map { .int($0) } ?? .null),
-                ("events_high_delta", .int(delta(\.high))), ("events_max_delta", .int(delta(\.max))),
-                ("events_oom_delta", .int(delta(\.oom))), ("events_oom_kill_delta", .int(delta(\.oomKill))),
-                ("bounding_cgroup_path", .string(bounding)),
-            ])))
+            events.append(MemoryEvent(RoundCgroupMemory(
+                roundNum: roundNum, memoryCurrentPeak: peak, memorySwapCurrentPeak: ledger.swapPeakBytes,
+                eventsHighDelta: delta(\.high), eventsMaxDelta: delta(\.max), eventsOomDelta: delta(\.oom),
+                eventsOomKillDelta: delta(\.oomKill), boundingCgroupPath: bounding)))
         }
         var oomKills = delta(\.oomKill)
         if oomKills == 0, end.agentExit == .signalled(SIGKILL), !end.killedBySupervisor,
@@ -94,10 +91,9 @@ public struct RoundMemoryLedger: Sendable, Equatable {
             oomKills = kernelAfter - kernelBefore
         }
         if oomKills > 0 {
-            events.append(MemoryEvent(.roundOomKilled, JSONObject([
-                ("round_num", .int(Int64(roundNum))), ("log_path", .string(end.logPath)), ("log_bytes", .int(end.logBytes)),
-                ("events_oom_kill_delta", .int(oomKills)), ("oom_kill_delta", .int(oomKills)), ("partial_log", .bool(end.logBytes > 0)),
-            ])))
+            events.append(MemoryEvent(RoundOomKilled(
+                roundNum: roundNum, logPath: end.logPath, logBytes: end.logBytes, oomKills: oomKills,
+                partialLog: end.logBytes > 0)))
         }
         return events
     }
