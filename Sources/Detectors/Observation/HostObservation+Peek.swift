@@ -98,7 +98,7 @@ extension HostObservation {
     }
 
     /// Ours names its version; the original 0.3.x names only its schema ("2.6" for 0.3.14).
-    static func producer(_ document: JSONObject) -> PeekProducer {
+    public static func producer(_ document: JSONObject) -> PeekProducer {
         if let version = HostValue.string(document["agent_runner_version"]) {
             return .ours(version: HostText.clip(version))
         }
