@@ -95,6 +95,16 @@ final class OriginalHostPollTests: XCTestCase {
         XCTAssertEqual(poller.memory.verdicts(of: "orig").map(\.roundNum), [2, 1])
     }
 
+    /// The exact version is the Prometheus `fleet_host_info` version label too.
+    func testTheOriginalsVersionIsTheMetricsVersionLabel() throws {
+        let remote = try remote("claude-401")
+        let poll = PeekPoller(executor: remote, clock: clock, wallClock: clock.wallClock).poll(target)
+        var values = HostMetricValues(host: "orig", up: true, reachable: true)
+        values.read(facts: try XCTUnwrap(poll.facts), observation: try XCTUnwrap(poll.observation), polledAt: poll.polledAt)
+        let text = PrometheusText.render(FleetMetricFamilies.hosts([values]))
+        XCTAssertTrue(text.contains(#"fleet_host_info{host="orig",version="0.3.14"} 1"#), text)
+    }
+
     /// A rate-limited host's newest round also failed short, but its transcript shows no auth or
     /// network error: read once, no alert but rate_limit_active.
     func testAHostWhoseNewestRoundFailedOnARateLimitIsReadOnceAndOnlyThrottled() throws {
