@@ -100,7 +100,8 @@ final class OriginalHostPollTests: XCTestCase {
         let remote = try remote("claude-401")
         let poll = PeekPoller(executor: remote, clock: clock, wallClock: clock.wallClock).poll(target)
         var values = HostMetricValues(host: "orig", up: true, reachable: true)
-        values.read(facts: try XCTUnwrap(poll.facts), observation: try XCTUnwrap(poll.observation), polledAt: poll.polledAt)
+        let facts = try XCTUnwrap(poll.facts)
+        values.read(facts: facts, observation: try XCTUnwrap(poll.observation), polledAt: poll.polledAt)
         let text = PrometheusText.render(FleetMetricFamilies.hosts([values]))
         XCTAssertTrue(text.contains(#"fleet_host_info{host="orig",version="0.3.14"} 1"#), text)
     }
