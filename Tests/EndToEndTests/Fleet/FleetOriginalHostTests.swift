@@ -51,20 +51,25 @@ final class FleetOriginalHostTests: XCTestCase {
         XCTAssertEqual(try fleet.fleetctl(["peek", "orig", "--select", "service.active"]).stdout, "false\n")
     }
 
-    /// claude 401 rounds leave only `agent_exit` in the original's events; fleetctl reads their
-    /// transcripts (one per poll), fires oauth_fail, stops the original and confirms the stop.
+    /// A mixed fleet: claude 401 rounds leave only `agent_exit` in the original's events; fleetctl
+    /// reads their transcripts (one per poll), fires oauth_fail, stops the original and confirms
+    /// the stop, while the host running ours beside it is polled alike and left running.
     func testClaude401RoundsOnAnOriginalHostAreOAuthFailAutoStoppedAndConfirmed() throws {
-        let fleet = try FleetFixture(self, hosts: ["orig"])
+        let fleet = try FleetFixture(self, hosts: ["orig", "ours"])
         let project = try fleet.originalProject(self, on: "orig", modes: ["replay-claude-401"])
+        let healthy = try fleet.project(self, on: "ours", modes: ["slow"])
         let defaults = ["[defaults.detectors]", "window = 3", "[defaults.auto_stop]", "confirm_s = 15"]
         try fleet.inventory(defaults: defaults, """
             \(try FleetFixture.originalHost("orig", project: project))
+            \(FleetFixture.host("ours", project: healthy))
             [[hooks]]
             command = ["\(fleet.hookScript)", "{detector}"]
             on = ["critical"]
             """)
         let serve = try project.startOriginalServe()
         defer { _ = serve.terminate(grace: .seconds(5)) }
+        let serveOurs = try healthy.startServe()
+        defer { _ = serveOurs.terminate(grace: .seconds(5)) }
         let watch = try fleet.startFleetctl(["watch", "--json"])
         defer { _ = watch.terminate(grace: .seconds(5)) }
         func events() -> [Event] { (try? fleet.fleetEvents()) ?? [] }
@@ -76,6 +81,7 @@ final class FleetOriginalHostTests: XCTestCase {
         XCTAssertEqual(output.exit, .terminated(0), output.stderrText)
 
         let triggered = events().filter { $0.kind == "monitor_auto_stop_triggered" }
+        XCTAssertEqual(triggered.map { $0.payload["host"] }, ["orig"])
         XCTAssertEqual(triggered.map { $0.payload["detector"] }, ["oauth_fail"],
                        events().map(\.raw).joined(separator: "\n"))
         XCTAssertEqual(triggered.first?.payload["confirmed"], true)
@@ -88,7 +94,10 @@ final class FleetOriginalHostTests: XCTestCase {
                        "the original itself recorded no auth error: the verdicts came from the transcripts")
         let polls = output.stdoutText.split(separator: "\n").compactMap { try? JSONParser.strict.parse(Array($0.utf8)) }
             .filter { $0["type"] == "poll" }
-        XCTAssertEqual(polls.last?["version"], "0.3.14", output.stdoutText)
+        XCTAssertEqual(polls.last { $0["host"] == "orig" }?["version"], "0.3.14", output.stdoutText)
+        XCTAssertEqual(polls.last { $0["host"] == "ours" }?["version"], .string(BuildInfo.version))
+        XCTAssertEqual(polls.last { $0["host"] == "ours" }?["runner"], "ours")
+        XCTAssertNil(serveOurs.poll(), "the host running ours keeps running")
     }
 
     /// A rejected five_hour rate_limit_event: the original backs off until resetsAt (now + 1 h)
