@@ -159,6 +159,26 @@ final class MigrationRunnerTests: XCTestCase {
         XCTAssertEqual(fleet.log("pi").filter { $0.hasSuffix("record") }.count, 1, "backed up afresh")
     }
 
+    /// `--abort` of a finished migration puts the original back on every migrated host, once.
+    func testAnAbortRestoresEveryMigratedHostOnce() throws {
+        let fleet = try MigrationFleet(self, hosts: ["pi"])
+        let finished = fleet.runner().run()
+        XCTAssertEqual(finished.hosts["pi"], .healthy)
+        XCTAssertFalse(fleet.host("pi").originalServing)
+
+        let aborted = fleet.runner(finished).abort()
+        XCTAssertEqual(aborted.status, .aborted)
+        XCTAssertEqual(aborted.hosts["pi"], .rolledBack)
+        XCTAssertEqual(Array(fleet.log("pi").suffix(6)), [
+            "15s restore-config", "15s original stop", "15s original peek", "15s restore-units",
+            "15s launch original", "15s original peek",
+        ])
+        XCTAssertTrue(fleet.host("pi").originalServing)
+        let calls = fleet.log("pi").count
+        _ = fleet.runner(aborted).abort()
+        XCTAssertEqual(fleet.log("pi").count, calls, "a restored host is not touched again")
+    }
+
     // MARK: values
 
     func testTheRecordManifestReadsTheCommandLineByteForByte() throws {
