@@ -52,6 +52,21 @@ final class FleetMigrationTests: XCTestCase {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
     }
 
+    /// Every file of the original's venv with its size and modification time.
+    func originalInstallation() throws -> [String: String] {
+        let venv = URL(fileURLWithPath: try OriginalTool.executable()).deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        var files: [String: String] = [:]
+        let paths = (FileManager.default.enumerator(atPath: venv)?.allObjects as? [String]) ?? []
+        for path in paths {
+            let attributes = try FileManager.default.attributesOfItem(atPath: venv + "/" + path)
+            let size = attributes[FileAttributeKey.size].map { "\($0)" } ?? "?"
+            let modified = attributes[FileAttributeKey.modificationDate].map { "\($0)" } ?? "?"
+            files[path] = size + " " + modified
+        }
+        return files
+    }
+
     func servePID(_ project: AgentProject) -> Int32? {
         (try? PidFile(path: project.logDir + "/serve.pid").runningPID()) ?? nil
     }
@@ -95,6 +110,7 @@ final class FleetMigrationTests: XCTestCase {
         AgentProject.wait("both originals to serve") { self.servePID(good) != nil && self.servePID(bad) != nil }
         let goodBefore = try snapshot(good, unit: nil)
         let badBefore = try snapshot(bad, unit: unitPath)
+        let originalFiles = try originalInstallation()
         try fleet.inventory(
             """
             \(try FleetFixture.originalHost("good", project: good))
@@ -138,6 +154,8 @@ final class FleetMigrationTests: XCTestCase {
             migrated.hasSuffix("[upgrade]\nbin_link = \"\(fleet.user("good").home)/.local/bin/agent-runner-swift\"\n"),
             migrated)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: good.dir + "/agent-runner.toml.bak")), goodBefore.bak)
+
+        XCTAssertEqual(try originalInstallation(), originalFiles, "the original's files are untouched")
 
         // bad: exactly as before.
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: bad.dir + "/agent-runner.toml")), badBefore.config)

@@ -97,6 +97,23 @@ final class MigrationRunnerTests: XCTestCase {
         XCTAssertFalse(fleet.host("pi").configMigrated)
     }
 
+    /// A config our migrate cannot finish (a MANUAL item, exit 78) fails the host at the config
+    /// step, after the original stopped: it is put back and serving again.
+    func testAConfigWithAManualItemFailsTheHostAndPutsTheOriginalBack() throws {
+        let fleet = try MigrationFleet(self, hosts: ["pi"])
+        fleet.set("pi") { $0.manualItem = true }
+        let journal = fleet.runner().run()
+
+        XCTAssertEqual(Array(fleet.log("pi").suffix(7)), [
+            "5s migrate-config", "5s restore-config", "5s original stop", "5s original peek", "5s restore-units",
+            "5s launch original", "5s original peek",
+        ])
+        XCTAssertEqual(journal.hosts["pi"], .rolledBack)
+        let failed = try XCTUnwrap(fleet.events().first { $0.contains("rollout_host_failed") })
+        XCTAssertTrue(failed.contains(#""phase": "config""#) && failed.contains("needs a hand edit"), failed)
+        XCTAssertTrue(fleet.host("pi").originalServing)
+    }
+
     /// Ours dies during the bake: the gate fails and the stage's host is restored (ours stopped
     /// through the original's own stop, which reads our serve.pid).
     func testAFailedGateRestoresTheOriginal() throws {
@@ -257,6 +274,8 @@ private final class MigrationFleet: Sendable {
         var oursDiesAfterPeeks: Int?
         var reportedVersion = "0.2.0"
         var smokeFails = false
+        /// Our migrate finds an item it cannot rewrite (exit 78).
+        var manualItem = false
         var configMigrated = false
         var log: [String] = []
         var launched: [[String]] = []
@@ -392,6 +411,9 @@ private final class MigrationFleet: Sendable {
                 case "install":
                     return .stdout("installed=/home/x/.local/lib/agent-runner/versions/0.2.0/agent-runner\n")
                 case "migrate-config":
+                    if host.manualItem {
+                        return .failed(code: 78, stderr: "agent-runner: agent-runner.toml: 1 item needs a hand edit")
+                    }
                     host.configMigrated = true
                     return .stdout("rewrite: ...\n")
                 case "restore-config":
