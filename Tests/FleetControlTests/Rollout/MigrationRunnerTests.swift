@@ -154,6 +154,16 @@ final class MigrationRunnerTests: XCTestCase {
         XCTAssertEqual(journal.hosts, ["pi": .rolledBack])
     }
 
+    /// A stopped systemd unit is refused before anything changes: our install would start it.
+    func testAStoppedSystemdUnitIsRefusedUntouched() throws {
+        let fleet = try MigrationFleet(self, hosts: ["pi"], mode: "systemd_user")
+        fleet.set("pi") { $0.originalServing = false }
+        let journal = fleet.runner().run()
+        XCTAssertEqual(fleet.log("pi"), ["0s original peek"])
+        XCTAssertEqual(journal.hosts["pi"], .failed)
+        XCTAssertTrue(journal.notes["pi"]?.hasPrefix("its systemd unit is installed but not running") ?? false)
+    }
+
     /// A fleetctl killed while the original was stopping: `--resume` restores the host first (the
     /// original started again), then migrates it afresh.
     func testAResumeRestoresAHostLeftMidWayThenMigratesItAgain() throws {

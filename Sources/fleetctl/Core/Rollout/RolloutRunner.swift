@@ -300,7 +300,8 @@ public final class RolloutRunner: Sendable {
     /// host already back on its old build (agent-runner restored it) is only recorded.
     public func rollBack() {
         let snapshot = journal
-        let touched = snapshot.touched
+        // A migration changed nothing on a host it holds no restore record of (it failed while reading it).
+        let touched = snapshot.touched.filter { migration == nil || snapshot.migrations[$0] != nil }
         guard !touched.isEmpty else { return }
         reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))],
                       text: "rolling back \(touched.joined(separator: ", "))")

@@ -102,6 +102,13 @@ public struct MigrationSteps: Sendable {
                 phase: "probe", reason: "it runs under a system unit (install --system); migrate it by hand",
                 restored: nil)
         }
+        if state.mode == .systemdUser && !state.active {
+            // Our install starts the unit it writes; left as it is, the unit would start the original.
+            return .failed(
+                phase: "probe",
+                reason: "its systemd unit is installed but not running: start it first, or migrate it by hand",
+                restored: nil)
+        }
         if state.mode == .pidFile && state.active && state.pid == nil {
             return .failed(phase: "probe", reason: "its pid-file serve reports no pid to record", restored: nil)
         }
