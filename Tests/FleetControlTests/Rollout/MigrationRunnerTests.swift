@@ -246,7 +246,7 @@ final class MigrationRunnerTests: XCTestCase {
             ["sh", "-c", MigrationScripts.install, "fleetctl-migrate", "x'y", "$(z)"])
     }
 
-    func testAMigrationPlanSkipsHostsThatRunOurs() {
+    func testAMigrationPlansOnlyTheOriginalsHostsAndAnUpgradeOnlyOurs() {
         let candidates = [
             RolloutCandidate(name: "old", version: nil, reachable: true, runsOriginal: true),
             RolloutCandidate(name: "done", version: "0.2.0", reachable: true),
@@ -266,6 +266,10 @@ final class MigrationRunnerTests: XCTestCase {
               skip gone: unreachable (refused); --include-unreachable to try it anyway
 
             """)
+        let upgrade = RolloutPlanner.plan(candidates: candidates, target: "0.2.0", canary: [], batch: .count(5))
+        XCTAssertEqual(upgrade.hosts, ["ours"], "an upgrade leaves the original's hosts to fleetctl migrate")
+        XCTAssertTrue(upgrade.text.contains("skip old: runs the original 0.3.x (fleetctl migrate moves it)"),
+                      upgrade.text)
     }
 }
 

@@ -25,6 +25,8 @@ public struct RolloutPlan: Sendable, Equatable {
         case unreachable(String)
         /// A migration skips a host that does not run the original (it runs ours at this version).
         case notOriginal(String)
+        /// An upgrade skips a host that runs the original: its `upgrade` verb is not ours.
+        case runsOriginal
     }
 
     public var target: String
@@ -57,6 +59,8 @@ public struct RolloutPlan: Sendable, Equatable {
                     return .object(["host": .string(host), "reason": "unreachable", "error": .string(why)])
                 case .notOriginal(let version):
                     return .object(["host": .string(host), "reason": "not_original", "version": .string(version)])
+                case .runsOriginal:
+                    return .object(["host": .string(host), "reason": "runs_original"])
                 }
             }),
         ]
@@ -78,6 +82,8 @@ public struct RolloutPlan: Sendable, Equatable {
             case .notOriginal(let version):
                 lines.append("  skip \(host): runs our agent-runner \(version), not the original "
                              + "(fleetctl upgrade moves it)")
+            case .runsOriginal:
+                lines.append("  skip \(host): runs the original 0.3.x (fleetctl migrate moves it)")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -131,6 +137,8 @@ public enum RolloutPlanner {
             if kind == .migration && candidate.reachable && !candidate.runsOriginal {
                 skipped.append((candidate.name, candidate.version == target ? .alreadyOnTarget
                                     : .notOriginal(candidate.version ?? "of an unknown version")))
+            } else if kind == .upgrade && candidate.reachable && candidate.runsOriginal {
+                skipped.append((candidate.name, .runsOriginal))
             } else if kind == .upgrade && candidate.version == target && !candidate.upgradeInProgress {
                 skipped.append((candidate.name, .alreadyOnTarget))
             } else if !candidate.reachable && !includeUnreachable {
