@@ -40,6 +40,8 @@ final class AgentProject {
         try Harness.write(prompt ?? String(repeating: "Work carefully on the project and commit your changes. ", count: 12), to: dir + "/prompts/main.md")
         try Harness.write("logs/\n", to: dir + "/.gitignore")
         try Harness.write(modes.joined(separator: ","), to: modeFile)
+        // Whole seconds as an integer: the original 0.3.x refuses a float restart_delay_s.
+        let delay = restartDelay.rounded() == restartDelay ? String(Int(restartDelay)) : String(restartDelay)
         let config = """
             schema_version = 1
             [agent]
@@ -51,7 +53,7 @@ final class AgentProject {
             [runtime]
             work_dir = "."
             log_dir = "logs"
-            restart_delay_s = \(restartDelay)
+            restart_delay_s = \(delay)
             \(runtime.joined(separator: "\n"))
             [prompt]
             file = "prompts/main.md"

@@ -67,7 +67,9 @@ public final class LoopbackSSHD: @unchecked Sendable {
     ///   key (so one fixture per user at a time), and sshd runs with `StrictModes yes`, as on a
     ///   real host: the fixture makes the home and `~/.ssh` the user's own and not writable by
     ///   group or others. The fixture directory becomes traversable (0711) so that the users can
-    ///   run the stand-ins of ``writeScript(_:_:)``. Needs root.
+    ///   run the stand-ins of ``writeScript(_:_:)``. Needs root. sshd honours each user's
+    ///   `~/.ssh/environment` (`PermitUserEnvironment`), so a test can give a host's sessions their
+    ///   own PATH (a fake systemctl first) without touching the remote shell's rc files.
     public init(aliases: [String] = ["fleettest1"], users: [String: String] = [:], sshdPath: String = LoopbackSSHD.defaultSSHDPath) throws {
         guard access(sshdPath, X_OK) == 0 else { throw Failure(description: Self.missingMessage) }
         if !users.isEmpty {
@@ -254,6 +256,7 @@ public final class LoopbackSSHD: @unchecked Sendable {
             PrintLastLog no
             MaxStartups 100
             MaxSessions 100
+            PermitUserEnvironment yes
             LogLevel INFO
 
             """

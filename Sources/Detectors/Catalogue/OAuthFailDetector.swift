@@ -9,12 +9,28 @@ import FleetCore
 /// not timed out, under `short_exit_s`): a long round that merely mentions "401" is not one.
 /// Message `"10/10 recent rounds failed auth (agent-reported or short-exit pattern)"`, context
 /// `{matches, window, threshold, hint}` with the host's `auth_fail_hint`, key `oauth_fail`.
+///
+/// On an original 0.3.x host that is not enough yet, the host's own monitor's `oauth_fail`
+/// record counts while no round has succeeded since (``HostMonitorReport``): message
+/// `"<its message> (reported by the host's monitor at <ts>)"`, context `{reported_by, reported_at, hint}`.
 public struct OAuthFailDetector: Detector {
     public let name = "oauth_fail"
     public init() {}
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
-        guard let window = RecentExitWindow(observation, policy: settings.policy) else { return [] }
+        if let alert = windowAlert(observation, settings: settings) { return [alert] }
+        guard let report = HostMonitorReport.current(observation, detector: name) else { return [] }
+        var context = report.context
+        context["hint"] = .string(observation.config.authFailHint ?? "")
+        return [Alert(
+            detector: name, severity: .critical,
+            message: "\(report.message) (reported by the host's monitor at \(report.ts))", context: context,
+            requestsStop: true
+        )]
+    }
+
+    private func windowAlert(_ observation: HostObservation, settings: DetectorSettings) -> Alert? {
+        guard let window = RecentExitWindow(observation, policy: settings.policy) else { return nil }
         var reported = Set<Int>()
         for position in observation.eventIndex.positions(of: .agentAuthErrorDetected) {
             if let round = HostValue.roundNumber(observation.events[position].payload["round_num"]) { reported.insert(round) }
@@ -23,13 +39,13 @@ public struct OAuthFailDetector: Detector {
         let matches = window.count { round in
             reported.contains(round.roundNum) || (round.authFailure && round.isShortFailure(shortExitS: shortExitS))
         }
-        guard matches > 0, window.reaches(matches) else { return [] }
+        guard matches > 0, window.reaches(matches) else { return nil }
         var context = window.matchContext(matches)
         context["hint"] = .string(observation.config.authFailHint ?? "")
-        return [Alert(
+        return Alert(
             detector: name, severity: .critical,
             message: "\(matches)/\(window.size) recent rounds failed auth (agent-reported or short-exit pattern)",
             context: context, requestsStop: true
-        )]
+        )
     }
 }

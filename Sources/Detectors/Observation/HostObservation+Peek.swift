@@ -92,8 +92,20 @@ extension HostObservation {
 
         self.init(
             now: now, clock: clock, project: HostValue.string(document["project"]).map(HostText.clip), events: events,
-            rounds: rounds, system: samples, config: Self.configFacts(document), reportedThrottle: throttle
+            rounds: rounds, system: samples, config: Self.configFacts(document), reportedThrottle: throttle,
+            producer: Self.producer(document)
         )
+    }
+
+    /// Ours names its version; the original 0.3.x names only its schema ("2.6" for 0.3.14).
+    public static func producer(_ document: JSONObject) -> PeekProducer {
+        if let version = HostValue.string(document["agent_runner_version"]) {
+            return .ours(version: HostText.clip(version))
+        }
+        if let schema = HostValue.string(document["schema_version"]), schema.hasPrefix("2.") {
+            return .original(schema: HostText.clip(schema))
+        }
+        return .unknown
     }
 
     /// 0.3.14 writes `system` with all values 0 before any metrics line exists: that is no sample.

@@ -41,13 +41,15 @@ public struct HostObservation: Sendable {
     public var config: HostConfigFacts
     /// The host's own view of its active throttle, if it reported one.
     public var reportedThrottle: ReportedThrottle?
+    /// Who wrote the peek document this observation was read from.
+    public var producer: PeekProducer
 
     /// An observation from its parts (a local log directory, a test); collections are cut to their bounds.
     /// - Parameter rounds: nil derives them from `events` (``RoundSummary/derive(from:logFailures:)``).
     public init(
         now: UTCInstant, clock: ClockSource = .poller, project: String? = nil, events: [Event] = [],
         rounds: [RoundSummary]? = nil, system: [SystemSample] = [], config: HostConfigFacts = HostConfigFacts(),
-        reportedThrottle: ReportedThrottle? = nil
+        reportedThrottle: ReportedThrottle? = nil, producer: PeekProducer = .unknown
     ) {
         self.now = now
         self.clock = clock
@@ -58,6 +60,7 @@ public struct HostObservation: Sendable {
         self.system = Array(system.suffix(Self.maxSystemSamples))
         self.config = config
         self.reportedThrottle = reportedThrottle
+        self.producer = producer
     }
 
     /// The latest system sample.
@@ -77,6 +80,21 @@ public struct HostObservation: Sendable {
 }
 
 extension HostObservation {
+    /// Marks the rounds whose transcripts the poller classified (``RoundLogVerdict``): a verdict
+    /// applies to the round of its number whose start it names (any, when it names none), and
+    /// only adds failures, never clears what the host's own events said.
+    public mutating func apply(_ verdicts: [RoundLogVerdict]) {
+        guard !verdicts.isEmpty else { return }
+        for position in rounds.indices {
+            let round = rounds[position]
+            for verdict in verdicts where verdict.roundNum == round.roundNum
+                && (verdict.startedAt == nil || verdict.startedAt == round.startedAt) {
+                if verdict.failures.contains(.auth) { rounds[position].authFailure = true }
+                if verdict.failures.contains(.network) { rounds[position].networkFailure = true }
+            }
+        }
+    }
+
     /// The newest sample's `disk_used_pct` (the original reads the latest metrics line that has one).
     var latestDiskUsedPct: Double? {
         system.last { $0.diskUsedPct != nil }?.diskUsedPct

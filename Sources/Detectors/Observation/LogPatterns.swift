@@ -5,6 +5,13 @@ public enum LogPatterns {
     public static let network =
         #"\b(connection refused|econnrefused|dns|name or service not known|connect(ion)? timed out|nodename nor servname|network unreachable|50[023] (service unavailable|bad gateway|gateway timeout)|connection reset)\b"#
 
+    /// The errno codes node and libc print for a connection that never reached the provider.
+    /// Not part of ``network`` (the original's regex, which `agent_network_blip` keeps): used
+    /// where fleetctl classifies a transcript itself (``RoundLogVerdict``), so a `read ECONNRESET`
+    /// round on an original host counts towards network_fail.
+    public static let networkCodes =
+        #"\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ENETDOWN)\b"#
+
     /// Authentication failures, as the original tool matches them (case-insensitive): the
     /// default of `[monitor] auth_fail_patterns`.
     public static let authFailure =

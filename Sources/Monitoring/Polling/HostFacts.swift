@@ -14,8 +14,11 @@ public struct HostFacts: Sendable, Equatable {
     public var diskUsedPct: Double?
     /// `claude until 2026-11-25T13:40:25Z (rate_limit_account)` while throttled.
     public var throttle: String?
-    /// `agent_runner_version`, else `0.3.x (schema 2.6)` for the original, which reports no version.
+    /// `agent_runner_version`; for the original, which reports no version in peek, what its
+    /// `agent-runner --version` said (the poller asks once per connection), else `0.3.x (schema 2.6)`.
     public var version: String?
+    /// `ours` or `original` (the Python 0.3.x); nil when the document says neither.
+    public var runner: String?
     /// The host's clock when it made the document (`generated_at`), when reported.
     public var generatedAt: UTCInstant?
     /// Host clock minus poller clock, seconds (positive: the host is ahead).
@@ -65,8 +68,10 @@ public struct HostFacts: Sendable, Equatable {
         }
         if let ours = Self.text(document["agent_runner_version"]) {
             version = ours
+            runner = "ours"
         } else if let schema = Self.text(document["schema_version"]) {
             version = "0.3.x (schema \(schema))"
+            runner = schema.hasPrefix("2.") ? "original" : nil
         }
         if let generated = document["generated_at"]?.stringValue.flatMap(EventTimestamp.parse) {
             generatedAt = generated

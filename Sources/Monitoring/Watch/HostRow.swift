@@ -37,7 +37,7 @@ public struct HostRow: Sendable, Equatable {
     }
 
     /// `{host, reachable, reachability, service, service_mode, round, phase, last_exit, disk_used_pct,
-    /// throttle, version, clock_skew_s, alerts, pending, healthy, error, latency_ms}`.
+    /// throttle, version, runner, clock_skew_s, alerts, pending, healthy, error, latency_ms}`.
     public func json() -> JSONObject {
         func optional<T>(_ value: T?, _ wrap: (T) -> JSONValue) -> JSONValue { value.map(wrap) ?? .null }
         var object: JSONObject = [
@@ -52,6 +52,7 @@ public struct HostRow: Sendable, Equatable {
             "disk_used_pct": optional(facts?.diskUsedPct, JSONValue.double),
             "throttle": optional(facts?.throttle, JSONValue.string),
             "version": optional(facts?.version, JSONValue.string),
+            "runner": optional(facts?.runner, JSONValue.string),
             "clock_skew_s": optional(facts?.clockSkewS) { .double(($0 * 1000).rounded() / 1000) },
             "alerts": .array(alerts.map { .string($0) }),
         ]
@@ -60,6 +61,12 @@ public struct HostRow: Sendable, Equatable {
         object["error"] = optional(error, JSONValue.string)
         object["latency_ms"] = optional(latency) { .int(Int64(($0).seconds * 1000)) }
         return object
+    }
+
+    /// The version cell: `0.3.14 (original)` for the original, so the two tools' numbers are not compared.
+    var versionText: String {
+        guard let version = facts?.version else { return "-" }
+        return facts?.runner == "original" ? version + " (original)" : version
     }
 
     /// The table's cells, in ``StatusTable/headers`` order.
@@ -71,7 +78,7 @@ public struct HostRow: Sendable, Equatable {
         return [
             host, reach, facts?.service ?? "-", facts?.round.map(String.init) ?? "-", facts?.phase ?? "-",
             facts?.lastExit.map(String.init) ?? "-", facts?.diskUsedPct.map { JSONWriter.formatDouble(($0 * 10).rounded() / 10) + "%" } ?? "-",
-            facts?.throttle ?? "-", facts?.version ?? "-", alertText,
+            facts?.throttle ?? "-", versionText, alertText,
         ]
     }
 }

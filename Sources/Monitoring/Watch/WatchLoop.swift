@@ -161,8 +161,9 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
             for index in due.popDue(now, limit: maxInFlight - inFlight) {
                 inFlight += 1
                 let target = hosts[index].target
+                let policy = hosts[index].policy.detectors
                 let poller = self.poller
-                pollPool.submit { completions.push(.poll(poller.poll(target))) }
+                pollPool.submit { completions.push(.poll(poller.poll(target, policy: policy))) }
             }
             // With every slot taken, an overdue host cannot be submitted before a poll
             // completes: wait for a completion, not for its due time (which would spin).

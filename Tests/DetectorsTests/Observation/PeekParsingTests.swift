@@ -40,7 +40,12 @@ final class PeekParsingTests: XCTestCase {
         XCTAssertEqual(observation.events.first?.ts, "2026-11-25T13:42:19.466Z", "ts and event become the event's own fields")
         XCTAssertEqual(observation.reportedThrottle, ReportedThrottle(agent: "claude", classification: "rate_limit_account", untilEpoch: 1_795_621_322))
         let alerts = DetectorSuite.run(observation, policy: DetectorPolicy()).alerts
-        XCTAssertEqual(alerts.map(\.message), ["throttled until 2026-11-25T15:42:02+00:00 (rate_limit_account)"])
+        // The host's own monitor recorded oauth_fail and stopped serve; no round succeeded since.
+        XCTAssertEqual(alerts.map(\.message), [
+            "10/10 recent rounds failed auth (agent-reported or short-exit pattern) "
+                + "(reported by the host's monitor at 2026-11-25T13:42:24.479Z)",
+            "throttled until 2026-11-25T15:42:02+00:00 (rate_limit_account)",
+        ])
     }
 
     func testRoundLatestPeekWithEvents() throws {

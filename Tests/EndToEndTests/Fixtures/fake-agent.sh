@@ -50,6 +50,14 @@ case "$MODE" in
   net)
     echo "Error: connect ECONNREFUSED 127.0.0.1:443 (connection refused)" >&2
     exit 1 ;;
+  replay-*)
+    # A transcript recorded for the original's harness (Fixtures/original/harness/fake-transcripts):
+    # transcripts/NAME.out on stdout, .err on stderr, exit .rc; @NOW+3600@ becomes now + 3600 s.
+    name="${MODE#replay-}"
+    dir="${FAKE_TRANSCRIPTS:-transcripts}"
+    [ -f "$dir/$name.out" ] && sed "s/@NOW+3600@/$(( $(date +%s) + 3600 ))/g" "$dir/$name.out"
+    [ -f "$dir/$name.err" ] && cat "$dir/$name.err" >&2
+    exit "$(cat "$dir/$name.rc" 2>/dev/null || echo 0)" ;;
   hang)
     sleep 1000 ;;
   linger)

@@ -14,7 +14,8 @@ enum FleetctlProgram {
         verbs: [
             CheckCommand.spec, HostsCommand.spec, StatusCommand.spec, WatchCommand.spec, PeekCommand.spec, EventsCommand.spec,
             ActionCommand.spec("stop"), ActionCommand.spec("start"), ActionCommand.spec("restart"), ActionCommand.spec("kill"),
-            SilenceCommand.spec, SilenceCommand.listSpec, SilenceCommand.removeSpec, UpgradeCommand.spec, RolloutsCommand.spec,
+            SilenceCommand.spec, SilenceCommand.listSpec, SilenceCommand.removeSpec, UpgradeCommand.spec,
+            MigrateCommand.spec, RolloutsCommand.spec,
             DemoCommand.spec,
         ])
 
@@ -33,6 +34,7 @@ enum FleetctlProgram {
             case SilenceCommand.listSpec.name: return SilenceCommand.list(parsed, context: context, runner: runner)
             case SilenceCommand.removeSpec.name: return SilenceCommand.remove(parsed, context: context, runner: runner)
             case UpgradeCommand.spec.name: return UpgradeCommand.run(parsed, context: context, runner: runner)
+            case MigrateCommand.spec.name: return MigrateCommand.run(parsed, context: context, runner: runner)
             case RolloutsCommand.spec.name: return RolloutsCommand.run(parsed, context: context, runner: runner)
             case DemoCommand.spec.name: return DemoCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)

@@ -152,21 +152,21 @@ enum UpgradeCommand {
         /// The canary stage's hosts.
         var canary: Set<String> = []
 
-        init(_ parsed: ParsedArguments, inventory: Inventory) throws(UsageError) {
+        init(_ parsed: ParsedArguments, inventory: Inventory, verb: String = spec.name) throws(UsageError) {
             let policy = inventory.upgrade
             let batchText = parsed.value("batch") ?? policy.batch
             guard let size = BatchSize(batchText) else {
-                throw UsageError("--batch must be N (hosts) or N% (1-100), got '\(batchText)'", verb: spec.name)
+                throw UsageError("--batch must be N (hosts) or N% (1-100), got '\(batchText)'", verb: verb)
             }
             batch = size
             let release = parsed.value("artifact") == nil ? policy.source : nil
             guard let pattern = parsed.value("artifact") ?? release?.text ?? policy.artifact else {
                 throw UsageError("no build to roll out: pass --artifact PATH, or set [upgrade] artifact or "
-                                 + "[upgrade] source in the inventory", verb: spec.name)
+                                 + "[upgrade] source in the inventory", verb: verb)
             }
             if release != nil && parsed.value("target") == nil {
                 throw UsageError("[upgrade] source needs --target X.Y.Z: the version (as SHA256SUMS lists it) to "
-                                 + "roll out", verb: spec.name)
+                                 + "roll out", verb: verb)
             }
             settings = .init(artifact: pattern, releaseSource: release != nil, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
                              maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures,
@@ -176,7 +176,7 @@ enum UpgradeCommand {
                 do {
                     canary = Set(try HostSelector.select(canarySelector, exclude: [], from: inventory).map(\.name))
                 } catch {
-                    throw UsageError("--canary: \(error.message)", verb: spec.name)
+                    throw UsageError("--canary: \(error.message)", verb: verb)
                 }
             }
         }

@@ -19,6 +19,8 @@ public enum RolloutHostProbe {
         /// The host reports an `agent-runner upgrade` under way or cut short (peek's
         /// `upgrade_in_progress`): its version is not a confirmed one.
         public var upgradeInProgress = false
+        /// The peek is the original 0.3.x's (schema 2.x, no version): what a migration moves.
+        public var runsOriginal = false
     }
 
     /// `<agent_runner> peek --json [--config PATH]`.
@@ -41,7 +43,8 @@ public enum RolloutHostProbe {
                       serviceActive: document["service"]?["active"]?.boolValue,
                       round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },
                       criticalAlerts: Array(Set(critical)).sorted(),
-                      upgradeInProgress: document["upgrade_in_progress"]?.objectValue != nil)
+                      upgradeInProgress: document["upgrade_in_progress"]?.objectValue != nil,
+                      runsOriginal: observation.producer.isOriginal)
     }
 
     /// The health sample for the gate. A host whose service was not running before the rollout

@@ -17,6 +17,15 @@ public struct RolloutJournal: Sendable, Equatable {
         case running, finished, failed, aborted
     }
 
+    /// What the rollout does to each host: push a build of ours (`fleetctl upgrade`), or move
+    /// it from the original 0.3.x to ours (`fleetctl migrate`).
+    public enum Kind: String, Sendable {
+        case upgrade, migration
+
+        /// The fleetctl verb that runs, resumes and aborts it.
+        public var verb: String { self == .upgrade ? "upgrade" : "migrate" }
+    }
+
     public var id: String
     public var target: String
     public var createdAt: String
@@ -35,6 +44,9 @@ public struct RolloutJournal: Sendable, Equatable {
     public var criticalBefore: [String: [String]] = [:]
     /// What `--resume` needs to carry on exactly as started.
     public var settings = Settings()
+    public var kind = Kind.upgrade
+    /// A migration's restore record of each host it touched.
+    public var migrations: [String: MigrationRecord] = [:]
 
     /// The rollout's parameters, recorded so a resumed rollout uses the same ones.
     public struct Settings: Sendable, Equatable {
@@ -46,13 +58,16 @@ public struct RolloutJournal: Sendable, Equatable {
         public var bakeS: Double = 300
         public var maxFailures = 0
         public var rollback = true
+        /// A migration's install places and stop timeout (nil for an upgrade).
+        public var migration: MigrationSettings?
         public init(artifact: String = "", releaseSource: Bool = false, bakeS: Double = 300, maxFailures: Int = 0,
-                    rollback: Bool = true) {
+                    rollback: Bool = true, migration: MigrationSettings? = nil) {
             self.artifact = artifact
             self.releaseSource = releaseSource
             self.bakeS = bakeS
             self.maxFailures = maxFailures
             self.rollback = rollback
+            self.migration = migration
         }
     }
 
@@ -110,21 +125,31 @@ public struct RolloutJournal: Sendable, Equatable {
             if let note = notes[host] { entry["note"] = .string(note) }
             if let active = serviceActiveBefore[host] { entry["service_active_before"] = .bool(active) }
             if let critical = criticalBefore[host] { entry["critical_before"] = .array(critical.map { .string($0) }) }
+            if let record = migrations[host] { entry["restore"] = record.json }
             hostObject[host] = .object(entry)
         }
-        return .object(JSONObject([
+        var settingsObject = JSONObject([
+            ("artifact", .string(settings.artifact)), ("release_source", .bool(settings.releaseSource)),
+            ("bake_s", .double(settings.bakeS)),
+            ("max_failures", .int(Int64(settings.maxFailures))), ("rollback", .bool(settings.rollback)),
+        ])
+        if let migration = settings.migration {
+            settingsObject["migration"] = .object(JSONObject([
+                ("link", .string(migration.link)), ("versions_dir", .string(migration.versionsDir)),
+                ("stop_timeout_s", .double(migration.stopTimeoutS)),
+            ]))
+        }
+        var object = JSONObject([
             ("id", .string(id)), ("target", .string(target)), ("created_at", .string(createdAt)), ("status", .string(status.rawValue)),
             ("current_stage", .int(Int64(currentStage))),
             ("stages", .array(zip(stageLabels, stages).map { label, hosts in
                 .object(JSONObject([("label", .string(label)), ("hosts", .array(hosts.map { .string($0) }))]))
             })),
             ("hosts", .object(hostObject)),
-            ("settings", .object(JSONObject([
-                ("artifact", .string(settings.artifact)), ("release_source", .bool(settings.releaseSource)),
-                ("bake_s", .double(settings.bakeS)),
-                ("max_failures", .int(Int64(settings.maxFailures))), ("rollback", .bool(settings.rollback)),
-            ]))),
-        ]))
+            ("settings", .object(settingsObject)),
+        ])
+        if kind == .migration { object["kind"] = .string(kind.rawValue) }
+        return .object(object)
     }
 
     /// Reads a journal back; nil when the document is not one.
@@ -146,13 +171,21 @@ public struct RolloutJournal: Sendable, Equatable {
             if let note = entry["note"]?.stringValue { notes[host] = note }
             if let active = entry["service_active_before"]?.boolValue { serviceActiveBefore[host] = active }
             if let critical = entry["critical_before"]?.arrayValue { criticalBefore[host] = critical.compactMap(\.stringValue) }
+            if let record = entry["restore"].flatMap(MigrationRecord.init(json:)) { migrations[host] = record }
         }
+        kind = object["kind"]?.stringValue.flatMap(Kind.init(rawValue:)) ?? .upgrade
         if let saved = object["settings"]?.objectValue {
             settings.artifact = saved["artifact"]?.stringValue ?? ""
             settings.releaseSource = saved["release_source"]?.boolValue ?? false
             settings.bakeS = saved["bake_s"]?.doubleValue ?? settings.bakeS
             settings.maxFailures = saved["max_failures"]?.intValue.flatMap { Int(exactly: $0) } ?? 0
             settings.rollback = saved["rollback"]?.boolValue ?? true
+            if let migration = saved["migration"]?.objectValue {
+                settings.migration = MigrationSettings(
+                    link: migration["link"]?.stringValue ?? MigrationSettings.defaultLink,
+                    versionsDir: migration["versions_dir"]?.stringValue ?? MigrationSettings.defaultVersionsDir,
+                    stopTimeoutS: migration["stop_timeout_s"]?.doubleValue ?? MigrationSettings().stopTimeoutS)
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ public struct RolloutOutcome: Sendable, Equatable {
     public static func resumeRefusal(_ journal: RolloutJournal) -> String? {
         guard journal.status != .running else { return nil }
         let hint = journal.status == .failed
-            ? " (fleetctl upgrade --abort \(journal.id) rolls back what it touched)" : ""
+            ? " (fleetctl \(journal.kind.verb) --abort \(journal.id) rolls back what it touched)" : ""
         return "rollout \(journal.id) is \(journal.status.rawValue); nothing to resume" + hint
     }
 }

@@ -23,14 +23,20 @@ public struct RolloutPlan: Sendable, Equatable {
     public enum SkipReason: Sendable, Equatable {
         case alreadyOnTarget
         case unreachable(String)
+        /// A migration skips a host that does not run the original (it runs ours at this version).
+        case notOriginal(String)
+        /// An upgrade skips a host that runs the original: its `upgrade` verb is not ours.
+        case runsOriginal
     }
 
     public var target: String
+    /// An upgrade between our builds, or a migration from the original.
+    public var kind = RolloutJournal.Kind.upgrade
     public var stages: [Stage]
     public var skipped: [(host: String, reason: SkipReason)]
 
     public static func == (lhs: RolloutPlan, rhs: RolloutPlan) -> Bool {
-        lhs.target == rhs.target && lhs.stages == rhs.stages
+        lhs.target == rhs.target && lhs.kind == rhs.kind && lhs.stages == rhs.stages
             && lhs.skipped.map(\.host) == rhs.skipped.map(\.host) && lhs.skipped.map(\.reason) == rhs.skipped.map(\.reason)
     }
 
@@ -51,6 +57,10 @@ public struct RolloutPlan: Sendable, Equatable {
                     return .object(["host": .string(host), "reason": "already_on_target"])
                 case .unreachable(let why):
                     return .object(["host": .string(host), "reason": "unreachable", "error": .string(why)])
+                case .notOriginal(let version):
+                    return .object(["host": .string(host), "reason": "not_original", "version": .string(version)])
+                case .runsOriginal:
+                    return .object(["host": .string(host), "reason": "runs_original"])
                 }
             }),
         ]
@@ -58,7 +68,10 @@ public struct RolloutPlan: Sendable, Equatable {
 
     /// Human text, one line per stage and skipped host.
     public var text: String {
-        var lines = ["rollout to \(target): \(hosts.count) host\(hosts.count == 1 ? "" : "s") in \(stages.count) stage\(stages.count == 1 ? "" : "s")"]
+        let noun = kind == .migration ? "migration from the original to" : "rollout to"
+        let hostCount = "\(hosts.count) host\(hosts.count == 1 ? "" : "s")"
+        let counts = "\(hostCount) in \(stages.count) stage\(stages.count == 1 ? "" : "s")"
+        var lines = ["\(noun) \(target): \(counts)"]
         for stage in stages {
             lines.append("  \(stage.label): \(stage.hosts.joined(separator: ", "))")
         }
@@ -66,6 +79,11 @@ public struct RolloutPlan: Sendable, Equatable {
             switch reason {
             case .alreadyOnTarget: lines.append("  skip \(host): already on \(target)")
             case .unreachable(let why): lines.append("  skip \(host): unreachable (\(why)); --include-unreachable to try it anyway")
+            case .notOriginal(let version):
+                lines.append("  skip \(host): runs our agent-runner \(version), not the original "
+                             + "(fleetctl upgrade moves it)")
+            case .runsOriginal:
+                lines.append("  skip \(host): runs the original 0.3.x (fleetctl migrate moves it)")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -83,19 +101,23 @@ public struct RolloutCandidate: Sendable, Equatable {
     /// An `agent-runner upgrade` is under way on the host or was cut short (a reboot mid-upgrade):
     /// the version it reports was never confirmed, so it is not "already on the target".
     public var upgradeInProgress: Bool
+    /// The host answered with the original 0.3.x's peek (a migration's candidates).
+    public var runsOriginal: Bool
 
     /// The candidate a planning probe of `name` makes.
     public init(name: String, answer: RolloutHostProbe.Answer) {
         self.init(name: name, version: answer.version, reachable: answer.reachable, error: answer.error,
-                  upgradeInProgress: answer.upgradeInProgress)
+                  upgradeInProgress: answer.upgradeInProgress, runsOriginal: answer.runsOriginal)
     }
 
-    public init(name: String, version: String?, reachable: Bool, error: String? = nil, upgradeInProgress: Bool = false) {
+    public init(name: String, version: String?, reachable: Bool, error: String? = nil, upgradeInProgress: Bool = false,
+                runsOriginal: Bool = false) {
         self.name = name
         self.version = version
         self.reachable = reachable
         self.error = error
         self.upgradeInProgress = upgradeInProgress
+        self.runsOriginal = runsOriginal
     }
 }
 
@@ -105,12 +127,19 @@ public struct RolloutCandidate: Sendable, Equatable {
 /// unless `includeUnreachable`; canary hosts form the first stage alone and are never mixed into
 /// later batches; the rest go in batches of `batch` in inventory order.
 public enum RolloutPlanner {
+    /// - Parameter kind: a migration plans only hosts that run the original (and reachable ones
+    ///   that answer as ours are skipped as not original).
     public static func plan(candidates: [RolloutCandidate], target: String, canary: Set<String>, batch: BatchSize,
-                            includeUnreachable: Bool = false) -> RolloutPlan {
+                            includeUnreachable: Bool = false, kind: RolloutJournal.Kind = .upgrade) -> RolloutPlan {
         var skipped: [(host: String, reason: RolloutPlan.SkipReason)] = []
         var eligible: [String] = []
         for candidate in candidates {
-            if candidate.version == target && !candidate.upgradeInProgress {
+            if kind == .migration && candidate.reachable && !candidate.runsOriginal {
+                skipped.append((candidate.name, candidate.version == target ? .alreadyOnTarget
+                                    : .notOriginal(candidate.version ?? "of an unknown version")))
+            } else if kind == .upgrade && candidate.reachable && candidate.runsOriginal {
+                skipped.append((candidate.name, .runsOriginal))
+            } else if kind == .upgrade && candidate.version == target && !candidate.upgradeInProgress {
                 skipped.append((candidate.name, .alreadyOnTarget))
             } else if !candidate.reachable && !includeUnreachable {
                 skipped.append((candidate.name, .unreachable(candidate.error ?? "no answer")))
@@ -130,6 +159,8 @@ public enum RolloutPlanner {
             index += size
             number += 1
         }
-        return RolloutPlan(target: target, stages: stages, skipped: skipped)
+        var plan = RolloutPlan(target: target, stages: stages, skipped: skipped)
+        plan.kind = kind
+        return plan
     }
 }

@@ -38,6 +38,8 @@ public final class RolloutRunner: Sendable {
     private let id: String
     /// The journal, changed by the worker threads (one per host) and saved after each change.
     private let state: Mutex<RolloutJournal>
+    /// A migration's steps (``RolloutJournal/Kind/migration``); nil for an upgrade.
+    private let migration: MigrationSteps?
 
     public init(journal: RolloutJournal, hosts: [MonitoredHost], remote: any RemoteExecutor, effects: Effects,
                 store: RolloutJournalStore, reporter: RolloutReporter, artifacts: RolloutArtifactSource?,
@@ -51,6 +53,12 @@ public final class RolloutRunner: Sendable {
         self.reporter = reporter
         self.artifacts = artifacts
         self.options = options
+        migration = journal.kind == .migration
+            ? MigrationSteps(remote: remote, effects: effects,
+                             settings: journal.settings.migration ?? MigrationSettings(), rollout: journal.id,
+                             target: journal.target, commandTimeout: options.commandTimeout,
+                             pollInterval: options.gateInterval)
+            : nil
     }
 
     public var journal: RolloutJournal { state.withLock { $0 } }
@@ -155,6 +163,7 @@ public final class RolloutRunner: Sendable {
         case .success(let value): artifact = value
         case .failure(let error): return fail(host, error.message, phase: "upgrade")
         }
+        if let migration, let monitored = hosts[host] { return migrate(monitored, artifact: artifact, with: migration) }
         let result = remote.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact),
                                 stdin: artifact.bytes, deadline: effects.clock.now + options.commandTimeout)
         if case .sshFailure(let kind, _) = result.outcome, kind.commandNeverRan {
@@ -173,6 +182,27 @@ public final class RolloutRunner: Sendable {
         reporter.step("host_upgraded", rollout: id,
                       ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
                       text: "\(host): upgraded to \(artifact.version) (\(outcome))")
+    }
+
+    /// One host's migration (``MigrationSteps``): its restore record is journaled before each
+    /// step; a host that failed was restored at once, which its note says.
+    private func migrate(_ host: MonitoredHost, artifact: RolloutArtifact, with steps: MigrationSteps) {
+        let name = host.name
+        let outcome = steps.migrate(host, artifact: artifact) { record in update { $0.migrations[name] = record } }
+        switch outcome {
+        case .migrated(let note):
+            record(name, .upgraded, note: note)
+            reporter.step("host_upgraded", rollout: id,
+                          ["host": .string(name), "outcome": "migrated", "version": .string(artifact.version)],
+                          text: "\(name): migrated to \(artifact.version) (\(note))")
+        case .unreached(let reason):
+            record(name, .unreached, note: reason)
+            reporter.step("host_failed", RolloutHostFailed(rollout: id, host: name, phase: "migrate", reason: reason),
+                          text: "\(name): migration failed: \(reason) (not reached: nothing changed there)")
+        case .failed(let phase, let reason, let restored):
+            if let restored, restored.ok { update { $0.migrations[name]?.restored = true } }
+            fail(name, reason + (restored.map { "; \($0.note)" } ?? ""), phase: phase)
+        }
     }
 
     /// Samples every host until each is healthy after the bake, or one is unhealthy: a sample
@@ -230,8 +260,9 @@ public final class RolloutRunner: Sendable {
         }
     }
 
+    /// A migrated host answers through our link, an upgraded one through the inventory's command.
     private func probe(_ host: MonitoredHost) -> RolloutHostProbe.Answer {
-        RolloutHostProbe.probe(host, remote: remote, effects: effects)
+        RolloutHostProbe.probe(migration?.ours(host) ?? host, remote: remote, effects: effects)
     }
 
     // MARK: resume, rollback
@@ -239,6 +270,7 @@ public final class RolloutRunner: Sendable {
     /// Re-checks every host of the stages begun so far: a host of the current stage already on
     /// the target counts as upgraded (its gate runs again), any other goes back to pending.
     public func reconcile() {
+        if let migration { return reconcileMigration(migration) }
         let snapshot = journal
         let begun = snapshot.stages.prefix(snapshot.currentStage + 1).flatMap { $0 }
         let current = Set(snapshot.currentStage < snapshot.stages.count ? snapshot.stages[snapshot.currentStage] : [])
@@ -268,7 +300,8 @@ public final class RolloutRunner: Sendable {
     /// host already back on its old build (agent-runner restored it) is only recorded.
     public func rollBack() {
         let snapshot = journal
-        let touched = snapshot.touched
+        // A migration changed nothing on a host it holds no restore record of (it failed while reading it).
+        let touched = snapshot.touched.filter { migration == nil || snapshot.migrations[$0] != nil }
         guard !touched.isEmpty else { return }
         reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))],
                       text: "rolling back \(touched.joined(separator: ", "))")
@@ -285,6 +318,10 @@ public final class RolloutRunner: Sendable {
                           text: "\(host): \(ok ? "rolled back" : "ROLLBACK FAILED"): \(note)")
         }
         guard let monitored = hosts[host] else { return report(false, "not in the inventory any more") }
+        if let migration {
+            let restored = restore(monitored, with: migration)
+            return report(restored.ok, restored.note)
+        }
         let remote = monitored.target
         let before = probe(monitored)
         guard before.reachable else {
@@ -309,6 +346,55 @@ public final class RolloutRunner: Sendable {
             note += ", service started again"
         }
         report(true, note)
+    }
+
+    /// Puts the original back on a host this migration touched, once: a host already restored
+    /// (at its failure) is left alone, so its original is not stopped and started again.
+    private func restore(_ host: MonitoredHost, with steps: MigrationSteps) -> MigrationSteps.Restore {
+        guard let record = journal.migrations[host.name] else {
+            return .init(ok: true, note: "nothing there was changed (no restore record)")
+        }
+        if record.restored { return .init(ok: true, note: "the original was restored when its migration failed") }
+        let restored = steps.restore(host, record)
+        if restored.ok { update { $0.migrations[host.name]?.restored = true } }
+        return restored
+    }
+
+    /// `--resume` of a migration: a host of the current stage that a killed fleetctl left mid-way
+    /// is restored and migrated again; one whose link answers with the target counts as migrated
+    /// (its gate runs again); one that answers otherwise is restored and migrated again.
+    private func reconcileMigration(_ steps: MigrationSteps) {
+        let snapshot = journal
+        guard snapshot.currentStage < snapshot.stages.count else { return }
+        for host in snapshot.stages[snapshot.currentStage] {
+            guard let monitored = hosts[host] else { continue }
+            let was = snapshot.hosts[host] ?? .pending
+            guard [.upgrading, .upgraded, .healthy, .unreached].contains(was) else { continue }
+            let ours = probe(monitored)
+            var seen = ours.reachable ? "answers \(ours.version ?? "no version") through \(steps.settings.link)"
+                : "not through \(steps.settings.link) (\(ours.error ?? "no answer"))"
+            if ours.version == snapshot.target && was != .upgrading {
+                record(host, .upgraded)
+            } else if snapshot.migrations[host] != nil {
+                let restored = restore(monitored, with: steps)
+                guard restored.ok else {
+                    record(host, .rollbackFailed, note: restored.note)
+                    reporter.step("rechecked", rollout: id, ["host": .string(host), "restored": false],
+                                  text: "\(host): re-checked: \(seen); RESTORE FAILED: \(restored.note)")
+                    continue
+                }
+                update { journal in
+                    journal.migrations[host] = nil
+                    journal.record(host, .pending, note: restored.note)
+                }
+                seen += "; \(restored.note); it is migrated again"
+            } else {
+                record(host, .pending)
+            }
+            let version = ours.version.map(JSONValue.string) ?? .null
+            reporter.step("rechecked", rollout: id, ["host": .string(host), "version": version],
+                          text: "\(host): re-checked: \(seen)")
+        }
     }
 
     /// `--abort`: rolls back what the rollout touched and marks it aborted.

@@ -8,7 +8,7 @@ public enum FleetStatus {
     /// Polls `hosts` on at most `parallel` threads; rows in target order.
     public static func poll(_ hosts: [MonitoredHost], poller: PeekPoller, parallel: Int) -> [HostRow] {
         WorkerPool.map(hosts, parallel: parallel) { host in
-            HostRow(snapshot: poller.poll(host.target), policy: host.policy.detectors)
+            HostRow(snapshot: poller.poll(host.target, policy: host.policy.detectors), policy: host.policy.detectors)
         }
     }
 }

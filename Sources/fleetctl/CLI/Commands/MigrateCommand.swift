@@ -1,0 +1,199 @@
+import FleetControl
+import FleetCore
+import Monitoring
+import SSHTransport
+
+/// `fleetctl migrate SELECTOR --artifact PATH`: moves hosts from the original Python 0.3.x to our
+/// build, staged like `fleetctl upgrade` (canary, batches, health gates, journal, `--resume`,
+/// `--abort`), each failed host put back as it ran (MigrationSteps).
+enum MigrateCommand {
+    static let spec = VerbSpec(
+        "migrate",
+        summary: "move hosts from the original Python agent-runner 0.3.x to this build: canary first, then batches",
+        discussion: """
+            Polls every selected host once and plans the hosts that run the original (schema 2.x peek, no version): \
+            canary stage, then batches. For each host: back up what a restore needs (config and .bak files, the \
+            project's user units with their enabled/active state, a pid-file serve's command line, directory and \
+            environment) into ~/.agent-runner-migration/ID on the host; install the build beside the original \
+            (versions folder and --link; the original's files untouched) and check its --version; stop the original \
+            gracefully (its round in flight finishes); run our agent-runner migrate on the config (and set [upgrade] \
+            bin_link to --link); check our peek reads it; start ours in the original's mode (its systemd user unit \
+            through our install, or a pid-file serve with the original's arguments, directory and environment). Then \
+            the stage's health gate, as for upgrade. A host whose migration fails is put back at once, exactly as it \
+            ran; a failed gate puts back the stage's hosts (unless --no-rollback). Afterwards poll migrated hosts \
+            through the link: set agent_runner = "<--link>" for them in the inventory.
+            """,
+        options: [
+            OptionSpec(
+                "artifact", value: "PATH",
+                help: "The build to install (default: [upgrade] artifact; {arch} becomes each host's uname -m)."),
+            OptionSpec(
+                "target", value: "X.Y.Z", help: "The version the build reports (default: what it answers to --version)."
+            ),
+            OptionSpec(
+                "link", value: "PATH",
+                help: "Where ours is linked on each host (default \(MigrationSettings.defaultLink))."),
+            OptionSpec(
+                "versions-dir", value: "PATH",
+                help: "Where builds are kept on each host (default \(MigrationSettings.defaultVersionsDir))."),
+            OptionSpec(
+                "stop-timeout", value: "DURATION",
+                help: "How long the original may take to stop, its round finishing (default 31m)."),
+            OptionSpec(
+                "canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
+            OptionSpec(
+                "batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
+            OptionSpec(
+                "bake", value: "DURATION",
+                help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
+            OptionSpec(
+                "max-failures", value: "N",
+                help: "Failed hosts tolerated before the rollout stops (default: [upgrade] max_failures, 0)."),
+            OptionSpec(
+                "gate-interval", value: "DURATION", help: "Time between health samples and stop checks (default 5s)."),
+            OptionSpec("dry-run", help: "Print the plan and change nothing."),
+            OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
+            OptionSpec("no-rollback", help: "On a failed gate, leave migrated hosts on ours for inspection."),
+            OptionSpec(
+                "resume", value: "ID",
+                help: "Continue a migration fleetctl did not finish (hosts left mid-way are put back, then migrated)."),
+            OptionSpec(
+                "abort", value: "ID",
+                help: "Put the original back on every host a migration touched and mark it aborted."),
+            WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
+        ],
+        positionals: [
+            PositionalSpec(
+                "SELECTOR",
+                help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).",
+                optional: true)
+        ],
+        exitCodes: [
+            (ExitCode.success, "the migration finished (or the dry run / abort completed)"),
+            (
+                ExitCode.failure,
+                "the migration failed: a host failed and was put back, a gate failed, or a restore failed"
+            ),
+            (ExitCode.usage, "the command line, the selector or the rollout id is wrong"),
+            (ExitCode.config, "the inventory is missing, unreadable or invalid"),
+        ])
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+        if parsed.value("resume") != nil && parsed.value("abort") != nil {
+            return runner.usageFailure(
+                UsageError("--resume and --abort exclude each other", verb: spec.name), context: context)
+        }
+        if let id = parsed.value("resume") ?? parsed.value("abort") {
+            return UpgradeCommand.continueRollout(
+                id, abort: parsed.value("abort") != nil, parsed, context: context, runner: runner)
+        }
+        guard let selector = parsed.positionals.first else {
+            let error = UsageError("migrate needs a SELECTOR (or --resume ID / --abort ID)", verb: spec.name)
+            return runner.usageFailure(error, context: context)
+        }
+        let resolved: FleetTargets
+        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: spec.name) {
+        case .success(let value): resolved = value
+        case .failure(let failure): return failure.code
+        }
+        let request: UpgradeCommand.Request
+        var migration = MigrationSettings()
+        do {
+            request = try UpgradeCommand.Request(parsed, inventory: resolved.inventory, verb: spec.name)
+            migration.link = parsed.value("link") ?? migration.link
+            migration.versionsDir = parsed.value("versions-dir") ?? migration.versionsDir
+            migration.stopTimeoutS = try parsed.seconds("stop-timeout") ?? migration.stopTimeoutS
+        } catch {
+            return runner.usageFailure(error, context: context)
+        }
+        var settings = request.settings
+        settings.migration = migration
+        let executor = FleetTargets.executor(context)
+        let target: String
+        if let given = parsed.value("target") {
+            target = given
+        } else {
+            do {
+                let local = RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch)
+                target = try RolloutArtifact.load(local, arch: nil, target: nil, effects: context.effects).version
+            } catch {
+                return runner.usageFailure(
+                    UsageError("\(error.message); pass --target X.Y.Z", verb: spec.name), context: context)
+            }
+        }
+        let artifacts = RolloutArtifactSource(
+            pattern: settings.artifact, target: target, remote: executor, effects: context.effects)
+        if !artifacts.perArchitecture, case .failure(let error) = artifacts.artifact(for: resolved.targets[0]) {
+            context.stderr.write("fleetctl: \(error.message)\n")
+            return ExitCode.failure
+        }
+
+        let answers = WorkerPool.map(resolved.monitored, parallel: request.options.parallel) {
+            RolloutHostProbe.probe($0, remote: executor, effects: context.effects)
+        }
+        let probes = zip(resolved.targets.map(\.name), answers).map { (host: $0, answer: $1) }
+        let plan = RolloutPlanner.plan(
+            candidates: probes.map { RolloutCandidate(name: $0.host, answer: $0.answer) },
+            target: target, canary: request.canary, batch: request.batch,
+            includeUnreachable: parsed.has("include-unreachable"), kind: .migration)
+        if parsed.has("json") {
+            context.stdout.write(
+                JSONWriter(style: .compact).string(.object(plan.json(dryRun: parsed.has("dry-run")))) + "\n")
+        } else if parsed.has("dry-run") {
+            context.stdout.write(plan.text)
+        } else {
+            context.stderr.write(plan.text)
+        }
+        if parsed.has("dry-run") { return ExitCode.success }
+        if plan.hosts.isEmpty {
+            context.stderr.write("fleetctl: nothing to migrate: no selected host runs the original\n")
+            return ExitCode.success
+        }
+
+        let stateDir = StateDirectory.resolve(
+            flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir,
+            environment: context.environment, home: context.home)
+        let store = RolloutJournalStore(stateDirectory: stateDir)
+        if let conflict = RolloutOwnership.conflict(for: plan.hosts, among: store.list()) {
+            context.stderr.write("fleetctl: \(conflict)\n")
+            return ExitCode.failure
+        }
+        let now = context.effects.wallClock.now()
+        var journal = RolloutJournal(
+            id: store.newID(now: now), plan: plan, createdAt: EventTimestamp.format(now),
+            settings: settings, before: probes)
+        journal.kind = .migration
+        let runLock: FileLock
+        do {
+            runLock = try store.lock(journal.id)
+            try store.save(journal)
+        } catch {
+            context.stderr.write("fleetctl: \(error.message); pass --state-dir PATH\n")
+            return ExitCode.failure
+        }
+        defer { runLock.release() }
+        let reporter = UpgradeCommand.makeReporter(parsed, context: context, stateDir: stateDir)
+        let journalPath = store.path(journal.id)
+        let started = RolloutStarted(
+            rollout: journal.id, target: target,
+            plan: .init(
+                artifact: settings.artifact, stages: plan.stages.map(\.label), hosts: plan.hosts, journal: journalPath))
+        reporter.step(
+            "started", started,
+            text: "migration \(journal.id) started (journal \(journalPath); "
+                + "resume with: fleetctl migrate --resume \(journal.id))")
+        let rollout = RolloutRunner(
+            journal: journal, hosts: resolved.monitored, remote: executor, effects: context.effects,
+            store: store, reporter: reporter, artifacts: artifacts, options: request.options)
+        let finished = rollout.run()
+        let migrated = finished.stages.flatMap { $0 }.filter { finished.hosts[$0] == .healthy }
+        if !migrated.isEmpty && finished.status == .finished {
+            reporter.step(
+                "next", rollout: journal.id,
+                ["hosts": .array(migrated.map(JSONValue.string)), "agent_runner": .string(migration.link)],
+                text: "next: set agent_runner = \"\(migration.link)\" for "
+                    + "\(migrated.joined(separator: ", ")) in the inventory")
+        }
+        return UpgradeCommand.exit(RolloutOutcome.of(finished), context: context)
+    }
+}
