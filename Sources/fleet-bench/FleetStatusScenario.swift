@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import FleetCore
+import SSHTransport
 
 /// `fleet-status`: one `fleetctl status` over 20 loopback "hosts" (20 ssh aliases onto one sshd
 /// listening on 127.0.0.1 … 127.0.0.20, so each alias gets its own connection), cold
@@ -14,26 +15,28 @@ enum FleetStatusScenario {
     static let hostCount = 20
 
     static func run(rounds: Int) {
-        guard Directories.isExecutableFile("/usr/sbin/sshd") else { Bench.fail("fleet-status needs /usr/sbin/sshd (apt-get install -y openssh-server)") }
         let dir = Bench.temporaryDirectory("status")
         let user = loginUser()
         chmod(dir, 0o755)
-        let port = 20_000 + Int(getpid() % 20_000)
         let aliases = (1...hostCount).map { "h" + ($0 < 10 ? "0" : "") + String($0) }
         let document = String(decoding: JSONWriter(style: .compact).encode(DetectorsScenario.document(kind: 0)), as: UTF8.self)
-        // sshd listens on at most 16 sockets: two servers, ten addresses each.
-        let listenA = (1...10).map { "ListenAddress 127.0.0.\($0)" }.joined(separator: "\n")
-        let listenB = (11...hostCount).map { "ListenAddress 127.0.0.\($0)" }.joined(separator: "\n")
-        let hostBlocks = aliases.enumerated().map { index, alias in
-            "Host \(alias)\n  HostName 127.0.0.\(index + 1)\n  Port \(port)\n  User \(user)\n  IdentityFile \(dir)/client_key\n  IdentitiesOnly yes\n  UserKnownHostsFile \(dir)/known_hosts\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n"
-        }.joined(separator: "\n")
+        // sshd listens on at most 16 sockets: two servers, ten addresses each, one host per address.
+        var servers: [LoopbackSSHServer] = []
+        for (part, range) in [("a", 1...10), ("b", 11...hostCount)] {
+            let names = range.map { aliases[$0 - 1] }
+            let users = user == userName() ? [:] : Dictionary(uniqueKeysWithValues: names.map { ($0, user) })
+            do {
+                servers.append(try LoopbackSSHServer(
+                    .init(aliases: names, users: users, keysInHomes: false,
+                          listenAddresses: range.map { "127.0.0.\($0)" }),
+                    directory: dir + "/sshd-" + part, runner: PosixProcessRunner(), clock: SystemMonotonicClock()))
+            } catch {
+                Bench.fail("fleet-status: loopback sshd: \(error)")
+            }
+        }
         let setup = """
             set -e
             mkdir -p bin out
-            ssh-keygen -q -t ed25519 -N '' -f host_key
-            ssh-keygen -q -t ed25519 -N '' -f client_key
-            cp client_key.pub authorized_keys
-            chmod 644 authorized_keys
             cat > bin/agent-runner <<'SH'
             #!/bin/sh
             cat <<'JSON'
@@ -41,11 +44,7 @@ enum FleetStatusScenario {
             JSON
             SH
             chmod +x bin/agent-runner
-            key=$(cut -d' ' -f1-2 host_key.pub)
-            for i in $(seq 1 \(hostCount)); do echo "[127.0.0.$i]:\(port) $key"; done > known_hosts
-            cat > ssh_config <<'CFG'
-            \(hostBlocks)
-            CFG
+            cat \(servers.map { "'\($0.clientConfig)'" }.joined(separator: " ")) > ssh_config
             printf '%s\\n' \(aliases.joined(separator: " ")) > hosts.txt
             for reuse in false true; do
               {
@@ -57,51 +56,12 @@ enum FleetStatusScenario {
               } > inventory-$reuse.toml
             done
             """
-        for (part, listen) in [("a", listenA), ("b", listenB)] {
-            let config = """
-                Port \(port)
-                \(listen)
-                HostKey \(dir)/host_key
-                PidFile \(dir)/sshd-\(part).pid
-                AuthorizedKeysFile \(dir)/authorized_keys
-                StrictModes no
-                UsePAM no
-                PermitRootLogin prohibit-password
-                PasswordAuthentication no
-                KbdInteractiveAuthentication no
-                UseDNS no
-                MaxStartups 200
-                MaxSessions 200
-                LogLevel INFO
-
-                """
-            do { try AtomicFile.write(config, to: dir + "/sshd_config-" + part) } catch { Bench.fail("cannot write the sshd config: \(error)") }
-        }
         let made = Bench.shell(setup, in: dir)
         guard made.exit == ExitStatus.terminated(0) else { Bench.fail("fleet-status setup failed: \(made.stderrText)") }
-        if geteuid() == 0 { mkdir("/run/sshd", 0o755) }
-        var servers: [RunningProcess] = []
-        for part in ["a", "b"] {
-            do {
-                servers.append(try PosixProcessRunner().spawn(ProcessRequest(
-                    "/usr/sbin/sshd", arguments: ["-D", "-e", "-f", dir + "/sshd_config-" + part], standardInput: .null,
-                    standardOutput: .appendToFile(dir + "/sshd.log"), standardError: .appendToFile(dir + "/sshd.log"))))
-            } catch {
-                Bench.fail("cannot start sshd: \(error)")
-            }
-        }
         defer {
-            for server in servers { _ = server.terminate(grace: .seconds(2)) }
+            for server in servers { server.stop() }
             Bench.shell("for h in \(aliases.joined(separator: " ")); do ssh -F '\(dir)/ssh_config' -o ControlPath='\(dir)/ctl/%C' -O exit $h >/dev/null 2>&1; done; rm -rf '\(dir)'")
         }
-        var listening = 0
-        for _ in 0..<100 where listening < hostCount {
-            usleep(50_000)
-            let log = String(decoding: (try? LocalFileSystem().readFile(dir + "/sshd.log")) ?? [], as: UTF8.self)
-            listening = log.split(whereSeparator: \.isNewline).filter { $0.contains("Server listening on 127.0.0.") }.count
-            if servers.contains(where: { $0.poll() != nil }) { Bench.fail("sshd exited: \(log)") }
-        }
-        if listening < hostCount { Bench.fail("sshd listens on \(listening) of \(hostCount) addresses: " + String(decoding: (try? LocalFileSystem().readFile(dir + "/sshd.log")) ?? [], as: UTF8.self)) }
         let environment = ["XDG_RUNTIME_DIR": dir.replacingSlashSuffix() + "", "HOME": ProcessRequest.currentEnvironment()["HOME"] ?? "/root",
                            "PATH": ProcessRequest.currentEnvironment()["PATH"] ?? "/usr/bin:/bin"]
         let fleetctl = Bench.binary("fleetctl")
@@ -153,7 +113,9 @@ enum FleetStatusScenario {
             Bench.say("fleet-status: not root, logging in as \(userName()); its shell start-up files count in every figure")
             return userName()
         }
-        let made = Bench.shell("id -u fleetbench >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh fleetbench")
+        // `*` unlocks key logins without a password (useradd leaves the account locked).
+        let made = Bench.shell("(id -u fleetbench >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent "
+                               + "--shell /bin/sh fleetbench) && usermod -p '*' fleetbench")
         guard made.exit.isSuccess else {
             Bench.say("fleet-status: cannot create the user fleetbench (\(made.stderrText)); logging in as root, whose ~/.bashrc counts in every figure")
             return userName()

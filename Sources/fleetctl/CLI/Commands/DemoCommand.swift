@@ -91,7 +91,7 @@ enum DemoCommand {
         var fleet: DemoFleet
         var hosts: [DemoFleet.Host]
         var agentRunner: String
-        var ssh: DemoSSHServer?
+        var ssh: LoopbackSSHServer?
         var processes: any ProcessRunner
 
         /// Finds agent-runner, makes the folder, starts the sshd and writes the projects; on
@@ -113,11 +113,10 @@ enum DemoCommand {
                 return .failure(ExitFailure(code: ExitCode.failure))
             }
             let processes = PosixProcessRunner()
-            var ssh: DemoSSHServer?
+            var ssh: LoopbackSSHServer?
             do {
                 if parsed.has("ssh") {
-                    ssh = try DemoSSHServer.start(in: fleet.root + "/ssh", aliases: DemoFleet.behaviours.map(\.name),
-                                                  runner: processes)
+                    ssh = try DemoFleet.sshServer(in: fleet.root + "/ssh", runner: processes, clock: context.effects.clock)
                 }
                 let hosts = try fleet.create(agentRunner: agentRunner, runner: processes, sshConfig: ssh?.clientConfig)
                 return .success(Setup(fleet: fleet, hosts: hosts, agentRunner: agentRunner, ssh: ssh,

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import FleetCore
+import SSHTransport
 
 /// The demo fleet of `fleetctl demo`: several agent-runner projects on this machine, each with a
 /// built-in demo agent that behaves like a real AI CLI in one particular way, so an operator
@@ -187,6 +188,21 @@ public struct DemoFleet: Sendable {
 }
 
 /// Why the demo could not be set up.
+extension DemoFleet {
+    /// The loopback sshd of `fleetctl demo --ssh`: every demo host an alias logging in as the
+    /// current user, host key checking on, so the demo polls over real ssh as a fleet would.
+    public static func sshServer(in directory: String, runner: any ProcessRunner, clock: any MonotonicClock)
+        throws(DemoError) -> LoopbackSSHServer {
+        do {
+            return try LoopbackSSHServer(.init(aliases: behaviours.map(\.name)), directory: directory, runner: runner,
+                                         clock: clock)
+        } catch {
+            let missing = error.description == LoopbackSSHServer.missingMessage
+            throw DemoError(missing ? error.description + " (or run the demo without --ssh)" : error.description)
+        }
+    }
+}
+
 public struct DemoError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

@@ -1,4 +1,5 @@
 import FleetCore
+import SSHTransport
 
 /// What `fleetctl demo` tells the operator on stderr, around the live watch on stdout: what each
 /// host will do, where its files are, and what to look at afterwards.
@@ -13,7 +14,7 @@ public enum DemoNarration {
     }
 
     /// Where the inventory and hook log are, how the hosts are reached, and that watching begins.
-    public static func watching(_ fleet: DemoFleet, ssh: DemoSSHServer?) -> String {
+    public static func watching(_ fleet: DemoFleet, ssh: LoopbackSSHServer?) -> String {
         var text = "  inventory: \(fleet.inventoryPath); hook log: \(fleet.hookLog)\n"
         if let ssh { text += "  transport: ssh to 127.0.0.1:\(ssh.port) (client config \(ssh.clientConfig))\n" }
         return text + "  watching (Ctrl-C to stop everything)...\n\n"
