@@ -38,8 +38,8 @@ final class AiderRealAgentTests: XCTestCase {
             // One phase per round, so that only the rounds aider would retry for a minute are cut
             // short: 15 s covers its start (5-7 s on a loaded 2-core machine) and a few retries.
             config.set("phases", "list", Config.list(["edit", "auth", "limit", "overload"]))
-            config.set("phases.limit", "round_timeout_s", "15")
-            config.set("phases.overload", "round_timeout_s", "15")
+            config.set("phases.limit", "round_budget_s", "15")
+            config.set("phases.overload", "round_budget_s", "15")
         }
         try project.scenario(round: 1, #"[{"kind": "edit", "path": "hello.txt", "content": "hello from aider\n"}]"#)
         try project.scenario(round: 2, #"[{"kind": "error", "status": 401}]"#)

@@ -157,8 +157,7 @@ final class ClaudeRealAgentTests: XCTestCase {
         let host = try RealAgentCLIs.host(self)
         let project = try project(host) { config, _ in
             config.set("agent.env", "CLAUDE_CODE_MAX_RETRIES", Config.string("0"))
-            // Long enough for Claude to start and run its tool on a loaded 2-core machine (8 s was not).
-            config.set("runtime", "round_timeout_s", "12")
+            config.set("runtime", "round_budget_s", "8")
             config.set("runtime", "max_grace_after_result_s", "2")
             // The preset ignores Claude's shell-snapshot shells; the test also lets its sleep go.
             config.set("runtime", "grace_kill_ignore_patterns",
