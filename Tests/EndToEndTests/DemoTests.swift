@@ -8,7 +8,7 @@ import XCTest
 final class DemoTests: XCTestCase {
     func testDemoShowsEveryBehaviourAndLeavesNothingRunning() throws {
         let dir = try Harness.temporaryDirectory(self) + "/demo"
-        let result = try Harness.run("fleetctl", ["demo", "--dir", dir, "--duration", "50s"], timeout: .seconds(120))
+        let result = try Harness.run("fleetctl", ["demo", "--dir", dir, "--until-shown", "--duration", "90s"], timeout: .seconds(120))
         XCTAssertEqual(result.code, 0, result.stderr)
         let out = result.stdout
         XCTAssertTrue(out.contains("[WARN] throttled rate_limit_active — throttled until"), out)
@@ -36,7 +36,7 @@ final class DemoTests: XCTestCase {
     /// The same demo over real ssh (a private sshd on 127.0.0.1, host key checking on).
     func testDemoOverSSH() throws {
         let dir = try Harness.temporaryDirectory(self) + "/demo"
-        let result = try Harness.run("fleetctl", ["demo", "--ssh", "--dir", dir, "--duration", "50s"], timeout: .seconds(150))
+        let result = try Harness.run("fleetctl", ["demo", "--ssh", "--dir", dir, "--until-shown", "--duration", "90s"], timeout: .seconds(150))
         XCTAssertEqual(result.code, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("transport: ssh to 127.0.0.1:"), result.stderr)
         XCTAssertTrue(result.stdout.contains("[CRIT] authfail oauth_fail"), result.stdout)

@@ -49,10 +49,11 @@ final class DoctorTests: XCTestCase {
         let host = try LifecycleHost(self)
         try host.initProject()
         let config = try String(contentsOfFile: host.project + "/agent-runner.toml", encoding: .utf8)
-        try Harness.write(
-            config.replacingOccurrences(of: "command = [\"claude\"", with: "command = [\"gemini-missing\"")
-                .replacingOccurrences(of: "round_budget_s", with: "round_timeout_s"),
-            to: host.project + "/agent-runner.toml")
+        let old = config.replacingOccurrences(of: "command = [\"claude\"", with: "command = [\"gemini-missing\"")
+            .replacingOccurrences(of: "round_budget_s", with: "round_timeout_s")
+        try Harness.write(old, to: host.project + "/agent-runner.toml")
+        let line = try XCTUnwrap(old.split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.hasPrefix("round_timeout_s") }) + 1
         try Harness.write("Do the work.", to: host.project + "/prompts/main.md")
         let result = try host.run(["doctor"])
         XCTAssertEqual(result.code, 1, result.stdout)
@@ -65,9 +66,9 @@ final class DoctorTests: XCTestCase {
         XCTAssertTrue(
             result.stdout.contains(
                 "  [FAIL] config_current — 1 old spelling or no-op value: "
-                    + "runtime.round_timeout_s (line 18) (fix: run `agent-runner migrate`)\n"), result.stdout)
+                    + "runtime.round_timeout_s (line \(line)) (fix: run `agent-runner migrate`)\n"), result.stdout)
         XCTAssertTrue(
-            result.stderr.contains("agent-runner: warning: agent-runner.toml:18: runtime.round_timeout_s"),
+            result.stderr.contains("agent-runner: warning: agent-runner.toml:\(line): runtime.round_timeout_s"),
             result.stderr)
         XCTAssertTrue(
             result.stderr.hasSuffix(

@@ -20,12 +20,14 @@ enum DemoCommand {
             over a local transport: the live table, alerts, the demo hook (appending to
             hooks.log) and auto-stop are the real ones. With --ssh the hosts are reached over real
             ssh instead (a private sshd on 127.0.0.1 with its own keys, host key checking on),
-            exactly as a remote fleet. Ctrl-C (or --duration) stops every process it started; the
-            files stay for inspection unless --clean.
+            exactly as a remote fleet. Ctrl-C (or --duration, or --until-shown once the rate limit
+            resolved, the auto-stop was confirmed and the crash loop stopped its service) stops every
+            process it started; the files stay for inspection unless --clean.
             """,
         options: [
             OptionSpec("dir", value: "PATH", help: "Where to create the demo projects (default: a new /tmp/fleetctl-demo-XXXXXX)."),
             OptionSpec("duration", value: "S", help: "Stop by itself after this long (e.g. 90s, 5m)."),
+            OptionSpec("until-shown", help: "Stop by itself once every behaviour has been shown (about a minute)."),
             OptionSpec("agent-runner", value: "PATH", help: "The agent-runner binary (default: the one beside fleetctl, else on PATH)."),
             OptionSpec("clean", help: "Delete the demo folder when done."),
             OptionSpec("ssh", help: "Reach the hosts over real ssh: a private sshd on 127.0.0.1 (needs openssh-server)."),
@@ -75,7 +77,8 @@ enum DemoCommand {
             return ExitCode.software
         }
         context.stderr.write(DemoNarration.watching(setup.fleet, ssh: setup.ssh))
-        watch(inventory, setup: setup, services: services, duration: duration, json: parsed.has("json"),
+        watch(inventory, setup: setup, services: services, duration: duration, untilShown: parsed.has("until-shown"),
+              json: parsed.has("json"),
               context: context)
 
         let hookLog = try? LocalFileSystem().readFile(setup.fleet.hookLog)
@@ -132,7 +135,7 @@ enum DemoCommand {
     /// The fleetctl watch loop over the demo hosts, until Ctrl-C or `duration`, saying when a
     /// service ends by itself (the crash-loop breaker, an auto-stop).
     private static func watch(_ inventory: Inventory, setup: Setup, services: DemoServices, duration: Double?,
-                              json: Bool, context: CommandContext) {
+                              untilShown: Bool, json: Bool, context: CommandContext) {
         let controlDirectory = setup.ssh == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
         let monitored = inventory.hosts.compactMap { try? MonitoredHost($0, controlDirectory: controlDirectory) }
         let stateDir = setup.fleet.root + "/fleetctl-state"
@@ -147,14 +150,20 @@ enum DemoCommand {
         }
         let terminal = (context.stdout as? FileDescriptorOutput)?.isTerminal ?? false
         let output = WatchOutput(context: context, json: json, terminal: terminal && !json)
+        let progress = DemoProgress()
         let watcher = FleetWatch.loop(
             hosts: monitored, inventory: inventory, stateDir: stateDir, eventLog: eventLog, hooks: hooks,
-            remote: executor, effects: context.effects, options: WatchLoop.Options(), report: output.handle)
+            remote: executor, effects: context.effects, options: WatchLoop.Options()
+        ) { report in
+            progress.note(report)
+            output.handle(report)
+        }
         StopRequest.installSignalHandlers()
         let clock = context.effects.clock
         let deadline = duration.map { clock.now + .seconds($0) }
         watcher.run {
             for exit in services.newExits() {
+                progress.note(exit)
                 if json {
                     context.stdout.write(JSONWriter(style: .compact).string(.object(exit.json)) + "\n")
                 } else {
@@ -162,6 +171,7 @@ enum DemoCommand {
                 }
             }
             return StopRequest().isRequested || deadline.map { clock.now >= $0 } ?? false
+                || (untilShown && progress.isComplete)
         }
         if let ssh = executor as? SSHExecutor {
             for host in monitored { _ = ssh.closeControlMaster(for: host.target.remote, timeout: .seconds(2)) }

@@ -99,6 +99,8 @@ public struct DemoFleet: Sendable {
         schema_version = 1
 
         [agent]
+        # The demo agent writes Claude Code's stream-json: read its output as claude's.
+        name = "claude"
         command = ["./demo-agent", "\(host.behaviour)"]
         prompt_delivery = "stdin"
         prompt_arg_template = []
