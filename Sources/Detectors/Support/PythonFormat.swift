@@ -54,24 +54,7 @@ enum PythonFormat {
     /// `repr(value)` of a `str` or `None`: single quotes unless the text holds a single quote
     /// and no double quote; backslashes and control characters escaped.
     static func repr(_ value: String?) -> String {
-        guard let value else { return "None" }
-        let quote: Character = value.contains("'") && !value.contains("\"") ? "\"" : "'"
-        var result = String(quote)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where Character(scalar) == quote: result += "\\" + String(quote)
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\x" + (hex.count < 2 ? "0" : "") + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        result.append(quote)
-        return result
+        value.map(PythonRepr.string) ?? "None"
     }
 
     /// `datetime.fromtimestamp(epoch, UTC).isoformat()` for whole seconds: `2026-11-25T13:40:25+00:00`.

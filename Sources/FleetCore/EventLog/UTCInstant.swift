@@ -61,7 +61,7 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
               (0...23).contains(c.hour), (0...59).contains(c.minute), (0...59).contains(c.second),
               (0..<1_000_000_000).contains(c.nanosecond)
         else { return nil }
-        let days = UTCInstant.daysFromCivil(year: c.year, month: Int64(c.month), day: Int64(c.day))
+        let days = CivilDate.daysSinceEpoch(year: c.year, month: c.month, day: c.day)
         self.init(seconds: days * 86_400 + Int64(c.hour * 3_600 + c.minute * 60 + c.second), nanoseconds: Int64(c.nanosecond))
     }
 
@@ -69,9 +69,9 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var components: Components {
         let (days, secondOfDayValue) = UTCInstant.floorDivision(seconds, 86_400)
         let secondOfDay = Int(secondOfDayValue)
-        let (year, month, day) = UTCInstant.civilFromDays(days)
+        let date = CivilDate(daysSinceEpoch: days)
         return Components(
-            year: year, month: Int(month), day: Int(day),
+            year: date.year, month: date.month, day: date.day,
             hour: secondOfDay / 3_600, minute: secondOfDay / 60 % 60, second: secondOfDay % 60,
             nanosecond: Int(nanoseconds)
         )
@@ -111,28 +111,5 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
             remainder += divisor
         }
         return (quotient, remainder)
-    }
-
-    // MARK: Calendar arithmetic (Hinnant, "chrono-Compatible Low-Level Date Algorithms")
-
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

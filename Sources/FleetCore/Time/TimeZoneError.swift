@@ -26,27 +26,6 @@ public struct TimeZoneError: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// `unknown IANA zone 'X'`, the original tool's wording, plus why when it is not simply absent.
     static func unknown(_ zone: String, because reason: String? = nil) -> TimeZoneError {
-        TimeZoneError(code: .unknownZone, zone: zone, message: "unknown IANA zone \(quoted(zone))" + (reason.map { " (\($0))" } ?? ""))
-    }
-
-    /// Python's `repr` of a string, the quoting the original tool's messages use.
-    static func quoted(_ text: String) -> String {
-        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
-        var result = String(quote)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where Character(scalar) == quote: result += "\\" + String(quote)
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        result.append(quote)
-        return result
+        TimeZoneError(code: .unknownZone, zone: zone, message: "unknown IANA zone \(PythonRepr.string(zone))" + (reason.map { " (\($0))" } ?? ""))
     }
 }

@@ -45,7 +45,7 @@ public struct ZoneInfoDatabase: ZoneSource {
                 }
                 throw TimeZoneError.unknown(name)
             }
-            throw TimeZoneError(code: .unreadable, zone: name, message: "cannot read IANA zone \(TimeZoneError.quoted(name)) at \(path): \(error.reason)")
+            throw TimeZoneError(code: .unreadable, zone: name, message: "cannot read IANA zone \(PythonRepr.string(name)) at \(path): \(error.reason)")
         }
         return try decode(bytes, name: name, path: path)
     }
@@ -87,7 +87,7 @@ public struct ZoneInfoDatabase: ZoneSource {
             return try IANAZone(name: name, tzif: bytes)
         } catch {
             throw TimeZoneError(code: .malformed, zone: name,
-                                message: "IANA zone \(TimeZoneError.quoted(name)) at \(path) is damaged: \(error.message); reinstall the tzdata package")
+                                message: "IANA zone \(PythonRepr.string(name)) at \(path) is damaged: \(error.message); reinstall the tzdata package")
         }
     }
 }

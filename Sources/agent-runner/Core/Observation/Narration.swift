@@ -33,20 +33,7 @@ public enum Narration {
         case .bool(let bool): return bool ? "True" : "False"
         case .int(let int): return String(int)
         case .double(let double): return JSONWriter.formatDouble(double).replacingAll("Infinity", with: "inf").replacingAll("NaN", with: "nan")
-        case .string(let string):
-            let quote = string.contains("'") && !string.contains("\"") ? "\"" : "'"
-            var escaped = ""
-            for character in string {
-                switch character {
-                case "\\": escaped += "\\\\"
-                case "\n": escaped += "\\n"
-                case "\r": escaped += "\\r"
-                case "\t": escaped += "\\t"
-                case Character(quote): escaped += "\\" + quote
-                default: escaped.append(character)
-                }
-            }
-            return quote + escaped + quote
+        case .string(let string): return PythonRepr.string(string)
         case .array(let array): return "[" + array.map(pythonRepr).joined(separator: ", ") + "]"
         case .object(let object):
             return "{" + object.map { "\(pythonRepr(.string($0.key))): \(pythonRepr($0.value))" }.joined(separator: ", ") + "}"

@@ -66,82 +66,23 @@ enum UpgradeCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        let settings = request.settings
-        let executor = FleetTargets.executor(context)
-        let target: String
-        if let given = parsed.value("target") {
-            target = given
-        } else {
-            do {
-                let local = RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch)
-                target = try RolloutArtifact.load(local, arch: nil, target: nil, effects: context.effects).version
-            } catch {
-                return runner.usageFailure(UsageError("\(error.message); pass --target X.Y.Z", verb: spec.name), context: context)
+        let launch = RolloutLaunch(parsed, context: context, runner: runner, resolved: resolved, kind: .upgrade)
+        do {
+            let target = try launch.target(request.settings)
+            let artifacts = try launch.artifacts(request.settings, target: target)
+            let (plan, probes) = launch.plan(target: target, request: request)
+            if parsed.has("dry-run") { return ExitCode.success }
+            if plan.hosts.isEmpty {
+                context.stderr.write("fleetctl: nothing to upgrade: no selected host needs \(target)\n")
+                return ExitCode.success
             }
-        }
-        let artifacts: RolloutArtifactSource
-        do {
-            artifacts = try RolloutArtifactSource(settings: settings, target: target, remote: executor,
-                                                  effects: context.effects)
+            let (finished, _) = try launch.run(
+                plan, probes: probes, target: target, settings: request.settings, artifacts: artifacts,
+                options: request.options)
+            return exit(RolloutOutcome.of(finished), context: context)
         } catch {
-            context.stderr.write("fleetctl: \(error.message)\n")
-            return ExitCode.failure
+            return error.code
         }
-        if !artifacts.perArchitecture, case .failure(let error) = artifacts.artifact(for: resolved.targets[0]) {
-            context.stderr.write("fleetctl: \(error.message)\n")
-            return ExitCode.failure
-        }
-
-        let answers = WorkerPool.map(resolved.monitored, parallel: request.options.parallel) {
-            RolloutHostProbe.probe($0, remote: executor, effects: context.effects)
-        }
-        let probes = zip(resolved.targets.map(\.name), answers).map { (host: $0, answer: $1) }
-        let plan = RolloutPlanner.plan(candidates: probes.map { RolloutCandidate(name: $0.host, answer: $0.answer) },
-                                       target: target, canary: request.canary, batch: request.batch,
-                                       includeUnreachable: parsed.has("include-unreachable"))
-        if parsed.has("json") {
-            let line = JSONWriter(style: .compact).string(.object(plan.json(dryRun: parsed.has("dry-run"))))
-            context.stdout.write(line + "\n")
-        } else if parsed.has("dry-run") {
-            context.stdout.write(plan.text)
-        } else {
-            context.stderr.write(plan.text)
-        }
-        if parsed.has("dry-run") { return ExitCode.success }
-        if plan.hosts.isEmpty {
-            context.stderr.write("fleetctl: nothing to upgrade: no selected host needs \(target)\n")
-            return ExitCode.success
-        }
-
-        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"),
-                                              inventory: resolved.inventory.fleet.stateDir,
-                                              environment: context.environment, home: context.home)
-        let store = RolloutJournalStore(stateDirectory: stateDir)
-        if let conflict = RolloutOwnership.conflict(for: plan.hosts, among: store.list()) {
-            context.stderr.write("fleetctl: \(conflict)\n")
-            return ExitCode.failure
-        }
-        let now = context.effects.wallClock.now()
-        let journal = RolloutJournal(id: store.newID(now: now), plan: plan, createdAt: EventTimestamp.format(now),
-                                     settings: settings, before: probes)
-        let runLock: FileLock
-        do {
-            runLock = try store.lock(journal.id)
-            try store.save(journal)
-        } catch {
-            context.stderr.write("fleetctl: \(error.message); pass --state-dir PATH\n")
-            return ExitCode.failure
-        }
-        defer { runLock.release() }
-        let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
-        let journalPath = store.path(journal.id)
-        let started = RolloutStarted(rollout: journal.id, target: target, plan: .init(
-            artifact: settings.artifact, stages: plan.stages.map(\.label), hosts: plan.hosts, journal: journalPath))
-        reporter.step("started", started, text: "rollout \(journal.id) started (journal \(journalPath); "
-                      + "resume with: fleetctl upgrade --resume \(journal.id))")
-        let rollout = RolloutRunner(journal: journal, hosts: resolved.monitored, remote: executor, effects: context.effects,
-                                    store: store, reporter: reporter, artifacts: artifacts, options: request.options)
-        return exit(RolloutOutcome.of(rollout.run()), context: context)
     }
 
     /// What the command line and the inventory's `[upgrade]` ask for a new rollout.

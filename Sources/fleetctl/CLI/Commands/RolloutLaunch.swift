@@ -1,0 +1,131 @@
+import FleetControl
+import FleetCore
+import Monitoring
+import SSHTransport
+
+/// The start of a new rollout, one path for `fleetctl upgrade` and `fleetctl migrate`: the target
+/// version, the builds, one probe per host, the plan (printed; only the plan under `--dry-run`),
+/// then the journal under its lock and the run. A step that cannot go on has printed why and
+/// throws the verb's exit code (`ExitFailure`).
+struct RolloutLaunch {
+    let parsed: ParsedArguments
+    let context: CommandContext
+    let runner: ProgramRunner
+    let resolved: FleetTargets
+    let kind: RolloutJournal.Kind
+    let executor: any RemoteExecutor
+
+    init(
+        _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner, resolved: FleetTargets,
+        kind: RolloutJournal.Kind
+    ) {
+        self.parsed = parsed
+        self.context = context
+        self.runner = runner
+        self.resolved = resolved
+        self.kind = kind
+        executor = FleetTargets.executor(context)
+    }
+
+    /// The verb on the command line.
+    var verb: String { kind == .migration ? "migrate" : "upgrade" }
+    /// What the messages call one run of the verb.
+    var noun: String { kind == .migration ? "migration" : "rollout" }
+
+    /// `--target`, or the version the local build answers to `--version`.
+    func target(_ settings: RolloutJournal.Settings) throws(ExitFailure) -> String {
+        if let given = parsed.value("target") { return given }
+        do {
+            let local = RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch)
+            return try RolloutArtifact.load(local, arch: nil, target: nil, effects: context.effects).version
+        } catch {
+            let usage = UsageError("\(error.message); pass --target X.Y.Z", verb: verb)
+            throw ExitFailure(code: runner.usageFailure(usage, context: context))
+        }
+    }
+
+    /// The builds for `target` as the settings name them (a path pattern or a release source); a
+    /// build that is the same for every host is read and checked before any host is touched.
+    func artifacts(_ settings: RolloutJournal.Settings, target: String) throws(ExitFailure) -> RolloutArtifactSource {
+        do throws(RolloutError) {
+            let artifacts = try RolloutArtifactSource(
+                settings: settings, target: target, remote: executor, effects: context.effects)
+            if !artifacts.perArchitecture, case .failure(let error) = artifacts.artifact(for: resolved.targets[0]) {
+                throw error
+            }
+            return artifacts
+        } catch {
+            context.stderr.write("fleetctl: \(error.message)\n")
+            throw ExitFailure(code: ExitCode.failure)
+        }
+    }
+
+    /// Probes every selected host once and plans the stages, then prints the plan: to stdout as
+    /// JSON under `--json` or as text under `--dry-run`, else as text to stderr beside the progress.
+    func plan(target: String, request: UpgradeCommand.Request) -> (
+        plan: RolloutPlan, probes: [(host: String, answer: RolloutHostProbe.Answer)]
+    ) {
+        let answers = WorkerPool.map(resolved.monitored, parallel: request.options.parallel) {
+            RolloutHostProbe.probe($0, remote: executor, effects: context.effects)
+        }
+        let probes = zip(resolved.targets.map(\.name), answers).map { (host: $0, answer: $1) }
+        let plan = RolloutPlanner.plan(
+            candidates: probes.map { RolloutCandidate(name: $0.host, answer: $0.answer) },
+            target: target, canary: request.canary, batch: request.batch,
+            includeUnreachable: parsed.has("include-unreachable"), kind: kind)
+        if parsed.has("json") {
+            let line = JSONWriter(style: .compact).string(.object(plan.json(dryRun: parsed.has("dry-run"))))
+            context.stdout.write(line + "\n")
+        } else if parsed.has("dry-run") {
+            context.stdout.write(plan.text)
+        } else {
+            context.stderr.write(plan.text)
+        }
+        return (plan, probes)
+    }
+
+    /// Writes the new journal under its lock (refused when another unfinished rollout holds one
+    /// of its hosts), reports `started` with the command that resumes it, and runs it to its end:
+    /// the finished journal, and the reporter for the verb's last words.
+    func run(
+        _ plan: RolloutPlan, probes: [(host: String, answer: RolloutHostProbe.Answer)], target: String,
+        settings: RolloutJournal.Settings, artifacts: RolloutArtifactSource, options: RolloutRunner.Options
+    ) throws(ExitFailure) -> (finished: RolloutJournal, reporter: RolloutReporter) {
+        let stateDir = StateDirectory.resolve(
+            flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir,
+            environment: context.environment, home: context.home)
+        let store = RolloutJournalStore(stateDirectory: stateDir)
+        if let conflict = RolloutOwnership.conflict(for: plan.hosts, among: store.list()) {
+            context.stderr.write("fleetctl: \(conflict)\n")
+            throw ExitFailure(code: ExitCode.failure)
+        }
+        let now = context.effects.wallClock.now()
+        var journal = RolloutJournal(
+            id: store.newID(now: now), plan: plan, createdAt: EventTimestamp.format(now), settings: settings,
+            before: probes)
+        journal.kind = kind
+        let runLock: FileLock
+        do {
+            runLock = try store.lock(journal.id)
+            try store.save(journal)
+        } catch {
+            context.stderr.write("fleetctl: \(error.message); pass --state-dir PATH\n")
+            throw ExitFailure(code: ExitCode.failure)
+        }
+        defer { runLock.release() }
+        let reporter = UpgradeCommand.makeReporter(parsed, context: context, stateDir: stateDir)
+        let journalPath = store.path(journal.id)
+        let started = RolloutStarted(
+            rollout: journal.id, target: target,
+            plan: .init(
+                artifact: settings.artifact, stages: plan.stages.map(\.label), hosts: plan.hosts, journal: journalPath))
+        reporter.step(
+            "started", started,
+            text: "\(noun) \(journal.id) started (journal \(journalPath); "
+                + "resume with: fleetctl \(verb) --resume \(journal.id))")
+        let rollout = RolloutRunner(
+            journal: journal, hosts: resolved.monitored, remote: executor, effects: context.effects,
+            store: store, reporter: reporter, artifacts: artifacts, options: options)
+        return (rollout.run(), reporter)
+    }
+}
