@@ -154,7 +154,7 @@ final class ThrottleGateTests: XCTestCase {
         let bin = NSTemporaryDirectory() + "agent-runner-unit-bin-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: bin) }
-        FileManager.default.createFile(atPath: bin + "/gemini", contents: Data("#!/bin/sh\n".utf8),
+        _ = FileManager.default.createFile(atPath: bin + "/gemini", contents: Data("#!/bin/sh\n".utf8),
                                        attributes: [.posixPermissions: 0o755])
         let project = try ProjectFixture(
             self, runtime: ["max_rounds = 4", "backoff_jitter_s = 5"],
