@@ -14,7 +14,10 @@ public struct Alert: Sendable, Equatable {
     /// Whether the detector asks for the service to be stopped (honoured only if policy allows).
     public var requestsStop: Bool
 
-    public init(detector: String, severity: AlertSeverity, message: String, context: JSONObject = JSONObject(), key: String? = nil, requestsStop: Bool = false) {
+    public init(
+        detector: String, severity: AlertSeverity, message: String, context: JSONObject = JSONObject(),
+        key: String? = nil, requestsStop: Bool = false
+    ) {
         self.detector = detector
         self.severity = severity
         self.message = message

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Shared helpers: temp dirs, shell, locating the built binaries, sampling a process's memory.
 enum Bench {
@@ -45,8 +46,10 @@ enum Bench {
     @discardableResult
     static func shell(_ script: String, in directory: String? = nil, timeoutS: Int = 600) -> ProcessOutput {
         do {
-            return try PosixProcessRunner().run(ProcessRequest(
-                "/bin/sh", arguments: ["-c", script], workingDirectory: directory, deadline: .now + .seconds(timeoutS)))
+            return try PosixProcessRunner().run(
+                ProcessRequest(
+                    "/bin/sh", arguments: ["-c", script], workingDirectory: directory,
+                    deadline: .now + .seconds(timeoutS)))
         } catch {
             fail("cannot run sh: \(error)")
         }
@@ -60,7 +63,9 @@ enum Bench {
     /// Memory of `pid` in KiB: resident, anonymous (private to it) and proportional set size
     /// (shared file pages such as the binary's code divided among the processes using them).
     static func memoryKiB(_ pid: pid_t) -> (rss: Int, anonymous: Int, pss: Int)? {
-        guard let rss = field("VmRSS:", in: "/proc/\(pid)/status"), let anonymous = field("RssAnon:", in: "/proc/\(pid)/status") else { return nil }
+        guard let rss = field("VmRSS:", in: "/proc/\(pid)/status"),
+            let anonymous = field("RssAnon:", in: "/proc/\(pid)/status")
+        else { return nil }
         return (rss, anonymous, field("Pss:", in: "/proc/\(pid)/smaps_rollup") ?? rss)
     }
 

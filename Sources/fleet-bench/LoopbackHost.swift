@@ -15,7 +15,9 @@ struct LoopbackHost {
         let dir = Bench.temporaryDirectory("sshd")
         Bench.shell("chmod 755 '\(dir)'")  // the login user reaches its key inside
         let login = FleetStatusScenario.loginUser()
-        let users = login == FleetStatusScenario.userName() ? [:] : Dictionary(uniqueKeysWithValues: aliases.map { ($0, login) })
+        let users =
+            login == FleetStatusScenario.userName()
+            ? [:] : Dictionary(uniqueKeysWithValues: aliases.map { ($0, login) })
         do {
             // fleetbench has no home: its key stays in the server's directory.
             let server = try LoopbackSSHServer(

@@ -8,18 +8,22 @@ enum MemorySamplerScenario {
         let iterations = 10_000
         let reader = MemoryReader()
         var checksum: Int64 = 0
-        let host = Statistics(values: (0..<max(3, runs / 10)).map { _ in
-            time(iterations) { checksum &+= reader.readHost().meminfo.memTotalKB ?? 0 }
-        })
-        Bench.say("memory-sampler: read+parse of /proc/meminfo, /proc/vmstat, /proc/pressure/memory: "
-                  + host.line(unit: "µs/tick", scale: 1e6))
+        let host = Statistics(
+            values: (0..<max(3, runs / 10)).map { _ in
+                time(iterations) { checksum &+= reader.readHost().meminfo.memTotalKB ?? 0 }
+            })
+        Bench.say(
+            "memory-sampler: read+parse of /proc/meminfo, /proc/vmstat, /proc/pressure/memory: "
+                + host.line(unit: "µs/tick", scale: 1e6))
         if let location = reader.locateCgroup() {
             let files = CgroupMemoryFiles(location)
-            let cgroup = Statistics(values: (0..<max(3, runs / 10)).map { _ in
-                time(iterations) { checksum &+= reader.readCgroup(files)?.currentBytes ?? 0 }
-            })
-            Bench.say("memory-sampler: read+parse of this host's \(location.version.rawValue) cgroup "
-                      + "(\(location.directory)): " + cgroup.line(unit: "µs/tick", scale: 1e6))
+            let cgroup = Statistics(
+                values: (0..<max(3, runs / 10)).map { _ in
+                    time(iterations) { checksum &+= reader.readCgroup(files)?.currentBytes ?? 0 }
+                })
+            Bench.say(
+                "memory-sampler: read+parse of this host's \(location.version.rawValue) cgroup "
+                    + "(\(location.directory)): " + cgroup.line(unit: "µs/tick", scale: 1e6))
         } else {
             Bench.say("memory-sampler: no memory cgroup visible on this host")
         }

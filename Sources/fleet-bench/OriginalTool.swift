@@ -13,9 +13,12 @@ enum OriginalTool {
         let path = venv + "/bin/agent-runner"
         if Directories.isExecutableFile(path) { return path }
         Bench.say("  (installing cli-agent-runner==\(version) into \(venv) for the side-by-side run)")
-        let install = Bench.shell("python3 -m venv '\(venv)' && '\(venv)/bin/pip' install -q cli-agent-runner==\(version)")
+        let install = Bench.shell(
+            "python3 -m venv '\(venv)' && '\(venv)/bin/pip' install -q cli-agent-runner==\(version)")
         guard install.exit == .terminated(0), Directories.isExecutableFile(path) else {
-            Bench.say("  (original not available: \(install.stderrText.split(separator: "\n").last ?? "install failed"); install python3-venv, or set FLEET_BENCH_NO_ORIGINAL=1)")
+            Bench.say(
+                "  (original not available: \(install.stderrText.split(separator: "\n").last ?? "install failed"); install python3-venv, or set FLEET_BENCH_NO_ORIGINAL=1)"
+            )
             return nil
         }
         return path

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `serve-overhead`: what the supervisor itself costs per round, and its memory while an agent
 /// runs, for our agent-runner and (when available) the original Python tool side by side.
@@ -24,13 +25,18 @@ enum ServeOverheadScenario {
         if let original = OriginalTool.binary() {
             let theirs = measure(binary: original, rounds: max(3, rounds / 2), restartDelay: "1", delay: 1)
             report("cli-agent-runner 0.3.14", theirs)
-            Bench.say("  ratio (original / this): overhead \(format(Statistics(values: theirs.overheads).median / Statistics(values: ours.overheads).median))x, peak RSS \(format(Double(theirs.peak.rss) / Double(ours.peak.rss)))x")
+            Bench.say(
+                "  ratio (original / this): overhead \(format(Statistics(values: theirs.overheads).median / Statistics(values: ours.overheads).median))x, peak RSS \(format(Double(theirs.peak.rss) / Double(ours.peak.rss)))x"
+            )
         }
     }
 
     static func report(_ label: String, _ result: Result) {
-        Bench.say("  \(label): overhead per round \(Statistics(values: result.overheads).line(unit: "ms", scale: 1000))")
-        Bench.say("  \(label): supervisor RSS while rounds run \(Statistics(values: result.rssSamples).line(unit: "MiB", scale: 1.0 / 1024)); peak RSS \(format(Double(result.peak.rss) / 1024)) MiB (anonymous \(format(Double(result.peak.anonymous) / 1024)) MiB, PSS \(format(Double(result.peak.pss) / 1024)) MiB)")
+        Bench.say(
+            "  \(label): overhead per round \(Statistics(values: result.overheads).line(unit: "ms", scale: 1000))")
+        Bench.say(
+            "  \(label): supervisor RSS while rounds run \(Statistics(values: result.rssSamples).line(unit: "MiB", scale: 1.0 / 1024)); peak RSS \(format(Double(result.peak.rss) / 1024)) MiB (anonymous \(format(Double(result.peak.anonymous) / 1024)) MiB, PSS \(format(Double(result.peak.pss) / 1024)) MiB)"
+        )
     }
 
     static func measure(binary: String, rounds: Int, restartDelay: String, delay: Double) -> Result {
@@ -68,9 +74,10 @@ enum ServeOverheadScenario {
 
         let process: RunningProcess
         do {
-            process = try PosixProcessRunner().spawn(ProcessRequest(
-                binary, arguments: ["serve", "--max-rounds", String(rounds)], workingDirectory: dir,
-                standardOutput: .discard, standardError: .capture()))
+            process = try PosixProcessRunner().spawn(
+                ProcessRequest(
+                    binary, arguments: ["serve", "--max-rounds", String(rounds)], workingDirectory: dir,
+                    standardOutput: .discard, standardError: .capture()))
         } catch {
             Bench.fail("cannot start \(binary) serve: \(error)")
         }
@@ -79,10 +86,12 @@ enum ServeOverheadScenario {
         while process.poll() == nil {
             // The supervisor's processes: serve and its non-agent descendants (the original runs
             // each round in a Python child).
-            let supervisor = [process.pid] + ProcessTree.descendants(of: process.pid).filter { pid in
-                let command = ProcessTree.entry(for: pid)?.command ?? ""
-                return command.hasPrefix("python") || command.hasPrefix("agent-runner")
-            }
+            let supervisor =
+                [process.pid]
+                + ProcessTree.descendants(of: process.pid).filter { pid in
+                    let command = ProcessTree.entry(for: pid)?.command ?? ""
+                    return command.hasPrefix("python") || command.hasPrefix("agent-runner")
+                }
             var total = (rss: 0, anonymous: 0, pss: 0)
             for pid in supervisor {
                 if let memory = Bench.memoryKiB(pid) {
@@ -101,10 +110,13 @@ enum ServeOverheadScenario {
         var overheads: [Double] = []
         for index in 0..<max(0, befores.count - 1) where index < exits.count {
             guard let wall = Bench.interval(befores[index].ts, befores[index + 1].ts),
-                  let agent = exits[index].payload["duration_s"]?.doubleValue else { continue }
+                let agent = exits[index].payload["duration_s"]?.doubleValue
+            else { continue }
             overheads.append(wall - agent - delay)
         }
-        guard !overheads.isEmpty else { Bench.fail("no rounds measured for \(binary); it said: \(process.collectOutput().stderrText)") }
+        guard !overheads.isEmpty else {
+            Bench.fail("no rounds measured for \(binary); it said: \(process.collectOutput().stderrText)")
+        }
         return Result(overheads: overheads, rssSamples: samples, peak: peak)
     }
 }

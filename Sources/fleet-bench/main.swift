@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// fleet-bench: measured, repeatable performance figures for docs/performance.md.
 /// Usage: swift build -c release && swift run -c release fleet-bench [SCENARIO...] [--rounds N] [--runs N]
@@ -11,15 +12,21 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "measure-child" { PeekScenario.measureChild(Array(arguments.dropFirst())) }
 let scenarios = ["serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors", "memory-sampler"]
 if arguments.contains("--help") || arguments.contains("-h") {
-    Bench.say("usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector] [--engine-only]\nRuns every scenario when none is named.")
+    Bench.say(
+        "usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector] [--engine-only]\nRuns every scenario when none is named."
+    )
     exit(0)
 }
 var rounds = 20
-if let index = arguments.firstIndex(of: "--rounds"), index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 1 {
+if let index = arguments.firstIndex(of: "--rounds"), index + 1 < arguments.count, let value = Int(arguments[index + 1]),
+    value > 1
+{
     rounds = value
 }
 var runs = 30
-if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 {
+if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count, let value = Int(arguments[index + 1]),
+    value > 0
+{
     runs = value
 }
 let chosen = arguments.filter { scenarios.contains($0) }

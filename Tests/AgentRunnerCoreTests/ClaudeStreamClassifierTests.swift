@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class ClaudeStreamClassifierTests: XCTestCase {
@@ -15,18 +16,28 @@ final class ClaudeStreamClassifierTests: XCTestCase {
             {"type":"result","is_error":true,"result":"Claude AI usage limit reached","duration_ms":40}
             """
         let analysis = classifier.analyze(lines: lines(transcript), now: now)
-        XCTAssertEqual(analysis.transient, TransientError(classification: .rateLimitAccount, resetAtEpoch: 1_764_007_200, raw: "Claude AI usage limit reached"))
+        XCTAssertEqual(
+            analysis.transient,
+            TransientError(
+                classification: .rateLimitAccount, resetAtEpoch: 1_764_007_200, raw: "Claude AI usage limit reached"))
         XCTAssertTrue(analysis.sawResult)
     }
 
     func testFiveHourWithoutResetFallsBack() {
-        let analysis = classifier.analyze(lines: lines(#"{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","rateLimitType":"five_hour","resetsAt":"soon"}}"#), now: now)
+        let analysis = classifier.analyze(
+            lines: lines(
+                #"{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","rateLimitType":"five_hour","resetsAt":"soon"}}"#
+            ), now: now)
         XCTAssertEqual(analysis.transient?.resetAtEpoch, now + 300)
     }
 
     func testStatusLadderAndRedaction() {
         func classify(_ status: Int) -> TransientError? {
-            classifier.analyze(lines: lines(#"{"type":"result","is_error":true,"api_error_status":\#(status),"result":"API Error: \#(status) (Authorization: Bearer sk-ant-FAKEFAKEFAKE)"}"#), now: now).transient
+            classifier.analyze(
+                lines: lines(
+                    #"{"type":"result","is_error":true,"api_error_status":\#(status),"result":"API Error: \#(status) (Authorization: Bearer sk-ant-FAKEFAKEFAKE)"}"#
+                ), now: now
+            ).transient
         }
         XCTAssertEqual(classify(429)?.classification, .rateLimitModel)
         XCTAssertEqual(classify(429)?.resetAtEpoch, now + 60)
@@ -49,13 +60,20 @@ final class ClaudeStreamClassifierTests: XCTestCase {
             """
         let analysis = classifier.analyze(lines: lines(transcript), now: now)
         XCTAssertNil(analysis.transient)
-        XCTAssertEqual(analysis.toolCalls, [ToolCall(name: "Read", target: "README.md"), ToolCall(name: "Bash", target: "pytest -x")])
-        XCTAssertEqual(analysis.usage, AgentUsage(model: "claude-opus-5", inputTokens: 5, outputTokens: 6, cachedTokens: 17806, cacheCreationTokens: 12234, costUSD: 0.0855405, durationMS: 6657, toolCallCount: 2))
+        XCTAssertEqual(
+            analysis.toolCalls,
+            [ToolCall(name: "Read", target: "README.md"), ToolCall(name: "Bash", target: "pytest -x")])
+        XCTAssertEqual(
+            analysis.usage,
+            AgentUsage(
+                model: "claude-opus-5", inputTokens: 5, outputTokens: 6, cachedTokens: 17806,
+                cacheCreationTokens: 12234, costUSD: 0.0855405, durationMS: 6657, toolCallCount: 2))
     }
 
     func testHostileLinesAreSkipped() {
         let deep = String(repeating: "[", count: 100_000)
-        let transcript = "\(deep)\n{\"type\":\"result\",\n\u{FF}{broken\n{\"type\":\"result\",\"is_error\":true,\"api_error_status\":503,\"result\":\"x\"}"
+        let transcript =
+            "\(deep)\n{\"type\":\"result\",\n\u{FF}{broken\n{\"type\":\"result\",\"is_error\":true,\"api_error_status\":503,\"result\":\"x\"}"
         let analysis = classifier.analyze(lines: lines(transcript), now: now)
         XCTAssertEqual(analysis.transient?.classification, .apiTransient5xx)
     }
@@ -70,7 +88,8 @@ final class ClaudeStreamClassifierTests: XCTestCase {
 final class ClassifierFuzzTests: XCTestCase {
     /// Random mutations of real transcripts: the classifier must never crash or hang.
     func testMutatedTranscripts() {
-        let base = Array("""
+        let base = Array(
+            """
             {"type":"system","subtype":"init","model":"claude-opus-5"}
             {"type":"assistant","message":{"model":"claude-opus-5","content":[{"type":"tool_use","id":"a","name":"Read","input":{"file_path":"README.md"}}]}}
             {"type":"rate_limit_event","rate_limit_info":{"status":"rejected","rateLimitType":"five_hour","resetsAt":1764007200}}
@@ -88,13 +107,17 @@ final class ClassifierFuzzTests: XCTestCase {
                 let position = next() % (bytes.count + 1)
                 switch next() % 4 {
                 case 0 where position < bytes.count: bytes[position] = UInt8(truncatingIfNeeded: next())
-                case 1: bytes.insert(contentsOf: Array(repeating: UInt8(ascii: "["), count: next() % 3000), at: position)
-                case 2 where position < bytes.count: bytes.removeSubrange(position..<min(bytes.count, position + next() % 40))
-                default: bytes.insert(contentsOf: Array("\"resetsAt\":1e999,\"api_error_status\":-1".utf8), at: position)
+                case 1:
+                    bytes.insert(contentsOf: Array(repeating: UInt8(ascii: "["), count: next() % 3000), at: position)
+                case 2 where position < bytes.count:
+                    bytes.removeSubrange(position..<min(bytes.count, position + next() % 40))
+                default:
+                    bytes.insert(contentsOf: Array("\"resetsAt\":1e999,\"api_error_status\":-1".utf8), at: position)
                 }
             }
             let text = String(decoding: bytes, as: UTF8.self)
-            let analysis = classifier.analyze(lines: text.split(separator: "\n", omittingEmptySubsequences: false), now: 1_764_000_000)
+            let analysis = classifier.analyze(
+                lines: text.split(separator: "\n", omittingEmptySubsequences: false), now: 1_764_000_000)
             if let reset = analysis.transient?.resetAtEpoch {
                 XCTAssertGreaterThan(reset, 0)
             }

@@ -2,6 +2,7 @@ import Detectors
 import FleetCore
 import Foundation
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// A log directory and config for in-process observation tests.
@@ -29,17 +30,20 @@ final class ObservationFixture {
             \(extra)
             """
         try toml.write(toFile: root + "/agent-runner.toml", atomically: true, encoding: .utf8)
-        let loader = AgentRunnerConfigLoader(environment: ConfigEnvironment(home: root, currentDirectory: root),
-                                             fileSystem: LocalFileSystem(), zones: zones)
+        let loader = AgentRunnerConfigLoader(
+            environment: ConfigEnvironment(home: root, currentDirectory: root),
+            fileSystem: LocalFileSystem(), zones: zones)
         config = try loader.load(path: root + "/agent-runner.toml")
     }
 
     var writer: EventLogWriter { EventLogWriter(directory: logDir) }
 
     func builder(now: UTCInstant = SystemClock().now()) -> PeekBuilder {
-        PeekBuilder(config: config, clock: FixedClock(instant: now),
-                    service: ServiceProbe(project: config.project, logDir: logDir, home: root, runner: PosixProcessRunner(),
-                                          environment: [:], systemUnitDirectory: root + "/etc"))
+        PeekBuilder(
+            config: config, clock: FixedClock(instant: now),
+            service: ServiceProbe(
+                project: config.project, logDir: logDir, home: root, runner: PosixProcessRunner(),
+                environment: [:], systemUnitDirectory: root + "/etc"))
     }
 
     /// Appends one round's events (start, spawn, exit, end, usage) at `instant`.
@@ -47,10 +51,15 @@ final class ObservationFixture {
         let round = JSONValue.int(Int64(number))
         try writer.append(.roundStart, ["round_num": round, "phase": .null], at: instant)
         try writer.append(.agentSpawn, ["round_num": round, "timeout_s": 1800], at: instant)
-        try writer.append(.agentExit, ["round_num": round, "exit_code": .int(Int64(exitCode)), "duration_s": .double(duration),
-                                        "timed_out": false, "exit_cause": .string(exitCode == 0 ? "clean" : "error")], at: instant)
+        try writer.append(
+            .agentExit,
+            [
+                "round_num": round, "exit_code": .int(Int64(exitCode)), "duration_s": .double(duration),
+                "timed_out": false, "exit_cause": .string(exitCode == 0 ? "clean" : "error"),
+            ], at: instant)
         try writer.append(.roundEnd, ["round_num": round], at: instant)
-        try writer.append(.agentUsageRecorded, ["agent": "claude", "round_num": round, "success": .bool(exitCode == 0)], at: instant)
+        try writer.append(
+            .agentUsageRecorded, ["agent": "claude", "round_num": round, "success": .bool(exitCode == 0)], at: instant)
     }
 }
 
@@ -67,16 +76,21 @@ final class PeekTests: XCTestCase {
         let small = try ObservationFixture(self)
         let huge = try ObservationFixture(self)
         // 200 MB of old events, written fast as one repeated block, into last month's file…
-        let line = #"{"ts": "2026-10-01T00:00:00.000Z", "event": "round_progress", "round_num": 1, "log_size_kb": 1, "last_write_age_s": 0, "wall_age_s": 5}"# + "\n"
+        let line =
+            #"{"ts": "2026-10-01T00:00:00.000Z", "event": "round_progress", "round_num": 1, "log_size_kb": 1, "last_write_age_s": 0, "wall_age_s": 5}"#
+            + "\n"
         let block = [UInt8](String(repeating: line, count: (1 << 20) / line.utf8.count).utf8)
         let fd = open(huge.logDir + "/events-2026-10.jsonl", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         XCTAssertGreaterThan(fd, 0)
         for _ in 0..<200 { XCTAssertEqual(block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }, block.count) }
         close(fd)
         // …and as much again into this month's, before the rounds that matter.
-        try FileManager.default.copyItem(atPath: huge.logDir + "/events-2026-10.jsonl", toPath: huge.logDir + "/events-2026-11.jsonl")
+        try FileManager.default.copyItem(
+            atPath: huge.logDir + "/events-2026-10.jsonl", toPath: huge.logDir + "/events-2026-11.jsonl")
         for fixture in [small, huge] {
-            for number in 1...30 { try fixture.round(number, exitCode: number == 30 ? 3 : 0, at: now.adding(seconds: Int64(number - 60))) }
+            for number in 1...30 {
+                try fixture.round(number, exitCode: number == 30 ? 3 : 0, at: now.adding(seconds: Int64(number - 60)))
+            }
         }
         let fromSmall = try small.builder(now: now).build(PeekOptions(events: 5))
         let fromHuge = try huge.builder(now: now).build(PeekOptions(events: 5))
@@ -106,7 +120,12 @@ final class PeekTests: XCTestCase {
         }
         let document = try fixture.builder(now: now).build(PeekOptions()).document
         let system = try XCTUnwrap(document["system"]?.objectValue)
-        XCTAssertEqual(Array(system.keys.prefix(8)), ["mem_total_mb", "mem_available_mb", "disk_used_pct", "disk_free_gb", "load_1m", "cpu_pct", "agent_process_count", "ts"])
+        XCTAssertEqual(
+            Array(system.keys.prefix(8)),
+            [
+                "mem_total_mb", "mem_available_mb", "disk_used_pct", "disk_free_gb", "load_1m", "cpu_pct",
+                "agent_process_count", "ts",
+            ])
         XCTAssertEqual(system["disk_used_pct"], .double(91))
         XCTAssertEqual(system["mem_total_mb"], .int(4000))
         XCTAssertEqual(system["psi_some_avg10"], .double(1.5))
@@ -121,18 +140,27 @@ final class PeekTests: XCTestCase {
 
     func testRateLimitFollowsTheLadderAndRecovery() throws {
         let fixture = try ObservationFixture(self)
-        let detected: JSONObject = ["classification": "rate_limit_account", "agent": "claude", "reset_at_epoch": .int(now.seconds + 600),
-                                    "round_num": 4, "raw": "limit", "phase": ""]
+        let detected: JSONObject = [
+            "classification": "rate_limit_account", "agent": "claude", "reset_at_epoch": .int(now.seconds + 600),
+            "round_num": 4, "raw": "limit", "phase": "",
+        ]
         try fixture.writer.append(.transientErrorDetected, detected, at: now.adding(seconds: -5))
-        let limit = try XCTUnwrap(try fixture.builder(now: now).build(PeekOptions()).document["service"]?["rate_limit"]?.objectValue)
-        XCTAssertEqual(Array(limit.keys), ["throttled_until_epoch", "limit_type", "agent", "since_round", "phase", "throttled_agents"])
+        let limit = try XCTUnwrap(
+            try fixture.builder(now: now).build(PeekOptions()).document["service"]?["rate_limit"]?.objectValue)
+        XCTAssertEqual(
+            Array(limit.keys),
+            ["throttled_until_epoch", "limit_type", "agent", "since_round", "phase", "throttled_agents"])
         XCTAssertEqual(limit["throttled_until_epoch"], .int(now.seconds + 600))
         XCTAssertEqual(limit["since_round"], .int(4))
         XCTAssertEqual(limit["throttled_agents"], .array(["claude"]))
         // Past the reset: not throttled any more.
-        XCTAssertEqual(try fixture.builder(now: now.adding(seconds: 601)).build(PeekOptions()).document["service"]?["rate_limit"], .null)
+        XCTAssertEqual(
+            try fixture.builder(now: now.adding(seconds: 601)).build(PeekOptions()).document["service"]?["rate_limit"],
+            .null)
         // Recovered: not throttled.
-        try fixture.writer.append(.transientErrorRecovered, ["classification": "rate_limit_account", "agent": "claude", "throttled_for_s": 1], at: now)
+        try fixture.writer.append(
+            .transientErrorRecovered,
+            ["classification": "rate_limit_account", "agent": "claude", "throttled_for_s": 1], at: now)
         XCTAssertEqual(try fixture.builder(now: now).build(PeekOptions()).document["service"]?["rate_limit"], .null)
     }
 
@@ -148,12 +176,15 @@ final class PeekTests: XCTestCase {
     /// Every defense names a test file that exists in this repository.
     func testDefensesNameExistingTests() throws {
         let fixture = try ObservationFixture(self)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
         let defenses = DefenseCatalogue.entries(for: fixture.config)
         XCTAssertEqual(Set(defenses.map(\.name)).count, defenses.count)
         for defense in defenses {
             let path = try XCTUnwrap(defense.guardedBy)
-            XCTAssertTrue(FileManager.default.fileExists(atPath: repository + "/" + path), "\(defense.name): \(path) does not exist")
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: repository + "/" + path),
+                "\(defense.name): \(path) does not exist")
         }
         XCTAssertEqual(defenses.first { $0.name == "critical_envs_injection" }?.currentState, .off)
     }
@@ -161,7 +192,8 @@ final class PeekTests: XCTestCase {
 
 final class EventTailTests: XCTestCase {
     func testKindPrefilter() {
-        XCTAssertEqual(Event.kind(inLine: Array(#"{"ts": "x", "event": "round_end", "round_num": 1}"#.utf8)), "round_end")
+        XCTAssertEqual(
+            Event.kind(inLine: Array(#"{"ts": "x", "event": "round_end", "round_num": 1}"#.utf8)), "round_end")
         XCTAssertEqual(Event.kind(inLine: Array(#"{"ts":"x","event":"a_b"}"#.utf8)), "a_b")
         XCTAssertEqual(Event.kind(inLine: Array(#"{"note": "\"event\": \"fake\"", "event": "real"}"#.utf8)), "real")
         XCTAssertNil(Event.kind(inLine: Array(#"{"ts": "x"}"#.utf8)))
@@ -176,14 +208,16 @@ final class HostMetricsTests: XCTestCase {
         let files = [
             "meminfo": "MemTotal:        4096000 kB\nMemFree:          512000 kB\nMemAvailable:    1024000 kB\n",
             "vmstat": "pgpgin 1\npswpin 2\npswpout 10\n",
-            "pressure/memory": "some avg10=1.50 avg60=0.00 avg300=0.00 total=10\nfull avg10=0.25 avg60=0.00 avg300=0.00 total=77\n",
+            "pressure/memory":
+                "some avg10=1.50 avg60=0.00 avg300=0.00 total=10\nfull avg10=0.25 avg60=0.00 avg300=0.00 total=77\n",
             "loadavg": "0.28 0.5 1.25 1/100 42\n",
             "stat": "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 1 2 3 4\n",
             "101/comm": "claude\n", "102/comm": "claude\n", "103/comm": "bash\n",
         ]
         for (name, text) in files {
             let path = proc + "/" + name
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
         var sampler = HostMetricsSampler(agentBinary: "claude", procRoot: proc)
@@ -236,17 +270,25 @@ final class ProgressPageTests: XCTestCase {
     }
 
     func testRequestParsing() {
-        XCTAssertEqual(HTTPRequest.parse(head: Array("GET /api/state?x=1 HTTP/1.1\r\nHost: a\r\n\r\n".utf8)), HTTPRequest(method: "GET", path: "/api/state"))
+        XCTAssertEqual(
+            HTTPRequest.parse(head: Array("GET /api/state?x=1 HTTP/1.1\r\nHost: a\r\n\r\n".utf8)),
+            HTTPRequest(method: "GET", path: "/api/state"))
         XCTAssertNil(HTTPRequest.parse(head: Array("garbage\r\n\r\n".utf8)))
         XCTAssertNil(HTTPRequest.parse(head: Array("GET nopath HTTP/1.1\r\n\r\n".utf8)))
         XCTAssertNil(HTTPRequest.parse(head: Array("get / HTTP/1.1\r\n\r\n".utf8)))
     }
 
     func testNarrationMatchesTheOriginalsLines() {
-        let event: JSONObject = ["ts": "2026-11-25T13:38:36.320Z", "event": "round_start", "round_num": 2, "phase": .null, "config_changed": false,
-                                 "files": .array(["a", "b's"])]
-        XCTAssertEqual(Narration.line(event), #"[13:38:36.320] round_start          round=2 phase=None config_changed=False files=['a', "b's"]"#)
-        XCTAssertEqual(Narration.line(["ts": "2026-11-25T13:38:36.229Z", "event": "round_substrate_before", "round_num": 2]),
-                       "[13:38:36.229] round_substrate_before round=2")
+        let event: JSONObject = [
+            "ts": "2026-11-25T13:38:36.320Z", "event": "round_start", "round_num": 2, "phase": .null,
+            "config_changed": false,
+            "files": .array(["a", "b's"]),
+        ]
+        XCTAssertEqual(
+            Narration.line(event),
+            #"[13:38:36.320] round_start          round=2 phase=None config_changed=False files=['a', "b's"]"#)
+        XCTAssertEqual(
+            Narration.line(["ts": "2026-11-25T13:38:36.229Z", "event": "round_substrate_before", "round_num": 2]),
+            "[13:38:36.229] round_substrate_before round=2")
     }
 }

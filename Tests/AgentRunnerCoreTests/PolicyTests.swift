@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class RestartPolicyTests: XCTestCase {
@@ -19,10 +20,13 @@ final class RestartPolicyTests: XCTestCase {
         XCTAssertEqual(policy.record(RoundOutcome(exitCode: 1, durationS: 5, throttled: true)), .restart(afterS: 6))
         XCTAssertEqual(policy.consecutiveCrashes, 0, "a throttled failure is not a crash")
         _ = policy.record(RoundOutcome(exitCode: 1, durationS: 5))
-        XCTAssertEqual(policy.record(RoundOutcome(exitCode: 1, durationS: 120)), .restart(afterS: 6), "a long round is not a short crash")
+        XCTAssertEqual(
+            policy.record(RoundOutcome(exitCode: 1, durationS: 120)), .restart(afterS: 6),
+            "a long round is not a short crash")
         XCTAssertEqual(policy.consecutiveCrashes, 0)
         _ = policy.record(RoundOutcome(exitCode: 1, durationS: 5))
-        XCTAssertEqual(policy.record(RoundOutcome(exitCode: -15, durationS: 5, killedBySupervisor: true)), .restart(afterS: 6))
+        XCTAssertEqual(
+            policy.record(RoundOutcome(exitCode: -15, durationS: 5, killedBySupervisor: true)), .restart(afterS: 6))
         XCTAssertEqual(policy.consecutiveCrashes, 0)
         XCTAssertEqual(policy.record(RoundOutcome(exitCode: 0, durationS: 1)), .restart(afterS: 3))
     }
@@ -80,7 +84,9 @@ final class SecretRedactorTests: XCTestCase {
         for text in cases {
             let redacted = SecretRedactor.redact(text)
             XCTAssertTrue(redacted.contains("<redacted>"), "\(text) -> \(redacted)")
-            for secret in ["abcdefghijklmnop", "sk-ant-api03", "hunter2", "ghp_abc", "SflKxw", "MIIEpA", "correct horse"] {
+            for secret in [
+                "abcdefghijklmnop", "sk-ant-api03", "hunter2", "ghp_abc", "SflKxw", "MIIEpA", "correct horse",
+            ] {
                 XCTAssertFalse(redacted.contains(secret), "\(text) -> \(redacted)")
             }
         }
@@ -92,7 +98,9 @@ final class PromptAssemblerTests: XCTestCase {
     func testConcatFrontmatterAndMissingIncludes() throws {
         let files = ["/p/a.md": "---\ntitle: x\n---\n\nHello", "/p/b.md": "World"]
         let assembler = PromptAssembler(separator: "\n---\n", stripYAMLFrontmatter: true)
-        let result = try assembler.body(files: ["/p/a.md", "/p/missing.md", "/p/b.md"]) { files[$0].map { Array($0.utf8) } }
+        let result = try assembler.body(files: ["/p/a.md", "/p/missing.md", "/p/b.md"]) {
+            files[$0].map { Array($0.utf8) }
+        }
         XCTAssertEqual(result.text, "Hello\n---\nWorld")
         XCTAssertEqual(result.skipped, ["/p/missing.md"])
         XCTAssertThrowsError(try assembler.body(files: ["/p/missing.md"]) { files[$0].map { Array($0.utf8) } })

@@ -1,12 +1,14 @@
 import FleetCore
 import Foundation
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class GitStatusParsingTests: XCTestCase {
     func testPorcelainV2() {
         let head = String(repeating: "a", count: 40)
-        let output = "# branch.oid \(head)\0# branch.head main\0"
+        let output =
+            "# branch.oid \(head)\0# branch.head main\0"
             + "1 .M N... 100644 100644 100644 \(head) \(head) src/a file.swift\0"
             + "2 R. N... 100644 100644 100644 \(head) \(head) R100 new.txt\0old.txt\0"
             + "? untracked dir/x.txt\0"
@@ -23,15 +25,20 @@ final class ThrottleStateTests: XCTestCase {
     }
 
     func testNewestTransientEventPerAgentDecides() {
-        let detected = event("transient_error_detected", ["classification": "rate_limit_model", "agent": "claude", "reset_at_epoch": 100, "round_num": 7])
+        let detected = event(
+            "transient_error_detected",
+            ["classification": "rate_limit_model", "agent": "claude", "reset_at_epoch": 100, "round_num": 7])
         let recovered = event("transient_error_recovered", ["classification": "rate_limit_model", "agent": "claude"])
         let other = event("transient_error_recovered", ["classification": "rate_limit_model", "agent": "gemini"])
         let success = event("agent_usage_recorded", ["agent": "claude", "success": true])
         // Newest first.
-        let active = ThrottleState.derive(newestFirst: [other, detected, recovered, detected, success, detected], agent: "claude")
+        let active = ThrottleState.derive(
+            newestFirst: [other, detected, recovered, detected, success, detected], agent: "claude")
         XCTAssertEqual(active.active?.error.resetAtEpoch, 100)
         XCTAssertEqual(active.active?.roundNum, 7)
-        XCTAssertEqual(active.detectionsSinceSuccess, 2, "detections after the last success only; another agent's recovery does not hide it")
+        XCTAssertEqual(
+            active.detectionsSinceSuccess, 2,
+            "detections after the last success only; another agent's recovery does not hide it")
         XCTAssertEqual(active.active?.priorDetections, 1)
         XCTAssertNil(ThrottleState.derive(newestFirst: [recovered, detected], agent: "claude").active)
     }
@@ -61,7 +68,10 @@ final class GitHeadReaderTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         func git(_ args: String) throws -> String {
-            let output = try PosixProcessRunner().run(ProcessRequest("/bin/sh", arguments: ["-c", "git -c user.email=a@b -c user.name=t \(args)"], workingDirectory: dir))
+            let output = try PosixProcessRunner().run(
+                ProcessRequest(
+                    "/bin/sh", arguments: ["-c", "git -c user.email=a@b -c user.name=t \(args)"], workingDirectory: dir)
+            )
             return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         _ = try git("init -q")

@@ -27,17 +27,24 @@ final class AgentProject {
     /// - Parameter restartDelay: `runtime.restart_delay_s` (short by default, so tests run fast).
     /// - Parameter owner: the user the project is given to once made; its processes are killed
     ///   when the test ends (before the temporary directories and mounts go).
-    init(_ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil, root: String? = nil,
-         restartDelay: Double = 0.05, owner: Owner? = nil) throws {
+    init(
+        _ test: XCTestCase, modes: [String] = ["ok"], runtime: [String] = [], extra: String = "", prompt: String? = nil,
+        root: String? = nil,
+        restartDelay: Double = 0.05, owner: Owner? = nil
+    ) throws {
         self.owner = owner
         let root = try root ?? Harness.temporaryDirectory(test)
         dir = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/project"
         logDir = dir + "/logs"
         modeFile = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/fake_mode"
         try FileManager.default.createDirectory(atPath: dir + "/bin", withIntermediateDirectories: true)
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fake-agent.sh").path
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/fake-agent.sh"
+        ).path
         try FileManager.default.copyItem(atPath: fixture, toPath: dir + "/bin/claude")
-        try Harness.write(prompt ?? String(repeating: "Work carefully on the project and commit your changes. ", count: 12), to: dir + "/prompts/main.md")
+        try Harness.write(
+            prompt ?? String(repeating: "Work carefully on the project and commit your changes. ", count: 12),
+            to: dir + "/prompts/main.md")
         try Harness.write("logs/\n", to: dir + "/.gitignore")
         try Harness.write(modes.joined(separator: ","), to: modeFile)
         // Whole seconds as an integer: the original 0.3.x refuses a float restart_delay_s.
@@ -73,11 +80,13 @@ final class AgentProject {
 
     @discardableResult
     func git(_ arguments: [String]) throws -> String {
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            "git", arguments: ["-c", "user.email=test@example.com", "-c", "user.name=test"] + arguments,
-            workingDirectory: dir, deadline: .now + .seconds(30)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                "git", arguments: ["-c", "user.email=test@example.com", "-c", "user.name=test"] + arguments,
+                workingDirectory: dir, deadline: .now + .seconds(30)))
         guard output.exit == .terminated(0) else {
-            throw NSError(domain: "git", code: 1, userInfo: [NSLocalizedDescriptionKey: "git \(arguments): \(output.stderrText)"])
+            throw NSError(
+                domain: "git", code: 1, userInfo: [NSLocalizedDescriptionKey: "git \(arguments): \(output.stderrText)"])
         }
         return output.stdoutText
     }
@@ -89,13 +98,19 @@ final class AgentProject {
     }
 
     /// Runs `agent-runner ARGS` in the project (as its owner, if it has one).
-    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) throws -> Harness.Result {
-        guard let owner else { return try Harness.run("agent-runner", arguments, in: dir, environment: environment, timeout: timeout) }
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) throws -> Harness.Result {
+        guard let owner else {
+            return try Harness.run("agent-runner", arguments, in: dir, environment: environment, timeout: timeout)
+        }
         var env = owner.user.environment(ProcessRequest.currentEnvironment())
         env.merge(environment) { _, new in new }
         let argv = try owner.user.command([owner.agentRunner] + arguments)
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            argv[0], arguments: Array(argv.dropFirst()), environment: env, workingDirectory: dir, standardInput: .null, deadline: .now + timeout))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                argv[0], arguments: Array(argv.dropFirst()), environment: env, workingDirectory: dir,
+                standardInput: .null, deadline: .now + timeout))
         return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
@@ -110,14 +125,16 @@ final class AgentProject {
             argv = try owner.user.command([owner.agentRunner, "serve"] + arguments)
         }
         env.merge(environment) { _, new in new }
-        return try PosixProcessRunner().spawn(ProcessRequest(
-            argv[0], arguments: Array(argv.dropFirst()), environment: env, workingDirectory: dir,
-            standardOutput: .capture(), standardError: .capture()))
+        return try PosixProcessRunner().spawn(
+            ProcessRequest(
+                argv[0], arguments: Array(argv.dropFirst()), environment: env, workingDirectory: dir,
+                standardOutput: .capture(), standardError: .capture()))
     }
 
     /// Every event line, parsed, oldest first (all month files).
     func events() throws -> [Event] {
-        let files = (try FileManager.default.contentsOfDirectory(atPath: logDir)).filter { $0.hasPrefix("events-") }.sorted()
+        let files = (try FileManager.default.contentsOfDirectory(atPath: logDir)).filter { $0.hasPrefix("events-") }
+            .sorted()
         var events: [Event] = []
         for file in files {
             let data = try Data(contentsOf: URL(fileURLWithPath: logDir + "/" + file))
@@ -135,19 +152,24 @@ final class AgentProject {
     /// Parses every line of every events file strictly; a torn last line (no trailing newline)
     /// is allowed.
     func assertEventLogIntact(file: StaticString = #filePath, line: UInt = #line) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: logDir))?.filter { $0.hasPrefix("events-") } ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: logDir))?.filter { $0.hasPrefix("events-") } ?? []
         for name in names {
             let data = try Data(contentsOf: URL(fileURLWithPath: logDir + "/" + name))
             var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             lines.removeLast()
             for raw in lines where !raw.isEmpty {
-                XCTAssertNotNil(Event(line: Array(raw), parser: .strict), "broken line in \(name): \(String(decoding: raw, as: UTF8.self))", file: file, line: line)
+                XCTAssertNotNil(
+                    Event(line: Array(raw), parser: .strict),
+                    "broken line in \(name): \(String(decoding: raw, as: UTF8.self))", file: file, line: line)
             }
         }
     }
 
     /// The event kinds in order, without the serve bookkeeping and usage noise.
-    func kinds(excluding: Set<String> = ["round_substrate_before", "round_substrate_after", "agent_usage_recorded"]) throws -> [String] {
+    func kinds(
+        excluding: Set<String> = ["round_substrate_before", "round_substrate_after", "agent_usage_recorded"]
+    ) throws -> [String] {
         try events().map(\.kind).filter { !excluding.contains($0) }
     }
 
@@ -181,7 +203,9 @@ final class AgentProject {
         let before = try hostSamples().count
         let once = try run(["serve", "--once"])
         XCTAssertEqual(once.code, 0, "serve --once: \(once.stderr)", file: file, line: line)
-        XCTAssertGreaterThan(try hostSamples().count, before, "serve --once recorded no host sample in \(logDir)", file: file, line: line)
+        XCTAssertGreaterThan(
+            try hostSamples().count, before, "serve --once recorded no host sample in \(logDir)", file: file, line: line
+        )
     }
 
     /// The host samples serve wrote (metrics-YYYY-MM.jsonl), oldest first.
@@ -191,13 +215,18 @@ final class AgentProject {
 
     /// Waits until a running serve has written a host sample that satisfies `condition`
     /// (serve samples at each round's start and end).
-    func waitForHostSample(_ what: String = "serve's first host sample", file: StaticString = #filePath, line: UInt = #line,
-                           where condition: @escaping (Event) -> Bool = { _ in true }) {
+    func waitForHostSample(
+        _ what: String = "serve's first host sample", file: StaticString = #filePath, line: UInt = #line,
+        where condition: @escaping (Event) -> Bool = { _ in true }
+    ) {
         AgentProject.wait(what, file: file, line: line) { ((try? hostSamples()) ?? []).last.map(condition) ?? false }
     }
 
     /// Waits until `condition` holds, polling; fails the test after `timeout`.
-    static func wait(_ what: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line, _ condition: () throws -> Bool) rethrows {
+    static func wait(
+        _ what: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line,
+        _ condition: () throws -> Bool
+    ) rethrows {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }

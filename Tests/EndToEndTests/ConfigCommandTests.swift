@@ -62,24 +62,36 @@ final class ConfigCommandTests: XCTestCase {
     func testBadConfigsGiveOneLineAndExit78() throws {
         let dir = try Harness.temporaryDirectory(self)
         let cases: [(name: String, content: [UInt8]?, expected: String)] = [
-            ("bad-toml", Array("schema_version = 1\n[agent\n".utf8), "agent-runner: config error: bad-toml/agent-runner.toml:2: invalid TOML at column"),
-            ("wrong-type", Array(valid.replacingOccurrences(of: "max_rounds = 3", with: "max_rounds = -1").utf8),
-             "agent-runner: config error: wrong-type/agent-runner.toml:8: runtime.max_rounds: must be a positive integer, got -1"),
-            ("unknown-key", Array(valid.replacingOccurrences(of: "max_rounds = 3", with: "max_round = 3").utf8),
-             "agent-runner: config error: unknown-key/agent-runner.toml:8: runtime.max_round: unknown key in [runtime]; did you mean 'max_rounds'?"),
+            (
+                "bad-toml", Array("schema_version = 1\n[agent\n".utf8),
+                "agent-runner: config error: bad-toml/agent-runner.toml:2: invalid TOML at column"
+            ),
+            (
+                "wrong-type", Array(valid.replacingOccurrences(of: "max_rounds = 3", with: "max_rounds = -1").utf8),
+                "agent-runner: config error: wrong-type/agent-runner.toml:8: runtime.max_rounds: must be a positive integer, got -1"
+            ),
+            (
+                "unknown-key", Array(valid.replacingOccurrences(of: "max_rounds = 3", with: "max_round = 3").utf8),
+                "agent-runner: config error: unknown-key/agent-runner.toml:8: runtime.max_round: unknown key in [runtime]; did you mean 'max_rounds'?"
+            ),
             ("missing", nil, "agent-runner: config error: missing/agent-runner.toml: no such file"),
-            ("invalid-utf8", [0x61, 0x20, 0x3D, 0x20, 0x22, 0xFF, 0x22, 0x0A], "agent-runner: config error: invalid-utf8/agent-runner.toml:1: invalid TOML"),
+            (
+                "invalid-utf8", [0x61, 0x20, 0x3D, 0x20, 0x22, 0xFF, 0x22, 0x0A],
+                "agent-runner: config error: invalid-utf8/agent-runner.toml:1: invalid TOML"
+            ),
         ]
         for entry in cases {
             let path = "\(entry.name)/agent-runner.toml"
             if let content = entry.content {
-                try FileManager.default.createDirectory(atPath: "\(dir)/\(entry.name)", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: "\(dir)/\(entry.name)", withIntermediateDirectories: true)
                 try Data(content).write(to: URL(fileURLWithPath: "\(dir)/\(path)"))
             }
             let result = try Harness.run("agent-runner", ["config", "--config", path], in: dir)
             XCTAssertEqual(result.code, ExitCode.config, "\(entry.name): \(result.stderr)")
             XCTAssertEqual(result.stdout, "", entry.name)
-            XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, "\(entry.name): one line, got \(result.stderr)")
+            XCTAssertEqual(
+                result.stderr.filter { $0 == "\n" }.count, 1, "\(entry.name): one line, got \(result.stderr)")
             XCTAssertTrue(result.stderr.hasPrefix(entry.expected), "\(entry.name): \(result.stderr)")
         }
     }
@@ -91,7 +103,9 @@ final class ConfigCommandTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/agent-runner.toml", withIntermediateDirectories: true)
         let result = try Harness.run("agent-runner", ["config"], in: dir)
         XCTAssertEqual(result.code, ExitCode.config)
-        XCTAssertEqual(result.stderr, "agent-runner: config error: agent-runner.toml: cannot read it (Is a directory); check its permissions\n")
+        XCTAssertEqual(
+            result.stderr,
+            "agent-runner: config error: agent-runner.toml: cannot read it (Is a directory); check its permissions\n")
         if getuid() != 0 {
             try Harness.write(valid, to: dir + "/locked.toml")
             chmod(dir + "/locked.toml", 0)
@@ -102,7 +116,8 @@ final class ConfigCommandTests: XCTestCase {
     }
 
     func testFleetctlCheck() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
         let ok = try Harness.run("fleetctl", ["check", "--inventory", root + "/inventory.example.toml"])
         XCTAssertEqual(ok.code, 0, ok.stderr)
         XCTAssertTrue(ok.stdout.contains("[hosts.pi-lab]"), ok.stdout)
@@ -112,9 +127,13 @@ final class ConfigCommandTests: XCTestCase {
         try Harness.write("[hosts.pi]\nssh = \"-oProxyCommand=sh\"\n", to: dir + "/inventory.toml")
         let bad = try Harness.run("fleetctl", ["check"], in: dir)
         XCTAssertEqual(bad.code, ExitCode.config)
-        XCTAssertTrue(bad.stderr.hasPrefix("fleetctl: config error: inventory.toml:2: hosts.pi.ssh: the ssh target"), bad.stderr)
-        let env = try Harness.run("fleetctl", ["hosts", "@edge"], environment: ["FLEETCTL_INVENTORY": root + "/inventory.example.toml"])
+        XCTAssertTrue(
+            bad.stderr.hasPrefix("fleetctl: config error: inventory.toml:2: hosts.pi.ssh: the ssh target"), bad.stderr)
+        let env = try Harness.run(
+            "fleetctl", ["hosts", "@edge"], environment: ["FLEETCTL_INVENTORY": root + "/inventory.example.toml"])
         XCTAssertEqual(env.code, 0, env.stderr)
-        XCTAssertEqual(env.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }, ["pi-lab", "pi-garage"])
+        XCTAssertEqual(
+            env.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" },
+            ["pi-lab", "pi-garage"])
     }
 }

@@ -8,7 +8,8 @@ import XCTest
 final class DemoTests: XCTestCase {
     func testDemoShowsEveryBehaviourAndLeavesNothingRunning() throws {
         let dir = try Harness.temporaryDirectory(self) + "/demo"
-        let result = try Harness.run("fleetctl", ["demo", "--dir", dir, "--until-shown", "--duration", "90s"], timeout: .seconds(120))
+        let result = try Harness.run(
+            "fleetctl", ["demo", "--dir", dir, "--until-shown", "--duration", "90s"], timeout: .seconds(120))
         XCTAssertEqual(result.code, 0, result.stderr)
         let out = result.stdout
         XCTAssertTrue(out.contains("[WARN] throttled rate_limit_active — throttled until"), out)
@@ -22,7 +23,8 @@ final class DemoTests: XCTestCase {
         XCTAssertTrue(hooks.contains("firing critical authfail oauth_fail"), hooks)
         XCTAssertTrue(hooks.contains("resolved warning throttled rate_limit_active"), hooks)
         // The services really did what the table said.
-        let throttled = try String(contentsOfFile: dir + "/throttled/logs/events-\(Self.month()).jsonl", encoding: .utf8)
+        let throttled = try String(
+            contentsOfFile: dir + "/throttled/logs/events-\(Self.month()).jsonl", encoding: .utf8)
         XCTAssertTrue(throttled.contains("\"event\": \"transient_error_recovered\""))
         let crash = try String(contentsOfFile: dir + "/crashloop/logs/events-\(Self.month()).jsonl", encoding: .utf8)
         XCTAssertTrue(crash.contains("\"event\": \"crash_loop\""))
@@ -36,7 +38,8 @@ final class DemoTests: XCTestCase {
     /// The same demo over real ssh (a private sshd on 127.0.0.1, host key checking on).
     func testDemoOverSSH() throws {
         let dir = try Harness.temporaryDirectory(self) + "/demo"
-        let result = try Harness.run("fleetctl", ["demo", "--ssh", "--dir", dir, "--until-shown", "--duration", "90s"], timeout: .seconds(150))
+        let result = try Harness.run(
+            "fleetctl", ["demo", "--ssh", "--dir", dir, "--until-shown", "--duration", "90s"], timeout: .seconds(150))
         XCTAssertEqual(result.code, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("transport: ssh to 127.0.0.1:"), result.stderr)
         XCTAssertTrue(result.stdout.contains("[CRIT] authfail oauth_fail"), result.stdout)

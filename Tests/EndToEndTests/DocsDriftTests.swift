@@ -9,7 +9,8 @@ import XCTest
 /// docs/commands.md, every event kind in docs/events.md; completions and man pages are
 /// generated from the same command definitions and are valid.
 final class DocsDriftTests: XCTestCase {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
 
     /// Verbs from `PROGRAM --help`, flags from `PROGRAM help VERB`.
     func interface(of program: String) throws -> [(verb: String, flags: [String])] {
@@ -22,7 +23,9 @@ final class DocsDriftTests: XCTestCase {
             // Flags from the option lines of "Flags:" (`  --name VALUE   help`, `  -i, --name ...`).
             let flags = text.split(separator: "\n").compactMap { line -> String? in
                 let trimmed = line.drop { $0 == " " }
-                guard line.hasPrefix("  "), trimmed.hasPrefix("--") || trimmed.dropFirst(4).hasPrefix("--") else { return nil }
+                guard line.hasPrefix("  "), trimmed.hasPrefix("--") || trimmed.dropFirst(4).hasPrefix("--") else {
+                    return nil
+                }
                 let start = trimmed.hasPrefix("--") ? trimmed : trimmed.dropFirst(4)
                 return String(start.prefix { $0 != " " })
             }
@@ -35,7 +38,9 @@ final class DocsDriftTests: XCTestCase {
         var missing: [String] = []
         for program in ["agent-runner", "fleetctl"] {
             for (verb, flags) in try interface(of: program) {
-                if !docs.contains("`\(verb)") && !docs.contains(" \(verb) ") && !docs.contains("\(verb) ") { missing.append("\(program) \(verb)") }
+                if !docs.contains("`\(verb)") && !docs.contains(" \(verb) ") && !docs.contains("\(verb) ") {
+                    missing.append("\(program) \(verb)")
+                }
                 for flag in flags where !docs.contains(flag) { missing.append("\(program) \(verb) \(flag)") }
             }
         }
@@ -78,7 +83,8 @@ final class DocsDriftTests: XCTestCase {
         let docs = try String(contentsOfFile: path, encoding: .utf8)
         let begin = "<!-- BEGIN GENERATED: event payloads (DocsDriftTests) -->\n"
         let end = "<!-- END GENERATED: event payloads -->"
-        guard let start = docs.range(of: begin), let stop = docs.range(of: end, range: start.upperBound..<docs.endIndex) else {
+        guard let start = docs.range(of: begin), let stop = docs.range(of: end, range: start.upperBound..<docs.endIndex)
+        else {
             return XCTFail("docs/events.md lost its generated section markers")
         }
         let expected = Self.generatedPayloadTables()
@@ -88,9 +94,10 @@ final class DocsDriftTests: XCTestCase {
                 toFile: path, atomically: true, encoding: .utf8)
             return
         }
-        XCTAssertEqual(current, expected,
-                       "docs/events.md's payload tables drifted from the event definitions; regenerate them with "
-                       + "UPDATE_DOCS=1 swift test --skip-build --filter DocsDriftTests")
+        XCTAssertEqual(
+            current, expected,
+            "docs/events.md's payload tables drifted from the event definitions; regenerate them with "
+                + "UPDATE_DOCS=1 swift test --skip-build --filter DocsDriftTests")
         var seen = Set<ObjectIdentifier>()
         for catalogue in Self.eventCatalogues {
             for event in catalogue.events {
@@ -98,7 +105,8 @@ final class DocsDriftTests: XCTestCase {
                 let keys = event.schema.fields.map(\.key)
                 XCTAssertEqual(keys.count, Set(keys).count, "\(event) spells a key twice")
                 XCTAssertFalse(keys.contains("ts") || keys.contains("event"), "\(event) uses an envelope key")
-                XCTAssertTrue(seen.insert(ObjectIdentifier(event)).inserted, "\(String(reflecting: event)) is listed twice")
+                XCTAssertTrue(
+                    seen.insert(ObjectIdentifier(event)).inserted, "\(String(reflecting: event)) is listed twice")
             }
         }
     }
@@ -109,7 +117,8 @@ final class DocsDriftTests: XCTestCase {
             XCTAssertEqual(bash.code, 0)
             let dir = try Harness.temporaryDirectory(self)
             try Harness.write(bash.stdout, to: dir + "/completion.bash")
-            let check = try PosixProcessRunner().run(ProcessRequest("bash", arguments: ["-n", dir + "/completion.bash"]))
+            let check = try PosixProcessRunner().run(
+                ProcessRequest("bash", arguments: ["-n", dir + "/completion.bash"]))
             XCTAssertEqual(check.exit, .terminated(0), check.stderrText)
             XCTAssertTrue(bash.stdout.contains("complete -o default -F"), bash.stdout)
             XCTAssertTrue(try Harness.run(program, ["completions", "zsh"]).stdout.hasPrefix("#compdef \(program)"))
@@ -119,7 +128,8 @@ final class DocsDriftTests: XCTestCase {
             XCTAssertTrue(man.stdout.hasPrefix(".TH \(program.uppercased()) 1"), man.stdout)
             try Harness.write(man.stdout, to: dir + "/page.1")
             // groff renders it without warnings (groff is part of man-db, installed with man).
-            let render = try PosixProcessRunner().run(ProcessRequest("/bin/sh", arguments: ["-c", "groff -man -Tutf8 -ww '\(dir)/page.1' > /dev/null"]))
+            let render = try PosixProcessRunner().run(
+                ProcessRequest("/bin/sh", arguments: ["-c", "groff -man -Tutf8 -ww '\(dir)/page.1' > /dev/null"]))
             XCTAssertEqual(render.exit, .terminated(0), render.stderrText)
             XCTAssertEqual(render.stderrText, "", "groff warnings in the \(program) man page")
         }

@@ -17,14 +17,20 @@ final class FaultTests: XCTestCase {
             _ = serve.wait()
             try project.assertEventLogIntact()
             if let status = project.logFile("status.json") {
-                XCTAssertNoThrow(try JSONParser.strict.parse(status), "status.json always parses (kill \(kill9), \(random.replayHint))")
+                XCTAssertNoThrow(
+                    try JSONParser.strict.parse(status),
+                    "status.json always parses (kill \(kill9), \(random.replayHint))")
             }
         }
-        let before = try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }.max() ?? 0
+        let before =
+            try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }
+            .max() ?? 0
         try project.setModes(["ok"])
         let result = try project.run(["serve", "--once"])
         XCTAssertEqual(result.code, 0, result.stderr)
-        let after = try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }.max() ?? 0
+        let after =
+            try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }
+            .max() ?? 0
         XCTAssertEqual(after, before + 1, "the next serve resumes with the next round number")
         XCTAssertEqual(try project.events().last?.kind, "serve_stopped")
     }
@@ -59,11 +65,15 @@ final class FaultTests: XCTestCase {
         }
         let project = try AgentProject(self, modes: ["ok"], runtime: ["max_rounds = 3"])
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
-        let mount = try PosixProcessRunner().run(ProcessRequest("mount", arguments: ["-t", "tmpfs", "-o", "size=256k", "tmpfs", project.logDir]))
+        let mount = try PosixProcessRunner().run(
+            ProcessRequest("mount", arguments: ["-t", "tmpfs", "-o", "size=256k", "tmpfs", project.logDir]))
         XCTAssertEqual(mount.exit, .terminated(0), "mount tmpfs failed: \(mount.stderrText)")
-        addTeardownBlock { _ = try? PosixProcessRunner().run(ProcessRequest("umount", arguments: ["-l", project.logDir])) }
+        addTeardownBlock {
+            _ = try? PosixProcessRunner().run(ProcessRequest("umount", arguments: ["-l", project.logDir]))
+        }
         // Fill it: nothing fits any more.
-        _ = try PosixProcessRunner().run(ProcessRequest("/bin/sh", arguments: ["-c", "head -c 1000000 /dev/zero > '\(project.logDir)/filler'"]))
+        _ = try PosixProcessRunner().run(
+            ProcessRequest("/bin/sh", arguments: ["-c", "head -c 1000000 /dev/zero > '\(project.logDir)/filler'"]))
         let serve = try project.startServe()
         var stderrText = ""
         // Several retries happen meanwhile; the failure must be reported once, and serve must stay up.
@@ -75,14 +85,18 @@ final class FaultTests: XCTestCase {
         stderrText = serve.collectOutput().stderrText
         XCTAssertEqual(status, .terminated(0), stderrText)
         XCTAssertTrue(stderrText.contains("No space left on device"), stderrText)
-        XCTAssertEqual(stderrText.components(separatedBy: "STARTUP FAIL").count - 1, 1, "reported once, not per retry: \(stderrText)")
+        XCTAssertEqual(
+            stderrText.components(separatedBy: "STARTUP FAIL").count - 1, 1,
+            "reported once, not per retry: \(stderrText)")
         XCTAssertTrue(stderrText.contains("startup checks pass again"), stderrText)
         XCTAssertEqual(try project.events().filter { $0.kind == "round_end" }.count, 3)
         if let status = project.logFile("status.json") {
             XCTAssertNoThrow(try JSONParser.strict.parse(status), "status.json is old or new, never torn")
         }
         try project.assertEventLogIntact()
-        let leftovers = (try FileManager.default.contentsOfDirectory(atPath: project.logDir)).filter { $0.contains(".tmp") }
+        let leftovers = (try FileManager.default.contentsOfDirectory(atPath: project.logDir)).filter {
+            $0.contains(".tmp")
+        }
         XCTAssertEqual(leftovers, [], "no temp files left behind")
     }
 }

@@ -6,7 +6,8 @@ import XCTest
 enum Harness {
     /// The folder holding the built products: the test bundle lives beside them.
     static let productsDirectory: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().path
     }()
 
@@ -14,7 +15,9 @@ enum Harness {
     static func binary(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let path = productsDirectory + "/" + name
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            XCTFail("\(path) is missing; run 'swift build' before 'swift test --skip-build' (scripts/test does both)", file: file, line: line)
+            XCTFail(
+                "\(path) is missing; run 'swift build' before 'swift test --skip-build' (scripts/test does both)",
+                file: file, line: line)
             throw XCTSkip("binary missing")
         }
         return path
@@ -31,12 +34,15 @@ enum Harness {
     }
 
     /// Runs `name arguments...` in `directory` with a 60 s deadline.
-    static func run(_ name: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
-                    stdin: [UInt8]? = nil, timeout: Duration = .seconds(60), file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+    static func run(
+        _ name: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        stdin: [UInt8]? = nil, timeout: Duration = .seconds(60), file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Result {
         var env = ProcessRequest.currentEnvironment()
         env.merge(environment) { _, new in new }
         let request = ProcessRequest(
-            try binary(name, file: file, line: line), arguments: arguments, environment: env, workingDirectory: directory,
+            try binary(name, file: file, line: line), arguments: arguments, environment: env,
+            workingDirectory: directory,
             standardInput: stdin.map { .bytes($0) } ?? .null, deadline: .now + timeout)
         let output = try PosixProcessRunner().run(request)
         return Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
@@ -51,7 +57,8 @@ enum Harness {
     }
 
     static func write(_ text: String, to path: String) throws {
-        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

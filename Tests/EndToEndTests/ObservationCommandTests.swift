@@ -19,7 +19,9 @@ final class ObservationCommandTests: XCTestCase {
         var problems: [String] = []
         JSONShape.compare(ours, against: sample, path: "", problems: &problems)
         XCTAssertEqual(problems, [], "peek --json differs from samples/peek.json:\n" + problems.joined(separator: "\n"))
-        XCTAssertEqual(Array((ours.objectValue?.keys ?? []).prefix(16)), sample.objectValue?.keys, "the original's key order comes first")
+        XCTAssertEqual(
+            Array((ours.objectValue?.keys ?? []).prefix(16)), sample.objectValue?.keys,
+            "the original's key order comes first")
 
         // The Detectors contract.
         XCTAssertNotNil(ours["generated_at"]?.stringValue.flatMap(EventTimestamp.parse))
@@ -27,14 +29,21 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertEqual(ours["config"]?["round_timeout_s"], .int(1800))
         XCTAssertEqual(ours["config"]?["supervisor_stale_threshold_s"], .null)
         let system = try XCTUnwrap(ours["system"]?.objectValue)
-        for key in ["ts", "disk_used_pct", "inode_used_pct", "mem_available_mb", "mem_free_mb", "psi_some_avg10", "psi_full_avg10", "swap_sout"] {
+        for key in [
+            "ts", "disk_used_pct", "inode_used_pct", "mem_available_mb", "mem_free_mb", "psi_some_avg10",
+            "psi_full_avg10", "swap_sout",
+        ] {
             XCTAssertTrue(system.contains(key), "system.\(key) missing")
         }
         XCTAssertNotNil(ours["system_history"]?.arrayValue)
         let rounds = try XCTUnwrap(ours["recent_rounds"]?.arrayValue)
         XCTAssertEqual(rounds.count, 2)
-        XCTAssertEqual(rounds.first?.objectValue?.keys, ["round_num", "phase", "started_at", "ended_at", "exit_code", "duration_s",
-                                                         "timed_out", "exit_cause", "auth_failure", "network_failure"])
+        XCTAssertEqual(
+            rounds.first?.objectValue?.keys,
+            [
+                "round_num", "phase", "started_at", "ended_at", "exit_code", "duration_s",
+                "timed_out", "exit_cause", "auth_failure", "network_failure",
+            ])
 
         // What fleetctl's detectors read from it is what serve produced.
         let observation = HostObservation(peek: ours, pollerNow: UTCInstant(seconds: 0))
@@ -49,10 +58,13 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertEqual(observation.latestSample?.ts, lastMetrics.ts)
         XCTAssertEqual(observation.latestSample?.diskUsedPct, lastMetrics.payload["disk_used_pct"]?.doubleValue)
         XCTAssertEqual(observation.latestSample?.memAvailableMB, lastMetrics.payload["mem_available_mb"]?.doubleValue)
-        XCTAssertEqual(observation.system.count, 3, "the window's oldest sample and the previous one in system_history, plus the latest")
+        XCTAssertEqual(
+            observation.system.count, 3,
+            "the window's oldest sample and the previous one in system_history, plus the latest")
 
         // Drill-down, selection and the human form.
-        let drill = try JSONParser.strict.parse(try project.run(["peek", "--json", "--round", "latest", "--log", "--events", "3"]).stdout)
+        let drill = try JSONParser.strict.parse(
+            try project.run(["peek", "--json", "--round", "latest", "--log", "--events", "3"]).stdout)
         XCTAssertEqual(drill["current_round"]?["round_num"], .int(2))
         XCTAssertEqual(drill["current_round"]?["exit_code"], .int(0))
         XCTAssertTrue(drill["current_round"]?["log_tail"]?.stringValue?.contains(#""type":"result""#) ?? false)
@@ -75,7 +87,8 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertEqual(missing.code, ExitCode.config)
         XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
         XCTAssertTrue(missing.stderr.hasPrefix("agent-runner: config error: "), missing.stderr)
-        XCTAssertEqual(try project.run(["status", "--config", project.dir + "/nope/agent-runner.toml"]).code, ExitCode.config)
+        XCTAssertEqual(
+            try project.run(["status", "--config", project.dir + "/nope/agent-runner.toml"]).code, ExitCode.config)
         let select = try project.run(["peek", "--select", "nope.x"])
         XCTAssertEqual(select.code, 1)
         XCTAssertEqual(select.stderr, "agent-runner: path segment 'nope' not found in select path 'nope.x'\n")
@@ -95,12 +108,16 @@ final class ObservationCommandTests: XCTestCase {
     func testStatusReportsARunningServeWithItsUptime() throws {
         let project = try AgentProject(self)
         let none = try JSONParser.strict.parse(try project.run(["status", "--json"]).stdout)
-        XCTAssertEqual(none.objectValue?.keys, ["mode", "active", "pid", "uptime_s", "unit_file", "rate_limit", "system_managed", "version"])
+        XCTAssertEqual(
+            none.objectValue?.keys,
+            ["mode", "active", "pid", "uptime_s", "unit_file", "rate_limit", "system_managed", "version"])
         XCTAssertEqual(none["mode"], .string("none"))
         XCTAssertEqual(none["active"], .bool(false))
         let serve = try project.startServe(environment: ["FAKE_MODE": "slow", "FAKE_SLEEP": "1"])
         defer { _ = serve.terminate(grace: .seconds(5)) }
-        try AgentProject.wait("serve's first round") { (try? project.events())?.contains { $0.kind == "round_start" } ?? false }
+        try AgentProject.wait("serve's first round") {
+            (try? project.events())?.contains { $0.kind == "round_start" } ?? false
+        }
         let running = try JSONParser.strict.parse(try project.run(["status", "--json"]).stdout)
         XCTAssertEqual(running["mode"], .string("pid_file"))
         XCTAssertEqual(running["active"], .bool(true))
@@ -111,7 +128,8 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertTrue(text.contains("running (pid_file, pid \(serve.pid)"), text)
         XCTAssertTrue(try serve.signal(SIGTERM))
         XCTAssertEqual(serve.wait(), .terminated(0))
-        XCTAssertEqual(try JSONParser.strict.parse(try project.run(["status", "--json"]).stdout)["mode"], .string("none"))
+        XCTAssertEqual(
+            try JSONParser.strict.parse(try project.run(["status", "--json"]).stdout)["mode"], .string("none"))
     }
 
     // MARK: events
@@ -123,25 +141,34 @@ final class ObservationCommandTests: XCTestCase {
             line("2026-10-14T23:59:59.000Z", "round_end", 1), line("2026-10-15T00:00:00.000Z", "round_end", 2),
             line("2026-10-20T00:00:00.000Z", "agent_exit", 3),
         ]
-        let november = [line("2026-11-01T00:00:00.000Z", "round_end", 3), line("2026-11-02T00:00:00.000Z", "round_start", 4),
-                        line("2026-11-02T00:00:01.000Z", "round_end", 4)]
+        let november = [
+            line("2026-11-01T00:00:00.000Z", "round_end", 3), line("2026-11-02T00:00:00.000Z", "round_start", 4),
+            line("2026-11-02T00:00:01.000Z", "round_end", 4),
+        ]
         try project.appendLog("events-2026-10.jsonl", october)
         try project.appendLog("events-2026-11.jsonl", november)
 
         let window = try project.run(["events", "--kind", "round_end", "--window", "3"])
         XCTAssertEqual(window.code, 0, window.stderr)
-        XCTAssertEqual(window.stdout, [october[1], november[0], november[2]].joined(separator: "\n") + "\n", "the window reads across months")
-        XCTAssertEqual(try project.run(["events", "--kind", "round_end, agent_exit"]).stdout,
-                       [october[0], october[1], october[2], november[0], november[2]].joined(separator: "\n") + "\n")
+        XCTAssertEqual(
+            window.stdout, [october[1], november[0], november[2]].joined(separator: "\n") + "\n",
+            "the window reads across months")
+        XCTAssertEqual(
+            try project.run(["events", "--kind", "round_end, agent_exit"]).stdout,
+            [october[0], october[1], october[2], november[0], november[2]].joined(separator: "\n") + "\n")
         let since = try project.run(["events", "--kind", "round_end", "--since", "2026-10-15T00:00:00Z"])
-        XCTAssertEqual(since.stdout, [october[1], november[0], november[2]].joined(separator: "\n") + "\n", "--since is inclusive")
+        XCTAssertEqual(
+            since.stdout, [october[1], november[0], november[2]].joined(separator: "\n") + "\n", "--since is inclusive")
         XCTAssertEqual(try project.run(["events", "--kind", "nothing_like_this"]).stdout, "")
 
         for (arguments, message) in [
             (["events"], "--kind is required"), (["events", "--kind", " , "], "at least one non-empty event kind"),
             (["events", "--kind", "a", "--window", "0"], "--window must be a positive integer"),
             (["events", "--kind", "a", "--window", "2", "--tail"], "--window and --tail are mutually exclusive"),
-            (["events", "--kind", "a", "--window", "2", "--since", "2026-11-01"], "--window and --since are mutually exclusive"),
+            (
+                ["events", "--kind", "a", "--window", "2", "--since", "2026-11-01"],
+                "--window and --since are mutually exclusive"
+            ),
             (["events", "--kind", "a", "--since", "garbage"], "--since expects an ISO-8601 timestamp"),
             (["events", "--kind", "a", "--bogus"], "unknown flag --bogus"),
         ] {
@@ -152,19 +179,23 @@ final class ObservationCommandTests: XCTestCase {
 
         // --tail: only new matching lines, verbatim, across the switch to a new month's file.
         let tail = try project.stream(["events", "--tail", "--kind", "round_end,agent_exit"])
-        let probes = try tail.prime(project, file: "events-2026-11.jsonl", probe: line("2026-11-02T12:00:00.000Z", "round_end", 0))
+        let probes = try tail.prime(
+            project, file: "events-2026-11.jsonl", probe: line("2026-11-02T12:00:00.000Z", "round_end", 0))
         let appended = line("2026-11-03T00:00:00.000Z", "round_end", 5)
-        let nextMonth = #"{"ts":"2026-12-01T00:00:00.000Z","event":"agent_exit","round_num":6,"note":"compact  spacing kept"}"#
+        let nextMonth =
+            #"{"ts":"2026-12-01T00:00:00.000Z","event":"agent_exit","round_num":6,"note":"compact  spacing kept"}"#
         try project.appendLog("events-2026-11.jsonl", [line("2026-11-03T00:00:00.000Z", "agent_spawn", 5), appended])
         try tail.waitFor(appended)
         try project.appendLog("events-2026-12.jsonl", [nextMonth])
         try tail.waitFor(nextMonth)
         XCTAssertTrue(try tail.process.signal(SIGINT))
         XCTAssertEqual(tail.process.wait(), .terminated(0))
-        XCTAssertEqual(tail.lines, probes + [appended, nextMonth], "only lines appended after the start, none of the old ones")
+        XCTAssertEqual(
+            tail.lines, probes + [appended, nextMonth], "only lines appended after the start, none of the old ones")
 
         // An events file that cannot be read: exit 1.
-        try FileManager.default.createDirectory(atPath: project.logDir + "/events-2027-01.jsonl", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: project.logDir + "/events-2027-01.jsonl", withIntermediateDirectories: true)
         let unreadable = try project.run(["events", "--kind", "round_end"])
         XCTAssertEqual(unreadable.code, 1)
         XCTAssertTrue(unreadable.stderr.hasPrefix("agent-runner: events file unreadable: "), unreadable.stderr)
@@ -209,8 +240,11 @@ final class ObservationCommandTests: XCTestCase {
 
         var events = try project.events()
         XCTAssertEqual(events.first { $0.kind == "monitor_started" }?.payload["mode"], .string("anomaly-only"))
-        XCTAssertEqual(events.filter { $0.kind == "monitor_alert_emitted" && $0.payload["detector"] == .string("oauth_fail") }.count, 1)
-        XCTAssertEqual(events.filter { $0.kind == "monitor_auto_stop_triggered" }.map { $0.payload }, [["detector": "oauth_fail"]])
+        XCTAssertEqual(
+            events.filter { $0.kind == "monitor_alert_emitted" && $0.payload["detector"] == .string("oauth_fail") }
+                .count, 1)
+        XCTAssertEqual(
+            events.filter { $0.kind == "monitor_auto_stop_triggered" }.map { $0.payload }, [["detector": "oauth_fail"]])
         XCTAssertFalse(events.contains { $0.kind == "monitor_auto_stop_failed" })
 
         // Nothing running now: the stop fails, and says so, instead of claiming success.
@@ -231,7 +265,8 @@ final class ObservationCommandTests: XCTestCase {
         try project.appendLog("events-2026-11.jsonl", [old])
         let stream = try project.stream(["monitor", "--mode", "events"])
         // Probes appended before the stream started are history, not new events: not printed.
-        let probes = try stream.prime(project, file: "events-2026-11.jsonl", probe: line("2026-11-01T10:00:00.500Z", "round_end", 0))
+        let probes = try stream.prime(
+            project, file: "events-2026-11.jsonl", probe: line("2026-11-01T10:00:00.500Z", "round_end", 0))
         let new = line("2026-11-01T10:00:01.000Z", "round_start", 2)
         try project.appendLog("events-2026-11.jsonl", [new])
         try stream.waitFor(new)
@@ -244,7 +279,8 @@ final class ObservationCommandTests: XCTestCase {
         try narrate.waitFor(replayed)
         XCTAssertTrue(try narrate.process.signal(SIGINT))
         XCTAssertEqual(narrate.process.wait(), .terminated(0))
-        XCTAssertEqual(narrate.lines.first, "[10:00:00.123] round_end            round=1", "narrate replays history first")
+        XCTAssertEqual(
+            narrate.lines.first, "[10:00:00.123] round_end            round=1", "narrate replays history first")
         XCTAssertEqual(narrate.lines.last, replayed)
         let probeNarrated = "[10:00:00.500] round_end            round=0"
         XCTAssertEqual(Set(narrate.lines.dropFirst().dropLast()), [probeNarrated], "every probe appended, seen or not")
@@ -253,14 +289,18 @@ final class ObservationCommandTests: XCTestCase {
     func testHTTPProgressPage() throws {
         let project = try AgentProject(self)
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
-        try project.appendLog("events-2026-11.jsonl", [
-            line("2026-11-01T10:00:00.000Z", "round_start", 1),
-            #"{"ts": "2026-11-01T10:00:01.000Z", "event": "hook_failed", "hook_name": "h", "error_message": "<script>alert(1)</script>"}"#,
-        ])
+        try project.appendLog(
+            "events-2026-11.jsonl",
+            [
+                line("2026-11-01T10:00:00.000Z", "round_start", 1),
+                #"{"ts": "2026-11-01T10:00:01.000Z", "event": "hook_failed", "hook_name": "h", "error_message": "<script>alert(1)</script>"}"#,
+            ])
         let port = try LocalHTTP.freePort()
         let server = try project.spawn(["monitor", "--mode", "http", "--port", String(port)])
         defer { _ = server.terminate(grace: .seconds(2)) }
-        try AgentProject.wait("the server to listen", timeout: 10) { (try? LocalHTTP.get(port: port, "/api/state")) != nil }
+        try AgentProject.wait("the server to listen", timeout: 10) {
+            (try? LocalHTTP.get(port: port, "/api/state")) != nil
+        }
 
         let page = try LocalHTTP.get(port: port, "/")
         XCTAssertEqual(page.status, 200)
@@ -275,7 +315,9 @@ final class ObservationCommandTests: XCTestCase {
         let state = try LocalHTTP.get(port: port, "/api/state")
         XCTAssertEqual(state.status, 200)
         let json = try JSONParser.strict.parse(state.body)
-        XCTAssertEqual(json.objectValue?.keys, ["round_state", "narrative", "recent_events", "round_log_tail", "self_terminated", "rate_limit"])
+        XCTAssertEqual(
+            json.objectValue?.keys,
+            ["round_state", "narrative", "recent_events", "round_log_tail", "self_terminated", "rate_limit"])
         XCTAssertEqual(json["recent_events"]?.arrayValue?.count, 2)
         XCTAssertEqual(json["self_terminated"]?["present"], .bool(false))
 
@@ -306,9 +348,10 @@ extension AgentProject {
     func spawn(_ arguments: [String]) throws -> RunningProcess {
         var env = ProcessRequest.currentEnvironment()
         env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
-        return try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("agent-runner"), arguments: arguments, environment: env, workingDirectory: dir,
-            standardOutput: .capture(), standardError: .capture()))
+        return try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("agent-runner"), arguments: arguments, environment: env, workingDirectory: dir,
+                standardOutput: .capture(), standardError: .capture()))
     }
 
     /// Appends lines to a file of the log directory.
@@ -412,7 +455,9 @@ enum LocalHTTP {
         address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw NSError(domain: "socket", code: Int(errno)) }
         return Int(UInt16(bigEndian: address.sin_port))
@@ -433,7 +478,9 @@ enum LocalHTTP {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw NSError(domain: "connect", code: Int(errno)) }
         let bytes = Array(raw.utf8)
@@ -475,7 +522,9 @@ final class StreamingVerb {
 
     /// Waits until `line` has been printed.
     func waitFor(_ line: String, file: StaticString = #filePath, line number: UInt = #line) throws {
-        try AgentProject.wait("the stream to print \(line)", timeout: 10, file: file, line: number) { lines.contains(line) }
+        try AgentProject.wait("the stream to print \(line)", timeout: 10, file: file, line: number) {
+            lines.contains(line)
+        }
     }
 
     /// Appends `probe` to the log file `file` until the stream prints it: the stream is then
@@ -501,9 +550,10 @@ extension AgentProject {
         let outputPath = dir + "/stream-\(UUID().uuidString).out"
         var env = ProcessRequest.currentEnvironment()
         env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
-        let process = try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("agent-runner"), arguments: arguments, environment: env, workingDirectory: dir,
-            standardOutput: .appendToFile(outputPath), standardError: .capture()))
+        let process = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("agent-runner"), arguments: arguments, environment: env, workingDirectory: dir,
+                standardOutput: .appendToFile(outputPath), standardError: .capture()))
         return StreamingVerb(process: process, outputPath: outputPath)
     }
 }

@@ -19,7 +19,8 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(exit.payload["exit_code"], .int(0))
         XCTAssertEqual(exit.payload["exit_cause"], .string("clean"))
         XCTAssertEqual(exit.payload["timed_out"], .bool(false))
-        XCTAssertEqual(events.last { $0.kind == "max_rounds_reached" }?.payload, ["rounds_completed": 2, "max_rounds": 2])
+        XCTAssertEqual(
+            events.last { $0.kind == "max_rounds_reached" }?.payload, ["rounds_completed": 2, "max_rounds": 2])
         XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["round_num"] }, [.int(1), .int(2)])
         let usage = try XCTUnwrap(events.first { $0.kind == "agent_usage_recorded" })
         XCTAssertEqual(usage.payload["agent"], .string("claude"))
@@ -27,13 +28,16 @@ final class ServeTests: XCTestCase {
         // Files: transcripts, the live link, status, the agent's view of its environment.
         let transcripts = try FileManager.default.contentsOfDirectory(atPath: project.logDir + "/rounds").sorted()
         XCTAssertEqual(transcripts.map { String($0.prefix(3)) }, ["R1-", "R2-"], "\(transcripts)")
-        XCTAssertTrue(transcripts.allSatisfy { $0.count == "R1-20261118T101010.log".count && $0.hasSuffix(".log") },
-                      "\(transcripts)")
+        XCTAssertTrue(
+            transcripts.allSatisfy { $0.count == "R1-20261118T101010.log".count && $0.hasSuffix(".log") },
+            "\(transcripts)")
         XCTAssertTrue(project.logFile("rounds/" + transcripts[0])?.contains(#""type":"result""#) ?? false)
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"),
-                       "rounds/" + transcripts[1], "the pointer names the last round's transcript")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: project.logDir + "/round-1.log"),
-                       "no flat round-<N>.log any more")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"),
+            "rounds/" + transcripts[1], "the pointer names the last round's transcript")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: project.logDir + "/round-1.log"),
+            "no flat round-<N>.log any more")
         let status = try JSONParser.strict.parse(project.logFile("status.json") ?? "")
         XCTAssertEqual(status["round_num"], .int(2))
         XCTAssertEqual(status["last_exit_code"], .int(0))
@@ -43,9 +47,12 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(env.contains("PWD=\(project.dir)"), env)
         let prompt = project.logFile("fake-last-prompt.txt") ?? ""
         XCTAssertTrue(prompt.hasPrefix("```json round-context\n{\n  \"round_num\": 2,"), prompt)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: project.logDir + "/serve.pid"), "serve.pid is removed at exit")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: project.logDir + "/serve.pid"), "serve.pid is removed at exit")
         for state in ["status.json", "round-context.json"] {
-            let mode = (try FileManager.default.attributesOfItem(atPath: project.logDir + "/" + state)[.posixPermissions] as? NSNumber)?.intValue
+            let mode =
+                (try FileManager.default.attributesOfItem(atPath: project.logDir + "/" + state)[.posixPermissions]
+                as? NSNumber)?.intValue
             XCTAssertEqual(mode, 0o600, "\(state) is private to the supervisor's user")
         }
         // A restarted serve continues the numbering.
@@ -69,7 +76,9 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(events.last?.kind, "serve_stopped")
         // The delays escalate: 0.1, 0.2, 0.4, 0.8 s between the five rounds.
         let starts = events.filter { $0.kind == "round_start" }.compactMap { $0.instant }
-        let gaps = zip(starts.dropFirst(), starts).map { Double($0.seconds - $1.seconds) + Double($0.nanoseconds - $1.nanoseconds) / 1e9 }
+        let gaps = zip(starts.dropFirst(), starts).map {
+            Double($0.seconds - $1.seconds) + Double($0.nanoseconds - $1.nanoseconds) / 1e9
+        }
         XCTAssertEqual(gaps.count, 4)
         XCTAssertGreaterThan(gaps[3], gaps[0] * 3, "\(gaps)")
     }
@@ -82,15 +91,19 @@ final class ServeTests: XCTestCase {
         let exit = try XCTUnwrap(events.first { $0.kind == "agent_exit" })
         XCTAssertEqual(exit.payload["timed_out"], .bool(true))
         XCTAssertEqual(exit.payload["exit_cause"], .string("timeout"))
-        XCTAssertEqual(events.first { $0.kind == "round_timeout_kill" }?.payload["reason"], .string("exceeded round_timeout_s=1"))
-        let escaped = try XCTUnwrap(Int32((project.logFile("fake-escaped-pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(
+            events.first { $0.kind == "round_timeout_kill" }?.payload["reason"], .string("exceeded round_timeout_s=1"))
+        let escaped = try XCTUnwrap(
+            Int32((project.logFile("fake-escaped-pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
         try AgentProject.wait("the setsid'd grandchild to die", timeout: 5) { !ProcessTree.isAlive(escaped) }
         let kinds = try project.kinds()
-        XCTAssertEqual(Array(kinds.drop { $0 != "agent_exit" }.prefix(3)), ["agent_exit", "round_timeout_kill", "round_end"])
+        XCTAssertEqual(
+            Array(kinds.drop { $0 != "agent_exit" }.prefix(3)), ["agent_exit", "round_timeout_kill", "round_end"])
     }
 
     func testGraceKillAfterResultAndGraceExtendedForLiveChildren() throws {
-        let exec = try AgentProject(self, modes: ["linger_exec"], runtime: ["round_timeout_s = 30", "max_grace_after_result_s = 1"])
+        let exec = try AgentProject(
+            self, modes: ["linger_exec"], runtime: ["round_timeout_s = 30", "max_grace_after_result_s = 1"])
         XCTAssertEqual(try exec.run(["serve", "--once"]).code, 0)
         let exit = try XCTUnwrap(try exec.first("agent_exit"))
         XCTAssertEqual(exit.payload["exit_cause"], .string("grace_kill"))
@@ -98,7 +111,8 @@ final class ServeTests: XCTestCase {
         XCTAssertLessThan(exit.payload["duration_s"]?.doubleValue ?? 99, 10)
         XCTAssertEqual(try exec.first("round_grace_kill")?.payload["grace_s"], .int(1))
 
-        let child = try AgentProject(self, modes: ["linger"], runtime: ["round_timeout_s = 4", "max_grace_after_result_s = 1"])
+        let child = try AgentProject(
+            self, modes: ["linger"], runtime: ["round_timeout_s = 4", "max_grace_after_result_s = 1"])
         XCTAssertEqual(try child.run(["serve", "--once"]).code, 0)
         let extended = try XCTUnwrap(try child.first("round_grace_extended"))
         let live = extended.payload["live_children"]?.arrayValue ?? []
@@ -107,15 +121,21 @@ final class ServeTests: XCTestCase {
         XCTAssertNotNil(try child.first("round_timeout_kill"))
         XCTAssertEqual(try child.first("agent_exit")?.payload["exit_cause"], .string("timeout"))
 
-        let ignored = try AgentProject(self, modes: ["linger"], runtime: [
-            "round_timeout_s = 20", "max_grace_after_result_s = 1", #"grace_kill_ignore_patterns = ["^sleep 1000$"]"#,
-        ])
+        let ignored = try AgentProject(
+            self, modes: ["linger"],
+            runtime: [
+                "round_timeout_s = 20", "max_grace_after_result_s = 1",
+                #"grace_kill_ignore_patterns = ["^sleep 1000$"]"#,
+            ])
         XCTAssertEqual(try ignored.run(["serve", "--once"]).code, 0)
-        XCTAssertEqual(try ignored.first("agent_exit")?.payload["exit_cause"], .string("grace_kill"), "an ignored helper does not hold the round open")
+        XCTAssertEqual(
+            try ignored.first("agent_exit")?.payload["exit_cause"], .string("grace_kill"),
+            "an ignored helper does not hold the round open")
     }
 
     func testRateLimitWithResetIsHonouredAndRecorded() throws {
-        let project = try AgentProject(self, modes: ["fivehour", "ok"], runtime: ["backoff_jitter_s = 0", "max_rounds = 2"])
+        let project = try AgentProject(
+            self, modes: ["fivehour", "ok"], runtime: ["backoff_jitter_s = 0", "max_rounds = 2"])
         let result = try project.run(["serve"], environment: ["FAKE_RESET_IN": "2"])
         XCTAssertEqual(result.code, 0, result.stderr)
         let events = try project.events()
@@ -134,8 +154,10 @@ final class ServeTests: XCTestCase {
         let project = try AgentProject(self, modes: ["429"], runtime: [#"transient_error_action = "stop""#])
         let result = try project.run(["serve"])
         XCTAssertEqual(result.code, 0, result.stderr)
-        XCTAssertEqual(try project.first("transient_error_detected")?.payload["classification"], .string("rate_limit_model"))
-        XCTAssertFalse(try project.first("transient_error_detected")?.payload["raw"]?.stringValue?.contains("sk-ant") ?? true)
+        XCTAssertEqual(
+            try project.first("transient_error_detected")?.payload["classification"], .string("rate_limit_model"))
+        XCTAssertFalse(
+            try project.first("transient_error_detected")?.payload["raw"]?.stringValue?.contains("sk-ant") ?? true)
         XCTAssertEqual(try project.first("agent_self_terminated")?.payload["reason"], .string("transient_error"))
         // The throttle survives a restart: a new serve stops again without running a round.
         let again = try project.run(["serve"])
@@ -161,14 +183,16 @@ final class ServeTests: XCTestCase {
         let events = try project.events()
         XCTAssertEqual(events.first { $0.kind == "dirty_detected" }?.payload["files"], .array(["scratch-work.txt"]))
         let stashed = try XCTUnwrap(events.first { $0.kind == "orphan_stashed" })
-        let sha = try project.git(["stash", "list", "-1", "--format=%H"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let sha = try project.git(["stash", "list", "-1", "--format=%H"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         XCTAssertEqual(stashed.payload["ref"], .string(sha))
         XCTAssertEqual(try project.git(["status", "--porcelain"]), "", "the tree is clean after the stash")
         let prompt = project.logFile("fake-last-prompt.txt") ?? ""
         XCTAssertTrue(prompt.contains("\"orphan_stash\""), prompt)
         XCTAssertTrue(prompt.contains(sha), prompt)
         XCTAssertNil(project.logFile("orphan-state.json"), "a clean round clears the orphan state")
-        XCTAssertFalse(try project.git(["stash", "show", "--include-untracked", "--name-only", sha]).contains("agent-runner.toml"))
+        XCTAssertFalse(
+            try project.git(["stash", "show", "--include-untracked", "--name-only", sha]).contains("agent-runner.toml"))
     }
 
     func testAutoCommit() throws {
@@ -202,7 +226,8 @@ final class ServeTests: XCTestCase {
         let project = try AgentProject(self, prompt: "too short")
         let result = try project.run(["serve"])
         XCTAssertEqual(result.code, ExitCode.config, result.stderr)
-        XCTAssertTrue(result.stderr.contains("STARTUP FAIL: prompt_smoke_passes: prompt is 9 bytes < 500 minimum"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("STARTUP FAIL: prompt_smoke_passes: prompt is 9 bytes < 500 minimum"), result.stderr)
         XCTAssertEqual(
             try project.kinds(),
             ["serve_started", "host_cgroup_memory_limit", "smoke_check_failed", "config_broken", "serve_stopped"])
@@ -214,7 +239,10 @@ final class ServeTests: XCTestCase {
         let invalid = try AgentProject(self, runtime: ["round_timeout_s = \"long\""])
         let config = try invalid.run(["serve"])
         XCTAssertEqual(config.code, ExitCode.config)
-        XCTAssertEqual(config.stderr, "agent-runner: config error: agent-runner.toml:12: runtime.round_timeout_s: must be an integer from 1 to 604800, got the string \"long\"\n")
+        XCTAssertEqual(
+            config.stderr,
+            "agent-runner: config error: agent-runner.toml:12: runtime.round_timeout_s: must be an integer from 1 to 604800, got the string \"long\"\n"
+        )
     }
 
     func testSecondServeIsRefusedAndSIGTERMDrainsTheRound() throws {
@@ -228,10 +256,17 @@ final class ServeTests: XCTestCase {
         let status = serve.wait()
         XCTAssertEqual(status, .terminated(0))
         let kinds = try project.kinds()
-        XCTAssertEqual(Array(kinds.suffix(3)), ["agent_exit", "round_end", "serve_stopped"], "the round finished before serve exited")
+        XCTAssertEqual(
+            Array(kinds.suffix(3)), ["agent_exit", "round_end", "serve_stopped"],
+            "the round finished before serve exited")
         XCTAssertEqual(try project.first("agent_exit")?.payload["exit_code"], .int(0))
-        let agentPid = try XCTUnwrap(Int32(project.logFile("fake-runs")?.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-        XCTAssertTrue(ProcessTree.processGroupMembers(agentPid).filter { ProcessTree.isAlive($0) }.isEmpty, "no agent process remains")
+        let agentPid = try XCTUnwrap(
+            Int32(
+                project.logFile("fake-runs")?.split(separator: " ").last?.trimmingCharacters(
+                    in: .whitespacesAndNewlines) ?? ""))
+        XCTAssertTrue(
+            ProcessTree.processGroupMembers(agentPid).filter { ProcessTree.isAlive($0) }.isEmpty,
+            "no agent process remains")
     }
 
     func testKill9MidRoundThenCleanRestart() throws {
@@ -240,7 +275,10 @@ final class ServeTests: XCTestCase {
         try AgentProject.wait("the agent to start") { project.logFile("fake-runs") != nil }
         kill(serve.pid, SIGKILL)
         _ = serve.wait()
-        let staleAgent = try XCTUnwrap(Int32(project.logFile("fake-runs")?.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        let staleAgent = try XCTUnwrap(
+            Int32(
+                project.logFile("fake-runs")?.split(separator: " ").last?.trimmingCharacters(
+                    in: .whitespacesAndNewlines) ?? ""))
         XCTAssertTrue(ProcessTree.isAlive(staleAgent), "the agent outlives a kill -9 of serve")
         let result = try project.run(["serve", "--once"])
         XCTAssertEqual(result.code, 0, result.stderr)
@@ -251,7 +289,8 @@ final class ServeTests: XCTestCase {
     }
 
     func testHooks() throws {
-        let failing = try AgentProject(self, extra: "[hooks]\nserve_startup = [[\"sh\", \"-c\", \"echo seeding failed >&2; exit 4\"]]\n")
+        let failing = try AgentProject(
+            self, extra: "[hooks]\nserve_startup = [[\"sh\", \"-c\", \"echo seeding failed >&2; exit 4\"]]\n")
         let result = try failing.run(["serve"])
         XCTAssertEqual(result.code, ExitCode.failure)
         let failed = try XCTUnwrap(try failing.first("serve_startup_hook_failed"))
@@ -260,37 +299,51 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(failed.payload["stderr_tail"], .string("seeding failed"))
         XCTAssertNil(try failing.first("round_start"))
 
-        let rewriting = try AgentProject(self, extra: """
-            [hooks]
-            pre_round = [{ name = "rewrite", command = ["sh", "-c", "printf ' extra' >> prompts/main.md"] }]
-            """)
+        let rewriting = try AgentProject(
+            self,
+            extra: """
+                [hooks]
+                pre_round = [{ name = "rewrite", command = ["sh", "-c", "printf ' extra' >> prompts/main.md"] }]
+                """)
         XCTAssertEqual(try rewriting.run(["serve", "--once"]).code, 0)
         let overwritten = try XCTUnwrap(try rewriting.first("prompt_overwritten"))
         XCTAssertEqual(overwritten.payload["hook"], .string("rewrite"))
         XCTAssertNotEqual(overwritten.payload["old_hash"], overwritten.payload["new_hash"])
-        XCTAssertTrue(rewriting.logFile("fake-last-prompt.txt")?.hasSuffix(" extra") ?? false, "the agent got the rewritten prompt")
+        XCTAssertTrue(
+            rewriting.logFile("fake-last-prompt.txt")?.hasSuffix(" extra") ?? false,
+            "the agent got the rewritten prompt")
     }
 
     func testPhaseRotationWithArgvDeliveryAndPerPhasePrompts() throws {
-        let project = try AgentProject(self, runtime: ["max_rounds = 3"], extra: """
-            [phases]
-            list = ["diverge", "converge"]
-            [phases.converge]
-            round_timeout_s = 7
-            prompt.files = ["prompts/converge.md"]
-            [phases.converge.agent]
-            command = ["./bin/claude"]
-            prompt_delivery = "argv"
-            prompt_arg_template = ["--message", "{prompt}"]
-            """)
-        try Harness.write(String(repeating: "Converge on one recommendation and write it down. ", count: 12), to: project.dir + "/prompts/converge.md")
+        let project = try AgentProject(
+            self, runtime: ["max_rounds = 3"],
+            extra: """
+                [phases]
+                list = ["diverge", "converge"]
+                [phases.converge]
+                round_timeout_s = 7
+                prompt.files = ["prompts/converge.md"]
+                [phases.converge.agent]
+                command = ["./bin/claude"]
+                prompt_delivery = "argv"
+                prompt_arg_template = ["--message", "{prompt}"]
+                """)
+        try Harness.write(
+            String(repeating: "Converge on one recommendation and write it down. ", count: 12),
+            to: project.dir + "/prompts/converge.md")
         try project.git(["add", "-A"])
         try project.git(["commit", "-q", "-m", "converge prompt"])
         XCTAssertEqual(try project.run(["serve"]).code, 0)
         let events = try project.events()
-        XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["phase"] }, [.string("diverge"), .string("converge"), .string("diverge")])
-        XCTAssertEqual(events.filter { $0.kind == "agent_spawn" }.map { $0.payload["timeout_s"] }, [.int(1800), .int(7), .int(1800)])
-        XCTAssertEqual(events.filter { $0.kind == "round_start" }.map { $0.payload["config_changed"] }, [.bool(false), .bool(true), .bool(true)])
+        XCTAssertEqual(
+            events.filter { $0.kind == "round_start" }.map { $0.payload["phase"] },
+            [.string("diverge"), .string("converge"), .string("diverge")])
+        XCTAssertEqual(
+            events.filter { $0.kind == "agent_spawn" }.map { $0.payload["timeout_s"] },
+            [.int(1800), .int(7), .int(1800)])
+        XCTAssertEqual(
+            events.filter { $0.kind == "round_start" }.map { $0.payload["config_changed"] },
+            [.bool(false), .bool(true), .bool(true)])
         // Round 3 (diverge) used stdin; round 2 (converge) passed the prompt as an argument.
         XCTAssertTrue(project.logFile("fake-last-prompt.txt")?.contains("Work carefully") ?? false)
         let round2 = project.transcript(2)
@@ -310,9 +363,10 @@ final class ServeTests: XCTestCase {
             try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: project.logDir + "/" + name)
         }
         XCTAssertEqual(try project.run(["serve", "--once"]).code, 0)
-        XCTAssertEqual(try Self.roundLogs(project.logDir),
-                       ["round-2.log", "rounds/R2-20261101T000000.log", "rounds/R3-20261101T000100.log", "rounds/R4-"],
-                       "round 1 (the oldest) is pruned; round 2's two files stay together; round 4 is new")
+        XCTAssertEqual(
+            try Self.roundLogs(project.logDir),
+            ["round-2.log", "rounds/R2-20261101T000000.log", "rounds/R3-20261101T000100.log", "rounds/R4-"],
+            "round 1 (the oldest) is pruned; round 2's two files stay together; round 4 is new")
 
         let backlog = try AgentProject(self, runtime: ["round_log_retention = 1"])
         try FileManager.default.createDirectory(atPath: backlog.logDir, withIntermediateDirectories: true)

@@ -35,8 +35,10 @@ public final class LoopbackSSHD: Sendable {
     /// A path for ControlMaster sockets inside the fixture (not created).
     public let controlDirectory: String
 
-    public init(aliases: [String] = ["fleettest1"], users: [String: String] = [:],
-                sshdPath: String = LoopbackSSHD.defaultSSHDPath) throws {
+    public init(
+        aliases: [String] = ["fleettest1"], users: [String: String] = [:],
+        sshdPath: String = LoopbackSSHD.defaultSSHDPath
+    ) throws {
         var template = Array("/tmp/lsshd.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw Failure(description: "cannot create a fixture directory in /tmp: \(String(cString: strerror(errno)))")

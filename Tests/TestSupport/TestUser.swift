@@ -32,25 +32,40 @@ public struct TestUser: Sendable, Equatable, CustomStringConvertible {
     /// to those too.) The home directory is created or repaired: the user's own, mode 0755.
     public static func ensure(_ name: String) throws -> TestUser {
         guard geteuid() == 0 else {
-            throw Failure(description: "creating the test user \(name) needs root (useradd); run the tests as root, as CI does (scripts/test)")
+            throw Failure(
+                description:
+                    "creating the test user \(name) needs root (useradd); run the tests as root, as CI does (scripts/test)"
+            )
         }
         let home = "/home/" + name
         if getpwnam(name) == nil {
-            let made = try PosixProcessRunner().run(ProcessRequest(
-                "useradd", arguments: ["--system", "--user-group", "--no-create-home", "--home-dir", home, "--shell", "/bin/sh", "--password", "*", name],
-                environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], deadline: .now + .seconds(30)))
+            let made = try PosixProcessRunner().run(
+                ProcessRequest(
+                    "useradd",
+                    arguments: [
+                        "--system", "--user-group", "--no-create-home", "--home-dir", home, "--shell", "/bin/sh",
+                        "--password", "*", name,
+                    ],
+                    environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], deadline: .now + .seconds(30)))
             // A concurrent run may have created it meanwhile: check again rather than trust the exit.
             guard made.exit.isSuccess || getpwnam(name) != nil else {
-                throw Failure(description: "useradd \(name) failed (\(made.exit)): \(made.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)); "
-                    + "install it with: apt-get install -y passwd")
+                throw Failure(
+                    description:
+                        "useradd \(name) failed (\(made.exit)): \(made.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)); "
+                        + "install it with: apt-get install -y passwd")
             }
         }
-        guard let entry = getpwnam(name) else { throw Failure(description: "user \(name) does not exist after useradd") }
-        let user = TestUser(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid, home: String(cString: entry.pointee.pw_dir))
+        guard let entry = getpwnam(name) else {
+            throw Failure(description: "user \(name) does not exist after useradd")
+        }
+        let user = TestUser(
+            name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid,
+            home: String(cString: entry.pointee.pw_dir))
         let shell = String(cString: entry.pointee.pw_shell)
         guard user.home == home, shell == "/bin/sh" else {
-            throw Failure(description: "user \(name) exists with home \(user.home) and shell \(shell), not \(home) and /bin/sh; "
-                + "remove it (userdel \(name)) and run the tests again")
+            throw Failure(
+                description: "user \(name) exists with home \(user.home) and shell \(shell), not \(home) and /bin/sh; "
+                    + "remove it (userdel \(name)) and run the tests again")
         }
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         try user.own(home)
@@ -61,7 +76,9 @@ public struct TestUser: Sendable, Equatable, CustomStringConvertible {
     /// `argv` run as this user: real and effective ids, group and supplementary groups.
     /// (`setpriv` execs, so the process spawned is `argv[0]` itself, with the same pid.)
     public func command(_ argv: [String]) throws -> [String] {
-        guard Self.setpriv != nil else { throw Failure(description: "setpriv not found; install it with: apt-get install -y util-linux") }
+        guard Self.setpriv != nil else {
+            throw Failure(description: "setpriv not found; install it with: apt-get install -y util-linux")
+        }
         return ["setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--init-groups", "--"] + argv
     }
 
@@ -109,7 +126,9 @@ public struct TestUser: Sendable, Equatable, CustomStringConvertible {
 
     private static let setpriv: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return (path.split(separator: ":").map(String.init) + ["/usr/bin", "/bin"]).map { $0 + "/setpriv" }.first { access($0, X_OK) == 0 }
+        return (path.split(separator: ":").map(String.init) + ["/usr/bin", "/bin"]).map { $0 + "/setpriv" }.first {
+            access($0, X_OK) == 0
+        }
     }()
 }
 
@@ -132,7 +151,8 @@ public final class TestUserLock: @unchecked Sendable {
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             guard code == EWOULDBLOCK || code == EINTR, ContinuousClock.now < deadline else {
-                let reason = code == EWOULDBLOCK ? "another test run held it for \(timeout)" : String(cString: strerror(code))
+                let reason =
+                    code == EWOULDBLOCK ? "another test run held it for \(timeout)" : String(cString: strerror(code))
                 close(descriptor)
                 throw TestUser.Failure(description: "cannot lock the test users (\(path)): \(reason)")
             }

@@ -37,16 +37,19 @@ public struct AnomalyRepetitiveActiveDetector: Detector {
         let target = HostValue.string(latest.payload["target"]).map(HostText.clip)
         let repeats = HostValue.int(latest.payload["count"], in: 0...Int64(Int32.max)).map(String.init) ?? "None"
         let window = HostValue.int(latest.payload["window"], in: 0...Int64(Int32.max)).map(String.init) ?? "None"
-        return [Alert(
-            detector: name, severity: .warning,
-            message: "\(count) anomaly_repetitive_tool event(s) in last \(Self.windowRounds) rounds; latest: \(tool ?? "None") on \(PythonFormat.repr(target)) (\(repeats)x in window \(window))",
-            context: [
-                "count": .int(Int64(count)),
-                "window_rounds": .int(Int64(Self.windowRounds)),
-                "latest_tool": tool.map(JSONValue.string) ?? .null,
-                "latest_target": target.map(JSONValue.string) ?? .null,
-            ],
-            key: "anomaly_repetitive_active:latest_tool=\(tool ?? "None")|latest_target=\(target ?? "None")"
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message:
+                    "\(count) anomaly_repetitive_tool event(s) in last \(Self.windowRounds) rounds; latest: \(tool ?? "None") on \(PythonFormat.repr(target)) (\(repeats)x in window \(window))",
+                context: [
+                    "count": .int(Int64(count)),
+                    "window_rounds": .int(Int64(Self.windowRounds)),
+                    "latest_tool": tool.map(JSONValue.string) ?? .null,
+                    "latest_target": target.map(JSONValue.string) ?? .null,
+                ],
+                key: "anomaly_repetitive_active:latest_tool=\(tool ?? "None")|latest_target=\(target ?? "None")"
+            )
+        ]
     }
 }

@@ -13,11 +13,17 @@ public struct DiskCriticalDetector: Detector {
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         let threshold = settings.policy.diskCriticalPct
         guard let value = observation.latestDiskUsedPct, value >= threshold else { return [] }
-        return [Alert(
-            detector: name, severity: .critical,
-            message: "disk_used_pct \(PythonFormat.float(value)) >= \(PythonFormat.float(threshold)) — auto-stopping service",
-            context: ["value": .double(value), "threshold": .double(threshold), "hint": .string("Stop and clean disk before resuming")],
-            requestsStop: true
-        )]
+        return [
+            Alert(
+                detector: name, severity: .critical,
+                message:
+                    "disk_used_pct \(PythonFormat.float(value)) >= \(PythonFormat.float(threshold)) — auto-stopping service",
+                context: [
+                    "value": .double(value), "threshold": .double(threshold),
+                    "hint": .string("Stop and clean disk before resuming"),
+                ],
+                requestsStop: true
+            )
+        ]
     }
 }

@@ -24,11 +24,14 @@ public struct DiskGrowthDetector: Detector {
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         let thresholds = settings.diskGrowth
-        guard thresholds.windowS > 0, let latest = observation.latestSample, let latestInstant = latest.instant else { return [] }
+        guard thresholds.windowS > 0, let latest = observation.latestSample, let latestInstant = latest.instant else {
+            return []
+        }
         var baseline: (sample: SystemSample, elapsedS: Double)?
         for sample in observation.system.dropLast() {
             guard let instant = sample.instant else { continue }
-            let elapsed = (Double(latestInstant.seconds) - Double(instant.seconds))
+            let elapsed =
+                (Double(latestInstant.seconds) - Double(instant.seconds))
                 + Double(Int64(latestInstant.nanoseconds) - Int64(instant.nanoseconds)) / 1e9
             if elapsed > 0, elapsed <= Double(thresholds.windowS) {
                 baseline = (sample, elapsed)
@@ -41,23 +44,29 @@ public struct DiskGrowthDetector: Detector {
         let inodeRate = rate(from: baseline.sample.inodeUsedPct, to: latest.inodeUsedPct, hours: hours)
         var parts: [String] = []
         if let diskRate, diskRate >= thresholds.diskPctPerHour {
-            parts.append("disk +\(PythonFormat.fixed(diskRate, decimals: 1))%/hr (>= \(PythonFormat.float(thresholds.diskPctPerHour)))")
+            parts.append(
+                "disk +\(PythonFormat.fixed(diskRate, decimals: 1))%/hr (>= \(PythonFormat.float(thresholds.diskPctPerHour)))"
+            )
         }
         if let inodeRate, inodeRate >= thresholds.inodePctPerHour {
-            parts.append("inode +\(PythonFormat.fixed(inodeRate, decimals: 1))%/hr (>= \(PythonFormat.float(thresholds.inodePctPerHour)))")
+            parts.append(
+                "inode +\(PythonFormat.fixed(inodeRate, decimals: 1))%/hr (>= \(PythonFormat.float(thresholds.inodePctPerHour)))"
+            )
         }
         guard !parts.isEmpty else { return [] }
-        return [Alert(
-            detector: name, severity: .warning,
-            message: parts.joined(separator: " and ") + " over the last \(thresholds.windowS)s",
-            context: [
-                "disk_pct_per_hr": diskRate.map(JSONValue.double) ?? .null,
-                "disk_threshold_pct_per_hr": .double(thresholds.diskPctPerHour),
-                "inode_pct_per_hr": inodeRate.map(JSONValue.double) ?? .null,
-                "inode_threshold_pct_per_hr": .double(thresholds.inodePctPerHour),
-                "window_s": .int(Int64(thresholds.windowS)),
-            ]
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message: parts.joined(separator: " and ") + " over the last \(thresholds.windowS)s",
+                context: [
+                    "disk_pct_per_hr": diskRate.map(JSONValue.double) ?? .null,
+                    "disk_threshold_pct_per_hr": .double(thresholds.diskPctPerHour),
+                    "inode_pct_per_hr": inodeRate.map(JSONValue.double) ?? .null,
+                    "inode_threshold_pct_per_hr": .double(thresholds.inodePctPerHour),
+                    "window_s": .int(Int64(thresholds.windowS)),
+                ]
+            )
+        ]
     }
 
     private func rate(from old: Double?, to new: Double?, hours: Double) -> Double? {

@@ -11,14 +11,20 @@ public struct DiskWarningDetector: Detector {
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
         let policy = settings.policy
-        guard let value = observation.latestDiskUsedPct, value >= policy.diskWarningPct, value < policy.diskCriticalPct else {
+        guard let value = observation.latestDiskUsedPct, value >= policy.diskWarningPct, value < policy.diskCriticalPct
+        else {
             return []
         }
         let logs = "~/.agent-runner/\(observation.project ?? "<project>")/logs/"
-        return [Alert(
-            detector: name, severity: .warning,
-            message: "disk_used_pct \(PythonFormat.float(value)) >= \(PythonFormat.float(policy.diskWarningPct))",
-            context: ["value": .double(value), "threshold": .double(policy.diskWarningPct), "hint": .string("Free space soon — clean \(logs)")]
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message: "disk_used_pct \(PythonFormat.float(value)) >= \(PythonFormat.float(policy.diskWarningPct))",
+                context: [
+                    "value": .double(value), "threshold": .double(policy.diskWarningPct),
+                    "hint": .string("Free space soon — clean \(logs)"),
+                ]
+            )
+        ]
     }
 }

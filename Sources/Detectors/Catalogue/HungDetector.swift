@@ -23,23 +23,27 @@ public struct HungDetector: Detector {
             if current.map({ rounds[position].roundNum >= rounds[$0].roundNum }) ?? true { current = position }
         }
         guard let current, case let round = rounds[current], round.endedAt == nil,
-              let started = round.startedAt.flatMap(EventTimestamp.parse)
+            let started = round.startedAt.flatMap(EventTimestamp.parse)
         else { return [] }
-        let budget = spawnTimeout(of: round.roundNum, in: observation)
+        let budget =
+            spawnTimeout(of: round.roundNum, in: observation)
             ?? Double(observation.config.roundTimeout(forPhase: round.phase))
         let threshold = factor * budget
         let elapsed = observation.seconds(since: started)
         guard elapsed.isFinite, elapsed > threshold else { return [] }
-        return [Alert(
-            detector: name, severity: .warning,
-            message: "Round \(round.roundNum) started \(PythonFormat.fixed(elapsed, decimals: 0))s ago with no round_end",
-            context: [
-                "round_num": .int(Int64(round.roundNum)),
-                "elapsed_s": .double(elapsed),
-                "threshold_s": .double(threshold),
-            ],
-            key: "hung:round_num=\(round.roundNum)"
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message:
+                    "Round \(round.roundNum) started \(PythonFormat.fixed(elapsed, decimals: 0))s ago with no round_end",
+                context: [
+                    "round_num": .int(Int64(round.roundNum)),
+                    "elapsed_s": .double(elapsed),
+                    "threshold_s": .double(threshold),
+                ],
+                key: "hung:round_num=\(round.roundNum)"
+            )
+        ]
     }
 
     /// The newest `agent_spawn.timeout_s` for `round` (a positive number of seconds), if any.

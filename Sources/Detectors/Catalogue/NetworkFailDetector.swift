@@ -21,17 +21,22 @@ public struct NetworkFailDetector: Detector {
             if matches > 0, window.reaches(matches) {
                 var context = window.matchContext(matches)
                 context["hint"] = .string(Self.hint)
-                return [Alert(
-                    detector: name, severity: .warning,
-                    message: "\(matches)/\(window.size) recent rounds short-exited with network error pattern",
-                    context: context
-                )]
+                return [
+                    Alert(
+                        detector: name, severity: .warning,
+                        message: "\(matches)/\(window.size) recent rounds short-exited with network error pattern",
+                        context: context
+                    )
+                ]
             }
         }
         guard let report = HostMonitorReport.current(observation, detector: name) else { return [] }
         var context = report.context
         context["hint"] = .string(Self.hint)
-        return [Alert(detector: name, severity: .warning,
-                      message: "\(report.message) (reported by the host's monitor at \(report.ts))", context: context)]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message: "\(report.message) (reported by the host's monitor at \(report.ts))", context: context)
+        ]
     }
 }

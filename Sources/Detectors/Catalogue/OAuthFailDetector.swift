@@ -22,18 +22,22 @@ public struct OAuthFailDetector: Detector {
         guard let report = HostMonitorReport.current(observation, detector: name) else { return [] }
         var context = report.context
         context["hint"] = .string(observation.config.authFailHint ?? "")
-        return [Alert(
-            detector: name, severity: .critical,
-            message: "\(report.message) (reported by the host's monitor at \(report.ts))", context: context,
-            requestsStop: true
-        )]
+        return [
+            Alert(
+                detector: name, severity: .critical,
+                message: "\(report.message) (reported by the host's monitor at \(report.ts))", context: context,
+                requestsStop: true
+            )
+        ]
     }
 
     private func windowAlert(_ observation: HostObservation, settings: DetectorSettings) -> Alert? {
         guard let window = RecentExitWindow(observation, policy: settings.policy) else { return nil }
         var reported = Set<Int>()
         for position in observation.eventIndex.positions(of: .agentAuthErrorDetected) {
-            if let round = HostValue.roundNumber(observation.events[position].payload["round_num"]) { reported.insert(round) }
+            if let round = HostValue.roundNumber(observation.events[position].payload["round_num"]) {
+                reported.insert(round)
+            }
         }
         let shortExitS = settings.policy.shortExitS
         let matches = window.count { round in

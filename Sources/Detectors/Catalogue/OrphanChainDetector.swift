@@ -36,11 +36,13 @@ public struct OrphanChainDetector: Detector {
         }
         guard streak >= threshold else { return [] }
         let last: JSONValue = lastRound.map { .int(Int64($0)) } ?? .null
-        return [Alert(
-            detector: name, severity: .warning,
-            message: "\(streak) consecutive rounds with orphan_stashed (>= \(threshold))",
-            context: ["streak": .int(Int64(streak)), "threshold": .int(Int64(threshold)), "last_round": last],
-            key: "orphan_chain:last_round=\(lastRound.map(String.init) ?? "None")"
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message: "\(streak) consecutive rounds with orphan_stashed (>= \(threshold))",
+                context: ["streak": .int(Int64(streak)), "threshold": .int(Int64(threshold)), "last_round": last],
+                key: "orphan_chain:last_round=\(lastRound.map(String.init) ?? "None")"
+            )
+        ]
     }
 }

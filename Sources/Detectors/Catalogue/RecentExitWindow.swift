@@ -16,7 +16,7 @@ struct RecentExitWindow {
 
     init?(_ observation: HostObservation, policy: DetectorPolicy) {
         guard (1...1000).contains(policy.window), policy.rateThreshold.isFinite,
-              policy.rateThreshold > 0, policy.rateThreshold <= 1
+            policy.rateThreshold > 0, policy.rateThreshold <= 1
         else { return nil }
         let rounds = observation.rounds
         var positions: [Int] = []

@@ -42,23 +42,28 @@ public struct SupervisorStaleDetector: Detector {
         let age = observation.seconds(since: last.instant)
         guard age > Double(threshold) else { return [] }
         if let pause = newestScheduleEvent, pause.kind == "schedule_paused" || pause.kind == "round_deferred",
-           let paused = EventTimestamp.parse(pause.ts) {
+            let paused = EventTimestamp.parse(pause.ts)
+        {
             let horizon = paused.adding(seconds: Self.pauseHorizonS)
             var bound = horizon
             if let resume = HostValue.string(pause.payload["resume_at"]), Self.hasZone(resume),
-               let resumeAt = EventTimestamp.parse(resume) {
+                let resumeAt = EventTimestamp.parse(resume)
+            {
                 bound = min(resumeAt, horizon)
             }
             if observation.now <= bound.adding(seconds: Int64(threshold)) { return [] }
         }
         let lastTs = HostText.clip(events[last.position].ts)
         let ageS = Int64(min(age, 1e15).rounded(.towardZero))
-        return [Alert(
-            detector: name, severity: .warning,
-            message: "No events for \(ageS)s (threshold \(threshold)s) — supervisor may be stuck or dead. Last event: \(lastTs).",
-            context: ["age_s": .int(ageS), "threshold_s": .int(Int64(threshold)), "last_ts": .string(lastTs)],
-            key: "supervisor_stale:last_ts=\(lastTs)"
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message:
+                    "No events for \(ageS)s (threshold \(threshold)s) — supervisor may be stuck or dead. Last event: \(lastTs).",
+                context: ["age_s": .int(ageS), "threshold_s": .int(Int64(threshold)), "last_ts": .string(lastTs)],
+                key: "supervisor_stale:last_ts=\(lastTs)"
+            )
+        ]
     }
 
     /// The newest valid timestamp of the supervisor's events (not the monitor's own), and the

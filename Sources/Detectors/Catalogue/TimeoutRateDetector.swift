@@ -13,14 +13,17 @@ public struct TimeoutRateDetector: Detector {
         guard let window = RecentExitWindow(observation, policy: settings.policy) else { return [] }
         let timeouts = window.count(where: \.isTimeout)
         guard timeouts > 0, window.reaches(timeouts) else { return [] }
-        return [Alert(
-            detector: name, severity: .warning,
-            message: "\(timeouts)/\(window.size) recent rounds timed out (>\(PythonFormat.percent(window.threshold))%)",
-            context: [
-                "rate": .double(Double(timeouts) / Double(window.size)),
-                "threshold": .double(window.threshold),
-                "window": .int(Int64(window.size)),
-            ]
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning,
+                message:
+                    "\(timeouts)/\(window.size) recent rounds timed out (>\(PythonFormat.percent(window.threshold))%)",
+                context: [
+                    "rate": .double(Double(timeouts) / Double(window.size)),
+                    "threshold": .double(window.threshold),
+                    "window": .int(Int64(window.size)),
+                ]
+            )
+        ]
     }
 }

@@ -60,8 +60,10 @@ public struct MonitorAlertEmitted: TypedEvent {
     /// The id of the silence that muted it (no hook ran).
     public var silencedBy: String?
 
-    public init(host: String?, alert: Alert, autoAction: String, state: String = "firing", isRepeat: Bool = false,
-                silencedBy: String? = nil) {
+    public init(
+        host: String?, alert: Alert, autoAction: String, state: String = "firing", isRepeat: Bool = false,
+        silencedBy: String? = nil
+    ) {
         self.host = host
         self.alert = alert
         self.autoAction = autoAction

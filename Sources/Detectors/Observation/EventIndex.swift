@@ -31,21 +31,28 @@ struct EventIndex: Sendable {
         /// comparison and at most one string comparison.
         init(_ name: String) {
             let utf8 = name.utf8
-            let named: Kind? = switch utf8.count {
-            case 9: name == "round_end" ? .roundEnd : nil
-            case 11: name == "agent_spawn" ? .agentSpawn : nil
-            case 13: name == "round_resumed" ? .roundResumed : nil
-            case 14: name == "orphan_stashed" ? .orphanStashed : name == "round_deferred" ? .roundDeferred
-                : name == "detector_error" ? .monitorOwn : nil
-            case 15: name == "schedule_paused" ? .schedulePaused : nil
-            case 16: name == "schedule_resumed" ? .scheduleResumed : nil
-            case 20: name == "agent_usage_recorded" ? .agentUsageRecorded : nil
-            case 23: name == "anomaly_repetitive_tool" ? .anomalyRepetitiveTool : nil
-            case 24: name == "transient_error_detected" ? .transientErrorDetected : nil
-            case 25: name == "agent_auth_error_detected" ? .agentAuthErrorDetected
-                : name == "transient_error_recovered" ? .transientErrorRecovered : nil
-            default: nil
-            }
+            let named: Kind? =
+                switch utf8.count {
+                case 9: name == "round_end" ? .roundEnd : nil
+                case 11: name == "agent_spawn" ? .agentSpawn : nil
+                case 13: name == "round_resumed" ? .roundResumed : nil
+                case 14:
+                    name == "orphan_stashed"
+                        ? .orphanStashed
+                        : name == "round_deferred"
+                            ? .roundDeferred
+                            : name == "detector_error" ? .monitorOwn : nil
+                case 15: name == "schedule_paused" ? .schedulePaused : nil
+                case 16: name == "schedule_resumed" ? .scheduleResumed : nil
+                case 20: name == "agent_usage_recorded" ? .agentUsageRecorded : nil
+                case 23: name == "anomaly_repetitive_tool" ? .anomalyRepetitiveTool : nil
+                case 24: name == "transient_error_detected" ? .transientErrorDetected : nil
+                case 25:
+                    name == "agent_auth_error_detected"
+                        ? .agentAuthErrorDetected
+                        : name == "transient_error_recovered" ? .transientErrorRecovered : nil
+                default: nil
+                }
             self = named ?? (utf8.starts(with: "monitor_".utf8) ? .monitorOwn : .other)
         }
 

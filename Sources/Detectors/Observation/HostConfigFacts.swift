@@ -13,7 +13,10 @@ public struct HostConfigFacts: Sendable, Equatable {
     /// `[monitor] auth_fail_hint`, copied into oauth_fail's context.
     public var authFailHint: String?
 
-    public init(roundTimeoutS: Int? = nil, phaseRoundTimeoutsS: [String: Int] = [:], supervisorStaleThresholdS: Int? = nil, authFailHint: String? = nil) {
+    public init(
+        roundTimeoutS: Int? = nil, phaseRoundTimeoutsS: [String: Int] = [:], supervisorStaleThresholdS: Int? = nil,
+        authFailHint: String? = nil
+    ) {
         self.roundTimeoutS = roundTimeoutS
         self.phaseRoundTimeoutsS = phaseRoundTimeoutsS
         self.supervisorStaleThresholdS = supervisorStaleThresholdS

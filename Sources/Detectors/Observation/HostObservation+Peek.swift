@@ -54,8 +54,8 @@ extension HostObservation {
             events.reserveCapacity(min(items.count, Self.maxEvents))
             for item in items.suffix(Self.maxEvents) {
                 guard case .object(let payload) = item,
-                      case .string(let ts)? = payload["ts"],
-                      case .string(let kind)? = payload["event"]
+                    case .string(let ts)? = payload["ts"],
+                    case .string(let kind)? = payload["event"]
                 else { continue }
                 // The payload keeps its `ts` and `event` keys (detectors read payload fields by
                 // name; removing two keys re-indexes the whole object, which cost more than the
@@ -82,7 +82,8 @@ extension HostObservation {
 
         var throttle: ReportedThrottle?
         if let limit = document["service"]?["rate_limit"]?.objectValue,
-           let until = HostValue.int(limit["throttled_until_epoch"], in: 0...Int64(Int32.max) * 4) {
+            let until = HostValue.int(limit["throttled_until_epoch"], in: 0...Int64(Int32.max) * 4)
+        {
             throttle = ReportedThrottle(
                 agent: HostText.clip(HostValue.string(limit["agent"]) ?? "unknown"),
                 classification: HostText.clip(HostValue.string(limit["limit_type"]) ?? "unknown"),
@@ -110,7 +111,8 @@ extension HostObservation {
 
     /// 0.3.14 writes `system` with all values 0 before any metrics line exists: that is no sample.
     private static func isEmptyLegacySystem(_ system: JSONObject) -> Bool {
-        system["ts"] == nil && system["mem_total_mb"]?.doubleValue == 0 && (system["disk_used_pct"]?.doubleValue ?? 0) == 0
+        system["ts"] == nil && system["mem_total_mb"]?.doubleValue == 0
+            && (system["disk_used_pct"]?.doubleValue ?? 0) == 0
     }
 
     /// Config facts from our `config` block, else what a 0.3.14 document reveals in `defenses`.
@@ -121,10 +123,13 @@ extension HostObservation {
             facts.roundTimeoutS = HostValue.int(config["round_timeout_s"], in: timeoutRange)
             if let phases = config["phase_round_timeouts"]?.objectValue {
                 for (name, value) in phases.prefix(256) {
-                    if let timeout = HostValue.int(value, in: timeoutRange) { facts.phaseRoundTimeoutsS[name] = timeout }
+                    if let timeout = HostValue.int(value, in: timeoutRange) {
+                        facts.phaseRoundTimeoutsS[name] = timeout
+                    }
                 }
             }
-            facts.supervisorStaleThresholdS = HostValue.int(config["supervisor_stale_threshold_s"], in: 0...Int64(HostValue.maxSeconds))
+            facts.supervisorStaleThresholdS = HostValue.int(
+                config["supervisor_stale_threshold_s"], in: 0...Int64(HostValue.maxSeconds))
             facts.authFailHint = HostValue.string(config["auth_fail_hint"]).map(HostText.clip)
         }
         if facts.roundTimeoutS == nil, let defenses = document["defenses"]?.arrayValue {

@@ -75,7 +75,8 @@ public struct HostObservation: Sendable {
     /// Seconds from `instant` to ``now`` (negative when `instant` is in the future).
     func seconds(since instant: UTCInstant) -> Double {
         // In doubles: a hostile timestamp at the end of the range must not overflow Int64.
-        (Double(now.seconds) - Double(instant.seconds)) + Double(Int64(now.nanoseconds) - Int64(instant.nanoseconds)) / 1e9
+        (Double(now.seconds) - Double(instant.seconds)) + Double(Int64(now.nanoseconds) - Int64(instant.nanoseconds))
+            / 1e9
     }
 }
 
@@ -87,8 +88,10 @@ extension HostObservation {
         guard !verdicts.isEmpty else { return }
         for position in rounds.indices {
             let round = rounds[position]
-            for verdict in verdicts where verdict.roundNum == round.roundNum
-                && (verdict.startedAt == nil || verdict.startedAt == round.startedAt) {
+            for verdict in verdicts
+            where verdict.roundNum == round.roundNum
+                && (verdict.startedAt == nil || verdict.startedAt == round.startedAt)
+            {
                 if verdict.failures.contains(.auth) { rounds[position].authFailure = true }
                 if verdict.failures.contains(.network) { rounds[position].networkFailure = true }
             }

@@ -24,12 +24,15 @@ public struct RoundLogVerdict: Sendable, Equatable {
     /// `auth_fail_patterns`, which 0.3.x peek does not report), network when it matches the
     /// original's network regex or an errno code node and libc print (`read ECONNRESET`,
     /// `getaddrinfo ENOTFOUND`), which that regex misses.
-    public static func classify(_ text: String,
-                                authPatterns: [String] = [LogPatterns.authFailure]) -> RoundSummary.LogFailures {
+    public static func classify(
+        _ text: String,
+        authPatterns: [String] = [LogPatterns.authFailure]
+    ) -> RoundSummary.LogFailures {
         var failures: RoundSummary.LogFailures = []
         if authPatterns.contains(where: { LogPatterns.firstMatch(of: $0, in: text) != nil }) { failures.insert(.auth) }
         if LogPatterns.firstMatch(of: LogPatterns.network, in: text) != nil
-            || LogPatterns.firstMatch(of: LogPatterns.networkCodes, in: text) != nil {
+            || LogPatterns.firstMatch(of: LogPatterns.networkCodes, in: text) != nil
+        {
             failures.insert(.network)
         }
         return failures

@@ -27,17 +27,20 @@ extension RemoteFailureTolerance.Episode {
     /// then starts without an open episode, which at worst repeats one give-up alert).
     public init?(json: JSONValue) {
         guard let startedAt = json["started_at"]?.doubleValue, startedAt.isFinite,
-              let attempts = json["attempts"]?.intValue, attempts >= 0
+            let attempts = json["attempts"]?.intValue, attempts >= 0
         else { return nil }
         var giveUp: RemoteGiveUp?
         if let object = json["give_up"]?.objectValue {
             guard let total = object["total_attempts"]?.intValue, let elapsed = object["total_elapsed_s"]?.doubleValue,
-                  let cap = object["cap_s"]?.intValue, let code = object["returncode"]?.intValue,
-                  let error = object["final_error"]?.stringValue
+                let cap = object["cap_s"]?.intValue, let code = object["returncode"]?.intValue,
+                let error = object["final_error"]?.stringValue
             else { return nil }
-            giveUp = RemoteGiveUp(totalAttempts: Int(total), totalElapsedS: elapsed, capS: Int(cap),
-                                  finalError: RemoteFailure(returncode: Int(code), stderrTail: error))
+            giveUp = RemoteGiveUp(
+                totalAttempts: Int(total), totalElapsedS: elapsed, capS: Int(cap),
+                finalError: RemoteFailure(returncode: Int(code), stderrTail: error))
         }
-        self.init(startedAt: startedAt, attempts: Int(attempts), giveUp: giveUp, reachableSince: json["reachable_since"]?.doubleValue)
+        self.init(
+            startedAt: startedAt, attempts: Int(attempts), giveUp: giveUp,
+            reachableSince: json["reachable_since"]?.doubleValue)
     }
 }

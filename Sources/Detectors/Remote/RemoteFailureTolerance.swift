@@ -57,7 +57,10 @@ public struct RemoteFailureTolerance: Sendable, Equatable {
     /// - Parameters:
     ///   - toleranceS: negative values count as 0.
     ///   - settleS: negative or non-finite values count as 0.
-    public init(toleranceS: Int = RemoteFailureTolerance.defaultToleranceS, settleS: Double = RemoteFailureTolerance.defaultSettleS) {
+    public init(
+        toleranceS: Int = RemoteFailureTolerance.defaultToleranceS,
+        settleS: Double = RemoteFailureTolerance.defaultSettleS
+    ) {
         self.toleranceS = max(toleranceS, 0)
         self.settleS = settleS.isFinite ? max(settleS, 0) : 0
     }
@@ -118,16 +121,19 @@ public struct RemoteFailureTolerance: Sendable, Equatable {
             return .stillDown(attempts: current.attempts, elapsedS: elapsed)
         }
         if toleranceS == 0 || elapsed >= Double(toleranceS) {
-            let giveUp = RemoteGiveUp(totalAttempts: current.attempts, totalElapsedS: elapsed, capS: toleranceS, finalError: failure)
+            let giveUp = RemoteGiveUp(
+                totalAttempts: current.attempts, totalElapsedS: elapsed, capS: toleranceS, finalError: failure)
             current.giveUp = giveUp
             return .giveUp(giveUp)
         }
         let step = Double(Self.backoffS[min(current.attempts - 1, Self.backoffS.count - 1)])
         let left = Double(toleranceS) - elapsed
-        return .blip(RemoteBlip(
-            attempt: current.attempts, elapsedS: elapsed, nextSleepS: min(step, left), sleepIsBackoffStep: step <= left,
-            capS: toleranceS, failure: failure
-        ))
+        return .blip(
+            RemoteBlip(
+                attempt: current.attempts, elapsedS: elapsed, nextSleepS: min(step, left),
+                sleepIsBackoffStep: step <= left,
+                capS: toleranceS, failure: failure
+            ))
     }
 
     private mutating func monotonic(_ reading: Double) -> Double {

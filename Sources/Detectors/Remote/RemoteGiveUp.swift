@@ -24,7 +24,8 @@ public struct RemoteGiveUp: Sendable, Equatable {
     public func alert(host: String) -> Alert {
         Alert(
             detector: "monitor_remote_giveup", severity: .critical,
-            message: "gave up after \(PythonFormat.fixed(totalElapsedS, decimals: 0))s / \(totalAttempts) attempts (ssh rc=\(finalError.returncode)): \(HostText.clip(finalError.stderrTail))",
+            message:
+                "gave up after \(PythonFormat.fixed(totalElapsedS, decimals: 0))s / \(totalAttempts) attempts (ssh rc=\(finalError.returncode)): \(HostText.clip(finalError.stderrTail))",
             context: [
                 "host": .string(host),
                 "returncode": .int(Int64(finalError.returncode)),

@@ -116,20 +116,28 @@ public struct AlertTracker: Sendable, Equatable {
         self.init(capacity: capacity)
         guard case .object(let document) = json else { throw AlertStateError("not a JSON object") }
         guard document["version"]?.intValue == Self.formatVersion else {
-            throw AlertStateError("unsupported version \(document["version"].map { JSONWriter().string($0) } ?? "(missing)"), expected \(Self.formatVersion)")
+            throw AlertStateError(
+                "unsupported version \(document["version"].map { JSONWriter().string($0) } ?? "(missing)"), expected \(Self.formatVersion)"
+            )
         }
         guard let entries = document["firing"]?.arrayValue else { throw AlertStateError("'firing' must be an array") }
         var keys = Set<String>()
         for (index, entry) in entries.enumerated() {
             guard let key = entry["key"]?.stringValue, let detector = entry["detector"]?.stringValue,
-                  let severity = entry["severity"]?.stringValue.flatMap(AlertSeverity.init(rawValue:)),
-                  let message = entry["message"]?.stringValue, let context = entry["context"]?.objectValue,
-                  let requestsStop = entry["requests_stop"]?.boolValue,
-                  let since = entry["since"]?.stringValue.flatMap(EventTimestamp.parse)
-            else { throw AlertStateError("firing[\(index)] is malformed (needs key, detector, severity, message, context, requests_stop, since)") }
+                let severity = entry["severity"]?.stringValue.flatMap(AlertSeverity.init(rawValue:)),
+                let message = entry["message"]?.stringValue, let context = entry["context"]?.objectValue,
+                let requestsStop = entry["requests_stop"]?.boolValue,
+                let since = entry["since"]?.stringValue.flatMap(EventTimestamp.parse)
+            else {
+                throw AlertStateError(
+                    "firing[\(index)] is malformed (needs key, detector, severity, message, context, requests_stop, since)"
+                )
+            }
             guard keys.insert(key).inserted else { throw AlertStateError("firing[\(index)] repeats key '\(key)'") }
             guard firing.count < self.capacity else { break }
-            let alert = Alert(detector: detector, severity: severity, message: message, context: context, key: key, requestsStop: requestsStop)
+            let alert = Alert(
+                detector: detector, severity: severity, message: message, context: context, key: key,
+                requestsStop: requestsStop)
             firing.append(FiringAlert(alert: alert, since: since))
         }
     }

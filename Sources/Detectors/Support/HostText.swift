@@ -7,8 +7,9 @@ enum HostText {
 
     /// `text` cut to ``maxCharacters`` characters, with `…` marking the cut.
     static func clip(_ text: String) -> String {
-        guard text.utf8.count > maxCharacters, let end = text.index(text.startIndex, offsetBy: maxCharacters, limitedBy: text.endIndex),
-              end != text.endIndex
+        guard text.utf8.count > maxCharacters,
+            let end = text.index(text.startIndex, offsetBy: maxCharacters, limitedBy: text.endIndex),
+            end != text.endIndex
         else { return text }
         return String(text[..<end]) + "…"
     }

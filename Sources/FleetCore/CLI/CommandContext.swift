@@ -9,8 +9,10 @@ public struct CommandContext: Sendable {
     public var stderr: any TextOutput
     public var effects: Effects
 
-    public init(environment: [String: String], currentDirectory: String, stdout: any TextOutput, stderr: any TextOutput,
-                effects: Effects) {
+    public init(
+        environment: [String: String], currentDirectory: String, stdout: any TextOutput, stderr: any TextOutput,
+        effects: Effects
+    ) {
         self.environment = environment
         self.currentDirectory = currentDirectory
         self.stdout = stdout

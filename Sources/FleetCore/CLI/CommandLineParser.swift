@@ -61,7 +61,11 @@ public struct CommandLineParser: Sendable {
             }
             let (name, inlineValue) = try splitFlag(word, verb: verbSpec?.name)
             let candidates = program.globalOptions + (verbSpec?.options ?? [])
-            guard let option = candidates.first(where: { $0.name == name || ($0.short.map { String($0) } == name && word.count == 2) }) else {
+            guard
+                let option = candidates.first(where: {
+                    $0.name == name || ($0.short.map { String($0) } == name && word.count == 2)
+                })
+            else {
                 let scope = verbSpec.map { "'\(program.name) \($0.name)'" } ?? "'\(program.name)'"
                 throw UsageError("unknown flag \(word) for \(scope)", verb: verbSpec?.name)
             }
@@ -73,7 +77,8 @@ public struct CommandLineParser: Sendable {
                     value = arguments[index]
                     index += 1
                 } else {
-                    throw UsageError("--\(option.name) needs a value (\(option.valueName ?? "VALUE"))", verb: verbSpec?.name)
+                    throw UsageError(
+                        "--\(option.name) needs a value (\(option.valueName ?? "VALUE"))", verb: verbSpec?.name)
                 }
                 parsed.values[option.name, default: []].append(value)
             } else {

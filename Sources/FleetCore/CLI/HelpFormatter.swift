@@ -2,8 +2,10 @@
 public enum HelpFormatter {
     /// `PROGRAM --help`: summary, verbs, global flags.
     public static func programHelp(_ program: ProgramSpec) -> String {
-        var lines = ["\(program.name) \(program.version): \(program.summary)", "",
-                     "Usage: \(program.name) [GLOBAL FLAGS] VERB [FLAGS]", "", "Verbs:"]
+        var lines = [
+            "\(program.name) \(program.version): \(program.summary)", "",
+            "Usage: \(program.name) [GLOBAL FLAGS] VERB [FLAGS]", "", "Verbs:",
+        ]
         let width = (program.verbs.map(\.name.count).max() ?? 0) + 2
         for verb in program.verbs {
             lines.append("  " + pad(verb.name, width) + verb.summary)

@@ -33,7 +33,9 @@ public struct ParsedArguments: Sendable, Equatable {
     public func integer(_ name: String, minimum: Int = Int.min) throws(UsageError) -> Int? {
         guard let text = value(name) else { return nil }
         guard let number = Int(text), number >= minimum else {
-            let bound = minimum == 1 ? "a positive integer" : minimum == 0 ? "a non-negative integer" : "an integer >= \(minimum)"
+            let bound =
+                minimum == 1
+                ? "a positive integer" : minimum == 0 ? "a non-negative integer" : "an integer >= \(minimum)"
             throw UsageError("--\(name) must be \(bound), got '\(text)'", verb: verb)
         }
         return number
@@ -57,8 +59,12 @@ public enum DurationText {
         var scale = 1.0
         switch body.last {
         case "s": body = body.dropLast()
-        case "m": body = body.dropLast(); scale = 60
-        case "h": body = body.dropLast(); scale = 3600
+        case "m":
+            body = body.dropLast()
+            scale = 60
+        case "h":
+            body = body.dropLast()
+            scale = 3600
         default: break
         }
         guard let value = Double(body), value.isFinite, value >= 0 else { return nil }

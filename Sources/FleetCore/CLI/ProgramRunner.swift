@@ -11,7 +11,9 @@ public struct ProgramRunner: Sendable {
     }
 
     /// Runs `arguments` (argv without the program name); returns the exit code.
-    public func run(_ arguments: [String], context: CommandContext, dispatch: (ParsedArguments, CommandContext) -> Int32) -> Int32 {
+    public func run(
+        _ arguments: [String], context: CommandContext, dispatch: (ParsedArguments, CommandContext) -> Int32
+    ) -> Int32 {
         let request: CommandLineRequest
         do {
             request = try CommandLineParser(program: program).parse(arguments)
@@ -30,8 +32,12 @@ public struct ProgramRunner: Sendable {
             }
             return ExitCode.success
         case .run(let parsed) where parsed.verb == Self.completionsSpec.name:
-            guard let shell = parsed.positionals.first, let script = ShellCompletion.script(for: shell, program: program) else {
-                return usageFailure(UsageError("name a shell: \(ShellCompletion.shells.joined(separator: ", "))", verb: parsed.verb), context: context)
+            guard let shell = parsed.positionals.first,
+                let script = ShellCompletion.script(for: shell, program: program)
+            else {
+                return usageFailure(
+                    UsageError("name a shell: \(ShellCompletion.shells.joined(separator: ", "))", verb: parsed.verb),
+                    context: context)
             }
             context.stdout.write(script)
             return ExitCode.success

@@ -13,7 +13,9 @@ public enum IOThread {
 
     /// Starts `body` on a new thread with a `stackSize`-byte stack (512 KiB suits the pipe
     /// loops, which keep their buffers on the heap). A joinable thread must be passed to `join`.
-    public static func start(stackSize: Int = 512 * 1024, detached: Bool = false, _ body: @escaping @Sendable () -> Void) throws(Errno) -> pthread_t {
+    public static func start(
+        stackSize: Int = 512 * 1024, detached: Bool = false, _ body: @escaping @Sendable () -> Void
+    ) throws(Errno) -> pthread_t {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -23,11 +25,13 @@ public enum IOThread {
         }
         let box = Unmanaged.passRetained(Body(body))
         var thread = pthread_t()
-        let rc = pthread_create(&thread, &attributes, { raw in
-            guard let raw else { return nil }
-            Unmanaged<Body>.fromOpaque(raw).takeRetainedValue().run()
-            return nil
-        }, box.toOpaque())
+        let rc = pthread_create(
+            &thread, &attributes,
+            { raw in
+                guard let raw else { return nil }
+                Unmanaged<Body>.fromOpaque(raw).takeRetainedValue().run()
+                return nil
+            }, box.toOpaque())
         guard rc == 0 else {
             box.release()
             throw Errno(code: rc)

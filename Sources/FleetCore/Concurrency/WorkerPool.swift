@@ -94,7 +94,9 @@ public final class WorkerPool: @unchecked Sendable {  // Every stored var is rea
     }
 
     /// `body` over every item on at most `parallel` dedicated threads; results in input order.
-    public static func map<Item: Sendable, Result: Sendable>(_ items: [Item], parallel: Int, _ body: @escaping @Sendable (Item) -> Result) -> [Result] {
+    public static func map<Item: Sendable, Result: Sendable>(
+        _ items: [Item], parallel: Int, _ body: @escaping @Sendable (Item) -> Result
+    ) -> [Result] {
         guard !items.isEmpty else { return [] }
         let box = MapState<Result>(count: items.count)
         let threadCount = min(max(1, parallel), items.count)

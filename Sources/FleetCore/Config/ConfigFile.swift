@@ -3,15 +3,21 @@
 public enum ConfigFile {
     /// The absolute path and bytes of `path` (relative to `environment.currentDirectory`).
     /// `missingHint` tells the operator how to create the file.
-    public static func read(_ path: String, environment: ConfigEnvironment, fileSystem: any FileSystem, missingHint: String) throws(ConfigError) -> (absolutePath: String, bytes: [UInt8]) {
+    public static func read(
+        _ path: String, environment: ConfigEnvironment, fileSystem: any FileSystem, missingHint: String
+    ) throws(ConfigError) -> (absolutePath: String, bytes: [UInt8]) {
         if ConfigPaths.hasControlCharacter(path) {
-            throw ConfigError(file: TOMLFieldReader.quote(path), message: "the path holds a control character; rename the file")
+            throw ConfigError(
+                file: TOMLFieldReader.quote(path), message: "the path holds a control character; rename the file")
         }
         let absolutePath = ConfigPaths.absolute(path, against: environment.currentDirectory)
         do {
             return (absolutePath, try fileSystem.readFile(absolutePath))
         } catch {
-            throw ConfigError(file: path, message: error.isMissing ? "no such file; \(missingHint)" : "cannot read it (\(error.reason)); check its permissions")
+            throw ConfigError(
+                file: path,
+                message: error.isMissing
+                    ? "no such file; \(missingHint)" : "cannot read it (\(error.reason)); check its permissions")
         }
     }
 
@@ -20,7 +26,9 @@ public enum ConfigFile {
         do {
             return try TOML.parse(bytes)
         } catch {
-            throw ConfigError(file: displayPath, line: error.position.line, message: "invalid TOML at column \(error.position.column): \(error.message)")
+            throw ConfigError(
+                file: displayPath, line: error.position.line,
+                message: "invalid TOML at column \(error.position.column): \(error.message)")
         }
     }
 }

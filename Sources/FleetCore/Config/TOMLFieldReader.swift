@@ -32,7 +32,9 @@ public struct TOMLFieldReader {
 
     /// An error about `key` of this table.
     public func error(_ key: String?, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: key.flatMap { line(of: $0) } ?? headerLine, key: key.map(dotted) ?? (path.isEmpty ? nil : path), message: message)
+        ConfigError(
+            file: file, line: key.flatMap { line(of: $0) } ?? headerLine,
+            key: key.map(dotted) ?? (path.isEmpty ? nil : path), message: message)
     }
 
     /// Whether `key` is present.
@@ -62,7 +64,10 @@ public struct TOMLFieldReader {
     // MARK: Typed accessors
 
     public mutating func string(_ key: String) throws(ConfigError) -> String? {
-        guard let value = value(key) else { noteDefault(key); return nil }
+        guard let value = value(key) else {
+            noteDefault(key)
+            return nil
+        }
         guard case .string(let text) = value else {
             throw error(key, "must be a string, got \(Self.describe(value))")
         }
@@ -70,7 +75,10 @@ public struct TOMLFieldReader {
     }
 
     public mutating func bool(_ key: String) throws(ConfigError) -> Bool? {
-        guard let value = value(key) else { noteDefault(key); return nil }
+        guard let value = value(key) else {
+            noteDefault(key)
+            return nil
+        }
         guard case .boolean(let flag) = value else {
             throw error(key, "must be true or false, got \(Self.describe(value))")
         }
@@ -78,8 +86,13 @@ public struct TOMLFieldReader {
     }
 
     /// An integer within `range`; `requirement` words the rule for the message.
-    public mutating func integer(_ key: String, in range: ClosedRange<Int64>, requirement: String) throws(ConfigError) -> Int? {
-        guard let value = value(key) else { noteDefault(key); return nil }
+    public mutating func integer(
+        _ key: String, in range: ClosedRange<Int64>, requirement: String
+    ) throws(ConfigError) -> Int? {
+        guard let value = value(key) else {
+            noteDefault(key)
+            return nil
+        }
         guard case .integer(let number) = value, range.contains(number) else {
             throw error(key, "must be \(requirement), got \(Self.describe(value))")
         }
@@ -88,17 +101,26 @@ public struct TOMLFieldReader {
 
     /// An integer > 0.
     public mutating func positiveInt(_ key: String, max: Int64 = Int64(Int32.max)) throws(ConfigError) -> Int? {
-        try integer(key, in: 1...max, requirement: max == Int64(Int32.max) ? "a positive integer" : "an integer from 1 to \(max)")
+        try integer(
+            key, in: 1...max,
+            requirement: max == Int64(Int32.max) ? "a positive integer" : "an integer from 1 to \(max)")
     }
 
     /// An integer >= 0.
     public mutating func nonNegativeInt(_ key: String, max: Int64 = Int64(Int32.max)) throws(ConfigError) -> Int? {
-        try integer(key, in: 0...max, requirement: max == Int64(Int32.max) ? "a non-negative integer" : "an integer from 0 to \(max)")
+        try integer(
+            key, in: 0...max,
+            requirement: max == Int64(Int32.max) ? "a non-negative integer" : "an integer from 0 to \(max)")
     }
 
     /// A number (integer or float) within `range`.
-    public mutating func number(_ key: String, in range: ClosedRange<Double>, requirement: String, allowLowerBound: Bool = true) throws(ConfigError) -> Double? {
-        guard let value = value(key) else { noteDefault(key); return nil }
+    public mutating func number(
+        _ key: String, in range: ClosedRange<Double>, requirement: String, allowLowerBound: Bool = true
+    ) throws(ConfigError) -> Double? {
+        guard let value = value(key) else {
+            noteDefault(key)
+            return nil
+        }
         let number: Double
         switch value {
         case .integer(let int): number = Double(int)
@@ -123,7 +145,10 @@ public struct TOMLFieldReader {
     /// A list of strings. A bare string is refused rather than guessed at, because the original
     /// tool once exploded `command = "claude"` into single characters.
     public mutating func stringList(_ key: String, allowEmpty: Bool = true) throws(ConfigError) -> [String]? {
-        guard let value = value(key) else { noteDefault(key); return nil }
+        guard let value = value(key) else {
+            noteDefault(key)
+            return nil
+        }
         switch value {
         case .string(let text):
             throw error(key, "must be a list of strings, not a bare string; write [\(Self.quote(text))]")
@@ -155,15 +180,19 @@ public struct TOMLFieldReader {
 
     /// A table of string values (like `[agent.env]`), in file order.
     public mutating func stringTable(_ key: String) throws(ConfigError) -> [(key: String, value: String)]? {
-        guard let value = value(key) else { noteDefault(key); return nil }
+        guard let value = value(key) else {
+            noteDefault(key)
+            return nil
+        }
         guard case .table(let sub) = value else {
             throw error(key, "must be a table of strings, got \(Self.describe(value))")
         }
         var pairs: [(key: String, value: String)] = []
         for name in sub.keys {
             guard case .string(let text)? = sub[name] else {
-                throw ConfigError(file: file, line: sub.position(of: name)?.line ?? line(of: key), key: "\(dotted(key)).\(name)",
-                                  message: "must be a string, got \(Self.describe(sub[name]))")
+                throw ConfigError(
+                    file: file, line: sub.position(of: name)?.line ?? line(of: key), key: "\(dotted(key)).\(name)",
+                    message: "must be a string, got \(Self.describe(sub[name]))")
             }
             pairs.append((name, text))
         }

@@ -17,8 +17,10 @@ public struct Effects: Sendable {
     /// Jitter.
     public var random: any RandomSource
 
-    public init(clock: any MonotonicClock, wallClock: any WallClock, processes: any ProcessRunner,
-                fileSystem: any FileSystem, random: any RandomSource) {
+    public init(
+        clock: any MonotonicClock, wallClock: any WallClock, processes: any ProcessRunner,
+        fileSystem: any FileSystem, random: any RandomSource
+    ) {
         self.clock = clock
         self.wallClock = wallClock
         self.processes = processes
@@ -28,7 +30,8 @@ public struct Effects: Sendable {
 
     /// The machine's real clocks, process spawner, file system and randomness.
     public static func live() -> Effects {
-        Effects(clock: SystemMonotonicClock(), wallClock: SystemClock(), processes: PosixProcessRunner(),
-                fileSystem: LocalFileSystem(), random: SystemRandom())
+        Effects(
+            clock: SystemMonotonicClock(), wallClock: SystemClock(), processes: PosixProcessRunner(),
+            fileSystem: LocalFileSystem(), random: SystemRandom())
     }
 }

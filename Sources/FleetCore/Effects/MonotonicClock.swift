@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The clock loops measure time and wait on: monotonic, so a wall-clock step (NTP after boot
 /// on a Raspberry Pi without a battery-backed clock, `fake-hwclock`) never stretches or cuts a

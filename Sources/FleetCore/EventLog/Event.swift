@@ -60,13 +60,17 @@ public struct Event: Sendable, Equatable {
     public static func kindRange(inLine line: [UInt8]) -> Range<Int>? {
         line.withUnsafeBufferPointer { bytes -> Range<Int>? in
             let count = bytes.count
-            let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), space = UInt8(ascii: " ")
+            let quote = UInt8(ascii: "\"")
+            let backslash = UInt8(ascii: "\\")
+            let space = UInt8(ascii: " ")
             var index = 0
             // Looks for `"event"` (7 bytes) not preceded by a backslash.
             while index + 7 < count {
                 if bytes[index] == quote, bytes[index + 1] == UInt8(ascii: "e"), bytes[index + 2] == UInt8(ascii: "v"),
-                   bytes[index + 3] == UInt8(ascii: "e"), bytes[index + 4] == UInt8(ascii: "n"), bytes[index + 5] == UInt8(ascii: "t"),
-                   bytes[index + 6] == quote, index == 0 || bytes[index - 1] != backslash {
+                    bytes[index + 3] == UInt8(ascii: "e"), bytes[index + 4] == UInt8(ascii: "n"),
+                    bytes[index + 5] == UInt8(ascii: "t"),
+                    bytes[index + 6] == quote, index == 0 || bytes[index - 1] != backslash
+                {
                     var position = index + 7
                     while position < count, bytes[position] == space { position += 1 }
                     guard position < count, bytes[position] == UInt8(ascii: ":") else { return nil }
@@ -90,9 +94,9 @@ public struct Event: Sendable, Equatable {
 
     private static func decode(_ line: ArraySlice<UInt8>, parser: JSONParser) -> Event? {
         guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }),
-              case .object(var payload)? = try? parser.parse(line),
-              case .string(let ts)? = payload.removeValue(forKey: "ts"),
-              case .string(let kind)? = payload.removeValue(forKey: "event")
+            case .object(var payload)? = try? parser.parse(line),
+            case .string(let ts)? = payload.removeValue(forKey: "ts"),
+            case .string(let kind)? = payload.removeValue(forKey: "event")
         else { return nil }
         return Event(ts: ts, kind: kind, payload: payload, raw: String(decoding: line, as: UTF8.self))
     }

@@ -16,7 +16,9 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
 
     /// An error for a failed system call: "cannot <action> <path>: <errno text>; <advice>".
     init(_ action: String, path: String, failure: SystemIO.Failure) {
-        self.init(path: path, errorNumber: failure.code, message: "cannot \(action) \(path): \(SystemIO.describe(failure.code))")
+        self.init(
+            path: path, errorNumber: failure.code,
+            message: "cannot \(action) \(path): \(SystemIO.describe(failure.code))")
     }
 
     public var description: String { message }

@@ -64,7 +64,7 @@ public struct EventLogFile: Sendable, Hashable, Comparable {
         let names: [String]
         do {
             names = try SystemIO.listDirectory(directory)
-        } catch where error.code == ENOENT {
+        } catch  where error.code == ENOENT {
             return []
         } catch {
             throw EventLogError("list the event-log directory", path: directory, failure: error)

@@ -44,7 +44,10 @@ public struct EventLogFollower: Sendable {
 
     /// A follower of `directory`, starting at `start`.
     /// - Throws: `EventLogError` when the directory or newest file cannot be read.
-    public init(directory: String, from start: StartPosition = .end, parser: JSONParser = .lenient, maxBytesPerPoll: Int = 16 << 20) throws {
+    public init(
+        directory: String, from start: StartPosition = .end, parser: JSONParser = .lenient,
+        maxBytesPerPoll: Int = 16 << 20
+    ) throws {
         self.directory = directory
         self.parser = parser
         self.maxBytesPerPoll = max(maxBytesPerPoll, 1)
@@ -106,7 +109,7 @@ public struct EventLogFollower: Sendable {
                 position = chunkStart
             }
             offset = 0
-        } catch where error.code == ENOENT {
+        } catch  where error.code == ENOENT {
             offset = 0
         } catch {
             throw EventLogError("read", path: file.path, failure: error)
@@ -124,11 +127,13 @@ public struct EventLogFollower: Sendable {
 
     /// Reads complete lines of `file` from `offset` within `budget`; returns true when the end of
     /// the file's complete lines was reached (or the file does not exist).
-    private mutating func readAvailable(from file: EventLogFile, budget: inout Int, into events: inout [Event]) throws -> Bool {
+    private mutating func readAvailable(
+        from file: EventLogFile, budget: inout Int, into events: inout [Event]
+    ) throws -> Bool {
         let fd: Int32
         do {
             fd = try SystemIO.open(file.path, O_RDONLY | O_CLOEXEC)
-        } catch where error.code == ENOENT {
+        } catch  where error.code == ENOENT {
             return true
         } catch {
             throw EventLogError("open", path: file.path, failure: error)

@@ -21,7 +21,10 @@ public final class EventLogReader: Sendable {
     private let readCounter = Atomic<Int>(0)
 
     /// A reader of `directory`.
-    public init(directory: String, parser: JSONParser = .lenient, chunkSize: Int = 64 << 10, prefix: String = EventLogFile.eventsPrefix) {
+    public init(
+        directory: String, parser: JSONParser = .lenient, chunkSize: Int = 64 << 10,
+        prefix: String = EventLogFile.eventsPrefix
+    ) {
         self.directory = directory
         self.prefix = prefix
         self.parser = parser
@@ -57,13 +60,17 @@ public final class EventLogReader: Sendable {
     /// log. The tolerance covers clocks that jump backwards (a Pi restoring `fake-hwclock`
     /// after a crash can be up to an hour behind), which puts out-of-order lines in the log.
     /// Events whose `ts` cannot be parsed are left out, since they cannot be placed in time.
-    public func events(since: UTCInstant, kinds: Set<String>? = nil, reorderTolerance: Int64 = 3_600, inclusive: Bool = false) throws -> [Event] {
+    public func events(
+        since: UTCInstant, kinds: Set<String>? = nil, reorderTolerance: Int64 = 3_600, inclusive: Bool = false
+    ) throws -> [Event] {
         let stopBefore = since.adding(seconds: -reorderTolerance)
         let stopFile = EventLogFile(directory: directory, instant: stopBefore, prefix: prefix)
         var events: [Event] = []
         try scanBackwards(stopAtFile: stopFile) { event in
             guard let instant = event.instant else { return true }
-            if instant > since || (inclusive && instant == since), kinds?.contains(event.kind) ?? true { events.append(event) }
+            if instant > since || (inclusive && instant == since), kinds?.contains(event.kind) ?? true {
+                events.append(event)
+            }
             return instant >= stopBefore
         }
         return events.reversed()
@@ -113,7 +120,7 @@ public final class EventLogReader: Sendable {
             let fd: Int32
             do {
                 fd = try SystemIO.open(file.path, O_RDONLY | O_CLOEXEC)
-            } catch where error.code == ENOENT {
+            } catch  where error.code == ENOENT {
                 continue  // removed since the listing (pruned); nothing to read
             } catch {
                 throw EventLogError("open", path: file.path, failure: error)

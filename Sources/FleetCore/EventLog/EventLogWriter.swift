@@ -65,7 +65,8 @@ public final class EventLogWriter: Sendable {
             guard key != "ts", key != "event" else {
                 throw EventLogError(
                     path: directory,
-                    message: "cannot log \(kind.rawValue): payload key '\(key)' is reserved for the event envelope; rename it"
+                    message:
+                        "cannot log \(kind.rawValue): payload key '\(key)' is reserved for the event envelope; rename it"
                 )
             }
             object[key] = value
@@ -106,7 +107,9 @@ public final class EventLogWriter: Sendable {
         // Reopen next time, so the torn-tail check runs again.
         SystemIO.closeQuietly(open.fd)
         file = nil
-        let torn = written > 0 ? " after writing \(written) of \(bytes.count) bytes (the partial line will be skipped by readers)" : ""
+        let torn =
+            written > 0
+            ? " after writing \(written) of \(bytes.count) bytes (the partial line will be skipped by readers)" : ""
         throw EventLogError(
             path: path, errorNumber: failure.code,
             message: "cannot append to \(path)\(torn): \(SystemIO.describe(failure.code))"
@@ -127,7 +130,8 @@ public final class EventLogWriter: Sendable {
             if error.code == ENOENT {
                 throw EventLogError(
                     path: path, errorNumber: ENOENT,
-                    message: "cannot create \(path): the log directory \(directory) does not exist (was it removed?); create it or fix log_dir"
+                    message:
+                        "cannot create \(path): the log directory \(directory) does not exist (was it removed?); create it or fix log_dir"
                 )
             }
             throw EventLogError("open", path: path, failure: error)

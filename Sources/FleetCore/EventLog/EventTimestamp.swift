@@ -35,9 +35,10 @@ public enum EventTimestamp {
     /// general scanner then reads.
     @inline(__always)
     private static func canonical(_ bytes: UnsafeBufferPointer<UInt8>) -> UTCInstant? {
-        guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."),
-              bytes[23] == UInt8(ascii: "Z")
+        guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            bytes[10] == UInt8(ascii: "T"),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."),
+            bytes[23] == UInt8(ascii: "Z")
         else { return nil }
         var invalid = false
         func digits(_ start: Int, _ count: Int) -> Int {
@@ -50,7 +51,8 @@ public enum EventTimestamp {
             return value
         }
         let components = UTCInstant.Components(
-            year: Int64(digits(0, 4)), month: digits(5, 2), day: digits(8, 2), hour: digits(11, 2), minute: digits(14, 2),
+            year: Int64(digits(0, 4)), month: digits(5, 2), day: digits(8, 2), hour: digits(11, 2),
+            minute: digits(14, 2),
             second: digits(17, 2), nanosecond: digits(20, 3) * 1_000_000
         )
         guard !invalid else { return nil }
@@ -72,11 +74,11 @@ public enum EventTimestamp {
 
         mutating func parse() -> UTCInstant? {
             guard let year = number(digits: 4), literal("-"),
-                  let month = number(digits: 2), literal("-"),
-                  let day = number(digits: 2), literal("T"),
-                  let hour = number(digits: 2), literal(":"),
-                  let minute = number(digits: 2), literal(":"),
-                  let second = number(digits: 2)
+                let month = number(digits: 2), literal("-"),
+                let day = number(digits: 2), literal("T"),
+                let hour = number(digits: 2), literal(":"),
+                let minute = number(digits: 2), literal(":"),
+                let second = number(digits: 2)
             else { return nil }
             var nanosecond = 0
             if literal(".") {
@@ -92,7 +94,9 @@ public enum EventTimestamp {
             var offsetSeconds: Int64 = 0
             if literal("Z") {
                 // UTC
-            } else if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+            } else if position < bytes.count,
+                bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+            {
                 let sign: Int64 = bytes[position] == UInt8(ascii: "-") ? -1 : 1
                 position += 1
                 guard let offsetHours = number(digits: 2) else { return nil }
@@ -102,7 +106,8 @@ public enum EventTimestamp {
             }
             guard position == bytes.count else { return nil }
             let components = UTCInstant.Components(
-                year: Int64(year), month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond
+                year: Int64(year), month: month, day: day, hour: hour, minute: minute, second: second,
+                nanosecond: nanosecond
             )
             return UTCInstant(components)?.adding(seconds: -offsetSeconds)
         }

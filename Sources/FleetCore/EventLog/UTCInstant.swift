@@ -27,7 +27,9 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
         public var nanosecond: Int
 
         /// Creates components; no validation happens until they are turned into an instant.
-        public init(year: Int64, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0) {
+        public init(
+            year: Int64, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0
+        ) {
             self.year = year
             self.month = month
             self.day = day
@@ -57,12 +59,13 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
     public init?(_ components: Components) {
         let c = components
         guard (-1_000_000_000...1_000_000_000).contains(c.year), (1...12).contains(c.month),
-              (1...UTCInstant.daysInMonth(year: c.year, month: c.month)).contains(c.day),
-              (0...23).contains(c.hour), (0...59).contains(c.minute), (0...59).contains(c.second),
-              (0..<1_000_000_000).contains(c.nanosecond)
+            (1...UTCInstant.daysInMonth(year: c.year, month: c.month)).contains(c.day),
+            (0...23).contains(c.hour), (0...59).contains(c.minute), (0...59).contains(c.second),
+            (0..<1_000_000_000).contains(c.nanosecond)
         else { return nil }
         let days = CivilDate.daysSinceEpoch(year: c.year, month: c.month, day: c.day)
-        self.init(seconds: days * 86_400 + Int64(c.hour * 3_600 + c.minute * 60 + c.second), nanoseconds: Int64(c.nanosecond))
+        self.init(
+            seconds: days * 86_400 + Int64(c.hour * 3_600 + c.minute * 60 + c.second), nanoseconds: Int64(c.nanosecond))
     }
 
     /// The UTC calendar components of this instant.

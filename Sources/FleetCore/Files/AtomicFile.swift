@@ -75,8 +75,9 @@ public enum AtomicFile {
         do {
             try syncDirectory(SystemIO.directoryName(path))
         } catch {
-            throw FileError("sync the directory of", path: path, failure: error,
-                            note: "The file is in place but may not survive a power loss")
+            throw FileError(
+                "sync the directory of", path: path, failure: error,
+                note: "The file is in place but may not survive a power loss")
         }
         return true
     }
@@ -88,7 +89,7 @@ public enum AtomicFile {
         let fd: Int32
         do {
             fd = try SystemIO.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: mode)
-        } catch where error.code == EEXIST {
+        } catch  where error.code == EEXIST {
             return false
         }
         defer { SystemIO.closeQuietly(fd) }
@@ -109,13 +110,15 @@ public enum AtomicFile {
             let temporary = SystemIO.join(directory, ".\(SystemIO.baseName(path)).tmp-\(getpid())-\(suffix)")
             do {
                 return (try SystemIO.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: mode), temporary)
-            } catch where error.code == EEXIST {
+            } catch  where error.code == EEXIST {
                 lastFailure = error
             } catch {
-                throw FileError("create a temporary file next to", path: path, failure: error, note: "\(path) was left unchanged")
+                throw FileError(
+                    "create a temporary file next to", path: path, failure: error, note: "\(path) was left unchanged")
             }
         }
-        throw FileError("create a temporary file next to", path: path, failure: lastFailure, note: "\(path) was left unchanged")
+        throw FileError(
+            "create a temporary file next to", path: path, failure: lastFailure, note: "\(path) was left unchanged")
     }
 
     private static func syncDirectory(_ directory: String) throws(SystemIO.Failure) {
@@ -123,7 +126,7 @@ public enum AtomicFile {
         defer { SystemIO.closeQuietly(fd) }
         do {
             try SystemIO.fsync(fd)
-        } catch where error.code == EINVAL {
+        } catch  where error.code == EINVAL {
             // Some filesystems cannot sync directories; the rename is as durable as they allow.
         }
     }

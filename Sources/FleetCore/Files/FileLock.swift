@@ -64,7 +64,7 @@ public final class FileLock: Sendable {
                     SystemIO.closeQuietly(fd)
                     continue
                 }
-            } catch where error.code == ENOENT {
+            } catch  where error.code == ENOENT {
                 SystemIO.closeQuietly(fd)
                 continue
             } catch {
@@ -79,7 +79,10 @@ public final class FileLock: Sendable {
             }
             return FileLock(path: path, fd: fd)
         }
-        throw FileError(path: path, message: "cannot lock \(path): the file keeps being deleted or replaced while locking; find what removes it")
+        throw FileError(
+            path: path,
+            message: "cannot lock \(path): the file keeps being deleted or replaced while locking; find what removes it"
+        )
     }
 
     /// Releases the lock (idempotent). The pid is cleared first; the file itself stays, since

@@ -34,7 +34,8 @@ public struct PidFile: Sendable {
     /// - Throws: `FileError` when the process does not exist or the file cannot be written.
     public func write(pid: Int32 = getpid()) throws {
         guard let startTime = PidFile.startTime(of: pid), let ticks = Int64(exactly: startTime) else {
-            throw FileError(path: path, message: "cannot write \(path): process \(pid) is not running (no /proc/\(pid)/stat)")
+            throw FileError(
+                path: path, message: "cannot write \(path): process \(pid) is not running (no /proc/\(pid)/stat)")
         }
         let record: JSONValue = ["pid": .int(Int64(pid)), "start_time": .int(ticks)]
         try AtomicFile.write(JSONWriter(style: .python).encode(record) + [UInt8(ascii: "\n")], to: path)
@@ -46,7 +47,7 @@ public struct PidFile: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try SystemIO.readFile(path, limit: 4_096)
-        } catch where error.code == ENOENT {
+        } catch  where error.code == ENOENT {
             return nil
         } catch {
             throw FileError("read the pid file", path: path, failure: error)
@@ -54,7 +55,8 @@ public struct PidFile: Sendable {
         guard let record = PidFile.parse(bytes) else {
             throw FileError(
                 path: path,
-                message: #"\#(path) is not a pid file (expected {"pid": N, "start_time": T} or a bare pid): remove it if no instance is running"#
+                message:
+                    #"\#(path) is not a pid file (expected {"pid": N, "start_time": T} or a bare pid): remove it if no instance is running"#
             )
         }
         return record
@@ -85,7 +87,9 @@ public struct PidFile: Sendable {
     /// Whether `record` describes a live process: it exists, is not a zombie, and (when a start
     /// time is recorded) started at that time.
     public static func isRunning(_ record: Record) -> Bool {
-        guard record.pid > 0, let stat = processStat(record.pid), stat.state != "Z", stat.state != "X" else { return false }
+        guard record.pid > 0, let stat = processStat(record.pid), stat.state != "Z", stat.state != "X" else {
+            return false
+        }
         if let expected = record.startTime { return stat.startTime == expected }
         return true
     }
@@ -100,9 +104,11 @@ public struct PidFile: Sendable {
     /// (field 2) may contain spaces and parentheses, so fields are counted from the last ')'.
     private static func processStat(_ pid: Int32) -> (state: String, startTime: UInt64)? {
         guard let bytes = try? SystemIO.readFile("/proc/\(pid)/stat", limit: 4_096),
-              let close = bytes.lastIndex(of: UInt8(ascii: ")"))
+            let close = bytes.lastIndex(of: UInt8(ascii: ")"))
         else { return nil }
-        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " ")).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         // fields[0] is field 3 (state), so field 22 is fields[19].
         guard fields.count > 19, let startTime = UInt64(fields[19]) else { return nil }
         return (fields[0], startTime)
@@ -114,7 +120,7 @@ public struct PidFile: Sendable {
             return bare > 0 ? Record(pid: bare, startTime: nil) : nil
         }
         guard case .object(let object)? = try? JSONParser.strict.parse(text),
-              let pidValue = object["pid"]?.intValue, let pid = Int32(exactly: pidValue), pid > 0
+            let pidValue = object["pid"]?.intValue, let pid = Int32(exactly: pidValue), pid > 0
         else { return nil }
         if let start = object["start_time"] {
             guard let ticks = start.intValue, let startTime = UInt64(exactly: ticks) else { return nil }

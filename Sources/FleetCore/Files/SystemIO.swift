@@ -31,7 +31,8 @@ enum SystemIO {
         switch code {
         case ENOSPC: return "the disk is full: free space on that filesystem"
         case EDQUOT: return "the disk quota is exhausted: free space or raise the quota"
-        case EACCES, EPERM: return "permission denied: check the owner and mode of the file and its directory, or run as the right user"
+        case EACCES, EPERM:
+            return "permission denied: check the owner and mode of the file and its directory, or run as the right user"
         case EROFS: return "the filesystem is read-only: remount it read-write or configure a writable path"
         case ENOENT: return "the directory does not exist (was it removed?): create it or fix the configured path"
         case ENOTDIR: return "a component of the path is not a directory: fix the configured path"
@@ -184,7 +185,7 @@ enum SystemIO {
     static func trimmedText(_ bytes: [UInt8]) -> String {
         let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
         guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-              let last = bytes.lastIndex(where: { !isSpace($0) })
+            let last = bytes.lastIndex(where: { !isSpace($0) })
         else { return "" }
         return String(decoding: bytes[first...last], as: UTF8.self)
     }

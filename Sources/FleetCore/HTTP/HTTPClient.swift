@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A failed HTTP exchange.
@@ -60,19 +60,29 @@ public struct HTTPClient: Sendable {
         try send(method: "POST", url: url, body: body, contentType: "application/json")
     }
 
-    public func send(method: String, url: String, body: [UInt8]?, contentType: String?) throws(HTTPError) -> HTTPResponse {
-        guard let endpoint = Endpoint(url) else { throw HTTPError(url: url, message: "not an http://host[:port]/path URL") }
+    public func send(
+        method: String, url: String, body: [UInt8]?, contentType: String?
+    ) throws(HTTPError) -> HTTPResponse {
+        guard let endpoint = Endpoint(url) else {
+            throw HTTPError(url: url, message: "not an http://host[:port]/path URL")
+        }
         let fd = try connect(endpoint, url: url)
         defer { close(fd) }
-        try sendAll(fd, Array(Self.requestHead(method, endpoint, contentType: contentType, bodyCount: body?.count ?? 0).utf8)
-                    + (body ?? []), url: url)
+        try sendAll(
+            fd,
+            Array(Self.requestHead(method, endpoint, contentType: contentType, bodyCount: body?.count ?? 0).utf8)
+                + (body ?? []), url: url)
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 << 10)
         while response.count <= maxBodyBytes + 16 << 10 {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw HTTPError(url: url, message: errno == EAGAIN ? "timed out after \(timeoutS)s waiting for the response" : "receive failed: \(SystemError.text(errno))")
+                throw HTTPError(
+                    url: url,
+                    message: errno == EAGAIN
+                        ? "timed out after \(timeoutS)s waiting for the response"
+                        : "receive failed: \(SystemError.text(errno))")
             }
             if count == 0 { break }
             response.append(contentsOf: chunk[0..<count])
@@ -82,7 +92,8 @@ public struct HTTPClient: Sendable {
 
     /// The request line and headers, ending with the blank line.
     static func requestHead(_ method: String, _ endpoint: Endpoint, contentType: String?, bodyCount: Int) -> String {
-        var head = "\(method) \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\n"
+        var head =
+            "\(method) \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\n"
             + "Connection: close\r\nUser-Agent: fleetctl/\(BuildInfo.version)\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
         return head + "Content-Length: \(bodyCount)\r\n\r\n"
@@ -91,7 +102,9 @@ public struct HTTPClient: Sendable {
     func sendAll(_ fd: Int32, _ bytes: [UInt8], url: String) throws(HTTPError) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if sent <= 0 {
                 if sent < 0 && errno == EINTR { continue }
                 throw HTTPError(url: url, message: "send failed: \(SystemError.text(errno))")
@@ -116,8 +129,13 @@ public struct HTTPClient: Sendable {
         var info: UnsafeMutablePointer<addrinfo>? = first
         while let current = info {
             info = current.pointee.ai_next
-            let fd = socket(current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), current.pointee.ai_protocol)
-            guard fd >= 0 else { lastError = errno; continue }
+            let fd = socket(
+                current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue),
+                current.pointee.ai_protocol)
+            guard fd >= 0 else {
+                lastError = errno
+                continue
+            }
             var timeout = timeval(tv_sec: Int(timeoutS), tv_usec: Int((timeoutS - Double(Int(timeoutS))) * 1_000_000))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -129,7 +147,8 @@ public struct HTTPClient: Sendable {
             let message = "timed out after \(timeoutS)s connecting to \(endpoint.host):\(endpoint.port)"
             throw HTTPError(url: url, message: message)
         }
-        throw HTTPError(url: url, message: "cannot connect to \(endpoint.host):\(endpoint.port): \(SystemError.text(lastError))")
+        throw HTTPError(
+            url: url, message: "cannot connect to \(endpoint.host):\(endpoint.port): \(SystemError.text(lastError))")
     }
 
     private func parse(_ response: [UInt8], url: String) throws(HTTPError) -> HTTPResponse {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The request line of an HTTP/1.x request: all the progress page and `/metrics` need.
@@ -18,12 +18,18 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Parses the head of a request (`GET /api/state?x=1 HTTP/1.1\r\n...`), or nil when the
     /// first line is not `METHOD SP TARGET SP HTTP/x.y`.
     public static func parse(head: [UInt8]) -> HTTPRequest? {
-        guard let end = head.firstIndex(of: UInt8(ascii: "\r")) ?? head.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        guard let end = head.firstIndex(of: UInt8(ascii: "\r")) ?? head.firstIndex(of: UInt8(ascii: "\n")) else {
+            return nil
+        }
         let parts = head[..<end].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }),
-              parts[1].first == UInt8(ascii: "/"), parts[2].starts(with: Array("HTTP/".utf8)) else { return nil }
+        guard parts.count == 3, !parts[0].isEmpty,
+            parts[0].allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }),
+            parts[1].first == UInt8(ascii: "/"), parts[2].starts(with: Array("HTTP/".utf8))
+        else { return nil }
         let target = String(decoding: parts[1], as: UTF8.self)
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+        let path =
+            target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+            ?? target
         return HTTPRequest(method: String(decoding: parts[0], as: UTF8.self), path: path)
     }
 }
@@ -44,7 +50,8 @@ public struct HTTPServerResponse: Sendable, Equatable {
 
     /// Status line, headers and body; every response closes the connection.
     public func bytes(includeBody: Bool = true) -> [UInt8] {
-        let head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
+        let head =
+            "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
             + "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
         return Array(head.utf8) + (includeBody ? body : [])
     }
@@ -90,9 +97,13 @@ public final class HTTPServer: Sendable {
     deinit { close(fd) }
 
     /// Listens on `address:port` (an IPv4 literal; port 0 picks a free port, see ``port``).
-    public static func listen(address: String = "127.0.0.1", port: Int, flag: String = "--port") throws(HTTPServerError) -> HTTPServer {
+    public static func listen(
+        address: String = "127.0.0.1", port: Int, flag: String = "--port"
+    ) throws(HTTPServerError) -> HTTPServer {
         var inAddress = in_addr()
-        guard inet_pton(AF_INET, address, &inAddress) == 1 else { throw HTTPServerError(address: address, port: -1, code: EINVAL, flag: flag) }
+        guard inet_pton(AF_INET, address, &inAddress) == 1 else {
+            throw HTTPServerError(address: address, port: -1, code: EINVAL, flag: flag)
+        }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HTTPServerError(address: address, port: port, code: errno, flag: flag) }
         var yes: Int32 = 1
@@ -102,7 +113,9 @@ public final class HTTPServer: Sendable {
         socketAddress.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
         socketAddress.sin_addr = inAddress
         let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, Glibc.listen(fd, 64) == 0 else {
             let code = errno
@@ -152,7 +165,8 @@ public final class HTTPServer: Sendable {
                 includeBody = request.method == "GET"
                 response = handler(request)
             } else {
-                response = HTTPServerResponse(status: 405, reason: "Method Not Allowed", body: "only GET and HEAD are supported\n")
+                response = HTTPServerResponse(
+                    status: 405, reason: "Method Not Allowed", body: "only GET and HEAD are supported\n")
             }
         } else {
             response = HTTPServerResponse(status: 400, reason: "Bad Request", body: "malformed request\n")
@@ -171,7 +185,9 @@ public final class HTTPServer: Sendable {
     private static func send(_ client: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { Glibc.send(client, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes.withUnsafeBytes {
+                Glibc.send(client, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if sent < 0 && errno == EINTR { continue }
             guard sent > 0 else { return }
             offset += sent

@@ -124,12 +124,16 @@ private struct Cursor {
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         guard bytes.count <= limits.maxBytes else {
-            throw JSONParseError(offset: limits.maxBytes, message: "input is \(bytes.count) bytes, over the \(limits.maxBytes)-byte limit")
+            throw JSONParseError(
+                offset: limits.maxBytes,
+                message: "input is \(bytes.count) bytes, over the \(limits.maxBytes)-byte limit")
         }
         let value = try parseValueTree()
         skipWhitespace()
         guard position == bytes.count else {
-            throw JSONParseError(offset: position, message: "unexpected \(describeByte(at: position)) after the end of the JSON value (trailing garbage)")
+            throw JSONParseError(
+                offset: position,
+                message: "unexpected \(describeByte(at: position)) after the end of the JSON value (trailing garbage)")
         }
         return value
     }
@@ -210,7 +214,9 @@ private struct Cursor {
     /// Parses `"key" :` leaving the cursor at the member's value.
     private mutating func parseKey() throws(JSONParseError) -> String {
         guard position < bytes.count else { throw endOfInput() }
-        guard bytes[position] == UInt8(ascii: "\"") else { throw unexpected(expecting: "a string key in double quotes") }
+        guard bytes[position] == UInt8(ascii: "\"") else {
+            throw unexpected(expecting: "a string key in double quotes")
+        }
         let key = try parseString()
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
@@ -224,11 +230,21 @@ private struct Cursor {
     private mutating func parseScalar() throws(JSONParseError) -> JSONValue {
         switch bytes[position] {
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "N"): try expectLiteral("NaN"); return .double(.nan)
-        case UInt8(ascii: "I"): try expectLiteral("Infinity"); return .double(.infinity)
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "N"):
+            try expectLiteral("NaN")
+            return .double(.nan)
+        case UInt8(ascii: "I"):
+            try expectLiteral("Infinity")
+            return .double(.infinity)
         case UInt8(ascii: "-") where position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "I"):
             try expectLiteral("-Infinity")
             return .double(-.infinity)
@@ -242,7 +258,9 @@ private struct Cursor {
         for (offset, expected) in text.enumerated() {
             guard position + offset < bytes.count else { throw endOfInput() }
             guard bytes[position + offset] == expected else {
-                throw JSONParseError(offset: position + offset, message: "unexpected \(describeByte(at: position + offset)) in literal '\(literal)'")
+                throw JSONParseError(
+                    offset: position + offset,
+                    message: "unexpected \(describeByte(at: position + offset)) in literal '\(literal)'")
             }
         }
         position += text.count
@@ -285,7 +303,10 @@ private struct Cursor {
         }
         let literal = UnsafeBufferPointer(rebasing: bytes[start..<position])
         guard literal.count <= limits.maxNumberLength else {
-            throw JSONParseError(offset: start, message: "number literal is \(literal.count) characters, over the \(limits.maxNumberLength)-character limit")
+            throw JSONParseError(
+                offset: start,
+                message:
+                    "number literal is \(literal.count) characters, over the \(limits.maxNumberLength)-character limit")
         }
         if isInteger, let exact = Self.exactInteger(literal) {
             return .int(exact)
@@ -325,11 +346,13 @@ private struct Cursor {
         var pendingStart = index
         while true {
             guard index < bytes.count else {
-                throw JSONParseError(offset: openingQuote, message: "unterminated string (input ends before the closing quote)")
+                throw JSONParseError(
+                    offset: openingQuote, message: "unterminated string (input ends before the closing quote)")
             }
             let byte = bytes[index]
             if buffer.count + (index - pendingStart) > limits.maxStringBytes {
-                throw JSONParseError(offset: openingQuote, message: "string longer than the \(limits.maxStringBytes)-byte limit")
+                throw JSONParseError(
+                    offset: openingQuote, message: "string longer than the \(limits.maxStringBytes)-byte limit")
             }
             switch byte {
             case UInt8(ascii: "\""):
@@ -344,7 +367,8 @@ private struct Cursor {
                 index = try parseEscape(at: index, into: &buffer)
                 pendingStart = index
             case 0x00..<0x20:
-                throw JSONParseError(offset: index, message: "raw control character 0x\(hex(byte)) in string (must be escaped)")
+                throw JSONParseError(
+                    offset: index, message: "raw control character 0x\(hex(byte)) in string (must be escaped)")
             case 0x20..<0x80:
                 index += 1
             default:
@@ -385,7 +409,8 @@ private struct Cursor {
             if (0xD800...0xDBFF).contains(unit) {
                 // A high surrogate must be followed by an escaped low surrogate; otherwise it is lone.
                 if next + 1 < bytes.count, bytes[next] == UInt8(ascii: "\\"), bytes[next + 1] == UInt8(ascii: "u"),
-                   let low = try? hexQuad(at: next + 2), (0xDC00...0xDFFF).contains(low) {
+                    let low = try? hexQuad(at: next + 2), (0xDC00...0xDFFF).contains(low)
+                {
                     scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
                     next += 6
                 } else {
@@ -431,12 +456,20 @@ private struct Cursor {
         let continuations: Int
         switch lead {
         case 0xC2...0xDF: continuations = 1
-        case 0xE0: continuations = 2; low = 0xA0
+        case 0xE0:
+            continuations = 2
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: continuations = 2
-        case 0xED: continuations = 2; high = 0x9F
-        case 0xF0: continuations = 3; low = 0x90
+        case 0xED:
+            continuations = 2
+            high = 0x9F
+        case 0xF0:
+            continuations = 3
+            low = 0x90
         case 0xF1...0xF3: continuations = 3
-        case 0xF4: continuations = 3; high = 0x8F
+        case 0xF4:
+            continuations = 3
+            high = 0x8F
         default: return (1, false)
         }
         for offset in 1...continuations {
@@ -488,13 +521,15 @@ private struct Cursor {
 
     private func checkDepth(_ depth: Int) throws(JSONParseError) {
         guard depth <= limits.maxDepth else {
-            throw JSONParseError(offset: position, message: "nesting deeper than the limit of \(limits.maxDepth) levels")
+            throw JSONParseError(
+                offset: position, message: "nesting deeper than the limit of \(limits.maxDepth) levels")
         }
     }
 
     private func checkMembers(_ count: Int) throws(JSONParseError) {
         guard count <= limits.maxMembers else {
-            throw JSONParseError(offset: position, message: "container has more than the limit of \(limits.maxMembers) members")
+            throw JSONParseError(
+                offset: position, message: "container has more than the limit of \(limits.maxMembers) members")
         }
     }
 
@@ -504,7 +539,8 @@ private struct Cursor {
 
     private func unexpected(expecting expected: String) -> JSONParseError {
         guard position < bytes.count else { return endOfInput() }
-        return JSONParseError(offset: position, message: "unexpected \(describeByte(at: position)), expecting \(expected)")
+        return JSONParseError(
+            offset: position, message: "unexpected \(describeByte(at: position)), expecting \(expected)")
     }
 
     private func describeByte(at index: Int) -> String {

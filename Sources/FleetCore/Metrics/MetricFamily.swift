@@ -38,14 +38,20 @@ public struct MetricFamily: Sendable, Equatable {
     }
 
     /// A histogram family from observations, with cumulative `le` buckets, `_sum` and `_count`.
-    public static func histogram(name: String, help: String, buckets: [Double], series: [(labels: [Label], observations: [Double])]) -> MetricFamily {
+    public static func histogram(
+        name: String, help: String, buckets: [Double], series: [(labels: [Label], observations: [Double])]
+    ) -> MetricFamily {
         var family = MetricFamily(name: name, help: help, kind: .histogram)
         for (labels, observations) in series {
             for bound in buckets {
                 let count = observations.filter { $0 <= bound }.count
-                family.samples.append(Sample(suffix: "_bucket", labels: labels + [Label("le", PrometheusText.number(bound))], value: Double(count)))
+                family.samples.append(
+                    Sample(
+                        suffix: "_bucket", labels: labels + [Label("le", PrometheusText.number(bound))],
+                        value: Double(count)))
             }
-            family.samples.append(Sample(suffix: "_bucket", labels: labels + [Label("le", "+Inf")], value: Double(observations.count)))
+            family.samples.append(
+                Sample(suffix: "_bucket", labels: labels + [Label("le", "+Inf")], value: Double(observations.count)))
             family.samples.append(Sample(suffix: "_sum", labels: labels, value: observations.reduce(0, +)))
             family.samples.append(Sample(suffix: "_count", labels: labels, value: Double(observations.count)))
         }

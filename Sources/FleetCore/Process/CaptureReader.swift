@@ -33,8 +33,10 @@ final class CaptureReader: Sendable {
             done.signal()
         }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        var watched = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        var watched = [
+            pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+        ]
         while true {
             watched[0].revents = 0
             watched[1].revents = 0

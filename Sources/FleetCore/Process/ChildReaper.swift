@@ -78,7 +78,8 @@ final class ChildReaper: Sendable {
         }
         if started != nil {
             let remaining = deadline - ContinuousClock.now
-            let nanoseconds = max(0, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
+            let nanoseconds = max(
+                0, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
             _ = exited.wait(timeout: .now() + .nanoseconds(Int(min(nanoseconds, Int64(Int.max)))))
             return hasExited()
         }

@@ -62,7 +62,9 @@ final class ChildStdio {
     }
 
     /// Returns the descriptor the child should get for this stream, nil to inherit.
-    private func prepareOutput(_ output: ProcessRequest.Output, stream: String, capture: inout (fd: Int32, limit: Int)?) throws(ProcessError) -> Int32? {
+    private func prepareOutput(
+        _ output: ProcessRequest.Output, stream: String, capture: inout (fd: Int32, limit: Int)?
+    ) throws(ProcessError) -> Int32? {
         switch output {
         case .inherit, .mergeIntoStandardOutput:
             return nil
@@ -96,7 +98,10 @@ final class ChildStdio {
             return fd
         } catch {
             if error.code == EMFILE || error.code == ENFILE { throw outOfDescriptors(error) }
-            throw ProcessError(.redirection, "cannot start \"\(command)\": cannot open \(purpose): \(error.text); check that the path exists and is accessible")
+            throw ProcessError(
+                .redirection,
+                "cannot start \"\(command)\": cannot open \(purpose): \(error.text); check that the path exists and is accessible"
+            )
         }
     }
 
@@ -110,6 +115,9 @@ final class ChildStdio {
     }
 
     private func outOfDescriptors(_ error: Errno) -> ProcessError {
-        ProcessError(.resources, "cannot start \"\(command)\": out of file descriptors (\(error.text)); raise `ulimit -n` or look for a descriptor leak")
+        ProcessError(
+            .resources,
+            "cannot start \"\(command)\": out of file descriptors (\(error.text)); raise `ulimit -n` or look for a descriptor leak"
+        )
     }
 }

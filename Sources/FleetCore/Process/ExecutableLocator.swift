@@ -13,7 +13,9 @@ enum ExecutableLocator {
 
     /// Returns the path to pass to exec. It is interpreted after the child's chdir, so a
     /// relative result is relative to `workingDirectory`; the checks here anchor it there.
-    static func resolve(_ command: String, environment: [String: String], workingDirectory: String?) throws(ProcessError) -> String {
+    static func resolve(
+        _ command: String, environment: [String: String], workingDirectory: String?
+    ) throws(ProcessError) -> String {
         guard !command.isEmpty else {
             throw ProcessError(.notFound, "cannot start an empty command; configure a program name or path")
         }
@@ -25,9 +27,14 @@ enum ExecutableLocator {
             case .missing:
                 throw ProcessError(.notFound, "cannot start \"\(command)\": no such file (\(path)); check the path")
             case .directory:
-                throw ProcessError(.notExecutable, "cannot start \"\(command)\": \(path) is a directory, not a program; point to the program inside it")
+                throw ProcessError(
+                    .notExecutable,
+                    "cannot start \"\(command)\": \(path) is a directory, not a program; point to the program inside it"
+                )
             case .notExecutable:
-                throw ProcessError(.notExecutable, "cannot start \"\(command)\": \(path) is not executable; chmod +x it or point to the right program")
+                throw ProcessError(
+                    .notExecutable,
+                    "cannot start \"\(command)\": \(path) is not executable; chmod +x it or point to the right program")
             }
         }
         let searchPath = environment["PATH"] ?? defaultSearchPath
@@ -45,9 +52,14 @@ enum ExecutableLocator {
             }
         }
         if let deniedCandidate {
-            throw ProcessError(.notExecutable, "cannot start \"\(command)\": found \(deniedCandidate) on PATH but it is not executable; chmod +x it or fix PATH (\(searchPath))")
+            throw ProcessError(
+                .notExecutable,
+                "cannot start \"\(command)\": found \(deniedCandidate) on PATH but it is not executable; chmod +x it or fix PATH (\(searchPath))"
+            )
         }
-        throw ProcessError(.notFound, "cannot start \"\(command)\": not found on PATH (\(searchPath)); install it or use its full path")
+        throw ProcessError(
+            .notFound, "cannot start \"\(command)\": not found on PATH (\(searchPath)); install it or use its full path"
+        )
     }
 
     private enum Probe { case executable, missing, directory, notExecutable }

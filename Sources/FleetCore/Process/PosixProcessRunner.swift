@@ -28,7 +28,8 @@ public struct PosixProcessRunner: ProcessRunner {
     private func start(_ request: ProcessRequest) throws(ProcessError) -> RunningProcess {
         let name = request.executable
         try validate(request)
-        let path = try ExecutableLocator.resolve(name, environment: request.environment, workingDirectory: request.workingDirectory)
+        let path = try ExecutableLocator.resolve(
+            name, environment: request.environment, workingDirectory: request.workingDirectory)
         let argv = try CStringArray([name] + request.arguments)
         let envp = try CStringArray(request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         let stdio = try ChildStdio(request)
@@ -39,7 +40,10 @@ public struct PosixProcessRunner: ProcessRunner {
         } catch {
             stdio.closeChildSide()
             if let fd = stdio.stdoutPipe { Descriptor.close(fd) }
-            throw ProcessError(.resources, "cannot start \"\(name)\": cannot start I/O threads: \(error.text); the host is out of threads or memory")
+            throw ProcessError(
+                .resources,
+                "cannot start \"\(name)\": cannot start I/O threads: \(error.text); the host is out of threads or memory"
+            )
         }
 
         let startedAt = ContinuousClock.now
@@ -58,7 +62,9 @@ public struct PosixProcessRunner: ProcessRunner {
             standardOutputPipe: stdio.stdoutPipe.map(ReadablePipe.init(fd:)))
     }
 
-    private func posixSpawn(path: String, argv: CStringArray, envp: CStringArray, stdio: ChildStdio, request: ProcessRequest) throws(ProcessError) -> pid_t {
+    private func posixSpawn(
+        path: String, argv: CStringArray, envp: CStringArray, stdio: ChildStdio, request: ProcessRequest
+    ) throws(ProcessError) -> pid_t {
         let name = request.executable
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -73,7 +79,10 @@ public struct PosixProcessRunner: ProcessRunner {
         }
         if rc == 0, let directory = request.workingDirectory {
             guard let addChdir = GNULibc.addChdir else {
-                throw ProcessError(.spawnFailed, "cannot start \"\(name)\" in \(directory): this glibc lacks posix_spawn_file_actions_addchdir_np (2.29+); upgrade glibc or run without a working directory")
+                throw ProcessError(
+                    .spawnFailed,
+                    "cannot start \"\(name)\" in \(directory): this glibc lacks posix_spawn_file_actions_addchdir_np (2.29+); upgrade glibc or run without a working directory"
+                )
             }
             rc = addChdir(&actions, directory)
         }
@@ -83,7 +92,8 @@ public struct PosixProcessRunner: ProcessRunner {
             rc = addCloseFrom(&actions, 3)
         }
         guard rc == 0 else {
-            throw ProcessError(.resources, "cannot start \"\(name)\": cannot prepare the spawn: \(Errno(code: rc).text)")
+            throw ProcessError(
+                .resources, "cannot start \"\(name)\": cannot prepare the spawn: \(Errno(code: rc).text)")
         }
 
         var flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
@@ -100,7 +110,10 @@ public struct PosixProcessRunner: ProcessRunner {
         var allCatchable = PosixProcessRunner.allCatchableSignals()
         posix_spawnattr_setsigdefault(&attributes, &allCatchable)
         guard posix_spawnattr_setflags(&attributes, flags) == 0 else {
-            throw ProcessError(.spawnFailed, "cannot start \"\(name)\" in a new session: this glibc lacks POSIX_SPAWN_SETSID (2.26+); upgrade glibc or use a new process group")
+            throw ProcessError(
+                .spawnFailed,
+                "cannot start \"\(name)\" in a new session: this glibc lacks POSIX_SPAWN_SETSID (2.26+); upgrade glibc or use a new process group"
+            )
         }
 
         var pid: pid_t = 0
@@ -130,29 +143,48 @@ public struct PosixProcessRunner: ProcessRunner {
     private func validate(_ request: ProcessRequest) throws(ProcessError) {
         let name = request.executable
         if name.utf8.contains(0) {
-            throw ProcessError(.invalidRequest, "cannot start \(name.debugDescription): the command contains a NUL byte; fix the configured command")
+            throw ProcessError(
+                .invalidRequest,
+                "cannot start \(name.debugDescription): the command contains a NUL byte; fix the configured command")
         }
         for (index, argument) in request.arguments.enumerated() where argument.utf8.contains(0) {
-            throw ProcessError(.invalidRequest, "cannot start \"\(name)\": argument \(index + 1) contains a NUL byte, which cannot be passed to a program; remove it")
+            throw ProcessError(
+                .invalidRequest,
+                "cannot start \"\(name)\": argument \(index + 1) contains a NUL byte, which cannot be passed to a program; remove it"
+            )
         }
         for (key, value) in request.environment {
             if key.isEmpty || key.contains("=") || key.utf8.contains(0) {
-                throw ProcessError(.invalidRequest, "cannot start \"\(name)\": environment variable name \(key.debugDescription) is empty or contains '=' or NUL; fix the name")
+                throw ProcessError(
+                    .invalidRequest,
+                    "cannot start \"\(name)\": environment variable name \(key.debugDescription) is empty or contains '=' or NUL; fix the name"
+                )
             }
             if value.utf8.contains(0) {
-                throw ProcessError(.invalidRequest, "cannot start \"\(name)\": environment variable \(key) contains a NUL byte; remove it")
+                throw ProcessError(
+                    .invalidRequest,
+                    "cannot start \"\(name)\": environment variable \(key) contains a NUL byte; remove it")
             }
         }
         if request.standardOutput == .mergeIntoStandardOutput {
-            throw ProcessError(.invalidRequest, "cannot start \"\(name)\": standard output cannot be merged into itself; use .mergeIntoStandardOutput for standard error only")
+            throw ProcessError(
+                .invalidRequest,
+                "cannot start \"\(name)\": standard output cannot be merged into itself; use .mergeIntoStandardOutput for standard error only"
+            )
         }
         if let directory = request.workingDirectory {
             var info = stat()
             guard !directory.utf8.contains(0), stat(directory, &info) == 0 else {
-                throw ProcessError(.workingDirectory, "cannot start \"\(name)\": working directory \"\(directory)\" does not exist (\(Errno.current.text)); create it or fix the configured directory")
+                throw ProcessError(
+                    .workingDirectory,
+                    "cannot start \"\(name)\": working directory \"\(directory)\" does not exist (\(Errno.current.text)); create it or fix the configured directory"
+                )
             }
             guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw ProcessError(.workingDirectory, "cannot start \"\(name)\": working directory \"\(directory)\" is not a directory; fix the configured directory")
+                throw ProcessError(
+                    .workingDirectory,
+                    "cannot start \"\(name)\": working directory \"\(directory)\" is not a directory; fix the configured directory"
+                )
             }
         }
     }
@@ -163,21 +195,36 @@ public struct PosixProcessRunner: ProcessRunner {
         let prefix = "cannot start \"\(name)\" (\(path))"
         switch error.code {
         case ENOENT:
-            return ProcessError(.notFound, "\(prefix): exec failed with ENOENT; its #! interpreter or dynamic loader is missing (check the script's first line), or the working directory vanished")
+            return ProcessError(
+                .notFound,
+                "\(prefix): exec failed with ENOENT; its #! interpreter or dynamic loader is missing (check the script's first line), or the working directory vanished"
+            )
         case EACCES, EPERM:
-            return ProcessError(.notExecutable, "\(prefix): permission denied; check execute permission on it and its directories, and that its filesystem is not mounted noexec")
+            return ProcessError(
+                .notExecutable,
+                "\(prefix): permission denied; check execute permission on it and its directories, and that its filesystem is not mounted noexec"
+            )
         case ENOEXEC:
-            return ProcessError(.notExecutable, "\(prefix): not a valid executable for this machine (no #! line, or built for another architecture)")
+            return ProcessError(
+                .notExecutable,
+                "\(prefix): not a valid executable for this machine (no #! line, or built for another architecture)")
         case E2BIG:
-            return ProcessError(.invalidRequest, "\(prefix): arguments and environment are too large (E2BIG); pass large input through stdin or a file")
+            return ProcessError(
+                .invalidRequest,
+                "\(prefix): arguments and environment are too large (E2BIG); pass large input through stdin or a file")
         case EAGAIN:
-            return ProcessError(.resources, "\(prefix): process limit reached (EAGAIN); check `ulimit -u` and the cgroup's pids.max")
+            return ProcessError(
+                .resources, "\(prefix): process limit reached (EAGAIN); check `ulimit -u` and the cgroup's pids.max")
         case ENOMEM:
             return ProcessError(.resources, "\(prefix): out of memory; free memory on this host")
         case EMFILE, ENFILE:
-            return ProcessError(.resources, "\(prefix): out of file descriptors (\(error.text)); raise `ulimit -n` or look for a descriptor leak")
+            return ProcessError(
+                .resources,
+                "\(prefix): out of file descriptors (\(error.text)); raise `ulimit -n` or look for a descriptor leak")
         case ETXTBSY:
-            return ProcessError(.spawnFailed, "\(prefix): the file is being written (ETXTBSY); retry once the install or upgrade has finished")
+            return ProcessError(
+                .spawnFailed,
+                "\(prefix): the file is being written (ETXTBSY); retry once the install or upgrade has finished")
         default:
             return ProcessError(.spawnFailed, "\(prefix): \(error.text)")
         }

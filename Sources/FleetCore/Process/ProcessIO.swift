@@ -21,7 +21,10 @@ final class ProcessIO: Sendable {
     private let threads: [pthread_t]
     private let result = Mutex<Captured?>(nil)
 
-    private init(stdoutReader: CaptureReader?, stderrReader: CaptureReader?, wake: (read: Int32, write: Int32)?, threads: [pthread_t]) {
+    private init(
+        stdoutReader: CaptureReader?, stderrReader: CaptureReader?, wake: (read: Int32, write: Int32)?,
+        threads: [pthread_t]
+    ) {
         self.stdoutReader = stdoutReader
         self.stderrReader = stderrReader
         self.wake = wake

@@ -109,7 +109,7 @@ public struct ProcessRequest: Sendable, Equatable {
         // Read the `environ` variable through its symbol: the Glibc overlay exposes it as
         // a non-optional pointer, which would trap once `clearenv()` has set it to NULL.
         guard let variable = dlsym(nil, "environ"),
-              var entry = variable.load(as: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?.self)
+            var entry = variable.load(as: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?.self)
         else { return result }
         while let pointer = entry.pointee {
             let text = String(cString: pointer)

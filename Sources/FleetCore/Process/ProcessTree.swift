@@ -116,22 +116,23 @@ public enum ProcessTree {
     /// `comm` is chosen by the program and may contain spaces and ")" (a binary named
     /// `a) (b`), so it runs from the first "(" to the LAST ")"; the numeric fields follow.
     static func parseStat(_ bytes: [UInt8]) -> Entry? {
-        let open = UInt8(ascii: "("), close = UInt8(ascii: ")")
+        let open = UInt8(ascii: "(")
+        let close = UInt8(ascii: ")")
         guard let commStart = bytes.firstIndex(of: open),
-              let commEnd = bytes.lastIndex(of: close),
-              commStart < commEnd
+            let commEnd = bytes.lastIndex(of: close),
+            commStart < commEnd
         else { return nil }
         let space = UInt8(ascii: " ")
         let pidText = String(decoding: bytes[..<commStart].filter { $0 != space }, as: UTF8.self)
         let fields = bytes[(commEnd + 1)...].split(separator: space).map { String(decoding: $0, as: UTF8.self) }
         // After comm: state(3) ppid(4) pgrp(5) session(6) ... starttime(22).
         guard fields.count > 19,
-              let pid = pid_t(pidText),
-              let state = fields[0].first,
-              let parent = pid_t(fields[1]),
-              let processGroup = pid_t(fields[2]),
-              let session = pid_t(fields[3]),
-              let startTime = UInt64(fields[19])
+            let pid = pid_t(pidText),
+            let state = fields[0].first,
+            let parent = pid_t(fields[1]),
+            let processGroup = pid_t(fields[2]),
+            let session = pid_t(fields[3]),
+            let startTime = UInt64(fields[19])
         else { return nil }
         return Entry(
             pid: pid, parent: parent, processGroup: processGroup, session: session, state: state,

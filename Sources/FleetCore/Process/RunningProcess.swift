@@ -24,8 +24,10 @@ public final class RunningProcess: Sendable {
     private let drainAfterExit: Duration
     private let timedOut = Atomic<Bool>(false)
 
-    init(pid: pid_t, command: String, startedAt: ContinuousClock.Instant, io: ProcessIO, drainAfterExit: Duration,
-         standardOutputPipe: ReadablePipe? = nil) {
+    init(
+        pid: pid_t, command: String, startedAt: ContinuousClock.Instant, io: ProcessIO, drainAfterExit: Duration,
+        standardOutputPipe: ReadablePipe? = nil
+    ) {
         self.pid = pid
         self.standardOutputPipe = standardOutputPipe
         self.processGroup = pid
@@ -106,7 +108,8 @@ public final class RunningProcess: Sendable {
     /// reports `timedOut`), reaps it, and returns its status with the captured output.
     /// Output capture stops `drainAfterExit` after the exit even if a grandchild keeps
     /// the pipes open (`sh -c 'daemon & echo started'` returns "started" promptly).
-    public func collectOutput(deadline: ContinuousClock.Instant? = nil, grace: Duration = .seconds(2)) -> ProcessOutput {
+    public func collectOutput(deadline: ContinuousClock.Instant? = nil, grace: Duration = .seconds(2)) -> ProcessOutput
+    {
         if let deadline, !reaper.waitForExit(until: deadline) {
             timedOut.store(true, ordering: .relaxed)
             _ = terminate(grace: grace)
@@ -128,7 +131,8 @@ public final class RunningProcess: Sendable {
         case 0: return true
         case ESRCH: return false
         default:
-            throw ProcessError(.signalFailed, "cannot send \(ExitStatus.signalName(signal)) to \(target): \(Errno(code: result).text)")
+            throw ProcessError(
+                .signalFailed, "cannot send \(ExitStatus.signalName(signal)) to \(target): \(Errno(code: result).text)")
         }
     }
 

@@ -32,8 +32,10 @@ final class StdinWriter: Sendable {
         // Non-blocking, so a write into a nearly full pipe cannot stall past a wake-up.
         // This changes only the parent's end; the child's end is a separate open file.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        var watched = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0),
-                       pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        var watched = [
+            pollfd(fd: fd, events: Int16(POLLOUT), revents: 0),
+            pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+        ]
         var offset = 0
         while offset < bytes.count {
             watched[0].revents = 0

@@ -114,7 +114,7 @@ struct TOMLParser {
     private static func isBareKeyByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
             return true
         default:
             return false
@@ -145,7 +145,8 @@ struct TOMLParser {
             if peek(1) == UInt8(ascii: "'"), peek(2) == UInt8(ascii: "'") {
                 throw error("multi-line strings cannot be used as keys", at: start)
             }
-            return KeyPart(name: try parseLiteralString(), position: source.position(at: start, cursor: &positionCursor))
+            return KeyPart(
+                name: try parseLiteralString(), position: source.position(at: start, cursor: &positionCursor))
         default:
             while TOMLParser.isBareKeyByte(peek()) { index += 1 }
             guard index > start else {
@@ -171,7 +172,9 @@ struct TOMLParser {
         }
         let last = key[key.count - 1]
         if let existing = target.entry(for: last.name) {
-            throw error("\(keyPath(key, through: key.count - 1)) is already defined\(TOMLParser.asWhat(existing))", at: last.position)
+            throw error(
+                "\(keyPath(key, through: key.count - 1)) is already defined\(TOMLParser.asWhat(existing))",
+                at: last.position)
         }
         let value = try parseValue(depth: target.depth + 1)
         target.append(.value(value), for: last.name, at: last.position)
@@ -180,7 +183,9 @@ struct TOMLParser {
     /// Steps from `table` into the table named by `key[position]` of a dotted key, creating it if
     /// needed. Dotted keys may only extend tables that dotted keys created (or header-implied
     /// intermediates), never tables defined by a header, inline tables or arrays.
-    private func descendDottedKey(from table: TOMLTableBuilder, key: [KeyPart], through position: Int) throws(TOMLParseError) -> TOMLTableBuilder {
+    private func descendDottedKey(
+        from table: TOMLTableBuilder, key: [KeyPart], through position: Int
+    ) throws(TOMLParseError) -> TOMLTableBuilder {
         let part = key[position]
         switch table.entry(for: part.name) {
         case nil:
@@ -195,10 +200,14 @@ struct TOMLParser {
                 child.kind = .dotted
                 return child
             case .explicit:
-                throw error("cannot add keys to table \(keyPath(key, through: position)) with dotted keys because it is defined by a [table] header", at: part.position)
+                throw error(
+                    "cannot add keys to table \(keyPath(key, through: position)) with dotted keys because it is defined by a [table] header",
+                    at: part.position)
             }
         case .arrayOfTables?:
-            throw error("cannot add keys to array of tables \(keyPath(key, through: position)) with dotted keys", at: part.position)
+            throw error(
+                "cannot add keys to array of tables \(keyPath(key, through: position)) with dotted keys",
+                at: part.position)
         case .value(let value)?:
             throw error(TOMLParser.cannotExtend(value, named: keyPath(key, through: position)), at: part.position)
         }
@@ -211,7 +220,8 @@ struct TOMLParser {
         index += isArray ? 2 : 1
         let key = try parseKey()
         guard peek() == UInt8(ascii: "]"), !isArray || peek(1) == UInt8(ascii: "]") else {
-            throw error("expected '\(isArray ? "]]" : "]")' to close the table header, found \(describe(at: index))", at: index)
+            throw error(
+                "expected '\(isArray ? "]]" : "]")' to close the table header, found \(describe(at: index))", at: index)
         }
         index += isArray ? 2 : 1
         let headerPosition = source.position(at: headerStart, cursor: &positionCursor)
@@ -231,7 +241,9 @@ struct TOMLParser {
 
     /// Steps through an intermediate component of a header's key, creating an implicit table
     /// if needed; arrays of tables resolve to their most recent element.
-    private func descendHeader(from table: TOMLTableBuilder, key: [KeyPart], through position: Int, headerPosition: TOMLPosition) throws(TOMLParseError) -> TOMLTableBuilder {
+    private func descendHeader(
+        from table: TOMLTableBuilder, key: [KeyPart], through position: Int, headerPosition: TOMLPosition
+    ) throws(TOMLParseError) -> TOMLTableBuilder {
         let part = key[position]
         switch table.entry(for: part.name) {
         case nil:
@@ -252,7 +264,9 @@ struct TOMLParser {
 
     /// Handles the last component of a `[table]` header: defines a new table, or gives an
     /// implicitly created one its definition; any other existing key is a redefinition.
-    private func defineTable(in table: TOMLTableBuilder, last: KeyPart, path: String, headerPosition: TOMLPosition) throws(TOMLParseError) -> TOMLTableBuilder {
+    private func defineTable(
+        in table: TOMLTableBuilder, last: KeyPart, path: String, headerPosition: TOMLPosition
+    ) throws(TOMLParseError) -> TOMLTableBuilder {
         switch table.entry(for: last.name) {
         case nil:
             let child = try makeTable(.explicit, depth: table.depth + 1, at: last.position)
@@ -278,25 +292,31 @@ struct TOMLParser {
 
     /// Handles the last component of a `[[array]]` header: starts the array of tables or appends
     /// a new element to it, returning the new element.
-    private func appendArrayElement(to table: TOMLTableBuilder, last: KeyPart, path: String, headerPosition: TOMLPosition) throws(TOMLParseError) -> TOMLTableBuilder {
+    private func appendArrayElement(
+        to table: TOMLTableBuilder, last: KeyPart, path: String, headerPosition: TOMLPosition
+    ) throws(TOMLParseError) -> TOMLTableBuilder {
         let element = try makeTable(.explicit, depth: table.depth + 2, at: last.position)
         switch table.entry(for: last.name) {
         case nil:
-            table.append(.arrayOfTables(TOMLTableBuilder.TableArray(first: element)), for: last.name, at: headerPosition)
+            table.append(
+                .arrayOfTables(TOMLTableBuilder.TableArray(first: element)), for: last.name, at: headerPosition)
         case .arrayOfTables(let array)?:
             array.tables.append(element)
         case .table?:
             throw error("\(path) is already defined as a table", at: last.position)
         case .value(let value)?:
             if case .array = value {
-                throw error("cannot append to static array \(path) with an [[array of tables]] header", at: last.position)
+                throw error(
+                    "cannot append to static array \(path) with an [[array of tables]] header", at: last.position)
             }
             throw error("\(path) is already defined as \(TOMLParser.article(value))", at: last.position)
         }
         return element
     }
 
-    private func makeTable(_ kind: TOMLTableBuilder.Kind, depth: Int, at position: TOMLPosition) throws(TOMLParseError) -> TOMLTableBuilder {
+    private func makeTable(
+        _ kind: TOMLTableBuilder.Kind, depth: Int, at position: TOMLPosition
+    ) throws(TOMLParseError) -> TOMLTableBuilder {
         guard depth <= TOMLParser.maxDepth else { throw depthError(at: position) }
         return TOMLTableBuilder(kind: kind, depth: depth)
     }
@@ -334,7 +354,7 @@ struct TOMLParser {
             }
             throw error("invalid value '\(text(start, end))'", at: start)
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"),
-             UInt8(ascii: "i"), UInt8(ascii: "n"):
+            UInt8(ascii: "i"), UInt8(ascii: "n"):
             return try parseNumberOrDateTime()
         default:
             throw error("expected a value, found \(describe(at: start))", at: start)
@@ -568,7 +588,9 @@ struct TOMLParser {
             var code: UInt32 = 0
             for _ in 0..<digitCount {
                 guard let digit = TOMLParser.digitValue(peek(), radix: 16) else {
-                    throw error("\\\(Character(Unicode.Scalar(letter))) escape needs exactly \(digitCount) hexadecimal digits", at: start)
+                    throw error(
+                        "\\\(Character(Unicode.Scalar(letter))) escape needs exactly \(digitCount) hexadecimal digits",
+                        at: start)
                 }
                 code = code << 4 | UInt32(digit)
                 index += 1
@@ -652,8 +674,8 @@ struct TOMLParser {
     private static func isNumberByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"),
-             UInt8(ascii: "+"), UInt8(ascii: "."):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"),
+            UInt8(ascii: "+"), UInt8(ascii: "."):
             return true
         default:
             return false
@@ -722,7 +744,8 @@ struct TOMLParser {
             throw numberError(token, nil)
         }
         guard isFloat else {
-            return .integer(try integer(from: integerStart, to: integerEnd, radix: 10, negative: negative, token: token))
+            return .integer(
+                try integer(from: integerStart, to: integerEnd, radix: 10, negative: negative, token: token))
         }
         var cleaned = ""
         cleaned.unicodeScalars.reserveCapacity(end - start)
@@ -737,7 +760,9 @@ struct TOMLParser {
 
     /// Scans `digit *( ["_"] digit )` in `radix` from `start`, returning where it stops.
     /// Underscores must sit between two digits.
-    private func scanDigits(from start: Int, to end: Int, radix: UInt64, token: Range<Int>) throws(TOMLParseError) -> Int {
+    private func scanDigits(
+        from start: Int, to end: Int, radix: UInt64, token: Range<Int>
+    ) throws(TOMLParseError) -> Int {
         guard start < end, TOMLParser.digitValue(bytes[start], radix: radix) != nil else {
             throw numberError(token, "expected a digit")
         }
@@ -763,7 +788,9 @@ struct TOMLParser {
     }
 
     /// Converts already-validated digits (with underscores) to an `Int64`, rejecting overflow.
-    private func integer(from start: Int, to end: Int, radix: UInt64, negative: Bool, token: Range<Int>) throws(TOMLParseError) -> Int64 {
+    private func integer(
+        from start: Int, to end: Int, radix: UInt64, negative: Bool, token: Range<Int>
+    ) throws(TOMLParseError) -> Int64 {
         var magnitude: UInt64 = 0
         for byte in bytes[start..<end] {
             guard let digit = TOMLParser.digitValue(byte, radix: radix) else { continue }  // underscore
@@ -790,8 +817,9 @@ struct TOMLParser {
     private mutating func parseDateOrDateTime() throws(TOMLParseError) -> TOMLValue {
         let start = index
         guard let year = fixedDigits(at: start, count: 4), peek(4) == UInt8(ascii: "-"),
-              let month = fixedDigits(at: start + 5, count: 2), peek(7) == UInt8(ascii: "-"),
-              let day = fixedDigits(at: start + 8, count: 2) else {
+            let month = fixedDigits(at: start + 5, count: 2), peek(7) == UInt8(ascii: "-"),
+            let day = fixedDigits(at: start + 8, count: 2)
+        else {
             throw error("invalid date '\(text(start, tokenEnd(from: start)))': expected YYYY-MM-DD", at: start)
         }
         guard (1...12).contains(month) else {
@@ -804,8 +832,10 @@ struct TOMLParser {
         index = start + 10
 
         let separator = peek()
-        let hasTime = separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t")
-            || (separator == UInt8(ascii: " ") && fixedDigits(at: index + 1, count: 2) != nil && peek(3) == UInt8(ascii: ":"))
+        let hasTime =
+            separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t")
+            || (separator == UInt8(ascii: " ") && fixedDigits(at: index + 1, count: 2) != nil
+                && peek(3) == UInt8(ascii: ":"))
         guard hasTime else { return .localDate(date) }
         index += 1
         let time = try parseTime(tokenStart: start)
@@ -817,8 +847,11 @@ struct TOMLParser {
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             let sign = peek() == UInt8(ascii: "-") ? -1 : 1
             guard let hours = fixedDigits(at: index + 1, count: 2), peek(3) == UInt8(ascii: ":"),
-                  let minutes = fixedDigits(at: index + 4, count: 2) else {
-                throw error("invalid date-time '\(text(start, tokenEnd(from: start)))': UTC offset must be Z or ±HH:MM", at: start)
+                let minutes = fixedDigits(at: index + 4, count: 2)
+            else {
+                throw error(
+                    "invalid date-time '\(text(start, tokenEnd(from: start)))': UTC offset must be Z or ±HH:MM",
+                    at: start)
             }
             guard hours <= 23, minutes <= 59 else {
                 throw error("invalid date-time '\(text(start, index + 6))': UTC offset out of range", at: start)
@@ -835,12 +868,15 @@ struct TOMLParser {
     private mutating func parseTime(tokenStart: Int) throws(TOMLParseError) -> TOMLLocalTime {
         let start = index
         guard let hour = fixedDigits(at: start, count: 2), peek(2) == UInt8(ascii: ":"),
-              let minute = fixedDigits(at: start + 3, count: 2), peek(5) == UInt8(ascii: ":"),
-              let second = fixedDigits(at: start + 6, count: 2) else {
-            throw error("invalid time in '\(text(tokenStart, tokenEnd(from: tokenStart)))': expected HH:MM:SS", at: tokenStart)
+            let minute = fixedDigits(at: start + 3, count: 2), peek(5) == UInt8(ascii: ":"),
+            let second = fixedDigits(at: start + 6, count: 2)
+        else {
+            throw error(
+                "invalid time in '\(text(tokenStart, tokenEnd(from: tokenStart)))': expected HH:MM:SS", at: tokenStart)
         }
         guard hour <= 23, minute <= 59, second <= 60 else {
-            throw error("invalid time in '\(text(tokenStart, start + 8))': hour, minute or second out of range", at: tokenStart)
+            throw error(
+                "invalid time in '\(text(tokenStart, start + 8))': hour, minute or second out of range", at: tokenStart)
         }
         index = start + 8
         var nanosecond = 0
@@ -854,7 +890,9 @@ struct TOMLParser {
                 index += 1
             }
             guard index > fractionStart else {
-                throw error("invalid time in '\(text(tokenStart, tokenEnd(from: tokenStart)))': expected digits after '.'", at: tokenStart)
+                throw error(
+                    "invalid time in '\(text(tokenStart, tokenEnd(from: tokenStart)))': expected digits after '.'",
+                    at: tokenStart)
             }
         }
         return TOMLLocalTime(hour: hour, minute: minute, second: second, nanosecond: nanosecond)

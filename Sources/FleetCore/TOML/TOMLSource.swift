@@ -27,7 +27,8 @@ struct TOMLSource {
                     lineStarts.append(i + 1)
                 case 0x0D:
                     guard i + 1 < count, bytes[i + 1] == 0x0A else {
-                        throw TOMLSource.failure("carriage return must be followed by a line feed", bytes, lineStarts, i)
+                        throw TOMLSource.failure(
+                            "carriage return must be followed by a line feed", bytes, lineStarts, i)
                     }
                 case 0x00:
                     throw TOMLSource.failure("NUL character is not allowed", bytes, lineStarts, i)
@@ -66,7 +67,8 @@ struct TOMLSource {
     /// Like `position(at:)`, but resumes from `cursor` when possible and updates it.
     func position(at offset: Int, cursor: inout Cursor) -> TOMLPosition {
         if !TOMLSource.line(cursor.line, in: lineStarts, contains: offset) {
-            let line = TOMLSource.line(cursor.line + 1, in: lineStarts, contains: offset)
+            let line =
+                TOMLSource.line(cursor.line + 1, in: lineStarts, contains: offset)
                 ? cursor.line + 1
                 : TOMLSource.lineIndex(containing: offset, in: lineStarts)
             cursor = Cursor(line: line, offset: lineStarts[line], column: 1)
@@ -102,7 +104,9 @@ struct TOMLSource {
         return low
     }
 
-    private static func failure(_ message: String, _ bytes: [UInt8], _ lineStarts: [Int], _ offset: Int) -> TOMLParseError {
+    private static func failure(
+        _ message: String, _ bytes: [UInt8], _ lineStarts: [Int], _ offset: Int
+    ) -> TOMLParseError {
         let line = lineIndex(containing: offset, in: lineStarts)
         var column = 1
         for byte in bytes[lineStarts[line]..<offset] where byte & 0xC0 != 0x80 {
@@ -120,12 +124,20 @@ struct TOMLSource {
         var secondRange: ClosedRange<UInt8> = 0x80...0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondRange = 0xA0...0xBF
+        case 0xE0:
+            length = 3
+            secondRange = 0xA0...0xBF
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; secondRange = 0x80...0x9F
-        case 0xF0: length = 4; secondRange = 0x90...0xBF
+        case 0xED:
+            length = 3
+            secondRange = 0x80...0x9F
+        case 0xF0:
+            length = 4
+            secondRange = 0x90...0xBF
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondRange = 0x80...0x8F
+        case 0xF4:
+            length = 4
+            secondRange = 0x80...0x8F
         default: return 0
         }
         guard i + length <= bytes.count, secondRange.contains(bytes[i + 1]) else { return 0 }

@@ -67,7 +67,8 @@ public struct TOMLTable: Sendable, Equatable, Sequence {
         if indexByKey != nil {
             indexByKey?[TOMLKey(key)] = entries.count - 1
         } else if entries.count > TOMLTable.linearSearchLimit {
-            indexByKey = Dictionary(entries.indices.map { (TOMLKey(entries[$0].key), $0) }, uniquingKeysWith: { first, _ in first })
+            indexByKey = Dictionary(
+                entries.indices.map { (TOMLKey(entries[$0].key), $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
 

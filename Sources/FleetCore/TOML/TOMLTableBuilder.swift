@@ -67,7 +67,8 @@ final class TOMLTableBuilder {
         if indexByName != nil {
             indexByName?[TOMLKey(name)] = names.count - 1
         } else if names.count > TOMLTable.linearSearchLimit {
-            indexByName = Dictionary(names.indices.map { (TOMLKey(names[$0]), $0) }, uniquingKeysWith: { first, _ in first })
+            indexByName = Dictionary(
+                names.indices.map { (TOMLKey(names[$0]), $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
 

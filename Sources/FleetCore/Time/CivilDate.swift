@@ -15,7 +15,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// A valid date, or nil for February 30th, month 13 or a year beyond ±1 000 000 000.
     public init?(year: Int64, month: Int, day: Int) {
         guard (-1_000_000_000...1_000_000_000).contains(year), (1...12).contains(month),
-              (1...CivilDate.daysInMonth(year: year, month: month)).contains(day)
+            (1...CivilDate.daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
         self.year = year
         self.month = month

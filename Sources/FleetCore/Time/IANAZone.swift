@@ -37,7 +37,8 @@ public struct IANAZone: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Coordinated Universal Time, built in (no file needed).
-    public static let utc = IANAZone(name: "UTC", fixed: LocalTimeType(utcOffset: 0, isDaylightSaving: false, abbreviation: "UTC"))
+    public static let utc = IANAZone(
+        name: "UTC", fixed: LocalTimeType(utcOffset: 0, isDaylightSaving: false, abbreviation: "UTC"))
 
     /// A zone that keeps one kind of local time forever.
     init(name: String, fixed type: LocalTimeType) {
@@ -157,6 +158,7 @@ public struct IANAZone: Sendable, Hashable, CustomStringConvertible {
         if let gap = gap ?? changes.first(where: { $0.wallClockJump > 0 }) {
             return .nonexistent(gap)
         }
-        return .unique(UTCInstant(seconds: TimeArithmetic.saturatingAdd(wall, -Int64(localTimeType(atSeconds: wall).utcOffset))))
+        return .unique(
+            UTCInstant(seconds: TimeArithmetic.saturatingAdd(wall, -Int64(localTimeType(atSeconds: wall).utcOffset))))
     }
 }

@@ -47,10 +47,14 @@ struct PosixTimeZoneRuleParser {
         if peek == UInt8(ascii: "<") {
             position += 1
             let inner = position
-            while let byte = peek, isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") {
+            while let byte = peek,
+                isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+            {
                 position += 1
             }
-            guard position - inner >= 3 else { throw failure("a quoted zone abbreviation of at least 3 letters, digits, '+' or '-'", at: inner) }
+            guard position - inner >= 3 else {
+                throw failure("a quoted zone abbreviation of at least 3 letters, digits, '+' or '-'", at: inner)
+            }
             let abbreviation = String(decoding: bytes[inner..<position], as: UTF8.self)
             try expect(">")
             return abbreviation

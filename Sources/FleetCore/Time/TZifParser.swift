@@ -77,14 +77,20 @@ struct TZifParser {
         position += 20
         var counts: [Int] = []
         for _ in 0..<6 { counts.append(Int(try uint32())) }
-        let header = Header(version: version, isUTCCount: counts[0], isStandardCount: counts[1], leapCount: counts[2],
-                            timeCount: counts[3], typeCount: counts[4], charCount: counts[5])
+        let header = Header(
+            version: version, isUTCCount: counts[0], isStandardCount: counts[1], leapCount: counts[2],
+            timeCount: counts[3], typeCount: counts[4], charCount: counts[5])
         guard header.typeCount >= 1 else { throw TZifFormatError("no local time types") }
-        guard header.typeCount <= 256 else { throw TZifFormatError("\(header.typeCount) local time types (at most 256)") }
+        guard header.typeCount <= 256 else {
+            throw TZifFormatError("\(header.typeCount) local time types (at most 256)")
+        }
         guard header.charCount >= 1 else { throw TZifFormatError("no abbreviation characters") }
         guard header.isUTCCount == 0 || header.isUTCCount == header.typeCount,
-              header.isStandardCount == 0 || header.isStandardCount == header.typeCount
-        else { throw TZifFormatError("UT/local and standard/wall indicator counts do not match the \(header.typeCount) types") }
+            header.isStandardCount == 0 || header.isStandardCount == header.typeCount
+        else {
+            throw TZifFormatError(
+                "UT/local and standard/wall indicator counts do not match the \(header.typeCount) types")
+        }
         guard header.leapCount == 0 else {
             throw TZifFormatError("leap-second records present (a 'right/' zone); use the zone without leap seconds")
         }
@@ -125,9 +131,12 @@ struct TZifParser {
             guard (-89_999...93_599).contains(offset) else {
                 throw TZifFormatError("local time type \(index) has UTC offset \(offset) s (outside -89999...93599)")
             }
-            guard isDST <= 1 else { throw TZifFormatError("local time type \(index) has daylight-saving flag \(isDST)") }
+            guard isDST <= 1 else {
+                throw TZifFormatError("local time type \(index) has daylight-saving flag \(isDST)")
+            }
             guard abbreviationIndex < header.charCount else {
-                throw TZifFormatError("local time type \(index) names abbreviation byte \(abbreviationIndex) of \(header.charCount)")
+                throw TZifFormatError(
+                    "local time type \(index) names abbreviation byte \(abbreviationIndex) of \(header.charCount)")
             }
             records.append((offset, isDST == 1, abbreviationIndex))
         }
@@ -137,8 +146,9 @@ struct TZifParser {
         let types = records.map { record in
             let tail = characters[record.abbreviationIndex...]
             let end = tail.firstIndex(of: 0) ?? tail.endIndex
-            return LocalTimeType(utcOffset: record.offset, isDaylightSaving: record.isDST,
-                                 abbreviation: String(decoding: tail[..<end], as: UTF8.self))
+            return LocalTimeType(
+                utcOffset: record.offset, isDaylightSaving: record.isDST,
+                abbreviation: String(decoding: tail[..<end], as: UTF8.self))
         }
         position += header.isStandardCount + header.isUTCCount
         return Content(transitions: transitions, transitionTypes: transitionTypes, types: types, footer: nil)

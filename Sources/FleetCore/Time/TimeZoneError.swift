@@ -26,6 +26,8 @@ public struct TimeZoneError: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// `unknown IANA zone 'X'`, the original tool's wording, plus why when it is not simply absent.
     static func unknown(_ zone: String, because reason: String? = nil) -> TimeZoneError {
-        TimeZoneError(code: .unknownZone, zone: zone, message: "unknown IANA zone \(PythonRepr.string(zone))" + (reason.map { " (\($0))" } ?? ""))
+        TimeZoneError(
+            code: .unknownZone, zone: zone,
+            message: "unknown IANA zone \(PythonRepr.string(zone))" + (reason.map { " (\($0))" } ?? ""))
     }
 }

@@ -1,7 +1,8 @@
 /// A day of the week, numbered as Python's `date.weekday()` numbers it (Monday 0 ... Sunday 6),
 /// because that is the order the original tool's `[schedule]` windows use for `Mon-Fri` ranges.
 public enum Weekday: Int, Sendable, Hashable, CaseIterable, Comparable {
-    case monday = 0, tuesday, wednesday, thursday, friday, saturday, sunday
+    case monday = 0
+    case tuesday, wednesday, thursday, friday, saturday, sunday
 
     /// The English three-letter abbreviation (`Mon`), as `date '+%a'` prints it in the C locale.
     public var abbreviation: String {

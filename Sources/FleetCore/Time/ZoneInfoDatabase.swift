@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The compiled IANA database of the host: `/usr/share/zoneinfo/<Name>` (Debian's `tzdata`),
@@ -21,7 +21,10 @@ public struct ZoneInfoDatabase: ZoneSource {
     /// Zone files are a few kilobytes; anything past this is not one.
     static let sizeLimit = 1 << 20
 
-    public init(directory: String = "/usr/share/zoneinfo", localTimePath: String = "/etc/localtime", fileSystem: any FileSystem = LocalFileSystem()) {
+    public init(
+        directory: String = "/usr/share/zoneinfo", localTimePath: String = "/etc/localtime",
+        fileSystem: any FileSystem = LocalFileSystem()
+    ) {
         self.directory = directory
         self.localTimePath = localTimePath
         self.fileSystem = fileSystem
@@ -32,7 +35,8 @@ public struct ZoneInfoDatabase: ZoneSource {
 
     public func zone(named name: String) throws(TimeZoneError) -> IANAZone {
         guard Self.isValidName(name) else {
-            throw TimeZoneError.unknown(name, because: "not a zone name: use Area/Location as in \(directory), e.g. 'Europe/Berlin'")
+            throw TimeZoneError.unknown(
+                name, because: "not a zone name: use Area/Location as in \(directory), e.g. 'Europe/Berlin'")
         }
         let path = directory + "/" + name
         let bytes: [UInt8]
@@ -41,11 +45,14 @@ public struct ZoneInfoDatabase: ZoneSource {
         } catch {
             if error.isMissing || error.errno == EISDIR {
                 if fileSystem.resolveSymlinks(directory) == nil {
-                    throw TimeZoneError.unknown(name, because: "no time zone database at \(directory): install the tzdata package")
+                    throw TimeZoneError.unknown(
+                        name, because: "no time zone database at \(directory): install the tzdata package")
                 }
                 throw TimeZoneError.unknown(name)
             }
-            throw TimeZoneError(code: .unreadable, zone: name, message: "cannot read IANA zone \(PythonRepr.string(name)) at \(path): \(error.reason)")
+            throw TimeZoneError(
+                code: .unreadable, zone: name,
+                message: "cannot read IANA zone \(PythonRepr.string(name)) at \(path): \(error.reason)")
         }
         return try decode(bytes, name: name, path: path)
     }
@@ -56,8 +63,12 @@ public struct ZoneInfoDatabase: ZoneSource {
         do {
             bytes = try fileSystem.readFile(localTimePath, limit: Self.sizeLimit)
         } catch {
-            if error.isMissing { return IANAZone(name: "local", fixed: IANAZone.utc.localTimeType(at: UTCInstant(seconds: 0))) }
-            throw TimeZoneError(code: .unreadable, zone: "local", message: "cannot read the host time zone \(localTimePath): \(error.reason)")
+            if error.isMissing {
+                return IANAZone(name: "local", fixed: IANAZone.utc.localTimeType(at: UTCInstant(seconds: 0)))
+            }
+            throw TimeZoneError(
+                code: .unreadable, zone: "local",
+                message: "cannot read the host time zone \(localTimePath): \(error.reason)")
         }
         return try decode(bytes, name: "local", path: localTimePath)
     }
@@ -67,8 +78,9 @@ public struct ZoneInfoDatabase: ZoneSource {
         guard !name.isEmpty, name.utf8.count <= 255 else { return false }
         let allowed = name.utf8.allSatisfy { byte in
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
                 return true
             default:
                 return false
@@ -86,8 +98,11 @@ public struct ZoneInfoDatabase: ZoneSource {
         do {
             return try IANAZone(name: name, tzif: bytes)
         } catch {
-            throw TimeZoneError(code: .malformed, zone: name,
-                                message: "IANA zone \(PythonRepr.string(name)) at \(path) is damaged: \(error.message); reinstall the tzdata package")
+            throw TimeZoneError(
+                code: .malformed, zone: name,
+                message:
+                    "IANA zone \(PythonRepr.string(name)) at \(path) is damaged: \(error.message); reinstall the tzdata package"
+            )
         }
     }
 }

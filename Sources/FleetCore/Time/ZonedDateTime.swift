@@ -41,7 +41,9 @@ public struct ZonedDateTime: Sendable, Hashable, CustomStringConvertible {
     static func offsetText(_ offset: Int32, separator: String, keepSeconds: Bool) -> String {
         let sign = offset < 0 ? "-" : "+"
         let magnitude = Int(offset.magnitude)
-        var text = sign + TimeArithmetic.twoDigits(magnitude / 3_600) + separator + TimeArithmetic.twoDigits(magnitude / 60 % 60)
+        var text =
+            sign + TimeArithmetic.twoDigits(magnitude / 3_600) + separator
+            + TimeArithmetic.twoDigits(magnitude / 60 % 60)
         if keepSeconds && magnitude % 60 != 0 {
             text += separator + TimeArithmetic.twoDigits(magnitude % 60)
         }

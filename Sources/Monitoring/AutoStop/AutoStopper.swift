@@ -53,13 +53,18 @@ public struct AutoStopper: Sendable {
         case .timeout:
             still += " (`agent-runner stop` had not returned; serve finishes the round in flight before it exits)"
         default:
-            return Outcome(confirmed: false, error: "`agent-runner stop` failed: \(result.errorMessage ?? result.outcome.category)", elapsed: clock.now - started)
+            return Outcome(
+                confirmed: false,
+                error: "`agent-runner stop` failed: \(result.errorMessage ?? result.outcome.category)",
+                elapsed: clock.now - started)
         }
         var last = "no answer yet"
         while true {
             let poll = poller.poll(target)
             if let facts = poll.facts {
-                if facts.service == "stopped" { return Outcome(confirmed: true, error: nil, elapsed: clock.now - started) }
+                if facts.service == "stopped" {
+                    return Outcome(confirmed: true, error: nil, elapsed: clock.now - started)
+                }
                 last = facts.service == "running" ? still : "peek reports no service state"
             } else {
                 last = poll.error ?? "peek failed"
@@ -67,7 +72,8 @@ public struct AutoStopper: Sendable {
             if clock.now + confirmInterval > confirmBy { break }
             clock.sleep(for: confirmInterval)
         }
-        return Outcome(confirmed: false, error: "stop did not take effect within \(window.shortText): \(last)",
-                       elapsed: clock.now - started)
+        return Outcome(
+            confirmed: false, error: "stop did not take effect within \(window.shortText): \(last)",
+            elapsed: clock.now - started)
     }
 }

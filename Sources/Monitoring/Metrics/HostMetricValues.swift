@@ -45,7 +45,9 @@ public struct HostMetricValues: Sendable, Equatable {
 
     /// Reads the facts of a peek document (ours or the original's; missing fields stay nil).
     public mutating func read(peek document: JSONValue, polledAt: UTCInstant) {
-        read(facts: HostFacts(peek: document, polledAt: polledAt), observation: HostObservation(peek: document, pollerNow: polledAt), polledAt: polledAt)
+        read(
+            facts: HostFacts(peek: document, polledAt: polledAt),
+            observation: HostObservation(peek: document, pollerNow: polledAt), polledAt: polledAt)
     }
 
     /// Reads one measured poll: the status facts and the observation the poller made of the
@@ -62,7 +64,10 @@ public struct HostMetricValues: Sendable, Equatable {
         }
         lastEventAgeS = nil
         if let generated = facts.generatedAt,
-           let newest = observation.events.compactMap({ EventTimestamp.parse($0.ts) }).max(by: { Seconds.epoch($0) < Seconds.epoch($1) }) {
+            let newest = observation.events.compactMap({ EventTimestamp.parse($0.ts) }).max(by: {
+                Seconds.epoch($0) < Seconds.epoch($1)
+            })
+        {
             lastEventAgeS = max(0, Seconds.epoch(generated) - Seconds.epoch(newest))
         }
         lastSuccess = Seconds.epoch(polledAt)

@@ -31,7 +31,9 @@ public struct PollDurationHistogram: Sendable, Equatable {
         var cumulative: UInt64 = 0
         for (bound, bucketCount) in zip(buckets, counts) {
             cumulative += bucketCount
-            family.samples.append(.init(suffix: "_bucket", labels: [.init("le", PrometheusText.number(bound))], value: Double(cumulative)))
+            family.samples.append(
+                .init(suffix: "_bucket", labels: [.init("le", PrometheusText.number(bound))], value: Double(cumulative))
+            )
         }
         family.samples.append(.init(suffix: "_bucket", labels: [.init("le", "+Inf")], value: Double(count)))
         family.samples.append(.init(suffix: "_sum", value: sum))

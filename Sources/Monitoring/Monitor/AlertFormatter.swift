@@ -51,8 +51,9 @@ public struct AlertFormatter: Sendable, Equatable {
             object["silenced_by"] = silence.map { .string($0.id) } ?? .null
             return object
         case .original(let namesHost):
-            var object = Self.originalJSON(notification.alert, ts: EventTimestamp.format(notification.at),
-                                           autoAction: notification.autoAction)
+            var object = Self.originalJSON(
+                notification.alert, ts: EventTimestamp.format(notification.at),
+                autoAction: notification.autoAction)
             if namesHost {
                 object["host"] = .string(notification.host)
                 object["state"] = .string(notification.state.rawValue)

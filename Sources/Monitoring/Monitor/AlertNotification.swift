@@ -22,7 +22,10 @@ public struct AlertNotification: Sendable, Equatable {
     /// `stop_service` when the host's policy auto-stops on this detector, else `none`.
     public var autoAction: String
 
-    public init(host: String, alert: Alert, state: State, isRepeat: Bool = false, since: UTCInstant, at: UTCInstant, autoAction: String = "none") {
+    public init(
+        host: String, alert: Alert, state: State, isRepeat: Bool = false, since: UTCInstant, at: UTCInstant,
+        autoAction: String = "none"
+    ) {
         self.host = host
         self.alert = alert
         self.state = state
@@ -54,7 +57,8 @@ public struct AlertNotification: Sendable, Equatable {
 extension MonitorAlertEmitted {
     /// The event a watch loop writes for `notification`.
     public init(_ notification: AlertNotification, silencedBy: String?) {
-        self.init(host: notification.host, alert: notification.alert, autoAction: notification.autoAction,
-                  state: notification.state.rawValue, isRepeat: notification.isRepeat, silencedBy: silencedBy)
+        self.init(
+            host: notification.host, alert: notification.alert, autoAction: notification.autoAction,
+            state: notification.state.rawValue, isRepeat: notification.isRepeat, silencedBy: silencedBy)
     }
 }

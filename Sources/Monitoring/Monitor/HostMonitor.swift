@@ -99,11 +99,13 @@ public struct HostMonitor: Sendable {
                 break
             }
             reachability = tolerance.givenUp ? .unreachable : .blip
-            transitions = tracker.record(.unreachable(extra: tolerance.activeAlert(host: host).map { [$0] } ?? []), at: now)
+            transitions = tracker.record(
+                .unreachable(extra: tolerance.activeAlert(host: host).map { [$0] } ?? []), at: now)
         case .unreadable:
             _ = tolerance.record(.success, at: time)
             reachability = .unreadable
-            transitions = tracker.record(.unreachable(extra: tolerance.activeAlert(host: host).map { [$0] } ?? []), at: now)
+            transitions = tracker.record(
+                .unreachable(extra: tolerance.activeAlert(host: host).map { [$0] } ?? []), at: now)
         }
 
         var firedKeys = Set<String>()
@@ -112,25 +114,34 @@ public struct HostMonitor: Sendable {
             case .fired(let alert):
                 firedKeys.insert(alert.key)
                 lastNotified[alert.key] = time
-                step.notifications.append(AlertNotification(host: host, alert: alert, state: .firing, since: now, at: now, autoAction: autoAction(alert)))
+                step.notifications.append(
+                    AlertNotification(
+                        host: host, alert: alert, state: .firing, since: now, at: now, autoAction: autoAction(alert)))
             case .resolved(let alert):
                 let since = lastNotified.removeValue(forKey: alert.key).map(Seconds.instant) ?? now
                 autoStopped.remove(alert.key)
-                step.notifications.append(AlertNotification(host: host, alert: alert, state: .resolved, since: since, at: now, autoAction: autoAction(alert)))
+                step.notifications.append(
+                    AlertNotification(
+                        host: host, alert: alert, state: .resolved, since: since, at: now, autoAction: autoAction(alert)
+                    ))
             }
         }
         if policy.repeatS > 0 {
             let readable = reachability == .reachable
-            for entry in tracker.firing where !firedKeys.contains(entry.key) && (readable || entry.alert.detector == Self.giveUpDetector) {
+            for entry in tracker.firing
+            where !firedKeys.contains(entry.key) && (readable || entry.alert.detector == Self.giveUpDetector) {
                 let last = lastNotified[entry.key] ?? Seconds.epoch(entry.since)
                 if time - last >= policy.repeatS {
                     lastNotified[entry.key] = time
-                    step.notifications.append(AlertNotification(host: host, alert: entry.alert, state: .firing, isRepeat: true,
-                                                                since: entry.since, at: now, autoAction: autoAction(entry.alert)))
+                    step.notifications.append(
+                        AlertNotification(
+                            host: host, alert: entry.alert, state: .firing, isRepeat: true,
+                            since: entry.since, at: now, autoAction: autoAction(entry.alert)))
                 }
             }
         }
-        for alert in AutoStopPlan(transitions: transitions, policy: policy.autoStop).triggers where autoStopped.insert(alert.key).inserted {
+        for alert in AutoStopPlan(transitions: transitions, policy: policy.autoStop).triggers
+        where autoStopped.insert(alert.key).inserted {
             step.autoStops.append(alert)
         }
         return step
@@ -156,7 +167,8 @@ public struct HostMonitor: Sendable {
     }
 
     private func autoAction(_ alert: Alert) -> String {
-        alert.requestsStop && policy.autoStop.enabled && policy.autoStop.on.contains(alert.detector) ? "stop_service" : "none"
+        alert.requestsStop && policy.autoStop.enabled && policy.autoStop.on.contains(alert.detector)
+            ? "stop_service" : "none"
     }
 
     // MARK: Persistence

@@ -16,8 +16,10 @@ public struct MonitorPolicy: Sendable, Equatable {
     /// at most the tolerance's default settle (60 s), so a flapping host is one episode.
     public var settleS: Double
 
-    public init(detectors: DetectorPolicy = .init(), autoStop: AutoStopPolicy = .init(), holdS: Double = 0,
-                repeatS: Double = 3600, toleranceS: Int = 90, settleS: Double = 60) {
+    public init(
+        detectors: DetectorPolicy = .init(), autoStop: AutoStopPolicy = .init(), holdS: Double = 0,
+        repeatS: Double = 3600, toleranceS: Int = 90, settleS: Double = 60
+    ) {
         self.detectors = detectors
         self.autoStop = autoStop
         self.holdS = holdS

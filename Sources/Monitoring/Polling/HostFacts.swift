@@ -24,8 +24,12 @@ public struct HostFacts: Sendable, Equatable {
     /// Host clock minus poller clock, seconds (positive: the host is ahead).
     public var clockSkewS: Double?
 
-    public init(service: String = "unknown", serviceMode: String? = nil, round: Int? = nil, phase: String? = nil, lastExit: Int? = nil,
-                diskUsedPct: Double? = nil, throttle: String? = nil, version: String? = nil, generatedAt: UTCInstant? = nil, clockSkewS: Double? = nil) {
+    public init(
+        service: String = "unknown", serviceMode: String? = nil, round: Int? = nil, phase: String? = nil,
+        lastExit: Int? = nil,
+        diskUsedPct: Double? = nil, throttle: String? = nil, version: String? = nil, generatedAt: UTCInstant? = nil,
+        clockSkewS: Double? = nil
+    ) {
         self.service = service
         self.serviceMode = serviceMode
         self.round = round
@@ -49,7 +53,8 @@ public struct HostFacts: Sendable, Equatable {
         let status = document["status"]?.objectValue
         let lastRound = document["recent_rounds"]?.arrayValue?.last?.objectValue
         let current = document["current_round"]?.objectValue
-        let rounds = [status?["round_num"], lastRound?["round_num"], current?["round_num"]].compactMap { $0?.intValue }.filter { $0 >= 0 && $0 < 1 << 40 }
+        let rounds = [status?["round_num"], lastRound?["round_num"], current?["round_num"]].compactMap { $0?.intValue }
+            .filter { $0 >= 0 && $0 < 1 << 40 }
         round = rounds.max().map { Int($0) }
         phase = Self.text(lastRound?["phase"]) ?? Self.text(status?["current_phase"])
         if let code = lastRound?["exit_code"]?.intValue ?? status?["last_exit_code"]?.intValue, abs(code) < 1 << 31 {
@@ -61,7 +66,8 @@ public struct HostFacts: Sendable, Equatable {
             diskUsedPct = legacyEmpty ? nil : disk
         }
         if let limit = serviceBlock?["rate_limit"]?.objectValue, let until = limit["throttled_until_epoch"]?.intValue,
-           until >= 0, until < Int64(Int32.max) * 4 {
+            until >= 0, until < Int64(Int32.max) * 4
+        {
             let agent = Self.text(limit["agent"]) ?? "agent"
             let kind = Self.text(limit["limit_type"]).map { " (\($0))" } ?? ""
             throttle = "\(agent) until \(EventTimestamp.format(UTCInstant(seconds: until)))\(kind)"
@@ -82,7 +88,8 @@ public struct HostFacts: Sendable, Equatable {
     /// A short printable string from a JSON string value (control characters dropped, 80 chars).
     static func text(_ value: JSONValue?) -> String? {
         guard let string = value?.stringValue, !string.isEmpty else { return nil }
-        let clean = String(String.UnicodeScalarView(string.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        let clean = String(
+            String.UnicodeScalarView(string.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
         return clean.count > 80 ? String(clean.prefix(79)) + "…" : clean
     }
 }

@@ -31,8 +31,10 @@ public struct OriginalFollowUp: Sendable, Equatable {
     /// failure among the last `window` exits that the events leave unexplained (no auth or
     /// network mark) and that has no verdict yet. One per poll, newest first, so successive polls
     /// work back through a window whose rounds came faster than the polls.
-    public static func plan(_ observation: HostObservation, versionAsked: Bool, verdicts: [RoundLogVerdict],
-                            policy: DetectorPolicy) -> OriginalFollowUp? {
+    public static func plan(
+        _ observation: HostObservation, versionAsked: Bool, verdicts: [RoundLogVerdict],
+        policy: DetectorPolicy
+    ) -> OriginalFollowUp? {
         guard observation.producer.isOriginal else { return nil }
         var followUp = OriginalFollowUp(askVersion: !versionAsked)
         let exited = observation.rounds.filter(\.hasExited).suffix(max(1, min(policy.window, 1000)))
@@ -82,13 +84,15 @@ public struct OriginalFollowUp: Sendable, Equatable {
             rest = newline < rest.endIndex ? rest[(newline + 1)...] : rest[rest.endIndex...]
         }
         guard let round,
-              case .object(let document)? = try? JSONParser(
-                  limits: RemoteJSONResult.defaultLimits, invalidUTF8: .replace).parse(Array(rest))
+            case .object(let document)? = try? JSONParser(
+                limits: RemoteJSONResult.defaultLimits, invalidUTF8: .replace
+            ).parse(Array(rest))
         else { return answer }
         let view = document["current_round"]?.objectValue
         let tail = view?["round_num"]?.intValue == Int64(round) ? view?["log_tail"]?.stringValue ?? "" : ""
-        answer.verdict = RoundLogVerdict(roundNum: round, startedAt: roundStartedAt,
-                                         failures: RoundLogVerdict.classify(tail))
+        answer.verdict = RoundLogVerdict(
+            roundNum: round, startedAt: roundStartedAt,
+            failures: RoundLogVerdict.classify(tail))
         return answer
     }
 }

@@ -1,5 +1,5 @@
-import FleetCore
 import Detectors
+import FleetCore
 import SSHTransport
 
 /// Polls one host's `agent-runner peek --json` over a ``RemoteExecutor`` and classifies the
@@ -16,8 +16,10 @@ public struct PeekPoller: Sendable {
     /// Original hosts' versions and transcript verdicts, kept across polls.
     public let memory: OriginalHostMemory
 
-    public init(executor: any RemoteExecutor, clock: any MonotonicClock = SystemMonotonicClock(),
-                wallClock: any WallClock = SystemClock(), memory: OriginalHostMemory = OriginalHostMemory()) {
+    public init(
+        executor: any RemoteExecutor, clock: any MonotonicClock = SystemMonotonicClock(),
+        wallClock: any WallClock = SystemClock(), memory: OriginalHostMemory = OriginalHostMemory()
+    ) {
         self.executor = executor
         self.clock = clock
         self.wallClock = wallClock
@@ -27,8 +29,10 @@ public struct PeekPoller: Sendable {
     /// One poll, never longer than the host's `poll_timeout_s` (plus the kill grace).
     /// - Parameter keepDocument: keep the peek document in the result (`fleetctl peek`).
     /// - Parameter policy: the host's detector thresholds (which rounds are short failures).
-    public func poll(_ target: PollTarget, keepDocument: Bool = false,
-                     policy: DetectorPolicy = DetectorPolicy()) -> HostPoll {
+    public func poll(
+        _ target: PollTarget, keepDocument: Bool = false,
+        policy: DetectorPolicy = DetectorPolicy()
+    ) -> HostPoll {
         let started = clock.now
         let answer = executor.runJSON(
             host: target.remote, argv: AgentRunnerCommand.peek(target.settings), deadline: started + target.pollTimeout)
@@ -39,43 +43,55 @@ public struct PeekPoller: Sendable {
         case .ok:
             let document = answer.document ?? .null
             guard case .object = document else {
-                return HostPoll(host: target.name, outcome: .unreadable,
-                                error: "\(target.remote.label): peek printed JSON that is not an object; is this an agent-runner peek document?",
-                                polledAt: now, latency: latency)
+                return HostPoll(
+                    host: target.name, outcome: .unreadable,
+                    error:
+                        "\(target.remote.label): peek printed JSON that is not an object; is this an agent-runner peek document?",
+                    polledAt: now, latency: latency)
             }
             var observation = HostObservation(peek: document, pollerNow: now)
             var facts = HostFacts(peek: document, polledAt: now)
             if observation.producer.isOriginal {
-                followUp(target, observation: &observation, facts: &facts, policy: policy,
-                         deadline: started + target.pollTimeout)
+                followUp(
+                    target, observation: &observation, facts: &facts, policy: policy,
+                    deadline: started + target.pollTimeout)
             }
-            var poll = HostPoll(host: target.name, outcome: .measured(observation: observation, facts: facts),
-                                error: nil, polledAt: now, latency: clock.now - started)
+            var poll = HostPoll(
+                host: target.name, outcome: .measured(observation: observation, facts: facts),
+                error: nil, polledAt: now, latency: clock.now - started)
             if keepDocument { poll.document = Self.annotated(document, facts: facts) }
             return poll
         case .sshFailure(_, let message):
             memory.connectionLost(target.name)
-            return HostPoll(host: target.name, outcome: .unreachable(Self.failure(result, fallback: message)),
-                            error: result.errorMessage ?? message, polledAt: now, latency: latency)
+            return HostPoll(
+                host: target.name, outcome: .unreachable(Self.failure(result, fallback: message)),
+                error: result.errorMessage ?? message, polledAt: now, latency: latency)
         case .timeout(let after):
             memory.connectionLost(target.name)
-            let message = result.errorMessage
+            let message =
+                result.errorMessage
                 ?? "\(target.remote.label): no answer within \(after.shortText); the poll was killed"
-            return HostPoll(host: target.name, outcome: .unreachable(RemoteFailure(returncode: -1, stderrTail: message)),
-                            error: message, polledAt: now, latency: latency)
+            return HostPoll(
+                host: target.name, outcome: .unreachable(RemoteFailure(returncode: -1, stderrTail: message)),
+                error: message, polledAt: now, latency: latency)
         case .remoteFailure, .badOutput:
-            return HostPoll(host: target.name, outcome: .unreadable, error: result.errorMessage ?? result.outcome.category,
-                            polledAt: now, latency: latency)
+            return HostPoll(
+                host: target.name, outcome: .unreadable, error: result.errorMessage ?? result.outcome.category,
+                polledAt: now, latency: latency)
         }
     }
 
     /// The one extra call for an original host, if it needs one; applies what it found. A failed
     /// call changes nothing: the poll stands on the peek alone and the next poll asks again.
-    private func followUp(_ target: PollTarget, observation: inout HostObservation, facts: inout HostFacts,
-                          policy: DetectorPolicy, deadline: ContinuousClock.Instant) {
+    private func followUp(
+        _ target: PollTarget, observation: inout HostObservation, facts: inout HostFacts,
+        policy: DetectorPolicy, deadline: ContinuousClock.Instant
+    ) {
         let host = target.name
-        if let plan = OriginalFollowUp.plan(observation, versionAsked: memory.versionAsked(host),
-                                             verdicts: memory.verdicts(of: host), policy: policy) {
+        if let plan = OriginalFollowUp.plan(
+            observation, versionAsked: memory.versionAsked(host),
+            verdicts: memory.verdicts(of: host), policy: policy)
+        {
             let result = executor.run(host: target.remote, argv: plan.command(target.settings), deadline: deadline)
             if case .ok(let stdout) = result.outcome {
                 let answer = plan.read(stdout)
@@ -93,9 +109,10 @@ public struct PeekPoller: Sendable {
     /// in the host's fields: `{"fleetctl": {"agent_runner_version", "runner"}}`.
     static func annotated(_ document: JSONValue, facts: HostFacts) -> JSONValue {
         guard case .object(var object) = document, let runner = facts.runner else { return document }
-        object["fleetctl"] = .object(JSONObject([
-            ("agent_runner_version", facts.version.map(JSONValue.string) ?? .null), ("runner", .string(runner)),
-        ]))
+        object["fleetctl"] = .object(
+            JSONObject([
+                ("agent_runner_version", facts.version.map(JSONValue.string) ?? .null), ("runner", .string(runner)),
+            ]))
         return .object(object)
     }
 

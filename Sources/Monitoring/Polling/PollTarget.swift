@@ -13,8 +13,10 @@ public struct PollSettings: Sendable, Equatable {
     /// Hard deadline for one poll (ssh connect + peek).
     public var pollTimeoutS: Double = 20
 
-    public init(agentRunner: String = "agent-runner", remoteConfig: String? = nil, pollIntervalS: Double = 30,
-                pollTimeoutS: Double = 20) {
+    public init(
+        agentRunner: String = "agent-runner", remoteConfig: String? = nil, pollIntervalS: Double = 30,
+        pollTimeoutS: Double = 20
+    ) {
         self.agentRunner = agentRunner
         self.remoteConfig = remoteConfig
         self.pollIntervalS = pollIntervalS

@@ -5,7 +5,8 @@ import Glibc
 /// `$XDG_STATE_HOME/fleetctl`, else `~/.local/state/fleetctl`. Created 0700 on first use: it
 /// holds alert history and silences, nobody else's business.
 public enum StateDirectory {
-    public static func resolve(flag: String?, inventory: String?, environment: [String: String], home: String) -> String {
+    public static func resolve(flag: String?, inventory: String?, environment: [String: String], home: String) -> String
+    {
         if let flag, !flag.isEmpty { return flag }
         if let inventory { return inventory }
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") { return file("fleetctl", in: xdg) }
@@ -20,7 +21,9 @@ public enum StateDirectory {
             prefix += "/" + part
             if Directories.exists(prefix) { continue }
             if mkdir(prefix, index == parts.count - 1 ? 0o700 : 0o755) != 0 && errno != EEXIST {
-                throw WatchStateError("cannot create the state directory \(path): \(String(cString: strerror(errno))) at \(prefix); pass --state-dir PATH or set state_dir in the inventory")
+                throw WatchStateError(
+                    "cannot create the state directory \(path): \(String(cString: strerror(errno))) at \(prefix); pass --state-dir PATH or set state_dir in the inventory"
+                )
             }
         }
     }

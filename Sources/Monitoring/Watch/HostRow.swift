@@ -18,8 +18,11 @@ public struct HostRow: Sendable, Equatable {
     public var error: String?
     public var latency: Duration?
 
-    public init(host: String, reachable: Bool, reachability: String, facts: HostFacts?, alerts: [String], pending: [String] = [],
-                worstSeverity: AlertSeverity? = nil, error: String?, latency: Duration? = nil) {
+    public init(
+        host: String, reachable: Bool, reachability: String, facts: HostFacts?, alerts: [String],
+        pending: [String] = [],
+        worstSeverity: AlertSeverity? = nil, error: String?, latency: Duration? = nil
+    ) {
         self.host = host
         self.reachable = reachable
         self.reachability = reachability
@@ -73,11 +76,14 @@ public struct HostRow: Sendable, Equatable {
     public var cells: [String] {
         let reach = reachability == "reachable" ? "yes" : reachability
         var alertText = alerts.joined(separator: ",")
-        if !pending.isEmpty { alertText += (alertText.isEmpty ? "" : " ") + pending.map { "(\($0))" }.joined(separator: ",") }
+        if !pending.isEmpty {
+            alertText += (alertText.isEmpty ? "" : " ") + pending.map { "(\($0))" }.joined(separator: ",")
+        }
         if alertText.isEmpty { alertText = error == nil ? "-" : "error: " + error! }
         return [
             host, reach, facts?.service ?? "-", facts?.round.map(String.init) ?? "-", facts?.phase ?? "-",
-            facts?.lastExit.map(String.init) ?? "-", facts?.diskUsedPct.map { JSONWriter.formatDouble(($0 * 10).rounded() / 10) + "%" } ?? "-",
+            facts?.lastExit.map(String.init) ?? "-",
+            facts?.diskUsedPct.map { JSONWriter.formatDouble(($0 * 10).rounded() / 10) + "%" } ?? "-",
             facts?.throttle ?? "-", versionText, alertText,
         ]
     }
@@ -85,7 +91,9 @@ public struct HostRow: Sendable, Equatable {
 
 /// Renders rows as an aligned text table.
 public enum StatusTable {
-    public static let headers = ["HOST", "REACH", "SERVICE", "ROUND", "PHASE", "EXIT", "DISK", "THROTTLE", "VERSION", "ALERTS"]
+    public static let headers = [
+        "HOST", "REACH", "SERVICE", "ROUND", "PHASE", "EXIT", "DISK", "THROTTLE", "VERSION", "ALERTS",
+    ]
 
     /// The table, one line per row, each ending in a newline; the last column is cut at `width`
     /// characters per line when given (a terminal's width).
@@ -93,7 +101,9 @@ public enum StatusTable {
         let table = [headers] + rows.map(\.cells)
         var widths = Array(repeating: 0, count: headers.count)
         for line in table {
-            for (index, cell) in line.enumerated() where index < headers.count - 1 { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in line.enumerated() where index < headers.count - 1 {
+                widths[index] = max(widths[index], cell.count)
+            }
         }
         var text = ""
         for line in table {
@@ -118,10 +128,14 @@ extension HostRow {
         var seen = Set<String>()
         let firing = monitor.firing.map(\.alert).filter { seen.insert($0.detector).inserted }
         var pendingSeen = Set<String>()
-        let pending = monitor.pending.keys.sorted().map { String($0.prefix(while: { $0 != ":" })) }.filter { pendingSeen.insert($0).inserted }
-        self.init(host: poll.host, reachable: monitor.reachability != .unreachable && monitor.reachability != .blip,
-                  reachability: monitor.reachability.rawValue, facts: poll.facts, alerts: firing.map(\.detector), pending: pending,
-                  worstSeverity: firing.map(\.severity).max(), error: poll.error, latency: poll.latency)
+        let pending = monitor.pending.keys.sorted().map { String($0.prefix(while: { $0 != ":" })) }.filter {
+            pendingSeen.insert($0).inserted
+        }
+        self.init(
+            host: poll.host, reachable: monitor.reachability != .unreachable && monitor.reachability != .blip,
+            reachability: monitor.reachability.rawValue, facts: poll.facts, alerts: firing.map(\.detector),
+            pending: pending,
+            worstSeverity: firing.map(\.severity).max(), error: poll.error, latency: poll.latency)
     }
 }
 
@@ -134,14 +148,17 @@ extension HostRow {
             let report = DetectorSuite.run(observation, policy: policy)
             var seen = Set<String>()
             let names = report.alerts.map(\.detector).filter { seen.insert($0).inserted }
-            self.init(host: poll.host, reachable: true, reachability: "reachable", facts: facts, alerts: names,
-                      worstSeverity: report.alerts.map(\.severity).max(), error: nil, latency: poll.latency)
+            self.init(
+                host: poll.host, reachable: true, reachability: "reachable", facts: facts, alerts: names,
+                worstSeverity: report.alerts.map(\.severity).max(), error: nil, latency: poll.latency)
         case .unreachable:
-            self.init(host: poll.host, reachable: false, reachability: "unreachable", facts: nil, alerts: [],
-                      error: poll.error, latency: poll.latency)
+            self.init(
+                host: poll.host, reachable: false, reachability: "unreachable", facts: nil, alerts: [],
+                error: poll.error, latency: poll.latency)
         case .unreadable:
-            self.init(host: poll.host, reachable: true, reachability: "unreadable", facts: nil, alerts: [],
-                      error: poll.error, latency: poll.latency)
+            self.init(
+                host: poll.host, reachable: true, reachability: "unreadable", facts: nil, alerts: [],
+                error: poll.error, latency: poll.latency)
         }
     }
 }

@@ -48,8 +48,10 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
         /// Pause between the peeks that confirm an auto-stop.
         public var confirmInterval: Duration
 
-        public init(cycles: Int? = nil, dryRun: Bool = false, parallel: Int = 32, jitter: Double = 0.1,
-                    autoStopLimit: Int = .max, confirmInterval: Duration = .milliseconds(500)) {
+        public init(
+            cycles: Int? = nil, dryRun: Bool = false, parallel: Int = 32, jitter: Double = 0.1,
+            autoStopLimit: Int = .max, confirmInterval: Duration = .milliseconds(500)
+        ) {
             self.cycles = cycles
             self.dryRun = dryRun
             self.parallel = parallel
@@ -66,7 +68,9 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
         public var stateStore: WatchStateStore?
         public var router: (any AlertRouter)?
 
-        public init(eventLog: EventLogWriter? = nil, stateStore: WatchStateStore? = nil, router: (any AlertRouter)? = nil) {
+        public init(
+            eventLog: EventLogWriter? = nil, stateStore: WatchStateStore? = nil, router: (any AlertRouter)? = nil
+        ) {
             self.eventLog = eventLog
             self.stateStore = stateStore
             self.router = router
@@ -93,8 +97,10 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
     /// Whether notifications were routed since the last save (their hooks start after it).
     private var routed = false
 
-    public init(hosts: [MonitoredHost], remote: any RemoteExecutor, effects: Effects, outputs: Outputs = Outputs(),
-                options: Options = Options(), report: @escaping @Sendable (WatchReport) -> Void) {
+    public init(
+        hosts: [MonitoredHost], remote: any RemoteExecutor, effects: Effects, outputs: Outputs = Outputs(),
+        options: Options = Options(), report: @escaping @Sendable (WatchReport) -> Void
+    ) {
         self.hosts = hosts
         poller = PeekPoller(executor: remote, clock: effects.clock, wallClock: effects.wallClock)
         stopper = AutoStopper(poller: poller, confirmInterval: options.confirmInterval)
@@ -115,7 +121,10 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
             do {
                 monitors[host.target.name] = try HostMonitor(host: host.target.name, policy: host.policy, json: saved)
             } catch {
-                report(.warning("\(host.target.name): saved alert state ignored (\(error)); alerts already firing will be notified again"))
+                report(
+                    .warning(
+                        "\(host.target.name): saved alert state ignored (\(error)); alerts already firing will be notified again"
+                    ))
             }
         }
     }
@@ -132,8 +141,10 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
         for host in hosts where monitors[host.target.name] == nil {
             monitors[host.target.name] = HostMonitor(host: host.target.name, policy: host.policy)
         }
-        log(MonitorStarted(host: hosts.count == 1 ? hosts[0].target.name : nil, hosts: hosts.count,
-                           mode: "anomaly-only", logDir: outputs.eventLog?.directory))
+        log(
+            MonitorStarted(
+                host: hosts.count == 1 ? hosts[0].target.name : nil, hosts: hosts.count,
+                mode: "anomaly-only", logDir: outputs.eventLog?.directory))
         let pollThreads = min(max(1, options.parallel), max(1, hosts.count))
         let pollPool = WorkerPool(threads: pollThreads)
         let maxInFlight = pollThreads * 4
@@ -143,15 +154,18 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
         let start = clock.now
         for (index, host) in hosts.enumerated() {
             // Spread the first polls over at most a second so a big fleet does not start with a burst.
-            let spread = hosts.count > 1
-                ? min(1.0, host.target.settings.pollIntervalS * options.jitter) * Double(index) / Double(hosts.count) : 0
+            let spread =
+                hosts.count > 1
+                ? min(1.0, host.target.settings.pollIntervalS * options.jitter) * Double(index) / Double(hosts.count)
+                : 0
             due.push(index, at: start + .seconds(spread))
         }
         var inFlight = 0
         var finished = 0
         var pollCounts = Array(repeating: 0, count: hosts.count)
         var stopsRunning = 0
-        let indexByName = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($0.element.target.name, $0.offset) })
+        let indexByName = Dictionary(
+            uniqueKeysWithValues: hosts.enumerated().map { ($0.element.target.name, $0.offset) })
 
         while !shouldStop() {
             if finished == hosts.count && stopsRunning == 0 && inFlight == 0 { break }
@@ -167,7 +181,8 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
             }
             // With every slot taken, an overdue host cannot be submitted before a poll
             // completes: wait for a completion, not for its due time (which would spin).
-            let wake = inFlight >= maxInFlight
+            let wake =
+                inFlight >= maxInFlight
                 ? now + .milliseconds(250) : min(due.next ?? now + .milliseconds(250), now + .milliseconds(250))
             let batch: [Completion]
             if inFlight == 0 && stopsRunning == 0 {
@@ -192,7 +207,8 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
                         let confirmS = host.policy.autoStop.confirmS
                         stopsToStart.append {
                             stopPool.submit {
-                                completions.push(.stop(host: poll.host, alert: alert, stopper.stop(host.target, confirmS: confirmS)))
+                                completions.push(
+                                    .stop(host: poll.host, alert: alert, stopper.stop(host.target, confirmS: confirmS)))
                             }
                         }
                     }
@@ -203,7 +219,8 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
                         let interval = host.target.settings.pollIntervalS
                         let base = step.retryAfterS.map { min($0, interval) } ?? interval
                         // No jitter, no draw: a run without jitter needs no random source.
-                        let jittered = options.jitter == 0
+                        let jittered =
+                            options.jitter == 0
                             ? base : base * (1 + options.jitter * (effects.random.unit() - 0.5))
                         due.push(index, at: clock.now + .seconds(max(0.05, jittered)))
                     }
@@ -255,12 +272,14 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
     /// Whether a stop should run now; records and reports the ones that will not.
     private func requestStop(host: MonitoredHost, alert: Alert, at now: UTCInstant) -> Bool {
         if options.dryRun {
-            report(.autoStop(host: host.target.name, alert: alert, .dryRun(command: AutoStopper.stopCommand(host.target))))
+            report(
+                .autoStop(host: host.target.name, alert: alert, .dryRun(command: AutoStopper.stopCommand(host.target))))
             return false
         }
         guard budget.admit(at: now) else {
             let plural = budget.limit == 1 ? "" : "s"
-            let error = "not stopped: the fleet-wide cap of \(budget.limit) auto-stop\(plural) per 10 minutes is reached"
+            let error =
+                "not stopped: the fleet-wide cap of \(budget.limit) auto-stop\(plural) per 10 minutes is reached"
                 + " (max_per_10m in [defaults.auto_stop])"
             log(MonitorAutoStopFailed(host: host.target.name, detector: alert.detector, error: error))
             report(.autoStop(host: host.target.name, alert: alert, .capped(limit: budget.limit)))

@@ -40,7 +40,8 @@ public struct WatchStateStore: Sendable {
             throw WatchStateError("\(path) is not valid JSON (\(error)); move it aside to start with fresh alert state")
         }
         guard document["version"]?.intValue == Self.formatVersion else {
-            throw WatchStateError("\(path) has an unsupported format version; move it aside to start with fresh alert state")
+            throw WatchStateError(
+                "\(path) has an unsupported format version; move it aside to start with fresh alert state")
         }
         for (name, value) in document["hosts"]?.objectValue ?? [:] { snapshot.hosts[name] = value }
         snapshot.autoStops = (document["auto_stops"]?.arrayValue ?? []).compactMap(\.doubleValue)

@@ -9,14 +9,19 @@ public struct LocalExecutor: RemoteExecutor {
     public var runner: any ProcessRunner
     public var terminationGrace: Duration
 
-    public init(environment: [String: String] = ProcessRequest.currentEnvironment(), runner: any ProcessRunner = PosixProcessRunner(),
-                terminationGrace: Duration = .seconds(1)) {
+    public init(
+        environment: [String: String] = ProcessRequest.currentEnvironment(),
+        runner: any ProcessRunner = PosixProcessRunner(),
+        terminationGrace: Duration = .seconds(1)
+    ) {
         self.environment = environment
         self.runner = runner
         self.terminationGrace = terminationGrace
     }
 
-    public func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult {
+    public func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult {
         guard let executable = argv.first, !executable.isEmpty else {
             return .notStarted(host, kind: .configuration, "empty command")
         }
@@ -28,11 +33,13 @@ public struct LocalExecutor: RemoteExecutor {
         let budget = max(.zero, deadline - .now)
         do {
             let output = try runner.run(request)
-            return RemoteOutcomeClassifier(host: host, argv: argv, outputLimit: outputLimit, budget: budget).classify(output)
+            return RemoteOutcomeClassifier(host: host, argv: argv, outputLimit: outputLimit, budget: budget).classify(
+                output)
         } catch {
             let detail = (error as? ProcessError)?.message ?? "\(error)"
-            return RemoteResult(host: host.name, outcome: .remoteFailure(exitCode: 127, stderrTail: detail),
-                                errorMessage: "\(host.label): cannot run \(executable): \(detail)")
+            return RemoteResult(
+                host: host.name, outcome: .remoteFailure(exitCode: 127, stderrTail: detail),
+                errorMessage: "\(host.label): cannot run \(executable): \(detail)")
         }
     }
 }

@@ -9,12 +9,16 @@ import FleetCore
 public protocol RemoteExecutor: Sendable {
     /// Runs `argv` on `host`. `stdin` is sent then closed; nil means /dev/null. At most
     /// `outputLimit` bytes of stdout are accepted (more is `.badOutput`).
-    func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult
+    func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult
 }
 
 extension RemoteExecutor {
     /// `run` with stdin on /dev/null unless given, and the default output limit.
-    public func run(host: RemoteHost, argv: [String], stdin: [UInt8]? = nil, deadline: ContinuousClock.Instant) -> RemoteResult {
+    public func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]? = nil, deadline: ContinuousClock.Instant
+    ) -> RemoteResult {
         run(host: host, argv: argv, stdin: stdin, deadline: deadline, outputLimit: RemoteResult.defaultOutputLimit)
     }
 
@@ -32,13 +36,16 @@ extension RemoteExecutor {
         let reason: String
         do {
             if stdout.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                reason = "\(command) printed nothing on stdout, but a JSON document was expected; is the remote agent-runner recent enough for this command?"
+                reason =
+                    "\(command) printed nothing on stdout, but a JSON document was expected; is the remote agent-runner recent enough for this command?"
             } else {
-                return RemoteJSONResult(result: result, document: try JSONParser(limits: limits, invalidUTF8: .replace).parse(stdout))
+                return RemoteJSONResult(
+                    result: result, document: try JSONParser(limits: limits, invalidUTF8: .replace).parse(stdout))
             }
         } catch {
             let printed = OperatorText.preview(String(decoding: stdout.prefix(400), as: UTF8.self), limit: 120)
-            reason = "\(command) did not print valid JSON (\(error)); it printed: \"\(printed)\". Check that the remote agent-runner is recent enough for this command, and that the remote shell startup files (~/.bashrc) print nothing"
+            reason =
+                "\(command) did not print valid JSON (\(error)); it printed: \"\(printed)\". Check that the remote agent-runner is recent enough for this command, and that the remote shell startup files (~/.bashrc) print nothing"
         }
         result.outcome = .badOutput(reason)
         result.errorMessage = "\(host.label): \(reason)"

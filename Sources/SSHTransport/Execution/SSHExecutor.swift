@@ -42,7 +42,9 @@ public struct SSHExecutor: RemoteExecutor {
         self.stderrLimit = stderrLimit
     }
 
-    public func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult {
+    public func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult {
         let budget = max(.zero, deadline - .now)
         let arguments: [String]
         do {
@@ -51,7 +53,8 @@ public struct SSHExecutor: RemoteExecutor {
                 try ControlDirectory.prepare(directory)
             }
         } catch {
-            return .notStarted(host, kind: error.code == .controlDirectory ? .localFailure : .configuration, error.message)
+            return .notStarted(
+                host, kind: error.code == .controlDirectory ? .localFailure : .configuration, error.message)
         }
         let request = sshRequest(arguments, stdin: stdin, deadline: deadline, outputLimit: outputLimit)
         let output: ProcessOutput
@@ -60,15 +63,17 @@ public struct SSHExecutor: RemoteExecutor {
         } catch {
             return .notStarted(host, kind: .localFailure, cannotStartMessage(error))
         }
-        return RemoteOutcomeClassifier(host: host, argv: argv, outputLimit: outputLimit, budget: budget).classify(output)
+        return RemoteOutcomeClassifier(host: host, argv: argv, outputLimit: outputLimit, budget: budget).classify(
+            output)
     }
 
     /// The pid of the host's running ControlMaster (`ssh -O check`), or nil if none runs,
     /// reuse is off, or ssh cannot tell within `timeout`.
     public func controlMasterProcess(for host: RemoteHost, timeout: Duration = .seconds(5)) -> pid_t? {
         guard let arguments = try? SSHCommandLine.controlArguments(.check, for: host),
-              let output = try? runner.run(sshRequest(arguments, stdin: nil, deadline: .now + timeout, outputLimit: 4096)),
-              output.exit.isSuccess
+            let output = try? runner.run(
+                sshRequest(arguments, stdin: nil, deadline: .now + timeout, outputLimit: 4096)),
+            output.exit.isSuccess
         else { return nil }
         return Self.masterPID(fromCheckOutput: output.stderrText + output.stdoutText)
     }
@@ -78,7 +83,7 @@ public struct SSHExecutor: RemoteExecutor {
     @discardableResult
     public func closeControlMaster(for host: RemoteHost, timeout: Duration = .seconds(5)) -> Bool {
         guard let arguments = try? SSHCommandLine.controlArguments(.exit, for: host),
-              let output = try? runner.run(sshRequest(arguments, stdin: nil, deadline: .now + timeout, outputLimit: 4096))
+            let output = try? runner.run(sshRequest(arguments, stdin: nil, deadline: .now + timeout, outputLimit: 4096))
         else { return false }
         return output.exit.isSuccess
     }
@@ -89,7 +94,9 @@ public struct SSHExecutor: RemoteExecutor {
         return pid_t(text[start.upperBound...].prefix(while: { $0.isASCII && $0.isNumber }))
     }
 
-    private func sshRequest(_ arguments: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> ProcessRequest {
+    private func sshRequest(
+        _ arguments: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> ProcessRequest {
         ProcessRequest(
             sshProgram, arguments: arguments, environment: environment,
             standardInput: stdin.map { .bytes($0) } ?? .null,
@@ -103,7 +110,8 @@ public struct SSHExecutor: RemoteExecutor {
     private func cannotStartMessage(_ error: any Error) -> String {
         let reason = (error as? ProcessError)?.message ?? "\(error)"
         if let processError = error as? ProcessError, processError.kind == .notFound {
-            return "cannot run ssh on this machine: \(reason); install the OpenSSH client (apt-get install -y openssh-client)"
+            return
+                "cannot run ssh on this machine: \(reason); install the OpenSSH client (apt-get install -y openssh-client)"
         }
         return "cannot run ssh on this machine: \(reason)"
     }

@@ -29,20 +29,29 @@ public struct SSHHygiene: Sendable {
     ]
 
     /// Runs `ssh -G` for `host` (no connection is made) and judges its output.
-    public func check(_ host: RemoteHost, timeout: Duration = .seconds(5)) throws(SSHSetupError) -> [SSHHygieneFinding] {
+    public func check(_ host: RemoteHost, timeout: Duration = .seconds(5)) throws(SSHSetupError) -> [SSHHygieneFinding]
+    {
         let arguments = try SSHCommandLine.configDumpArguments(for: host)
-        let request = ProcessRequest(sshProgram, arguments: arguments, environment: environment, grouping: .newSession,
-                                     deadline: .now + timeout, terminationGrace: .milliseconds(500))
+        let request = ProcessRequest(
+            sshProgram, arguments: arguments, environment: environment, grouping: .newSession,
+            deadline: .now + timeout, terminationGrace: .milliseconds(500))
         let output: ProcessOutput
         do {
             output = try runner.run(request)
         } catch {
-            throw SSHSetupError(.sshConfig, "\(host.label): cannot run `ssh -G`: \((error as? ProcessError)?.message ?? "\(error)")")
+            throw SSHSetupError(
+                .sshConfig, "\(host.label): cannot run `ssh -G`: \((error as? ProcessError)?.message ?? "\(error)")")
         }
         guard output.exit.isSuccess, !output.timedOut else {
             let tail = StderrTail.lastLine(StderrTail.of(output.stderr))
-            let why = output.timedOut ? "did not finish within \(timeout.shortText) (a slow Match exec in the ssh config?)" : "failed (\(output.exit)\(tail.isEmpty ? "" : ": " + tail))"
-            throw SSHSetupError(.sshConfig, "\(host.label): `ssh \(arguments.joined(separator: " "))` \(why); fix the ssh config for \(host.target.destination)")
+            let why =
+                output.timedOut
+                ? "did not finish within \(timeout.shortText) (a slow Match exec in the ssh config?)"
+                : "failed (\(output.exit)\(tail.isEmpty ? "" : ": " + tail))"
+            throw SSHSetupError(
+                .sshConfig,
+                "\(host.label): `ssh \(arguments.joined(separator: " "))` \(why); fix the ssh config for \(host.target.destination)"
+            )
         }
         return Self.findings(in: SSHConfigDump(parsing: output.stdoutText), for: host)
     }
@@ -54,35 +63,46 @@ public struct SSHHygiene: Sendable {
         let location = "under `Host \(alias)` in \(file)"
         var findings: [SSHHygieneFinding] = []
         func add(_ severity: AlertSeverity, _ code: String, _ message: String, _ line: String) {
-            findings.append(SSHHygieneFinding(severity: severity, code: code, message: "\(host.label): \(message)", configLine: line, location: location))
+            findings.append(
+                SSHHygieneFinding(
+                    severity: severity, code: code, message: "\(host.label): \(message)", configLine: line,
+                    location: location))
         }
 
         switch dump.setting("stricthostkeychecking") {
         case "false", "no", "off":
-            add(.critical, "host_key_checking_off",
+            add(
+                .critical, "host_key_checking_off",
                 "ssh accepts any host key for \(alias) (StrictHostKeyChecking no): anyone on the network path can pose as the host, read its status and receive fleetctl's stop commands",
                 "StrictHostKeyChecking yes")
         case "accept-new":
-            add(.warning, "host_key_accept_new",
+            add(
+                .warning, "host_key_accept_new",
                 "ssh silently trusts the key of \(alias) on first connect (StrictHostKeyChecking accept-new), so an impostor met first is pinned for good; verify the fingerprint on the host's console, add it to known_hosts, then pin it",
                 "StrictHostKeyChecking yes")
         default:
             break
         }
         if dump.values("userknownhostsfile").flatMap({ $0.split(separator: " ") }).contains("/dev/null") {
-            add(.critical, "known_hosts_discarded",
+            add(
+                .critical, "known_hosts_discarded",
                 "host keys for \(alias) are never remembered (UserKnownHostsFile /dev/null), so no key is ever pinned: every connection trusts whoever answers, or fails under StrictHostKeyChecking yes",
                 "UserKnownHostsFile ~/.ssh/known_hosts")
         }
         let identities = dump.values("identityfile")
         if identities.allSatisfy(isDefaultIdentity) {
-            let shown = identities.isEmpty ? "ssh's default keys" : identities.prefix(3).joined(separator: ", ") + (identities.count > 3 ? ", …" : "")
-            add(.warning, "shared_default_identity",
+            let shown =
+                identities.isEmpty
+                ? "ssh's default keys"
+                : identities.prefix(3).joined(separator: ", ") + (identities.count > 3 ? ", …" : "")
+            add(
+                .warning, "shared_default_identity",
                 "fleetctl logs in to \(alias) with your default identity (\(shown)), the key your shell user uses everywhere; create a dedicated key (ssh-keygen -t ed25519 -f ~/.ssh/fleetctl_ed25519 -C fleetctl), install its .pub on the host, and restrict it there with command=\"...\" in authorized_keys",
                 "IdentityFile ~/.ssh/fleetctl_ed25519")
         }
         if dump.setting("identitiesonly") != "yes" {
-            add(.warning, "identities_only_off",
+            add(
+                .warning, "identities_only_off",
                 "ssh offers \(alias) every key loaded in your ssh-agent, not only its IdentityFile (IdentitiesOnly no), so a key you did not mean for this host may be the one that logs in",
                 "IdentitiesOnly yes")
         }

@@ -28,13 +28,16 @@ public enum ControlDirectory {
             return problem + "; set XDG_RUNTIME_DIR to a plain path or set connection_reuse = false in the inventory"
         }
         if !path.hasPrefix("/") {
-            return "the ssh control directory \(OperatorText.quoted(path)) is not an absolute path; set XDG_RUNTIME_DIR to an absolute path or set connection_reuse = false in the inventory"
+            return
+                "the ssh control directory \(OperatorText.quoted(path)) is not an absolute path; set XDG_RUNTIME_DIR to an absolute path or set connection_reuse = false in the inventory"
         }
         if path.contains("%") {
-            return "the ssh control directory \(OperatorText.quoted(path)) contains '%', which ssh would expand as a token; use a path without '%' or set connection_reuse = false in the inventory"
+            return
+                "the ssh control directory \(OperatorText.quoted(path)) contains '%', which ssh would expand as a token; use a path without '%' or set connection_reuse = false in the inventory"
         }
         if path.utf8.count > maximumPathLength {
-            return "the ssh control directory \(OperatorText.quoted(path)) is \(path.utf8.count) bytes long, but sockets in it must fit the 107-byte unix socket limit (at most \(maximumPathLength) bytes for the directory); use a shorter XDG_RUNTIME_DIR or set connection_reuse = false in the inventory"
+            return
+                "the ssh control directory \(OperatorText.quoted(path)) is \(path.utf8.count) bytes long, but sockets in it must fit the 107-byte unix socket limit (at most \(maximumPathLength) bytes for the directory); use a shorter XDG_RUNTIME_DIR or set connection_reuse = false in the inventory"
         }
         return nil
     }
@@ -47,22 +50,35 @@ public enum ControlDirectory {
         let fallback = "or set connection_reuse = false in the inventory"
         if mkdir(path, 0o700) != 0 && errno != EEXIST {
             let reason = String(cString: strerror(errno))
-            throw SSHSetupError(.controlDirectory, "cannot create the ssh control directory \(path): \(reason); check that its parent exists and is writable, \(fallback)")
+            throw SSHSetupError(
+                .controlDirectory,
+                "cannot create the ssh control directory \(path): \(reason); check that its parent exists and is writable, \(fallback)"
+            )
         }
         var info = stat()
         guard lstat(path, &info) == 0 else {
             let reason = String(cString: strerror(errno))
-            throw SSHSetupError(.controlDirectory, "cannot inspect the ssh control directory \(path): \(reason); \(fallback)")
+            throw SSHSetupError(
+                .controlDirectory, "cannot inspect the ssh control directory \(path): \(reason); \(fallback)")
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw SSHSetupError(.controlDirectory, "\(path) exists but is not a directory (a symlink or a file): someone may be trying to capture fleetctl's ssh connections; inspect and remove it, \(fallback)")
+            throw SSHSetupError(
+                .controlDirectory,
+                "\(path) exists but is not a directory (a symlink or a file): someone may be trying to capture fleetctl's ssh connections; inspect and remove it, \(fallback)"
+            )
         }
         guard info.st_uid == geteuid() else {
-            throw SSHSetupError(.controlDirectory, "the ssh control directory \(path) belongs to uid \(info.st_uid), not to this user (uid \(geteuid())): its owner could hijack fleetctl's ssh connections; remove it (as root), \(fallback)")
+            throw SSHSetupError(
+                .controlDirectory,
+                "the ssh control directory \(path) belongs to uid \(info.st_uid), not to this user (uid \(geteuid())): its owner could hijack fleetctl's ssh connections; remove it (as root), \(fallback)"
+            )
         }
         if info.st_mode & 0o077 != 0 && chmod(path, 0o700) != 0 {
             let reason = String(cString: strerror(errno))
-            throw SSHSetupError(.controlDirectory, "the ssh control directory \(path) is open to other users and cannot be made private: \(reason); remove it, \(fallback)")
+            throw SSHSetupError(
+                .controlDirectory,
+                "the ssh control directory \(path) is open to other users and cannot be made private: \(reason); remove it, \(fallback)"
+            )
         }
     }
 }

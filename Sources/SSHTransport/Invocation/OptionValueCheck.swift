@@ -8,8 +8,11 @@ enum OptionValueCheck {
         if value.hasPrefix("-") {
             return "\(what) \(OperatorText.quoted(value)) starts with '-', which ssh would read as an option"
         }
-        if value.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.isWhitespace }) {
-            return "\(what) \(OperatorText.quoted(value)) holds whitespace or a control character, which ssh would split or misread"
+        if value.unicodeScalars.contains(where: {
+            $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.isWhitespace
+        }) {
+            return
+                "\(what) \(OperatorText.quoted(value)) holds whitespace or a control character, which ssh would split or misread"
         }
         return nil
     }

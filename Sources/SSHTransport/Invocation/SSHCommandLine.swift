@@ -33,7 +33,9 @@ public enum SSHCommandLine {
     public static func arguments(for host: RemoteHost, remoteCommand: [String]) throws(SSHSetupError) -> [String] {
         try validate(host)
         guard !remoteCommand.isEmpty else {
-            throw SSHSetupError(.invalidCommand, "\(host.label): no remote command to run (empty argv); this is a fleetctl bug, please report it")
+            throw SSHSetupError(
+                .invalidCommand,
+                "\(host.label): no remote command to run (empty argv); this is a fleetctl bug, please report it")
         }
         let options = host.options
         var arguments = configArguments(options)
@@ -51,17 +53,24 @@ public enum SSHCommandLine {
         case .off:
             arguments += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
         case .on(let directory, let persist):
-            arguments += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath(directory))", "-o", "ControlPersist=\(persist)s"]
+            arguments += [
+                "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath(directory))", "-o",
+                "ControlPersist=\(persist)s",
+            ]
         }
         arguments += ["-T", "--", host.target.destination, RemoteCommand.commandLine(remoteCommand)]
         return arguments
     }
 
     /// `ssh -O check|exit` arguments for the host's ControlMaster. Throws when reuse is off.
-    public static func controlArguments(_ operation: ControlOperation, for host: RemoteHost) throws(SSHSetupError) -> [String] {
+    public static func controlArguments(
+        _ operation: ControlOperation, for host: RemoteHost
+    ) throws(SSHSetupError) -> [String] {
         try validate(host)
         guard case .on(let directory, _) = host.options.connectionReuse else {
-            throw SSHSetupError(.invalidOption, "\(host.label): connection reuse is off, so there is no ControlMaster to \(operation.rawValue)")
+            throw SSHSetupError(
+                .invalidOption,
+                "\(host.label): connection reuse is off, so there is no ControlMaster to \(operation.rawValue)")
         }
         return configArguments(host.options) + [
             "-o", "BatchMode=yes", "-o", "ControlPath=\(controlPath(directory))",

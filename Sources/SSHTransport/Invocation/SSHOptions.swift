@@ -47,7 +47,8 @@ public struct SSHOptions: Sendable, Equatable {
             return problem + "; fix ssh_config = ... in the inventory"
         }
         if !(1...3600).contains(connectTimeoutS) {
-            return "connect_timeout_s must be between 1 and 3600 seconds, got \(connectTimeoutS); fix it in the inventory"
+            return
+                "connect_timeout_s must be between 1 and 3600 seconds, got \(connectTimeoutS); fix it in the inventory"
         }
         if !(1...3600).contains(serverAliveIntervalS) {
             return "the ssh keepalive interval must be between 1 and 3600 seconds, got \(serverAliveIntervalS)"

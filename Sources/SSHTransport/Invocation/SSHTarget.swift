@@ -13,7 +13,9 @@ public struct SSHTarget: Sendable, Hashable, CustomStringConvertible {
     /// Checks `destination` with the inventory's own rule (`SSHTargetCheck`).
     public init(_ destination: String) throws(SSHSetupError) {
         if let problem = SSHTargetCheck.problem(with: destination) {
-            throw SSHSetupError(.invalidTarget, "\(problem); fix the host's ssh = ... in the inventory (an alias from ~/.ssh/config, or user@host)")
+            throw SSHSetupError(
+                .invalidTarget,
+                "\(problem); fix the host's ssh = ... in the inventory (an alias from ~/.ssh/config, or user@host)")
         }
         self.destination = destination
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A private OpenSSH server on 127.0.0.1 with everything it needs in one directory: its own host
 /// key, an authorized client key pair, and a client `ssh_config` with one `Host` alias per name
@@ -37,9 +38,11 @@ public final class LoopbackSSHServer: Sendable {
         /// address N modulo their count, so a bench's "hosts" are distinct addresses.
         public var listenAddresses: [String]
 
-        public init(aliases: [String], users: [String: String] = [:], sshdPath: String? = nil,
-                    permitUserEnvironment: Bool = false, keysInHomes: Bool = true,
-                    listenAddresses: [String] = ["127.0.0.1"]) {
+        public init(
+            aliases: [String], users: [String: String] = [:], sshdPath: String? = nil,
+            permitUserEnvironment: Bool = false, keysInHomes: Bool = true,
+            listenAddresses: [String] = ["127.0.0.1"]
+        ) {
             self.aliases = aliases
             self.users = users
             self.sshdPath = sshdPath
@@ -85,8 +88,11 @@ public final class LoopbackSSHServer: Sendable {
 
     /// Generates keys and configs in `directory` (created 0700, or reachable by the users when
     /// there are `users`) and starts sshd on a free port.
-    public init(_ options: Options, directory: String, runner: any ProcessRunner, clock: any MonotonicClock)
-        throws(SetupError) {
+    public init(
+        _ options: Options, directory: String, runner: any ProcessRunner, clock: any MonotonicClock
+    )
+        throws(SetupError)
+    {
         let found = options.sshdPath.map { [$0] } ?? ["/usr/sbin/sshd", "/usr/bin/sshd"]
         guard let sshd = found.first(where: Directories.isExecutableFile) else { throw SetupError(Self.missingMessage) }
         if !options.users.isEmpty {
@@ -116,16 +122,22 @@ public final class LoopbackSSHServer: Sendable {
         if geteuid() == 0 { mkdir("/run/sshd", 0o755) }
         try Self.keygen(hostKey, runner: runner)
         try Self.keygen(clientKey, runner: runner)
-        try Self.copy(clientKey + ".pub", to: directory + "/authorized_keys", mode: options.users.isEmpty ? 0o600 : 0o644)
+        try Self.copy(
+            clientKey + ".pub", to: directory + "/authorized_keys", mode: options.users.isEmpty ? 0o600 : 0o644)
         var lastError = SetupError("sshd did not start")
         var started: (port: UInt16, process: RunningProcess)?
         for _ in 0..<5 where started == nil {
             let candidate = try Self.freePort()
             do {
-                try Self.write(Self.serverConfig(options, port: candidate, directory: directory, hostKey: hostKey),
-                               to: directory + "/sshd_config")
-                started = (candidate, try Self.launch(sshd, port: candidate, options: options, directory: directory,
-                                                      logPath: logPath, runner: runner, clock: clock))
+                try Self.write(
+                    Self.serverConfig(options, port: candidate, directory: directory, hostKey: hostKey),
+                    to: directory + "/sshd_config")
+                started = (
+                    candidate,
+                    try Self.launch(
+                        sshd, port: candidate, options: options, directory: directory,
+                        logPath: logPath, runner: runner, clock: clock)
+                )
             } catch {
                 lastError = error
             }
@@ -159,7 +171,10 @@ public final class LoopbackSSHServer: Sendable {
     /// group with setsid; the process layer finds them through /proc).
     public func stop() {
         let (process, paused) = state.withLock { state in
-            defer { state.process = nil; state.paused = false }
+            defer {
+                state.process = nil
+                state.paused = false
+            }
             return (state.process, state.paused)
         }
         guard let process else { return }
@@ -169,8 +184,9 @@ public final class LoopbackSSHServer: Sendable {
 
     /// Starts sshd again on the same port (after ``stop()``).
     public func start() throws(SetupError) {
-        let process = try Self.launch(sshdPath, port: port, options: options, directory: directory, logPath: logPath,
-                                      runner: runner, clock: clock)
+        let process = try Self.launch(
+            sshdPath, port: port, options: options, directory: directory, logPath: logPath,
+            runner: runner, clock: clock)
         state.withLock { $0.process = process }
     }
 
@@ -257,20 +273,20 @@ public final class LoopbackSSHServer: Sendable {
             let login = String(key.prefix { $0 != " " })
             let address = String(key.drop { $0 != " " }.dropFirst())
             return """
-            Host \(groups[key, default: []].map(\.element).joined(separator: " "))
-              HostName \(address)
-              Port \(port)
-              User \(login)
-              IdentityFile \(clientKey)
-              IdentitiesOnly yes
-              UserKnownHostsFile \(knownHosts)
-              GlobalKnownHostsFile /dev/null
-              StrictHostKeyChecking yes
-              PasswordAuthentication no
-              KbdInteractiveAuthentication no
-              GSSAPIAuthentication no
+                Host \(groups[key, default: []].map(\.element).joined(separator: " "))
+                  HostName \(address)
+                  Port \(port)
+                  User \(login)
+                  IdentityFile \(clientKey)
+                  IdentitiesOnly yes
+                  UserKnownHostsFile \(knownHosts)
+                  GlobalKnownHostsFile /dev/null
+                  StrictHostKeyChecking yes
+                  PasswordAuthentication no
+                  KbdInteractiveAuthentication no
+                  GSSAPIAuthentication no
 
-            """
+                """
         }.joined()
         try Self.write(config, to: clientConfig)
     }
@@ -289,8 +305,9 @@ public final class LoopbackSSHServer: Sendable {
         state.withLock { $0.installedKeys.append(keys) }
         for (path, mode) in [(home, mode_t(0o755)), (sshDirectory, 0o700), (keys, 0o600)] {
             guard chown(path, uid, gid) == 0, chmod(path, mode) == 0 else {
-                throw SetupError("cannot give \(path) to \(name) with mode \(String(mode, radix: 8)): "
-                                 + SystemError.text(errno))
+                throw SetupError(
+                    "cannot give \(path) to \(name) with mode \(String(mode, radix: 8)): "
+                        + SystemError.text(errno))
             }
         }
     }
@@ -314,7 +331,8 @@ public final class LoopbackSSHServer: Sendable {
         let ready = options.listenAddresses.map { "Server listening on \($0) port \(port)." }
         let deadline = clock.now + .seconds(10)
         while clock.now < deadline {
-            let written = String(decoding: Directories.read(logPath, from: Int64(logStart), limit: 1 << 20), as: UTF8.self)
+            let written = String(
+                decoding: Directories.read(logPath, from: Int64(logStart), limit: 1 << 20), as: UTF8.self)
             if ready.allSatisfy(written.contains) { return process }
             if let status = process.poll() {
                 throw SetupError("sshd exited (\(status)) before listening on port \(port):\n\(written)")
@@ -328,11 +346,13 @@ public final class LoopbackSSHServer: Sendable {
     private static func keygen(_ path: String, runner: any ProcessRunner) throws(SetupError) {
         let output: ProcessOutput
         do {
-            output = try runner.run(ProcessRequest(
-                "ssh-keygen", arguments: ["-q", "-t", "ed25519", "-N", "", "-C", "loopback-sshd", "-f", path],
-                deadline: .now + .seconds(20)))
+            output = try runner.run(
+                ProcessRequest(
+                    "ssh-keygen", arguments: ["-q", "-t", "ed25519", "-N", "", "-C", "loopback-sshd", "-f", path],
+                    deadline: .now + .seconds(20)))
         } catch {
-            throw SetupError("ssh-keygen not found or not startable (\(error)); install it with: apt-get install -y openssh-client")
+            throw SetupError(
+                "ssh-keygen not found or not startable (\(error)); install it with: apt-get install -y openssh-client")
         }
         guard output.exit.isSuccess else {
             throw SetupError("ssh-keygen failed for \(path) (\(output.exit)): \(output.stderrText)")

@@ -21,7 +21,10 @@ public struct RemoteResult: Sendable, Equatable {
     /// From spawn to exit (zero when ssh was never started).
     public var duration: Duration
 
-    public init(host: String, outcome: RemoteOutcome, errorMessage: String?, stderrTail: String = "", exit: ExitStatus? = nil, duration: Duration = .zero) {
+    public init(
+        host: String, outcome: RemoteOutcome, errorMessage: String?, stderrTail: String = "", exit: ExitStatus? = nil,
+        duration: Duration = .zero
+    ) {
         self.host = host
         self.outcome = outcome
         self.errorMessage = errorMessage
@@ -33,6 +36,7 @@ public struct RemoteResult: Sendable, Equatable {
     /// A failure before ssh ran (refused setting, unusable control directory, no ssh binary).
     static func notStarted(_ host: RemoteHost, kind: SSHFailureKind, _ message: String) -> RemoteResult {
         let detail = message.hasPrefix(host.label + ": ") ? String(message.dropFirst(host.label.count + 2)) : message
-        return RemoteResult(host: host.name, outcome: .sshFailure(kind, detail), errorMessage: "\(host.label): \(detail)")
+        return RemoteResult(
+            host: host.name, outcome: .sshFailure(kind, detail), errorMessage: "\(host.label): \(detail)")
     }
 }

@@ -11,19 +11,42 @@ enum SSHErrorRecognizer {
     }
 
     private static let patterns: [(SSHFailureKind, [String])] = [
-        (.hostKeyChanged, ["remote host identification has changed", "has changed and you have requested strict checking"]),
+        (
+            .hostKeyChanged,
+            ["remote host identification has changed", "has changed and you have requested strict checking"]
+        ),
         (.hostKeyUnknown, ["host key is known for", "host key verification failed"]),
-        (.nameResolution, ["could not resolve hostname", "name or service not known", "temporary failure in name resolution",
-                           "nodename nor servname"]),
+        (
+            .nameResolution,
+            [
+                "could not resolve hostname", "name or service not known", "temporary failure in name resolution",
+                "nodename nor servname",
+            ]
+        ),
         (.connectionRefused, ["connection refused"]),
         (.hostUnreachable, ["no route to host", "network is unreachable", "host is unreachable"]),
         (.connectTimeout, ["connection timed out", "operation timed out", "timed out"]),
-        (.authenticationFailed, ["are too open", "permission denied", "too many authentication failures", "no mutual signature",
-                                 "authentication failed"]),
-        (.connectionLost, ["connection closed by", "connection reset by", "closed by remote host", "broken pipe",
-                           "not responding", "kex_exchange_identification", "packet corrupt"]),
-        (.configuration, ["bad configuration option", "can't open user config file", "unsupported option",
-                          "garbage at end of line", "bad owner or permissions on"]),
+        (
+            .authenticationFailed,
+            [
+                "are too open", "permission denied", "too many authentication failures", "no mutual signature",
+                "authentication failed",
+            ]
+        ),
+        (
+            .connectionLost,
+            [
+                "connection closed by", "connection reset by", "closed by remote host", "broken pipe",
+                "not responding", "kex_exchange_identification", "packet corrupt",
+            ]
+        ),
+        (
+            .configuration,
+            [
+                "bad configuration option", "can't open user config file", "unsupported option",
+                "garbage at end of line", "bad owner or permissions on",
+            ]
+        ),
     ]
 
     /// The first matching cause, or nil for an unrecognised exit 255.
@@ -33,7 +56,8 @@ enum SSHErrorRecognizer {
         for (kind, needles) in patterns {
             for needle in needles {
                 if let index = lowered.firstIndex(where: { $0.contains(needle) }) {
-                    return Recognition(kind: kind, line: OperatorText.preview(lines[index].trimmingSpaces(), limit: 200))
+                    return Recognition(
+                        kind: kind, line: OperatorText.preview(lines[index].trimmingSpaces(), limit: 200))
                 }
             }
         }

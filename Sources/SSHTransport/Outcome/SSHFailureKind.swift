@@ -34,7 +34,7 @@ extension SSHFailureKind {
     public var commandNeverRan: Bool {
         switch self {
         case .connectionRefused, .hostUnreachable, .nameResolution, .connectTimeout, .authenticationFailed,
-             .hostKeyChanged, .hostKeyUnknown, .configuration, .localFailure:
+            .hostKeyChanged, .hostKeyUnknown, .configuration, .localFailure:
             return true
         case .connectionLost, .other:
             return false

@@ -8,7 +8,9 @@ enum OperatorText {
         var result = ""
         for scalar in text.unicodeScalars {
             if isUnsafe(scalar) {
-                result += scalar.value < 0x100 ? "\\x" + hex(scalar.value, width: 2) : "\\u{" + hex(scalar.value, width: 4) + "}"
+                result +=
+                    scalar.value < 0x100
+                    ? "\\x" + hex(scalar.value, width: 2) : "\\u{" + hex(scalar.value, width: 4) + "}"
             } else {
                 result.unicodeScalars.append(scalar)
             }

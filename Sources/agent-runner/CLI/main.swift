@@ -1,9 +1,10 @@
 import AgentRunnerCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 exit(AgentRunnerProgram.main(Array(CommandLine.arguments.dropFirst()), context: .live()))

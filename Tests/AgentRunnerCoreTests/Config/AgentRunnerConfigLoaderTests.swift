@@ -1,7 +1,8 @@
+import FleetCore
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
-import FleetCore
 
 final class AgentRunnerConfigLoaderTests: XCTestCase {
     let home = "/home/op"
@@ -18,8 +19,10 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
 
         """
 
-    func load(_ text: String, path: String = "/srv/demo/agent-runner.toml", display: String = "agent-runner.toml",
-              directories: Set<String> = ["/srv/demo"]) throws -> AgentRunnerConfig {
+    func load(
+        _ text: String, path: String = "/srv/demo/agent-runner.toml", display: String = "agent-runner.toml",
+        directories: Set<String> = ["/srv/demo"]
+    ) throws -> AgentRunnerConfig {
         let loader = AgentRunnerConfigLoader(
             environment: ConfigEnvironment(home: home, currentDirectory: "/srv/demo"),
             fileSystem: MemoryFileSystem(directories: directories))
@@ -86,55 +89,74 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
     func testBothTimeoutNamesAcceptedButNotTogether() throws {
         let old = try load(minimal + "")
         XCTAssertEqual(old.runtime.roundTimeoutS, 1800)
-        let budget = try load(minimal.replacingOccurrences(of: "[prompt]", with: "round_budget_s = 600\n[prompt]").replacingOccurrences(of: "log_dir = \"~/.agent-runner/{project}/logs\"\nround_budget_s", with: "log_dir = \"~/.agent-runner/{project}/logs\"\nround_budget_s"))
+        let budget = try load(
+            minimal.replacingOccurrences(of: "[prompt]", with: "round_budget_s = 600\n[prompt]").replacingOccurrences(
+                of: "log_dir = \"~/.agent-runner/{project}/logs\"\nround_budget_s",
+                with: "log_dir = \"~/.agent-runner/{project}/logs\"\nround_budget_s"))
         XCTAssertEqual(budget.runtime.roundTimeoutS, 600)
         let timeout = try load(minimal.replacingOccurrences(of: "[prompt]", with: "round_timeout_s = 700\n[prompt]"))
         XCTAssertEqual(timeout.runtime.roundTimeoutS, 700)
-        let both = error(minimal.replacingOccurrences(of: "[prompt]", with: "round_timeout_s = 700\nround_budget_s = 600\n[prompt]"))
+        let both = error(
+            minimal.replacingOccurrences(of: "[prompt]", with: "round_timeout_s = 700\nround_budget_s = 600\n[prompt]"))
         XCTAssertEqual(both?.line, 9)
         XCTAssertEqual(both?.key, "runtime.round_budget_s")
     }
 
     func testDeprecatedRateLimitActionIsAccepted() throws {
-        let config = try load(minimal.replacingOccurrences(of: "[prompt]", with: "rate_limit_action = \"stop\"\n[prompt]"))
+        let config = try load(
+            minimal.replacingOccurrences(of: "[prompt]", with: "rate_limit_action = \"stop\"\n[prompt]"))
         XCTAssertEqual(config.runtime.transientErrorAction, .stop)
-        let both = error(minimal.replacingOccurrences(of: "[prompt]", with: "rate_limit_action = \"stop\"\ntransient_error_action = \"skip\"\n[prompt]"))
+        let both = error(
+            minimal.replacingOccurrences(
+                of: "[prompt]", with: "rate_limit_action = \"stop\"\ntransient_error_action = \"skip\"\n[prompt]"))
         XCTAssertEqual(both?.key, "runtime.rate_limit_action")
     }
 
     func testUpgradeSourceIsCheckedAtLoad() throws {
         XCTAssertNil(try load(minimal).upgrade.source)
         XCTAssertEqual(try load(minimal).upgrade.sourceTimeoutS, 30)
-        let url = try load(minimal + """
-            [upgrade]
-            source = "http://builds.lan:8080/ar/agent-runner-{version}-{arch}"
-            source_timeout_s = 5
-            """)
+        let url = try load(
+            minimal + """
+                [upgrade]
+                source = "http://builds.lan:8080/ar/agent-runner-{version}-{arch}"
+                source_timeout_s = 5
+                """)
         XCTAssertEqual(url.upgrade.source?.text, "http://builds.lan:8080/ar/agent-runner-{version}-{arch}")
         XCTAssertEqual(url.upgrade.sourceTimeoutS, 5)
         XCTAssertEqual(url.origins["upgrade.source"], .file("agent-runner.toml", line: 11))
         let effective = url.effective().settings.first { $0.section == "upgrade" && $0.key == "source" }
         XCTAssertEqual(effective?.value, .string("http://builds.lan:8080/ar/agent-runner-{version}-{arch}"))
         let directory = try load(minimal + "[upgrade]\nsource = \"~/builds/{project}/agent-runner-{version}-{arch}\"\n")
-        XCTAssertEqual(directory.upgrade.source?.text, "/home/op/builds/demo/agent-runner-{version}-{arch}",
-                       "a directory is resolved like the other paths")
-        XCTAssertEqual(try load(minimal + "[upgrade]\nsource = \"dist/agent-runner-{version}-{arch}\"\n")
-            .upgrade.source?.text, "/srv/demo/dist/agent-runner-{version}-{arch}")
+        XCTAssertEqual(
+            directory.upgrade.source?.text, "/home/op/builds/demo/agent-runner-{version}-{arch}",
+            "a directory is resolved like the other paths")
+        XCTAssertEqual(
+            try load(minimal + "[upgrade]\nsource = \"dist/agent-runner-{version}-{arch}\"\n")
+                .upgrade.source?.text, "/srv/demo/dist/agent-runner-{version}-{arch}")
 
         let cases: [(String, String)] = [
-            (#"source = "https://builds.lan/agent-runner-{version}-{arch}""#,
-             "config error: agent-runner.toml:11: upgrade.source: https is not supported (agent-runner's HTTP client "
-                + "has no TLS); serve the builds over http from a trusted network, put a local TLS proxy in front, "
-                + "or copy them to a directory and point [upgrade] source at it"),
-            (#"source = "http://builds.lan/agent-runner-{arch}""#,
-             "config error: agent-runner.toml:11: upgrade.source: the file name must contain {version} exactly once "
-                + "(SHA256SUMS beside the builds lists every version)"),
-            (#"source = "ftp://builds.lan/agent-runner-{version}""#,
-             "config error: agent-runner.toml:11: upgrade.source: must be an absolute directory path or an http:// "
-                + "URL, e.g. http://builds.lan/agent-runner-{version}-{arch}"),
+            (
+                #"source = "https://builds.lan/agent-runner-{version}-{arch}""#,
+                "config error: agent-runner.toml:11: upgrade.source: https is not supported (agent-runner's HTTP client "
+                    + "has no TLS); serve the builds over http from a trusted network, put a local TLS proxy in front, "
+                    + "or copy them to a directory and point [upgrade] source at it"
+            ),
+            (
+                #"source = "http://builds.lan/agent-runner-{arch}""#,
+                "config error: agent-runner.toml:11: upgrade.source: the file name must contain {version} exactly once "
+                    + "(SHA256SUMS beside the builds lists every version)"
+            ),
+            (
+                #"source = "ftp://builds.lan/agent-runner-{version}""#,
+                "config error: agent-runner.toml:11: upgrade.source: must be an absolute directory path or an http:// "
+                    + "URL, e.g. http://builds.lan/agent-runner-{version}-{arch}"
+            ),
             ("source = 3", "config error: agent-runner.toml:11: upgrade.source: must be a string, got 3"),
-            ("source_timeout_s = 0", "config error: agent-runner.toml:11: upgrade.source_timeout_s: must be an "
-                + "integer from 1 to 600, got 0"),
+            (
+                "source_timeout_s = 0",
+                "config error: agent-runner.toml:11: upgrade.source_timeout_s: must be an "
+                    + "integer from 1 to 600, got 0"
+            ),
         ]
         for (line, expected) in cases {
             XCTAssertEqual(error(minimal + "[upgrade]\n" + line + "\n")?.description, expected, line)
@@ -143,8 +165,9 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
 
     func testTheIssueExampleMessage() {
         let text = minimal.replacingOccurrences(of: "[prompt]", with: "max_rounds = -1\n[prompt]")
-        XCTAssertEqual(error(text)?.description,
-                       "config error: agent-runner.toml:8: runtime.max_rounds: must be a positive integer, got -1")
+        XCTAssertEqual(
+            error(text)?.description,
+            "config error: agent-runner.toml:8: runtime.max_rounds: must be a positive integer, got -1")
     }
 
     func testWrongTypeNamesLineAndKey() {
@@ -177,37 +200,51 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
 
     func testSchemaVersion() throws {
         XCTAssertEqual(try load(minimal.replacingOccurrences(of: "schema_version = 1\n", with: "")).schemaVersion, 1)
-        XCTAssertTrue(error(minimal.replacingOccurrences(of: "schema_version = 1", with: "schema_version = 2"))?.message.contains("newer than this agent-runner supports") ?? false)
-        XCTAssertEqual(error(minimal.replacingOccurrences(of: "schema_version = 1", with: "schema_version = true"))?.key, "schema_version")
+        XCTAssertTrue(
+            error(minimal.replacingOccurrences(of: "schema_version = 1", with: "schema_version = 2"))?.message.contains(
+                "newer than this agent-runner supports") ?? false)
+        XCTAssertEqual(
+            error(minimal.replacingOccurrences(of: "schema_version = 1", with: "schema_version = true"))?.key,
+            "schema_version")
     }
 
     func testRequiredFields() {
-        XCTAssertEqual(error(minimal.replacingOccurrences(of: "log_dir = \"~/.agent-runner/{project}/logs\"\n", with: ""))?.key, "runtime")
-        XCTAssertTrue(error(minimal.replacingOccurrences(of: "command = [\"claude\", \"--verbose\"]\n", with: ""))?.message.contains("missing required key command") ?? false)
-        XCTAssertTrue(error(minimal.replacingOccurrences(of: "file = \"prompts/main.md\"\n", with: ""))?.message.contains("prompt.file or prompt.files") ?? false)
-        let bare = error(minimal.replacingOccurrences(of: "command = [\"claude\", \"--verbose\"]", with: "command = \"claude\""))
+        XCTAssertEqual(
+            error(minimal.replacingOccurrences(of: "log_dir = \"~/.agent-runner/{project}/logs\"\n", with: ""))?.key,
+            "runtime")
+        XCTAssertTrue(
+            error(minimal.replacingOccurrences(of: "command = [\"claude\", \"--verbose\"]\n", with: ""))?.message
+                .contains("missing required key command") ?? false)
+        XCTAssertTrue(
+            error(minimal.replacingOccurrences(of: "file = \"prompts/main.md\"\n", with: ""))?.message.contains(
+                "prompt.file or prompt.files") ?? false)
+        let bare = error(
+            minimal.replacingOccurrences(of: "command = [\"claude\", \"--verbose\"]", with: "command = \"claude\""))
         XCTAssertEqual(bare?.message, #"must be a list of strings, not a bare string; write ["claude"]"#)
     }
 
     func testPromptDeliveryRules() {
         let noPlaceholder = error(minimal.replacingOccurrences(of: #"["-p", "{prompt}"]"#, with: #"["-p"]"#))
         XCTAssertEqual(noPlaceholder?.key, "agent.prompt_arg_template")
-        let stdinWithPlaceholder = error(minimal.replacingOccurrences(of: "[runtime]", with: "prompt_delivery = \"stdin\"\n[runtime]"))
+        let stdinWithPlaceholder = error(
+            minimal.replacingOccurrences(of: "[runtime]", with: "prompt_delivery = \"stdin\"\n[runtime]"))
         XCTAssertTrue(stdinWithPlaceholder?.message.contains("stdin delivery") ?? false)
     }
 
     func testPhasesWithOverrides() throws {
-        let text = minimal.replacingOccurrences(of: "file = \"prompts/main.md\"", with: "files = [\"p/common.md\", \"p/diverge.md\"]") + """
-            [phases]
-            list = ["diverge", "converge"]
-            [phases.converge]
-            round_timeout_s = 60
-            prompt.files = ["p/common.md", "p/converge.md"]
-            [phases.converge.agent]
-            command = ["aider"]
-            prompt_arg_template = ["--message", "{prompt}"]
+        let text =
+            minimal.replacingOccurrences(
+                of: "file = \"prompts/main.md\"", with: "files = [\"p/common.md\", \"p/diverge.md\"]") + """
+                [phases]
+                list = ["diverge", "converge"]
+                [phases.converge]
+                round_timeout_s = 60
+                prompt.files = ["p/common.md", "p/converge.md"]
+                [phases.converge.agent]
+                command = ["aider"]
+                prompt_arg_template = ["--message", "{prompt}"]
 
-            """
+                """
         let config = try load(text)
         XCTAssertEqual(config.phases.phase(forRound: 1), "diverge")
         XCTAssertEqual(config.phases.phase(forRound: 2), "converge")
@@ -222,28 +259,42 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
     }
 
     func testHooksAsArgvOrTables() throws {
-        let config = try load(minimal + """
-            [hooks]
-            serve_startup = [["./seed.sh", "--fast"]]
-            pre_round = [{ name = "rewrite", command = ["bin/rewrite"], timeout_s = 5 }]
+        let config = try load(
+            minimal + """
+                [hooks]
+                serve_startup = [["./seed.sh", "--fast"]]
+                pre_round = [{ name = "rewrite", command = ["bin/rewrite"], timeout_s = 5 }]
 
-            """)
-        XCTAssertEqual(config.hooks.serveStartup, [.init(name: "seed.sh", argv: ["./seed.sh", "--fast"], timeoutS: 60)])
+                """)
+        XCTAssertEqual(
+            config.hooks.serveStartup, [.init(name: "seed.sh", argv: ["./seed.sh", "--fast"], timeoutS: 60)])
         XCTAssertEqual(config.hooks.preRound, [.init(name: "rewrite", argv: ["bin/rewrite"], timeoutS: 5)])
         XCTAssertEqual(error(minimal + "[hooks]\npost_round = [[]]\n")?.key, "hooks.post_round")
     }
 
     func testHostHealthAndMonitorValidation() throws {
-        let config = try load(minimal + "[monitor]\nsupervisor_stale_threshold_s = 0\n[monitor.host_health.disk]\nwarning_pct = 80\ncritical_pct = 85.5\n")
+        let config = try load(
+            minimal
+                + "[monitor]\nsupervisor_stale_threshold_s = 0\n[monitor.host_health.disk]\nwarning_pct = 80\ncritical_pct = 85.5\n"
+        )
         XCTAssertNil(config.monitor.effectiveStaleThreshold(roundTimeoutS: 1800))
         XCTAssertEqual(config.monitor.hostHealth.diskWarningPct, 80)
         XCTAssertEqual(config.monitor.hostHealth.diskCriticalPct, 85.5)
-        XCTAssertEqual(error(minimal + "[monitor.host_health]\ndisk_warn_pct = 90\n")?.key,
-                       "monitor.host_health.disk_warn_pct")
-        XCTAssertEqual(error(minimal + "[monitor]\nremote_failure_tolerance_s = 4000\n")?.message, "must be an integer from 0 to 3600, got 4000")
-        XCTAssertEqual(error(minimal + "[monitor]\nanomaly_repetitive_window = 10\nanomaly_repetitive_threshold = 11\n")?.key, "monitor.anomaly_repetitive_threshold")
+        XCTAssertEqual(
+            error(minimal + "[monitor.host_health]\ndisk_warn_pct = 90\n")?.key,
+            "monitor.host_health.disk_warn_pct")
+        XCTAssertEqual(
+            error(minimal + "[monitor]\nremote_failure_tolerance_s = 4000\n")?.message,
+            "must be an integer from 0 to 3600, got 4000")
+        XCTAssertEqual(
+            error(minimal + "[monitor]\nanomaly_repetitive_window = 10\nanomaly_repetitive_threshold = 11\n")?.key,
+            "monitor.anomaly_repetitive_threshold")
         XCTAssertEqual(error(minimal + "[runtime.x]\n")?.key, "runtime.x")
-        XCTAssertEqual(error(minimal.replacingOccurrences(of: "[prompt]", with: "grace_kill_ignore_patterns = [\"(unclosed\"]\n[prompt]"))?.key, "runtime.grace_kill_ignore_patterns")
+        XCTAssertEqual(
+            error(
+                minimal.replacingOccurrences(
+                    of: "[prompt]", with: "grace_kill_ignore_patterns = [\"(unclosed\"]\n[prompt]"))?.key,
+            "runtime.grace_kill_ignore_patterns")
     }
 
     func testMissingAndUnreadableFiles() {
@@ -251,11 +302,14 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
             environment: ConfigEnvironment(home: home, currentDirectory: "/srv/demo"),
             fileSystem: MemoryFileSystem(directories: ["/srv/demo/dir.toml"]))
         XCTAssertThrowsError(try loader.load(path: "nope.toml")) { error in
-            XCTAssertEqual((error as? ConfigError)?.description,
-                           "config error: nope.toml: no such file; create one with 'agent-runner init' or pass --config PATH")
+            XCTAssertEqual(
+                (error as? ConfigError)?.description,
+                "config error: nope.toml: no such file; create one with 'agent-runner init' or pass --config PATH")
         }
         XCTAssertThrowsError(try loader.load(path: "dir.toml")) { error in
-            XCTAssertEqual((error as? ConfigError)?.description, "config error: dir.toml: cannot read it (Is a directory); check its permissions")
+            XCTAssertEqual(
+                (error as? ConfigError)?.description,
+                "config error: dir.toml: cannot read it (Is a directory); check its permissions")
         }
     }
 

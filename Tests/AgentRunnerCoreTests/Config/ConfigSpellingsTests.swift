@@ -49,7 +49,8 @@ final class ConfigSpellingsTests: XCTestCase {
             let ours = try XCTUnwrap(AgentPreset.named(preset))
             // Same program; aider's preset adds flags that bound its own retries and keep it
             // offline (docs/agents.md), and spells analytics off with its current flag.
-            XCTAssertEqual(config.agent.command.first, ours.command.first, "\(preset): our preset runs the same program")
+            XCTAssertEqual(
+                config.agent.command.first, ours.command.first, "\(preset): our preset runs the same program")
             if preset == "aider" {
                 let bounded = ["--no-check-update", "--no-analytics", "--timeout", "--model-settings-file"]
                 XCTAssertTrue(bounded.allSatisfy(ours.command.contains), "aider's preset bounds it: \(ours.command)")

@@ -52,10 +52,12 @@ final class MigratedConfigWriterTests: XCTestCase {
             try put("old\n", name)
         }
         XCTAssertEqual(MigratedConfigWriter.existingBackups(of: config), [config + ".bak", config + ".bak.3"])
-        let git = GitWorkTree(workDir: directory, logDir: directory + "/logs", configPath: config,
-                              effects: .live(), environment: [:])
-        XCTAssertEqual(git.excludedPaths,
-                       ["logs", "agent-runner.toml", "agent-runner.toml.bak", "agent-runner.toml.bak.3"])
+        let git = GitWorkTree(
+            workDir: directory, logDir: directory + "/logs", configPath: config,
+            effects: .live(), environment: [:])
+        XCTAssertEqual(
+            git.excludedPaths,
+            ["logs", "agent-runner.toml", "agent-runner.toml.bak", "agent-runner.toml.bak.3"])
     }
 
     func testModeIsKeptForTheConfigAndItsBackup() throws {

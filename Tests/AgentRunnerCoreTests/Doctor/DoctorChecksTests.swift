@@ -45,7 +45,8 @@ final class DoctorChecksTests: XCTestCase {
     func failed(_ checks: [StartupBattery.Check]) -> [String] { checks.filter { !$0.ok }.map(\.name) }
 
     func testPreflightRunsTheOriginalsChecksInItsOrderForEveryProfile() throws {
-        let battery = StartupBattery(config: try config(), environment: ["PATH": "/usr/bin:/bin"], fileSystem: LocalFileSystem())
+        let battery = StartupBattery(
+            config: try config(), environment: ["PATH": "/usr/bin:/bin"], fileSystem: LocalFileSystem())
         let base = battery.preflight(isGitWorkTree: true)
         XCTAssertEqual(
             names(base),
@@ -67,7 +68,9 @@ final class DoctorChecksTests: XCTestCase {
             files = ["prompts/review.md"]
 
             """)
-        let checks = StartupBattery(config: phased, environment: ["PATH": "/usr/bin:/bin"], fileSystem: LocalFileSystem()).preflight(
+        let checks = StartupBattery(
+            config: phased, environment: ["PATH": "/usr/bin:/bin"], fileSystem: LocalFileSystem()
+        ).preflight(
             isGitWorkTree: false)
         XCTAssertEqual(
             Array(names(checks).dropFirst(8)),
@@ -78,7 +81,8 @@ final class DoctorChecksTests: XCTestCase {
         XCTAssertEqual(
             failed(checks), ["work_dir_is_git_repo", "agent_cli_in_path:build", "prompt_file_exists:review"])
         XCTAssertEqual(checks.first { $0.name == "agent_cli_in_path:build" }?.failure?.check, "agent_cli_in_path:build")
-        let round = StartupBattery(config: phased, environment: [:], fileSystem: LocalFileSystem()).run(phase: "build", isGitWorkTree: true)
+        let round = StartupBattery(config: phased, environment: [:], fileSystem: LocalFileSystem()).run(
+            phase: "build", isGitWorkTree: true)
         XCTAssertEqual(round.map(\.check), ["agent_cli_in_path"], "a round names its checks without the phase")
     }
 
@@ -89,11 +93,15 @@ final class DoctorChecksTests: XCTestCase {
         // exec_prefix[0] is a real executable so only the container checks can fail.
         let shWrapped = try config(agent: docker)
         XCTAssertEqual(
-            failed(StartupBattery(config: shWrapped, environment: [:], fileSystem: LocalFileSystem()).preflight(isGitWorkTree: true)), [],
+            failed(
+                StartupBattery(config: shWrapped, environment: [:], fileSystem: LocalFileSystem()).preflight(
+                    isGitWorkTree: true)), [],
             "sh is not a container runtime")
 
         let noStdin = try config(agent: docker.replacingOccurrences(of: "\"/bin/sh\", ", with: ""))
-        let checks = StartupBattery(config: noStdin, environment: ["PATH": "/nonexistent"], fileSystem: LocalFileSystem()).checks(
+        let checks = StartupBattery(
+            config: noStdin, environment: ["PATH": "/nonexistent"], fileSystem: LocalFileSystem()
+        ).checks(
             phase: nil, isGitWorkTree: true)
         XCTAssertEqual(failed(checks), ["agent_cli_in_path", "stdin_container_interactive"])
         XCTAssertEqual(checks.first { $0.name == "stdin_container_interactive" }?.failure?.permanent, true)
@@ -102,13 +110,17 @@ final class DoctorChecksTests: XCTestCase {
                 .replacingOccurrences(of: "\"run\"", with: "\"run\", \"-it\""))
         XCTAssertEqual(
             failed(
-                StartupBattery(config: interactive, environment: ["PATH": "/nonexistent"], fileSystem: LocalFileSystem())
-                    .checks(phase: nil, isGitWorkTree: true)), ["agent_cli_in_path"])
+                StartupBattery(
+                    config: interactive, environment: ["PATH": "/nonexistent"], fileSystem: LocalFileSystem()
+                )
+                .checks(phase: nil, isGitWorkTree: true)), ["agent_cli_in_path"])
 
         let inside = try config(
             agent: docker.replacingOccurrences(of: "\"/bin/sh\", ", with: "\"sudo\", "),
             logDir: root + "/project/logs")
-        let insideChecks = StartupBattery(config: inside, environment: ["PATH": "/nonexistent"], fileSystem: LocalFileSystem()).checks(
+        let insideChecks = StartupBattery(
+            config: inside, environment: ["PATH": "/nonexistent"], fileSystem: LocalFileSystem()
+        ).checks(
             phase: nil, isGitWorkTree: true)
         XCTAssertEqual(
             failed(insideChecks),
@@ -116,7 +128,9 @@ final class DoctorChecksTests: XCTestCase {
         XCTAssertTrue(insideChecks.last?.failure?.reason.contains("runtime.log_dir is inside work_dir") == true)
         let plain = try config(logDir: root + "/project/logs")
         XCTAssertEqual(
-            failed(StartupBattery(config: plain, environment: [:], fileSystem: LocalFileSystem()).checks(phase: nil, isGitWorkTree: true)), [],
+            failed(
+                StartupBattery(config: plain, environment: [:], fileSystem: LocalFileSystem()).checks(
+                    phase: nil, isGitWorkTree: true)), [],
             "log_dir inside work_dir is fine without a container")
     }
 

@@ -1,7 +1,8 @@
+import AgentRunnerCore
 import Glibc
 import Synchronization
 import TestSupport
-import AgentRunnerCore
+
 @testable import FleetCore
 
 /// Processes that exist only in memory, on a ``FakeClock``: each obeys SIGTERM after a delay or
@@ -38,10 +39,13 @@ final class FakeProcessTable: ProcessTable, Sendable {
     }
 
     /// Adds a process; `group` defaults to its own pid.
-    func add(_ pid: pid_t, parent: pid_t = 1, group: pid_t? = nil, command: String, termDelay: Duration? = .zero,
-             ignoresKILL: Bool = false, foreign: Bool = false) {
-        let entry = ProcessTree.Entry(pid: pid, parent: parent, processGroup: group ?? pid, session: group ?? pid,
-                                      state: "S", command: command, startTime: UInt64(pid) * 10)
+    func add(
+        _ pid: pid_t, parent: pid_t = 1, group: pid_t? = nil, command: String, termDelay: Duration? = .zero,
+        ignoresKILL: Bool = false, foreign: Bool = false
+    ) {
+        let entry = ProcessTree.Entry(
+            pid: pid, parent: parent, processGroup: group ?? pid, session: group ?? pid,
+            state: "S", command: command, startTime: UInt64(pid) * 10)
         processes.withLock {
             $0[pid] = Process(entry: entry, termDelay: termDelay, ignoresKILL: ignoresKILL, foreign: foreign)
         }

@@ -23,8 +23,10 @@ final class FakeUserManager: Sendable {
     let obeysTERM: Bool
     private let state: Mutex<State>
 
-    init(clock: FakeClock, binLink: String, activeState: String = "active", stopDrain: Duration = .zero,
-         obeysTERM: Bool = true) {
+    init(
+        clock: FakeClock, binLink: String, activeState: String = "active", stopDrain: Duration = .zero,
+        obeysTERM: Bool = true
+    ) {
         self.clock = clock
         self.binLink = binLink
         self.stopDrain = stopDrain

@@ -2,6 +2,7 @@ import FleetCore
 import Foundation
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The next `agent-runner upgrade` brings an interrupted one to an end first, from the record it
@@ -14,14 +15,17 @@ final class InterruptedUpgradeTests: XCTestCase {
     }
 
     func interrupted(_ step: UpgradeRecord.Step, in bench: UpgradeBench) throws {
-        try bench.store.writeUpgradeRecord(UpgradeRecord(
-            fromVersion: "1.0.0", toVersion: "1.1.0", path: .systemdUser, step: step, restartsService: true,
-            newlyInstalled: true, pid: 4242, startedAt: "2026-11-18T09:00:00.000Z"))
+        try bench.store.writeUpgradeRecord(
+            UpgradeRecord(
+                fromVersion: "1.0.0", toVersion: "1.1.0", path: .systemdUser, step: step, restartsService: true,
+                newlyInstalled: true, pid: 4242, startedAt: "2026-11-18T09:00:00.000Z"))
     }
 
     func recovered(_ action: String, step: String) -> JSONObject {
-        ["from_version": "1.0.0", "to_version": "1.1.0", "step": .string(step), "action": .string(action),
-         "interrupted_pid": 4242]
+        [
+            "from_version": "1.0.0", "to_version": "1.1.0", "step": .string(step), "action": .string(action),
+            "interrupted_pid": 4242,
+        ]
     }
 
     func said(_ bench: UpgradeBench) -> [String] {
@@ -41,11 +45,13 @@ final class InterruptedUpgradeTests: XCTestCase {
         let outcome = try bench.upgrader().run(.init(.switchTo("1.1.0")))
 
         XCTAssertEqual(outcome.kind, .unchanged)
-        XCTAssertEqual(said(bench), [
-            interruptedLine("switched", "1.1.0"),
-            "agent-runner: it had completed: 1.1.0 is current",
-            "agent-runner: already at 1.1.0 (ROOT/bin/agent-runner); nothing to do",
-        ])
+        XCTAssertEqual(
+            said(bench),
+            [
+                interruptedLine("switched", "1.1.0"),
+                "agent-runner: it had completed: 1.1.0 is current",
+                "agent-runner: already at 1.1.0 (ROOT/bin/agent-runner); nothing to do",
+            ])
         XCTAssertEqual(try bench.events().map(\.payload), [recovered("completed", step: "switched")])
         XCTAssertEqual(bench.manager.actions, [], "the service was not touched")
         XCTAssertNil(try bench.store.readUpgradeRecord())
@@ -60,16 +66,20 @@ final class InterruptedUpgradeTests: XCTestCase {
         let outcome = try bench.upgrader().run(.init(.switchTo("1.1.0")))
 
         XCTAssertEqual(outcome.kind, .unchanged)
-        XCTAssertEqual(bench.processes.filter { !$0.contains("systemctl") }, [
-            "ROOT/versions/1.1.0/agent-runner --version",
-            "ROOT/versions/1.1.0/agent-runner --config ROOT/work/agent-runner.toml peek --json",
-        ])
+        XCTAssertEqual(
+            bench.processes.filter { !$0.contains("systemctl") },
+            [
+                "ROOT/versions/1.1.0/agent-runner --version",
+                "ROOT/versions/1.1.0/agent-runner --config ROOT/work/agent-runner.toml peek --json",
+            ])
         XCTAssertEqual(bench.clock.sleeps, [.seconds(2)], "the running service is confirmed over the settle time")
-        XCTAssertEqual(Array(said(bench).prefix(3)), [
-            interruptedLine("switched", "1.1.0"),
-            "agent-runner: finishing it: smoke check of 1.1.0...",
-            "agent-runner: finished the upgrade 1.0.0 → 1.1.0 (smoke OK, service running on it); 1.1.0 is current",
-        ])
+        XCTAssertEqual(
+            Array(said(bench).prefix(3)),
+            [
+                interruptedLine("switched", "1.1.0"),
+                "agent-runner: finishing it: smoke check of 1.1.0...",
+                "agent-runner: finished the upgrade 1.0.0 → 1.1.0 (smoke OK, service running on it); 1.1.0 is current",
+            ])
         XCTAssertEqual(try bench.events().map(\.payload), [recovered("finished", step: "switched")])
         XCTAssertEqual(try bench.stateFile().current, "1.1.0")
         XCTAssertEqual(try bench.stateFile().previous, "1.0.0")
@@ -82,16 +92,21 @@ final class InterruptedUpgradeTests: XCTestCase {
 
         let outcome = try bench.upgrader().run(.init(.rollback))
 
-        XCTAssertEqual(outcome, .init(kind: .interruptedUpgradeUndone, path: .systemdUser, fromVersion: "1.1.0",
-                                      toVersion: "1.0.0", exitCode: 0))
-        XCTAssertEqual(said(bench), [
-            interruptedLine("started", "1.0.0"),
-            "agent-runner: started agent-runner@demo.service",
-            "agent-runner: restored 1.0.0: ROOT/bin/agent-runner → ROOT/versions/1.0.0/agent-runner; "
-                + "service started on it",
-            "agent-runner: the interrupted upgrade is undone: ROOT/bin/agent-runner runs 1.0.0; "
-                + "not rolling back further (run 'agent-runner upgrade --rollback' again for that)",
-        ])
+        XCTAssertEqual(
+            outcome,
+            .init(
+                kind: .interruptedUpgradeUndone, path: .systemdUser, fromVersion: "1.1.0",
+                toVersion: "1.0.0", exitCode: 0))
+        XCTAssertEqual(
+            said(bench),
+            [
+                interruptedLine("started", "1.0.0"),
+                "agent-runner: started agent-runner@demo.service",
+                "agent-runner: restored 1.0.0: ROOT/bin/agent-runner → ROOT/versions/1.0.0/agent-runner; "
+                    + "service started on it",
+                "agent-runner: the interrupted upgrade is undone: ROOT/bin/agent-runner runs 1.0.0; "
+                    + "not rolling back further (run 'agent-runner upgrade --rollback' again for that)",
+            ])
         XCTAssertEqual(bench.manager.actions, ["systemctl --user start agent-runner@demo.service"])
         XCTAssertEqual(bench.clock.sleeps, [.seconds(2)])
         XCTAssertEqual(try bench.events().map(\.payload), [recovered("restored", step: "started")])
@@ -108,13 +123,17 @@ final class InterruptedUpgradeTests: XCTestCase {
         let outcome = try bench.upgrader().run(.init(.rollback))
 
         XCTAssertEqual(outcome.kind, .interruptedUpgradeUndone)
-        XCTAssertEqual(bench.manager.actions, [
-            "systemctl --user start agent-runner@demo.service",  // on 1.1.0: up, then failed
-            "systemctl --user start agent-runner@demo.service",  // on 1.0.0 again
-        ])
+        XCTAssertEqual(
+            bench.manager.actions,
+            [
+                "systemctl --user start agent-runner@demo.service",  // on 1.1.0: up, then failed
+                "systemctl --user start agent-runner@demo.service",  // on 1.0.0 again
+            ])
         XCTAssertEqual(bench.clock.sleeps, [.seconds(2), .seconds(2)])
-        XCTAssertTrue(bench.said.contains("agent-runner: 1.1.0 does not pass now (it exited within 2 s of starting "
-                                          + "(mode systemd_user)); going back to 1.0.0\n"), bench.said)
+        XCTAssertTrue(
+            bench.said.contains(
+                "agent-runner: 1.1.0 does not pass now (it exited within 2 s of starting "
+                    + "(mode systemd_user)); going back to 1.0.0\n"), bench.said)
         XCTAssertEqual(try bench.events().map(\.payload), [recovered("restored", step: "switched")])
         XCTAssertEqual(bench.linkedVersion, "1.0.0")
         XCTAssertEqual(try bench.stateFile().current, "1.0.0")

@@ -2,6 +2,7 @@ import FleetCore
 import Foundation
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The kill ladder's schedule on a fake clock: SIGTERM to serve, the agent's group and its
@@ -21,8 +22,9 @@ final class KillLadderTests: XCTestCase {
     }
 
     var ladder: KillLadder {
-        KillLadder(servePidFile: PidFile(path: root + "/serve.pid"), agentPidFile: PidFile(path: root + "/agent.pid"),
-                   grace: .seconds(5), clock: clock, processes: table)
+        KillLadder(
+            servePidFile: PidFile(path: root + "/serve.pid"), agentPidFile: PidFile(path: root + "/agent.pid"),
+            grace: .seconds(5), clock: clock, processes: table)
     }
 
     func ticks(_ count: Int) -> [Duration] {
@@ -37,7 +39,8 @@ final class KillLadderTests: XCTestCase {
 
         let outcome = ladder.run()
 
-        XCTAssertEqual(table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "0.0s TERM 201", "5.0s KILL -200"])
+        XCTAssertEqual(
+            table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "0.0s TERM 201", "5.0s KILL -200"])
         XCTAssertEqual(clock.sleeps, ticks(100), "5 s of grace, looked at every 50 ms")
         XCTAssertEqual(outcome.targets.map(\.pid), [100, 200, 201])
         XCTAssertEqual(outcome.killed.map(\.pid), [200, 201])
@@ -65,7 +68,8 @@ final class KillLadderTests: XCTestCase {
 
         let outcome = ladder.run()
 
-        XCTAssertEqual(table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "0.0s TERM 250", "5.0s KILL 250"])
+        XCTAssertEqual(
+            table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "0.0s TERM 250", "5.0s KILL 250"])
         XCTAssertEqual(outcome.killed.map(\.pid), [250])
         XCTAssertEqual(clock.sleeps, ticks(100))
     }
@@ -76,7 +80,8 @@ final class KillLadderTests: XCTestCase {
 
         let outcome = ladder.run()
 
-        XCTAssertEqual(table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "5.0s KILL -200", "5.0s KILL 200"])
+        XCTAssertEqual(
+            table.signals, ["0.0s TERM 100", "0.0s TERM -200", "0.0s TERM 200", "5.0s KILL -200", "5.0s KILL 200"])
         XCTAssertEqual(clock.sleeps, ticks(100) + ticks(40), "the grace, then 2 s for SIGKILL to land")
         XCTAssertEqual(outcome.survivors.map(\.pid), [200])
         XCTAssertEqual(outcome.refused, [])
@@ -102,10 +107,12 @@ final class KillLadderTests: XCTestCase {
     // MARK: the daemon's graceful stop
 
     var daemon: ServeDaemon {
-        let paths = ServicePaths(project: "demo", workDir: root, configPath: root + "/agent-runner.toml", logDir: root,
-                                 userUnitDirectory: root + "/units", systemUnitDirectory: root + "/system")
-        return ServeDaemon(paths: paths, effects: .fake(clock: clock, fileSystem: LocalFileSystem()), processes: table,
-                           environment: [:])
+        let paths = ServicePaths(
+            project: "demo", workDir: root, configPath: root + "/agent-runner.toml", logDir: root,
+            userUnitDirectory: root + "/units", systemUnitDirectory: root + "/system")
+        return ServeDaemon(
+            paths: paths, effects: .fake(clock: clock, fileSystem: LocalFileSystem()), processes: table,
+            environment: [:])
     }
 
     func testStopWaitsForServeItselfToBeGone() throws {

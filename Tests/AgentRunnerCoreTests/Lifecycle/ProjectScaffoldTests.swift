@@ -1,11 +1,16 @@
 import FleetCore
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class ProjectScaffoldTests: XCTestCase {
     func load(_ text: String) throws -> AgentRunnerConfig {
-        let loader = AgentRunnerConfigLoader(environment: ConfigEnvironment(home: "/home/operator", currentDirectory: "/"), fileSystem: LocalFileSystem())
-        return try loader.parse(Array(text.utf8), configPath: "/home/operator/work/demo/agent-runner.toml", displayPath: "agent-runner.toml")
+        let loader = AgentRunnerConfigLoader(
+            environment: ConfigEnvironment(home: "/home/operator", currentDirectory: "/"), fileSystem: LocalFileSystem()
+        )
+        return try loader.parse(
+            Array(text.utf8), configPath: "/home/operator/work/demo/agent-runner.toml", displayPath: "agent-runner.toml"
+        )
     }
 
     func testEveryPresetLoadsWithOurKeyNamesAndItsValues() throws {
@@ -38,14 +43,20 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertEqual(claude.monitor.anomalyRepetitiveWindow, 30)
         XCTAssertEqual(claude.monitor.anomalyRepetitiveThreshold, 15)
         XCTAssertEqual(claude.runtime.graceKillIgnorePatterns, [#"\.claude/shell-snapshots/snapshot-bash-"#])
-        XCTAssertEqual(try load(ProjectScaffold.config(preset: .codewhale, project: "demo")).agent.terminalMarker, #""type":"metadata""#)
-        XCTAssertEqual(try load(ProjectScaffold.config(preset: .aider, project: "demo")).monitor.anomalyRepetitiveWindow, 0)
+        XCTAssertEqual(
+            try load(ProjectScaffold.config(preset: .codewhale, project: "demo")).agent.terminalMarker,
+            #""type":"metadata""#)
+        XCTAssertEqual(
+            try load(ProjectScaffold.config(preset: .aider, project: "demo")).monitor.anomalyRepetitiveWindow, 0)
     }
 
     func testClaudeConfigText() {
         let text = ProjectScaffold.config(preset: .claude, project: "demo")
         XCTAssertTrue(text.hasPrefix("schema_version = 1\n"))
-        XCTAssertTrue(text.contains(#"command = ["claude", "--model", "claude-opus-5", "--dangerously-skip-permissions", "--verbose", "--output-format", "stream-json"]"#), text)
+        XCTAssertTrue(
+            text.contains(
+                #"command = ["claude", "--model", "claude-opus-5", "--dangerously-skip-permissions", "--verbose", "--output-format", "stream-json"]"#
+            ), text)
         XCTAssertTrue(text.contains("prompt_arg_template = [\"-p\"]\nprompt_delivery = \"stdin\"\n"), text)
         XCTAssertTrue(text.contains(#"grace_kill_ignore_patterns = ['\.claude/shell-snapshots/snapshot-bash-']"#), text)
         XCTAssertTrue(text.contains("log_dir = \"~/.agent-runner/demo/logs\"\nround_budget_s = 1800\n"), text)
@@ -95,10 +106,12 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "build/"), "build/\nlogs/\n")
         XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "build/\n"), "build/\nlogs/\n")
         XCTAssertNil(ProjectScaffold.gitignore(appendingTo: "a\nlogs/\nb\n"))
-        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "/logs/\n"), "/logs/\nlogs/\n", "only an exact 'logs/' line counts")
+        XCTAssertEqual(
+            ProjectScaffold.gitignore(appendingTo: "/logs/\n"), "/logs/\nlogs/\n", "only an exact 'logs/' line counts")
         let aider = ProjectScaffold.gitignoreLines(preset: .aider)
-        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "logs/\n", lines: aider),
-                       "logs/\n.aider*\n!.aider.model.settings.yml\n", "only the missing lines")
+        XCTAssertEqual(
+            ProjectScaffold.gitignore(appendingTo: "logs/\n", lines: aider),
+            "logs/\n.aider*\n!.aider.model.settings.yml\n", "only the missing lines")
         XCTAssertNil(
             ProjectScaffold.gitignore(appendingTo: ".aider*\nlogs/\n!.aider.model.settings.yml\n", lines: aider))
     }

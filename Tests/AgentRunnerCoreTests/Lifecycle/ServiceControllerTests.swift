@@ -1,6 +1,7 @@
 import FleetCore
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The service verbs' waits on a user unit, on a fake clock and a scripted `systemctl`.
@@ -17,11 +18,13 @@ final class ServiceControllerTests: XCTestCase {
         let result = try bench.controller.kill(grace: .seconds(5))
 
         XCTAssertEqual(result, .init(signalled: 1, killed: 1))
-        XCTAssertEqual(bench.manager.actions, [
-            "systemctl --user kill --signal=SIGTERM agent-runner@demo.service",
-            "systemctl --user kill --signal=SIGKILL agent-runner@demo.service",
-            "systemctl --user --no-block stop agent-runner@demo.service",
-        ])
+        XCTAssertEqual(
+            bench.manager.actions,
+            [
+                "systemctl --user kill --signal=SIGTERM agent-runner@demo.service",
+                "systemctl --user kill --signal=SIGKILL agent-runner@demo.service",
+                "systemctl --user --no-block stop agent-runner@demo.service",
+            ])
         XCTAssertEqual(bench.clock.sleeps, Array(repeating: .milliseconds(200), count: 25))
         XCTAssertEqual(bench.said, "agent-runner: killed agent-runner@demo.service (SIGKILL after 5s)\n")
     }
@@ -38,10 +41,11 @@ final class ServiceControllerTests: XCTestCase {
         let bench = try bench(stopDrain: .seconds(90))
 
         XCTAssertThrowsError(try bench.controller.stop(timeout: .seconds(1))) { error in
-            XCTAssertEqual((error as? LifecycleError)?.message,
-                           "still stopping after 1.0s: agent-runner@demo.service is deactivating; it exits when the "
-                           + "round ends (at most 1900s: round_timeout_s 1800 + agent stop grace 10 + round hooks 0 + "
-                           + "git step 60 + margin 30). To stop now: agent-runner kill")
+            XCTAssertEqual(
+                (error as? LifecycleError)?.message,
+                "still stopping after 1.0s: agent-runner@demo.service is deactivating; it exits when the "
+                    + "round ends (at most 1900s: round_timeout_s 1800 + agent stop grace 10 + round hooks 0 + "
+                    + "git step 60 + margin 30). To stop now: agent-runner kill")
         }
         XCTAssertEqual(bench.clock.sleeps, Array(repeating: .milliseconds(200), count: 5))
         XCTAssertEqual(bench.said, "agent-runner: stopping service...\n")

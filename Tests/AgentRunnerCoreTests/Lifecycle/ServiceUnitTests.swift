@@ -1,28 +1,43 @@
 import FleetCore
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class ServiceModeDetectorTests: XCTestCase {
     func testDecisionTable() {
         typealias D = ServiceModeDetector
-        XCTAssertEqual(D.mode(userUnitPresent: false, userUnitState: nil, servePidFileExists: true, serveAlive: false), .pidFile,
-                       "without a unit a serve.pid file means pid_file, alive or not")
-        XCTAssertEqual(D.mode(userUnitPresent: false, userUnitState: nil, servePidFileExists: false, serveAlive: false), .none)
+        XCTAssertEqual(
+            D.mode(userUnitPresent: false, userUnitState: nil, servePidFileExists: true, serveAlive: false), .pidFile,
+            "without a unit a serve.pid file means pid_file, alive or not")
+        XCTAssertEqual(
+            D.mode(userUnitPresent: false, userUnitState: nil, servePidFileExists: false, serveAlive: false), .none)
         for state in ["active", "activating", "reloading"] {
-            XCTAssertEqual(D.mode(userUnitPresent: true, userUnitState: state, servePidFileExists: true, serveAlive: true), .systemdUser, state)
+            XCTAssertEqual(
+                D.mode(userUnitPresent: true, userUnitState: state, servePidFileExists: true, serveAlive: true),
+                .systemdUser, state)
         }
-        XCTAssertEqual(D.mode(userUnitPresent: true, userUnitState: "inactive", servePidFileExists: true, serveAlive: true), .pidFile)
-        XCTAssertEqual(D.mode(userUnitPresent: true, userUnitState: nil, servePidFileExists: true, serveAlive: true), .pidFile, "no systemctl answer")
-        XCTAssertEqual(D.mode(userUnitPresent: true, userUnitState: "failed", servePidFileExists: true, serveAlive: false), .systemdUser)
-        XCTAssertEqual(D.mode(userUnitPresent: true, userUnitState: "inactive", servePidFileExists: false, serveAlive: false), .systemdUser)
+        XCTAssertEqual(
+            D.mode(userUnitPresent: true, userUnitState: "inactive", servePidFileExists: true, serveAlive: true),
+            .pidFile)
+        XCTAssertEqual(
+            D.mode(userUnitPresent: true, userUnitState: nil, servePidFileExists: true, serveAlive: true), .pidFile,
+            "no systemctl answer")
+        XCTAssertEqual(
+            D.mode(userUnitPresent: true, userUnitState: "failed", servePidFileExists: true, serveAlive: false),
+            .systemdUser)
+        XCTAssertEqual(
+            D.mode(userUnitPresent: true, userUnitState: "inactive", servePidFileExists: false, serveAlive: false),
+            .systemdUser)
     }
 
     func testStateJSONAndActivity() {
-        let state = ServiceState(mode: .pidFile, servePID: 42, systemUnitPath: "/etc/systemd/system/agent-runner@demo.service")
+        let state = ServiceState(
+            mode: .pidFile, servePID: 42, systemUnitPath: "/etc/systemd/system/agent-runner@demo.service")
         XCTAssertTrue(state.active)
         XCTAssertTrue(state.systemManaged)
-        XCTAssertEqual(JSONWriter(style: .compact).string(state.json),
-                       #"{"mode":"pid_file","active":true,"pid":42,"unit_file":null,"system_managed":true}"#)
+        XCTAssertEqual(
+            JSONWriter(style: .compact).string(state.json),
+            #"{"mode":"pid_file","active":true,"pid":42,"unit_file":null,"system_managed":true}"#)
         XCTAssertFalse(ServiceState(mode: .systemdUser, userUnitPath: "/u", userUnitState: "failed").active)
         XCTAssertTrue(ServiceState(mode: .systemdUser, userUnitPath: "/u", userUnitState: "activating").active)
     }
@@ -38,22 +53,31 @@ final class ServiceModeDetectorTests: XCTestCase {
 
     func testInstallFlagsNameOneMode() throws {
         typealias Options = ServiceInstaller.Options
-        XCTAssertEqual(try Options(monitor: false, user: true, system: false, force: false), Options(),
-                       "--user is the default mode, spelled out")
-        XCTAssertEqual(try Options(monitor: true, user: false, system: false, force: true),
-                       Options(monitor: true, force: true))
+        XCTAssertEqual(
+            try Options(monitor: false, user: true, system: false, force: false), Options(),
+            "--user is the default mode, spelled out")
+        XCTAssertEqual(
+            try Options(monitor: true, user: false, system: false, force: true),
+            Options(monitor: true, force: true))
         XCTAssertEqual(try Options(monitor: false, user: false, system: true, force: false), Options(system: true))
         XCTAssertThrowsError(try Options(monitor: false, user: true, system: true, force: false)) { error in
-            XCTAssertEqual(error as? UsageError, UsageError(
-                "--user and --system exclude each other: --user (the default) installs a systemd user unit, "
-                    + "--system a system unit (as root, through sudo -E)", verb: "install"))
+            XCTAssertEqual(
+                error as? UsageError,
+                UsageError(
+                    "--user and --system exclude each other: --user (the default) installs a systemd user unit, "
+                        + "--system a system unit (as root, through sudo -E)", verb: "install"))
         }
     }
 
     func testUserUnitDirectoryFollowsXDG() {
-        XCTAssertEqual(ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op"]), "/home/op/.config/systemd/user")
-        XCTAssertEqual(ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op", "XDG_CONFIG_HOME": "/cfg"]), "/cfg/systemd/user")
-        XCTAssertEqual(ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op", "XDG_CONFIG_HOME": "relative"]), "/home/op/.config/systemd/user")
+        XCTAssertEqual(
+            ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op"]), "/home/op/.config/systemd/user")
+        XCTAssertEqual(
+            ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op", "XDG_CONFIG_HOME": "/cfg"]),
+            "/cfg/systemd/user")
+        XCTAssertEqual(
+            ServicePaths.userUnitDirectory(environment: ["HOME": "/home/op", "XDG_CONFIG_HOME": "relative"]),
+            "/home/op/.config/systemd/user")
     }
 }
 
@@ -71,8 +95,10 @@ final class UnitFileTests: XCTestCase {
             file = "prompts/main.md"
             \(extra)
             """
-        return try AgentRunnerConfigLoader(environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/"), fileSystem: LocalFileSystem())
-            .parse(Array(text.utf8), configPath: "/home/op/work/demo/agent-runner.toml", displayPath: "agent-runner.toml")
+        return try AgentRunnerConfigLoader(
+            environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/"), fileSystem: LocalFileSystem()
+        )
+        .parse(Array(text.utf8), configPath: "/home/op/work/demo/agent-runner.toml", displayPath: "agent-runner.toml")
     }
 
     func testStopBudgetCoversTheLongestRoundAndItsTail() throws {
@@ -81,34 +107,42 @@ final class UnitFileTests: XCTestCase {
         XCTAssertEqual(plain.agentGraceS, 10)
         XCTAssertEqual(plain.gitS, 60)
         XCTAssertEqual(plain.totalS, 1800 + 10 + 0 + 60 + 30)
-        let phased = StopBudget(config: try config("""
-            [agent.env]
-            X = "1"
-            [phases]
-            list = ["a", "b"]
-            [phases.a]
-            round_timeout_s = 3600
-            [phases.b.agent]
-            sigterm_grace_s = 12
-            [vcs]
-            dirty_action = "auto_commit"
-            [hooks]
-            post_round = [{ name = "notify", command = ["./notify.sh"], timeout_s = 45 }]
-            pre_round = [["./seed.sh"]]
-            """))
+        let phased = StopBudget(
+            config: try config(
+                """
+                [agent.env]
+                X = "1"
+                [phases]
+                list = ["a", "b"]
+                [phases.a]
+                round_timeout_s = 3600
+                [phases.b.agent]
+                sigterm_grace_s = 12
+                [vcs]
+                dirty_action = "auto_commit"
+                [hooks]
+                post_round = [{ name = "notify", command = ["./notify.sh"], timeout_s = 45 }]
+                pre_round = [["./seed.sh"]]
+                """))
         XCTAssertEqual(phased.roundTimeoutS, 3600)
         XCTAssertEqual(phased.agentGraceS, 12)
         XCTAssertEqual(phased.hooksS, 45 + 60)
         XCTAssertEqual(phased.gitS, 200)
         XCTAssertEqual(phased.totalS, 3600 + 12 + 105 + 200 + 30)
-        XCTAssertEqual(phased.explanation, "round_timeout_s 3600 + agent stop grace 12 + round hooks 105 + git step 200 + margin 30")
+        XCTAssertEqual(
+            phased.explanation,
+            "round_timeout_s 3600 + agent stop grace 12 + round hooks 105 + git step 200 + margin 30")
     }
 
     func testUserServeUnit() throws {
-        let unit = UnitFile(project: "demo", workDir: "/home/op/work/demo", configPath: "/home/op/work/demo/agent-runner.toml",
-                            executable: "/home/op/.local/bin/agent-runner", scope: .user, stopBudget: StopBudget(config: try config()))
-        let body = unit.serveUnit.split(separator: "\n", omittingEmptySubsequences: false).drop { $0.hasPrefix("#") }.joined(separator: "\n")
-        XCTAssertEqual(body, """
+        let unit = UnitFile(
+            project: "demo", workDir: "/home/op/work/demo", configPath: "/home/op/work/demo/agent-runner.toml",
+            executable: "/home/op/.local/bin/agent-runner", scope: .user, stopBudget: StopBudget(config: try config()))
+        let body = unit.serveUnit.split(separator: "\n", omittingEmptySubsequences: false).drop { $0.hasPrefix("#") }
+            .joined(separator: "\n")
+        XCTAssertEqual(
+            body,
+            """
             [Unit]
             Description=Agent Runner Supervisor (demo)
             After=network.target
@@ -130,41 +164,51 @@ final class UnitFileTests: XCTestCase {
             WantedBy=default.target
 
             """)
-        XCTAssertTrue(unit.serveUnit.contains("#   round_timeout_s 1800 + agent stop grace 10 + round hooks 0 + git step 60 + margin 30 = 1900.\n"), unit.serveUnit)
+        XCTAssertTrue(
+            unit.serveUnit.contains(
+                "#   round_timeout_s 1800 + agent stop grace 10 + round hooks 0 + git step 60 + margin 30 = 1900.\n"),
+            unit.serveUnit)
     }
 
     func testSystemUnitsRunAsTheSudoUser() throws {
-        let unit = UnitFile(project: "demo", workDir: "/srv/demo", configPath: "/srv/demo/agent-runner.toml", executable: "/usr/local/bin/agent-runner",
-                            scope: .system(user: "pi", group: "pi"), stopBudget: StopBudget(config: try config()))
-        XCTAssertTrue(unit.serveUnit.contains("Type=simple\nUser=pi\nGroup=pi\nWorkingDirectory=/srv/demo\n"), unit.serveUnit)
+        let unit = UnitFile(
+            project: "demo", workDir: "/srv/demo", configPath: "/srv/demo/agent-runner.toml",
+            executable: "/usr/local/bin/agent-runner",
+            scope: .system(user: "pi", group: "pi"), stopBudget: StopBudget(config: try config()))
+        XCTAssertTrue(
+            unit.serveUnit.contains("Type=simple\nUser=pi\nGroup=pi\nWorkingDirectory=/srv/demo\n"), unit.serveUnit)
         XCTAssertTrue(unit.serveUnit.hasSuffix("[Install]\nWantedBy=multi-user.target\n"))
-        XCTAssertTrue(unit.monitorUnit.contains("""
-            [Unit]
-            Description=Agent Runner Monitor (demo)
-            After=network.target agent-runner@demo.service
+        XCTAssertTrue(
+            unit.monitorUnit.contains(
+                """
+                [Unit]
+                Description=Agent Runner Monitor (demo)
+                After=network.target agent-runner@demo.service
 
-            [Service]
-            Type=simple
-            User=pi
-            Group=pi
-            WorkingDirectory=/srv/demo
-            ExecStart=/usr/local/bin/agent-runner monitor --config /srv/demo/agent-runner.toml
-            Restart=always
-            RestartSec=10
+                [Service]
+                Type=simple
+                User=pi
+                Group=pi
+                WorkingDirectory=/srv/demo
+                ExecStart=/usr/local/bin/agent-runner monitor --config /srv/demo/agent-runner.toml
+                Restart=always
+                RestartSec=10
 
-            [Install]
-            WantedBy=multi-user.target
+                [Install]
+                WantedBy=multi-user.target
 
-            """), unit.monitorUnit)
+                """), unit.monitorUnit)
         XCTAssertFalse(unit.monitorUnit.contains("TimeoutStopSec"))
     }
 
     func testPathsAreEscapedForSystemd() {
-        XCTAssertEqual(UnitFile.commandLine(["/opt/my tools/agent-runner", "serve", "--config", "/w/100%/agent-runner.toml"]),
-                       #""/opt/my tools/agent-runner" serve --config /w/100%%/agent-runner.toml"#)
+        XCTAssertEqual(
+            UnitFile.commandLine(["/opt/my tools/agent-runner", "serve", "--config", "/w/100%/agent-runner.toml"]),
+            #""/opt/my tools/agent-runner" serve --config /w/100%%/agent-runner.toml"#)
         XCTAssertEqual(UnitFile.commandLine(["/w/$HOME/a\"b"]), #""/w/$$HOME/a\"b""#)
-        let unit = UnitFile(project: "x", workDir: "/w/100%", configPath: "/w/100%/agent-runner.toml", executable: "/bin/ar",
-                            scope: .user, stopBudget: StopBudget(roundTimeoutS: 1, agentGraceS: 1, hooksS: 0, gitS: 1, marginS: 1))
+        let unit = UnitFile(
+            project: "x", workDir: "/w/100%", configPath: "/w/100%/agent-runner.toml", executable: "/bin/ar",
+            scope: .user, stopBudget: StopBudget(roundTimeoutS: 1, agentGraceS: 1, hooksS: 0, gitS: 1, marginS: 1))
         XCTAssertTrue(unit.serveUnit.contains("WorkingDirectory=/w/100%%\n"))
         XCTAssertEqual(UnitFile.workingDirectory(ofUnit: unit.serveUnit), "/w/100%")
         XCTAssertNil(UnitFile.workingDirectory(ofUnit: "[Service]\nExecStart=/bin/true\n"))

@@ -2,6 +2,7 @@ import FleetCore
 import Foundation
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// A host for upgrader tests: a temporary versions_dir, bin_link and user unit on disk, a
@@ -24,25 +25,31 @@ final class UpgradeBench {
 
     /// A host whose bin_link runs `installed` (the first one current) and whose user unit is
     /// `unitState`; the unit stops `stopDrain` after it is asked to.
-    init(installed: [String] = ["1.0.0"], unitState: String = "active", stopDrain: Duration = .zero,
-         obeysTERM: Bool = true) throws {
+    init(
+        installed: [String] = ["1.0.0"], unitState: String = "active", stopDrain: Duration = .zero,
+        obeysTERM: Bool = true
+    ) throws {
         root = NSTemporaryDirectory() + "upgrader-" + UUID().uuidString
         for folder in ["/work", "/logs", "/units", "/system", "/tools", "/builds", "/versions"] {
             try FileManager.default.createDirectory(atPath: root + folder, withIntermediateDirectories: true)
         }
         // SystemCommand resolves systemctl on PATH; the scripted runner answers in its place.
         try Self.write("", to: root + "/tools/systemctl", executable: true)
-        manager = FakeUserManager(clock: clock, binLink: root + "/bin/agent-runner", activeState: unitState,
-                                  stopDrain: stopDrain, obeysTERM: obeysTERM)
+        manager = FakeUserManager(
+            clock: clock, binLink: root + "/bin/agent-runner", activeState: unitState,
+            stopDrain: stopDrain, obeysTERM: obeysTERM)
         runner = ScriptedProcessRunner(run: { [manager] request in Self.answer(request, manager: manager) })
         config = try Self.config(root: root)
-        paths = ServicePaths(project: "demo", workDir: root + "/work", configPath: config.configPath,
-                             logDir: root + "/logs", userUnitDirectory: root + "/units",
-                             systemUnitDirectory: root + "/system")
-        store = VersionStore(versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: 3,
-                             fileSystem: LocalFileSystem())
-        try Self.write("[Service]\nExecStart=\(UnitFile.commandLine([binLink])) serve --config \(config.configPath)\n",
-                       to: paths.userUnitPath)
+        paths = ServicePaths(
+            project: "demo", workDir: root + "/work", configPath: config.configPath,
+            logDir: root + "/logs", userUnitDirectory: root + "/units",
+            systemUnitDirectory: root + "/system")
+        store = VersionStore(
+            versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: 3,
+            fileSystem: LocalFileSystem())
+        try Self.write(
+            "[Service]\nExecStart=\(UnitFile.commandLine([binLink])) serve --config \(config.configPath)\n",
+            to: paths.userUnitPath)
         var state = VersionStore.State()
         for version in installed {
             try store.install(staged: try store.stage(Array(build(version).utf8)), as: version)
@@ -62,21 +69,23 @@ final class UpgradeBench {
     var effects: Effects { .fake(clock: clock, processes: runner, fileSystem: LocalFileSystem()) }
 
     var controller: ServiceController {
-        ServiceController(paths: paths, config: config, effects: effects, processes: UntouchableProcessTable(),
-                          environment: ["PATH": root + "/tools"], stderr: output, executable: root + "/unused")
+        ServiceController(
+            paths: paths, config: config, effects: effects, processes: UntouchableProcessTable(),
+            environment: ["PATH": root + "/tools"], stderr: output, executable: root + "/unused")
     }
 
     /// The upgrader of this host; `release` stands for `[upgrade] source`.
     func upgrader(release: ReleaseSource? = nil) -> Upgrader {
-        Upgrader(store: store, smoke: UpgradeSmoke(effects: effects, environment: [:], timeout: .seconds(30)),
-                 config: config, controller: controller,
-                 events: EventSink(logDir: logDir, clock: clock.wallClock, stderr: output), stderr: output,
-                 selfExecutable: root + "/unused", effects: effects,
-                 readStandardInput: { () throws(LifecycleError) in
-                     XCTFail("this test read standard input")
-                     throw LifecycleError("no standard input in this test")
-                 },
-                 release: release, noReleaseSource: "agent-runner.toml has no [upgrade] source")
+        Upgrader(
+            store: store, smoke: UpgradeSmoke(effects: effects, environment: [:], timeout: .seconds(30)),
+            config: config, controller: controller,
+            events: EventSink(logDir: logDir, clock: clock.wallClock, stderr: output), stderr: output,
+            selfExecutable: root + "/unused", effects: effects,
+            readStandardInput: { () throws(LifecycleError) in
+                XCTFail("this test read standard input")
+                throw LifecycleError("no standard input in this test")
+            },
+            release: release, noReleaseSource: "agent-runner.toml has no [upgrade] source")
     }
 
     /// The text of a stand-in build.
@@ -132,8 +141,9 @@ final class UpgradeBench {
     // MARK: helpers
 
     static func write(_ text: String, to path: String, executable: Bool = false) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
     }
@@ -152,9 +162,11 @@ final class UpgradeBench {
             versions_dir = "\(root)/versions"
             bin_link = "\(root)/bin/agent-runner"
             """
-        return try AgentRunnerConfigLoader(environment: ConfigEnvironment(home: root, currentDirectory: "/"),
-                                           fileSystem: LocalFileSystem())
-            .parse(Array(text.utf8), configPath: root + "/work/agent-runner.toml", displayPath: "agent-runner.toml")
+        return try AgentRunnerConfigLoader(
+            environment: ConfigEnvironment(home: root, currentDirectory: "/"),
+            fileSystem: LocalFileSystem()
+        )
+        .parse(Array(text.utf8), configPath: root + "/work/agent-runner.toml", displayPath: "agent-runner.toml")
     }
 
     /// A stand-in build answering `--version` and the project check; systemctl from the manager.

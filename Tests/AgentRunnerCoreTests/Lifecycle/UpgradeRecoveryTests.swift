@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The record an upgrade keeps while it runs, the decision the next upgrade takes about an
@@ -14,16 +15,24 @@ final class UpgradeRecoveryTests: XCTestCase {
         addTeardownBlock { [root] in try? FileManager.default.removeItem(atPath: root) }
     }
 
-    var store: VersionStore { VersionStore(versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: 3,
-                                      fileSystem: LocalFileSystem()) }
-
-    func record(_ step: UpgradeRecord.Step) -> UpgradeRecord {
-        UpgradeRecord(fromVersion: "1.0.0", toVersion: "1.1.0", path: .pidFile, step: step, restartsService: true, newlyInstalled: true,
-                      pid: 4242, startedAt: "2026-11-25T10:00:00.000Z")
+    var store: VersionStore {
+        VersionStore(
+            versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: 3,
+            fileSystem: LocalFileSystem())
     }
 
-    func plan(_ step: UpgradeRecord.Step, linked: String?, current: String?, installed: Set<String> = ["1.0.0", "1.1.0"]) -> UpgradeRecovery {
-        UpgradeRecovery.plan(record(step), linkedVersion: linked, currentVersion: current, isInstalled: { installed.contains($0) })
+    func record(_ step: UpgradeRecord.Step) -> UpgradeRecord {
+        UpgradeRecord(
+            fromVersion: "1.0.0", toVersion: "1.1.0", path: .pidFile, step: step, restartsService: true,
+            newlyInstalled: true,
+            pid: 4242, startedAt: "2026-11-25T10:00:00.000Z")
+    }
+
+    func plan(
+        _ step: UpgradeRecord.Step, linked: String?, current: String?, installed: Set<String> = ["1.0.0", "1.1.0"]
+    ) -> UpgradeRecovery {
+        UpgradeRecovery.plan(
+            record(step), linkedVersion: linked, currentVersion: current, isInstalled: { installed.contains($0) })
     }
 
     func testInterruptedBeforeTheSwitchGoesBackToTheOldBuild() {
@@ -39,7 +48,8 @@ final class UpgradeRecoveryTests: XCTestCase {
         // Killed between the switch and rewriting the record: the link says how far it got.
         XCTAssertEqual(plan(.started, linked: "1.1.0", current: "1.0.0"), .finish)
         // The new build is gone (deleted by hand): back to the old one.
-        XCTAssertEqual(plan(.switched, linked: "1.1.0", current: "1.0.0", installed: ["1.0.0"]), .restore(switchLink: true))
+        XCTAssertEqual(
+            plan(.switched, linked: "1.1.0", current: "1.0.0", installed: ["1.0.0"]), .restore(switchLink: true))
     }
 
     func testARollbackInProgressIsFinishedNeverUndone() {
@@ -58,16 +68,23 @@ final class UpgradeRecoveryTests: XCTestCase {
         defer { lock.release() }
         try store.writeUpgradeRecord(record(.switched))
         XCTAssertEqual(try store.readUpgradeRecord(), record(.switched))
-        let mode = (try FileManager.default.attributesOfItem(atPath: store.upgradeRecordPath)[.posixPermissions] as? NSNumber)?.intValue
+        let mode =
+            (try FileManager.default.attributesOfItem(atPath: store.upgradeRecordPath)[.posixPermissions] as? NSNumber)?
+            .intValue
         XCTAssertEqual(mode, 0o600)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/versions").sorted(), ["upgrade-in-progress.json", "upgrade.lock"],
-                       "no temporary file left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: root + "/versions").sorted(),
+            ["upgrade-in-progress.json", "upgrade.lock"],
+            "no temporary file left")
         let text = try String(contentsOfFile: store.upgradeRecordPath, encoding: .utf8)
         XCTAssertTrue(text.contains(#""step": "switched""#), text)
-        XCTAssertNil(UpgradeRecord(text: text.replacingOccurrences(of: "1.1.0", with: "../x")), "a version must name a folder")
+        XCTAssertNil(
+            UpgradeRecord(text: text.replacingOccurrences(of: "1.1.0", with: "../x")), "a version must name a folder")
         try Data("{\"step\": ".utf8).write(to: URL(fileURLWithPath: store.upgradeRecordPath))
         XCTAssertThrowsError(try store.readUpgradeRecord()) { error in
-            XCTAssertTrue("\(error)".contains("is not an upgrade record; check that \(self.root)/bin/agent-runner runs"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("is not an upgrade record; check that \(self.root)/bin/agent-runner runs"),
+                "\(error)")
         }
         store.removeUpgradeRecord()
         XCTAssertNil(try store.readUpgradeRecord())
@@ -76,8 +93,10 @@ final class UpgradeRecoveryTests: XCTestCase {
     func testOneUpgradeAtATime() throws {
         let first = try store.lock()
         XCTAssertThrowsError(try store.lock()) { error in
-            XCTAssertEqual((error as? LifecycleError)?.message,
-                           "another agent-runner upgrade (pid \(getpid())) is running on \(self.root)/versions; wait for it to finish, then run this again")
+            XCTAssertEqual(
+                (error as? LifecycleError)?.message,
+                "another agent-runner upgrade (pid \(getpid())) is running on \(self.root)/versions; wait for it to finish, then run this again"
+            )
         }
         first.release()
         XCTAssertNoThrow(try store.lock().release())
@@ -87,10 +106,13 @@ final class UpgradeRecoveryTests: XCTestCase {
         let store = store
         let staged = try store.stage(Array("#!/bin/sh\necho agent-runner 9.9.9\n".utf8))
         // A writer killed mid-write leaves AtomicFile's temporary file beside it.
-        try Data("half".utf8).write(to: URL(fileURLWithPath: ConfigPaths.directory(of: staged) + "/.agent-runner.tmp-1-x"))
+        try Data("half".utf8).write(
+            to: URL(fileURLWithPath: ConfigPaths.directory(of: staged) + "/.agent-runner.tmp-1-x"))
         try FileManager.default.createDirectory(atPath: root + "/versions/1.0.0", withIntermediateDirectories: true)
         let removed = store.removeStaleStaging()
         XCTAssertEqual(removed, [ConfigPaths.basename(ConfigPaths.directory(of: staged))])
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/versions"), ["1.0.0"], "installed versions stay")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: root + "/versions"), ["1.0.0"],
+            "installed versions stay")
     }
 }

@@ -2,6 +2,7 @@ import FleetCore
 import Foundation
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// `agent-runner upgrade` from `[upgrade] source` on a fake release server: which build is
@@ -18,8 +19,11 @@ final class UpgraderReleaseTests: XCTestCase {
 
     /// A release directory listing `listed` (version → build text) for aarch64; `served`
     /// replaces what a location answers (relative names: `SHA256SUMS`, `agent-runner-1.2.0-aarch64`).
-    func release(_ listed: [String: String], served: [String: FakeReleaseFetcher.Answer] = [:])
-        -> (source: ReleaseSource, fetcher: FakeReleaseFetcher) {
+    func release(
+        _ listed: [String: String], served: [String: FakeReleaseFetcher.Answer] = [:]
+    )
+        -> (source: ReleaseSource, fetcher: FakeReleaseFetcher)
+    {
         let sums = listed.sorted { $0.key < $1.key }
             .map { "\(SHA256.hex(of: Array($0.value.utf8)))  agent-runner-\($0.key)-aarch64\n" }.joined()
         var answers: [String: FakeReleaseFetcher.Answer] = ["SHA256SUMS": .bytes(Array(sums.utf8))]
@@ -42,9 +46,10 @@ final class UpgraderReleaseTests: XCTestCase {
     }
 
     func host(_ bench: UpgradeBench) throws -> Host {
-        Host(versions: try FileManager.default.contentsOfDirectory(atPath: bench.versionsDir).sorted(),
-             state: try String(contentsOfFile: bench.store.statePath, encoding: .utf8),
-             link: bench.linkedVersion, serviceActions: bench.manager.actions, events: try bench.events().map(\.kind))
+        Host(
+            versions: try FileManager.default.contentsOfDirectory(atPath: bench.versionsDir).sorted(),
+            state: try String(contentsOfFile: bench.store.statePath, encoding: .utf8),
+            link: bench.linkedVersion, serviceActions: bench.manager.actions, events: try bench.events().map(\.kind))
     }
 
     func testNoFlagsTakesTheLatestListedReleaseDownloadedAndVerified() throws {
@@ -53,31 +58,40 @@ final class UpgraderReleaseTests: XCTestCase {
 
         let outcome = try bench.upgrader(release: source).run(.init(.latest))
 
-        XCTAssertEqual(outcome, .init(kind: .serviceUpgraded, path: .systemdUser, fromVersion: "1.0.0",
-                                      toVersion: "1.2.0", exitCode: 0))
+        XCTAssertEqual(
+            outcome,
+            .init(
+                kind: .serviceUpgraded, path: .systemdUser, fromVersion: "1.0.0",
+                toVersion: "1.2.0", exitCode: 0))
         XCTAssertEqual(fetcher.requests, [base + "/SHA256SUMS", base + "/agent-runner-1.2.0-aarch64"])
         let digest = SHA256.hex(of: Array(bench.build("1.2.0").utf8))
-        XCTAssertEqual(Array(bench.said.split(separator: "\n").prefix(3)), [
-            "agent-runner: downloading 1.2.0 (the latest release \(base)/SHA256SUMS lists for aarch64) from "
-                + "\(base)/agent-runner-1.2.0-aarch64...",
-            "agent-runner: downloaded 19 bytes; sha256 matches \(base)/SHA256SUMS",
-            "agent-runner: staged 1.2.0 (sha256 \(digest.prefix(12))...) as ROOT/versions/1.2.0/agent-runner",
-        ])
+        XCTAssertEqual(
+            Array(bench.said.split(separator: "\n").prefix(3)),
+            [
+                "agent-runner: downloading 1.2.0 (the latest release \(base)/SHA256SUMS lists for aarch64) from "
+                    + "\(base)/agent-runner-1.2.0-aarch64...",
+                "agent-runner: downloaded 19 bytes; sha256 matches \(base)/SHA256SUMS",
+                "agent-runner: staged 1.2.0 (sha256 \(digest.prefix(12))...) as ROOT/versions/1.2.0/agent-runner",
+            ])
         XCTAssertEqual(bench.processes.first, "<staged> --version", "the build runs only once verified and staged")
         XCTAssertEqual(try bench.stateFile().versions.last?.version, "1.2.0")
         XCTAssertEqual(try bench.stateFile().versions.last?.sha256, digest)
         XCTAssertEqual(bench.linkedVersion, "1.2.0")
-        XCTAssertEqual(bench.manager.actions, [
-            "systemctl --user --no-block stop agent-runner@demo.service",
-            "systemctl --user start agent-runner@demo.service",
-        ])
+        XCTAssertEqual(
+            bench.manager.actions,
+            [
+                "systemctl --user --no-block stop agent-runner@demo.service",
+                "systemctl --user start agent-runner@demo.service",
+            ])
         XCTAssertFalse(try host(bench).versions.contains { $0.hasPrefix(".staging-") })
     }
 
     func testTargetDownloadsAListedVersionAndSwitchesToAnInstalledOneOffline() throws {
         let bench = try bench(installed: ["1.0.0", "1.1.0"], unitState: "inactive")
-        let (source, fetcher) = release(["1.1.0": bench.build("1.1.0"), "1.2.0": bench.build("1.2.0"),
-                                         "1.3.0": bench.build("1.3.0")])
+        let (source, fetcher) = release([
+            "1.1.0": bench.build("1.1.0"), "1.2.0": bench.build("1.2.0"),
+            "1.3.0": bench.build("1.3.0"),
+        ])
         let upgrader = bench.upgrader(release: source)
 
         XCTAssertEqual(try upgrader.run(.init(.switchTo("1.2.0"))).kind, .packageUpgraded)
@@ -95,9 +109,11 @@ final class UpgraderReleaseTests: XCTestCase {
         let outcome = try bench.upgrader(release: source).run(.init(.latest))
         XCTAssertEqual(outcome.kind, .unchanged)
         XCTAssertEqual(fetcher.requests, [base + "/SHA256SUMS"])
-        XCTAssertTrue(bench.said.contains("agent-runner: 1.0.0 (the latest release \(base)/SHA256SUMS lists for "
-                                          + "aarch64) is already in ROOT/versions with the listed sha256; nothing to "
-                                          + "download\n"), bench.said)
+        XCTAssertTrue(
+            bench.said.contains(
+                "agent-runner: 1.0.0 (the latest release \(base)/SHA256SUMS lists for "
+                    + "aarch64) is already in ROOT/versions with the listed sha256; nothing to "
+                    + "download\n"), bench.said)
         XCTAssertEqual(bench.manager.actions, [])
     }
 
@@ -108,26 +124,58 @@ final class UpgraderReleaseTests: XCTestCase {
         let good = bench.build("1.2.0")
         let corrupt = String(good.dropLast()) + "X"
         let cases: [(String?, [String: FakeReleaseFetcher.Answer], String)] = [
-            ("9.9.9", [:],
-             "9.9.9 is not listed in \(base)/SHA256SUMS for aarch64; listed: 1.2.0, 1.1.0; nothing changed"),
-            (nil, ["agent-runner-1.2.0-aarch64": .bytes(Array(corrupt.utf8))],
-             "\(base)/agent-runner-1.2.0-aarch64: sha256 \(SHA256.hex(of: Array(corrupt.utf8))) (19 bytes) does not "
-                + "match \(SHA256.hex(of: Array(good.utf8))) listed in SHA256SUMS; refused — republish the build or "
-                + "regenerate SHA256SUMS; nothing changed"),
-            (nil, ["agent-runner-1.2.0-aarch64": .failure(ReleaseError(.notFound, "\(base)/agent-runner-1.2.0-aarch64: "
-                + "HTTP 404 Not Found; check [upgrade] source and that the file is published there"))],
-             "\(base)/agent-runner-1.2.0-aarch64: HTTP 404 Not Found; check [upgrade] source and that the file is "
-                + "published there; nothing changed"),
-            ("1.1.0", ["SHA256SUMS": .failure(ReleaseError(.timedOut, "\(base)/SHA256SUMS: timed out after 30.0s "
-                + "waiting for the response; check that the server is up and reachable from this host"))],
-             "\(base)/SHA256SUMS: timed out after 30.0s waiting for the response; check that the server is up and "
-                + "reachable from this host; nothing changed"),
-            (nil, ["SHA256SUMS": .failure(ReleaseError(.unreachable, "\(base)/SHA256SUMS: cannot connect to "
-                + "builds.lan:80: Connection refused; check [upgrade] source and that the server is up"))],
-             "\(base)/SHA256SUMS: cannot connect to builds.lan:80: Connection refused; check [upgrade] source and "
-                + "that the server is up; nothing changed"),
-            (nil, [:], "the binary from \(base)/agent-runner-1.2.0-aarch64 reports version 1.3.0, not 1.2.0 as "
-                + "SHA256SUMS lists it (a mislabelled build); nothing changed"),
+            (
+                "9.9.9", [:],
+                "9.9.9 is not listed in \(base)/SHA256SUMS for aarch64; listed: 1.2.0, 1.1.0; nothing changed"
+            ),
+            (
+                nil, ["agent-runner-1.2.0-aarch64": .bytes(Array(corrupt.utf8))],
+                "\(base)/agent-runner-1.2.0-aarch64: sha256 \(SHA256.hex(of: Array(corrupt.utf8))) (19 bytes) does not "
+                    + "match \(SHA256.hex(of: Array(good.utf8))) listed in SHA256SUMS; refused — republish the build or "
+                    + "regenerate SHA256SUMS; nothing changed"
+            ),
+            (
+                nil,
+                [
+                    "agent-runner-1.2.0-aarch64": .failure(
+                        ReleaseError(
+                            .notFound,
+                            "\(base)/agent-runner-1.2.0-aarch64: "
+                                + "HTTP 404 Not Found; check [upgrade] source and that the file is published there"))
+                ],
+                "\(base)/agent-runner-1.2.0-aarch64: HTTP 404 Not Found; check [upgrade] source and that the file is "
+                    + "published there; nothing changed"
+            ),
+            (
+                "1.1.0",
+                [
+                    "SHA256SUMS": .failure(
+                        ReleaseError(
+                            .timedOut,
+                            "\(base)/SHA256SUMS: timed out after 30.0s "
+                                + "waiting for the response; check that the server is up and reachable from this host"))
+                ],
+                "\(base)/SHA256SUMS: timed out after 30.0s waiting for the response; check that the server is up and "
+                    + "reachable from this host; nothing changed"
+            ),
+            (
+                nil,
+                [
+                    "SHA256SUMS": .failure(
+                        ReleaseError(
+                            .unreachable,
+                            "\(base)/SHA256SUMS: cannot connect to "
+                                + "builds.lan:80: Connection refused; check [upgrade] source and that the server is up")
+                    )
+                ],
+                "\(base)/SHA256SUMS: cannot connect to builds.lan:80: Connection refused; check [upgrade] source and "
+                    + "that the server is up; nothing changed"
+            ),
+            (
+                nil, [:],
+                "the binary from \(base)/agent-runner-1.2.0-aarch64 reports version 1.3.0, not 1.2.0 as "
+                    + "SHA256SUMS lists it (a mislabelled build); nothing changed"
+            ),
         ]
         for (target, served, expected) in cases {
             var listed = ["1.1.0": bench.build("1.1.0"), "1.2.0": good]
@@ -149,11 +197,12 @@ final class UpgraderReleaseTests: XCTestCase {
         let bench = try bench(installed: ["1.0.0", "1.2.0"])
         let (source, _) = release(["1.2.0": bench.build("1.2.0", ["rebuilt"])])
         XCTAssertThrowsError(try bench.upgrader(release: source).run(.init(.latest))) { error in
-            XCTAssertEqual((error as? LifecycleError)?.message,
-                           "version 1.2.0 is already installed at \(bench.root)/versions/1.2.0/agent-runner with "
-                           + "sha256 \(SHA256.hex(of: Array(bench.build("1.2.0").utf8))), but \(base)/SHA256SUMS "
-                           + "lists \(SHA256.hex(of: Array(bench.build("1.2.0", ["rebuilt"]).utf8))); a build must not "
-                           + "reuse a version number; nothing changed")
+            XCTAssertEqual(
+                (error as? LifecycleError)?.message,
+                "version 1.2.0 is already installed at \(bench.root)/versions/1.2.0/agent-runner with "
+                    + "sha256 \(SHA256.hex(of: Array(bench.build("1.2.0").utf8))), but \(base)/SHA256SUMS "
+                    + "lists \(SHA256.hex(of: Array(bench.build("1.2.0", ["rebuilt"]).utf8))); a build must not "
+                    + "reuse a version number; nothing changed")
         }
         XCTAssertEqual(bench.linkedVersion, "1.0.0")
     }
@@ -161,10 +210,12 @@ final class UpgraderReleaseTests: XCTestCase {
     func testNoFlagsWithoutASourceIsAUsageError() throws {
         let bench = try bench()
         XCTAssertThrowsError(try bench.upgrader().run(.init(.latest))) { error in
-            XCTAssertEqual(error as? LifecycleError, LifecycleError(
-                "upgrade without --from, --target or --rollback installs the latest build listed by [upgrade] source, "
-                    + "and agent-runner.toml has no [upgrade] source; set [upgrade] source (docs/configuration.md), "
-                    + "or pass --from PATH|-, --target X.Y.Z or --rollback", exitCode: ExitCode.usage))
+            XCTAssertEqual(
+                error as? LifecycleError,
+                LifecycleError(
+                    "upgrade without --from, --target or --rollback installs the latest build listed by [upgrade] source, "
+                        + "and agent-runner.toml has no [upgrade] source; set [upgrade] source (docs/configuration.md), "
+                        + "or pass --from PATH|-, --target X.Y.Z or --rollback", exitCode: ExitCode.usage))
         }
         XCTAssertEqual(bench.processes, [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: bench.store.lockPath), "refused before the lock")

@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class VersionStoreTests: XCTestCase {
@@ -13,8 +14,9 @@ final class VersionStoreTests: XCTestCase {
     }
 
     func store(keep: Int = 3) -> VersionStore {
-        VersionStore(versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: keep,
-                     fileSystem: LocalFileSystem())
+        VersionStore(
+            versionsDir: root + "/versions", binLink: root + "/bin/agent-runner", keepVersions: keep,
+            fileSystem: LocalFileSystem())
     }
 
     func install(_ store: VersionStore, _ version: String) throws {
@@ -28,16 +30,23 @@ final class VersionStoreTests: XCTestCase {
         try install(store, "1.0.0")
         try install(store, "1.1.0")
         XCTAssertTrue(store.isInstalled("1.0.0"))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/versions").sorted(), ["1.0.0", "1.1.0"], "no staging folder left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: root + "/versions").sorted(), ["1.0.0", "1.1.0"],
+            "no staging folder left")
         try store.switchLink(to: "1.0.0")
         XCTAssertEqual(store.linkedVersion(), "1.0.0")
         try store.switchLink(to: "1.1.0")
         XCTAssertEqual(store.linkedVersion(), "1.1.0")
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/bin/agent-runner"), root + "/versions/1.1.0/agent-runner")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/bin"), ["agent-runner"], "the temporary link was renamed away")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: root + "/bin/agent-runner"),
+            root + "/versions/1.1.0/agent-runner")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: root + "/bin"), ["agent-runner"],
+            "the temporary link was renamed away")
         // A link pointing elsewhere is not ours.
         try FileManager.default.removeItem(atPath: root + "/bin/agent-runner")
-        try FileManager.default.createSymbolicLink(atPath: root + "/bin/agent-runner", withDestinationPath: "/usr/bin/true")
+        try FileManager.default.createSymbolicLink(
+            atPath: root + "/bin/agent-runner", withDestinationPath: "/usr/bin/true")
         XCTAssertNil(store.linkedVersion())
     }
 
@@ -47,7 +56,9 @@ final class VersionStoreTests: XCTestCase {
         var state = VersionStore.State()
         for (index, version) in ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0"].enumerated() {
             try install(store, version)
-            store.record(version, sha256: String(repeating: "\(index)", count: 64), at: "2026-11-25T00:00:0\(index).000Z", in: &state)
+            store.record(
+                version, sha256: String(repeating: "\(index)", count: 64), at: "2026-11-25T00:00:0\(index).000Z",
+                in: &state)
         }
         store.record("1.0.0", sha256: "again", at: "later", in: &state)
         XCTAssertEqual(state.versions.count, 5, "recorded once")
@@ -78,7 +89,9 @@ final class VersionStoreTests: XCTestCase {
     }
 
     func testVersionsMustBePlainFolderNames() {
-        for good in ["0.1.0", "1.2.3-rc.1", "2.0.0+build.5", "v3"] { XCTAssertTrue(VersionStore.isValidVersion(good), good) }
+        for good in ["0.1.0", "1.2.3-rc.1", "2.0.0+build.5", "v3"] {
+            XCTAssertTrue(VersionStore.isValidVersion(good), good)
+        }
         for bad in ["", ".", "..", "1.0/..", "1 0", "a\nb", String(repeating: "1", count: 65)] {
             XCTAssertFalse(VersionStore.isValidVersion(bad), bad)
         }

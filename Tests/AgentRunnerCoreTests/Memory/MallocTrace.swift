@@ -55,18 +55,23 @@ enum MallocTrace {
         environment["LD_PRELOAD"] = "libc_malloc_debug.so.0"
         environment[probeVariable] = modes.joined(separator: ",")
         environment[directoryVariable] = directory
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            executable, arguments: [probeTest], environment: environment,
-            standardOutput: .capture(), standardError: .mergeIntoStandardOutput, deadline: .now + .seconds(120)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                executable, arguments: [probeTest], environment: environment,
+                standardOutput: .capture(), standardError: .mergeIntoStandardOutput, deadline: .now + .seconds(120)))
         guard output.exit.isSuccess else {
-            throw Unavailable(description: "the malloc probe failed (\(output.exit)):\n\(output.stdoutText.suffix(3000))")
+            throw Unavailable(
+                description: "the malloc probe failed (\(output.exit)):\n\(output.stdoutText.suffix(3000))")
         }
         var counts: [String: Int] = [:]
         for mode in modes {
             guard let bytes = try? LocalFileSystem().readFile(directory + "/\(mode).trace", limit: 256 << 20) else {
-                throw Unavailable(description: "no malloc trace written for \(mode) (is libc_malloc_debug.so.0 installed? glibc 2.34+)")
+                throw Unavailable(
+                    description:
+                        "no malloc trace written for \(mode) (is libc_malloc_debug.so.0 installed? glibc 2.34+)")
             }
-            counts[mode] = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+            counts[mode] =
+                String(decoding: bytes, as: UTF8.self).split(separator: "\n")
                 .filter { $0.contains(" + 0x") || $0.contains(" > 0x") }.count
         }
         return counts
@@ -76,12 +81,16 @@ enum MallocTrace {
     /// is not loaded.
     static func traced(into trace: String, _ body: () -> Void) -> Bool {
         setenv("MALLOC_TRACE", trace, 1)  // mtrace(3) reads it when it starts tracing
-        typealias VersionedSymbol = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>, UnsafePointer<CChar>) -> UnsafeMutableRawPointer?
+        typealias VersionedSymbol =
+            @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>, UnsafePointer<CChar>) ->
+            UnsafeMutableRawPointer?
         typealias Toggle = @convention(c) () -> Void
-        guard let lookup = dlsym(nil, "dlvsym"), let library = dlopen("libc_malloc_debug.so.0", RTLD_NOW | RTLD_NOLOAD) else { return false }
+        guard let lookup = dlsym(nil, "dlvsym"), let library = dlopen("libc_malloc_debug.so.0", RTLD_NOW | RTLD_NOLOAD)
+        else { return false }
         let dlvsym = unsafeBitCast(lookup, to: VersionedSymbol.self)
         // The tracer's symbols are compat versions (`mtrace@GLIBC_2.2.5`): dlsym cannot see them.
-        guard let on = dlvsym(library, "mtrace", "GLIBC_2.2.5"), let off = dlvsym(library, "muntrace", "GLIBC_2.2.5") else { return false }
+        guard let on = dlvsym(library, "mtrace", "GLIBC_2.2.5"), let off = dlvsym(library, "muntrace", "GLIBC_2.2.5")
+        else { return false }
         unsafeBitCast(on, to: Toggle.self)()
         body()
         unsafeBitCast(off, to: Toggle.self)()

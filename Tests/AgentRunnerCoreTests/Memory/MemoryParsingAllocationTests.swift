@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The per-tick sampling path makes no allocation: the parsers walk a reused buffer. Proven by
@@ -13,7 +14,8 @@ final class MemoryParsingAllocationTests: XCTestCase {
 
     func testTheTraceSeesAllocations() throws {
         let count = try allocations("control")
-        XCTAssertGreaterThanOrEqual(count, Self.iterations, "2,000 arrays must show as 2,000 mallocs, or a zero below proves nothing")
+        XCTAssertGreaterThanOrEqual(
+            count, Self.iterations, "2,000 arrays must show as 2,000 mallocs, or a zero below proves nothing")
     }
 
     func testParsingRecordedFilesAllocatesNothing() throws {
@@ -26,13 +28,16 @@ final class MemoryParsingAllocationTests: XCTestCase {
 
     func testReadingThisHostsCgroupAllocatesNothing() throws {
         guard MemoryReader().locateCgroup() != nil else {
-            return XCTFail("no memory cgroup visible on this host; the memory defenses need cgroup v1's memory controller or cgroup v2")
+            return XCTFail(
+                "no memory cgroup visible on this host; the memory defenses need cgroup v1's memory controller or cgroup v2"
+            )
         }
         try assertNoAllocationPerSample("read-cgroup", "a cgroup tick must not allocate")
     }
 
     func testAnInRoundMemoryTickAllocatesNothing() throws {
-        try assertNoAllocationPerSample("round-tick", "serve's 10 s tick (read, classify, watch, ledger) must not allocate")
+        try assertNoAllocationPerSample(
+            "round-tick", "serve's 10 s tick (read, classify, watch, ledger) must not allocate")
     }
 
     /// The child side: traces 2,000 samples of each mode named in `AGENT_RUNNER_MALLOC_PROBE`,
@@ -45,7 +50,8 @@ final class MemoryParsingAllocationTests: XCTestCase {
         let reader = MemoryReader()
         let cgroup = reader.locateCgroup().map(CgroupMemoryFiles.init)
         guard let modes = environment[MallocTrace.probeVariable]?.split(separator: ","),
-              let directory = environment[MallocTrace.directoryVariable] else {
+            let directory = environment[MallocTrace.directoryVariable]
+        else {
             var checksum: Int64 = 0
             for _ in 0..<100 { checksum &+= files.sample() }
             XCTAssertEqual(checksum, 100 * RecordedFiles.expectedChecksum)

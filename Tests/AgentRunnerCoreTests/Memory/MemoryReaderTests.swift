@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The reader over a recorded file tree (a fake `/proc` and a cgroup2 mount inside a temporary
@@ -24,12 +25,15 @@ final class MemoryReaderTests: XCTestCase {
     }
 
     /// A Pi-like tree: serve's unit cgroup under `<root>/cgroup`, bounded (or not) as asked.
-    private func layOutPi(pressure: Bool, unitFiles: [String: String] = MemoryFixtures.piV2Files, parentMax: String = "max") throws -> String {
+    private func layOutPi(
+        pressure: Bool, unitFiles: [String: String] = MemoryFixtures.piV2Files, parentMax: String = "max"
+    ) throws -> String {
         try write("proc/meminfo", MemoryFixtures.piMeminfoPressure)
         try write("proc/vmstat", MemoryFixtures.piVmstatAfter)
         if pressure { try write("proc/pressure/memory", MemoryFixtures.stalledPressure) }
         try write("proc/self/cgroup", MemoryFixtures.piProcCgroup)
-        try write("proc/self/mountinfo", "32 22 0:27 / \(root)/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n")
+        try write(
+            "proc/self/mountinfo", "32 22 0:27 / \(root)/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n")
         let unit = "cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/agent-runner@demo.service"
         for (name, text) in unitFiles { try write(unit + "/" + name, text) }
         try write("cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/memory.max", parentMax)
@@ -49,14 +53,20 @@ final class MemoryReaderTests: XCTestCase {
         let location = try XCTUnwrap(reader.locateCgroup())
         XCTAssertEqual(location.version, .v2)
         XCTAssertEqual(location.directory, unit)
-        guard case .v2(let cgroup)? = reader.readCgroup(CgroupMemoryFiles(location)) else { return XCTFail("expected a v2 reading") }
-        XCTAssertEqual(cgroup, CgroupV2MemoryReading(
-            currentBytes: 187_346_944, max: .bytes(402_653_184), high: .unlimited, peakBytes: 398_458_880, swapCurrentBytes: 52_428_800,
-            swapMax: .bytes(67_108_864), events: .init(max: 214, oom: 1, oomKill: 1)))
+        guard case .v2(let cgroup)? = reader.readCgroup(CgroupMemoryFiles(location)) else {
+            return XCTFail("expected a v2 reading")
+        }
+        XCTAssertEqual(
+            cgroup,
+            CgroupV2MemoryReading(
+                currentBytes: 187_346_944, max: .bytes(402_653_184), high: .unlimited, peakBytes: 398_458_880,
+                swapCurrentBytes: 52_428_800,
+                swapMax: .bytes(67_108_864), events: .init(max: 214, oom: 1, oomKill: 1)))
         let bounding = try XCTUnwrap(reader.boundingCgroup(of: location))
         XCTAssertEqual(bounding.location.directory, unit)
         XCTAssertEqual(bounding.limitBytes, 402_653_184)
-        XCTAssertTrue(reader.isMemoryHighWritable(CgroupMemoryFiles(location)) || getuid() != 0, "root may write any memory.high")
+        XCTAssertTrue(
+            reader.isMemoryHighWritable(CgroupMemoryFiles(location)) || getuid() != 0, "root may write any memory.high")
     }
 
     func testBoundingLimitOnAnAncestor() throws {
@@ -68,7 +78,8 @@ final class MemoryReaderTests: XCTestCase {
         let location = try XCTUnwrap(reader.locateCgroup())
         XCTAssertEqual(location.directory, unit)
         let bounding = try XCTUnwrap(reader.boundingCgroup(of: location))
-        XCTAssertEqual(bounding.location.directory, root + "/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice")
+        XCTAssertEqual(
+            bounding.location.directory, root + "/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice")
         XCTAssertEqual(bounding.limitBytes, 268_435_456)
     }
 
@@ -78,7 +89,8 @@ final class MemoryReaderTests: XCTestCase {
         try write("cgroup/cgroup.controllers", "cpu io pids")
         let reader = MemoryReader(procRoot: root + "/proc")
         XCTAssertNil(reader.locateCgroup(), "a v2 root has no memory.current")
-        XCTAssertEqual(reader.readHost(), HostMemoryReading(pageSize: reader.pageSize), "no /proc files: every field absent")
+        XCTAssertEqual(
+            reader.readHost(), HostMemoryReading(pageSize: reader.pageSize), "no /proc files: every field absent")
     }
 
     func testTheV1FilesOfThisMachineReadBack() throws {
@@ -108,7 +120,8 @@ final class MemoryReaderTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(host.meminfo.memTotalKB), 0)
         XCTAssertNotNil(host.vmstat.swapOutPages)
         guard let location = reader.locateCgroup() else {
-            return XCTFail("no memory cgroup visible here; the memory defenses need cgroup v1's memory controller or v2")
+            return XCTFail(
+                "no memory cgroup visible here; the memory defenses need cgroup v1's memory controller or v2")
         }
         XCTAssertGreaterThan(try XCTUnwrap(reader.readCgroup(CgroupMemoryFiles(location))?.currentBytes), 0)
     }
@@ -119,7 +132,8 @@ final class MemoryReaderTests: XCTestCase {
     func testARealOOMKillIsReported() throws {
         let reader = MemoryReader()
         guard getuid() == 0, let serve = reader.locateCgroup(), serve.version == .v1 else {
-            return XCTFail("needs root and a writable v1 memory cgroup (the CI machine's layout); run the suite as root")
+            return XCTFail(
+                "needs root and a writable v1 memory cgroup (the CI machine's layout); run the suite as root")
         }
         let directory = serve.directory + "/agent-runner-oom-test-\(getpid())"
         guard mkdir(directory, 0o755) == 0 else {
@@ -136,20 +150,26 @@ final class MemoryReaderTests: XCTestCase {
         let location = CgroupLocation(version: .v1, cgroupPath: "", directory: directory, mountPoint: serve.mountPoint)
         let files = CgroupMemoryFiles(location)
         let kernelBefore = reader.readHost().vmstat.oomKills
-        var ledger = RoundMemoryLedger(roundNum: 7, before: reader.readCgroup(files), kernelOOMKillsBefore: kernelBefore)
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            "/bin/sh", arguments: ["-c", "echo $$ > \(directory)/cgroup.procs && exec tail /dev/zero"],
-            standardOutput: .capture(), standardError: .mergeIntoStandardOutput, deadline: .now + .seconds(60)))
+        var ledger = RoundMemoryLedger(
+            roundNum: 7, before: reader.readCgroup(files), kernelOOMKillsBefore: kernelBefore)
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                "/bin/sh", arguments: ["-c", "echo $$ > \(directory)/cgroup.procs && exec tail /dev/zero"],
+                standardOutput: .capture(), standardError: .mergeIntoStandardOutput, deadline: .now + .seconds(60)))
         XCTAssertEqual(output.exit, .signalled(SIGKILL), output.stdoutText)
         let after = try XCTUnwrap(reader.readCgroup(files))
         ledger.observe(after)
-        let events = ledger.finish(RoundMemoryLedger.RoundEnd(
-            after: after, kernelOOMKillsAfter: reader.readHost().vmstat.oomKills, agentExit: output.exit, killedBySupervisor: false,
-            logPath: "/logs/round-7.log", logBytes: 0, boundingCgroupPath: directory))
+        let events = ledger.finish(
+            RoundMemoryLedger.RoundEnd(
+                after: after, kernelOOMKillsAfter: reader.readHost().vmstat.oomKills, agentExit: output.exit,
+                killedBySupervisor: false,
+                logPath: "/logs/round-7.log", logBytes: 0, boundingCgroupPath: directory))
         XCTAssertEqual(events.map(\.kind), [.roundCgroupMemory, .roundOomKilled])
         XCTAssertEqual(events[1].payload["events_oom_kill_delta"], .int(1))
         XCTAssertEqual(events[1].payload["partial_log"], .bool(false))
-        XCTAssertEqual(events[0].payload["memory_current_peak"]?.intValue, 16_777_216, "the kernel's high-water mark rose to the limit during the round")
+        XCTAssertEqual(
+            events[0].payload["memory_current_peak"]?.intValue, 16_777_216,
+            "the kernel's high-water mark rose to the limit during the round")
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The watch's kill decisions on a fake clock: a stand-in agent (a real process) is watched in
@@ -18,14 +19,17 @@ final class AgentWatchTests: XCTestCase {
         }
     }
 
-    func watch(_ standIn: StandInAgents.StandIn, timeoutS: Int = 60, graceS: Int = 5, ignore: [String] = [],
-               progressS: Int = 0, clock: FakeClock, recorded: Recorded = Recorded()) throws -> AgentExit {
+    func watch(
+        _ standIn: StandInAgents.StandIn, timeoutS: Int = 60, graceS: Int = 5, ignore: [String] = [],
+        progressS: Int = 0, clock: FakeClock, recorded: Recorded = Recorded()
+    ) throws -> AgentExit {
         let log = NSTemporaryDirectory() + "agent-watch-" + UUID().uuidString + ".log"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: log) }
         let agents = StandInAgents([standIn])
         addTeardownBlock { agents.killLeftovers() }
-        let request = ProcessRequest("agent", standardOutput: .appendToFile(log),
-                                     standardError: .mergeIntoStandardOutput)
+        let request = ProcessRequest(
+            "agent", standardOutput: .appendToFile(log),
+            standardError: .mergeIntoStandardOutput)
         let process = try agents.spawn(request)
         let watch = AgentWatch(
             process: process, logPath: log, timeoutS: timeoutS, killGrace: .seconds(10),
@@ -66,8 +70,9 @@ final class AgentWatchTests: XCTestCase {
     func testLiveWorkersExtendTheGraceOnceAndTheHardWallEndsTheRound() throws {
         let clock = FakeClock()
         let recorded = Recorded()
-        let exit = try watch(.runs(output: result, withChild: true), timeoutS: 20, graceS: 5, clock: clock,
-                             recorded: recorded)
+        let exit = try watch(
+            .runs(output: result, withChild: true), timeoutS: 20, graceS: 5, clock: clock,
+            recorded: recorded)
         XCTAssertEqual(exit.durationS, 20.2)
         XCTAssertEqual(exit.exitCause, "timeout")
         XCTAssertTrue(exit.graceExtended)
@@ -82,8 +87,9 @@ final class AgentWatchTests: XCTestCase {
     func testAnIgnoredHelperDoesNotHoldTheRoundOpen() throws {
         let clock = FakeClock()
         let recorded = Recorded()
-        let exit = try watch(.runs(output: result, withChild: true), graceS: 5, ignore: ["^sleep 1000$"], clock: clock,
-                             recorded: recorded)
+        let exit = try watch(
+            .runs(output: result, withChild: true), graceS: 5, ignore: ["^sleep 1000$"], clock: clock,
+            recorded: recorded)
         XCTAssertEqual(exit.exitCause, "grace_kill")
         XCTAssertEqual(exit.durationS, 6.2)
         XCTAssertTrue(recorded.payloads.isEmpty)

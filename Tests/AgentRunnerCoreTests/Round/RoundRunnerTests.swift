@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import TestSupport
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// One round on a fake clock with a stand-in agent and scripted git: the events in the
@@ -10,13 +11,16 @@ import XCTest
 final class RoundRunnerTests: XCTestCase {
     let usage = #"{"type":"result","is_error":false,"usage":{"input_tokens":5,"output_tokens":6},"duration_ms":10}"#
 
-    func runner(_ project: ProjectFixture, _ agents: StandInAgents, clock: FakeClock = FakeClock(),
-                stderr: CapturedOutput = CapturedOutput()) -> RoundRunner {
+    func runner(
+        _ project: ProjectFixture, _ agents: StandInAgents, clock: FakeClock = FakeClock(),
+        stderr: CapturedOutput = CapturedOutput()
+    ) -> RoundRunner {
         addTeardownBlock { agents.killLeftovers() }
         let effects = Effects.fake(clock: clock, processes: agents, fileSystem: UnsyncedDisk())
         let events = EventSink(logDir: project.logDir, clock: clock.wallClock, stderr: stderr)
-        return RoundRunner(config: project.config, events: events, effects: effects, environment: project.environment,
-                           stderr: stderr)
+        return RoundRunner(
+            config: project.config, events: events, effects: effects, environment: project.environment,
+            stderr: stderr)
     }
 
     func testACleanRoundWritesItsEventsAndFilesInTheOriginalOrder() throws {
@@ -26,13 +30,17 @@ final class RoundRunnerTests: XCTestCase {
         XCTAssertEqual(rounds.nextRoundNumber(), 1)
         let result = rounds.run(round: 1)
 
-        let clean = AgentExit(status: .terminated(0), durationS: 0, timedOut: false, graceKilled: false,
-                              graceExtended: false)
+        let clean = AgentExit(
+            status: .terminated(0), durationS: 0, timedOut: false, graceKilled: false,
+            graceExtended: false)
         XCTAssertEqual(result.kind, .ran(clean))
-        XCTAssertEqual(try project.kinds(), [
-            "round_substrate_before", "round_start", "agent_spawn", "agent_exit", "round_end", "agent_usage_recorded",
-            "round_substrate_after",
-        ])
+        XCTAssertEqual(
+            try project.kinds(),
+            [
+                "round_substrate_before", "round_start", "agent_spawn", "agent_exit", "round_end",
+                "agent_usage_recorded",
+                "round_substrate_after",
+            ])
         XCTAssertEqual(try project.payloads(.agentExit).first?["exit_cause"], "clean")
         XCTAssertEqual(try project.payloads(.roundStart).first?["config_changed"], false)
         XCTAssertEqual(rounds.nextRoundNumber(), 2, "status.json and rounds/R1-*.log continue the numbering")
@@ -41,9 +49,10 @@ final class RoundRunnerTests: XCTestCase {
         XCTAssertEqual(transcript, project.logDir + "/rounds/R1-" + (transcript.split(separator: "-").last ?? ""))
         XCTAssertTrue(transcript.hasSuffix(".log") && transcript.contains("/rounds/R1-20261118T"), transcript)
         XCTAssertEqual(try String(contentsOfFile: transcript, encoding: .utf8), usage + "\n")
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"),
-                       "rounds/" + (transcript.split(separator: "/").last ?? ""),
-                       "the pointer names the live transcript")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: project.logDir + "/round-current.log"),
+            "rounds/" + (transcript.split(separator: "/").last ?? ""),
+            "the pointer names the live transcript")
         let context = try String(contentsOfFile: project.logDir + "/round-context.json", encoding: .utf8)
         XCTAssertTrue(context.hasPrefix("{\n  \"round_num\": 1,\n  \"started_at\": \"2026-11-18T"), context)
         XCTAssertFalse(FileManager.default.fileExists(atPath: project.logDir + "/agent.pid"), "removed after the round")
@@ -75,8 +84,9 @@ final class RoundRunnerTests: XCTestCase {
         let result = runner(project, StandInAgents([.runs(output: "thinking")]), clock: clock).run(round: 1)
         guard case .ran(let exit) = result.kind else { return XCTFail("\(result.kind)") }
         XCTAssertEqual(exit.durationS, 2.2)
-        XCTAssertEqual(Array(try project.kinds().drop { $0 != "agent_exit" }.prefix(3)),
-                       ["agent_exit", "round_timeout_kill", "round_end"])
+        XCTAssertEqual(
+            Array(try project.kinds().drop { $0 != "agent_exit" }.prefix(3)),
+            ["agent_exit", "round_timeout_kill", "round_end"])
         XCTAssertEqual(try project.payloads(.roundTimeoutKill).first?["reason"], "exceeded round_timeout_s=2")
         XCTAssertEqual(try project.payloads(.agentSpawn).first?["timeout_s"], 2)
     }
@@ -116,9 +126,11 @@ final class RoundRunnerTests: XCTestCase {
     func testEachRoundIsReadByTheClassifierOfItsAgentWhateverItsExitCode() throws {
         let project = try ProjectFixture(self, agentName: "aider")
         let header = "Aider v0.86.2\nModel: openai/gpt-4o-mini with whole edit format\n\n"
-        let refused = header + "litellm.InternalServerError: InternalServerError: OpenAIException - Connection error.\n"
+        let refused =
+            header + "litellm.InternalServerError: InternalServerError: OpenAIException - Connection error.\n"
             + "The API provider's servers are down or overloaded.\n"
-        let unauthorized = header + "Tokens: 677 sent, 0 received.\n"
+        let unauthorized =
+            header + "Tokens: 677 sent, 0 received.\n"
             + "litellm.AuthenticationError: AuthenticationError: OpenAIException - Incorrect API key provided.\n"
             + "The API provider is not able to authenticate you. Check your API key.\n"
         let rounds = runner(project, StandInAgents([.exits(0, output: refused), .exits(0, output: unauthorized)]))
@@ -148,12 +160,17 @@ final class RoundRunnerTests: XCTestCase {
         let rounds = runner(project, agents, clock: clock)
         _ = rounds.run(round: 1)
         XCTAssertEqual(try project.payloads(.dirtyDetected), [["round_num": 1, "files": ["scratch.txt"]]])
-        XCTAssertEqual(try project.payloads(.orphanStashed),
-                       [["round_num": 1, "ref": .string(git.sha), "reason": "clean_exit_with_dirty_tree"]])
+        XCTAssertEqual(
+            try project.payloads(.orphanStashed),
+            [["round_num": 1, "ref": .string(git.sha), "reason": "clean_exit_with_dirty_tree"]])
         let push = try XCTUnwrap(agents.scripted.requests.first { $0.arguments.contains("push") })
         // check-ignore says the config and prompt are ignored, so no pathspec is needed to keep them.
-        XCTAssertEqual(push.arguments, ["-c", "core.quotepath=false", "stash", "push", "-u", "-m",
-                                        "ORPHAN R1 ts=2026-11-18T11:06:40"])
+        XCTAssertEqual(
+            push.arguments,
+            [
+                "-c", "core.quotepath=false", "stash", "push", "-u", "-m",
+                "ORPHAN R1 ts=2026-11-18T11:06:40",
+            ])
         let orphan = try XCTUnwrap(OrphanState.read(logDir: project.logDir, fileSystem: LocalFileSystem()))
         XCTAssertEqual(orphan.stashedRef, git.sha)
         XCTAssertEqual(orphan.files, ["scratch.txt"])
@@ -166,26 +183,30 @@ final class RoundRunnerTests: XCTestCase {
     }
 
     func testHooksAroundTheRound() throws {
-        let project = try ProjectFixture(self, extra: """
-            [hooks]
-            pre_round = [{ name = "rewrite", command = ["rewrite-prompt"] }]
-            post_round = [["notify"]]
-            """)
+        let project = try ProjectFixture(
+            self,
+            extra: """
+                [hooks]
+                pre_round = [{ name = "rewrite", command = ["rewrite-prompt"] }]
+                post_round = [["notify"]]
+                """)
         let prompt = project.workDir + "/prompts/main.md"
-        let agents = StandInAgents([.exits(0)], run: { request in
-            switch request.executable {
-            case "rewrite-prompt":
-                let handle = FileHandle(forWritingAtPath: prompt)
-                handle?.seekToEndOfFile()
-                handle?.write(Data(" Extra.".utf8))
-                handle?.closeFile()
-                return .finished(0)
-            case "notify":
-                return .finished(2, stderr: "no webhook\n")
-            default:
-                return try StandInAgents.cleanTree(request)
-            }
-        })
+        let agents = StandInAgents(
+            [.exits(0)],
+            run: { request in
+                switch request.executable {
+                case "rewrite-prompt":
+                    let handle = FileHandle(forWritingAtPath: prompt)
+                    handle?.seekToEndOfFile()
+                    handle?.write(Data(" Extra.".utf8))
+                    handle?.closeFile()
+                    return .finished(0)
+                case "notify":
+                    return .finished(2, stderr: "no webhook\n")
+                default:
+                    return try StandInAgents.cleanTree(request)
+                }
+            })
         _ = runner(project, agents).run(round: 1)
         let overwritten = try XCTUnwrap(project.payloads(.promptOverwritten).first)
         XCTAssertEqual(overwritten["hook"], "rewrite")
@@ -198,8 +219,9 @@ final class RoundRunnerTests: XCTestCase {
         XCTAssertTrue(String(decoding: stdin, as: UTF8.self).hasSuffix(" Extra."), "the agent got the rewritten prompt")
         let notify = try XCTUnwrap(agents.scripted.requests.first { $0.executable == "notify" })
         XCTAssertEqual(notify.environment["AGENT_RUNNER_EXIT_CODE"], "0")
-        XCTAssertEqual(notify.environment["AGENT_RUNNER_ROUND_LOG"],
-                       RoundLogs(logDir: project.logDir).transcript(forRound: 1))
+        XCTAssertEqual(
+            notify.environment["AGENT_RUNNER_ROUND_LOG"],
+            RoundLogs(logDir: project.logDir).transcript(forRound: 1))
     }
 
     func testAChangedPromptShowsInTheNextRoundStart() throws {

@@ -1,4 +1,5 @@
 import FleetCore
+
 @testable import AgentRunnerCore
 
 /// Zones built from the POSIX rules the real zones follow today, so schedule tests read no files.
@@ -32,10 +33,15 @@ func utc(_ year: Int64, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ 
 
 /// The instant a zone's clocks show this reading (the first one, in a fold).
 func wall(_ zone: IANAZone, _ year: Int64, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int) -> UTCInstant {
-    zone.resolve(LocalDateTime(date: CivilDate(year: year, month: month, day: day)!, hour: hour, minute: minute)!).instants[0]
+    zone.resolve(LocalDateTime(date: CivilDate(year: year, month: month, day: day)!, hour: hour, minute: minute)!)
+        .instants[0]
 }
 
-func schedule(_ zone: IANAZone = TestZones.berlin, timezone: String? = "Europe/Berlin", run: [String] = [], pause: [String] = []) -> Schedule {
-    Schedule(timezone: timezone, zone: zone,
-             runWindows: run.map { try! ScheduleWindow.parse($0) }, pauseWindows: pause.map { try! ScheduleWindow.parse($0) })
+func schedule(
+    _ zone: IANAZone = TestZones.berlin, timezone: String? = "Europe/Berlin", run: [String] = [], pause: [String] = []
+) -> Schedule {
+    Schedule(
+        timezone: timezone, zone: zone,
+        runWindows: run.map { try! ScheduleWindow.parse($0) }, pauseWindows: pause.map { try! ScheduleWindow.parse($0) }
+    )
 }

@@ -1,5 +1,6 @@
 import FleetCore
 import XCTest
+
 @testable import AgentRunnerCore
 
 /// The runnable predicate, the pause serve enters and its `resume_at`, on injected instants.
@@ -39,7 +40,9 @@ final class ScheduleTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(lunch.pause(at: wall(berlin, 2026, 6, 6, 12, 45))).activeWindow, " 12:30-14:00")
         XCTAssertTrue(lunch.isRunnable(at: wall(berlin, 2026, 6, 6, 12, 15)), "Saturday has no lunch pause")
         let nightsOff = schedule(pause: ["22:00-06:00"])
-        XCTAssertEqual(try XCTUnwrap(nightsOff.pause(at: wall(berlin, 2026, 6, 1, 23, 0))).resumeAtText, "2026-06-02T06:00:00+02:00")
+        XCTAssertEqual(
+            try XCTUnwrap(nightsOff.pause(at: wall(berlin, 2026, 6, 1, 23, 0))).resumeAtText,
+            "2026-06-02T06:00:00+02:00")
     }
 
     func testWindowAcrossMidnight() throws {
@@ -55,9 +58,11 @@ final class ScheduleTests: XCTestCase {
         let sundayNight = schedule(run: ["Sun 22:00-06:00"])
         // Sunday 2026-06-07 22:00 to Monday 06:00.
         XCTAssertTrue(sundayNight.isRunnable(at: wall(berlin, 2026, 6, 8, 5, 59)))
-        XCTAssertFalse(sundayNight.isRunnable(at: wall(berlin, 2026, 6, 7, 5, 0)), "Sunday's early hours belong to Saturday")
+        XCTAssertFalse(
+            sundayNight.isRunnable(at: wall(berlin, 2026, 6, 7, 5, 0)), "Sunday's early hours belong to Saturday")
         let pause = try XCTUnwrap(sundayNight.pause(at: wall(berlin, 2026, 6, 8, 6, 0)))
-        XCTAssertEqual(pause.resumeAtText, "2026-06-14T22:00:00+02:00", "six days and 16 hours ahead, within the 8-day look-ahead")
+        XCTAssertEqual(
+            pause.resumeAtText, "2026-06-14T22:00:00+02:00", "six days and 16 hours ahead, within the 8-day look-ahead")
     }
 
     func testNothingOpensWithinEightDays() throws {
@@ -71,7 +76,8 @@ final class ScheduleTests: XCTestCase {
         let rare = schedule(run: ["Mon 12:01-13:00"])
         XCTAssertEqual(rare.resumeAt(after: wall(berlin, 2026, 6, 1, 13, 0)), wall(berlin, 2026, 6, 8, 12, 1))
         // Windows that cancel out never open.
-        XCTAssertNil(schedule(run: ["Mon 12:00-13:00"], pause: ["12:00-13:00"]).resumeAt(after: wall(berlin, 2026, 6, 1, 13, 0)))
+        XCTAssertNil(
+            schedule(run: ["Mon 12:00-13:00"], pause: ["12:00-13:00"]).resumeAt(after: wall(berlin, 2026, 6, 1, 13, 0)))
     }
 
     // MARK: Daylight saving
@@ -85,7 +91,8 @@ final class ScheduleTests: XCTestCase {
         XCTAssertEqual(pause.resumeAtText, "2026-03-30T02:00:00+02:00")
         // A window starting inside the gap opens the moment the clocks jump (03:00 CEST).
         let startsInGap = schedule(run: ["02:30-04:00"])
-        XCTAssertEqual(try XCTUnwrap(startsInGap.pause(at: utc(2026, 3, 29, 0, 30))).resumeAtText, "2026-03-29T03:00:00+02:00")
+        XCTAssertEqual(
+            try XCTUnwrap(startsInGap.pause(at: utc(2026, 3, 29, 0, 30))).resumeAtText, "2026-03-29T03:00:00+02:00")
         XCTAssertEqual(startsInGap.resumeAt(after: utc(2026, 3, 29, 0, 30)), gapStart)
         // A pause window ending inside the gap ends at the jump too.
         let pausedIntoGap = schedule(pause: ["01:00-02:30"])
@@ -122,7 +129,8 @@ final class ScheduleTests: XCTestCase {
 
     func testThirtyMinuteDaylightSaving() throws {
         // Lord Howe Island, 2026-10-04: 02:00 (+10:30) becomes 02:30 (+11).
-        let lordHowe = schedule(TestZones.lordHowe, timezone: "Australia/Lord_Howe", run: ["02:10-02:20", "02:40-03:00"])
+        let lordHowe = schedule(
+            TestZones.lordHowe, timezone: "Australia/Lord_Howe", run: ["02:10-02:20", "02:40-03:00"])
         let pause = try XCTUnwrap(lordHowe.pause(at: wall(TestZones.lordHowe, 2026, 10, 4, 1, 0)))
         XCTAssertEqual(pause.resumeAtText, "2026-10-04T02:40:00+11:00")
     }
@@ -131,14 +139,18 @@ final class ScheduleTests: XCTestCase {
 
     func testParseLoadsTheZoneAndInheritsIt() throws {
         let zones = TestZones.Source()
-        let global = try Schedule.parse(timezone: "Europe/Berlin", runWindows: ["Mon-Fri 09:00-17:00"], pauseWindows: [], zones: zones)
+        let global = try Schedule.parse(
+            timezone: "Europe/Berlin", runWindows: ["Mon-Fri 09:00-17:00"], pauseWindows: [], zones: zones)
         XCTAssertEqual(global.zone, berlin)
         XCTAssertEqual(global.runWindows.map(\.label), ["Mon-Fri 09:00-17:00"])
-        let inherited = try Schedule.parse(timezone: nil, runWindows: ["18:00-20:00"], pauseWindows: [], inheriting: global, zones: zones)
+        let inherited = try Schedule.parse(
+            timezone: nil, runWindows: ["18:00-20:00"], pauseWindows: [], inheriting: global, zones: zones)
         XCTAssertEqual(inherited.timezone, "Europe/Berlin")
         XCTAssertEqual(inherited.zone, berlin)
         XCTAssertEqual(inherited.runWindows.map(\.label), ["18:00-20:00"], "a phase schedule replaces the windows")
-        let own = try Schedule.parse(timezone: "America/New_York", runWindows: [], pauseWindows: ["00:00-06:00"], inheriting: global, zones: zones)
+        let own = try Schedule.parse(
+            timezone: "America/New_York", runWindows: [], pauseWindows: ["00:00-06:00"], inheriting: global,
+            zones: zones)
         XCTAssertEqual(own.zone, newYork)
         let local = try Schedule.parse(timezone: nil, runWindows: ["09:00-17:00"], pauseWindows: [], zones: zones)
         XCTAssertEqual(local.timezoneLabel, "local")
@@ -147,34 +159,54 @@ final class ScheduleTests: XCTestCase {
     }
 
     func testUnknownZone() {
-        XCTAssertThrowsError(try Schedule.parse(timezone: "Mars/Olympus", runWindows: [], pauseWindows: [], zones: TestZones.Source())) { error in
+        XCTAssertThrowsError(
+            try Schedule.parse(timezone: "Mars/Olympus", runWindows: [], pauseWindows: [], zones: TestZones.Source())
+        ) { error in
             let scheduleError = error as? ScheduleError
             XCTAssertEqual(scheduleError?.key, .timezone)
             XCTAssertEqual(scheduleError?.description, "schedule.timezone: unknown IANA zone 'Mars/Olympus'")
-            XCTAssertEqual(scheduleError?.text(table: "phases.review.schedule"), "phases.review.schedule.timezone: unknown IANA zone 'Mars/Olympus'")
+            XCTAssertEqual(
+                scheduleError?.text(table: "phases.review.schedule"),
+                "phases.review.schedule.timezone: unknown IANA zone 'Mars/Olympus'")
         }
         // Through the host's database, as serve loads it.
         XCTAssertThrowsError(try Schedule.parse(timezone: "Europe/Berln", runWindows: [], pauseWindows: [])) { error in
-            XCTAssertEqual((error as? ScheduleError)?.description, "schedule.timezone: unknown IANA zone 'Europe/Berln'")
+            XCTAssertEqual(
+                (error as? ScheduleError)?.description, "schedule.timezone: unknown IANA zone 'Europe/Berln'")
         }
-        XCTAssertThrowsError(try Schedule.parse(timezone: "../../etc/passwd", runWindows: [], pauseWindows: [])) { error in
+        XCTAssertThrowsError(try Schedule.parse(timezone: "../../etc/passwd", runWindows: [], pauseWindows: [])) {
+            error in
             XCTAssertEqual((error as? ScheduleError)?.key, .timezone)
         }
     }
 
     func testWindowErrorsNameTheListAndElement() {
-        XCTAssertThrowsError(try Schedule.parse(timezone: "Europe/Berlin", runWindows: ["09:00-17:00", "9-17"], pauseWindows: [], zones: TestZones.Source())) { error in
+        XCTAssertThrowsError(
+            try Schedule.parse(
+                timezone: "Europe/Berlin", runWindows: ["09:00-17:00", "9-17"], pauseWindows: [],
+                zones: TestZones.Source())
+        ) { error in
             let scheduleError = error as? ScheduleError
             XCTAssertEqual(scheduleError?.key, .runWindows)
             XCTAssertEqual(scheduleError?.index, 1)
-            XCTAssertEqual(scheduleError?.description, "schedule.run_windows: invalid window '9-17': expected [WEEKDAYS ]HH:MM-HH:MM")
+            XCTAssertEqual(
+                scheduleError?.description,
+                "schedule.run_windows: invalid window '9-17': expected [WEEKDAYS ]HH:MM-HH:MM")
         }
-        XCTAssertThrowsError(try Schedule.parse(timezone: "Europe/Berlin", runWindows: [], pauseWindows: ["Sun-Sat 01:00-02:00"], zones: TestZones.Source())) { error in
-            XCTAssertEqual((error as? ScheduleError)?.text(table: "phases.build.schedule"),
-                           "phases.build.schedule.pause_windows: weekday range must be ascending Mon..Sun: 'sun-sat'")
+        XCTAssertThrowsError(
+            try Schedule.parse(
+                timezone: "Europe/Berlin", runWindows: [], pauseWindows: ["Sun-Sat 01:00-02:00"],
+                zones: TestZones.Source())
+        ) { error in
+            XCTAssertEqual(
+                (error as? ScheduleError)?.text(table: "phases.build.schedule"),
+                "phases.build.schedule.pause_windows: weekday range must be ascending Mon..Sun: 'sun-sat'")
         }
         // The zone is checked first, as in the original.
-        XCTAssertThrowsError(try Schedule.parse(timezone: "Nowhere/Town", runWindows: ["bad"], pauseWindows: [], zones: TestZones.Source())) { error in
+        XCTAssertThrowsError(
+            try Schedule.parse(
+                timezone: "Nowhere/Town", runWindows: ["bad"], pauseWindows: [], zones: TestZones.Source())
+        ) { error in
             XCTAssertEqual((error as? ScheduleError)?.key, .timezone)
         }
     }
@@ -184,12 +216,16 @@ final class ScheduleTests: XCTestCase {
     func testEventPayloads() throws {
         let office = schedule(run: ["Mon-Fri 09:00-17:00"])
         let pause = try XCTUnwrap(office.pause(at: wall(berlin, 2026, 6, 1, 8, 0)))
-        XCTAssertEqual(JSONWriter().string(.object(pause.pausedPayload)),
-                       #"{"active_window": "outside run_windows", "resume_at": "2026-06-01T09:00:00+02:00", "timezone": "Europe/Berlin"}"#)
-        XCTAssertEqual(JSONWriter().string(.object(SchedulePause.resumedPayload(pausedForS: 3_600))), #"{"paused_for_s": 3600}"#)
+        XCTAssertEqual(
+            JSONWriter().string(.object(pause.pausedPayload)),
+            #"{"active_window": "outside run_windows", "resume_at": "2026-06-01T09:00:00+02:00", "timezone": "Europe/Berlin"}"#
+        )
+        XCTAssertEqual(
+            JSONWriter().string(.object(SchedulePause.resumedPayload(pausedForS: 3_600))), #"{"paused_for_s": 3600}"#)
         let local = schedule(newYork, timezone: nil, pause: ["00:00-24:00"])
-        XCTAssertEqual(JSONWriter().string(.object(try XCTUnwrap(local.pause(at: utc(2026, 6, 1, 0, 0))).pausedPayload)),
-                       #"{"active_window": "00:00-24:00", "resume_at": "", "timezone": "local"}"#)
+        XCTAssertEqual(
+            JSONWriter().string(.object(try XCTUnwrap(local.pause(at: utc(2026, 6, 1, 0, 0))).pausedPayload)),
+            #"{"active_window": "00:00-24:00", "resume_at": "", "timezone": "local"}"#)
     }
 
     func testPauseEndsWhenTheWindowOpens() throws {

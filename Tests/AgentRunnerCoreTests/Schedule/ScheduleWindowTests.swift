@@ -1,5 +1,6 @@
 import FleetCore
 import XCTest
+
 @testable import AgentRunnerCore
 
 final class ScheduleWindowTests: XCTestCase {
@@ -8,9 +9,13 @@ final class ScheduleWindowTests: XCTestCase {
         XCTAssertEqual([plain.startMinute, plain.endMinute], [540, 1020])
         XCTAssertEqual(plain.weekdays, [])
         XCTAssertFalse(plain.wrapsPastMidnight)
-        XCTAssertEqual(try ScheduleWindow.parse("Mon-Fri 09:00-17:00").weekdays, [.monday, .tuesday, .wednesday, .thursday, .friday])
+        XCTAssertEqual(
+            try ScheduleWindow.parse("Mon-Fri 09:00-17:00").weekdays,
+            [.monday, .tuesday, .wednesday, .thursday, .friday])
         XCTAssertEqual(try ScheduleWindow.parse("sat,SUN 10:00-12:00").weekdays, [.saturday, .sunday])
-        XCTAssertEqual(try ScheduleWindow.parse("Mon-Wed,Fri,sun 22:00-02:00").weekdays, [.monday, .tuesday, .wednesday, .friday, .sunday])
+        XCTAssertEqual(
+            try ScheduleWindow.parse("Mon-Wed,Fri,sun 22:00-02:00").weekdays,
+            [.monday, .tuesday, .wednesday, .friday, .sunday])
         XCTAssertEqual(try ScheduleWindow.parse("Tue-Tue 08:00-09:00").weekdays, [.tuesday])
         XCTAssertEqual(try ScheduleWindow.parse("Mon\t 09:00-10:00").weekdays, [.monday])
         let allDay = try ScheduleWindow.parse("00:00-24:00")
@@ -18,7 +23,9 @@ final class ScheduleWindowTests: XCTestCase {
         XCTAssertFalse(allDay.wrapsPastMidnight)
         XCTAssertTrue(try ScheduleWindow.parse("22:00-02:00").wrapsPastMidnight)
         XCTAssertTrue(try ScheduleWindow.parse("22:00-00:00").wrapsPastMidnight)
-        XCTAssertEqual(try ScheduleWindow.parse("  Mon 09:00-10:00 ").label, "  Mon 09:00-10:00 ", "the label is kept verbatim for active_window")
+        XCTAssertEqual(
+            try ScheduleWindow.parse("  Mon 09:00-10:00 ").label, "  Mon 09:00-10:00 ",
+            "the label is kept verbatim for active_window")
     }
 
     func testErrorTextsAreTheOriginals() {
@@ -56,7 +63,8 @@ final class ScheduleWindowTests: XCTestCase {
         XCTAssertTrue(friday.contains(weekday: .friday, minuteOfDay: 23 * 60))
         XCTAssertTrue(friday.contains(weekday: .saturday, minuteOfDay: 1 * 60 + 59))
         XCTAssertFalse(friday.contains(weekday: .saturday, minuteOfDay: 2 * 60), "exclusive end")
-        XCTAssertFalse(friday.contains(weekday: .friday, minuteOfDay: 1 * 60), "Friday's early hours are Thursday's tail")
+        XCTAssertFalse(
+            friday.contains(weekday: .friday, minuteOfDay: 1 * 60), "Friday's early hours are Thursday's tail")
         XCTAssertFalse(friday.contains(weekday: .saturday, minuteOfDay: 23 * 60))
         XCTAssertFalse(friday.contains(weekday: .friday, minuteOfDay: 21 * 60 + 59))
     }
@@ -64,8 +72,10 @@ final class ScheduleWindowTests: XCTestCase {
     func testSundayToMondayWrapAcrossTheWeekBoundary() throws {
         let sunday = try ScheduleWindow.parse("Sun 22:00-06:00")
         XCTAssertTrue(sunday.contains(weekday: .sunday, minuteOfDay: 22 * 60))
-        XCTAssertTrue(sunday.contains(weekday: .monday, minuteOfDay: 5 * 60 + 59), "Monday's early hours are Sunday's tail")
-        XCTAssertFalse(sunday.contains(weekday: .sunday, minuteOfDay: 5 * 60), "Sunday's early hours are Saturday's tail")
+        XCTAssertTrue(
+            sunday.contains(weekday: .monday, minuteOfDay: 5 * 60 + 59), "Monday's early hours are Sunday's tail")
+        XCTAssertFalse(
+            sunday.contains(weekday: .sunday, minuteOfDay: 5 * 60), "Sunday's early hours are Saturday's tail")
         let monday = try ScheduleWindow.parse("Mon 22:00-06:00")
         XCTAssertFalse(monday.contains(weekday: .monday, minuteOfDay: 3 * 60))
         XCTAssertTrue(monday.contains(weekday: .tuesday, minuteOfDay: 3 * 60))

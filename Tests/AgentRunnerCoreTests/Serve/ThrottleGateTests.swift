@@ -154,8 +154,9 @@ final class ThrottleGateTests: XCTestCase {
         let bin = NSTemporaryDirectory() + "agent-runner-unit-bin-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: bin) }
-        _ = FileManager.default.createFile(atPath: bin + "/gemini", contents: Data("#!/bin/sh\n".utf8),
-                                       attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(
+            atPath: bin + "/gemini", contents: Data("#!/bin/sh\n".utf8),
+            attributes: [.posixPermissions: 0o755])
         let project = try ProjectFixture(
             self, runtime: ["max_rounds = 4", "backoff_jitter_s = 5"],
             extra: """
@@ -183,8 +184,10 @@ final class ThrottleGateTests: XCTestCase {
         let kinds = try project.kinds().filter { $0 == "round_start" || $0.hasPrefix("transient_error") }
         XCTAssertEqual(
             kinds,
-            ["round_start", "round_start", "transient_error_detected", "round_start", "transient_error_recovered",
-             "round_start"])
+            [
+                "round_start", "round_start", "transient_error_detected", "round_start", "transient_error_recovered",
+                "round_start",
+            ])
         XCTAssertEqual(clock.fake.elapsed, .seconds(1 + 2 + 1 + 62))
     }
 

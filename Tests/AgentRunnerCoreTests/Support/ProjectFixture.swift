@@ -22,8 +22,10 @@ struct ProjectFixture {
     ///   - extra: TOML appended after `[prompt]` (other tables).
     ///   - prompt: the prompt's text (default: 600 bytes, enough for the startup battery).
     ///   - zones: where `[schedule]` zones come from (default: the test zones, no files read).
-    init(_ test: XCTestCase, runtime: [String] = [], extra: String = "", prompt: String? = nil,
-         agentName: String = "claude", zones: any ZoneSource = TestZones.Source()) throws {
+    init(
+        _ test: XCTestCase, runtime: [String] = [], extra: String = "", prompt: String? = nil,
+        agentName: String = "claude", zones: any ZoneSource = TestZones.Source()
+    ) throws {
         let made = NSTemporaryDirectory() + "agent-runner-unit-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
         root = URL(fileURLWithPath: made).resolvingSymlinksInPath().path

@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class AutoStopPlanTests: XCTestCase {
     private let oauth = Alert(detector: "oauth_fail", severity: .critical, message: "10/10", requestsStop: true)
@@ -11,7 +12,9 @@ final class AutoStopPlanTests: XCTestCase {
         let plan = AutoStopPlan(fired: [warning, oauth, disk], policy: AutoStopPolicy())
         XCTAssertTrue(plan.stopRequested)
         XCTAssertEqual(plan.triggers, [oauth, disk])
-        XCTAssertEqual(plan.entries.map(\.verdict), [.stopRequested, .stopRequested], "alerts without a stop request have no entry")
+        XCTAssertEqual(
+            plan.entries.map(\.verdict), [.stopRequested, .stopRequested], "alerts without a stop request have no entry"
+        )
     }
 
     func testDetectorNotListed() {
@@ -26,8 +29,9 @@ final class AutoStopPlanTests: XCTestCase {
     func testPolicyDisabled() {
         var policy = AutoStopPolicy()
         policy.enabled = false
-        XCTAssertEqual(AutoStopPlan(fired: [oauth, disk], policy: policy).entries.map(\.verdict),
-                       [.notAllowed(.autoStopDisabled), .notAllowed(.autoStopDisabled)])
+        XCTAssertEqual(
+            AutoStopPlan(fired: [oauth, disk], policy: policy).entries.map(\.verdict),
+            [.notAllowed(.autoStopDisabled), .notAllowed(.autoStopDisabled)])
     }
 
     func testListedDetectorThatDoesNotAskForAStop() {

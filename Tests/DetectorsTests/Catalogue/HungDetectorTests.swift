@@ -1,16 +1,20 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class HungDetectorTests: XCTestCase {
     private typealias F = Fixtures
 
     /// Round 7 started at t=1000 under a 600 s budget from agent_spawn: threshold 900 s.
-    private func observation(now: Double, extra: [Event] = [], config: HostConfigFacts = HostConfigFacts()) -> HostObservation {
-        let events = [
-            F.event(1000, "round_start", ["round_num": 7, "phase": "build"]),
-            F.event(1000.1, "agent_spawn", ["round_num": 7, "timeout_s": 600]),
-        ] + extra
+    private func observation(
+        now: Double, extra: [Event] = [], config: HostConfigFacts = HostConfigFacts()
+    ) -> HostObservation {
+        let events =
+            [
+                F.event(1000, "round_start", ["round_num": 7, "phase": "build"]),
+                F.event(1000.1, "agent_spawn", ["round_num": 7, "timeout_s": 600]),
+            ] + extra
         return F.observation(now: now, events: events, config: config)
     }
 
@@ -45,10 +49,14 @@ final class HungDetectorTests: XCTestCase {
         let config = HostConfigFacts(roundTimeoutS: 1000, phaseRoundTimeoutsS: ["build": 100])
         let events = [F.event(1000, "round_start", ["round_num": 7, "phase": "build"])]
         XCTAssertEqual(F.alerts(HungDetector(), F.observation(now: 1150, events: events, config: config)), [])
-        XCTAssertEqual(F.alerts(HungDetector(), F.observation(now: 1151, events: events, config: config)).first?.context["threshold_s"], 150.0)
+        XCTAssertEqual(
+            F.alerts(HungDetector(), F.observation(now: 1151, events: events, config: config)).first?.context[
+                "threshold_s"], 150.0)
         let otherPhase = [F.event(1000, "round_start", ["round_num": 7, "phase": "review"])]
         XCTAssertEqual(F.alerts(HungDetector(), F.observation(now: 2500, events: otherPhase, config: config)), [])
-        XCTAssertEqual(F.alerts(HungDetector(), F.observation(now: 2501, events: otherPhase, config: config)).first?.context["threshold_s"], 1500.0)
+        XCTAssertEqual(
+            F.alerts(HungDetector(), F.observation(now: 2501, events: otherPhase, config: config)).first?.context[
+                "threshold_s"], 1500.0)
         // Nothing known: the tool's default 1800 s → 2700 s.
         XCTAssertEqual(F.alerts(HungDetector(), F.observation(now: 3700, events: otherPhase)), [])
         XCTAssertEqual(F.alerts(HungDetector(), F.observation(now: 3701, events: otherPhase)).count, 1)

@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 /// The §10 ladder and mem_pressure, mem_signal_unavailable, mem_pressure_gate_inert.
 final class MemoryDetectorTests: XCTestCase {
@@ -13,14 +14,19 @@ final class MemoryDetectorTests: XCTestCase {
 
     private func all(_ observation: HostObservation) -> [String: Alert] {
         var result: [String: Alert] = [:]
-        for detector in [MemPressureDetector(), MemSignalUnavailableDetector(), MemPressureGateInertDetector()] as [any Detector] {
-            for alert in (try? detector.detect(observation, settings: F.settings())) ?? [] { result[alert.detector] = alert }
+        for detector in [MemPressureDetector(), MemSignalUnavailableDetector(), MemPressureGateInertDetector()]
+            as [any Detector]
+        {
+            for alert in (try? detector.detect(observation, settings: F.settings())) ?? [] {
+                result[alert.detector] = alert
+            }
         }
         return result
     }
 
     func testPSIFullCriticalThreshold() throws {
-        let below = all(observe(SystemSample(memAvailableMB: 5000, memFreeMB: 4000, psiSomeAvg10: 4.9, psiFullAvg10: 59.9)))
+        let below = all(
+            observe(SystemSample(memAvailableMB: 5000, memFreeMB: 4000, psiSomeAvg10: 4.9, psiFullAvg10: 59.9)))
         XCTAssertNil(below["mem_pressure"])
         let at = all(observe(SystemSample(memAvailableMB: 5000, memFreeMB: 4000, psiSomeAvg10: 70, psiFullAvg10: 60)))
         let alert = try XCTUnwrap(at["mem_pressure"])
@@ -36,8 +42,9 @@ final class MemoryDetectorTests: XCTestCase {
     }
 
     func testPSISomeWarningThreshold() {
-        XCTAssertNil(all(observe(SystemSample(memFreeMB: 10, psiSomeAvg10: 4.99, psiFullAvg10: 0)))["mem_pressure"],
-                     "healthy PSI is authoritative: the low free memory below is not consulted")
+        XCTAssertNil(
+            all(observe(SystemSample(memFreeMB: 10, psiSomeAvg10: 4.99, psiFullAvg10: 0)))["mem_pressure"],
+            "healthy PSI is authoritative: the low free memory below is not consulted")
         let at = all(observe(SystemSample(memAvailableMB: 100, psiSomeAvg10: 5, psiFullAvg10: 0)))
         XCTAssertEqual(at["mem_pressure"]?.severity, .warning)
         XCTAssertEqual(at["mem_pressure"]?.message, "memory PSI some avg10 5.0 >= 5.0")
@@ -46,16 +53,21 @@ final class MemoryDetectorTests: XCTestCase {
 
     func testSwapOutTier() throws {
         let previous = SystemSample(swapSoutBytes: 1000 * mib)
-        let atFloor = all(observe(SystemSample(memAvailableMB: 900, memFreeMB: 500, swapSoutBytes: 1032 * mib), previous: previous))
+        let atFloor = all(
+            observe(SystemSample(memAvailableMB: 900, memFreeMB: 500, swapSoutBytes: 1032 * mib), previous: previous))
         XCTAssertNil(atFloor["mem_pressure"], "exactly the 32 MiB noise floor is not pressure")
-        let warning = all(observe(SystemSample(memAvailableMB: 900, memFreeMB: 500, swapSoutBytes: 1033 * mib), previous: previous))
+        let warning = all(
+            observe(SystemSample(memAvailableMB: 900, memFreeMB: 500, swapSoutBytes: 1033 * mib), previous: previous))
         XCTAssertEqual(warning["mem_pressure"]?.severity, .warning)
         XCTAssertEqual(warning["mem_pressure"]?.context["signal"], "swap_out_rate")
         XCTAssertEqual(warning["mem_pressure"]?.message, "swapped out 33.0 MiB since the previous sample (> 32 MiB)")
         XCTAssertNotNil(warning["mem_pressure_gate_inert"])
-        let critical = all(observe(SystemSample(memAvailableMB: 150, memFreeMB: 15, swapSoutBytes: 1100 * mib), previous: previous))
+        let critical = all(
+            observe(SystemSample(memAvailableMB: 150, memFreeMB: 15, swapSoutBytes: 1100 * mib), previous: previous))
         XCTAssertEqual(critical["mem_pressure"]?.severity, .critical)
-        XCTAssertEqual(critical["mem_pressure"]?.message, "swapped out 100.0 MiB since the previous sample (> 32 MiB) with mem_free_mb 15 < 16")
+        XCTAssertEqual(
+            critical["mem_pressure"]?.message,
+            "swapped out 100.0 MiB since the previous sample (> 32 MiB) with mem_free_mb 15 < 16")
         XCTAssertNil(critical["mem_pressure_gate_inert"])
     }
 
@@ -75,7 +87,9 @@ final class MemoryDetectorTests: XCTestCase {
         XCTAssertEqual(alert.context, ["mem_available_mb": 800])
         XCTAssertNil(alerts["mem_pressure"])
         // A shrinking swap counter (reboot) is no data either.
-        XCTAssertNotNil(all(observe(SystemSample(swapSoutBytes: 1), previous: SystemSample(swapSoutBytes: 9 * mib)))["mem_signal_unavailable"])
+        XCTAssertNotNil(
+            all(observe(SystemSample(swapSoutBytes: 1), previous: SystemSample(swapSoutBytes: 9 * mib)))[
+                "mem_signal_unavailable"])
     }
 
     func testOldFormatSampleIsSkipped() {

@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class OrphanChainDetectorTests: XCTestCase {
     private typealias F = Fixtures
@@ -10,7 +11,9 @@ final class OrphanChainDetectorTests: XCTestCase {
         range.flatMap { n -> [Event] in
             let t = Double(n) * 100
             var events = [F.event(t, "round_start", ["round_num": .int(Int64(n))])]
-            if stashed(n) { events.append(F.event(t + 1, "orphan_stashed", ["round_num": .int(Int64(n)), "ref": "abc"])) }
+            if stashed(n) {
+                events.append(F.event(t + 1, "orphan_stashed", ["round_num": .int(Int64(n)), "ref": "abc"]))
+            }
             events.append(F.event(t + 2, "round_end", ["round_num": .int(Int64(n))]))
             return events
         }
@@ -28,14 +31,21 @@ final class OrphanChainDetectorTests: XCTestCase {
         // A clean round 3 resets the streak: rounds 4–5 make only 2.
         let events = rounds(1...5) { $0 != 3 }
         XCTAssertEqual(F.alerts(OrphanChainDetector(), F.observation(events: events)), [])
-        XCTAssertEqual(F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...6) { $0 != 3 })).first?.context["streak"], 3)
+        XCTAssertEqual(
+            F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...6) { $0 != 3 })).first?.context["streak"],
+            3)
     }
 
     func testAboveThresholdAndPolicyStreak() {
-        XCTAssertEqual(F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...5))).first?.message,
-                       "5 consecutive rounds with orphan_stashed (>= 3)")
-        XCTAssertEqual(F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...4)), F.settings { $0.orphanStreak = 5 }), [])
-        XCTAssertEqual(F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...3)), F.settings { $0.orphanStreak = 0 }), [])
+        XCTAssertEqual(
+            F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...5))).first?.message,
+            "5 consecutive rounds with orphan_stashed (>= 3)")
+        XCTAssertEqual(
+            F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...4)), F.settings { $0.orphanStreak = 5 }),
+            [])
+        XCTAssertEqual(
+            F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...3)), F.settings { $0.orphanStreak = 0 }),
+            [])
     }
 
     func testIdempotentSkipDoesNotCount() {

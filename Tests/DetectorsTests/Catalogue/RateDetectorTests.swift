@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 /// timeout_rate, oauth_fail and network_fail: the last-`window`-exits detectors.
 final class RateDetectorTests: XCTestCase {
@@ -29,7 +30,8 @@ final class RateDetectorTests: XCTestCase {
 
     func testTimeoutRateAboveThreshold() {
         let observation = F.observation(rounds: F.rounds(total: 10, matching: 3, timedOut))
-        XCTAssertEqual(F.alerts(TimeoutRateDetector(), observation).first?.message, "3/10 recent rounds timed out (>20%)")
+        XCTAssertEqual(
+            F.alerts(TimeoutRateDetector(), observation).first?.message, "3/10 recent rounds timed out (>20%)")
     }
 
     func testTimeoutRateNeedsAFullWindow() {
@@ -43,12 +45,17 @@ final class RateDetectorTests: XCTestCase {
     }
 
     func testGraceKillsAreNotTimeouts() {
-        let graceKilled = F.rounds(total: 10, matching: 5) { F.round($0, exitCode: -15, duration: 3, timedOut: true, cause: "grace_kill") }
+        let graceKilled = F.rounds(total: 10, matching: 5) {
+            F.round($0, exitCode: -15, duration: 3, timedOut: true, cause: "grace_kill")
+        }
         XCTAssertEqual(F.alerts(TimeoutRateDetector(), F.observation(rounds: graceKilled)), [])
     }
 
     func testTimeoutRateUsesPolicyWindowAndThreshold() {
-        let settings = F.settings { $0.window = 4; $0.rateThreshold = 0.5 }
+        let settings = F.settings {
+            $0.window = 4
+            $0.rateThreshold = 0.5
+        }
         let below = F.observation(rounds: F.rounds(total: 4, matching: 1, timedOut))
         XCTAssertEqual(F.alerts(TimeoutRateDetector(), below, settings), [])
         let at = F.observation(rounds: F.rounds(total: 4, matching: 2, timedOut))
@@ -89,13 +96,20 @@ final class RateDetectorTests: XCTestCase {
     }
 
     func testOAuthPatternCountsOnlyForShortFailedExits() {
-        let long = F.rounds(total: 10, matching: 5) { F.round($0, exitCode: 1, duration: 60, cause: "error", auth: true) }
-        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: long)), [], "60 s is not shorter than short_exit_s")
-        let justShort = F.rounds(total: 10, matching: 2) { F.round($0, exitCode: 1, duration: 59.9, cause: "error", auth: true) }
+        let long = F.rounds(total: 10, matching: 5) {
+            F.round($0, exitCode: 1, duration: 60, cause: "error", auth: true)
+        }
+        XCTAssertEqual(
+            F.alerts(OAuthFailDetector(), F.observation(rounds: long)), [], "60 s is not shorter than short_exit_s")
+        let justShort = F.rounds(total: 10, matching: 2) {
+            F.round($0, exitCode: 1, duration: 59.9, cause: "error", auth: true)
+        }
         XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: justShort)).count, 1)
         let clean = F.rounds(total: 10, matching: 5) { F.round($0, exitCode: 0, duration: 1, auth: true) }
         XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: clean)), [])
-        let timedOut = F.rounds(total: 10, matching: 5) { F.round($0, exitCode: -15, duration: 1, timedOut: true, cause: "timeout", auth: true) }
+        let timedOut = F.rounds(total: 10, matching: 5) {
+            F.round($0, exitCode: -15, duration: 1, timedOut: true, cause: "timeout", auth: true)
+        }
         XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: timedOut)), [])
     }
 
@@ -115,17 +129,29 @@ final class RateDetectorTests: XCTestCase {
 
     func testNetworkFailThresholds() throws {
         let netShort: (Int) -> RoundSummary = { F.round($0, exitCode: 1, duration: 0.2, cause: "error", network: true) }
-        XCTAssertEqual(F.alerts(NetworkFailDetector(), F.observation(rounds: F.rounds(total: 10, matching: 1, netShort))), [])
-        let alert = try XCTUnwrap(F.alerts(NetworkFailDetector(), F.observation(rounds: F.rounds(total: 10, matching: 2, netShort))).first)
+        XCTAssertEqual(
+            F.alerts(NetworkFailDetector(), F.observation(rounds: F.rounds(total: 10, matching: 1, netShort))), [])
+        let alert = try XCTUnwrap(
+            F.alerts(NetworkFailDetector(), F.observation(rounds: F.rounds(total: 10, matching: 2, netShort))).first)
         XCTAssertEqual(alert.message, "2/10 recent rounds short-exited with network error pattern")
         XCTAssertEqual(alert.severity, .warning)
-        XCTAssertEqual(alert.context, ["matches": 2, "window": 10, "threshold": 0.2, "hint": "Check upstream Anthropic status or local DNS / VPN"])
-        XCTAssertEqual(F.alerts(NetworkFailDetector(), F.observation(rounds: F.rounds(total: 10, matching: 4, netShort))).first?.context["matches"], 4)
+        XCTAssertEqual(
+            alert.context,
+            [
+                "matches": 2, "window": 10, "threshold": 0.2,
+                "hint": "Check upstream Anthropic status or local DNS / VPN",
+            ])
+        XCTAssertEqual(
+            F.alerts(NetworkFailDetector(), F.observation(rounds: F.rounds(total: 10, matching: 4, netShort))).first?
+                .context["matches"], 4)
     }
 
     func testNetworkFailRespectsShortExitPolicy() {
-        let rounds = F.rounds(total: 10, matching: 3) { F.round($0, exitCode: 1, duration: 90, cause: "error", network: true) }
+        let rounds = F.rounds(total: 10, matching: 3) {
+            F.round($0, exitCode: 1, duration: 90, cause: "error", network: true)
+        }
         XCTAssertEqual(F.alerts(NetworkFailDetector(), F.observation(rounds: rounds)), [])
-        XCTAssertEqual(F.alerts(NetworkFailDetector(), F.observation(rounds: rounds), F.settings { $0.shortExitS = 120 }).count, 1)
+        XCTAssertEqual(
+            F.alerts(NetworkFailDetector(), F.observation(rounds: rounds), F.settings { $0.shortExitS = 120 }).count, 1)
     }
 }

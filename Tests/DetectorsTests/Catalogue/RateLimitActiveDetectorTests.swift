@@ -1,20 +1,27 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class RateLimitActiveDetectorTests: XCTestCase {
     private typealias F = Fixtures
     private let epoch0 = Fixtures.t0.seconds
 
-    private func detected(_ at: Double, agent: String = "claude", classification: String = "rate_limit_model", resetIn: Int64) -> Event {
-        F.event(at, "transient_error_detected", [
-            "classification": .string(classification), "agent": .string(agent),
-            "reset_at_epoch": .int(epoch0 + Int64(at) + resetIn), "round_num": 3, "raw": "429", "phase": "",
-        ])
+    private func detected(
+        _ at: Double, agent: String = "claude", classification: String = "rate_limit_model", resetIn: Int64
+    ) -> Event {
+        F.event(
+            at, "transient_error_detected",
+            [
+                "classification": .string(classification), "agent": .string(agent),
+                "reset_at_epoch": .int(epoch0 + Int64(at) + resetIn), "round_num": 3, "raw": "429", "phase": "",
+            ])
     }
 
     private func recovered(_ at: Double, agent: String = "claude") -> Event {
-        F.event(at, "transient_error_recovered", ["classification": "rate_limit_model", "agent": .string(agent), "throttled_for_s": 80])
+        F.event(
+            at, "transient_error_recovered",
+            ["classification": "rate_limit_model", "agent": .string(agent), "throttled_for_s": 80])
     }
 
     private func success(_ at: Double, agent: String = "claude") -> Event {
@@ -23,11 +30,18 @@ final class RateLimitActiveDetectorTests: XCTestCase {
 
     func testFiresUntilTheResetAndNotAfter() throws {
         let events = [success(0), detected(100, resetIn: 60)]
-        let alert = try XCTUnwrap(F.alerts(RateLimitActiveDetector(), F.observation(now: 159.999, events: events)).first)
+        let alert = try XCTUnwrap(
+            F.alerts(RateLimitActiveDetector(), F.observation(now: 159.999, events: events)).first)
         XCTAssertEqual(alert.message, "throttled until 2026-11-25T12:02:40+00:00 (rate_limit_model)")
-        XCTAssertEqual(alert.context, ["throttled_until_iso": "2026-11-25T12:02:40+00:00", "classification": "rate_limit_model", "agent": "claude"])
+        XCTAssertEqual(
+            alert.context,
+            [
+                "throttled_until_iso": "2026-11-25T12:02:40+00:00", "classification": "rate_limit_model",
+                "agent": "claude",
+            ])
         XCTAssertEqual(alert.key, "rate_limit_active:agent=claude|throttled_until_iso=2026-11-25T12:02:40+00:00")
-        XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 160, events: events)), [], "reset reached")
+        XCTAssertEqual(
+            F.alerts(RateLimitActiveDetector(), F.observation(now: 160, events: events)), [], "reset reached")
         XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 161, events: events)), [])
     }
 
@@ -39,8 +53,10 @@ final class RateLimitActiveDetectorTests: XCTestCase {
     func testLadderExtendsRepeatedEstimatedThrottles() {
         // Three detections since the last success: n = 2 → + 60 × (2² − 1) = 180 s on the raw reset.
         let events = [success(0), detected(10, resetIn: 60), detected(100, resetIn: 60), detected(200, resetIn: 60)]
-        XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 439, events: events)).first?.context["throttled_until_iso"],
-                       "2026-11-25T12:07:20+00:00")
+        XCTAssertEqual(
+            F.alerts(RateLimitActiveDetector(), F.observation(now: 439, events: events)).first?.context[
+                "throttled_until_iso"],
+            "2026-11-25T12:07:20+00:00")
         XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 440, events: events)), [])
         // A recovery does not reset the exponent, a successful round does.
         let afterSuccess = events + [success(300), detected(400, resetIn: 60)]
@@ -60,7 +76,10 @@ final class RateLimitActiveDetectorTests: XCTestCase {
 
     func testEachAgentIsJudgedOnItsOwnEvents() {
         // The original looked only at the newest transient event: gemini's recovery hid claude's throttle.
-        let events = [detected(100, agent: "claude", resetIn: 3600), detected(110, agent: "gemini", resetIn: 60), recovered(200, agent: "gemini")]
+        let events = [
+            detected(100, agent: "claude", resetIn: 3600), detected(110, agent: "gemini", resetIn: 60),
+            recovered(200, agent: "gemini"),
+        ]
         let alerts = F.alerts(RateLimitActiveDetector(), F.observation(now: 300, events: events))
         XCTAssertEqual(alerts.map { $0.context["agent"] }, ["claude"])
     }
@@ -68,16 +87,23 @@ final class RateLimitActiveDetectorTests: XCTestCase {
     func testHostileResetsAreNoThrottle() {
         let epochNow = epoch0 + 100
         for reset: JSONValue in ["soon", -5, .double(.nan), .double(1e308), .int(epochNow + 400 * 86_400), .int(.max)] {
-            let event = F.event(50, "transient_error_detected", ["classification": "rate_limit_account", "agent": "claude", "reset_at_epoch": reset])
-            XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 100, events: [event])), [], "reset \(reset)")
+            let event = F.event(
+                50, "transient_error_detected",
+                ["classification": "rate_limit_account", "agent": "claude", "reset_at_epoch": reset])
+            XCTAssertEqual(
+                F.alerts(RateLimitActiveDetector(), F.observation(now: 100, events: [event])), [], "reset \(reset)")
         }
     }
 
     func testReportedThrottleFillsInAgentsWithoutEvents() {
         let reported = ReportedThrottle(agent: "claude", classification: "rate_limit_account", untilEpoch: epoch0 + 500)
-        XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 499, reportedThrottle: reported)).count, 1)
+        XCTAssertEqual(
+            F.alerts(RateLimitActiveDetector(), F.observation(now: 499, reportedThrottle: reported)).count, 1)
         XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 500, reportedThrottle: reported)), [])
         // Events for that agent take precedence: a recovery in the tail wins over the host's report.
-        XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 100, events: [recovered(50)], reportedThrottle: reported)), [])
+        XCTAssertEqual(
+            F.alerts(
+                RateLimitActiveDetector(), F.observation(now: 100, events: [recovered(50)], reportedThrottle: reported)),
+            [])
     }
 }

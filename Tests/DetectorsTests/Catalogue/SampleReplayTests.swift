@@ -1,7 +1,8 @@
-@testable import Detectors
 import FleetCore
 import Foundation
 import XCTest
+
+@testable import Detectors
 
 /// Replays the real 0.3.14 event logs: wherever the original monitor started and emitted alerts,
 /// the detectors must produce exactly the same alerts (kind, severity, message) from the events
@@ -13,7 +14,8 @@ final class SampleReplayTests: XCTestCase {
     /// classification the original did on round log tails.
     private static let transcripts: [String: String] = [
         "auth": "Invalid API key · Please run /login (401 unauthorized)",
-        "429": #"{"type":"result","is_error":true,"api_error_status":429,"result":"API Error: 429 rate_limit_error (Authorization: Bearer sk-ant-FAKEFAKEFAKE)","duration_ms":50}"#,
+        "429":
+            #"{"type":"result","is_error":true,"api_error_status":429,"result":"API Error: 429 rate_limit_error (Authorization: Bearer sk-ant-FAKEFAKEFAKE)","duration_ms":50}"#,
         "crash": "Error: something unknown broke",
         "fivehour": #"{"type":"result","is_error":true,"result":"Claude AI usage limit reached","duration_ms":40}"#,
         "ok": #"{"type":"result","is_error":false,"result":"done"}"#,
@@ -59,10 +61,12 @@ final class SampleReplayTests: XCTestCase {
                 guard next.kind.hasPrefix("monitor_"), next.kind != "monitor_started" else { break }
                 if next.kind == "monitor_alert_emitted" {
                     at = next.instant!
-                    expected.append(Expected(
-                        detector: next.payload["detector"]?.stringValue ?? "", severity: next.payload["severity"]?.stringValue ?? "",
-                        message: next.payload["message"]?.stringValue ?? ""
-                    ))
+                    expected.append(
+                        Expected(
+                            detector: next.payload["detector"]?.stringValue ?? "",
+                            severity: next.payload["severity"]?.stringValue ?? "",
+                            message: next.payload["message"]?.stringValue ?? ""
+                        ))
                 }
             }
             polls.append((Array(events[..<index]), at, expected))
@@ -70,7 +74,9 @@ final class SampleReplayTests: XCTestCase {
         return polls
     }
 
-    private func replay(_ file: String, config: HostConfigFacts, logFailures: [Int: RoundSummary.LogFailures]) throws -> Int {
+    private func replay(
+        _ file: String, config: HostConfigFacts, logFailures: [Int: RoundSummary.LogFailures]
+    ) throws -> Int {
         let events = try SampleFiles.events(file)
         let polls = monitorPolls(events)
         XCTAssertFalse(polls.isEmpty, "\(file) has monitor runs")
@@ -81,20 +87,27 @@ final class SampleReplayTests: XCTestCase {
             )
             let report = DetectorSuite.run(observation, policy: DetectorPolicy())
             XCTAssertEqual(report.errors, [])
-            let produced = report.alerts.map { Expected(detector: $0.detector, severity: $0.severity.rawValue, message: $0.message) }
-            XCTAssertEqual(produced.sorted { $0.detector < $1.detector }, poll.expected.sorted { $0.detector < $1.detector }, "monitor poll at \(poll.at)")
+            let produced = report.alerts.map {
+                Expected(detector: $0.detector, severity: $0.severity.rawValue, message: $0.message)
+            }
+            XCTAssertEqual(
+                produced.sorted { $0.detector < $1.detector }, poll.expected.sorted { $0.detector < $1.detector },
+                "monitor poll at \(poll.at)")
         }
         return polls.count
     }
 
     func testScenariosReplayOAuthFailAndRateLimitAtTheMonitorsMoments() throws {
         let hint = "Run `claude /login` on the supervisor host or refresh ANTHROPIC_API_KEY."
-        let polls = try replay("events-scenarios.jsonl", config: HostConfigFacts(authFailHint: hint), logFailures: try authClassification(rounds: 1...21))
+        let polls = try replay(
+            "events-scenarios.jsonl", config: HostConfigFacts(authFailHint: hint),
+            logFailures: try authClassification(rounds: 1...21))
         XCTAssertEqual(polls, 3)
     }
 
     func testScenariosTwoReplayAnomalyRepetitive() throws {
-        XCTAssertEqual(try replay("events-scenarios-2.jsonl", config: HostConfigFacts(roundTimeoutS: 6), logFailures: [:]), 1)
+        XCTAssertEqual(
+            try replay("events-scenarios-2.jsonl", config: HostConfigFacts(roundTimeoutS: 6), logFailures: [:]), 1)
     }
 
     func testOAuthFailMatchesTheMonitorsJSONOutputExactly() throws {
@@ -106,7 +119,8 @@ final class SampleReplayTests: XCTestCase {
         let observation = HostObservation(
             now: try XCTUnwrap(EventTimestamp.parse("2026-11-25T13:42:19.464Z")), clock: .host, events: before,
             rounds: RoundSummary.derive(from: before, logFailures: try authClassification(rounds: 1...21)),
-            config: HostConfigFacts(authFailHint: "Run `claude /login` on the supervisor host or refresh ANTHROPIC_API_KEY.")
+            config: HostConfigFacts(
+                authFailHint: "Run `claude /login` on the supervisor host or refresh ANTHROPIC_API_KEY.")
         )
         let alerts = DetectorSuite.run(observation, policy: DetectorPolicy()).alerts
         XCTAssertEqual(alerts.count, printed.count)
@@ -125,7 +139,10 @@ final class SampleReplayTests: XCTestCase {
         let recovery = try XCTUnwrap(events.firstIndex { $0.kind == "transient_error_recovered" })
         let before = Array(events[..<recovery])
         // Reset at 13:40:25; serve only recovered at 13:41:00.
-        for (now, firing) in [("2026-11-25T13:40:24.900Z", true), ("2026-11-25T13:40:25.000Z", false), ("2026-11-25T13:40:59.000Z", false)] {
+        for (now, firing) in [
+            ("2026-11-25T13:40:24.900Z", true), ("2026-11-25T13:40:25.000Z", false),
+            ("2026-11-25T13:40:59.000Z", false),
+        ] {
             let observation = HostObservation(now: try XCTUnwrap(EventTimestamp.parse(now)), events: before)
             XCTAssertEqual(F.alerts(RateLimitActiveDetector(), observation).isEmpty, !firing, now)
         }

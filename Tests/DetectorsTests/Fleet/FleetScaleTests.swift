@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 /// A whole fleet in process: 10,000 hosts, each parsed from a peek document, run through the
 /// catalogue and an alert tracker, three polls in a row. Asserts correctness only; timing
@@ -21,35 +22,49 @@ final class FleetScaleTests: XCTestCase {
         var rounds: [JSONValue] = []
         for round in 1...12 {
             let start = now - Double(13 - round) * 60
-            events.append(["ts": .string(F.ts(start)), "event": "round_start", "round_num": .int(Int64(round)), "phase": nil])
-            events.append(["ts": .string(F.ts(start + 1)), "event": "agent_exit", "round_num": .int(Int64(round)), "exit_code": 1,
-                           "duration_s": 0.4, "timed_out": false, "exit_cause": "error"])
+            events.append([
+                "ts": .string(F.ts(start)), "event": "round_start", "round_num": .int(Int64(round)), "phase": nil,
+            ])
+            events.append([
+                "ts": .string(F.ts(start + 1)), "event": "agent_exit", "round_num": .int(Int64(round)), "exit_code": 1,
+                "duration_s": 0.4, "timed_out": false, "exit_cause": "error",
+            ])
             events.append(["ts": .string(F.ts(start + 2)), "event": "round_end", "round_num": .int(Int64(round))])
             rounds.append([
-                "round_num": .int(Int64(round)), "phase": nil, "started_at": .string(F.ts(start)), "ended_at": .string(F.ts(start + 2)),
+                "round_num": .int(Int64(round)), "phase": nil, "started_at": .string(F.ts(start)),
+                "ended_at": .string(F.ts(start + 2)),
                 "exit_code": 1, "duration_s": 0.4, "timed_out": false, "exit_cause": "error",
                 "auth_failure": .bool(sick && kind == .authFailing), "network_failure": false,
             ])
         }
         if sick && kind == .throttled {
             // One detection before the first poll, reset an hour later: the same throttle at every poll.
-            events.append(["ts": .string(F.ts(9_995)), "event": "transient_error_detected", "classification": "rate_limit_account",
-                           "agent": "claude", "reset_at_epoch": .int(epoch0 + 13_600), "round_num": 12, "raw": "", "phase": ""])
+            events.append([
+                "ts": .string(F.ts(9_995)), "event": "transient_error_detected", "classification": "rate_limit_account",
+                "agent": "claude", "reset_at_epoch": .int(epoch0 + 13_600), "round_num": 12, "raw": "", "phase": "",
+            ])
         }
         let disk: Double = sick && kind == .diskFull ? 97.5 : 40 + Double(index % 7)
         if kind == .legacy {
             return [
                 "schema_version": "2.6", "project": .string("host\(index)"), "recent_rounds": [],
-                "recent_events": .array(events), "system": ["mem_total_mb": 4096, "mem_available_mb": 3000, "disk_used_pct": .double(disk)],
+                "recent_events": .array(events),
+                "system": ["mem_total_mb": 4096, "mem_available_mb": 3000, "disk_used_pct": .double(disk)],
                 "defenses": [["name": "round_budget_s", "value": 1800]],
             ]
         }
         return [
             "schema_version": "3.0", "generated_at": .string(F.ts(now)), "project": .string("host\(index)"),
             "recent_events": .array(events), "recent_rounds": .array(rounds),
-            "config": ["round_timeout_s": 1800, "phase_round_timeouts": [:], "supervisor_stale_threshold_s": nil, "auth_fail_hint": "login"],
-            "system": ["ts": .string(F.ts(now - 1)), "disk_used_pct": .double(disk), "inode_used_pct": 2.0, "mem_available_mb": 3000,
-                       "mem_free_mb": 1000, "psi_some_avg10": 0.0, "psi_full_avg10": 0.0, "swap_sout": 0],
+            "config": [
+                "round_timeout_s": 1800, "phase_round_timeouts": [:], "supervisor_stale_threshold_s": nil,
+                "auth_fail_hint": "login",
+            ],
+            "system": [
+                "ts": .string(F.ts(now - 1)), "disk_used_pct": .double(disk), "inode_used_pct": 2.0,
+                "mem_available_mb": 3000,
+                "mem_free_mb": 1000, "psi_some_avg10": 0.0, "psi_full_avg10": 0.0, "swap_sout": 0,
+            ],
         ]
     }
 
@@ -75,7 +90,8 @@ final class FleetScaleTests: XCTestCase {
             var resolved: [String: Int] = [:]
             for index in 0..<Self.hostCount {
                 let kind = Kind(rawValue: index % Kind.allCases.count)!
-                let observation = HostObservation(peek: peek(kind: kind, index: index, now: now, sick: sick), pollerNow: F.instant(now))
+                let observation = HostObservation(
+                    peek: peek(kind: kind, index: index, now: now, sick: sick), pollerNow: F.instant(now))
                 let report = DetectorSuite.run(observation, policy: policy)
                 errors += report.errors.count
                 let transitions = trackers[index].record(.measured(report.alerts), at: observation.now)
@@ -87,7 +103,9 @@ final class FleetScaleTests: XCTestCase {
                     }
                 }
                 if pollIndex == 0 {
-                    XCTAssertEqual(report.alerts.map(\.detector), expectedDetector(kind).map { [$0] } ?? [], "host \(index) (\(kind))")
+                    XCTAssertEqual(
+                        report.alerts.map(\.detector), expectedDetector(kind).map { [$0] } ?? [],
+                        "host \(index) (\(kind))")
                 }
             }
             let perKind = Self.hostCount / Kind.allCases.count
@@ -100,7 +118,8 @@ final class FleetScaleTests: XCTestCase {
                 XCTAssertEqual(resolved, [:])
             default:
                 XCTAssertEqual(fired, [:])
-                XCTAssertEqual(resolved, ["disk_critical": perKind, "oauth_fail": perKind, "rate_limit_active": perKind])
+                XCTAssertEqual(
+                    resolved, ["disk_critical": perKind, "oauth_fail": perKind, "rate_limit_active": perKind])
             }
         }
         XCTAssertEqual(errors, 0)

@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class RoundSummaryTests: XCTestCase {
     private typealias F = Fixtures
@@ -37,11 +38,15 @@ final class RoundSummaryTests: XCTestCase {
 
     func testAuthEventsLogFailuresAndOrphanEvents() {
         let events = [
-            F.event(0, "agent_exit", ["round_num": 5, "exit_code": 1, "duration_s": 0.5, "timed_out": false, "exit_cause": "error"]),
+            F.event(
+                0, "agent_exit",
+                ["round_num": 5, "exit_code": 1, "duration_s": 0.5, "timed_out": false, "exit_cause": "error"]),
             F.event(1, "round_end", ["round_num": 5]),
             F.event(2, "agent_auth_error_detected", ["round_num": 5, "agent": "pi", "raw": "401"]),
             F.event(10, "round_start", ["round_num": 6, "phase": "build"]),
-            F.event(11, "agent_exit", ["round_num": 6, "exit_code": 1, "duration_s": 0.5, "timed_out": false, "exit_cause": "error"]),
+            F.event(
+                11, "agent_exit",
+                ["round_num": 6, "exit_code": 1, "duration_s": 0.5, "timed_out": false, "exit_cause": "error"]),
         ]
         let rounds = RoundSummary.derive(from: events, logFailures: [6: [.auth, .network], 99: .auth])
         XCTAssertEqual(rounds.map(\.roundNum), [5, 6])
@@ -56,9 +61,13 @@ final class RoundSummaryTests: XCTestCase {
     func testRepeatedRoundNumberOpensANewRoundAndHostileFieldsAreAbsent() {
         let events = [
             F.event(0, "round_start", ["round_num": 1]),
-            F.event(1, "agent_exit", ["round_num": 1, "exit_code": 0, "duration_s": 1, "timed_out": false, "exit_cause": "clean"]),
+            F.event(
+                1, "agent_exit",
+                ["round_num": 1, "exit_code": 0, "duration_s": 1, "timed_out": false, "exit_cause": "clean"]),
             F.event(5, "round_start", ["round_num": 1]),
-            F.event(6, "agent_exit", ["round_num": 1, "exit_code": .double(.nan), "duration_s": -3, "timed_out": "yes", "exit_cause": 4]),
+            F.event(
+                6, "agent_exit",
+                ["round_num": 1, "exit_code": .double(.nan), "duration_s": -3, "timed_out": "yes", "exit_cause": 4]),
             F.event(7, "round_start", ["round_num": -2]),
             F.event(8, "round_start", ["round_num": .double(1e308)]),
             F.event(9, "round_start", ["round_num": "3"]),

@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 /// The card detectors on what the real original 0.3.14 reports (its recorded peek documents and
 /// event logs), with the verdicts fleetctl reads from its round transcripts.
@@ -71,9 +72,10 @@ final class OriginalPeekDetectorTests: XCTestCase {
         XCTAssertFalse(observation.events.contains { $0.kind == "agent_network_blip" })
         XCTAssertEqual(detectors(observation, policy()), [])
         XCTAssertEqual(RoundLogVerdict.classify(try tail("claude-net-econnreset")), .network)
-        observation.apply(observation.rounds.map {
-            RoundLogVerdict(roundNum: $0.roundNum, startedAt: $0.startedAt, failures: .network)
-        })
+        observation.apply(
+            observation.rounds.map {
+                RoundLogVerdict(roundNum: $0.roundNum, startedAt: $0.startedAt, failures: .network)
+            })
         let alert = try XCTUnwrap(DetectorSuite.run(observation, policy: policy()).alerts.first)
         XCTAssertEqual(alert.detector, "network_fail")
         XCTAssertEqual(alert.message, "2/2 recent rounds short-exited with network error pattern")
@@ -100,11 +102,13 @@ final class OriginalPeekDetectorTests: XCTestCase {
         let alert = try XCTUnwrap(DetectorSuite.run(observation, policy: policy()).alerts.first)
         XCTAssertEqual(alert.detector, "rate_limit_active")
         XCTAssertEqual(alert.message, "throttled until 2026-12-02T23:52:35+00:00 (rate_limit_account)")
-        let withoutEvents = HostObservation(peek: try O.json("rounds/claude-429-five-hour/peek.json"),
-                                            pollerNow: before)
+        let withoutEvents = HostObservation(
+            peek: try O.json("rounds/claude-429-five-hour/peek.json"),
+            pollerNow: before)
         XCTAssertEqual(detectors(withoutEvents, policy()), ["rate_limit_active"], "from service.rate_limit alone")
-        let after = HostObservation(peek: try O.peekWithEvents("claude-429-five-hour"),
-                                    pollerNow: UTCInstant(seconds: 1_796_255_556))
+        let after = HostObservation(
+            peek: try O.peekWithEvents("claude-429-five-hour"),
+            pollerNow: UTCInstant(seconds: 1_796_255_556))
         XCTAssertFalse(detectors(after, policy()).contains("rate_limit_active"))
     }
 
@@ -142,13 +146,16 @@ final class OriginalPeekDetectorTests: XCTestCase {
         let draining = observation(until: "2026-12-02T22:59:04.000Z")
         let alerts = DetectorSuite.run(draining, policy: policy(window: 10)).alerts
         let alert = try XCTUnwrap(alerts.first { $0.detector == "oauth_fail" })
-        XCTAssertEqual(alert.message, "10/10 recent rounds failed auth (agent-reported or short-exit pattern) "
-                       + "(reported by the host's monitor at 2026-12-02T22:59:03.270Z)")
+        XCTAssertEqual(
+            alert.message,
+            "10/10 recent rounds failed auth (agent-reported or short-exit pattern) "
+                + "(reported by the host's monitor at 2026-12-02T22:59:03.270Z)")
         XCTAssertEqual(alert.context["reported_by"], "host_monitor")
         XCTAssertTrue(alert.requestsStop)
         let later = observation(until: "2026-12-02T22:59:06.000Z")
         XCTAssertFalse(detectors(later, policy(window: 10)).contains("oauth_fail"), "round 11 exited 0 after it")
-        XCTAssertFalse(detectors(observation(until: "2026-12-02T22:59:04.000Z", producer: false), policy(window: 10))
-            .contains("oauth_fail"), "only the original's monitor is taken at its word")
+        XCTAssertFalse(
+            detectors(observation(until: "2026-12-02T22:59:04.000Z", producer: false), policy(window: 10))
+                .contains("oauth_fail"), "only the original's monitor is taken at its word")
     }
 }

@@ -1,20 +1,25 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class AlertTrackerTests: XCTestCase {
     private typealias F = Fixtures
 
-    private let disk = Alert(detector: "disk_critical", severity: .critical, message: "disk_used_pct 96.0 >= 95.0 — auto-stopping service",
-                             context: ["value": 96.0], requestsStop: true)
-    private let hung7 = Alert(detector: "hung", severity: .warning, message: "Round 7 started 2701s ago with no round_end", key: "hung:round_num=7")
+    private let disk = Alert(
+        detector: "disk_critical", severity: .critical, message: "disk_used_pct 96.0 >= 95.0 — auto-stopping service",
+        context: ["value": 96.0], requestsStop: true)
+    private let hung7 = Alert(
+        detector: "hung", severity: .warning, message: "Round 7 started 2701s ago with no round_end",
+        key: "hung:round_num=7")
 
     func testFiresOnceThenStaysQuiet() {
         var tracker = AlertTracker()
         XCTAssertEqual(tracker.record(.measured([disk, hung7]), at: F.instant(0)), [.fired(disk), .fired(hung7)])
         var hungLater = hung7
         hungLater.message = "Round 7 started 2731s ago with no round_end"
-        XCTAssertEqual(tracker.record(.measured([disk, hungLater]), at: F.instant(30)), [], "no duplicate notification")
+        XCTAssertEqual(
+            tracker.record(.measured([disk, hungLater]), at: F.instant(30)), [], "no duplicate notification")
         XCTAssertEqual(tracker.firing.map(\.alert.message), [disk.message, hungLater.message], "content refreshed")
         XCTAssertEqual(tracker.firing.map(\.since), [F.instant(0), F.instant(0)])
     }
@@ -24,7 +29,9 @@ final class AlertTrackerTests: XCTestCase {
         _ = tracker.record(.measured([disk, hung7]), at: F.instant(0))
         XCTAssertEqual(tracker.record(.measured([hung7]), at: F.instant(30)), [.resolved(disk)])
         XCTAssertFalse(tracker.isFiring(disk.key))
-        XCTAssertEqual(tracker.record(.measured([disk, hung7]), at: F.instant(60)), [.fired(disk)], "a recurrence is a new episode")
+        XCTAssertEqual(
+            tracker.record(.measured([disk, hung7]), at: F.instant(60)), [.fired(disk)], "a recurrence is a new episode"
+        )
         XCTAssertEqual(tracker.firing.first { $0.key == disk.key }?.since, F.instant(60))
     }
 
@@ -41,7 +48,10 @@ final class AlertTrackerTests: XCTestCase {
         _ = tracker.record(.measured([disk]), at: F.instant(0))
         XCTAssertEqual(tracker.record(.unreachable(extra: []), at: F.instant(30)), [], "no spurious resolve")
         XCTAssertTrue(tracker.isFiring(disk.key))
-        let giveUp = RemoteGiveUp(totalAttempts: 6, totalElapsedS: 91, capS: 90, finalError: RemoteFailure(returncode: 255, stderrTail: "refused")).alert(host: "pi")
+        let giveUp = RemoteGiveUp(
+            totalAttempts: 6, totalElapsedS: 91, capS: 90,
+            finalError: RemoteFailure(returncode: 255, stderrTail: "refused")
+        ).alert(host: "pi")
         XCTAssertEqual(tracker.record(.unreachable(extra: [giveUp]), at: F.instant(60)), [.fired(giveUp)])
         XCTAssertEqual(tracker.record(.unreachable(extra: [giveUp]), at: F.instant(90)), [])
         XCTAssertEqual(tracker.record(.measured([disk]), at: F.instant(120)), [.resolved(giveUp)])
@@ -55,10 +65,14 @@ final class AlertTrackerTests: XCTestCase {
 
     func testCapacityBoundsTheState() {
         var tracker = AlertTracker(capacity: 3)
-        let alerts = (0..<5).map { Alert(detector: "rate_limit_active", severity: .warning, message: "m", key: "k\($0)") }
+        let alerts = (0..<5).map {
+            Alert(detector: "rate_limit_active", severity: .warning, message: "m", key: "k\($0)")
+        }
         XCTAssertEqual(tracker.record(.measured(alerts), at: F.instant(0)).count, 3)
         XCTAssertEqual(tracker.firing.map(\.key), ["k0", "k1", "k2"])
-        XCTAssertEqual(tracker.record(.measured(alerts), at: F.instant(30)), [], "the untracked overflow does not re-fire every poll")
+        XCTAssertEqual(
+            tracker.record(.measured(alerts), at: F.instant(30)), [],
+            "the untracked overflow does not re-fire every poll")
     }
 
     func testRearmLetsADrainingStopActAgain() {

@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class DetectorSuiteTests: XCTestCase {
     private typealias F = Fixtures
@@ -32,11 +33,19 @@ final class DetectorSuiteTests: XCTestCase {
         let report = suite.run(fullDisk, settings: DetectorSettings())
         XCTAssertEqual(report.alerts.map(\.detector), ["disk_critical"])
         XCTAssertEqual(report.errors, [DetectorFailure(detector: "hung", message: "Broken: division by zero")])
-        XCTAssertEqual(report.errors.first.map { DetectorErrorEvent($0).payload }, ["detector": "hung", "error": "Broken: division by zero"])
+        XCTAssertEqual(
+            report.errors.first.map { DetectorErrorEvent($0).payload },
+            ["detector": "hung", "error": "Broken: division by zero"])
     }
 
     func testDisabledDetectorsDoNotRun() {
-        let report = DetectorSuite.run(fullDisk, policy: { var p = DetectorPolicy(); p.disabled = ["disk_critical"]; return p }())
+        let report = DetectorSuite.run(
+            fullDisk,
+            policy: {
+                var p = DetectorPolicy()
+                p.disabled = ["disk_critical"]
+                return p
+            }())
         XCTAssertEqual(report.alerts, [])
         let thrower = DetectorSuite(detectors: [ThrowingDetector()])
         XCTAssertEqual(thrower.run(fullDisk, settings: F.settings { $0.disabled = ["hung"] }), DetectorReport())

@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 /// Builders for observations and events, anchored at a fixed instant so tests never read a clock.
 enum Fixtures {
@@ -28,7 +29,8 @@ enum Fixtures {
     ) -> RoundSummary {
         RoundSummary(
             roundNum: number, startedAt: ts(Double(number) * 1000), endedAt: ts(Double(number) * 1000 + duration + 1),
-            exitCode: exitCode, durationS: duration, timedOut: timedOut, exitCause: cause, authFailure: auth, networkFailure: network
+            exitCode: exitCode, durationS: duration, timedOut: timedOut, exitCause: cause, authFailure: auth,
+            networkFailure: network
         )
     }
 
@@ -42,7 +44,8 @@ enum Fixtures {
         config: HostConfigFacts = HostConfigFacts(), project: String? = nil, reportedThrottle: ReportedThrottle? = nil
     ) -> HostObservation {
         HostObservation(
-            now: instant(now), clock: .host, project: project, events: events, rounds: rounds, system: system, config: config,
+            now: instant(now), clock: .host, project: project, events: events, rounds: rounds, system: system,
+            config: config,
             reportedThrottle: reportedThrottle
         )
     }

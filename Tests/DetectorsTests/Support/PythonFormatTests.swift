@@ -1,6 +1,7 @@
-@testable import Detectors
 import FleetCore
 import XCTest
+
+@testable import Detectors
 
 final class PythonFormatTests: XCTestCase {
     func testFixedRoundsHalfToEvenLikePython() {

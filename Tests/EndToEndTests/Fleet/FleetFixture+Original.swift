@@ -18,8 +18,10 @@ extension FleetFixture {
     /// takes whole seconds only), the recorded transcripts in `transcripts/` for `replay-*` modes.
     /// What a test may leave in the user's home (a migration's build, link and backups, a fake
     /// systemd) is removed when it ends, after the user's processes.
-    func originalProject(_ test: XCTestCase, on host: String, modes: [String] = ["ok"], runtime: [String] = [],
-                         root: String? = nil) throws -> AgentProject {
+    func originalProject(
+        _ test: XCTestCase, on host: String, modes: [String] = ["ok"], runtime: [String] = [],
+        root: String? = nil
+    ) throws -> AgentProject {
         let user = user(host)
         let owner = AgentProject.Owner(user: user, agentRunner: try OriginalTool.executable())
         let project = try AgentProject(test, modes: modes, runtime: runtime, root: root, restartDelay: 1, owner: owner)
@@ -80,9 +82,10 @@ extension FleetFixture {
         environment["PATH"] = "\(user.home)/fakebin:\(venvBin):/usr/local/bin:/usr/bin:/bin"
         environment["XDG_RUNTIME_DIR"] = fake["XDG_RUNTIME_DIR"]
         let argv = try user.command([original, "install", "--config", project.dir + "/agent-runner.toml"])
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            argv[0], arguments: Array(argv.dropFirst()), environment: environment, workingDirectory: project.dir,
-            standardInput: .null, deadline: .now + .seconds(60)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                argv[0], arguments: Array(argv.dropFirst()), environment: environment, workingDirectory: project.dir,
+                standardInput: .null, deadline: .now + .seconds(60)))
         return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
@@ -98,7 +101,8 @@ extension AgentProject {
     /// Starts the original's `agent-runner serve --config ...` as the project's owner, in the
     /// background (pid-file mode: the original writes serve.pid, `stop` signals it).
     func startOriginalServe(environment: [String: String] = [:]) throws -> RunningProcess {
-        try startServe(["--config", dir + "/agent-runner.toml"],
-                       environment: FleetFixture.originalEnvironment.merging(environment) { _, new in new })
+        try startServe(
+            ["--config", dir + "/agent-runner.toml"],
+            environment: FleetFixture.originalEnvironment.merging(environment) { _, new in new })
     }
 }

@@ -32,8 +32,11 @@ final class FleetFixture {
 
     init(_ test: XCTestCase, hosts: [String]) throws {
         guard geteuid() == 0 else {
-            throw Failure(description: "the fleet end-to-end tests need root: each host logs in as its own unix user (fleet-e2e-N), "
-                + "which they create with useradd, and runs its serve as that user; run them as root, as CI does (scripts/test)")
+            throw Failure(
+                description:
+                    "the fleet end-to-end tests need root: each host logs in as its own unix user (fleet-e2e-N), "
+                    + "which they create with useradd, and runs its serve as that user; run them as root, as CI does (scripts/test)"
+            )
         }
         let lock = try TestUserLock()
         let users = try hosts.indices.map { try TestUser.ensure("fleet-e2e-\($0 + 1)") }
@@ -56,7 +59,8 @@ final class FleetFixture {
         chmod(agentRunner, 0o755)
         hookCalls = root + "/hook-calls.jsonl"
         hookScript = root + "/hook.sh"
-        try "#!/bin/sh\nline=\"$(cat)\"\nprintf '%s\\n' \"$line\" >> '\(hookCalls)'\nprintf '%s %s %s %s\\n' \"$FLEET_HOST\" \"$FLEET_DETECTOR\" \"$FLEET_STATE\" \"$1\" >> '\(hookCalls).env'\n"
+        try
+            "#!/bin/sh\nline=\"$(cat)\"\nprintf '%s\\n' \"$line\" >> '\(hookCalls)'\nprintf '%s %s %s %s\\n' \"$FLEET_HOST\" \"$FLEET_DETECTOR\" \"$FLEET_STATE\" \"$1\" >> '\(hookCalls).env'\n"
             .write(toFile: hookScript, atomically: true, encoding: .utf8)
         chmod(hookScript, 0o755)
         for host in hosts { try checkLogin(host) }
@@ -67,26 +71,36 @@ final class FleetFixture {
     private func checkLogin(_ host: String) throws {
         let output = try ssh(host, [agentRunner, "--version"])
         guard output.exit.isSuccess else {
-            throw Failure(description: "\(host): `\(agentRunner) --version` as \(sshd.user(for: host)) over ssh failed (\(output.exit)): "
-                + "\(output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))\nsshd log:\n\(sshd.log())")
+            throw Failure(
+                description:
+                    "\(host): `\(agentRunner) --version` as \(sshd.user(for: host)) over ssh failed (\(output.exit)): "
+                    + "\(output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))\nsshd log:\n\(sshd.log())")
         }
     }
 
     /// Runs `argv` on `host` over ssh (as its user), with a 30 s deadline.
     func ssh(_ host: String, _ argv: [String]) throws -> ProcessOutput {
-        try PosixProcessRunner().run(ProcessRequest(
-            "ssh", arguments: ["-F", sshd.clientConfig, "-o", "BatchMode=yes", host, "--"] + argv, standardInput: .null, deadline: .now + .seconds(30)))
+        try PosixProcessRunner().run(
+            ProcessRequest(
+                "ssh", arguments: ["-F", sshd.clientConfig, "-o", "BatchMode=yes", host, "--"] + argv,
+                standardInput: .null, deadline: .now + .seconds(30)))
     }
 
     /// The user `host` logs in as.
     func user(_ host: String) -> TestUser {
-        guard let user = users[host] else { preconditionFailure("\(host) is not one of this fixture's hosts \(users.keys.sorted())") }
+        guard let user = users[host] else {
+            preconditionFailure("\(host) is not one of this fixture's hosts \(users.keys.sorted())")
+        }
         return user
     }
 
     /// A project on `host`: owned by its user, who runs its serve (see ``AgentProject``).
-    func project(_ test: XCTestCase, on host: String, modes: [String] = ["ok"], runtime: [String] = [], root: String? = nil) throws -> AgentProject {
-        try AgentProject(test, modes: modes, runtime: runtime, root: root, owner: AgentProject.Owner(user: user(host), agentRunner: agentRunner))
+    func project(
+        _ test: XCTestCase, on host: String, modes: [String] = ["ok"], runtime: [String] = [], root: String? = nil
+    ) throws -> AgentProject {
+        try AgentProject(
+            test, modes: modes, runtime: runtime, root: root,
+            owner: AgentProject.Owner(user: user(host), agentRunner: agentRunner))
     }
 
     /// Writes `inventory.toml`: `[defaults]` reaching the loopback sshd with the real `agent-runner`, then `body`.
@@ -116,9 +130,10 @@ final class FleetFixture {
 
     /// Starts `fleetctl ARGS -i inventory.toml` in the background.
     func startFleetctl(_ arguments: [String]) throws -> RunningProcess {
-        try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("fleetctl"), arguments: arguments + ["-i", root + "/inventory.toml"],
-            standardOutput: .capture(), standardError: .capture()))
+        try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("fleetctl"), arguments: arguments + ["-i", root + "/inventory.toml"],
+                standardOutput: .capture(), standardError: .capture()))
     }
 
     /// The hook's calls: each the alert JSON it got on stdin.
@@ -129,7 +144,8 @@ final class FleetFixture {
 
     /// `FLEET_HOST FLEET_DETECTOR FLEET_STATE $1` of each hook call.
     func hookEnvironmentLines() -> [String] {
-        ((try? String(contentsOfFile: hookCalls + ".env", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        ((try? String(contentsOfFile: hookCalls + ".env", encoding: .utf8)) ?? "").split(separator: "\n").map(
+            String.init)
     }
 
     /// Events of fleetctl's own log (fleet-events-YYYY-MM.jsonl in the state directory).

@@ -11,7 +11,8 @@ final class FleetHostUserTests: XCTestCase {
         let first = try fleet.project(self, on: "pi1", modes: ["slow"])
         let second = try fleet.project(self, on: "pi2", modes: ["slow"])
         // `wrong` logs in to pi1 but names pi2's project: an inventory row with the wrong ssh target.
-        try fleet.inventory("""
+        try fleet.inventory(
+            """
             \(FleetFixture.host("pi1", project: first))
             \(FleetFixture.host("pi2", project: second))
             \(FleetFixture.host("wrong", project: second, extra: "ssh = \"pi1\""))
@@ -26,7 +27,8 @@ final class FleetHostUserTests: XCTestCase {
             _ = serve2.terminate(grace: .seconds(5))
         }
         AgentProject.wait("both serves' rounds") {
-            FileManager.default.fileExists(atPath: first.logDir + "/agent.pid") && FileManager.default.fileExists(atPath: second.logDir + "/agent.pid")
+            FileManager.default.fileExists(atPath: first.logDir + "/agent.pid")
+                && FileManager.default.fileExists(atPath: second.logDir + "/agent.pid")
         }
 
         // Each alias logs in as its own user, and each serve (and the files it writes) is that user's.
@@ -36,7 +38,8 @@ final class FleetHostUserTests: XCTestCase {
             XCTAssertEqual(login.stdoutText, user.name + "\n", login.stderrText)
             XCTAssertTrue(user.processes().contains { $0.pid == serve.pid }, "\(host)'s serve runs as \(user)")
             let pidFile = try FileManager.default.attributesOfItem(atPath: project.logDir + "/serve.pid")
-            XCTAssertEqual((pidFile[.ownerAccountID] as? NSNumber)?.uint32Value, user.uid, "serve.pid of \(host) is \(user)'s")
+            XCTAssertEqual(
+                (pidFile[.ownerAccountID] as? NSNumber)?.uint32Value, user.uid, "serve.pid of \(host) is \(user)'s")
             let peek = try fleet.fleetctl(["peek", host, "--select", "service.pid"])
             XCTAssertEqual(peek.stdout, "\(serve.pid)\n", "peek over \(host) reads \(host)'s own serve: \(peek.stderr)")
         }
@@ -44,21 +47,30 @@ final class FleetHostUserTests: XCTestCase {
         XCTAssertFalse(fleet.user("pi1").processes().contains { $0.pid == serve2.pid })
 
         // pi1's login can read pi2's project, but neither stop nor kill its serve, and says why at once.
-        AgentProject.wait("pi2's round in flight") { FileManager.default.fileExists(atPath: second.logDir + "/agent.pid") }
+        AgentProject.wait("pi2's round in flight") {
+            FileManager.default.fileExists(atPath: second.logDir + "/agent.pid")
+        }
         let stop = try fleet.fleetctl(["stop", "wrong"])
         XCTAssertEqual(stop.code, 1, stop.stdout)
         XCTAssertTrue(stop.stderr.contains("wrong: stop failed"), stop.stderr)
-        XCTAssertTrue(stop.stderr.contains("agent-runner: cannot signal serve (pid \(serve2.pid)): Operation not permitted; "
-            + "it runs as fleet-e2e-2, not as fleet-e2e-1: stop it as fleet-e2e-2 (or root)"), stop.stderr)
+        XCTAssertTrue(
+            stop.stderr.contains(
+                "agent-runner: cannot signal serve (pid \(serve2.pid)): Operation not permitted; "
+                    + "it runs as fleet-e2e-2, not as fleet-e2e-1: stop it as fleet-e2e-2 (or root)"), stop.stderr)
         let killedAt = ContinuousClock.now
         let kill = try fleet.fleetctl(["kill", "wrong"])
         XCTAssertEqual(kill.code, 1, kill.stdout)
         // serve first, then its agent and the agent's children, all pi2's.
-        XCTAssertTrue(kill.stderr.contains("agent-runner: cannot kill serve: \(serve2.pid) (agent-runner, user fleet-e2e-2), "), kill.stderr)
+        XCTAssertTrue(
+            kill.stderr.contains("agent-runner: cannot kill serve: \(serve2.pid) (agent-runner, user fleet-e2e-2), "),
+            kill.stderr)
         XCTAssertTrue(kill.stderr.contains("(claude, user fleet-e2e-2)"), kill.stderr)
-        XCTAssertTrue(kill.stderr.contains(": fleet-e2e-1 may not signal them (Operation not permitted); nothing was signalled. "
-            + "Run agent-runner kill as fleet-e2e-2 (or root)"), kill.stderr)
-        XCTAssertLessThan(ContinuousClock.now - killedAt, .seconds(4), "refused at once, not after the 5 s + 2 s ladder")
+        XCTAssertTrue(
+            kill.stderr.contains(
+                ": fleet-e2e-1 may not signal them (Operation not permitted); nothing was signalled. "
+                    + "Run agent-runner kill as fleet-e2e-2 (or root)"), kill.stderr)
+        XCTAssertLessThan(
+            ContinuousClock.now - killedAt, .seconds(4), "refused at once, not after the 5 s + 2 s ladder")
         XCTAssertNil(serve2.poll(), "pi2's serve keeps running")
 
         // pi2's own login stops it.
@@ -68,7 +80,9 @@ final class FleetHostUserTests: XCTestCase {
         XCTAssertEqual(serve2.poll(), .terminated(0))
         let exits = try second.events().filter { $0.kind == "agent_exit" }
         XCTAssertFalse(exits.isEmpty)
-        XCTAssertTrue(exits.allSatisfy { $0.payload["exit_code"] == .int(0) }, "no round of pi2 was cut short: \(exits.map(\.raw))")
+        XCTAssertTrue(
+            exits.allSatisfy { $0.payload["exit_code"] == .int(0) },
+            "no round of pi2 was cut short: \(exits.map(\.raw))")
         XCTAssertNil(serve1.poll(), "pi1's serve was never touched")
     }
 }

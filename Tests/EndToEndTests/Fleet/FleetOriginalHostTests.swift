@@ -38,8 +38,9 @@ final class FleetOriginalHostTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("0.3.14 (original)"), table.stdout)
         let peek = try fleet.fleetctl(["peek", "orig", "--select", "fleetctl"])
         XCTAssertEqual(peek.code, 0, peek.stderr)
-        XCTAssertEqual(try JSONParser.strict.parse(Array(peek.stdout.utf8)),
-                       ["agent_runner_version": "0.3.14", "runner": "original"])
+        XCTAssertEqual(
+            try JSONParser.strict.parse(Array(peek.stdout.utf8)),
+            ["agent_runner_version": "0.3.14", "runner": "original"])
 
         // The original's stop: SIGTERM, the round in flight (2 s) finishes, serve exits 0.
         let stop = try fleet.fleetctl(["stop", "orig"])
@@ -59,7 +60,9 @@ final class FleetOriginalHostTests: XCTestCase {
         let project = try fleet.originalProject(self, on: "orig", modes: ["replay-claude-401"])
         let healthy = try fleet.project(self, on: "ours", modes: ["slow"])
         let defaults = ["[defaults.detectors]", "window = 3", "[defaults.auto_stop]", "confirm_s = 15"]
-        try fleet.inventory(defaults: defaults, """
+        try fleet.inventory(
+            defaults: defaults,
+            """
             \(try FleetFixture.originalHost("orig", project: project))
             \(FleetFixture.host("ours", project: healthy))
             [[hooks]]
@@ -82,16 +85,19 @@ final class FleetOriginalHostTests: XCTestCase {
 
         let triggered = events().filter { $0.kind == "monitor_auto_stop_triggered" }
         XCTAssertEqual(triggered.map { $0.payload["host"] }, ["orig"])
-        XCTAssertEqual(triggered.map { $0.payload["detector"] }, ["oauth_fail"],
-                       events().map(\.raw).joined(separator: "\n"))
+        XCTAssertEqual(
+            triggered.map { $0.payload["detector"] }, ["oauth_fail"],
+            events().map(\.raw).joined(separator: "\n"))
         XCTAssertEqual(triggered.first?.payload["confirmed"], true)
         let emitted = try XCTUnwrap(events().first { $0.kind == "monitor_alert_emitted" })
-        XCTAssertEqual(emitted.payload["message"],
-                       "3/3 recent rounds failed auth (agent-reported or short-exit pattern)")
+        XCTAssertEqual(
+            emitted.payload["message"],
+            "3/3 recent rounds failed auth (agent-reported or short-exit pattern)")
         XCTAssertEqual(try fleet.hookCallDocuments().map { $0["detector"] }, ["oauth_fail"])
         AgentProject.wait("the original's serve to exit") { serve.poll() != nil }
-        XCTAssertFalse(try project.events().contains { $0.kind == "agent_auth_error_detected" },
-                       "the original itself recorded no auth error: the verdicts came from the transcripts")
+        XCTAssertFalse(
+            try project.events().contains { $0.kind == "agent_auth_error_detected" },
+            "the original itself recorded no auth error: the verdicts came from the transcripts")
         let polls = output.stdoutText.split(separator: "\n").compactMap { try? JSONParser.strict.parse(Array($0.utf8)) }
             .filter { $0["type"] == "poll" }
         XCTAssertEqual(polls.last { $0["host"] == "orig" }?["version"], "0.3.14", output.stdoutText)
@@ -122,8 +128,9 @@ final class FleetOriginalHostTests: XCTestCase {
     func testEconnresetRoundsOnAnOriginalHostAreNetworkFail() throws {
         let fleet = try FleetFixture(self, hosts: ["orig"])
         let project = try fleet.originalProject(self, on: "orig", modes: ["replay-claude-net-reset"])
-        try fleet.inventory(defaults: ["[defaults.detectors]", "window = 2"],
-                            try FleetFixture.originalHost("orig", project: project))
+        try fleet.inventory(
+            defaults: ["[defaults.detectors]", "window = 2"],
+            try FleetFixture.originalHost("orig", project: project))
         let serve = try project.startOriginalServe()
         defer { _ = serve.terminate(grace: .seconds(5)) }
         waitForRounds(project, exits: 2)
@@ -139,8 +146,9 @@ final class FleetOriginalHostTests: XCTestCase {
         let disk = try SmallTmpfs(self)
         let project = try fleet.originalProject(self, on: "orig", modes: ["slow"], root: disk.path)
         try disk.fill(pastPercent: 95)
-        try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 15"],
-                            try FleetFixture.originalHost("orig", project: project))
+        try fleet.inventory(
+            defaults: ["[defaults.auto_stop]", "confirm_s = 15"],
+            try FleetFixture.originalHost("orig", project: project))
         let serve = try project.startOriginalServe()
         defer { _ = serve.terminate(grace: .seconds(5)) }
         AgentProject.wait("the original's first metrics line") {
@@ -162,8 +170,9 @@ final class FleetOriginalHostTests: XCTestCase {
     func testAnOriginalServeThatDiedIsSupervisorStale() throws {
         let fleet = try FleetFixture(self, hosts: ["orig"])
         let project = try fleet.originalProject(self, on: "orig", modes: ["ok"])
-        try fleet.inventory(defaults: ["[defaults.detectors]", "supervisor_stale_threshold_s = 3"],
-                            try FleetFixture.originalHost("orig", project: project))
+        try fleet.inventory(
+            defaults: ["[defaults.detectors]", "supervisor_stale_threshold_s = 3"],
+            try FleetFixture.originalHost("orig", project: project))
         let serve = try project.startOriginalServe()
         defer { _ = serve.terminate(grace: .seconds(5)) }
         waitForRounds(project, exits: 1)

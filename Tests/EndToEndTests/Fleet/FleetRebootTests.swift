@@ -16,8 +16,12 @@ final class FleetRebootTests: XCTestCase {
         try fleet.inventory(FleetFixture.host("pi", project: project))
         let serve = try project.startServe(environment: ["FAKE_SLEEP": "30"])
         addTeardownBlock { if serve.poll() == nil { _ = serve.terminate(grace: .seconds(5)) } }
-        AgentProject.wait("the round in flight") { FileManager.default.fileExists(atPath: project.logDir + "/agent.pid") }
-        let interrupted = try XCTUnwrap(try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }.max())
+        AgentProject.wait("the round in flight") {
+            FileManager.default.fileExists(atPath: project.logDir + "/agent.pid")
+        }
+        let interrupted = try XCTUnwrap(
+            try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }
+                .max())
 
         // `fleetctl stop pi`: the remote `agent-runner stop` has asked serve to finish its round and waits.
         let stopping = try fleet.startFleetctl(["stop", "pi"])
@@ -35,7 +39,10 @@ final class FleetRebootTests: XCTestCase {
         let sshdPID = try XCTUnwrap(fleet.sshd.serverPID)
         let cut = ContinuousClock.now
         let killed = HostCrash.powerOff(home: nil, roots: [sshdPID, serve.pid]).map(\.pid)
-        for (what, pid) in [("sshd", sshdPID), ("the remote agent-runner stop", remoteStopped), ("serve", serve.pid), ("the agent", agent)] {
+        for (what, pid) in [
+            ("sshd", sshdPID), ("the remote agent-runner stop", remoteStopped), ("serve", serve.pid),
+            ("the agent", agent),
+        ] {
             XCTAssertTrue(killed.contains(pid), "\(what) (pid \(pid)) died in the power cut")
         }
         _ = serve.wait()
@@ -48,8 +55,11 @@ final class FleetRebootTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - cut, .seconds(30), "fleetctl did not hang on the dead host")
         XCTAssertEqual(output.exit, .terminated(1), output.stderrText)
         XCTAssertEqual(output.stdoutText, "", "no host succeeded")
-        XCTAssertTrue(output.stderrText.contains("fleetctl: pi: stop failed: pi: ssh exited 255 (agent-runner: stopping service...) without an error of its own: "
-                                                 + "the connection was cut while the command ran (the host rebooted or lost its network)"), output.stderrText)
+        XCTAssertTrue(
+            output.stderrText.contains(
+                "fleetctl: pi: stop failed: pi: ssh exited 255 (agent-runner: stopping service...) without an error of its own: "
+                    + "the connection was cut while the command ran (the host rebooted or lost its network)"),
+            output.stderrText)
         XCTAssertTrue(output.stderrText.contains("fleetctl: stop failed on 1 of 1 host"), output.stderrText)
 
         // While the host is down: refused at once, as a connection failure.
@@ -62,7 +72,9 @@ final class FleetRebootTests: XCTestCase {
         let booted = try project.startServe(environment: ["FAKE_SLEEP": "1"])
         addTeardownBlock { if booted.poll() == nil { _ = booted.terminate(grace: .seconds(5)) } }
         AgentProject.wait("the first round after the boot") {
-            ((try? project.events()) ?? []).contains { $0.kind == "round_start" && $0.payload["round_num"]?.intValue == interrupted + 1 }
+            ((try? project.events()) ?? []).contains {
+                $0.kind == "round_start" && $0.payload["round_num"]?.intValue == interrupted + 1
+            }
         }
 
         // The stop, again: done.
@@ -71,11 +83,15 @@ final class FleetRebootTests: XCTestCase {
         XCTAssertEqual(again.stdout, "pi: stop ok (service stopped)\n")
         AgentProject.wait("the booted serve to exit") { booted.poll() != nil }
         XCTAssertEqual(booted.poll(), .terminated(0))
-        let agents = (project.logFile("fake-runs") ?? "").split(separator: "\n").compactMap { Int32($0.split(separator: " ").last ?? "") }
+        let agents = (project.logFile("fake-runs") ?? "").split(separator: "\n").compactMap {
+            Int32($0.split(separator: " ").last ?? "")
+        }
         XCTAssertEqual(agents.filter { ProcessTree.isAlive($0) }, [], "no agent is left running")
         try project.assertEventLogIntact()
         XCTAssertNoThrow(try JSONParser.strict.parse(project.logFile("status.json") ?? ""))
-        let rounds = try project.events().filter { $0.kind == "round_start" }.compactMap { $0.payload["round_num"]?.intValue }
+        let rounds = try project.events().filter { $0.kind == "round_start" }.compactMap {
+            $0.payload["round_num"]?.intValue
+        }
         XCTAssertEqual(rounds, Array(1...Int64(rounds.count)), "one numbering across the reboot")
         XCTAssertGreaterThan(rounds.count, Int(interrupted))
         XCTAssertEqual(try project.events().last?.kind, "serve_stopped")

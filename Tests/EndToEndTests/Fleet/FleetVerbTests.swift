@@ -8,8 +8,10 @@ final class FleetVerbTests: XCTestCase {
     func testStopStartWithPartialFailureStatusEventsAndPeek() throws {
         let fleet = try FleetFixture(self, hosts: ["pi1", "pi2"])
         let project = try fleet.project(self, on: "pi1", modes: ["slow"])
-        let broken = try fleet.sshd.writeScript("agent-runner-broken", "echo 'agent-runner: restart requires a systemd-user service' >&2; exit 1")
-        try fleet.inventory("""
+        let broken = try fleet.sshd.writeScript(
+            "agent-runner-broken", "echo 'agent-runner: restart requires a systemd-user service' >&2; exit 1")
+        try fleet.inventory(
+            """
             \(FleetFixture.host("pi1", project: project))
             \(FleetFixture.host("pi2", project: project, extra: "agent_runner = \"\(broken)\""))
             """)
@@ -48,14 +50,16 @@ final class FleetVerbTests: XCTestCase {
         XCTAssertEqual(start.code, 0, start.stderr)
         XCTAssertLessThan(ContinuousClock.now - startedAt, .seconds(15), "start returned once serve was up")
         XCTAssertEqual(try JSONParser.strict.parse(Array(start.stdout.utf8))["service"], "running")
-        let started = try XCTUnwrap(try PidFile(path: project.logDir + "/serve.pid").runningPID(), "serve.pid names a live serve")
+        let started = try XCTUnwrap(
+            try PidFile(path: project.logDir + "/serve.pid").runningPID(), "serve.pid names a live serve")
         assertDetached(started, logDir: project.logDir)
         XCTAssertEqual(try fleet.fleetctl(["peek", "pi1", "--select", "service.active"]).stdout, "true\n")
 
         let restart = try fleet.fleetctl(["restart", "pi1", "--json"], timeout: .seconds(60))
         XCTAssertEqual(restart.code, 0, restart.stderr)
         XCTAssertEqual(try JSONParser.strict.parse(Array(restart.stdout.utf8))["service"], "running")
-        let restarted = try XCTUnwrap(try PidFile(path: project.logDir + "/serve.pid").runningPID(), "serve.pid names the new serve")
+        let restarted = try XCTUnwrap(
+            try PidFile(path: project.logDir + "/serve.pid").runningPID(), "serve.pid names the new serve")
         XCTAssertNotEqual(restarted, started)
         XCTAssertFalse(ProcessTree.isAlive(started), "the first serve is gone")
         assertDetached(restarted, logDir: project.logDir)
@@ -66,12 +70,15 @@ final class FleetVerbTests: XCTestCase {
         XCTAssertFalse(ProcessTree.isAlive(restarted))
         XCTAssertEqual(try fleet.fleetctl(["peek", "pi1", "--select", "service.active"]).stdout, "false\n")
 
-        let events = try fleet.fleetctl(["events", "pi1", "--kind", "serve_started,serve_stopped", "--since", "2000-01-01T00:00:00.000Z"])
+        let events = try fleet.fleetctl([
+            "events", "pi1", "--kind", "serve_started,serve_stopped", "--since", "2000-01-01T00:00:00.000Z",
+        ])
         XCTAssertEqual(events.code, 0, events.stderr)
         let merged = try events.stdout.split(separator: "\n").map { try JSONParser.strict.parse(Array($0.utf8)) }
         XCTAssertGreaterThanOrEqual(merged.count, 2)
         XCTAssertTrue(merged.allSatisfy { $0["host"] == "pi1" })
-        XCTAssertEqual(try fleet.fleetctl(["events", "all", "--kind", "serve_started"]).code, 1, "pi2's events cannot be read")
+        XCTAssertEqual(
+            try fleet.fleetctl(["events", "all", "--kind", "serve_started"]).code, 1, "pi2's events cannot be read")
 
         let check = try fleet.fleetctl(["check"])
         XCTAssertEqual(check.code, 0, check.stderr)
@@ -89,12 +96,18 @@ final class FleetVerbTests: XCTestCase {
         try fleet.inventory(FleetFixture.host("pi", project: project))
         let serve = try project.startServe(environment: ["FAKE_SLEEP": "5"])
         defer { _ = serve.terminate(grace: .seconds(5)) }
-        AgentProject.wait("the round in flight") { FileManager.default.fileExists(atPath: project.logDir + "/agent.pid") }
+        AgentProject.wait("the round in flight") {
+            FileManager.default.fileExists(atPath: project.logDir + "/agent.pid")
+        }
         let first = try XCTUnwrap(try PidFile(path: project.logDir + "/serve.pid").runningPID())
 
-        let ssh = try PosixProcessRunner().spawn(ProcessRequest(
-            "ssh", arguments: ["-F", fleet.sshd.clientConfig, "pi", "--", fleet.agentRunner, "restart", "--config", config],
-            standardOutput: .capture(), standardError: .capture()))
+        let ssh = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                "ssh",
+                arguments: [
+                    "-F", fleet.sshd.clientConfig, "pi", "--", fleet.agentRunner, "restart", "--config", config,
+                ],
+                standardOutput: .capture(), standardError: .capture()))
         let restart = [fleet.agentRunner, "restart", "--config", config]
         AgentProject.wait("the remote restart") {
             ProcessTree.snapshot().contains { !$0.isZombie && ProcessTree.commandLine(of: $0.pid) == restart }
@@ -116,7 +129,9 @@ final class FleetVerbTests: XCTestCase {
     /// terminal, no SIGHUP when the session closes), reads /dev/null and writes serve.log.
     func assertDetached(_ pid: Int32, logDir: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(ProcessTree.entry(for: pid)?.session, pid, "serve leads its own session", file: file, line: line)
-        func target(_ fd: Int) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)") }
+        func target(_ fd: Int) -> String? {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")
+        }
         XCTAssertEqual(target(0), "/dev/null", file: file, line: line)
         XCTAssertEqual(target(1), logDir + "/serve.log", file: file, line: line)
         XCTAssertEqual(target(2), logDir + "/serve.log", file: file, line: line)
@@ -128,8 +143,12 @@ final class FleetVerbTests: XCTestCase {
         let project = try fleet.project(self, on: "pi", modes: ["slow"], root: disk.path)
         let stateDir = fleet.root + "/monitor-state"
         func monitor(_ extra: [String], config: String = project.dir + "/agent-runner.toml") throws -> Harness.Result {
-            try Harness.run("agent-runner", ["monitor", "--host", "pi", "--ssh-config", fleet.sshd.clientConfig, "--config", config,
-                                             "--agent-runner", fleet.agentRunner, "--state-dir", stateDir, "--interval", "0.3"] + extra)
+            try Harness.run(
+                "agent-runner",
+                [
+                    "monitor", "--host", "pi", "--ssh-config", fleet.sshd.clientConfig, "--config", config,
+                    "--agent-runner", fleet.agentRunner, "--state-dir", stateDir, "--interval", "0.3",
+                ] + extra)
         }
         let serve = try project.startServe()
         defer { _ = serve.terminate(grace: .seconds(5)) }
@@ -144,7 +163,9 @@ final class FleetVerbTests: XCTestCase {
         XCTAssertEqual(try JSONParser.strict.parse(Array(once.stdout.utf8))["service"], "running")
 
         try disk.fill(pastPercent: 95)
-        project.waitForHostSample("a host sample of the full disk") { ($0.payload["disk_used_pct"]?.doubleValue ?? 0) >= 95 }
+        project.waitForHostSample("a host sample of the full disk") {
+            ($0.payload["disk_used_pct"]?.doubleValue ?? 0) >= 95
+        }
         let alerting = try monitor(["--cycles", "3"])
         XCTAssertEqual(alerting.code, 0, alerting.stderr)
         XCTAssertTrue(alerting.stdout.contains("[CRIT] disk_critical"), alerting.stdout)
@@ -160,13 +181,22 @@ final class FleetVerbTests: XCTestCase {
         XCTAssertEqual(hostile.code, 1, "the remote agent-runner finds no config there")
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/pwned"))
         let literal = "\(project.dir)/x'; touch /tmp/pwned; '/agent-runner.toml"
-        XCTAssertTrue(hostile.stderr.contains("failed on the remote host with exit 78: agent-runner: config error: \(literal): no such file"), hostile.stderr)
+        XCTAssertTrue(
+            hostile.stderr.contains(
+                "failed on the remote host with exit 78: agent-runner: config error: \(literal): no such file"),
+            hostile.stderr)
 
         // sshd down past the tolerance (from a local config): blips, then the give-up, in the local log dir.
         fleet.sshd.stop()
         let local2 = try AgentProject(self, runtime: [], extra: "[monitor]\nremote_failure_tolerance_s = 1")
-        let down = try Harness.run("agent-runner", ["monitor", "--host", "pi", "--ssh-config", fleet.sshd.clientConfig, "--remote-config", project.dir + "/agent-runner.toml",
-                                                    "--config", local2.dir + "/agent-runner.toml", "--agent-runner", fleet.agentRunner, "--state-dir", stateDir + "2", "--interval", "0.3", "--cycles", "6"])
+        let down = try Harness.run(
+            "agent-runner",
+            [
+                "monitor", "--host", "pi", "--ssh-config", fleet.sshd.clientConfig, "--remote-config",
+                project.dir + "/agent-runner.toml",
+                "--config", local2.dir + "/agent-runner.toml", "--agent-runner", fleet.agentRunner, "--state-dir",
+                stateDir + "2", "--interval", "0.3", "--cycles", "6",
+            ])
         XCTAssertEqual(down.code, 0, down.stderr)
         let kinds = try EventLogReader(directory: local2.logDir).tail(limit: 100).map(\.kind)
         XCTAssertTrue(kinds.contains("monitor_remote_blip"), "\(kinds)")

@@ -11,7 +11,9 @@ final class FleetWatchKillTests: XCTestCase {
         let disk = try SmallTmpfs(self)
         let project = try fleet.project(self, on: "pi1", root: disk.path + "/1")
         try project.recordHostSample()
-        try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
+        try fleet.inventory(
+            defaults: ["[defaults.auto_stop]", "enabled = false"],
+            """
             \(FleetFixture.host("pi1", project: project))
             [[hooks]]
             command = ["\(fleet.hookScript)", "{host}"]
@@ -39,12 +41,17 @@ final class FleetWatchKillTests: XCTestCase {
             usleep(UInt32(random.int(in: 50_000...1_500_000)))
             _ = try running.signal(SIGKILL)
             _ = running.wait()
-            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: stateFile), "round \(round): no state file, \(random.replayHint)")
-            XCTAssertNoThrow(try JSONParser.strict.parse(Array(bytes)), "round \(round): the state file does not parse, \(random.replayHint)")
+            let bytes = try XCTUnwrap(
+                FileManager.default.contents(atPath: stateFile), "round \(round): no state file, \(random.replayHint)")
+            XCTAssertNoThrow(
+                try JSONParser.strict.parse(Array(bytes)),
+                "round \(round): the state file does not parse, \(random.replayHint)")
         }
         // A clean last run polls a few times: still nothing notified again.
         XCTAssertEqual(try fleet.fleetctl(["watch", "--cycles", "3"]).code, 0)
-        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"], "notified again after a kill -9, \(random.replayHint)")
+        XCTAssertEqual(
+            fleet.hookEnvironmentLines(), ["pi1 disk_critical firing pi1"],
+            "notified again after a kill -9, \(random.replayHint)")
         let emitted = try fleet.fleetEvents().filter { $0.kind == "monitor_alert_emitted" }
         XCTAssertEqual(emitted.count, 1, "\(emitted.map(\.raw))")
     }

@@ -11,7 +11,11 @@ final class FleetWatchTests: XCTestCase {
         // Round 2 fails auth; later rounds take 2 s, so the 3-round window keeps it while we act.
         let failing = try fleet.project(self, on: "pi1", modes: ["ok", "auth", "slow"])
         let healthy = try fleet.project(self, on: "pi2", modes: ["slow"])
-        try fleet.inventory(defaults: ["[defaults.detectors]", "window = 3", "[defaults.auto_stop]", "on = [\"oauth_fail\"]", "confirm_s = 15"], """
+        try fleet.inventory(
+            defaults: [
+                "[defaults.detectors]", "window = 3", "[defaults.auto_stop]", "on = [\"oauth_fail\"]", "confirm_s = 15",
+            ],
+            """
             \(FleetFixture.host("pi1", project: failing))
             \(FleetFixture.host("pi2", project: healthy))
             [[hooks]]
@@ -59,7 +63,9 @@ final class FleetWatchTests: XCTestCase {
         let disk = try SmallTmpfs(self)
         let project = try fleet.project(self, on: "pi", modes: ["slow"], root: disk.path)
         try disk.fill(pastPercent: 95)
-        try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 15"], """
+        try fleet.inventory(
+            defaults: ["[defaults.auto_stop]", "confirm_s = 15"],
+            """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
             command = ["\(fleet.hookScript)", "{host}"]
@@ -93,30 +99,40 @@ final class FleetWatchTests: XCTestCase {
         let disk = try SmallTmpfs(self)
         let project = try fleet.project(self, on: "pi", modes: ["slow"], root: disk.path)
         try disk.fill(pastPercent: 95)
-        try fleet.inventory(defaults: ["[defaults.auto_stop]", "confirm_s = 3"], FleetFixture.host("pi", project: project))
+        try fleet.inventory(
+            defaults: ["[defaults.auto_stop]", "confirm_s = 3"], FleetFixture.host("pi", project: project))
         let serve = try project.startServe(environment: ["FAKE_SLEEP": "15"])
         defer { _ = serve.terminate(grace: .seconds(5)) }
         project.waitForHostSample()
-        AgentProject.wait("the round in flight") { FileManager.default.fileExists(atPath: project.logDir + "/agent.pid") }
+        AgentProject.wait("the round in flight") {
+            FileManager.default.fileExists(atPath: project.logDir + "/agent.pid")
+        }
 
         let watch = try fleet.startFleetctl(["watch", "--json"])
         defer { _ = watch.terminate(grace: .seconds(5)) }
         func events() -> [Event] { (try? fleet.fleetEvents()) ?? [] }
         let stopKinds: Set = ["monitor_auto_stop_triggered", "monitor_auto_stop_failed"]
         AgentProject.wait("the auto-stop's outcome", timeout: 30) { events().contains { stopKinds.contains($0.kind) } }
-        let emitted = try XCTUnwrap(events().first { $0.kind == "monitor_alert_emitted" && $0.payload["detector"] == "disk_critical" })
+        let emitted = try XCTUnwrap(
+            events().first { $0.kind == "monitor_alert_emitted" && $0.payload["detector"] == "disk_critical" })
         let outcome = try XCTUnwrap(events().first { stopKinds.contains($0.kind) })
         XCTAssertEqual(outcome.kind, "monitor_auto_stop_failed", outcome.raw)
         let error = outcome.payload["error"]?.stringValue ?? ""
-        XCTAssertTrue(error.hasPrefix("stop did not take effect within 3.0s: the service still reports active (`agent-runner stop` had not returned"), outcome.raw)
+        XCTAssertTrue(
+            error.hasPrefix(
+                "stop did not take effect within 3.0s: the service still reports active (`agent-runner stop` had not returned"
+            ), outcome.raw)
         let waited = try XCTUnwrap(outcome.instant).seconds - (try XCTUnwrap(emitted.instant).seconds)
-        XCTAssertLessThanOrEqual(waited, 6, "the outcome came about confirm_s after the alert, not at the round's end: \(emitted.raw) \(outcome.raw)")
+        XCTAssertLessThanOrEqual(
+            waited, 6,
+            "the outcome came about confirm_s after the alert, not at the round's end: \(emitted.raw) \(outcome.raw)")
         XCTAssertNil(serve.poll(), "serve is still finishing its round")
 
         AgentProject.wait("serve to exit at its round's end", timeout: 30) { serve.poll() != nil }
         XCTAssertEqual(serve.poll(), .terminated(0))
         let served = try project.events()
-        XCTAssertEqual(served.last { $0.kind == "agent_exit" }?.payload["exit_code"], .int(0), "the round ran to its end")
+        XCTAssertEqual(
+            served.last { $0.kind == "agent_exit" }?.payload["exit_code"], .int(0), "the round ran to its end")
         XCTAssertEqual(served.last?.kind, "serve_stopped")
         XCTAssertEqual(served.last?.payload["reason"], .string("signal"))
         let remoteStop = [fleet.agentRunner, "stop", "--config", project.dir + "/agent-runner.toml"]
@@ -132,7 +148,9 @@ final class FleetWatchTests: XCTestCase {
     func testKilledSSHDGivesBlipsThenOneUnreachableAlertThenOneResolved() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
         let project = try fleet.project(self, on: "pi")
-        try fleet.inventory(defaults: ["remote_failure_tolerance_s = 2"], """
+        try fleet.inventory(
+            defaults: ["remote_failure_tolerance_s = 2"],
+            """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
             command = ["\(fleet.hookScript)", "{state}"]
@@ -156,7 +174,9 @@ final class FleetWatchTests: XCTestCase {
         XCTAssertEqual(kinds.filter { $0 == "monitor_remote_giveup" }.count, 1)
         let blipIndex = try XCTUnwrap(kinds.firstIndex(of: "monitor_remote_blip"))
         XCTAssertLessThan(blipIndex, try XCTUnwrap(kinds.firstIndex(of: "monitor_remote_giveup")), "blips come first")
-        XCTAssertEqual(fleet.hookEnvironmentLines(), ["pi monitor_remote_giveup firing firing", "pi monitor_remote_giveup resolved resolved"])
+        XCTAssertEqual(
+            fleet.hookEnvironmentLines(),
+            ["pi monitor_remote_giveup firing firing", "pi monitor_remote_giveup resolved resolved"])
     }
 
     func testSilencedHostFiresNoHookAndStateSurvivesARestart() throws {
@@ -168,13 +188,17 @@ final class FleetWatchTests: XCTestCase {
         try disk.fill(pastPercent: 95)
         try full1.recordHostSample()
         try full2.recordHostSample()
-        try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
+        try fleet.inventory(
+            defaults: ["[defaults.auto_stop]", "enabled = false"],
+            """
             \(FleetFixture.host("pi1", project: full1))
             \(FleetFixture.host("pi2", project: full2))
             [[hooks]]
             command = ["\(fleet.hookScript)", "{host}"]
             """)
-        let silence = try fleet.fleetctl(["silence", "pi2", "--detector", "disk_critical", "--for", "1h", "--reason", "disk swap tonight"])
+        let silence = try fleet.fleetctl([
+            "silence", "pi2", "--detector", "disk_critical", "--for", "1h", "--reason", "disk swap tonight",
+        ])
         XCTAssertEqual(silence.code, 0, silence.stderr)
         let id = silence.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertTrue(try fleet.fleetctl(["silences"]).stdout.contains(id))
@@ -205,7 +229,9 @@ final class FleetWatchTests: XCTestCase {
         try disk.fill(pastPercent: 95)
         try project.recordHostSample()
         let marker = "hookhang-\(getpid())"
-        try fleet.inventory(defaults: ["[defaults.auto_stop]", "enabled = false"], """
+        try fleet.inventory(
+            defaults: ["[defaults.auto_stop]", "enabled = false"],
+            """
             \(FleetFixture.host("pi", project: project))
             [[hooks]]
             name = "hangs"

@@ -10,11 +10,17 @@ final class FleetWatchUsageTests: XCTestCase {
         let root = try Harness.temporaryDirectory(self)
         try Harness.write("[hosts.pi]\nssh = \"pi.invalid\"\n", to: root + "/inventory.toml")
         let watch = try Harness.run(
-            "fleetctl", ["watch", "--metrics-listen", "1.2.3.٣:9100", "--state-dir", root + "/state", "-i", root + "/inventory.toml"],
+            "fleetctl",
+            [
+                "watch", "--metrics-listen", "1.2.3.٣:9100", "--state-dir", root + "/state", "-i",
+                root + "/inventory.toml",
+            ],
             timeout: .seconds(20))
         XCTAssertEqual(watch.exit, .terminated(ExitCode.usage), watch.stderr)
-        XCTAssertTrue(watch.stderr.hasPrefix(
-            "fleetctl: --metrics-listen must be IPV4-ADDRESS:PORT (e.g. 127.0.0.1:9464), got '1.2.3.٣:9100'\n"), watch.stderr)
+        XCTAssertTrue(
+            watch.stderr.hasPrefix(
+                "fleetctl: --metrics-listen must be IPV4-ADDRESS:PORT (e.g. 127.0.0.1:9464), got '1.2.3.٣:9100'\n"),
+            watch.stderr)
         XCTAssertEqual(watch.stdout, "")
     }
 }

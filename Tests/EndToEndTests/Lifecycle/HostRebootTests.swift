@@ -20,7 +20,9 @@ final class HostRebootTests: XCTestCase {
         for name in names {
             let data = try Data(contentsOf: URL(fileURLWithPath: host.logDir + "/" + name))
             for raw in data.split(separator: UInt8(ascii: "\n")) {
-                XCTAssertNotNil(Event(line: Array(raw), parser: .strict), "broken line in \(name): \(String(decoding: raw, as: UTF8.self))", file: file, line: line)
+                XCTAssertNotNil(
+                    Event(line: Array(raw), parser: .strict),
+                    "broken line in \(name): \(String(decoding: raw, as: UTF8.self))", file: file, line: line)
             }
         }
         if let status = try? String(contentsOfFile: host.logDir + "/status.json", encoding: .utf8) {
@@ -29,10 +31,14 @@ final class HostRebootTests: XCTestCase {
     }
 
     /// Starts `agent-runner ARGS` (or `executable`) as the host, in the background, stderr to `log`.
-    func spawn(_ host: LifecycleHost, _ arguments: [String], executable: String? = nil, log: String) throws -> RunningProcess {
-        try PosixProcessRunner().spawn(ProcessRequest(
-            try executable ?? Harness.binary("agent-runner"), arguments: arguments, environment: host.mergedEnvironment(), workingDirectory: host.project,
-            standardOutput: .discard, standardError: .appendToFile(log)))
+    func spawn(
+        _ host: LifecycleHost, _ arguments: [String], executable: String? = nil, log: String
+    ) throws -> RunningProcess {
+        try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try executable ?? Harness.binary("agent-runner"), arguments: arguments,
+                environment: host.mergedEnvironment(), workingDirectory: host.project,
+                standardOutput: .discard, standardError: .appendToFile(log)))
     }
 
     func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
@@ -55,7 +61,9 @@ final class HostRebootTests: XCTestCase {
 
         let stopLog = host.root + "/stop.log"
         let stop = try spawn(host, ["stop"], log: stopLog)
-        AgentProject.wait("stop to ask serve to finish its round") { self.text(stopLog).contains("stopping service...") }
+        AgentProject.wait("stop to ask serve to finish its round") {
+            self.text(stopLog).contains("stopping service...")
+        }
         usleep(300_000)
         XCTAssertNil(stop.poll(), "stop waits for the round: \(text(stopLog))")
         XCTAssertTrue(ProcessTree.isAlive(servePID), "serve is finishing its round")
@@ -71,10 +79,12 @@ final class HostRebootTests: XCTestCase {
         let staleAgent = try XCTUnwrap(try PidFile(path: host.logDir + "/agent.pid").read(), "agent.pid is left behind")
 
         // After the boot, both recorded pids belong to an unrelated process (same pid, another start time).
-        let bystander = try PosixProcessRunner().spawn(ProcessRequest("sleep", arguments: ["300"], standardOutput: .discard, standardError: .discard))
+        let bystander = try PosixProcessRunner().spawn(
+            ProcessRequest("sleep", arguments: ["300"], standardOutput: .discard, standardError: .discard))
         addTeardownBlock { _ = bystander.terminate(grace: .seconds(1)) }
         for (file, record) in [("serve.pid", staleServe), ("agent.pid", staleAgent)] {
-            try Harness.write("{\"pid\": \(bystander.pid), \"start_time\": \(record.startTime ?? 0)}\n", to: host.logDir + "/" + file)
+            try Harness.write(
+                "{\"pid\": \(bystander.pid), \"start_time\": \(record.startTime ?? 0)}\n", to: host.logDir + "/" + file)
         }
 
         let boot = try host.run(["start"], environment: ["FAKE_MODE": "ok"])
@@ -83,10 +93,15 @@ final class HostRebootTests: XCTestCase {
         XCTAssertFalse(boot.stderr.contains("already running"), boot.stderr)
         let bootedServe = try XCTUnwrap(host.servePID())
         XCTAssertNotEqual(bootedServe, bystander.pid)
-        AgentProject.wait("the first round after the boot", timeout: 20) { ((try? self.roundNumbers(host)) ?? []).contains(interruptedRound + 1) }
+        AgentProject.wait("the first round after the boot", timeout: 20) {
+            ((try? self.roundNumbers(host)) ?? []).contains(interruptedRound + 1)
+        }
         XCTAssertTrue(ProcessTree.isAlive(bystander.pid), "the process that now has the stale agent pid was not killed")
-        XCTAssertNil(try events(host).first { $0.kind == "stale_agent_killed" }, "no stale agent to kill: it died with the host")
-        XCTAssertEqual(try roundNumbers(host).filter { $0 > interruptedRound }.first, interruptedRound + 1, "the numbering continues after the interrupted round")
+        XCTAssertNil(
+            try events(host).first { $0.kind == "stale_agent_killed" }, "no stale agent to kill: it died with the host")
+        XCTAssertEqual(
+            try roundNumbers(host).filter { $0 > interruptedRound }.first, interruptedRound + 1,
+            "the numbering continues after the interrupted round")
         try assertStateFilesParse(host)
 
         // The stop the operator wanted, again: it completes.
@@ -94,7 +109,9 @@ final class HostRebootTests: XCTestCase {
         XCTAssertEqual(stopped.code, 0, stopped.stderr)
         XCTAssertTrue(stopped.stderr.contains("agent-runner: stopped ("), stopped.stderr)
         XCTAssertFalse(ProcessTree.isAlive(bootedServe))
-        XCTAssertEqual(HostCrash.processes(home: host.home, roots: []).filter { !$0.isZombie }, [], "no serve or agent of the host is left")
+        XCTAssertEqual(
+            HostCrash.processes(home: host.home, roots: []).filter { !$0.isZombie }, [],
+            "no serve or agent of the host is left")
         XCTAssertEqual(try events(host).last?.kind, "serve_stopped")
         try assertStateFilesParse(host)
     }
@@ -116,12 +133,17 @@ final class HostRebootTests: XCTestCase {
     /// After any crash, bin_link runs a whole build: its target's bytes are exactly those
     /// state.json recorded for that version, and it answers `--version`. Returns its version.
     @discardableResult
-    func assertLinkRunsACompleteBuild(_ builds: UpgradeTests.Builds, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    func assertLinkRunsACompleteBuild(
+        _ builds: UpgradeTests.Builds, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> String {
         let target = try XCTUnwrap(builds.linkTarget(), "bin_link exists", file: file, line: line)
         let version = URL(fileURLWithPath: target).deletingLastPathComponent().lastPathComponent
-        let recorded = try builds.state()["versions"]?.arrayValue?.first { $0["version"]?.stringValue == version }?["sha256"]?.stringValue
-        XCTAssertEqual(SHA256.hex(of: try Array(Data(contentsOf: URL(fileURLWithPath: target)))), recorded, "\(target) is the build state.json recorded",
-                       file: file, line: line)
+        let recorded = try builds.state()["versions"]?.arrayValue?.first { $0["version"]?.stringValue == version }?[
+            "sha256"]?.stringValue
+        XCTAssertEqual(
+            SHA256.hex(of: try Array(Data(contentsOf: URL(fileURLWithPath: target)))), recorded,
+            "\(target) is the build state.json recorded",
+            file: file, line: line)
         let answer = try builds.host.run(["--version"], executable: builds.link)
         XCTAssertEqual(answer.stdout, "agent-runner \(version)\n", answer.stderr, file: file, line: line)
         return version
@@ -145,10 +167,17 @@ final class HostRebootTests: XCTestCase {
         let old = BuildInfo.version
         let good = try builds.make("2.1.0")
         let arrived = host.root + "/half-arrived"
-        let half = Int((try FileManager.default.attributesOfItem(atPath: good.path)[.size] as? NSNumber)?.intValue ?? 0) / 2
-        let pipeline = try PosixProcessRunner().spawn(ProcessRequest(
-            "/bin/sh", arguments: ["-c", "{ head -c \(half) '\(good.path)'; touch '\(arrived)'; sleep 60; } | '\(builds.link)' upgrade --from - --sha256 \(good.sha256)"],
-            environment: host.mergedEnvironment(), workingDirectory: host.project, standardOutput: .discard, standardError: .appendToFile(host.root + "/upgrade.log")))
+        let half =
+            Int((try FileManager.default.attributesOfItem(atPath: good.path)[.size] as? NSNumber)?.intValue ?? 0) / 2
+        let pipeline = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                "/bin/sh",
+                arguments: [
+                    "-c",
+                    "{ head -c \(half) '\(good.path)'; touch '\(arrived)'; sleep 60; } | '\(builds.link)' upgrade --from - --sha256 \(good.sha256)",
+                ],
+                environment: host.mergedEnvironment(), workingDirectory: host.project, standardOutput: .discard,
+                standardError: .appendToFile(host.root + "/upgrade.log")))
         AgentProject.wait("half the build to arrive") { FileManager.default.fileExists(atPath: arrived) }
         usleep(200_000)
         let servePID = host.servePID()
@@ -158,7 +187,9 @@ final class HostRebootTests: XCTestCase {
 
         XCTAssertEqual(try assertLinkRunsACompleteBuild(builds), old)
         XCTAssertFalse(FileManager.default.fileExists(atPath: recordPath(builds)), "nothing disruptive had started")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: builds.versions).filter { $0.hasPrefix(".staging") }, [])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: builds.versions).filter { $0.hasPrefix(".staging") }, []
+        )
         let booted = try XCTUnwrap(try boot(builds))
         XCTAssertNil(builds.launchedVersion(of: booted), "the service boots on the old build (not a stand-in)")
 
@@ -179,13 +210,18 @@ final class HostRebootTests: XCTestCase {
         let gate = host.root + "/smoke-gate"
         try Harness.write("hold", to: gate)
         let slow = try builds.make("2.2.0", smokeWaitsWhile: gate)
-        let upgrade = try spawn(host, ["upgrade", "--from", slow.path], executable: builds.link, log: host.root + "/upgrade.log")
-        AgentProject.wait("the smoke check to run", timeout: 30) { FileManager.default.fileExists(atPath: gate + ".reached") }
+        let upgrade = try spawn(
+            host, ["upgrade", "--from", slow.path], executable: builds.link, log: host.root + "/upgrade.log")
+        AgentProject.wait("the smoke check to run", timeout: 30) {
+            FileManager.default.fileExists(atPath: gate + ".reached")
+        }
         XCTAssertNil(host.servePID(), "the upgrade stopped the service first")
         let record = try JSONParser.strict.parse(text(recordPath(builds)))
         XCTAssertEqual(record["step"], "started")
         XCTAssertEqual(record["to_version"], "2.2.0")
-        XCTAssertEqual((try FileManager.default.attributesOfItem(atPath: recordPath(builds))[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        XCTAssertEqual(
+            (try FileManager.default.attributesOfItem(atPath: recordPath(builds))[.posixPermissions] as? NSNumber)?
+                .intValue, 0o600)
         HostCrash.powerOff(home: host.home, roots: [upgrade.pid])
         _ = upgrade.wait()
 
@@ -195,8 +231,12 @@ final class HostRebootTests: XCTestCase {
 
         let again = try host.run(["upgrade", "--from", slow.path], executable: builds.link)
         XCTAssertEqual(again.code, 0, again.stderr)
-        for expected in ["an upgrade \(old) → 2.2.0 was interrupted (pid \(upgrade.pid), started ", "at step 'started'; \(builds.link) runs \(old)); bringing it to an end first",
-                         "restored \(old): \(builds.link) → \(builds.versions)/\(old)/agent-runner; service running", "upgraded \(old) → 2.2.0 ("] {
+        for expected in [
+            "an upgrade \(old) → 2.2.0 was interrupted (pid \(upgrade.pid), started ",
+            "at step 'started'; \(builds.link) runs \(old)); bringing it to an end first",
+            "restored \(old): \(builds.link) → \(builds.versions)/\(old)/agent-runner; service running",
+            "upgraded \(old) → 2.2.0 (",
+        ] {
             XCTAssertTrue(again.stderr.contains(expected), "missing '\(expected)' in: \(again.stderr)")
         }
         XCTAssertFalse(ProcessTree.isAlive(booted), "the booted service was restarted by the upgrade")
@@ -218,11 +258,16 @@ final class HostRebootTests: XCTestCase {
         let (host, builds) = try hostOnA()
         let old = BuildInfo.version
         let good = try builds.make("2.3.0")
-        let upgrade = try spawn(host, ["upgrade", "--from", good.path], executable: builds.link, log: host.root + "/upgrade.log")
-        AgentProject.wait("bin_link to switch", timeout: 30) { builds.linkTarget() == builds.versions + "/2.3.0/agent-runner" }
+        let upgrade = try spawn(
+            host, ["upgrade", "--from", good.path], executable: builds.link, log: host.root + "/upgrade.log")
+        AgentProject.wait("bin_link to switch", timeout: 30) {
+            builds.linkTarget() == builds.versions + "/2.3.0/agent-runner"
+        }
         HostCrash.powerOff(home: host.home, roots: [upgrade.pid])
         _ = upgrade.wait()
-        XCTAssertFalse(text(host.root + "/upgrade.log").contains("upgraded \(old) → 2.3.0"), "killed before it confirmed: \(text(host.root + "/upgrade.log"))")
+        XCTAssertFalse(
+            text(host.root + "/upgrade.log").contains("upgraded \(old) → 2.3.0"),
+            "killed before it confirmed: \(text(host.root + "/upgrade.log"))")
 
         XCTAssertEqual(try assertLinkRunsACompleteBuild(builds), "2.3.0")
         XCTAssertEqual(try builds.state()["current"], .string(old), "not committed")
@@ -232,14 +277,19 @@ final class HostRebootTests: XCTestCase {
 
         let again = try host.run(["upgrade", "--from", good.path, "--json"], executable: builds.link)
         XCTAssertEqual(again.code, 0, again.stderr)
-        for expected in ["an upgrade \(old) → 2.3.0 was interrupted", "runs 2.3.0); bringing it to an end first",
-                         "finished the upgrade \(old) → 2.3.0 (smoke OK, service running on it); 2.3.0 is current", "already at 2.3.0"] {
+        for expected in [
+            "an upgrade \(old) → 2.3.0 was interrupted", "runs 2.3.0); bringing it to an end first",
+            "finished the upgrade \(old) → 2.3.0 (smoke OK, service running on it); 2.3.0 is current",
+            "already at 2.3.0",
+        ] {
             XCTAssertTrue(again.stderr.contains(expected), "missing '\(expected)' in: \(again.stderr)")
         }
         XCTAssertEqual(try JSONParser.strict.parse(again.stdout)["outcome"], "unchanged")
         XCTAssertEqual(host.servePID(), booted, "the service the boot started was confirmed, not restarted")
         XCTAssertEqual(try builds.state()["current"], "2.3.0")
-        XCTAssertEqual(try builds.state()["previous"], .string(old), "so --rollback goes back to the build before the interrupted upgrade")
+        XCTAssertEqual(
+            try builds.state()["previous"], .string(old),
+            "so --rollback goes back to the build before the interrupted upgrade")
         XCTAssertFalse(FileManager.default.fileExists(atPath: recordPath(builds)))
         XCTAssertEqual(try host.events().last { $0.kind == "upgrade_recovered" }?.payload["action"], "finished")
 
@@ -255,13 +305,16 @@ final class HostRebootTests: XCTestCase {
         let (host, builds) = try hostOnA()
         let old = BuildInfo.version
         let bad = try builds.make("2.4.0", serveDies: true)
-        let upgrade = try spawn(host, ["upgrade", "--from", bad.path], executable: builds.link, log: host.root + "/upgrade.log")
+        let upgrade = try spawn(
+            host, ["upgrade", "--from", bad.path], executable: builds.link, log: host.root + "/upgrade.log")
         AgentProject.wait("the upgrade to roll back", timeout: 40) {
             (try? JSONParser.strict.parse(self.text(self.recordPath(builds))))?["step"] == "rolling_back"
         }
         HostCrash.powerOff(home: host.home, roots: [upgrade.pid])
         _ = upgrade.wait()
-        XCTAssertFalse(text(host.root + "/upgrade.log").contains("restored \(old) (service running)"), text(host.root + "/upgrade.log"))
+        XCTAssertFalse(
+            text(host.root + "/upgrade.log").contains("restored \(old) (service running)"),
+            text(host.root + "/upgrade.log"))
 
         let linked = try assertLinkRunsACompleteBuild(builds)
         XCTAssertTrue([old, "2.4.0"].contains(linked), linked)
@@ -269,8 +322,10 @@ final class HostRebootTests: XCTestCase {
 
         let rollback = try host.run(["upgrade", "--rollback", "--json"], executable: builds.link)
         XCTAssertEqual(rollback.code, 0, rollback.stderr)
-        for expected in ["an upgrade \(old) → 2.4.0 was interrupted", "at step 'rolling_back'", "restored \(old): \(builds.link) → ",
-                         "the interrupted upgrade is undone: \(builds.link) runs \(old); not rolling back further"] {
+        for expected in [
+            "an upgrade \(old) → 2.4.0 was interrupted", "at step 'rolling_back'", "restored \(old): \(builds.link) → ",
+            "the interrupted upgrade is undone: \(builds.link) runs \(old); not rolling back further",
+        ] {
             XCTAssertTrue(rollback.stderr.contains(expected), "missing '\(expected)' in: \(rollback.stderr)")
         }
         XCTAssertEqual(try JSONParser.strict.parse(rollback.stdout)["outcome"], "interrupted_upgrade_undone")

@@ -17,11 +17,15 @@ final class InitTests: XCTestCase {
         XCTAssertEqual(json["preset"], .string("claude"))
         XCTAssertEqual(json["work_dir"], .string(host.project))
         XCTAssertEqual(try host.git(["log", "-1", "--format=%s"]), "chore: agent-runner initial config\n")
-        XCTAssertEqual(try host.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").sorted(),
-                       [".gitignore", "agent-runner.toml", "prompts/main.md"])
-        XCTAssertEqual(try host.git(["status", "--porcelain"]), "A  other.txt\n", "the operator's staged file is left staged, not committed")
+        XCTAssertEqual(
+            try host.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").sorted(),
+            [".gitignore", "agent-runner.toml", "prompts/main.md"])
+        XCTAssertEqual(
+            try host.git(["status", "--porcelain"]), "A  other.txt\n",
+            "the operator's staged file is left staged, not committed")
         XCTAssertEqual(try String(contentsOfFile: host.project + "/.gitignore", encoding: .utf8), "logs/\n")
-        XCTAssertGreaterThanOrEqual(try Data(contentsOf: URL(fileURLWithPath: host.project + "/prompts/main.md")).count, 500)
+        XCTAssertGreaterThanOrEqual(
+            try Data(contentsOf: URL(fileURLWithPath: host.project + "/prompts/main.md")).count, 500)
 
         let config = try host.run(["config", "--json"])
         XCTAssertEqual(config.code, 0, config.stderr)
@@ -34,14 +38,18 @@ final class InitTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("already exists; pass --force"), again.stderr)
         let forced = try host.run(["init", "--force", "--preset", "aider"])
         XCTAssertEqual(forced.code, 0, forced.stderr)
-        XCTAssertTrue(try String(contentsOfFile: host.project + "/agent-runner.toml", encoding: .utf8).contains(#"command = ["aider""#))
+        XCTAssertTrue(
+            try String(contentsOfFile: host.project + "/agent-runner.toml", encoding: .utf8).contains(
+                #"command = ["aider""#))
         XCTAssertTrue(
             forced.stderr.contains("wrote agent-runner.toml, prompts/main.md, .aider.model.settings.yml, .gitignore"),
             forced.stderr)
-        XCTAssertEqual(try String(contentsOfFile: host.project + "/.gitignore", encoding: .utf8),
-                       "logs/\n.aider*\n!.aider.model.settings.yml\n", "logs/ is added once, aider's lines after it")
-        XCTAssertEqual(try host.git(["status", "--porcelain", "--", ".aider.model.settings.yml"]), "",
-                       "the model settings are committed, not ignored")
+        XCTAssertEqual(
+            try String(contentsOfFile: host.project + "/.gitignore", encoding: .utf8),
+            "logs/\n.aider*\n!.aider.model.settings.yml\n", "logs/ is added once, aider's lines after it")
+        XCTAssertEqual(
+            try host.git(["status", "--porcelain", "--", ".aider.model.settings.yml"]), "",
+            "the model settings are committed, not ignored")
     }
 
     func testEveryPresetLoadsAndBadInvocationsAreRefused() throws {
@@ -55,7 +63,9 @@ final class InitTests: XCTestCase {
         }
         let unknown = try host.run(["init", "--preset", "cursor"])
         XCTAssertEqual(unknown.code, ExitCode.usage)
-        XCTAssertTrue(unknown.stderr.contains("--preset must be one of aider, claude, codewhale, gemini, kimi, pi"), unknown.stderr)
+        XCTAssertTrue(
+            unknown.stderr.contains("--preset must be one of aider, claude, codewhale, gemini, kimi, pi"),
+            unknown.stderr)
 
         let plain = try Harness.temporaryDirectory(self)
         let notGit = try host.run(["init", "--config", plain + "/agent-runner.toml"])
@@ -70,12 +80,16 @@ final class InitTests: XCTestCase {
         let host = try LifecycleHost(self)
         let result = try host.run(["init", "--no-commit"])
         XCTAssertEqual(result.code, 0, result.stderr)
-        XCTAssertTrue(result.stderr.contains("not committed; commit them before the first round:\n  git add agent-runner.toml prompts/main.md .gitignore && git commit -m 'chore: agent-runner initial config'"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains(
+                "not committed; commit them before the first round:\n  git add agent-runner.toml prompts/main.md .gitignore && git commit -m 'chore: agent-runner initial config'"
+            ), result.stderr)
         XCTAssertEqual(try host.git(["log", "--format=%s"]), "initial\n")
 
         let dirty = try host.run(["serve", "--once"], environment: ["FAKE_MODE": "dirty"])
         XCTAssertEqual(dirty.code, 0, dirty.stderr)
-        let stashed = try XCTUnwrap(try host.events().first { $0.kind == "orphan_stashed" }, "the round's work was stashed")
+        let stashed = try XCTUnwrap(
+            try host.events().first { $0.kind == "orphan_stashed" }, "the round's work was stashed")
         let ref = try XCTUnwrap(stashed.payload["ref"]?.stringValue, stashed.raw)
         let inStash = try host.git(["stash", "show", "--include-untracked", "--name-only", ref])
         XCTAssertTrue(inStash.contains("scratch-work.txt"), inStash)

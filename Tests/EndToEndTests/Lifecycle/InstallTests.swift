@@ -1,17 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FleetCore
 import Foundation
 import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// install / uninstall and the systemd_user verbs against a recording `systemctl` on PATH; every
 /// generated unit is checked by the real `systemd-analyze verify`.
 final class InstallTests: XCTestCase {
     /// Runs `systemd-analyze verify` on a unit file and requires it to say nothing.
-    func verify(_ unit: String, user: Bool, host: LifecycleHost, file: StaticString = #filePath, line: UInt = #line) throws {
-        guard let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            XCTFail("systemd-analyze is missing; install it with: apt-get install -y systemd (scripts/test does)", file: file, line: line)
+    func verify(
+        _ unit: String, user: Bool, host: LifecycleHost, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        guard
+            let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            XCTFail(
+                "systemd-analyze is missing; install it with: apt-get install -y systemd (scripts/test does)",
+                file: file, line: line)
             return
         }
         // `verify --user` needs a runtime directory for the user manager it loads; none runs here.
@@ -19,10 +28,14 @@ final class InstallTests: XCTestCase {
         env["XDG_RUNTIME_DIR"] = host.runtimeDir
         env["HOME"] = host.home
         env["SYSTEMD_LOG_COLOR"] = "0"
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            analyze, arguments: ["verify"] + (user ? ["--user"] : []) + [unit], environment: env, deadline: .now + .seconds(60)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                analyze, arguments: ["verify"] + (user ? ["--user"] : []) + [unit], environment: env,
+                deadline: .now + .seconds(60)))
         XCTAssertEqual(output.exit, .terminated(0), "\(unit): \(output.stderrText)", file: file, line: line)
-        XCTAssertEqual(output.stderrText + output.stdoutText, "", "systemd-analyze verify warns about \(unit)", file: file, line: line)
+        XCTAssertEqual(
+            output.stderrText + output.stdoutText, "", "systemd-analyze verify warns about \(unit)", file: file,
+            line: line)
     }
 
     func binary() throws -> String {
@@ -32,19 +45,22 @@ final class InstallTests: XCTestCase {
     func testUserInstallAndUninstall() throws {
         let host = try LifecycleHost(self, fakeSystemd: true)
         try host.initProject()
-        let result = try host.run(["install", "--monitor", "--json"], environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
+        let result = try host.run(
+            ["install", "--monitor", "--json"], environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
         XCTAssertEqual(result.code, 0, result.stderr)
         let unit = host.userUnitDir + "/agent-runner@project.service"
         let monitor = host.userUnitDir + "/agent-runner-monitor@project.service"
-        XCTAssertEqual(host.takeCalls(), [
-            "systemctl --user is-system-running",
-            "loginctl show-user tester --property=Linger --value",
-            "systemctl --user daemon-reload",
-            "systemctl --user enable agent-runner@project.service",
-            "systemctl --user start agent-runner@project.service",
-            "systemctl --user enable agent-runner-monitor@project.service",
-            "systemctl --user start agent-runner-monitor@project.service",
-        ])
+        XCTAssertEqual(
+            host.takeCalls(),
+            [
+                "systemctl --user is-system-running",
+                "loginctl show-user tester --property=Linger --value",
+                "systemctl --user daemon-reload",
+                "systemctl --user enable agent-runner@project.service",
+                "systemctl --user start agent-runner@project.service",
+                "systemctl --user enable agent-runner-monitor@project.service",
+                "systemctl --user start agent-runner-monitor@project.service",
+            ])
         let json = try JSONParser.strict.parse(result.stdout)
         XCTAssertEqual(json["unit_path"], .string(unit))
         XCTAssertEqual(json["monitor_unit_path"], .string(monitor))
@@ -52,31 +68,38 @@ final class InstallTests: XCTestCase {
 
         let text = try String(contentsOfFile: unit, encoding: .utf8)
         let exe = try binary()
-        XCTAssertTrue(text.hasSuffix("""
-            [Unit]
-            Description=Agent Runner Supervisor (project)
-            After=network.target
-            StartLimitIntervalSec=300
-            StartLimitBurst=5
+        XCTAssertTrue(
+            text.hasSuffix(
+                """
+                [Unit]
+                Description=Agent Runner Supervisor (project)
+                After=network.target
+                StartLimitIntervalSec=300
+                StartLimitBurst=5
 
-            [Service]
-            Type=simple
-            WorkingDirectory=\(host.project)
-            ExecStart=\(exe) serve --config \(host.project)/agent-runner.toml
-            Restart=on-failure
-            RestartPreventExitStatus=78 75 70
-            RestartSec=3
-            KillMode=mixed
-            KillSignal=SIGTERM
-            TimeoutStopSec=1900
+                [Service]
+                Type=simple
+                WorkingDirectory=\(host.project)
+                ExecStart=\(exe) serve --config \(host.project)/agent-runner.toml
+                Restart=on-failure
+                RestartPreventExitStatus=78 75 70
+                RestartSec=3
+                KillMode=mixed
+                KillSignal=SIGTERM
+                TimeoutStopSec=1900
 
-            [Install]
-            WantedBy=default.target
+                [Install]
+                WantedBy=default.target
 
-            """), text)
-        XCTAssertTrue(text.contains("round_timeout_s 1800 + agent stop grace 10 + round hooks 0 + git step 60 + margin 30 = 1900"), text)
+                """), text)
+        XCTAssertTrue(
+            text.contains(
+                "round_timeout_s 1800 + agent stop grace 10 + round hooks 0 + git step 60 + margin 30 = 1900"), text)
         let monitorText = try String(contentsOfFile: monitor, encoding: .utf8)
-        XCTAssertTrue(monitorText.contains("ExecStart=\(exe) monitor --config \(host.project)/agent-runner.toml\nRestart=always\nRestartSec=10\n"), monitorText)
+        XCTAssertTrue(
+            monitorText.contains(
+                "ExecStart=\(exe) monitor --config \(host.project)/agent-runner.toml\nRestart=always\nRestartSec=10\n"),
+            monitorText)
         try verify(unit, user: true, host: host)
         try verify(monitor, user: true, host: host)
 
@@ -84,39 +107,47 @@ final class InstallTests: XCTestCase {
         let stop = try host.run(["stop"])
         XCTAssertEqual(stop.code, 0, stop.stderr)
         XCTAssertTrue(stop.stderr.hasPrefix("agent-runner: stopping service...\nagent-runner: stopped ("), stop.stderr)
-        XCTAssertEqual(host.takeCalls(), [
-            "systemctl --user is-active agent-runner@project.service",
-            "systemctl --user --no-block stop agent-runner@project.service",
-            "systemctl --user is-active agent-runner@project.service",
-        ])
+        XCTAssertEqual(
+            host.takeCalls(),
+            [
+                "systemctl --user is-active agent-runner@project.service",
+                "systemctl --user --no-block stop agent-runner@project.service",
+                "systemctl --user is-active agent-runner@project.service",
+            ])
         let start = try host.run(["start"])
         XCTAssertEqual(start.code, 0, start.stderr)
-        XCTAssertEqual(host.takeCalls(), [
-            "systemctl --user is-active agent-runner@project.service",
-            "systemctl --user start agent-runner@project.service",
-            "systemctl --user is-active agent-runner@project.service",
-            "systemctl --user is-active agent-runner@project.service",
-        ])
+        XCTAssertEqual(
+            host.takeCalls(),
+            [
+                "systemctl --user is-active agent-runner@project.service",
+                "systemctl --user start agent-runner@project.service",
+                "systemctl --user is-active agent-runner@project.service",
+                "systemctl --user is-active agent-runner@project.service",
+            ])
         let kill = try host.run(["kill"])
         XCTAssertEqual(kill.code, 0, kill.stderr)
-        XCTAssertEqual(host.takeCalls(), [
-            "systemctl --user is-active agent-runner@project.service",
-            "systemctl --user kill --signal=SIGTERM agent-runner@project.service",
-            "systemctl --user is-active agent-runner@project.service",
-        ])
+        XCTAssertEqual(
+            host.takeCalls(),
+            [
+                "systemctl --user is-active agent-runner@project.service",
+                "systemctl --user kill --signal=SIGTERM agent-runner@project.service",
+                "systemctl --user is-active agent-runner@project.service",
+            ])
         XCTAssertNil(host.servePID(), "no pid-file serve was started beside the unit")
 
         let removed = try host.run(["uninstall"])
         XCTAssertEqual(removed.code, 0, removed.stderr)
-        XCTAssertEqual(host.takeCalls(), [
-            "systemctl --user --no-block stop agent-runner@project.service",
-            "systemctl --user is-active agent-runner@project.service",
-            "systemctl --user disable agent-runner@project.service",
-            "systemctl --user --no-block stop agent-runner-monitor@project.service",
-            "systemctl --user is-active agent-runner-monitor@project.service",
-            "systemctl --user disable agent-runner-monitor@project.service",
-            "systemctl --user daemon-reload",
-        ])
+        XCTAssertEqual(
+            host.takeCalls(),
+            [
+                "systemctl --user --no-block stop agent-runner@project.service",
+                "systemctl --user is-active agent-runner@project.service",
+                "systemctl --user disable agent-runner@project.service",
+                "systemctl --user --no-block stop agent-runner-monitor@project.service",
+                "systemctl --user is-active agent-runner-monitor@project.service",
+                "systemctl --user disable agent-runner-monitor@project.service",
+                "systemctl --user daemon-reload",
+            ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: unit))
         XCTAssertFalse(FileManager.default.fileExists(atPath: monitor))
         let nothing = try host.run(["uninstall"])
@@ -129,21 +160,25 @@ final class InstallTests: XCTestCase {
     func testTheRunbookSpellingInstallUser() throws {
         let host = try LifecycleHost(self, fakeSystemd: true)
         try host.initProject()
-        let both = try host.run(["install", "--user", "--system", "--config", host.project + "/agent-runner.toml"],
-                                environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
+        let both = try host.run(
+            ["install", "--user", "--system", "--config", host.project + "/agent-runner.toml"],
+            environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
         XCTAssertEqual(both.code, ExitCode.usage, both.stderr)
         XCTAssertTrue(both.stderr.hasPrefix("agent-runner: --user and --system exclude each other"), both.stderr)
         XCTAssertEqual(host.takeCalls(), [], "refused before anything was asked of systemd")
 
-        let result = try host.run(["install", "--user", "--config", host.project + "/agent-runner.toml"],
-                                  environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
+        let result = try host.run(
+            ["install", "--user", "--config", host.project + "/agent-runner.toml"],
+            environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
         XCTAssertEqual(result.code, 0, result.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: host.userUnitDir + "/agent-runner@project.service"))
-        XCTAssertEqual(host.takeCalls().suffix(3), [
-            "systemctl --user daemon-reload",
-            "systemctl --user enable agent-runner@project.service",
-            "systemctl --user start agent-runner@project.service",
-        ])
+        XCTAssertEqual(
+            host.takeCalls().suffix(3),
+            [
+                "systemctl --user daemon-reload",
+                "systemctl --user enable agent-runner@project.service",
+                "systemctl --user start agent-runner@project.service",
+            ])
         let help = try host.run(["help", "install"])
         XCTAssertTrue(help.stdout.contains("--user"), help.stdout)
         let completions = try host.run(["completions", "bash"])
@@ -155,17 +190,23 @@ final class InstallTests: XCTestCase {
         try host.initProject()
         let noSession = try host.run(["install"])
         XCTAssertEqual(noSession.code, 1)
-        XCTAssertTrue(noSession.stderr.contains("user systemd unavailable (XDG_RUNTIME_DIR not set or missing)"), noSession.stderr)
+        XCTAssertTrue(
+            noSession.stderr.contains("user systemd unavailable (XDG_RUNTIME_DIR not set or missing)"), noSession.stderr
+        )
         XCTAssertTrue(noSession.stderr.contains("`sudo loginctl enable-linger tester`"), noSession.stderr)
         XCTAssertTrue(noSession.stderr.contains("`sudo -E agent-runner install --system`"), noSession.stderr)
         XCTAssertTrue(noSession.stderr.contains("use `agent-runner start` instead"), noSession.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: host.userUnitDir))
         XCTAssertEqual(host.takeCalls(), [])
 
-        let lingerOff = try host.run(["install"], environment: ["XDG_RUNTIME_DIR": host.runtimeDir, "FAKE_LINGER": "no"])
+        let lingerOff = try host.run(
+            ["install"], environment: ["XDG_RUNTIME_DIR": host.runtimeDir, "FAKE_LINGER": "no"])
         XCTAssertEqual(lingerOff.code, 0, lingerOff.stderr)
-        XCTAssertTrue(lingerOff.stderr.contains("warning: lingering is off for tester: the service stops when you log out and does not start at boot; fix: sudo loginctl enable-linger tester"),
-                      lingerOff.stderr)
+        XCTAssertTrue(
+            lingerOff.stderr.contains(
+                "warning: lingering is off for tester: the service stops when you log out and does not start at boot; fix: sudo loginctl enable-linger tester"
+            ),
+            lingerOff.stderr)
     }
 
     func testClobberGuardProtectsAUnitOfAnotherProject() throws {
@@ -175,7 +216,10 @@ final class InstallTests: XCTestCase {
         try Harness.write("[Service]\nWorkingDirectory=/srv/elsewhere/project\nExecStart=/bin/true\n", to: unit)
         let refused = try host.run(["install"], environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
         XCTAssertEqual(refused.code, 1)
-        XCTAssertTrue(refused.stderr.contains("\(unit) already manages a different project at /srv/elsewhere/project (this is \(host.project)); pass --force to overwrite it"), refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains(
+                "\(unit) already manages a different project at /srv/elsewhere/project (this is \(host.project)); pass --force to overwrite it"
+            ), refused.stderr)
         XCTAssertTrue(try String(contentsOfFile: unit, encoding: .utf8).contains("/srv/elsewhere"))
         let forced = try host.run(["install", "--force"], environment: ["XDG_RUNTIME_DIR": host.runtimeDir])
         XCTAssertEqual(forced.code, 0, forced.stderr)
@@ -199,15 +243,22 @@ final class InstallTests: XCTestCase {
         let group = String(cString: getgrgid(getpwnam("daemon").pointee.pw_gid).pointee.gr_name)
         let result = try host.run(["install", "--system", "--monitor"], environment: ["SUDO_USER": "daemon"])
         XCTAssertEqual(result.code, 0, result.stderr)
-        XCTAssertEqual(host.takeCalls(), [
-            "systemctl daemon-reload",
-            "systemctl enable agent-runner@project.service",
-            "systemctl enable agent-runner-monitor@project.service",
-        ], "enabled, never started, no --user")
-        XCTAssertTrue(result.stderr.contains("next: sudo systemctl start agent-runner@project.service agent-runner-monitor@project.service"), result.stderr)
+        XCTAssertEqual(
+            host.takeCalls(),
+            [
+                "systemctl daemon-reload",
+                "systemctl enable agent-runner@project.service",
+                "systemctl enable agent-runner-monitor@project.service",
+            ], "enabled, never started, no --user")
+        XCTAssertTrue(
+            result.stderr.contains(
+                "next: sudo systemctl start agent-runner@project.service agent-runner-monitor@project.service"),
+            result.stderr)
         let unit = host.systemUnitDir + "/agent-runner@project.service"
         let text = try String(contentsOfFile: unit, encoding: .utf8)
-        XCTAssertTrue(text.contains("[Service]\nType=simple\nUser=daemon\nGroup=\(group)\nWorkingDirectory=\(host.project)\n"), text)
+        XCTAssertTrue(
+            text.contains("[Service]\nType=simple\nUser=daemon\nGroup=\(group)\nWorkingDirectory=\(host.project)\n"),
+            text)
         XCTAssertTrue(text.hasSuffix("[Install]\nWantedBy=multi-user.target\n"), text)
         try verify(unit, user: false, host: host)
         try verify(host.systemUnitDir + "/agent-runner-monitor@project.service", user: false, host: host)
@@ -219,15 +270,17 @@ final class InstallTests: XCTestCase {
 
         let removed = try host.run(["uninstall"])
         XCTAssertEqual(removed.code, 0, removed.stderr)
-        XCTAssertEqual(host.takeCalls(), [
-            "systemctl --no-block stop agent-runner@project.service",
-            "systemctl is-active agent-runner@project.service",
-            "systemctl disable agent-runner@project.service",
-            "systemctl --no-block stop agent-runner-monitor@project.service",
-            "systemctl is-active agent-runner-monitor@project.service",
-            "systemctl disable agent-runner-monitor@project.service",
-            "systemctl daemon-reload",
-        ])
+        XCTAssertEqual(
+            host.takeCalls(),
+            [
+                "systemctl --no-block stop agent-runner@project.service",
+                "systemctl is-active agent-runner@project.service",
+                "systemctl disable agent-runner@project.service",
+                "systemctl --no-block stop agent-runner-monitor@project.service",
+                "systemctl is-active agent-runner-monitor@project.service",
+                "systemctl disable agent-runner-monitor@project.service",
+                "systemctl daemon-reload",
+            ])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: host.systemUnitDir), [])
     }
 }

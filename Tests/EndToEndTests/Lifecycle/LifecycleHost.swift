@@ -32,7 +32,9 @@ final class LifecycleHost {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/fake-agent.sh").path
         try FileManager.default.copyItem(atPath: fixture, toPath: root + "/bin/claude")
-        let path = (fakeSystemd ? "\(root)/fakebin:" : "") + "\(root)/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let path =
+            (fakeSystemd ? "\(root)/fakebin:" : "") + "\(root)/bin:"
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         environment = [
             "HOME": home, "PATH": path, "USER": "tester", "AGENT_RUNNER_SYSTEM_UNIT_DIR": systemUnitDir,
             "XDG_RUNTIME_DIR": "", "XDG_CONFIG_HOME": "", "AGENT_RUNNER_CONFIG": "", "SUDO_USER": "",
@@ -55,7 +57,8 @@ final class LifecycleHost {
     /// that says lingering is on.
     func installFakeSystemd(unitState: String) throws {
         try Harness.write(unitState + "\n", to: unitStateFile)
-        try Harness.write("""
+        try Harness.write(
+            """
             #!/bin/sh
             echo "systemctl $*" >> '\(callsFile)'
             case "$*" in
@@ -67,7 +70,8 @@ final class LifecycleHost {
             exit 0
 
             """, to: root + "/fakebin/systemctl")
-        try Harness.write("""
+        try Harness.write(
+            """
             #!/bin/sh
             echo "loginctl $*" >> '\(callsFile)'
             echo "${FAKE_LINGER:-yes}"
@@ -87,10 +91,13 @@ final class LifecycleHost {
 
     @discardableResult
     func git(_ arguments: [String]) throws -> String {
-        let output = try PosixProcessRunner().run(ProcessRequest("git", arguments: arguments, environment: mergedEnvironment(), workingDirectory: project,
-                                                                 deadline: .now + .seconds(30)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                "git", arguments: arguments, environment: mergedEnvironment(), workingDirectory: project,
+                deadline: .now + .seconds(30)))
         guard output.exit == .terminated(0) else {
-            throw NSError(domain: "git", code: 1, userInfo: [NSLocalizedDescriptionKey: "git \(arguments): \(output.stderrText)"])
+            throw NSError(
+                domain: "git", code: 1, userInfo: [NSLocalizedDescriptionKey: "git \(arguments): \(output.stderrText)"])
         }
         return output.stdoutText
     }
@@ -103,10 +110,14 @@ final class LifecycleHost {
     }
 
     /// Runs the built `agent-runner ARGS` (or `executable`) in the project folder.
-    func run(_ arguments: [String], environment extra: [String: String] = [:], executable: String? = nil, stdin: [UInt8]? = nil,
-             timeout: Duration = .seconds(90), file: StaticString = #filePath, line: UInt = #line) throws -> Harness.Result {
+    func run(
+        _ arguments: [String], environment extra: [String: String] = [:], executable: String? = nil,
+        stdin: [UInt8]? = nil,
+        timeout: Duration = .seconds(90), file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Harness.Result {
         let request = ProcessRequest(
-            try executable ?? Harness.binary("agent-runner", file: file, line: line), arguments: arguments, environment: mergedEnvironment(extra),
+            try executable ?? Harness.binary("agent-runner", file: file, line: line), arguments: arguments,
+            environment: mergedEnvironment(extra),
             workingDirectory: project, standardInput: stdin.map { .bytes($0) } ?? .null, deadline: .now + timeout)
         let output = try PosixProcessRunner().run(request)
         return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
@@ -114,7 +125,9 @@ final class LifecycleHost {
 
     /// `init` with the claude preset, committed; returns its result.
     @discardableResult
-    func initProject(_ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Harness.Result {
+    func initProject(
+        _ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Harness.Result {
         let result = try run(["init"] + extra)
         XCTAssertEqual(result.code, 0, result.stderr, file: file, line: line)
         return result
@@ -139,7 +152,9 @@ final class LifecycleHost {
     }
 
     func events() throws -> [Event] {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: logDir)) ?? []).filter { $0.hasPrefix("events-") }.sorted()
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: logDir)) ?? []).filter {
+            $0.hasPrefix("events-")
+        }.sorted()
         var events: [Event] = []
         for file in files {
             let data = try Data(contentsOf: URL(fileURLWithPath: logDir + "/" + file))
@@ -152,10 +167,13 @@ final class LifecycleHost {
     /// the host's unit would at boot (`ExecStart=<bin_link> serve --config ...`). Returns serve's
     /// pid once serve.pid names it, nil when it exited instead.
     func bootService(_ executable: String) throws -> Int32? {
-        let serve = try PosixProcessRunner().spawn(ProcessRequest(
-            executable, arguments: ["serve", "--config", project + "/agent-runner.toml"], environment: mergedEnvironment(),
-            workingDirectory: project, standardOutput: .appendToFile(logDir + "/serve.log"), standardError: .mergeIntoStandardOutput,
-            grouping: .newSession))
+        let serve = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                executable, arguments: ["serve", "--config", project + "/agent-runner.toml"],
+                environment: mergedEnvironment(),
+                workingDirectory: project, standardOutput: .appendToFile(logDir + "/serve.log"),
+                standardError: .mergeIntoStandardOutput,
+                grouping: .newSession))
         AgentProject.wait("the booted serve to write serve.pid") { self.servePID() == serve.pid || serve.poll() != nil }
         return serve.poll() == nil ? serve.pid : nil
     }

@@ -6,7 +6,9 @@ import XCTest
 /// daemonized serve and the fake agent.
 final class ServiceVerbTests: XCTestCase {
     func waitForRound(_ host: LifecycleHost, file: StaticString = #filePath, line: UInt = #line) {
-        AgentProject.wait("a round in flight (agent.pid)", timeout: 20, file: file, line: line) { host.agentPID() != nil }
+        AgentProject.wait("a round in flight (agent.pid)", timeout: 20, file: file, line: line) {
+            host.agentPID() != nil
+        }
     }
 
     func testInitStartStatusStopStartKill() throws {
@@ -18,10 +20,12 @@ final class ServiceVerbTests: XCTestCase {
         let started = try host.run(["start"], environment: ["FAKE_MODE": "slow", "FAKE_SLEEP": "2"])
         XCTAssertEqual(started.code, 0, started.stderr)
         let pid = try XCTUnwrap(host.servePID(), "serve.pid names a live serve")
-        XCTAssertTrue(started.stderr.contains("started serve (pid \(pid)); log: \(host.logDir)/serve.log"), started.stderr)
+        XCTAssertTrue(
+            started.stderr.contains("started serve (pid \(pid)); log: \(host.logDir)/serve.log"), started.stderr)
         let entry = try XCTUnwrap(ProcessTree.entry(for: pid))
         XCTAssertEqual(entry.session, pid, "serve leads its own session")
-        XCTAssertEqual(ProcessTree.commandLine(of: pid)?.suffix(3), ["serve", "--config", host.project + "/agent-runner.toml"])
+        XCTAssertEqual(
+            ProcessTree.commandLine(of: pid)?.suffix(3), ["serve", "--config", host.project + "/agent-runner.toml"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: host.logDir + "/serve.log"))
 
         // status (pid_file mode, as the shared detector reads it) and an idempotent start.
@@ -42,14 +46,17 @@ final class ServiceVerbTests: XCTestCase {
         let lines = stopped.stderr.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 2, stopped.stderr)
         XCTAssertEqual(lines.first, "agent-runner: stopping service...")
-        XCTAssertTrue(lines.last?.range(of: #"^agent-runner: stopped \(\d+\.\ds\)$"#, options: .regularExpression) != nil, stopped.stderr)
+        XCTAssertTrue(
+            lines.last?.range(of: #"^agent-runner: stopped \(\d+\.\ds\)$"#, options: .regularExpression) != nil,
+            stopped.stderr)
         XCTAssertFalse(ProcessTree.isAlive(pid), "serve exited before 'stopped' was printed")
         XCTAssertNil(host.servePID())
         let events = try host.events()
         let lastExit = try XCTUnwrap(events.last { $0.kind == "agent_exit" })
         XCTAssertEqual(lastExit.payload["exit_code"], .int(0), "the round in flight ran to completion: \(lastExit.raw)")
         XCTAssertEqual(lastExit.payload["exit_cause"], .string("clean"))
-        XCTAssertEqual(events.filter { $0.kind == "round_start" }.count, roundsBefore, "no round started after the stop")
+        XCTAssertEqual(
+            events.filter { $0.kind == "round_start" }.count, roundsBefore, "no round started after the stop")
         XCTAssertEqual(events.last?.kind, "serve_stopped")
         XCTAssertEqual(events.last?.payload["reason"], .string("signal"))
         let notRunning = try host.run(["stop"])
@@ -66,9 +73,14 @@ final class ServiceVerbTests: XCTestCase {
         XCTAssertFalse(ProcessTree.isAlive(first))
         waitForRound(host)
         let agent = try XCTUnwrap(host.agentPID())
-        AgentProject.wait("the escaped grandchild", timeout: 10) { FileManager.default.fileExists(atPath: host.logDir + "/fake-escaped-pid") }
+        AgentProject.wait("the escaped grandchild", timeout: 10) {
+            FileManager.default.fileExists(atPath: host.logDir + "/fake-escaped-pid")
+        }
         usleep(200_000)
-        let escaped = try XCTUnwrap(Int32((try String(contentsOfFile: host.logDir + "/fake-escaped-pid", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let escaped = try XCTUnwrap(
+            Int32(
+                (try String(contentsOfFile: host.logDir + "/fake-escaped-pid", encoding: .utf8)).trimmingCharacters(
+                    in: .whitespacesAndNewlines)))
         XCTAssertTrue(ProcessTree.isAlive(escaped))
         XCTAssertNotEqual(ProcessTree.entry(for: escaped)?.processGroup, agent, "the grandchild left the agent's group")
 
@@ -103,8 +115,9 @@ final class ServiceVerbTests: XCTestCase {
     /// Whether `pid` ignores SIGTERM now (its `SigIgn` mask in /proc).
     func ignoresSIGTERM(_ pid: Int32) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigIgn:") }),
-              let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16) else { return false }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigIgn:") }),
+            let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16)
+        else { return false }
         return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
     }
 
@@ -135,12 +148,16 @@ final class ServiceVerbTests: XCTestCase {
         try host.initProject()
         try FileManager.default.createDirectory(atPath: host.logDir, withIntermediateDirectories: true)
         // Someone else holds serve.lock (a serve whose pid file is gone): the new serve exits 1.
-        let holder = try PosixProcessRunner().spawn(ProcessRequest("flock", arguments: [host.logDir + "/serve.lock", "sleep", "30"]))
+        let holder = try PosixProcessRunner().spawn(
+            ProcessRequest("flock", arguments: [host.logDir + "/serve.lock", "sleep", "30"]))
         defer { _ = holder.terminate(grace: .seconds(1)) }
         AgentProject.wait("flock to hold the lock", timeout: 10) { ProcessTree.descendants(of: holder.pid).count > 0 }
         let result = try host.run(["start"])
         XCTAssertEqual(result.code, 1, result.stderr)
-        XCTAssertTrue(result.stderr.contains("serve exited at once (exit 1): agent-runner: serve already running for \(host.project)"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains(
+                "serve exited at once (exit 1): agent-runner: serve already running for \(host.project)"), result.stderr
+        )
         XCTAssertTrue(result.stderr.contains("full log: \(host.logDir)/serve.log"), result.stderr)
         XCTAssertNil(host.servePID())
     }
@@ -148,12 +165,18 @@ final class ServiceVerbTests: XCTestCase {
     func testASystemUnitMeansNoSecondSupervisor() throws {
         let host = try LifecycleHost(self)
         try host.initProject()
-        try Harness.write("[Service]\nWorkingDirectory=\(host.project)\n", to: host.systemUnitDir + "/agent-runner@project.service")
-        for (verb, command) in [("start", "start"), ("stop", "stop"), ("restart", "restart"), ("kill", "kill --signal=SIGKILL")] {
+        try Harness.write(
+            "[Service]\nWorkingDirectory=\(host.project)\n", to: host.systemUnitDir + "/agent-runner@project.service")
+        for (verb, command) in [
+            ("start", "start"), ("stop", "stop"), ("restart", "restart"), ("kill", "kill --signal=SIGKILL"),
+        ] {
             let result = try host.run([verb])
             XCTAssertEqual(result.code, 1, "\(verb): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains("project is managed by a system unit (\(host.systemUnitDir)/agent-runner@project.service); run: sudo systemctl \(command) agent-runner@project.service"),
-                          "\(verb): \(result.stderr)")
+            XCTAssertTrue(
+                result.stderr.contains(
+                    "project is managed by a system unit (\(host.systemUnitDir)/agent-runner@project.service); run: sudo systemctl \(command) agent-runner@project.service"
+                ),
+                "\(verb): \(result.stderr)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: host.logDir + "/serve.pid"), "nothing was started")
     }

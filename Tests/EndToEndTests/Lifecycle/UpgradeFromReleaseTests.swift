@@ -50,7 +50,7 @@ final class ReleaseDirectoryServer: @unchecked Sendable {
         let name = String(request.path.dropFirst("/ar/".count))
         let notFound = HTTPServerResponse(status: 404, reason: "Not Found", body: "not found\n")
         guard request.path.hasPrefix("/ar/"), !name.contains("/"),
-              var bytes = try? Array(Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
+            var bytes = try? Array(Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
         else { return notFound }
         let isBuild = name != "SHA256SUMS"
         switch mode {
@@ -88,10 +88,11 @@ final class UpgradeFromReleaseTests: XCTestCase {
     }
 
     func snapshot(_ builds: UpgradeTests.Builds) throws -> Snapshot {
-        Snapshot(versions: try FileManager.default.contentsOfDirectory(atPath: builds.versions).sorted(),
-                 state: try String(contentsOfFile: builds.versions + "/state.json", encoding: .utf8),
-                 link: builds.linkTarget(), servePID: builds.host.servePID(),
-                 upgradeEvents: try builds.host.events().filter { $0.kind.contains("upgrade") }.count)
+        Snapshot(
+            versions: try FileManager.default.contentsOfDirectory(atPath: builds.versions).sorted(),
+            state: try String(contentsOfFile: builds.versions + "/state.json", encoding: .utf8),
+            link: builds.linkTarget(), servePID: builds.host.servePID(),
+            upgradeEvents: try builds.host.events().filter { $0.kind.contains("upgrade") }.count)
     }
 
     func testLatestThenTargetFromAnHTTPSourceAndEveryFailureChangesNothing() throws {
@@ -108,16 +109,19 @@ final class UpgradeFromReleaseTests: XCTestCase {
         let releaseDir = host.root + "/release"
         try FileManager.default.createDirectory(atPath: releaseDir, withIntermediateDirectories: true)
         for version in ["0.2.0", "0.3.0"] {
-            try FileManager.default.copyItem(atPath: try builds.real(version),
-                                             toPath: releaseDir + "/agent-runner-\(version)-\(arch)")
+            try FileManager.default.copyItem(
+                atPath: try builds.real(version),
+                toPath: releaseDir + "/agent-runner-\(version)-\(arch)")
         }
         step("builds")
-        let sums = try PosixProcessRunner().run(ProcessRequest(
-            "/bin/sh", arguments: ["-c", "sha256sum agent-runner-* > SHA256SUMS"], workingDirectory: releaseDir))
+        let sums = try PosixProcessRunner().run(
+            ProcessRequest(
+                "/bin/sh", arguments: ["-c", "sha256sum agent-runner-* > SHA256SUMS"], workingDirectory: releaseDir))
         XCTAssertEqual(sums.exit, .terminated(0), sums.stderrText)
         let server = try ReleaseDirectoryServer(directory: releaseDir)
         addTeardownBlock { server.shutDown() }
-        try host.appendConfig("""
+        try host.appendConfig(
+            """
             source = "\(server.base)/agent-runner-{version}-{arch}"
             source_timeout_s = 1
             """)
@@ -130,16 +134,25 @@ final class UpgradeFromReleaseTests: XCTestCase {
         // Each failure: one line, exit 1, nothing changed (versions_dir, state.json, link, service, events).
         let sumsURL = server.base + "/SHA256SUMS"
         let build030 = "\(server.base)/agent-runner-0.3.0-\(arch)"
-        let listedSum = try String(contentsOfFile: releaseDir + "/SHA256SUMS", encoding: .utf8)
+        let listedSum =
+            try String(contentsOfFile: releaseDir + "/SHA256SUMS", encoding: .utf8)
             .split(separator: "\n").first { $0.hasSuffix("0.3.0-\(arch)") }.map { String($0.prefix(64)) } ?? ""
         let failures: [(ReleaseDirectoryServer.Mode, [String], String)] = [
-            (.normal, ["--target", "0.9.0"],
-             "0.9.0 is not listed in \(sumsURL) for \(arch); listed: 0.3.0, 0.2.0; nothing changed"),
+            (
+                .normal, ["--target", "0.9.0"],
+                "0.9.0 is not listed in \(sumsURL) for \(arch); listed: 0.3.0, 0.2.0; nothing changed"
+            ),
             (.corrupt, [], "\(build030): sha256 "),
-            (.buildsMissing, [], "\(build030): HTTP 404 Not Found; check [upgrade] source and that the file is "
-                + "published there; nothing changed"),
-            (.slow, [], "\(sumsURL): timed out after 1.0s waiting for the response; check that the server is up and "
-                + "reachable from this host; nothing changed"),
+            (
+                .buildsMissing, [],
+                "\(build030): HTTP 404 Not Found; check [upgrade] source and that the file is "
+                    + "published there; nothing changed"
+            ),
+            (
+                .slow, [],
+                "\(sumsURL): timed out after 1.0s waiting for the response; check that the server is up and "
+                    + "reachable from this host; nothing changed"
+            ),
         ]
         step("bootstrap")
         for (mode, arguments, message) in failures {
@@ -151,9 +164,11 @@ final class UpgradeFromReleaseTests: XCTestCase {
             XCTAssertEqual(lines.count, 1, "one line: \(failed.stderr)")
             XCTAssertTrue(lines.first?.hasPrefix("agent-runner: " + message) ?? false, failed.stderr)
             if mode == .corrupt {
-                XCTAssertTrue(failed.stderr.contains(" does not match \(listedSum) listed in SHA256SUMS; refused — "
-                                                     + "republish the build or regenerate SHA256SUMS; nothing changed"),
-                              failed.stderr)
+                XCTAssertTrue(
+                    failed.stderr.contains(
+                        " does not match \(listedSum) listed in SHA256SUMS; refused — "
+                            + "republish the build or regenerate SHA256SUMS; nothing changed"),
+                    failed.stderr)
             }
             if mode == .slow { server.releaseHeld() }
             XCTAssertEqual(try snapshot(builds), before, "\(mode): nothing changed")
@@ -161,10 +176,13 @@ final class UpgradeFromReleaseTests: XCTestCase {
             step("\(mode)")
         }
         server.set(.normal)
-        let noMigrate = try host.run(["upgrade", "--no-migrate", "--from", host.root + "/nowhere"],
-                                     executable: builds.link)
-        XCTAssertTrue(noMigrate.stderr.hasPrefix("agent-runner: --no-migrate: nothing to skip; builds carry no config "
-                                                 + "migration step of their own yet\n"), noMigrate.stderr)
+        let noMigrate = try host.run(
+            ["upgrade", "--no-migrate", "--from", host.root + "/nowhere"],
+            executable: builds.link)
+        XCTAssertTrue(
+            noMigrate.stderr.hasPrefix(
+                "agent-runner: --no-migrate: nothing to skip; builds carry no config "
+                    + "migration step of their own yet\n"), noMigrate.stderr)
 
         // No flags: the latest listed, downloaded, verified, smoke-tested; serve restarted on it.
         let latest = try host.run(["upgrade", "--json"], executable: builds.link)
@@ -180,8 +198,9 @@ final class UpgradeFromReleaseTests: XCTestCase {
         XCTAssertEqual(builds.linkTarget(), builds.versions + "/0.3.0/agent-runner")
         let newPID = try XCTUnwrap(host.servePID())
         XCTAssertNotEqual(newPID, firstPID)
-        XCTAssertEqual(URL(fileURLWithPath: "/proc/\(newPID)/exe").resolvingSymlinksInPath().path,
-                       builds.versions + "/0.3.0/agent-runner", "serve runs the downloaded build")
+        XCTAssertEqual(
+            URL(fileURLWithPath: "/proc/\(newPID)/exe").resolvingSymlinksInPath().path,
+            builds.versions + "/0.3.0/agent-runner", "serve runs the downloaded build")
         XCTAssertEqual(try host.run(["--version"], executable: builds.link).stdout, "agent-runner 0.3.0\n")
         let peek = try host.run(["peek", "--json"], executable: builds.link)
         XCTAssertEqual(try JSONParser.strict.parse(peek.stdout)["agent_runner_version"], .string("0.3.0"), peek.stderr)
@@ -191,17 +210,20 @@ final class UpgradeFromReleaseTests: XCTestCase {
         // --target an older listed version: downloaded too, and serve back on it.
         let older = try host.run(["upgrade", "--target", "0.2.0"], executable: builds.link)
         XCTAssertEqual(older.code, 0, older.stderr)
-        XCTAssertTrue(older.stderr.contains("agent-runner: downloading 0.2.0 (listed in \(sumsURL)) from "),
-                      older.stderr)
+        XCTAssertTrue(
+            older.stderr.contains("agent-runner: downloading 0.2.0 (listed in \(sumsURL)) from "),
+            older.stderr)
         XCTAssertEqual(builds.linkTarget(), builds.versions + "/0.2.0/agent-runner")
         let olderPID = try XCTUnwrap(host.servePID())
-        XCTAssertEqual(URL(fileURLWithPath: "/proc/\(olderPID)/exe").resolvingSymlinksInPath().path,
-                       builds.versions + "/0.2.0/agent-runner")
+        XCTAssertEqual(
+            URL(fileURLWithPath: "/proc/\(olderPID)/exe").resolvingSymlinksInPath().path,
+            builds.versions + "/0.2.0/agent-runner")
         let events = try host.events().filter { $0.kind == "service_upgraded" }
         XCTAssertEqual(events.map { $0.payload["to_version"] }, [.string("0.3.0"), .string("0.2.0")])
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: builds.versions).sorted(),
-                       [BuildInfo.version, "0.2.0", "0.3.0", "state.json", "upgrade.lock"].sorted(),
-                       "no staging folder left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: builds.versions).sorted(),
+            [BuildInfo.version, "0.2.0", "0.3.0", "state.json", "upgrade.lock"].sorted(),
+            "no staging folder left behind")
 
         step("target")
         // The build server gone: the latest needs SHA256SUMS, so nothing changes.
@@ -209,8 +231,10 @@ final class UpgradeFromReleaseTests: XCTestCase {
         let before = try snapshot(builds)
         let unreachable = try host.run(["upgrade"], executable: builds.link)
         XCTAssertEqual(unreachable.code, 1, unreachable.stderr)
-        XCTAssertEqual(unreachable.stderr, "agent-runner: \(sumsURL): cannot connect to 127.0.0.1:\(server.port): "
-                       + "Connection refused; check [upgrade] source and that the server is up; nothing changed\n")
+        XCTAssertEqual(
+            unreachable.stderr,
+            "agent-runner: \(sumsURL): cannot connect to 127.0.0.1:\(server.port): "
+                + "Connection refused; check [upgrade] source and that the server is up; nothing changed\n")
         XCTAssertEqual(try snapshot(builds), before)
         print("UpgradeFromReleaseTests: \(ContinuousClock.now - started)")
     }

@@ -52,8 +52,10 @@ final class DoctorTests: XCTestCase {
         let old = config.replacingOccurrences(of: "command = [\"claude\"", with: "command = [\"gemini-missing\"")
             .replacingOccurrences(of: "round_budget_s", with: "round_timeout_s")
         try Harness.write(old, to: host.project + "/agent-runner.toml")
-        let line = try XCTUnwrap(old.split(separator: "\n", omittingEmptySubsequences: false)
-            .firstIndex { $0.hasPrefix("round_timeout_s") }) + 1
+        let line =
+            try XCTUnwrap(
+                old.split(separator: "\n", omittingEmptySubsequences: false)
+                    .firstIndex { $0.hasPrefix("round_timeout_s") }) + 1
         try Harness.write("Do the work.", to: host.project + "/prompts/main.md")
         let result = try host.run(["doctor"])
         XCTAssertEqual(result.code, 1, result.stdout)

@@ -151,8 +151,9 @@ final class MigrateTests: XCTestCase {
         let host = try LifecycleHost(self)
         try host.initProject()
         defer { host.cleanUp() }
-        try Harness.write(try configText(host).replacingOccurrences(of: "round_budget_s", with: "round_timeout_s"),
-                          to: host.project + "/agent-runner.toml")
+        try Harness.write(
+            try configText(host).replacingOccurrences(of: "round_budget_s", with: "round_timeout_s"),
+            to: host.project + "/agent-runner.toml")
         try host.git(["commit", "-qam", "the old spelling"])
         XCTAssertEqual(try host.run(["migrate"]).code, 0)
         let round = try host.run(["serve", "--once"])

@@ -13,7 +13,8 @@ enum OriginalTool {
     /// The original's `agent-runner` executable.
     static func executable(file: StaticString = #filePath, line: UInt = #line) throws -> String {
         if let path = ProcessInfo.processInfo.environment["AGENT_RUNNER_ORIGINAL"],
-           FileManager.default.isExecutableFile(atPath: path) {
+            FileManager.default.isExecutableFile(atPath: path)
+        {
             return path
         }
         let output = try PosixProcessRunner().run(

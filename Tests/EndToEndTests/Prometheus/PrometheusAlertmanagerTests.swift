@@ -16,17 +16,24 @@ final class PrometheusAlertmanagerTests: XCTestCase {
         let dir = try Harness.temporaryDirectory(self)
         let now = Date()
         try writeStandIns(dir)
-        try writePeek(dir + "/alpha.json", now: now, round: 7, lastExit: 0, diskPct: 42.5, throttledUntil: 2_000_000_000)
+        try writePeek(
+            dir + "/alpha.json", now: now, round: 7, lastExit: 0, diskPct: 42.5, throttledUntil: 2_000_000_000)
         try writePeek(dir + "/beta.json", now: now, round: 3, lastExit: 1, diskPct: 99)
         try writePeek(dir + "/gamma.json", now: now, round: 1, lastExit: 0, diskPct: 10)
 
-        let amPort = try Self.freePort(), promPort = try Self.freePort(), metricsPort = try Self.freePort()
+        let amPort = try Self.freePort()
+        let promPort = try Self.freePort()
+        let metricsPort = try Self.freePort()
         try Harness.write("route:\n  receiver: sink\nreceivers:\n  - name: sink\n", to: dir + "/alertmanager.yml")
-        let alertmanager = try start("/usr/bin/prometheus-alertmanager", [
-            "--config.file=\(dir)/alertmanager.yml", "--storage.path=\(dir)/am", "--web.listen-address=127.0.0.1:\(amPort)",
-            "--cluster.listen-address=",
-        ])
-        try Harness.write("""
+        let alertmanager = try start(
+            "/usr/bin/prometheus-alertmanager",
+            [
+                "--config.file=\(dir)/alertmanager.yml", "--storage.path=\(dir)/am",
+                "--web.listen-address=127.0.0.1:\(amPort)",
+                "--cluster.listen-address=",
+            ])
+        try Harness.write(
+            """
             global:
               scrape_interval: 1s
               evaluation_interval: 1s
@@ -35,10 +42,14 @@ final class PrometheusAlertmanagerTests: XCTestCase {
                 static_configs:
                   - targets: ['127.0.0.1:\(metricsPort)']
             """, to: dir + "/prometheus.yml")
-        let prometheus = try start("/usr/bin/prometheus", [
-            "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/tsdb", "--web.listen-address=127.0.0.1:\(promPort)",
-        ])
-        try Harness.write("""
+        let prometheus = try start(
+            "/usr/bin/prometheus",
+            [
+                "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/tsdb",
+                "--web.listen-address=127.0.0.1:\(promPort)",
+            ])
+        try Harness.write(
+            """
             [defaults]
             agent_runner = "\(dir)/bin/agent-runner"
             poll_interval_s = 1
@@ -64,11 +75,15 @@ final class PrometheusAlertmanagerTests: XCTestCase {
             """, to: dir + "/inventory.toml")
         var env = ProcessRequest.currentEnvironment()
         env["PATH"] = dir + "/bin:" + (env["PATH"] ?? "/usr/bin:/bin")
-        let watch = try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("fleetctl"),
-            arguments: ["watch", "--inventory", dir + "/inventory.toml", "--state-dir", dir + "/state", "--dry-run", "--json",
-                        "--metrics-listen", "127.0.0.1:\(metricsPort)"],
-            environment: env, standardOutput: .capture(), standardError: .capture()))
+        let watch = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("fleetctl"),
+                arguments: [
+                    "watch", "--inventory", dir + "/inventory.toml", "--state-dir", dir + "/state", "--dry-run",
+                    "--json",
+                    "--metrics-listen", "127.0.0.1:\(metricsPort)",
+                ],
+                environment: env, standardOutput: .capture(), standardError: .capture()))
         defer {
             _ = watch.terminate(grace: .seconds(5))
             _ = prometheus.terminate(grace: .seconds(5))
@@ -77,13 +92,19 @@ final class PrometheusAlertmanagerTests: XCTestCase {
 
         // The exposition itself passes promtool's linter.
         let exposition = try eventually("fleetctl serves /metrics with every host polled") { () -> String? in
-            guard let response = try? HTTPClient(timeoutS: 2).get("http://127.0.0.1:\(metricsPort)/metrics"), response.status == 200 else { return nil }
+            guard let response = try? HTTPClient(timeoutS: 2).get("http://127.0.0.1:\(metricsPort)/metrics"),
+                response.status == 200
+            else { return nil }
             let text = String(decoding: response.body, as: UTF8.self)
-            return text.contains("host=\"gamma\"") && text.contains("host=\"alpha\"") && text.contains("host=\"beta\"") ? text : nil
+            return text.contains("host=\"gamma\"") && text.contains("host=\"alpha\"") && text.contains("host=\"beta\"")
+                ? text : nil
         }
-        let lint = try PosixProcessRunner().run(ProcessRequest("/usr/bin/promtool", arguments: ["check", "metrics"],
-                                                               standardInput: .bytes(Array(exposition.utf8)), deadline: .now + .seconds(20)))
-        XCTAssertTrue(lint.exit.isSuccess, "promtool check metrics: \(lint.stdoutText) \(lint.stderrText)\n\(exposition)")
+        let lint = try PosixProcessRunner().run(
+            ProcessRequest(
+                "/usr/bin/promtool", arguments: ["check", "metrics"],
+                standardInput: .bytes(Array(exposition.utf8)), deadline: .now + .seconds(20)))
+        XCTAssertTrue(
+            lint.exit.isSuccess, "promtool check metrics: \(lint.stdoutText) \(lint.stderrText)\n\(exposition)")
 
         // Prometheus scraped the right values.
         let expected: [(String, Double)] = [
@@ -109,7 +130,10 @@ final class PrometheusAlertmanagerTests: XCTestCase {
 
         // The auto-stop-worthy alert reaches Alertmanager, then resolves there.
         let firing = try eventually("Alertmanager holds beta's disk_critical alert") { () -> [String: Any]? in
-            self.alerts(amPort).first { ($0["labels"] as? [String: String])?["host"] == "beta" && ($0["labels"] as? [String: String])?["detector"] == "disk_critical" }
+            self.alerts(amPort).first {
+                ($0["labels"] as? [String: String])?["host"] == "beta"
+                    && ($0["labels"] as? [String: String])?["detector"] == "disk_critical"
+            }
         }
         let labels = try XCTUnwrap(firing["labels"] as? [String: String])
         XCTAssertEqual(labels["alertname"], "disk_critical")
@@ -117,11 +141,15 @@ final class PrometheusAlertmanagerTests: XCTestCase {
         XCTAssertEqual((firing["annotations"] as? [String: String])?["auto_action"], "stop_service")
         try writePeek(dir + "/beta.json", now: Date(), round: 4, lastExit: 0, diskPct: 50)
         _ = try eventually("Alertmanager shows beta's disk_critical alert resolved") { () -> Bool? in
-            let still = self.alerts(amPort).contains { ($0["labels"] as? [String: String])?["host"] == "beta" && ($0["labels"] as? [String: String])?["detector"] == "disk_critical" }
+            let still = self.alerts(amPort).contains {
+                ($0["labels"] as? [String: String])?["host"] == "beta"
+                    && ($0["labels"] as? [String: String])?["detector"] == "disk_critical"
+            }
             return still ? nil : true
         }
         _ = try eventually("Prometheus sees no disk_critical firing on beta") { () -> Bool? in
-            try? self.query(promPort, #"count(fleet_alert_firing{host="beta",detector="disk_critical"}) or vector(0)"#) == 0 ? true : nil
+            try? self.query(promPort, #"count(fleet_alert_firing{host="beta",detector="disk_critical"}) or vector(0)"#)
+                == 0 ? true : nil
         }
     }
 
@@ -133,11 +161,19 @@ final class PrometheusAlertmanagerTests: XCTestCase {
         if binaries.allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) { return }
         var env = ProcessRequest.currentEnvironment()
         env["DEBIAN_FRONTEND"] = "noninteractive"
-        let output = try? PosixProcessRunner().run(ProcessRequest(
-            "/bin/sh", arguments: ["-c", "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager || (apt-get update && \(installCommand))"],
-            environment: env, standardOutput: .capture(), standardError: .mergeIntoStandardOutput, deadline: .now + .seconds(600)))
+        let output = try? PosixProcessRunner().run(
+            ProcessRequest(
+                "/bin/sh",
+                arguments: [
+                    "-c",
+                    "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager || (apt-get update && \(installCommand))",
+                ],
+                environment: env, standardOutput: .capture(), standardError: .mergeIntoStandardOutput,
+                deadline: .now + .seconds(600)))
         if !binaries.allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) {
-            XCTFail("prometheus and prometheus-alertmanager are needed and could not be installed; run as root: \(installCommand)\n\(output?.stdoutText.suffix(2000) ?? "")")
+            XCTFail(
+                "prometheus and prometheus-alertmanager are needed and could not be installed; run as root: \(installCommand)\n\(output?.stdoutText.suffix(2000) ?? "")"
+            )
             throw XCTSkip("packages missing")
         }
     }
@@ -147,8 +183,10 @@ final class PrometheusAlertmanagerTests: XCTestCase {
     }
 
     private func start(_ program: String, _ arguments: [String]) throws -> RunningProcess {
-        try PosixProcessRunner().spawn(ProcessRequest(program, arguments: arguments, standardOutput: .capture(), standardError: .capture(),
-                                                      grouping: .newProcessGroup))
+        try PosixProcessRunner().spawn(
+            ProcessRequest(
+                program, arguments: arguments, standardOutput: .capture(), standardError: .capture(),
+                grouping: .newProcessGroup))
     }
 
     /// Polls `body` every 250 ms for up to 60 s.
@@ -167,20 +205,25 @@ final class PrometheusAlertmanagerTests: XCTestCase {
         let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expression
         let response = try HTTPClient(timeoutS: 5).get("http://127.0.0.1:\(port)/api/v1/query?query=\(encoded)")
         guard response.status == 200,
-              let root = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              let data = root["data"] as? [String: Any], let result = data["result"] as? [[String: Any]], result.count == 1,
-              let value = result[0]["value"] as? [Any], value.count == 2, let text = value[1] as? String else { return nil }
+            let root = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let data = root["data"] as? [String: Any], let result = data["result"] as? [[String: Any]],
+            result.count == 1,
+            let value = result[0]["value"] as? [Any], value.count == 2, let text = value[1] as? String
+        else { return nil }
         return Double(text)
     }
 
     private func alerts(_ port: Int) -> [[String: Any]] {
-        guard let response = try? HTTPClient(timeoutS: 5).get("http://127.0.0.1:\(port)/api/v2/alerts"), response.status == 200,
-              let list = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]] else { return [] }
+        guard let response = try? HTTPClient(timeoutS: 5).get("http://127.0.0.1:\(port)/api/v2/alerts"),
+            response.status == 200,
+            let list = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]]
+        else { return [] }
         return list
     }
 
     private func writeStandIns(_ dir: String) throws {
-        try Harness.write("""
+        try Harness.write(
+            """
             #!/bin/sh
             # Stand-in ssh: `ssh [options] -- DESTINATION COMMAND` runs COMMAND here; gamma is down.
             dest=""; cmd=""
@@ -188,7 +231,8 @@ final class PrometheusAlertmanagerTests: XCTestCase {
             if [ "$dest" = gamma ]; then echo "ssh: connect to host gamma port 22: Connection refused" >&2; exit 255; fi
             exec sh -c "$cmd"
             """, to: dir + "/bin/ssh")
-        try Harness.write("""
+        try Harness.write(
+            """
             #!/bin/sh
             # Stand-in agent-runner: `peek ... --config FILE` prints FILE; every other verb succeeds.
             verb=$1; doc=""
@@ -201,12 +245,19 @@ final class PrometheusAlertmanagerTests: XCTestCase {
         }
     }
 
-    private func writePeek(_ path: String, now: Date, round: Int, lastExit: Int, diskPct: Double, throttledUntil: Int? = nil) throws {
+    private func writePeek(
+        _ path: String, now: Date, round: Int, lastExit: Int, diskPct: Double, throttledUntil: Int? = nil
+    ) throws {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        let generated = formatter.string(from: now), event = formatter.string(from: now.addingTimeInterval(-30))
-        let rateLimit = throttledUntil.map { #", "rate_limit": {"agent": "claude", "throttled_until_epoch": \#($0), "limit_type": "rate_limit_account"}"# } ?? ""
-        try Harness.write("""
+        let generated = formatter.string(from: now)
+        let event = formatter.string(from: now.addingTimeInterval(-30))
+        let rateLimit =
+            throttledUntil.map {
+                #", "rate_limit": {"agent": "claude", "throttled_until_epoch": \#($0), "limit_type": "rate_limit_account"}"#
+            } ?? ""
+        try Harness.write(
+            """
             {"schema_version": "2.6", "agent_runner_version": "9.9.9-standin", "generated_at": "\(generated)",
              "service": {"active": true, "mode": "systemd_user"\(rateLimit)},
              "status": {"round_num": \(round), "last_exit_code": \(lastExit)},

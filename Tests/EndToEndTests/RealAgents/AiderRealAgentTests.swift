@@ -24,14 +24,17 @@ final class AiderRealAgentTests: XCTestCase {
         let aider = try RealAgentCLIs.aider
         let host = try RealAgentCLIs.host(self)
         let project = try RealAgentProject(self, preset: "aider", user: host.user, agentRunner: host.agentRunner)
-        XCTAssertEqual(try project.git(["ls-files"]).split(separator: "\n"),
-                       [".aider.model.settings.yml", ".gitignore", "README.md", "agent-runner.toml", "prompts/main.md"])
+        XCTAssertEqual(
+            try project.git(["ls-files"]).split(separator: "\n"),
+            [".aider.model.settings.yml", ".gitignore", "README.md", "agent-runner.toml", "prompts/main.md"])
         try project.configure { config in
             var command = try config.command
             command[0] = aider
-            command += ["--model", "openai/gpt-4o-mini", "--openai-api-base", project.standIn.baseURL + "/v1",
-                        "--openai-api-key", "sk-test", "--no-show-model-warnings",
-                        "--model-metadata-file", ProviderStandIn.fixtures + "/aider-model-metadata.json"]
+            command += [
+                "--model", "openai/gpt-4o-mini", "--openai-api-base", project.standIn.baseURL + "/v1",
+                "--openai-api-key", "sk-test", "--no-show-model-warnings",
+                "--model-metadata-file", ProviderStandIn.fixtures + "/aider-model-metadata.json",
+            ]
             config.set("agent", "command", Config.list(command))
             config.set("runtime", "restart_delay_s", "0.05")
             config.set("runtime", "backoff_jitter_s", "0")
@@ -43,7 +46,8 @@ final class AiderRealAgentTests: XCTestCase {
         }
         try project.scenario(round: 1, #"[{"kind": "edit", "path": "hello.txt", "content": "hello from aider\n"}]"#)
         try project.scenario(round: 2, #"[{"kind": "error", "status": 401}]"#)
-        let limitMessage = "Rate limit reached for gpt-4o-mini in organization org-standin on requests per min "
+        let limitMessage =
+            "Rate limit reached for gpt-4o-mini in organization org-standin on requests per min "
             + "(RPM): Limit 3, Used 3, Requested 1. Please try again in 4s. Visit "
             + "https://platform.openai.com/account/rate-limits to learn more."
         try project.scenario(round: 3, #"[{"kind": "error", "status": 429, "message": "\#(limitMessage)"}]"#)

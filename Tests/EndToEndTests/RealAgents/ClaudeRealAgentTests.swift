@@ -10,8 +10,10 @@ final class ClaudeRealAgentTests: XCTestCase {
     typealias Config = RealAgentProject.Config
 
     /// A project whose config is the claude preset pointed at the stand-in; `edit` changes more.
-    func project(_ host: (user: TestUser, agentRunner: String),
-                 _ edit: (inout Config, ProviderStandIn) throws -> Void = { _, _ in }) throws -> RealAgentProject {
+    func project(
+        _ host: (user: TestUser, agentRunner: String),
+        _ edit: (inout Config, ProviderStandIn) throws -> Void = { _, _ in }
+    ) throws -> RealAgentProject {
         let claude = try RealAgentCLIs.claude
         let project = try RealAgentProject(self, preset: "claude", user: host.user, agentRunner: host.agentRunner)
         try project.configure { config in
@@ -160,13 +162,16 @@ final class ClaudeRealAgentTests: XCTestCase {
             config.set("runtime", "round_budget_s", "8")
             config.set("runtime", "max_grace_after_result_s", "2")
             // The preset ignores Claude's shell-snapshot shells; the test also lets its sleep go.
-            config.set("runtime", "grace_kill_ignore_patterns",
-                       Config.list([#"\.claude/shell-snapshots/snapshot-bash-"#, "^sleep 600$"]))
+            config.set(
+                "runtime", "grace_kill_ignore_patterns",
+                Config.list([#"\.claude/shell-snapshots/snapshot-bash-"#, "^sleep 600$"]))
         }
         let background = #"{"command": "echo x; sleep 600", "description": "Wait", "run_in_background": true}"#
         try project.scenario(
             round: 1, #"[{"kind": "tool_use", "name": "Bash", "input": \#(background), "then": "Started."}]"#)
-        try project.scenario(round: 2, #"""
+        try project.scenario(
+            round: 2,
+            #"""
             [{"kind": "tool_use", "name": "Bash", "input": \#(background), "then": null},
              {"kind": "stall", "text": "Still thinking"}]
             """#)

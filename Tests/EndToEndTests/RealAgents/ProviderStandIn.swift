@@ -36,12 +36,15 @@ final class ProviderStandIn {
         requestLog = directory + "/requests.jsonl"
         let portFile = directory + "/\(provider.rawValue).port"
         try Self.write(steps: steps, to: scenarioPath)
-        process = try PosixProcessRunner().spawn(ProcessRequest(
-            Self.python,
-            arguments: [Self.fixtures + "/\(provider.rawValue)_standin.py", "--port-file", portFile,
-                        "--scenario", scenarioPath, "--request-log", requestLog],
-            standardInput: .null, standardOutput: .appendToFile(directory + "/\(provider.rawValue)-standin.log"),
-            standardError: .mergeIntoStandardOutput, grouping: .newProcessGroup))
+        process = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                Self.python,
+                arguments: [
+                    Self.fixtures + "/\(provider.rawValue)_standin.py", "--port-file", portFile,
+                    "--scenario", scenarioPath, "--request-log", requestLog,
+                ],
+                standardInput: .null, standardOutput: .appendToFile(directory + "/\(provider.rawValue)-standin.log"),
+                standardError: .mergeIntoStandardOutput, grouping: .newProcessGroup))
         let process = self.process
         test.addTeardownBlock { _ = process.terminate(grace: .seconds(2)) }
         let deadline = ContinuousClock.now + .seconds(15)

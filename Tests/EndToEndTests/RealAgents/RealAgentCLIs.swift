@@ -51,9 +51,11 @@ enum RealAgentCLIs {
     /// An unsigned JWT with `"aud": "claude-gateway"` for `ANTHROPIC_AUTH_TOKEN`: Claude Code then
     /// reads the subscription usage-limit headers (and prints `rate_limit_event` with `resetsAt`).
     static func gatewayToken() throws -> String {
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            ProviderStandIn.python, arguments: [ProviderStandIn.fixtures + "/anthropic_standin.py", "--gateway-token"],
-            standardInput: .null, deadline: .now + .seconds(30)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                ProviderStandIn.python,
+                arguments: [ProviderStandIn.fixtures + "/anthropic_standin.py", "--gateway-token"],
+                standardInput: .null, deadline: .now + .seconds(30)))
         guard output.exit.isSuccess else {
             throw RealAgentFailure("anthropic_standin.py --gateway-token failed: \(output.stderrText)")
         }

@@ -120,7 +120,8 @@ final class RealAgentProject {
         var config = Config(lines: text.components(separatedBy: "\n"))
         config.set("runtime", "log_dir", Config.string(logDir))
         let hook = scenarios + "/select-scenario.sh"
-        try Harness.write("""
+        try Harness.write(
+            """
             #!/bin/sh
             next='\(scenarios)/round-'"$AGENT_RUNNER_ROUND_NUM"'.json'
             [ -f "$next" ] || exit 0
@@ -158,24 +159,28 @@ final class RealAgentProject {
     /// Runs `agent-runner ARGS --config agent-runner.toml` as the user.
     func run(_ arguments: [String], timeout: Duration = .seconds(60)) throws -> Harness.Result {
         let argv = try user.command([agentRunner] + arguments + ["--config", configPath])
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            argv[0], arguments: Array(argv.dropFirst()), environment: environment, workingDirectory: dir,
-            standardInput: .null, deadline: .now + timeout))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                argv[0], arguments: Array(argv.dropFirst()), environment: environment, workingDirectory: dir,
+                standardInput: .null, deadline: .now + timeout))
         return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
     /// Starts `agent-runner serve ARGS` as the user (setpriv execs it: the pid is serve's).
     func startServe(_ arguments: [String] = []) throws -> RunningProcess {
         let argv = try user.command([agentRunner, "serve", "--config", configPath] + arguments)
-        return try PosixProcessRunner().spawn(ProcessRequest(
-            argv[0], arguments: Array(argv.dropFirst()), environment: environment, workingDirectory: dir,
-            standardInput: .null, standardOutput: .capture(), standardError: .capture()))
+        return try PosixProcessRunner().spawn(
+            ProcessRequest(
+                argv[0], arguments: Array(argv.dropFirst()), environment: environment, workingDirectory: dir,
+                standardInput: .null, standardOutput: .capture(), standardError: .capture()))
     }
 
     /// Runs `agent-runner serve ARGS` to its end; fails the test when it takes longer than `timeout`.
     @discardableResult
-    func serve(_ arguments: [String], timeout: Duration = .seconds(90), file: StaticString = #filePath,
-               line: UInt = #line) throws -> ProcessOutput {
+    func serve(
+        _ arguments: [String], timeout: Duration = .seconds(90), file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws -> ProcessOutput {
         let output = try startServe(arguments).collectOutput(deadline: .now + timeout)
         XCTAssertFalse(output.timedOut, "serve \(arguments) ran longer than \(timeout)", file: file, line: line)
         return output
@@ -184,9 +189,10 @@ final class RealAgentProject {
     @discardableResult
     func asUser(_ argv: [String]) throws -> String {
         let command = try user.command(argv)
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            command[0], arguments: Array(command.dropFirst()), environment: environment, workingDirectory: dir,
-            standardInput: .null, deadline: .now + .seconds(30)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                command[0], arguments: Array(command.dropFirst()), environment: environment, workingDirectory: dir,
+                standardInput: .null, deadline: .now + .seconds(30)))
         guard output.exit.isSuccess else {
             throw RealAgentFailure("\(argv.joined(separator: " ")) as \(user.name) failed: \(output.stderrText)")
         }
@@ -196,9 +202,10 @@ final class RealAgentProject {
     /// git as the test process (root) in a tree another user owns.
     @discardableResult
     static func git(_ arguments: [String], in directory: String) throws -> String {
-        let output = try PosixProcessRunner().run(ProcessRequest(
-            "git", arguments: ["-c", "safe.directory=*"] + arguments, workingDirectory: directory,
-            standardInput: .null, deadline: .now + .seconds(30)))
+        let output = try PosixProcessRunner().run(
+            ProcessRequest(
+                "git", arguments: ["-c", "safe.directory=*"] + arguments, workingDirectory: directory,
+                standardInput: .null, deadline: .now + .seconds(30)))
         guard output.exit.isSuccess else {
             throw RealAgentFailure("git \(arguments.joined(separator: " ")) failed: \(output.stderrText)")
         }

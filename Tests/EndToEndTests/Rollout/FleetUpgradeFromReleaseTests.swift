@@ -11,10 +11,12 @@ extension FleetUpgradeTests {
         let alpha = try XCTUnwrap(fleet.nodes["alpha"])
         let releaseDir = fleet.root + "/release"
         try FileManager.default.createDirectory(atPath: releaseDir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: try build("7.6.0"),
-                                         toPath: releaseDir + "/agent-runner-7.6.0-\(HostArchitecture.current())")
-        let sums = try PosixProcessRunner().run(ProcessRequest(
-            "/bin/sh", arguments: ["-c", "sha256sum agent-runner-* > SHA256SUMS"], workingDirectory: releaseDir))
+        try FileManager.default.copyItem(
+            atPath: try build("7.6.0"),
+            toPath: releaseDir + "/agent-runner-7.6.0-\(HostArchitecture.current())")
+        let sums = try PosixProcessRunner().run(
+            ProcessRequest(
+                "/bin/sh", arguments: ["-c", "sha256sum agent-runner-* > SHA256SUMS"], workingDirectory: releaseDir))
         XCTAssertEqual(sums.exit, .terminated(0), sums.stderrText)
         let server = try ReleaseDirectoryServer(directory: releaseDir)
         addTeardownBlock { server.shutDown() }
@@ -26,11 +28,15 @@ extension FleetUpgradeTests {
 
         let noTarget = try fleet.fleetctl(["upgrade", "all"])
         XCTAssertEqual(noTarget.code, ExitCode.usage, noTarget.stderr)
-        XCTAssertTrue(noTarget.stderr.hasPrefix("fleetctl: [upgrade] source needs --target X.Y.Z: the version (as "
-                                                + "SHA256SUMS lists it) to roll out"), noTarget.stderr)
+        XCTAssertTrue(
+            noTarget.stderr.hasPrefix(
+                "fleetctl: [upgrade] source needs --target X.Y.Z: the version (as "
+                    + "SHA256SUMS lists it) to roll out"), noTarget.stderr)
 
-        let result = try fleet.fleetctl(["upgrade", "all", "--target", "7.6.0", "--bake", "2s",
-                                         "--gate-interval", "0.5"])
+        let result = try fleet.fleetctl([
+            "upgrade", "all", "--target", "7.6.0", "--bake", "2s",
+            "--gate-interval", "0.5",
+        ])
         XCTAssertEqual(result.code, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("alpha: upgraded to 7.6.0 (service_upgraded)"), result.stderr)
         assertOn("7.6.0", alpha)

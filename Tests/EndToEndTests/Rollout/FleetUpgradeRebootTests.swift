@@ -11,18 +11,27 @@ extension FleetUpgradeTests {
     /// power once its bin_link points at the new build (started, not yet confirmed), waits for
     /// fleetctl to give up on it, then boots alpha. Returns the failed rollout's id and what
     /// fleetctl printed.
-    func rolloutWithCanaryPowerCut(_ fleet: Fleet, artifact: String, version: String) throws -> (id: String, said: String) {
+    func rolloutWithCanaryPowerCut(
+        _ fleet: Fleet, artifact: String, version: String
+    ) throws -> (id: String, said: String) {
         let alpha = try XCTUnwrap(fleet.nodes["alpha"])
         var env = ProcessRequest.currentEnvironment()
         env["FLEETCTL_INVENTORY"] = ""
         let log = fleet.root + "/rollout.log"
-        let rollout = try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("fleetctl"),
-            arguments: ["--inventory", fleet.inventory, "upgrade", "all", "--artifact", artifact, "--canary", "alpha", "--bake", "2s", "--gate-interval", "0.5"],
-            environment: env, standardOutput: .discard, standardError: .appendToFile(log), deadline: .now + .seconds(300)))
+        let rollout = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("fleetctl"),
+                arguments: [
+                    "--inventory", fleet.inventory, "upgrade", "all", "--artifact", artifact, "--canary", "alpha",
+                    "--bake", "2s", "--gate-interval", "0.5",
+                ],
+                environment: env, standardOutput: .discard, standardError: .appendToFile(log),
+                deadline: .now + .seconds(300)))
         addTeardownBlock { if rollout.poll() == nil { _ = try? rollout.signalGroup(SIGKILL) } }
 
-        AgentProject.wait("alpha's bin_link to switch", timeout: 90) { alpha.linkTarget == alpha.versions + "/\(version)/agent-runner" }
+        AgentProject.wait("alpha's bin_link to switch", timeout: 90) {
+            alpha.linkTarget == alpha.versions + "/\(version)/agent-runner"
+        }
         let sshdPID = try XCTUnwrap(fleet.sshd.serverPID)
         let cut = ContinuousClock.now
         HostCrash.powerOff(home: alpha.host.home, roots: [sshdPID])
@@ -39,7 +48,9 @@ extension FleetUpgradeTests {
         try fleet.sshd.start()
         let booted = try XCTUnwrap(try alpha.host.bootService(alpha.link))
         XCTAssertEqual(alpha.launchedVersion(of: booted), version)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: alpha.versions + "/upgrade-in-progress.json"), "alpha's interrupted upgrade is on record")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: alpha.versions + "/upgrade-in-progress.json"),
+            "alpha's interrupted upgrade is on record")
         return (id, said)
     }
 
@@ -52,7 +63,9 @@ extension FleetUpgradeTests {
         let (id, said) = try rolloutWithCanaryPowerCut(fleet, artifact: good, version: "7.6.0")
         XCTAssertTrue(said.contains("alpha: upgrade failed: alpha: ssh: the connection dropped"), said)
         XCTAssertTrue(said.contains("the host may be rebooting"), said)
-        XCTAssertTrue(said.contains("alpha: ROLLBACK FAILED: could not be reached to roll back: alpha: ssh: connection refused"), said)
+        XCTAssertTrue(
+            said.contains("alpha: ROLLBACK FAILED: could not be reached to roll back: alpha: ssh: connection refused"),
+            said)
         let failed = try XCTUnwrap(fleet.journals().first)
         XCTAssertEqual(failed["status"], "failed")
         XCTAssertEqual(failed["hosts"]?["alpha"]?["state"], "rollback_failed")
@@ -62,7 +75,10 @@ extension FleetUpgradeTests {
 
         let resume = try fleet.fleetctl(["upgrade", "--resume", id])
         XCTAssertEqual(resume.code, 1)
-        XCTAssertTrue(resume.stderr.contains("is failed; nothing to resume (fleetctl upgrade --abort \(id) rolls back what it touched)"), resume.stderr)
+        XCTAssertTrue(
+            resume.stderr.contains(
+                "is failed; nothing to resume (fleetctl upgrade --abort \(id) rolls back what it touched)"),
+            resume.stderr)
 
         // --abort: alpha's agent-runner first finishes its interrupted upgrade, then rolls it back.
         let aborted = try fleet.fleetctl(["upgrade", "--abort", id])
@@ -76,7 +92,9 @@ extension FleetUpgradeTests {
         XCTAssertEqual(fleet.journals().first?["status"], "aborted")
 
         // A new rollout goes through: canary, then beta, each through its health gate.
-        let rerun = try fleet.fleetctl(["upgrade", "all", "--artifact", good, "--canary", "alpha", "--bake", "2s", "--gate-interval", "0.5"])
+        let rerun = try fleet.fleetctl([
+            "upgrade", "all", "--artifact", good, "--canary", "alpha", "--bake", "2s", "--gate-interval", "0.5",
+        ])
         XCTAssertEqual(rerun.code, 0, rerun.stderr)
         for node in [alpha, beta] { assertOn("7.6.0", node) }
         XCTAssertEqual(fleet.journals().last?["status"], "finished")
@@ -94,12 +112,16 @@ extension FleetUpgradeTests {
         let peek = try fleet.fleetctl(["peek", "alpha", "--select", "upgrade_in_progress.to_version"])
         XCTAssertEqual(peek.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "\"7.6.1\"", peek.stderr)
 
-        let rerun = try fleet.fleetctl(["upgrade", "all", "--artifact", good, "--canary", "alpha", "--bake", "2s", "--gate-interval", "0.5"])
+        let rerun = try fleet.fleetctl([
+            "upgrade", "all", "--artifact", good, "--canary", "alpha", "--bake", "2s", "--gate-interval", "0.5",
+        ])
         XCTAssertEqual(rerun.code, 0, rerun.stderr)
         XCTAssertTrue(rerun.stderr.contains("canary: alpha"), "alpha is in the plan, not skipped: \(rerun.stderr)")
         XCTAssertTrue(rerun.stderr.contains("canary passed its health gate (alpha)"), rerun.stderr)
         for node in fleet.nodes.values { assertOn("7.6.1", node) }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: alpha.versions + "/upgrade-in-progress.json"), "the record is settled")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: alpha.versions + "/upgrade-in-progress.json"),
+            "the record is settled")
         XCTAssertEqual(fleet.journals().last?["hosts"]?["alpha"]?["state"], "healthy")
         XCTAssertEqual(try alpha.host.events().last { $0.kind == "upgrade_recovered" }?.payload["action"], "finished")
     }

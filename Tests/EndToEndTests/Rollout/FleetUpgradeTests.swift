@@ -13,8 +13,11 @@ final class FleetUpgradeTests: XCTestCase {
         var versions: String { host.root + "/versions" }
         var linkTarget: String? { try? FileManager.default.destinationOfSymbolicLink(atPath: link) }
         func launchedVersion(of pid: Int32) -> String? {
-            let lines = ((try? String(contentsOfFile: FleetUpgradeTests.launches, encoding: .utf8)) ?? "").split(separator: "\n")
-            return lines.last { $0.hasPrefix("\(pid) ") && $0.contains(" serve ") }.map { String($0.split(separator: " ")[1]) }
+            let lines = ((try? String(contentsOfFile: FleetUpgradeTests.launches, encoding: .utf8)) ?? "").split(
+                separator: "\n")
+            return lines.last { $0.hasPrefix("\(pid) ") && $0.contains(" serve ") }.map {
+                String($0.split(separator: " ")[1])
+            }
         }
     }
 
@@ -26,18 +29,24 @@ final class FleetUpgradeTests: XCTestCase {
         var stateDir: String { root + "/state" }
 
         func fleetctl(_ arguments: [String], timeout: Duration = .seconds(120)) throws -> Harness.Result {
-            try Harness.run("fleetctl", ["--inventory", inventory] + arguments, environment: ["FLEETCTL_INVENTORY": ""], timeout: timeout)
+            try Harness.run(
+                "fleetctl", ["--inventory", inventory] + arguments, environment: ["FLEETCTL_INVENTORY": ""],
+                timeout: timeout)
         }
 
         func journals() -> [JSONValue] {
             let folder = stateDir + "/rollouts"
-            return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }.sorted().compactMap {
+            return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+                $0.hasSuffix(".json")
+            }.sorted().compactMap {
                 try? JSONParser.strict.parse(String(contentsOfFile: folder + "/" + $0, encoding: .utf8))
             }
         }
 
         func fleetEvents() -> [String] {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: stateDir)) ?? []).filter { $0.hasPrefix("fleet-events") }.sorted()
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: stateDir)) ?? []).filter {
+                $0.hasPrefix("fleet-events")
+            }.sorted()
             return files.flatMap { file in
                 ((try? String(contentsOfFile: stateDir + "/" + file, encoding: .utf8)) ?? "").split(separator: "\n")
                     .compactMap { (try? JSONParser.strict.parse(String($0)))?["event"]?.stringValue }
@@ -53,7 +62,9 @@ final class FleetUpgradeTests: XCTestCase {
     /// every host or (`.marked`) on hosts whose HOME holds a file `FAIL_SMOKE`; `diesAfter`
     /// kills its serve that many seconds after it starts.
     enum SmokeFailure { case never, always, marked }
-    func build(_ version: String, smokeFails: Bool = false, smoke: SmokeFailure = .never, diesAfter: Int? = nil) throws -> String {
+    func build(
+        _ version: String, smokeFails: Bool = false, smoke: SmokeFailure = .never, diesAfter: Int? = nil
+    ) throws -> String {
         let smoke = smokeFails ? .always : smoke
         let failSmoke = #"echo "boom: build \#(version) cannot read agent-runner.toml" >&2; exit 1"#
         let real = URL(fileURLWithPath: try Harness.binary("agent-runner")).resolvingSymlinksInPath().path
@@ -99,7 +110,8 @@ final class FleetUpgradeTests: XCTestCase {
             addTeardownBlock { host.cleanUp() }
             let node = Node(host: host)
             try host.initProject()
-            try host.appendConfig("""
+            try host.appendConfig(
+                """
                 [upgrade]
                 versions_dir = "\(node.versions)"
                 bin_link = "\(node.link)"
@@ -108,7 +120,8 @@ final class FleetUpgradeTests: XCTestCase {
             let started = try host.run(["start"], executable: node.link)
             XCTAssertEqual(started.code, 0, started.stderr)
             // ssh logs in with root's environment: the wrapper gives agent-runner the host's own.
-            let exports = host.environment.sorted { $0.key < $1.key }.map { "export \($0.key)='\($0.value)'" }.joined(separator: "\n")
+            let exports = host.environment.sorted { $0.key < $1.key }.map { "export \($0.key)='\($0.value)'" }.joined(
+                separator: "\n")
             let wrapper = host.root + "/agent-runner-over-ssh"
             try Harness.write("#!/bin/sh\n\(exports)\ncd '\(host.project)'\nexec '\(node.link)' \"$@\"\n", to: wrapper)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
@@ -125,11 +138,17 @@ final class FleetUpgradeTests: XCTestCase {
         return fleet
     }
 
-    func assertOn(_ version: String, _ node: Node, running: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
+    func assertOn(
+        _ version: String, _ node: Node, running: Bool = true, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(node.linkTarget, node.versions + "/\(version)/agent-runner", file: file, line: line)
         guard running else { return }
-        guard let pid = node.host.servePID() else { return XCTFail("the service is not running", file: file, line: line) }
-        XCTAssertEqual(node.launchedVersion(of: pid) ?? Self.oldVersion, version, "serve runs on \(version)", file: file, line: line)
+        guard let pid = node.host.servePID() else {
+            return XCTFail("the service is not running", file: file, line: line)
+        }
+        XCTAssertEqual(
+            node.launchedVersion(of: pid) ?? Self.oldVersion, version, "serve runs on \(version)", file: file,
+            line: line)
     }
 
     func testDryRunChangesNothingThenAGoodBuildRollsOutCanaryThenBatches() throws {
@@ -137,9 +156,13 @@ final class FleetUpgradeTests: XCTestCase {
         let good = try build("7.1.0")
         let pids = fleet.nodes.mapValues { $0.host.servePID() }
 
-        let dry = try fleet.fleetctl(["upgrade", "all", "--artifact", good, "--canary", "alpha", "--batch", "1", "--dry-run"])
+        let dry = try fleet.fleetctl([
+            "upgrade", "all", "--artifact", good, "--canary", "alpha", "--batch", "1", "--dry-run",
+        ])
         XCTAssertEqual(dry.code, 0, dry.stderr)
-        XCTAssertEqual(dry.stdout, """
+        XCTAssertEqual(
+            dry.stdout,
+            """
             rollout to 7.1.0: 3 hosts in 3 stages
               canary: alpha
               batch 1: beta
@@ -153,18 +176,24 @@ final class FleetUpgradeTests: XCTestCase {
         }
         XCTAssertEqual(fleet.journals(), [])
 
-        let result = try fleet.fleetctl(["upgrade", "all", "--artifact", good, "--canary", "alpha", "--batch", "2", "--bake", "2s", "--gate-interval", "0.5", "--json"])
+        let result = try fleet.fleetctl([
+            "upgrade", "all", "--artifact", good, "--canary", "alpha", "--batch", "2", "--bake", "2s",
+            "--gate-interval", "0.5", "--json",
+        ])
         XCTAssertEqual(result.code, 0, result.stderr)
         let steps = result.stdout.split(separator: "\n").compactMap { try? JSONParser.strict.parse(String($0)) }
         XCTAssertEqual(steps.first?["step"], "plan")
-        XCTAssertEqual(steps.filter { $0["step"] == "stage_passed" }.map { $0["stage"]?.stringValue ?? "" }, ["canary", "batch 1"])
+        XCTAssertEqual(
+            steps.filter { $0["step"] == "stage_passed" }.map { $0["stage"]?.stringValue ?? "" }, ["canary", "batch 1"])
         XCTAssertEqual(steps.last?["step"], "finished")
         XCTAssertEqual(steps.last?["status"], "finished")
         for node in fleet.nodes.values { assertOn("7.1.0", node) }
         let journal = try XCTUnwrap(fleet.journals().first)
         XCTAssertEqual(journal["status"], "finished")
         XCTAssertEqual(journal["hosts"]?["gamma"]?["state"], "healthy")
-        XCTAssertEqual(fleet.fleetEvents(), ["rollout_started", "rollout_stage_passed", "rollout_stage_passed", "rollout_finished"])
+        XCTAssertEqual(
+            fleet.fleetEvents(),
+            ["rollout_started", "rollout_stage_passed", "rollout_stage_passed", "rollout_finished"])
         let listed = try fleet.fleetctl(["rollouts"])
         XCTAssertEqual(listed.code, 0, listed.stderr)
         XCTAssertTrue(listed.stdout.contains("finished  7.1.0  done  3 healthy"), listed.stdout)
@@ -174,7 +203,9 @@ final class FleetUpgradeTests: XCTestCase {
         let fleet = try makeFleet(["alpha", "beta"])
         let bad = try build("7.2.0", smokeFails: true)
         let betaPID = fleet.nodes["beta"]?.host.servePID()
-        let result = try fleet.fleetctl(["upgrade", "all", "--artifact", bad, "--canary", "alpha", "--bake", "2s", "--gate-interval", "0.5"])
+        let result = try fleet.fleetctl([
+            "upgrade", "all", "--artifact", bad, "--canary", "alpha", "--bake", "2s", "--gate-interval", "0.5",
+        ])
         XCTAssertEqual(result.code, 1, result.stderr)
         XCTAssertTrue(result.stderr.contains("alpha: upgrade failed"), result.stderr)
         XCTAssertTrue(result.stderr.contains("rollout "), result.stderr)
@@ -188,16 +219,21 @@ final class FleetUpgradeTests: XCTestCase {
         XCTAssertEqual(journal["status"], "failed")
         XCTAssertEqual(journal["hosts"]?["beta"]?["state"], "pending")
         XCTAssertEqual(journal["hosts"]?["alpha"]?["state"], "rolled_back")
-        XCTAssertEqual(fleet.fleetEvents(), ["rollout_started", "rollout_host_failed", "rollout_rolled_back", "rollout_finished"])
+        XCTAssertEqual(
+            fleet.fleetEvents(), ["rollout_started", "rollout_host_failed", "rollout_rolled_back", "rollout_finished"])
     }
 
     func testAServiceThatDiesDuringTheBakeIsRolledBackAtTheGate() throws {
         let fleet = try makeFleet(["alpha", "beta"])
         let fragile = try build("7.3.0", diesAfter: 4)
-        let result = try fleet.fleetctl(["upgrade", "all", "--artifact", fragile, "--canary", "alpha", "--bake", "9s", "--gate-interval", "0.5"])
+        let result = try fleet.fleetctl([
+            "upgrade", "all", "--artifact", fragile, "--canary", "alpha", "--bake", "9s", "--gate-interval", "0.5",
+        ])
         XCTAssertEqual(result.code, 1, result.stderr)
         XCTAssertTrue(result.stderr.contains("alpha: health gate failed: its service is not running"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("alpha: rolled back: back on \(Self.oldVersion), service started again"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("alpha: rolled back: back on \(Self.oldVersion), service started again"),
+            result.stderr)
         let alpha = try XCTUnwrap(fleet.nodes["alpha"])
         assertOn(Self.oldVersion, alpha)
         assertOn(Self.oldVersion, try XCTUnwrap(fleet.nodes["beta"]))
@@ -209,16 +245,25 @@ final class FleetUpgradeTests: XCTestCase {
         let good = try build("7.4.0")
         var env = ProcessRequest.currentEnvironment()
         env["FLEETCTL_INVENTORY"] = ""
-        let running = try PosixProcessRunner().spawn(ProcessRequest(
-            try Harness.binary("fleetctl"),
-            arguments: ["--inventory", fleet.inventory, "upgrade", "all", "--artifact", good, "--canary", "alpha", "--batch", "2", "--bake", "6s", "--gate-interval", "0.5"],
-            environment: env, standardOutput: .discard, standardError: .appendToFile(fleet.root + "/killed.log"), grouping: .newProcessGroup, deadline: .now + .seconds(120)))
+        let running = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("fleetctl"),
+                arguments: [
+                    "--inventory", fleet.inventory, "upgrade", "all", "--artifact", good, "--canary", "alpha",
+                    "--batch", "2", "--bake", "6s", "--gate-interval", "0.5",
+                ],
+                environment: env, standardOutput: .discard, standardError: .appendToFile(fleet.root + "/killed.log"),
+                grouping: .newProcessGroup, deadline: .now + .seconds(120)))
         // Kill it mid-batch: batch 1 upgraded, its bake under way.
         let deadline = ContinuousClock.now + .seconds(90)
         var journal: JSONValue?
         while ContinuousClock.now < deadline {
             journal = fleet.journals().first
-            if journal?["current_stage"] == 1, journal?["hosts"]?["beta"]?["state"] == "upgraded", journal?["hosts"]?["gamma"]?["state"] == "upgraded" { break }
+            if journal?["current_stage"] == 1, journal?["hosts"]?["beta"]?["state"] == "upgraded",
+                journal?["hosts"]?["gamma"]?["state"] == "upgraded"
+            {
+                break
+            }
             usleep(100_000)
         }
         _ = try running.signalGroup(SIGKILL)
@@ -230,7 +275,9 @@ final class FleetUpgradeTests: XCTestCase {
         let resumed = try fleet.fleetctl(["upgrade", "--resume", id, "--gate-interval", "0.5", "--json"])
         XCTAssertEqual(resumed.code, 0, resumed.stderr)
         XCTAssertTrue(resumed.stdout.contains(#""step":"rechecked""#), resumed.stdout)
-        XCTAssertFalse(resumed.stdout.contains(#""step":"host_upgraded""#), "hosts already on the target are not pushed again: \(resumed.stdout)")
+        XCTAssertFalse(
+            resumed.stdout.contains(#""step":"host_upgraded""#),
+            "hosts already on the target are not pushed again: \(resumed.stdout)")
         for node in fleet.nodes.values { assertOn("7.4.0", node) }
         XCTAssertEqual(fleet.journals().first?["status"], "finished")
         let again = try fleet.fleetctl(["upgrade", "--resume", id])

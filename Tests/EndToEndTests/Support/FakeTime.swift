@@ -29,8 +29,9 @@ struct FakeTime {
     /// - Parameter directory: where the offset file lives (a test's temporary directory).
     init(directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.wrapper), Self.findLibrary() != nil else {
-            XCTFail("libfaketime is missing (\(Self.wrapper), /usr/lib/*/faketime/libfaketime.so.1); install it with: \(Self.installCommand) (scripts/test does, as root)",
-                    file: file, line: line)
+            XCTFail(
+                "libfaketime is missing (\(Self.wrapper), /usr/lib/*/faketime/libfaketime.so.1); install it with: \(Self.installCommand) (scripts/test does, as root)",
+                file: file, line: line)
             throw XCTSkip("libfaketime missing")
         }
         offsetFile = directory + "/faketime-offset"
@@ -38,15 +39,21 @@ struct FakeTime {
     }
 
     /// Runs `executable arguments` under the fake clock.
-    func request(_ executable: String, _ arguments: [String], environment: [String: String], workingDirectory: String,
-                 standardOutput: ProcessRequest.Output = .capture(), standardError: ProcessRequest.Output = .capture(),
-                 grouping: ProcessRequest.Grouping = .newProcessGroup, deadline: ContinuousClock.Instant? = nil) -> ProcessRequest {
+    func request(
+        _ executable: String, _ arguments: [String], environment: [String: String], workingDirectory: String,
+        standardOutput: ProcessRequest.Output = .capture(), standardError: ProcessRequest.Output = .capture(),
+        grouping: ProcessRequest.Grouping = .newProcessGroup, deadline: ContinuousClock.Instant? = nil
+    ) -> ProcessRequest {
         var env = ProcessRequest.currentEnvironment()
         env.merge(environment) { _, new in new }
-        env.merge(["FAKETIME_TIMESTAMP_FILE": offsetFile, "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1"]) { _, new in new }
+        env.merge([
+            "FAKETIME_TIMESTAMP_FILE": offsetFile, "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+        ]) { _, new in new }
         return ProcessRequest(
-            Self.wrapper, arguments: ["-f", "--exclude-monotonic", "+0", "env", "-u", "FAKETIME", executable] + arguments,
-            environment: env, workingDirectory: workingDirectory, standardOutput: standardOutput, standardError: standardError,
+            Self.wrapper,
+            arguments: ["-f", "--exclude-monotonic", "+0", "env", "-u", "FAKETIME", executable] + arguments,
+            environment: env, workingDirectory: workingDirectory, standardOutput: standardOutput,
+            standardError: standardError,
             grouping: grouping, deadline: deadline)
     }
 
@@ -60,7 +67,10 @@ struct FakeTime {
     /// `/usr/lib/<multiarch triplet>/faketime/libfaketime.so.1` (Debian's libfaketime package).
     static func findLibrary() -> String? {
         let triplets = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
-        return (triplets.sorted().map { "/usr/lib/\($0)/faketime/libfaketime.so.1" } + ["/usr/lib/faketime/libfaketime.so.1"])
+        return
+            (triplets.sorted().map { "/usr/lib/\($0)/faketime/libfaketime.so.1" } + [
+                "/usr/lib/faketime/libfaketime.so.1"
+            ])
             .first { FileManager.default.isReadableFile(atPath: $0) }
     }
 }

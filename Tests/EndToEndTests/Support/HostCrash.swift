@@ -45,7 +45,9 @@ enum HostCrash {
             let marker = Array("HOME=\(home)".utf8)
             for entry in snapshot where !selected.contains(entry.pid) {
                 let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry.pid)/environ"))) ?? Data()
-                if environment.split(separator: 0).contains(where: { Array($0) == marker }) { selected.insert(entry.pid) }
+                if environment.split(separator: 0).contains(where: { Array($0) == marker }) {
+                    selected.insert(entry.pid)
+                }
             }
         }
         return snapshot.filter { selected.contains($0.pid) }

@@ -22,11 +22,16 @@ final class SmallTmpfs {
     init(_ test: XCTestCase, sizeKiB: Int = 16 * 1024) throws {
         path = try Harness.temporaryDirectory(test) + "/tmpfs"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let mount = try PosixProcessRunner().run(ProcessRequest(
-            "mount", arguments: ["-t", "tmpfs", "-o", "size=\(sizeKiB)k,mode=0755", "tmpfs", path], deadline: .now + .seconds(10)))
+        let mount = try PosixProcessRunner().run(
+            ProcessRequest(
+                "mount", arguments: ["-t", "tmpfs", "-o", "size=\(sizeKiB)k,mode=0755", "tmpfs", path],
+                deadline: .now + .seconds(10)))
         guard mount.exit.isSuccess else {
-            throw Failure(description: "cannot mount a \(sizeKiB) KiB tmpfs at \(path) (\(mount.exit)): \(mount.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)); "
-                + "the disk tests need a real small filesystem: run them as root where mount is allowed (a container with CAP_SYS_ADMIN)")
+            throw Failure(
+                description:
+                    "cannot mount a \(sizeKiB) KiB tmpfs at \(path) (\(mount.exit)): \(mount.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)); "
+                    + "the disk tests need a real small filesystem: run them as root where mount is allowed (a container with CAP_SYS_ADMIN)"
+            )
         }
         let path = self.path
         test.addTeardownBlock { SmallTmpfs.unmount(path) }
@@ -46,7 +51,9 @@ final class SmallTmpfs {
     /// filesystem is already too full to leave that room.
     func fill(pastPercent percent: Double) throws {
         var stats = statvfs()
-        guard statvfs(path, &stats) == 0 else { throw Failure(description: "statvfs \(path): \(String(cString: strerror(errno)))") }
+        guard statvfs(path, &stats) == 0 else {
+            throw Failure(description: "statvfs \(path): \(String(cString: strerror(errno)))")
+        }
         let blockSize = Int(stats.f_frsize)
         let total = Int(stats.f_blocks)
         let used = total - Int(stats.f_bfree)
@@ -56,7 +63,8 @@ final class SmallTmpfs {
         let filler = path + "/filler-\(fillers)"
         try Data(count: (targetBlocks - used) * blockSize).write(to: URL(fileURLWithPath: filler))
         guard usedPercent >= percent else {
-            throw Failure(description: "\(path) is \(usedPercent) % used after writing \(filler), not past \(percent) %")
+            throw Failure(
+                description: "\(path) is \(usedPercent) % used after writing \(filler), not past \(percent) %")
         }
     }
 

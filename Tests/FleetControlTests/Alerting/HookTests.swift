@@ -1,25 +1,32 @@
 import Detectors
 import FleetCore
-@testable import FleetControl
 import Foundation
 import Monitoring
 import TestSupport
 import XCTest
 
+@testable import FleetControl
+
 final class HookTests: XCTestCase {
-    let alert = Alert(detector: "oauth_fail", severity: .critical, message: "3/3 recent rounds failed auth; $(touch /tmp/pwned-hook) `id`",
-                      context: ["matches": 3], requestsStop: true)
+    let alert = Alert(
+        detector: "oauth_fail", severity: .critical,
+        message: "3/3 recent rounds failed auth; $(touch /tmp/pwned-hook) `id`",
+        context: ["matches": 3], requestsStop: true)
 
     func notification(_ state: AlertNotification.State = .firing) -> AlertNotification {
-        AlertNotification(host: "pi", alert: alert, state: state, since: Peek.time(0), at: Peek.time(1), autoAction: "stop_service")
+        AlertNotification(
+            host: "pi", alert: alert, state: state, since: Peek.time(0), at: Peek.time(1), autoAction: "stop_service")
     }
 
     func hook(_ command: [String], timeout: Int = 5) -> Inventory.AlertHook {
-        Inventory.AlertHook(name: "test", command: command, on: [.firing, .resolved], minSeverity: .warning, hosts: "all", timeoutS: timeout)
+        Inventory.AlertHook(
+            name: "test", command: command, on: [.firing, .resolved], minSeverity: .warning, hosts: "all",
+            timeoutS: timeout)
     }
 
     func testInvocationIsDataWithWholeWordPlaceholders() throws {
-        let invocation = HookInvocation(hook: hook(["./notify", "{host}", "{message}", "--", "{state}"]), notification: notification())
+        let invocation = HookInvocation(
+            hook: hook(["./notify", "{host}", "{message}", "--", "{state}"]), notification: notification())
         XCTAssertEqual(invocation.argv, ["./notify", "pi", alert.message, "--", "firing"])
         XCTAssertEqual(invocation.environment["FLEET_HOST"], "pi")
         XCTAssertEqual(invocation.environment["FLEET_DETECTOR"], "oauth_fail")
@@ -57,17 +64,21 @@ final class HookTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let script = dir + "/hook.sh"
-        try "#!/bin/sh\ncat > \"$1/stdin.json\"\nprintf '%s|%s|%s' \"$FLEET_HOST\" \"$FLEET_STATE\" \"$2\" > \"$1/env.txt\"\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try
+            "#!/bin/sh\ncat > \"$1/stdin.json\"\nprintf '%s|%s|%s' \"$FLEET_HOST\" \"$FLEET_STATE\" \"$2\" > \"$1/env.txt\"\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         let results = ResultBox()
         let dispatcher = HookDispatcher(eventLog: nil) { results.add($0) }
-        dispatcher.dispatch(HookInvocation(hook: hook([script, dir, "{message}"]), notification: notification()), for: notification())
+        dispatcher.dispatch(
+            HookInvocation(hook: hook([script, dir, "{message}"]), notification: notification()), for: notification())
         dispatcher.finish()
         XCTAssertEqual(results.all.first?.error, nil)
         let stdin = try JSONParser.strict.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/stdin.json"))))
         XCTAssertEqual(stdin["message"]?.stringValue, alert.message)
         XCTAssertEqual(try String(contentsOfFile: dir + "/env.txt", encoding: .utf8), "pi|firing|" + alert.message)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/pwned-hook"), "the message was never run by a shell")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: "/tmp/pwned-hook"), "the message was never run by a shell")
     }
 
     func testHangingHookIsKilledWithItsGroupAndRecorded() throws {
@@ -79,8 +90,11 @@ final class HookTests: XCTestCase {
         let dispatcher = HookDispatcher(eventLog: log) { results.add($0) }
         let marker = "hookhang\(getpid())"
         let started = ContinuousClock.now
-        dispatcher.dispatch(HookInvocation(hook: hook(["sh", "-c", "sleep 3007 & exec sleep 3008", marker], timeout: 1), notification: notification()),
-                            for: notification())
+        dispatcher.dispatch(
+            HookInvocation(
+                hook: hook(["sh", "-c", "sleep 3007 & exec sleep 3008", marker], timeout: 1),
+                notification: notification()),
+            for: notification())
         dispatcher.finish()
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
         XCTAssertEqual(results.all.first?.timedOut, true)
@@ -90,9 +104,13 @@ final class HookTests: XCTestCase {
         XCTAssertEqual(events.first?.payload["host"], "pi")
         usleep(200_000)
         let survivors = ProcessTree.snapshot().filter { entry in
-            !entry.isZombie && (ProcessTree.commandLine(of: entry.pid) ?? []).contains { $0 == "3007" || $0 == "3008" } && entry.processGroup != getpgrp()
+            !entry.isZombie && (ProcessTree.commandLine(of: entry.pid) ?? []).contains { $0 == "3007" || $0 == "3008" }
+                && entry.processGroup != getpgrp()
         }
-        XCTAssertEqual(survivors.count, 0, "the background sleep of the hook's group was killed too: \(survivors.map { ProcessTree.commandLine(of: $0.pid) ?? [] })")
+        XCTAssertEqual(
+            survivors.count, 0,
+            "the background sleep of the hook's group was killed too: \(survivors.map { ProcessTree.commandLine(of: $0.pid) ?? [] })"
+        )
     }
 
     func testFullQueueDropsAndRecords() throws {
@@ -110,6 +128,14 @@ final class HookTests: XCTestCase {
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [HookDispatcher.Result] = []
-    func add(_ item: HookDispatcher.Result) { lock.lock(); items.append(item); lock.unlock() }
-    var all: [HookDispatcher.Result] { lock.lock(); defer { lock.unlock() }; return items }
+    func add(_ item: HookDispatcher.Result) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+    var all: [HookDispatcher.Result] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 }

@@ -1,14 +1,16 @@
 import FleetCore
-@testable import FleetControl
 import Foundation
 import Monitoring
 import TestSupport
 import XCTest
 
+@testable import FleetControl
+
 final class SilenceTests: XCTestCase {
     func testMatchingExpiryAndPersistence() throws {
-        let silence = Silence(id: "ab12cd34", selector: "@edge", hosts: ["pi", "pi2"], detector: "disk_critical",
-                              createdAt: Peek.time(0), until: Peek.time(3600), reason: "disk swap tonight")
+        let silence = Silence(
+            id: "ab12cd34", selector: "@edge", hosts: ["pi", "pi2"], detector: "disk_critical",
+            createdAt: Peek.time(0), until: Peek.time(3600), reason: "disk swap tonight")
         var list = SilenceList([silence])
         XCTAssertEqual(list.muting(host: "pi", detector: "disk_critical", at: Peek.time(10))?.id, "ab12cd34")
         XCTAssertNil(list.muting(host: "pi", detector: "oauth_fail", at: Peek.time(10)))

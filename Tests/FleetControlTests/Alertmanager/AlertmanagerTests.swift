@@ -1,26 +1,32 @@
 import Detectors
 import FleetCore
-@testable import FleetControl
 import Monitoring
 import TestSupport
 import XCTest
 
+@testable import FleetControl
+
 final class AlertmanagerTests: XCTestCase {
-    private func notification(_ state: AlertNotification.State, detector: String = "disk_critical", key: String? = nil) -> AlertNotification {
+    private func notification(
+        _ state: AlertNotification.State, detector: String = "disk_critical", key: String? = nil
+    ) -> AlertNotification {
         let alert = Alert(detector: detector, severity: .critical, message: "disk 97% used", key: key)
-        return AlertNotification(host: "pi", alert: alert, state: state, since: Peek.time(0), at: Peek.time(90), autoAction: "stop_service")
+        return AlertNotification(
+            host: "pi", alert: alert, state: state, since: Peek.time(0), at: Peek.time(90), autoAction: "stop_service")
     }
 
     func testPayloadOfFiringAndResolved() {
         let firing = AlertmanagerAlert(notification: notification(.firing), group: "edge")
-        XCTAssertEqual(JSONWriter(style: .compact).string(firing.json()),
-                       #"{"labels":{"alertname":"disk_critical","host":"pi","detector":"disk_critical","severity":"critical","group":"edge"},"#
-                       + #""annotations":{"summary":"pi: disk_critical (critical)","description":"disk 97% used","auto_action":"stop_service"},"#
-                       + #""startsAt":"\#(EventTimestamp.format(Peek.time(0)))"}"#)
+        XCTAssertEqual(
+            JSONWriter(style: .compact).string(firing.json()),
+            #"{"labels":{"alertname":"disk_critical","host":"pi","detector":"disk_critical","severity":"critical","group":"edge"},"#
+                + #""annotations":{"summary":"pi: disk_critical (critical)","description":"disk 97% used","auto_action":"stop_service"},"#
+                + #""startsAt":"\#(EventTimestamp.format(Peek.time(0)))"}"#)
         let resolved = AlertmanagerAlert(notification: notification(.resolved), group: "edge")
         XCTAssertEqual(resolved.json()["endsAt"]?.stringValue, EventTimestamp.format(Peek.time(90)))
         XCTAssertEqual(resolved.identity, firing.identity)
-        let keyed = AlertmanagerAlert(notification: notification(.firing, detector: "disk_warning", key: "disk_warning:/data"), group: "")
+        let keyed = AlertmanagerAlert(
+            notification: notification(.firing, detector: "disk_warning", key: "disk_warning:/data"), group: "")
         XCTAssertEqual(keyed.labels.last?.1, "disk_warning:/data")
         XCTAssertEqual(String(decoding: AlertmanagerAlert.body([firing]).prefix(2), as: UTF8.self), "[{")
         XCTAssertEqual(AlertmanagerAlert.endpoint("http://am:9093/"), "http://am:9093/api/v2/alerts")
@@ -91,8 +97,10 @@ final class AlertmanagerTests: XCTestCase {
     func testDispatcherRetriesThenDelivers() {
         let transport = FakeTransport([502, 503])
         let results = Results()
-        let dispatcher = AlertmanagerDispatcher(hook: hook(), groups: ["pi": "edge"], eventLog: nil, retry: AlertmanagerRetry(attempts: 4, initialS: 0.01, maxS: 0.02),
-                                                post: { url, body, _ throws(HTTPError) in transport.post(url, body) }, onResult: results.add)
+        let dispatcher = AlertmanagerDispatcher(
+            hook: hook(), groups: ["pi": "edge"], eventLog: nil,
+            retry: AlertmanagerRetry(attempts: 4, initialS: 0.01, maxS: 0.02),
+            post: { url, body, _ throws(HTTPError) in transport.post(url, body) }, onResult: results.add)
         dispatcher.enqueue(notification(.firing))
         let done = results.wait(for: 1)
         dispatcher.finish()
@@ -109,8 +117,9 @@ final class AlertmanagerTests: XCTestCase {
         let log = EventLogWriter(directory: dir, prefix: "fleet-events")
         let transport = FakeTransport([500, 500, 500, 400])
         let results = Results()
-        let dispatcher = AlertmanagerDispatcher(hook: hook(), groups: [:], eventLog: log, retry: AlertmanagerRetry(attempts: 3, initialS: 0.01, maxS: 0.01),
-                                                post: { url, body, _ throws(HTTPError) in transport.post(url, body) }, onResult: results.add)
+        let dispatcher = AlertmanagerDispatcher(
+            hook: hook(), groups: [:], eventLog: log, retry: AlertmanagerRetry(attempts: 3, initialS: 0.01, maxS: 0.01),
+            post: { url, body, _ throws(HTTPError) in transport.post(url, body) }, onResult: results.add)
         dispatcher.enqueue(notification(.firing))
         XCTAssertEqual(results.wait(for: 1).first?.attempts, 3)
         dispatcher.enqueue(notification(.resolved))
@@ -127,11 +136,12 @@ final class AlertmanagerTests: XCTestCase {
     func testFullQueueDropsAndNeverBlocks() {
         let results = Results()
         let gate = Gate()
-        let dispatcher = AlertmanagerDispatcher(hook: hook(), groups: [:], eventLog: nil, retry: AlertmanagerRetry(attempts: 1), queueLimit: 2,
-                                                post: { _, _, _ throws(HTTPError) in
-                                                    while !gate.isOpen { usleep(1000) }
-                                                    return 200
-                                                }, onResult: results.add)
+        let dispatcher = AlertmanagerDispatcher(
+            hook: hook(), groups: [:], eventLog: nil, retry: AlertmanagerRetry(attempts: 1), queueLimit: 2,
+            post: { _, _, _ throws(HTTPError) in
+                while !gate.isOpen { usleep(1000) }
+                return 200
+            }, onResult: results.add)
         var accepted = 0
         for _ in 0..<10 where dispatcher.enqueue(notification(.firing)) { accepted += 1 }
         XCTAssertLessThan(accepted, 10)

@@ -1,13 +1,16 @@
-@testable import FleetControl
 import FleetCore
 import XCTest
+
+@testable import FleetControl
 
 /// What `fleetctl demo` prints around the watch, and what a service's own exit means, as values.
 final class DemoNarrationTests: XCTestCase {
     let fleet = DemoFleet(root: "/tmp/demo")
 
     func testIntroductionAndWatching() {
-        XCTAssertEqual(DemoNarration.introduction(fleet, hosts: 4), """
+        XCTAssertEqual(
+            DemoNarration.introduction(fleet, hosts: 4),
+            """
             fleetctl demo: 4 agent-runner projects in /tmp/demo
               healthy    works round after round
               throttled  hits a provider rate limit once; serve waits for the reset, then carries on
@@ -15,9 +18,10 @@ final class DemoNarrationTests: XCTestCase {
               crashloop  crashes at once every round; serve's crash-loop breaker stops it (exit 75)
 
             """)
-        XCTAssertEqual(DemoNarration.watching(fleet, ssh: nil),
-                       "  inventory: /tmp/demo/inventory.toml; hook log: /tmp/demo/hooks.log\n"
-                           + "  watching (Ctrl-C to stop everything)...\n\n")
+        XCTAssertEqual(
+            DemoNarration.watching(fleet, ssh: nil),
+            "  inventory: /tmp/demo/inventory.toml; hook log: /tmp/demo/hooks.log\n"
+                + "  watching (Ctrl-C to stop everything)...\n\n")
     }
 
     func testClosingNamesTheHookLogOnlyWhenItHasLines() {
@@ -28,21 +32,25 @@ final class DemoNarrationTests: XCTestCase {
                      fleetctl check -i /tmp/demo/inventory.toml
 
             """
-        XCTAssertEqual(DemoNarration.closing(fleet, services: 4, hookLines: ""),
-                       "\nfleetctl demo: stopping 4 agent-runner services...\n" + explore)
+        XCTAssertEqual(
+            DemoNarration.closing(fleet, services: 4, hookLines: ""),
+            "\nfleetctl demo: stopping 4 agent-runner services...\n" + explore)
         let hook = "12:00:00 firing critical authfail oauth_fail\n"
-        XCTAssertEqual(DemoNarration.closing(fleet, services: 2, hookLines: hook),
-                       "\nfleetctl demo: stopping 2 agent-runner services...\n"
-                           + "hook notifications (/tmp/demo/hooks.log):\n" + hook + explore)
+        XCTAssertEqual(
+            DemoNarration.closing(fleet, services: 2, hookLines: hook),
+            "\nfleetctl demo: stopping 2 agent-runner services...\n"
+                + "hook notifications (/tmp/demo/hooks.log):\n" + hook + explore)
     }
 
     func testServiceExits() {
         let breaker = DemoServices.Exit(host: "crashloop", status: .terminated(ExitCode.crashLoop))
-        XCTAssertEqual(breaker.line,
-                       "crashloop: agent-runner serve exited (exit 75, crash_loop breaker: 5 short crashes in a row)")
-        XCTAssertEqual(JSONWriter(style: .compact).string(.object(breaker.json)),
-                       #"{"type":"serve_exit","host":"crashloop","status":"exit 75","#
-                           + #""meaning":"crash_loop breaker: 5 short crashes in a row"}"#)
+        XCTAssertEqual(
+            breaker.line,
+            "crashloop: agent-runner serve exited (exit 75, crash_loop breaker: 5 short crashes in a row)")
+        XCTAssertEqual(
+            JSONWriter(style: .compact).string(.object(breaker.json)),
+            #"{"type":"serve_exit","host":"crashloop","status":"exit 75","#
+                + #""meaning":"crash_loop breaker: 5 short crashes in a row"}"#)
         XCTAssertEqual(DemoServices.Exit(host: "authfail", status: .terminated(0)).meaning, "stopped cleanly")
         XCTAssertEqual(DemoServices.Exit(host: "x", status: .terminated(ExitCode.config)).meaning, "config_broken")
     }

@@ -1,23 +1,29 @@
 import Detectors
 import FleetCore
-@testable import FleetControl
 import Foundation
-import SSHTransport
 import Monitoring
+import SSHTransport
 import TestSupport
 import XCTest
+
+@testable import FleetControl
 
 /// A transport where every 4th host hangs until the call's deadline (a host that accepts the
 /// connection and never answers), the rest answer at once.
 final class HangingFleetTransport: RemoteExecutor, @unchecked Sendable {
     let healthy = JSONWriter(style: .compact).encode(Peek.document(at: 0, rounds: 12))
 
-    func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult {
+    func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult {
         let number = Int(host.name.dropFirst()) ?? 0
         if number % 4 == 3 {
             let budget = deadline - .now
-            Thread.sleep(forTimeInterval: Double(budget.components.seconds) + Double(budget.components.attoseconds) / 1e18)
-            return RemoteResult(host: host.name, outcome: .timeout(after: budget), errorMessage: "\(host.name): no answer within the deadline")
+            Thread.sleep(
+                forTimeInterval: Double(budget.components.seconds) + Double(budget.components.attoseconds) / 1e18)
+            return RemoteResult(
+                host: host.name, outcome: .timeout(after: budget),
+                errorMessage: "\(host.name): no answer within the deadline")
         }
         return RemoteResult(host: host.name, outcome: .ok(healthy), errorMessage: nil)
     }
@@ -30,8 +36,9 @@ final class FleetBoundedPollTests: XCTestCase {
         let settings = PollSettings(pollTimeoutS: 1)
         let targets = (0..<200).map { index in
             MonitoredHost(
-                target: PollTarget(name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
-                                   settings: settings),
+                target: PollTarget(
+                    name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
+                    settings: settings),
                 policy: MonitorPolicy())
         }
         let started = ContinuousClock.now

@@ -1,8 +1,9 @@
-import TestSupport
-import Monitoring
-import XCTest
-@testable import FleetControl
 import FleetCore
+import Monitoring
+import TestSupport
+import XCTest
+
+@testable import FleetControl
 
 final class InventoryLoaderTests: XCTestCase {
     let example = """
@@ -47,8 +48,11 @@ final class InventoryLoaderTests: XCTestCase {
         """
 
     func load(_ text: String) throws -> Inventory {
-        try InventoryLoader(environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/ops"), fileSystem: UntouchableFileSystem())
-            .parse(Array(text.utf8), path: "/ops/inventory.toml", displayPath: "inventory.toml")
+        try InventoryLoader(
+            environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/ops"),
+            fileSystem: UntouchableFileSystem()
+        )
+        .parse(Array(text.utf8), path: "/ops/inventory.toml", displayPath: "inventory.toml")
     }
 
     func error(_ text: String) -> ConfigError? {
@@ -70,7 +74,8 @@ final class InventoryLoaderTests: XCTestCase {
         let pi = try XCTUnwrap(inventory.host(named: "pi"))
         XCTAssertEqual(pi.sshTarget, "pi.lan")
         XCTAssertEqual(pi.settings.sshConfig, "/ops/ssh/config")
-        XCTAssertEqual(pi.settings.remoteConfig, "~/proj/agent-runner.toml", "remote paths are kept for the remote shell")
+        XCTAssertEqual(
+            pi.settings.remoteConfig, "~/proj/agent-runner.toml", "remote paths are kept for the remote shell")
         XCTAssertEqual(pi.settings.pollIntervalS, 60)
         XCTAssertEqual(pi.settings.detectors.diskWarningPct, 85)
         XCTAssertEqual(pi.settings.detectors.diskCriticalPct, 97)
@@ -105,8 +110,10 @@ final class InventoryLoaderTests: XCTestCase {
     }
 
     func testErrorsNameLineAndKey() {
-        XCTAssertEqual(error("[hosts.a]\npoll_interval_s = \"fast\"\n")?.description,
-                       #"config error: inventory.toml:2: hosts.a.poll_interval_s: must be a number of seconds from 0.2 to 86400, got the string "fast""#)
+        XCTAssertEqual(
+            error("[hosts.a]\npoll_interval_s = \"fast\"\n")?.description,
+            #"config error: inventory.toml:2: hosts.a.poll_interval_s: must be a number of seconds from 0.2 to 86400, got the string "fast""#
+        )
         XCTAssertEqual(error("[hosts.a]\npol_interval_s = 3\n")?.key, "hosts.a.pol_interval_s")
         XCTAssertEqual(error("[defaults]\n")?.key, "hosts")
         XCTAssertEqual(error("[hosts.a]\ndetectors = { disabled = [\"nope\"] }\n")?.key, "hosts.a.detectors.disabled")
@@ -120,21 +127,26 @@ final class InventoryLoaderTests: XCTestCase {
         XCTAssertEqual(url.upgrade.source?.text, "http://builds.lan/ar/agent-runner-{version}-{arch}")
         XCTAssertNil(url.upgrade.artifact)
         let directory = try load("[hosts.a]\n[upgrade]\nsource = \"dist/agent-runner-{version}-{arch}\"\n")
-        XCTAssertEqual(directory.upgrade.source?.text, "/ops/dist/agent-runner-{version}-{arch}",
-                       "a directory is read from the inventory's folder, like artifact")
+        XCTAssertEqual(
+            directory.upgrade.source?.text, "/ops/dist/agent-runner-{version}-{arch}",
+            "a directory is read from the inventory's folder, like artifact")
         let both = "[hosts.a]\n[upgrade]\nartifact = \"dist/a\"\nsource = \"/b/ar-{version}\"\n"
-        XCTAssertEqual(error(both)?.description,
-                       "config error: inventory.toml:4: upgrade.source: set either [upgrade] artifact (one build file) "
-                           + "or [upgrade] source (published builds and their SHA256SUMS), not both")
-        XCTAssertEqual(error("[hosts.a]\n[upgrade]\nsource = \"https://b/ar-{version}\"\n")?.description,
-                       "config error: inventory.toml:3: upgrade.source: \(ReleaseTemplate.httpsRefusal)")
-        XCTAssertEqual(error("[hosts.a]\n[upgrade]\nsource = \"/b/agent-runner\"\n")?.description,
-                       "config error: inventory.toml:3: upgrade.source: the file name must contain {version} exactly "
-                           + "once (SHA256SUMS beside the builds lists every version)")
+        XCTAssertEqual(
+            error(both)?.description,
+            "config error: inventory.toml:4: upgrade.source: set either [upgrade] artifact (one build file) "
+                + "or [upgrade] source (published builds and their SHA256SUMS), not both")
+        XCTAssertEqual(
+            error("[hosts.a]\n[upgrade]\nsource = \"https://b/ar-{version}\"\n")?.description,
+            "config error: inventory.toml:3: upgrade.source: \(ReleaseTemplate.httpsRefusal)")
+        XCTAssertEqual(
+            error("[hosts.a]\n[upgrade]\nsource = \"/b/agent-runner\"\n")?.description,
+            "config error: inventory.toml:3: upgrade.source: the file name must contain {version} exactly "
+                + "once (SHA256SUMS beside the builds lists every version)")
     }
 
     func testAlertmanagerHooks() throws {
-        let inventory = try load("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"http://127.0.0.1:9093\"\non = [\"critical\"]\n")
+        let inventory = try load(
+            "[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"http://127.0.0.1:9093\"\non = [\"critical\"]\n")
         XCTAssertEqual(inventory.hooks.first?.alertmanagerURL, "http://127.0.0.1:9093")
         XCTAssertEqual(inventory.hooks.first?.command, [])
         XCTAssertEqual(inventory.hooks.first?.name, "alertmanager")
@@ -143,17 +155,22 @@ final class InventoryLoaderTests: XCTestCase {
         let https = error("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"https://am:9093\"\n")
         XCTAssertEqual(https?.key, "hooks[0].url")
         XCTAssertEqual(https?.line, 4)
-        XCTAssertEqual(error("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"http://am:9093\"\ncommand = [\"x\"]\n")?.key, "hooks[0].command")
+        XCTAssertEqual(
+            error("[hosts.a]\n[[hooks]]\nkind = \"alertmanager\"\nurl = \"http://am:9093\"\ncommand = [\"x\"]\n")?.key,
+            "hooks[0].command")
         XCTAssertEqual(error("[hosts.a]\n[[hooks]]\nkind = \"pager\"\ncommand = [\"x\"]\n")?.key, "hooks[0].kind")
-        XCTAssertNil(try load("[hosts.a]\n[[hooks]]\nkind = \"command\"\ncommand = [\"x\"]\n").hooks.first?.alertmanagerURL)
+        XCTAssertNil(
+            try load("[hosts.a]\n[[hooks]]\nkind = \"command\"\ncommand = [\"x\"]\n").hooks.first?.alertmanagerURL)
     }
 
     func testExampleInventoryFileIsValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         let path = root.appendingPathComponent("inventory.example.toml").path
-        let inventory = try InventoryLoader(environment: ConfigEnvironment(home: "/home/op", currentDirectory: root.path), fileSystem: LocalFileSystem())
-            .load(path: path)
+        let inventory = try InventoryLoader(
+            environment: ConfigEnvironment(home: "/home/op", currentDirectory: root.path), fileSystem: LocalFileSystem()
+        )
+        .load(path: path)
         XCTAssertFalse(inventory.hosts.isEmpty)
         XCTAssertEqual(inventory.hooks.compactMap(\.alertmanagerURL), ["http://127.0.0.1:9093"])
     }
@@ -168,8 +185,11 @@ final class InventoryLoaderTests: XCTestCase {
 
 final class InventoryFleetKeysTests: XCTestCase {
     func load(_ text: String) throws -> Inventory {
-        try InventoryLoader(environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/ops"), fileSystem: UntouchableFileSystem())
-            .parse(Array(text.utf8), path: "/ops/inventory.toml", displayPath: "inventory.toml")
+        try InventoryLoader(
+            environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/ops"),
+            fileSystem: UntouchableFileSystem()
+        )
+        .parse(Array(text.utf8), path: "/ops/inventory.toml", displayPath: "inventory.toml")
     }
 
     func error(_ text: String) -> ConfigError? {
@@ -182,7 +202,8 @@ final class InventoryFleetKeysTests: XCTestCase {
     }
 
     func testAlertingAutoStopAndStateKeys() throws {
-        let inventory = try load("""
+        let inventory = try load(
+            """
             [defaults]
             state_dir = "~/fleet-state"
             alert_for_s = 60
@@ -218,7 +239,8 @@ final class InventoryFleetKeysTests: XCTestCase {
         let inside = error("[hosts.a]\n[[hooks]]\ncommand = [\"logger\", \"{host}: {message}\"]\n")
         XCTAssertEqual(inside?.key, "hooks[0].command")
         XCTAssertTrue(inside?.message.contains("whole words") ?? false, inside?.message ?? "")
-        XCTAssertEqual(error("[hosts.a]\n[[hooks]]\ncommand = [\"sh\", \"-c\", \"{message}\"]\n")?.key, "hooks[0].command")
+        XCTAssertEqual(
+            error("[hosts.a]\n[[hooks]]\ncommand = [\"sh\", \"-c\", \"{message}\"]\n")?.key, "hooks[0].command")
         XCTAssertEqual(error("[hosts.a]\n[[hooks]]\ncommand = [\"x\"]\non = [\"sometimes\"]\n")?.key, "hooks[0].on")
         XCTAssertNotNil(error("[hosts.a]\npoll_interval_s = 0.1\n"))
         XCTAssertNil(error("[hosts.a]\npoll_interval_s = 0.5\n"))

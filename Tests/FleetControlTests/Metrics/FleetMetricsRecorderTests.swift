@@ -1,17 +1,22 @@
 import Detectors
 import FleetCore
-@testable import FleetControl
 import Monitoring
 import TestSupport
 import XCTest
 
+@testable import FleetControl
+
 final class FleetMetricsRecorderTests: XCTestCase {
-    private func poll(_ host: String, _ outcome: HostPoll.Outcome, at offset: Double = 0, latency: Duration = .milliseconds(120)) -> HostPoll {
+    private func poll(
+        _ host: String, _ outcome: HostPoll.Outcome, at offset: Double = 0, latency: Duration = .milliseconds(120)
+    ) -> HostPoll {
         HostPoll(host: host, outcome: outcome, error: nil, polledAt: Peek.time(offset), latency: latency)
     }
 
     private func measured(_ document: JSONValue, at offset: Double = 0) -> HostPoll.Outcome {
-        .measured(observation: HostObservation(peek: document, pollerNow: Peek.time(offset)), facts: HostFacts(peek: document, polledAt: Peek.time(offset)))
+        .measured(
+            observation: HostObservation(peek: document, pollerNow: Peek.time(offset)),
+            facts: HostFacts(peek: document, polledAt: Peek.time(offset)))
     }
 
     func testSnapshotOfPolledHosts() {
@@ -25,7 +30,11 @@ final class FleetMetricsRecorderTests: XCTestCase {
         let failure = RemoteFailure(returncode: 255, stderrTail: "ssh: connect to host nas port 22: Connection refused")
         _ = nas.observe(.unreachable(failure), at: Peek.time(0))
         recorder.record(.polled(poll("nas", .unreachable(failure), latency: .seconds(3)), nas))
-        recorder.record(.polled(poll("nas", .unreachable(RemoteFailure(returncode: -1, stderrTail: "no answer")), latency: .seconds(25)), nas))
+        recorder.record(
+            .polled(
+                poll(
+                    "nas", .unreachable(RemoteFailure(returncode: -1, stderrTail: "no answer")), latency: .seconds(25)),
+                nas))
 
         let text = recorder.exposition()
         for line in [
@@ -72,22 +81,32 @@ final class FleetMetricsRecorderTests: XCTestCase {
 
     func testThrottleAndLabelEscaping() {
         var values = HostMetricValues(host: "pi")
-        values.read(peek: ["service": ["rate_limit": ["throttled_until_epoch": 1_795_003_600]], "agent_runner_version": "1.0 \"beta\""],
-                    polledAt: Peek.time(0))
+        values.read(
+            peek: [
+                "service": ["rate_limit": ["throttled_until_epoch": 1_795_003_600]],
+                "agent_runner_version": "1.0 \"beta\"",
+            ],
+            polledAt: Peek.time(0))
         let text = PrometheusText.render(FleetMetricFamilies.hosts([values]))
         XCTAssertTrue(text.contains(#"fleet_host_throttled_until_timestamp_seconds{host="pi"} 1795003600"#), text)
         XCTAssertTrue(text.contains(#"fleet_host_info{host="pi",version="1.0 \"beta\""} 1"#), text)
     }
 
     func testLocalHostFamiliesRunTheDetectors() {
-        let text = PrometheusText.render(FleetMetricFamilies.localHost(peek: Peek.document(disk: 99), host: "pi", now: Peek.time(0)))
+        let text = PrometheusText.render(
+            FleetMetricFamilies.localHost(peek: Peek.document(disk: 99), host: "pi", now: Peek.time(0)))
         XCTAssertTrue(text.contains(#"fleet_host_up{host="pi",group=""} 1"#), text)
-        XCTAssertTrue(text.contains(#"fleet_alert_firing{host="pi",detector="disk_critical",severity="critical"} 1"#), text)
+        XCTAssertTrue(
+            text.contains(#"fleet_alert_firing{host="pi",detector="disk_critical",severity="critical"} 1"#), text)
     }
 
     func testMetricsEndpointRoutesAndListenParsing() {
-        XCTAssertEqual(MetricsEndpoint.respond(to: HTTPRequest(method: "GET", path: "/metrics")) { "x 1\n" }.body, Array("x 1\n".utf8))
-        XCTAssertEqual(MetricsEndpoint.respond(to: HTTPRequest(method: "GET", path: "/metrics")) { "" }.contentType, PrometheusText.contentType)
+        XCTAssertEqual(
+            MetricsEndpoint.respond(to: HTTPRequest(method: "GET", path: "/metrics")) { "x 1\n" }.body,
+            Array("x 1\n".utf8))
+        XCTAssertEqual(
+            MetricsEndpoint.respond(to: HTTPRequest(method: "GET", path: "/metrics")) { "" }.contentType,
+            PrometheusText.contentType)
         XCTAssertEqual(MetricsEndpoint.respond(to: HTTPRequest(method: "GET", path: "/nope")) { "" }.status, 404)
         XCTAssertEqual(MetricsEndpoint.parseListen("127.0.0.1:9464")?.port, 9464)
         XCTAssertEqual(MetricsEndpoint.parseListen(":9464")?.address, "127.0.0.1")

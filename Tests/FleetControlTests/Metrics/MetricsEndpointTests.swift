@@ -1,5 +1,6 @@
-@testable import FleetControl
 import XCTest
+
+@testable import FleetControl
 
 final class MetricsEndpointTests: XCTestCase {
     /// `Character.isNumber` holds for digits of other scripts, which `Int` does not parse: the
@@ -14,8 +15,10 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertEqual(MetricsEndpoint.parseListen("0.0.0.0:0")?.address, "0.0.0.0")
         XCTAssertEqual(MetricsEndpoint.parseListen("255.255.255.255:65535")?.port, 65535)
         XCTAssertEqual(MetricsEndpoint.parseListen("010.1.1.1:80")?.address, "010.1.1.1")
-        for text in ["1.2.3.256:80", "1.2.3:80", "1.2.3.4.5:80", "1..3.4:80", "1.2.3.0004:80", "+1.2.3.4:80", "1.2.3.-4:80",
-                     "1.2.3.4:", "1.2.3.4:65536", " 1.2.3.4:80"] {
+        for text in [
+            "1.2.3.256:80", "1.2.3:80", "1.2.3.4.5:80", "1..3.4:80", "1.2.3.0004:80", "+1.2.3.4:80", "1.2.3.-4:80",
+            "1.2.3.4:", "1.2.3.4:65536", " 1.2.3.4:80",
+        ] {
             XCTAssertNil(MetricsEndpoint.parseListen(text), text)
         }
     }

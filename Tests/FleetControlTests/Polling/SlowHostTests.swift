@@ -1,11 +1,12 @@
 import Detectors
 import FleetCore
-@testable import FleetControl
 import Foundation
+import Monitoring
 import SSHTransport
 import TestSupport
-import Monitoring
 import XCTest
+
+@testable import FleetControl
 
 /// One host 5 s behind the others, over a real sshd on loopback: the rest of the fleet's polls
 /// are not held up, neither in one `status` poll nor in `watch`'s cycles.
@@ -27,14 +28,20 @@ final class SlowHostTests: XCTestCase {
         let slow = try sshd.writeScript("agent-runner-slow", "sleep 5\ncat <<'JSON'\n\(document)\nJSON")
         return try names.map { name in
             let settings = PollSettings(agentRunner: name == "slow" ? slow : fast, pollIntervalS: 0.3, pollTimeoutS: 15)
-            let options = SSHOptions(configFile: sshd.clientConfig, connectTimeoutS: 2, connectionReuse: .on(controlDirectory: sshd.controlDirectory))
-            return PollTarget(name: name, remote: RemoteHost(name: name, target: try SSHTarget(name), options: options), settings: settings)
+            let options = SSHOptions(
+                configFile: sshd.clientConfig, connectTimeoutS: 2,
+                connectionReuse: .on(controlDirectory: sshd.controlDirectory))
+            return PollTarget(
+                name: name, remote: RemoteHost(name: name, target: try SSHTarget(name), options: options),
+                settings: settings)
         }
     }
 
     func testOneStatusPollTakesTheSlowestHostNotTheSum() throws {
         let started = ContinuousClock.now
-        let rows = FleetStatus.poll(try targets().map { MonitoredHost(target: $0, policy: MonitorPolicy()) }, poller: PeekPoller(executor: SSHExecutor()), parallel: 4)
+        let rows = FleetStatus.poll(
+            try targets().map { MonitoredHost(target: $0, policy: MonitorPolicy()) },
+            poller: PeekPoller(executor: SSHExecutor()), parallel: 4)
         let elapsed = (ContinuousClock.now - started).seconds
         XCTAssertEqual(rows.map(\.reachable), [true, true, true, true])
         XCTAssertGreaterThanOrEqual(elapsed, 5)
@@ -47,9 +54,10 @@ final class SlowHostTests: XCTestCase {
         let arrivals = ArrivalLog()
         let watcher = WatchLoop(
             hosts: hosts, remote: SSHExecutor(), effects: .live(),
-            options: WatchLoop.Options(cycles: 2, dryRun: true, parallel: 4, jitter: 0, autoStopLimit: 3)) { report in
-                if case .polled(let poll, _) = report { arrivals.add(poll.host, (ContinuousClock.now - started).seconds) }
-            }
+            options: WatchLoop.Options(cycles: 2, dryRun: true, parallel: 4, jitter: 0, autoStopLimit: 3)
+        ) { report in
+            if case .polled(let poll, _) = report { arrivals.add(poll.host, (ContinuousClock.now - started).seconds) }
+        }
         watcher.run { false }
         let byHost = arrivals.byHost
         XCTAssertEqual(byHost["slow"]?.count, 2)
@@ -58,7 +66,8 @@ final class SlowHostTests: XCTestCase {
             // Both polls of each fast host (0.3 s apart) land before the slow host's first answer.
             let times = byHost[name] ?? []
             XCTAssertEqual(times.count, 2, name)
-            XCTAssertLessThan(times.last ?? .infinity, byHost["slow"]?.first ?? 0, "\(name) waited for the slow host: \(byHost)")
+            XCTAssertLessThan(
+                times.last ?? .infinity, byHost["slow"]?.first ?? 0, "\(name) waited for the slow host: \(byHost)")
         }
     }
 }
@@ -66,9 +75,14 @@ final class SlowHostTests: XCTestCase {
 final class ArrivalLog: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [(String, Double)] = []
-    func add(_ host: String, _ at: Double) { lock.lock(); entries.append((host, at)); lock.unlock() }
+    func add(_ host: String, _ at: Double) {
+        lock.lock()
+        entries.append((host, at))
+        lock.unlock()
+    }
     var byHost: [String: [Double]] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return Dictionary(grouping: entries, by: \.0).mapValues { $0.map(\.1) }
     }
 }

@@ -104,10 +104,12 @@ final class MigrationRunnerTests: XCTestCase {
         fleet.set("pi") { $0.manualItem = true }
         let journal = fleet.runner().run()
 
-        XCTAssertEqual(Array(fleet.log("pi").suffix(7)), [
-            "5s migrate-config", "5s restore-config", "5s original stop", "5s original peek", "5s restore-units",
-            "5s launch original", "5s original peek",
-        ])
+        XCTAssertEqual(
+            Array(fleet.log("pi").suffix(7)),
+            [
+                "5s migrate-config", "5s restore-config", "5s original stop", "5s original peek", "5s restore-units",
+                "5s launch original", "5s original peek",
+            ])
         XCTAssertEqual(journal.hosts["pi"], .rolledBack)
         let failed = try XCTUnwrap(fleet.events().first { $0.contains("rollout_host_failed") })
         XCTAssertTrue(failed.contains(#""phase": "config""#) && failed.contains("needs a hand edit"), failed)
@@ -196,10 +198,12 @@ final class MigrationRunnerTests: XCTestCase {
         let aborted = fleet.runner(finished).abort()
         XCTAssertEqual(aborted.status, .aborted)
         XCTAssertEqual(aborted.hosts["pi"], .rolledBack)
-        XCTAssertEqual(Array(fleet.log("pi").suffix(6)), [
-            "15s restore-config", "15s original stop", "15s original peek", "15s restore-units",
-            "15s launch original", "15s original peek",
-        ])
+        XCTAssertEqual(
+            Array(fleet.log("pi").suffix(6)),
+            [
+                "15s restore-config", "15s original stop", "15s original peek", "15s restore-units",
+                "15s launch original", "15s original peek",
+            ])
         XCTAssertTrue(fleet.host("pi").originalServing)
         let calls = fleet.log("pi").count
         _ = fleet.runner(aborted).abort()
@@ -268,8 +272,9 @@ final class MigrationRunnerTests: XCTestCase {
             """)
         let upgrade = RolloutPlanner.plan(candidates: candidates, target: "0.2.0", canary: [], batch: .count(5))
         XCTAssertEqual(upgrade.hosts, ["ours"], "an upgrade leaves the original's hosts to fleetctl migrate")
-        XCTAssertTrue(upgrade.text.contains("skip old: runs the original 0.3.x (fleetctl migrate moves it)"),
-                      upgrade.text)
+        XCTAssertTrue(
+            upgrade.text.contains("skip old: runs the original 0.3.x (fleetctl migrate moves it)"),
+            upgrade.text)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Monitoring
 import SSHTransport
 import XCTest
+
 @testable import FleetControl
 
 /// Answers `uname -m` with each host's architecture and records the calls; anything else fails
@@ -21,8 +22,10 @@ final class ArchitectureTransport: RemoteExecutor, @unchecked Sendable {
         lock.withLock { calls }
     }
 
-    func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant,
-             outputLimit: Int) -> RemoteResult {
+    func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant,
+        outputLimit: Int
+    ) -> RemoteResult {
         lock.withLock { calls.append("\(host.name): \(argv.joined(separator: " "))") }
         guard argv == ["uname", "-m"], let answer = arch[host.name] else {
             XCTFail("this test ran \(argv) on \(host.name)")
@@ -66,13 +69,19 @@ final class RolloutArtifactSourceTests: XCTestCase {
         XCTAssertTrue(source.perArchitecture)
 
         let pi = try source.artifact(for: target("pi")).get()
-        XCTAssertEqual(pi, RolloutArtifact(path: directory + "/agent-runner-0.2.0-aarch64", bytes: arm,
-                                           sha256: SHA256.hex(of: arm), version: "0.2.0"))
+        XCTAssertEqual(
+            pi,
+            RolloutArtifact(
+                path: directory + "/agent-runner-0.2.0-aarch64", bytes: arm,
+                sha256: SHA256.hex(of: arm), version: "0.2.0"))
         XCTAssertEqual(try source.artifact(for: target("pi2")).get().bytes, arm)
         XCTAssertEqual(try source.artifact(for: target("big")).get().bytes, x86)
-        XCTAssertEqual(RolloutRunner.upgradeCommand(target("pi"), artifact: pi),
-                       ["agent-runner", "upgrade", "--from", "-", "--sha256", SHA256.hex(of: arm), "--target", "0.2.0",
-                        "--json"], "pushed as an artifact is")
+        XCTAssertEqual(
+            RolloutRunner.upgradeCommand(target("pi"), artifact: pi),
+            [
+                "agent-runner", "upgrade", "--from", "-", "--sha256", SHA256.hex(of: arm), "--target", "0.2.0",
+                "--json",
+            ], "pushed as an artifact is")
         XCTAssertEqual(transport.asked, ["pi: uname -m", "pi2: uname -m", "big: uname -m"])
     }
 
@@ -81,18 +90,22 @@ final class RolloutArtifactSourceTests: XCTestCase {
         let transport = ArchitectureTransport(["pi": "aarch64", "rv": "riscv64"])
         let template = try ReleaseTemplate(directory + "/agent-runner-{version}-{arch}")
         let missing = RolloutArtifactSource(.release(template), target: "0.9.0", remote: transport, effects: .live())
-        XCTAssertEqual(missing.artifact(for: target("pi")).failureMessage,
-                       "0.9.0 is not listed in \(directory)/SHA256SUMS for aarch64; listed: 0.2.0; nothing was pushed")
+        XCTAssertEqual(
+            missing.artifact(for: target("pi")).failureMessage,
+            "0.9.0 is not listed in \(directory)/SHA256SUMS for aarch64; listed: 0.2.0; nothing was pushed")
         let otherArch = RolloutArtifactSource(.release(template), target: "0.2.0", remote: transport, effects: .live())
-        XCTAssertEqual(otherArch.artifact(for: target("rv")).failureMessage,
-                       "0.2.0 is listed in \(directory)/SHA256SUMS for aarch64 but not for riscv64; listed for "
-                           + "riscv64: none; nothing was pushed")
+        XCTAssertEqual(
+            otherArch.artifact(for: target("rv")).failureMessage,
+            "0.2.0 is listed in \(directory)/SHA256SUMS for aarch64 but not for riscv64; listed for "
+                + "riscv64: none; nothing was pushed")
 
         try Data("tampered".utf8).write(to: URL(fileURLWithPath: directory + "/agent-runner-0.2.0-aarch64"))
         let tampered = RolloutArtifactSource(.release(template), target: "0.2.0", remote: transport, effects: .live())
-        XCTAssertTrue(tampered.artifact(for: target("pi")).failureMessage?
-            .hasSuffix("listed in SHA256SUMS; refused — republish the build or regenerate SHA256SUMS; nothing was "
-                       + "pushed") ?? false)
+        XCTAssertTrue(
+            tampered.artifact(for: target("pi")).failureMessage?
+                .hasSuffix(
+                    "listed in SHA256SUMS; refused — republish the build or regenerate SHA256SUMS; nothing was "
+                        + "pushed") ?? false)
     }
 
     func testAJournalRecordsTheSourceSoAResumeFetchesFromItAgain() throws {

@@ -1,5 +1,4 @@
 import Detectors
-@testable import FleetControl
 import FleetCore
 import Foundation
 import Monitoring
@@ -7,6 +6,8 @@ import SSHTransport
 import Synchronization
 import TestSupport
 import XCTest
+
+@testable import FleetControl
 
 /// The rollout runner on a fake clock with scripted hosts: a whole rollout, bakes included, in
 /// milliseconds, with the exact times each host was upgraded, probed and rolled back. One
@@ -20,22 +21,30 @@ final class RolloutRunnerTests: XCTestCase {
         let fleet = try Fleet(self, hosts: ["pi", "a", "b"], batch: 2, bakeS: 12)
         let journal = fleet.runner().run()
 
-        XCTAssertEqual(fleet.remote.calls.map(\.description), [
-            "0s pi upgrade", "0s pi peek", "5s pi peek", "10s pi peek", "12s pi peek",
-            "12s a upgrade", "12s b upgrade", "12s a peek", "12s b peek", "17s a peek", "17s b peek", "22s a peek",
-            "22s b peek", "24s a peek", "24s b peek",
-        ])
+        XCTAssertEqual(
+            fleet.remote.calls.map(\.description),
+            [
+                "0s pi upgrade", "0s pi peek", "5s pi peek", "10s pi peek", "12s pi peek",
+                "12s a upgrade", "12s b upgrade", "12s a peek", "12s b peek", "17s a peek", "17s b peek", "22s a peek",
+                "22s b peek", "24s a peek", "24s b peek",
+            ])
         XCTAssertEqual(fleet.clock.sleeps.map(\.seconds), [5, 5, 2, 5, 5, 2])
         XCTAssertEqual(journal.status, .finished)
         XCTAssertEqual(journal.hosts, ["pi": .healthy, "a": .healthy, "b": .healthy])
-        XCTAssertEqual(fleet.steps, ["stage_started", "host_upgraded", "gate_started", "stage_passed",
-                                     "stage_started", "host_upgraded", "host_upgraded", "gate_started", "stage_passed",
-                                     "finished"])
-        XCTAssertEqual(try fleet.events(), [
-            #"rollout_stage_passed {"rollout": "r1", "stage": "canary", "hosts": ["pi"]}"#,
-            #"rollout_stage_passed {"rollout": "r1", "stage": "batch 1", "hosts": ["a", "b"]}"#,
-            #"rollout_finished {"rollout": "r1", "status": "finished", "target": "0.2.0", "hosts": {"healthy": 3}}"#,
-        ])
+        XCTAssertEqual(
+            fleet.steps,
+            [
+                "stage_started", "host_upgraded", "gate_started", "stage_passed",
+                "stage_started", "host_upgraded", "host_upgraded", "gate_started", "stage_passed",
+                "finished",
+            ])
+        XCTAssertEqual(
+            try fleet.events(),
+            [
+                #"rollout_stage_passed {"rollout": "r1", "stage": "canary", "hosts": ["pi"]}"#,
+                #"rollout_stage_passed {"rollout": "r1", "stage": "batch 1", "hosts": ["a", "b"]}"#,
+                #"rollout_finished {"rollout": "r1", "status": "finished", "target": "0.2.0", "hosts": {"healthy": 3}}"#,
+            ])
         XCTAssertEqual(RolloutOutcome.of(journal).exitCode, ExitCode.success)
         XCTAssertEqual(try fleet.store.load("r1"), journal, "the journal is saved as it ends")
     }
@@ -59,20 +68,25 @@ final class RolloutRunnerTests: XCTestCase {
         fleet.refusePeeks(of: "pi", numbers: [1, 2, 3])
         let journal = fleet.runner().run()
 
-        XCTAssertEqual(fleet.remote.calls.map(\.description), [
-            "0s pi upgrade", "0s pi peek", "5s pi peek", "10s pi peek", "10s pi peek", "10s pi upgrade", "10s pi peek",
-        ])
+        XCTAssertEqual(
+            fleet.remote.calls.map(\.description),
+            [
+                "0s pi upgrade", "0s pi peek", "5s pi peek", "10s pi peek", "10s pi peek", "10s pi upgrade",
+                "10s pi peek",
+            ])
         XCTAssertEqual(fleet.remote.calls[5].argv.suffix(2), ["--rollback", "--json"])
         XCTAssertEqual(journal.status, .failed)
         XCTAssertEqual(journal.hosts, ["pi": .rolledBack, "a": .pending], "the next stage never started")
         XCTAssertEqual(journal.notes["pi"], "back on 0.1.0")
-        XCTAssertEqual(try fleet.events(), [
-            #"rollout_host_failed {"rollout": "r1", "host": "pi", "phase": "health gate", "#
-                + #""reason": "could not be measured 3 times in a row"}"#,
-            #"rollout_rolled_back {"rollout": "r1", "host": "pi", "ok": true, "note": "back on 0.1.0"}"#,
-            #"rollout_finished {"rollout": "r1", "status": "failed", "target": "0.2.0", "hosts": {"pending": 1, "#
-                + #""rolled_back": 1}}"#,
-        ])
+        XCTAssertEqual(
+            try fleet.events(),
+            [
+                #"rollout_host_failed {"rollout": "r1", "host": "pi", "phase": "health gate", "#
+                    + #""reason": "could not be measured 3 times in a row"}"#,
+                #"rollout_rolled_back {"rollout": "r1", "host": "pi", "ok": true, "note": "back on 0.1.0"}"#,
+                #"rollout_finished {"rollout": "r1", "status": "failed", "target": "0.2.0", "hosts": {"pending": 1, "#
+                    + #""rolled_back": 1}}"#,
+            ])
     }
 
     // MARK: a failed gate
@@ -85,22 +99,28 @@ final class RolloutRunnerTests: XCTestCase {
         fleet.stopServiceOnUpgrade(of: "b")
         let journal = fleet.runner().run()
 
-        XCTAssertEqual(fleet.remote.calls.map(\.description), [
-            "0s pi upgrade", "0s pi peek", "5s pi peek", "10s pi peek",
-            "10s a upgrade", "10s b upgrade", "10s a peek", "10s b peek",
-            "10s pi peek", "10s pi upgrade", "10s pi peek",
-            "10s a peek", "10s a upgrade", "10s a peek",
-            "10s b peek", "10s b upgrade", "10s b peek", "10s b start",
-        ])
+        XCTAssertEqual(
+            fleet.remote.calls.map(\.description),
+            [
+                "0s pi upgrade", "0s pi peek", "5s pi peek", "10s pi peek",
+                "10s a upgrade", "10s b upgrade", "10s a peek", "10s b peek",
+                "10s pi peek", "10s pi upgrade", "10s pi peek",
+                "10s a peek", "10s a upgrade", "10s a peek",
+                "10s b peek", "10s b upgrade", "10s b peek", "10s b start",
+            ])
         XCTAssertEqual(journal.status, .failed)
         XCTAssertEqual(journal.hosts, ["pi": .rolledBack, "a": .rolledBack, "b": .rolledBack])
         XCTAssertEqual(journal.notes["b"], "back on 0.1.0, service started again")
         let events = try fleet.events()
         XCTAssertEqual(events.first, #"rollout_stage_passed {"rollout": "r1", "stage": "canary", "hosts": ["pi"]}"#)
-        XCTAssertEqual(events[1], #"rollout_host_failed {"rollout": "r1", "host": "b", "phase": "health gate", "#
-                           + #""reason": "its service is not running"}"#)
-        XCTAssertEqual(events.last, #"rollout_finished {"rollout": "r1", "status": "failed", "target": "0.2.0", "#
-                           + #""hosts": {"rolled_back": 3}}"#)
+        XCTAssertEqual(
+            events[1],
+            #"rollout_host_failed {"rollout": "r1", "host": "b", "phase": "health gate", "#
+                + #""reason": "its service is not running"}"#)
+        XCTAssertEqual(
+            events.last,
+            #"rollout_finished {"rollout": "r1", "status": "failed", "target": "0.2.0", "#
+                + #""hosts": {"rolled_back": 3}}"#)
         XCTAssertEqual(RolloutOutcome.of(journal).exitCode, ExitCode.failure)
     }
 
@@ -114,12 +134,16 @@ final class RolloutRunnerTests: XCTestCase {
         let journal = fleet.runner().run()
 
         XCTAssertEqual(fleet.remote.schedule("upgrade"), ["0s pi", "5s a", "5s b", "5s c"])
-        XCTAssertEqual(fleet.remote.schedule("peek"), ["0s pi", "5s pi", "5s a", "5s b", "10s a", "10s b"],
-                       "the failed host is not gated")
+        XCTAssertEqual(
+            fleet.remote.schedule("peek"), ["0s pi", "5s pi", "5s a", "5s b", "10s a", "10s b"],
+            "the failed host is not gated")
         XCTAssertEqual(journal.status, .finished)
         XCTAssertEqual(journal.hosts, ["pi": .healthy, "a": .healthy, "b": .healthy, "c": .failed])
-        XCTAssertEqual(RolloutOutcome.of(journal), RolloutOutcome(exitCode: ExitCode.failure,
-            message: "rollout r1 finished with 1 failed host (tolerated by --max-failures 1): c"))
+        XCTAssertEqual(
+            RolloutOutcome.of(journal),
+            RolloutOutcome(
+                exitCode: ExitCode.failure,
+                message: "rollout r1 finished with 1 failed host (tolerated by --max-failures 1): c"))
     }
 
     /// Past `max_failures` (0) the stage is not gated: the rollout stops and rolls back what it
@@ -132,18 +156,21 @@ final class RolloutRunnerTests: XCTestCase {
         fleet.refuseUpgrade(of: "c")
         let journal = fleet.runner().run()
 
-        XCTAssertEqual(fleet.remote.calls.map(\.description), [
-            "0s pi upgrade", "0s pi peek", "5s pi peek",
-            "5s a upgrade", "5s b upgrade", "5s c upgrade",
-            "5s pi peek", "5s pi upgrade", "5s pi peek",
-            "5s a peek", "5s a upgrade", "5s a peek",
-            "5s b peek",
-        ])
+        XCTAssertEqual(
+            fleet.remote.calls.map(\.description),
+            [
+                "0s pi upgrade", "0s pi peek", "5s pi peek",
+                "5s a upgrade", "5s b upgrade", "5s c upgrade",
+                "5s pi peek", "5s pi upgrade", "5s pi peek",
+                "5s a peek", "5s a upgrade", "5s a peek",
+                "5s b peek",
+            ])
         XCTAssertEqual(journal.status, .failed)
         XCTAssertEqual(journal.hosts, ["pi": .rolledBack, "a": .rolledBack, "b": .rolledBack, "c": .unreached])
         XCTAssertEqual(journal.notes["b"], "already on 0.1.0, not 0.2.0: nothing to roll back")
-        XCTAssertEqual(fleet.steps.filter { $0 == "stopped" || $0 == "gate_started" }, ["gate_started", "stopped"],
-                       "the canary's gate ran, the batch's did not")
+        XCTAssertEqual(
+            fleet.steps.filter { $0 == "stopped" || $0 == "gate_started" }, ["gate_started", "stopped"],
+            "the canary's gate ran, the batch's did not")
     }
 }
 
@@ -183,8 +210,9 @@ private final class Fleet: Sendable {
         let plan = RolloutPlanner.plan(candidates: candidates, target: "0.2.0", canary: ["pi"], batch: .count(batch))
         let settings = RolloutJournal.Settings(artifact: "/builds/agent-runner", bakeS: bakeS, maxFailures: maxFailures)
         let before = names.map { (host: $0, answer: RolloutHostProbe.Answer(reachable: true, serviceActive: true)) }
-        journal = RolloutJournal(id: "r1", plan: plan, createdAt: "2026-11-18T11:06:40.000Z", settings: settings,
-                                 before: before)
+        journal = RolloutJournal(
+            id: "r1", plan: plan, createdAt: "2026-11-18T11:06:40.000Z", settings: settings,
+            before: before)
     }
 
     func refusePeeks(of host: String, numbers: Set<Int>) {
@@ -213,17 +241,22 @@ private final class Fleet: Sendable {
             }),
             fileSystem: files)
         let monitored = journal.stages.flatMap { $0 }.map { name in
-            MonitoredHost(target: PollTarget(name: name, remote: RemoteHost(name: name, target: try! SSHTarget(name)),
-                                             settings: PollSettings()), policy: MonitorPolicy())
+            MonitoredHost(
+                target: PollTarget(
+                    name: name, remote: RemoteHost(name: name, target: try! SSHTarget(name)),
+                    settings: PollSettings()), policy: MonitorPolicy())
         }
         let events = EventLogWriter(directory: directory, clock: clock.wallClock, prefix: "fleet-events")
-        let reporter = RolloutReporter(human: { _ in }, json: { line in self.output.withLock { $0.append(line) } },
-                                       events: events)
-        let artifacts = RolloutArtifactSource(pattern: "/builds/agent-runner", target: "0.2.0", remote: remote,
-                                              effects: effects)
-        return RolloutRunner(journal: journal, hosts: monitored, remote: remote, effects: effects, store: store,
-                             reporter: reporter, artifacts: artifacts,
-                             options: RolloutRunner.Options(parallel: 1, gateInterval: .seconds(5)))
+        let reporter = RolloutReporter(
+            human: { _ in }, json: { line in self.output.withLock { $0.append(line) } },
+            events: events)
+        let artifacts = RolloutArtifactSource(
+            pattern: "/builds/agent-runner", target: "0.2.0", remote: remote,
+            effects: effects)
+        return RolloutRunner(
+            journal: journal, hosts: monitored, remote: remote, effects: effects, store: store,
+            reporter: reporter, artifacts: artifacts,
+            options: RolloutRunner.Options(parallel: 1, gateInterval: .seconds(5)))
     }
 
     /// The `step` of every JSON line the reporter printed.

@@ -1,7 +1,8 @@
+import FleetCore
 import Monitoring
 import XCTest
+
 @testable import FleetControl
-import FleetCore
 
 final class RolloutPlannerTests: XCTestCase {
     func testCanaryFirstThenBatchesSkippingCurrentAndUnreachable() {
@@ -14,23 +15,31 @@ final class RolloutPlannerTests: XCTestCase {
             RolloutCandidate(name: "e", version: "0.1.0", reachable: true),
         ]
         let plan = RolloutPlanner.plan(candidates: candidates, target: "0.2.0", canary: ["pi"], batch: .count(2))
-        XCTAssertEqual(plan.stages, [.init(kind: .canary, hosts: ["pi"]), .init(kind: .batch(1), hosts: ["a", "d"]), .init(kind: .batch(2), hosts: ["e"])])
+        XCTAssertEqual(
+            plan.stages,
+            [
+                .init(kind: .canary, hosts: ["pi"]), .init(kind: .batch(1), hosts: ["a", "d"]),
+                .init(kind: .batch(2), hosts: ["e"]),
+            ])
         XCTAssertEqual(plan.skipped.map(\.host), ["b", "c"])
         XCTAssertTrue(plan.text.contains("skip c: unreachable (connection refused)"), plan.text)
-        let withUnreachable = RolloutPlanner.plan(candidates: candidates, target: "0.2.0", canary: ["pi"], batch: .percent(50), includeUnreachable: true)
+        let withUnreachable = RolloutPlanner.plan(
+            candidates: candidates, target: "0.2.0", canary: ["pi"], batch: .percent(50), includeUnreachable: true)
         XCTAssertEqual(withUnreachable.hosts, ["pi", "a", "c", "d", "e"])
         XCTAssertEqual(withUnreachable.stages.count, 3)
-        XCTAssertFalse(withUnreachable.stages.dropFirst().contains { $0.hosts.contains("pi") }, "canaries never join a batch")
+        XCTAssertFalse(
+            withUnreachable.stages.dropFirst().contains { $0.hosts.contains("pi") }, "canaries never join a batch")
     }
 
     /// A host on the target version with an unfinished upgrade (cut short by a reboot) is
     /// planned again, not skipped: its version was never confirmed.
     func testAnUnfinishedUpgradeIsNotAlreadyOnTarget() {
-        let plan = RolloutPlanner.plan(candidates: [
-            RolloutCandidate(name: "pi", version: "0.2.0", reachable: true, upgradeInProgress: true),
-            RolloutCandidate(name: "a", version: "0.2.0", reachable: true),
-            RolloutCandidate(name: "b", version: "0.1.0", reachable: true, upgradeInProgress: true),
-        ], target: "0.2.0", canary: ["pi"], batch: .count(5))
+        let plan = RolloutPlanner.plan(
+            candidates: [
+                RolloutCandidate(name: "pi", version: "0.2.0", reachable: true, upgradeInProgress: true),
+                RolloutCandidate(name: "a", version: "0.2.0", reachable: true),
+                RolloutCandidate(name: "b", version: "0.1.0", reachable: true, upgradeInProgress: true),
+            ], target: "0.2.0", canary: ["pi"], batch: .count(5))
         XCTAssertEqual(plan.stages.map(\.hosts), [["pi"], ["b"]])
         XCTAssertEqual(plan.skipped.map(\.host), ["a"])
     }
@@ -43,22 +52,37 @@ final class HealthGateTests: XCTestCase {
         let good = HealthSample(measured: true, version: "0.2.0", serviceActive: true, round: 5)
         XCTAssertEqual(gate.evaluate([good], bakeOver: false, roundBefore: 4), .pending)
         XCTAssertEqual(gate.evaluate([good, good], bakeOver: true, roundBefore: 4), .healthy)
-        XCTAssertEqual(gate.evaluate([HealthSample(measured: true, version: "0.1.0")], bakeOver: false, roundBefore: nil), .unhealthy("answers from version 0.1.0, not 0.2.0"))
-        XCTAssertEqual(gate.evaluate([good, HealthSample(measured: true, version: "0.2.0", serviceActive: false)], bakeOver: false, roundBefore: nil), .unhealthy("its service is not running"))
-        XCTAssertEqual(gate.evaluate([HealthSample(measured: true, version: "0.2.0", newCriticalAlerts: ["oauth_fail"])], bakeOver: false, roundBefore: nil), .unhealthy("new critical alert: oauth_fail"))
+        XCTAssertEqual(
+            gate.evaluate([HealthSample(measured: true, version: "0.1.0")], bakeOver: false, roundBefore: nil),
+            .unhealthy("answers from version 0.1.0, not 0.2.0"))
+        XCTAssertEqual(
+            gate.evaluate(
+                [good, HealthSample(measured: true, version: "0.2.0", serviceActive: false)], bakeOver: false,
+                roundBefore: nil), .unhealthy("its service is not running"))
+        XCTAssertEqual(
+            gate.evaluate(
+                [HealthSample(measured: true, version: "0.2.0", newCriticalAlerts: ["oauth_fail"])], bakeOver: false,
+                roundBefore: nil), .unhealthy("new critical alert: oauth_fail"))
         let lost = HealthSample(measured: false)
-        XCTAssertEqual(gate.evaluate([lost, lost, good], bakeOver: true, roundBefore: 4), .healthy, "unmeasurable is retried, not a failure")
-        XCTAssertEqual(gate.evaluate([lost, lost, lost], bakeOver: false, roundBefore: nil), .unhealthy("could not be measured 3 times in a row"))
+        XCTAssertEqual(
+            gate.evaluate([lost, lost, good], bakeOver: true, roundBefore: 4), .healthy,
+            "unmeasurable is retried, not a failure")
+        XCTAssertEqual(
+            gate.evaluate([lost, lost, lost], bakeOver: false, roundBefore: nil),
+            .unhealthy("could not be measured 3 times in a row"))
         let unknownService = HealthSample(measured: true, version: "0.2.0", serviceActive: nil, round: 4)
-        XCTAssertEqual(gate.evaluate([unknownService], bakeOver: true, roundBefore: 4), .unhealthy("no round progressed during the bake"))
+        XCTAssertEqual(
+            gate.evaluate([unknownService], bakeOver: true, roundBefore: 4),
+            .unhealthy("no round progressed during the bake"))
     }
 }
 
 final class RolloutJournalTests: XCTestCase {
     /// A journal of a plan to 0.2.0 over `hosts` (all on 0.1.0, "pi" the canary).
     static func journal(id: String, hosts: [String], batch: Int) -> RolloutJournal {
-        let plan = RolloutPlanner.plan(candidates: hosts.map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
-                                       target: "0.2.0", canary: ["pi"], batch: .count(batch))
+        let plan = RolloutPlanner.plan(
+            candidates: hosts.map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
+            target: "0.2.0", canary: ["pi"], batch: .count(batch))
         return RolloutJournal(id: id, plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
     }
 

@@ -1,11 +1,12 @@
 import Detectors
 import FleetCore
-@testable import FleetControl
 import Foundation
-import SSHTransport
 import Monitoring
+import SSHTransport
 import TestSupport
 import XCTest
+
+@testable import FleetControl
 
 /// A host whose service verbs never answer within the deadline (a graceful stop waiting for a
 /// long round) and whose peek says `service` (nil: peek fails too).
@@ -13,23 +14,35 @@ final class SlowStopTransport: RemoteExecutor, @unchecked Sendable {
     let service: Bool?
     private let lock = NSLock()
     private var seen: [[String]] = []
-    var calls: [[String]] { lock.lock(); defer { lock.unlock() }; return seen }
+    var calls: [[String]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen
+    }
 
     init(service: Bool?) { self.service = service }
 
-    func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult {
+    func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult {
         lock.lock()
         seen.append(argv)
         lock.unlock()
         if argv.contains("peek") {
             guard let service else {
-                return RemoteResult(host: host.name, outcome: .sshFailure(.connectionRefused, "connection refused"), errorMessage: "\(host.name): ssh: connection refused", stderrTail: "", exit: .terminated(255))
+                return RemoteResult(
+                    host: host.name, outcome: .sshFailure(.connectionRefused, "connection refused"),
+                    errorMessage: "\(host.name): ssh: connection refused", stderrTail: "", exit: .terminated(255))
             }
-            return RemoteResult(host: host.name, outcome: .ok(JSONWriter(style: .compact).encode(Peek.document(active: service))), errorMessage: nil)
+            return RemoteResult(
+                host: host.name, outcome: .ok(JSONWriter(style: .compact).encode(Peek.document(active: service))),
+                errorMessage: nil)
         }
         let budget = deadline - .now
         Thread.sleep(forTimeInterval: max(0, budget.seconds))
-        return RemoteResult(host: host.name, outcome: .timeout(after: budget), errorMessage: "\(host.name): no answer within the deadline")
+        return RemoteResult(
+            host: host.name, outcome: .timeout(after: budget),
+            errorMessage: "\(host.name): no answer within the deadline")
     }
 }
 
@@ -40,7 +53,8 @@ final class FleetActionTests: XCTestCase {
 
     private func run(_ verb: String, service: Bool?) throws -> (FleetAction.Result, [[String]]) {
         let transport = SlowStopTransport(service: service)
-        let results = FleetAction.run(verb, on: [try target("pi")], executor: transport, parallel: 1, timeout: .milliseconds(200))
+        let results = FleetAction.run(
+            verb, on: [try target("pi")], executor: transport, parallel: 1, timeout: .milliseconds(200))
         return (try XCTUnwrap(results.first), transport.calls)
     }
 
@@ -48,7 +62,8 @@ final class FleetActionTests: XCTestCase {
         let (result, calls) = try run("stop", service: true)
         XCTAssertFalse(result.ok)
         XCTAssertEqual(result.service, "stopping")
-        XCTAssertTrue(result.error?.contains("serve is finishing its round and exits when it ends") == true, result.error ?? "")
+        XCTAssertTrue(
+            result.error?.contains("serve is finishing its round and exits when it ends") == true, result.error ?? "")
         XCTAssertTrue(result.error?.contains("fleetctl kill pi stops it now") == true, result.error ?? "")
         XCTAssertEqual(calls.count, 2)
         XCTAssertTrue(calls[0].contains("stop") && calls[1].contains("peek"), "\(calls)")
@@ -64,7 +79,9 @@ final class FleetActionTests: XCTestCase {
         let (result, _) = try run("stop", service: nil)
         XCTAssertFalse(result.ok)
         XCTAssertNil(result.service)
-        XCTAssertTrue(result.error?.contains("no answer within the deadline; the host did not answer a peek afterwards either") == true, result.error ?? "")
+        XCTAssertTrue(
+            result.error?.contains("no answer within the deadline; the host did not answer a peek afterwards either")
+                == true, result.error ?? "")
     }
 
     func testRestartPastItsDeadlineSaysItGoesOnOnTheHost() throws {

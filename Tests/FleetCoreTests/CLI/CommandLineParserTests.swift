@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FleetCore
 
 final class CommandLineParserTests: XCTestCase {
@@ -6,7 +7,9 @@ final class CommandLineParserTests: XCTestCase {
         name: "tool", version: "1.2.3", summary: "a test tool",
         globalOptions: [OptionSpec("config", value: "PATH", help: "config"), OptionSpec("json", help: "json")],
         verbs: [
-            VerbSpec("peek", summary: "look", options: [OptionSpec("events", value: "N", help: "n"), OptionSpec("log", help: "log")]),
+            VerbSpec(
+                "peek", summary: "look",
+                options: [OptionSpec("events", value: "N", help: "n"), OptionSpec("log", help: "log")]),
             VerbSpec("hosts", summary: "list", positionals: [PositionalSpec("SELECTOR", help: "s", optional: true)]),
         ])
 
@@ -15,7 +18,11 @@ final class CommandLineParserTests: XCTestCase {
     }
 
     func testGlobalFlagsBeforeOrAfterVerbLaterWins() throws {
-        guard case .run(let parsed) = try parse(["--config", "a.toml", "peek", "--json", "--config=b.toml", "--events", "5", "--log"]) else {
+        guard
+            case .run(let parsed) = try parse([
+                "--config", "a.toml", "peek", "--json", "--config=b.toml", "--events", "5", "--log",
+            ])
+        else {
             return XCTFail("expected run")
         }
         XCTAssertEqual(parsed.verb, "peek")
@@ -35,13 +42,19 @@ final class CommandLineParserTests: XCTestCase {
     }
 
     func testUsageErrors() {
-        XCTAssertThrowsError(try parse(["frobnicate"])) { XCTAssertEqual(($0 as? UsageError)?.message, "unknown verb 'frobnicate'; run 'tool --help' for the list") }
+        XCTAssertThrowsError(try parse(["frobnicate"])) {
+            XCTAssertEqual(($0 as? UsageError)?.message, "unknown verb 'frobnicate'; run 'tool --help' for the list")
+        }
         XCTAssertThrowsError(try parse(["peek", "--nope"])) { XCTAssertEqual(($0 as? UsageError)?.verb, "peek") }
-        XCTAssertThrowsError(try parse(["peek", "--events"])) { XCTAssertEqual(($0 as? UsageError)?.message, "--events needs a value (N)") }
+        XCTAssertThrowsError(try parse(["peek", "--events"])) {
+            XCTAssertEqual(($0 as? UsageError)?.message, "--events needs a value (N)")
+        }
         XCTAssertThrowsError(try parse(["peek", "--log=yes"]))
         XCTAssertThrowsError(try parse(["hosts", "a", "b"]))
         guard case .run(let parsed) = try? parse(["peek", "--events", "zero"]) else { return XCTFail("expected run") }
-        XCTAssertThrowsError(try parsed.integer("events", minimum: 1)) { XCTAssertEqual(($0 as? UsageError)?.message, "--events must be a positive integer, got 'zero'") }
+        XCTAssertThrowsError(try parsed.integer("events", minimum: 1)) {
+            XCTAssertEqual(($0 as? UsageError)?.message, "--events must be a positive integer, got 'zero'")
+        }
     }
 
     func testDoubleDashEndsFlags() throws {

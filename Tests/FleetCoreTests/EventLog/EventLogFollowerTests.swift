@@ -102,9 +102,12 @@ final class EventLogFollowerTests: XCTestCase {
     func testOverlongLineIsSkipped() throws {
         let directory = try makeTemporaryDirectory(self)
         let path = directory + "/events-2026-11.jsonl"
-        try writeBytes(line("before") + line("huge", #", "pad": "\#(String(repeating: "x", count: 300_000))""#) + line("after"), at: path)
+        try writeBytes(
+            line("before") + line("huge", #", "pad": "\#(String(repeating: "x", count: 300_000))""#) + line("after"),
+            at: path)
         var follower = try EventLogFollower(
-            directory: directory, from: .beginning, parser: JSONParser(limits: .init(maxBytes: 100_000), invalidUTF8: .replace)
+            directory: directory, from: .beginning,
+            parser: JSONParser(limits: .init(maxBytes: 100_000), invalidUTF8: .replace)
         )
         XCTAssertEqual(try follower.poll().map(\.kind), ["before", "after"])
     }

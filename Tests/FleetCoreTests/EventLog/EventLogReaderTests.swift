@@ -17,7 +17,8 @@ final class EventLogReaderTests: XCTestCase {
         }
         let reader = EventLogReader(directory: directory)
         XCTAssertEqual(try reader.tail(limit: 3).compactMap { $0.payload["n"]?.intValue }, [9, 8, 7])
-        XCTAssertEqual(try reader.tail(kinds: ["round_start"], limit: 2).compactMap { $0.payload["n"]?.intValue }, [8, 6])
+        XCTAssertEqual(
+            try reader.tail(kinds: ["round_start"], limit: 2).compactMap { $0.payload["n"]?.intValue }, [8, 6])
         XCTAssertEqual(try reader.tail(limit: 100).count, 10)
         XCTAssertEqual(try reader.tail(limit: 0), [])
         XCTAssertEqual(try reader.lastEvents(3).compactMap { $0.payload["n"]?.intValue }, [7, 8, 9])
@@ -38,7 +39,9 @@ final class EventLogReaderTests: XCTestCase {
         bytes += Array("not json at all\n[1, 2]\n42\n\"string\"\n".utf8)
         bytes += Array(#"{"event": "no_ts"}"#.utf8) + [0x0A]
         bytes += Array(#"{"ts": "2026-11-01T00:00:02.000Z", "event": 5}"#.utf8) + [0x0A]
-        bytes += Array(#"{"ts": "2026-11-01T00:00:03.000Z", "event": "round_end", "msg": "a"#.utf8) + [0xFF, 0xFE] + Array("b\"}\n".utf8)
+        bytes +=
+            Array(#"{"ts": "2026-11-01T00:00:03.000Z", "event": "round_end", "msg": "a"#.utf8) + [0xFF, 0xFE]
+            + Array("b\"}\n".utf8)
         bytes += Array(#"{"ts": "2026-11-01T00:00:04.000Z", "event": "broken", "x": "#.utf8) + [0xFF, 0x0A]  // invalid byte outside any string
         bytes += [0xFF] + Array(eventLine("2026-11-01T00:00:04.500Z", "recovered").utf8)  // stray byte before an event
         bytes += Array(#"{"ts": "2026-11-01T00:00:05.000Z", "event": "agent_exit"}  "#.utf8) + [0x0D, 0x0A]
@@ -55,7 +58,8 @@ final class EventLogReaderTests: XCTestCase {
     /// after the fragment is still recovered.
     func testRecoversEventGluedBehindATornFragment() throws {
         let directory = try makeTemporaryDirectory(self)
-        let text = #"{"ts": "2026-11-01T00:00:01.000Z", "event": "round_start", "data": {"ts""#
+        let text =
+            #"{"ts": "2026-11-01T00:00:01.000Z", "event": "round_start", "data": {"ts""#
             + eventLine("2026-11-01T00:00:02.000Z", "round_end", #", "nested": {"ts": 1}"#)
         try writeBytes(Array(text.utf8), at: directory + "/events-2026-11.jsonl")
         let events = try EventLogReader(directory: directory).tail(limit: 10)
@@ -75,7 +79,9 @@ final class EventLogReaderTests: XCTestCase {
         clock.set("2026-11-01T00:00:01.000Z")
         try writer.append(.agentExit)
 
-        XCTAssertEqual(try EventLogFile.list(in: directory).map { ($0.path as NSString).lastPathComponent }, ["events-2026-10.jsonl", "events-2026-11.jsonl"])
+        XCTAssertEqual(
+            try EventLogFile.list(in: directory).map { ($0.path as NSString).lastPathComponent },
+            ["events-2026-10.jsonl", "events-2026-11.jsonl"])
         let reader = EventLogReader(directory: directory)
         XCTAssertEqual(try reader.tail(limit: 10).map(\.kind), ["agent_exit", "round_end", "round_start"])
         XCTAssertEqual(try reader.lastEvents(2).map(\.ts), ["2026-11-01T00:00:00.000Z", "2026-11-01T00:00:01.000Z"])
@@ -89,7 +95,8 @@ final class EventLogReaderTests: XCTestCase {
         let directory = try makeTemporaryDirectory(self)
         let writer = EventLogWriter(directory: directory)
         for minute in 0..<10 {
-            try writer.append(.roundProgress, ["m": .int(Int64(minute))], at: EventTimestamp.parse("2026-11-25T10:0\(minute):00Z"))
+            try writer.append(
+                .roundProgress, ["m": .int(Int64(minute))], at: EventTimestamp.parse("2026-11-25T10:0\(minute):00Z"))
         }
         let reader = EventLogReader(directory: directory)
         let since = try XCTUnwrap(EventTimestamp.parse("2026-11-25T10:05:00Z"))
@@ -109,7 +116,8 @@ final class EventLogReaderTests: XCTestCase {
         try writeBytes(Array(text.utf8), at: directory + "/events-2026-11.jsonl")
         let since = try XCTUnwrap(EventTimestamp.parse("2026-11-25T10:20:00Z"))
         XCTAssertEqual(try EventLogReader(directory: directory).events(since: since).map(\.kind), ["b", "d"])
-        XCTAssertEqual(try EventLogReader(directory: directory).events(since: since, reorderTolerance: 0).map(\.kind), ["d"])
+        XCTAssertEqual(
+            try EventLogReader(directory: directory).events(since: since, reorderTolerance: 0).map(\.kind), ["d"])
     }
 
     func testMissingDirectoryReadsAsEmpty() throws {
@@ -128,7 +136,9 @@ final class EventLogReaderTests: XCTestCase {
         for index in 0..<300 {
             let padding = String(repeating: "p", count: Int.random(in: 0...300, using: &generator))
             if index % 37 == 5 {
-                text += eventLine("2026-11-25T10:00:00.000Z", "huge", #", "i": \#(index), "pad": "\#(String(repeating: "h", count: 5_000))""#)
+                text += eventLine(
+                    "2026-11-25T10:00:00.000Z", "huge",
+                    #", "i": \#(index), "pad": "\#(String(repeating: "h", count: 5_000))""#)
             } else if index % 11 == 3 {
                 text += "\n"
             } else {
@@ -152,7 +162,9 @@ final class EventLogReaderTests: XCTestCase {
         let path = directory + "/events-2026-11.jsonl"
         var block = ""
         for index in 0..<1_000 {
-            block += eventLine("2026-11-01T00:00:00.000Z", "round_progress", #", "i": \#(index), "pad": "\#(String(repeating: "z", count: 140))""#)
+            block += eventLine(
+                "2026-11-01T00:00:00.000Z", "round_progress",
+                #", "i": \#(index), "pad": "\#(String(repeating: "z", count: 140))""#)
         }
         let blockData = Data(block.utf8)
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
@@ -160,7 +172,8 @@ final class EventLogReaderTests: XCTestCase {
         for _ in 0..<1_000 { try handle.write(contentsOf: blockData) }
         var tailText = ""
         for index in 0..<25 {
-            tailText += eventLine("2026-11-20T00:00:\(index < 10 ? "0" : "")\(index).000Z", "round_end", #", "last": \#(index)"#)
+            tailText += eventLine(
+                "2026-11-20T00:00:\(index < 10 ? "0" : "")\(index).000Z", "round_end", #", "last": \#(index)"#)
         }
         try handle.write(contentsOf: Data(tailText.utf8))
         try handle.close()
@@ -173,7 +186,8 @@ final class EventLogReaderTests: XCTestCase {
         let elapsed = Date().timeIntervalSince(started)
         XCTAssertEqual(events.compactMap { $0.payload["last"]?.intValue }, Array((5..<25).reversed()))
         XCTAssertLessThanOrEqual(reader.bytesRead, 256 << 10)
-        print("tail(limit: 20) on \(size) bytes: read \(reader.bytesRead) bytes in \(String(format: "%.4f", elapsed)) s")
+        print(
+            "tail(limit: 20) on \(size) bytes: read \(reader.bytesRead) bytes in \(String(format: "%.4f", elapsed)) s")
 
         let sinceReader = EventLogReader(directory: directory)
         let since = try XCTUnwrap(EventTimestamp.parse("2026-11-20T00:00:19Z"))

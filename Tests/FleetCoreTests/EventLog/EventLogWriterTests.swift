@@ -10,7 +10,8 @@ final class EventLogWriterTests: XCTestCase {
         let writer = EventLogWriter(directory: directory, clock: clock)
         let line = try writer.append(.roundEnd, ["round": 3, "exit_code": 0, "note": "é\n"])
         try writer.append(.agentSpawn, at: EventTimestamp.parse("2026-11-25T13:38:30.000Z"))
-        let expected = #"{"ts": "2026-11-25T13:38:29.971Z", "event": "round_end", "round": 3, "exit_code": 0, "note": "é\n"}"#
+        let expected =
+            #"{"ts": "2026-11-25T13:38:29.971Z", "event": "round_end", "round": 3, "exit_code": 0, "note": "é\n"}"#
         XCTAssertEqual(line, expected)
         let path = directory + "/events-2026-11.jsonl"
         XCTAssertEqual(
@@ -62,7 +63,8 @@ final class EventLogWriterTests: XCTestCase {
         let written = try completeLines(of: path)
         XCTAssertEqual(written.count, 3)
         XCTAssertNil(Event(line: written[0]))
-        XCTAssertEqual(try EventLogReader(directory: directory).tail(limit: 10).map(\.kind), ["round_start", "round_end"])
+        XCTAssertEqual(
+            try EventLogReader(directory: directory).tail(limit: 10).map(\.kind), ["round_start", "round_end"])
     }
 
     func testMissingDirectoryIsAClearError() throws {
@@ -100,13 +102,16 @@ final class EventLogWriterTests: XCTestCase {
 
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", """
+        shell.arguments = [
+            "-c",
+            """
             i=0
             while [ $i -lt \(perSource) ]; do
               printf '{"ts": "2026-11-25T00:00:00.000Z", "event": "shell_line", "source": 9, "i": %d, "pad": "%s"}\\n' $i "$PAD" >> "$LOG"
               i=$((i+1))
             done
-            """]
+            """,
+        ]
         // The shell's printf may split a line longer than its own buffer into several writes,
         // which no appender can make atomic; its lines stay well under that size.
         shell.environment = ["PAD": String(repeating: "y", count: 1_000), "LOG": path, "PATH": "/usr/bin:/bin"]
@@ -119,7 +124,9 @@ final class EventLogWriterTests: XCTestCase {
                 let writer = EventLogWriter(directory: directory, clock: ManualClock("2026-11-25T00:00:00Z"))
                 for index in 0..<perSource {
                     do {
-                        try writer.append(.roundProgress, ["source": .int(Int64(source)), "i": .int(Int64(index)), "pad": .string(padding)])
+                        try writer.append(
+                            .roundProgress,
+                            ["source": .int(Int64(source)), "i": .int(Int64(index)), "pad": .string(padding)])
                     } catch {
                         failures.withLock { $0.append("\(error)") }
                     }
@@ -138,7 +145,9 @@ final class EventLogWriterTests: XCTestCase {
         XCTAssertEqual(all.count, 4 * perSource)
         var seen: [Int64: Set<Int64>] = [:]
         for line in all {
-            guard let value = try? JSONParser.strict.parse(line), let source = value["source"]?.intValue, let index = value["i"]?.intValue else {
+            guard let value = try? JSONParser.strict.parse(line), let source = value["source"]?.intValue,
+                let index = value["i"]?.intValue
+            else {
                 XCTFail("torn or interleaved line: \(String(decoding: line.prefix(120), as: UTF8.self))")
                 continue
             }

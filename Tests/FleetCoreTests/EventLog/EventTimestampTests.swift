@@ -5,7 +5,9 @@ import XCTest
 
 final class EventTimestampTests: XCTestCase {
     func testFormatsMillisecondsTruncated() throws {
-        let instant = try XCTUnwrap(UTCInstant(.init(year: 2026, month: 11, day: 25, hour: 13, minute: 38, second: 29, nanosecond: 971_999_999)))
+        let instant = try XCTUnwrap(
+            UTCInstant(.init(year: 2026, month: 11, day: 25, hour: 13, minute: 38, second: 29, nanosecond: 971_999_999))
+        )
         XCTAssertEqual(EventTimestamp.format(instant), "2026-11-25T13:38:29.971Z")
         XCTAssertEqual(EventTimestamp.format(UTCInstant(seconds: 0)), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(EventTimestamp.format(UTCInstant(seconds: -1)), "1969-12-31T23:59:59.000Z")
@@ -31,7 +33,8 @@ final class EventTimestampTests: XCTestCase {
             "", "garbage", "2026-11-25", "2026-11-25T13:38Z", "2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
             "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-25T24:00:00Z",
             "2026-11-25T13:60:00Z", "2026-11-25T13:38:60Z", "2026-11-25T13:38:29.Z", "2026-11-25T13:38:29.971ZZ",
-            "2026-11-25T13:38:29.971+24:00", "2026-11-25 13:38:29Z", "２０２６-11-25T13:38:29Z", "2026-11-25T13:38:29.971+0",
+            "2026-11-25T13:38:29.971+24:00", "2026-11-25 13:38:29Z", "２０２６-11-25T13:38:29Z",
+            "2026-11-25T13:38:29.971+0",
         ] {
             XCTAssertNil(EventTimestamp.parse(text), text)
         }
@@ -61,7 +64,8 @@ final class EventTimestampTests: XCTestCase {
             _ = instant.adding(seconds: .min)
         }
         XCTAssertEqual(UTCInstant(seconds: 5, nanoseconds: -1), UTCInstant(seconds: 4, nanoseconds: 999_999_999))
-        XCTAssertEqual(UTCInstant(seconds: 5, nanoseconds: 2_500_000_000), UTCInstant(seconds: 7, nanoseconds: 500_000_000))
+        XCTAssertEqual(
+            UTCInstant(seconds: 5, nanoseconds: 2_500_000_000), UTCInstant(seconds: 7, nanoseconds: 500_000_000))
         XCTAssertEqual(UTCInstant(seconds: .max, nanoseconds: .max).seconds, .max)
         XCTAssertEqual(UTCInstant(seconds: .min, nanoseconds: .min).seconds, .min)
         XCTAssertLessThan(UTCInstant(seconds: 1, nanoseconds: 5), UTCInstant(seconds: 1, nanoseconds: 6))
@@ -86,8 +90,10 @@ final class EventTimestampFastPathTests: XCTestCase {
     /// Canonical-shaped (24 bytes, separators in place) but invalid texts are still refused.
     func testCanonicalShapedButInvalidTextsAreRefused() {
         for text in [
-            "2026-13-01T00:00:00.000Z", "2026-00-01T00:00:00.000Z", "2026-02-30T00:00:00.000Z", "2026-11-25T24:00:00.000Z",
-            "2026-11-25T23:60:00.000Z", "2026-11-25T23:59:60.000Z", "2026-1a-25T13:38:29.971Z", "2026-11-25T13:38:29.97 Z",
+            "2026-13-01T00:00:00.000Z", "2026-00-01T00:00:00.000Z", "2026-02-30T00:00:00.000Z",
+            "2026-11-25T24:00:00.000Z",
+            "2026-11-25T23:60:00.000Z", "2026-11-25T23:59:60.000Z", "2026-1a-25T13:38:29.971Z",
+            "2026-11-25T13:38:29.97 Z",
             "20x6-11-25T13:38:29.971Z", "2026-11-25T13:38:29.9/1Z", "2026-11-25T13:38:29.:71Z",
         ] {
             XCTAssertNil(EventTimestamp.parse(text), text)

@@ -80,7 +80,9 @@ final class FileLockTests: XCTestCase {
         }
         let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child)/fd")
         XCTAssertFalse(descriptors.isEmpty)
-        let targets = descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child)/fd/\($0)") }
+        let targets = descriptors.compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child)/fd/\($0)")
+        }
         XCTAssertFalse(targets.contains(path), "child inherited the lock: \(targets)")
         lock.release()
         XCTAssertEqual(try runShell("flock -n '\(path)' true"), 0, "a child must not keep the lock alive")

@@ -1,5 +1,5 @@
-import Foundation
 import FleetCore
+import Foundation
 import Synchronization
 import TestSupport
 import XCTest
@@ -44,7 +44,6 @@ func runShell(_ script: String) throws -> Int32 {
     return process.terminationStatus
 }
 
-
 /// A clock the test moves by hand.
 final class ManualClock: WallClock {
     private let current: Mutex<UTCInstant>
@@ -63,7 +62,8 @@ final class ManualClock: WallClock {
 
 /// The newline-terminated lines of a file (an unterminated tail is left out).
 func completeLines(of path: String) throws -> [[UInt8]] {
-    try fileBytes(path).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast().map(Array.init)
+    try fileBytes(path).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast().map(
+        Array.init)
 }
 
 /// Starts `argv` with `posix_spawnp`, which (unlike Foundation's `Process`) closes nothing:

@@ -80,8 +80,10 @@ final class PidFileTests: XCTestCase {
         let file = try pidFile()
         XCTAssertNil(try file.read())
         XCTAssertNil(try file.runningPID())
-        for text in ["", "garbage", "0", "-1", "99999999999", #"{"pid": 0}"#, #"{"pid": -5}"#, #"{"pid": "12"}"#, "[1]",
-                     #"{"pid": 1, "start_time": -3}"#, #"{"pid": 1.5}"#] {
+        for text in [
+            "", "garbage", "0", "-1", "99999999999", #"{"pid": 0}"#, #"{"pid": -5}"#, #"{"pid": "12"}"#, "[1]",
+            #"{"pid": 1, "start_time": -3}"#, #"{"pid": 1.5}"#,
+        ] {
             try writeBytes(Array(text.utf8), at: file.path)
             XCTAssertNil(try file.runningPID(), text)
             XCTAssertThrowsError(try file.read(), text) { error in

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import FleetCore
 
 /// Hostile input for every parser that reads data from outside: no crash, no hang, bounded memory.
@@ -16,15 +17,18 @@ final class HostileInputFuzzTests: XCTestCase {
 
     func sample(_ name: String) throws -> [UInt8] {
         guard let dir = Self.samples else {
-            XCTFail("the spec samples (../shared/spec/samples) are missing; lay out shared/ beside the checkout as CI does")
+            XCTFail(
+                "the spec samples (../shared/spec/samples) are missing; lay out shared/ beside the checkout as CI does")
             throw XCTSkip("samples missing")
         }
         return Array(try Data(contentsOf: dir.appendingPathComponent(name)))
     }
 
     func testTOMLParser() throws {
-        let seeds = [try sample("agent-runner.toml"), try sample("migrate-input-0.2.x.toml"),
-                     Array("a = [1, [2, {b = 'c'}]]\n[t]\n\"q\" = \"\"\"x\\ny\"\"\"\nd = 1979-05-27T07:32:00.5-07:00\n".utf8)]
+        let seeds = [
+            try sample("agent-runner.toml"), try sample("migrate-input-0.2.x.toml"),
+            Array("a = [1, [2, {b = 'c'}]]\n[t]\n\"q\" = \"\"\"x\\ny\"\"\"\nd = 1979-05-27T07:32:00.5-07:00\n".utf8),
+        ]
         // Property: every refusal points inside the input (a line that exists, a column on it),
         // so the operator's `file:line:column` message is never a lie.
         Mutator.run(seeds: seeds, iterations: 4000) { input in
@@ -32,7 +36,9 @@ final class HostileInputFuzzTests: XCTestCase {
                 _ = try TOML.parse(input)
             } catch let error as TOMLParseError {
                 let lines = input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
-                XCTAssertTrue((1...max(1, lines)).contains(error.position.line), "line \(error.position.line) of \(lines): \(error)")
+                XCTAssertTrue(
+                    (1...max(1, lines)).contains(error.position.line),
+                    "line \(error.position.line) of \(lines): \(error)")
                 XCTAssertGreaterThanOrEqual(error.position.column, 1, "\(error)")
                 XCTAssertFalse(error.message.isEmpty)
             } catch {
@@ -52,9 +58,12 @@ final class HostileInputFuzzTests: XCTestCase {
                 let value = try parser.parse(input)
                 _ = value.value(at: "system.disk_used_pct")
                 let written = JSONWriter(style: .compact).encode(value)
-                XCTAssertEqual(try? parser.parse(written), value, "round trip of \(String(decoding: written.prefix(200), as: UTF8.self))")
+                XCTAssertEqual(
+                    try? parser.parse(written), value,
+                    "round trip of \(String(decoding: written.prefix(200), as: UTF8.self))")
             } catch let error as JSONParseError {
-                XCTAssertTrue((0...input.count).contains(error.offset), "offset \(error.offset) of \(input.count) bytes")
+                XCTAssertTrue(
+                    (0...input.count).contains(error.offset), "offset \(error.offset) of \(input.count) bytes")
             } catch {
                 XCTFail("the parser threw something other than JSONParseError: \(error)")
             }

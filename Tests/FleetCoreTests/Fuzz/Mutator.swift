@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import XCTest
 
 /// A seeded mutation fuzzer for parsers: repeatable (the seed is printed on failure), bounded in
 /// iterations, and run in the normal test suite. A crash or trap fails the whole test run.
@@ -17,10 +18,13 @@ struct Mutator {
     mutating func mutate(_ input: [UInt8]) -> [UInt8] {
         var bytes = input
         let interesting: [[UInt8]] = [
-            Array("\"".utf8), Array("\\".utf8), Array("\\u".utf8), Array("\\uD800".utf8), Array("[".utf8), Array("{".utf8),
+            Array("\"".utf8), Array("\\".utf8), Array("\\u".utf8), Array("\\uD800".utf8), Array("[".utf8),
+            Array("{".utf8),
             Array("}".utf8), Array("]".utf8), Array("=".utf8), Array("\n".utf8), Array("\r".utf8), Array("1e999".utf8),
-            Array("-9223372036854775809".utf8), Array("nan".utf8), Array("inf".utf8), Array("'''".utf8), Array("\"\"\"".utf8),
-            [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0x00], Array("0x".utf8), Array("1979-05-27T07:32:00Z".utf8), Array(",".utf8),
+            Array("-9223372036854775809".utf8), Array("nan".utf8), Array("inf".utf8), Array("'''".utf8),
+            Array("\"\"\"".utf8),
+            [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0x00], Array("0x".utf8), Array("1979-05-27T07:32:00Z".utf8),
+            Array(",".utf8),
         ]
         for _ in 0..<(1 + below(4)) {
             switch below(8) {
@@ -51,8 +55,10 @@ struct Mutator {
 
     /// Runs `body` on `iterations` mutations of the seeds; each input must be handled within
     /// `perInputLimit` (a hang is a failure too).
-    static func run(seeds: [[UInt8]], iterations: Int, seed: UInt64 = 0xF1EE7, perInputLimit: TimeInterval = 1,
-                    file: StaticString = #filePath, line: UInt = #line, _ body: ([UInt8]) -> Void) {
+    static func run(
+        seeds: [[UInt8]], iterations: Int, seed: UInt64 = 0xF1EE7, perInputLimit: TimeInterval = 1,
+        file: StaticString = #filePath, line: UInt = #line, _ body: ([UInt8]) -> Void
+    ) {
         var mutator = Mutator(seed: seed)
         for iteration in 0..<iterations {
             let base = seeds[mutator.below(seeds.count)]
@@ -61,11 +67,11 @@ struct Mutator {
             body(input)
             let elapsed = Date().timeIntervalSince(start)
             if elapsed > perInputLimit {
-                XCTFail("input \(iteration) (seed \(seed)) took \(elapsed) s: \(String(decoding: input.prefix(200), as: UTF8.self))", file: file, line: line)
+                XCTFail(
+                    "input \(iteration) (seed \(seed)) took \(elapsed) s: \(String(decoding: input.prefix(200), as: UTF8.self))",
+                    file: file, line: line)
                 return
             }
         }
     }
 }
-
-import XCTest

@@ -7,7 +7,9 @@ final class JSONParserTests: XCTestCase {
         try parser.parse(text)
     }
 
-    private func parseError(_ bytes: [UInt8], _ parser: JSONParser = .strict, file: StaticString = #filePath, line: UInt = #line) -> JSONParseError? {
+    private func parseError(
+        _ bytes: [UInt8], _ parser: JSONParser = .strict, file: StaticString = #filePath, line: UInt = #line
+    ) -> JSONParseError? {
         do {
             let value = try parser.parse(bytes)
             XCTFail("expected an error, got \(value)", file: file, line: line)
@@ -28,7 +30,8 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(try parse(#""a\"b\\c\/d\b\f\n\r\t\u00e9""#), .string("a\"b\\c/d\u{8}\u{c}\n\r\té"))
         XCTAssertEqual(try parse("[]"), .array([]))
         XCTAssertEqual(try parse("{}"), .object([:]))
-        XCTAssertEqual(try parse(#" { "a" : [ 1 , { "b" : null } ] , "c" : "d" } "#), ["a": [1, ["b": nil]], "c": "d"])
+        XCTAssertEqual(
+            try parse(#" { "a" : [ 1 , { "b" : null } ] , "c" : "d" } "#), ["a": [1, ["b": nil]], "c": "d"])
     }
 
     func testObjectKeepsOrderAndLastDuplicateWinsAtFirstPosition() throws {
@@ -114,7 +117,10 @@ final class JSONParserTests: XCTestCase {
     /// The lenient parser replaces exactly like the standard library's decoder (maximal subparts).
     func testLenientReplacementMatchesStandardLibrary() throws {
         var generator = SeededRandom(seed: 42)
-        let interesting: [UInt8] = [0x41, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xA0, 0xED, 0x9F, 0xEF, 0xF0, 0x90, 0xF4, 0x8F, 0xF5, 0xFF, 0xE2, 0x82, 0xAC]
+        let interesting: [UInt8] = [
+            0x41, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xA0, 0xED, 0x9F, 0xEF, 0xF0, 0x90, 0xF4, 0x8F, 0xF5, 0xFF, 0xE2,
+            0x82, 0xAC,
+        ]
         for _ in 0..<3_000 {
             let length = Int.random(in: 0...8, using: &generator)
             let content = (0..<length).map { _ in interesting.randomElement(using: &generator) ?? 0x41 }
@@ -126,7 +132,8 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testDeepNestingIsAnErrorNotACrash() throws {
-        let deep = Array(repeating: UInt8(ascii: "["), count: 10_000) + Array(repeating: UInt8(ascii: "]"), count: 10_000)
+        let deep =
+            Array(repeating: UInt8(ascii: "["), count: 10_000) + Array(repeating: UInt8(ascii: "]"), count: 10_000)
         let error = parseError(deep)
         XCTAssertEqual(error?.offset, 64)
         XCTAssertTrue(error?.message.contains("nesting") ?? false)
@@ -161,7 +168,9 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testEveryPrefixOfADocumentFailsCleanly() throws {
-        let document = Array(#"{"ts": "2026-11-25T13:38:29.971Z", "a": [1, -2.5e3, true, null, "\u00e9\ud83d\ude00"], "b": {"c": NaN}}"#.utf8)
+        let document = Array(
+            #"{"ts": "2026-11-25T13:38:29.971Z", "a": [1, -2.5e3, true, null, "\u00e9\ud83d\ude00"], "b": {"c": NaN}}"#
+                .utf8)
         XCTAssertNoThrow(try JSONParser.strict.parse(document))
         for length in 0..<document.count {
             let error = parseError(Array(document[..<length]))

@@ -80,19 +80,28 @@ final class JSONValueTests: XCTestCase {
             for key in stride(from: 0, to: count, by: 2) { XCTAssertNotNil(object.removeValue(forKey: "k\(key)")) }
             let remaining = stride(from: 1, to: count, by: 2).map { "k\($0)" }
             XCTAssertEqual(object.keys, remaining)
-            for key in remaining { XCTAssertTrue(object.contains(key)); XCTAssertEqual(object[key], .int(Int64(key.dropFirst())!)) }
+            for key in remaining {
+                XCTAssertTrue(object.contains(key))
+                XCTAssertEqual(object[key], .int(Int64(key.dropFirst())!))
+            }
             for key in stride(from: 0, to: count, by: 2) { XCTAssertFalse(object.contains("k\(key)")) }
             // Equality is order-sensitive and independent of how the lookup is stored.
             XCTAssertEqual(object, JSONObject(remaining.map { ($0, JSONValue.int(Int64($0.dropFirst())!)) }))
-            if remaining.count > 1 { XCTAssertNotEqual(object, JSONObject(remaining.reversed().map { ($0, JSONValue.int(Int64($0.dropFirst())!)) })) }
+            if remaining.count > 1 {
+                XCTAssertNotEqual(
+                    object, JSONObject(remaining.reversed().map { ($0, JSONValue.int(Int64($0.dropFirst())!)) }))
+            }
         }
     }
 
     /// A parsed document with objects on both sides of the threshold and duplicate keys.
     func testParsedObjectsOnBothSidesOfTheThreshold() throws {
         let wide = (0..<20).map { #""w\#($0)": \#($0)"# }.joined(separator: ", ")
-        let value = try JSONParser.strict.parse(Array(#"{"a": 1, "b": [1, {"c": 2}], "a": 3, "wide": {\#(wide), "w3": "again"}}"#.utf8))
-        guard case .object(let top) = value, case .object(let nested)? = top["wide"] else { return XCTFail("not objects: \(value)") }
+        let value = try JSONParser.strict.parse(
+            Array(#"{"a": 1, "b": [1, {"c": 2}], "a": 3, "wide": {\#(wide), "w3": "again"}}"#.utf8))
+        guard case .object(let top) = value, case .object(let nested)? = top["wide"] else {
+            return XCTFail("not objects: \(value)")
+        }
         XCTAssertEqual(top.keys, ["a", "b", "wide"])
         XCTAssertEqual(top["a"], 3)
         XCTAssertEqual(nested.count, 20)

@@ -10,26 +10,30 @@ final class JSONWriterTests: XCTestCase {
             "meta": ["x": nil, "ok": true, "empty": [], "obj": [:]],
             "msg": "café \"quoted\"\n\t\u{01}\u{7F}/\\",
         ]
-        let expected = #"{"ts": "2026-11-25T13:38:29.971Z", "event": "round_end", "round": 12, "exit_code": 0, "duration_s": 1834.2, "ratio": 1e-07, "big": 1e+16, "tags": ["a", "b"], "meta": {"x": null, "ok": true, "empty": [], "obj": {}}, "msg": "café \"quoted\"\n\t\u0001"#
+        let expected =
+            #"{"ts": "2026-11-25T13:38:29.971Z", "event": "round_end", "round": 12, "exit_code": 0, "duration_s": 1834.2, "ratio": 1e-07, "big": 1e+16, "tags": ["a", "b"], "meta": {"x": null, "ok": true, "empty": [], "obj": {}}, "msg": "café \"quoted\"\n\t\u0001"#
             + "\u{7F}" + #"/\\"}"#
         XCTAssertEqual(JSONWriter(style: .python).string(event), expected)
         XCTAssertEqual(JSONWriter(style: .python).encode(event), Array(expected.utf8))
     }
 
     func testCompactStyle() {
-        XCTAssertEqual(JSONWriter(style: .compact).string(["a": 1, "b": [1, 2], "c": [:]]), #"{"a":1,"b":[1,2],"c":{}}"#)
+        XCTAssertEqual(
+            JSONWriter(style: .compact).string(["a": 1, "b": [1, 2], "c": [:]]), #"{"a":1,"b":[1,2],"c":{}}"#)
     }
 
     /// Produced by Python 3: `json.dumps({"a": [1, 2.5, {"k": [None]}], "b": {}, "c": []}, indent=2)`.
     func testPrettyStyleMatchesPythonIndent() {
         let value: JSONValue = ["a": [1, 2.5, ["k": [nil]]], "b": [:], "c": []]
-        let expected = "{\n  \"a\": [\n    1,\n    2.5,\n    {\n      \"k\": [\n        null\n      ]\n    }\n  ],\n  \"b\": {},\n  \"c\": []\n}"
+        let expected =
+            "{\n  \"a\": [\n    1,\n    2.5,\n    {\n      \"k\": [\n        null\n      ]\n    }\n  ],\n  \"b\": {},\n  \"c\": []\n}"
         XCTAssertEqual(JSONWriter(style: .pretty(indent: 2)).string(value), expected)
     }
 
     func testControlCharacterEscapes() {
         let text = String(decoding: (0..<0x20).map { UInt8($0) }, as: UTF8.self)
-        let expected = #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f""#
+        let expected =
+            #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f""#
         XCTAssertEqual(JSONWriter().string(.string(text)), expected)
     }
 
@@ -37,8 +41,10 @@ final class JSONWriterTests: XCTestCase {
         let table: [(Double, String)] = [
             (0.1, "0.1"), (1.0, "1.0"), (1e-07, "1e-07"), (1e16, "1e+16"), (123456.789, "123456.789"),
             (-0.0, "-0.0"), (1.5e300, "1.5e+300"), (0.0, "0.0"), (100.0, "100.0"), (0.0001, "0.0001"),
-            (0.00001, "1e-05"), (1234567890123456.0, "1234567890123456.0"), (12345678901234567.0, "1.2345678901234568e+16"),
-            (1e15, "1000000000000000.0"), (1e22, "1e+22"), (Double.leastNonzeroMagnitude, "5e-324"), (2.5, "2.5"), (-1.5, "-1.5"),
+            (0.00001, "1e-05"), (1234567890123456.0, "1234567890123456.0"),
+            (12345678901234567.0, "1.2345678901234568e+16"),
+            (1e15, "1000000000000000.0"), (1e22, "1e+22"), (Double.leastNonzeroMagnitude, "5e-324"), (2.5, "2.5"),
+            (-1.5, "-1.5"),
             (1.7976931348623157e308, "1.7976931348623157e+308"), (0.3, "0.3"), (2.0 / 3.0, "0.6666666666666666"),
             (.nan, "NaN"), (.infinity, "Infinity"), (-.infinity, "-Infinity"),
         ]
@@ -70,6 +76,8 @@ final class JSONWriterTests: XCTestCase {
     }
 
     func testIntegersAndNonASCIIAreWrittenRaw() {
-        XCTAssertEqual(JSONWriter().string([.int(.min), .int(.max), "日本語 😀"]), #"[-9223372036854775808, 9223372036854775807, "日本語 😀"]"#)
+        XCTAssertEqual(
+            JSONWriter().string([.int(.min), .int(.max), "日本語 😀"]),
+            #"[-9223372036854775808, 9223372036854775807, "日本語 😀"]"#)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import XCTest
+
 @testable import FleetCore
 
 /// Real-process tests for the spawning layer. Every test spawns actual children and checks
@@ -13,8 +14,12 @@ final class PosixProcessRunnerTests: XCTestCase {
     // MARK: - Deadlines, grandchildren, termination
 
     func testDeadlineTerminatesTheWholeGroupAndReportsTimedOut() throws {
-        let (runner, request) = (runner, sh("echo $$; sleep 1000 & exec sleep 1000",
-                                            deadline: .now + .seconds(1), grace: .seconds(1)))
+        let (runner, request) = (
+            runner,
+            sh(
+                "echo $$; sleep 1000 & exec sleep 1000",
+                deadline: .now + .seconds(1), grace: .seconds(1))
+        )
         let started = ContinuousClock.now
         let output = try completes(within: 6) { try runner.run(request) }
         let elapsed = ContinuousClock.now - started
@@ -40,8 +45,9 @@ final class PosixProcessRunnerTests: XCTestCase {
         XCTAssertEqual(output.stdoutText, "hi\n")
         XCTAssertEqual(output.exit, .terminated(0))
         XCTAssertFalse(output.timedOut)
-        XCTAssertFalse(liveProcesses(inGroup: process.processGroup).isEmpty,
-                       "the background sleep should still be holding the pipe, or this test proves nothing")
+        XCTAssertFalse(
+            liveProcesses(inGroup: process.processGroup).isEmpty,
+            "the background sleep should still be holding the pipe, or this test proves nothing")
     }
 
     func testTerminateKillsAChildThatIgnoresSIGTERM() throws {
@@ -64,11 +70,12 @@ final class PosixProcessRunnerTests: XCTestCase {
         let process = try runner.spawn(sh("setsid sleep 1000 & exec sleep 1000"))
         defer { kill(-process.processGroup, SIGKILL) }
         var escaped: ProcessTree.Entry?
-        XCTAssertTrue(waitUntil {
-            escaped = ProcessTree.descendants(of: process.pid).compactMap(ProcessTree.entry(for:))
-                .first { $0.session == $0.pid && $0.command == "sleep" }
-            return escaped != nil
-        }, "the setsid'd grandchild was not found among the descendants")
+        XCTAssertTrue(
+            waitUntil {
+                escaped = ProcessTree.descendants(of: process.pid).compactMap(ProcessTree.entry(for:))
+                    .first { $0.session == $0.pid && $0.command == "sleep" }
+                return escaped != nil
+            }, "the setsid'd grandchild was not found among the descendants")
         let grandchild = try XCTUnwrap(escaped)
         defer { kill(grandchild.pid, SIGKILL) }
         XCTAssertNotEqual(grandchild.processGroup, process.processGroup)
@@ -97,8 +104,12 @@ final class PosixProcessRunnerTests: XCTestCase {
     }
 
     func testLargeOutputOnBothStreamsDoesNotDeadlock() throws {
-        let (runner, request) = (runner, sh("head -c 1000000 /dev/zero >&2 & head -c 1000000 /dev/zero; wait",
-                                            deadline: .now + .seconds(10)))
+        let (runner, request) = (
+            runner,
+            sh(
+                "head -c 1000000 /dev/zero >&2 & head -c 1000000 /dev/zero; wait",
+                deadline: .now + .seconds(10))
+        )
         let output = try completes(within: 15) { try runner.run(request) }
         XCTAssertFalse(output.timedOut)
         XCTAssertEqual(output.stdout.count, 1_000_000)
@@ -159,9 +170,11 @@ final class PosixProcessRunnerTests: XCTestCase {
 
     func testWorkingDirectoryAndEnvironmentAreApplied() throws {
         let directory = try temporaryDirectory()
-        let output = try runner.run(ProcessRequest("sh", arguments: ["-c", "pwd; echo \"$FOO\""],
-                                                   environment: searchPath.merging(["FOO": "bar baz"]) { $1 },
-                                                   workingDirectory: directory))
+        let output = try runner.run(
+            ProcessRequest(
+                "sh", arguments: ["-c", "pwd; echo \"$FOO\""],
+                environment: searchPath.merging(["FOO": "bar baz"]) { $1 },
+                workingDirectory: directory))
         XCTAssertEqual(output.stdoutText, "\(directory)\nbar baz\n")
 
         // The environment is exactly what was given: nothing leaks in from the test process.
@@ -172,12 +185,14 @@ final class PosixProcessRunnerTests: XCTestCase {
     func testRelativeProgramPathIsResolvedInTheWorkingDirectory() throws {
         let directory = try temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true)
-        try "#!/bin/sh\necho \"ran in $(pwd)\"\n".write(toFile: directory + "/bin/tool", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho \"ran in $(pwd)\"\n".write(
+            toFile: directory + "/bin/tool", atomically: true, encoding: .utf8)
         chmod(directory + "/bin/tool", 0o755)
 
         let direct = try runner.run(ProcessRequest("./bin/tool", environment: searchPath, workingDirectory: directory))
         XCTAssertEqual(direct.stdoutText, "ran in \(directory)\n")
-        let viaPath = try runner.run(ProcessRequest("tool", environment: ["PATH": "bin:/usr/bin:/bin"], workingDirectory: directory))
+        let viaPath = try runner.run(
+            ProcessRequest("tool", environment: ["PATH": "bin:/usr/bin:/bin"], workingDirectory: directory))
         XCTAssertEqual(viaPath.stdoutText, "ran in \(directory)\n")
     }
 
@@ -195,13 +210,16 @@ final class PosixProcessRunnerTests: XCTestCase {
 
     func testStdinBytesToAChildThatDoesNotReadThem() throws {
         let flood = [UInt8](repeating: 0x61, count: 4 << 20)  // far beyond the pipe buffer: forces EPIPE
-        let ignoring = try runner.run(ProcessRequest("true", standardInput: .bytes(flood), deadline: .now + .seconds(10)))
+        let ignoring = try runner.run(
+            ProcessRequest("true", standardInput: .bytes(flood), deadline: .now + .seconds(10)))
         XCTAssertEqual(ignoring.exit, .terminated(0))
         XCTAssertFalse(ignoring.timedOut)
         XCTAssertLessThan(ignoring.duration, .seconds(3))
 
-        let partial = try runner.run(ProcessRequest("head", arguments: ["-c", "10"], standardInput: .bytes(flood),
-                                                    deadline: .now + .seconds(10)))
+        let partial = try runner.run(
+            ProcessRequest(
+                "head", arguments: ["-c", "10"], standardInput: .bytes(flood),
+                deadline: .now + .seconds(10)))
         XCTAssertEqual(partial.stdoutText, "aaaaaaaaaa")
         XCTAssertFalse(partial.timedOut)
     }
@@ -250,8 +268,9 @@ final class PosixProcessRunnerTests: XCTestCase {
         XCTAssertThrowsError(try runner.spawn(ProcessRequest("claud-xyz", environment: searchPath))) { error in
             let failure = error as? ProcessError
             XCTAssertEqual(failure?.kind, .notFound)
-            XCTAssertEqual(failure?.message,
-                           "cannot start \"claud-xyz\": not found on PATH (/usr/bin:/bin); install it or use its full path")
+            XCTAssertEqual(
+                failure?.message,
+                "cannot start \"claud-xyz\": not found on PATH (/usr/bin:/bin); install it or use its full path")
         }
         // The child's PATH counts, not the test process's.
         XCTAssertThrowsError(try runner.spawn(ProcessRequest("ls", environment: ["PATH": "/nonexistent"]))) { error in
@@ -279,9 +298,12 @@ final class PosixProcessRunnerTests: XCTestCase {
         XCTAssertThrowsError(try runner.spawn(ProcessRequest("tool", environment: ["PATH": directory]))) { error in
             let failure = error as? ProcessError
             XCTAssertEqual(failure?.kind, .notExecutable)
-            XCTAssertTrue(failure?.message.contains("found \(script) on PATH but it is not executable") ?? false, "\(error)")
+            XCTAssertTrue(
+                failure?.message.contains("found \(script) on PATH but it is not executable") ?? false, "\(error)")
         }
-        XCTAssertThrowsError(try runner.spawn(ProcessRequest("sleep", arguments: ["1"], workingDirectory: directory + "/missing"))) { error in
+        XCTAssertThrowsError(
+            try runner.spawn(ProcessRequest("sleep", arguments: ["1"], workingDirectory: directory + "/missing"))
+        ) { error in
             XCTAssertEqual((error as? ProcessError)?.kind, .workingDirectory)
         }
     }
@@ -312,22 +334,33 @@ final class PosixProcessRunnerTests: XCTestCase {
         let slowest = Mutex<Duration>(.zero)
         let longLived = Mutex<[RunningProcess]>([])
         defer {
-            longLived.withLock { $0.forEach { _ = try? $0.signal(SIGKILL); _ = $0.wait() } }
+            longLived.withLock {
+                $0.forEach {
+                    _ = try? $0.signal(SIGKILL)
+                    _ = $0.wait()
+                }
+            }
         }
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for round in 0..<15 {
-                guard let sleeper = try? runner.spawn(ProcessRequest("sleep", arguments: ["3"], environment: environment,
-                                                                     standardOutput: .discard, standardError: .discard))
+                guard
+                    let sleeper = try? runner.spawn(
+                        ProcessRequest(
+                            "sleep", arguments: ["3"], environment: environment,
+                            standardOutput: .discard, standardError: .discard))
                 else { return }
                 longLived.withLock { $0.append(sleeper) }
                 let started = ContinuousClock.now
-                let output = try? runner.run(ProcessRequest("sh", arguments: ["-c", "echo \(worker)-\(round)"],
-                                                            environment: environment, drainAfterExit: .seconds(10)))
+                let output = try? runner.run(
+                    ProcessRequest(
+                        "sh", arguments: ["-c", "echo \(worker)-\(round)"],
+                        environment: environment, drainAfterExit: .seconds(10)))
                 let elapsed = ContinuousClock.now - started
                 slowest.withLock { $0 = max($0, output?.stdoutText == "\(worker)-\(round)\n" ? elapsed : .seconds(99)) }
             }
         }
-        XCTAssertLessThan(slowest.withLock { $0 }, .seconds(1), "a capture waited for another child to release its pipe")
+        XCTAssertLessThan(
+            slowest.withLock { $0 }, .seconds(1), "a capture waited for another child to release its pipe")
         XCTAssertEqual(longLived.withLock { $0.count }, 60)
     }
 
@@ -349,8 +382,10 @@ final class PosixProcessRunnerTests: XCTestCase {
 
     /// Runs `work` on another thread and fails the test (instead of hanging it) if it does
     /// not finish in time. Callers kill the child's group on exit, which unblocks `work`.
-    private func completes<Value: Sendable>(within seconds: TimeInterval, file: StaticString = #filePath, line: UInt = #line,
-                                            _ work: @escaping @Sendable () throws -> Value) throws -> Value {
+    private func completes<Value: Sendable>(
+        within seconds: TimeInterval, file: StaticString = #filePath, line: UInt = #line,
+        _ work: @escaping @Sendable () throws -> Value
+    ) throws -> Value {
         let result = Mutex<Result<Value, any Error>?>(nil)
         let finished = expectation(description: "finished within \(seconds) s")
         DispatchQueue.global().async {
@@ -362,8 +397,11 @@ final class PosixProcessRunnerTests: XCTestCase {
         return try XCTUnwrap(result.withLock { $0 }, "did not finish within \(seconds) s", file: file, line: line).get()
     }
 
-    private func sh(_ script: String, deadline: ContinuousClock.Instant? = nil, grace: Duration = .seconds(2)) -> ProcessRequest {
-        ProcessRequest("sh", arguments: ["-c", script], environment: searchPath, deadline: deadline, terminationGrace: grace)
+    private func sh(
+        _ script: String, deadline: ContinuousClock.Instant? = nil, grace: Duration = .seconds(2)
+    ) -> ProcessRequest {
+        ProcessRequest(
+            "sh", arguments: ["-c", script], environment: searchPath, deadline: deadline, terminationGrace: grace)
     }
 
     /// Non-zombie processes whose process group is `group`, straight from /proc.
@@ -382,7 +420,8 @@ final class PosixProcessRunnerTests: XCTestCase {
 
     private func ignoresSIGTERM(_ pid: pid_t) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let ignored = try? signalMasks(in: status)["SigIgn"] else { return false }
+            let ignored = try? signalMasks(in: status)["SigIgn"]
+        else { return false }
         return ignored & (1 << (UInt64(SIGTERM) - 1)) != 0
     }
 

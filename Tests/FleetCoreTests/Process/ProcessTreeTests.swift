@@ -1,11 +1,13 @@
 import Foundation
 import Glibc
 import XCTest
+
 @testable import FleetCore
 
 final class ProcessTreeTests: XCTestCase {
     func testStatParserUsesTheLastClosingParenthesis() throws {
-        let line = "4242 (we) (ird) S 17 4243 4244 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50 18446744073709551615\n"
+        let line =
+            "4242 (we) (ird) S 17 4243 4244 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50 18446744073709551615\n"
         let entry = try XCTUnwrap(ProcessTree.parseStat(Array(line.utf8)))
         XCTAssertEqual(entry.pid, 4242)
         XCTAssertEqual(entry.command, "we) (ird")
@@ -20,7 +22,8 @@ final class ProcessTreeTests: XCTestCase {
     }
 
     func testUserIDIsTheRealUIDOfTheStatusFile() throws {
-        let status = "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1002\t0\t0\t0\nGid:\t1002\t1002\t1002\t1002\n"
+        let status =
+            "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1002\t0\t0\t0\nGid:\t1002\t1002\t1002\t1002\n"
         XCTAssertEqual(ProcessTree.parseUserID(status: Array(status.utf8)), 1002)
         XCTAssertNil(ProcessTree.parseUserID(status: Array("Name:\tx\nUid:\n".utf8)))
         XCTAssertNil(ProcessTree.parseUserID(status: Array("Name:\tx\n".utf8)))

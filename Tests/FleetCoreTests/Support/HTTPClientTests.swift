@@ -1,10 +1,12 @@
 import Foundation
 import XCTest
+
 @testable import FleetCore
 
 final class HTTPClientTests: XCTestCase {
     func testEndpointParsing() {
-        XCTAssertEqual(HTTPClient.Endpoint("http://127.0.0.1:9093/api/v2/alerts"), .init("http://127.0.0.1:9093/api/v2/alerts"))
+        XCTAssertEqual(
+            HTTPClient.Endpoint("http://127.0.0.1:9093/api/v2/alerts"), .init("http://127.0.0.1:9093/api/v2/alerts"))
         let endpoint = HTTPClient.Endpoint("http://alertmanager:9093/api/v2/alerts")
         XCTAssertEqual(endpoint?.host, "alertmanager")
         XCTAssertEqual(endpoint?.port, 9093)
@@ -20,9 +22,10 @@ final class HTTPClientTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "hello fleet".write(toFile: dir + "/hello.txt", atomically: true, encoding: .utf8)
         let port = Int.random(in: 20_000...40_000)
-        let server = try PosixProcessRunner().spawn(ProcessRequest(
-            "python3", arguments: ["-m", "http.server", String(port), "--bind", "127.0.0.1"], workingDirectory: dir,
-            standardOutput: .discard, standardError: .discard))
+        let server = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                "python3", arguments: ["-m", "http.server", String(port), "--bind", "127.0.0.1"], workingDirectory: dir,
+                standardOutput: .discard, standardError: .discard))
         addTeardownBlock {
             _ = server.terminate(grace: .seconds(1))
             try? FileManager.default.removeItem(atPath: dir)

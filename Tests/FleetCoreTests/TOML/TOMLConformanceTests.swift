@@ -12,7 +12,10 @@ final class TOMLConformanceTests: XCTestCase {
     func testTOMLTestSuite() throws {
         let suite = try locateSuite()
         let list = try String(contentsOf: suite.appendingPathComponent("files-toml-1.0.0"), encoding: .utf8)
-        var validPassed = 0, validFailed = 0, invalidPassed = 0, invalidFailed = 0
+        var validPassed = 0
+        var validFailed = 0
+        var invalidPassed = 0
+        var invalidFailed = 0
         var failures: [String] = []
 
         for line in list.split(whereSeparator: \.isNewline) where line.hasSuffix(".toml") {
@@ -24,7 +27,9 @@ final class TOMLConformanceTests: XCTestCase {
                 continue
             }
             if path.hasPrefix("valid/") {
-                if let problem = checkValid(Array(data), expectedURL: url.deletingPathExtension().appendingPathExtension("json")) {
+                if let problem = checkValid(
+                    Array(data), expectedURL: url.deletingPathExtension().appendingPathExtension("json"))
+                {
                     validFailed += 1
                     failures.append("\(path): \(problem)")
                 } else {
@@ -45,8 +50,12 @@ final class TOMLConformanceTests: XCTestCase {
         print("toml-test valid: \(validPassed) passed, \(validFailed) failed")
         print("toml-test invalid: \(invalidPassed) passed, \(invalidFailed) failed")
         XCTAssertGreaterThan(validPassed + invalidPassed, 0, "no cases were run from \(suite.path)")
-        XCTAssertEqual(validFailed, 0, "valid cases failed:\n" + failures.filter { $0.hasPrefix("valid/") }.joined(separator: "\n"))
-        XCTAssertEqual(invalidFailed, 0, "invalid cases failed:\n" + failures.filter { $0.hasPrefix("invalid/") }.joined(separator: "\n"))
+        XCTAssertEqual(
+            validFailed, 0, "valid cases failed:\n" + failures.filter { $0.hasPrefix("valid/") }.joined(separator: "\n")
+        )
+        XCTAssertEqual(
+            invalidFailed, 0,
+            "invalid cases failed:\n" + failures.filter { $0.hasPrefix("invalid/") }.joined(separator: "\n"))
     }
 
     // MARK: - Locating the suite
@@ -93,7 +102,8 @@ final class TOMLConformanceTests: XCTestCase {
             return "rejected valid document: \(error)"
         }
         guard let data = try? Data(contentsOf: expectedURL),
-              let expected = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            let expected = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        else {
             return "cannot read expectation \(expectedURL.lastPathComponent)"
         }
         return difference(.table(table), expected, path: "")

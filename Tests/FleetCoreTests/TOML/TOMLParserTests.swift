@@ -34,8 +34,12 @@ final class TOMLParserTests: XCTestCase {
         file: StaticString = #filePath, line: UInt = #line
     ) {
         guard let error = parseError(text, file: file, line: line) else { return }
-        XCTAssertEqual(error.position, TOMLPosition(line: expectedLine, column: expectedColumn), "\(error)", file: file, line: line)
-        XCTAssertTrue(error.message.contains(fragment), "message \"\(error.message)\" lacks \"\(fragment)\"", file: file, line: line)
+        XCTAssertEqual(
+            error.position, TOMLPosition(line: expectedLine, column: expectedColumn), "\(error)", file: file, line: line
+        )
+        XCTAssertTrue(
+            error.message.contains(fragment), "message \"\(error.message)\" lacks \"\(fragment)\"", file: file,
+            line: line)
     }
 
     // MARK: - Key positions
@@ -167,7 +171,8 @@ final class TOMLParserTests: XCTestCase {
     // MARK: - Values and edge cases
 
     func testIntegerLimits() throws {
-        let root = try parse("""
+        let root = try parse(
+            """
             max = 9223372036854775807
             min = -9223372036854775808
             hex = 0x7FFF_FFFF_FFFF_FFFF
@@ -197,7 +202,8 @@ final class TOMLParserTests: XCTestCase {
     }
 
     func testDateTimesAndCanonicalForms() throws {
-        let root = try parse("""
+        let root = try parse(
+            """
             odt = 1979-05-27 07:32:00.999999-07:00
             utc = 1979-05-27t07:32:00z
             ldt = 1979-05-27T07:32:00
@@ -205,8 +211,9 @@ final class TOMLParserTests: XCTestCase {
             lt = 00:32:00.1234567891
             """)
         guard case .offsetDateTime(let odt) = root["odt"], case .offsetDateTime(let utc) = root["utc"],
-              case .localDateTime(let ldt) = root["ldt"], case .localDate(let date) = root["ld"],
-              case .localTime(let time) = root["lt"] else {
+            case .localDateTime(let ldt) = root["ldt"], case .localDate(let date) = root["ld"],
+            case .localTime(let time) = root["lt"]
+        else {
             return XCTFail("wrong date-time kinds: \(root)")
         }
         XCTAssertEqual(odt.description, "1979-05-27T07:32:00.999999-07:00")
@@ -223,7 +230,8 @@ final class TOMLParserTests: XCTestCase {
     }
 
     func testMultilineStrings() throws {
-        let root = try parse("""
+        let root = try parse(
+            """
             a = \"\"\"
             one "two" ""three""\"\"\"
             b = \"\"\"fold \\
@@ -259,7 +267,8 @@ final class TOMLParserTests: XCTestCase {
     }
 
     func testAccessorsAndTypeNames() throws {
-        let root = try parse("""
+        let root = try parse(
+            """
             s = "text"
             i = 3
             f = 2.5

@@ -28,13 +28,14 @@ final class CivilDateTests: XCTestCase {
         var previous = CivilDate(daysSinceEpoch: -700_001)
         for days in Int64(-700_000)...700_000 {
             let date = CivilDate(daysSinceEpoch: days)
-            let followsPrevious = date.day == 1
+            let followsPrevious =
+                date.day == 1
                 ? previous.day == CivilDate.daysInMonth(year: previous.year, month: previous.month)
-                  && (date.month == previous.month % 12 + 1)
+                    && (date.month == previous.month % 12 + 1)
                 : previous.day + 1 == date.day && previous.month == date.month
             guard date.daysSinceEpoch == days, previous < date, followsPrevious,
-                  date.weekday.rawValue == (previous.weekday.rawValue + 1) % 7,
-                  CivilDate(year: date.year, month: date.month, day: date.day) == date
+                date.weekday.rawValue == (previous.weekday.rawValue + 1) % 7,
+                CivilDate(year: date.year, month: date.month, day: date.day) == date
             else {
                 return XCTFail("day \(days): \(previous) then \(date)")
             }

@@ -9,7 +9,8 @@ final class IANAZoneTests: XCTestCase {
 
     static let referenceZones = [
         "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Sao_Paulo", "Pacific/Apia",
-        "UTC", "Etc/GMT+5", "Europe/Dublin", "America/St_Johns", "Asia/Kathmandu", "Antarctica/Troll", "Africa/Casablanca",
+        "UTC", "Etc/GMT+5", "Europe/Dublin", "America/St_Johns", "Asia/Kathmandu", "Antarctica/Troll",
+        "Africa/Casablanca",
     ]
 
     func testAgreesWithDateFrom1920To2100AndAtEveryTransition() throws {
@@ -30,15 +31,22 @@ final class IANAZoneTests: XCTestCase {
 
     func testKnownLocalTimes() throws {
         let berlin = try database.zone(named: "Europe/Berlin")
-        XCTAssertEqual(berlin.localTime(at: utc(2024, 3, 31, 0, 59, 59)).description, "2024-03-31 01:59:59 +0100 CET Sun")
-        XCTAssertEqual(berlin.localTime(at: utc(2024, 3, 31, 1, 0, 0)).description, "2024-03-31 03:00:00 +0200 CEST Sun")
-        XCTAssertEqual(berlin.localTime(at: utc(2100, 3, 28, 1, 0, 0)).description, "2100-03-28 03:00:00 +0200 CEST Sun")
+        XCTAssertEqual(
+            berlin.localTime(at: utc(2024, 3, 31, 0, 59, 59)).description, "2024-03-31 01:59:59 +0100 CET Sun")
+        XCTAssertEqual(
+            berlin.localTime(at: utc(2024, 3, 31, 1, 0, 0)).description, "2024-03-31 03:00:00 +0200 CEST Sun")
+        XCTAssertEqual(
+            berlin.localTime(at: utc(2100, 3, 28, 1, 0, 0)).description, "2100-03-28 03:00:00 +0200 CEST Sun")
         let apia = try database.zone(named: "Pacific/Apia")
-        XCTAssertEqual(apia.localTime(at: UTCInstant(seconds: 1_325_239_199)).description, "2011-12-29 23:59:59 -1000 -10 Thu")
-        XCTAssertEqual(apia.localTime(at: UTCInstant(seconds: 1_325_239_200)).description, "2011-12-31 00:00:00 +1400 +14 Sat")
+        XCTAssertEqual(
+            apia.localTime(at: UTCInstant(seconds: 1_325_239_199)).description, "2011-12-29 23:59:59 -1000 -10 Thu")
+        XCTAssertEqual(
+            apia.localTime(at: UTCInstant(seconds: 1_325_239_200)).description, "2011-12-31 00:00:00 +1400 +14 Sat")
         let lordHowe = try database.zone(named: "Australia/Lord_Howe")
-        XCTAssertEqual(lordHowe.localTime(at: utc(2024, 10, 5, 15, 29, 59)).description, "2024-10-06 01:59:59 +1030 +1030 Sun")
-        XCTAssertEqual(lordHowe.localTime(at: utc(2024, 10, 5, 15, 30, 0)).description, "2024-10-06 02:30:00 +1100 +11 Sun")
+        XCTAssertEqual(
+            lordHowe.localTime(at: utc(2024, 10, 5, 15, 29, 59)).description, "2024-10-06 01:59:59 +1030 +1030 Sun")
+        XCTAssertEqual(
+            lordHowe.localTime(at: utc(2024, 10, 5, 15, 30, 0)).description, "2024-10-06 02:30:00 +1100 +11 Sun")
         let saoPaulo = try database.zone(named: "America/Sao_Paulo")
         XCTAssertEqual(saoPaulo.localTime(at: utc(2018, 12, 1, 12, 0, 0)).utcOffset, -7_200, "DST in 2018")
         XCTAssertEqual(saoPaulo.localTime(at: utc(2035, 12, 1, 12, 0, 0)).utcOffset, -10_800, "DST abolished in 2019")
@@ -50,10 +58,16 @@ final class IANAZoneTests: XCTestCase {
     func testISO8601MatchesPythonIsoformat() throws {
         let berlin = try database.zone(named: "Europe/Berlin")
         XCTAssertEqual(berlin.localTime(at: utc(2026, 3, 30, 7, 0, 0)).iso8601, "2026-03-30T09:00:00+02:00")
-        XCTAssertEqual(try database.zone(named: "America/Sao_Paulo").localTime(at: utc(2026, 1, 5, 12, 0, 0)).iso8601, "2026-01-05T09:00:00-03:00")
-        XCTAssertEqual(try database.zone(named: "America/St_Johns").localTime(at: utc(2026, 1, 5, 12, 0, 0)).iso8601, "2026-01-05T08:30:00-03:30")
+        XCTAssertEqual(
+            try database.zone(named: "America/Sao_Paulo").localTime(at: utc(2026, 1, 5, 12, 0, 0)).iso8601,
+            "2026-01-05T09:00:00-03:00")
+        XCTAssertEqual(
+            try database.zone(named: "America/St_Johns").localTime(at: utc(2026, 1, 5, 12, 0, 0)).iso8601,
+            "2026-01-05T08:30:00-03:30")
         XCTAssertEqual(IANAZone.utc.localTime(at: utc(2026, 1, 5, 12, 0, 0)).iso8601, "2026-01-05T12:00:00+00:00")
-        XCTAssertEqual(IANAZone.utc.localTime(at: UTCInstant(seconds: 0, nanoseconds: 1_500)).iso8601, "1970-01-01T00:00:00.000001+00:00")
+        XCTAssertEqual(
+            IANAZone.utc.localTime(at: UTCInstant(seconds: 0, nanoseconds: 1_500)).iso8601,
+            "1970-01-01T00:00:00.000001+00:00")
         // Berlin kept local mean time (+00:53:28) until 1893.
         XCTAssertEqual(berlin.localTime(at: utc(1890, 1, 1, 0, 0, 0)).iso8601, "1890-01-01T00:53:28+00:53:28")
     }
@@ -87,14 +101,17 @@ final class IANAZoneTests: XCTestCase {
 
     func testFallBackFoldIsAmbiguous() throws {
         let berlin = try database.zone(named: "Europe/Berlin")
-        XCTAssertEqual(berlin.resolve(local(2024, 10, 27, 2, 30)),
-                       .ambiguous(earlier: utc(2024, 10, 27, 0, 30, 0), later: utc(2024, 10, 27, 1, 30, 0)))
+        XCTAssertEqual(
+            berlin.resolve(local(2024, 10, 27, 2, 30)),
+            .ambiguous(earlier: utc(2024, 10, 27, 0, 30, 0), later: utc(2024, 10, 27, 1, 30, 0)))
         let newYork = try database.zone(named: "America/New_York")
-        XCTAssertEqual(newYork.resolve(local(2024, 11, 3, 1, 30)),
-                       .ambiguous(earlier: utc(2024, 11, 3, 5, 30, 0), later: utc(2024, 11, 3, 6, 30, 0)))
+        XCTAssertEqual(
+            newYork.resolve(local(2024, 11, 3, 1, 30)),
+            .ambiguous(earlier: utc(2024, 11, 3, 5, 30, 0), later: utc(2024, 11, 3, 6, 30, 0)))
         // Far future, from the footer rule.
-        XCTAssertEqual(berlin.resolve(local(2100, 10, 31, 2, 0)),
-                       .ambiguous(earlier: utc(2100, 10, 31, 0, 0, 0), later: utc(2100, 10, 31, 1, 0, 0)))
+        XCTAssertEqual(
+            berlin.resolve(local(2100, 10, 31, 2, 0)),
+            .ambiguous(earlier: utc(2100, 10, 31, 0, 0, 0), later: utc(2100, 10, 31, 1, 0, 0)))
     }
 
     func testResolveInvertsLocalTimeEverywhere() throws {
@@ -104,7 +121,9 @@ final class IANAZoneTests: XCTestCase {
                 let instant = UTCInstant(seconds: seconds)
                 let shown = zone.localTime(at: instant).local
                 let resolution = zone.resolve(shown)
-                XCTAssertTrue(resolution.instants.contains(instant), "\(name): \(shown) resolves to \(resolution), not \(instant)")
+                XCTAssertTrue(
+                    resolution.instants.contains(instant), "\(name): \(shown) resolves to \(resolution), not \(instant)"
+                )
                 for other in resolution.instants {
                     XCTAssertEqual(zone.localTime(at: other).local, shown, "\(name): \(other)")
                 }
@@ -115,9 +134,12 @@ final class IANAZoneTests: XCTestCase {
     func testTransitionsAreListedInOrder() throws {
         let berlin = try database.zone(named: "Europe/Berlin")
         let changes = berlin.transitions(after: utc(2024, 1, 1, 0, 0, 0), through: utc(2026, 1, 1, 0, 0, 0))
-        XCTAssertEqual(changes.map(\.instant), [
-            utc(2024, 3, 31, 1, 0, 0), utc(2024, 10, 27, 1, 0, 0), utc(2025, 3, 30, 1, 0, 0), utc(2025, 10, 26, 1, 0, 0),
-        ])
+        XCTAssertEqual(
+            changes.map(\.instant),
+            [
+                utc(2024, 3, 31, 1, 0, 0), utc(2024, 10, 27, 1, 0, 0), utc(2025, 3, 30, 1, 0, 0),
+                utc(2025, 10, 26, 1, 0, 0),
+            ])
         XCTAssertEqual(changes.map(\.after.abbreviation), ["CEST", "CET", "CEST", "CET"])
         XCTAssertEqual(IANAZone.utc.transitions(after: utc(2024, 1, 1, 0, 0, 0), through: utc(2100, 1, 1, 0, 0, 0)), [])
     }
@@ -136,7 +158,8 @@ final class IANAZoneTests: XCTestCase {
     // MARK: Helpers
 
     private func utc(_ year: Int64, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int) -> UTCInstant {
-        UTCInstant(UTCInstant.Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second))!
+        UTCInstant(
+            UTCInstant.Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second))!
     }
 
     private func local(_ year: Int64, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int) -> LocalDateTime {

@@ -1,5 +1,6 @@
-@testable import FleetCore
 import XCTest
+
+@testable import FleetCore
 
 /// POSIX `TZ` rules (TZif footers) against glibc, which reads the same grammar from `TZ`.
 final class PosixTimeZoneRuleTests: XCTestCase {
@@ -41,7 +42,8 @@ final class PosixTimeZoneRuleTests: XCTestCase {
     func testParsedFields() throws {
         let berlin = try PosixTimeZoneRule("CET-1CEST,M3.5.0,M10.5.0/3")
         XCTAssertEqual(berlin.standard, LocalTimeType(utcOffset: 3_600, isDaylightSaving: false, abbreviation: "CET"))
-        XCTAssertEqual(berlin.daylightSaving?.type, LocalTimeType(utcOffset: 7_200, isDaylightSaving: true, abbreviation: "CEST"))
+        XCTAssertEqual(
+            berlin.daylightSaving?.type, LocalTimeType(utcOffset: 7_200, isDaylightSaving: true, abbreviation: "CEST"))
         XCTAssertEqual(berlin.daylightSaving?.start.day, .monthWeekDay(month: 3, week: 5, weekday: 0))
         XCTAssertEqual(berlin.daylightSaving?.start.time, 7_200)
         XCTAssertEqual(berlin.daylightSaving?.end.time, 10_800)
@@ -49,7 +51,8 @@ final class PosixTimeZoneRuleTests: XCTestCase {
         XCTAssertEqual(lordHowe.standard.abbreviation, "+1030")
         XCTAssertEqual(lordHowe.standard.utcOffset, 37_800)
         XCTAssertEqual(lordHowe.daylightSaving?.type.utcOffset, 39_600)
-        XCTAssertEqual(try PosixTimeZoneRule("XXX3YYY,J60/2,J300/2").daylightSaving?.start.day, .julianSkippingLeapDay(60))
+        XCTAssertEqual(
+            try PosixTimeZoneRule("XXX3YYY,J60/2,J300/2").daylightSaving?.start.day, .julianSkippingLeapDay(60))
         XCTAssertEqual(try PosixTimeZoneRule("XXX3YYY,60/2,300/2").daylightSaving?.start.day, .zeroBasedDayOfYear(60))
         XCTAssertNil(try PosixTimeZoneRule("<-03>3").daylightSaving)
     }
@@ -58,7 +61,8 @@ final class PosixTimeZoneRuleTests: XCTestCase {
         // J60 is March 1st in every year; day 60 is March 1st in common years and February 29th in leap years.
         for year: Int64 in [2023, 2024, 2100, 2000] {
             let march1 = CivilDate(year: year, month: 3, day: 1)!.daysSinceEpoch
-            XCTAssertEqual(PosixTimeZoneRule.dayNumber(.julianSkippingLeapDay(60), year: year), march1, "J60 in \(year)")
+            XCTAssertEqual(
+                PosixTimeZoneRule.dayNumber(.julianSkippingLeapDay(60), year: year), march1, "J60 in \(year)")
             let expected = CivilDate.isLeapYear(year) ? march1 - 1 : march1
             XCTAssertEqual(PosixTimeZoneRule.dayNumber(.zeroBasedDayOfYear(59), year: year), expected, "59 in \(year)")
         }
@@ -68,7 +72,8 @@ final class PosixTimeZoneRuleTests: XCTestCase {
         let bad = [
             "", "CE-1", "CET", "CET-25", "CET-1:60", "CET-1CEST,M13.1.0,M10.5.0", "CET-1CEST,M3.6.0,M10.5.0",
             "CET-1CEST,M3.5.7,M10.5.0", "CET-1CEST,J0,J300", "CET-1CEST,366,1", "CET-1CEST,M3.5.0", "CET-1CEST,M3.5.0,",
-            "CET-1CEST,M3.5.0/168,M10.5.0", "<+1>-1", "<+10", "CET-1CEST,M3.5.0,M10.5.0/3 ", "CET-1CEST,M3.5.0,M10.5.0x",
+            "CET-1CEST,M3.5.0/168,M10.5.0", "<+1>-1", "<+10", "CET-1CEST,M3.5.0,M10.5.0/3 ",
+            "CET-1CEST,M3.5.0,M10.5.0x",
             "CET-1000",
         ]
         for text in bad {

@@ -4,21 +4,29 @@ import XCTest
 /// GNU `date` as the reference implementation of the C library's zone handling: one process per
 /// zone, every instant on its standard input, printed as `%F %T %z %Z %a` in the C locale.
 enum ReferenceDate {
-    static func format(_ instants: [Int64], tz: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+    static func format(
+        _ instants: [Int64], tz: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> [String] {
         let input = instants.map { "@\($0)" }.joined(separator: "\n") + "\n"
         let request = ProcessRequest(
             "date", arguments: ["-f", "-", "+%F %T %z %Z %a"],
             environment: ["TZ": tz, "LC_ALL": "C", "PATH": "/usr/bin:/bin"],
             standardInput: .bytes(Array(input.utf8)))
         let output = try PosixProcessRunner().run(request)
-        XCTAssertEqual(output.exit, .terminated(0), "date failed for TZ=\(tz): \(String(decoding: output.stderr, as: UTF8.self))", file: file, line: line)
+        XCTAssertEqual(
+            output.exit, .terminated(0), "date failed for TZ=\(tz): \(String(decoding: output.stderr, as: UTF8.self))",
+            file: file, line: line)
         return output.stdoutText.split(separator: "\n").map(String.init)
     }
 
     /// Asserts that `zone` shows what `date` shows under `TZ=tz` for every instant.
-    static func assertAgrees(_ zone: IANAZone, tz: String, at instants: [Int64], file: StaticString = #filePath, line: UInt = #line) throws {
+    static func assertAgrees(
+        _ zone: IANAZone, tz: String, at instants: [Int64], file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let expected = try format(instants, tz: tz, file: file, line: line)
-        XCTAssertEqual(expected.count, instants.count, "date printed \(expected.count) lines for \(instants.count) instants", file: file, line: line)
+        XCTAssertEqual(
+            expected.count, instants.count, "date printed \(expected.count) lines for \(instants.count) instants",
+            file: file, line: line)
         var failures = 0
         for (instant, reference) in zip(instants, expected) {
             let ours = zone.localTime(at: UTCInstant(seconds: instant)).description

@@ -7,12 +7,19 @@ import XCTest
 /// zone, and damaged files that must give an error and never a trap.
 final class ZoneInfoDatabaseTests: XCTestCase {
     func testNameValidationRefusesPathsOutsideTheDatabase() {
-        for name in ["Europe/Berlin", "UTC", "Etc/GMT+5", "Etc/GMT-14", "America/Port-au-Prince", "America/Argentina/Buenos_Aires", "EST5EDT"] {
+        for name in [
+            "Europe/Berlin", "UTC", "Etc/GMT+5", "Etc/GMT-14", "America/Port-au-Prince",
+            "America/Argentina/Buenos_Aires", "EST5EDT",
+        ] {
             XCTAssertTrue(ZoneInfoDatabase.isValidName(name), name)
         }
-        for name in ["", "/etc/passwd", "../etc/passwd", "Europe/../../etc/shadow", "Europe/..", "./UTC", "Europe//Berlin", "Europe/",
-                     ".hidden", "Europe/.x", "-rf", "Europe/Ber lin", "Europe/Berlin\n", "Europe\\Berlin", "Éurope/Berlin", "UTC\u{0}",
-                     String(repeating: "a", count: 256)] {
+        for name in [
+            "", "/etc/passwd", "../etc/passwd", "Europe/../../etc/shadow", "Europe/..", "./UTC", "Europe//Berlin",
+            "Europe/",
+            ".hidden", "Europe/.x", "-rf", "Europe/Ber lin", "Europe/Berlin\n", "Europe\\Berlin", "Éurope/Berlin",
+            "UTC\u{0}",
+            String(repeating: "a", count: 256),
+        ] {
             XCTAssertFalse(ZoneInfoDatabase.isValidName(name), name)
         }
     }
@@ -22,7 +29,10 @@ final class ZoneInfoDatabaseTests: XCTestCase {
         XCTAssertThrowsError(try database.zone(named: "../../etc/shadow")) { error in
             let zoneError = error as? TimeZoneError
             XCTAssertEqual(zoneError?.code, .unknownZone)
-            XCTAssertEqual(zoneError?.message, "unknown IANA zone '../../etc/shadow' (not a zone name: use Area/Location as in /usr/share/zoneinfo, e.g. 'Europe/Berlin')")
+            XCTAssertEqual(
+                zoneError?.message,
+                "unknown IANA zone '../../etc/shadow' (not a zone name: use Area/Location as in /usr/share/zoneinfo, e.g. 'Europe/Berlin')"
+            )
         }
     }
 
@@ -31,31 +41,40 @@ final class ZoneInfoDatabaseTests: XCTestCase {
             XCTAssertEqual((error as? TimeZoneError)?.message, "unknown IANA zone 'Europe/Berln'")
         }
         XCTAssertThrowsError(try ZoneInfoDatabase.system.zone(named: "Europe")) { error in
-            XCTAssertEqual((error as? TimeZoneError)?.message, "unknown IANA zone 'Europe'", "a directory is not a zone")
+            XCTAssertEqual(
+                (error as? TimeZoneError)?.message, "unknown IANA zone 'Europe'", "a directory is not a zone")
         }
         XCTAssertThrowsError(try ZoneInfoDatabase.system.zone(named: "zone.tab")) { error in
             XCTAssertEqual((error as? TimeZoneError)?.code, .unknownZone, "a database file that is not a zone")
         }
         let missing = ZoneInfoDatabase(directory: "/nonexistent/zoneinfo")
         XCTAssertThrowsError(try missing.zone(named: "Europe/Berlin")) { error in
-            XCTAssertEqual((error as? TimeZoneError)?.message,
-                           "unknown IANA zone 'Europe/Berlin' (no time zone database at /nonexistent/zoneinfo: install the tzdata package)")
+            XCTAssertEqual(
+                (error as? TimeZoneError)?.message,
+                "unknown IANA zone 'Europe/Berlin' (no time zone database at /nonexistent/zoneinfo: install the tzdata package)"
+            )
         }
     }
 
     func testDamagedZoneFileNamesZonePathAndFix() throws {
         let berlin = try zoneBytes("Europe/Berlin")
-        let database = ZoneInfoDatabase(directory: "/zi", fileSystem: MemoryFileSystem(bytes: ["/zi/Europe/Berlin": Array(berlin.prefix(100))], directories: ["/zi"]))
+        let database = ZoneInfoDatabase(
+            directory: "/zi",
+            fileSystem: MemoryFileSystem(bytes: ["/zi/Europe/Berlin": Array(berlin.prefix(100))], directories: ["/zi"]))
         XCTAssertThrowsError(try database.zone(named: "Europe/Berlin")) { error in
             let zoneError = error as? TimeZoneError
             XCTAssertEqual(zoneError?.code, .malformed)
-            XCTAssertEqual(zoneError?.message, "IANA zone 'Europe/Berlin' at /zi/Europe/Berlin is damaged: truncated the version 1 data block (805 bytes needed, 56 left); reinstall the tzdata package")
+            XCTAssertEqual(
+                zoneError?.message,
+                "IANA zone 'Europe/Berlin' at /zi/Europe/Berlin is damaged: truncated the version 1 data block (805 bytes needed, 56 left); reinstall the tzdata package"
+            )
         }
     }
 
     func testLocalZoneComesFromEtcLocaltimeOrIsUTC() throws {
         let berlin = try zoneBytes("Europe/Berlin")
-        let database = ZoneInfoDatabase(localTimePath: "/etc/localtime", fileSystem: MemoryFileSystem(bytes: ["/etc/localtime": berlin]))
+        let database = ZoneInfoDatabase(
+            localTimePath: "/etc/localtime", fileSystem: MemoryFileSystem(bytes: ["/etc/localtime": berlin]))
         let local = try database.localZone()
         XCTAssertEqual(local.name, "local")
         XCTAssertEqual(local.localTime(at: UTCInstant(seconds: 1_720_000_000)).abbreviation, "CEST")
@@ -82,7 +101,8 @@ final class ZoneInfoDatabaseTests: XCTestCase {
     /// zone files either load or throw; a loaded zone answers every question without trapping.
     func testDamagedFilesGiveErrorsNeverTraps() throws {
         let random = SeededRandom(seed: 0x7A1F)
-        var loaded = 0, refused = 0
+        var loaded = 0
+        var refused = 0
         for name in ["Europe/Berlin", "Australia/Lord_Howe", "Pacific/Apia", "UTC", "America/Sao_Paulo"] {
             let bytes = try zoneBytes(name)
             var inputs: [[UInt8]] = (0..<bytes.count).map { Array(bytes.prefix($0)) }
@@ -97,7 +117,9 @@ final class ZoneInfoDatabaseTests: XCTestCase {
                     if header + 44 <= mutated.count { mutated[header + 20 + random.below(24)] = 0xFF }
                 default:
                     let at = random.below(mutated.count)
-                    mutated.insert(contentsOf: mutated[at..<min(mutated.count, at + random.below(40))], at: random.below(mutated.count))
+                    mutated.insert(
+                        contentsOf: mutated[at..<min(mutated.count, at + random.below(40))],
+                        at: random.below(mutated.count))
                 }
                 inputs.append(mutated)
             }
@@ -108,7 +130,9 @@ final class ZoneInfoDatabaseTests: XCTestCase {
                     for seconds in [Int64.min, -1 << 33, 0, 1_700_000_000, 4_102_444_800, 1 << 40, Int64.max] {
                         let shown = zone.localTime(at: UTCInstant(seconds: seconds))
                         _ = zone.resolve(shown.local)
-                        _ = zone.transitions(after: UTCInstant(seconds: seconds), through: UTCInstant(seconds: seconds).adding(seconds: 86_400 * 400))
+                        _ = zone.transitions(
+                            after: UTCInstant(seconds: seconds),
+                            through: UTCInstant(seconds: seconds).adding(seconds: 86_400 * 400))
                         _ = shown.iso8601
                     }
                 } catch {
@@ -129,8 +153,12 @@ final class ZoneInfoDatabaseTests: XCTestCase {
 
     /// Where the version 1 data block ends (and a version 2+ file's second header starts).
     private func version1End(_ bytes: [UInt8]) -> Int {
-        let isUTC = Int(bigEndian(bytes, at: 20)), isStandard = Int(bigEndian(bytes, at: 24)), leaps = Int(bigEndian(bytes, at: 28))
-        let timeCount = Int(bigEndian(bytes, at: 32)), typeCount = Int(bigEndian(bytes, at: 36)), charCount = Int(bigEndian(bytes, at: 40))
+        let isUTC = Int(bigEndian(bytes, at: 20))
+        let isStandard = Int(bigEndian(bytes, at: 24))
+        let leaps = Int(bigEndian(bytes, at: 28))
+        let timeCount = Int(bigEndian(bytes, at: 32))
+        let typeCount = Int(bigEndian(bytes, at: 36))
+        let charCount = Int(bigEndian(bytes, at: 40))
         return 44 + timeCount * 5 + typeCount * 6 + charCount + leaps * 8 + isUTC + isStandard
     }
 

@@ -4,8 +4,9 @@ import Foundation
 import SSHTransport
 import Synchronization
 import TestSupport
-@testable import Monitoring
 import XCTest
+
+@testable import Monitoring
 
 /// Polling hosts that run the original 0.3.14, on a fake clock with a scripted remote that
 /// answers with the original's recorded outputs (Tests/EndToEndTests/Fixtures/original): the
@@ -49,8 +50,9 @@ final class OriginalHostPollTests: XCTestCase {
         return ScriptedRemoteExecutor(clock: clock) { call in
             let words = call.argv
             func view(_ round: String) -> String {
-                drill.replacingOccurrences(of: "\"round_num\": 2,\n  \"phase\"",
-                                           with: "\"round_num\": \(round),\n  \"phase\"")
+                drill.replacingOccurrences(
+                    of: "\"round_num\": 2,\n  \"phase\"",
+                    with: "\"round_num\": \(round),\n  \"phase\"")
             }
             if words.first == "sh", let index = words.firstIndex(of: "--round") {
                 return .stdout("agent-runner 0.3.14\n" + view(words[index + 1]))
@@ -63,13 +65,18 @@ final class OriginalHostPollTests: XCTestCase {
 
     func testTheOneExtraCallIsDataVersionAloneTranscriptAloneOrBothInOneShell() {
         let config = ["--config", "/srv/p/agent-runner.toml"]
-        XCTAssertEqual(OriginalFollowUp(askVersion: true).command(settings),
-                       ["/opt/venv/bin/agent-runner", "--version"])
-        XCTAssertEqual(OriginalFollowUp(askVersion: false, round: 7).command(settings),
-                       ["/opt/venv/bin/agent-runner", "peek", "--json", "--round", "7", "--log"] + config)
-        XCTAssertEqual(OriginalFollowUp(askVersion: true, round: 7).command(settings),
-                       ["sh", "-c", #""$0" --version && exec "$0" "$@""#, "/opt/venv/bin/agent-runner",
-                        "peek", "--json", "--round", "7", "--log"] + config)
+        XCTAssertEqual(
+            OriginalFollowUp(askVersion: true).command(settings),
+            ["/opt/venv/bin/agent-runner", "--version"])
+        XCTAssertEqual(
+            OriginalFollowUp(askVersion: false, round: 7).command(settings),
+            ["/opt/venv/bin/agent-runner", "peek", "--json", "--round", "7", "--log"] + config)
+        XCTAssertEqual(
+            OriginalFollowUp(askVersion: true, round: 7).command(settings),
+            [
+                "sh", "-c", #""$0" --version && exec "$0" "$@""#, "/opt/venv/bin/agent-runner",
+                "peek", "--json", "--round", "7", "--log",
+            ] + config)
     }
 
     /// claude 401 rounds (exit 1, 0.2 s, nothing in the events): the first poll asks the version
@@ -84,8 +91,9 @@ final class OriginalHostPollTests: XCTestCase {
             rows.append(HostRow(snapshot: poller.poll(target, policy: policy), policy: policy))
             clock.advance(by: .seconds(30))
         }
-        XCTAssertEqual(remote.calls.map { $0.argv.first == "sh" ? "sh" : $0.verb },
-                       ["peek", "sh", "peek", "peek", "peek"])
+        XCTAssertEqual(
+            remote.calls.map { $0.argv.first == "sh" ? "sh" : $0.verb },
+            ["peek", "sh", "peek", "peek", "peek"])
         XCTAssertEqual(remote.calls[3].argv.dropFirst().prefix(5), ["peek", "--json", "--round", "1", "--log"])
         XCTAssertEqual(remote.calls[1].argv[7], "2", "the newest round first")
         XCTAssertEqual(rows.map(\.alerts), [["oauth_fail"], ["oauth_fail"], ["oauth_fail"]])

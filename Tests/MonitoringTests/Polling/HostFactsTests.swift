@@ -1,9 +1,10 @@
 import Detectors
 import FleetCore
 import Foundation
-@testable import Monitoring
 import TestSupport
 import XCTest
+
+@testable import Monitoring
 
 /// Status facts from the original 0.3.14's peek (schema 2.6, shared/spec/samples) and ours.
 final class HostFactsTests: XCTestCase {

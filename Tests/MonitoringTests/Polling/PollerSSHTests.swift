@@ -3,8 +3,9 @@ import FleetCore
 import Foundation
 import SSHTransport
 import TestSupport
-@testable import Monitoring
 import XCTest
+
+@testable import Monitoring
 
 /// Issue 6's "done when" list, through the poller and the per-host monitor, against a real sshd
 /// on loopback. The remote `agent-runner` here is a script (LoopbackSSHD.writeScript) on purpose:
@@ -24,9 +25,12 @@ final class PollerSSHTests: XCTestCase {
 
     func target(agentRunner: String, config: String? = nil, timeout: Double = 5, reuse: Bool = false) -> PollTarget {
         let settings = PollSettings(agentRunner: agentRunner, remoteConfig: config, pollTimeoutS: timeout)
-        let options = SSHOptions(configFile: sshd.clientConfig, connectTimeoutS: 1,
-                                 connectionReuse: reuse ? .on(controlDirectory: sshd.controlDirectory) : .off)
-        return PollTarget(name: "pi", remote: RemoteHost(name: "pi", target: try! SSHTarget("pi"), options: options), settings: settings)
+        let options = SSHOptions(
+            configFile: sshd.clientConfig, connectTimeoutS: 1,
+            connectionReuse: reuse ? .on(controlDirectory: sshd.controlDirectory) : .off)
+        return PollTarget(
+            name: "pi", remote: RemoteHost(name: "pi", target: try! SSHTarget("pi"), options: options),
+            settings: settings)
     }
 
     func peekScript(disk: Double = 40) throws -> String {
@@ -143,7 +147,8 @@ final class PollerSSHTests: XCTestCase {
     func testHostileConfigPathArrivesLiterally() throws {
         let record = sshd.directory + "/argv.txt"
         let document = JSONWriter(style: .compact).string(Peek.document())
-        let script = try sshd.writeScript("agent-runner", "printf '%s\\n' \"$@\" > \(record)\ncat <<'JSON'\n\(document)\nJSON")
+        let script = try sshd.writeScript(
+            "agent-runner", "printf '%s\\n' \"$@\" > \(record)\ncat <<'JSON'\n\(document)\nJSON")
         let hostile = "/tmp/x'; touch /tmp/pwned; '/agent-runner.toml"
         try? FileManager.default.removeItem(atPath: "/tmp/pwned")
         let poll = poller.poll(target(agentRunner: script, config: hostile))
@@ -157,6 +162,8 @@ final class PollerSSHTests: XCTestCase {
         XCTAssertEqual(AgentRunnerCommand.remotePath("~/agent/agent-runner.toml"), "agent/agent-runner.toml")
         XCTAssertEqual(AgentRunnerCommand.remotePath("/srv/a.toml"), "/srv/a.toml")
         let settings = PollSettings(remoteConfig: "~/p/agent-runner.toml")
-        XCTAssertEqual(AgentRunnerCommand.peek(settings), ["agent-runner", "peek", "--json", "--events", "200", "--config", "p/agent-runner.toml"])
+        XCTAssertEqual(
+            AgentRunnerCommand.peek(settings),
+            ["agent-runner", "peek", "--json", "--events", "200", "--config", "p/agent-runner.toml"])
     }
 }

@@ -2,9 +2,10 @@ import Detectors
 import FleetCore
 import Foundation
 import SSHTransport
-@testable import Monitoring
 import TestSupport
 import XCTest
+
+@testable import Monitoring
 
 /// A transport whose every poll takes `delay` (a slow host): the watch loop's workers are all
 /// busy most of the time.
@@ -13,7 +14,9 @@ final class SlowFleetTransport: RemoteExecutor, @unchecked Sendable {
     let delay: TimeInterval
     init(delay: TimeInterval) { self.delay = delay }
 
-    func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult {
+    func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult {
         Thread.sleep(forTimeInterval: delay)
         return RemoteResult(host: host.name, outcome: .ok(healthy), errorMessage: nil)
     }
@@ -26,14 +29,18 @@ final class FleetWatcherIdleTests: XCTestCase {
     func testLoopSleepsWhileEveryWorkerIsBusy() {
         let settings = PollSettings(pollIntervalS: 0.001)  // always overdue
         let hosts = (0..<40).map { index in
-            MonitoredHost(target: PollTarget(name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")), settings: settings),
-                        policy: MonitorPolicy(settleS: MonitorPolicy.settle(pollIntervalS: 0.001)))
+            MonitoredHost(
+                target: PollTarget(
+                    name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
+                    settings: settings),
+                policy: MonitorPolicy(settleS: MonitorPolicy.settle(pollIntervalS: 0.001)))
         }
         let transport = SlowFleetTransport(delay: 0.1)
         let reports = ReportBox()
         let watcher = WatchLoop(
             hosts: hosts, remote: transport, effects: .live(),
-            options: WatchLoop.Options(cycles: 2, dryRun: true, parallel: 2, jitter: 0, autoStopLimit: 3), report: reports.add)
+            options: WatchLoop.Options(cycles: 2, dryRun: true, parallel: 2, jitter: 0, autoStopLimit: 3),
+            report: reports.add)
         let cpuBefore = Self.threadCPUSeconds()
         let started = ContinuousClock.now
         watcher.run { false }  // runs its loop on this thread
@@ -43,7 +50,8 @@ final class FleetWatcherIdleTests: XCTestCase {
         XCTAssertEqual(reports.polls, 80)
         // 80 polls of 0.1 s on 2 workers: about 4 s of wall time, nearly all of it waiting.
         XCTAssertGreaterThan(wallSeconds, 3.5)
-        XCTAssertLessThan(cpu, wallSeconds * 0.25, "the loop thread used \(cpu) s of CPU in \(wallSeconds) s: it spins while waiting")
+        XCTAssertLessThan(
+            cpu, wallSeconds * 0.25, "the loop thread used \(cpu) s of CPU in \(wallSeconds) s: it spins while waiting")
     }
 
     private static func threadCPUSeconds() -> Double {

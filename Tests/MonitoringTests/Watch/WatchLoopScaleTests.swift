@@ -2,9 +2,10 @@ import Detectors
 import FleetCore
 import Foundation
 import SSHTransport
-@testable import Monitoring
 import TestSupport
 import XCTest
+
+@testable import Monitoring
 
 /// A transport that answers from memory: `h<N>` hosts are healthy, except every 100th host
 /// failing auth, the next one with a full disk, and the next one unreachable. A stop makes the
@@ -19,9 +20,15 @@ final class FakeFleetTransport: RemoteExecutor, @unchecked Sendable {
     private var stopped = Set<String>()
     private(set) var calls = 0
 
-    var stops: Set<String> { lock.lock(); defer { lock.unlock() }; return stopped }
+    var stops: Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
 
-    func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult {
+    func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult {
         let number = Int(host.name.dropFirst()) ?? 0
         lock.lock()
         calls += 1
@@ -35,8 +42,10 @@ final class FakeFleetTransport: RemoteExecutor, @unchecked Sendable {
         case 0: return RemoteResult(host: host.name, outcome: .ok(isStopped ? stoppedOAuth : oauth), errorMessage: nil)
         case 1: return RemoteResult(host: host.name, outcome: .ok(isStopped ? stoppedDisk : disk), errorMessage: nil)
         case 2:
-            return RemoteResult(host: host.name, outcome: .sshFailure(.connectionRefused, "connection refused"),
-                                errorMessage: "\(host.name): ssh: connection refused", stderrTail: "Connection refused", exit: .terminated(255))
+            return RemoteResult(
+                host: host.name, outcome: .sshFailure(.connectionRefused, "connection refused"),
+                errorMessage: "\(host.name): ssh: connection refused", stderrTail: "Connection refused",
+                exit: .terminated(255))
         default: return RemoteResult(host: host.name, outcome: .ok(healthy), errorMessage: nil)
         }
     }
@@ -47,13 +56,17 @@ final class FleetScaleTests: XCTestCase {
         let transport = FakeFleetTransport()
         let settings = PollSettings(pollIntervalS: 0.05)
         let hosts = (0..<10_000).map { index in
-            MonitoredHost(target: PollTarget(name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")), settings: settings),
-                        policy: MonitorPolicy(repeatS: 0, settleS: MonitorPolicy.settle(pollIntervalS: 0.05)))
+            MonitoredHost(
+                target: PollTarget(
+                    name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
+                    settings: settings),
+                policy: MonitorPolicy(repeatS: 0, settleS: MonitorPolicy.settle(pollIntervalS: 0.05)))
         }
         let reports = ReportBox()
         let watcher = WatchLoop(
             hosts: hosts, remote: transport, effects: .live(),
-            options: WatchLoop.Options(cycles: 2, parallel: 4, jitter: 0, autoStopLimit: 3, confirmInterval: .milliseconds(10)),
+            options: WatchLoop.Options(
+                cycles: 2, parallel: 4, jitter: 0, autoStopLimit: 3, confirmInterval: .milliseconds(10)),
             report: reports.add)
         let started = ContinuousClock.now
         watcher.run { false }
@@ -67,8 +80,16 @@ final class FleetScaleTests: XCTestCase {
         XCTAssertEqual(notifications.count, 200, "the second poll notifies nothing new; blips do not alert")
         XCTAssertEqual(reports.polls, 20_000)
         let stops = reports.stops
-        XCTAssertEqual(stops.filter { if case .capped = $0 { return true }; return false }.count, 197, "the fleet-wide cap holds")
-        XCTAssertEqual(stops.filter { if case .confirmed = $0 { return true }; return false }.count, 3)
+        XCTAssertEqual(
+            stops.filter {
+                if case .capped = $0 { return true }
+                return false
+            }.count, 197, "the fleet-wide cap holds")
+        XCTAssertEqual(
+            stops.filter {
+                if case .confirmed = $0 { return true }
+                return false
+            }.count, 3)
         XCTAssertEqual(transport.stops.count, 3)
         XCTAssertEqual(watcher.monitor(of: "h2")?.reachability, .blip)
         XCTAssertEqual(watcher.monitor(of: "h5")?.firing.count, 0)

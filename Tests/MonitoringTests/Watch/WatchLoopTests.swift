@@ -1,11 +1,12 @@
 import Detectors
 import FleetCore
 import Foundation
-@testable import Monitoring
 import SSHTransport
 import Synchronization
 import TestSupport
 import XCTest
+
+@testable import Monitoring
 
 /// The watch loop on a fake clock with a scripted remote: hours of polling in milliseconds, and
 /// the exact schedule asserted (which host was polled, stopped, when). One worker (`parallel:
@@ -25,16 +26,26 @@ final class WatchLoopTests: XCTestCase {
         }
         let log = try temporaryDirectory()
         let eventLog = EventLogWriter(directory: log, clock: clock.wallClock)
-        let watch = Watch(hosts: [host("pi", policy: policy(toleranceS: 10, settleS: 60))], remote: remote,
-                          clock: clock, outputs: .init(eventLog: eventLog), options: options(cycles: 10))
+        let watch = Watch(
+            hosts: [host("pi", policy: policy(toleranceS: 10, settleS: 60))], remote: remote,
+            clock: clock, outputs: .init(eventLog: eventLog), options: options(cycles: 10))
         watch.run()
 
-        XCTAssertEqual(remote.schedule("peek"), ["0s pi", "30s pi", "31s pi", "33s pi", "37s pi", "40s pi", "70s pi",
-                                                 "100s pi", "130s pi", "160s pi"])
-        XCTAssertEqual(watch.reports.reachability, [.reachable, .blip, .blip, .blip, .blip, .unreachable, .unreachable,
-                                                    .reachable, .reachable, .reachable])
-        XCTAssertEqual(watch.reports.notifications,
-                       ["40s firing monitor_remote_giveup", "160s resolved monitor_remote_giveup"])
+        XCTAssertEqual(
+            remote.schedule("peek"),
+            [
+                "0s pi", "30s pi", "31s pi", "33s pi", "37s pi", "40s pi", "70s pi",
+                "100s pi", "130s pi", "160s pi",
+            ])
+        XCTAssertEqual(
+            watch.reports.reachability,
+            [
+                .reachable, .blip, .blip, .blip, .blip, .unreachable, .unreachable,
+                .reachable, .reachable, .reachable,
+            ])
+        XCTAssertEqual(
+            watch.reports.notifications,
+            ["40s firing monitor_remote_giveup", "160s resolved monitor_remote_giveup"])
         let events = try Self.events(in: log)
         let blips = events.filter { $0["event"] == "monitor_remote_blip" }
         XCTAssertEqual(blips.map { $0["attempt"] }, [1, 2, 3, 4])
@@ -53,14 +64,19 @@ final class WatchLoopTests: XCTestCase {
         let remote = ScriptedRemoteExecutor(clock: clock) { call in
             call.isPeek ? .json(Peek.document(at: call.seconds, disk: 97)) : nil
         }
-        let watch = Watch(hosts: [host("pi", policy: policy(holdS: 60, repeatS: 120))], remote: remote, clock: clock,
-                          options: options(cycles: 11))
+        let watch = Watch(
+            hosts: [host("pi", policy: policy(holdS: 60, repeatS: 120))], remote: remote, clock: clock,
+            options: options(cycles: 11))
         watch.run()
 
         XCTAssertEqual(remote.schedule("peek").count, 11)
         XCTAssertEqual(remote.schedule("peek").last, "300s pi")
-        XCTAssertEqual(watch.reports.notifications, ["60s firing disk_critical", "180s firing+repeat disk_critical",
-                                                     "300s firing+repeat disk_critical"])
+        XCTAssertEqual(
+            watch.reports.notifications,
+            [
+                "60s firing disk_critical", "180s firing+repeat disk_critical",
+                "300s firing+repeat disk_critical",
+            ])
         XCTAssertEqual(watch.reports.pending.prefix(3), [["disk_critical"], ["disk_critical"], []])
     }
 
@@ -86,12 +102,17 @@ final class WatchLoopTests: XCTestCase {
         }
         let log = try temporaryDirectory()
         let eventLog = EventLogWriter(directory: log, clock: clock.wallClock)
-        let watch = Watch(hosts: [host("pi", policy: policy(autoStop: true, confirmS: 10))], remote: remote,
-                          clock: clock, outputs: .init(eventLog: eventLog), options: options(cycles: 2))
+        let watch = Watch(
+            hosts: [host("pi", policy: policy(autoStop: true, confirmS: 10))], remote: remote,
+            clock: clock, outputs: .init(eventLog: eventLog), options: options(cycles: 2))
         watch.run()
 
-        XCTAssertEqual(remote.calls.map(\.description), ["0s pi peek", "0s pi stop", "0s pi peek", "0.5s pi peek",
-                                                         "1s pi peek", "30s pi peek"])
+        XCTAssertEqual(
+            remote.calls.map(\.description),
+            [
+                "0s pi peek", "0s pi stop", "0s pi peek", "0.5s pi peek",
+                "1s pi peek", "30s pi peek",
+            ])
         XCTAssertEqual(watch.reports.stops, ["pi disk_critical confirmed after 1.0s"])
         let triggered = try Self.events(in: log).filter { $0["event"] == "monitor_auto_stop_triggered" }
         XCTAssertEqual(triggered.map { $0["elapsed_s"] }, [1.0])
@@ -109,14 +130,23 @@ final class WatchLoopTests: XCTestCase {
             default: return nil
             }
         }
-        let watch = Watch(hosts: [host("pi", policy: policy(autoStop: true, confirmS: 2))], remote: remote,
-                          clock: clock, options: options(cycles: 1))
+        let watch = Watch(
+            hosts: [host("pi", policy: policy(autoStop: true, confirmS: 2))], remote: remote,
+            clock: clock, options: options(cycles: 1))
         watch.run()
 
-        XCTAssertEqual(remote.calls.map(\.description), ["0s pi peek", "0s pi stop", "0s pi peek", "0.5s pi peek",
-                                                         "1s pi peek", "1.5s pi peek", "2s pi peek"])
-        XCTAssertEqual(watch.reports.stops, ["pi disk_critical failed: stop did not take effect within 2.0s: "
-                                                 + "the service still reports active"])
+        XCTAssertEqual(
+            remote.calls.map(\.description),
+            [
+                "0s pi peek", "0s pi stop", "0s pi peek", "0.5s pi peek",
+                "1s pi peek", "1.5s pi peek", "2s pi peek",
+            ])
+        XCTAssertEqual(
+            watch.reports.stops,
+            [
+                "pi disk_critical failed: stop did not take effect within 2.0s: "
+                    + "the service still reports active"
+            ])
     }
 
     /// Three hosts fire at once under a fleet-wide cap of 2 auto-stops per 10 minutes: two are
@@ -138,23 +168,30 @@ final class WatchLoopTests: XCTestCase {
         }
         let log = try temporaryDirectory()
         let hosts = ["a", "b", "c"].map { host($0, policy: policy(autoStop: true, confirmS: 10)) }
-        let watch = Watch(hosts: hosts, remote: remote, clock: clock,
-                          outputs: .init(eventLog: EventLogWriter(directory: log, clock: clock.wallClock)),
-                          options: options(cycles: 1, autoStopLimit: 2))
+        let watch = Watch(
+            hosts: hosts, remote: remote, clock: clock,
+            outputs: .init(eventLog: EventLogWriter(directory: log, clock: clock.wallClock)),
+            options: options(cycles: 1, autoStopLimit: 2))
         watch.run()
 
         // All three are due at 0 s; the due queue hands out equal times in heap order.
         XCTAssertEqual(watch.reports.polled, ["a", "c", "b"])
         XCTAssertEqual(remote.schedule("peek").count, 5, "three polls and one confirming peek per stop")
         XCTAssertEqual(remote.schedule("stop").sorted(), ["0s a", "0s c"], "the first two answers are stopped")
-        XCTAssertEqual(watch.reports.stops.sorted(), ["a disk_critical confirmed after 0.0s",
-                                                      "b disk_critical capped at 2",
-                                                      "c disk_critical confirmed after 0.0s"])
+        XCTAssertEqual(
+            watch.reports.stops.sorted(),
+            [
+                "a disk_critical confirmed after 0.0s",
+                "b disk_critical capped at 2",
+                "c disk_critical confirmed after 0.0s",
+            ])
         let refused = try Self.events(in: log).filter { $0["event"] == "monitor_auto_stop_failed" }
         XCTAssertEqual(refused.map { $0["host"] }, ["b"])
-        XCTAssertEqual(refused.first?["error"],
-                       .string("not stopped: the fleet-wide cap of 2 auto-stops per 10 minutes is reached "
-                                   + "(max_per_10m in [defaults.auto_stop])"))
+        XCTAssertEqual(
+            refused.first?["error"],
+            .string(
+                "not stopped: the fleet-wide cap of 2 auto-stops per 10 minutes is reached "
+                    + "(max_per_10m in [defaults.auto_stop])"))
     }
 
     // MARK: saved state
@@ -170,20 +207,23 @@ final class WatchLoopTests: XCTestCase {
         let remote = ScriptedRemoteExecutor(clock: clock) { call in
             call.isPeek ? .json(Peek.document(at: call.seconds, disk: call.seconds < 80 ? 97 : 50)) : nil
         }
-        let first = Watch(hosts: [host("pi", policy: policy())], remote: remote, clock: clock,
-                          outputs: .init(stateStore: store, router: router), options: options(cycles: 1))
+        let first = Watch(
+            hosts: [host("pi", policy: policy())], remote: remote, clock: clock,
+            outputs: .init(stateStore: store, router: router), options: options(cycles: 1))
         first.run()
         XCTAssertEqual(first.reports.notifications, ["0s firing disk_critical"])
         XCTAssertEqual(router.started, [["pi disk_critical firing (saved: firing [\"disk_critical\"])"]])
 
         clock.advance(by: .seconds(60))  // fleetctl is down for a minute
-        let second = Watch(hosts: [host("pi", policy: policy())], remote: remote, clock: clock,
-                           outputs: .init(stateStore: store, router: router), options: options(cycles: 2))
+        let second = Watch(
+            hosts: [host("pi", policy: policy())], remote: remote, clock: clock,
+            outputs: .init(stateStore: store, router: router), options: options(cycles: 2))
         XCTAssertNoThrow(try second.loop.restore())
         second.run()
         XCTAssertEqual(remote.schedule("peek"), ["0s pi", "60s pi", "90s pi"])
-        XCTAssertEqual(second.reports.notifications, ["90s resolved disk_critical"],
-                       "no second firing after the restart")
+        XCTAssertEqual(
+            second.reports.notifications, ["90s resolved disk_critical"],
+            "no second firing after the restart")
         XCTAssertEqual(router.started.last, ["pi disk_critical resolved (saved: firing [])"])
     }
 
@@ -197,8 +237,9 @@ final class WatchLoopTests: XCTestCase {
         let remote = ScriptedRemoteExecutor(clock: clock) { call in
             call.isPeek ? .json(Peek.document(at: call.seconds)) : nil
         }
-        let watch = Watch(hosts: [host("pi", policy: policy())], remote: remote, clock: clock, random: random,
-                          options: options(cycles: 6, jitter: 0.1))
+        let watch = Watch(
+            hosts: [host("pi", policy: policy())], remote: remote, clock: clock, random: random,
+            options: options(cycles: 6, jitter: 0.1))
         watch.run()
 
         let replay = SeededRandom(seed: random.seed)
@@ -216,13 +257,16 @@ final class WatchLoopTests: XCTestCase {
     // MARK: fixtures
 
     func host(_ name: String, interval: Double = 30, policy: MonitorPolicy) -> MonitoredHost {
-        let target = PollTarget(name: name, remote: RemoteHost(name: name, target: try! SSHTarget(name)),
-                                settings: PollSettings(pollIntervalS: interval))
+        let target = PollTarget(
+            name: name, remote: RemoteHost(name: name, target: try! SSHTarget(name)),
+            settings: PollSettings(pollIntervalS: interval))
         return MonitoredHost(target: target, policy: policy)
     }
 
-    func policy(holdS: Double = 0, repeatS: Double = 0, toleranceS: Int = 90, settleS: Double = 60,
-                autoStop: Bool = false, confirmS: Double = 30) -> MonitorPolicy {
+    func policy(
+        holdS: Double = 0, repeatS: Double = 0, toleranceS: Int = 90, settleS: Double = 60,
+        autoStop: Bool = false, confirmS: Double = 30
+    ) -> MonitorPolicy {
         var policy = MonitorPolicy(holdS: holdS, repeatS: repeatS, toleranceS: toleranceS, settleS: settleS)
         policy.autoStop.enabled = autoStop
         policy.autoStop.confirmS = confirmS
@@ -256,12 +300,15 @@ private struct Watch {
     let loop: WatchLoop
     let reports = CollectedReports()
 
-    init(hosts: [MonitoredHost], remote: ScriptedRemoteExecutor, clock: FakeClock,
-         random: any RandomSource = UnusableRandom(), outputs: WatchLoop.Outputs = .init(),
-         options: WatchLoop.Options) {
+    init(
+        hosts: [MonitoredHost], remote: ScriptedRemoteExecutor, clock: FakeClock,
+        random: any RandomSource = UnusableRandom(), outputs: WatchLoop.Outputs = .init(),
+        options: WatchLoop.Options
+    ) {
         let reports = self.reports
-        loop = WatchLoop(hosts: hosts, remote: remote, effects: .fake(clock: clock, random: random), outputs: outputs,
-                         options: options, report: reports.add)
+        loop = WatchLoop(
+            hosts: hosts, remote: remote, effects: .fake(clock: clock, random: random), outputs: outputs,
+            options: options, report: reports.add)
     }
 
     func run() {
@@ -355,7 +402,8 @@ private final class RecordingRouter: AlertRouter {
     /// The detectors firing on the notification's host in the saved state.
     private func saved(_ notification: AlertNotification) -> String {
         guard let json = try? store.load().hosts[notification.host],
-              let monitor = try? HostMonitor(host: notification.host, policy: MonitorPolicy(), json: json) else {
+            let monitor = try? HostMonitor(host: notification.host, policy: MonitorPolicy(), json: json)
+        else {
             return "nothing"
         }
         return "firing \(monitor.firing.map(\.alert.detector))"

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import TestSupport
 import XCTest
+
 @testable import SSHTransport
 
 /// The real `ssh` against a real `sshd` on 127.0.0.1 (see `LoopbackSSHD`). Remote
@@ -30,9 +31,11 @@ final class SSHExecutorEndToEndTests: XCTestCase {
 
         let echo = try sshd.writeScript("echo-stdin", "cat")
         let sent = Array("stop requested\n".utf8)
-        XCTAssertEqual(executor.run(host: host, argv: [echo], stdin: sent, deadline: .now + .seconds(15)).outcome, .ok(sent))
-        XCTAssertEqual(executor.run(host: host, argv: [echo], deadline: .now + .seconds(15)).outcome, .ok([]),
-                       "stdin must be /dev/null when nothing is sent")
+        XCTAssertEqual(
+            executor.run(host: host, argv: [echo], stdin: sent, deadline: .now + .seconds(15)).outcome, .ok(sent))
+        XCTAssertEqual(
+            executor.run(host: host, argv: [echo], deadline: .now + .seconds(15)).outcome, .ok([]),
+            "stdin must be /dev/null when nothing is sent")
     }
 
     func testHostileArgumentReachesTheRemoteAsOneLiteralWord() throws {
@@ -47,7 +50,9 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         let result = executor.run(host: try sshd.remoteHost(), argv: argv, deadline: .now + .seconds(15))
         XCTAssertNil(result.errorMessage)
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: recorded))
-        let words = bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+        let words = bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().map {
+            String(decoding: $0, as: UTF8.self)
+        }
         XCTAssertEqual(words, Array(argv.dropFirst()))
         XCTAssertFalse(FileManager.default.fileExists(atPath: pwned), "the remote shell executed part of an argument")
     }
@@ -57,7 +62,8 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         sshd.stop()
         let result = executor.run(host: try sshd.remoteHost(), argv: ["true"], deadline: .now + .seconds(15))
         XCTAssertEqual(sshFailureKind(result.outcome), .connectionRefused, result.errorMessage ?? "")
-        XCTAssertTrue(result.errorMessage?.hasPrefix("fleettest1: ssh: connection refused") ?? false, result.errorMessage ?? "")
+        XCTAssertTrue(
+            result.errorMessage?.hasPrefix("fleettest1: ssh: connection refused") ?? false, result.errorMessage ?? "")
         XCTAssertTrue(result.errorMessage?.contains("port \(sshd.port)") ?? false, result.errorMessage ?? "")
     }
 
@@ -66,7 +72,8 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         try sshd.pause()
         defer { sshd.resume() }
         let started = ContinuousClock.now
-        let result = executor.run(host: try sshd.remoteHost(connectTimeoutS: 1), argv: ["true"], deadline: .now + .seconds(15))
+        let result = executor.run(
+            host: try sshd.remoteHost(connectTimeoutS: 1), argv: ["true"], deadline: .now + .seconds(15))
         let elapsed = ContinuousClock.now - started
         XCTAssertEqual(sshFailureKind(result.outcome), .connectTimeout, result.errorMessage ?? "")
         XCTAssertTrue(result.errorMessage?.contains("timed out after 1 s") ?? false, result.errorMessage ?? "")
@@ -78,7 +85,8 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         // Not `exec sleep`: the script's command line names the fixture, so teardown finds its group.
         let hang = try sshd.writeScript("agent-runner", "sleep 30")
         let started = ContinuousClock.now
-        let result = executor.run(host: try sshd.remoteHost(), argv: [hang, "peek"], deadline: .now + .milliseconds(1500))
+        let result = executor.run(
+            host: try sshd.remoteHost(), argv: [hang, "peek"], deadline: .now + .milliseconds(1500))
         let elapsed = ContinuousClock.now - started
 
         XCTAssertEqual(result.outcome, .timeout(after: result.outcomeBudget))
@@ -106,12 +114,14 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         let started = ContinuousClock.now
         let big = executor.runJSON(host: host, argv: [huge, "peek", "--json"], deadline: .now + .seconds(20))
         XCTAssertEqual(big.result.outcome.category, "bad_output")
-        XCTAssertTrue(big.result.errorMessage?.contains("printed more than 4 MiB") ?? false, big.result.errorMessage ?? "")
+        XCTAssertTrue(
+            big.result.errorMessage?.contains("printed more than 4 MiB") ?? false, big.result.errorMessage ?? "")
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(10))
 
         let plain = executor.run(host: host, argv: [huge], deadline: .now + .seconds(20))
         XCTAssertTrue(plain.errorMessage?.contains("more than 8 MiB") ?? false, plain.errorMessage ?? "")
-        XCTAssertLessThan(Self.peakRSSKiB() - peakBefore, 48 * 1024, "reading stops at the cap: 100 MB never lands in memory")
+        XCTAssertLessThan(
+            Self.peakRSSKiB() - peakBefore, 48 * 1024, "reading stops at the cap: 100 MB never lands in memory")
     }
 
     /// This process's peak resident set (VmHWM), KiB.
@@ -151,11 +161,14 @@ final class SSHExecutorEndToEndTests: XCTestCase {
 
     func testRemoteProgramMissingFromPATH() throws {
         let sshd = try startSSHD()
-        let result = executor.run(host: try sshd.remoteHost(), argv: ["agent-runner-not-installed", "peek", "--json"],
-                                  deadline: .now + .seconds(15))
+        let result = executor.run(
+            host: try sshd.remoteHost(), argv: ["agent-runner-not-installed", "peek", "--json"],
+            deadline: .now + .seconds(15))
         guard case .remoteFailure(127, let tail) = result.outcome else { return XCTFail("\(result.outcome)") }
         XCTAssertTrue(tail.contains("agent-runner-not-installed"), tail)
-        XCTAssertTrue(result.errorMessage?.contains(#"agent-runner-not-installed not found on the remote PATH"#) ?? false, result.errorMessage ?? "")
+        XCTAssertTrue(
+            result.errorMessage?.contains(#"agent-runner-not-installed not found on the remote PATH"#) ?? false,
+            result.errorMessage ?? "")
         XCTAssertTrue(result.errorMessage?.contains(#"set agent_runner = "/full/path" in the inventory"#) ?? false)
     }
 
@@ -177,8 +190,9 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         XCTAssertTrue(sshd.liveSSHProcesses().contains { $0.pid == master }, "leftover detection must see the master")
         XCTAssertNotEqual(ProcessTree.entry(for: master)?.session, getsid(0), "the master must leave our session")
         for fd in 0...2 {
-            XCTAssertEqual(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(master)/fd/\(fd)"), "/dev/null",
-                           "the master must not hold the caller's descriptor \(fd)")
+            XCTAssertEqual(
+                try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(master)/fd/\(fd)"), "/dev/null",
+                "the master must not hold the caller's descriptor \(fd)")
         }
         let sockets = try FileManager.default.contentsOfDirectory(atPath: sshd.controlDirectory)
         XCTAssertEqual(sockets.count, 1)
@@ -197,10 +211,12 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         }
         XCTAssertLessThan(warmTimes.max() ?? .zero, .seconds(2))
         let failing = try sshd.writeScript("failing", "echo broken >&2; exit 3")
-        XCTAssertEqual(executor.run(host: host, argv: [failing], deadline: .now + .seconds(15)).outcome,
-                       .remoteFailure(exitCode: 3, stderrTail: "broken"))
+        XCTAssertEqual(
+            executor.run(host: host, argv: [failing], deadline: .now + .seconds(15)).outcome,
+            .remoteFailure(exitCode: 3, stderrTail: "broken"))
 
-        XCTAssertEqual(sshd.acceptedLogins(), 1, "every call after the first should have reused the master:\n\(sshd.log())")
+        XCTAssertEqual(
+            sshd.acceptedLogins(), 1, "every call after the first should have reused the master:\n\(sshd.log())")
         XCTAssertEqual(executor.controlMasterProcess(for: host), master)
         print("timing: cold call \(coldTime), warm calls \(warmTimes)")
 

@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import XCTest
+
 @testable import SSHTransport
 
 final class SSHHygieneTests: XCTestCase {
@@ -26,7 +27,9 @@ final class SSHHygieneTests: XCTestCase {
 
         """
 
-    private func findings(_ dump: String, target: String = "pi", configFile: String? = nil) throws -> [SSHHygieneFinding] {
+    private func findings(
+        _ dump: String, target: String = "pi", configFile: String? = nil
+    ) throws -> [SSHHygieneFinding] {
         let host = RemoteHost(name: "pi", target: try SSHTarget(target), options: SSHOptions(configFile: configFile))
         return SSHHygiene.findings(in: SSHConfigDump(parsing: dump), for: host)
     }
@@ -47,26 +50,34 @@ final class SSHHygieneTests: XCTestCase {
         XCTAssertEqual(found.map(\.configLine), ["IdentityFile ~/.ssh/fleetctl_ed25519", "IdentitiesOnly yes"])
         XCTAssertTrue(found.allSatisfy { $0.severity == .warning && $0.location == "under `Host pi` in ~/.ssh/config" })
         XCTAssertTrue(found[0].message.contains("ssh-keygen -t ed25519"), found[0].message)
-        XCTAssertEqual(found[1].text, "[WARN] pi: ssh offers pi every key loaded in your ssh-agent, not only its IdentityFile (IdentitiesOnly no), so a key you did not mean for this host may be the one that logs in; add `IdentitiesOnly yes` under `Host pi` in ~/.ssh/config")
+        XCTAssertEqual(
+            found[1].text,
+            "[WARN] pi: ssh offers pi every key loaded in your ssh-agent, not only its IdentityFile (IdentitiesOnly no), so a key you did not mean for this host may be the one that logs in; add `IdentitiesOnly yes` under `Host pi` in ~/.ssh/config"
+        )
     }
 
     func testWeakHostKeyPolicies() throws {
-        let off = try findings("stricthostkeychecking false\nuserknownhostsfile /dev/null\nidentityfile ~/.ssh/fleet\nidentitiesonly yes\n",
-                               target: "ops@pi.lan", configFile: "/etc/fleet/ssh_config")
+        let off = try findings(
+            "stricthostkeychecking false\nuserknownhostsfile /dev/null\nidentityfile ~/.ssh/fleet\nidentitiesonly yes\n",
+            target: "ops@pi.lan", configFile: "/etc/fleet/ssh_config")
         XCTAssertEqual(off.map(\.code), ["host_key_checking_off", "known_hosts_discarded"])
         XCTAssertEqual(off.map(\.severity), [.critical, .critical])
         XCTAssertEqual(off[0].configLine, "StrictHostKeyChecking yes")
         XCTAssertEqual(off[0].location, "under `Host pi.lan` in /etc/fleet/ssh_config")
         XCTAssertEqual(off[1].configLine, "UserKnownHostsFile ~/.ssh/known_hosts")
 
-        let acceptNew = try findings("stricthostkeychecking accept-new\nidentityfile /home/op/.ssh/fleet_ed25519\nidentitiesonly yes\n")
+        let acceptNew = try findings(
+            "stricthostkeychecking accept-new\nidentityfile /home/op/.ssh/fleet_ed25519\nidentitiesonly yes\n")
         XCTAssertEqual(acceptNew.map(\.code), ["host_key_accept_new"])
         XCTAssertEqual(acceptNew[0].severity, .warning)
 
-        let hardened = try findings("stricthostkeychecking true\nuserknownhostsfile ~/.ssh/known_hosts\nidentityfile ~/.ssh/fleetctl_ed25519\nidentitiesonly yes\n")
+        let hardened = try findings(
+            "stricthostkeychecking true\nuserknownhostsfile ~/.ssh/known_hosts\nidentityfile ~/.ssh/fleetctl_ed25519\nidentitiesonly yes\n"
+        )
         XCTAssertEqual(hardened, [])
-        XCTAssertEqual(try findings("stricthostkeychecking ask\nidentityfile ~/.ssh/fleet\nidentitiesonly yes\n"), [],
-                       "ask is strict under BatchMode, which fleetctl forces")
+        XCTAssertEqual(
+            try findings("stricthostkeychecking ask\nidentityfile ~/.ssh/fleet\nidentitiesonly yes\n"), [],
+            "ask is strict under BatchMode, which fleetctl forces")
     }
 
     func testDefaultIdentityDetection() {
@@ -86,17 +97,19 @@ final class SSHHygieneTests: XCTestCase {
 
         let weak = sshd.directory + "/weak_config"
         try """
-            Host weak
-              HostName 127.0.0.1
-              StrictHostKeyChecking accept-new
-              UserKnownHostsFile /dev/null
+        Host weak
+          HostName 127.0.0.1
+          StrictHostKeyChecking accept-new
+          UserKnownHostsFile /dev/null
 
-            """.write(toFile: weak, atomically: true, encoding: .utf8)
+        """.write(toFile: weak, atomically: true, encoding: .utf8)
         let host = RemoteHost(name: "weak", target: try SSHTarget("weak"), options: SSHOptions(configFile: weak))
-        XCTAssertEqual(try hygiene.check(host).map(\.code),
-                       ["known_hosts_discarded", "host_key_accept_new", "shared_default_identity", "identities_only_off"])
+        XCTAssertEqual(
+            try hygiene.check(host).map(\.code),
+            ["known_hosts_discarded", "host_key_accept_new", "shared_default_identity", "identities_only_off"])
 
-        let broken = RemoteHost(name: "weak", target: try SSHTarget("weak"), options: SSHOptions(configFile: sshd.directory + "/missing"))
+        let broken = RemoteHost(
+            name: "weak", target: try SSHTarget("weak"), options: SSHOptions(configFile: sshd.directory + "/missing"))
         XCTAssertThrowsError(try hygiene.check(broken)) { error in
             XCTAssertEqual((error as? SSHSetupError)?.code, .sshConfig)
             XCTAssertTrue("\(error)".contains("Can't open user config file"), "\(error)")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import XCTest
+
 @testable import SSHTransport
 
 final class ControlDirectoryTests: XCTestCase {
@@ -16,12 +17,16 @@ final class ControlDirectoryTests: XCTestCase {
     }
 
     func testDefaultPathPrefersAShortRuntimeDirectory() {
-        XCTAssertEqual(ControlDirectory.defaultPath(environment: ["XDG_RUNTIME_DIR": "/run/user/1000"], userID: 1000),
-                       "/run/user/1000/fleetctl-ssh")
+        XCTAssertEqual(
+            ControlDirectory.defaultPath(environment: ["XDG_RUNTIME_DIR": "/run/user/1000"], userID: 1000),
+            "/run/user/1000/fleetctl-ssh")
         XCTAssertEqual(ControlDirectory.defaultPath(environment: [:], userID: 1000), "/tmp/fleetctl-ssh-1000")
-        XCTAssertEqual(ControlDirectory.defaultPath(environment: ["XDG_RUNTIME_DIR": "relative"], userID: 5), "/tmp/fleetctl-ssh-5")
+        XCTAssertEqual(
+            ControlDirectory.defaultPath(environment: ["XDG_RUNTIME_DIR": "relative"], userID: 5), "/tmp/fleetctl-ssh-5"
+        )
         let long = "/" + String(repeating: "r", count: 60)
-        XCTAssertEqual(ControlDirectory.defaultPath(environment: ["XDG_RUNTIME_DIR": long], userID: 5), "/tmp/fleetctl-ssh-5")
+        XCTAssertEqual(
+            ControlDirectory.defaultPath(environment: ["XDG_RUNTIME_DIR": long], userID: 5), "/tmp/fleetctl-ssh-5")
         XCTAssertEqual(ControlDirectory.maximumPathLength, 49)
     }
 

@@ -1,5 +1,6 @@
-@testable import FleetCore
 import XCTest
+
+@testable import FleetCore
 @testable import SSHTransport
 
 final class SSHCommandLineTests: XCTestCase {
@@ -21,21 +22,27 @@ final class SSHCommandLineTests: XCTestCase {
             connectionReuse: .on(controlDirectory: "/run/user/1000/fleetctl-ssh", persistS: 90))
         let host = RemoteHost(name: "edge-1", target: try SSHTarget("ops@edge-1.example.net"), options: options)
         XCTAssertEqual(
-            try SSHCommandLine.arguments(for: host, remoteCommand: ["agent-runner", "peek", "--json", "--config", "/srv/my app/agent-runner.toml"]),
+            try SSHCommandLine.arguments(
+                for: host,
+                remoteCommand: ["agent-runner", "peek", "--json", "--config", "/srv/my app/agent-runner.toml"]),
             [
                 "-F", "/etc/fleet/ssh_config",
-                "-o", "BatchMode=yes", "-o", "ConnectTimeout=4", "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=2",
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=4", "-o", "ServerAliveInterval=2", "-o",
+                "ServerAliveCountMax=2",
                 "-o", "LogLevel=ERROR", "-o", "ForwardAgent=no", "-o", "ForwardX11=no", "-o", "ClearAllForwardings=yes",
-                "-o", "ControlMaster=auto", "-o", "ControlPath=/run/user/1000/fleetctl-ssh/%C", "-o", "ControlPersist=90s",
+                "-o", "ControlMaster=auto", "-o", "ControlPath=/run/user/1000/fleetctl-ssh/%C", "-o",
+                "ControlPersist=90s",
                 "-T", "--", "ops@edge-1.example.net",
                 "agent-runner peek --json --config '/srv/my app/agent-runner.toml'",
             ])
     }
 
     func testNeverDisablesHostKeyChecking() throws {
-        let host = RemoteHost(name: "pi", target: try SSHTarget("pi"),
-                              options: SSHOptions(connectionReuse: .on(controlDirectory: "/tmp/fleetctl-ssh-0")))
-        let joined = try SSHCommandLine.arguments(for: host, remoteCommand: ["true"]).joined(separator: " ").lowercased()
+        let host = RemoteHost(
+            name: "pi", target: try SSHTarget("pi"),
+            options: SSHOptions(connectionReuse: .on(controlDirectory: "/tmp/fleetctl-ssh-0")))
+        let joined = try SSHCommandLine.arguments(for: host, remoteCommand: ["true"]).joined(separator: " ")
+            .lowercased()
         XCTAssertFalse(joined.contains("stricthostkeychecking"))
         XCTAssertFalse(joined.contains("userknownhostsfile"))
     }
@@ -44,8 +51,12 @@ final class SSHCommandLineTests: XCTestCase {
         let host = RemoteHost(
             name: "pi", target: try SSHTarget("pi"),
             options: SSHOptions(configFile: "/cfg", connectionReuse: .on(controlDirectory: "/tmp/fleetctl-ssh-0/")))
-        XCTAssertEqual(try SSHCommandLine.controlArguments(.check, for: host),
-                       ["-F", "/cfg", "-o", "BatchMode=yes", "-o", "ControlPath=/tmp/fleetctl-ssh-0/%C", "-O", "check", "--", "pi"])
+        XCTAssertEqual(
+            try SSHCommandLine.controlArguments(.check, for: host),
+            [
+                "-F", "/cfg", "-o", "BatchMode=yes", "-o", "ControlPath=/tmp/fleetctl-ssh-0/%C", "-O", "check", "--",
+                "pi",
+            ])
         XCTAssertEqual(try SSHCommandLine.controlArguments(.exit, for: host).suffix(4), ["-O", "exit", "--", "pi"])
         XCTAssertEqual(try SSHCommandLine.configDumpArguments(for: host), ["-G", "-F", "/cfg", "--", "pi"])
 
@@ -56,7 +67,10 @@ final class SSHCommandLineTests: XCTestCase {
     // MARK: Refusals
 
     func testUnsafeTargetsAreRefused() {
-        for target in ["-oProxyCommand=touch /tmp/pwned", "-p", "pi lan", "pi\tlan", "pi\nProxyCommand x", "", "pi\u{7F}", "a\u{85}b"] {
+        for target in [
+            "-oProxyCommand=touch /tmp/pwned", "-p", "pi lan", "pi\tlan", "pi\nProxyCommand x", "", "pi\u{7F}",
+            "a\u{85}b",
+        ] {
             XCTAssertThrowsError(try SSHTarget(target), "accepted \(target.debugDescription)") { error in
                 let error = error as? SSHSetupError
                 XCTAssertEqual(error?.code, .invalidTarget)
@@ -80,7 +94,10 @@ final class SSHCommandLineTests: XCTestCase {
             (SSHOptions(connectionReuse: .on(controlDirectory: "-x")), "starts with '-'"),
             (SSHOptions(connectionReuse: .on(controlDirectory: "relative/dir")), "absolute"),
             (SSHOptions(connectionReuse: .on(controlDirectory: "/tmp/%h")), "'%'"),
-            (SSHOptions(connectionReuse: .on(controlDirectory: "/tmp/" + String(repeating: "d", count: 60))), "107-byte"),
+            (
+                SSHOptions(connectionReuse: .on(controlDirectory: "/tmp/" + String(repeating: "d", count: 60))),
+                "107-byte"
+            ),
             (SSHOptions(connectionReuse: .on(controlDirectory: "/tmp/c", persistS: 0)), "ControlPersist"),
         ]
         for (options, expected) in bad {
@@ -111,7 +128,8 @@ final class SSHCommandLineTests: XCTestCase {
         let host = RemoteHost(name: "pi", target: try SSHTarget("pi"))
         let deadline = ContinuousClock.now + .seconds(20)
 
-        let result = executor.run(host: host, argv: ["agent-runner", "peek"], stdin: nil, deadline: deadline, outputLimit: 1234)
+        let result = executor.run(
+            host: host, argv: ["agent-runner", "peek"], stdin: nil, deadline: deadline, outputLimit: 1234)
         XCTAssertEqual(result.outcome, .ok(Array("hi\n".utf8)))
         XCTAssertNil(result.errorMessage)
         _ = executor.run(host: host, argv: ["agent-runner", "stop"], stdin: Array("x".utf8), deadline: deadline)
@@ -119,7 +137,8 @@ final class SSHCommandLineTests: XCTestCase {
         let requests = runner.requests
         XCTAssertEqual(requests.count, 2)
         XCTAssertEqual(requests[0].executable, "/usr/bin/ssh")
-        XCTAssertEqual(requests[0].arguments, try SSHCommandLine.arguments(for: host, remoteCommand: ["agent-runner", "peek"]))
+        XCTAssertEqual(
+            requests[0].arguments, try SSHCommandLine.arguments(for: host, remoteCommand: ["agent-runner", "peek"]))
         XCTAssertEqual(requests[0].environment, ["HOME": "/root"])
         XCTAssertEqual(requests[0].standardInput, .null)
         XCTAssertEqual(requests[0].standardOutput, .capture(limit: 1234))
@@ -131,9 +150,11 @@ final class SSHCommandLineTests: XCTestCase {
 
     func testMissingSSHBinaryIsALocalFailure() throws {
         let executor = SSHExecutor(sshProgram: "ssh-does-not-exist", environment: ["PATH": "/nonexistent"])
-        let result = executor.run(host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["true"], deadline: .now + .seconds(5))
+        let result = executor.run(
+            host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["true"], deadline: .now + .seconds(5))
         XCTAssertEqual(sshFailureKind(result.outcome), .localFailure)
-        XCTAssertTrue(result.errorMessage?.contains("apt-get install -y openssh-client") ?? false, result.errorMessage ?? "")
+        XCTAssertTrue(
+            result.errorMessage?.contains("apt-get install -y openssh-client") ?? false, result.errorMessage ?? "")
     }
 
     func testMasterPIDParsing() {

@@ -1,11 +1,15 @@
 import FleetCore
 import XCTest
+
 @testable import SSHTransport
 
 final class RemoteOutcomeClassifierTests: XCTestCase {
-    private func classify(_ output: ProcessOutput, argv: [String] = ["agent-runner", "peek", "--json"], target: String = "pi.lan") throws -> RemoteResult {
+    private func classify(
+        _ output: ProcessOutput, argv: [String] = ["agent-runner", "peek", "--json"], target: String = "pi.lan"
+    ) throws -> RemoteResult {
         let host = RemoteHost(name: "pi", target: try SSHTarget(target), options: SSHOptions(connectTimeoutS: 3))
-        return RemoteOutcomeClassifier(host: host, argv: argv, outputLimit: 4 << 20, budget: .seconds(20)).classify(output)
+        return RemoteOutcomeClassifier(host: host, argv: argv, outputLimit: 4 << 20, budget: .seconds(20)).classify(
+            output)
     }
 
     private func ssh255(_ stderr: String) throws -> RemoteResult {
@@ -19,20 +23,44 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
             ("ssh: connect to host 10.0.0.7 port 22: No route to host\r\n", .hostUnreachable, "ping"),
             ("ssh: connect to host 10.0.0.7 port 22: Network is unreachable\r\n", .hostUnreachable, "powered on"),
             ("ssh: Could not resolve hostname pi.lan: Name or service not known\r\n", .nameResolution, "HostName"),
-            ("ssh: Could not resolve hostname pi.lan: Temporary failure in name resolution\r\n", .nameResolution, "DNS"),
+            (
+                "ssh: Could not resolve hostname pi.lan: Temporary failure in name resolution\r\n", .nameResolution,
+                "DNS"
+            ),
             ("ssh: connect to host 10.0.0.7 port 22: Connection timed out\r\n", .connectTimeout, "after 3 s"),
-            ("Connection timed out during banner exchange\r\nConnection to 10.0.0.7 port 22 timed out\r\n", .connectTimeout, "connect_timeout_s"),
+            (
+                "Connection timed out during banner exchange\r\nConnection to 10.0.0.7 port 22 timed out\r\n",
+                .connectTimeout, "connect_timeout_s"
+            ),
             ("ops@10.0.0.7: Permission denied (publickey).\r\n", .authenticationFailed, "authorized_keys"),
-            ("Received disconnect from 10.0.0.7 port 22:2: Too many authentication failures\r\n", .authenticationFailed, "IdentityFile"),
-            ("No ED25519 host key is known for pi.lan and you have requested strict checking.\r\nHost key verification failed.\r\n", .hostKeyUnknown, "never accepts unknown host keys"),
+            (
+                "Received disconnect from 10.0.0.7 port 22:2: Too many authentication failures\r\n",
+                .authenticationFailed, "IdentityFile"
+            ),
+            (
+                "No ED25519 host key is known for pi.lan and you have requested strict checking.\r\nHost key verification failed.\r\n",
+                .hostKeyUnknown, "never accepts unknown host keys"
+            ),
             ("Host key verification failed.\r\n", .hostKeyUnknown, "ssh pi.lan"),
-            ("kex_exchange_identification: Connection closed by remote host\r\nConnection closed by 10.0.0.7 port 22\r\n", .connectionLost, "rebooting"),
+            (
+                "kex_exchange_identification: Connection closed by remote host\r\nConnection closed by 10.0.0.7 port 22\r\n",
+                .connectionLost, "rebooting"
+            ),
             ("client_loop: send disconnect: Broken pipe\r\n", .connectionLost, "dropped"),
             ("Timeout, server 10.0.0.7 not responding.\r\n", .connectionLost, "dropped"),
-            ("/etc/fleet/ssh_config: line 3: Bad configuration option: idenityfile\r\n/etc/fleet/ssh_config: terminating, 1 bad configuration options\r\n", .configuration, "fix the ssh config"),
-            ("Can't open user config file /etc/fleet/ssh_config: No such file or directory\r\n", .configuration, "ssh config"),
+            (
+                "/etc/fleet/ssh_config: line 3: Bad configuration option: idenityfile\r\n/etc/fleet/ssh_config: terminating, 1 bad configuration options\r\n",
+                .configuration, "fix the ssh config"
+            ),
+            (
+                "Can't open user config file /etc/fleet/ssh_config: No such file or directory\r\n", .configuration,
+                "ssh config"
+            ),
             ("", .other, "remote command itself exited 255"),
-            ("agent-runner: stopping service...\n", .other, "the connection was cut while the command ran (the host rebooted or lost its network)"),
+            (
+                "agent-runner: stopping service...\n", .other,
+                "the connection was cut while the command ran (the host rebooted or lost its network)"
+            ),
             ("something unexpected\n", .other, "something unexpected"),
         ]
         for (stderr, kind, hint) in samples {
@@ -76,20 +104,33 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
     }
 
     func testRemoteExitCodes() throws {
-        let missing = try classify(ProcessOutput(exit: .terminated(127), stderr: Array("bash: line 1: agent-runner: command not found\n".utf8)))
-        XCTAssertEqual(missing.outcome, .remoteFailure(exitCode: 127, stderrTail: "bash: line 1: agent-runner: command not found"))
-        XCTAssertEqual(missing.errorMessage, #"pi (ssh pi.lan): agent-runner not found on the remote PATH (exit 127: bash: line 1: agent-runner: command not found); set agent_runner = "/full/path" in the inventory for this host (ssh runs a non-interactive shell whose PATH often lacks ~/.local/bin)"#)
+        let missing = try classify(
+            ProcessOutput(exit: .terminated(127), stderr: Array("bash: line 1: agent-runner: command not found\n".utf8))
+        )
+        XCTAssertEqual(
+            missing.outcome, .remoteFailure(exitCode: 127, stderrTail: "bash: line 1: agent-runner: command not found"))
+        XCTAssertEqual(
+            missing.errorMessage,
+            #"pi (ssh pi.lan): agent-runner not found on the remote PATH (exit 127: bash: line 1: agent-runner: command not found); set agent_runner = "/full/path" in the inventory for this host (ssh runs a non-interactive shell whose PATH often lacks ~/.local/bin)"#
+        )
 
-        let missingPath = try classify(ProcessOutput(exit: .terminated(127), stderr: Array("bash: /opt/ar: No such file or directory\n".utf8)),
-                                       argv: ["/opt/ar", "peek"])
-        XCTAssertTrue(missingPath.errorMessage?.contains("/opt/ar does not exist on the remote host") ?? false, missingPath.errorMessage ?? "")
+        let missingPath = try classify(
+            ProcessOutput(exit: .terminated(127), stderr: Array("bash: /opt/ar: No such file or directory\n".utf8)),
+            argv: ["/opt/ar", "peek"])
+        XCTAssertTrue(
+            missingPath.errorMessage?.contains("/opt/ar does not exist on the remote host") ?? false,
+            missingPath.errorMessage ?? "")
 
         let notExecutable = try classify(ProcessOutput(exit: .terminated(126)), argv: ["/opt/ar"])
         XCTAssertTrue(notExecutable.errorMessage?.contains("chmod +x") ?? false)
 
-        let failed = try classify(ProcessOutput(exit: .terminated(3), stderr: Array("agent-runner: config error: x\n".utf8)))
+        let failed = try classify(
+            ProcessOutput(exit: .terminated(3), stderr: Array("agent-runner: config error: x\n".utf8)))
         XCTAssertEqual(failed.outcome, .remoteFailure(exitCode: 3, stderrTail: "agent-runner: config error: x"))
-        XCTAssertEqual(failed.errorMessage, "pi (ssh pi.lan): `agent-runner peek --json` failed on the remote host with exit 3: agent-runner: config error: x")
+        XCTAssertEqual(
+            failed.errorMessage,
+            "pi (ssh pi.lan): `agent-runner peek --json` failed on the remote host with exit 3: agent-runner: config error: x"
+        )
     }
 
     func testTimeoutWinsOverTheExitStatus() throws {
@@ -119,7 +160,8 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
         XCTAssertTrue(tail.hasPrefix("line 11\n"))
         XCTAssertTrue(tail.hasSuffix("line 30"))
 
-        let hostile = StderrTail.of(Array("ok\u{1B}[2J\u{1B}]0;pwned\u{07} \u{202E}txt.exe\tx\u{9B}\n".utf8) + [0xFF, 0x0A])
+        let hostile = StderrTail.of(
+            Array("ok\u{1B}[2J\u{1B}]0;pwned\u{07} \u{202E}txt.exe\tx\u{9B}\n".utf8) + [0xFF, 0x0A])
         XCTAssertEqual(hostile, "ok\\x1B[2J\\x1B]0;pwned\\x07 \\u{202E}txt.exe\\x09x\\x9B\n\u{FFFD}")
     }
 
@@ -134,9 +176,11 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
     // MARK: JSON
 
     private func jsonResult(_ stdout: String) throws -> RemoteJSONResult {
-        let executor = CannedExecutor(result: RemoteResult(host: "pi", outcome: .ok(Array(stdout.utf8)), errorMessage: nil))
-        return executor.runJSON(host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["agent-runner", "peek", "--json"],
-                                deadline: .now + .seconds(1))
+        let executor = CannedExecutor(
+            result: RemoteResult(host: "pi", outcome: .ok(Array(stdout.utf8)), errorMessage: nil))
+        return executor.runJSON(
+            host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["agent-runner", "peek", "--json"],
+            deadline: .now + .seconds(1))
     }
 
     func testRunJSONParsesOrExplains() throws {
@@ -162,14 +206,16 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
 
     func testRunJSONPassesFailuresThroughAndAsksForTheJSONLimit() throws {
         let failure = RemoteResult(host: "pi", outcome: .timeout(after: .seconds(2)), errorMessage: "pi: slow")
-        let result = CannedExecutor(result: failure).runJSON(host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["x"],
-                                                             deadline: .now + .seconds(1))
+        let result = CannedExecutor(result: failure).runJSON(
+            host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["x"],
+            deadline: .now + .seconds(1))
         XCTAssertEqual(result.result, failure)
         XCTAssertNil(result.document)
 
         let runner = RecordingRunner(reply: ProcessOutput(exit: .terminated(0), stdout: Array("{}".utf8)))
-        let json = SSHExecutor(runner: runner).runJSON(host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["x"],
-                                                       deadline: .now + .seconds(1))
+        let json = SSHExecutor(runner: runner).runJSON(
+            host: RemoteHost(name: "pi", target: try SSHTarget("pi")), argv: ["x"],
+            deadline: .now + .seconds(1))
         XCTAssertEqual(json.document, .object(JSONObject()))
         XCTAssertEqual(runner.requests.first?.standardOutput, .capture(limit: 4 << 20))
     }

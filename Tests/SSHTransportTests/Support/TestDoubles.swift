@@ -42,7 +42,9 @@ final class RecordingRunner: ProcessRunner, @unchecked Sendable {
 struct CannedExecutor: RemoteExecutor {
     var result: RemoteResult
 
-    func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int) -> RemoteResult {
+    func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int
+    ) -> RemoteResult {
         result
     }
 }

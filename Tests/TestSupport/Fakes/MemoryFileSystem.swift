@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import XCTest
+
 @testable import FleetCore
 
 /// Files a test sets up in memory; writes land in memory too. Reading anything else is a

@@ -47,7 +47,8 @@ public final class ScriptedProcessRunner: ProcessRunner, Sendable {
     }
 
     /// A stand-in that exits with `code`, keeping the request's stdio, directory and grouping.
-    public static func exiting(_ code: Int32, printing text: String = "", for request: ProcessRequest) -> ProcessRequest {
+    public static func exiting(_ code: Int32, printing text: String = "", for request: ProcessRequest) -> ProcessRequest
+    {
         var standIn = request
         standIn.executable = "/bin/sh"
         standIn.arguments = ["-c", "printf '%s' \"$0\"; exit \(code)", text]
@@ -58,7 +59,8 @@ public final class ScriptedProcessRunner: ProcessRunner, Sendable {
 extension ProcessOutput {
     /// An output as a finished process would report it.
     public static func finished(_ code: Int32, stdout: String = "", stderr: String = "") -> ProcessOutput {
-        ProcessOutput(exit: .terminated(code), stdout: Array(stdout.utf8), stderr: Array(stderr.utf8),
-                      stdoutTruncated: false, stderrTruncated: false, timedOut: false, duration: .milliseconds(1))
+        ProcessOutput(
+            exit: .terminated(code), stdout: Array(stdout.utf8), stderr: Array(stderr.utf8),
+            stdoutTruncated: false, stderrTruncated: false, timedOut: false, duration: .milliseconds(1))
     }
 }

@@ -82,15 +82,18 @@ public final class ScriptedRemoteExecutor: RemoteExecutor, Sendable {
         calls.filter { $0.verb == verb }.map { "\(Call.format($0.at)) \($0.host)" }
     }
 
-    public func run(host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant,
-                    outputLimit: Int) -> RemoteResult {
+    public func run(
+        host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant,
+        outputLimit: Int
+    ) -> RemoteResult {
         let call = Call(host: host.name, argv: argv, stdin: stdin, at: clock.now - origin)
         recorded.withLock { $0.append(call) }
         guard let reply = script(call) else {
             let command = argv.joined(separator: " ")
             XCTFail("this test ran \(command) on \(host.name) at \(Call.format(call.at)) without scripting it")
-            return RemoteResult(host: host.name, outcome: .sshFailure(.configuration, "unscripted call"),
-                                errorMessage: "\(host.name): unscripted call in a test")
+            return RemoteResult(
+                host: host.name, outcome: .sshFailure(.configuration, "unscripted call"),
+                errorMessage: "\(host.name): unscripted call in a test")
         }
         switch reply {
         case .json(let document):
@@ -100,16 +103,19 @@ public final class ScriptedRemoteExecutor: RemoteExecutor, Sendable {
             return RemoteResult(host: host.name, outcome: .ok(Array(text.utf8)), errorMessage: nil)
         case .refused:
             let stderr = "ssh: connect to host \(host.name) port 22: Connection refused"
-            return RemoteResult(host: host.name, outcome: .sshFailure(.connectionRefused, "connection refused"),
-                                errorMessage: "\(host.name): ssh: connection refused", stderrTail: stderr,
-                                exit: .terminated(255))
+            return RemoteResult(
+                host: host.name, outcome: .sshFailure(.connectionRefused, "connection refused"),
+                errorMessage: "\(host.name): ssh: connection refused", stderrTail: stderr,
+                exit: .terminated(255))
         case .failed(let code, let stderr):
-            return RemoteResult(host: host.name, outcome: .remoteFailure(exitCode: code, stderrTail: stderr),
-                                errorMessage: "\(host.name): exited \(code): \(stderr)", stderrTail: stderr,
-                                exit: .terminated(code))
+            return RemoteResult(
+                host: host.name, outcome: .remoteFailure(exitCode: code, stderrTail: stderr),
+                errorMessage: "\(host.name): exited \(code): \(stderr)", stderrTail: stderr,
+                exit: .terminated(code))
         case .timeout:
-            return RemoteResult(host: host.name, outcome: .timeout(after: max(.zero, deadline - clock.now)),
-                                errorMessage: nil)
+            return RemoteResult(
+                host: host.name, outcome: .timeout(after: max(.zero, deadline - clock.now)),
+                errorMessage: nil)
         case .result(let result):
             return result
         }

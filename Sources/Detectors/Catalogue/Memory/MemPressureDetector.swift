@@ -6,7 +6,10 @@ public struct MemPressureDetector: Detector {
     public init() {}
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
-        guard case .pressure(let pressure)? = MemoryPressureLadder.evaluate(observation, thresholds: settings.memory) else { return [] }
-        return [Alert(detector: name, severity: pressure.severity, message: pressure.message, context: pressure.context)]
+        guard case .pressure(let pressure)? = MemoryPressureLadder.evaluate(observation, thresholds: settings.memory)
+        else { return [] }
+        return [
+            Alert(detector: name, severity: pressure.severity, message: pressure.message, context: pressure.context)
+        ]
     }
 }

@@ -9,11 +9,15 @@ public struct MemSignalUnavailableDetector: Detector {
     public init() {}
 
     public func detect(_ observation: HostObservation, settings: DetectorSettings) -> [Alert] {
-        guard case .unavailable? = MemoryPressureLadder.evaluate(observation, thresholds: settings.memory) else { return [] }
+        guard case .unavailable? = MemoryPressureLadder.evaluate(observation, thresholds: settings.memory) else {
+            return []
+        }
         let available = observation.latestSample?.memAvailableMB
-        return [Alert(
-            detector: name, severity: .warning, message: Self.message,
-            context: ["mem_available_mb": available.map(PythonFormat.countJSON) ?? .null]
-        )]
+        return [
+            Alert(
+                detector: name, severity: .warning, message: Self.message,
+                context: ["mem_available_mb": available.map(PythonFormat.countJSON) ?? .null]
+            )
+        ]
     }
 }

@@ -48,18 +48,28 @@ public enum MemoryPressureLadder {
     public static func evaluate(latest: SystemSample, previous: SystemSample?, thresholds: Thresholds) -> Verdict {
         if latest.psiFullAvg10 != nil || latest.psiSomeAvg10 != nil {
             if let full = latest.psiFullAvg10, full >= thresholds.psiFullAvg10Critical {
-                return .pressure(Pressure(
-                    severity: .critical, signal: .psi,
-                    message: "memory PSI full avg10 \(PythonFormat.float(full)) >= \(PythonFormat.float(thresholds.psiFullAvg10Critical))",
-                    context: ["signal": "psi", "psi_full_avg10": .double(full), "threshold": .double(thresholds.psiFullAvg10Critical)]
-                ))
+                return .pressure(
+                    Pressure(
+                        severity: .critical, signal: .psi,
+                        message:
+                            "memory PSI full avg10 \(PythonFormat.float(full)) >= \(PythonFormat.float(thresholds.psiFullAvg10Critical))",
+                        context: [
+                            "signal": "psi", "psi_full_avg10": .double(full),
+                            "threshold": .double(thresholds.psiFullAvg10Critical),
+                        ]
+                    ))
             }
             if let some = latest.psiSomeAvg10, some >= thresholds.psiSomeAvg10Warning {
-                return .pressure(Pressure(
-                    severity: .warning, signal: .psi,
-                    message: "memory PSI some avg10 \(PythonFormat.float(some)) >= \(PythonFormat.float(thresholds.psiSomeAvg10Warning))",
-                    context: ["signal": "psi", "psi_some_avg10": .double(some), "threshold": .double(thresholds.psiSomeAvg10Warning)]
-                ))
+                return .pressure(
+                    Pressure(
+                        severity: .warning, signal: .psi,
+                        message:
+                            "memory PSI some avg10 \(PythonFormat.float(some)) >= \(PythonFormat.float(thresholds.psiSomeAvg10Warning))",
+                        context: [
+                            "signal": "psi", "psi_some_avg10": .double(some),
+                            "threshold": .double(thresholds.psiSomeAvg10Warning),
+                        ]
+                    ))
             }
             return .healthy
         }
@@ -71,31 +81,39 @@ public enum MemoryPressureLadder {
             if deltaMB > thresholds.swapOutNoiseFloorMB {
                 let free = latest.memFreeMB
                 let critical = free.map { $0 < thresholds.freeLowMB } ?? false
-                var message = "swapped out \(PythonFormat.fixed(deltaMB, decimals: 1)) MiB since the previous sample (> \(PythonFormat.count(thresholds.swapOutNoiseFloorMB)) MiB)"
-                if critical, let free { message += " with mem_free_mb \(PythonFormat.count(free)) < \(PythonFormat.count(thresholds.freeLowMB))" }
-                return .pressure(Pressure(
-                    severity: critical ? .critical : .warning, signal: .swapOutRate, message: message,
-                    context: [
-                        "signal": "swap_out_rate", "swap_out_mb": .double(deltaMB),
-                        "noise_floor_mb": PythonFormat.countJSON(thresholds.swapOutNoiseFloorMB),
-                        "mem_free_mb": free.map(PythonFormat.countJSON) ?? .null, "free_low_mb": PythonFormat.countJSON(thresholds.freeLowMB),
-                    ]
-                ))
+                var message =
+                    "swapped out \(PythonFormat.fixed(deltaMB, decimals: 1)) MiB since the previous sample (> \(PythonFormat.count(thresholds.swapOutNoiseFloorMB)) MiB)"
+                if critical, let free {
+                    message +=
+                        " with mem_free_mb \(PythonFormat.count(free)) < \(PythonFormat.count(thresholds.freeLowMB))"
+                }
+                return .pressure(
+                    Pressure(
+                        severity: critical ? .critical : .warning, signal: .swapOutRate, message: message,
+                        context: [
+                            "signal": "swap_out_rate", "swap_out_mb": .double(deltaMB),
+                            "noise_floor_mb": PythonFormat.countJSON(thresholds.swapOutNoiseFloorMB),
+                            "mem_free_mb": free.map(PythonFormat.countJSON) ?? .null,
+                            "free_low_mb": PythonFormat.countJSON(thresholds.freeLowMB),
+                        ]
+                    ))
             }
         }
         if let free = latest.memFreeMB, let available = latest.memAvailableMB {
             usable = true
             if free < thresholds.freeLowMB, available < thresholds.availMinMB {
-                return .pressure(Pressure(
-                    severity: .warning, signal: .combinedLow,
-                    message: "mem_free_mb \(PythonFormat.count(free)) < \(PythonFormat.count(thresholds.freeLowMB)) and mem_available_mb \(PythonFormat.count(available)) < \(PythonFormat.count(thresholds.availMinMB))",
-                    context: [
-                        "signal": "combined_low", "mem_free_mb": PythonFormat.countJSON(free),
-                        "free_low_mb": PythonFormat.countJSON(thresholds.freeLowMB),
-                        "mem_available_mb": PythonFormat.countJSON(available),
-                        "avail_min_mb": PythonFormat.countJSON(thresholds.availMinMB),
-                    ]
-                ))
+                return .pressure(
+                    Pressure(
+                        severity: .warning, signal: .combinedLow,
+                        message:
+                            "mem_free_mb \(PythonFormat.count(free)) < \(PythonFormat.count(thresholds.freeLowMB)) and mem_available_mb \(PythonFormat.count(available)) < \(PythonFormat.count(thresholds.availMinMB))",
+                        context: [
+                            "signal": "combined_low", "mem_free_mb": PythonFormat.countJSON(free),
+                            "free_low_mb": PythonFormat.countJSON(thresholds.freeLowMB),
+                            "mem_available_mb": PythonFormat.countJSON(available),
+                            "avail_min_mb": PythonFormat.countJSON(thresholds.availMinMB),
+                        ]
+                    ))
             }
         }
         return usable ? .healthy : .unavailable

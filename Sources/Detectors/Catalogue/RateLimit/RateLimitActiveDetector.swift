@@ -19,19 +19,29 @@ public struct RateLimitActiveDetector: Detector {
         let nowEpoch = observation.nowEpoch
         let byAgent = ThrottleLadder.latestByAgent(observation, nowEpoch: nowEpoch)
         var active: [ThrottleLadder.Throttle] = byAgent.values.compactMap { state in
-            guard case .detected(let throttle) = state, Double(throttle.effectiveResetEpoch) > nowEpoch else { return nil }
+            guard case .detected(let throttle) = state, Double(throttle.effectiveResetEpoch) > nowEpoch else {
+                return nil
+            }
             return throttle
         }
         if let reported = observation.reportedThrottle, byAgent[reported.agent] == nil,
-           Double(reported.untilEpoch) > nowEpoch, Double(reported.untilEpoch) <= nowEpoch + Double(ThrottleLadder.maxAheadS) {
-            active.append(.init(agent: reported.agent, classification: reported.classification, effectiveResetEpoch: reported.untilEpoch))
+            Double(reported.untilEpoch) > nowEpoch,
+            Double(reported.untilEpoch) <= nowEpoch + Double(ThrottleLadder.maxAheadS)
+        {
+            active.append(
+                .init(
+                    agent: reported.agent, classification: reported.classification,
+                    effectiveResetEpoch: reported.untilEpoch))
         }
         return active.sorted { $0.agent < $1.agent }.map { throttle in
             let iso = PythonFormat.isoUTC(epochSeconds: throttle.effectiveResetEpoch)
             return Alert(
                 detector: name, severity: .warning,
                 message: "throttled until \(iso) (\(throttle.classification))",
-                context: ["throttled_until_iso": .string(iso), "classification": .string(throttle.classification), "agent": .string(throttle.agent)],
+                context: [
+                    "throttled_until_iso": .string(iso), "classification": .string(throttle.classification),
+                    "agent": .string(throttle.agent),
+                ],
                 key: "rate_limit_active:agent=\(throttle.agent)|throttled_until_iso=\(iso)"
             )
         }

@@ -69,9 +69,11 @@ enum ThrottleLadder {
             let classification = HostText.clip(HostValue.string(detection.payload["classification"]) ?? "unknown")
             let escalation = max((detectionsSinceSuccess[agent] ?? 0) - 1, 0)
             let reset = effectiveReset(
-                raw: detection.payload["reset_at_epoch"], classification: classification, escalation: escalation, nowEpoch: nowEpoch
+                raw: detection.payload["reset_at_epoch"], classification: classification, escalation: escalation,
+                nowEpoch: nowEpoch
             )
-            states[agent] = .detected(Throttle(agent: agent, classification: classification, effectiveResetEpoch: reset))
+            states[agent] = .detected(
+                Throttle(agent: agent, classification: classification, effectiveResetEpoch: reset))
         }
         return states
     }
@@ -80,7 +82,8 @@ enum ThrottleLadder {
     /// then extended for estimated classes.
     static func effectiveReset(raw: JSONValue?, classification: String, escalation: Int, nowEpoch: Double) -> Int64 {
         var reset: Int64 = 0
-        if let value = raw?.doubleValue, value.isFinite, value >= 0, value <= nowEpoch + Double(maxAheadS), value < 1e13 {
+        if let value = raw?.doubleValue, value.isFinite, value >= 0, value <= nowEpoch + Double(maxAheadS), value < 1e13
+        {
             reset = Int64(value)
         }
         if let base = baseBackoffS[classification], escalation > 0 {

@@ -4,7 +4,9 @@ import FleetCore
 /// agent-runner's verbs and their dispatch. Argument parsing and output live here; the work
 /// itself lives in FleetCore.
 enum AgentRunnerProgram {
-    static let configOption = OptionSpec("config", value: "PATH", help: "The agent-runner.toml to use (default: ./agent-runner.toml, or $AGENT_RUNNER_CONFIG).")
+    static let configOption = OptionSpec(
+        "config", value: "PATH",
+        help: "The agent-runner.toml to use (default: ./agent-runner.toml, or $AGENT_RUNNER_CONFIG).")
     static let jsonOption = OptionSpec("json", help: "Machine-readable output on stdout.")
 
     static let spec = ProgramSpec(
@@ -14,7 +16,8 @@ enum AgentRunnerProgram {
         verbs: [
             InitCommand.spec, ConfigCommand.spec, ServeCommand.spec, ServeCommand.roundSpec,
             ServiceCommand.startSpec, ServiceCommand.stopSpec, ServiceCommand.killSpec, ServiceCommand.restartSpec,
-            PeekCommand.statusSpec, PeekCommand.spec, PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec, MetricsCommand.spec,
+            PeekCommand.statusSpec, PeekCommand.spec, PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec,
+            MetricsCommand.spec,
             InstallCommand.spec, InstallCommand.uninstallSpec, UpgradeCommand.spec,
             MigrateCommand.spec, DoctorCommand.spec,
         ])
@@ -34,8 +37,10 @@ enum AgentRunnerProgram {
             case MetricsCommand.spec.name: return MetricsCommand.run(parsed, context: context, runner: runner)
             case InitCommand.spec.name: return InitCommand.run(parsed, context: context, runner: runner)
             case InstallCommand.spec.name: return InstallCommand.run(parsed, context: context, runner: runner)
-            case InstallCommand.uninstallSpec.name: return InstallCommand.runUninstall(parsed, context: context, runner: runner)
-            case ServiceCommand.startSpec.name, ServiceCommand.stopSpec.name, ServiceCommand.killSpec.name, ServiceCommand.restartSpec.name:
+            case InstallCommand.uninstallSpec.name:
+                return InstallCommand.runUninstall(parsed, context: context, runner: runner)
+            case ServiceCommand.startSpec.name, ServiceCommand.stopSpec.name, ServiceCommand.killSpec.name,
+                ServiceCommand.restartSpec.name:
                 return ServiceCommand.run(parsed, context: context, runner: runner)
             case UpgradeCommand.spec.name: return UpgradeCommand.run(parsed, context: context, runner: runner)
             case MigrateCommand.spec.name: return MigrateCommand.run(parsed, context: context, runner: runner)
@@ -55,6 +60,7 @@ enum AgentRunnerProgram {
 
     /// The config path in force: `--config`, else `$AGENT_RUNNER_CONFIG`, else `./agent-runner.toml`.
     static func configPath(_ parsed: ParsedArguments, context: CommandContext) -> String {
-        parsed.value("config") ?? context.environment["AGENT_RUNNER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "agent-runner.toml"
+        parsed.value("config") ?? context.environment["AGENT_RUNNER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "agent-runner.toml"
     }
 }

@@ -15,7 +15,10 @@ enum ConfigCommand {
         exitCodes: [
             (ExitCode.success, "the configuration is valid"),
             (ExitCode.usage, "the command line is wrong"),
-            (ExitCode.config, "the configuration is missing, unreadable or invalid; the message names file, line and key"),
+            (
+                ExitCode.config,
+                "the configuration is missing, unreadable or invalid; the message names file, line and key"
+            ),
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import AgentRunnerCore
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `agent-runner events --kind K[,K2] [--window N | --tail] [--since TS]`: event lines of some
 /// kinds, verbatim, as JSON Lines — the query fleetctl's relay and scripts build on.
@@ -29,9 +30,15 @@ enum EventsCommand {
             """,
         options: [
             OptionSpec("kind", value: "K[,K2...]", help: "Comma-separated event kinds to print (required)."),
-            OptionSpec("window", value: "N", help: "Print the last N matching lines (default 10). Excludes --tail and --since."),
-            OptionSpec("tail", help: "Keep printing matching lines as they are written, until SIGINT/SIGTERM or the reader goes."),
-            OptionSpec("since", value: "ISO-TS", help: "Replay matching lines with ts >= this time (e.g. 2026-07-27T10:00:00.000Z)."),
+            OptionSpec(
+                "window", value: "N", help: "Print the last N matching lines (default 10). Excludes --tail and --since."
+            ),
+            OptionSpec(
+                "tail",
+                help: "Keep printing matching lines as they are written, until SIGINT/SIGTERM or the reader goes."),
+            OptionSpec(
+                "since", value: "ISO-TS",
+                help: "Replay matching lines with ts >= this time (e.g. 2026-07-27T10:00:00.000Z)."),
         ],
         exitCodes: [
             (ExitCode.success, "the lines were printed, or --tail was stopped by SIGINT/SIGTERM"),
@@ -55,7 +62,9 @@ enum EventsCommand {
             throw UsageError("--kind is required (e.g. --kind round_end,agent_exit)", verb: "events")
         }
         let kinds = Set(kindText.split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty })
-        guard !kinds.isEmpty else { throw UsageError("--kind requires at least one non-empty event kind", verb: "events") }
+        guard !kinds.isEmpty else {
+            throw UsageError("--kind requires at least one non-empty event kind", verb: "events")
+        }
         let window = try parsed.integer("window", minimum: 1)
         let tail = parsed.has("tail")
         if window != nil && tail { throw UsageError("--window and --tail are mutually exclusive", verb: "events") }
@@ -63,7 +72,9 @@ enum EventsCommand {
         if let text = parsed.value("since") {
             if window != nil { throw UsageError("--window and --since are mutually exclusive", verb: "events") }
             guard let instant = parseSince(text) else {
-                throw UsageError("--since expects an ISO-8601 timestamp (e.g. 2026-07-27T10:00:00.000Z), got '\(text)'", verb: "events")
+                throw UsageError(
+                    "--since expects an ISO-8601 timestamp (e.g. 2026-07-27T10:00:00.000Z), got '\(text)'",
+                    verb: "events")
             }
             since = instant
         }
@@ -90,7 +101,9 @@ enum EventsCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
+            return ExitCode.config
+        }
         let logDir = config.runtime.logDir
         var watch: StreamWatch?
         if request.tail {
@@ -104,7 +117,9 @@ enum EventsCommand {
             // Positioned before any replay, so nothing written meanwhile is missed (at worst repeated).
             var follower = request.tail ? try EventLogFollower(directory: logDir, from: .end) : nil
             if let since = request.since {
-                for event in try EventLogReader(directory: logDir).events(since: since, kinds: request.kinds, inclusive: true) {
+                for event in try EventLogReader(directory: logDir).events(
+                    since: since, kinds: request.kinds, inclusive: true)
+                {
                     context.stdout.write(event.raw + "\n")
                     if let end = watch?.check() { return ended(end, context: context) }
                 }

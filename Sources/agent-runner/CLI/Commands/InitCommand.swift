@@ -15,14 +15,19 @@ enum InitCommand {
             so a dirty round cannot take the config away even with --no-commit.
             """,
         options: [
-            OptionSpec("preset", value: "NAME", help: "Agent CLI: \(AgentPreset.all.map(\.name).joined(separator: ", ")) (default: claude)."),
+            OptionSpec(
+                "preset", value: "NAME",
+                help: "Agent CLI: \(AgentPreset.all.map(\.name).joined(separator: ", ")) (default: claude)."),
             OptionSpec("force", help: "Overwrite an existing agent-runner.toml (and prompts/main.md)."),
             OptionSpec("commit", help: "git commit the new files (the default)."),
             OptionSpec("no-commit", help: "Do not commit; prints the command that does."),
         ],
         exitCodes: [
             (ExitCode.success, "the files were written (and committed)"),
-            (ExitCode.failure, "not a git work tree, agent-runner.toml exists without --force, or writing/committing failed"),
+            (
+                ExitCode.failure,
+                "not a git work tree, agent-runner.toml exists without --force, or writing/committing failed"
+            ),
             (ExitCode.usage, "the command line is wrong (e.g. an unknown preset)"),
             (ExitCode.software, "internal error: the preset does not load"),
         ])
@@ -30,33 +35,49 @@ enum InitCommand {
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         let name = parsed.value("preset") ?? "claude"
         guard let preset = AgentPreset.named(name) else {
-            return runner.usageFailure(UsageError("--preset must be one of \(AgentPreset.all.map(\.name).joined(separator: ", ")), got '\(name)'", verb: "init"), context: context)
+            return runner.usageFailure(
+                UsageError(
+                    "--preset must be one of \(AgentPreset.all.map(\.name).joined(separator: ", ")), got '\(name)'",
+                    verb: "init"), context: context)
         }
         if parsed.has("commit") && parsed.has("no-commit") {
-            return runner.usageFailure(UsageError("--commit and --no-commit exclude each other", verb: "init"), context: context)
+            return runner.usageFailure(
+                UsageError("--commit and --no-commit exclude each other", verb: "init"), context: context)
         }
-        let configPath = ConfigPaths.absolute(AgentRunnerProgram.configPath(parsed, context: context), against: context.currentDirectory)
-        let initializer = ProjectInitializer(configPath: configPath, effects: context.effects,
-                                             environment: context.environment, home: context.home)
+        let configPath = ConfigPaths.absolute(
+            AgentRunnerProgram.configPath(parsed, context: context), against: context.currentDirectory)
+        let initializer = ProjectInitializer(
+            configPath: configPath, effects: context.effects,
+            environment: context.environment, home: context.home)
         let result: ProjectInitializer.Result
         do {
-            result = try initializer.run(.init(preset: preset, force: parsed.has("force"), commit: !parsed.has("no-commit")))
+            result = try initializer.run(
+                .init(preset: preset, force: parsed.has("force"), commit: !parsed.has("no-commit")))
         } catch {
             context.stderr.write("agent-runner: \(error.message)\n")
             return error.exitCode
         }
         let files = result.filesCreated.joined(separator: ", ")
         if result.committed {
-            context.stderr.write("agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)) and committed them (\"\(ProjectScaffold.commitMessage)\")\n")
+            context.stderr.write(
+                "agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)) and committed them (\"\(ProjectScaffold.commitMessage)\")\n"
+            )
         } else if let command = result.commitCommand {
-            context.stderr.write("agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)), not committed; commit them before the first round:\n  \(command)\n")
+            context.stderr.write(
+                "agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)), not committed; commit them before the first round:\n  \(command)\n"
+            )
         } else {
-            context.stderr.write("agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)); already committed, nothing new\n")
+            context.stderr.write(
+                "agent-runner: wrote \(files) in \(result.workDir) (preset \(result.preset)); already committed, nothing new\n"
+            )
         }
-        context.stderr.write("agent-runner: next: agent-runner config (check it), then agent-runner install (systemd) or agent-runner start\n")
+        context.stderr.write(
+            "agent-runner: next: agent-runner config (check it), then agent-runner install (systemd) or agent-runner start\n"
+        )
         if parsed.has("json") {
             let object = JSONObject([
-                ("work_dir", .string(result.workDir)), ("files_created", .array(result.filesCreated.map(JSONValue.string))),
+                ("work_dir", .string(result.workDir)),
+                ("files_created", .array(result.filesCreated.map(JSONValue.string))),
                 ("committed", .bool(result.committed)), ("preset", .string(result.preset)),
             ])
             context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n")

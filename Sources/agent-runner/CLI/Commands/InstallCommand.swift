@@ -4,7 +4,8 @@ import FleetCore
 /// `install` / `uninstall`: the project's systemd units.
 enum InstallCommand {
     static let spec = VerbSpec(
-        "install", summary: "write and enable the systemd unit agent-runner@<project>.service (user mode: also start it)",
+        "install",
+        summary: "write and enable the systemd unit agent-runner@<project>.service (user mode: also start it)",
         discussion: """
             User mode (the default; --user says so) writes
             ~/.config/systemd/user/agent-runner@<project>.service and runs
@@ -19,12 +20,17 @@ enum InstallCommand {
         options: [
             OptionSpec("monitor", help: "Also install agent-runner-monitor@<project>.service."),
             OptionSpec("user", help: "A user unit in ~/.config/systemd/user, started now (the default mode)."),
-            OptionSpec("system", help: "A system unit in /etc/systemd/system (root; User= from SUDO_USER); enabled, not started."),
+            OptionSpec(
+                "system",
+                help: "A system unit in /etc/systemd/system (root; User= from SUDO_USER); enabled, not started."),
             OptionSpec("force", help: "Overwrite a unit that manages a different project folder."),
         ],
         exitCodes: [
             (ExitCode.success, "the units were written and enabled (user mode: started)"),
-            (ExitCode.failure, "a prerequisite is missing (user manager, root/SUDO_USER), a unit manages another project, or systemctl failed"),
+            (
+                ExitCode.failure,
+                "a prerequisite is missing (user manager, root/SUDO_USER), a unit manages another project, or systemctl failed"
+            ),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is invalid, or the project name cannot name a unit"),
         ])
@@ -45,17 +51,19 @@ enum InstallCommand {
         ])
 
     static func installer(_ setup: LifecycleSetup, context: CommandContext) -> ServiceInstaller {
-        ServiceInstaller(paths: setup.paths, config: setup.config, effects: context.effects,
-                         environment: context.environment,
-                         executable: RunningExecutable.forUnits(binLink: setup.config.upgrade.binLink))
+        ServiceInstaller(
+            paths: setup.paths, config: setup.config, effects: context.effects,
+            environment: context.environment,
+            executable: RunningExecutable.forUnits(binLink: setup.config.upgrade.binLink))
     }
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         SessionLoss.outlive()
         let options: ServiceInstaller.Options
         do {
-            options = try ServiceInstaller.Options(monitor: parsed.has("monitor"), user: parsed.has("user"),
-                                                   system: parsed.has("system"), force: parsed.has("force"))
+            options = try ServiceInstaller.Options(
+                monitor: parsed.has("monitor"), user: parsed.has("user"),
+                system: parsed.has("system"), force: parsed.has("force"))
         } catch {
             return runner.usageFailure(error, context: context)
         }
@@ -65,7 +73,9 @@ enum InstallCommand {
         case .failure(let failure): return failure.code
         }
         if options.monitor && AgentRunnerProgram.spec.verb(named: "monitor") == nil {
-            context.stderr.write("agent-runner: note: this build (\(BuildInfo.version)) has no 'monitor' verb yet; the monitor unit restarts until an upgrade brings it\n")
+            context.stderr.write(
+                "agent-runner: note: this build (\(BuildInfo.version)) has no 'monitor' verb yet; the monitor unit restarts until an upgrade brings it\n"
+            )
         }
         let result: ServiceInstaller.InstallResult
         do {
@@ -75,11 +85,14 @@ enum InstallCommand {
             return error.exitCode
         }
         for warning in result.warnings { context.stderr.write("agent-runner: warning: \(warning)\n") }
-        context.stderr.write("agent-runner: installed \(result.unitPath)\(result.monitorUnitPath.map { " and \($0)" } ?? "") (enabled\(result.started ? ", started" : ""))\n")
+        context.stderr.write(
+            "agent-runner: installed \(result.unitPath)\(result.monitorUnitPath.map { " and \($0)" } ?? "") (enabled\(result.started ? ", started" : ""))\n"
+        )
         if let next = result.next { context.stderr.write("agent-runner: next: \(next)\n") }
         if parsed.has("json") {
             let object = JSONObject([
-                ("unit_path", .string(result.unitPath)), ("monitor_unit_path", result.monitorUnitPath.map(JSONValue.string) ?? .null),
+                ("unit_path", .string(result.unitPath)),
+                ("monitor_unit_path", result.monitorUnitPath.map(JSONValue.string) ?? .null),
                 ("enabled", .bool(result.enabled)), ("started", .bool(result.started)),
             ])
             context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n")

@@ -8,8 +8,11 @@ struct LifecycleSetup {
     var controller: ServiceController
 
     /// Loads the config and derives the paths; prints the error and returns the exit code otherwise.
-    static func load(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner)
-        -> Result<LifecycleSetup, ExitFailure> {
+    static func load(
+        _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner
+    )
+        -> Result<LifecycleSetup, ExitFailure>
+    {
         guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
             return .failure(ExitFailure(code: ExitCode.config))
         }
@@ -20,9 +23,10 @@ struct LifecycleSetup {
             context.stderr.write("agent-runner: \(error.message)\n")
             return .failure(ExitFailure(code: error.exitCode))
         }
-        let controller = ServiceController(paths: paths, config: config, effects: context.effects,
-                                           processes: LiveProcessTable(), environment: context.environment,
-                                           stderr: context.stderr, executable: RunningExecutable.path())
+        let controller = ServiceController(
+            paths: paths, config: config, effects: context.effects,
+            processes: LiveProcessTable(), environment: context.environment,
+            stderr: context.stderr, executable: RunningExecutable.path())
         return .success(LifecycleSetup(config: config, paths: paths, controller: controller))
     }
 

@@ -1,18 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import AgentRunnerCore
-import Monitoring
 import FleetCore
+import Monitoring
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `agent-runner metrics [--output PATH]`: this host's metrics in the Prometheus text format,
 /// the same per-host series `fleetctl watch --metrics-listen` exports, for node_exporter's
 /// textfile collector (teams that scrape hosts directly).
 enum MetricsCommand {
     static let spec = VerbSpec(
-        "metrics", summary: "print this host's metrics in the Prometheus text format (node_exporter textfile collector)",
+        "metrics",
+        summary: "print this host's metrics in the Prometheus text format (node_exporter textfile collector)",
         discussion: """
             Builds this project's peek document and prints the fleet_host_* series fleetctl
             exports for a host (fleet_host_up, round, last exit code, last event age, disk used
@@ -22,7 +24,9 @@ enum MetricsCommand {
             it from cron or a systemd timer with --output /var/lib/node_exporter/textfile/agent.prom.
             """,
         options: [
-            OptionSpec("output", value: "PATH", help: "Write to PATH atomically instead of stdout (node_exporter reads *.prom files)."),
+            OptionSpec(
+                "output", value: "PATH",
+                help: "Write to PATH atomically instead of stdout (node_exporter reads *.prom files)."),
             OptionSpec("host", value: "NAME", help: "The host label (default: this machine's host name)."),
             OptionSpec("group", value: "NAME", help: "The group label of fleet_host_up (default: empty)."),
         ],
@@ -34,17 +38,23 @@ enum MetricsCommand {
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
-        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
+            return ExitCode.config
+        }
         let peek: Peek
         do {
-            peek = try PeekBuilder(config: config, clock: SystemClock(), service: PeekCommand.probe(config, context: context)).build(PeekOptions(events: 20, log: false))
+            peek = try PeekBuilder(
+                config: config, clock: SystemClock(), service: PeekCommand.probe(config, context: context)
+            ).build(PeekOptions(events: 20, log: false))
         } catch {
             context.stderr.write("agent-runner: cannot build the peek document: \(error)\n")
             return ExitCode.failure
         }
         let host = parsed.value("host") ?? hostName()
-        let text = PrometheusText.render(FleetMetricFamilies.localHost(peek: peek.document, host: host, group: parsed.value("group") ?? "",
-                                                                       now: SystemClock().now()))
+        let text = PrometheusText.render(
+            FleetMetricFamilies.localHost(
+                peek: peek.document, host: host, group: parsed.value("group") ?? "",
+                now: SystemClock().now()))
         guard let output = parsed.value("output") else {
             context.stdout.write(text)
             return ExitCode.success
@@ -52,7 +62,8 @@ enum MetricsCommand {
         do {
             try AtomicFile.write(text, to: ConfigPaths.absolute(output, against: context.currentDirectory))
         } catch {
-            context.stderr.write("agent-runner: cannot write \(output): \(error); check that its folder exists and is writable\n")
+            context.stderr.write(
+                "agent-runner: cannot write \(output): \(error); check that its folder exists and is writable\n")
             return ExitCode.failure
         }
         return ExitCode.success

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import AgentRunnerCore
 import FleetCore
 import Monitoring
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `agent-runner monitor`: anomaly detection with auto-stop, a live event stream, a narrative,
 /// or the progress page, all on this host.
@@ -13,7 +14,8 @@ enum MonitorCommand {
     static let modes = ["anomaly", "events", "narrate", "http"]
 
     static let spec = VerbSpec(
-        "monitor", summary: "watch this host: anomaly alerts with auto-stop, event stream, narrative, or a progress page",
+        "monitor",
+        summary: "watch this host: anomaly alerts with auto-stop, event stream, narrative, or a progress page",
         discussion: """
             anomaly (default): every --interval seconds (default 30) run the detectors over the
             local logs with the [monitor] thresholds; print each newly firing alert
@@ -37,15 +39,18 @@ enum MonitorCommand {
             """ + RemoteMonitorCommand.discussion,
         options: [
             OptionSpec("mode", value: "MODE", help: "anomaly (default), events, narrate or http."),
-            OptionSpec("interval", value: "SECONDS", help: "Seconds between anomaly polls (default 30; 60 with --host)."),
+            OptionSpec(
+                "interval", value: "SECONDS", help: "Seconds between anomaly polls (default 30; 60 with --host)."),
             OptionSpec("once", help: "anomaly: run one poll, then exit."),
             OptionSpec("port", value: "PORT", help: "http: the port on 127.0.0.1 (default 8765)."),
         ] + RemoteMonitorCommand.remoteOptions,
         exitCodes: [
             (ExitCode.success, "stopped by SIGINT/SIGTERM, or --once finished"),
-            (ExitCode.failure,
-             "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read; "
-                + "the relay (--host --mode events): gave up after remote_failure_tolerance_s"),
+            (
+                ExitCode.failure,
+                "http: the port is in use or cannot be bound; events/narrate: the event log cannot be read; "
+                    + "the relay (--host --mode events): gave up after remote_failure_tolerance_s"
+            ),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is missing, unreadable or invalid"),
             (ExitCode.hangUp, "events, narrate, the relay: SIGHUP"),
@@ -61,7 +66,8 @@ enum MonitorCommand {
         let port: Int
         do throws(UsageError) {
             guard modes.contains(mode) else {
-                throw UsageError("--mode must be one of \(modes.joined(separator: ", ")), got '\(mode)'", verb: "monitor")
+                throw UsageError(
+                    "--mode must be one of \(modes.joined(separator: ", ")), got '\(mode)'", verb: "monitor")
             }
             interval = try parsed.seconds("interval") ?? 30
             guard interval > 0 else { throw UsageError("--interval must be more than 0 seconds", verb: "monitor") }
@@ -73,24 +79,32 @@ enum MonitorCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
+            return ExitCode.config
+        }
         switch mode {
         case "events":
             return follow(config, from: .end, poll: .milliseconds(100), context: context) { event in event.raw }
         case "narrate":
-            return follow(config, from: .beginning, poll: .milliseconds(500), context: context) { Narration.line($0.rawObject) }
+            return follow(config, from: .beginning, poll: .milliseconds(500), context: context) {
+                Narration.line($0.rawObject)
+            }
         case "http":
             StopRequest.installSignalHandlers()
             return http(config, port: port, context: context)
         default:
             StopRequest.installSignalHandlers()
-            return anomaly(config, interval: interval, once: parsed.has("once"), json: parsed.has("json"), context: context)
+            return anomaly(
+                config, interval: interval, once: parsed.has("once"), json: parsed.has("json"), context: context)
         }
     }
 
-    static func anomaly(_ config: AgentRunnerConfig, interval: Double, once: Bool, json: Bool, context: CommandContext) -> Int32 {
+    static func anomaly(
+        _ config: AgentRunnerConfig, interval: Double, once: Bool, json: Bool, context: CommandContext
+    ) -> Int32 {
         if let error = Directories.create(config.runtime.logDir) {
-            context.stderr.write("agent-runner: cannot create log dir \(config.runtime.logDir): \(SystemError.text(error))\n")
+            context.stderr.write(
+                "agent-runner: cannot create log dir \(config.runtime.logDir): \(SystemError.text(error))\n")
             return ExitCode.failure
         }
         let clock = SystemClock()
@@ -111,7 +125,9 @@ enum MonitorCommand {
                 }
                 switch notice.stop {
                 case .stopped(let pid)?:
-                    context.stderr.write("agent-runner: auto-stop after \(notice.alert.detector): serve\(pid.map { " (pid \($0))" } ?? "") stopped\n")
+                    context.stderr.write(
+                        "agent-runner: auto-stop after \(notice.alert.detector): serve\(pid.map { " (pid \($0))" } ?? "") stopped\n"
+                    )
                 case .failed(let error, _)?:
                     context.stderr.write("agent-runner: auto-stop after \(notice.alert.detector) failed: \(error)\n")
                 case nil:
@@ -127,8 +143,10 @@ enum MonitorCommand {
 
     /// Prints each event `render` turns into a line, following the log across month files, until
     /// a stop request, SIGHUP or the reader of stdout going away (``StreamWatch``).
-    static func follow(_ config: AgentRunnerConfig, from start: EventLogFollower.StartPosition, poll interval: Duration,
-                       context: CommandContext, render: (Event) -> String) -> Int32 {
+    static func follow(
+        _ config: AgentRunnerConfig, from start: EventLogFollower.StartPosition, poll interval: Duration,
+        context: CommandContext, render: (Event) -> String
+    ) -> Int32 {
         StopRequest.installSignalHandlers(hangUp: true)
         let watch = StreamWatch(output: context.stdout)
         if let end = watch.check() { return EventsCommand.ended(end, context: context) }
@@ -155,17 +173,20 @@ enum MonitorCommand {
             context.stderr.write("agent-runner: \(error)\n")
             return ExitCode.failure
         }
-        context.stderr.write("agent-runner: progress page on http://127.0.0.1:\(server.port)/ (JSON at /api/state); Ctrl-C stops\n")
+        context.stderr.write(
+            "agent-runner: progress page on http://127.0.0.1:\(server.port)/ (JSON at /api/state); Ctrl-C stops\n")
         let page = ProgressPage(config: config, clock: SystemClock())
         let stop = StopRequest()
         server.serve(until: { stop.isRequested }) { request in
             switch request.path {
             case "/":
-                return HTTPServerResponse(status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
-                                          body: ProgressPage.html(page.state(), project: config.project))
+                return HTTPServerResponse(
+                    status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
+                    body: ProgressPage.html(page.state(), project: config.project))
             case "/api/state":
-                return HTTPServerResponse(status: 200, reason: "OK", contentType: "application/json",
-                                          body: JSONWriter(style: .python).string(page.state()))
+                return HTTPServerResponse(
+                    status: 200, reason: "OK", contentType: "application/json",
+                    body: JSONWriter(style: .python).string(page.state()))
             default:
                 return HTTPServerResponse(status: 404, reason: "Not Found", body: "not found: try / or /api/state\n")
             }

@@ -1,18 +1,23 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import AgentRunnerCore
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `agent-runner peek`, `watch` and `status`: what an operator (and fleetctl) sees of this host.
 enum PeekCommand {
     static let peekOptions = [
-        OptionSpec("round", value: "N|latest", help: "Fill current_round for round N (or the newest one), from its log and events."),
+        OptionSpec(
+            "round", value: "N|latest",
+            help: "Fill current_round for round N (or the newest one), from its log and events."),
         OptionSpec("log", help: "With --round (implied: latest), include the round's last 50 log lines as log_tail."),
         OptionSpec("events", value: "N", help: "Include the newest N events in recent_events (default none)."),
-        OptionSpec("select", value: "PATH", help: "Print only this dot path of the document (system.disk_used_pct, defenses.0.name)."),
+        OptionSpec(
+            "select", value: "PATH",
+            help: "Print only this dot path of the document (system.disk_used_pct, defenses.0.name)."),
     ]
 
     static let spec = VerbSpec(
@@ -27,7 +32,10 @@ enum PeekCommand {
         options: peekOptions,
         exitCodes: [
             (ExitCode.success, "the state was printed"),
-            (ExitCode.failure, "--round names a round without a log, or --select names a path the document does not have"),
+            (
+                ExitCode.failure,
+                "--round names a round without a log, or --select names a path the document does not have"
+            ),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is missing, unreadable or invalid"),
         ])
@@ -39,7 +47,9 @@ enum PeekCommand {
             SIGHUP (exit 129) or its reader going away (closed pipe, dropped ssh session: exit 141).
             On a terminal the screen is redrawn in place; otherwise each peek is printed in turn.
             """,
-        options: peekOptions + [OptionSpec("interval", value: "SECONDS", help: "Seconds between refreshes (default 2).")],
+        options: peekOptions + [
+            OptionSpec("interval", value: "SECONDS", help: "Seconds between refreshes (default 2).")
+        ],
         exitCodes: [
             (ExitCode.success, "stopped with Ctrl-C or SIGTERM"),
             (ExitCode.failure, "a peek failed (see peek's exit codes)"),
@@ -63,8 +73,9 @@ enum PeekCommand {
         ])
 
     static func probe(_ config: AgentRunnerConfig, context: CommandContext) -> ServiceProbe {
-        ServiceProbe(project: config.project, logDir: config.runtime.logDir, home: context.home, runner: PosixProcessRunner(),
-                     environment: context.environment)
+        ServiceProbe(
+            project: config.project, logDir: config.runtime.logDir, home: context.home, runner: PosixProcessRunner(),
+            environment: context.environment)
     }
 
     static func options(_ parsed: ParsedArguments) throws(UsageError) -> PeekOptions {
@@ -90,17 +101,24 @@ enum PeekCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
-        let (code, text) = render(config: config, options: options, select: parsed.value("select"), json: parsed.has("json"), context: context)
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
+            return ExitCode.config
+        }
+        let (code, text) = render(
+            config: config, options: options, select: parsed.value("select"), json: parsed.has("json"), context: context
+        )
         if code == ExitCode.success { context.stdout.write(text) } else { context.stderr.write(text) }
         return code
     }
 
     /// One peek as the text to print and the exit code (errors are the stderr text).
-    static func render(config: AgentRunnerConfig, options: PeekOptions, select: String?, json: Bool, context: CommandContext) -> (Int32, String) {
+    static func render(
+        config: AgentRunnerConfig, options: PeekOptions, select: String?, json: Bool, context: CommandContext
+    ) -> (Int32, String) {
         let peek: Peek
         do {
-            peek = try PeekBuilder(config: config, clock: SystemClock(), service: probe(config, context: context)).build(options)
+            peek = try PeekBuilder(config: config, clock: SystemClock(), service: probe(config, context: context))
+                .build(options)
         } catch {
             return (ExitCode.failure, "agent-runner: \(error)\n")
         }
@@ -111,9 +129,14 @@ enum PeekCommand {
             } catch {
                 return (ExitCode.failure, "agent-runner: \(error)\n")
             }
-            return (ExitCode.success, (json ? JSONWriter(style: .pretty(indent: 2)).string(value) : PeekText.scalar(value)) + "\n")
+            return (
+                ExitCode.success,
+                (json ? JSONWriter(style: .pretty(indent: 2)).string(value) : PeekText.scalar(value)) + "\n"
+            )
         }
-        return (ExitCode.success, json ? JSONWriter(style: .pretty(indent: 2)).string(value) + "\n" : PeekText.render(value))
+        return (
+            ExitCode.success, json ? JSONWriter(style: .pretty(indent: 2)).string(value) + "\n" : PeekText.render(value)
+        )
     }
 
     static func watch(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
@@ -125,14 +148,21 @@ enum PeekCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        guard interval > 0 else { return runner.usageFailure(UsageError("--interval must be more than 0 seconds", verb: "watch"), context: context) }
-        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        guard interval > 0 else {
+            return runner.usageFailure(
+                UsageError("--interval must be more than 0 seconds", verb: "watch"), context: context)
+        }
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
+            return ExitCode.config
+        }
         StopRequest.installSignalHandlers(hangUp: true)
         let watch = StreamWatch(output: context.stdout)
         let terminal = (context.stdout as? FileDescriptorOutput)?.isTerminal ?? false
         while true {
             if let end = watch.check() { return EventsCommand.ended(end, context: context) }
-            let (code, text) = render(config: config, options: options, select: parsed.value("select"), json: parsed.has("json"), context: context)
+            let (code, text) = render(
+                config: config, options: options, select: parsed.value("select"), json: parsed.has("json"),
+                context: context)
             guard code == ExitCode.success else {
                 context.stderr.write(text)
                 return code
@@ -144,7 +174,9 @@ enum PeekCommand {
     }
 
     static func status(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
-        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
+        guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
+            return ExitCode.config
+        }
         let status = probe(config, context: context).status()
         if parsed.has("json") {
             context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(status.json) + "\n")

@@ -19,33 +19,37 @@ import SSHTransport
 enum RemoteMonitorCommand {
     /// The `--host` part of `monitor`'s help.
     static let discussion = """
-            With --host ALIAS (an ~/.ssh/config alias or user@host), --mode anomaly: polls `agent-runner peek --json`
-            on the host every --interval seconds (default 60) through the system ssh, runs the
-            detectors on what it reports (supervisor_stale on the host's own clock, generated_at;
-            clock skew is reported), tolerates ssh failures for remote_failure_tolerance_s (90 s)
-            as blips (monitor_remote_blip) and then gives up (monitor_remote_giveup, an alert),
-            and on oauth_fail or disk_critical runs `agent-runner stop` on the host and re-polls
-            until it reports stopped (monitor_auto_stop_triggered / monitor_auto_stop_failed).
-            Events go to the local log dir (--config with --remote-config, see below), else to
-            ~/.local/state/agent-runner/monitor-ALIAS/. --check runs the ssh hygiene check
-            (`ssh -G`) for the alias instead.
-            --config PATH is the remote agent-runner.toml; when --remote-config PATH is given
-            too, that is the remote one and --config is the local agent-runner.toml.
+        With --host ALIAS (an ~/.ssh/config alias or user@host), --mode anomaly: polls `agent-runner peek --json`
+        on the host every --interval seconds (default 60) through the system ssh, runs the
+        detectors on what it reports (supervisor_stale on the host's own clock, generated_at;
+        clock skew is reported), tolerates ssh failures for remote_failure_tolerance_s (90 s)
+        as blips (monitor_remote_blip) and then gives up (monitor_remote_giveup, an alert),
+        and on oauth_fail or disk_critical runs `agent-runner stop` on the host and re-polls
+        until it reports stopped (monitor_auto_stop_triggered / monitor_auto_stop_failed).
+        Events go to the local log dir (--config with --remote-config, see below), else to
+        ~/.local/state/agent-runner/monitor-ALIAS/. --check runs the ssh hygiene check
+        (`ssh -G`) for the alias instead.
+        --config PATH is the remote agent-runner.toml; when --remote-config PATH is given
+        too, that is the remote one and --config is the local agent-runner.toml.
 
-            """ + EventRelayCommand.discussion
+        """ + EventRelayCommand.discussion
 
     /// The flags only `monitor --host` takes (`--interval` and `--once` are shared).
     static let remoteOptions: [OptionSpec] = [
-            OptionSpec("host", value: "ALIAS", help: "The remote host (ssh alias or user@host)."),
-            OptionSpec("remote-config", value: "PATH", help: "The remote agent-runner.toml (then --config is the local one)."),
-            OptionSpec("kind", value: "K[,K2...]", help: "--mode events: kinds to relay (default: the original's 71)."),
-            OptionSpec("since", value: "ISO-TS", help: "--mode events: begin with the events since this time."),
-            OptionSpec("agent-runner", value: "CMD", help: "The agent-runner command on the host (default: agent-runner on its PATH)."),
-            OptionSpec("ssh-config", value: "PATH", help: "ssh client config passed as -F (default: your ~/.ssh/config)."),
-            OptionSpec("state-dir", value: "PATH", help: "Where the alert state (and, without a local config, the events) go."),
-            OptionSpec("cycles", value: "N", help: "Poll N times, then exit."),
-            OptionSpec("check", help: "Check the ssh configuration for the alias (ssh -G) and exit."),
-            OptionSpec("dry-run", help: "Show the auto-stop instead of performing it."),
+        OptionSpec("host", value: "ALIAS", help: "The remote host (ssh alias or user@host)."),
+        OptionSpec(
+            "remote-config", value: "PATH", help: "The remote agent-runner.toml (then --config is the local one)."),
+        OptionSpec("kind", value: "K[,K2...]", help: "--mode events: kinds to relay (default: the original's 71)."),
+        OptionSpec("since", value: "ISO-TS", help: "--mode events: begin with the events since this time."),
+        OptionSpec(
+            "agent-runner", value: "CMD",
+            help: "The agent-runner command on the host (default: agent-runner on its PATH)."),
+        OptionSpec("ssh-config", value: "PATH", help: "ssh client config passed as -F (default: your ~/.ssh/config)."),
+        OptionSpec(
+            "state-dir", value: "PATH", help: "Where the alert state (and, without a local config, the events) go."),
+        OptionSpec("cycles", value: "N", help: "Poll N times, then exit."),
+        OptionSpec("check", help: "Check the ssh configuration for the alias (ssh -G) and exit."),
+        OptionSpec("dry-run", help: "Show the auto-stop instead of performing it."),
     ]
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
@@ -90,7 +94,8 @@ enum RemoteMonitorCommand {
         do {
             if let interval = try parsed.seconds("interval") {
                 guard interval > 0 else {
-                    return runner.usageFailure(UsageError("--interval must be above 0", verb: "monitor"), context: context)
+                    return runner.usageFailure(
+                        UsageError("--interval must be above 0", verb: "monitor"), context: context)
                 }
                 settings.pollIntervalS = interval
                 settings.pollTimeoutS = min(settings.pollTimeoutS, max(1, interval * 2))
@@ -103,15 +108,19 @@ enum RemoteMonitorCommand {
             let options = SSHOptions(
                 configFile: sshConfig,
                 connectionReuse: .on(controlDirectory: ControlDirectory.defaultPath(environment: context.environment)))
-            target = PollTarget(name: alias, remote: RemoteHost(name: alias, target: try SSHTarget(alias), options: options),
-                                settings: settings)
+            target = PollTarget(
+                name: alias, remote: RemoteHost(name: alias, target: try SSHTarget(alias), options: options),
+                settings: settings)
         } catch {
             return runner.usageFailure(UsageError(error.message, verb: "monitor"), context: context)
         }
         if parsed.has("check") { return check(target, context: context) }
 
-        let stateDir = parsed.value("state-dir")
-            ?? StateDirectory.file("monitor-" + String(alias.map { $0 == "/" ? "_" : $0 }), in: StateDirectory.file(".local/state/agent-runner", in: context.home))
+        let stateDir =
+            parsed.value("state-dir")
+            ?? StateDirectory.file(
+                "monitor-" + String(alias.map { $0 == "/" ? "_" : $0 }),
+                in: StateDirectory.file(".local/state/agent-runner", in: context.home))
         let logDir = localLogDir ?? stateDir
         do {
             try StateDirectory.prepare(stateDir)
@@ -130,8 +139,9 @@ enum RemoteMonitorCommand {
         let outputs = WatchLoop.Outputs(
             eventLog: EventLogWriter(directory: logDir),
             stateStore: WatchStateStore(path: StateDirectory.file("monitor-state-\(target.name).json", in: stateDir)))
-        let watcher = WatchLoop(hosts: [MonitoredHost(target: target, policy: policy)], remote: executor, effects: context.effects,
-                                outputs: outputs, options: options, report: output.handle)
+        let watcher = WatchLoop(
+            hosts: [MonitoredHost(target: target, policy: policy)], remote: executor, effects: context.effects,
+            outputs: outputs, options: options, report: output.handle)
         do {
             try watcher.restore()
         } catch {
@@ -150,7 +160,9 @@ enum RemoteMonitorCommand {
     private static func check(_ target: PollTarget, context: CommandContext) -> Int32 {
         do {
             let findings = try SSHHygiene(environment: context.environment).check(target.remote)
-            if findings.isEmpty { context.stdout.write("\(target.name): ssh configuration follows the runbook's advice\n") }
+            if findings.isEmpty {
+                context.stdout.write("\(target.name): ssh configuration follows the runbook's advice\n")
+            }
             for finding in findings { context.stdout.write(finding.text + "\n") }
             return findings.contains { $0.severity == .critical } ? ExitCode.failure : ExitCode.success
         } catch {
@@ -184,7 +196,9 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
             if let skew = poll.facts?.clockSkewS, abs(skew) >= 5, reportedSkew.map({ abs($0 - skew) >= 5 }) ?? true {
                 reportedSkew = skew
                 let direction = skew > 0 ? "ahead of" : "behind"
-                context.stderr.write("agent-runner: \(poll.host)'s clock is \(JSONWriter.formatDouble((abs(skew) * 10).rounded() / 10))s \(direction) this machine's; supervisor_stale is judged on the host's clock (generated_at)\n")
+                context.stderr.write(
+                    "agent-runner: \(poll.host)'s clock is \(JSONWriter.formatDouble((abs(skew) * 10).rounded() / 10))s \(direction) this machine's; supervisor_stale is judged on the host's clock (generated_at)\n"
+                )
             }
             switch monitor.reachability {
             case .blip, .unreadable:
@@ -208,11 +222,14 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
         case .autoStop(let host, let alert, let outcome):
             switch outcome {
             case .confirmed(let elapsed):
-                context.stderr.write("agent-runner: auto-stopped \(host) (\(alert.detector)), "
-                                     + "confirmed after \(elapsed.shortText)\n")
-            case .failed(let error): context.stderr.write("agent-runner: auto-stop of \(host) (\(alert.detector)) failed: \(error)\n")
+                context.stderr.write(
+                    "agent-runner: auto-stopped \(host) (\(alert.detector)), "
+                        + "confirmed after \(elapsed.shortText)\n")
+            case .failed(let error):
+                context.stderr.write("agent-runner: auto-stop of \(host) (\(alert.detector)) failed: \(error)\n")
             case .capped: context.stderr.write("agent-runner: auto-stop of \(host) refused by the cap\n")
-            case .dryRun(let command): context.stderr.write("agent-runner: dry run: would run on \(host): \(command.joined(separator: " "))\n")
+            case .dryRun(let command):
+                context.stderr.write("agent-runner: dry run: would run on \(host): \(command.joined(separator: " "))\n")
             }
         case .warning(let message):
             context.stderr.write("agent-runner: \(message)\n")

@@ -17,20 +17,27 @@ enum ServeCommand {
         options: [
             OptionSpec("max-rounds", value: "N", help: "Stop after N rounds (overrides [runtime] max_rounds)."),
             OptionSpec("once", help: "Run one round, then stop."),
-            OptionSpec("ignore-schedule",
-                       help: "Start rounds outside [schedule] and per-phase windows (the memory gate still applies)."),
+            OptionSpec(
+                "ignore-schedule",
+                help: "Start rounds outside [schedule] and per-phase windows (the memory gate still applies)."),
         ],
         exitCodes: [
-            (ExitCode.success,
-             "stopped cleanly: sentinel, stop file, max rounds, signal, --once, or transient_error_action = \"stop\""),
+            (
+                ExitCode.success,
+                "stopped cleanly: sentinel, stop file, max rounds, signal, --once, or transient_error_action = \"stop\""
+            ),
             (ExitCode.failure, "another serve holds the lock for this project, or a serve_startup hook failed"),
             (ExitCode.usage, "the command line is wrong"),
-            (ExitCode.memLoopPersistent,
-             "mem_loop_persistent: the 3rd mem_loop within 2 h; systemd does not restart it"),
+            (
+                ExitCode.memLoopPersistent,
+                "mem_loop_persistent: the 3rd mem_loop within 2 h; systemd does not restart it"
+            ),
             (ExitCode.memLoop, "mem_loop: 5 memory-terminated rounds in a row; systemd restarts serve"),
             (ExitCode.crashLoop, "crash_loop: 5 consecutive short unexplained crashes; systemd does not restart it"),
-            (ExitCode.config,
-             "config_broken: the config, a phase-window overlap or the startup battery failed permanently"),
+            (
+                ExitCode.config,
+                "config_broken: the config, a phase-window overlap or the startup battery failed permanently"
+            ),
         ])
 
     static let roundSpec = VerbSpec(
@@ -45,12 +52,16 @@ enum ServeCommand {
             (ExitCode.failure, "the agent exited non-zero"),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.environment, "the environment is not usable (log dir not writable)"),
-            (ExitCode.config,
-             "the config or the startup battery failed permanently, or --phase is not in [phases] list"),
+            (
+                ExitCode.config,
+                "the config or the startup battery failed permanently, or --phase is not in [phases] list"
+            ),
         ])
 
-    static func loadConfig(_ parsed: ParsedArguments, context: CommandContext,
-                           runner: ProgramRunner) -> AgentRunnerConfig? {
+    static func loadConfig(
+        _ parsed: ParsedArguments, context: CommandContext,
+        runner: ProgramRunner
+    ) -> AgentRunnerConfig? {
         let loader = AgentRunnerConfigLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
         do {
             let config = try loader.load(path: AgentRunnerProgram.configPath(parsed, context: context))
@@ -71,22 +82,27 @@ enum ServeCommand {
         }
         guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
         StopRequest.installSignalHandlers()
-        let supervisor = Supervisor(config: config, effects: context.effects, environment: context.environment,
-                                    stderr: context.stderr, stop: StopRequest())
-        return supervisor.run(.init(maxRoundsOverride: maxRounds, once: parsed.has("once"),
-                                    ignoreSchedule: parsed.has("ignore-schedule")))
+        let supervisor = Supervisor(
+            config: config, effects: context.effects, environment: context.environment,
+            stderr: context.stderr, stop: StopRequest())
+        return supervisor.run(
+            .init(
+                maxRoundsOverride: maxRounds, once: parsed.has("once"),
+                ignoreSchedule: parsed.has("ignore-schedule")))
     }
 
     static func runRound(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
         let phase = parsed.value("phase")
         if let phase, !config.phases.list.contains(phase) {
-            let listed = config.phases.list.isEmpty
+            let listed =
+                config.phases.list.isEmpty
                 ? "no [phases] list is configured" : "the phases are \(config.phases.list)"
             return runner.configFailure(
-                ConfigError(file: config.displayPath, line: nil, key: "phases.list",
-                            message: "round --phase '\(phase)' is not a configured phase (\(listed)); "
-                                + "pick one of the list"),
+                ConfigError(
+                    file: config.displayPath, line: nil, key: "phases.list",
+                    message: "round --phase '\(phase)' is not a configured phase (\(listed)); "
+                        + "pick one of the list"),
                 context: context)
         }
         StopRequest.installSignalHandlers()
@@ -95,14 +111,16 @@ enum ServeCommand {
         do {
             lock = try FileLock.acquire(config.runtime.logDir + "/serve.lock")
         } catch {
-            context.stderr.write("agent-runner: a serve is running for \(config.runtime.workDir); "
-                + "stop it before running a round by hand\n")
+            context.stderr.write(
+                "agent-runner: a serve is running for \(config.runtime.workDir); "
+                    + "stop it before running a round by hand\n")
             return ExitCode.environment
         }
         defer { lock.release() }
         let events = EventSink(logDir: config.runtime.logDir, clock: context.effects.wallClock, stderr: context.stderr)
-        let rounds = RoundRunner(config: config, events: events, effects: context.effects,
-                                 environment: context.environment, stderr: context.stderr)
+        let rounds = RoundRunner(
+            config: config, events: events, effects: context.effects,
+            environment: context.environment, stderr: context.stderr)
         let result = rounds.run(round: rounds.nextRoundNumber(), phase: phase)
         switch result.kind {
         case .batteryFailed(let failures):

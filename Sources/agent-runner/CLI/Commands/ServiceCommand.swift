@@ -20,7 +20,10 @@ enum ServiceCommand {
             """,
         exitCodes: [
             (ExitCode.success, "running (started now, or already running)"),
-            (ExitCode.failure, "it did not start (the message quotes serve.log or systemctl), or a system unit runs this project"),
+            (
+                ExitCode.failure,
+                "it did not start (the message quotes serve.log or systemctl), or a system unit runs this project"
+            ),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is invalid"),
         ])
@@ -35,10 +38,17 @@ enum ServiceCommand {
             unit's TimeoutStopSec, i.e. the longest round plus its tail); after it, stop says it is
             still draining and exits 1 (the stop stays requested; 'agent-runner kill' stops it now).
             """,
-        options: [OptionSpec("timeout", value: "S", help: "Give up waiting after S seconds (30, 90s, 5m); default: the round's worst case.")],
+        options: [
+            OptionSpec(
+                "timeout", value: "S",
+                help: "Give up waiting after S seconds (30, 90s, 5m); default: the round's worst case.")
+        ],
         exitCodes: [
             (ExitCode.success, "stopped, or was not running"),
-            (ExitCode.failure, "still finishing its round after --timeout, serve runs as another user, a system unit runs this project, or systemctl failed"),
+            (
+                ExitCode.failure,
+                "still finishing its round after --timeout, serve runs as another user, a system unit runs this project, or systemctl failed"
+            ),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is invalid"),
         ])
@@ -55,7 +65,10 @@ enum ServiceCommand {
             """,
         exitCodes: [
             (ExitCode.success, "nothing of the supervisor or its agent is left running"),
-            (ExitCode.failure, "a process survived SIGKILL or runs as another user, a system unit runs this project, or systemctl failed"),
+            (
+                ExitCode.failure,
+                "a process survived SIGKILL or runs as another user, a system unit runs this project, or systemctl failed"
+            ),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the configuration is invalid"),
         ])

@@ -4,7 +4,8 @@ import FleetCore
 /// `agent-runner upgrade`: switch this host to another compiled build, safely.
 enum UpgradeCommand {
     static let spec = VerbSpec(
-        "upgrade", summary: "install a new build side by side, smoke it, switch the command on PATH, restart the service",
+        "upgrade",
+        summary: "install a new build side by side, smoke it, switch the command on PATH, restart the service",
         discussion: """
             Builds live side by side in [upgrade] versions_dir (X.Y.Z/agent-runner); the command on
             PATH, [upgrade] bin_link, is a symlink switched atomically. --from reads the new build
@@ -30,22 +31,32 @@ enum UpgradeCommand {
             """,
         options: [
             OptionSpec("from", value: "PATH|-", help: "The new build: a file, or - for standard input."),
-            OptionSpec("sha256", value: "HEX", help: "Refuse the build unless its SHA-256 is HEX (checked before anything changes)."),
-            OptionSpec("target", value: "X.Y.Z",
-                       help: "The version expected from --from; without --from, this installed version, else this "
-                           + "version from [upgrade] source."),
+            OptionSpec(
+                "sha256", value: "HEX",
+                help: "Refuse the build unless its SHA-256 is HEX (checked before anything changes)."),
+            OptionSpec(
+                "target", value: "X.Y.Z",
+                help: "The version expected from --from; without --from, this installed version, else this "
+                    + "version from [upgrade] source."),
             OptionSpec("no-restart", help: "Smoke and switch only; restart the service yourself."),
-            OptionSpec("no-migrate",
-                       help: "Accepted for the runbook's spelling; builds carry no config migration step of their "
-                           + "own yet, so there is nothing to skip."),
+            OptionSpec(
+                "no-migrate",
+                help: "Accepted for the runbook's spelling; builds carry no config migration step of their "
+                    + "own yet, so there is nothing to skip."),
             OptionSpec("rollback", help: "Switch back to the previous version (from state.json), restarting as above."),
         ],
         exitCodes: [
             (ExitCode.success, "upgraded (or already on that build, or --rollback undid an interrupted upgrade)"),
-            (ExitCode.failure, "nothing changed (sha256 mismatch, not an agent-runner build, version not --target, "
-                + "[upgrade] source: version not listed, 404, timeout, unreachable; stop failed, package smoke failed, "
-                + "another upgrade running), or the upgrade failed and the previous build runs again"),
-            (2, "the rollback failed too, or an interrupted upgrade's old build could not be started again: the service is stopped (the message says what to run)"),
+            (
+                ExitCode.failure,
+                "nothing changed (sha256 mismatch, not an agent-runner build, version not --target, "
+                    + "[upgrade] source: version not listed, 404, timeout, unreachable; stop failed, package smoke failed, "
+                    + "another upgrade running), or the upgrade failed and the previous build runs again"
+            ),
+            (
+                2,
+                "the rollback failed too, or an interrupted upgrade's old build could not be started again: the service is stopped (the message says what to run)"
+            ),
             (ExitCode.usage, "the command line is wrong, or no flags and no [upgrade] source"),
         ])
 
@@ -60,16 +71,19 @@ enum UpgradeCommand {
             return runner.usageFailure(error, context: context)
         }
         if parsed.has("no-migrate") {
-            context.stderr.write("agent-runner: --no-migrate: nothing to skip; builds carry no config migration step "
-                                 + "of their own yet\n")
+            context.stderr.write(
+                "agent-runner: --no-migrate: nothing to skip; builds carry no config migration step "
+                    + "of their own yet\n")
         }
-        let config = Upgrader.projectConfig(at: AgentRunnerProgram.configPath(parsed, context: context),
-                                            environment: context.configEnvironment, fileSystem: context.fileSystem,
-                                            stderr: context.stderr)
-        let upgrader = Upgrader(project: config, environment: context.environment, home: context.home,
-                                effects: context.effects, processes: LiveProcessTable(), stderr: context.stderr,
-                                selfExecutable: RunningExecutable.path(),
-                                readStandardInput: Upgrader.readAllStandardInput)
+        let config = Upgrader.projectConfig(
+            at: AgentRunnerProgram.configPath(parsed, context: context),
+            environment: context.configEnvironment, fileSystem: context.fileSystem,
+            stderr: context.stderr)
+        let upgrader = Upgrader(
+            project: config, environment: context.environment, home: context.home,
+            effects: context.effects, processes: LiveProcessTable(), stderr: context.stderr,
+            selfExecutable: RunningExecutable.path(),
+            readStandardInput: Upgrader.readAllStandardInput)
         let outcome: Upgrader.Outcome
         do {
             outcome = try upgrader.run(request)

@@ -13,9 +13,15 @@ public enum SecretRedactor {
             (#"(?i)(authorization|proxy-authorization)\s*[:=]\s*(bearer|basic|token)?\s*[^\s,;)"']+"#, "$1: " + mask),
             (#"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}"#, "Bearer " + mask),
             (#"(?i)([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"#, "$1" + mask + "@"),
-            (#"(?i)\b([A-Z0-9_]*(api[_-]?key|token|secret|passw(or)?d|credential|session)[A-Z0-9_]*)\s*([=:])\s*("[^"]*"|'[^']*'|[^\s,;]+)"#, "$1$4" + mask),
+            (
+                #"(?i)\b([A-Z0-9_]*(api[_-]?key|token|secret|passw(or)?d|credential|session)[A-Z0-9_]*)\s*([=:])\s*("[^"]*"|'[^']*'|[^\s,;]+)"#,
+                "$1$4" + mask
+            ),
             (#"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}"#, mask),
-            (#"\b(sk-(ant-)?[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})"#, mask),
+            (
+                #"\b(sk-(ant-)?[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})"#,
+                mask
+            ),
         ]
         return patterns.compactMap { pattern, replacement in
             (try? Regex(pattern)).map { ($0, replacement) }
@@ -71,7 +77,9 @@ public enum SecretRedactor {
                 out.append("$")
                 break
             }
-            if let index = digit.wholeNumberValue, index < match.output.count, let substring = match.output[index].substring {
+            if let index = digit.wholeNumberValue, index < match.output.count,
+                let substring = match.output[index].substring
+            {
                 out += substring
             } else if digit.wholeNumberValue == nil {
                 out.append("$")

@@ -6,7 +6,8 @@ extension AgentRunnerConfig {
         var settings: [EffectiveConfig.Setting] = []
         func add(_ section: String, _ key: String, _ value: JSONValue, origin: ConfigOrigin? = nil) {
             let dotted = section.isEmpty ? key : "\(section).\(key)"
-            settings.append(.init(section: section, key: key, value: value, origin: origin ?? origins[dotted] ?? .defaultValue))
+            settings.append(
+                .init(section: section, key: key, value: value, origin: origin ?? origins[dotted] ?? .defaultValue))
         }
         func strings(_ list: [String]) -> JSONValue { .array(list.map { .string($0) }) }
         func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
@@ -19,10 +20,14 @@ extension AgentRunnerConfig {
         add("runtime", "work_dir", .string(runtime.workDir))
         add("runtime", "log_dir", .string(runtime.logDir))
         add("runtime", "round_budget_s", .int(Int64(runtime.roundTimeoutS)), origin: timeoutOrigin)
-        add("runtime", "restart_delay_s", runtime.restartDelayS == runtime.restartDelayS.rounded() ? .int(Int64(runtime.restartDelayS)) : .double(runtime.restartDelayS))
+        add(
+            "runtime", "restart_delay_s",
+            runtime.restartDelayS == runtime.restartDelayS.rounded()
+                ? .int(Int64(runtime.restartDelayS)) : .double(runtime.restartDelayS))
         add("runtime", "round_log_retention", .int(Int64(runtime.roundLogRetention)))
         add("runtime", "narrative_file", .string(runtime.narrativeFile))
-        add("runtime", "transient_error_action", .string(runtime.transientErrorAction.rawValue),
+        add(
+            "runtime", "transient_error_action", .string(runtime.transientErrorAction.rawValue),
             origin: origins["runtime.rate_limit_action"] ?? origins["runtime.transient_error_action"])
         add("runtime", "backoff_jitter_s", .int(Int64(runtime.backoffJitterS)))
         add("runtime", "max_rounds", optional(runtime.maxRounds))
@@ -44,9 +49,11 @@ extension AgentRunnerConfig {
             guard let override = phases.overrides[name] else { continue }
             let section = "phases.\(name)"
             if let timeout = override.roundTimeoutS {
-                add(section, "round_budget_s", .int(Int64(timeout)),
+                add(
+                    section, "round_budget_s", .int(Int64(timeout)),
                     origin: origins["\(section).round_budget_s"] ?? origins["\(section).round_timeout_s"]
-                        ?? origins["\(section).runtime.round_budget_s"] ?? origins["\(section).runtime.round_timeout_s"])
+                        ?? origins["\(section).runtime.round_budget_s"] ?? origins["\(section).runtime.round_timeout_s"]
+                )
             }
             if let skip = override.disablePreRoundHooks {
                 let key = "disable_pre_round_hooks"
@@ -73,7 +80,8 @@ extension AgentRunnerConfig {
         add("monitor", "anomaly_repetitive_window", .int(Int64(monitor.anomalyRepetitiveWindow)))
         add("monitor", "anomaly_repetitive_threshold", .int(Int64(monitor.anomalyRepetitiveThreshold)))
         add("monitor", "round_progress_interval_s", .int(Int64(monitor.roundProgressIntervalS)))
-        add("monitor", "supervisor_stale_threshold_s",
+        add(
+            "monitor", "supervisor_stale_threshold_s",
             optional(monitor.effectiveStaleThreshold(roundTimeoutS: runtime.roundTimeoutS) ?? 0),
             origin: monitor.supervisorStaleThresholdS == nil
                 ? .derived("runtime.round_budget_s * 1.5") : origins["monitor.supervisor_stale_threshold_s"])
@@ -91,16 +99,23 @@ extension AgentRunnerConfig {
         add("\(hh).pressure", "some_avg10_warning", .double(health.pressureSomeAvg10Warning))
         add("\(hh).pressure", "critical_consecutive_samples", .int(Int64(health.pressureCriticalConsecutiveSamples)))
         add("\(hh).pressure", "in_round_terminate", .bool(health.pressureInRoundTerminate))
-        add("\(hh).pressure", "cgroup_growth_rate_warning_mb_per_min", .double(health.pressureCgroupGrowthRateWarningMBPerMin))
+        add(
+            "\(hh).pressure", "cgroup_growth_rate_warning_mb_per_min",
+            .double(health.pressureCgroupGrowthRateWarningMBPerMin))
         add("\(hh).pressure", "in_round_nudge", .bool(health.pressureInRoundNudge))
         add("\(hh).brake", "memory_high", .bool(health.brakeMemoryHigh))
         add("\(hh).brake", "memory_high_step_pct", .int(Int64(health.brakeMemoryHighStepPct)))
         add("\(hh).brake", "warning_consecutive_samples", .int(Int64(health.brakeWarningConsecutiveSamples)))
         add("plugins", "disable", strings(plugins.disable))
         func hookList(_ hooks: [HookCommand]) -> JSONValue {
-            .array(hooks.map { hook in
-                .object(JSONObject([("name", .string(hook.name)), ("command", strings(hook.argv)), ("timeout_s", .int(Int64(hook.timeoutS)))]))
-            })
+            .array(
+                hooks.map { hook in
+                    .object(
+                        JSONObject([
+                            ("name", .string(hook.name)), ("command", strings(hook.argv)),
+                            ("timeout_s", .int(Int64(hook.timeoutS))),
+                        ]))
+                })
         }
         add("hooks", "serve_startup", hookList(hooks.serveStartup))
         add("hooks", "pre_round", hookList(hooks.preRound))

@@ -68,7 +68,8 @@ public struct AgentRunnerConfig: Sendable {
 
     /// What to do while the agent's provider says "slow down".
     public enum TransientErrorAction: String, Sendable, CaseIterable {
-        case backOff = "back_off", skip, stop
+        case backOff = "back_off"
+        case skip, stop
     }
 
     /// `[runtime]`: the supervisor loop.
@@ -225,8 +226,10 @@ public struct AgentRunnerConfig: Sendable {
 
         /// The defaults, for an upgrade run without a config file.
         public static func defaults(home: String) -> Upgrade {
-            Upgrade(versionsDir: ConfigPaths.expandUser(defaultVersionsDir, home: home), binLink: ConfigPaths.expandUser(defaultBinLink, home: home),
-                    keepVersions: defaultKeepVersions, smokeTimeoutS: defaultSmokeTimeoutS)
+            Upgrade(
+                versionsDir: ConfigPaths.expandUser(defaultVersionsDir, home: home),
+                binLink: ConfigPaths.expandUser(defaultBinLink, home: home),
+                keepVersions: defaultKeepVersions, smokeTimeoutS: defaultSmokeTimeoutS)
         }
 
         public var versionsDir: String

@@ -72,7 +72,8 @@ extension AgentRunnerConfigLoader {
         var message = error.message
         if let index = error.index { message = "item \(index): " + message }
         if error.key == .timezone && message.hasPrefix("unknown IANA zone") && !message.contains("(") {
-            message += "; use an IANA name such as \"Europe/Berlin\" (the names in /usr/share/zoneinfo), "
+            message +=
+                "; use an IANA name such as \"Europe/Berlin\" (the names in /usr/share/zoneinfo), "
                 + "or remove timezone for the host's zone"
         }
         return ConfigError(

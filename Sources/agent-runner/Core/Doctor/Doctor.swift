@@ -38,7 +38,8 @@ public struct Doctor {
         do {
             let paths = try ServicePaths(config: config, environment: environment)
             let systemctl = Systemctl(
-                SystemCommand("systemctl", runner: effects.processes, clock: effects.clock, environment: environment), scope: .user)
+                SystemCommand("systemctl", runner: effects.processes, clock: effects.clock, environment: environment),
+                scope: .user)
             state = ServiceModeDetector(paths: paths, systemctl: systemctl).detect()
             stale = state.servePID == nil && Directories.exists(paths.servePidPath)
             checks.append(Self.serviceCheck(state, project: config.project))

@@ -85,8 +85,10 @@ public struct PromptOverwritten: TypedEvent {
     public var oldSHA256: String?
     public var newSHA256: String?
 
-    public init(roundNum: Int, phase: String?, hook: String, promptPath: String, oldSHA256: String?,
-                newSHA256: String?) {
+    public init(
+        roundNum: Int, phase: String?, hook: String, promptPath: String, oldSHA256: String?,
+        newSHA256: String?
+    ) {
         self.roundNum = roundNum
         self.phase = phase
         self.hook = hook

@@ -7,7 +7,7 @@ import FleetCore
 public struct SmokeCheckFailed: TypedEvent {
     public static let kind = EventKind.smokeCheckFailed
     public static let fields: [EventField<Self>] = [
-        EventField("reason", type: "str") { .string("\($0.failure.check): \($0.failure.reason)") },
+        EventField("reason", type: "str") { .string("\($0.failure.check): \($0.failure.reason)") }
     ]
 
     public var failure: StartupBattery.Failure
@@ -238,17 +238,20 @@ public struct RoundGraceExtended: TypedEvent {
     public static let fields: [EventField<Self>] = [
         .int("round_num", \.roundNum), .int("grace_s", \.graceS),
         EventField("live_children", type: "[object]") { event in
-            .array(event.live.prefix(5).map { worker in
-                .object(JSONObject([("name", .string(worker.name)), ("pid", .int(Int64(worker.pid)))]))
-            })
+            .array(
+                event.live.prefix(5).map { worker in
+                    .object(JSONObject([("name", .string(worker.name)), ("pid", .int(Int64(worker.pid)))]))
+                })
         },
         EventField("ignored_children", type: "[object]") { event in
-            .array(event.ignored.prefix(5).map { worker in
-                .object(JSONObject([
-                    ("name", .string(worker.name)), ("pid", .int(Int64(worker.pid))),
-                    ("matched", .string(worker.matched ?? "")),
-                ]))
-            })
+            .array(
+                event.ignored.prefix(5).map { worker in
+                    .object(
+                        JSONObject([
+                            ("name", .string(worker.name)), ("pid", .int(Int64(worker.pid))),
+                            ("matched", .string(worker.matched ?? "")),
+                        ]))
+                })
         },
     ]
 

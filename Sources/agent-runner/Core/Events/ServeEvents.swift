@@ -103,7 +103,8 @@ public struct ConfigBroken: TypedEvent {
 
     /// `startup battery failed permanently: <check>: <reason>; ...` for the permanent failures.
     public init(permanentFailures failures: [StartupBattery.Failure]) {
-        reason = "startup battery failed permanently: "
+        reason =
+            "startup battery failed permanently: "
             + failures.filter(\.permanent).map { "\($0.check): \($0.reason)" }.joined(separator: "; ")
     }
 }
@@ -150,8 +151,9 @@ public struct RoundLogsPruneDeferred: TypedEvent {
         .string("directory", \.directory), .int("existing", \.existing), .int("keep", \.keep),
         .int("would_delete", \.wouldDelete),
         EventField("hint", type: "str") {
-            .string("nothing deleted; raise runtime.round_log_retention to >= \($0.existing) to keep this backlog, "
-                + "or delete files in \($0.directory) yourself")
+            .string(
+                "nothing deleted; raise runtime.round_log_retention to >= \($0.existing) to keep this backlog, "
+                    + "or delete files in \($0.directory) yourself")
         },
     ]
 

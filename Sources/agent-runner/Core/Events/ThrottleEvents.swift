@@ -43,8 +43,10 @@ public struct TransientErrorBackoffCapped: TypedEvent {
     public var capped: BackoffPlan.Capped
     public var appliedResetEpoch: Int64
 
-    public init(classification: TransientError.Classification, agent: String, capped: BackoffPlan.Capped,
-                appliedResetEpoch: Int64) {
+    public init(
+        classification: TransientError.Classification, agent: String, capped: BackoffPlan.Capped,
+        appliedResetEpoch: Int64
+    ) {
         self.classification = classification
         self.agent = agent
         self.capped = capped

@@ -39,8 +39,10 @@ struct RoundHooks {
             for (index, path) in promptFiles.enumerated() {
                 let after = sha256(path)
                 if after != before[index] {
-                    events.emit(PromptOverwritten(roundNum: round, phase: phase, hook: hook.name, promptPath: path,
-                                                  oldSHA256: before[index], newSHA256: after))
+                    events.emit(
+                        PromptOverwritten(
+                            roundNum: round, phase: phase, hook: hook.name, promptPath: path,
+                            oldSHA256: before[index], newSHA256: after))
                 }
             }
         }

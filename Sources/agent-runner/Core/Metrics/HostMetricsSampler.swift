@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Reads ``HostMetrics`` from `/proc` and `statvfs(2)`: a handful of small reads, well under a
 /// millisecond, so sampling at every round boundary costs the round nothing measurable.
@@ -50,8 +51,9 @@ public struct HostMetricsSampler: Sendable {
             metrics.memUsedPct = total > 0 ? HostMetrics.rounded(Double(total - available) / Double(total) * 100, 1) : 0
         }
         if let text = ProcText.read(procRoot + "/vmstat", limit: 16 << 10),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("pswpout ") }),
-           let pages = ProcText.firstInteger(line.dropFirst(8)) {
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("pswpout ") }),
+            let pages = ProcText.firstInteger(line.dropFirst(8))
+        {
             metrics.swapSout = pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
         }
     }
@@ -103,7 +105,8 @@ public struct HostMetricsSampler: Sendable {
         metrics.diskFreeGB = HostMetrics.rounded(available / gib, 1)
         metrics.diskUsedPct = used + available > 0 ? HostMetrics.rounded(used / (used + available) * 100, 1) : 0
         if info.f_files > 0 {
-            metrics.inodeUsedPct = HostMetrics.rounded(Double(info.f_files - min(info.f_ffree, info.f_files)) / Double(info.f_files) * 100, 1)
+            metrics.inodeUsedPct = HostMetrics.rounded(
+                Double(info.f_files - min(info.f_ffree, info.f_files)) / Double(info.f_files) * 100, 1)
         }
     }
 
@@ -119,7 +122,8 @@ public struct HostMetricsSampler: Sendable {
     /// Busy share of all CPUs between the previous call and this one (`/proc/stat` line `cpu`).
     private mutating func readCPU() -> Double? {
         guard let text = ProcText.read(procRoot + "/stat", limit: 64 << 10),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+        else { return nil }
         let numbers = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
         guard numbers.count >= 4 else { return nil }
         // user nice system idle iowait irq softirq steal (guest time is already in user/nice).
@@ -127,8 +131,11 @@ public struct HostMetricsSampler: Sendable {
         let idle = numbers[3] + (numbers.count > 4 ? numbers[4] : 0)
         let current = (busy: total - min(idle, total), total: total)
         defer { previousCPU = current }
-        guard let previous = previousCPU, current.total > previous.total, current.busy >= previous.busy else { return nil }
-        return HostMetrics.rounded(Double(current.busy - previous.busy) / Double(current.total - previous.total) * 100, 1)
+        guard let previous = previousCPU, current.total > previous.total, current.busy >= previous.busy else {
+            return nil
+        }
+        return HostMetrics.rounded(
+            Double(current.busy - previous.busy) / Double(current.total - previous.total) * 100, 1)
     }
 
     /// Processes whose `comm` is the agent's binary (the kernel keeps 15 bytes of it).
@@ -140,7 +147,9 @@ public struct HostMetricsSampler: Sendable {
         var buffer = [UInt8](repeating: 0, count: 32)
         while let entry = readdir(directory) {
             let isPID = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Bool in
-                guard let first = raw.first, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9") else { return false }
+                guard let first = raw.first, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9") else {
+                    return false
+                }
                 return raw.prefix { $0 != 0 }.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
             }
             guard isPID else { continue }

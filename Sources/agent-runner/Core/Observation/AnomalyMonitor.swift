@@ -30,7 +30,9 @@ public final class AnomalyMonitor: @unchecked Sendable {  // Polled from one thr
     public let settings: DetectorSettings
     public private(set) var tracker = AlertTracker()
 
-    public init(config: AgentRunnerConfig, builder: PeekBuilder, events: EventSink, clock: any WallClock, stopper: ServiceStop) {
+    public init(
+        config: AgentRunnerConfig, builder: PeekBuilder, events: EventSink, clock: any WallClock, stopper: ServiceStop
+    ) {
         self.config = config
         self.builder = builder
         self.events = events
@@ -61,7 +63,8 @@ public final class AnomalyMonitor: @unchecked Sendable {  // Polled from one thr
 
     /// `monitor_started{host: null, interval_s, log_dir, mode: "anomaly-only"}`.
     public func started(intervalS: Double) {
-        events.emit(MonitorStarted(host: nil, intervalS: intervalS, mode: "anomaly-only", logDir: config.runtime.logDir))
+        events.emit(
+            MonitorStarted(host: nil, intervalS: intervalS, mode: "anomaly-only", logDir: config.runtime.logDir))
     }
 
     /// The observation one poll sees.

@@ -47,14 +47,18 @@ public struct EventTail: Sendable {
         case memoryGate, memoryLoss
     }
 
-    static let categories: [([UInt8], Category)] = ([
-        ("round_start", .roundStart), ("agent_spawn", .agentSpawn), ("agent_exit", .roundEvent), ("round_end", .roundEvent),
-        ("agent_auth_error_detected", .roundEvent), ("agent_network_blip", .blip), ("hook_failed", .hookFailed),
-        ("cgroup_growth_rate_warning", .cgroupGrowth), ("schedule_paused", .schedule), ("schedule_resumed", .schedule),
-        ("transient_error_detected", .transient), ("transient_error_recovered", .transient), ("agent_usage_recorded", .usage),
-        ("round_deferred", .memoryGate), ("round_resumed", .memoryGate), ("round_mem_terminated", .memoryLoss),
-        ("round_oom_killed", .memoryLoss), ("mem_loop", .memoryLoss), ("mem_loop_persistent", .memoryLoss),
-    ] as [(String, Category)]).map { (Array($0.0.utf8), $0.1) }
+    static let categories: [([UInt8], Category)] =
+        ([
+            ("round_start", .roundStart), ("agent_spawn", .agentSpawn), ("agent_exit", .roundEvent),
+            ("round_end", .roundEvent),
+            ("agent_auth_error_detected", .roundEvent), ("agent_network_blip", .blip), ("hook_failed", .hookFailed),
+            ("cgroup_growth_rate_warning", .cgroupGrowth), ("schedule_paused", .schedule),
+            ("schedule_resumed", .schedule),
+            ("transient_error_detected", .transient), ("transient_error_recovered", .transient),
+            ("agent_usage_recorded", .usage),
+            ("round_deferred", .memoryGate), ("round_resumed", .memoryGate), ("round_mem_terminated", .memoryLoss),
+            ("round_oom_killed", .memoryLoss), ("mem_loop", .memoryLoss), ("mem_loop_persistent", .memoryLoss),
+        ] as [(String, Category)]).map { (Array($0.0.utf8), $0.1) }
 
     static func category(of line: [UInt8], kind range: Range<Int>) -> Category {
         for (name, category) in categories where name.count == range.count && line[range].elementsEqual(name) {
@@ -73,8 +77,10 @@ public struct EventTail: Sendable {
     ///   - rounds: how many of the newest round starts to cover in ``roundEvents``.
     ///   - focusRound: a round whose own events to collect (`peek --round N`).
     ///   - now: Unix seconds, for the throttle.
-    public static func read(logDir: String, recentEvents: Int = 0, rounds: Int = 20, focusRound: Int? = nil,
-                            now: Int64, lineBudget: Int = EventTail.defaultLineBudget) throws -> EventTail {
+    public static func read(
+        logDir: String, recentEvents: Int = 0, rounds: Int = 20, focusRound: Int? = nil,
+        now: Int64, lineBudget: Int = EventTail.defaultLineBudget
+    ) throws -> EventTail {
         var tail = EventTail()
         let reader = EventLogReader(directory: logDir)
         var recent: [Event] = []
@@ -129,7 +135,9 @@ public struct EventTail: Sendable {
                         if category == .roundStart { startsSeen += 1 }
                     }
                     if category == .blip && blips.count < 5 { blips.append(event) }
-                    if let focusRound, !focusStarted, category != .blip, event.payload["round_num"]?.intValue == Int64(focusRound) {
+                    if let focusRound, !focusStarted, category != .blip,
+                        event.payload["round_num"]?.intValue == Int64(focusRound)
+                    {
                         focus.append(event)
                         if category == .roundStart { focusStarted = true }
                     }
@@ -142,7 +150,8 @@ public struct EventTail: Sendable {
                 case .usage, .other: break
                 }
             }
-            let done = recent.count >= recentEvents && startsSeen >= rounds && (focusRound == nil || focusStarted)
+            let done =
+                recent.count >= recentEvents && startsSeen >= rounds && (focusRound == nil || focusStarted)
                 && hooks.count >= 10 && blips.count >= 5 && growth.count >= 5 && tail.newestSchedule != nil
                 && tail.newestMemoryGate != nil && losses.count >= 5
             return !done
@@ -191,10 +200,15 @@ public struct EventTail: Sendable {
                 }
                 walk.append(event)
                 if event.kind == "agent_usage_recorded", event.payload["agent"]?.stringValue == agent,
-                   event.payload["success"]?.boolValue == true { break }
+                    event.payload["success"]?.boolValue == true
+                {
+                    break
+                }
             }
             guard let state = ThrottleState.derive(newestFirst: walk, agent: agent).active else { continue }
-            let detected = walk.first { $0.kind == "transient_error_detected" && $0.payload["agent"]?.stringValue == agent }
+            let detected = walk.first {
+                $0.kind == "transient_error_detected" && $0.payload["agent"]?.stringValue == agent
+            }
             perAgent.append((agent, state, detected?.ts ?? ""))
         }
         return RateLimitState.current(perAgent, now: now)

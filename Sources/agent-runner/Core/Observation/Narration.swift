@@ -32,11 +32,14 @@ public enum Narration {
         case .null: return "None"
         case .bool(let bool): return bool ? "True" : "False"
         case .int(let int): return String(int)
-        case .double(let double): return JSONWriter.formatDouble(double).replacingAll("Infinity", with: "inf").replacingAll("NaN", with: "nan")
+        case .double(let double):
+            return JSONWriter.formatDouble(double).replacingAll("Infinity", with: "inf").replacingAll(
+                "NaN", with: "nan")
         case .string(let string): return PythonRepr.string(string)
         case .array(let array): return "[" + array.map(pythonRepr).joined(separator: ", ") + "]"
         case .object(let object):
-            return "{" + object.map { "\(pythonRepr(.string($0.key))): \(pythonRepr($0.value))" }.joined(separator: ", ") + "}"
+            return "{"
+                + object.map { "\(pythonRepr(.string($0.key))): \(pythonRepr($0.value))" }.joined(separator: ", ") + "}"
         }
     }
 }

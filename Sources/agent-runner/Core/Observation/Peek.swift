@@ -112,12 +112,13 @@ public struct PeekBuilder: Sendable {
     // MARK: Parts
 
     private var plugins: JSONValue {
-        .object(JSONObject([
-            ("post_round_hooks", .array(config.hooks.postRound.map { .string($0.name) })),
-            ("disabled", .array(config.plugins.disable.map { .string($0) })),
-            ("cooperative_stop", .object([:])),
-            ("resolved_sigterm_grace_s", .int(Int64(config.agent.sigtermGraceS))),
-        ]))
+        .object(
+            JSONObject([
+                ("post_round_hooks", .array(config.hooks.postRound.map { .string($0.name) })),
+                ("disabled", .array(config.plugins.disable.map { .string($0) })),
+                ("cooperative_stop", .object([:])),
+                ("resolved_sigterm_grace_s", .int(Int64(config.agent.sigtermGraceS))),
+            ]))
     }
 
     /// The record an `agent-runner upgrade` keeps while it runs and leaves when it is cut short
@@ -126,7 +127,8 @@ public struct PeekBuilder: Sendable {
     /// never confirmed.
     private var upgradeInProgress: JSONValue {
         do {
-            return try VersionStore(config: config.upgrade, fileSystem: LocalFileSystem()).readUpgradeRecord()?.json ?? .null
+            return try VersionStore(config: config.upgrade, fileSystem: LocalFileSystem()).readUpgradeRecord()?.json
+                ?? .null
         } catch {
             return .object(["error": .string(error.message)])
         }
@@ -137,24 +139,30 @@ public struct PeekBuilder: Sendable {
         for name in config.phases.list {
             if let timeout = config.phases.overrides[name]?.roundTimeoutS { phases[name] = .int(Int64(timeout)) }
         }
-        return .object(JSONObject([
-            ("round_timeout_s", .int(Int64(config.runtime.roundTimeoutS))), ("phase_round_timeouts", .object(phases)),
-            ("supervisor_stale_threshold_s", config.monitor.supervisorStaleThresholdS.map { .int(Int64($0)) } ?? .null),
-            ("auth_fail_hint", .string(config.monitor.authFailHint)),
-            ("agent_name", config.agent.name.map { .string($0) } ?? .null),
-        ]))
+        return .object(
+            JSONObject([
+                ("round_timeout_s", .int(Int64(config.runtime.roundTimeoutS))),
+                ("phase_round_timeouts", .object(phases)),
+                (
+                    "supervisor_stale_threshold_s",
+                    config.monitor.supervisorStaleThresholdS.map { .int(Int64($0)) } ?? .null
+                ),
+                ("auth_fail_hint", .string(config.monitor.authFailHint)),
+                ("agent_name", config.agent.name.map { .string($0) } ?? .null),
+            ]))
     }
 
     /// `{paused, resume_at, active_window, phase, timezone}` while the newest schedule event is a
     /// pause (the spec's four keys, plus the zone `resume_at` is read in).
     private func schedule(_ event: Event?) -> JSONValue {
         guard let event, event.kind == "schedule_paused" else { return .null }
-        return .object(JSONObject([
-            ("paused", true), ("resume_at", .string(event.payload["resume_at"]?.stringValue ?? "")),
-            ("active_window", .string(event.payload["active_window"]?.stringValue ?? "")),
-            ("phase", .string(event.payload["phase"]?.stringValue ?? "")),
-            ("timezone", .string(event.payload["timezone"]?.stringValue ?? "")),
-        ]))
+        return .object(
+            JSONObject([
+                ("paused", true), ("resume_at", .string(event.payload["resume_at"]?.stringValue ?? "")),
+                ("active_window", .string(event.payload["active_window"]?.stringValue ?? "")),
+                ("phase", .string(event.payload["phase"]?.stringValue ?? "")),
+                ("timezone", .string(event.payload["timezone"]?.stringValue ?? "")),
+            ]))
     }
 
     /// The memory defenses' recent doing: `deferred` (`{since, severity, signal, message}` while
@@ -163,12 +171,14 @@ public struct PeekBuilder: Sendable {
     private func memory(_ tail: EventTail) -> JSONValue {
         var deferred: JSONValue = .null
         if let gate = tail.newestMemoryGate, gate.kind == "round_deferred" {
-            deferred = .object(JSONObject([
-                ("since", .string(gate.ts)), ("severity", gate.payload["severity"] ?? .null),
-                ("signal", gate.payload["signal"] ?? .null), ("message", gate.payload["message"] ?? .null),
-            ]))
+            deferred = .object(
+                JSONObject([
+                    ("since", .string(gate.ts)), ("severity", gate.payload["severity"] ?? .null),
+                    ("signal", gate.payload["signal"] ?? .null), ("message", gate.payload["message"] ?? .null),
+                ]))
         }
-        return .object(JSONObject([("deferred", deferred), ("recent_losses", .array(tail.memoryLosses.map(Self.raw)))]))
+        return .object(
+            JSONObject([("deferred", deferred), ("recent_losses", .array(tail.memoryLosses.map(Self.raw)))]))
     }
 
     /// The round `--round` names, checked against the round logs (either layout, ``RoundLogs``).
@@ -185,9 +195,10 @@ public struct PeekBuilder: Sendable {
         case .number(let number):
             guard logs.transcript(forRound: number) != nil else {
                 let highest = logs.highestRound()
-                throw PeekError("round \(number) not found under \(logDir)/rounds/ "
-                    + "(no R\(number)-*.log there, no round-\(number).log); "
-                    + (highest > 0 ? "the newest round is \(highest): try --round latest" : "no round has run yet"))
+                throw PeekError(
+                    "round \(number) not found under \(logDir)/rounds/ "
+                        + "(no R\(number)-*.log there, no round-\(number).log); "
+                        + (highest > 0 ? "the newest round is \(highest): try --round latest" : "no round has run yet"))
             }
             return number
         }
@@ -203,17 +214,22 @@ public struct PeekBuilder: Sendable {
         var duration: JSONValue = exit?.payload["duration_s"] ?? .null
         var pid: JSONValue = .null
         if exit == nil, !ended, let started = start?.instant,
-           let agent = (try? PidFile(path: logDir + "/agent.pid").runningPID()) ?? nil {
+            let agent = (try? PidFile(path: logDir + "/agent.pid").runningPID()) ?? nil
+        {
             pid = .int(Int64(agent))
-            duration = .double(Double(now.seconds - started.seconds) + Double(Int64(now.nanoseconds) - Int64(started.nanoseconds)) / 1e9)
+            duration = .double(
+                Double(now.seconds - started.seconds) + Double(Int64(now.nanoseconds) - Int64(started.nanoseconds))
+                    / 1e9)
         }
-        return .object(JSONObject([
-            ("round_num", .int(Int64(round))), ("phase", start?.payload["phase"] ?? .null),
-            ("started_at", .string(start?.ts ?? "")), ("duration_so_far_s", duration), ("pid", pid),
-            ("exit_code", exit?.payload["exit_code"] ?? .null), ("timed_out", exit?.payload["timed_out"] ?? .null),
-            ("log_path", .string(path)), ("log_tail", log ? .string(Self.lastLines(of: path, Self.logTailLines)) : .null),
-            ("recent_events", .array(tail.focusEvents.map(Self.raw))),
-        ]))
+        return .object(
+            JSONObject([
+                ("round_num", .int(Int64(round))), ("phase", start?.payload["phase"] ?? .null),
+                ("started_at", .string(start?.ts ?? "")), ("duration_so_far_s", duration), ("pid", pid),
+                ("exit_code", exit?.payload["exit_code"] ?? .null), ("timed_out", exit?.payload["timed_out"] ?? .null),
+                ("log_path", .string(path)),
+                ("log_tail", log ? .string(Self.lastLines(of: path, Self.logTailLines)) : .null),
+                ("recent_events", .array(tail.focusEvents.map(Self.raw))),
+            ]))
     }
 
     /// The newest rounds from the event tail. Short failed rounds the events do not classify get
@@ -231,7 +247,9 @@ public struct PeekBuilder: Sendable {
             guard let path = logs.transcript(forRound: round.roundNum) else { continue }
             let text = String(decoding: Directories.tail(of: path, bytes: 16 << 10), as: UTF8.self)
             guard !text.isEmpty else { continue }
-            if !round.authFailure, config.monitor.authFailPatterns.contains(where: { LogPatterns.firstMatch(of: $0, in: text) != nil }) {
+            if !round.authFailure,
+                config.monitor.authFailPatterns.contains(where: { LogPatterns.firstMatch(of: $0, in: text) != nil })
+            {
                 rounds[index].authFailure = true
             }
             if !round.networkFailure, LogPatterns.firstMatch(of: LogPatterns.network, in: text) != nil {
@@ -246,13 +264,16 @@ public struct PeekBuilder: Sendable {
     /// One `recent_rounds` entry of the contract.
     static func json(_ round: RoundSummary) -> JSONValue {
         func string(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
-        return .object(JSONObject([
-            ("round_num", .int(Int64(round.roundNum))), ("phase", string(round.phase)), ("started_at", string(round.startedAt)),
-            ("ended_at", string(round.endedAt)), ("exit_code", round.exitCode.map { .int(Int64($0)) } ?? .null),
-            ("duration_s", round.durationS.map { .double($0) } ?? .null), ("timed_out", round.timedOut.map { .bool($0) } ?? .null),
-            ("exit_cause", string(round.exitCause)), ("auth_failure", .bool(round.authFailure)),
-            ("network_failure", .bool(round.networkFailure)),
-        ]))
+        return .object(
+            JSONObject([
+                ("round_num", .int(Int64(round.roundNum))), ("phase", string(round.phase)),
+                ("started_at", string(round.startedAt)),
+                ("ended_at", string(round.endedAt)), ("exit_code", round.exitCode.map { .int(Int64($0)) } ?? .null),
+                ("duration_s", round.durationS.map { .double($0) } ?? .null),
+                ("timed_out", round.timedOut.map { .bool($0) } ?? .null),
+                ("exit_cause", string(round.exitCause)), ("auth_failure", .bool(round.authFailure)),
+                ("network_failure", .bool(round.networkFailure)),
+            ]))
     }
 
     /// An event as the raw object it was written as: `ts`, `event`, then the payload.
@@ -263,10 +284,12 @@ public struct PeekBuilder: Sendable {
     }
 
     /// The original's `system` before any metrics exist.
-    static let emptySystem: JSONValue = .object(JSONObject([
-        ("mem_total_mb", .int(0)), ("mem_available_mb", .int(0)), ("disk_used_pct", .double(0)), ("disk_free_gb", .double(0)),
-        ("load_1m", .null), ("cpu_pct", .null), ("agent_process_count", .int(0)),
-    ]))
+    static let emptySystem: JSONValue = .object(
+        JSONObject([
+            ("mem_total_mb", .int(0)), ("mem_available_mb", .int(0)), ("disk_used_pct", .double(0)),
+            ("disk_free_gb", .double(0)),
+            ("load_1m", .null), ("cpu_pct", .null), ("agent_process_count", .int(0)),
+        ]))
 
     /// A metrics line as a `system` object: the original's seven keys with their JSON types
     /// first, then `ts` and every other field of the line (the contract's PSI, swap and inode fields).
@@ -288,7 +311,8 @@ public struct PeekBuilder: Sendable {
     /// A small JSON object file (status.json, orphan-state.json), or nil when absent or not an object.
     static func readObject(_ path: String) -> JSONValue? {
         guard let bytes = try? LocalFileSystem().readFile(path, limit: 1 << 20),
-              let value = try? JSONParser.lenient.parse(bytes), value.objectValue != nil else { return nil }
+            let value = try? JSONParser.lenient.parse(bytes), value.objectValue != nil
+        else { return nil }
         return value
     }
 
@@ -327,7 +351,8 @@ struct MetricsTail {
                 return true
             }
             guard let latestInstant = current.instant,
-                  let instant = timestamp(line) ?? Event(line: line)?.instant else { return true }
+                let instant = timestamp(line) ?? Event(line: line)?.instant
+            else { return true }
             if latestInstant.seconds - instant.seconds > windowS { return false }
             baseline = line
             return true
@@ -341,7 +366,8 @@ struct MetricsTail {
     static func timestamp(_ line: [UInt8]) -> UTCInstant? {
         let prefix = Array(#"{"ts": ""#.utf8)
         guard line.count > prefix.count + 20, line.starts(with: prefix),
-              let end = line[prefix.count...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+            let end = line[prefix.count...].firstIndex(of: UInt8(ascii: "\""))
+        else { return nil }
         return EventTimestamp.parse(String(decoding: line[prefix.count..<end], as: UTF8.self))
     }
 

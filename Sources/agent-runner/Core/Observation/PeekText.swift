@@ -20,7 +20,8 @@ public enum PeekText {
         rows.append(("last round", lastRoundLine(document["status"])))
         rows.append(("orphan", orphanLine(document["orphan"])))
         if let schedule = document["schedule"], schedule != .null {
-            rows.append(("schedule", "paused until \(text(schedule["resume_at"])) (window \(text(schedule["active_window"])))"))
+            rows.append(
+                ("schedule", "paused until \(text(schedule["resume_at"])) (window \(text(schedule["active_window"])))"))
         } else if let windows = document["schedule_windows"], windows != .null, windows["open"] == true {
             rows.append(("schedule", "open; the windows next change at \(text(windows["next_change_at"], empty: "-"))"))
         }
@@ -40,9 +41,11 @@ public enum PeekText {
         appendEvents("cgroup growth warnings", document["recent_cgroup_growth_warnings"], to: &lines)
         if let current = document["current_round"], current != .null {
             lines.append("")
-            lines.append("round \(text(current["round_num"])): started \(text(current["started_at"], empty: "unknown")), phase \(text(current["phase"], empty: "-")), "
-                + "exit \(text(current["exit_code"], empty: "pending")), timed out \(text(current["timed_out"], empty: "-")), "
-                + "duration \(seconds(current["duration_so_far_s"]))\(current["pid"]?.intValue.map { ", agent pid \($0)" } ?? "")")
+            lines.append(
+                "round \(text(current["round_num"])): started \(text(current["started_at"], empty: "unknown")), phase \(text(current["phase"], empty: "-")), "
+                    + "exit \(text(current["exit_code"], empty: "pending")), timed out \(text(current["timed_out"], empty: "-")), "
+                    + "duration \(seconds(current["duration_so_far_s"]))\(current["pid"]?.intValue.map { ", agent pid \($0)" } ?? "")"
+            )
             lines.append("log: \(text(current["log_path"]))")
             if let tail = current["log_tail"]?.stringValue {
                 lines.append("--- last lines of the log ---")
@@ -68,14 +71,17 @@ public enum PeekText {
         var parts = [text(service["mode"])]
         if let pid = service["pid"]?.intValue { parts.append("pid \(pid)") }
         if let uptime = service["uptime_s"]?.intValue { parts.append("up \(ServiceStatus.duration(uptime))") }
-        var line = (service["active"]?.boolValue == true ? "running" : "not running") + " (" + parts.joined(separator: ", ") + ")"
+        var line =
+            (service["active"]?.boolValue == true ? "running" : "not running") + " (" + parts.joined(separator: ", ")
+            + ")"
         if service["system_managed"]?.boolValue == true { line += "; managed by a system unit" }
         return line
     }
 
     static func throttleLine(_ rateLimit: JSONValue?) -> String {
         guard let rateLimit, rateLimit != .null else { return "none" }
-        let until = rateLimit["throttled_until_epoch"]?.intValue.map { EventTimestamp.format(UTCInstant(seconds: $0)) } ?? "?"
+        let until =
+            rateLimit["throttled_until_epoch"]?.intValue.map { EventTimestamp.format(UTCInstant(seconds: $0)) } ?? "?"
         var line = "\(text(rateLimit["agent"])) throttled until \(until) (\(text(rateLimit["limit_type"]))"
         if let round = rateLimit["since_round"]?.intValue { line += ", since round \(round)" }
         return line + ")"
@@ -83,7 +89,8 @@ public enum PeekText {
 
     static func lastRoundLine(_ status: JSONValue?) -> String {
         guard let status, let round = status["round_num"]?.intValue else { return "none yet" }
-        var line = "\(round): exit \(text(status["last_exit_code"], empty: "?")) after \(seconds(status["last_duration_s"]))"
+        var line =
+            "\(round): exit \(text(status["last_exit_code"], empty: "?")) after \(seconds(status["last_duration_s"]))"
         if let phase = status["current_phase"]?.stringValue { line += ", phase \(phase)" }
         if let at = status["last_completed_at"]?.stringValue { line += ", completed \(at)" }
         return line
@@ -92,13 +99,18 @@ public enum PeekText {
     static func orphanLine(_ orphan: JSONValue?) -> String {
         guard let orphan, orphan != .null else { return "none" }
         let files = orphan["files"]?.arrayValue?.count ?? 0
-        return "round \(text(orphan["round_num"])) left \(files) file(s) in stash \(text(orphan["stashed_ref"])) — recover with git stash show -p <sha>"
+        return
+            "round \(text(orphan["round_num"])) left \(files) file(s) in stash \(text(orphan["stashed_ref"])) — recover with git stash show -p <sha>"
     }
 
     static func systemLine(_ system: JSONValue?) -> String {
-        guard let system, let ts = system["ts"]?.stringValue else { return "no metrics yet (written at each round boundary)" }
-        var parts = ["disk \(text(system["disk_used_pct"]))% used, \(text(system["disk_free_gb"])) GB free",
-                     "mem \(text(system["mem_available_mb"])) of \(text(system["mem_total_mb"])) MB available"]
+        guard let system, let ts = system["ts"]?.stringValue else {
+            return "no metrics yet (written at each round boundary)"
+        }
+        var parts = [
+            "disk \(text(system["disk_used_pct"]))% used, \(text(system["disk_free_gb"])) GB free",
+            "mem \(text(system["mem_available_mb"])) of \(text(system["mem_total_mb"])) MB available",
+        ]
         if let load = system["load_1m"]?.doubleValue { parts.append("load \(JSONWriter.formatDouble(load))") }
         if let cpu = system["cpu_pct"]?.doubleValue { parts.append("cpu \(JSONWriter.formatDouble(cpu))%") }
         parts.append("agent processes \(text(system["agent_process_count"]))")
@@ -154,7 +166,8 @@ public enum PeekText {
 
     static func seconds(_ value: JSONValue?) -> String {
         guard let value = value?.doubleValue else { return "?" }
-        return value < 10 ? "\(JSONWriter.formatDouble((value * 10).rounded() / 10))s" : ServiceStatus.duration(Int64(value))
+        return value < 10
+            ? "\(JSONWriter.formatDouble((value * 10).rounded() / 10))s" : ServiceStatus.duration(Int64(value))
     }
 
     static func text(_ value: JSONValue?, empty: String = "?") -> String {

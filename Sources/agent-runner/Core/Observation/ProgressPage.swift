@@ -20,7 +20,9 @@ public struct ProgressPage: Sendable {
 
     /// `/api/state`.
     public func state() -> JSONValue {
-        let tail = (try? EventTail.read(logDir: logDir, recentEvents: Self.recentEvents, rounds: 0, now: clock.now().seconds)) ?? EventTail()
+        let tail =
+            (try? EventTail.read(logDir: logDir, recentEvents: Self.recentEvents, rounds: 0, now: clock.now().seconds))
+            ?? EventTail()
         let running = ((try? PidFile(path: logDir + "/agent.pid").runningPID()) ?? nil) != nil
         var roundState: JSONObject
         if let status = PeekBuilder.readObject(logDir + "/status.json"), let round = status["round_num"]?.intValue {
@@ -28,36 +30,43 @@ public struct ProgressPage: Sendable {
                 ("round_num", .int(round)), ("phase", status["current_phase"] ?? .null),
                 ("running", .bool(running || status["running"]?.boolValue == true)),
                 ("last_outcome", status["last_exit_code"].map { $0.intValue == 0 ? "ok" : "failed" } ?? .null),
-                ("last_duration_s", status["last_duration_s"] ?? .null), ("last_completed_at", status["last_completed_at"] ?? .null),
+                ("last_duration_s", status["last_duration_s"] ?? .null),
+                ("last_completed_at", status["last_completed_at"] ?? .null),
             ])
         } else {
-            roundState = JSONObject([("round_num", .int(0)), ("phase", .null), ("running", .bool(running)), ("last_outcome", .null)])
+            roundState = JSONObject([
+                ("round_num", .int(0)), ("phase", .null), ("running", .bool(running)), ("last_outcome", .null),
+            ])
         }
         let sentinel = logDir + "/.agent-done"
         var selfTerminated = JSONObject([("present", .bool(false)), ("reason", .null)])
         if Directories.exists(sentinel) {
-            let reason = String(String(decoding: Directories.read(sentinel, from: 0, limit: 4096), as: UTF8.self).prefix(200))
+            let reason = String(
+                String(decoding: Directories.read(sentinel, from: 0, limit: 4096), as: UTF8.self).prefix(200))
             selfTerminated = JSONObject([("present", .bool(true)), ("reason", .string(reason))])
         }
         var rateLimit: JSONValue = .null
         if let limit = tail.rateLimit {
-            rateLimit = .object(JSONObject([
-                ("throttled_until_iso", .string(Self.isoOffset(limit.throttledUntilEpoch))), ("limit_type", .string(limit.limitType)),
-                ("since_round", limit.sinceRound.map { .int(Int64($0)) } ?? .null), ("phase", .string(limit.phase)),
-            ]))
+            rateLimit = .object(
+                JSONObject([
+                    ("throttled_until_iso", .string(Self.isoOffset(limit.throttledUntilEpoch))),
+                    ("limit_type", .string(limit.limitType)),
+                    ("since_round", limit.sinceRound.map { .int(Int64($0)) } ?? .null), ("phase", .string(limit.phase)),
+                ]))
         }
         // The newest transcript, not round-current.log: in a log dir the original wrote, that
         // points at its (empty) wrapper log of the previous round.
         let logs = RoundLogs(logDir: logDir)
         let transcript = logs.transcript(forRound: logs.highestRound()) ?? logs.currentLink
-        return .object(JSONObject([
-            ("round_state", .object(roundState)),
-            ("narrative", .string(PeekBuilder.lastLines(of: config.runtime.narrativeFile, Self.tailLines))),
-            ("recent_events", .array(tail.recentEvents.map(PeekBuilder.raw))),
-            ("round_log_tail", .string(PeekBuilder.lastLines(of: transcript, Self.tailLines))),
-            ("self_terminated", .object(selfTerminated)),
-            ("rate_limit", rateLimit),
-        ]))
+        return .object(
+            JSONObject([
+                ("round_state", .object(roundState)),
+                ("narrative", .string(PeekBuilder.lastLines(of: config.runtime.narrativeFile, Self.tailLines))),
+                ("recent_events", .array(tail.recentEvents.map(PeekBuilder.raw))),
+                ("round_log_tail", .string(PeekBuilder.lastLines(of: transcript, Self.tailLines))),
+                ("self_terminated", .object(selfTerminated)),
+                ("rate_limit", rateLimit),
+            ]))
     }
 
     /// The HTML page for `state`: five sections, refreshed by the browser every 5 s.
@@ -72,12 +81,14 @@ public struct ProgressPage: Sendable {
             .map { Narration.line($0, eventWidth: 25, roundKey: "round_num") }.joined(separator: "\n")
         let logTail = state["round_log_tail"]?.stringValue ?? ""
         let terminated = state["self_terminated"]
-        let termination = terminated?["present"]?.boolValue == true
+        let termination =
+            terminated?["present"]?.boolValue == true
             ? "yes — reason: " + (terminated?["reason"]?.stringValue ?? "") : "active"
         var banner = ""
         if let limit = state["rate_limit"], limit != .null {
             let since = limit["since_round"]?.intValue.map { ", since R\($0)" } ?? ""
-            banner = "<p style=\"background:#b00020;color:#fff;padding:8px;font-weight:bold\">Throttled until "
+            banner =
+                "<p style=\"background:#b00020;color:#fff;padding:8px;font-weight:bold\">Throttled until "
                 + escape(limit["throttled_until_iso"]?.stringValue ?? "unknown") + " ("
                 + escape(limit["limit_type"]?.stringValue ?? "") + escape(since) + ")</p>\n"
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// How the project's serve is run, and whether it is running: `status --json`, and peek's
 /// `service` block (peek-schema.md §4), plus `version`.
@@ -32,8 +33,10 @@ public struct ServiceStatus: Sendable, Equatable {
     public var systemManaged: Bool
     public var version: String
 
-    public init(mode: Mode, active: Bool, pid: Int32? = nil, uptimeS: Int64? = nil, unitFile: String? = nil,
-                rateLimit: RateLimitState? = nil, systemManaged: Bool = false, version: String = BuildInfo.version) {
+    public init(
+        mode: Mode, active: Bool, pid: Int32? = nil, uptimeS: Int64? = nil, unitFile: String? = nil,
+        rateLimit: RateLimitState? = nil, systemManaged: Bool = false, version: String = BuildInfo.version
+    ) {
         self.mode = mode
         self.active = active
         self.pid = pid
@@ -46,11 +49,14 @@ public struct ServiceStatus: Sendable, Equatable {
 
     /// The original's key order, then `version`.
     public var json: JSONValue {
-        .object(JSONObject([
-            ("mode", .string(mode.rawValue)), ("active", .bool(active)), ("pid", pid.map { .int(Int64($0)) } ?? .null),
-            ("uptime_s", uptimeS.map { .int($0) } ?? .null), ("unit_file", unitFile.map { .string($0) } ?? .null),
-            ("rate_limit", rateLimit?.json ?? .null), ("system_managed", .bool(systemManaged)), ("version", .string(version)),
-        ]))
+        .object(
+            JSONObject([
+                ("mode", .string(mode.rawValue)), ("active", .bool(active)),
+                ("pid", pid.map { .int(Int64($0)) } ?? .null),
+                ("uptime_s", uptimeS.map { .int($0) } ?? .null), ("unit_file", unitFile.map { .string($0) } ?? .null),
+                ("rate_limit", rateLimit?.json ?? .null), ("system_managed", .bool(systemManaged)),
+                ("version", .string(version)),
+            ]))
     }
 
     /// One line for humans: `running (pid_file, pid 4242, up 3h 12m)` or `not running (none)`.
@@ -85,8 +91,10 @@ public struct ServiceProbe: Sendable {
     /// Where system units live (tests point it elsewhere).
     public let systemUnitDirectory: String
 
-    public init(project: String, logDir: String, home: String, runner: any ProcessRunner, environment: [String: String],
-                systemUnitDirectory: String = "/etc/systemd/system") {
+    public init(
+        project: String, logDir: String, home: String, runner: any ProcessRunner, environment: [String: String],
+        systemUnitDirectory: String = "/etc/systemd/system"
+    ) {
         self.project = project
         self.logDir = logDir
         self.home = home
@@ -101,14 +109,17 @@ public struct ServiceProbe: Sendable {
     var paths: ServicePaths {
         var env = environment
         env["HOME"] = home
-        return ServicePaths(project: project, workDir: "", configPath: "", logDir: logDir,
-                            userUnitDirectory: ServicePaths.userUnitDirectory(environment: env), systemUnitDirectory: systemUnitDirectory)
+        return ServicePaths(
+            project: project, workDir: "", configPath: "", logDir: logDir,
+            userUnitDirectory: ServicePaths.userUnitDirectory(environment: env),
+            systemUnitDirectory: systemUnitDirectory)
     }
 
     /// The probe only asks `is-active`; its deadline is on the machine's clock, like the runner
     /// peek gives it.
     var detector: ServiceModeDetector {
-        let command = SystemCommand("systemctl", runner: runner, clock: SystemMonotonicClock(), environment: environment)
+        let command = SystemCommand(
+            "systemctl", runner: runner, clock: SystemMonotonicClock(), environment: environment)
         return ServiceModeDetector(paths: paths, systemctl: Systemctl(command, scope: .user))
     }
 
@@ -128,7 +139,8 @@ public struct ServiceProbe: Sendable {
     /// Seconds since `pid` started: `/proc/uptime` minus its start time in clock ticks.
     public static func uptimeSeconds(_ pid: Int32) -> Int64? {
         guard let start = PidFile.startTime(of: pid), let text = ProcText.read("/proc/uptime"),
-              let boot = text.split(separator: " ").first.flatMap({ Double($0) }) else { return nil }
+            let boot = text.split(separator: " ").first.flatMap({ Double($0) })
+        else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         guard ticks > 0 else { return nil }
         return max(0, Int64(boot - Double(start) / ticks))

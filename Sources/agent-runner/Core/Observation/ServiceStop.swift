@@ -24,8 +24,10 @@ public struct ServiceStop: Sendable {
     /// What it signals serve through.
     let processes: any ProcessTable
 
-    public init(probe: ServiceProbe, config: AgentRunnerConfig, effects: Effects, processes: any ProcessTable,
-                timeout: Duration = .seconds(10)) {
+    public init(
+        probe: ServiceProbe, config: AgentRunnerConfig, effects: Effects, processes: any ProcessTable,
+        timeout: Duration = .seconds(10)
+    ) {
         self.probe = probe
         self.config = config
         self.effects = effects
@@ -36,14 +38,16 @@ public struct ServiceStop: Sendable {
     public func stop() -> Outcome {
         let status = probe.status()
         guard status.active else {
-            return .failed("nothing to stop: no agent-runner serve is running for \(probe.project) "
-                           + "(mode \(status.mode.rawValue))", stillRunning: false)
+            return .failed(
+                "nothing to stop: no agent-runner serve is running for \(probe.project) "
+                    + "(mode \(status.mode.rawValue))", stillRunning: false)
         }
         var environment = probe.environment
         environment["HOME"] = probe.home
         // The controller narrates for a terminal; the monitor reports the outcome in its event.
-        let controller = ServiceController(paths: probe.paths, config: config, effects: effects, processes: processes,
-                                           environment: environment, stderr: DiscardedOutput(), executable: "")
+        let controller = ServiceController(
+            paths: probe.paths, config: config, effects: effects, processes: processes,
+            environment: environment, stderr: DiscardedOutput(), executable: "")
         do {
             switch try controller.stop(timeout: timeout) {
             case .stopped: return .stopped(pid: status.pid)

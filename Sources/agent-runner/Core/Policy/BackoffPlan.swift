@@ -37,7 +37,8 @@ public enum BackoffPlanner {
     ///     counting this one (0 for the first).
     ///   - now: Unix seconds.
     ///   - jitterS: a value from ``jitterRangeS``.
-    public static func plan(for error: TransientError, priorDetections: Int, now: Int64, jitterS: Int64) -> BackoffPlan {
+    public static func plan(for error: TransientError, priorDetections: Int, now: Int64, jitterS: Int64) -> BackoffPlan
+    {
         var reset = error.resetAtEpoch
         if reset < 0 || reset > now + 366 * 86_400 { reset = now }
         var escalated = false
@@ -56,8 +57,9 @@ public enum BackoffPlanner {
         let sleep = min(requested, sleepCapS)
         var capped: BackoffPlan.Capped?
         if escalated || sleep < requested {
-            capped = .init(requestedSleepS: requested, appliedSleepS: sleep, originalResetEpoch: error.resetAtEpoch,
-                           consecutiveCount: priorDetections + 1, cappedByAbsoluteMax: escalationCapped || sleep < requested)
+            capped = .init(
+                requestedSleepS: requested, appliedSleepS: sleep, originalResetEpoch: error.resetAtEpoch,
+                consecutiveCount: priorDetections + 1, cappedByAbsoluteMax: escalationCapped || sleep < requested)
         }
         return BackoffPlan(appliedResetEpoch: reset, sleepS: sleep, capped: capped)
     }

@@ -21,12 +21,17 @@ public struct PromptAssembler: Sendable {
 
     /// The prompt body. The first file must exist; later missing files are skipped (reported
     /// through `skipped`) so one deleted include does not stop a 24x7 run.
-    public func body(files: [String], read: (String) -> [UInt8]?) throws(PromptError) -> (text: String, skipped: [String]) {
+    public func body(
+        files: [String], read: (String) -> [UInt8]?
+    ) throws(PromptError) -> (text: String, skipped: [String]) {
         var parts: [String] = []
         var skipped: [String] = []
         for (index, path) in files.enumerated() {
             guard let bytes = read(path) else {
-                if index == 0 { throw PromptError(path: path, message: "cannot read the first prompt file; create it or fix [prompt] files") }
+                if index == 0 {
+                    throw PromptError(
+                        path: path, message: "cannot read the first prompt file; create it or fix [prompt] files")
+                }
                 skipped.append(path)
                 continue
             }

@@ -10,8 +10,10 @@ public struct AgentLaunch: Sendable, Equatable {
 
     /// - Parameters:
     ///   - base: the supervisor's own environment, which the agent inherits.
-    public static func make(agent: AgentRunnerConfig.Agent, prompt: String, workDir: String, logDir: String, round: Int,
-                            phase: String?, freshEyes: Bool, base: [String: String]) -> AgentLaunch {
+    public static func make(
+        agent: AgentRunnerConfig.Agent, prompt: String, workDir: String, logDir: String, round: Int,
+        phase: String?, freshEyes: Bool, base: [String: String]
+    ) -> AgentLaunch {
         var argv = agent.execPrefix.map { $0.replacingAll("{work_dir}", with: workDir) } + agent.command
         switch agent.promptDelivery {
         case .argv:
@@ -24,9 +26,15 @@ public struct AgentLaunch: Sendable, Equatable {
         environment["AGENT_RUNNER_ROUND_NUM"] = String(round)
         environment["AGENT_RUNNER_PHASE"] = phase ?? ""
         environment["AGENT_RUNNER_WORK_DIR"] = workDir
-        if freshEyes { environment["AGENT_RUNNER_FRESH_EYES"] = "1" } else { environment.removeValue(forKey: "AGENT_RUNNER_FRESH_EYES") }
+        if freshEyes {
+            environment["AGENT_RUNNER_FRESH_EYES"] = "1"
+        } else {
+            environment.removeValue(forKey: "AGENT_RUNNER_FRESH_EYES")
+        }
         for entry in agent.env { environment[entry.name] = entry.value }
         environment["PWD"] = workDir
-        return AgentLaunch(argv: argv, environment: environment, standardInput: agent.promptDelivery == .stdin ? Array(prompt.utf8) : nil)
+        return AgentLaunch(
+            argv: argv, environment: environment,
+            standardInput: agent.promptDelivery == .stdin ? Array(prompt.utf8) : nil)
     }
 }

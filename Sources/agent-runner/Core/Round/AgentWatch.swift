@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Dispatch
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// How the agent process ended.
 public struct AgentExit: Sendable, Equatable {
@@ -140,14 +141,16 @@ struct AgentWatch {
     }
 
     private func exit(_ status: ExitStatus, _ state: State, timedOut: Bool, graceKilled: Bool) -> AgentExit {
-        AgentExit(status: status, durationS: (clock.now - state.start).seconds, timedOut: timedOut,
-                  graceKilled: graceKilled, graceExtended: graceKilled ? false : state.extended)
+        AgentExit(
+            status: status, durationS: (clock.now - state.start).seconds, timedOut: timedOut,
+            graceKilled: graceKilled, graceExtended: graceKilled ? false : state.extended)
     }
 
     /// Once a second until the marker is seen, when a grace window is configured.
     private func scanForMarker(_ state: inout State, now: ContinuousClock.Instant) {
         guard maxGraceAfterResultS > 0, !terminalMarker.isEmpty, state.markerSeenAt == nil,
-              now - state.lastScan >= Self.scanInterval else { return }
+            now - state.lastScan >= Self.scanInterval
+        else { return }
         state.lastScan = now
         if scan(&state.scanOffset, &state.carry) { state.markerSeenAt = now }
     }
@@ -173,8 +176,10 @@ struct AgentWatch {
         var info = stat()
         let exists = stat(logPath, &info) == 0
         let age = exists ? max(0, wallClock.now().seconds - Int64(info.st_mtim.tv_sec)) : 0
-        emit(RoundProgress(roundNum: round, logSizeKB: exists ? Int64(info.st_size) / 1024 : 0, lastWriteAgeS: age,
-                           wallAgeS: Int64((now - state.start).seconds)))
+        emit(
+            RoundProgress(
+                roundNum: round, logSizeKB: exists ? Int64(info.st_size) / 1024 : 0, lastWriteAgeS: age,
+                wallAgeS: Int64((now - state.start).seconds)))
     }
 
     /// Scans newly written log bytes for the marker, carrying a marker-length overlap between reads.

@@ -44,7 +44,8 @@ struct DirtyTreeHandler {
         let label = "ORPHAN R\(round)"
         let now = wallClock.now().seconds
         if let top = git.topStash(), top.subject.contains(label + " ") || top.subject.hasSuffix(label),
-           now - top.epoch <= Int64(vcs.stashIdempotencyS) {
+            now - top.epoch <= Int64(vcs.stashIdempotencyS)
+        {
             events.emit(OrphanIdempotentSkip(roundNum: round, ref: top.sha))
             return
         }
@@ -52,8 +53,9 @@ struct DirtyTreeHandler {
         let message = "\(label)\(phase.map { " phase=\($0)" } ?? "") ts=\(timestamp.prefix(19))"
         do {
             let sha = try git.stash(message: message)
-            let state = OrphanState(roundNum: round, files: Array(files.prefix(200)), stashedRef: sha,
-                                    stashMessage: message, timestamp: timestamp, phase: phase)
+            let state = OrphanState(
+                roundNum: round, files: Array(files.prefix(200)), stashedRef: sha,
+                stashMessage: message, timestamp: timestamp, phase: phase)
             try? state.write(logDir: logDir, fileSystem: fileSystem)
             events.emit(OrphanStashed(roundNum: round, ref: sha))
         } catch {

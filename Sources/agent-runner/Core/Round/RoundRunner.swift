@@ -50,20 +50,24 @@ public final class RoundRunner {
     /// The failures of the previous battery run, to report each change once.
     private var lastBatteryFailures: [StartupBattery.Failure] = []
 
-    public init(config: AgentRunnerConfig, events: EventSink, effects: Effects, environment: [String: String],
-                stderr: any TextOutput) {
+    public init(
+        config: AgentRunnerConfig, events: EventSink, effects: Effects, environment: [String: String],
+        stderr: any TextOutput
+    ) {
         self.config = config
         self.events = events
         self.effects = effects
         self.environment = environment
         self.stderr = stderr
         let promptFiles = config.prompt.files + config.phases.overrides.values.flatMap { $0.promptFiles ?? [] }
-        git = GitWorkTree(workDir: config.runtime.workDir, logDir: config.runtime.logDir, configPath: config.configPath,
-                          promptFiles: promptFiles.sorted(), effects: effects, environment: environment)
+        git = GitWorkTree(
+            workDir: config.runtime.workDir, logDir: config.runtime.logDir, configPath: config.configPath,
+            promptFiles: promptFiles.sorted(), effects: effects, environment: environment)
         logs = RoundLogs(logDir: config.runtime.logDir)
         metrics = MetricsLog(logDir: config.runtime.logDir, agentBinary: config.agent.binary, clock: effects.wallClock)
-        hooks = RoundHooks(config: config, runner: HookRunner(effects: effects, workDir: config.runtime.workDir),
-                           events: events, fileSystem: effects.fileSystem, baseEnvironment: environment)
+        hooks = RoundHooks(
+            config: config, runner: HookRunner(effects: effects, workDir: config.runtime.workDir),
+            events: events, fileSystem: effects.fileSystem, baseEnvironment: environment)
     }
 
     var fileSystem: any FileSystem { effects.fileSystem }
@@ -90,29 +94,34 @@ public final class RoundRunner {
         let logPath = logs.newTranscriptPath(forRound: round, startedAt: effects.wallClock.now())
         let probe = git.probe()
         if let failures = failedStartupChecks(phase: phase, isGitWorkTree: probe.isWorkTree) {
-            return RoundResult(round: round, phase: phase, agent: agent, kind: .batteryFailed(failures),
-                               logPath: logPath)
+            return RoundResult(
+                round: round, phase: phase, agent: agent, kind: .batteryFailed(failures),
+                logPath: logPath)
         }
         let setup = start(round: round, phase: phase, head: probe.head, logPath: logPath)
         let prompt: String
         do {
             prompt = try assemblePrompt(setup)
         } catch {
-            return RoundResult(round: round, phase: phase, agent: agent, kind: .batteryFailed([error]),
-                               logPath: logPath)
+            return RoundResult(
+                round: round, phase: phase, agent: agent, kind: .batteryFailed([error]),
+                logPath: logPath)
         }
         switch spawnAgent(setup, prompt: prompt) {
         case .success(let process):
             let exit = watch(process, setup)
             let analysis = finish(setup, exit: exit)
-            return RoundResult(round: round, phase: phase, agent: agent, kind: .ran(exit), analysis: analysis,
-                               logPath: logPath)
+            return RoundResult(
+                round: round, phase: phase, agent: agent, kind: .ran(exit), analysis: analysis,
+                logPath: logPath)
         case .failure(let failure):
-            let exit = AgentExit(status: .terminated(127), durationS: 0, timedOut: false, graceKilled: false,
-                                 graceExtended: false)
+            let exit = AgentExit(
+                status: .terminated(127), durationS: 0, timedOut: false, graceKilled: false,
+                graceExtended: false)
             finish(setup, exit: exit)
-            return RoundResult(round: round, phase: phase, agent: agent, kind: .spawnFailed(failure.message),
-                               logPath: logPath)
+            return RoundResult(
+                round: round, phase: phase, agent: agent, kind: .spawnFailed(failure.message),
+                logPath: logPath)
         }
     }
 
@@ -152,8 +161,9 @@ public final class RoundRunner {
         events.emit(RoundStart(roundNum: round, phase: phase, configDigest: digest, change: change))
         metrics.record(.roundStart, round: round, phase: phase)
 
-        let context = RoundContext.block(round: round, phase: phase, startedAt: startedAt, previous: previous,
-                                         orphan: OrphanState.read(logDir: logDir, fileSystem: fileSystem))
+        let context = RoundContext.block(
+            round: round, phase: phase, startedAt: startedAt, previous: previous,
+            orphan: OrphanState.read(logDir: logDir, fileSystem: fileSystem))
         let contextText = JSONWriter(style: .pretty(indent: 2)).string(context) + "\n"
         try? fileSystem.writeAtomically(Array(contextText.utf8), to: logDir + "/round-context.json", mode: 0o600)
         let freshEyes = config.runtime.freshEyesEveryN.map { round % $0 == 0 } ?? false
@@ -185,8 +195,9 @@ public final class RoundRunner {
 
     /// This round's config digest, and what changed when it differs from the previous round's.
     private func configChange(promptFiles: [String], agent: AgentRunnerConfig.Agent) -> (String, RoundStart.Change?) {
-        let digest = ConfigDigest.compute(config: config, promptFiles: promptFiles, agent: agent,
-                                          fileSystem: fileSystem)
+        let digest = ConfigDigest.compute(
+            config: config, promptFiles: promptFiles, agent: agent,
+            fileSystem: fileSystem)
         if lastDigest == nil {
             let last = try? EventLogReader(directory: logDir).lastEvent(ofKinds: [RoundStart.kind.rawValue])
             lastDigest = .some(last?.payload["config_digest"]?.stringValue)
@@ -194,21 +205,27 @@ public final class RoundRunner {
         let previous = lastDigest ?? nil
         lastDigest = .some(digest)
         guard let previous, previous != digest else { return (digest, nil) }
-        return (digest, RoundStart.Change(promptFiles: promptFiles, vcsDirtyAction: config.vcs.dirtyAction.rawValue,
-                                          promptDelivery: agent.promptDelivery.rawValue))
+        return (
+            digest,
+            RoundStart.Change(
+                promptFiles: promptFiles, vcsDirtyAction: config.vcs.dirtyAction.rawValue,
+                promptDelivery: agent.promptDelivery.rawValue)
+        )
     }
 
     /// The prompt, assembled after the pre-round hooks (which may rewrite it).
     private func assemblePrompt(_ setup: RoundSetup) throws(StartupBattery.Failure) -> String {
         guard !setup.promptFiles.isEmpty else { return "" }
-        let assembler = PromptAssembler(separator: config.prompt.concatSeparator,
-                                        stripYAMLFrontmatter: config.prompt.stripYAMLFrontmatter)
+        let assembler = PromptAssembler(
+            separator: config.prompt.concatSeparator,
+            stripYAMLFrontmatter: config.prompt.stripYAMLFrontmatter)
         var prompt: String
         do {
             prompt = try assembler.body(files: setup.promptFiles) { try? fileSystem.readFile($0) }.text
         } catch {
-            let failure = StartupBattery.Failure(check: "prompt_file_exists", reason: error.description,
-                                                 howToFix: "restore the prompt file", permanent: true)
+            let failure = StartupBattery.Failure(
+                check: "prompt_file_exists", reason: error.description,
+                howToFix: "restore the prompt file", permanent: true)
             stderr.write(failure.line + "\n")
             events.emit(SmokeCheckFailed(failure))
             throw failure
@@ -276,14 +293,16 @@ public final class RoundRunner {
     @discardableResult
     private func finish(_ setup: RoundSetup, exit: AgentExit) -> TranscriptAnalysis {
         events.emit(AgentExited(roundNum: setup.round, exit: exit))
-        let review = TranscriptReview(identity: AgentIdentity(setup.agent), monitor: config.monitor,
-                                      wallClock: effects.wallClock, events: events)
+        let review = TranscriptReview(
+            identity: AgentIdentity(setup.agent), monitor: config.monitor,
+            wallClock: effects.wallClock, events: events)
         let transcript = TranscriptReview.Transcript(
             bytes: fileSystem.tail(of: setup.logPath, bytes: RoundTranscript.tailBytes))
         let analysis = review.analyze(transcript, exit: exit)
         review.reportNetworkBlip(analysis, transcript, round: setup.round, phase: setup.phase, exit: exit)
-        let dirtyTree = DirtyTreeHandler(git: git, vcs: config.vcs, logDir: logDir, fileSystem: fileSystem,
-                                         wallClock: effects.wallClock, events: events)
+        let dirtyTree = DirtyTreeHandler(
+            git: git, vcs: config.vcs, logDir: logDir, fileSystem: fileSystem,
+            wallClock: effects.wallClock, events: events)
         let headAfter = dirtyTree.handle(round: setup.round, phase: setup.phase, exit: exit)
         if exit.graceKilled {
             events.emit(RoundGraceKill(roundNum: setup.round, graceS: config.runtime.maxGraceAfterResultS))

@@ -102,8 +102,9 @@ public struct StartupBattery: Sendable {
             let reason = (error as? FileError)?.errorNumber.map(SystemError.text) ?? "\(error)"
             return Check(
                 name: name,
-                failure: Failure(check: name, reason: "cannot write in \(logDir): \(reason)", howToFix: fix,
-                                 permanent: false))
+                failure: Failure(
+                    check: name, reason: "cannot write in \(logDir): \(reason)", howToFix: fix,
+                    permanent: false))
         }
         return Check(name: name)
     }

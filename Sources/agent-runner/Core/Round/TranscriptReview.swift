@@ -33,8 +33,10 @@ struct TranscriptReview {
     /// `agent_network_blip` right after `agent_exit`: the network failure the classifier found,
     /// whatever the exit code (aider exits 0 after a refused connection); for output it does not
     /// know, a failed round whose text matches the network patterns.
-    func reportNetworkBlip(_ analysis: TranscriptAnalysis, _ transcript: Transcript, round: Int, phase: String?,
-                           exit: AgentExit) {
+    func reportNetworkBlip(
+        _ analysis: TranscriptAnalysis, _ transcript: Transcript, round: Int, phase: String?,
+        exit: AgentExit
+    ) {
         var matched = analysis.networkMatch
         if matched == nil && !exit.ok && !exit.signalDeath {
             matched = LogPatterns.firstMatch(of: LogPatterns.network, in: transcript.text)
@@ -46,15 +48,19 @@ struct TranscriptReview {
     /// The events after `round_end`: the throttle, the usage (a success only when the round did
     /// its job and its output reports no error: aider and pi exit 0 on errors), a repetitive
     /// tool, an auth failure.
-    func report(_ analysis: TranscriptAnalysis, _ transcript: Transcript, round: Int, phase: String?,
-                exit: AgentExit) {
+    func report(
+        _ analysis: TranscriptAnalysis, _ transcript: Transcript, round: Int, phase: String?,
+        exit: AgentExit
+    ) {
         let agent = identity.name
         if let transient = analysis.transient {
             events.emit(TransientErrorDetected(error: transient, agent: agent, roundNum: round, phase: phase))
         }
         if let usage = analysis.usage {
-            events.emit(AgentUsageRecorded(agent: agent, usage: usage, roundNum: round, phase: phase,
-                                           success: exit.ok && !analysis.reportedError))
+            events.emit(
+                AgentUsageRecorded(
+                    agent: agent, usage: usage, roundNum: round, phase: phase,
+                    success: exit.ok && !analysis.reportedError))
         }
         let (window, threshold) = (monitor.anomalyRepetitiveWindow, monitor.anomalyRepetitiveThreshold)
         if let hit = RepetitiveTools.firstHit(analysis.toolCalls, window: window, threshold: threshold) {

@@ -16,7 +16,10 @@ public struct PhaseSchedules: Sendable, Equatable {
     /// Per-phase schedules, already carrying the inherited timezone (see ``Schedule/parse(timezone:runWindows:pauseWindows:inheriting:zones:)``).
     public let perPhase: [String: Schedule]
 
-    public init(global: Schedule, phases: [String] = [], policy: AgentRunnerConfig.PhasePolicy = .wait, perPhase: [String: Schedule] = [:]) {
+    public init(
+        global: Schedule, phases: [String] = [], policy: AgentRunnerConfig.PhasePolicy = .wait,
+        perPhase: [String: Schedule] = [:]
+    ) {
         self.global = global
         self.phases = phases
         self.policy = policy
@@ -50,8 +53,10 @@ public struct PhaseSchedules: Sendable, Equatable {
     ///   - ignoreSchedule: `serve --ignore-schedule`: launch with no `--phase` and no gate.
     ///   - throttledPhases: phases whose agent is throttled (skip policy only), stepped over like closed ones.
     ///   - throttleWake: the earliest reset among those throttles; it ends a pause too.
-    public func gate(round: Int, at now: UTCInstant, ignoreSchedule: Bool = false,
-                     throttledPhases: Set<String> = [], throttleWake: UTCInstant? = nil) -> RoundGate {
+    public func gate(
+        round: Int, at now: UTCInstant, ignoreSchedule: Bool = false,
+        throttledPhases: Set<String> = [], throttleWake: UTCInstant? = nil
+    ) -> RoundGate {
         if ignoreSchedule { return .launch(phase: nil, skipped: nil) }
         guard isPhaseAware else {
             if let pause = global.pause(at: now) { return .pause(pause) }
@@ -62,14 +67,19 @@ public struct PhaseSchedules: Sendable, Equatable {
             return .pause(pause)
         case .run(let phase, let skipped, let activeWindow):
             guard let phase, !skipped.isEmpty else { return .launch(phase: phase, skipped: nil) }
-            return .launch(phase: phase, skipped: PhaseSkip(roundNumber: round, skipped: skipped, chosen: phase, activeWindow: activeWindow ?? ""))
+            return .launch(
+                phase: phase,
+                skipped: PhaseSkip(
+                    roundNumber: round, skipped: skipped, chosen: phase, activeWindow: activeWindow ?? ""))
         }
     }
 
     /// The original's `select_phase`: the first candidate that is neither throttled nor closed
     /// runs; the others before it are skipped. When none can run, the pause reports the
     /// candidate whose window opens first (its phase, zone, window and `resume_at` together).
-    public func select(round: Int, at now: UTCInstant, throttledPhases: Set<String> = [], throttleWake: UTCInstant? = nil) -> PhaseSelection {
+    public func select(
+        round: Int, at now: UTCInstant, throttledPhases: Set<String> = [], throttleWake: UTCInstant? = nil
+    ) -> PhaseSelection {
         let order = candidates(round: round)
         var skipped: [String] = []
         var ownWindow: String?
@@ -94,11 +104,15 @@ public struct PhaseSchedules: Sendable, Equatable {
         guard let earliest else {
             // Nothing opens within 8 days: report this round's own window, in the zone of the
             // first phase waited on (the original wrote "local" here whatever the zone).
-            return .pause(SchedulePause(activeWindow: ownWindow ?? "", resumeAt: nil, timezone: (waitingOn.first ?? global).timezoneLabel,
-                                        phase: nil, waitingOn: waitingOn, throttleWake: throttleWake))
+            return .pause(
+                SchedulePause(
+                    activeWindow: ownWindow ?? "", resumeAt: nil, timezone: (waitingOn.first ?? global).timezoneLabel,
+                    phase: nil, waitingOn: waitingOn, throttleWake: throttleWake))
         }
-        return .pause(SchedulePause(activeWindow: earliest.window, resumeAt: earliest.schedule.zone.localTime(at: earliest.resumeAt),
-                                    timezone: earliest.schedule.timezoneLabel, phase: earliest.phase,
-                                    waitingOn: waitingOn, throttleWake: throttleWake))
+        return .pause(
+            SchedulePause(
+                activeWindow: earliest.window, resumeAt: earliest.schedule.zone.localTime(at: earliest.resumeAt),
+                timezone: earliest.schedule.timezoneLabel, phase: earliest.phase,
+                waitingOn: waitingOn, throttleWake: throttleWake))
     }
 }

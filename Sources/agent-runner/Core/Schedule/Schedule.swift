@@ -20,7 +20,9 @@ public struct Schedule: Sendable, Equatable {
     public let runWindows: [ScheduleWindow]
     public let pauseWindows: [ScheduleWindow]
 
-    public init(timezone: String?, zone: IANAZone, runWindows: [ScheduleWindow] = [], pauseWindows: [ScheduleWindow] = []) {
+    public init(
+        timezone: String?, zone: IANAZone, runWindows: [ScheduleWindow] = [], pauseWindows: [ScheduleWindow] = []
+    ) {
         self.timezone = timezone
         self.zone = zone
         self.runWindows = runWindows
@@ -32,8 +34,10 @@ public struct Schedule: Sendable, Equatable {
     /// Builds the global `[schedule]` from its raw values, validating in the original's order:
     /// the zone, then each run window, then each pause window. A nil `timezone` is the host's
     /// local zone.
-    public static func parse(timezone: String?, runWindows: [String], pauseWindows: [String],
-                             zones: any ZoneSource = ZoneInfoDatabase.system) throws(ScheduleError) -> Schedule {
+    public static func parse(
+        timezone: String?, runWindows: [String], pauseWindows: [String],
+        zones: any ZoneSource = ZoneInfoDatabase.system
+    ) throws(ScheduleError) -> Schedule {
         let zone: IANAZone
         do throws(TimeZoneError) {
             if let timezone {
@@ -49,18 +53,24 @@ public struct Schedule: Sendable, Equatable {
 
     /// Builds a `[phases.<name>.schedule]`, which replaces the global schedule; without its own
     /// `timezone` it inherits the global one (and with it the global zone).
-    public static func parse(timezone: String?, runWindows: [String], pauseWindows: [String], inheriting global: Schedule,
-                             zones: any ZoneSource = ZoneInfoDatabase.system) throws(ScheduleError) -> Schedule {
+    public static func parse(
+        timezone: String?, runWindows: [String], pauseWindows: [String], inheriting global: Schedule,
+        zones: any ZoneSource = ZoneInfoDatabase.system
+    ) throws(ScheduleError) -> Schedule {
         guard timezone == nil else {
             return try parse(timezone: timezone, runWindows: runWindows, pauseWindows: pauseWindows, zones: zones)
         }
-        return try parse(timezone: global.timezone, zone: global.zone, runWindows: runWindows, pauseWindows: pauseWindows)
+        return try parse(
+            timezone: global.timezone, zone: global.zone, runWindows: runWindows, pauseWindows: pauseWindows)
     }
 
-    private static func parse(timezone: String?, zone: IANAZone, runWindows: [String], pauseWindows: [String]) throws(ScheduleError) -> Schedule {
-        Schedule(timezone: timezone, zone: zone,
-                 runWindows: try windows(runWindows, key: .runWindows),
-                 pauseWindows: try windows(pauseWindows, key: .pauseWindows))
+    private static func parse(
+        timezone: String?, zone: IANAZone, runWindows: [String], pauseWindows: [String]
+    ) throws(ScheduleError) -> Schedule {
+        Schedule(
+            timezone: timezone, zone: zone,
+            runWindows: try windows(runWindows, key: .runWindows),
+            pauseWindows: try windows(pauseWindows, key: .pauseWindows))
     }
 
     private static func windows(_ texts: [String], key: ScheduleError.Key) throws(ScheduleError) -> [ScheduleWindow] {
@@ -97,8 +107,9 @@ public struct Schedule: Sendable, Equatable {
     /// report and when it opens again.
     public func pause(at now: UTCInstant) -> SchedulePause? {
         guard !isRunnable(at: now) else { return nil }
-        return SchedulePause(activeWindow: activeWindow(at: now), resumeAt: resumeAt(after: now).map(zone.localTime(at:)),
-                             timezone: timezoneLabel, phase: nil, waitingOn: [self], throttleWake: nil)
+        return SchedulePause(
+            activeWindow: activeWindow(at: now), resumeAt: resumeAt(after: now).map(zone.localTime(at:)),
+            timezone: timezoneLabel, phase: nil, waitingOn: [self], throttleWake: nil)
     }
 
     /// Why the schedule is closed at `now`: the first pause window containing it (verbatim), or

@@ -22,7 +22,10 @@ public struct SchedulePause: Sendable, Equatable {
     /// A throttle reset that ends the pause too (phase-aware serve with every phase throttled or closed).
     public let throttleWake: UTCInstant?
 
-    init(activeWindow: String, resumeAt: ZonedDateTime?, timezone: String, phase: String?, waitingOn: [Schedule], throttleWake: UTCInstant?) {
+    init(
+        activeWindow: String, resumeAt: ZonedDateTime?, timezone: String, phase: String?, waitingOn: [Schedule],
+        throttleWake: UTCInstant?
+    ) {
         self.activeWindow = activeWindow
         self.resumeAt = resumeAt
         self.timezone = timezone
@@ -52,7 +55,10 @@ public struct SchedulePause: Sendable, Equatable {
 
     /// The `schedule_paused` payload: `active_window, resume_at, timezone[, phase]`.
     public var pausedPayload: JSONObject {
-        var payload = JSONObject([("active_window", .string(activeWindow)), ("resume_at", .string(resumeAtText)), ("timezone", .string(timezone))])
+        var payload = JSONObject([
+            ("active_window", .string(activeWindow)), ("resume_at", .string(resumeAtText)),
+            ("timezone", .string(timezone)),
+        ])
         if let phase, !phase.isEmpty { payload["phase"] = .string(phase) }
         return payload
     }

@@ -26,7 +26,8 @@ public struct ScheduleWindow: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the wall clock reading `minuteOfDay` (0...1439) on `weekday` lies in the window.
     public func contains(weekday: Weekday, minuteOfDay minute: Int) -> Bool {
-        let inTime = wrapsPastMidnight
+        let inTime =
+            wrapsPastMidnight
             ? minute >= startMinute || minute < endMinute
             : startMinute <= minute && minute < endMinute
         guard inTime else { return false }
@@ -64,7 +65,9 @@ public struct ScheduleWindow: Sendable, Hashable, CustomStringConvertible {
     /// `HH:MM-HH:MM` with exactly two ASCII digits each, as the numbers (hour, minute, hour, minute).
     private static func clockRange(_ text: String) -> (Int, Int, Int, Int)? {
         let bytes = Array(text.utf8)
-        guard bytes.count == 11, bytes[2] == UInt8(ascii: ":"), bytes[5] == UInt8(ascii: "-"), bytes[8] == UInt8(ascii: ":") else { return nil }
+        guard bytes.count == 11, bytes[2] == UInt8(ascii: ":"), bytes[5] == UInt8(ascii: "-"),
+            bytes[8] == UInt8(ascii: ":")
+        else { return nil }
         func number(_ at: Int) -> Int? {
             let digits = bytes[at..<at + 2]
             guard digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
@@ -74,9 +77,13 @@ public struct ScheduleWindow: Sendable, Hashable, CustomStringConvertible {
         return (h1, m1, h2, m2)
     }
 
-    private static func minutes(_ hour: Int, _ minute: Int, allow24: Bool, where place: String) throws(ScheduleWindowError) -> Int {
+    private static func minutes(
+        _ hour: Int, _ minute: Int, allow24: Bool, where place: String
+    ) throws(ScheduleWindowError) -> Int {
         if hour == 24 {
-            guard allow24 && minute == 0 else { throw ScheduleWindowError("\(place): 24:00 is only valid as an end bound") }
+            guard allow24 && minute == 0 else {
+                throw ScheduleWindowError("\(place): 24:00 is only valid as an end bound")
+            }
             return 24 * 60
         }
         guard (0...23).contains(hour) else { throw ScheduleWindowError("\(place): hour \(hour) out of range") }
@@ -91,13 +98,19 @@ public struct ScheduleWindow: Sendable, Hashable, CustomStringConvertible {
             let token = trimmed(String(rawToken)).lowercased()
             if token.isEmpty { throw ScheduleWindowError("empty weekday token in \(repr(spec))") }
             if let dash = token.firstIndex(of: "-") {
-                guard let first = Weekday(abbreviation: String(token[..<dash])), let last = Weekday(abbreviation: String(token[token.index(after: dash)...])) else {
+                guard let first = Weekday(abbreviation: String(token[..<dash])),
+                    let last = Weekday(abbreviation: String(token[token.index(after: dash)...]))
+                else {
                     throw ScheduleWindowError("invalid weekday range \(repr(token))")
                 }
-                guard first <= last else { throw ScheduleWindowError("weekday range must be ascending Mon..Sun: \(repr(token))") }
+                guard first <= last else {
+                    throw ScheduleWindowError("weekday range must be ascending Mon..Sun: \(repr(token))")
+                }
                 for raw in first.rawValue...last.rawValue { days.insert(Weekday(rawValue: raw)!) }
             } else {
-                guard let day = Weekday(abbreviation: token) else { throw ScheduleWindowError("invalid weekday \(repr(token))") }
+                guard let day = Weekday(abbreviation: token) else {
+                    throw ScheduleWindowError("invalid weekday \(repr(token))")
+                }
                 days.insert(day)
             }
         }

@@ -25,7 +25,9 @@ public final class EventSink: Sendable {
             return true
         } catch {
             if !failing.exchange(true, ordering: .relaxed) {
-                stderr.write("agent-runner: cannot write event \(kind.rawValue): \(error); free disk space or fix \(writer.directory)\n")
+                stderr.write(
+                    "agent-runner: cannot write event \(kind.rawValue): \(error); free disk space or fix \(writer.directory)\n"
+                )
             }
             return false
         }

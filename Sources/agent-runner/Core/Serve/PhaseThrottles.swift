@@ -34,7 +34,9 @@ struct PhaseThrottles {
 
     /// The phases to step over at `now` and when the first of their throttles ends. A throttle
     /// that has ended is cleared (in `throttles` too) with `transient_error_recovered`.
-    mutating func throttled(_ throttles: inout AgentThrottles, at now: UTCInstant) -> (phases: Set<String>, wake: UTCInstant?) {
+    mutating func throttled(
+        _ throttles: inout AgentThrottles, at now: UTCInstant
+    ) -> (phases: Set<String>, wake: UTCInstant?) {
         var throttledAgents: Set<String> = []
         var wake: Int64?
         for agent in Set(agentOfPhase.values).sorted() {
@@ -58,7 +60,9 @@ struct PhaseThrottles {
         return (phases, wake.map { UTCInstant(seconds: $0) })
     }
 
-    private func plan(agent: String, error: TransientError, tracker: ThrottleTracker, now: Int64)
+    private func plan(
+        agent: String, error: TransientError, tracker: ThrottleTracker, now: Int64
+    )
         -> (endEpoch: Int64, seenEpoch: Int64)
     {
         let jitter = random.int(in: min(BackoffPlanner.jitterRangeS.lowerBound, jitterMaxS)...jitterMaxS)

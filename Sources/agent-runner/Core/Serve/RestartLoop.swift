@@ -28,15 +28,18 @@ struct RestartLoop {
     /// Startup-battery environment failures in a row (disk full): each waits longer.
     private var environmentStreak = 0
 
-    init(config: AgentRunnerConfig, options: Supervisor.Options, rounds: RoundRunner, triggers: StopTriggers,
-         gate: ThrottleGate, throttles: AgentThrottles, gates: RoundGates, events: EventSink,
-         fileSystem: any FileSystem, stderr: any TextOutput) {
+    init(
+        config: AgentRunnerConfig, options: Supervisor.Options, rounds: RoundRunner, triggers: StopTriggers,
+        gate: ThrottleGate, throttles: AgentThrottles, gates: RoundGates, events: EventSink,
+        fileSystem: any FileSystem, stderr: any TextOutput
+    ) {
         self.config = config
         self.options = options
         self.rounds = rounds
         self.triggers = triggers
-        bounds = ServeBounds(maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds, once: options.once,
-                             stopFile: config.runtime.stopFile, triggers: triggers, events: events)
+        bounds = ServeBounds(
+            maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds, once: options.once,
+            stopFile: config.runtime.stopFile, triggers: triggers, events: events)
         self.gate = gate
         self.throttles = throttles
         self.gates = gates
@@ -88,8 +91,9 @@ struct RestartLoop {
         nextRound += 1
         gates.record(result)
         guard case .ran(let exit) = result.kind else { return }
-        throttles.record(agent: result.agent, transient: result.transient,
-                         succeeded: exit.ok && !result.analysis.reportedError)
+        throttles.record(
+            agent: result.agent, transient: result.transient,
+            succeeded: exit.ok && !result.analysis.reportedError)
     }
 
     enum Verdict: Equatable {
@@ -146,12 +150,15 @@ struct RestartLoop {
     /// could not start), and what to do on stderr.
     private func reportCrashLoop(consecutive: Int, exitCode: Int32, round: RoundResult) {
         guard case .ran = round.kind else {
-            events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode,
-                                  reason: "the agent could not be started"))
+            events.emit(
+                CrashLoop(
+                    consecutive: consecutive, exitCode: exitCode,
+                    reason: "the agent could not be started"))
             return
         }
         events.emit(CrashLoop(consecutive: consecutive, exitCode: exitCode, reason: transcriptReason(round)))
-        stderr.write("agent-runner: crash_loop: \(consecutive) consecutive short crashes (last exit \(exitCode)); "
-            + "read \(round.logPath), fix the cause, then 'agent-runner start'\n")
+        stderr.write(
+            "agent-runner: crash_loop: \(consecutive) consecutive short crashes (last exit \(exitCode)); "
+                + "read \(round.logPath), fix the cause, then 'agent-runner start'\n")
     }
 }

@@ -45,8 +45,10 @@ struct ServeBounds {
         case .signal:
             return .signal
         case .stopFile:
-            events.emit(StopFileDetected(stopFile: stopFile ?? "", content: triggers.stopFileContent(),
-                                         roundsCompleted: completed))
+            events.emit(
+                StopFileDetected(
+                    stopFile: stopFile ?? "", content: triggers.stopFileContent(),
+                    roundsCompleted: completed))
             return .stopFile
         }
     }

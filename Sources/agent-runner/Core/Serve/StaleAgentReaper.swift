@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Kills an agent left running by a serve that died without reaping it (kill -9, OOM): it
 /// would run beside the next round's agent on the same work tree. `agent.pid` names it (with

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Layer 2: the restart-on-exit loop. Runs rounds until a stop trigger, a give-up breaker or a
 /// signal, and maps each ending to the exit code systemd acts on (0 clean, 1 already running or
@@ -33,8 +34,10 @@ public final class Supervisor: Sendable {
 
     /// `memory` is where the memory defenses read the host and serve's cgroup (the machine's
     /// `/proc` and cgroup files in production, scripted readings in a test).
-    public init(config: AgentRunnerConfig, effects: Effects, environment: [String: String], stderr: any TextOutput,
-                stop: StopRequest, memory: MemorySource = .live) {
+    public init(
+        config: AgentRunnerConfig, effects: Effects, environment: [String: String], stderr: any TextOutput,
+        stop: StopRequest, memory: MemorySource = .live
+    ) {
         self.config = config
         self.effects = effects
         self.environment = environment
@@ -48,8 +51,9 @@ public final class Supervisor: Sendable {
     /// Runs serve; returns the process exit code.
     public func run(_ options: Options) -> Int32 {
         if let error = effects.fileSystem.createDirectory(logDir) {
-            stderr.write("agent-runner: cannot create log dir \(logDir): \(SystemError.text(error)); "
-                + "fix [runtime] log_dir or its permissions\n")
+            stderr.write(
+                "agent-runner: cannot create log dir \(logDir): \(SystemError.text(error)); "
+                    + "fix [runtime] log_dir or its permissions\n")
             return ExitCode.config
         }
         guard let lock = acquireLock() else { return ExitCode.failure }
@@ -63,12 +67,14 @@ public final class Supervisor: Sendable {
         }
         defer { try? pidFile.remove() }
 
-        let triggers = StopTriggers(stop: stop, stopFile: config.runtime.stopFile,
-                                    sentinelPath: logDir + "/.agent-done", fileSystem: effects.fileSystem,
-                                    clock: effects.clock)
+        let triggers = StopTriggers(
+            stop: stop, stopFile: config.runtime.stopFile,
+            sentinelPath: logDir + "/.agent-done", fileSystem: effects.fileSystem,
+            clock: effects.clock)
         startUp(events: events, triggers: triggers, maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds)
-        let rounds = RoundRunner(config: config, events: events, effects: effects, environment: environment,
-                                 stderr: stderr)
+        let rounds = RoundRunner(
+            config: config, events: events, effects: effects, environment: environment,
+            stderr: stderr)
         let defenses = ServeMemoryDefenses(
             config: config, sampler: memory.make(), clock: effects.clock, wallClock: effects.wallClock, events: events,
             priorLoopEpochs: ServeMemoryDefenses.priorLoopEpochs(logDir: logDir))
@@ -94,8 +100,9 @@ public final class Supervisor: Sendable {
             return try FileLock.acquire(logDir + "/serve.lock")
         } catch let held as FileLock.HeldError {
             let holder = held.holderPID.map { " (pid \($0))" } ?? ""
-            stderr.write("agent-runner: serve already running for \(config.runtime.workDir)\(holder); "
-                + "stop it with 'agent-runner stop' first\n")
+            stderr.write(
+                "agent-runner: serve already running for \(config.runtime.workDir)\(holder); "
+                    + "stop it with 'agent-runner stop' first\n")
         } catch {
             stderr.write("agent-runner: cannot lock \(logDir)/serve.lock: \(error)\n")
         }
@@ -112,12 +119,17 @@ public final class Supervisor: Sendable {
             stderr.write("agent-runner: killed an agent (pid \(killed.pid)) left running by a previous serve\n")
         }
         if case .deferred(let existing, let keep, let wouldDelete) = RoundLogs(logDir: logDir)
-            .prune(keep: config.runtime.roundLogRetention) {
-            events.emit(RoundLogsPruneDeferred(directory: logDir, existing: existing, keep: keep,
-                                               wouldDelete: wouldDelete))
+            .prune(keep: config.runtime.roundLogRetention)
+        {
+            events.emit(
+                RoundLogsPruneDeferred(
+                    directory: logDir, existing: existing, keep: keep,
+                    wouldDelete: wouldDelete))
         }
-        events.emit(ServeStarted(pid: getpid(), version: BuildInfo.version, configPath: config.configPath,
-                                 maxRounds: maxRounds))
+        events.emit(
+            ServeStarted(
+                pid: getpid(), version: BuildInfo.version, configPath: config.configPath,
+                maxRounds: maxRounds))
     }
 
     /// `serve_startup` hooks; the first failure stops serve before its first round.
@@ -154,20 +166,25 @@ public final class Supervisor: Sendable {
         return .configBroken
     }
 
-    private func roundGates(_ triggers: StopTriggers, _ events: EventSink, memory: ServeMemoryDefenses,
-                            ignoreSchedule: Bool) -> RoundGates {
-        let schedule = ScheduleGate(schedules: config.schedules, ignoreSchedule: ignoreSchedule,
-                                    wallClock: effects.wallClock, clock: effects.clock, triggers: triggers,
-                                    events: events)
+    private func roundGates(
+        _ triggers: StopTriggers, _ events: EventSink, memory: ServeMemoryDefenses,
+        ignoreSchedule: Bool
+    ) -> RoundGates {
+        let schedule = ScheduleGate(
+            schedules: config.schedules, ignoreSchedule: ignoreSchedule,
+            wallClock: effects.wallClock, clock: effects.clock, triggers: triggers,
+            events: events)
         let throttles = PhaseThrottles(config: config, random: effects.random, events: events)
-        return RoundGates(memory: memory, schedule: schedule, wallClock: effects.wallClock,
-                          transientErrorAction: config.runtime.transientErrorAction, throttles: throttles)
+        return RoundGates(
+            memory: memory, schedule: schedule, wallClock: effects.wallClock,
+            transientErrorAction: config.runtime.transientErrorAction, throttles: throttles)
     }
 
     private func throttleGate(_ triggers: StopTriggers, _ events: EventSink) -> ThrottleGate {
-        ThrottleGate(action: config.runtime.transientErrorAction, jitterMaxS: Int64(config.runtime.backoffJitterS),
-                     wallClock: effects.wallClock, clock: effects.clock, random: effects.random, triggers: triggers,
-                     events: events)
+        ThrottleGate(
+            action: config.runtime.transientErrorAction, jitterMaxS: Int64(config.runtime.backoffJitterS),
+            wallClock: effects.wallClock, clock: effects.clock, random: effects.random, triggers: triggers,
+            events: events)
     }
 
     private func finish(_ ending: ServeEnding, rounds: Int, events: EventSink) -> Int32 {

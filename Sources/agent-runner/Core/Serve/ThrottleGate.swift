@@ -36,17 +36,23 @@ struct ThrottleGate {
             return .stopped
         case .backOff:
             let jitter = random.int(in: min(BackoffPlanner.jitterRangeS.lowerBound, jitterMaxS)...jitterMaxS)
-            guard case .backOff(let error, let plan) =
-                    throttles.gate(agent: agent, now: wallClock.now().seconds, jitterS: jitter) else { return .proceed }
+            guard
+                case .backOff(let error, let plan) =
+                    throttles.gate(agent: agent, now: wallClock.now().seconds, jitterS: jitter)
+            else { return .proceed }
             if let capped = plan.capped {
-                events.emit(TransientErrorBackoffCapped(classification: error.classification, agent: agent,
-                                                        capped: capped, appliedResetEpoch: plan.appliedResetEpoch))
+                events.emit(
+                    TransientErrorBackoffCapped(
+                        classification: error.classification, agent: agent,
+                        capped: capped, appliedResetEpoch: plan.appliedResetEpoch))
             }
             let started = clock.now
             if let wake = triggers.sleep(for: .seconds(plan.sleepS)) { return .woken(wake) }
             let throttledFor = (clock.now - started).components.seconds
-            events.emit(TransientErrorRecovered(classification: error.classification, agent: agent,
-                                                throttledForS: throttledFor))
+            events.emit(
+                TransientErrorRecovered(
+                    classification: error.classification, agent: agent,
+                    throttledForS: throttledFor))
             throttles.recovered(agent: agent)
             return .proceed
         }

@@ -11,15 +11,18 @@ public struct OrphanState: Sendable, Equatable {
     public var phase: String?
 
     public var json: JSONValue {
-        .object(JSONObject([
-            ("round_num", .int(Int64(roundNum))), ("files", .array(files.map { .string($0) })),
-            ("stashed_ref", .string(stashedRef)), ("stash_message", .string(stashMessage)),
-            ("timestamp", .string(timestamp)), ("phase", phase.map { .string($0) } ?? .null),
-        ]))
+        .object(
+            JSONObject([
+                ("round_num", .int(Int64(roundNum))), ("files", .array(files.map { .string($0) })),
+                ("stashed_ref", .string(stashedRef)), ("stash_message", .string(stashMessage)),
+                ("timestamp", .string(timestamp)), ("phase", phase.map { .string($0) } ?? .null),
+            ]))
     }
 
-    public init(roundNum: Int, files: [String], stashedRef: String, stashMessage: String, timestamp: String,
-                phase: String?) {
+    public init(
+        roundNum: Int, files: [String], stashedRef: String, stashMessage: String, timestamp: String,
+        phase: String?
+    ) {
         self.roundNum = roundNum
         self.files = files
         self.stashedRef = stashedRef
@@ -30,7 +33,8 @@ public struct OrphanState: Sendable, Equatable {
 
     public init?(json: JSONValue) {
         guard let object = json.objectValue, let ref = object["stashed_ref"]?.stringValue,
-              let round = object["round_num"]?.intValue.flatMap({ Int(exactly: $0) }) else { return nil }
+            let round = object["round_num"]?.intValue.flatMap({ Int(exactly: $0) })
+        else { return nil }
         self.init(
             roundNum: round, files: object["files"]?.arrayValue?.compactMap(\.stringValue) ?? [], stashedRef: ref,
             stashMessage: object["stash_message"]?.stringValue ?? "", timestamp: object["timestamp"]?.stringValue ?? "",
@@ -47,7 +51,8 @@ public struct OrphanState: Sendable, Equatable {
 
     public static func read(logDir: String, fileSystem: any FileSystem) -> OrphanState? {
         guard let bytes = try? fileSystem.readFile(path(logDir: logDir), limit: 1 << 20),
-              let json = try? JSONParser.lenient.parse(bytes) else { return nil }
+            let json = try? JSONParser.lenient.parse(bytes)
+        else { return nil }
         return OrphanState(json: json)
     }
 }

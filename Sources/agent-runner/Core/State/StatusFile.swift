@@ -11,8 +11,10 @@ public struct RoundStatus: Sendable, Equatable {
     public var currentPhase: String?
     public var phaseIndex: Int?
 
-    public init(roundNum: Int, running: Bool, lastCompletedAt: String? = nil, lastExitCode: Int? = nil,
-                lastDurationS: Double? = nil, currentPhase: String? = nil, phaseIndex: Int? = nil) {
+    public init(
+        roundNum: Int, running: Bool, lastCompletedAt: String? = nil, lastExitCode: Int? = nil,
+        lastDurationS: Double? = nil, currentPhase: String? = nil, phaseIndex: Int? = nil
+    ) {
         self.roundNum = roundNum
         self.running = running
         self.lastCompletedAt = lastCompletedAt
@@ -37,7 +39,8 @@ public struct RoundStatus: Sendable, Equatable {
 
     public init?(json: JSONValue) {
         guard let object = json.objectValue, let round = object["round_num"]?.intValue, round >= 0,
-              round < Int64(Int32.max) else { return nil }
+            round < Int64(Int32.max)
+        else { return nil }
         self.init(
             roundNum: Int(round), running: object["running"]?.boolValue ?? false,
             lastCompletedAt: object["last_completed_at"]?.stringValue,

@@ -13,7 +13,9 @@ public struct ThrottleState: Sendable, Equatable {
     static let kinds: Set<String> = ["transient_error_detected", "transient_error_recovered", "agent_usage_recorded"]
 
     /// Pure derivation from events, newest first.
-    public static func derive(newestFirst events: [Event], agent: String) -> (active: ThrottleState?, detectionsSinceSuccess: Int) {
+    public static func derive(
+        newestFirst events: [Event], agent: String
+    ) -> (active: ThrottleState?, detectionsSinceSuccess: Int) {
         var newest: Event?
         var detections = 0
         for event in events {
@@ -27,12 +29,15 @@ public struct ThrottleState: Sendable, Equatable {
             if event.kind == "transient_error_detected" { detections += 1 }
         }
         guard let newest, newest.kind == "transient_error_detected",
-              let classification = newest.payload["classification"]?.stringValue.flatMap(TransientError.Classification.init(rawValue:)) else {
+            let classification = newest.payload["classification"]?.stringValue.flatMap(
+                TransientError.Classification.init(rawValue:))
+        else {
             return (nil, detections)
         }
         let reset = newest.payload["reset_at_epoch"]?.intValue ?? 0
         let state = ThrottleState(
-            error: TransientError(classification: classification, resetAtEpoch: reset, raw: newest.payload["raw"]?.stringValue ?? ""),
+            error: TransientError(
+                classification: classification, resetAtEpoch: reset, raw: newest.payload["raw"]?.stringValue ?? ""),
             priorDetections: max(detections - 1, 0),
             roundNum: newest.payload["round_num"]?.intValue.flatMap { Int(exactly: $0) },
             phase: newest.payload["phase"]?.stringValue ?? "")

@@ -26,8 +26,10 @@ public struct GitWorkTree: Sendable {
     let fileSystem: any FileSystem
     let environment: [String: String]
 
-    public init(workDir: String, logDir: String, configPath: String, promptFiles: [String] = [], effects: Effects,
-                environment: [String: String]) {
+    public init(
+        workDir: String, logDir: String, configPath: String, promptFiles: [String] = [], effects: Effects,
+        environment: [String: String]
+    ) {
         self.workDir = workDir
         runner = effects.processes
         clock = effects.clock
@@ -109,7 +111,10 @@ public struct GitWorkTree: Sendable {
         var head: String?
         var skipNext = false
         for entry in output.split(separator: "\0", omittingEmptySubsequences: true) {
-            if skipNext { skipNext = false; continue }
+            if skipNext {
+                skipNext = false
+                continue
+            }
             let fields = entry.split(separator: " ", omittingEmptySubsequences: false)
             switch fields.first {
             case "#":
@@ -142,8 +147,9 @@ public struct GitWorkTree: Sendable {
     public func stash(message: String) throws(GitError) -> String {
         try git(["stash", "push", "-u", "-m", message] + addingPathspec(), timeoutS: 30)
         guard let top = topStash(), top.subject.hasSuffix(message) else {
-            throw GitError(command: "stash", message: "stash push reported success but no stash was created",
-                           timedOut: false)
+            throw GitError(
+                command: "stash", message: "stash push reported success but no stash was created",
+                timedOut: false)
         }
         return top.sha
     }
@@ -153,8 +159,9 @@ public struct GitWorkTree: Sendable {
         try git(["add", "-A"] + addingPathspec(), timeoutS: 60)
         try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", message], timeoutS: 120)
         guard let sha = probe().head else {
-            throw GitError(command: "commit", message: "commit reported success but HEAD did not resolve",
-                           timedOut: false)
+            throw GitError(
+                command: "commit", message: "commit reported success but HEAD did not resolve",
+                timedOut: false)
         }
         return sha
     }

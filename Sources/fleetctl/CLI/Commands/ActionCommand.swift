@@ -13,12 +13,21 @@ enum ActionCommand {
         ]
         return VerbSpec(
             verb, summary: summaries[verb] ?? verb,
-            discussion: "Runs `agent-runner \(verb) --json` (with the host's config) on every selected host, at most --parallel at once, and prints one result per host (JSON Lines with --json).",
+            discussion:
+                "Runs `agent-runner \(verb) --json` (with the host's config) on every selected host, at most --parallel at once, and prints one result per host (JSON Lines with --json).",
             options: [FleetctlProgram.excludeOption, FleetctlProgram.parallelOption]
                 + (verb == "stop" || verb == "restart"
-                    ? [OptionSpec("timeout", value: "S", help: "Each host's deadline (default 120s). A graceful \(verb) waits for the round in flight; past the deadline one peek tells whether the host is still stopping.")]
+                    ? [
+                        OptionSpec(
+                            "timeout", value: "S",
+                            help:
+                                "Each host's deadline (default 120s). A graceful \(verb) waits for the round in flight; past the deadline one peek tells whether the host is still stopping."
+                        )
+                    ]
                     : []),
-            positionals: [PositionalSpec("SELECTOR", help: "all, a host, @group, a glob, or several joined by commas (required).")],
+            positionals: [
+                PositionalSpec("SELECTOR", help: "all, a host, @group, a glob, or several joined by commas (required).")
+            ],
             exitCodes: [
                 (ExitCode.success, "it succeeded on every selected host"),
                 (ExitCode.failure, "it failed on some host (partial failure; the others are done)"),
@@ -27,9 +36,12 @@ enum ActionCommand {
             ])
     }
 
-    static func run(_ verb: String, _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
+    static func run(_ verb: String, _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32
+    {
         let resolved: FleetTargets
-        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: verb) {
+        switch FleetTargets.resolve(
+            parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: verb)
+        {
         case .success(let value): resolved = value
         case .failure(let failure): return failure.code
         }
@@ -44,7 +56,8 @@ enum ActionCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        let results = FleetAction.run(verb, on: resolved.targets, executor: FleetTargets.executor(context), parallel: parallel, timeout: timeout)
+        let results = FleetAction.run(
+            verb, on: resolved.targets, executor: FleetTargets.executor(context), parallel: parallel, timeout: timeout)
         for result in results {
             if parsed.has("json") {
                 context.stdout.write(JSONWriter(style: .compact).string(.object(result.json(verb: verb))) + "\n")
@@ -56,7 +69,8 @@ enum ActionCommand {
         }
         let failed = results.filter { !$0.ok }.count
         if failed > 0 && !parsed.has("json") {
-            context.stderr.write("fleetctl: \(verb) failed on \(failed) of \(results.count) host\(results.count == 1 ? "" : "s")\n")
+            context.stderr.write(
+                "fleetctl: \(verb) failed on \(failed) of \(results.count) host\(results.count == 1 ? "" : "s")\n")
         }
         return failed == 0 ? ExitCode.success : ExitCode.failure
     }

@@ -16,7 +16,10 @@ enum CheckCommand {
         options: [OptionSpec("no-ssh", help: "Skip the ssh hygiene check.")],
         exitCodes: [
             (ExitCode.success, "the inventory is valid (ssh warnings may be printed)"),
-            (ExitCode.failure, "the inventory is valid but some host's ssh config is critically weak (StrictHostKeyChecking no, or known_hosts discarded)"),
+            (
+                ExitCode.failure,
+                "the inventory is valid but some host's ssh config is critically weak (StrictHostKeyChecking no, or known_hosts discarded)"
+            ),
             (ExitCode.usage, "the command line is wrong"),
             (ExitCode.config, "the inventory is missing, unreadable or invalid"),
         ])
@@ -43,10 +46,14 @@ enum CheckCommand {
                 for entry in findings {
                     report[entry.host] = .object([
                         "error": entry.error.map(JSONValue.string) ?? .null,
-                        "findings": .array(entry.findings.map { finding in
-                            .object(["severity": .string(finding.severity.rawValue), "code": .string(finding.code), "message": .string(finding.message),
-                                     "config_line": .string(finding.configLine), "location": .string(finding.location)])
-                        }),
+                        "findings": .array(
+                            entry.findings.map { finding in
+                                .object([
+                                    "severity": .string(finding.severity.rawValue), "code": .string(finding.code),
+                                    "message": .string(finding.message),
+                                    "config_line": .string(finding.configLine), "location": .string(finding.location),
+                                ])
+                            }),
                     ])
                 }
                 root["ssh_hygiene"] = .object(report)

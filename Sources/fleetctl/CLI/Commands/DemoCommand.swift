@@ -25,12 +25,17 @@ enum DemoCommand {
             process it started; the files stay for inspection unless --clean.
             """,
         options: [
-            OptionSpec("dir", value: "PATH", help: "Where to create the demo projects (default: a new /tmp/fleetctl-demo-XXXXXX)."),
+            OptionSpec(
+                "dir", value: "PATH",
+                help: "Where to create the demo projects (default: a new /tmp/fleetctl-demo-XXXXXX)."),
             OptionSpec("duration", value: "S", help: "Stop by itself after this long (e.g. 90s, 5m)."),
             OptionSpec("until-shown", help: "Stop by itself once every behaviour has been shown (about a minute)."),
-            OptionSpec("agent-runner", value: "PATH", help: "The agent-runner binary (default: the one beside fleetctl, else on PATH)."),
+            OptionSpec(
+                "agent-runner", value: "PATH",
+                help: "The agent-runner binary (default: the one beside fleetctl, else on PATH)."),
             OptionSpec("clean", help: "Delete the demo folder when done."),
-            OptionSpec("ssh", help: "Reach the hosts over real ssh: a private sshd on 127.0.0.1 (needs openssh-server)."),
+            OptionSpec(
+                "ssh", help: "Reach the hosts over real ssh: a private sshd on 127.0.0.1 (needs openssh-server)."),
         ],
         exitCodes: [
             (ExitCode.success, "the demo ran and everything it started was stopped"),
@@ -77,9 +82,10 @@ enum DemoCommand {
             return ExitCode.software
         }
         context.stderr.write(DemoNarration.watching(setup.fleet, ssh: setup.ssh))
-        watch(inventory, setup: setup, services: services, duration: duration, untilShown: parsed.has("until-shown"),
-              json: parsed.has("json"),
-              context: context)
+        watch(
+            inventory, setup: setup, services: services, duration: duration, untilShown: parsed.has("until-shown"),
+            json: parsed.has("json"),
+            context: context)
 
         let hookLog = try? LocalFileSystem().readFile(setup.fleet.hookLog)
         let hookLines = hookLog.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -100,11 +106,13 @@ enum DemoCommand {
         /// Finds agent-runner, makes the folder, starts the sshd and writes the projects; on
         /// failure prints why (and stops the sshd it started).
         static func make(_ parsed: ParsedArguments, context: CommandContext) -> Result<Setup, ExitFailure> {
-            let located = AgentRunnerLocator.locate(parsed.value("agent-runner"), environment: context.environment,
-                                                    currentDirectory: context.currentDirectory)
+            let located = AgentRunnerLocator.locate(
+                parsed.value("agent-runner"), environment: context.environment,
+                currentDirectory: context.currentDirectory)
             guard let agentRunner = located else {
-                context.stderr.write("fleetctl: agent-runner not found beside fleetctl or on PATH; "
-                                     + "build it (swift build) or pass --agent-runner PATH\n")
+                context.stderr.write(
+                    "fleetctl: agent-runner not found beside fleetctl or on PATH; "
+                        + "build it (swift build) or pass --agent-runner PATH\n")
                 return .failure(ExitFailure(code: ExitCode.failure))
             }
             let fleet: DemoFleet
@@ -119,11 +127,14 @@ enum DemoCommand {
             var ssh: LoopbackSSHServer?
             do {
                 if parsed.has("ssh") {
-                    ssh = try DemoFleet.sshServer(in: fleet.root + "/ssh", runner: processes, clock: context.effects.clock)
+                    ssh = try DemoFleet.sshServer(
+                        in: fleet.root + "/ssh", runner: processes, clock: context.effects.clock)
                 }
                 let hosts = try fleet.create(agentRunner: agentRunner, runner: processes, sshConfig: ssh?.clientConfig)
-                return .success(Setup(fleet: fleet, hosts: hosts, agentRunner: agentRunner, ssh: ssh,
-                                      processes: processes))
+                return .success(
+                    Setup(
+                        fleet: fleet, hosts: hosts, agentRunner: agentRunner, ssh: ssh,
+                        processes: processes))
             } catch {
                 ssh?.stop()
                 context.stderr.write("fleetctl: demo setup failed: \(error)\n")
@@ -134,14 +145,17 @@ enum DemoCommand {
 
     /// The fleetctl watch loop over the demo hosts, until Ctrl-C or `duration`, saying when a
     /// service ends by itself (the crash-loop breaker, an auto-stop).
-    private static func watch(_ inventory: Inventory, setup: Setup, services: DemoServices, duration: Double?,
-                              untilShown: Bool, json: Bool, context: CommandContext) {
+    private static func watch(
+        _ inventory: Inventory, setup: Setup, services: DemoServices, duration: Double?,
+        untilShown: Bool, json: Bool, context: CommandContext
+    ) {
         let controlDirectory = setup.ssh == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
         let monitored = inventory.hosts.compactMap { try? MonitoredHost($0, controlDirectory: controlDirectory) }
         let stateDir = setup.fleet.root + "/fleetctl-state"
         try? StateDirectory.prepare(stateDir)
         let eventLog = EventLogWriter(directory: stateDir, prefix: "fleet-events")
-        let executor: any RemoteExecutor = setup.ssh != nil
+        let executor: any RemoteExecutor =
+            setup.ssh != nil
             ? SSHExecutor(environment: context.environment) : LocalExecutor(environment: context.environment)
         let hooks = HookDispatcher(environment: context.environment, eventLog: eventLog) { result in
             if let error = result.error {

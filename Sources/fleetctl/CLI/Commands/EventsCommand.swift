@@ -14,7 +14,9 @@ enum EventsCommand {
         options: [
             OptionSpec("kind", value: "K[,K2...]", help: "Event kinds (required)."),
             OptionSpec("since", value: "TS", help: "Only events at or after this ISO-8601 time."),
-            OptionSpec("window", value: "N", help: "Without --since: the last N matching events of each host (agent-runner's default 10)."),
+            OptionSpec(
+                "window", value: "N",
+                help: "Without --since: the last N matching events of each host (agent-runner's default 10)."),
             FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
         ],
         positionals: [FleetctlProgram.selectorPositional],
@@ -27,13 +29,21 @@ enum EventsCommand {
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         guard let kinds = parsed.value("kind"), !kinds.split(separator: ",").isEmpty else {
-            return runner.usageFailure(UsageError("--kind is required (e.g. --kind round_end,agent_exit)", verb: spec.name), context: context)
+            return runner.usageFailure(
+                UsageError("--kind is required (e.g. --kind round_end,agent_exit)", verb: spec.name), context: context)
         }
-        if let since = parsed.value("since"), EventTimestamp.parse(since) == nil && EventTimestamp.parse(since + "Z") == nil {
-            return runner.usageFailure(UsageError("--since expects an ISO-8601 time such as 2026-11-25T10:00:00.000Z, got '\(since)'", verb: spec.name), context: context)
+        if let since = parsed.value("since"),
+            EventTimestamp.parse(since) == nil && EventTimestamp.parse(since + "Z") == nil
+        {
+            return runner.usageFailure(
+                UsageError(
+                    "--since expects an ISO-8601 time such as 2026-11-25T10:00:00.000Z, got '\(since)'", verb: spec.name
+                ), context: context)
         }
         let resolved: FleetTargets
-        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: spec.name) {
+        switch FleetTargets.resolve(
+            parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: spec.name)
+        {
         case .success(let value): resolved = value
         case .failure(let failure): return failure.code
         }
@@ -43,9 +53,10 @@ enum EventsCommand {
             parallel = try FleetTargets.parallel(parsed)
             window = try parsed.integer("window", minimum: 1)
         } catch { return runner.usageFailure(error, context: context) }
-        let answers = FleetEventQuery.fetch(kinds: kinds, since: parsed.value("since"), window: window,
-                                            targets: resolved.targets,
-                                        executor: FleetTargets.executor(context), parallel: parallel)
+        let answers = FleetEventQuery.fetch(
+            kinds: kinds, since: parsed.value("since"), window: window,
+            targets: resolved.targets,
+            executor: FleetTargets.executor(context), parallel: parallel)
         for event in FleetEventQuery.merge(answers) {
             context.stdout.write(JSONWriter(style: .compact).string(.object(event)) + "\n")
         }

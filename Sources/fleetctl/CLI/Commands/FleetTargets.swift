@@ -13,7 +13,9 @@ struct FleetTargets {
 
     /// Loads the inventory and selects hosts (`positional` or `all`, minus `--exclude`).
     /// On failure prints the error and returns the exit code instead.
-    static func resolve(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner, selector: String?, verb: String) -> Result<FleetTargets, ExitFailure> {
+    static func resolve(
+        _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner, selector: String?, verb: String
+    ) -> Result<FleetTargets, ExitFailure> {
         guard let inventory = FleetctlProgram.loadInventory(parsed, context: context, runner: runner) else {
             return .failure(ExitFailure(code: ExitCode.config))
         }
@@ -21,10 +23,14 @@ struct FleetTargets {
         do {
             hosts = try HostSelector.select(selector ?? "all", exclude: parsed.allValues("exclude"), from: inventory)
         } catch {
-            return .failure(ExitFailure(code: runner.usageFailure(UsageError(error.message, verb: verb), context: context)))
+            return .failure(
+                ExitFailure(code: runner.usageFailure(UsageError(error.message, verb: verb), context: context)))
         }
         if hosts.isEmpty {
-            return .failure(ExitFailure(code: runner.usageFailure(UsageError("the selector picks no host (all excluded)", verb: verb), context: context)))
+            return .failure(
+                ExitFailure(
+                    code: runner.usageFailure(
+                        UsageError("the selector picks no host (all excluded)", verb: verb), context: context)))
         }
         let controlDirectory = ControlDirectory.defaultPath(environment: context.environment)
         var monitored: [MonitoredHost] = []
@@ -56,5 +62,6 @@ struct ExitFailure: Error {
 extension FleetctlProgram {
     static let excludeOption = OptionSpec("exclude", value: "SELECTOR", help: "Leave out these hosts (repeatable).")
     static let parallelOption = OptionSpec("parallel", value: "N", help: "ssh connections at once (default 32).")
-    static let selectorPositional = PositionalSpec("SELECTOR", help: "all, a host, @group, a glob, or several joined by commas (default: all).", optional: true)
+    static let selectorPositional = PositionalSpec(
+        "SELECTOR", help: "all, a host, @group, a glob, or several joined by commas (default: all).", optional: true)
 }

@@ -4,7 +4,9 @@ import Monitoring
 
 /// fleetctl's verbs and their dispatch.
 enum FleetctlProgram {
-    static let inventoryOption = OptionSpec("inventory", short: "i", value: "PATH", help: "The inventory file (default: $FLEETCTL_INVENTORY, else ./inventory.toml).")
+    static let inventoryOption = OptionSpec(
+        "inventory", short: "i", value: "PATH",
+        help: "The inventory file (default: $FLEETCTL_INVENTORY, else ./inventory.toml).")
     static let jsonOption = OptionSpec("json", help: "Machine-readable output on stdout.")
 
     static let spec = ProgramSpec(
@@ -12,8 +14,10 @@ enum FleetctlProgram {
         summary: "watches and steers a fleet of agent-runner hosts over ssh",
         globalOptions: [inventoryOption, jsonOption, OptionSpec("version", help: "Print the version and exit.")],
         verbs: [
-            CheckCommand.spec, HostsCommand.spec, StatusCommand.spec, WatchCommand.spec, PeekCommand.spec, EventsCommand.spec,
-            ActionCommand.spec("stop"), ActionCommand.spec("start"), ActionCommand.spec("restart"), ActionCommand.spec("kill"),
+            CheckCommand.spec, HostsCommand.spec, StatusCommand.spec, WatchCommand.spec, PeekCommand.spec,
+            EventsCommand.spec,
+            ActionCommand.spec("stop"), ActionCommand.spec("start"), ActionCommand.spec("restart"),
+            ActionCommand.spec("kill"),
             SilenceCommand.spec, SilenceCommand.listSpec, SilenceCommand.removeSpec, UpgradeCommand.spec,
             MigrateCommand.spec, RolloutsCommand.spec,
             DemoCommand.spec,
@@ -29,7 +33,8 @@ enum FleetctlProgram {
             case WatchCommand.spec.name: return WatchCommand.run(parsed, context: context, runner: runner)
             case PeekCommand.spec.name: return PeekCommand.run(parsed, context: context, runner: runner)
             case EventsCommand.spec.name: return EventsCommand.run(parsed, context: context, runner: runner)
-            case let verb where FleetAction.verbs.contains(verb): return ActionCommand.run(verb, parsed, context: context, runner: runner)
+            case let verb where FleetAction.verbs.contains(verb):
+                return ActionCommand.run(verb, parsed, context: context, runner: runner)
             case SilenceCommand.spec.name: return SilenceCommand.add(parsed, context: context, runner: runner)
             case SilenceCommand.listSpec.name: return SilenceCommand.list(parsed, context: context, runner: runner)
             case SilenceCommand.removeSpec.name: return SilenceCommand.remove(parsed, context: context, runner: runner)
@@ -44,7 +49,8 @@ enum FleetctlProgram {
 
     /// The inventory in force: `--inventory`, else `$FLEETCTL_INVENTORY`, else `./inventory.toml`.
     static func inventoryPath(_ parsed: ParsedArguments, context: CommandContext) -> String {
-        parsed.value("inventory") ?? context.environment["FLEETCTL_INVENTORY"].flatMap { $0.isEmpty ? nil : $0 } ?? "inventory.toml"
+        parsed.value("inventory") ?? context.environment["FLEETCTL_INVENTORY"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "inventory.toml"
     }
 
     /// Loads the inventory or prints the error; nil means "return ExitCode.config".

@@ -22,7 +22,8 @@ enum HostsCommand {
         }
         let hosts: [Inventory.Host]
         do {
-            hosts = try HostSelector.select(parsed.positionals.first ?? "all", exclude: parsed.allValues("exclude"), from: inventory)
+            hosts = try HostSelector.select(
+                parsed.positionals.first ?? "all", exclude: parsed.allValues("exclude"), from: inventory)
         } catch {
             return runner.usageFailure(UsageError(error.message, verb: spec.name), context: context)
         }
@@ -34,7 +35,8 @@ enum HostsCommand {
             let width = (hosts.map(\.name.count).max() ?? 4) + 2
             for host in hosts {
                 let name = host.name + String(repeating: " ", count: max(1, width - host.name.count))
-                context.stdout.write("\(name)\(host.sshTarget)\t\(host.groups.map { "@" + $0 }.joined(separator: ","))\n")
+                context.stdout.write(
+                    "\(name)\(host.sshTarget)\t\(host.groups.map { "@" + $0 }.joined(separator: ","))\n")
             }
         }
         return ExitCode.success

@@ -6,7 +6,8 @@ import Monitoring
 enum PeekCommand {
     static let spec = VerbSpec(
         "peek", summary: "print one host's peek document (or a part of it)",
-        discussion: "Runs `agent-runner peek --json` on HOST and prints the document as JSON; --select a.b.0.c prints only that part (numeric segments index lists).",
+        discussion:
+            "Runs `agent-runner peek --json` on HOST and prints the document as JSON; --select a.b.0.c prints only that part (numeric segments index lists).",
         options: [OptionSpec("select", value: "PATH", help: "A dot path into the document.")],
         positionals: [PositionalSpec("HOST", help: "One inventory host.")],
         exitCodes: [
@@ -26,7 +27,9 @@ enum PeekCommand {
         case .failure(let failure): return failure.code
         }
         guard resolved.targets.count == 1, let target = resolved.targets.first else {
-            return runner.usageFailure(UsageError("'\(name)' names \(resolved.targets.count) hosts; peek reads one", verb: spec.name), context: context)
+            return runner.usageFailure(
+                UsageError("'\(name)' names \(resolved.targets.count) hosts; peek reads one", verb: spec.name),
+                context: context)
         }
         let poll = PeekPoller(executor: FleetTargets.executor(context)).poll(target, keepDocument: true)
         guard let document = poll.document else {

@@ -62,7 +62,9 @@ struct RolloutLaunch {
 
     /// Probes every selected host once and plans the stages, then prints the plan: to stdout as
     /// JSON under `--json` or as text under `--dry-run`, else as text to stderr beside the progress.
-    func plan(target: String, request: UpgradeCommand.Request) -> (
+    func plan(
+        target: String, request: UpgradeCommand.Request
+    ) -> (
         plan: RolloutPlan, probes: [(host: String, answer: RolloutHostProbe.Answer)]
     ) {
         let answers = WorkerPool.map(resolved.monitored, parallel: request.options.parallel) {

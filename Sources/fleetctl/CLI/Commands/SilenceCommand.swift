@@ -33,25 +33,39 @@ enum SilenceCommand {
     static let removeSpec = VerbSpec(
         "unsilence", summary: "end a silence now",
         options: [WatchCommand.stateDirOption],
-        positionals: [PositionalSpec("ID", help: "The silence's id (or a unique prefix), as `fleetctl silences` shows it.")],
-        exitCodes: [(ExitCode.success, "ended"), (ExitCode.failure, "no silence has that id, or the state directory cannot be used"), (ExitCode.usage, "no ID given")])
+        positionals: [
+            PositionalSpec("ID", help: "The silence's id (or a unique prefix), as `fleetctl silences` shows it.")
+        ],
+        exitCodes: [
+            (ExitCode.success, "ended"),
+            (ExitCode.failure, "no silence has that id, or the state directory cannot be used"),
+            (ExitCode.usage, "no ID given"),
+        ])
 
     static func add(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         guard let selector = parsed.positionals.first else {
-            return runner.usageFailure(UsageError("silence needs a SELECTOR (a host, @group, a glob or all)", verb: spec.name), context: context)
+            return runner.usageFailure(
+                UsageError("silence needs a SELECTOR (a host, @group, a glob or all)", verb: spec.name),
+                context: context)
         }
         let duration: Double
         do {
             guard let seconds = try parsed.seconds("for"), seconds > 0 else {
-                return runner.usageFailure(UsageError("--for DURATION is required, e.g. --for 2h", verb: spec.name), context: context)
+                return runner.usageFailure(
+                    UsageError("--for DURATION is required, e.g. --for 2h", verb: spec.name), context: context)
             }
             duration = seconds
         } catch { return runner.usageFailure(error, context: context) }
         guard let reason = parsed.value("reason"), !reason.trimmingCharacters(in: " ").isEmpty else {
-            return runner.usageFailure(UsageError("--reason TEXT is required: the next operator needs to know why", verb: spec.name), context: context)
+            return runner.usageFailure(
+                UsageError("--reason TEXT is required: the next operator needs to know why", verb: spec.name),
+                context: context)
         }
         if let detector = parsed.value("detector"), !DetectorNames.all.contains(detector) {
-            return runner.usageFailure(UsageError("'\(detector)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))", verb: spec.name), context: context)
+            return runner.usageFailure(
+                UsageError(
+                    "'\(detector)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))",
+                    verb: spec.name), context: context)
         }
         let resolved: FleetTargets
         switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: spec.name) {
@@ -59,9 +73,12 @@ enum SilenceCommand {
         case .failure(let failure): return failure.code
         }
         let now = SystemClock().now()
-        let silence = Silence(id: newID(), selector: selector, hosts: resolved.hosts.map(\.name), detector: parsed.value("detector"),
-                              createdAt: now, until: Seconds.instant(Seconds.epoch(now) + duration), reason: reason)
-        guard let store = store(parsed, context: context, inventory: resolved.inventory.fleet.stateDir) else { return ExitCode.failure }
+        let silence = Silence(
+            id: newID(), selector: selector, hosts: resolved.hosts.map(\.name), detector: parsed.value("detector"),
+            createdAt: now, until: Seconds.instant(Seconds.epoch(now) + duration), reason: reason)
+        guard let store = store(parsed, context: context, inventory: resolved.inventory.fleet.stateDir) else {
+            return ExitCode.failure
+        }
         do {
             try store.update { list in
                 list.prune(at: now)
@@ -75,13 +92,17 @@ enum SilenceCommand {
             context.stdout.write(JSONWriter(style: .compact).string(silence.json()) + "\n")
         } else {
             context.stdout.write("\(silence.id)\n")
-            context.stderr.write("fleetctl: silenced \(silence.hosts.joined(separator: ", ")) (\(silence.detector ?? "every detector")) until \(EventTimestamp.format(silence.until))\n")
+            context.stderr.write(
+                "fleetctl: silenced \(silence.hosts.joined(separator: ", ")) (\(silence.detector ?? "every detector")) until \(EventTimestamp.format(silence.until))\n"
+            )
         }
         return ExitCode.success
     }
 
     static func list(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
-        guard let store = store(parsed, context: context, inventory: inventoryStateDir(parsed, context: context)) else { return ExitCode.failure }
+        guard let store = store(parsed, context: context, inventory: inventoryStateDir(parsed, context: context)) else {
+            return ExitCode.failure
+        }
         let silences: [Silence]
         do {
             silences = try store.load().active(at: SystemClock().now())
@@ -93,7 +114,9 @@ enum SilenceCommand {
             if parsed.has("json") {
                 context.stdout.write(JSONWriter(style: .compact).string(silence.json()) + "\n")
             } else {
-                context.stdout.write("\(silence.id)  \(silence.selector) (\(silence.hosts.joined(separator: ",")))  \(silence.detector ?? "*")  until \(EventTimestamp.format(silence.until))  \(silence.reason)\n")
+                context.stdout.write(
+                    "\(silence.id)  \(silence.selector) (\(silence.hosts.joined(separator: ",")))  \(silence.detector ?? "*")  until \(EventTimestamp.format(silence.until))  \(silence.reason)\n"
+                )
             }
         }
         return ExitCode.success
@@ -101,13 +124,18 @@ enum SilenceCommand {
 
     static func remove(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         guard let id = parsed.positionals.first else {
-            return runner.usageFailure(UsageError("unsilence needs an ID (see fleetctl silences)", verb: removeSpec.name), context: context)
+            return runner.usageFailure(
+                UsageError("unsilence needs an ID (see fleetctl silences)", verb: removeSpec.name), context: context)
         }
-        guard let store = store(parsed, context: context, inventory: inventoryStateDir(parsed, context: context)) else { return ExitCode.failure }
+        guard let store = store(parsed, context: context, inventory: inventoryStateDir(parsed, context: context)) else {
+            return ExitCode.failure
+        }
         do {
             let removed = try store.update { list in list.remove(id) }
             guard let removed else {
-                context.stderr.write("fleetctl: no silence with id '\(id)' (or the prefix is not unique); 'fleetctl silences' lists them\n")
+                context.stderr.write(
+                    "fleetctl: no silence with id '\(id)' (or the prefix is not unique); 'fleetctl silences' lists them\n"
+                )
                 return ExitCode.failure
             }
             context.stderr.write("fleetctl: silence \(removed.id) ended\n")
@@ -125,7 +153,8 @@ enum SilenceCommand {
     }
 
     private static func store(_ parsed: ParsedArguments, context: CommandContext, inventory: String?) -> SilenceStore? {
-        let directory = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: inventory, environment: context.environment, home: context.home)
+        let directory = StateDirectory.resolve(
+            flag: parsed.value("state-dir"), inventory: inventory, environment: context.environment, home: context.home)
         do {
             try StateDirectory.prepare(directory)
         } catch {

@@ -24,12 +24,16 @@ enum StatusCommand {
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         let resolved: FleetTargets
-        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: spec.name) {
+        switch FleetTargets.resolve(
+            parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: spec.name)
+        {
         case .success(let value): resolved = value
         case .failure(let failure): return failure.code
         }
         let parallel: Int
-        do { parallel = try FleetTargets.parallel(parsed) } catch { return runner.usageFailure(error, context: context) }
+        do { parallel = try FleetTargets.parallel(parsed) } catch {
+            return runner.usageFailure(error, context: context)
+        }
         let poller = PeekPoller(executor: FleetTargets.executor(context))
         let rows = FleetStatus.poll(resolved.monitored, poller: poller, parallel: parallel)
         if parsed.has("json") {

@@ -7,7 +7,9 @@ import SSHTransport
 /// `--resume ID` and `--abort ID` continue or undo a recorded one.
 enum UpgradeCommand {
     static let spec = VerbSpec(
-        "upgrade", summary: "roll a new agent-runner build out to the selected hosts: canary first, then batches, with health gates",
+        "upgrade",
+        summary:
+            "roll a new agent-runner build out to the selected hosts: canary first, then batches, with health gates",
         discussion: """
             Polls every selected host once, plans the rollout (canary stage, then batches; hosts already on the target \
             skipped; unreachable hosts left out unless --include-unreachable) and prints the plan. Unless --dry-run, pushes \
@@ -17,26 +19,41 @@ enum UpgradeCommand {
             --no-rollback). Every step is journaled in <state dir>/rollouts/ID.json.
             """,
         options: [
-            OptionSpec("target", value: "X.Y.Z",
-                       help: "The version to roll out (default: what the artifact reports; required for another "
-                           + "architecture's build, and with [upgrade] source)."),
-            OptionSpec("artifact", value: "PATH",
-                       help: "The build to push (default: [upgrade] artifact, or --target's build from [upgrade] "
-                           + "source, fetched and verified against its SHA256SUMS here; {arch} becomes each host's "
-                           + "uname -m)."),
-            OptionSpec("canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
-            OptionSpec("batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
-            OptionSpec("bake", value: "DURATION", help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
-            OptionSpec("max-failures", value: "N", help: "Failed hosts tolerated before the rollout stops (default: [upgrade] max_failures, 0)."),
-            OptionSpec("gate-interval", value: "DURATION", help: "Time between health samples during a bake (default 5s)."),
+            OptionSpec(
+                "target", value: "X.Y.Z",
+                help: "The version to roll out (default: what the artifact reports; required for another "
+                    + "architecture's build, and with [upgrade] source)."),
+            OptionSpec(
+                "artifact", value: "PATH",
+                help: "The build to push (default: [upgrade] artifact, or --target's build from [upgrade] "
+                    + "source, fetched and verified against its SHA256SUMS here; {arch} becomes each host's "
+                    + "uname -m)."),
+            OptionSpec(
+                "canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
+            OptionSpec(
+                "batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
+            OptionSpec(
+                "bake", value: "DURATION",
+                help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
+            OptionSpec(
+                "max-failures", value: "N",
+                help: "Failed hosts tolerated before the rollout stops (default: [upgrade] max_failures, 0)."),
+            OptionSpec(
+                "gate-interval", value: "DURATION", help: "Time between health samples during a bake (default 5s)."),
             OptionSpec("dry-run", help: "Print the plan and change nothing."),
             OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
             OptionSpec("no-rollback", help: "On failure, leave upgraded hosts as they are for inspection."),
-            OptionSpec("resume", value: "ID", help: "Continue a rollout fleetctl did not finish (every host re-checked)."),
+            OptionSpec(
+                "resume", value: "ID", help: "Continue a rollout fleetctl did not finish (every host re-checked)."),
             OptionSpec("abort", value: "ID", help: "Roll back what a rollout upgraded and mark it aborted."),
             WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
         ],
-        positionals: [PositionalSpec("SELECTOR", help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).", optional: true)],
+        positionals: [
+            PositionalSpec(
+                "SELECTOR",
+                help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).",
+                optional: true)
+        ],
         exitCodes: [
             (ExitCode.success, "the rollout finished (or the dry run / abort completed)"),
             (ExitCode.failure, "the rollout failed: stopped, rolled back, or a host could not be rolled back"),
@@ -46,7 +63,8 @@ enum UpgradeCommand {
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         if parsed.value("resume") != nil && parsed.value("abort") != nil {
-            return runner.usageFailure(UsageError("--resume and --abort exclude each other", verb: spec.name), context: context)
+            return runner.usageFailure(
+                UsageError("--resume and --abort exclude each other", verb: spec.name), context: context)
         }
         if let id = parsed.value("resume") ?? parsed.value("abort") {
             return continueRollout(id, abort: parsed.value("abort") != nil, parsed, context: context, runner: runner)
@@ -102,16 +120,19 @@ enum UpgradeCommand {
             batch = size
             let release = parsed.value("artifact") == nil ? policy.source : nil
             guard let pattern = parsed.value("artifact") ?? release?.text ?? policy.artifact else {
-                throw UsageError("no build to roll out: pass --artifact PATH, or set [upgrade] artifact or "
-                                 + "[upgrade] source in the inventory", verb: verb)
+                throw UsageError(
+                    "no build to roll out: pass --artifact PATH, or set [upgrade] artifact or "
+                        + "[upgrade] source in the inventory", verb: verb)
             }
             if release != nil && parsed.value("target") == nil {
-                throw UsageError("[upgrade] source needs --target X.Y.Z: the version (as SHA256SUMS lists it) to "
-                                 + "roll out", verb: verb)
+                throw UsageError(
+                    "[upgrade] source needs --target X.Y.Z: the version (as SHA256SUMS lists it) to "
+                        + "roll out", verb: verb)
             }
-            settings = .init(artifact: pattern, releaseSource: release != nil, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
-                             maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures,
-                             rollback: !parsed.has("no-rollback"))
+            settings = .init(
+                artifact: pattern, releaseSource: release != nil, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
+                maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures,
+                rollback: !parsed.has("no-rollback"))
             options = try runnerOptions(parsed)
             if let canarySelector = parsed.value("canary") ?? policy.canary {
                 do {
@@ -131,8 +152,9 @@ enum UpgradeCommand {
 
     static func runnerOptions(_ parsed: ParsedArguments) throws(UsageError) -> RolloutRunner.Options {
         let interval = try parsed.seconds("gate-interval") ?? 5
-        return RolloutRunner.Options(parallel: try FleetTargets.parallel(parsed),
-                                     gateInterval: .milliseconds(Int64(max(0.1, interval) * 1000)))
+        return RolloutRunner.Options(
+            parallel: try FleetTargets.parallel(parsed),
+            gateInterval: .milliseconds(Int64(max(0.1, interval) * 1000)))
     }
 
     static func makeReporter(_ parsed: ParsedArguments, context: CommandContext, stateDir: String) -> RolloutReporter {
@@ -140,17 +162,21 @@ enum UpgradeCommand {
         let human: @Sendable (String) -> Void = { output.stderr.write($0) }
         let toStdout: @Sendable (String) -> Void = { output.stdout.write($0) }
         let json: (@Sendable (String) -> Void)? = parsed.has("json") ? toStdout : nil
-        return RolloutReporter(human: human, json: json, events: EventLogWriter(directory: stateDir, prefix: "fleet-events"))
+        return RolloutReporter(
+            human: human, json: json, events: EventLogWriter(directory: stateDir, prefix: "fleet-events"))
     }
 
     /// `--resume ID` / `--abort ID`.
-    static func continueRollout(_ id: String, abort: Bool, _ parsed: ParsedArguments, context: CommandContext,
-                                runner: ProgramRunner) -> Int32 {
+    static func continueRollout(
+        _ id: String, abort: Bool, _ parsed: ParsedArguments, context: CommandContext,
+        runner: ProgramRunner
+    ) -> Int32 {
         guard let inventory = FleetctlProgram.loadInventory(parsed, context: context, runner: runner) else {
             return ExitCode.config
         }
-        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: inventory.fleet.stateDir,
-                                              environment: context.environment, home: context.home)
+        let stateDir = StateDirectory.resolve(
+            flag: parsed.value("state-dir"), inventory: inventory.fleet.stateDir,
+            environment: context.environment, home: context.home)
         let store = RolloutJournalStore(stateDirectory: stateDir)
         let journal: RolloutJournal
         let options: RolloutRunner.Options
@@ -163,7 +189,8 @@ enum UpgradeCommand {
             context.stderr.write("fleetctl: \(error.message)\n")
             return error.exitCode
         } catch {
-            return runner.usageFailure(error as? UsageError ?? UsageError("\(error)", verb: spec.name), context: context)
+            return runner.usageFailure(
+                error as? UsageError ?? UsageError("\(error)", verb: spec.name), context: context)
         }
         if !abort, let refusal = RolloutOutcome.resumeRefusal(journal) {
             context.stderr.write("fleetctl: \(refusal)\n")
@@ -173,8 +200,9 @@ enum UpgradeCommand {
         var monitored: [MonitoredHost] = []
         for name in Set(journal.stages.flatMap { $0 }).sorted() {
             guard let host = inventory.host(named: name) else {
-                context.stderr.write("fleetctl: rollout \(id) names host \(name), which \(inventory.displayPath) "
-                                     + "no longer lists; it is left out\n")
+                context.stderr.write(
+                    "fleetctl: rollout \(id) names host \(name), which \(inventory.displayPath) "
+                        + "no longer lists; it is left out\n")
                 continue
             }
             do {
@@ -189,21 +217,24 @@ enum UpgradeCommand {
         let reporter = makeReporter(parsed, context: context, stateDir: stateDir)
         let artifacts: RolloutArtifactSource
         do {
-            artifacts = try RolloutArtifactSource(settings: journal.settings, target: journal.target, remote: executor,
-                                                  effects: context.effects)
+            artifacts = try RolloutArtifactSource(
+                settings: journal.settings, target: journal.target, remote: executor,
+                effects: context.effects)
         } catch {
             context.stderr.write("fleetctl: \(error.message)\n")
             return ExitCode.failure
         }
-        let rollout = RolloutRunner(journal: journal, hosts: monitored, remote: executor, effects: context.effects, store: store,
-                                    reporter: reporter, artifacts: artifacts, options: options)
+        let rollout = RolloutRunner(
+            journal: journal, hosts: monitored, remote: executor, effects: context.effects, store: store,
+            reporter: reporter, artifacts: artifacts, options: options)
         if abort {
             return exit(RolloutOutcome.ofAbort(rollout.abort()), context: context)
         }
         let stages = journal.stageLabels
         let stage = journal.currentStage < stages.count ? stages[journal.currentStage] : "the end"
-        reporter.step("started", RolloutStarted(rollout: id, target: journal.target, plan: nil),
-                      text: "resuming rollout \(id) to \(journal.target) at \(stage)")
+        reporter.step(
+            "started", RolloutStarted(rollout: id, target: journal.target, plan: nil),
+            text: "resuming rollout \(id) to \(journal.target) at \(stage)")
         rollout.reconcile()
         return exit(RolloutOutcome.of(rollout.run()), context: context)
     }

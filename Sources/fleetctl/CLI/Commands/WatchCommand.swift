@@ -5,7 +5,11 @@ import SSHTransport
 
 /// `fleetctl watch [SELECTOR]`: continuous polling, alerting, hooks and auto-stop.
 enum WatchCommand {
-    static let stateDirOption = OptionSpec("state-dir", value: "PATH", help: "Where alert state, silences and fleet-events-YYYY-MM.jsonl live (default: state_dir from the inventory, else ~/.local/state/fleetctl).")
+    static let stateDirOption = OptionSpec(
+        "state-dir", value: "PATH",
+        help:
+            "Where alert state, silences and fleet-events-YYYY-MM.jsonl live (default: state_dir from the inventory, else ~/.local/state/fleetctl)."
+    )
 
     static let spec = VerbSpec(
         "watch", summary: "poll the selected hosts continuously: detectors, alerts, hooks, auto-stop",
@@ -41,7 +45,9 @@ enum WatchCommand {
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         let resolved: FleetTargets
-        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: spec.name) {
+        switch FleetTargets.resolve(
+            parsed, context: context, runner: runner, selector: parsed.positionals.first, verb: spec.name)
+        {
         case .success(let value): resolved = value
         case .failure(let failure): return failure.code
         }
@@ -53,7 +59,9 @@ enum WatchCommand {
             if let shard = try WatchExports.shard(parsed) {
                 hosts = hosts.filter { shard.contains($0.name) }
                 if hosts.isEmpty {
-                    context.stderr.write("fleetctl: shard \(shard) holds none of the \(resolved.targets.count) selected host\(resolved.targets.count == 1 ? "" : "s"); use fewer shards\n")
+                    context.stderr.write(
+                        "fleetctl: shard \(shard) holds none of the \(resolved.targets.count) selected host\(resolved.targets.count == 1 ? "" : "s"); use fewer shards\n"
+                    )
                     return ExitCode.failure
                 }
             }
@@ -62,14 +70,16 @@ enum WatchCommand {
         } catch { return runner.usageFailure(error, context: context) }
         options.dryRun = parsed.has("dry-run")
 
-        let stateDir = StateDirectory.resolve(flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir,
-                                              environment: context.environment, home: context.home)
+        let stateDir = StateDirectory.resolve(
+            flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir,
+            environment: context.environment, home: context.home)
         let lock: FileLock
         do {
             try StateDirectory.prepare(stateDir)
             lock = try FileLock.acquire(StateDirectory.file("watch.lock", in: stateDir))
         } catch let error as FileLock.HeldError {
-            context.stderr.write("fleetctl: another fleetctl watch uses \(stateDir) (\(error)); stop it or pass another --state-dir\n")
+            context.stderr.write(
+                "fleetctl: another fleetctl watch uses \(stateDir) (\(error)); stop it or pass another --state-dir\n")
             return ExitCode.failure
         } catch {
             context.stderr.write("fleetctl: \(error)\n")
@@ -84,12 +94,14 @@ enum WatchCommand {
                 context.stderr.write("fleetctl: hook \(result.invocation.hook) for \(result.host): \(error)\n")
             }
         }
-        let output = WatchOutput(context: context, json: parsed.has("json"), terminal: !parsed.has("json") && isTerminal(context))
+        let output = WatchOutput(
+            context: context, json: parsed.has("json"), terminal: !parsed.has("json") && isTerminal(context))
         let exports: WatchExports
         do {
             let names = Set(hosts.map(\.name))
-            exports = try WatchExports.start(listen: listen, hosts: resolved.hosts.filter { names.contains($0.name) }, inventory: resolved.inventory,
-                                             eventLog: eventLog, context: context)
+            exports = try WatchExports.start(
+                listen: listen, hosts: resolved.hosts.filter { names.contains($0.name) }, inventory: resolved.inventory,
+                eventLog: eventLog, context: context)
         } catch {
             context.stderr.write("fleetctl: \(error)\n")
             return ExitCode.failure
@@ -161,7 +173,8 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
             var object: JSONObject = ["type": "auto_stop", "host": .string(host), "detector": .string(alert.detector)]
             switch outcome {
             case .confirmed(let elapsed):
-                text = "auto-stop \(host) (\(alert.detector)): stopped, confirmed after "
+                text =
+                    "auto-stop \(host) (\(alert.detector)): stopped, confirmed after "
                     + elapsed.shortText
                 object["result"] = "confirmed"
             case .failed(let error):
@@ -169,7 +182,8 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
                 object["result"] = "failed"
                 object["error"] = .string(error)
             case .capped(let limit):
-                text = "auto-stop \(host) (\(alert.detector)) NOT done: fleet-wide cap of \(limit) per 10 minutes reached"
+                text =
+                    "auto-stop \(host) (\(alert.detector)) NOT done: fleet-wide cap of \(limit) per 10 minutes reached"
                 object["result"] = "capped"
             case .dryRun(let command):
                 text = "dry run: would auto-stop \(host) (\(alert.detector)): \(command.joined(separator: " "))"
@@ -198,7 +212,9 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
 
     private func redraw() {
         // Host-provided text is sanitized before our own escapes are added around it.
-        var screen = "\u{1B}[H\u{1B}[2J" + TerminalText.sanitize(StatusTable.render(order.compactMap { rows[$0] }), keepNewlines: true)
+        var screen =
+            "\u{1B}[H\u{1B}[2J"
+            + TerminalText.sanitize(StatusTable.render(order.compactMap { rows[$0] }), keepNewlines: true)
         if !recent.isEmpty { screen += "\n" + recent.joined(separator: "\n") + "\n" }
         context.stdout.write(screen)
     }

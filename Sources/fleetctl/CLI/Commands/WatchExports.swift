@@ -6,15 +6,21 @@ import Monitoring
 /// (`--metrics-listen`) and the `kind = "alertmanager"` hooks. Both sit on the watch reports,
 /// off the poll path: recording a poll takes a lock for microseconds, delivery has its own threads.
 final class WatchExports: Sendable {
-    static let metricsListenOption = OptionSpec("metrics-listen", value: "ADDRESS:PORT",
-                                                help: "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464).")
-    static let shardOption = OptionSpec("shard", value: "K/N", help: "Poll only shard K of N of the selected hosts (by a stable hash of the host name).")
+    static let metricsListenOption = OptionSpec(
+        "metrics-listen", value: "ADDRESS:PORT",
+        help: "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464).")
+    static let shardOption = OptionSpec(
+        "shard", value: "K/N", help: "Poll only shard K of N of the selected hosts (by a stable hash of the host name)."
+    )
 
     let recorder: FleetMetricsRecorder?
     let endpoint: MetricsEndpoint?
     private let alertmanagers: [(route: HookRoute, dispatcher: AlertmanagerDispatcher)]
 
-    private init(recorder: FleetMetricsRecorder?, endpoint: MetricsEndpoint?, alertmanagers: [(route: HookRoute, dispatcher: AlertmanagerDispatcher)]) {
+    private init(
+        recorder: FleetMetricsRecorder?, endpoint: MetricsEndpoint?,
+        alertmanagers: [(route: HookRoute, dispatcher: AlertmanagerDispatcher)]
+    ) {
         self.recorder = recorder
         self.endpoint = endpoint
         self.alertmanagers = alertmanagers
@@ -33,14 +39,17 @@ final class WatchExports: Sendable {
     static func listen(_ parsed: ParsedArguments) throws(UsageError) -> (address: String, port: Int)? {
         guard let text = parsed.value("metrics-listen") else { return nil }
         guard let listen = MetricsEndpoint.parseListen(text) else {
-            throw UsageError("--metrics-listen must be IPV4-ADDRESS:PORT (e.g. 127.0.0.1:9464), got '\(text)'", verb: parsed.verb)
+            throw UsageError(
+                "--metrics-listen must be IPV4-ADDRESS:PORT (e.g. 127.0.0.1:9464), got '\(text)'", verb: parsed.verb)
         }
         return listen
     }
 
     /// Starts the endpoint (failing at once when its port is taken) and the Alertmanager threads.
-    static func start(listen: (address: String, port: Int)?, hosts: [Inventory.Host], inventory: Inventory, eventLog: EventLogWriter,
-                      context: CommandContext) throws(HTTPServerError) -> WatchExports {
+    static func start(
+        listen: (address: String, port: Int)?, hosts: [Inventory.Host], inventory: Inventory, eventLog: EventLogWriter,
+        context: CommandContext
+    ) throws(HTTPServerError) -> WatchExports {
         var recorder: FleetMetricsRecorder?
         var endpoint: MetricsEndpoint?
         if let listen {
@@ -49,13 +58,21 @@ final class WatchExports: Sendable {
             recorder = made
             context.stderr.write("fleetctl: Prometheus metrics on http://\(listen.address):\(endpoint!.port)/metrics\n")
         }
-        let groups = Dictionary(hosts.map { ($0.name, $0.groups.joined(separator: ",")) }, uniquingKeysWith: { first, _ in first })
+        let groups = Dictionary(
+            hosts.map { ($0.name, $0.groups.joined(separator: ",")) }, uniquingKeysWith: { first, _ in first })
         let alertmanagers = HookRoute.alertmanagerRoutes(for: inventory).map { route in
-            (route: route, dispatcher: AlertmanagerDispatcher(hook: route.hook, groups: groups, eventLog: eventLog, onResult: { result in
-                if let error = result.error {
-                    context.stderr.write("fleetctl: hook \(result.hook): \(result.alerts.count) alert\(result.alerts.count == 1 ? "" : "s") not delivered: \(error)\n")
-                }
-            }))
+            (
+                route: route,
+                dispatcher: AlertmanagerDispatcher(
+                    hook: route.hook, groups: groups, eventLog: eventLog,
+                    onResult: { result in
+                        if let error = result.error {
+                            context.stderr.write(
+                                "fleetctl: hook \(result.hook): \(result.alerts.count) alert\(result.alerts.count == 1 ? "" : "s") not delivered: \(error)\n"
+                            )
+                        }
+                    })
+            )
         }
         return WatchExports(recorder: recorder, endpoint: endpoint, alertmanagers: alertmanagers)
     }

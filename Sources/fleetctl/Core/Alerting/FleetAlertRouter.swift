@@ -20,8 +20,10 @@ public final class FleetAlertRouter: AlertRouter {
     private let state = Mutex(State())
 
     /// - Parameter warn: told when silences.json cannot be read (the silences last read stay).
-    public init(hooks: HookDispatcher, routes: [HookRoute], silenceStore: SilenceStore?, clock: any MonotonicClock,
-                warn: @escaping @Sendable (String) -> Void) {
+    public init(
+        hooks: HookDispatcher, routes: [HookRoute], silenceStore: SilenceStore?, clock: any MonotonicClock,
+        warn: @escaping @Sendable (String) -> Void
+    ) {
         self.hooks = hooks
         self.routes = routes
         self.silenceStore = silenceStore

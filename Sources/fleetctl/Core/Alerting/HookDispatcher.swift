@@ -35,9 +35,11 @@ public final class HookDispatcher: Sendable {
     ///   - environment: the base environment of hooks (fleetctl's own).
     ///   - eventLog: where failures are recorded.
     ///   - onResult: called on the hook thread after each run.
-    public init(threads: Int = 4, queueLimit: Int = 256, runner: any ProcessRunner = PosixProcessRunner(),
-                environment: [String: String] = ProcessRequest.currentEnvironment(), eventLog: EventLogWriter?,
-                onResult: @escaping @Sendable (Result) -> Void = { _ in }) {
+    public init(
+        threads: Int = 4, queueLimit: Int = 256, runner: any ProcessRunner = PosixProcessRunner(),
+        environment: [String: String] = ProcessRequest.currentEnvironment(), eventLog: EventLogWriter?,
+        onResult: @escaping @Sendable (Result) -> Void = { _ in }
+    ) {
         pool = WorkerPool(threads: threads, queueLimit: queueLimit)
         self.runner = runner
         self.environment = environment
@@ -54,9 +56,10 @@ public final class HookDispatcher: Sendable {
             onResult(result)
         }
         if !accepted {
-            let dropped = Result(invocation: invocation, host: notification.host, exit: nil, timedOut: false,
-                                 error: "not run: more than \(pool.queueLimit) hooks are waiting (hooks slower than alerts arrive)",
-                                 outputTail: "", duration: .zero)
+            let dropped = Result(
+                invocation: invocation, host: notification.host, exit: nil, timedOut: false,
+                error: "not run: more than \(pool.queueLimit) hooks are waiting (hooks slower than alerts arrive)",
+                outputTail: "", duration: .zero)
             record(dropped, notification: notification)
             onResult(dropped)
         }
@@ -85,16 +88,21 @@ public final class HookDispatcher: Sendable {
             let tail = Self.tail(output.stdout)
             var error: String?
             if output.timedOut {
-                error = "killed after its timeout of \(invocation.timeout.shortText) "
+                error =
+                    "killed after its timeout of \(invocation.timeout.shortText) "
                     + "(the hook's whole process group)"
             } else if !output.exit.isSuccess {
                 error = "exited with \(output.exit)"
             }
-            return Result(invocation: invocation, host: host, exit: output.exit, timedOut: output.timedOut, error: error, outputTail: tail, duration: output.duration)
+            return Result(
+                invocation: invocation, host: host, exit: output.exit, timedOut: output.timedOut, error: error,
+                outputTail: tail, duration: output.duration)
         } catch {
             let reason = (error as? ProcessError)?.message ?? "\(error)"
-            return Result(invocation: invocation, host: host, exit: nil, timedOut: false, error: "cannot start \(invocation.argv[0]): \(reason)",
-                          outputTail: "", duration: ContinuousClock.now - started)
+            return Result(
+                invocation: invocation, host: host, exit: nil, timedOut: false,
+                error: "cannot start \(invocation.argv[0]): \(reason)",
+                outputTail: "", duration: ContinuousClock.now - started)
         }
     }
 
@@ -104,7 +112,9 @@ public final class HookDispatcher: Sendable {
 
     private static func tail(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes.suffix(512), as: UTF8.self)
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F ? " " : $0 }))
+        return String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F ? " " : $0 }))
     }
 }
 
@@ -113,8 +123,9 @@ extension HookFailed {
     public init(_ result: HookDispatcher.Result, notification: AlertNotification) {
         var exitCode: Int?
         if case .terminated(let code)? = result.exit { exitCode = Int(code) }
-        self.init(hook: result.invocation.hook, host: notification.host, detector: notification.alert.detector,
-                  state: notification.state.rawValue, error: result.error ?? "", timedOut: result.timedOut,
-                  outputTail: result.outputTail, exitCode: exitCode)
+        self.init(
+            hook: result.invocation.hook, host: notification.host, detector: notification.alert.detector,
+            state: notification.state.rawValue, error: result.error ?? "", timedOut: result.timedOut,
+            outputTail: result.outputTail, exitCode: exitCode)
     }
 }

@@ -29,8 +29,10 @@ public struct HookFailed: TypedEvent {
     /// Null when the hook did not exit by itself (not started, killed by a signal).
     public var exitCode: Int?
 
-    public init(hook: String, host: String, detector: String, state: String, error: String, timedOut: Bool,
-                outputTail: String, exitCode: Int?) {
+    public init(
+        hook: String, host: String, detector: String, state: String, error: String, timedOut: Bool,
+        outputTail: String, exitCode: Int?
+    ) {
         self.hook = hook
         self.host = host
         self.detector = detector

@@ -15,7 +15,10 @@ public struct Silence: Sendable, Equatable {
     public var until: UTCInstant
     public var reason: String
 
-    public init(id: String, selector: String, hosts: [String], detector: String?, createdAt: UTCInstant, until: UTCInstant, reason: String) {
+    public init(
+        id: String, selector: String, hosts: [String], detector: String?, createdAt: UTCInstant, until: UTCInstant,
+        reason: String
+    ) {
         self.id = id
         self.selector = selector
         self.hosts = hosts
@@ -41,12 +44,14 @@ public struct Silence: Sendable, Equatable {
 
     public init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue, let selector = json["selector"]?.stringValue,
-              let hosts = json["hosts"]?.arrayValue?.compactMap(\.stringValue),
-              let created = json["created_at"]?.stringValue.flatMap(EventTimestamp.parse),
-              let until = json["until"]?.stringValue.flatMap(EventTimestamp.parse),
-              let reason = json["reason"]?.stringValue
+            let hosts = json["hosts"]?.arrayValue?.compactMap(\.stringValue),
+            let created = json["created_at"]?.stringValue.flatMap(EventTimestamp.parse),
+            let until = json["until"]?.stringValue.flatMap(EventTimestamp.parse),
+            let reason = json["reason"]?.stringValue
         else { return nil }
-        self.init(id: id, selector: selector, hosts: hosts, detector: json["detector"]?.stringValue, createdAt: created, until: until, reason: reason)
+        self.init(
+            id: id, selector: selector, hosts: hosts, detector: json["detector"]?.stringValue, createdAt: created,
+            until: until, reason: reason)
     }
 }
 

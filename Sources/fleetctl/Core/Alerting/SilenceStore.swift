@@ -26,7 +26,8 @@ public struct SilenceStore: Sendable {
         defer { lock.release() }
         var list = try load()
         let result = try body(&list)
-        try AtomicFile.write(JSONWriter(style: .pretty(indent: 2)).encode(list.json()) + [UInt8(ascii: "\n")], to: path, mode: 0o600)
+        try AtomicFile.write(
+            JSONWriter(style: .pretty(indent: 2)).encode(list.json()) + [UInt8(ascii: "\n")], to: path, mode: 0o600)
         return result
     }
 }

@@ -40,9 +40,12 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guar
     /// - Parameters:
     ///   - hook: an Alertmanager hook (its `alertmanagerURL` is set).
     ///   - groups: host → `group` label.
-    public init(hook: Inventory.AlertHook, groups: [String: String], eventLog: EventLogWriter?, resendS: Double = 60,
-                retry: AlertmanagerRetry = AlertmanagerRetry(), queueLimit: Int = 1024,
-                post: @escaping Post = AlertmanagerDispatcher.httpPost, onResult: @escaping @Sendable (Result) -> Void = { _ in }) {
+    public init(
+        hook: Inventory.AlertHook, groups: [String: String], eventLog: EventLogWriter?, resendS: Double = 60,
+        retry: AlertmanagerRetry = AlertmanagerRetry(), queueLimit: Int = 1024,
+        post: @escaping Post = AlertmanagerDispatcher.httpPost,
+        onResult: @escaping @Sendable (Result) -> Void = { _ in }
+    ) {
         self.hook = hook
         url = AlertmanagerAlert.endpoint(hook.alertmanagerURL ?? "")
         self.groups = groups
@@ -71,8 +74,11 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guar
             return true
         }
         if !accepted {
-            let result = Result(hook: hook.name, alerts: [alert], attempts: 0,
-                                error: "not sent: more than \(queueLimit) alerts are waiting for \(url) (Alertmanager slower than alerts arrive, or down)")
+            let result = Result(
+                hook: hook.name, alerts: [alert], attempts: 0,
+                error:
+                    "not sent: more than \(queueLimit) alerts are waiting for \(url) (Alertmanager slower than alerts arrive, or down)"
+            )
             record(result)
             onResult(result)
         }
@@ -91,7 +97,8 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guar
     private func loop() {
         while true {
             let (batch, stop, resend) = lock.withLock { () -> ([AlertmanagerAlert], Bool, [AlertmanagerAlert]) in
-                let deadline = ContinuousClock.now + .milliseconds(Int64(outbox.secondsUntilResend(now: Self.unixNow()) * 1000))
+                let deadline =
+                    ContinuousClock.now + .milliseconds(Int64(outbox.secondsUntilResend(now: Self.unixNow()) * 1000))
                 while queue.isEmpty && !stopping && ContinuousClock.now < deadline {
                     lock.wait(until: deadline)
                 }
@@ -100,7 +107,8 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guar
                 var batch: [AlertmanagerAlert] = []
                 for alert in taken { batch.append(outbox.apply(alert)) }
                 let posted = Set(batch.map(\.identity))
-                let resend = stopping ? [] : outbox.resendDue(now: Self.unixNow()).filter { !posted.contains($0.identity) }
+                let resend =
+                    stopping ? [] : outbox.resendDue(now: Self.unixNow()).filter { !posted.contains($0.identity) }
                 return (batch, stopping, resend)
             }
             let alerts = batch + resend
@@ -130,8 +138,9 @@ public final class AlertmanagerDispatcher: @unchecked Sendable {  // `lock` guar
             }
             guard retryable, attempts <= delays.count, !waitOrStop(seconds: delays[attempts - 1]) else { break }
         }
-        let result = Result(hook: hook.name, alerts: alerts, attempts: attempts,
-                            error: error.map { "\($0) (\(attempts) attempt\(attempts == 1 ? "" : "s") to \(url))" })
+        let result = Result(
+            hook: hook.name, alerts: alerts, attempts: attempts,
+            error: error.map { "\($0) (\(attempts) attempt\(attempts == 1 ? "" : "s") to \(url))" })
         if result.error != nil { record(result) }
         onResult(result)
     }
@@ -158,10 +167,11 @@ extension AlertmanagerHookFailed {
     /// The event for a batch posted to `url` that failed for good.
     public init(_ result: AlertmanagerDispatcher.Result, url: String) {
         func distinct(_ values: [String]) -> [String] { Array(Set(values)).sorted() }
-        self.init(hook: result.hook, url: url,
-                  hosts: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "host" }?.1 }),
-                  detectors: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "detector" }?.1 }),
-                  states: distinct(result.alerts.map { $0.endsAt == nil ? "firing" : "resolved" }),
-                  alerts: result.alerts.count, attempts: result.attempts, error: result.error ?? "")
+        self.init(
+            hook: result.hook, url: url,
+            hosts: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "host" }?.1 }),
+            detectors: distinct(result.alerts.compactMap { $0.labels.first { $0.0 == "detector" }?.1 }),
+            states: distinct(result.alerts.map { $0.endsAt == nil ? "firing" : "resolved" }),
+            alerts: result.alerts.count, attempts: result.attempts, error: result.error ?? "")
     }
 }

@@ -29,8 +29,10 @@ public struct AlertmanagerHookFailed: TypedEvent {
     public var attempts: Int
     public var error: String
 
-    public init(hook: String, url: String, hosts: [String], detectors: [String], states: [String], alerts: Int,
-                attempts: Int, error: String) {
+    public init(
+        hook: String, url: String, hosts: [String], detectors: [String], states: [String], alerts: Int,
+        attempts: Int, error: String
+    ) {
         self.hook = hook
         self.url = url
         self.hosts = hosts

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Which `agent-runner` binary the demo starts: the one given, else the one installed beside
 /// this fleetctl (a build or a release folder holds both), else the first on `PATH`.

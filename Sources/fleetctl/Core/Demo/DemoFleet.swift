@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
 import SSHTransport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The demo fleet of `fleetctl demo`: several agent-runner projects on this machine, each with a
 /// built-in demo agent that behaves like a real AI CLI in one particular way, so an operator
@@ -90,7 +91,10 @@ public struct DemoFleet: Sendable {
         """#
 
     /// A prompt long enough for the startup battery (a stub prompt is refused as a broken config).
-    public static let prompt = String(repeating: "This is the fleetctl demo. Read README.md, improve one small thing, write down what you did in NOTES.md and commit it. ", count: 6)
+    public static let prompt = String(
+        repeating:
+            "This is the fleetctl demo. Read README.md, improve one small thing, write down what you did in NOTES.md and commit it. ",
+        count: 6)
 
     /// The config of one demo host: short timeouts and delays so everything happens in a minute.
     public static func config(for host: Host) -> String {
@@ -165,15 +169,25 @@ public struct DemoFleet: Sendable {
     public func create(agentRunner: String, runner: any ProcessRunner, sshConfig: String? = nil) throws -> [Host] {
         if let error = Directories.create(root) { throw DemoError("cannot create \(root): \(SystemError.text(error))") }
         for host in hosts {
-            if let error = Directories.create(host.directory + "/prompts") { throw DemoError("cannot create \(host.directory): \(SystemError.text(error))") }
+            if let error = Directories.create(host.directory + "/prompts") {
+                throw DemoError("cannot create \(host.directory): \(SystemError.text(error))")
+            }
             try write(Self.agentScript, to: host.directory + "/demo-agent", mode: 0o755)
             try write(Self.prompt + "\n", to: host.directory + "/prompts/main.md")
             try write(Self.config(for: host), to: host.configPath)
             try write("logs/\n", to: host.directory + "/.gitignore")
             try write("# \(host.name)\n\nA demo project of fleetctl demo.\n", to: host.directory + "/README.md")
-            for arguments in [["init", "-q"], ["add", "-A"], ["-c", "user.email=demo@example.com", "-c", "user.name=demo", "commit", "-qm", "demo project"]] {
-                let output = try runner.run(ProcessRequest("git", arguments: arguments, workingDirectory: host.directory, deadline: .now + .seconds(30)))
-                guard output.exit == .terminated(0) else { throw DemoError("git \(arguments.joined(separator: " ")) failed in \(host.directory): \(output.stderrText)") }
+            for arguments in [
+                ["init", "-q"], ["add", "-A"],
+                ["-c", "user.email=demo@example.com", "-c", "user.name=demo", "commit", "-qm", "demo project"],
+            ] {
+                let output = try runner.run(
+                    ProcessRequest(
+                        "git", arguments: arguments, workingDirectory: host.directory, deadline: .now + .seconds(30)))
+                guard output.exit == .terminated(0) else {
+                    throw DemoError(
+                        "git \(arguments.joined(separator: " ")) failed in \(host.directory): \(output.stderrText)")
+                }
             }
         }
         try write(inventory(agentRunner: agentRunner, sshConfig: sshConfig), to: inventoryPath)
@@ -193,11 +207,15 @@ public struct DemoFleet: Sendable {
 extension DemoFleet {
     /// The loopback sshd of `fleetctl demo --ssh`: every demo host an alias logging in as the
     /// current user, host key checking on, so the demo polls over real ssh as a fleet would.
-    public static func sshServer(in directory: String, runner: any ProcessRunner, clock: any MonotonicClock)
-        throws(DemoError) -> LoopbackSSHServer {
+    public static func sshServer(
+        in directory: String, runner: any ProcessRunner, clock: any MonotonicClock
+    )
+        throws(DemoError) -> LoopbackSSHServer
+    {
         do {
-            return try LoopbackSSHServer(.init(aliases: behaviours.map(\.name)), directory: directory, runner: runner,
-                                         clock: clock)
+            return try LoopbackSSHServer(
+                .init(aliases: behaviours.map(\.name)), directory: directory, runner: runner,
+                clock: clock)
         } catch {
             let missing = error.description == LoopbackSSHServer.missingMessage
             throw DemoError(missing ? error.description + " (or run the demo without --ssh)" : error.description)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The `agent-runner serve` of every demo host, each in its own session with its output in its
 /// log dir: started one by one, watched for ending by themselves (the crash-loop breaker, an
@@ -32,8 +33,10 @@ public final class DemoServices: Sendable {
 
         /// The `--json` line: `{type: "serve_exit", host, status, meaning}`.
         public var json: JSONObject {
-            ["type": "serve_exit", "host": .string(host), "status": .string(status.description),
-             "meaning": .string(meaning)]
+            [
+                "type": "serve_exit", "host": .string(host), "status": .string(status.description),
+                "meaning": .string(meaning),
+            ]
         }
     }
 
@@ -51,10 +54,11 @@ public final class DemoServices: Sendable {
     public func start(_ host: DemoFleet.Host, agentRunner: String, runner: any ProcessRunner) throws(DemoError) {
         Directories.create(host.logDir)
         do {
-            let process = try runner.spawn(ProcessRequest(
-                agentRunner, arguments: ["serve", "--config", host.configPath], workingDirectory: host.directory,
-                standardOutput: .appendToFile(host.logDir + "/serve.log"), standardError: .mergeIntoStandardOutput,
-                grouping: .newSession))
+            let process = try runner.spawn(
+                ProcessRequest(
+                    agentRunner, arguments: ["serve", "--config", host.configPath], workingDirectory: host.directory,
+                    standardOutput: .appendToFile(host.logDir + "/serve.log"), standardError: .mergeIntoStandardOutput,
+                    grouping: .newSession))
             started.withLock { $0.append((host, process)) }
         } catch {
             throw DemoError("cannot start agent-runner serve for \(host.name): \(error)")

@@ -1,8 +1,9 @@
 import FleetCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Picks hosts out of an inventory the way operators of Ansible and pdsh expect: `all`, a host
@@ -10,7 +11,9 @@ import Musl
 /// `--exclude` selectors.
 public enum HostSelector {
     /// The hosts `selector` names, in inventory order, minus those `exclude` names.
-    public static func select(_ selector: String, exclude: [String] = [], from inventory: Inventory) throws(UsageError) -> [Inventory.Host] {
+    public static func select(
+        _ selector: String, exclude: [String] = [], from inventory: Inventory
+    ) throws(UsageError) -> [Inventory.Host] {
         let included = try matches(selector, in: inventory)
         var excluded = Set<String>()
         for pattern in exclude {
@@ -24,7 +27,9 @@ public enum HostSelector {
         for term in terms(selector) {
             if term == "all" || isGlob(term) { continue }
             if term.hasPrefix("@") {
-                if !groups.contains(String(term.dropFirst())) { return "unknown group '\(term.dropFirst())' (groups: \(groups.joined(separator: ", ")))" }
+                if !groups.contains(String(term.dropFirst())) {
+                    return "unknown group '\(term.dropFirst())' (groups: \(groups.joined(separator: ", ")))"
+                }
             } else if !hosts.contains(term) {
                 return "unknown host '\(term)'"
             }

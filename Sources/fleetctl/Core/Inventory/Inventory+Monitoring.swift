@@ -26,23 +26,26 @@ extension RemoteHost {
         } catch {
             throw SSHSetupError(error.code, "host \(host.name): \(error.message)")
         }
-        self.init(name: host.name, target: target, options: SSHOptions(host.settings, controlDirectory: controlDirectory))
+        self.init(
+            name: host.name, target: target, options: SSHOptions(host.settings, controlDirectory: controlDirectory))
     }
 }
 
 extension PollSettings {
     /// The poll settings of an inventory host.
     public init(_ settings: Inventory.HostSettings) {
-        self.init(agentRunner: settings.agentRunner, remoteConfig: settings.remoteConfig,
-                  pollIntervalS: settings.pollIntervalS, pollTimeoutS: settings.pollTimeoutS)
+        self.init(
+            agentRunner: settings.agentRunner, remoteConfig: settings.remoteConfig,
+            pollIntervalS: settings.pollIntervalS, pollTimeoutS: settings.pollTimeoutS)
     }
 }
 
 extension PollTarget {
     /// The target for an inventory host.
     public init(_ host: Inventory.Host, controlDirectory: String?) throws(SSHSetupError) {
-        self.init(name: host.name, remote: try RemoteHost(host, controlDirectory: controlDirectory),
-                  settings: PollSettings(host.settings))
+        self.init(
+            name: host.name, remote: try RemoteHost(host, controlDirectory: controlDirectory),
+            settings: PollSettings(host.settings))
     }
 }
 
@@ -59,6 +62,7 @@ extension MonitorPolicy {
 extension MonitoredHost {
     /// An inventory host: its poll target and the policy of its effective settings.
     public init(_ host: Inventory.Host, controlDirectory: String?) throws(SSHSetupError) {
-        self.init(target: try PollTarget(host, controlDirectory: controlDirectory), policy: MonitorPolicy(host.settings))
+        self.init(
+            target: try PollTarget(host, controlDirectory: controlDirectory), policy: MonitorPolicy(host.settings))
     }
 }

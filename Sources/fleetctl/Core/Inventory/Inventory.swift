@@ -32,7 +32,10 @@ public struct Inventory: Sendable {
         public var settings: HostSettings
 
         /// A host built outside an inventory file (`agent-runner monitor --host`, tests).
-        public init(name: String, sshTarget: String, groups: [String] = [], tags: [String] = [], settings: HostSettings = HostSettings()) {
+        public init(
+            name: String, sshTarget: String, groups: [String] = [], tags: [String] = [],
+            settings: HostSettings = HostSettings()
+        ) {
             self.name = name
             self.sshTarget = sshTarget
             self.groups = groups
@@ -114,8 +117,12 @@ public struct Inventory: Sendable {
         /// posted to (`/api/v2/alerts`); `command` is then empty. nil for command hooks.
         public var alertmanagerURL: String?
 
-        public init(name: String, command: [String], on: [HookEvent] = HookEvent.allCases, detectors: [String] = [], severities: [AlertSeverity] = [],
-                    minSeverity: AlertSeverity = .warning, hosts: String = "all", timeoutS: Int = 30, alertmanagerURL: String? = nil) {
+        public init(
+            name: String, command: [String], on: [HookEvent] = HookEvent.allCases, detectors: [String] = [],
+            severities: [AlertSeverity] = [],
+            minSeverity: AlertSeverity = .warning, hosts: String = "all", timeoutS: Int = 30,
+            alertmanagerURL: String? = nil
+        ) {
             self.name = name
             self.command = command
             self.alertmanagerURL = alertmanagerURL

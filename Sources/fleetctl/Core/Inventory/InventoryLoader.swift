@@ -1,6 +1,7 @@
-import FleetCore
 import Detectors
+import FleetCore
 import SSHTransport
+
 /// Turns an inventory TOML file into an ``Inventory`` or one ``ConfigError`` naming file, line
 /// and key. Pure apart from ``load(path:)`` reading the file.
 public struct InventoryLoader: Sendable {
@@ -26,8 +27,10 @@ public struct InventoryLoader: Sendable {
 
     /// Reads and parses the inventory at `path` (relative to the current directory).
     public func load(path: String) throws(ConfigError) -> Inventory {
-        let file = try ConfigFile.read(path, environment: environment, fileSystem: fileSystem,
-                                       missingHint: "copy inventory.example.toml to inventory.toml, or pass --inventory PATH or set FLEETCTL_INVENTORY")
+        let file = try ConfigFile.read(
+            path, environment: environment, fileSystem: fileSystem,
+            missingHint:
+                "copy inventory.example.toml to inventory.toml, or pass --inventory PATH or set FLEETCTL_INVENTORY")
         return try parse(file.bytes, path: file.absolutePath, displayPath: path)
     }
 
@@ -46,7 +49,8 @@ public struct InventoryLoader: Sendable {
                 if stateDir.isEmpty || ConfigPaths.hasControlCharacter(stateDir) {
                     throw table.error("state_dir", "must be a non-empty path without control characters")
                 }
-                fleet.stateDir = ConfigPaths.absolute(ConfigPaths.expandUser(stateDir, home: environment.home), against: baseDirectory)
+                fleet.stateDir = ConfigPaths.absolute(
+                    ConfigPaths.expandUser(stateDir, home: environment.home), against: baseDirectory)
             }
             try readSettings(&table, into: &defaults, baseDirectory: baseDirectory, fleet: &fleet, fleetWide: true)
             root.absorb(table)
@@ -70,7 +74,9 @@ public struct InventoryLoader: Sendable {
 
         var hosts: [Inventory.Host] = []
         guard var hostsTable = try root.table("hosts") else {
-            throw ConfigError(file: displayPath, key: "hosts", message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
+            throw ConfigError(
+                file: displayPath, key: "hosts",
+                message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
         }
         for name in hostsTable.table.keys {
             try Self.checkName(name, reader: hostsTable, kind: "host")
@@ -95,7 +101,10 @@ public struct InventoryLoader: Sendable {
                 }
             }
             try readSettings(&host, into: &settings, baseDirectory: baseDirectory, fleet: &fleet)
-            hosts.append(Inventory.Host(name: name, sshTarget: target, groups: memberOf, tags: try host.stringList("tags") ?? [], settings: settings))
+            hosts.append(
+                Inventory.Host(
+                    name: name, sshTarget: target, groups: memberOf, tags: try host.stringList("tags") ?? [],
+                    settings: settings))
             hostsTable.absorb(host)
         }
         for (group, members) in groupMembers {
@@ -106,7 +115,9 @@ public struct InventoryLoader: Sendable {
         for reader in groupReaders.values { root.absorb(reader) }
         root.absorb(hostsTable)
         if hosts.isEmpty {
-            throw ConfigError(file: displayPath, key: "hosts", message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
+            throw ConfigError(
+                file: displayPath, key: "hosts",
+                message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
         }
 
         let hooks = try readHooks(&root, groups: groupOrder, hosts: hosts)
@@ -118,12 +129,17 @@ public struct InventoryLoader: Sendable {
             }
             if let source = try table.string("source") {
                 guard upgrade.artifact == nil else {
-                    throw table.error("source", "set either [upgrade] artifact (one build file) or [upgrade] source "
-                                      + "(published builds and their SHA256SUMS), not both")
+                    throw table.error(
+                        "source",
+                        "set either [upgrade] artifact (one build file) or [upgrade] source "
+                            + "(published builds and their SHA256SUMS), not both")
                 }
-                let resolved = source.contains("://")
-                    ? source : ConfigPaths.absolute(ConfigPaths.expandUser(source, home: environment.home),
-                                                    against: baseDirectory)
+                let resolved =
+                    source.contains("://")
+                    ? source
+                    : ConfigPaths.absolute(
+                        ConfigPaths.expandUser(source, home: environment.home),
+                        against: baseDirectory)
                 do {
                     upgrade.source = try ReleaseTemplate(resolved)
                 } catch {
@@ -133,27 +149,37 @@ public struct InventoryLoader: Sendable {
             upgrade.canary = try table.string("canary")
             if let batch = try table.string("batch") {
                 guard BatchSize(batch) != nil else {
-                    throw table.error("batch", "must be a host count like \"5\" or a percentage like \"25%\", got \(TOMLFieldReader.quote(batch))")
+                    throw table.error(
+                        "batch",
+                        "must be a host count like \"5\" or a percentage like \"25%\", got \(TOMLFieldReader.quote(batch))"
+                    )
                 }
                 upgrade.batch = batch
             }
             if let bake = try table.string("bake") {
                 guard let seconds = DurationText.seconds(bake) else {
-                    throw table.error("bake", "must be a duration like \"300\", \"5m\" or \"1h\", got \(TOMLFieldReader.quote(bake))")
+                    throw table.error(
+                        "bake", "must be a duration like \"300\", \"5m\" or \"1h\", got \(TOMLFieldReader.quote(bake))")
                 }
                 upgrade.bakeS = seconds
             }
             upgrade.maxFailures = try table.nonNegativeInt("max_failures") ?? 0
             root.absorb(table)
         }
-        return Inventory(path: path, displayPath: displayPath, hosts: hosts, groups: groupOrder, hooks: hooks, fleet: fleet, upgrade: upgrade, origins: root.origins)
+        return Inventory(
+            path: path, displayPath: displayPath, hosts: hosts, groups: groupOrder, hooks: hooks, fleet: fleet,
+            upgrade: upgrade, origins: root.origins)
     }
 
     /// Applies the settings keys present in `reader` on top of `settings`. `fleet` is given for
     /// `[defaults]` only, the one table that may hold fleet-wide keys.
-    private func readSettings(_ reader: inout TOMLFieldReader, into settings: inout Inventory.HostSettings, baseDirectory: String, fleet: inout Inventory.FleetPolicy, fleetWide: Bool = false) throws(ConfigError) {
+    private func readSettings(
+        _ reader: inout TOMLFieldReader, into settings: inout Inventory.HostSettings, baseDirectory: String,
+        fleet: inout Inventory.FleetPolicy, fleetWide: Bool = false
+    ) throws(ConfigError) {
         if let path = try reader.string("ssh_config") {
-            settings.sshConfig = ConfigPaths.absolute(ConfigPaths.expandUser(path, home: environment.home), against: baseDirectory)
+            settings.sshConfig = ConfigPaths.absolute(
+                ConfigPaths.expandUser(path, home: environment.home), against: baseDirectory)
         }
         if let remote = try reader.string("config") {
             if remote.isEmpty || ConfigPaths.hasControlCharacter(remote) {
@@ -167,32 +193,59 @@ public struct InventoryLoader: Sendable {
             }
             settings.agentRunner = command
         }
-        settings.pollIntervalS = try reader.number("poll_interval_s", in: 0.2...86_400, requirement: "a number of seconds from 0.2 to 86400") ?? settings.pollIntervalS
-        settings.pollTimeoutS = try reader.number("poll_timeout_s", in: 1...3600, requirement: "a number of seconds from 1 to 3600") ?? settings.pollTimeoutS
+        settings.pollIntervalS =
+            try reader.number("poll_interval_s", in: 0.2...86_400, requirement: "a number of seconds from 0.2 to 86400")
+            ?? settings.pollIntervalS
+        settings.pollTimeoutS =
+            try reader.number("poll_timeout_s", in: 1...3600, requirement: "a number of seconds from 1 to 3600")
+            ?? settings.pollTimeoutS
         settings.connectTimeoutS = try reader.positiveInt("connect_timeout_s", max: 600) ?? settings.connectTimeoutS
-        settings.remoteFailureToleranceS = try reader.nonNegativeInt("remote_failure_tolerance_s", max: 86_400) ?? settings.remoteFailureToleranceS
+        settings.remoteFailureToleranceS =
+            try reader.nonNegativeInt("remote_failure_tolerance_s", max: 86_400) ?? settings.remoteFailureToleranceS
         settings.connectionReuse = try reader.bool("connection_reuse") ?? settings.connectionReuse
-        settings.alertForS = try reader.number("alert_for_s", in: 0...86_400, requirement: "a number of seconds from 0 to 86400") ?? settings.alertForS
-        settings.alertRepeatS = try reader.number("alert_repeat_s", in: 0...604_800, requirement: "a number of seconds from 0 (never) to 604800") ?? settings.alertRepeatS
+        settings.alertForS =
+            try reader.number("alert_for_s", in: 0...86_400, requirement: "a number of seconds from 0 to 86400")
+            ?? settings.alertForS
+        settings.alertRepeatS =
+            try reader.number(
+                "alert_repeat_s", in: 0...604_800, requirement: "a number of seconds from 0 (never) to 604800")
+            ?? settings.alertRepeatS
         if var detectors = try reader.table("detectors") {
             try detectors.rejectUnknownKeys(allowed: Self.detectorKeys)
             var policy = settings.detectors
-            policy.diskWarningPct = try detectors.number("disk_warning_pct", in: 0...100, requirement: "a percentage from 0 to 100") ?? policy.diskWarningPct
-            policy.diskCriticalPct = try detectors.number("disk_critical_pct", in: 0...100, requirement: "a percentage from 0 to 100") ?? policy.diskCriticalPct
-            if let stale = try detectors.nonNegativeInt("supervisor_stale_threshold_s") { policy.supervisorStaleThresholdS = stale }
+            policy.diskWarningPct =
+                try detectors.number("disk_warning_pct", in: 0...100, requirement: "a percentage from 0 to 100")
+                ?? policy.diskWarningPct
+            policy.diskCriticalPct =
+                try detectors.number("disk_critical_pct", in: 0...100, requirement: "a percentage from 0 to 100")
+                ?? policy.diskCriticalPct
+            if let stale = try detectors.nonNegativeInt("supervisor_stale_threshold_s") {
+                policy.supervisorStaleThresholdS = stale
+            }
             policy.window = try detectors.positiveInt("window", max: 1000) ?? policy.window
-            policy.rateThreshold = try detectors.number("rate_threshold", in: 0...1, requirement: "a fraction above 0 and at most 1", allowLowerBound: false) ?? policy.rateThreshold
-            policy.shortExitS = try detectors.number("short_exit_s", in: 0...86_400, requirement: "a number of seconds above 0", allowLowerBound: false) ?? policy.shortExitS
-            policy.hungFactor = try detectors.number("hung_factor", in: 1...100, requirement: "a factor from 1 to 100") ?? policy.hungFactor
+            policy.rateThreshold =
+                try detectors.number(
+                    "rate_threshold", in: 0...1, requirement: "a fraction above 0 and at most 1", allowLowerBound: false
+                ) ?? policy.rateThreshold
+            policy.shortExitS =
+                try detectors.number(
+                    "short_exit_s", in: 0...86_400, requirement: "a number of seconds above 0", allowLowerBound: false)
+                ?? policy.shortExitS
+            policy.hungFactor =
+                try detectors.number("hung_factor", in: 1...100, requirement: "a factor from 1 to 100")
+                ?? policy.hungFactor
             policy.orphanStreak = try detectors.positiveInt("orphan_streak", max: 1000) ?? policy.orphanStreak
             if let disabled = try detectors.stringList("disabled") {
                 for name in disabled where !DetectorNames.all.contains(name) {
-                    throw detectors.error("disabled", "'\(name)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))")
+                    throw detectors.error(
+                        "disabled", "'\(name)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))")
                 }
                 policy.disabled = disabled
             }
             if policy.diskWarningPct > policy.diskCriticalPct {
-                throw detectors.error("disk_warning_pct", "(\(policy.diskWarningPct)) must not exceed disk_critical_pct (\(policy.diskCriticalPct))")
+                throw detectors.error(
+                    "disk_warning_pct",
+                    "(\(policy.diskWarningPct)) must not exceed disk_critical_pct (\(policy.diskCriticalPct))")
             }
             settings.detectors = policy
             reader.absorb(detectors)
@@ -200,18 +253,23 @@ public struct InventoryLoader: Sendable {
         if var autoStop = try reader.table("auto_stop") {
             if fleetWide {
                 try autoStop.rejectUnknownKeys(allowed: ["enabled", "on", "confirm_s", "max_per_10m"])
-                fleet.autoStopMaxPer10Minutes = try autoStop.nonNegativeInt("max_per_10m", max: 100_000) ?? fleet.autoStopMaxPer10Minutes
+                fleet.autoStopMaxPer10Minutes =
+                    try autoStop.nonNegativeInt("max_per_10m", max: 100_000) ?? fleet.autoStopMaxPer10Minutes
             } else {
                 if autoStop.contains("max_per_10m") {
-                    throw autoStop.error("max_per_10m", "is a fleet-wide cap; set it in [defaults.auto_stop], not per group or host")
+                    throw autoStop.error(
+                        "max_per_10m", "is a fleet-wide cap; set it in [defaults.auto_stop], not per group or host")
                 }
                 try autoStop.rejectUnknownKeys(allowed: ["enabled", "on", "confirm_s"])
             }
-            settings.autoStop.confirmS = try autoStop.number("confirm_s", in: 1...3600, requirement: "a number of seconds from 1 to 3600") ?? settings.autoStop.confirmS
+            settings.autoStop.confirmS =
+                try autoStop.number("confirm_s", in: 1...3600, requirement: "a number of seconds from 1 to 3600")
+                ?? settings.autoStop.confirmS
             settings.autoStop.enabled = try autoStop.bool("enabled") ?? settings.autoStop.enabled
             if let on = try autoStop.stringList("on") {
                 for name in on where !DetectorNames.all.contains(name) {
-                    throw autoStop.error("on", "'\(name)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))")
+                    throw autoStop.error(
+                        "on", "'\(name)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))")
                 }
                 settings.autoStop.on = on
             }
@@ -219,7 +277,9 @@ public struct InventoryLoader: Sendable {
         }
     }
 
-    private func readHooks(_ root: inout TOMLFieldReader, groups: [String], hosts: [Inventory.Host]) throws(ConfigError) -> [Inventory.AlertHook] {
+    private func readHooks(
+        _ root: inout TOMLFieldReader, groups: [String], hosts: [Inventory.Host]
+    ) throws(ConfigError) -> [Inventory.AlertHook] {
         guard let value = root.value("hooks") else { return [] }
         guard case .array(let items) = value else {
             throw root.error("hooks", "must be an array of tables ([[hooks]]), got \(TOMLFieldReader.describe(value))")
@@ -229,21 +289,30 @@ public struct InventoryLoader: Sendable {
             guard case .table(let table) = item else {
                 throw root.error("hooks", "item \(index) must be a table ([[hooks]])")
             }
-            var hook = TOMLFieldReader(file: root.file, table: table, path: "hooks[\(index)]", headerLine: root.line(of: "hooks"))
+            var hook = TOMLFieldReader(
+                file: root.file, table: table, path: "hooks[\(index)]", headerLine: root.line(of: "hooks"))
             let kind = try hook.choice("kind", ["command", "alertmanager"]) ?? "command"
             var command: [String] = []
             var alertmanagerURL: String?
             if kind == "alertmanager" {
                 try hook.rejectUnknownKeys(allowed: ["kind", "url", "name", "on", "min_severity", "hosts", "timeout_s"])
                 guard let url = try hook.string("url") else {
-                    throw hook.error(nil, "missing required key url for kind = \"alertmanager\" (the Alertmanager base URL, such as \"http://127.0.0.1:9093\")")
+                    throw hook.error(
+                        nil,
+                        "missing required key url for kind = \"alertmanager\" (the Alertmanager base URL, such as \"http://127.0.0.1:9093\")"
+                    )
                 }
                 if let problem = Self.alertmanagerURLProblem(url) { throw hook.error("url", problem) }
                 alertmanagerURL = url
             } else {
-                try hook.rejectUnknownKeys(allowed: ["kind", "name", "command", "on", "min_severity", "hosts", "timeout_s"])
+                try hook.rejectUnknownKeys(allowed: [
+                    "kind", "name", "command", "on", "min_severity", "hosts", "timeout_s",
+                ])
                 guard let words = try hook.stringList("command", allowEmpty: false), !words[0].isEmpty else {
-                    throw hook.error(nil, "missing required key command (an argv list such as [\"./notify.sh\", \"{host}\", \"{detector}\"])")
+                    throw hook.error(
+                        nil,
+                        "missing required key command (an argv list such as [\"./notify.sh\", \"{host}\", \"{detector}\"])"
+                    )
                 }
                 for (position, word) in words.enumerated() {
                     if let problem = Self.placeholderProblem(word, at: position, in: words) {
@@ -265,7 +334,10 @@ public struct InventoryLoader: Sendable {
                     } else if DetectorNames.all.contains(word) {
                         detectors.append(word)
                     } else {
-                        throw hook.error("on", "'\(word)' is not a state (firing, resolved), a severity (\(AlertSeverity.allCases.map(\.rawValue).joined(separator: ", "))) or a detector (\(DetectorNames.all.joined(separator: ", ")))")
+                        throw hook.error(
+                            "on",
+                            "'\(word)' is not a state (firing, resolved), a severity (\(AlertSeverity.allCases.map(\.rawValue).joined(separator: ", "))) or a detector (\(DetectorNames.all.joined(separator: ", ")))"
+                        )
                     }
                 }
             }
@@ -275,12 +347,17 @@ public struct InventoryLoader: Sendable {
             if let problem = HostSelector.problem(selector, hosts: hosts.map(\.name), groups: groups) {
                 throw hook.error("hosts", problem)
             }
-            hooks.append(Inventory.AlertHook(
-                name: try hook.string("name") ?? (alertmanagerURL == nil ? ConfigPaths.basename(command[0]) : "alertmanager"), command: command, on: on,
-                detectors: detectors, severities: severities,
-                minSeverity: severity.flatMap(AlertSeverity.init(rawValue:)) ?? (severities.isEmpty ? .warning : .info),
-                hosts: selector, timeoutS: try hook.positiveInt("timeout_s", max: 3600) ?? (alertmanagerURL == nil ? 30 : 10),
-                alertmanagerURL: alertmanagerURL))
+            hooks.append(
+                Inventory.AlertHook(
+                    name: try hook.string("name")
+                        ?? (alertmanagerURL == nil ? ConfigPaths.basename(command[0]) : "alertmanager"),
+                    command: command, on: on,
+                    detectors: detectors, severities: severities,
+                    minSeverity: severity.flatMap(AlertSeverity.init(rawValue:))
+                        ?? (severities.isEmpty ? .warning : .info),
+                    hosts: selector,
+                    timeoutS: try hook.positiveInt("timeout_s", max: 3600) ?? (alertmanagerURL == nil ? 30 : 10),
+                    alertmanagerURL: alertmanagerURL))
             root.absorb(hook)
         }
         return hooks
@@ -290,10 +367,14 @@ public struct InventoryLoader: Sendable {
     /// (fleetctl speaks no TLS; put a local proxy in front of a remote HTTPS Alertmanager).
     static func alertmanagerURLProblem(_ url: String) -> String? {
         if url.hasPrefix("https://") {
-            return "\(TOMLFieldReader.quote(url)) uses https, which fleetctl does not speak; use http:// to a local Alertmanager or a local TLS proxy"
+            return
+                "\(TOMLFieldReader.quote(url)) uses https, which fleetctl does not speak; use http:// to a local Alertmanager or a local TLS proxy"
         }
-        if HTTPClient.Endpoint(url) == nil || ConfigPaths.hasControlCharacter(url) || url.contains("?") || url.contains("#") {
-            return "\(TOMLFieldReader.quote(url)) is not an http://host[:port][/path] URL (such as \"http://127.0.0.1:9093\")"
+        if HTTPClient.Endpoint(url) == nil || ConfigPaths.hasControlCharacter(url) || url.contains("?")
+            || url.contains("#")
+        {
+            return
+                "\(TOMLFieldReader.quote(url)) is not an http://host[:port][/path] URL (such as \"http://127.0.0.1:9093\")"
         }
         return nil
     }
@@ -304,10 +385,12 @@ public struct InventoryLoader: Sendable {
     static func placeholderProblem(_ word: String, at position: Int, in command: [String]) -> String? {
         let isPlaceholder = Inventory.AlertHook.placeholders.contains(word)
         if !isPlaceholder, Inventory.AlertHook.placeholders.contains(where: { word.contains($0) }) {
-            return "word \(position + 1) (\(TOMLFieldReader.quote(word))) has a placeholder inside a longer word; placeholders must be whole words (\(Inventory.AlertHook.placeholders.joined(separator: ", "))), or read FLEET_HOST, FLEET_DETECTOR, FLEET_MESSAGE ... from the environment or the alert JSON on stdin"
+            return
+                "word \(position + 1) (\(TOMLFieldReader.quote(word))) has a placeholder inside a longer word; placeholders must be whole words (\(Inventory.AlertHook.placeholders.joined(separator: ", "))), or read FLEET_HOST, FLEET_DETECTOR, FLEET_MESSAGE ... from the environment or the alert JSON on stdin"
         }
         if isPlaceholder, position > 0, command[position - 1] == "-c" {
-            return "word \(position + 1) (\(word)) would be run as a shell script; pass alert data as arguments after the script, or read it from FLEET_* variables or the JSON on stdin"
+            return
+                "word \(position + 1) (\(word)) would be run as a shell script; pass alert data as arguments after the script, or read it from FLEET_* variables or the JSON on stdin"
         }
         if isPlaceholder, position == 0 {
             return "the program to run cannot be a placeholder (\(word))"
@@ -316,16 +399,22 @@ public struct InventoryLoader: Sendable {
     }
 
     /// Host and group names end up in unit names, metric labels and file names: keep them plain.
-    static func checkName(_ name: String, reader: TOMLFieldReader, kind: String, key: String? = nil) throws(ConfigError) {
-        let valid = !name.isEmpty && name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2E || byte == 0x5F || byte == 0x2D
-        } && !name.hasPrefix("-")
+    static func checkName(_ name: String, reader: TOMLFieldReader, kind: String, key: String? = nil) throws(ConfigError)
+    {
+        let valid =
+            !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2E || byte == 0x5F || byte == 0x2D
+            } && !name.hasPrefix("-")
         if !valid {
-            throw reader.error(key ?? name, "\(kind) name \(TOMLFieldReader.quote(name)) may hold only letters, digits, '.', '_' and '-' and must not start with '-'")
+            throw reader.error(
+                key ?? name,
+                "\(kind) name \(TOMLFieldReader.quote(name)) may hold only letters, digits, '.', '_' and '-' and must not start with '-'"
+            )
         }
     }
 }
-
 
 /// Batch sizes for staged upgrades: `N` hosts or `N%` of the remaining hosts.
 public enum BatchSize: Sendable, Equatable {

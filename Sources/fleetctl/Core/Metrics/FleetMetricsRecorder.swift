@@ -45,7 +45,9 @@ public final class FleetMetricsRecorder: Sendable {
             case .unreadable:
                 break
             }
-            values.firing = monitor.firing.map { .init(detector: $0.alert.detector, severity: $0.alert.severity.rawValue) }
+            values.firing = monitor.firing.map {
+                .init(detector: $0.alert.detector, severity: $0.alert.severity.rawValue)
+            }
             state.hosts[poll.host] = values
             state.polls[poll.host, default: 0] += 1
             state.latency.observe(poll.latency.seconds)
@@ -64,20 +66,31 @@ public final class FleetMetricsRecorder: Sendable {
         let state = self.state.withLock { $0 }
         let hosts = watched.compactMap { state.hosts[$0.name] }
         var families = FleetMetricFamilies.hosts(hosts)
-        families.append(MetricFamily(name: "fleet_host_polls_total", help: "Polls of the host since fleetctl started.", kind: .counter,
-                                     samples: hosts.map { .init(labels: [.init("host", $0.host)], value: Double(state.polls[$0.host] ?? 0)) }))
-        var failures = MetricFamily(name: "fleet_ssh_failures_total", help: "Polls that could not reach the host, by cause.", kind: .counter)
+        families.append(
+            MetricFamily(
+                name: "fleet_host_polls_total", help: "Polls of the host since fleetctl started.", kind: .counter,
+                samples: hosts.map { .init(labels: [.init("host", $0.host)], value: Double(state.polls[$0.host] ?? 0)) }
+            ))
+        var failures = MetricFamily(
+            name: "fleet_ssh_failures_total", help: "Polls that could not reach the host, by cause.", kind: .counter)
         for host in hosts {
             for (kind, count) in (state.sshFailures[host.host] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                failures.samples.append(.init(labels: [.init("host", host.host), .init("kind", kind)], value: Double(count)))
+                failures.samples.append(
+                    .init(labels: [.init("host", host.host), .init("kind", kind)], value: Double(count)))
             }
         }
         families.append(failures)
-        families.append(state.latency.family(name: "fleet_poll_duration_seconds", help: "Wall time of one poll (ssh + peek)."))
-        families.append(MetricFamily(name: "fleet_hosts", help: "Hosts this fleetctl watches (its shard of the inventory).", kind: .gauge,
-                                     samples: [.init(value: Double(watched.count))]))
-        families.append(MetricFamily(name: "fleet_hosts_unreachable", help: "Watched hosts ssh did not reach at their last poll.", kind: .gauge,
-                                     samples: [.init(value: Double(hosts.filter { !$0.reachable }.count))]))
+        families.append(
+            state.latency.family(name: "fleet_poll_duration_seconds", help: "Wall time of one poll (ssh + peek)."))
+        families.append(
+            MetricFamily(
+                name: "fleet_hosts", help: "Hosts this fleetctl watches (its shard of the inventory).", kind: .gauge,
+                samples: [.init(value: Double(watched.count))]))
+        families.append(
+            MetricFamily(
+                name: "fleet_hosts_unreachable", help: "Watched hosts ssh did not reach at their last poll.",
+                kind: .gauge,
+                samples: [.init(value: Double(hosts.filter { !$0.reachable }.count))]))
         return families
     }
 

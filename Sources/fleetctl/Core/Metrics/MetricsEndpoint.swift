@@ -27,9 +27,11 @@ public final class MetricsEndpoint: Sendable {
     static func respond(to request: HTTPRequest, exposition: () -> String) -> HTTPServerResponse {
         switch request.path {
         case "/metrics":
-            return HTTPServerResponse(status: 200, reason: "OK", contentType: PrometheusText.contentType, body: exposition())
+            return HTTPServerResponse(
+                status: 200, reason: "OK", contentType: PrometheusText.contentType, body: exposition())
         case "/":
-            return HTTPServerResponse(status: 200, reason: "OK", body: "fleetctl watch: Prometheus metrics at /metrics\n")
+            return HTTPServerResponse(
+                status: 200, reason: "OK", body: "fleetctl watch: Prometheus metrics at /metrics\n")
         default:
             return HTTPServerResponse(status: 404, reason: "Not Found", body: "not found: try /metrics\n")
         }
@@ -56,8 +58,10 @@ public final class MetricsEndpoint: Sendable {
 
     /// One to three ASCII digits, at most 255.
     private static func isOctet(_ part: Substring) -> Bool {
-        guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              let value = Int(part) else { return false }
+        guard (1...3).contains(part.utf8.count),
+            part.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let value = Int(part)
+        else { return false }
         return value <= 255
     }
 }

@@ -12,7 +12,10 @@ public struct HealthSample: Sendable, Equatable {
     /// Critical alerts firing on the host that were not firing before the upgrade.
     public var newCriticalAlerts: [String]
 
-    public init(measured: Bool, version: String? = nil, serviceActive: Bool? = nil, round: Int? = nil, newCriticalAlerts: [String] = []) {
+    public init(
+        measured: Bool, version: String? = nil, serviceActive: Bool? = nil, round: Int? = nil,
+        newCriticalAlerts: [String] = []
+    ) {
         self.measured = measured
         self.version = version
         self.serviceActive = serviceActive
@@ -49,7 +52,9 @@ public struct HealthGate: Sendable, Equatable {
         for sample in samples {
             guard sample.measured else {
                 unmeasured += 1
-                if unmeasured >= maxUnmeasurable { return .unhealthy("could not be measured \(unmeasured) times in a row") }
+                if unmeasured >= maxUnmeasurable {
+                    return .unhealthy("could not be measured \(unmeasured) times in a row")
+                }
                 continue
             }
             unmeasured = 0

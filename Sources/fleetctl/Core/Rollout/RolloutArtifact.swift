@@ -21,14 +21,17 @@ public struct RolloutArtifact: Sendable, Equatable {
     /// Reads `path` and its version: the artifact itself answers `--version` when it is built for
     /// this machine (`arch` nil or equal to ours); otherwise `target` must say what it is. The
     /// file is read and `--version` run through `effects`.
-    public static func load(_ path: String, arch: String?, target: String?,
-                            effects: Effects) throws(RolloutError) -> RolloutArtifact {
+    public static func load(
+        _ path: String, arch: String?, target: String?,
+        effects: Effects
+    ) throws(RolloutError) -> RolloutArtifact {
         let bytes: [UInt8]
         do {
             bytes = try effects.fileSystem.readFile(path, limit: 1 << 30)
         } catch {
-            throw RolloutError("cannot read the artifact \(path): \(error.reason); "
-                               + "pass --artifact PATH or fix [upgrade] artifact in the inventory")
+            throw RolloutError(
+                "cannot read the artifact \(path): \(error.reason); "
+                    + "pass --artifact PATH or fix [upgrade] artifact in the inventory")
         }
         guard !bytes.isEmpty else { throw RolloutError("the artifact \(path) is empty") }
         var version = target
@@ -47,7 +50,9 @@ public struct RolloutArtifact: Sendable, Equatable {
             version = reported
         }
         guard let version else {
-            throw RolloutError("the artifact \(path) is for \(arch ?? "?"), not this machine (\(localArch)), so its version cannot be read here; pass --target X.Y.Z")
+            throw RolloutError(
+                "the artifact \(path) is for \(arch ?? "?"), not this machine (\(localArch)), so its version cannot be read here; pass --target X.Y.Z"
+            )
         }
         return RolloutArtifact(path: path, bytes: bytes, sha256: SHA256.hex(of: bytes), version: version)
     }
@@ -63,7 +68,8 @@ public struct RolloutArtifact: Sendable, Equatable {
         }
         let words = output.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard output.exit == .terminated(0), words.count >= 2, words[0] == "agent-runner" else {
-            throw RolloutError("\(path) --version did not print 'agent-runner X.Y.Z' (\(output.exit)); is it an agent-runner build?")
+            throw RolloutError(
+                "\(path) --version did not print 'agent-runner X.Y.Z' (\(output.exit)); is it an agent-runner build?")
         }
         return String(words[1])
     }

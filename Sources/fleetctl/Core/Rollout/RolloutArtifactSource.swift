@@ -40,14 +40,17 @@ public final class RolloutArtifactSource: Sendable {
     }
 
     /// The source a journal recorded (`settings.artifact`, `settings.releaseSource`).
-    public convenience init(settings: RolloutJournal.Settings, target: String, remote: any RemoteExecutor,
-                            effects: Effects) throws(RolloutError) {
+    public convenience init(
+        settings: RolloutJournal.Settings, target: String, remote: any RemoteExecutor,
+        effects: Effects
+    ) throws(RolloutError) {
         guard settings.releaseSource else {
             self.init(pattern: settings.artifact, target: target, remote: remote, effects: effects)
             return
         }
         do {
-            self.init(.release(try ReleaseTemplate(settings.artifact)), target: target, remote: remote, effects: effects)
+            self.init(
+                .release(try ReleaseTemplate(settings.artifact)), target: target, remote: remote, effects: effects)
         } catch {
             throw RolloutError("the journal's release source is not usable: \(error)")
         }
@@ -103,8 +106,9 @@ public final class RolloutArtifactSource: Sendable {
             do {
                 let (release, bytes) = try ReleaseSource(template: template, arch: key, timeoutS: timeoutS)
                     .download(target: target)
-                return RolloutArtifact(path: release.location.description, bytes: bytes, sha256: release.sha256,
-                                       version: release.version.text)
+                return RolloutArtifact(
+                    path: release.location.description, bytes: bytes, sha256: release.sha256,
+                    version: release.version.text)
             } catch {
                 throw RolloutError("\(error.message); nothing was pushed")
             }

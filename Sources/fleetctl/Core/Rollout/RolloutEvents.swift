@@ -146,7 +146,8 @@ public struct RolloutFinished: TypedEvent {
 
     /// The tally of `journal` as it ends.
     public init(_ journal: RolloutJournal) {
-        self.init(rollout: journal.id, status: journal.status, target: journal.target,
-                  hosts: Dictionary(grouping: journal.hosts.values, by: \.rawValue).mapValues(\.count))
+        self.init(
+            rollout: journal.id, status: journal.status, target: journal.target,
+            hosts: Dictionary(grouping: journal.hosts.values, by: \.rawValue).mapValues(\.count))
     }
 }

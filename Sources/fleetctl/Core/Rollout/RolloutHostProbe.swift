@@ -28,8 +28,10 @@ public enum RolloutHostProbe {
         AgentRunnerCommand.verb(["peek", "--json"], target.settings)
     }
 
-    public static func probe(_ host: MonitoredHost, remote: any RemoteExecutor, effects: Effects,
-                             timeout: Duration = .seconds(30)) -> Answer {
+    public static func probe(
+        _ host: MonitoredHost, remote: any RemoteExecutor, effects: Effects,
+        timeout: Duration = .seconds(30)
+    ) -> Answer {
         let target = host.target
         let answer = remote.runJSON(host: target.remote, argv: command(target), deadline: effects.clock.now + timeout)
         guard let document = answer.document else {
@@ -39,12 +41,13 @@ public enum RolloutHostProbe {
         let critical = DetectorSuite.run(observation, policy: host.policy.detectors).alerts
             .filter { $0.severity == .critical }.map(\.detector)
         let version = document["agent_runner_version"]?.stringValue ?? document["service"]?["version"]?.stringValue
-        return Answer(reachable: true, version: version,
-                      serviceActive: document["service"]?["active"]?.boolValue,
-                      round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },
-                      criticalAlerts: Array(Set(critical)).sorted(),
-                      upgradeInProgress: document["upgrade_in_progress"]?.objectValue != nil,
-                      runsOriginal: observation.producer.isOriginal)
+        return Answer(
+            reachable: true, version: version,
+            serviceActive: document["service"]?["active"]?.boolValue,
+            round: document["status"]?["round_num"]?.intValue.flatMap { Int(exactly: $0) },
+            criticalAlerts: Array(Set(critical)).sorted(),
+            upgradeInProgress: document["upgrade_in_progress"]?.objectValue != nil,
+            runsOriginal: observation.producer.isOriginal)
     }
 
     /// The health sample for the gate. A host whose service was not running before the rollout
@@ -52,13 +55,17 @@ public enum RolloutHostProbe {
     /// Critical alerts in `criticalBefore` were already firing before the rollout and do not count.
     public static func sample(_ answer: Answer, serviceRequired: Bool, criticalBefore: [String] = []) -> HealthSample {
         guard answer.reachable else { return HealthSample(measured: false) }
-        return HealthSample(measured: true, version: answer.version, serviceActive: serviceRequired ? answer.serviceActive ?? false : nil,
-                            round: answer.round, newCriticalAlerts: answer.criticalAlerts.filter { !criticalBefore.contains($0) })
+        return HealthSample(
+            measured: true, version: answer.version,
+            serviceActive: serviceRequired ? answer.serviceActive ?? false : nil,
+            round: answer.round, newCriticalAlerts: answer.criticalAlerts.filter { !criticalBefore.contains($0) })
     }
 
     /// `uname -m` on the host, for `{arch}` in the artifact pattern.
-    public static func arch(_ target: PollTarget, remote: any RemoteExecutor, clock: any MonotonicClock,
-                            timeout: Duration = .seconds(30)) -> Result<String, RolloutError> {
+    public static func arch(
+        _ target: PollTarget, remote: any RemoteExecutor, clock: any MonotonicClock,
+        timeout: Duration = .seconds(30)
+    ) -> Result<String, RolloutError> {
         let result = remote.run(host: target.remote, argv: ["uname", "-m"], deadline: clock.now + timeout)
         guard case .ok(let stdout) = result.outcome else {
             let reason = result.errorMessage ?? result.outcome.category

@@ -60,8 +60,10 @@ public struct RolloutJournal: Sendable, Equatable {
         public var rollback = true
         /// A migration's install places and stop timeout (nil for an upgrade).
         public var migration: MigrationSettings?
-        public init(artifact: String = "", releaseSource: Bool = false, bakeS: Double = 300, maxFailures: Int = 0,
-                    rollback: Bool = true, migration: MigrationSettings? = nil) {
+        public init(
+            artifact: String = "", releaseSource: Bool = false, bakeS: Double = 300, maxFailures: Int = 0,
+            rollback: Bool = true, migration: MigrationSettings? = nil
+        ) {
             self.artifact = artifact
             self.releaseSource = releaseSource
             self.bakeS = bakeS
@@ -88,8 +90,10 @@ public struct RolloutJournal: Sendable, Equatable {
     /// its service ran (a rollback restarts only those, and the gate demands a running service
     /// only there; unknown counts as not running) and which critical alerts already fired (only
     /// new ones fail the gate). Probes of hosts the plan leaves out are ignored.
-    public init(id: String, plan: RolloutPlan, createdAt: String, settings: Settings,
-                before probes: [(host: String, answer: RolloutHostProbe.Answer)]) {
+    public init(
+        id: String, plan: RolloutPlan, createdAt: String, settings: Settings,
+        before probes: [(host: String, answer: RolloutHostProbe.Answer)]
+    ) {
         self.init(id: id, plan: plan, createdAt: createdAt)
         self.settings = settings
         let planned = Set(plan.hosts)
@@ -114,7 +118,9 @@ public struct RolloutJournal: Sendable, Equatable {
     /// rollback failed is still changed: it could not be reached (it was rebooting, say), and
     /// `--abort` once it is back is how it gets rolled back.
     public var touched: [String] {
-        stages.flatMap { $0 }.filter { [.upgrading, .upgraded, .healthy, .failed, .rollbackFailed].contains(hosts[$0] ?? .pending) }
+        stages.flatMap { $0 }.filter {
+            [.upgrading, .upgraded, .healthy, .failed, .rollbackFailed].contains(hosts[$0] ?? .pending)
+        }
     }
 
     public var json: JSONValue {
@@ -134,17 +140,23 @@ public struct RolloutJournal: Sendable, Equatable {
             ("max_failures", .int(Int64(settings.maxFailures))), ("rollback", .bool(settings.rollback)),
         ])
         if let migration = settings.migration {
-            settingsObject["migration"] = .object(JSONObject([
-                ("link", .string(migration.link)), ("versions_dir", .string(migration.versionsDir)),
-                ("stop_timeout_s", .double(migration.stopTimeoutS)),
-            ]))
+            settingsObject["migration"] = .object(
+                JSONObject([
+                    ("link", .string(migration.link)), ("versions_dir", .string(migration.versionsDir)),
+                    ("stop_timeout_s", .double(migration.stopTimeoutS)),
+                ]))
         }
         var object = JSONObject([
-            ("id", .string(id)), ("target", .string(target)), ("created_at", .string(createdAt)), ("status", .string(status.rawValue)),
+            ("id", .string(id)), ("target", .string(target)), ("created_at", .string(createdAt)),
+            ("status", .string(status.rawValue)),
             ("current_stage", .int(Int64(currentStage))),
-            ("stages", .array(zip(stageLabels, stages).map { label, hosts in
-                .object(JSONObject([("label", .string(label)), ("hosts", .array(hosts.map { .string($0) }))]))
-            })),
+            (
+                "stages",
+                .array(
+                    zip(stageLabels, stages).map { label, hosts in
+                        .object(JSONObject([("label", .string(label)), ("hosts", .array(hosts.map { .string($0) }))]))
+                    })
+            ),
             ("hosts", .object(hostObject)),
             ("settings", .object(settingsObject)),
         ])
@@ -154,9 +166,11 @@ public struct RolloutJournal: Sendable, Equatable {
 
     /// Reads a journal back; nil when the document is not one.
     public init?(json: JSONValue) {
-        guard let object = json.objectValue, let id = object["id"]?.stringValue, let target = object["target"]?.stringValue,
-              let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
-              let stagesJSON = object["stages"]?.arrayValue else { return nil }
+        guard let object = json.objectValue, let id = object["id"]?.stringValue,
+            let target = object["target"]?.stringValue,
+            let status = object["status"]?.stringValue.flatMap(Status.init(rawValue:)),
+            let stagesJSON = object["stages"]?.arrayValue
+        else { return nil }
         self.id = id
         self.target = target
         createdAt = object["created_at"]?.stringValue ?? ""
@@ -170,7 +184,9 @@ public struct RolloutJournal: Sendable, Equatable {
             hosts[host] = entry["state"]?.stringValue.flatMap(HostState.init(rawValue:)) ?? .pending
             if let note = entry["note"]?.stringValue { notes[host] = note }
             if let active = entry["service_active_before"]?.boolValue { serviceActiveBefore[host] = active }
-            if let critical = entry["critical_before"]?.arrayValue { criticalBefore[host] = critical.compactMap(\.stringValue) }
+            if let critical = entry["critical_before"]?.arrayValue {
+                criticalBefore[host] = critical.compactMap(\.stringValue)
+            }
             if let record = entry["restore"].flatMap(MigrationRecord.init(json:)) { migrations[host] = record }
         }
         kind = object["kind"]?.stringValue.flatMap(Kind.init(rawValue:)) ?? .upgrade

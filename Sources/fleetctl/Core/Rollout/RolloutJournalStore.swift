@@ -1,6 +1,6 @@
 import FleetCore
-import Monitoring
 import Glibc
+import Monitoring
 
 /// The rollout journals in `<state dir>/rollouts/<id>.json`, each written atomically after every
 /// step, so a killed fleetctl leaves a record `--resume` and `--abort` can continue from.
@@ -47,7 +47,9 @@ public struct RolloutJournalStore: Sendable {
         do {
             bytes = try fileSystem.readFile(path(id), limit: 16 << 20)
         } catch {
-            throw RolloutError("no rollout \(id): cannot read \(path(id)): \(error.reason); see fleetctl rollouts", exitCode: ExitCode.usage)
+            throw RolloutError(
+                "no rollout \(id): cannot read \(path(id)): \(error.reason); see fleetctl rollouts",
+                exitCode: ExitCode.usage)
         }
         guard let document = try? JSONParser.strict.parse(bytes), let journal = RolloutJournal(json: document) else {
             throw RolloutError("\(path(id)) is not a rollout journal")
@@ -66,15 +68,20 @@ public struct RolloutJournalStore: Sendable {
             return try FileLock.acquire(StateDirectory.file(id + ".lock", in: directory))
         } catch let held as FileLock.HeldError {
             let holder = held.holderPID.map { "fleetctl process \($0)" } ?? "another fleetctl"
-            throw RolloutError("rollout \(id) is being run by \(holder); wait for it to finish, or stop it and run fleetctl upgrade --resume \(id)")
+            throw RolloutError(
+                "rollout \(id) is being run by \(holder); wait for it to finish, or stop it and run fleetctl upgrade --resume \(id)"
+            )
         } catch {
-            throw RolloutError("cannot lock rollout \(id) (\(StateDirectory.file(id + ".lock", in: directory))): \(error)")
+            throw RolloutError(
+                "cannot lock rollout \(id) (\(StateDirectory.file(id + ".lock", in: directory))): \(error)")
         }
     }
 
     /// Refuses ids that are not a plain file name (they come from the command line).
     private static func validate(_ id: String) throws(RolloutError) {
-        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else { throw RolloutError("'\(id)' is not a rollout id (see fleetctl rollouts)", exitCode: ExitCode.usage) }
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
+            throw RolloutError("'\(id)' is not a rollout id (see fleetctl rollouts)", exitCode: ExitCode.usage)
+        }
     }
 
     /// Every readable journal, oldest first.
@@ -83,7 +90,9 @@ public struct RolloutJournalStore: Sendable {
         defer { closedir(handle) }
         var ids: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name.hasSuffix(".json") && !name.hasPrefix(".") { ids.append(String(name.dropLast(5))) }
         }
         return ids.compactMap { try? load($0) }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
@@ -91,7 +100,8 @@ public struct RolloutJournalStore: Sendable {
 
     /// A new id from the time: `20261125-120000`, suffixed when taken.
     public func newID(now: UTCInstant) -> String {
-        let stamp = String(String(EventTimestamp.format(now).filter { $0.isNumber || $0 == "T" }.prefix(15))).replacingAll("T", with: "-")
+        let stamp = String(String(EventTimestamp.format(now).filter { $0.isNumber || $0 == "T" }.prefix(15)))
+            .replacingAll("T", with: "-")
         var id = stamp
         var suffix = 2
         while access(path(id), F_OK) == 0 {

@@ -20,7 +20,8 @@ public struct RolloutOutcome: Sendable, Equatable {
         let failed = journal.hosts.filter { $0.value == .failed || $0.value == .unreached }.keys.sorted()
         guard failed.isEmpty else {
             let plural = failed.count == 1 ? "" : "s"
-            let message = "rollout \(journal.id) finished with \(failed.count) failed host\(plural) "
+            let message =
+                "rollout \(journal.id) finished with \(failed.count) failed host\(plural) "
                 + "(tolerated by --max-failures \(journal.settings.maxFailures)): " + failed.joined(separator: ", ")
             return RolloutOutcome(exitCode: ExitCode.failure, message: message)
         }
@@ -35,7 +36,8 @@ public struct RolloutOutcome: Sendable, Equatable {
     /// Why `--resume` refuses `journal`: only a running rollout can be resumed. Nil when it can.
     public static func resumeRefusal(_ journal: RolloutJournal) -> String? {
         guard journal.status != .running else { return nil }
-        let hint = journal.status == .failed
+        let hint =
+            journal.status == .failed
             ? " (fleetctl \(journal.kind.verb) --abort \(journal.id) rolls back what it touched)" : ""
         return "rollout \(journal.id) is \(journal.status.rawValue); nothing to resume" + hint
     }

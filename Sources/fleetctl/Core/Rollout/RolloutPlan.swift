@@ -37,7 +37,8 @@ public struct RolloutPlan: Sendable, Equatable {
 
     public static func == (lhs: RolloutPlan, rhs: RolloutPlan) -> Bool {
         lhs.target == rhs.target && lhs.kind == rhs.kind && lhs.stages == rhs.stages
-            && lhs.skipped.map(\.host) == rhs.skipped.map(\.host) && lhs.skipped.map(\.reason) == rhs.skipped.map(\.reason)
+            && lhs.skipped.map(\.host) == rhs.skipped.map(\.host)
+            && lhs.skipped.map(\.reason) == rhs.skipped.map(\.reason)
     }
 
     /// Every host the plan will upgrade, in order.
@@ -48,21 +49,23 @@ public struct RolloutPlan: Sendable, Equatable {
     public func json(dryRun: Bool) -> JSONObject {
         [
             "step": "plan", "dry_run": .bool(dryRun), "target": .string(target),
-            "stages": .array(stages.map {
-                .object(["label": .string($0.label), "hosts": .array($0.hosts.map(JSONValue.string))])
-            }),
-            "skipped": .array(skipped.map { host, reason in
-                switch reason {
-                case .alreadyOnTarget:
-                    return .object(["host": .string(host), "reason": "already_on_target"])
-                case .unreachable(let why):
-                    return .object(["host": .string(host), "reason": "unreachable", "error": .string(why)])
-                case .notOriginal(let version):
-                    return .object(["host": .string(host), "reason": "not_original", "version": .string(version)])
-                case .runsOriginal:
-                    return .object(["host": .string(host), "reason": "runs_original"])
-                }
-            }),
+            "stages": .array(
+                stages.map {
+                    .object(["label": .string($0.label), "hosts": .array($0.hosts.map(JSONValue.string))])
+                }),
+            "skipped": .array(
+                skipped.map { host, reason in
+                    switch reason {
+                    case .alreadyOnTarget:
+                        return .object(["host": .string(host), "reason": "already_on_target"])
+                    case .unreachable(let why):
+                        return .object(["host": .string(host), "reason": "unreachable", "error": .string(why)])
+                    case .notOriginal(let version):
+                        return .object(["host": .string(host), "reason": "not_original", "version": .string(version)])
+                    case .runsOriginal:
+                        return .object(["host": .string(host), "reason": "runs_original"])
+                    }
+                }),
         ]
     }
 
@@ -78,10 +81,12 @@ public struct RolloutPlan: Sendable, Equatable {
         for (host, reason) in skipped {
             switch reason {
             case .alreadyOnTarget: lines.append("  skip \(host): already on \(target)")
-            case .unreachable(let why): lines.append("  skip \(host): unreachable (\(why)); --include-unreachable to try it anyway")
+            case .unreachable(let why):
+                lines.append("  skip \(host): unreachable (\(why)); --include-unreachable to try it anyway")
             case .notOriginal(let version):
-                lines.append("  skip \(host): runs our agent-runner \(version), not the original "
-                             + "(fleetctl upgrade moves it)")
+                lines.append(
+                    "  skip \(host): runs our agent-runner \(version), not the original "
+                        + "(fleetctl upgrade moves it)")
             case .runsOriginal:
                 lines.append("  skip \(host): runs the original 0.3.x (fleetctl migrate moves it)")
             }
@@ -106,12 +111,15 @@ public struct RolloutCandidate: Sendable, Equatable {
 
     /// The candidate a planning probe of `name` makes.
     public init(name: String, answer: RolloutHostProbe.Answer) {
-        self.init(name: name, version: answer.version, reachable: answer.reachable, error: answer.error,
-                  upgradeInProgress: answer.upgradeInProgress, runsOriginal: answer.runsOriginal)
+        self.init(
+            name: name, version: answer.version, reachable: answer.reachable, error: answer.error,
+            upgradeInProgress: answer.upgradeInProgress, runsOriginal: answer.runsOriginal)
     }
 
-    public init(name: String, version: String?, reachable: Bool, error: String? = nil, upgradeInProgress: Bool = false,
-                runsOriginal: Bool = false) {
+    public init(
+        name: String, version: String?, reachable: Bool, error: String? = nil, upgradeInProgress: Bool = false,
+        runsOriginal: Bool = false
+    ) {
         self.name = name
         self.version = version
         self.reachable = reachable
@@ -129,14 +137,21 @@ public struct RolloutCandidate: Sendable, Equatable {
 public enum RolloutPlanner {
     /// - Parameter kind: a migration plans only hosts that run the original (and reachable ones
     ///   that answer as ours are skipped as not original).
-    public static func plan(candidates: [RolloutCandidate], target: String, canary: Set<String>, batch: BatchSize,
-                            includeUnreachable: Bool = false, kind: RolloutJournal.Kind = .upgrade) -> RolloutPlan {
+    public static func plan(
+        candidates: [RolloutCandidate], target: String, canary: Set<String>, batch: BatchSize,
+        includeUnreachable: Bool = false, kind: RolloutJournal.Kind = .upgrade
+    ) -> RolloutPlan {
         var skipped: [(host: String, reason: RolloutPlan.SkipReason)] = []
         var eligible: [String] = []
         for candidate in candidates {
             if kind == .migration && candidate.reachable && !candidate.runsOriginal {
-                skipped.append((candidate.name, candidate.version == target ? .alreadyOnTarget
-                                    : .notOriginal(candidate.version ?? "of an unknown version")))
+                skipped.append(
+                    (
+                        candidate.name,
+                        candidate.version == target
+                            ? .alreadyOnTarget
+                            : .notOriginal(candidate.version ?? "of an unknown version")
+                    ))
             } else if kind == .upgrade && candidate.reachable && candidate.runsOriginal {
                 skipped.append((candidate.name, .runsOriginal))
             } else if kind == .upgrade && candidate.version == target && !candidate.upgradeInProgress {

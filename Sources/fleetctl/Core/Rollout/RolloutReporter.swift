@@ -10,7 +10,9 @@ public final class RolloutReporter: Sendable {
     private let json: (@Sendable (String) -> Void)?
     private let events: EventLogWriter?
 
-    public init(human: @escaping @Sendable (String) -> Void, json: (@Sendable (String) -> Void)?, events: EventLogWriter?) {
+    public init(
+        human: @escaping @Sendable (String) -> Void, json: (@Sendable (String) -> Void)?, events: EventLogWriter?
+    ) {
         self.human = human
         self.json = json
         self.events = events

@@ -41,9 +41,11 @@ public final class RolloutRunner: Sendable {
     /// A migration's steps (``RolloutJournal/Kind/migration``); nil for an upgrade.
     private let migration: MigrationSteps?
 
-    public init(journal: RolloutJournal, hosts: [MonitoredHost], remote: any RemoteExecutor, effects: Effects,
-                store: RolloutJournalStore, reporter: RolloutReporter, artifacts: RolloutArtifactSource?,
-                options: Options = Options()) {
+    public init(
+        journal: RolloutJournal, hosts: [MonitoredHost], remote: any RemoteExecutor, effects: Effects,
+        store: RolloutJournalStore, reporter: RolloutReporter, artifacts: RolloutArtifactSource?,
+        options: Options = Options()
+    ) {
         id = journal.id
         state = Mutex(journal)
         self.hosts = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -53,11 +55,13 @@ public final class RolloutRunner: Sendable {
         self.reporter = reporter
         self.artifacts = artifacts
         self.options = options
-        migration = journal.kind == .migration
-            ? MigrationSteps(remote: remote, effects: effects,
-                             settings: journal.settings.migration ?? MigrationSettings(), rollout: journal.id,
-                             target: journal.target, commandTimeout: options.commandTimeout,
-                             pollInterval: options.gateInterval)
+        migration =
+            journal.kind == .migration
+            ? MigrationSteps(
+                remote: remote, effects: effects,
+                settings: journal.settings.migration ?? MigrationSettings(), rollout: journal.id,
+                target: journal.target, commandTimeout: options.commandTimeout,
+                pollInterval: options.gateInterval)
             : nil
     }
 
@@ -113,8 +117,9 @@ public final class RolloutRunner: Sendable {
             }
             let label = snapshot.stageLabels[index]
             let hosts = snapshot.stages[index]
-            reporter.step("stage_passed", RolloutStagePassed(rollout: id, stage: label, hosts: hosts),
-                          text: "\(label) passed its health gate (\(hosts.joined(separator: ", ")))")
+            reporter.step(
+                "stage_passed", RolloutStagePassed(rollout: id, stage: label, hosts: hosts),
+                text: "\(label) passed its health gate (\(hosts.joined(separator: ", ")))")
             update { $0.currentStage = index + 1 }
         }
         update { $0.status = .finished }
@@ -132,17 +137,19 @@ public final class RolloutRunner: Sendable {
         let snapshot = journal
         let label = snapshot.stageLabels[index]
         let hosts = snapshot.stages[index]
-        reporter.step("stage_started", rollout: id, ["stage": .string(label), "hosts": .array(hosts.map(JSONValue.string))],
-                      text: "\(label): upgrading \(hosts.joined(separator: ", "))")
+        reporter.step(
+            "stage_started", rollout: id, ["stage": .string(label), "hosts": .array(hosts.map(JSONValue.string))],
+            text: "\(label): upgrading \(hosts.joined(separator: ", "))")
         let toUpgrade = hosts.filter { [.pending, .upgrading].contains(snapshot.hosts[$0] ?? .pending) }
         _ = WorkerPool.map(toUpgrade, parallel: options.parallel) { host in self.upgrade(host) }
         let failures = journal.failures
         let allowed = snapshot.settings.maxFailures
         if failures > allowed {
-            reporter.step("stopped", rollout: id,
-                          ["reason": .string("\(failures) failed host(s), more than --max-failures \(allowed)")],
-                          text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), "
-                              + "more than --max-failures \(allowed)")
+            reporter.step(
+                "stopped", rollout: id,
+                ["reason": .string("\(failures) failed host(s), more than --max-failures \(allowed)")],
+                text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), "
+                    + "more than --max-failures \(allowed)")
             return false
         }
         let gated = hosts.filter { [.upgraded, .healthy].contains(journal.hosts[$0] ?? .pending) }
@@ -151,12 +158,15 @@ public final class RolloutRunner: Sendable {
 
     private func fail(_ host: String, _ reason: String, phase: String) {
         record(host, .failed, note: reason)
-        reporter.step("host_failed", RolloutHostFailed(rollout: id, host: host, phase: phase, reason: reason),
-                      text: "\(host): \(phase) failed: \(reason)")
+        reporter.step(
+            "host_failed", RolloutHostFailed(rollout: id, host: host, phase: phase, reason: reason),
+            text: "\(host): \(phase) failed: \(reason)")
     }
 
     private func upgrade(_ host: String) {
-        guard let target = hosts[host]?.target else { return fail(host, "not in the inventory any more", phase: "upgrade") }
+        guard let target = hosts[host]?.target else {
+            return fail(host, "not in the inventory any more", phase: "upgrade")
+        }
         record(host, .upgrading)
         let artifact: RolloutArtifact
         switch artifacts?.artifact(for: target) ?? .failure(RolloutError("no artifact")) {
@@ -164,24 +174,28 @@ public final class RolloutRunner: Sendable {
         case .failure(let error): return fail(host, error.message, phase: "upgrade")
         }
         if let migration, let monitored = hosts[host] { return migrate(monitored, artifact: artifact, with: migration) }
-        let result = remote.run(host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact),
-                                stdin: artifact.bytes, deadline: effects.clock.now + options.commandTimeout)
+        let result = remote.run(
+            host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact),
+            stdin: artifact.bytes, deadline: effects.clock.now + options.commandTimeout)
         if case .sshFailure(let kind, _) = result.outcome, kind.commandNeverRan {
             let reason = result.errorMessage ?? kind.rawValue
             record(host, .unreached, note: reason)
-            reporter.step("host_failed", RolloutHostFailed(rollout: id, host: host, phase: "upgrade", reason: reason),
-                          text: "\(host): upgrade failed: \(reason) (not reached: nothing changed there)")
+            reporter.step(
+                "host_failed", RolloutHostFailed(rollout: id, host: host, phase: "upgrade", reason: reason),
+                text: "\(host): upgrade failed: \(reason) (not reached: nothing changed there)")
             return
         }
         let outcome = result.outcome.stdout.flatMap { try? JSONParser.strict.parse($0) }?["outcome"]?.stringValue
-        guard result.outcome.isOK, let outcome, ["service_upgraded", "package_upgraded", "unchanged"].contains(outcome) else {
+        guard result.outcome.isOK, let outcome, ["service_upgraded", "package_upgraded", "unchanged"].contains(outcome)
+        else {
             let reason = result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)"
             return fail(host, reason, phase: "upgrade")
         }
         record(host, .upgraded, note: outcome)
-        reporter.step("host_upgraded", rollout: id,
-                      ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
-                      text: "\(host): upgraded to \(artifact.version) (\(outcome))")
+        reporter.step(
+            "host_upgraded", rollout: id,
+            ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
+            text: "\(host): upgraded to \(artifact.version) (\(outcome))")
     }
 
     /// One host's migration (``MigrationSteps``): its restore record is journaled before each
@@ -192,13 +206,15 @@ public final class RolloutRunner: Sendable {
         switch outcome {
         case .migrated(let note):
             record(name, .upgraded, note: note)
-            reporter.step("host_upgraded", rollout: id,
-                          ["host": .string(name), "outcome": "migrated", "version": .string(artifact.version)],
-                          text: "\(name): migrated to \(artifact.version) (\(note))")
+            reporter.step(
+                "host_upgraded", rollout: id,
+                ["host": .string(name), "outcome": "migrated", "version": .string(artifact.version)],
+                text: "\(name): migrated to \(artifact.version) (\(note))")
         case .unreached(let reason):
             record(name, .unreached, note: reason)
-            reporter.step("host_failed", RolloutHostFailed(rollout: id, host: name, phase: "migrate", reason: reason),
-                          text: "\(name): migration failed: \(reason) (not reached: nothing changed there)")
+            reporter.step(
+                "host_failed", RolloutHostFailed(rollout: id, host: name, phase: "migrate", reason: reason),
+                text: "\(name): migration failed: \(reason) (not reached: nothing changed there)")
         case .failed(let phase, let reason, let restored):
             if let restored, restored.ok { update { $0.migrations[name]?.restored = true } }
             fail(name, reason + (restored.map { "; \($0.note)" } ?? ""), phase: phase)
@@ -212,8 +228,9 @@ public final class RolloutRunner: Sendable {
         let snapshot = journal
         let healthGate = HealthGate(target: snapshot.target)
         let bake = Duration.milliseconds(Int64(snapshot.settings.bakeS * 1000))
-        reporter.step("gate_started", rollout: id, ["stage": .string(label), "bake_s": .double(snapshot.settings.bakeS)],
-                      text: "\(label): health gate for \(bake.seconds)s on \(hosts.joined(separator: ", "))")
+        reporter.step(
+            "gate_started", rollout: id, ["stage": .string(label), "bake_s": .double(snapshot.settings.bakeS)],
+            text: "\(label): health gate for \(bake.seconds)s on \(hosts.joined(separator: ", "))")
         let clock = effects.clock
         let started = clock.now
         var samples: [String: [HealthSample]] = [:]
@@ -285,14 +302,16 @@ public final class RolloutRunner: Sendable {
                     record(host, onTarget ? .upgraded : .pending)
                 }
             } else if was == .healthy && answer.reachable && !onTarget {
-                reporter.step("drift", rollout: id, ["host": .string(host), "version": version],
-                              text: "\(host): passed its stage but now reports \(answer.version ?? "no version"), "
-                                  + "not \(snapshot.target); left as is")
+                reporter.step(
+                    "drift", rollout: id, ["host": .string(host), "version": version],
+                    text: "\(host): passed its stage but now reports \(answer.version ?? "no version"), "
+                        + "not \(snapshot.target); left as is")
             }
             let seen = answer.reachable ? "on \(answer.version ?? "?")" : "unreachable (\(answer.error ?? "no answer"))"
-            reporter.step("rechecked", rollout: id,
-                          ["host": .string(host), "reachable": .bool(answer.reachable), "version": version],
-                          text: "\(host): re-checked: \(seen)")
+            reporter.step(
+                "rechecked", rollout: id,
+                ["host": .string(host), "reachable": .bool(answer.reachable), "version": version],
+                text: "\(host): re-checked: \(seen)")
         }
     }
 
@@ -303,8 +322,9 @@ public final class RolloutRunner: Sendable {
         // A migration changed nothing on a host it holds no restore record of (it failed while reading it).
         let touched = snapshot.touched.filter { migration == nil || snapshot.migrations[$0] != nil }
         guard !touched.isEmpty else { return }
-        reporter.step("rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))],
-                      text: "rolling back \(touched.joined(separator: ", "))")
+        reporter.step(
+            "rolling_back", rollout: id, ["hosts": .array(touched.map(JSONValue.string))],
+            text: "rolling back \(touched.joined(separator: ", "))")
         _ = WorkerPool.map(touched, parallel: options.parallel) { host in
             self.rollBack(host, serviceWasActive: snapshot.serviceActiveBefore[host] ?? false)
         }
@@ -314,8 +334,9 @@ public final class RolloutRunner: Sendable {
         let target = journal.target
         func report(_ ok: Bool, _ note: String) {
             record(host, ok ? .rolledBack : .rollbackFailed, note: note)
-            reporter.step("rolled_back", RolloutRolledBack(rollout: id, host: host, ok: ok, note: note),
-                          text: "\(host): \(ok ? "rolled back" : "ROLLBACK FAILED"): \(note)")
+            reporter.step(
+                "rolled_back", RolloutRolledBack(rollout: id, host: host, ok: ok, note: note),
+                text: "\(host): \(ok ? "rolled back" : "ROLLBACK FAILED"): \(note)")
         }
         guard let monitored = hosts[host] else { return report(false, "not in the inventory any more") }
         if let migration {
@@ -330,18 +351,22 @@ public final class RolloutRunner: Sendable {
         if before.version != target {
             return report(true, "already on \(before.version ?? "?"), not \(target): nothing to roll back")
         }
-        let result = self.remote.run(host: remote.remote, argv: Self.rollbackCommand(remote),
-                                     deadline: effects.clock.now + options.commandTimeout)
+        let result = self.remote.run(
+            host: remote.remote, argv: Self.rollbackCommand(remote),
+            deadline: effects.clock.now + options.commandTimeout)
         guard result.outcome.isOK else {
-            return report(false, "agent-runner upgrade --rollback failed: \(result.errorMessage ?? result.outcome.category)")
+            return report(
+                false, "agent-runner upgrade --rollback failed: \(result.errorMessage ?? result.outcome.category)")
         }
         let after = probe(monitored)
         var note = "back on \(after.version ?? "?")"
         if serviceWasActive && after.reachable && after.serviceActive != true {
             let argv = AgentRunnerCommand.verb(["start", "--json"], remote.settings)
-            let start = self.remote.run(host: remote.remote, argv: argv, deadline: effects.clock.now + options.commandTimeout)
+            let start = self.remote.run(
+                host: remote.remote, argv: argv, deadline: effects.clock.now + options.commandTimeout)
             guard start.outcome.isOK else {
-                return report(false, note + ", but its service did not start: \(start.errorMessage ?? start.outcome.category)")
+                return report(
+                    false, note + ", but its service did not start: \(start.errorMessage ?? start.outcome.category)")
             }
             note += ", service started again"
         }
@@ -371,7 +396,9 @@ public final class RolloutRunner: Sendable {
             let was = snapshot.hosts[host] ?? .pending
             guard [.upgrading, .upgraded, .healthy, .unreached].contains(was) else { continue }
             let ours = probe(monitored)
-            var seen = ours.reachable ? "answers \(ours.version ?? "no version") through \(steps.settings.link)"
+            var seen =
+                ours.reachable
+                ? "answers \(ours.version ?? "no version") through \(steps.settings.link)"
                 : "not through \(steps.settings.link) (\(ours.error ?? "no answer"))"
             if ours.version == snapshot.target && was != .upgrading {
                 record(host, .upgraded)
@@ -379,8 +406,9 @@ public final class RolloutRunner: Sendable {
                 let restored = restore(monitored, with: steps)
                 guard restored.ok else {
                     record(host, .rollbackFailed, note: restored.note)
-                    reporter.step("rechecked", rollout: id, ["host": .string(host), "restored": false],
-                                  text: "\(host): re-checked: \(seen); RESTORE FAILED: \(restored.note)")
+                    reporter.step(
+                        "rechecked", rollout: id, ["host": .string(host), "restored": false],
+                        text: "\(host): re-checked: \(seen); RESTORE FAILED: \(restored.note)")
                     continue
                 }
                 update { journal in
@@ -392,8 +420,9 @@ public final class RolloutRunner: Sendable {
                 record(host, .pending)
             }
             let version = ours.version.map(JSONValue.string) ?? .null
-            reporter.step("rechecked", rollout: id, ["host": .string(host), "version": version],
-                          text: "\(host): re-checked: \(seen)")
+            reporter.step(
+                "rechecked", rollout: id, ["host": .string(host), "version": version],
+                text: "\(host): re-checked: \(seen)")
         }
     }
 

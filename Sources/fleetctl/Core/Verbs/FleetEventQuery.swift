@@ -19,16 +19,22 @@ public enum FleetEventQuery {
         return AgentRunnerCommand.verb(words, target.settings)
     }
 
-    public static func fetch(kinds: String, since: String?, window: Int?, targets: [PollTarget], executor: any RemoteExecutor,
-                             parallel: Int, timeout: Duration = .seconds(60)) -> [HostAnswer] {
+    public static func fetch(
+        kinds: String, since: String?, window: Int?, targets: [PollTarget], executor: any RemoteExecutor,
+        parallel: Int, timeout: Duration = .seconds(60)
+    ) -> [HostAnswer] {
         WorkerPool.map(targets, parallel: parallel) { target in
-            let result = executor.run(host: target.remote, argv: command(kinds: kinds, since: since, window: window, target), deadline: .now + timeout)
+            let result = executor.run(
+                host: target.remote, argv: command(kinds: kinds, since: since, window: window, target),
+                deadline: .now + timeout)
             guard case .ok(let stdout) = result.outcome else {
                 return HostAnswer(host: target.name, events: [], error: result.errorMessage ?? result.outcome.category)
             }
             var events: [JSONObject] = []
             for line in stdout.split(separator: UInt8(ascii: "\n")) {
-                guard case .object(let event)? = try? JSONParser.lenient.parse(Array(line)), event["ts"]?.stringValue != nil else { continue }
+                guard case .object(let event)? = try? JSONParser.lenient.parse(Array(line)),
+                    event["ts"]?.stringValue != nil
+                else { continue }
                 var tagged: JSONObject = ["host": .string(target.name)]
                 for (key, value) in event where key != "host" { tagged[key] = value }
                 if let original = event["host"] { tagged["remote_host"] = original }

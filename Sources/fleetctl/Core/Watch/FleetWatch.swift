@@ -17,8 +17,10 @@ public enum FleetWatch {
             hooks: hooks, routes: HookRoute.routes(for: inventory), silenceStore: SilenceStore(directory: stateDir),
             clock: effects.clock, warn: { report(.warning($0)) })
         let outputs = WatchLoop.Outputs(
-            eventLog: eventLog, stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
+            eventLog: eventLog,
+            stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
             router: router)
-        return WatchLoop(hosts: hosts, remote: remote, effects: effects, outputs: outputs, options: options, report: report)
+        return WatchLoop(
+            hosts: hosts, remote: remote, effects: effects, outputs: outputs, options: options, report: report)
     }
 }

@@ -1,4 +1,5 @@
 import FleetCore
+
 /// `fleetctl watch --shard K/N`: which hosts this process polls, so N fleetctl processes (on N
 /// machines) cover a fleet between them, each host exactly once.
 ///
@@ -19,7 +20,9 @@ public struct WatchShard: Sendable, Equatable, CustomStringConvertible {
     /// `K/N` with 1 ≤ K ≤ N; nil otherwise.
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count <= 1 << 16 else { return nil }
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count <= 1 << 16 else {
+            return nil
+        }
         self.init(index: index, count: count)
     }
 

@@ -42,11 +42,15 @@ public struct AgentPreset: Sendable, Equatable {
     /// longer ends the round, and serve's back-off (which honours the provider's reset) takes over.
     public static let claude = AgentPreset(
         name: "claude",
-        command: ["claude", "--model", "claude-opus-5", "--dangerously-skip-permissions", "--verbose",
-                  "--output-format", "stream-json"],
+        command: [
+            "claude", "--model", "claude-opus-5", "--dangerously-skip-permissions", "--verbose",
+            "--output-format", "stream-json",
+        ],
         promptArgTemplate: ["-p"], promptDelivery: "stdin",
-        env: [("DISABLE_AUTOUPDATER", "1"), ("CLAUDE_CODE_EFFORT_LEVEL", "xhigh"), ("CLAUDE_CODE_MAX_RETRIES", "2"),
-              ("DISABLE_TELEMETRY", "1"), ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")],
+        env: [
+            ("DISABLE_AUTOUPDATER", "1"), ("CLAUDE_CODE_EFFORT_LEVEL", "xhigh"), ("CLAUDE_CODE_MAX_RETRIES", "2"),
+            ("DISABLE_TELEMETRY", "1"), ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
+        ],
         envNotes: [
             "CLAUDE_CODE_MAX_RETRIES: Claude Code's own retries (default 10, a 429 storm then holds a round ~12 min);",
             "2 ride out a blip, longer outages end the round and serve backs off until the provider's reset.",
@@ -69,9 +73,11 @@ public struct AgentPreset: Sendable, Equatable {
     /// itself otherwise, and the changed .gitignore would be stashed after every round.
     public static let aider = AgentPreset(
         name: "aider",
-        command: ["aider", "--yes-always", "--no-stream", "--no-check-update", "--no-show-release-notes",
-                  "--no-analytics", "--no-pretty", "--no-fancy-input", "--timeout", "300",
-                  "--model-settings-file", aiderModelSettings.path],
+        command: [
+            "aider", "--yes-always", "--no-stream", "--no-check-update", "--no-show-release-notes",
+            "--no-analytics", "--no-pretty", "--no-fancy-input", "--timeout", "300",
+            "--model-settings-file", aiderModelSettings.path,
+        ],
         promptArgTemplate: ["--message", "{prompt}"], promptDelivery: "argv",
         env: [("BROWSER", "true"), ("COLUMNS", "250"), ("LITELLM_LOCAL_MODEL_COST_MAP", "True")],
         envNotes: [
@@ -110,7 +116,8 @@ public struct AgentPreset: Sendable, Equatable {
         name: "codewhale", command: ["codewhale", "exec", "--auto", "--output-format", "stream-json"],
         promptArgTemplate: ["{prompt}"], promptDelivery: "argv", env: [], terminalMarker: #""type":"metadata""#,
         graceKillIgnorePatterns: [],
-        authFailHint: "Run `codewhale auth status` to inspect provider/credentials, or set DEEPSEEK_API_KEY on the supervisor host.",
+        authFailHint:
+            "Run `codewhale auth status` to inspect provider/credentials, or set DEEPSEEK_API_KEY on the supervisor host.",
         anomalyRepetitive: nil, note: nil)
 
     public static let kimi = AgentPreset(
@@ -118,13 +125,16 @@ public struct AgentPreset: Sendable, Equatable {
         promptArgTemplate: ["-p", "{prompt}"], promptDelivery: "argv",
         env: [("KIMI_CODE_NO_AUTO_UPDATE", "1"), ("KIMI_DISABLE_TELEMETRY", "1")], terminalMarker: nil,
         graceKillIgnorePatterns: [],
-        authFailHint: "Log in to the Kimi CLI on the supervisor host (run `kimi` once interactively) or refresh its API key.",
+        authFailHint:
+            "Log in to the Kimi CLI on the supervisor host (run `kimi` once interactively) or refresh its API key.",
         anomalyRepetitive: nil, note: nil)
 
     public static let pi = AgentPreset(
         name: "pi", command: ["pi", "-p", "-na", "--mode", "json", "--model", "PROVIDER/MODEL"],
-        promptArgTemplate: ["{prompt}"], promptDelivery: "argv", env: [("PI_OFFLINE", "1")], terminalMarker: #""type":"agent_end""#,
+        promptArgTemplate: ["{prompt}"], promptDelivery: "argv", env: [("PI_OFFLINE", "1")],
+        terminalMarker: #""type":"agent_end""#,
         graceKillIgnorePatterns: [],
         authFailHint: "Check the API key of the provider named in --model (PROVIDER/MODEL) on the supervisor host.",
-        anomalyRepetitive: nil, note: "Replace PROVIDER/MODEL in [agent] command with the provider and model pi should use.")
+        anomalyRepetitive: nil,
+        note: "Replace PROVIDER/MODEL in [agent] command with the provider and model pi should use.")
 }

@@ -48,8 +48,9 @@ public struct ProjectInitializer: Sendable {
         let folder = ConfigPaths.directory(of: configPath)
         let workDir = effects.fileSystem.resolveSymlinks(folder) ?? folder
         guard (try? git(["rev-parse", "--is-inside-work-tree"], in: workDir))?.trimmedLines == "true" else {
-            throw LifecycleError("\(workDir) is not a git working tree; run `git init` there first "
-                                 + "(the supervisor stashes or commits what rounds leave behind)")
+            throw LifecycleError(
+                "\(workDir) is not a git working tree; run `git init` there first "
+                    + "(the supervisor stashes or commits what rounds leave behind)")
         }
         if effects.fileSystem.exists(configPath) && !options.force {
             throw LifecycleError("\(configPath) already exists; pass --force to overwrite it")
@@ -58,14 +59,16 @@ public struct ProjectInitializer: Sendable {
         let created = try writeFiles(config: text, preset: options.preset, in: folder, force: options.force)
         let quoted = created.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         let commitCommand = "git add \(quoted) && git commit -m '\(ProjectScaffold.commitMessage)'"
-        var result = Result(workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name,
-                            commitCommand: commitCommand)
+        var result = Result(
+            workDir: workDir, filesCreated: created, committed: false, preset: options.preset.name,
+            commitCommand: commitCommand)
         guard options.commit else { return result }
         do {
             result.committed = try commit(created, in: folder)
         } catch {
-            throw LifecycleError("wrote \(created.joined(separator: ", ")) but could not commit them (\(error)); "
-                                 + "commit them yourself before the first round: \(commitCommand)")
+            throw LifecycleError(
+                "wrote \(created.joined(separator: ", ")) but could not commit them (\(error)); "
+                    + "commit them yourself before the first round: \(commitCommand)")
         }
         result.commitCommand = nil
         return result
@@ -80,16 +83,19 @@ public struct ProjectInitializer: Sendable {
             _ = try AgentRunnerConfigLoader(environment: environment, fileSystem: effects.fileSystem)
                 .parse(Array(text.utf8), configPath: configPath, displayPath: ProjectScaffold.configFileName)
         } catch {
-            throw LifecycleError("internal error: the \(preset.name) preset does not load (\(error)); "
-                                 + "please report it", exitCode: ExitCode.software)
+            throw LifecycleError(
+                "internal error: the \(preset.name) preset does not load (\(error)); "
+                    + "please report it", exitCode: ExitCode.software)
         }
         return text
     }
 
     /// The config, the prompt and the preset's files (each kept unless `force`) and .gitignore's
     /// lines (`logs/`, the preset's); returns the files written, relative to `folder`, in order.
-    private func writeFiles(config text: String, preset: AgentPreset, in folder: String,
-                            force: Bool) throws(LifecycleError) -> [String] {
+    private func writeFiles(
+        config text: String, preset: AgentPreset, in folder: String,
+        force: Bool
+    ) throws(LifecycleError) -> [String] {
         let fileSystem = effects.fileSystem
         var created: [String] = []
         try write(text, to: configPath)
@@ -109,8 +115,10 @@ public struct ProjectInitializer: Sendable {
         }
         let gitignorePath = folder + "/.gitignore"
         let existing = (try? fileSystem.readFile(gitignorePath)).map { String(decoding: $0, as: UTF8.self) }
-        if let updated = ProjectScaffold.gitignore(appendingTo: existing,
-                                                   lines: ProjectScaffold.gitignoreLines(preset: preset)) {
+        if let updated = ProjectScaffold.gitignore(
+            appendingTo: existing,
+            lines: ProjectScaffold.gitignoreLines(preset: preset))
+        {
             try write(updated, to: gitignorePath)
             created.append(".gitignore")
         }
@@ -122,8 +130,9 @@ public struct ProjectInitializer: Sendable {
         try git(["add", "--"] + files, in: folder)
         let pending = try git(["status", "--porcelain", "--"] + files, in: folder)
         guard !pending.trimmedLines.isEmpty else { return false }
-        try git(["-c", "commit.gpgsign=false", "commit", "-q", "-m", ProjectScaffold.commitMessage, "--"] + files,
-                in: folder)
+        try git(
+            ["-c", "commit.gpgsign=false", "commit", "-q", "-m", ProjectScaffold.commitMessage, "--"] + files,
+            in: folder)
         return true
     }
 
@@ -143,8 +152,9 @@ public struct ProjectInitializer: Sendable {
     private func git(_ arguments: [String], in directory: String) throws(LifecycleError) -> String {
         var env = environment
         env["GIT_TERMINAL_PROMPT"] = "0"
-        let request = ProcessRequest("git", arguments: arguments, environment: env, workingDirectory: directory,
-                                     deadline: effects.clock.now + .seconds(30), terminationGrace: .seconds(1))
+        let request = ProcessRequest(
+            "git", arguments: arguments, environment: env, workingDirectory: directory,
+            deadline: effects.clock.now + .seconds(30), terminationGrace: .seconds(1))
         let output: ProcessOutput
         do {
             output = try effects.processes.run(request)

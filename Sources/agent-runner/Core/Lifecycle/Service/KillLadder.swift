@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Force-stops a supervisor this process did not spawn: serve, the agent's whole process group,
 /// and whatever escaped that group (a `setsid`'d helper, a daemon the agent started), on the
@@ -41,8 +42,10 @@ public struct KillLadder: Sendable {
     let clock: any MonotonicClock
     let processes: any ProcessTable
 
-    public init(servePidFile: PidFile, agentPidFile: PidFile, grace: Duration = .seconds(5), clock: any MonotonicClock,
-                processes: any ProcessTable) {
+    public init(
+        servePidFile: PidFile, agentPidFile: PidFile, grace: Duration = .seconds(5), clock: any MonotonicClock,
+        processes: any ProcessTable
+    ) {
         self.servePidFile = servePidFile
         self.agentPidFile = agentPidFile
         self.grace = grace
@@ -75,12 +78,15 @@ public struct KillLadder: Sendable {
         if let agent, !remaining.isEmpty { processes.send(SIGKILL, to: -agent.pid) }
         for target in remaining { signal(target, SIGKILL) }
         wait(Self.killWait) { alive(remaining).isEmpty }
-        let targets = first + second.filter { entry in
-            !first.contains { $0.pid == entry.pid && $0.startTime == entry.startTime }
-        }
+        let targets =
+            first
+            + second.filter { entry in
+                !first.contains { $0.pid == entry.pid && $0.startTime == entry.startTime }
+            }
         let survivors = alive(remaining)
-        return Outcome(targets: targets, killed: remaining, survivors: survivors,
-                       refused: survivors.filter { !maySignal($0) })
+        return Outcome(
+            targets: targets, killed: remaining, survivors: survivors,
+            refused: survivors.filter { !maySignal($0) })
     }
 
     /// Whether a signal to `entry` would be permitted (signal 0 checks without sending one).
@@ -90,8 +96,11 @@ public struct KillLadder: Sendable {
 
     /// serve, the members of the agent's group, and every live descendant of any of them
     /// (plus previously found ones that are still the same process), never this process.
-    private func collect(serve: ProcessTree.Entry?, agentGroup: pid_t?, known: [ProcessTree.Entry])
-        -> [ProcessTree.Entry] {
+    private func collect(
+        serve: ProcessTree.Entry?, agentGroup: pid_t?, known: [ProcessTree.Entry]
+    )
+        -> [ProcessTree.Entry]
+    {
         let snapshot = processes.snapshot().filter { !$0.isZombie && $0.pid != getpid() }
         let byPID = Dictionary(snapshot.map { ($0.pid, $0) }, uniquingKeysWith: { first, _ in first })
         var found: [pid_t: ProcessTree.Entry] = [:]

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The processes of the host as the kill ladder and `stop` see them (`/proc`) and signal them
 /// (`kill(2)`), behind a protocol so the ladder's schedule (SIGTERM, the grace, SIGKILL, the

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// serve without systemd (Alpine/OpenRC, containers): `start` daemonizes it, `stop` asks it to
 /// finish its round and waits until it really exited, `kill` force-stops it and its agent.
@@ -38,8 +39,9 @@ public struct ServeDaemon: Sendable {
     /// names it; throws with serve.log's new lines when serve exited instead.
     public func start(executable: String, readyTimeout: Duration = .seconds(20)) throws(LifecycleError) -> Int32 {
         if let error = effects.fileSystem.createDirectory(paths.logDir) {
-            throw LifecycleError("cannot create log dir \(paths.logDir): \(SystemError.text(error)); "
-                                 + "fix [runtime] log_dir or its permissions")
+            throw LifecycleError(
+                "cannot create log dir \(paths.logDir): \(SystemError.text(error)); "
+                    + "fix [runtime] log_dir or its permissions")
         }
         // serve.log is appended to by a child process: its offset is the file's, read directly.
         let logOffset = Directories.size(of: paths.serveLogPath) ?? 0
@@ -57,12 +59,14 @@ public struct ServeDaemon: Sendable {
         if let status = exited {
             let log = Directories.read(paths.serveLogPath, from: logOffset, limit: 4000)
             let said = String(decoding: log, as: UTF8.self).trimmedLines
-            throw LifecycleError("serve exited at once (\(status))\(said.isEmpty ? "" : ": " + said); "
-                                 + "full log: \(paths.serveLogPath)", exitCode: ExitCode.failure)
+            throw LifecycleError(
+                "serve exited at once (\(status))\(said.isEmpty ? "" : ": " + said); "
+                    + "full log: \(paths.serveLogPath)", exitCode: ExitCode.failure)
         }
         guard ready else {
-            throw LifecycleError("serve (pid \(process.pid)) started but did not write \(paths.servePidPath) within "
-                                 + "\(readyTimeout.components.seconds) s; read \(paths.serveLogPath)")
+            throw LifecycleError(
+                "serve (pid \(process.pid)) started but did not write \(paths.servePidPath) within "
+                    + "\(readyTimeout.components.seconds) s; read \(paths.serveLogPath)")
         }
         return process.pid
     }
@@ -108,15 +112,18 @@ public struct ServeDaemon: Sendable {
             return LifecycleError("cannot signal serve (pid \(pid)): \(SystemError.text(code))")
         }
         let name = ProcessTree.userName(owner)
-        return LifecycleError("cannot signal serve (pid \(pid)): \(SystemError.text(code)); it runs as \(name), "
-            + "not as \(ProcessTree.userName(getuid())): stop it as \(name)\(owner == 0 ? "" : " (or root)")")
+        return LifecycleError(
+            "cannot signal serve (pid \(pid)): \(SystemError.text(code)); it runs as \(name), "
+                + "not as \(ProcessTree.userName(getuid())): stop it as \(name)\(owner == 0 ? "" : " (or root)")")
     }
 
     /// The kill ladder over serve, the agent's process group (log_dir/agent.pid) and their
     /// escaped descendants.
     public func kill(grace: Duration = .seconds(5)) -> KillLadder.Outcome {
-        KillLadder(servePidFile: servePidFile, agentPidFile: PidFile(path: paths.agentPidPath), grace: grace,
-                   clock: effects.clock, processes: processes).run()
+        KillLadder(
+            servePidFile: servePidFile, agentPidFile: PidFile(path: paths.agentPidPath), grace: grace,
+            clock: effects.clock, processes: processes
+        ).run()
     }
 
     /// Removes a serve.pid whose process is gone (serve was SIGKILLed or the host rebooted), so

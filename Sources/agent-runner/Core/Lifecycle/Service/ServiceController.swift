@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `start`, `stop`, `kill` and `restart` for whichever mode runs this project's supervisor: a
 /// user unit (through `systemctl --user`) or a pid-file serve (``ServeDaemon``). A system unit is
@@ -28,8 +29,10 @@ public struct ServiceController: Sendable {
     /// The agent-runner that `start` daemonizes in pid-file mode.
     let executable: String
 
-    public init(paths: ServicePaths, config: AgentRunnerConfig, effects: Effects, processes: any ProcessTable,
-                environment: [String: String], stderr: any TextOutput, executable: String) {
+    public init(
+        paths: ServicePaths, config: AgentRunnerConfig, effects: Effects, processes: any ProcessTable,
+        environment: [String: String], stderr: any TextOutput, executable: String
+    ) {
         self.paths = paths
         self.config = config
         self.effects = effects
@@ -40,8 +43,9 @@ public struct ServiceController: Sendable {
     }
 
     public var systemctl: Systemctl {
-        let command = SystemCommand("systemctl", runner: effects.processes, clock: effects.clock,
-                                    environment: environment)
+        let command = SystemCommand(
+            "systemctl", runner: effects.processes, clock: effects.clock,
+            environment: environment)
         return Systemctl(command, scope: .user)
     }
 
@@ -58,8 +62,9 @@ public struct ServiceController: Sendable {
 
     func refuseIfSystemManaged(_ state: ServiceState, _ command: String) throws(LifecycleError) {
         guard let unit = state.systemUnitPath else { return }
-        throw LifecycleError("\(paths.project) is managed by a system unit (\(unit)); "
-                             + "run: sudo systemctl \(command) \(paths.serveUnitName)")
+        throw LifecycleError(
+            "\(paths.project) is managed by a system unit (\(unit)); "
+                + "run: sudo systemctl \(command) \(paths.serveUnitName)")
     }
 
     // MARK: start
@@ -78,8 +83,9 @@ public struct ServiceController: Sendable {
             try systemctl.check(["start", paths.serveUnitName])
             let answer = waitForUnit(timeout: Self.unitStartTimeout) { $0 == "active" || Systemctl.isStopped($0) }
             guard answer == "active" else {
-                throw LifecycleError("\(paths.serveUnitName) did not come up (is-active: \(answer ?? "no answer")); "
-                                     + "see: journalctl --user -u \(paths.serveUnitName) -n 50")
+                throw LifecycleError(
+                    "\(paths.serveUnitName) did not come up (is-active: \(answer ?? "no answer")); "
+                        + "see: journalctl --user -u \(paths.serveUnitName) -n 50")
             }
             say("started \(paths.serveUnitName)")
         case .pidFile, .none:
@@ -152,8 +158,9 @@ public struct ServiceController: Sendable {
 
     func stillDraining(_ what: String, elapsed: Duration) -> LifecycleError {
         let budget = StopBudget(config: config)
-        return LifecycleError("still stopping after \(elapsed.tenthsText)s: \(what); it exits when the round ends "
-                              + "(at most \(budget.totalS)s: \(budget.explanation)). To stop now: agent-runner kill")
+        return LifecycleError(
+            "still stopping after \(elapsed.tenthsText)s: \(what); it exits when the round ends "
+                + "(at most \(budget.totalS)s: \(budget.explanation)). To stop now: agent-runner kill")
     }
 
     // MARK: kill
@@ -182,11 +189,13 @@ public struct ServiceController: Sendable {
             throw refusal(outcome)
         }
         if !outcome.survivors.isEmpty {
-            throw LifecycleError("\(outcome.survivors.count) process(es) survived SIGKILL: "
-                                 + "\(outcome.survivors.map(\.description).joined(separator: ", ")) "
-                                 + "(uninterruptible I/O?); check them with ps")
+            throw LifecycleError(
+                "\(outcome.survivors.count) process(es) survived SIGKILL: "
+                    + "\(outcome.survivors.map(\.description).joined(separator: ", ")) "
+                    + "(uninterruptible I/O?); check them with ps")
         }
-        let forced = outcome.killed.isEmpty
+        let forced =
+            outcome.killed.isEmpty
             ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.components.seconds)s"
         say("killed serve and its agent (\(outcome.targets.count) process(es)\(forced))")
         return KillResult(signalled: outcome.targets.count, killed: outcome.killed.count)
@@ -216,7 +225,8 @@ public struct ServiceController: Sendable {
     func refusal(_ outcome: KillLadder.Outcome) -> LifecycleError {
         let owners = outcome.refused.map { ProcessTree.userID(of: $0.pid).map(ProcessTree.userName) ?? "another user" }
         let shown = 5
-        let listed = zip(outcome.refused, owners).prefix(shown)
+        let listed =
+            zip(outcome.refused, owners).prefix(shown)
             .map { "\($0.pid) (\($0.command), user \($1))" }.joined(separator: ", ")
             + (outcome.refused.count > shown ? " and \(outcome.refused.count - shown) more" : "")
         let who = Array(Set(owners)).sorted().joined(separator: " or ") + (Set(owners) == ["root"] ? "" : " (or root)")
@@ -224,8 +234,9 @@ public struct ServiceController: Sendable {
         let denied = "\(ProcessTree.userName(getuid())) may not signal \(them) (\(SystemError.text(EPERM)))"
         // No survivors: serve itself was refused, and the ladder signalled nothing.
         if outcome.survivors.isEmpty {
-            return LifecycleError("cannot kill serve: \(listed): \(denied); nothing was signalled. "
-                                  + "Run agent-runner kill as \(who)")
+            return LifecycleError(
+                "cannot kill serve: \(listed): \(denied); nothing was signalled. "
+                    + "Run agent-runner kill as \(who)")
         }
         return LifecycleError("could not kill \(listed): \(denied); kill \(them) as \(who)")
     }

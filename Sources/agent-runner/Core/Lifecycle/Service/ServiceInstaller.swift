@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `install` and `uninstall`: write or remove the systemd units of one project and tell the
 /// service manager. Everything it would need and lacks (a user manager, lingering, root and
@@ -26,8 +27,9 @@ public struct ServiceInstaller: Sendable {
         /// line must not get a usage error. Asking for both modes is one.
         public init(monitor: Bool, user: Bool, system: Bool, force: Bool) throws(UsageError) {
             if user && system {
-                throw UsageError("--user and --system exclude each other: --user (the default) installs a systemd "
-                                 + "user unit, --system a system unit (as root, through sudo -E)", verb: "install")
+                throw UsageError(
+                    "--user and --system exclude each other: --user (the default) installs a systemd "
+                        + "user unit, --system a system unit (as root, through sudo -E)", verb: "install")
             }
             self.init(monitor: monitor, system: system, force: force)
         }
@@ -52,8 +54,10 @@ public struct ServiceInstaller: Sendable {
     let executable: String
     let effectiveUserID: UInt32
 
-    public init(paths: ServicePaths, config: AgentRunnerConfig, effects: Effects, environment: [String: String],
-                executable: String, effectiveUserID: UInt32 = geteuid()) {
+    public init(
+        paths: ServicePaths, config: AgentRunnerConfig, effects: Effects, environment: [String: String],
+        executable: String, effectiveUserID: UInt32 = geteuid()
+    ) {
         self.paths = paths
         self.config = config
         self.effects = effects
@@ -75,14 +79,16 @@ public struct ServiceInstaller: Sendable {
     private func installUser(_ options: Options) throws(LifecycleError) -> InstallResult {
         let systemctl = Systemctl(systemctlCommand, scope: .user)
         if effects.fileSystem.exists(paths.systemUnitPath) {
-            throw LifecycleError("\(paths.project) already has a system unit (\(paths.systemUnitPath)); a user unit "
-                                 + "beside it would run a second supervisor on the same work tree. Keep the system "
-                                 + "unit, or remove it first: sudo systemctl disable --now \(paths.serveUnitName) "
-                                 + "&& sudo rm \(paths.systemUnitPath)")
+            throw LifecycleError(
+                "\(paths.project) already has a system unit (\(paths.systemUnitPath)); a user unit "
+                    + "beside it would run a second supervisor on the same work tree. Keep the system "
+                    + "unit, or remove it first: sudo systemctl disable --now \(paths.serveUnitName) "
+                    + "&& sudo rm \(paths.systemUnitPath)")
         }
         let warnings = try checkUserManager(systemctl)
-        let unit = UnitFile(project: paths.project, workDir: paths.workDir, configPath: paths.configPath,
-                            executable: executable, scope: .user, stopBudget: StopBudget(config: config))
+        let unit = UnitFile(
+            project: paths.project, workDir: paths.workDir, configPath: paths.configPath,
+            executable: executable, scope: .user, stopBudget: StopBudget(config: config))
         try guardAgainstClobbering(paths.userUnitPath, force: options.force)
         if options.monitor { try guardAgainstClobbering(paths.userMonitorUnitPath, force: options.force) }
         try write(unit.serveUnit, to: paths.userUnitPath)
@@ -94,28 +100,32 @@ public struct ServiceInstaller: Sendable {
             try systemctl.check(["enable", paths.monitorUnitName])
             try systemctl.check(["start", paths.monitorUnitName])
         }
-        return InstallResult(unitPath: paths.userUnitPath,
-                             monitorUnitPath: options.monitor ? paths.userMonitorUnitPath : nil,
-                             enabled: true, started: true, warnings: warnings, next: nil)
+        return InstallResult(
+            unitPath: paths.userUnitPath,
+            monitorUnitPath: options.monitor ? paths.userMonitorUnitPath : nil,
+            enabled: true, started: true, warnings: warnings, next: nil)
     }
 
     private func installSystem(_ options: Options) throws(LifecycleError) -> InstallResult {
         guard effectiveUserID == 0 else {
             let monitor = options.monitor ? " --monitor" : ""
-            throw LifecycleError("--system writes \(paths.systemUnitDirectory) and needs root; run: "
-                                 + "sudo -E agent-runner install --system\(monitor) --config \(paths.configPath)")
+            throw LifecycleError(
+                "--system writes \(paths.systemUnitDirectory) and needs root; run: "
+                    + "sudo -E agent-runner install --system\(monitor) --config \(paths.configPath)")
         }
         let (user, group) = try serviceUser()
         let systemctl = Systemctl(systemctlCommand, scope: .system)
         try systemctl.command.requireAvailable()
         if effects.fileSystem.exists(paths.userUnitPath) {
-            throw LifecycleError("\(paths.project) already has a user unit (\(paths.userUnitPath)); a system unit "
-                                 + "beside it would run a second supervisor. Remove it first with 'agent-runner "
-                                 + "uninstall' (as \(user), without sudo)")
+            throw LifecycleError(
+                "\(paths.project) already has a user unit (\(paths.userUnitPath)); a system unit "
+                    + "beside it would run a second supervisor. Remove it first with 'agent-runner "
+                    + "uninstall' (as \(user), without sudo)")
         }
-        let unit = UnitFile(project: paths.project, workDir: paths.workDir, configPath: paths.configPath,
-                            executable: executable, scope: .system(user: user, group: group),
-                            stopBudget: StopBudget(config: config))
+        let unit = UnitFile(
+            project: paths.project, workDir: paths.workDir, configPath: paths.configPath,
+            executable: executable, scope: .system(user: user, group: group),
+            stopBudget: StopBudget(config: config))
         try guardAgainstClobbering(paths.systemUnitPath, force: options.force)
         if options.monitor { try guardAgainstClobbering(paths.systemMonitorUnitPath, force: options.force) }
         try write(unit.serveUnit, to: paths.systemUnitPath)
@@ -124,26 +134,30 @@ public struct ServiceInstaller: Sendable {
         try systemctl.check(["enable", paths.serveUnitName])
         if options.monitor { try systemctl.check(["enable", paths.monitorUnitName]) }
         let units = [paths.serveUnitName] + (options.monitor ? [paths.monitorUnitName] : [])
-        return InstallResult(unitPath: paths.systemUnitPath,
-                             monitorUnitPath: options.monitor ? paths.systemMonitorUnitPath : nil,
-                             enabled: true, started: false, warnings: [],
-                             next: "sudo systemctl start \(units.joined(separator: " "))")
+        return InstallResult(
+            unitPath: paths.systemUnitPath,
+            monitorUnitPath: options.monitor ? paths.systemMonitorUnitPath : nil,
+            enabled: true, started: false, warnings: [],
+            next: "sudo systemctl start \(units.joined(separator: " "))")
     }
 
     /// The user and group a system unit runs serve as: SUDO_USER, never root or `nobody`.
     private func serviceUser() throws(LifecycleError) -> (user: String, group: String) {
         guard let user = environment["SUDO_USER"], !user.isEmpty else {
-            throw LifecycleError("--system needs SUDO_USER (the user serve runs as, never root); run via: "
-                                 + "sudo -E agent-runner install --system --config \(paths.configPath)")
+            throw LifecycleError(
+                "--system needs SUDO_USER (the user serve runs as, never root); run via: "
+                    + "sudo -E agent-runner install --system --config \(paths.configPath)")
         }
         guard user != "nobody" else {
-            throw LifecycleError("SUDO_USER=nobody: systemd refuses to trust the shared 'nobody' account for a service "
-                                 + "(\"Special user nobody configured, this is not safe!\"); run install through sudo "
-                                 + "as the user who owns \(paths.workDir)")
+            throw LifecycleError(
+                "SUDO_USER=nobody: systemd refuses to trust the shared 'nobody' account for a service "
+                    + "(\"Special user nobody configured, this is not safe!\"); run install through sudo "
+                    + "as the user who owns \(paths.workDir)")
         }
         guard let group = Self.primaryGroup(of: user) else {
-            throw LifecycleError("SUDO_USER=\(user) is not a user on this host (getpwnam found nothing); "
-                                 + "run install through sudo as the user who owns \(paths.workDir)")
+            throw LifecycleError(
+                "SUDO_USER=\(user) is not a user on this host (getpwnam found nothing); "
+                    + "run install through sudo as the user who owns \(paths.workDir)")
         }
         return (user, group)
     }
@@ -153,7 +167,8 @@ public struct ServiceInstaller: Sendable {
     func checkUserManager(_ systemctl: Systemctl) throws(LifecycleError) -> [String] {
         try systemctl.command.requireAvailable()
         let user = Self.userName(environment: environment)
-        let fix = "On a headless host (Debian, Ubuntu Server, Raspberry Pi OS, dietpi) run "
+        let fix =
+            "On a headless host (Debian, Ubuntu Server, Raspberry Pi OS, dietpi) run "
             + "`sudo loginctl enable-linger \(user)` and log in again, OR install a system unit: "
             + "`sudo -E agent-runner install --system`. Alpine/OpenRC has no systemd: use `agent-runner start` instead."
         guard let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty, Self.isDirectory(runtime) else {
@@ -162,19 +177,26 @@ public struct ServiceInstaller: Sendable {
         let probe = try systemctl.run(["is-system-running"])
         let said = probe.stderrText + probe.stdoutText
         if said.contains("Failed to connect to bus") || said.contains("No medium found") {
-            throw LifecycleError("user systemd unavailable (systemctl --user cannot reach the user manager: "
-                                 + "\(said.trimmedLines)). \(fix)")
+            throw LifecycleError(
+                "user systemd unavailable (systemctl --user cannot reach the user manager: "
+                    + "\(said.trimmedLines)). \(fix)")
         }
-        let loginctl = SystemCommand("loginctl", runner: effects.processes, clock: effects.clock,
-                                     environment: environment)
+        let loginctl = SystemCommand(
+            "loginctl", runner: effects.processes, clock: effects.clock,
+            environment: environment)
         guard loginctl.executable != nil,
-              let answer = try? loginctl.run(["show-user", user, "--property=Linger", "--value"]) else {
-            return ["cannot tell whether lingering is on for \(user) (no loginctl); if the service stops when you log "
-                    + "out, run: sudo loginctl enable-linger \(user)"]
+            let answer = try? loginctl.run(["show-user", user, "--property=Linger", "--value"])
+        else {
+            return [
+                "cannot tell whether lingering is on for \(user) (no loginctl); if the service stops when you log "
+                    + "out, run: sudo loginctl enable-linger \(user)"
+            ]
         }
         if answer.stdoutText.trimmedLines == "no" {
-            return ["lingering is off for \(user): the service stops when you log out and does not start at boot; "
-                    + "fix: sudo loginctl enable-linger \(user)"]
+            return [
+                "lingering is off for \(user): the service stops when you log out and does not start at boot; "
+                    + "fix: sudo loginctl enable-linger \(user)"
+            ]
         }
         return []
     }
@@ -185,8 +207,9 @@ public struct ServiceInstaller: Sendable {
         guard !force, let bytes = try? effects.fileSystem.readFile(path) else { return }
         let existing = UnitFile.workingDirectory(ofUnit: String(decoding: bytes, as: UTF8.self))
         if let existing, existing != paths.workDir {
-            throw LifecycleError("\(path) already manages a different project at \(existing) "
-                                 + "(this is \(paths.workDir)); pass --force to overwrite it")
+            throw LifecycleError(
+                "\(path) already manages a different project at \(existing) "
+                    + "(this is \(paths.workDir)); pass --force to overwrite it")
         }
     }
 
@@ -217,8 +240,9 @@ public struct ServiceInstaller: Sendable {
         if !systemUnits.isEmpty {
             guard effectiveUserID == 0 else {
                 let commands = systemUnits.map { "sudo systemctl disable --now \($0.1) && sudo rm \($0.0)" }
-                throw LifecycleError("\(paths.project) is managed by a system unit; run: "
-                                     + "\(commands.joined(separator: " && ")) && sudo systemctl daemon-reload")
+                throw LifecycleError(
+                    "\(paths.project) is managed by a system unit; run: "
+                        + "\(commands.joined(separator: " && ")) && sudo systemctl daemon-reload")
             }
             return try remove(systemUnits, systemctl: Systemctl(systemctlCommand, scope: .system))
         }
@@ -230,8 +254,11 @@ public struct ServiceInstaller: Sendable {
 
     /// For each unit: a non-blocking stop (serve drains its round in the background; systemd
     /// keeps the unit loaded until it is down), up to 5 s for it to go inactive, disable, delete.
-    private func remove(_ units: [(path: String, name: String)], systemctl: Systemctl)
-        throws(LifecycleError) -> UninstallResult {
+    private func remove(
+        _ units: [(path: String, name: String)], systemctl: Systemctl
+    )
+        throws(LifecycleError) -> UninstallResult
+    {
         var removed: [String] = []
         for unit in units {
             try systemctl.check(["--no-block", "stop", unit.name])

@@ -31,8 +31,11 @@ public struct ServiceModeDetector: Sendable {
         let pidFileExists = Directories.exists(paths.servePidPath)
         let livePID = pidFileExists ? (try? PidFile(path: paths.servePidPath).runningPID()) ?? nil : nil
         let unitState = userUnit == nil ? nil : systemctl.activeState(paths.serveUnitName)
-        let mode = Self.mode(userUnitPresent: userUnit != nil, userUnitState: unitState, servePidFileExists: pidFileExists, serveAlive: livePID != nil)
-        return ServiceState(mode: mode, servePID: livePID, userUnitPath: userUnit, userUnitState: unitState, systemUnitPath: systemUnit)
+        let mode = Self.mode(
+            userUnitPresent: userUnit != nil, userUnitState: unitState, servePidFileExists: pidFileExists,
+            serveAlive: livePID != nil)
+        return ServiceState(
+            mode: mode, servePID: livePID, userUnitPath: userUnit, userUnitState: unitState, systemUnitPath: systemUnit)
     }
 
     /// The decision table of commands.md §1.1 (0.3.14), as a pure function.
@@ -44,7 +47,9 @@ public struct ServiceModeDetector: Sendable {
     /// | yes       | active/activating/reloading | –                  | systemd_user |
     /// | yes       | anything else / no answer | live serve           | pid_file     |
     /// | yes       | anything else             | no live serve        | systemd_user |
-    public static func mode(userUnitPresent: Bool, userUnitState: String?, servePidFileExists: Bool, serveAlive: Bool) -> ServiceMode {
+    public static func mode(
+        userUnitPresent: Bool, userUnitState: String?, servePidFileExists: Bool, serveAlive: Bool
+    ) -> ServiceMode {
         guard userUnitPresent else { return servePidFileExists ? .pidFile : .none }
         if activeStates.contains(userUnitState ?? "") { return .systemdUser }
         return serveAlive ? .pidFile : .systemdUser

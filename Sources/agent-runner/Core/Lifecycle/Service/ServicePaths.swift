@@ -16,7 +16,10 @@ public struct ServicePaths: Sendable, Equatable {
     /// `/etc/systemd/system` (or `$AGENT_RUNNER_SYSTEM_UNIT_DIR`).
     public var systemUnitDirectory: String
 
-    public init(project: String, workDir: String, configPath: String, logDir: String, userUnitDirectory: String, systemUnitDirectory: String) {
+    public init(
+        project: String, workDir: String, configPath: String, logDir: String, userUnitDirectory: String,
+        systemUnitDirectory: String
+    ) {
         self.project = project
         self.workDir = workDir
         self.configPath = configPath
@@ -29,9 +32,11 @@ public struct ServicePaths: Sendable, Equatable {
     public init(config: AgentRunnerConfig, environment: [String: String]) throws(LifecycleError) {
         try Self.validateProjectName(config.project, workDir: config.runtime.workDir)
         self.init(
-            project: config.project, workDir: config.runtime.workDir, configPath: config.configPath, logDir: config.runtime.logDir,
+            project: config.project, workDir: config.runtime.workDir, configPath: config.configPath,
+            logDir: config.runtime.logDir,
             userUnitDirectory: Self.userUnitDirectory(environment: environment),
-            systemUnitDirectory: environment[Self.systemUnitDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/systemd/system")
+            systemUnitDirectory: environment[Self.systemUnitDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 }
+                ?? "/etc/systemd/system")
     }
 
     /// A unit instance name must be plain: letters, digits, `.`, `_` and `-` (as the original

@@ -13,7 +13,10 @@ public struct ServiceState: Sendable, Equatable {
     /// (root) owns that supervisor, so the lifecycle verbs refuse and print the sudo command.
     public var systemUnitPath: String?
 
-    public init(mode: ServiceMode, servePID: Int32? = nil, userUnitPath: String? = nil, userUnitState: String? = nil, systemUnitPath: String? = nil) {
+    public init(
+        mode: ServiceMode, servePID: Int32? = nil, userUnitPath: String? = nil, userUnitState: String? = nil,
+        systemUnitPath: String? = nil
+    ) {
         self.mode = mode
         self.servePID = servePID
         self.userUnitPath = userUnitPath
@@ -36,12 +39,13 @@ extension ServiceState {
     /// The machine-readable state (`--json` of the lifecycle verbs), in the field names of the
     /// original's ServiceStatus: mode, active, pid, unit_file, system_managed.
     public var json: JSONValue {
-        .object(JSONObject([
-            ("mode", .string(mode.rawValue)),
-            ("active", .bool(active)),
-            ("pid", servePID.map { .int(Int64($0)) } ?? .null),
-            ("unit_file", userUnitPath.map(JSONValue.string) ?? .null),
-            ("system_managed", .bool(systemManaged)),
-        ]))
+        .object(
+            JSONObject([
+                ("mode", .string(mode.rawValue)),
+                ("active", .bool(active)),
+                ("pid", servePID.map { .int(Int64($0)) } ?? .null),
+                ("unit_file", userUnitPath.map(JSONValue.string) ?? .null),
+                ("system_managed", .bool(systemManaged)),
+            ]))
     }
 }

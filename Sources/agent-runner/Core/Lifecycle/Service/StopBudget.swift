@@ -33,9 +33,15 @@ public struct StopBudget: Sendable, Equatable {
     }
 
     public init(config: AgentRunnerConfig) {
-        roundTimeoutS = ([config.runtime.roundTimeoutS] + config.phases.overrides.values.compactMap(\.roundTimeoutS)).max() ?? config.runtime.roundTimeoutS
-        agentGraceS = ([config.agent.sigtermGraceS] + config.phases.overrides.values.compactMap { $0.agent?.sigtermGraceS }).max() ?? config.agent.sigtermGraceS
-        let enabled = (config.hooks.preRound + config.hooks.postRound).filter { !config.plugins.disable.contains($0.name) }
+        roundTimeoutS =
+            ([config.runtime.roundTimeoutS] + config.phases.overrides.values.compactMap(\.roundTimeoutS)).max()
+            ?? config.runtime.roundTimeoutS
+        agentGraceS =
+            ([config.agent.sigtermGraceS] + config.phases.overrides.values.compactMap { $0.agent?.sigtermGraceS }).max()
+            ?? config.agent.sigtermGraceS
+        let enabled = (config.hooks.preRound + config.hooks.postRound).filter {
+            !config.plugins.disable.contains($0.name)
+        }
         hooksS = enabled.reduce(0) { $0 + $1.timeoutS }
         switch config.vcs.dirtyAction {
         case .stash: gitS = Self.gitStashS

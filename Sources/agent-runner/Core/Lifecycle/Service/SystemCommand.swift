@@ -12,8 +12,10 @@ public struct SystemCommand: Sendable {
     let environment: [String: String]
     let timeout: Duration
 
-    public init(_ name: String, runner: any ProcessRunner, clock: any MonotonicClock, environment: [String: String],
-                timeout: Duration = .seconds(10)) {
+    public init(
+        _ name: String, runner: any ProcessRunner, clock: any MonotonicClock, environment: [String: String],
+        timeout: Duration = .seconds(10)
+    ) {
         self.name = name
         self.runner = runner
         self.clock = clock
@@ -27,8 +29,9 @@ public struct SystemCommand: Sendable {
     @discardableResult
     public func requireAvailable() throws(LifecycleError) -> String {
         guard let executable else {
-            throw LifecycleError("\(name) not found on PATH (\(environment["PATH"] ?? "")); this host has no systemd "
-                                 + "(Alpine/OpenRC, a container): use 'agent-runner start' to run serve without it")
+            throw LifecycleError(
+                "\(name) not found on PATH (\(environment["PATH"] ?? "")); this host has no systemd "
+                    + "(Alpine/OpenRC, a container): use 'agent-runner start' to run serve without it")
         }
         return executable
     }
@@ -36,8 +39,9 @@ public struct SystemCommand: Sendable {
     /// Runs `name arguments...`; a non-zero exit is returned, not thrown.
     public func run(_ arguments: [String]) throws(LifecycleError) -> ProcessOutput {
         let executable = try requireAvailable()
-        let request = ProcessRequest(executable, arguments: arguments, environment: environment,
-                                     deadline: clock.now + timeout, terminationGrace: .seconds(1))
+        let request = ProcessRequest(
+            executable, arguments: arguments, environment: environment,
+            deadline: clock.now + timeout, terminationGrace: .seconds(1))
         let output: ProcessOutput
         do {
             output = try runner.run(request)
@@ -45,8 +49,9 @@ public struct SystemCommand: Sendable {
             throw LifecycleError("cannot run \(name): \(error)")
         }
         if output.timedOut {
-            throw LifecycleError("'\(name) \(arguments.joined(separator: " "))' did not answer within "
-                                 + "\(timeout.components.seconds) s; is D-Bus or systemd stuck? (try it by hand)")
+            throw LifecycleError(
+                "'\(name) \(arguments.joined(separator: " "))' did not answer within "
+                    + "\(timeout.components.seconds) s; is D-Bus or systemd stuck? (try it by hand)")
         }
         return output
     }

@@ -21,7 +21,9 @@ public struct UnitFile: Sendable, Equatable {
     public var scope: Scope
     public var stopBudget: StopBudget
 
-    public init(project: String, workDir: String, configPath: String, executable: String, scope: Scope, stopBudget: StopBudget) {
+    public init(
+        project: String, workDir: String, configPath: String, executable: String, scope: Scope, stopBudget: StopBudget
+    ) {
         self.project = project
         self.workDir = workDir
         self.configPath = configPath
@@ -110,7 +112,8 @@ public struct UnitFile: Sendable, Equatable {
     static func commandLine(_ words: [String]) -> String {
         words.map { word in
             var escaped = escapeSpecifiers(word).replacingAll("$", with: "$$")
-            let needsQuotes = word.isEmpty || word.contains { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "'" || $0 == "\t" }
+            let needsQuotes =
+                word.isEmpty || word.contains { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "'" || $0 == "\t" }
             if needsQuotes {
                 escaped = "\"" + escaped.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
             }

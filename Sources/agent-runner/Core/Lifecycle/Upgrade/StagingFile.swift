@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A build being written into a staging folder of versions_dir piece by piece, as it downloads
 /// from `[upgrade] source`: the download never sits whole in memory (a Pi runs the agent
@@ -57,7 +58,8 @@ final class StagingFile {
     }
 
     private func failure(_ action: String) -> LifecycleError {
-        LifecycleError("cannot \(action) \(path): \(SystemError.text(errno)); free space in \(store.versionsDir) "
-                       + "([upgrade] versions_dir)")
+        LifecycleError(
+            "cannot \(action) \(path): \(SystemError.text(errno)); free space in \(store.versionsDir) "
+                + "([upgrade] versions_dir)")
     }
 }

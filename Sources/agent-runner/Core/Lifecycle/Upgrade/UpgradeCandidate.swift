@@ -40,8 +40,9 @@ extension Upgrader {
         guard !bytes.isEmpty else { throw LifecycleError("the binary from \(label) is empty; nothing changed") }
         let digest = SHA256.hex(of: bytes)
         if let expected, expected.lowercased() != digest {
-            throw LifecycleError("sha256 mismatch for the binary from \(label): expected \(expected.lowercased()), "
-                                 + "got \(digest) (\(bytes.count) bytes); refused, nothing changed")
+            throw LifecycleError(
+                "sha256 mismatch for the binary from \(label): expected \(expected.lowercased()), "
+                    + "got \(digest) (\(bytes.count) bytes); refused, nothing changed")
         }
         return SourceBytes(bytes: bytes, sha256: digest, label: label)
     }
@@ -51,15 +52,17 @@ extension Upgrader {
         case .rollback:
             let current = store.linkedVersion() ?? state.current
             guard let previous = state.previous, previous != current, store.isInstalled(previous) else {
-                throw LifecycleError("no previous version to roll back to (\(store.statePath) records previous: "
-                                     + "\(state.previous ?? "none")); use --target X.Y.Z with an installed version")
+                throw LifecycleError(
+                    "no previous version to roll back to (\(store.statePath) records previous: "
+                        + "\(state.previous ?? "none")); use --target X.Y.Z with an installed version")
             }
             return Candidate(version: previous, binary: store.binaryPath(previous))
         case .switchTo(let target):
             if store.isInstalled(target) { return Candidate(version: target, binary: store.binaryPath(target)) }
             guard let release else {
-                throw LifecycleError("version \(target) is not installed in \(store.versionsDir) and no --from was "
-                                     + "given; pass --from PATH|- with that build, or set [upgrade] source")
+                throw LifecycleError(
+                    "version \(target) is not installed in \(store.versionsDir) and no --from was "
+                        + "given; pass --from PATH|- with that build, or set [upgrade] source")
             }
             return try install(from: release, target: target, state: &state)
         case .latest:
@@ -72,18 +75,24 @@ extension Upgrader {
     }
 
     /// Stages the new build and installs it.
-    private func install(_ source: SourceBytes, target: String?, state: inout State)
-        throws(LifecycleError) -> Candidate {
+    private func install(
+        _ source: SourceBytes, target: String?, state: inout State
+    )
+        throws(LifecycleError) -> Candidate
+    {
         let staged = try store.stage(source.bytes)
-        return try installStaged(staged, sha256: source.sha256, label: source.label,
-                                 expected: target.map { ($0, "--target \($0)") }, state: &state)
+        return try installStaged(
+            staged, sha256: source.sha256, label: source.label,
+            expected: target.map { ($0, "--target \($0)") }, state: &state)
     }
 
     /// Asks a staged build its version and installs it in versions_dir (or finds the same bytes
     /// already there). Removes what it staged when it refuses the build. `expected` is the
     /// version the build must report and how the operator asked for it, for the message.
-    func installStaged(_ staged: String, sha256: String, label: String, expected: (version: String, asked: String)?,
-                       state: inout State) throws(LifecycleError) -> Candidate {
+    func installStaged(
+        _ staged: String, sha256: String, label: String, expected: (version: String, asked: String)?,
+        state: inout State
+    ) throws(LifecycleError) -> Candidate {
         let version: String
         do {
             version = try smoke.version(of: staged)
@@ -93,16 +102,18 @@ extension Upgrader {
         }
         if let expected, expected.version != version {
             store.removeBuild(staged)
-            throw LifecycleError("the binary from \(label) reports version \(version), not \(expected.asked); "
-                                 + "nothing changed")
+            throw LifecycleError(
+                "the binary from \(label) reports version \(version), not \(expected.asked); "
+                    + "nothing changed")
         }
         if store.isInstalled(version) {
             store.removeBuild(staged)
             let installed = (try? store.readBinary(store.binaryPath(version))).map { SHA256.hex(of: $0) }
             guard installed == sha256 else {
-                throw LifecycleError("version \(version) is already installed at \(store.binaryPath(version)) "
-                                     + "with different content (sha256 \(installed ?? "unreadable")); a build must "
-                                     + "not reuse a version number; nothing changed")
+                throw LifecycleError(
+                    "version \(version) is already installed at \(store.binaryPath(version)) "
+                        + "with different content (sha256 \(installed ?? "unreadable")); a build must "
+                        + "not reuse a version number; nothing changed")
             }
             return Candidate(version: version, binary: store.binaryPath(version))
         }
@@ -147,8 +158,9 @@ extension Upgrader {
             }
             // Older than anything installed from now on: first in the list, pruned first.
             state.versions.removeAll { $0.version == version }
-            let entry = VersionStore.Entry(version: version, sha256: SHA256.hex(of: bytes),
-                                           installedAt: EventTimestamp.format(effects.wallClock.now()))
+            let entry = VersionStore.Entry(
+                version: version, sha256: SHA256.hex(of: bytes),
+                installedAt: EventTimestamp.format(effects.wallClock.now()))
             state.versions.insert(entry, at: 0)
             say("kept the running build \(version) as \(store.binaryPath(version)) (for --rollback)")
         }

@@ -40,11 +40,12 @@ extension Upgrader {
 
         /// `upgrade --json`: the outcome and where bin_link is.
         public func json(binLink: String) -> JSONValue {
-            .object(JSONObject([
-                ("outcome", .string(kind.rawValue)), ("path", .string(path.rawValue)),
-                ("from_version", .string(fromVersion)), ("to_version", .string(toVersion)),
-                ("bin_link", .string(binLink)), ("exit_code", .int(Int64(exitCode))),
-            ]))
+            .object(
+                JSONObject([
+                    ("outcome", .string(kind.rawValue)), ("path", .string(path.rawValue)),
+                    ("from_version", .string(fromVersion)), ("to_version", .string(toVersion)),
+                    ("bin_link", .string(binLink)), ("exit_code", .int(Int64(exitCode))),
+                ]))
         }
     }
 }

@@ -16,37 +16,43 @@ extension Upgrader {
     /// active (and starts bin_link), or a live pid-file serve. A stopped service stays stopped.
     func choosePath(noRestart: Bool) -> ChosenPath {
         guard let config, let controller else {
-            return ChosenPath(path: .packageOnly, reason: "no agent-runner.toml here",
-                              hint: "restart your supervisor to load it "
-                                  + "(pass --config to let agent-runner restart it for you)")
+            return ChosenPath(
+                path: .packageOnly, reason: "no agent-runner.toml here",
+                hint: "restart your supervisor to load it "
+                    + "(pass --config to let agent-runner restart it for you)")
         }
         let paths = controller.paths
         let state = controller.detector.detect()
         if state.systemManaged {
-            return ChosenPath(path: .packageOnly, reason: "\(paths.serveUnitName) is a system unit",
-                              hint: "restart it to load the new build: sudo systemctl restart \(paths.serveUnitName)")
+            return ChosenPath(
+                path: .packageOnly, reason: "\(paths.serveUnitName) is a system unit",
+                hint: "restart it to load the new build: sudo systemctl restart \(paths.serveUnitName)")
         }
         switch state.mode {
         case .systemdUser where state.active:
             if !unitStartsBinLink(paths) {
-                return ChosenPath(path: .packageOnly, reason: "\(paths.serveUnitName) does not start \(store.binLink)",
-                                  hint: "point the unit at it and restart: "
-                                      + "agent-runner install --force --config \(config.configPath)")
+                return ChosenPath(
+                    path: .packageOnly, reason: "\(paths.serveUnitName) does not start \(store.binLink)",
+                    hint: "point the unit at it and restart: "
+                        + "agent-runner install --force --config \(config.configPath)")
             }
             if noRestart {
-                return ChosenPath(path: .packageOnly, reason: "--no-restart",
-                                  hint: "restart to load it: systemctl --user restart \(paths.serveUnitName)")
+                return ChosenPath(
+                    path: .packageOnly, reason: "--no-restart",
+                    hint: "restart to load it: systemctl --user restart \(paths.serveUnitName)")
             }
             return .orchestrated(.systemdUser)
         case .pidFile where state.servePID != nil:
             if noRestart {
-                return ChosenPath(path: .packageOnly, reason: "--no-restart",
-                                  hint: "restart to load it: agent-runner restart --config \(config.configPath)")
+                return ChosenPath(
+                    path: .packageOnly, reason: "--no-restart",
+                    hint: "restart to load it: agent-runner restart --config \(config.configPath)")
             }
             return .orchestrated(.pidFile)
         default:
-            return ChosenPath(path: .packageOnly, reason: "the service is not running",
-                              hint: "nothing was restarted; 'agent-runner start' runs the new build")
+            return ChosenPath(
+                path: .packageOnly, reason: "the service is not running",
+                hint: "nothing was restarted; 'agent-runner start' runs the new build")
         }
     }
 

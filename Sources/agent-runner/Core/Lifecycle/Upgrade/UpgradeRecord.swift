@@ -32,8 +32,11 @@ public struct UpgradeRecord: Sendable, Equatable {
     /// UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public var startedAt: String
 
-    public init(fromVersion: String, toVersion: String, path: Upgrader.Path, step: Step, restartsService: Bool, newlyInstalled: Bool,
-                pid: Int32, startedAt: String) {
+    public init(
+        fromVersion: String, toVersion: String, path: Upgrader.Path, step: Step, restartsService: Bool,
+        newlyInstalled: Bool,
+        pid: Int32, startedAt: String
+    ) {
         self.fromVersion = fromVersion
         self.toVersion = toVersion
         self.path = path
@@ -45,24 +48,30 @@ public struct UpgradeRecord: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        .object(JSONObject([
-            ("from_version", .string(fromVersion)), ("to_version", .string(toVersion)), ("path", .string(path.rawValue)),
-            ("step", .string(step.rawValue)), ("restarts_service", .bool(restartsService)), ("newly_installed", .bool(newlyInstalled)),
-            ("pid", .int(Int64(pid))), ("started_at", .string(startedAt)),
-        ]))
+        .object(
+            JSONObject([
+                ("from_version", .string(fromVersion)), ("to_version", .string(toVersion)),
+                ("path", .string(path.rawValue)),
+                ("step", .string(step.rawValue)), ("restarts_service", .bool(restartsService)),
+                ("newly_installed", .bool(newlyInstalled)),
+                ("pid", .int(Int64(pid))), ("started_at", .string(startedAt)),
+            ]))
     }
 
     /// The record in `text`, or nil when it is not one (both versions must be valid version names).
     public init?(text: String) {
         guard case .object(let object)? = try? JSONParser.strict.parse(text),
-              let from = object["from_version"]?.stringValue, VersionStore.isValidVersion(from),
-              let to = object["to_version"]?.stringValue, VersionStore.isValidVersion(to),
-              let path = object["path"]?.stringValue.flatMap(Upgrader.Path.init(rawValue:)),
-              let step = object["step"]?.stringValue.flatMap(Step.init(rawValue:)),
-              let restarts = object["restarts_service"]?.boolValue,
-              let installed = object["newly_installed"]?.boolValue
+            let from = object["from_version"]?.stringValue, VersionStore.isValidVersion(from),
+            let to = object["to_version"]?.stringValue, VersionStore.isValidVersion(to),
+            let path = object["path"]?.stringValue.flatMap(Upgrader.Path.init(rawValue:)),
+            let step = object["step"]?.stringValue.flatMap(Step.init(rawValue:)),
+            let restarts = object["restarts_service"]?.boolValue,
+            let installed = object["newly_installed"]?.boolValue
         else { return nil }
-        self.init(fromVersion: from, toVersion: to, path: path, step: step, restartsService: restarts, newlyInstalled: installed,
-                  pid: object["pid"]?.intValue.flatMap { Int32(exactly: $0) } ?? 0, startedAt: object["started_at"]?.stringValue ?? "")
+        self.init(
+            fromVersion: from, toVersion: to, path: path, step: step, restartsService: restarts,
+            newlyInstalled: installed,
+            pid: object["pid"]?.intValue.flatMap { Int32(exactly: $0) } ?? 0,
+            startedAt: object["started_at"]?.stringValue ?? "")
     }
 }

@@ -16,8 +16,10 @@ public enum UpgradeRecovery: Sendable, Equatable {
     /// on it.
     case restore(switchLink: Bool)
 
-    public static func plan(_ record: UpgradeRecord, linkedVersion: String?, currentVersion: String?,
-                            isInstalled: (String) -> Bool) -> UpgradeRecovery {
+    public static func plan(
+        _ record: UpgradeRecord, linkedVersion: String?, currentVersion: String?,
+        isInstalled: (String) -> Bool
+    ) -> UpgradeRecovery {
         if linkedVersion == record.toVersion && currentVersion == record.toVersion {
             return .completed
         }

@@ -38,16 +38,21 @@ extension Upgrader {
 
         /// The request the flags of `agent-runner upgrade` make (`from` is `-` for standard
         /// input). Throws the usage error that says which flags do not go together.
-        public init(from: String?, target: String?, sha256: String?, noRestart: Bool, rollback: Bool)
-            throws(UsageError) {
+        public init(
+            from: String?, target: String?, sha256: String?, noRestart: Bool, rollback: Bool
+        )
+            throws(UsageError)
+        {
             func refuse(_ message: String) -> UsageError { UsageError(message, verb: "upgrade") }
             if rollback && (from != nil || target != nil || sha256 != nil) {
-                throw refuse("--rollback takes no --from, --target or --sha256 "
-                             + "(it returns to the previous installed version)")
+                throw refuse(
+                    "--rollback takes no --from, --target or --sha256 "
+                        + "(it returns to the previous installed version)")
             }
             if let target, !VersionStore.isValidVersion(target) {
-                throw refuse("--target must be a version such as 0.1.13 (letters, digits, '.', '_', '+', '-'), "
-                             + "got '\(target)'")
+                throw refuse(
+                    "--target must be a version such as 0.1.13 (letters, digits, '.', '_', '+', '-'), "
+                        + "got '\(target)'")
             }
             if let sha256 {
                 guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else {

@@ -29,8 +29,9 @@ public struct UpgradeSmoke: Sendable {
         }
         let words = output.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard words.count >= 2, words[0] == "agent-runner", VersionStore.isValidVersion(String(words[1])) else {
-            throw LifecycleError("\(binary) --version printed \(TOMLFieldReader.quote(output.stdoutText)), "
-                                 + "not 'agent-runner X.Y.Z'; is it an agent-runner build?")
+            throw LifecycleError(
+                "\(binary) --version printed \(TOMLFieldReader.quote(output.stdoutText)), "
+                    + "not 'agent-runner X.Y.Z'; is it an agent-runner build?")
         }
         return String(words[1])
     }
@@ -59,15 +60,17 @@ public struct UpgradeSmoke: Sendable {
         env.removeValue(forKey: "AGENT_RUNNER_CONFIG")
         let output: ProcessOutput
         do {
-            output = try effects.processes.run(ProcessRequest(
-                binary, arguments: arguments, environment: env, deadline: effects.clock.now + timeout,
-                terminationGrace: .seconds(1)))
+            output = try effects.processes.run(
+                ProcessRequest(
+                    binary, arguments: arguments, environment: env, deadline: effects.clock.now + timeout,
+                    terminationGrace: .seconds(1)))
         } catch {
             throw LifecycleError("cannot run \(binary): \(error)")
         }
         if output.timedOut {
-            throw LifecycleError("\(binary) \(arguments.joined(separator: " ")) did not finish within "
-                                 + "\(timeout.components.seconds) s ([upgrade] smoke_timeout_s)")
+            throw LifecycleError(
+                "\(binary) \(arguments.joined(separator: " ")) did not finish within "
+                    + "\(timeout.components.seconds) s ([upgrade] smoke_timeout_s)")
         }
         return output
     }

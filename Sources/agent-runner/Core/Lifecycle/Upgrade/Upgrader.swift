@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// `agent-runner upgrade`: installs a compiled build beside the others, proves it works, switches
 /// the command on PATH to it and, when this host's supervisor is running, restarts it on the new
@@ -42,11 +43,13 @@ public struct Upgrader: Sendable {
     /// How long a restarted service must stay up to count as started.
     let settle: Duration
 
-    public init(store: VersionStore, smoke: UpgradeSmoke, config: AgentRunnerConfig?, controller: ServiceController?,
-                events: EventSink?, stderr: any TextOutput, selfExecutable: String, effects: Effects,
-                readStandardInput: @escaping @Sendable () throws(LifecycleError) -> [UInt8],
-                release: ReleaseSource? = nil, noReleaseSource: String = "no config was loaded",
-                settle: Duration = .seconds(2)) {
+    public init(
+        store: VersionStore, smoke: UpgradeSmoke, config: AgentRunnerConfig?, controller: ServiceController?,
+        events: EventSink?, stderr: any TextOutput, selfExecutable: String, effects: Effects,
+        readStandardInput: @escaping @Sendable () throws(LifecycleError) -> [UInt8],
+        release: ReleaseSource? = nil, noReleaseSource: String = "no config was loaded",
+        settle: Duration = .seconds(2)
+    ) {
         self.store = store
         self.smoke = smoke
         self.config = config
@@ -71,26 +74,31 @@ public struct Upgrader: Sendable {
     /// exit code.
     public func run(_ request: Request) throws(LifecycleError) -> Outcome {
         if request.intent == .latest && release == nil {
-            throw LifecycleError("upgrade without --from, --target or --rollback installs the latest build listed by "
-                                 + "[upgrade] source, and \(noReleaseSource); set [upgrade] source "
-                                 + "(docs/configuration.md), or pass --from PATH|-, --target X.Y.Z or --rollback",
-                                 exitCode: ExitCode.usage)
+            throw LifecycleError(
+                "upgrade without --from, --target or --rollback installs the latest build listed by "
+                    + "[upgrade] source, and \(noReleaseSource); set [upgrade] source "
+                    + "(docs/configuration.md), or pass --from PATH|-, --target X.Y.Z or --rollback",
+                exitCode: ExitCode.usage)
         }
         let lock = try store.lock()
         defer { lock.release() }
         let staging = store.removeStaleStaging()
         if !staging.isEmpty {
-            say("removed \(staging.count) half-written build(s) an interrupted upgrade left in \(store.versionsDir) "
-                + "(\(staging.joined(separator: ", ")))")
+            say(
+                "removed \(staging.count) half-written build(s) an interrupted upgrade left in \(store.versionsDir) "
+                    + "(\(staging.joined(separator: ", ")))")
         }
         var state = try store.readState()
         if let recovered = try recoverInterruptedUpgrade(&state), request.intent == .rollback,
-           case .restore = recovered.action {
+            case .restore = recovered.action
+        {
             let record = recovered.record
-            say("the interrupted upgrade is undone: \(store.binLink) runs \(record.fromVersion); not rolling back "
-                + "further (run 'agent-runner upgrade --rollback' again for that)")
-            return Outcome(kind: .interruptedUpgradeUndone, path: record.path, fromVersion: record.toVersion,
-                           toVersion: record.fromVersion, exitCode: ExitCode.success)
+            say(
+                "the interrupted upgrade is undone: \(store.binLink) runs \(record.fromVersion); not rolling back "
+                    + "further (run 'agent-runner upgrade --rollback' again for that)")
+            return Outcome(
+                kind: .interruptedUpgradeUndone, path: record.path, fromVersion: record.toVersion,
+                toVersion: record.fromVersion, exitCode: ExitCode.success)
         }
         let candidate = try prepareCandidate(request.intent, state: &state)
         do {
@@ -103,8 +111,9 @@ public struct Upgrader: Sendable {
         let chosen = choosePath(noRestart: request.noRestart)
         if candidate.version == store.linkedVersion() {
             say("already at \(candidate.version) (\(store.binLink)); nothing to do")
-            return Outcome(kind: .unchanged, path: chosen.path, fromVersion: fromVersion, toVersion: candidate.version,
-                           exitCode: ExitCode.success)
+            return Outcome(
+                kind: .unchanged, path: chosen.path, fromVersion: fromVersion, toVersion: candidate.version,
+                exitCode: ExitCode.success)
         }
         switch chosen.path {
         case .packageOnly:
@@ -116,17 +125,22 @@ public struct Upgrader: Sendable {
 
     // MARK: package-only
 
-    private func packageOnly(_ candidate: Candidate, from: String, chosen: ChosenPath, state: inout State)
-        throws(LifecycleError) -> Outcome {
+    private func packageOnly(
+        _ candidate: Candidate, from: String, chosen: ChosenPath, state: inout State
+    )
+        throws(LifecycleError) -> Outcome
+    {
         say("package-only upgrade (\(chosen.reason)): smoke check of \(candidate.version)...")
         do {
             try smoke.check(binary: candidate.binary, expected: candidate.version, configPath: config?.configPath)
         } catch {
             discard(candidate, state: &state)
-            say("package smoke failed at \(candidate.version) (\(error.message)); nothing switched, \(store.binLink) "
-                + "still runs \(from); service untouched")
-            return Outcome(kind: .smokeFailed, path: .packageOnly, fromVersion: from, toVersion: candidate.version,
-                           exitCode: ExitCode.failure)
+            say(
+                "package smoke failed at \(candidate.version) (\(error.message)); nothing switched, \(store.binLink) "
+                    + "still runs \(from); service untouched")
+            return Outcome(
+                kind: .smokeFailed, path: .packageOnly, fromVersion: from, toVersion: candidate.version,
+                exitCode: ExitCode.failure)
         }
         var record = newRecord(candidate, from: from, path: .packageOnly, restartsService: false)
         try store.writeUpgradeRecord(record)
@@ -141,8 +155,9 @@ public struct Upgrader: Sendable {
         store.removeUpgradeRecord()
         events?.emit(PackageUpgraded(fromVersion: from, toVersion: candidate.version))
         say("package upgraded \(from) → \(candidate.version) (\(store.binLink)); \(chosen.hint)")
-        return Outcome(kind: .packageUpgraded, path: .packageOnly, fromVersion: from, toVersion: candidate.version,
-                       exitCode: ExitCode.success)
+        return Outcome(
+            kind: .packageUpgraded, path: .packageOnly, fromVersion: from, toVersion: candidate.version,
+            exitCode: ExitCode.success)
     }
 
     /// Records the switch in state.json and prunes old versions.
@@ -160,9 +175,10 @@ public struct Upgrader: Sendable {
 
     /// The record of this upgrade, at its first step.
     func newRecord(_ candidate: Candidate, from: String, path: Path, restartsService: Bool) -> UpgradeRecord {
-        UpgradeRecord(fromVersion: from, toVersion: candidate.version, path: path, step: .started,
-                      restartsService: restartsService, newlyInstalled: candidate.newlyInstalled, pid: getpid(),
-                      startedAt: EventTimestamp.format(effects.wallClock.now()))
+        UpgradeRecord(
+            fromVersion: from, toVersion: candidate.version, path: path, step: .started,
+            restartsService: restartsService, newlyInstalled: candidate.newlyInstalled, pid: getpid(),
+            startedAt: EventTimestamp.format(effects.wallClock.now()))
     }
 
     /// Records that the upgrade reached `step`. A record that cannot be rewritten still says an

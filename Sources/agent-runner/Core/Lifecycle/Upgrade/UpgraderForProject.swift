@@ -6,8 +6,10 @@ import FleetCore
 extension Upgrader {
     /// The project's config, or nil: when the file is absent the upgrade is package-only, and
     /// when it does not load the error is reported and the upgrade is package-only too.
-    public static func projectConfig(at path: String, environment: ConfigEnvironment, fileSystem: any FileSystem,
-                                     stderr: any TextOutput) -> AgentRunnerConfig? {
+    public static func projectConfig(
+        at path: String, environment: ConfigEnvironment, fileSystem: any FileSystem,
+        stderr: any TextOutput
+    ) -> AgentRunnerConfig? {
         guard fileSystem.exists(ConfigPaths.absolute(path, against: environment.currentDirectory)) else { return nil }
         do {
             return try AgentRunnerConfigLoader(environment: environment, fileSystem: fileSystem).load(path: path)
@@ -21,16 +23,19 @@ extension Upgrader {
     /// `[upgrade]` (the defaults under `home` without a config), its service controller and event
     /// log. A project whose service paths cannot be derived (a name that cannot name a unit) is
     /// upgraded without touching the service.
-    public init(project config: AgentRunnerConfig?, environment: [String: String], home: String, effects: Effects,
-                processes: any ProcessTable, stderr: any TextOutput, selfExecutable: String,
-                readStandardInput: @escaping @Sendable () throws(LifecycleError) -> [UInt8]) {
+    public init(
+        project config: AgentRunnerConfig?, environment: [String: String], home: String, effects: Effects,
+        processes: any ProcessTable, stderr: any TextOutput, selfExecutable: String,
+        readStandardInput: @escaping @Sendable () throws(LifecycleError) -> [UInt8]
+    ) {
         var controller: ServiceController?
         var events: EventSink?
         if let config {
             do {
                 let paths = try ServicePaths(config: config, environment: environment)
-                controller = ServiceController(paths: paths, config: config, effects: effects, processes: processes,
-                                               environment: environment, stderr: stderr, executable: selfExecutable)
+                controller = ServiceController(
+                    paths: paths, config: config, effects: effects, processes: processes,
+                    environment: environment, stderr: stderr, executable: selfExecutable)
                 effects.fileSystem.createDirectory(config.runtime.logDir)
                 events = EventSink(logDir: config.runtime.logDir, clock: effects.wallClock, stderr: stderr)
             } catch {

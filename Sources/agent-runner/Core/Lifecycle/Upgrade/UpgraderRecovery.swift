@@ -17,11 +17,13 @@ extension Upgrader {
     func recoverInterruptedUpgrade(_ state: inout VersionStore.State) throws(LifecycleError) -> Recovery? {
         guard let record = try store.readUpgradeRecord() else { return nil }
         let linked = store.linkedVersion()
-        var action = UpgradeRecovery.plan(record, linkedVersion: linked, currentVersion: state.current,
-                                          isInstalled: store.isInstalled)
-        say("an upgrade \(record.fromVersion) → \(record.toVersion) was interrupted (pid \(record.pid), started "
-            + "\(record.startedAt), at step '\(record.step.rawValue)'; \(store.binLink) runs "
-            + "\(linked ?? "no installed version")); bringing it to an end first")
+        var action = UpgradeRecovery.plan(
+            record, linkedVersion: linked, currentVersion: state.current,
+            isInstalled: store.isInstalled)
+        say(
+            "an upgrade \(record.fromVersion) → \(record.toVersion) was interrupted (pid \(record.pid), started "
+                + "\(record.startedAt), at step '\(record.step.rawValue)'; \(store.binLink) runs "
+                + "\(linked ?? "no installed version")); bringing it to an end first")
         switch action {
         case .completed:
             say("it had completed: \(record.toVersion) is current")
@@ -43,11 +45,15 @@ extension Upgrader {
     }
 
     /// What the interrupted upgrade had left to do: smoke, service up on the new build, commit.
-    private func finishInterrupted(_ record: UpgradeRecord, state: inout VersionStore.State)
-        throws(LifecycleError) {
+    private func finishInterrupted(
+        _ record: UpgradeRecord, state: inout VersionStore.State
+    )
+        throws(LifecycleError)
+    {
         say("finishing it: smoke check of \(record.toVersion)...")
-        try smoke.check(binary: store.binaryPath(record.toVersion), expected: record.toVersion,
-                        configPath: config?.configPath)
+        try smoke.check(
+            binary: store.binaryPath(record.toVersion), expected: record.toVersion,
+            configPath: config?.configPath)
         var service = ""
         if record.restartsService {
             guard let controller else {
@@ -57,8 +63,9 @@ extension Upgrader {
                 // Started after the switch (by the interrupted upgrade or a boot): confirm it stays up.
                 waitToSettle()
                 guard controller.detector.detect().active else {
-                    throw LifecycleError("the service on \(record.toVersion) exited within "
-                                         + "\(settle.components.seconds) s")
+                    throw LifecycleError(
+                        "the service on \(record.toVersion) exited within "
+                            + "\(settle.components.seconds) s")
                 }
             } else {
                 try startAndConfirm(controller, executable: store.binLink)
@@ -66,15 +73,19 @@ extension Upgrader {
             service = ", service running on it"
         }
         try commit(record.toVersion, from: record.fromVersion, state: &state)
-        say("finished the upgrade \(record.fromVersion) → \(record.toVersion) (smoke OK\(service)); "
-            + "\(record.toVersion) is current")
+        say(
+            "finished the upgrade \(record.fromVersion) → \(record.toVersion) (smoke OK\(service)); "
+                + "\(record.toVersion) is current")
     }
 
     /// Back to the old build: the link, state.json, and the service (restarted when it runs the
     /// new build, started when the upgrade had stopped it). A build known to be bad (the upgrade
     /// was rolling back) is removed when this upgrade installed it.
-    private func restoreInterrupted(_ record: UpgradeRecord, switchLink: Bool, state: inout VersionStore.State)
-        throws(LifecycleError) {
+    private func restoreInterrupted(
+        _ record: UpgradeRecord, switchLink: Bool, state: inout VersionStore.State
+    )
+        throws(LifecycleError)
+    {
         let from = record.fromVersion
         do throws(LifecycleError) {
             if switchLink { try store.switchLink(to: from) }
@@ -84,17 +95,19 @@ extension Upgrader {
             }
             let service = try restartOnOldBuild(record, switchedLink: switchLink)
             if record.step == .rollingBack && record.newlyInstalled && store.linkedVersion() != record.toVersion
-                && state.current != record.toVersion && state.previous != record.toVersion {
+                && state.current != record.toVersion && state.previous != record.toVersion
+            {
                 store.removeBuild(store.binaryPath(record.toVersion))
                 state.versions.removeAll { $0.version == record.toVersion }
                 try? store.writeState(state)
             }
             say("restored \(from): \(store.binLink) → \(store.binaryPath(from))\(service)")
         } catch {
-            throw LifecycleError("CRITICAL: could not restore \(from) after the interrupted upgrade to "
-                                 + "\(record.toVersion): \(error.message). Check \(store.binLink) points at "
-                                 + "\(store.binaryPath(from)) and start the service; \(store.upgradeRecordPath) stays, "
-                                 + "so the next 'agent-runner upgrade' tries again", exitCode: 2)
+            throw LifecycleError(
+                "CRITICAL: could not restore \(from) after the interrupted upgrade to "
+                    + "\(record.toVersion): \(error.message). Check \(store.binLink) points at "
+                    + "\(store.binaryPath(from)) and start the service; \(store.upgradeRecordPath) stays, "
+                    + "so the next 'agent-runner upgrade' tries again", exitCode: 2)
         }
     }
 

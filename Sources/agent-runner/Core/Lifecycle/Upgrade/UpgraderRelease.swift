@@ -5,8 +5,11 @@ import FleetCore
 /// version. Every refusal deletes what was staged and leaves versions_dir, state.json, bin_link
 /// and the service as they were: one line, exit 1.
 extension Upgrader {
-    func install(from release: ReleaseSource, target: String?, state: inout State)
-        throws(LifecycleError) -> Candidate {
+    func install(
+        from release: ReleaseSource, target: String?, state: inout State
+    )
+        throws(LifecycleError) -> Candidate
+    {
         let build: ReleaseCatalog.Build
         do {
             build = try release.choose(target: target)
@@ -19,9 +22,10 @@ extension Upgrader {
         if store.isInstalled(version) {
             let installed = (try? store.readBinary(store.binaryPath(version))).map { SHA256.hex(of: $0) }
             guard installed == build.sha256 else {
-                throw LifecycleError("version \(version) is already installed at \(store.binaryPath(version)) with "
-                                     + "sha256 \(installed ?? "unreadable"), but \(sums) lists \(build.sha256); a "
-                                     + "build must not reuse a version number; nothing changed")
+                throw LifecycleError(
+                    "version \(version) is already installed at \(store.binaryPath(version)) with "
+                        + "sha256 \(installed ?? "unreadable"), but \(sums) lists \(build.sha256); a "
+                        + "build must not reuse a version number; nothing changed")
             }
             say("\(version) (\(why)) is already in \(store.versionsDir) with the listed sha256; nothing to download")
             return Candidate(version: version, binary: store.binaryPath(version))
@@ -49,9 +53,10 @@ extension Upgrader {
             throw LifecycleError("\(error.message); nothing changed")
         }
         say("downloaded \(Self.size(verified.byteCount)); sha256 matches \(sums)")
-        return try installStaged(staging.path, sha256: verified.sha256, label: location.description,
-                                 expected: (version, "\(version) as SHA256SUMS lists it (a mislabelled build)"),
-                                 state: &state)
+        return try installStaged(
+            staging.path, sha256: verified.sha256, label: location.description,
+            expected: (version, "\(version) as SHA256SUMS lists it (a mislabelled build)"),
+            state: &state)
     }
 
     /// `12.3 MiB`, `812 KiB`, `90 bytes`.

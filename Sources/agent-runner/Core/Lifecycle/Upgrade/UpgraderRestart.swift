@@ -15,8 +15,11 @@ extension Upgrader {
         var attempted: String { candidate.version }
     }
 
-    func orchestrated(_ candidate: Candidate, from: String, path: Path, state: inout State)
-        throws(LifecycleError) -> Outcome {
+    func orchestrated(
+        _ candidate: Candidate, from: String, path: Path, state: inout State
+    )
+        throws(LifecycleError) -> Outcome
+    {
         guard let controller else {
             throw LifecycleError("internal error: no service controller", exitCode: ExitCode.software)
         }
@@ -27,14 +30,16 @@ extension Upgrader {
             try controller.stop()
         } catch {
             store.removeUpgradeRecord()
-            throw LifecycleError("could not stop the service (\(error.message)); nothing was switched, "
-                                 + "\(store.binLink) still runs \(from)")
+            throw LifecycleError(
+                "could not stop the service (\(error.message)); nothing was switched, "
+                    + "\(store.binLink) still runs \(from)")
         }
         let checks = UpgradeSmoke.projectCheckArguments(configPath: controller.paths.configPath).dropFirst(2)
         say("smoke check (--version + \(checks.joined(separator: " ")))...")
         do {
-            try smoke.check(binary: candidate.binary, expected: candidate.version,
-                            configPath: controller.paths.configPath)
+            try smoke.check(
+                binary: candidate.binary, expected: candidate.version,
+                configPath: controller.paths.configPath)
         } catch {
             say("smoke failed at \(candidate.version): \(error.message)")
             mark(&record, .rollingBack)
@@ -54,15 +59,18 @@ extension Upgrader {
 
     /// bin_link runs the new build: start the service on it and confirm, then commit; or report
     /// `upgrade_start_failed` and roll back.
-    private func startNewBuild(_ attempt: Attempt, controller: ServiceController, record: inout UpgradeRecord,
-                               state: inout State) throws(LifecycleError) -> Outcome {
+    private func startNewBuild(
+        _ attempt: Attempt, controller: ServiceController, record: inout UpgradeRecord,
+        state: inout State
+    ) throws(LifecycleError) -> Outcome {
         say("starting service...")
         let startClock = effects.clock.now
         do {
             try startAndConfirm(controller, executable: store.binLink)
         } catch {
             let unit = controller.paths.serveUnitName
-            let remedy = attempt.path == .systemdUser
+            let remedy =
+                attempt.path == .systemdUser
                 ? "systemctl --user status \(unit)" : "tail -n 50 \(controller.paths.serveLogPath)"
             events?.emit(UpgradeStartFailed(toVersion: attempt.attempted, failureReason: error.message, remedy: remedy))
             say("upgraded to \(attempt.attempted) but the service did not start (\(error.message)); inspect: \(remedy)")
@@ -78,8 +86,9 @@ extension Upgrader {
         let total = effects.clock.now - attempt.started
         events?.emit(ServiceUpgraded(fromVersion: attempt.from, toVersion: attempt.attempted, duration: total))
         say("upgraded \(attempt.from) → \(attempt.attempted) (\(total.tenthsText)s total)")
-        return Outcome(kind: .serviceUpgraded, path: attempt.path, fromVersion: attempt.from,
-                       toVersion: attempt.attempted, exitCode: ExitCode.success)
+        return Outcome(
+            kind: .serviceUpgraded, path: attempt.path, fromVersion: attempt.from,
+            toVersion: attempt.attempted, exitCode: ExitCode.success)
     }
 
     /// The safety net: back to `from` (link and service), `service_upgrade_rolled_back` (exit 1);
@@ -87,8 +96,9 @@ extension Upgrader {
     private func rollBack(_ attempt: Attempt, reason: String, switched: Bool) -> Outcome {
         let from = attempt.from
         guard let controller else {
-            return Outcome(kind: .rollbackFailed, path: attempt.path, fromVersion: from, toVersion: attempt.attempted,
-                           exitCode: 2)
+            return Outcome(
+                kind: .rollbackFailed, path: attempt.path, fromVersion: from, toVersion: attempt.attempted,
+                exitCode: 2)
         }
         say("rolling back to \(from)...")
         do throws(LifecycleError) {
@@ -104,27 +114,35 @@ extension Upgrader {
             return rollbackFailed(attempt, failure: "\(reason); rollback: \(error.message)", controller: controller)
         }
         store.removeUpgradeRecord()
-        events?.emit(ServiceUpgradeRolledBack(attemptedVersion: attempt.attempted, restoredVersion: from,
-                                              failureReason: reason, duration: effects.clock.now - attempt.started))
+        events?.emit(
+            ServiceUpgradeRolledBack(
+                attemptedVersion: attempt.attempted, restoredVersion: from,
+                failureReason: reason, duration: effects.clock.now - attempt.started))
         say("upgrade \(from) → \(attempt.attempted) failed; restored \(from) (service running)")
-        return Outcome(kind: .rolledBack, path: attempt.path, fromVersion: from, toVersion: attempt.attempted,
-                       exitCode: ExitCode.failure)
+        return Outcome(
+            kind: .rolledBack, path: attempt.path, fromVersion: from, toVersion: attempt.attempted,
+            exitCode: ExitCode.failure)
     }
 
     /// The service is stopped and neither build runs it: the record stays for the next run.
     private func rollbackFailed(_ attempt: Attempt, failure: String, controller: ServiceController) -> Outcome {
         let from = attempt.from
-        events?.emit(ServiceUpgradeRollbackFailed(attemptedVersion: attempt.attempted, restoreTargetVersion: from,
-                                                  failureReason: failure))
-        let start = attempt.path == .systemdUser
+        events?.emit(
+            ServiceUpgradeRollbackFailed(
+                attemptedVersion: attempt.attempted, restoreTargetVersion: from,
+                failureReason: failure))
+        let start =
+            attempt.path == .systemdUser
             ? "systemctl --user restart \(controller.paths.serveUnitName)"
             : "agent-runner start --config \(controller.paths.configPath)"
-        say("CRITICAL: upgrade rollback failed; the service is STOPPED. Manual intervention required: check "
-            + "\(store.binLink) points at \(store.binaryPath(from)), then: \(start); or run 'agent-runner upgrade "
-            + "--rollback' again once the cause is fixed (\(store.upgradeRecordPath) says where this one stopped). "
-            + "(\(failure))")
-        return Outcome(kind: .rollbackFailed, path: attempt.path, fromVersion: from, toVersion: attempt.attempted,
-                       exitCode: 2)
+        say(
+            "CRITICAL: upgrade rollback failed; the service is STOPPED. Manual intervention required: check "
+                + "\(store.binLink) points at \(store.binaryPath(from)), then: \(start); or run 'agent-runner upgrade "
+                + "--rollback' again once the cause is fixed (\(store.upgradeRecordPath) says where this one stopped). "
+                + "(\(failure))")
+        return Outcome(
+            kind: .rollbackFailed, path: attempt.path, fromVersion: from, toVersion: attempt.attempted,
+            exitCode: 2)
     }
 
     /// Starts the service and requires it to still be up after the settle time.
@@ -136,8 +154,9 @@ extension Upgrader {
             let tail = effects.fileSystem.tail(of: controller.paths.serveLogPath, bytes: 600)
             let log = String(decoding: tail, as: UTF8.self).trimmedLines
             let pid = state.servePID.map { ", pid \($0)" } ?? ""
-            throw LifecycleError("it exited within \(settle.components.seconds) s of starting "
-                                 + "(mode \(after.mode.rawValue)\(pid))\(log.isEmpty ? "" : "; serve.log: " + log)")
+            throw LifecycleError(
+                "it exited within \(settle.components.seconds) s of starting "
+                    + "(mode \(after.mode.rawValue)\(pid))\(log.isEmpty ? "" : "; serve.log: " + log)")
         }
     }
 

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Compiled agent-runner builds side by side, `versions_dir/X.Y.Z/agent-runner`, and the command
 /// on PATH (`bin_link`) as a symlink to one of them, switched atomically (a new symlink renamed
@@ -51,8 +52,9 @@ public struct VersionStore: Sendable {
     }
 
     public init(config: AgentRunnerConfig.Upgrade, fileSystem: any FileSystem) {
-        self.init(versionsDir: config.versionsDir, binLink: config.binLink, keepVersions: config.keepVersions,
-                  fileSystem: fileSystem)
+        self.init(
+            versionsDir: config.versionsDir, binLink: config.binLink, keepVersions: config.keepVersions,
+            fileSystem: fileSystem)
     }
 
     public var statePath: String { versionsDir + "/state.json" }
@@ -67,10 +69,11 @@ public struct VersionStore: Sendable {
 
     /// A version names a directory: digits, letters, `.`, `_`, `+`, `-` only.
     public static func isValidVersion(_ text: String) -> Bool {
-        !text.isEmpty && text != "." && text != ".." && text.count <= 64 && text.unicodeScalars.allSatisfy { scalar in
-            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
-                || scalar == "." || scalar == "_" || scalar == "+" || scalar == "-"
-        }
+        !text.isEmpty && text != "." && text != ".." && text.count <= 64
+            && text.unicodeScalars.allSatisfy { scalar in
+                (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                    || scalar == "." || scalar == "_" || scalar == "+" || scalar == "-"
+            }
     }
 
     /// The whole binary at `path` (at most 1 GiB: anything larger is not an agent-runner build).
@@ -89,24 +92,28 @@ public struct VersionStore: Sendable {
             throw LifecycleError("cannot read \(statePath): \(error.reason)")
         }
         guard case .object(let object)? = try? JSONParser.strict.parse(String(decoding: bytes, as: UTF8.self)) else {
-            throw LifecycleError("\(statePath) is not valid JSON; fix or delete it "
-                                 + "(it only records the upgrade history)")
+            throw LifecycleError(
+                "\(statePath) is not valid JSON; fix or delete it "
+                    + "(it only records the upgrade history)")
         }
         var state = State(current: object["current"]?.stringValue, previous: object["previous"]?.stringValue)
         for item in object["versions"]?.arrayValue ?? [] {
             guard let version = item["version"]?.stringValue else { continue }
-            state.versions.append(Entry(version: version, sha256: item["sha256"]?.stringValue ?? "",
-                                        installedAt: item["installed_at"]?.stringValue ?? ""))
+            state.versions.append(
+                Entry(
+                    version: version, sha256: item["sha256"]?.stringValue ?? "",
+                    installedAt: item["installed_at"]?.stringValue ?? ""))
         }
         return state
     }
 
     public func writeState(_ state: State) throws(LifecycleError) {
         let versions = state.versions.map { entry -> JSONValue in
-            .object(JSONObject([
-                ("version", .string(entry.version)), ("sha256", .string(entry.sha256)),
-                ("installed_at", .string(entry.installedAt)),
-            ]))
+            .object(
+                JSONObject([
+                    ("version", .string(entry.version)), ("sha256", .string(entry.sha256)),
+                    ("installed_at", .string(entry.installedAt)),
+                ]))
         }
         let object = JSONObject([
             ("current", state.current.map(JSONValue.string) ?? .null),
@@ -140,8 +147,9 @@ public struct VersionStore: Sendable {
             return try FileLock.acquire(lockPath)
         } catch let held as FileLock.HeldError {
             let holder = held.holderPID.map { " (pid \($0))" } ?? ""
-            throw LifecycleError("another agent-runner upgrade\(holder) is running on \(versionsDir); "
-                                 + "wait for it to finish, then run this again")
+            throw LifecycleError(
+                "another agent-runner upgrade\(holder) is running on \(versionsDir); "
+                    + "wait for it to finish, then run this again")
         } catch {
             throw LifecycleError("cannot lock \(lockPath): \(error)")
         }
@@ -157,8 +165,9 @@ public struct VersionStore: Sendable {
             throw LifecycleError("cannot read \(upgradeRecordPath): \(error.reason)")
         }
         guard let record = UpgradeRecord(text: String(decoding: bytes, as: UTF8.self)) else {
-            throw LifecycleError("\(upgradeRecordPath) is not an upgrade record; check that \(binLink) runs "
-                                 + "(\(binLink) --version), then delete the file")
+            throw LifecycleError(
+                "\(upgradeRecordPath) is not an upgrade record; check that \(binLink) runs "
+                    + "(\(binLink) --version), then delete the file")
         }
         return record
     }
@@ -208,8 +217,9 @@ public struct VersionStore: Sendable {
         let unique = "\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
         let temporary = "\(directory)/.\(ConfigPaths.basename(binLink)).\(unique).tmp"
         guard symlink(binaryPath(version), temporary) == 0 else {
-            throw LifecycleError("cannot create a symlink in \(directory): \(SystemError.text(errno)); "
-                                 + "\(binLink) unchanged")
+            throw LifecycleError(
+                "cannot create a symlink in \(directory): \(SystemError.text(errno)); "
+                    + "\(binLink) unchanged")
         }
         guard rename(temporary, binLink) == 0 else {
             let code = errno

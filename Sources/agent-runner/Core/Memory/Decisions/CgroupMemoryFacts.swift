@@ -20,8 +20,11 @@ public struct CgroupMemoryFacts: Sendable, Equatable {
     public var agentIsContainer: Bool
     public var brake: MemoryHighBrake.Status
 
-    public init(location: CgroupLocation?, boundingDirectory: String?, memoryMax: Int64?, memorySwapMax: Int64?, memoryHigh: Int64?,
-                delegated: Bool?, swapTotalBytes: Int64, agentIsContainer: Bool, brake: MemoryHighBrake.Status) {
+    public init(
+        location: CgroupLocation?, boundingDirectory: String?, memoryMax: Int64?, memorySwapMax: Int64?,
+        memoryHigh: Int64?,
+        delegated: Bool?, swapTotalBytes: Int64, agentIsContainer: Bool, brake: MemoryHighBrake.Status
+    ) {
         self.location = location
         self.boundingDirectory = boundingDirectory
         self.memoryMax = memoryMax
@@ -35,8 +38,11 @@ public struct CgroupMemoryFacts: Sendable, Equatable {
 
     /// The facts from serve's cgroup (`leaf`, read at `location`), the bounding cgroup the
     /// reader found walking up (and its reading), and `/proc/meminfo`.
-    public static func probe(location: CgroupLocation?, leaf: CgroupMemoryReading?, bounding: CgroupLocation?, boundingReading: CgroupMemoryReading?,
-                             meminfo: MeminfoReading, memoryHighWritable: Bool, brakeEnabled: Bool, agentIsContainer: Bool) -> CgroupMemoryFacts {
+    public static func probe(
+        location: CgroupLocation?, leaf: CgroupMemoryReading?, bounding: CgroupLocation?,
+        boundingReading: CgroupMemoryReading?,
+        meminfo: MeminfoReading, memoryHighWritable: Bool, brakeEnabled: Bool, agentIsContainer: Bool
+    ) -> CgroupMemoryFacts {
         let limit = boundingReading?.limit?.bytes
         var swapMax: Int64?
         switch boundingReading {
@@ -49,16 +55,19 @@ public struct CgroupMemoryFacts: Sendable, Equatable {
         }
         let isV2 = location?.version == .v2
         return CgroupMemoryFacts(
-            location: location, boundingDirectory: limit == nil ? nil : bounding?.directory, memoryMax: limit, memorySwapMax: limit == nil ? nil : swapMax,
+            location: location, boundingDirectory: limit == nil ? nil : bounding?.directory, memoryMax: limit,
+            memorySwapMax: limit == nil ? nil : swapMax,
             memoryHigh: leaf?.memoryHigh?.bytes, delegated: isV2 ? memoryHighWritable : nil,
             swapTotalBytes: (meminfo.swapTotalKB ?? 0) * 1024, agentIsContainer: agentIsContainer,
-            brake: MemoryHighBrake.Status.resolve(enabled: brakeEnabled, cgroup: location?.version, memoryHighWritable: memoryHighWritable))
+            brake: MemoryHighBrake.Status.resolve(
+                enabled: brakeEnabled, cgroup: location?.version, memoryHighWritable: memoryHighWritable))
     }
 
     /// Serve's own cgroup bounds both memory and swap, and the agent runs inside it: a sustained
     /// critical streak is then the kernel's to handle (`mem_pressure_deferred_to_cgroup`).
     public var defersToCgroup: Bool {
-        memoryMax != nil && memorySwapMax != nil && boundingDirectory != nil && boundingDirectory == location?.directory && !agentIsContainer
+        memoryMax != nil && memorySwapMax != nil && boundingDirectory != nil && boundingDirectory == location?.directory
+            && !agentIsContainer
     }
 
     /// The swap cap as a share of the host's swap.
@@ -71,31 +80,38 @@ public struct CgroupMemoryFacts: Sendable, Equatable {
     public var advisory: String? {
         guard let memoryMax, let boundingDirectory else { return nil }
         if agentIsContainer {
-            return "the agent runs in a container, outside serve's cgroup limit; the mid-round memory floor stays in charge"
+            return
+                "the agent runs in a container, outside serve's cgroup limit; the mid-round memory floor stays in charge"
         }
         if boundingDirectory != location?.directory {
-            return "the memory limit (\(memoryMax) bytes) is on \(boundingDirectory), not on serve's own cgroup; set MemoryMax= and MemorySwapMax= on the unit to let the kernel confine a round"
+            return
+                "the memory limit (\(memoryMax) bytes) is on \(boundingDirectory), not on serve's own cgroup; set MemoryMax= and MemorySwapMax= on the unit to let the kernel confine a round"
         }
         if memorySwapMax == nil && swapTotalBytes > 0 {
-            return "memory.max bounds serve but swap is unbounded: a round can push the host into swap before the cgroup OOM-kills it; set MemorySwapMax= on the unit"
+            return
+                "memory.max bounds serve but swap is unbounded: a round can push the host into swap before the cgroup OOM-kills it; set MemorySwapMax= on the unit"
         }
         return nil
     }
 
     /// `host_cgroup_memory_limit`, once per serve boot.
     public var event: MemoryEvent {
-        MemoryEvent(HostCgroupMemoryLimit(
-            memoryMax: memoryMax, memorySwapMax: memorySwapMax, cgroupPath: boundingDirectory, defer: defersToCgroup,
-            swapTotalBytes: swapTotalBytes, swapCapPct: swapCapPct, memoryHigh: memoryHigh, advisory: advisory,
-            cgroupDelegated: delegated))
+        MemoryEvent(
+            HostCgroupMemoryLimit(
+                memoryMax: memoryMax, memorySwapMax: memorySwapMax, cgroupPath: boundingDirectory,
+                defer: defersToCgroup,
+                swapTotalBytes: swapTotalBytes, swapCapPct: swapCapPct, memoryHigh: memoryHigh, advisory: advisory,
+                cgroupDelegated: delegated))
     }
 
     /// doctor's `cgroup` object: `{cgroup_path, memory_max, memory_high, delegated, brake}`.
     public var doctorJSON: JSONValue {
-        .object(JSONObject([
-            ("cgroup_path", boundingDirectory.map { .string($0) } ?? .null), ("memory_max", Self.json(memoryMax)),
-            ("memory_high", Self.json(memoryHigh)), ("delegated", delegated.map { .bool($0) } ?? .null), ("brake", .string(brake.rawValue)),
-        ]))
+        .object(
+            JSONObject([
+                ("cgroup_path", boundingDirectory.map { .string($0) } ?? .null), ("memory_max", Self.json(memoryMax)),
+                ("memory_high", Self.json(memoryHigh)), ("delegated", delegated.map { .bool($0) } ?? .null),
+                ("brake", .string(brake.rawValue)),
+            ]))
     }
 
     private static func json(_ value: Int64?) -> JSONValue { value.map { .int($0) } ?? .null }

@@ -67,7 +67,9 @@ public struct InRoundMemoryWatch: Sendable {
     /// The growth rate measured at the latest tick, MiB per minute.
     public private(set) var lastRateMBPerMin: Double?
 
-    public init(roundNum: Int, pid: Int32, settings: MemoryDefenseSettings, defersToCgroup: Bool, brake: MemoryHighBrake.Status) {
+    public init(
+        roundNum: Int, pid: Int32, settings: MemoryDefenseSettings, defersToCgroup: Bool, brake: MemoryHighBrake.Status
+    ) {
         self.roundNum = roundNum
         self.pid = pid
         self.settings = settings
@@ -77,7 +79,9 @@ public struct InRoundMemoryWatch: Sendable {
 
     /// One tick at monotonic second `now`: the ladder's `tier`, the cgroup's memory now (for the
     /// growth rate and the brake), or else the round's summed RSS for the growth rate.
-    public mutating func tick(_ tier: MemoryTier, now: Double, cgroup: CgroupMemoryReading? = nil, rssSumBytes: Int64? = nil) -> Step {
+    public mutating func tick(
+        _ tier: MemoryTier, now: Double, cgroup: CgroupMemoryReading? = nil, rssSumBytes: Int64? = nil
+    ) -> Step {
         var step = Step()
         guard !terminated else { return step }
         if let current = cgroup?.currentBytes {
@@ -89,15 +93,20 @@ public struct InRoundMemoryWatch: Sendable {
             streak += 1
             if samplesInStreak < 2 * settings.criticalConsecutiveSamples {
                 samplesInStreak += 1
-                step.events.append(MemoryEvent(RoundMemCriticalSample(roundNum: roundNum, consecutive: streak,
-                                                                      context: pressure.context)))
+                step.events.append(
+                    MemoryEvent(
+                        RoundMemCriticalSample(
+                            roundNum: roundNum, consecutive: streak,
+                            context: pressure.context)))
             }
             if settings.inRoundTerminate && streak >= settings.criticalConsecutiveSamples {
                 if defersToCgroup {
                     if !deferredInStreak {
                         deferredInStreak = true
-                        step.events.append(MemoryEvent(MemPressureDeferredToCgroup(
-                            pid: pid, signal: pressure.signal.rawValue, message: pressure.message)))
+                        step.events.append(
+                            MemoryEvent(
+                                MemPressureDeferredToCgroup(
+                                    pid: pid, signal: pressure.signal.rawValue, message: pressure.message)))
                     }
                 } else {
                     terminated = true
@@ -120,7 +129,10 @@ public struct InRoundMemoryWatch: Sendable {
             deferredInStreak = false
         }
         if var brake {
-            if let write = brake.tick(tier, memoryCurrent: cgroup?.currentBytes, memoryHigh: cgroup?.memoryHigh, rateMBPerMin: lastRateMBPerMin) {
+            if let write = brake.tick(
+                tier, memoryCurrent: cgroup?.currentBytes, memoryHigh: cgroup?.memoryHigh,
+                rateMBPerMin: lastRateMBPerMin)
+            {
                 step.actions.append(.writeMemoryHigh(write))
             }
             self.brake = brake
@@ -160,18 +172,22 @@ public struct InRoundMemoryWatch: Sendable {
         }
         guard !growthEpisode else { return }
         growthEpisode = true
-        step.events.append(MemoryEvent(CgroupGrowthRateWarning(
-            roundNum: roundNum, rateMBPerMin: HostMetrics.rounded(rate, 1),
-            thresholdMBPerMin: settings.growthRateWarningMBPerMin, source: source.rawValue,
-            context: JSONObject([
-                ("previous_bytes", .int(previous.bytes)), ("current_bytes", .int(bytes)),
-                ("interval_s", .double(HostMetrics.rounded(intervalS, 1))),
-            ]))))
+        step.events.append(
+            MemoryEvent(
+                CgroupGrowthRateWarning(
+                    roundNum: roundNum, rateMBPerMin: HostMetrics.rounded(rate, 1),
+                    thresholdMBPerMin: settings.growthRateWarningMBPerMin, source: source.rawValue,
+                    context: JSONObject([
+                        ("previous_bytes", .int(previous.bytes)), ("current_bytes", .int(bytes)),
+                        ("interval_s", .double(HostMetrics.rounded(intervalS, 1))),
+                    ]))))
     }
 
     private func terminatedEvent(_ pressure: MemoryPressureLadder.Pressure, tier: String) -> MemoryEvent {
-        MemoryEvent(RoundMemTerminated(
-            pid: pid, severity: pressure.severity.rawValue, signal: pressure.signal.rawValue, message: pressure.message,
-            consecutive: streak, context: pressure.context, tier: tier))
+        MemoryEvent(
+            RoundMemTerminated(
+                pid: pid, severity: pressure.severity.rawValue, signal: pressure.signal.rawValue,
+                message: pressure.message,
+                consecutive: streak, context: pressure.context, tier: tier))
     }
 }

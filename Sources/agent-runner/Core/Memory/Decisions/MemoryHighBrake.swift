@@ -56,7 +56,8 @@ public struct MemoryHighBrake: Sendable {
     public let consecutiveSamples: Int
     public private(set) var engagement: Engagement?
     /// The engage planned and not yet reported: what its event will say.
-    private var pendingEngage: (previous: CgroupLimit, written: Int64, memoryCurrent: Int64, pressure: MemoryTier, rate: Double?)?
+    private var pendingEngage:
+        (previous: CgroupLimit, written: Int64, memoryCurrent: Int64, pressure: MemoryTier, rate: Double?)?
     public private(set) var pressureStreak = 0
     public private(set) var okStreak = 0
 
@@ -67,7 +68,8 @@ public struct MemoryHighBrake: Sendable {
     }
 
     public init(roundNum: Int, settings: MemoryDefenseSettings) {
-        self.init(roundNum: roundNum, stepPct: settings.brakeStepPct, consecutiveSamples: settings.brakeConsecutiveSamples)
+        self.init(
+            roundNum: roundNum, stepPct: settings.brakeStepPct, consecutiveSamples: settings.brakeConsecutiveSamples)
     }
 
     /// The cap for a cgroup using `memoryCurrent` bytes.
@@ -77,7 +79,9 @@ public struct MemoryHighBrake: Sendable {
 
     /// One in-round tick. `memoryCurrent` and `memoryHigh` are the cgroup's now; `rateMBPerMin`
     /// the growth rate the watch measured (for the event). Returns the write to make, if any.
-    public mutating func tick(_ tier: MemoryTier, memoryCurrent: Int64?, memoryHigh: CgroupLimit?, rateMBPerMin: Double?) -> Write? {
+    public mutating func tick(
+        _ tier: MemoryTier, memoryCurrent: Int64?, memoryHigh: CgroupLimit?, rateMBPerMin: Double?
+    ) -> Write? {
         switch tier {
         case .warning, .critical:
             pressureStreak += 1
@@ -116,11 +120,12 @@ public struct MemoryHighBrake: Sendable {
             engagement = Engagement(previous: pending.previous, written: pending.written)
             pressureStreak = 0
             let pressure = pending.pressure.pressure
-            return MemoryEvent(MemoryHighEngaged(
-                roundNum: roundNum, previous: pending.previous.jsonBytes, written: pending.written,
-                memoryCurrent: pending.memoryCurrent, writeMS: HostMetrics.rounded(writeMS, 1),
-                signal: pressure?.signal.rawValue, context: pressure?.context ?? JSONObject(),
-                rateMBPerMin: pending.rate.map { HostMetrics.rounded($0, 1) }))
+            return MemoryEvent(
+                MemoryHighEngaged(
+                    roundNum: roundNum, previous: pending.previous.jsonBytes, written: pending.written,
+                    memoryCurrent: pending.memoryCurrent, writeMS: HostMetrics.rounded(writeMS, 1),
+                    signal: pressure?.signal.rawValue, context: pressure?.context ?? JSONObject(),
+                    rateMBPerMin: pending.rate.map { HostMetrics.rounded($0, 1) }))
         case .recovered, .roundEnd:
             engagement = nil
             okStreak = 0

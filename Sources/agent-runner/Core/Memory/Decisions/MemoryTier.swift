@@ -24,8 +24,12 @@ public enum MemoryTier: Sendable, Equatable {
     }
 
     /// Runs the ladder on `current` against `previous` (the swap-out delta needs both).
-    public static func classify(_ current: HostMemoryReading, previous: HostMemoryReading?, thresholds: MemoryPressureLadder.Thresholds) -> MemoryTier {
-        MemoryTier(MemoryPressureLadder.evaluate(latest: current.systemSample, previous: previous?.systemSample, thresholds: thresholds))
+    public static func classify(
+        _ current: HostMemoryReading, previous: HostMemoryReading?, thresholds: MemoryPressureLadder.Thresholds
+    ) -> MemoryTier {
+        MemoryTier(
+            MemoryPressureLadder.evaluate(
+                latest: current.systemSample, previous: previous?.systemSample, thresholds: thresholds))
     }
 
     /// The finding behind a warning or critical tier.

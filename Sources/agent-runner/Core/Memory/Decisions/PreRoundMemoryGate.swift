@@ -47,8 +47,14 @@ public struct PreRoundMemoryGate: Sendable, Equatable {
         if case .critical(let pressure) = tier {
             guard deferredSince == nil else { return Step(decision: .wait(seconds: pollS), events: []) }
             deferredSince = now
-            return Step(decision: .wait(seconds: pollS), events: [MemoryEvent(RoundDeferred(
-                severity: pressure.severity.rawValue, signal: pressure.signal.rawValue, message: pressure.message))])
+            return Step(
+                decision: .wait(seconds: pollS),
+                events: [
+                    MemoryEvent(
+                        RoundDeferred(
+                            severity: pressure.severity.rawValue, signal: pressure.signal.rawValue,
+                            message: pressure.message))
+                ])
         }
         guard let since = deferredSince else { return Step(decision: .proceed, events: []) }
         deferredSince = nil

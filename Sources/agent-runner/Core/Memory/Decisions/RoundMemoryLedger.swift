@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// What one round did to serve's cgroup: snapshot before, peaks from the in-round ticks,
 /// snapshot after. Gives `round_cgroup_memory` (when a finite cgroup bound exists) and
@@ -50,8 +51,10 @@ public struct RoundMemoryLedger: Sendable, Equatable {
         /// The directory of the nearest cgroup with a finite `memory.max`; nil when none bounds serve.
         public var boundingCgroupPath: String?
 
-        public init(after: CgroupMemoryReading?, kernelOOMKillsAfter: Int64?, agentExit: ExitStatus?, killedBySupervisor: Bool,
-                    logPath: String, logBytes: Int64, boundingCgroupPath: String?) {
+        public init(
+            after: CgroupMemoryReading?, kernelOOMKillsAfter: Int64?, agentExit: ExitStatus?, killedBySupervisor: Bool,
+            logPath: String, logBytes: Int64, boundingCgroupPath: String?
+        ) {
             self.after = after
             self.kernelOOMKillsAfter = kernelOOMKillsAfter
             self.agentExit = agentExit
@@ -77,23 +80,30 @@ public struct RoundMemoryLedger: Sendable, Equatable {
             var peak = ledger.peakBytes
             // The kernel's high-water mark counts since the cgroup's creation: it is this
             // round's only if the round raised it.
-            if let kernelAfter = end.after?.peakBytes, let kernelBefore = before?.peakBytes, kernelAfter > kernelBefore {
+            if let kernelAfter = end.after?.peakBytes, let kernelBefore = before?.peakBytes, kernelAfter > kernelBefore
+            {
                 peak = Swift.max(peak ?? kernelAfter, kernelAfter)
             }
-            events.append(MemoryEvent(RoundCgroupMemory(
-                roundNum: roundNum, memoryCurrentPeak: peak, memorySwapCurrentPeak: ledger.swapPeakBytes,
-                eventsHighDelta: delta(\.high), eventsMaxDelta: delta(\.max), eventsOomDelta: delta(\.oom),
-                eventsOomKillDelta: delta(\.oomKill), boundingCgroupPath: bounding)))
+            events.append(
+                MemoryEvent(
+                    RoundCgroupMemory(
+                        roundNum: roundNum, memoryCurrentPeak: peak, memorySwapCurrentPeak: ledger.swapPeakBytes,
+                        eventsHighDelta: delta(\.high), eventsMaxDelta: delta(\.max), eventsOomDelta: delta(\.oom),
+                        eventsOomKillDelta: delta(\.oomKill), boundingCgroupPath: bounding)))
         }
         var oomKills = delta(\.oomKill)
         if oomKills == 0, end.agentExit == .signalled(SIGKILL), !end.killedBySupervisor,
-           let kernelBefore = kernelOOMKillsBefore, let kernelAfter = end.kernelOOMKillsAfter, kernelAfter > kernelBefore {
+            let kernelBefore = kernelOOMKillsBefore, let kernelAfter = end.kernelOOMKillsAfter,
+            kernelAfter > kernelBefore
+        {
             oomKills = kernelAfter - kernelBefore
         }
         if oomKills > 0 {
-            events.append(MemoryEvent(RoundOomKilled(
-                roundNum: roundNum, logPath: end.logPath, logBytes: end.logBytes, oomKills: oomKills,
-                partialLog: end.logBytes > 0)))
+            events.append(
+                MemoryEvent(
+                    RoundOomKilled(
+                        roundNum: roundNum, logPath: end.logPath, logBytes: end.logBytes, oomKills: oomKills,
+                        partialLog: end.logBytes > 0)))
         }
         return events
     }

@@ -18,9 +18,12 @@ public enum CgroupLimit: Sendable, Equatable {
     /// `max` or a byte count (anything from 2^62 up counts as unlimited); nil for anything else.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> CgroupLimit? {
         let range = ProcBytes.trimmed(bytes)
-        if range.count == 3, ProcBytes.matches(bytes, at: range.lowerBound, limit: range.upperBound, "max") { return .unlimited }
+        if range.count == 3, ProcBytes.matches(bytes, at: range.lowerBound, limit: range.upperBound, "max") {
+            return .unlimited
+        }
         var index = range.lowerBound
-        guard let value = ProcBytes.integer(bytes, from: &index, limit: range.upperBound), index == range.upperBound else { return nil }
+        guard let value = ProcBytes.integer(bytes, from: &index, limit: range.upperBound), index == range.upperBound
+        else { return nil }
         return limit(value)
     }
 

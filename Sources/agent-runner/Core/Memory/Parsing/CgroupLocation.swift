@@ -59,7 +59,9 @@ public struct CgroupLocation: Sendable, Equatable {
             guard let mount = Mount(line) else { continue }
             if mount.type == "cgroup2", v2Mount == nil {
                 v2Mount = mount
-            } else if mount.type == "cgroup", v1Mount == nil, mount.superOptions.split(separator: ",").contains("memory") {
+            } else if mount.type == "cgroup", v1Mount == nil,
+                mount.superOptions.split(separator: ",").contains("memory")
+            {
                 v1Mount = mount
             }
         }
@@ -68,7 +70,8 @@ public struct CgroupLocation: Sendable, Equatable {
             var relative = Substring(path)
             if mount.root != "/" && relative.hasPrefix(mount.root) { relative = relative.dropFirst(mount.root.count) }
             if relative == "/" { relative = "" }
-            return CgroupLocation(version: version, cgroupPath: path, directory: mount.point + relative, mountPoint: mount.point)
+            return CgroupLocation(
+                version: version, cgroupPath: path, directory: mount.point + relative, mountPoint: mount.point)
         }
         return (location(.v1, v1Path, v1Mount), location(.v2, v2Path, v2Mount))
     }
@@ -83,7 +86,9 @@ public struct CgroupLocation: Sendable, Equatable {
 
         init?(_ line: Substring) {
             let fields = line.split(separator: " ")
-            guard fields.count >= 7, let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 3 < fields.count else { return nil }
+            guard fields.count >= 7, let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 3 < fields.count else {
+                return nil
+            }
             root = Self.unescape(fields[3])
             point = Self.unescape(fields[4])
             type = fields[dash + 1]

@@ -17,8 +17,10 @@ public struct CgroupV1MemoryReading: Sendable, Equatable {
     public var stat: Stat?
     public var oomControl: OOMControl?
 
-    public init(usageBytes: Int64? = nil, limit: CgroupLimit? = nil, maxUsageBytes: Int64? = nil, failCount: Int64? = nil,
-                memswUsageBytes: Int64? = nil, memswLimit: CgroupLimit? = nil, stat: Stat? = nil, oomControl: OOMControl? = nil) {
+    public init(
+        usageBytes: Int64? = nil, limit: CgroupLimit? = nil, maxUsageBytes: Int64? = nil, failCount: Int64? = nil,
+        memswUsageBytes: Int64? = nil, memswLimit: CgroupLimit? = nil, stat: Stat? = nil, oomControl: OOMControl? = nil
+    ) {
         self.usageBytes = usageBytes
         self.limit = limit
         self.maxUsageBytes = maxUsageBytes
@@ -59,7 +61,8 @@ public struct CgroupV1MemoryReading: Sendable, Equatable {
                     stat.totalCache = value
                 } else if let value = ProcBytes.field(bytes, line: line, "total_swap", separator: space) {
                     stat.totalSwap = value
-                } else if let value = ProcBytes.field(bytes, line: line, "hierarchical_memory_limit", separator: space) {
+                } else if let value = ProcBytes.field(bytes, line: line, "hierarchical_memory_limit", separator: space)
+                {
                     stat.hierarchicalMemoryLimit = CgroupLimit.limit(value)
                 } else if let value = ProcBytes.field(bytes, line: line, "hierarchical_memsw_limit", separator: space) {
                     stat.hierarchicalMemswLimit = CgroupLimit.limit(value)

@@ -18,8 +18,11 @@ public struct CgroupV2MemoryReading: Sendable, Equatable {
     /// `memory.pressure`: PSI of this cgroup alone.
     public var pressure: PressureReading?
 
-    public init(currentBytes: Int64? = nil, max: CgroupLimit? = nil, high: CgroupLimit? = nil, peakBytes: Int64? = nil,
-                swapCurrentBytes: Int64? = nil, swapMax: CgroupLimit? = nil, events: Events? = nil, pressure: PressureReading? = nil) {
+    public init(
+        currentBytes: Int64? = nil, max: CgroupLimit? = nil, high: CgroupLimit? = nil, peakBytes: Int64? = nil,
+        swapCurrentBytes: Int64? = nil, swapMax: CgroupLimit? = nil, events: Events? = nil,
+        pressure: PressureReading? = nil
+    ) {
         self.currentBytes = currentBytes
         self.max = max
         self.high = high
@@ -43,7 +46,9 @@ public struct CgroupV2MemoryReading: Sendable, Equatable {
         public var oomKill: Int64 = 0
         public var oomGroupKill: Int64 = 0
 
-        public init(low: Int64 = 0, high: Int64 = 0, max: Int64 = 0, oom: Int64 = 0, oomKill: Int64 = 0, oomGroupKill: Int64 = 0) {
+        public init(
+            low: Int64 = 0, high: Int64 = 0, max: Int64 = 0, oom: Int64 = 0, oomKill: Int64 = 0, oomGroupKill: Int64 = 0
+        ) {
             self.low = low
             self.high = high
             self.max = max

@@ -8,7 +8,10 @@ public struct MeminfoReading: Sendable, Equatable {
     public var swapTotalKB: Int64?
     public var swapFreeKB: Int64?
 
-    public init(memTotalKB: Int64? = nil, memFreeKB: Int64? = nil, memAvailableKB: Int64? = nil, swapTotalKB: Int64? = nil, swapFreeKB: Int64? = nil) {
+    public init(
+        memTotalKB: Int64? = nil, memFreeKB: Int64? = nil, memAvailableKB: Int64? = nil, swapTotalKB: Int64? = nil,
+        swapFreeKB: Int64? = nil
+    ) {
         self.memTotalKB = memTotalKB
         self.memFreeKB = memFreeKB
         self.memAvailableKB = memAvailableKB

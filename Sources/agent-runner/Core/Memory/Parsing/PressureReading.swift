@@ -37,7 +37,9 @@ public struct PressureReading: Sendable, Equatable {
         ProcBytes.forEachLine(bytes) { line in
             if ProcBytes.matches(bytes, at: line.lowerBound, limit: line.upperBound, "some", then: ProcBytes.space) {
                 reading.some = parseLine(bytes, line)
-            } else if ProcBytes.matches(bytes, at: line.lowerBound, limit: line.upperBound, "full", then: ProcBytes.space) {
+            } else if ProcBytes.matches(
+                bytes, at: line.lowerBound, limit: line.upperBound, "full", then: ProcBytes.space)
+            {
                 reading.full = parseLine(bytes, line)
             }
             return true

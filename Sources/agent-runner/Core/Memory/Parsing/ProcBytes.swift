@@ -29,7 +29,9 @@ enum ProcBytes {
     }
 
     /// Whether the bytes at `index` spell `word` and are followed by `terminator` (inside `limit`).
-    static func matches(_ bytes: UnsafeRawBufferPointer, at index: Int, limit: Int, _ word: StaticString, then terminator: UInt8) -> Bool {
+    static func matches(
+        _ bytes: UnsafeRawBufferPointer, at index: Int, limit: Int, _ word: StaticString, then terminator: UInt8
+    ) -> Bool {
         word.withUTF8Buffer { key in
             let after = index + key.count
             guard after < limit, bytes[after] == terminator else { return false }
@@ -84,7 +86,9 @@ enum ProcBytes {
 
     /// The integer after `key` and `separator` on a line that starts with them
     /// (`MemFree:   12 kB` with `:`; `pswpout 0` with a space); nil for any other line.
-    static func field(_ bytes: UnsafeRawBufferPointer, line: Range<Int>, _ key: StaticString, separator: UInt8) -> Int64? {
+    static func field(
+        _ bytes: UnsafeRawBufferPointer, line: Range<Int>, _ key: StaticString, separator: UInt8
+    ) -> Int64? {
         guard matches(bytes, at: line.lowerBound, limit: line.upperBound, key, then: separator) else { return nil }
         var index = line.lowerBound + key.utf8CodeUnitCount + 1
         return integer(bytes, from: &index, limit: line.upperBound)
@@ -103,7 +107,9 @@ enum ProcBytes {
     static func counter(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         let range = trimmed(bytes)
         var index = range.lowerBound
-        guard let value = integer(bytes, from: &index, limit: range.upperBound), index == range.upperBound else { return nil }
+        guard let value = integer(bytes, from: &index, limit: range.upperBound), index == range.upperBound else {
+            return nil
+        }
         return value
     }
 }

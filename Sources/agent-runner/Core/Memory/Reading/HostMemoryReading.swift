@@ -9,7 +9,10 @@ public struct HostMemoryReading: Sendable, Equatable {
     /// Bytes per page, to turn `pswpout` pages into bytes.
     public var pageSize: Int64
 
-    public init(meminfo: MeminfoReading = MeminfoReading(), vmstat: VmstatReading = VmstatReading(), pressure: PressureReading? = nil, pageSize: Int64 = 4096) {
+    public init(
+        meminfo: MeminfoReading = MeminfoReading(), vmstat: VmstatReading = VmstatReading(),
+        pressure: PressureReading? = nil, pageSize: Int64 = 4096
+    ) {
         self.meminfo = meminfo
         self.vmstat = vmstat
         self.pressure = pressure

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import FleetCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Writes a cgroup v2 `memory.high`: the brake's one side effect. Reports how long the write
 /// took (the kernel reclaims synchronously down to a lowered limit, which can take a while on a
@@ -26,7 +27,9 @@ public struct MemoryHighWriter: Sendable {
         while true {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
-            guard written == bytes.count else { return .failure(MemoryHighWriteError(path: path, errno: written < 0 ? errno : EIO)) }
+            guard written == bytes.count else {
+                return .failure(MemoryHighWriteError(path: path, errno: written < 0 ? errno : EIO))
+            }
             break
         }
         let elapsed = ContinuousClock.now - started

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Reads the host's and a cgroup's memory files for the memory defenses: the only part of them
@@ -21,7 +21,10 @@ public final class MemoryReader {
     private let vmstatPath: ProcFilePath
     private let pressurePath: ProcFilePath
 
-    public init(procRoot: String = "/proc", pageSize: Int64 = Int64(sysconf(Int32(_SC_PAGESIZE))), buffer: ProcFileBuffer = ProcFileBuffer()) {
+    public init(
+        procRoot: String = "/proc", pageSize: Int64 = Int64(sysconf(Int32(_SC_PAGESIZE))),
+        buffer: ProcFileBuffer = ProcFileBuffer()
+    ) {
         self.procRoot = procRoot
         self.pageSize = pageSize
         self.buffer = buffer
@@ -74,7 +77,8 @@ public final class MemoryReader {
     public func locateCgroup(pid: Int32? = nil) -> CgroupLocation? {
         let cgroupFile = procRoot + "/" + (pid.map { String($0) } ?? "self") + "/cgroup"
         guard let procCgroup = ProcText.read(cgroupFile, limit: 64 << 10),
-              let mountinfo = ProcText.read(procRoot + "/self/mountinfo", limit: 1 << 20) else { return nil }
+            let mountinfo = ProcText.read(procRoot + "/self/mountinfo", limit: 1 << 20)
+        else { return nil }
         let candidates = CgroupLocation.candidates(procCgroup: procCgroup, mountinfo: mountinfo)
         if let v1 = candidates.v1, access(CgroupMemoryFiles(v1).current.path, F_OK) == 0 { return v1 }
         if let v2 = candidates.v2, access(CgroupMemoryFiles(v2).current.path, F_OK) == 0 { return v2 }
@@ -85,7 +89,9 @@ public final class MemoryReader {
     /// really bounds the processes in `location`. nil when nothing up to the root does.
     public func boundingCgroup(of location: CgroupLocation) -> (location: CgroupLocation, limitBytes: Int64)? {
         for directory in location.ancestry {
-            let candidate = CgroupLocation(version: location.version, cgroupPath: location.cgroupPath, directory: directory, mountPoint: location.mountPoint)
+            let candidate = CgroupLocation(
+                version: location.version, cgroupPath: location.cgroupPath, directory: directory,
+                mountPoint: location.mountPoint)
             if let limit = buffer.read(CgroupMemoryFiles(candidate).limit).flatMap(CgroupLimit.parse)?.bytes {
                 return (candidate, limit)
             }
