@@ -39,29 +39,24 @@ enum MigrateCommand {
             OptionSpec(
                 "stop-timeout", value: "DURATION",
                 help: "How long the original may take to stop, its round finishing (default 31m)."),
-            OptionSpec(
-                "canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
-            OptionSpec(
-                "batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
-            OptionSpec(
-                "bake", value: "DURATION",
-                help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
-            OptionSpec(
-                "max-failures", value: "N",
-                help: "Failed hosts tolerated before the rollout stops (default: [upgrade] max_failures, 0)."),
-            OptionSpec(
-                "gate-interval", value: "DURATION", help: "Time between health samples and stop checks (default 5s)."),
-            OptionSpec("dry-run", help: "Print the plan and change nothing."),
-            OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
-            OptionSpec("no-rollback", help: "On a failed gate, leave migrated hosts on ours for inspection."),
-            OptionSpec(
-                "resume", value: "ID",
-                help: "Continue a migration fleetctl did not finish (hosts left mid-way are put back, then migrated)."),
-            OptionSpec(
-                "abort", value: "ID",
-                help: "Put the original back on every host a migration touched and mark it aborted."),
-            WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
-        ],
+        ]
+            + RolloutLaunch.stageOptions + [
+                OptionSpec(
+                    "gate-interval", value: "DURATION",
+                    help: "Time between health samples and stop checks (default 5s)."),
+                OptionSpec("dry-run", help: "Print the plan and change nothing."),
+                OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
+                OptionSpec("no-rollback", help: "On a failed gate, leave migrated hosts on ours for inspection."),
+                OptionSpec(
+                    "resume", value: "ID",
+                    help:
+                        "Continue a migration fleetctl did not finish (hosts left mid-way are put back, then migrated)."
+                ),
+                OptionSpec(
+                    "abort", value: "ID",
+                    help: "Put the original back on every host a migration touched and mark it aborted."),
+                WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
+            ],
         positionals: [
             PositionalSpec(
                 "SELECTOR",

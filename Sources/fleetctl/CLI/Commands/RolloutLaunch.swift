@@ -27,6 +27,20 @@ struct RolloutLaunch {
         executor = FleetTargets.executor(context)
     }
 
+    /// The options that shape the stages, with the same meaning and defaults for both verbs.
+    static let stageOptions: [OptionSpec] = [
+        OptionSpec(
+            "canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
+        OptionSpec(
+            "batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
+        OptionSpec(
+            "bake", value: "DURATION",
+            help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
+        OptionSpec(
+            "max-failures", value: "N",
+            help: "Failed hosts tolerated before the rollout stops (default: [upgrade] max_failures, 0)."),
+    ]
+
     /// The verb on the command line.
     var verb: String { kind == .migration ? "migrate" : "upgrade" }
     /// What the messages call one run of the verb.

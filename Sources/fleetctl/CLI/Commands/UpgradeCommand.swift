@@ -28,26 +28,18 @@ enum UpgradeCommand {
                 help: "The build to push (default: [upgrade] artifact, or --target's build from [upgrade] "
                     + "source, fetched and verified against its SHA256SUMS here; {arch} becomes each host's "
                     + "uname -m)."),
-            OptionSpec(
-                "canary", value: "SELECTOR", help: "The canary stage: a host or @group (default: [upgrade] canary)."),
-            OptionSpec(
-                "batch", value: "N|N%", help: "Hosts per batch after the canary (default: [upgrade] batch, 25%)."),
-            OptionSpec(
-                "bake", value: "DURATION",
-                help: "How long each stage is watched before the next (default: [upgrade] bake, 5m)."),
-            OptionSpec(
-                "max-failures", value: "N",
-                help: "Failed hosts tolerated before the rollout stops (default: [upgrade] max_failures, 0)."),
-            OptionSpec(
-                "gate-interval", value: "DURATION", help: "Time between health samples during a bake (default 5s)."),
-            OptionSpec("dry-run", help: "Print the plan and change nothing."),
-            OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
-            OptionSpec("no-rollback", help: "On failure, leave upgraded hosts as they are for inspection."),
-            OptionSpec(
-                "resume", value: "ID", help: "Continue a rollout fleetctl did not finish (every host re-checked)."),
-            OptionSpec("abort", value: "ID", help: "Roll back what a rollout upgraded and mark it aborted."),
-            WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
-        ],
+        ]
+            + RolloutLaunch.stageOptions + [
+                OptionSpec(
+                    "gate-interval", value: "DURATION", help: "Time between health samples during a bake (default 5s)."),
+                OptionSpec("dry-run", help: "Print the plan and change nothing."),
+                OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
+                OptionSpec("no-rollback", help: "On failure, leave upgraded hosts as they are for inspection."),
+                OptionSpec(
+                    "resume", value: "ID", help: "Continue a rollout fleetctl did not finish (every host re-checked)."),
+                OptionSpec("abort", value: "ID", help: "Roll back what a rollout upgraded and mark it aborted."),
+                WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
+            ],
         positionals: [
             PositionalSpec(
                 "SELECTOR",
