@@ -117,9 +117,10 @@ final class FleetMigrationTests: XCTestCase {
             \(try FleetFixture.originalHost("bad", project: bad))
             """)
 
+        let artifact = try build(fleet)
         let result = try fleet.fleetctl(
             [
-                "migrate", "all", "--artifact", try build(fleet), "--canary", "good",
+                "migrate", "all", "--artifact", artifact, "--canary", "good",
                 "--bake", "3s", "--gate-interval", "0.5", "--max-failures", "1",
             ],
             timeout: .seconds(180))
@@ -186,6 +187,12 @@ final class FleetMigrationTests: XCTestCase {
         XCTAssertEqual(rows.map { $0["runner"] }, ["ours", "original"], status.stdout + status.stderr)
         XCTAssertEqual(rows.map { $0["version"] }, [.string(BuildInfo.version), "0.3.14"])
         XCTAssertEqual(rows.map { $0["service"] }, ["running", "running"])
+
+        // Migrating good again finds nothing to do: it runs ours.
+        let again = try fleet.fleetctl(["migrate", "good", "--artifact", artifact])
+        XCTAssertEqual(again.code, 0, again.stderr)
+        XCTAssertTrue(
+            again.stderr.hasSuffix("fleetctl: nothing to migrate: no selected host runs the original\n"), again.stderr)
     }
 
     /// The systemd host (canary) moves to ours through its unit; the pid-file host's build fails

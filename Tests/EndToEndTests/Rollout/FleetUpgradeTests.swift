@@ -197,6 +197,12 @@ final class FleetUpgradeTests: XCTestCase {
         let listed = try fleet.fleetctl(["rollouts"])
         XCTAssertEqual(listed.code, 0, listed.stderr)
         XCTAssertTrue(listed.stdout.contains("finished  7.1.0  done  3 healthy"), listed.stdout)
+
+        let again = try fleet.fleetctl(["upgrade", "all", "--artifact", good, "--canary", "alpha"])
+        XCTAssertEqual(again.code, 0, again.stderr)
+        XCTAssertTrue(
+            again.stderr.hasSuffix("fleetctl: nothing to upgrade: no selected host needs 7.1.0\n"), again.stderr)
+        XCTAssertEqual(fleet.journals().count, 1, "a rollout with nothing to do writes no journal")
     }
 
     func testABuildFailingSmokeStopsAtTheCanaryAndTouchesNoOtherHost() throws {

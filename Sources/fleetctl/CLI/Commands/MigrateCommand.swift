@@ -105,17 +105,11 @@ enum MigrateCommand {
         settings.migration = migration
         let launch = RolloutLaunch(parsed, context: context, runner: runner, resolved: resolved, kind: .migration)
         do {
-            let target = try launch.target(settings)
-            let artifacts = try launch.artifacts(settings, target: target)
-            let (plan, probes) = launch.plan(target: target, request: request)
-            if parsed.has("dry-run") { return ExitCode.success }
-            if plan.hosts.isEmpty {
-                context.stderr.write("fleetctl: nothing to migrate: no selected host runs the original\n")
-                return ExitCode.success
-            }
-            let (finished, reporter) = try launch.run(
-                plan, probes: probes, target: target, settings: settings, artifacts: artifacts,
-                options: request.options)
+            guard
+                let (finished, reporter) = try launch.start(
+                    settings: settings, request: request,
+                    idle: { _ in "nothing to migrate: no selected host runs the original" })
+            else { return ExitCode.success }
             let migrated = finished.stages.flatMap { $0 }.filter { finished.hosts[$0] == .healthy }
             if !migrated.isEmpty && finished.status == .finished {
                 reporter.step(

@@ -46,6 +46,24 @@ struct RolloutLaunch {
     /// What the messages call one run of the verb.
     var noun: String { kind == .migration ? "migration" : "rollout" }
 
+    /// The whole start: the target, its builds, the plan, then the run. Nil when there is nothing
+    /// to run: a dry run (the plan printed), or no selected host that needs it (`idle(target)`
+    /// says so on stderr).
+    func start(
+        settings: RolloutJournal.Settings, request: UpgradeCommand.Request, idle: (String) -> String
+    ) throws(ExitFailure) -> (finished: RolloutJournal, reporter: RolloutReporter)? {
+        let target = try target(settings)
+        let artifacts = try artifacts(settings, target: target)
+        let (plan, probes) = plan(target: target, request: request)
+        if parsed.has("dry-run") { return nil }
+        if plan.hosts.isEmpty {
+            context.stderr.write("fleetctl: \(idle(target))\n")
+            return nil
+        }
+        return try run(
+            plan, probes: probes, target: target, settings: settings, artifacts: artifacts, options: request.options)
+    }
+
     /// `--target`, or the version the local build answers to `--version`.
     func target(_ settings: RolloutJournal.Settings) throws(ExitFailure) -> String {
         if let given = parsed.value("target") { return given }

@@ -78,17 +78,11 @@ enum UpgradeCommand {
         }
         let launch = RolloutLaunch(parsed, context: context, runner: runner, resolved: resolved, kind: .upgrade)
         do {
-            let target = try launch.target(request.settings)
-            let artifacts = try launch.artifacts(request.settings, target: target)
-            let (plan, probes) = launch.plan(target: target, request: request)
-            if parsed.has("dry-run") { return ExitCode.success }
-            if plan.hosts.isEmpty {
-                context.stderr.write("fleetctl: nothing to upgrade: no selected host needs \(target)\n")
-                return ExitCode.success
-            }
-            let (finished, _) = try launch.run(
-                plan, probes: probes, target: target, settings: request.settings, artifacts: artifacts,
-                options: request.options)
+            guard
+                let (finished, _) = try launch.start(
+                    settings: request.settings, request: request,
+                    idle: { "nothing to upgrade: no selected host needs \($0)" })
+            else { return ExitCode.success }
             return exit(RolloutOutcome.of(finished), context: context)
         } catch {
             return error.code
