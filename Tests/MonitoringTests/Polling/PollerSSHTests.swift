@@ -58,7 +58,13 @@ final class PollerSSHTests: XCTestCase {
         var monitor = HostMonitor(host: "pi", policy: MonitorPolicy(toleranceS: 3, settleS: 0.5))
         var kinds: [EventKind] = []
         var notified: [String] = []
-        func poll() {
+        // Real ssh outcomes against real sshd states, observed on a virtual clock: the monitor's
+        // tolerance and settle windows are judged on the instants passed in, so the test sleeps
+        // nowhere and its timing cannot drift on a loaded machine.
+        let base = SystemClock().now().seconds
+        var elapsedMS: Int64 = 0
+        func poll(after ms: Int64) {
+            elapsedMS += ms
             let result = poller.poll(target)
             let input: HostMonitor.Input
             switch result.outcome {
@@ -66,50 +72,42 @@ final class PollerSSHTests: XCTestCase {
             case .unreachable(let failure): input = .unreachable(failure)
             case .unreadable: input = .unreadable
             }
-            let step = monitor.observe(input, at: SystemClock().now())
+            let at = UTCInstant(seconds: base + elapsedMS / 1000, nanoseconds: (elapsedMS % 1000) * 1_000_000)
+            let step = monitor.observe(input, at: at)
             kinds += step.events.map(\.eventKind)
             notified += step.notifications.map { "\($0.state.rawValue) \($0.alert.detector)" }
         }
-        poll()
+        poll(after: 0)
         XCTAssertEqual(monitor.reachability, .reachable)
 
         // Refused (sshd stopped) for less than the tolerance: blips only.
         sshd.stop()
-        poll()
+        poll(after: 300)
         XCTAssertEqual(monitor.reachability, .blip)
-        usleep(300_000)
-        poll()
+        poll(after: 300)
         try sshd.start()
-        poll()
+        poll(after: 300)
         // Hung (SIGSTOP: the kernel accepts, no banner) for less than the tolerance: a connect timeout, a blip.
         try sshd.pause()
         let started = ContinuousClock.now
-        poll()
+        poll(after: 1000)
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(4), "ConnectTimeout=1 ends the poll")
         sshd.resume()
         XCTAssertEqual(kinds, [.monitorRemoteBlip, .monitorRemoteBlip, .monitorRemoteBlip])
         XCTAssertEqual(notified, [])
-        poll()
-        usleep(700_000)
-        poll()
+        poll(after: 300)
+        XCTAssertNotNil(monitor.tolerance.episode, "reachable for less than the settle time: still an episode")
+        poll(after: 700)
         XCTAssertNil(monitor.tolerance.episode, "reachable for the settle time: the episode is over")
 
-        // Down for longer than the tolerance: one give-up alert, then one recovery.
+        // Down for longer than the tolerance (3.6 s of polls every 0.3 s): one give-up alert, then one recovery.
         sshd.stop()
-        let down = ContinuousClock.now
-        while ContinuousClock.now - down < .seconds(3.5) {
-            poll()
-            usleep(300_000)
-        }
+        for _ in 0..<12 { poll(after: 300) }
         XCTAssertEqual(kinds.filter { $0 == .monitorRemoteGiveup }.count, 1)
         XCTAssertEqual(notified, ["firing monitor_remote_giveup"])
         XCTAssertEqual(monitor.reachability, .unreachable)
         try sshd.start()
-        let back = ContinuousClock.now
-        while ContinuousClock.now - back < .seconds(1.5) {
-            poll()
-            usleep(200_000)
-        }
+        for _ in 0..<8 { poll(after: 200) }
         XCTAssertEqual(notified, ["firing monitor_remote_giveup", "resolved monitor_remote_giveup"])
     }
 
