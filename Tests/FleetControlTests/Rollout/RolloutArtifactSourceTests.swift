@@ -85,6 +85,30 @@ final class RolloutArtifactSourceTests: XCTestCase {
         XCTAssertEqual(transport.asked, ["pi: uname -m", "pi2: uname -m", "big: uname -m"])
     }
 
+    /// Upgrades and migrations start from the journal's settings: a release source there is
+    /// fetched per architecture like the flag's, for a migration too (it once read the
+    /// template as a path).
+    func testTheSettingsChooseAReleaseSourceForAMigrationAsForAnUpgrade() throws {
+        let arm = Array("arm build 0.2.0".utf8)
+        let directory = try releaseDirectory(["agent-runner-0.2.0-aarch64": arm])
+        let transport = ArchitectureTransport(["pi": "aarch64"])
+        let template = directory + "/agent-runner-{version}-{arch}"
+        for migration in [nil, MigrationSettings()] {
+            let settings = RolloutJournal.Settings(artifact: template, releaseSource: true, migration: migration)
+            let source = try RolloutArtifactSource(
+                settings: settings, target: "0.2.0", remote: transport, effects: .live())
+            XCTAssertTrue(source.perArchitecture)
+            XCTAssertEqual(try source.artifact(for: target("pi")).get().bytes, arm)
+        }
+        let path = RolloutJournal.Settings(artifact: directory + "/agent-runner-0.2.0-aarch64")
+        let byPath = try RolloutArtifactSource(settings: path, target: "0.2.0", remote: transport, effects: .live())
+        XCTAssertFalse(byPath.perArchitecture, "a path is the same build for every host")
+        let broken = RolloutJournal.Settings(artifact: directory + "/agent-runner-{nope}", releaseSource: true)
+        XCTAssertThrowsError(
+            try RolloutArtifactSource(settings: broken, target: "0.2.0", remote: transport, effects: .live())
+        ) { XCTAssertTrue("\($0)".contains("release source is not usable"), "\($0)") }
+    }
+
     func testAVersionNotListedOrABadSumPushesNothing() throws {
         let directory = try releaseDirectory(["agent-runner-0.2.0-aarch64": Array("arm".utf8)])
         let transport = ArchitectureTransport(["pi": "aarch64", "rv": "riscv64"])

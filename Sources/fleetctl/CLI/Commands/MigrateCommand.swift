@@ -26,10 +26,13 @@ enum MigrateCommand {
         options: [
             OptionSpec(
                 "artifact", value: "PATH",
-                help: "The build to install (default: [upgrade] artifact; {arch} becomes each host's uname -m)."),
+                help: "The build to install (default: [upgrade] artifact, or --target's build from [upgrade] "
+                    + "source, fetched and verified against its SHA256SUMS here; {arch} becomes each host's "
+                    + "uname -m)."),
             OptionSpec(
-                "target", value: "X.Y.Z", help: "The version the build reports (default: what it answers to --version)."
-            ),
+                "target", value: "X.Y.Z",
+                help: "The version the build reports (default: what it answers to --version; required for "
+                    + "another architecture's build, and with [upgrade] source)."),
             OptionSpec(
                 "link", value: "PATH",
                 help: "Where ours is linked on each host (default \(MigrationSettings.defaultLink))."),
