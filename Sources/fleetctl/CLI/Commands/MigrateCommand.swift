@@ -60,12 +60,7 @@ enum MigrateCommand {
                     help: "Put the original back on every host a migration touched and mark it aborted."),
                 WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
             ],
-        positionals: [
-            PositionalSpec(
-                "SELECTOR",
-                help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).",
-                optional: true)
-        ],
+        positionals: [RolloutLaunch.selector],
         exitCodes: [
             (ExitCode.success, "the migration finished (or the dry run / abort completed)"),
             (

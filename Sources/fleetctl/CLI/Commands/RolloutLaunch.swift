@@ -27,6 +27,12 @@ struct RolloutLaunch {
         executor = FleetTargets.executor(context)
     }
 
+    /// The hosts to plan; a resume or an abort takes them from the journal instead.
+    static let selector = PositionalSpec(
+        "SELECTOR",
+        help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).",
+        optional: true)
+
     /// The options that shape the stages, with the same meaning and defaults for both verbs.
     static let stageOptions: [OptionSpec] = [
         OptionSpec(

@@ -40,12 +40,7 @@ enum UpgradeCommand {
                 OptionSpec("abort", value: "ID", help: "Roll back what a rollout upgraded and mark it aborted."),
                 WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
             ],
-        positionals: [
-            PositionalSpec(
-                "SELECTOR",
-                help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).",
-                optional: true)
-        ],
+        positionals: [RolloutLaunch.selector],
         exitCodes: [
             (ExitCode.success, "the rollout finished (or the dry run / abort completed)"),
             (ExitCode.failure, "the rollout failed: stopped, rolled back, or a host could not be rolled back"),
