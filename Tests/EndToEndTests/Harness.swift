@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `agent-runner` and `fleetctl` binaries as real processes.
@@ -18,7 +19,7 @@ enum Harness {
             XCTFail(
                 "\(path) is missing; run 'swift build' before 'swift test --skip-build' (scripts/test does both)",
                 file: file, line: line)
-            throw XCTSkip("binary missing")
+            throw MissingPrerequisite("binary missing")
         }
         return path
     }

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// The memory defenses with a real agent in a real memory-limited cgroup (v1, as on this
@@ -15,7 +16,9 @@ final class MemoryCgroupTests: XCTestCase {
     /// the kernel accounts it, memory plus swap); removed when the test ends.
     func limitedCgroup(limitMB: Int) throws -> String {
         guard FileManager.default.isWritableFile(atPath: Self.controller) else {
-            throw XCTSkip("needs root and cgroup v1's memory controller at \(Self.controller)")
+            throw MissingPrerequisite(
+                "needs root and cgroup v1's memory controller, writable, at \(Self.controller); run the suite as root on a "
+                    + "host that mounts it (this machine does)")
         }
         let path = Self.controller + "/agent-runner-e2e-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)

@@ -1,6 +1,7 @@
 import Detectors
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// The real `agent-runner` observation verbs (peek, status, events, watch, monitor) against real
@@ -380,7 +381,7 @@ enum ObservationSamples {
             directory = directory.deletingLastPathComponent()
         }
         XCTFail("shared/spec/samples/\(name) not found above \(#filePath)")
-        throw XCTSkip("sample missing")
+        throw MissingPrerequisite("sample missing")
     }
 }
 

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -227,7 +228,9 @@ final class InstallTests: XCTestCase {
     }
 
     func testSystemInstallRunsAsTheSudoUserAndIsNotStarted() throws {
-        guard geteuid() == 0 else { throw XCTSkip("install --system needs root; CI runs the suite as root") }
+        guard geteuid() == 0 else {
+            throw MissingPrerequisite("install --system needs root: run the suite as root, as scripts/test does in CI")
+        }
         let host = try LifecycleHost(self, fakeSystemd: true)
         try host.initProject()
         let noSudo = try host.run(["install", "--system"])

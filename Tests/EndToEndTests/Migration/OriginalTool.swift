@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// The real original, PyPI cli-agent-runner 0.3.14, run side by side with ours: scripts/test
@@ -23,7 +24,7 @@ enum OriginalTool {
         guard output.exit == .terminated(0), !output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         else {
             XCTFail("scripts/install-original failed (\(output.exit)): \(output.stderrText)", file: file, line: line)
-            throw XCTSkip("the original is not installed")
+            throw MissingPrerequisite("the original is not installed")
         }
         return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// `fleetctl watch --metrics-listen` and a `kind = "alertmanager"` hook against Debian's real
@@ -174,7 +175,7 @@ final class PrometheusAlertmanagerTests: XCTestCase {
             XCTFail(
                 "prometheus and prometheus-alertmanager are needed and could not be installed; run as root: \(installCommand)\n\(output?.stdoutText.suffix(2000) ?? "")"
             )
-            throw XCTSkip("packages missing")
+            throw MissingPrerequisite("packages missing")
         }
     }
 
@@ -197,7 +198,7 @@ final class PrometheusAlertmanagerTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.25)
         }
         XCTFail("timed out waiting: \(what)")
-        throw XCTSkip("timed out")
+        throw MissingPrerequisite("timed out: \(what)")
     }
 
     /// The single value of an instant query.

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import TestSupport
 import XCTest
 
 /// Steps the wall clock of chosen processes, and only theirs: libfaketime preloaded into them,
@@ -32,7 +33,7 @@ struct FakeTime {
             XCTFail(
                 "libfaketime is missing (\(Self.wrapper), /usr/lib/*/faketime/libfaketime.so.1); install it with: \(Self.installCommand) (scripts/test does, as root)",
                 file: file, line: line)
-            throw XCTSkip("libfaketime missing")
+            throw MissingPrerequisite("libfaketime missing")
         }
         offsetFile = directory + "/faketime-offset"
         try step(to: "+0")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import FleetCore
@@ -19,7 +20,7 @@ final class HostileInputFuzzTests: XCTestCase {
         guard let dir = Self.samples else {
             XCTFail(
                 "the spec samples (../shared/spec/samples) are missing; lay out shared/ beside the checkout as CI does")
-            throw XCTSkip("samples missing")
+            throw MissingPrerequisite("samples missing")
         }
         return Array(try Data(contentsOf: dir.appendingPathComponent(name)))
     }
