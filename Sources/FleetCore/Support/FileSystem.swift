@@ -42,6 +42,9 @@ public protocol FileSystem: Sendable {
     func append(_ bytes: [UInt8], to path: String) throws
     /// At most the last `count` bytes of the file; empty when it cannot be read.
     func tail(of path: String, bytes count: Int) -> [UInt8]
+    /// The names in a directory, without `.` and `..`, in no particular order; empty when it
+    /// cannot be read (missing, not a directory, not permitted).
+    func directoryNames(_ path: String) -> [String]
 }
 
 extension FileSystem {
@@ -118,6 +121,10 @@ public struct LocalFileSystem: FileSystem {
 
     public func tail(of path: String, bytes count: Int) -> [UInt8] {
         Directories.tail(of: path, bytes: count)
+    }
+
+    public func directoryNames(_ path: String) -> [String] {
+        (try? SystemIO.listDirectory(path)) ?? []
     }
 }
 

@@ -260,4 +260,5 @@ final class FullDisk: FileSystem {
         try base.writeAtomically(bytes, to: path, mode: mode)
     }
     func tail(of path: String, bytes count: Int) -> [UInt8] { base.tail(of: path, bytes: count) }
+    func directoryNames(_ path: String) -> [String] { base.directoryNames(path) }
 }

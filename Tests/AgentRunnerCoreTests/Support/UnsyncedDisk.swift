@@ -24,4 +24,5 @@ struct UnsyncedDisk: FileSystem {
     func createDirectory(_ path: String) -> Int32? { base.createDirectory(path) }
     func append(_ bytes: [UInt8], to path: String) throws { try base.append(bytes, to: path) }
     func tail(of path: String, bytes count: Int) -> [UInt8] { base.tail(of: path, bytes: count) }
+    func directoryNames(_ path: String) -> [String] { base.directoryNames(path) }
 }

@@ -74,6 +74,20 @@ public struct MemoryFileSystem: FileSystem {
     public func tail(of path: String, bytes count: Int) -> [UInt8] {
         storage.state.withLock { Array(($0.files[path] ?? []).suffix(count)) }
     }
+
+    public func directoryNames(_ path: String) -> [String] {
+        let prefix = path.hasSuffix("/") ? path : path + "/"
+        // Each file or directory below `path` names its first component: a file deeper down
+        // implies the directories on its way, as on a disk.
+        let names = storage.state.withLock { state in
+            (Array(state.files.keys) + Array(state.directories)).compactMap { entry -> String? in
+                guard entry.hasPrefix(prefix) else { return nil }
+                let first = entry.dropFirst(prefix.count).split(separator: "/").first
+                return first.map(String.init)
+            }
+        }
+        return Array(Set(names))
+    }
 }
 
 /// A file system that fails the test on any use: for code paths that must not touch files.
@@ -120,6 +134,11 @@ public struct UntouchableFileSystem: FileSystem {
 
     public func tail(of path: String, bytes count: Int) -> [UInt8] {
         touched("read", path)
+        return []
+    }
+
+    public func directoryNames(_ path: String) -> [String] {
+        touched("listed", path)
         return []
     }
 }

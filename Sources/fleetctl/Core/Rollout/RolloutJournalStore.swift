@@ -86,15 +86,8 @@ public struct RolloutJournalStore: Sendable {
 
     /// Every readable journal, oldest first.
     public func list() -> [RolloutJournal] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var ids: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".json") && !name.hasPrefix(".") { ids.append(String(name.dropLast(5))) }
-        }
+        let ids = LocalFileSystem().directoryNames(directory).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .map { String($0.dropLast(5)) }
         return ids.compactMap { try? load($0) }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 

@@ -188,9 +188,9 @@ public struct VersionStore: Sendable {
     /// Only call it holding ``lock()``: then no other upgrade is staging. Returns their names.
     public func removeStaleStaging() -> [String] {
         var removed: [String] = []
-        for name in Self.entries(of: versionsDir) where name.hasPrefix(".staging-") {
+        for name in fileSystem.directoryNames(versionsDir) where name.hasPrefix(".staging-") {
             let folder = versionsDir + "/" + name
-            for file in Self.entries(of: folder) { fileSystem.removeFile(folder + "/" + file) }
+            for file in fileSystem.directoryNames(folder) { fileSystem.removeFile(folder + "/" + file) }
             if rmdir(folder) == 0 { removed.append(name) }
         }
         return removed.sorted()
@@ -308,20 +308,6 @@ public struct VersionStore: Sendable {
         }
         state.versions.removeAll { removed.contains($0.version) }
         return removed
-    }
-
-    /// The names in a directory, without `.` and `..` (empty when it cannot be read).
-    static func entries(of directory: String) -> [String] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let item = readdir(handle) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     static func readLink(_ path: String) -> String? {
