@@ -23,6 +23,18 @@ final class RoundRunnerTests: XCTestCase {
             stderr: stderr)
     }
 
+    /// A serve killed after a round's `round_start` and before its transcript or status: the
+    /// next serve must not number its round the same (FaultTests' kill -9 found it, under load).
+    func testARoundStartWithoutTranscriptOrStatusStillAdvancesTheNumbering() throws {
+        let project = try ProjectFixture(self)
+        let agents = StandInAgents([.exits(0, output: usage + "\n")])
+        let rounds = runner(project, agents)
+        _ = rounds.run(round: 1)
+        let events = EventSink(logDir: project.logDir, clock: FakeClock().wallClock, stderr: CapturedOutput())
+        events.emit(RoundStart(roundNum: 2, phase: nil, configDigest: "d", change: nil))
+        XCTAssertEqual(rounds.nextRoundNumber(), 3, "round 2 started, even though only the event log says so")
+    }
+
     func testACleanRoundWritesItsEventsAndFilesInTheOriginalOrder() throws {
         let project = try ProjectFixture(self)
         let agents = StandInAgents([.exits(0, output: usage + "\n")])

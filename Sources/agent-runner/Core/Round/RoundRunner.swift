@@ -76,12 +76,19 @@ public final class RoundRunner {
         SubstrateFingerprint(workDir: config.runtime.workDir, patterns: config.runtime.substrateFingerprintPaths)
     }
 
-    /// The next round number: one past the highest of status.json and the round logs, so a
-    /// restarted (or kill -9'd) serve continues the numbering.
+    /// The next round number: one past the highest of status.json, the round logs and the event
+    /// log's newest `round_start`, so a restarted (or kill -9'd) serve continues the numbering.
+    /// The event comes first in a round, before its transcript and status: a serve killed
+    /// between them left a `round_start` that only the event log remembers.
     public func nextRoundNumber() -> Int {
         var highest = logs.highestRound()
         if case .status(let status) = StatusFile(logDir: logDir, fileSystem: fileSystem).read() {
             highest = max(highest, status.roundNum)
+        }
+        if let started = try? EventLogReader(directory: logDir).lastEvent(ofKinds: [RoundStart.kind.rawValue]),
+            let number = started.payload["round_num"]?.intValue
+        {
+            highest = max(highest, Int(number))
         }
         return highest + 1
     }
