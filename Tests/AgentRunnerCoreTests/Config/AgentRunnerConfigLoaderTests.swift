@@ -19,27 +19,17 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
 
         """
 
+    let configs = InMemoryConfig()
+
     func load(
         _ text: String, path: String = "/srv/demo/agent-runner.toml", display: String = "agent-runner.toml",
         directories: Set<String> = ["/srv/demo"]
     ) throws -> AgentRunnerConfig {
-        let loader = AgentRunnerConfigLoader(
-            environment: ConfigEnvironment(home: home, currentDirectory: "/srv/demo"),
-            fileSystem: MemoryFileSystem(directories: directories))
-        return try loader.parse(Array(text.utf8), configPath: path, displayPath: display)
+        try configs.load(text, path: path, display: display, directories: directories)
     }
 
-    func error(_ text: String) -> ConfigError? {
-        do {
-            _ = try load(text)
-            XCTFail("expected a config error")
-            return nil
-        } catch let error as ConfigError {
-            return error
-        } catch {
-            XCTFail("unexpected error type \(error)")
-            return nil
-        }
+    func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
+        configs.error(text, file: file, line: line)
     }
 
     func testDefaultsAndPathRules() throws {

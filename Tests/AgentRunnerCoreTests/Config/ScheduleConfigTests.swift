@@ -20,24 +20,12 @@ final class ScheduleConfigTests: XCTestCase {
 
         """
 
-    func load(_ text: String) throws -> AgentRunnerConfig {
-        let loader = AgentRunnerConfigLoader(
-            environment: ConfigEnvironment(home: "/home/op", currentDirectory: "/srv/demo"),
-            fileSystem: MemoryFileSystem(directories: ["/srv/demo"]), zones: TestZones.Source())
-        return try loader.parse(
-            Array(text.utf8), configPath: "/srv/demo/agent-runner.toml", displayPath: "agent-runner.toml")
-    }
+    let configs = InMemoryConfig(zones: TestZones.Source())
+
+    func load(_ text: String) throws -> AgentRunnerConfig { try configs.load(text) }
 
     func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
-        do {
-            _ = try load(text)
-            XCTFail("expected a config error", file: file, line: line)
-        } catch let error as ConfigError {
-            return error
-        } catch {
-            XCTFail("unexpected \(error)", file: file, line: line)
-        }
-        return nil
+        configs.error(text, file: file, line: line)
     }
 
     func testTheGlobalScheduleIsParsedInItsZone() throws {
