@@ -27,6 +27,40 @@ struct RolloutLaunch {
         executor = FleetTargets.executor(context)
     }
 
+    /// What the command line asks for before a new rollout is planned.
+    enum Selection {
+        /// `--resume` or `--abort` ran (they continue a journal), or the command line was refused:
+        /// the verb's exit code.
+        case finished(Int32)
+        /// The selected hosts of a new rollout.
+        case hosts(FleetTargets)
+    }
+
+    /// `--resume ID` / `--abort ID` continue that journal (whichever verb started it); otherwise
+    /// the SELECTOR's hosts, which a new rollout needs.
+    static func select(
+        _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner, verb: String
+    ) -> Selection {
+        if parsed.value("resume") != nil && parsed.value("abort") != nil {
+            return .finished(
+                runner.usageFailure(UsageError("--resume and --abort exclude each other", verb: verb), context: context)
+            )
+        }
+        if let id = parsed.value("resume") ?? parsed.value("abort") {
+            return .finished(
+                UpgradeCommand.continueRollout(
+                    id, abort: parsed.value("abort") != nil, parsed, context: context, runner: runner))
+        }
+        guard let selector = parsed.positionals.first else {
+            let error = UsageError("\(verb) needs a SELECTOR (or --resume ID / --abort ID)", verb: verb)
+            return .finished(runner.usageFailure(error, context: context))
+        }
+        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: verb) {
+        case .success(let value): return .hosts(value)
+        case .failure(let failure): return .finished(failure.code)
+        }
+    }
+
     /// The hosts to plan; a resume or an abort takes them from the journal instead.
     static let selector = PositionalSpec(
         "SELECTOR",

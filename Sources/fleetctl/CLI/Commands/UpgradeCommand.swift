@@ -49,21 +49,10 @@ enum UpgradeCommand {
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
-        if parsed.value("resume") != nil && parsed.value("abort") != nil {
-            return runner.usageFailure(
-                UsageError("--resume and --abort exclude each other", verb: spec.name), context: context)
-        }
-        if let id = parsed.value("resume") ?? parsed.value("abort") {
-            return continueRollout(id, abort: parsed.value("abort") != nil, parsed, context: context, runner: runner)
-        }
-        guard let selector = parsed.positionals.first else {
-            let error = UsageError("upgrade needs a SELECTOR (or --resume ID / --abort ID)", verb: spec.name)
-            return runner.usageFailure(error, context: context)
-        }
         let resolved: FleetTargets
-        switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: spec.name) {
-        case .success(let value): resolved = value
-        case .failure(let failure): return failure.code
+        switch RolloutLaunch.select(parsed, context: context, runner: runner, verb: spec.name) {
+        case .hosts(let value): resolved = value
+        case .finished(let code): return code
         }
         let request: Request
         do {
