@@ -85,12 +85,20 @@ public final class RoundRunner {
         if case .status(let status) = StatusFile(logDir: logDir, fileSystem: fileSystem).read() {
             highest = max(highest, status.roundNum)
         }
-        if let started = try? EventLogReader(directory: logDir).lastEvent(ofKinds: [RoundStart.kind.rawValue]),
-            let number = started.payload["round_num"]?.intValue
-        {
+        let started = newestRoundStart()
+        if let number = started?.payload["round_num"]?.intValue {
             highest = max(highest, Int(number))
         }
+        if lastDigest == nil {
+            // The first round compares its config with this one: no second read of the log.
+            lastDigest = .some(started?.payload["config_digest"]?.stringValue)
+        }
         return highest + 1
+    }
+
+    /// The event log's newest `round_start`, read backward from the end (nil when none).
+    private func newestRoundStart() -> Event? {
+        try? EventLogReader(directory: logDir).lastEvent(ofKinds: [RoundStart.kind.rawValue])
     }
 
     /// Runs round `round`: startup checks, start, spawn, watch, finish. `phase` is the one serve
@@ -206,8 +214,7 @@ public final class RoundRunner {
             config: config, promptFiles: promptFiles, agent: agent,
             fileSystem: fileSystem)
         if lastDigest == nil {
-            let last = try? EventLogReader(directory: logDir).lastEvent(ofKinds: [RoundStart.kind.rawValue])
-            lastDigest = .some(last?.payload["config_digest"]?.stringValue)
+            lastDigest = .some(newestRoundStart()?.payload["config_digest"]?.stringValue)
         }
         let previous = lastDigest ?? nil
         lastDigest = .some(digest)

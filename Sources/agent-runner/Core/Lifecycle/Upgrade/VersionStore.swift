@@ -12,10 +12,10 @@ import FleetCore
 /// `versions_dir/state.json` records which version is current and which came before, for
 /// `upgrade --rollback`; it is rewritten atomically.
 ///
-/// state.json, the upgrade record, the builds' bytes and the files it deletes go through
-/// `fileSystem`; the link, the renames and the folders (symlink(2), rename(2), rmdir(2),
-/// readdir(3)) and a build downloaded piece by piece (``StagingFile``) are the store's own
-/// mechanism and need a real directory: tests use a temporary one.
+/// state.json, the upgrade record, the builds' bytes, the folders' listings and the files it
+/// deletes go through `fileSystem`; the link, the renames and the folders themselves
+/// (symlink(2), rename(2), rmdir(2)) and a build downloaded piece by piece (``StagingFile``)
+/// are the store's own mechanism and need a real directory: tests use a temporary one.
 public struct VersionStore: Sendable {
     public static let binaryName = "agent-runner"
 
