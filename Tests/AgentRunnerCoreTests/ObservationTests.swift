@@ -272,7 +272,7 @@ final class ProgressPageTests: XCTestCase {
     func testRequestParsing() {
         XCTAssertEqual(
             HTTPRequest.parse(head: Array("GET /api/state?x=1 HTTP/1.1\r\nHost: a\r\n\r\n".utf8)),
-            HTTPRequest(method: "GET", path: "/api/state"))
+            HTTPRequest(method: "GET", path: "/api/state", query: "x=1"))
         XCTAssertNil(HTTPRequest.parse(head: Array("garbage\r\n\r\n".utf8)))
         XCTAssertNil(HTTPRequest.parse(head: Array("GET nopath HTTP/1.1\r\n\r\n".utf8)))
         XCTAssertNil(HTTPRequest.parse(head: Array("get / HTTP/1.1\r\n\r\n".utf8)))
