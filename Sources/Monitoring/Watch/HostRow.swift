@@ -67,7 +67,7 @@ public struct HostRow: Sendable, Equatable {
     }
 
     /// The version cell: `0.3.14 (original)` for the original, so the two tools' numbers are not compared.
-    var versionText: String {
+    public var versionText: String {
         guard let version = facts?.version else { return "-" }
         return facts?.runner == "original" ? version + " (original)" : version
     }

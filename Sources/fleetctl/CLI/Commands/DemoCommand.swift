@@ -36,6 +36,10 @@ enum DemoCommand {
             OptionSpec("clean", help: "Delete the demo folder when done."),
             OptionSpec(
                 "ssh", help: "Reach the hosts over real ssh: a private sshd on 127.0.0.1 (needs openssh-server)."),
+            OptionSpec(
+                "http", value: "ADDRESS:PORT",
+                help: "Where to serve the fleet dashboard (default 127.0.0.1:0, a free port; the URL is printed)."),
+            WatchExports.httpAllowRemoteOption,
         ],
         exitCodes: [
             (ExitCode.success, "the demo ran and everything it started was stopped"),
@@ -45,8 +49,10 @@ enum DemoCommand {
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         let duration: Double?
+        let listen: (address: String, port: Int)
         do {
             duration = try parsed.seconds("duration")
+            listen = try WatchExports.dashboardListen(parsed) ?? ("127.0.0.1", 0)
         } catch {
             return runner.usageFailure(error, context: context)
         }
@@ -84,8 +90,7 @@ enum DemoCommand {
         context.stderr.write(DemoNarration.watching(setup.fleet, ssh: setup.ssh))
         watch(
             inventory, setup: setup, services: services, duration: duration, untilShown: parsed.has("until-shown"),
-            json: parsed.has("json"),
-            context: context)
+            json: parsed.has("json"), listen: listen, context: context)
 
         let hookLog = try? LocalFileSystem().readFile(setup.fleet.hookLog)
         let hookLines = hookLog.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -147,7 +152,7 @@ enum DemoCommand {
     /// service ends by itself (the crash-loop breaker, an auto-stop).
     private static func watch(
         _ inventory: Inventory, setup: Setup, services: DemoServices, duration: Double?,
-        untilShown: Bool, json: Bool, context: CommandContext
+        untilShown: Bool, json: Bool, listen: (address: String, port: Int), context: CommandContext
     ) {
         let controlDirectory = setup.ssh == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
         let monitored = inventory.hosts.compactMap { try? MonitoredHost($0, controlDirectory: controlDirectory) }
@@ -165,11 +170,23 @@ enum DemoCommand {
         let terminal = (context.stdout as? FileDescriptorOutput)?.isTerminal ?? false
         let output = WatchOutput(context: context, json: json, terminal: terminal && !json)
         let progress = DemoProgress()
+        let dashboard: FleetDashboard?
+        do {
+            dashboard = try FleetDashboard.start(
+                address: listen.address, port: listen.port, hosts: monitored, inventory: inventory, stateDir: stateDir,
+                remote: executor, wallClock: context.effects.wallClock, fleetName: "demo fleet in " + setup.fleet.root)
+            context.stderr.write("fleetctl demo: the dashboard is on \(dashboard!.url) (open it in a browser)\n")
+        } catch {
+            dashboard = nil
+            context.stderr.write("fleetctl demo: no dashboard: \(error)\n")
+        }
+        defer { dashboard?.stop() }
         let watcher = FleetWatch.loop(
             hosts: monitored, inventory: inventory, stateDir: stateDir, eventLog: eventLog, hooks: hooks,
             remote: executor, effects: context.effects, options: WatchLoop.Options()
         ) { report in
             progress.note(report)
+            dashboard?.record(report)
             output.handle(report)
         }
         StopRequest.installSignalHandlers()

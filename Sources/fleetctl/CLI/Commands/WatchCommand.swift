@@ -33,7 +33,8 @@ enum WatchCommand {
             OptionSpec("once", help: "Poll every host once (--cycles 1)."),
             OptionSpec("dry-run", help: "Show auto-stops instead of performing them."),
             FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
-            WatchExports.metricsListenOption, WatchExports.shardOption,
+            WatchExports.metricsListenOption, WatchExports.httpOption, WatchExports.httpAllowRemoteOption,
+            WatchExports.shardOption,
         ],
         positionals: [FleetctlProgram.selectorPositional],
         exitCodes: [
@@ -54,8 +55,10 @@ enum WatchCommand {
         var options = WatchLoop.Options()
         var hosts = resolved.monitored
         let listen: (address: String, port: Int)?
+        let dashboardListen: (address: String, port: Int)?
         do {
             listen = try WatchExports.listen(parsed)
+            dashboardListen = try WatchExports.dashboardListen(parsed)
             if let shard = try WatchExports.shard(parsed) {
                 hosts = hosts.filter { shard.contains($0.name) }
                 if hosts.isEmpty {
@@ -107,11 +110,26 @@ enum WatchCommand {
             return ExitCode.failure
         }
         defer { exports.finish() }
+        var dashboard: FleetDashboard?
+        if let dashboardListen {
+            do {
+                dashboard = try FleetDashboard.start(
+                    address: dashboardListen.address, port: dashboardListen.port, hosts: hosts,
+                    inventory: resolved.inventory, stateDir: stateDir, remote: executor,
+                    wallClock: context.effects.wallClock, fleetName: resolved.inventory.displayPath)
+            } catch {
+                context.stderr.write("fleetctl: \(error)\n")
+                return ExitCode.failure
+            }
+            context.stderr.write("fleetctl: dashboard on \(dashboard!.url) (read-only; JSON at /api/state)\n")
+        }
+        defer { dashboard?.stop() }
         let watcher = FleetWatch.loop(
             hosts: hosts, inventory: resolved.inventory, stateDir: stateDir, eventLog: eventLog, hooks: hooks,
             remote: executor, effects: context.effects, options: options
-        ) { report in
+        ) { [dashboard] report in
             exports.handle(report)
+            dashboard?.record(report)
             output.handle(report)
         }
         do {

@@ -9,6 +9,16 @@ final class WatchExports: Sendable {
     static let metricsListenOption = OptionSpec(
         "metrics-listen", value: "ADDRESS:PORT",
         help: "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464).")
+    static let httpOption = OptionSpec(
+        "http", value: "ADDRESS:PORT",
+        help:
+            "Serve the fleet dashboard at http://ADDRESS:PORT/ (:PORT means 127.0.0.1; port 0 picks one). Read-only; a non-loopback ADDRESS also needs --http-allow-remote."
+    )
+    static let httpAllowRemoteOption = OptionSpec(
+        "http-allow-remote",
+        help:
+            "Let --http listen on a non-loopback address (the dashboard has no login: prefer ssh -L or a reverse proxy with authentication, see docs/dashboard.md)."
+    )
     static let shardOption = OptionSpec(
         "shard", value: "K/N", help: "Poll only shard K of N of the selected hosts (by a stable hash of the host name)."
     )
@@ -41,6 +51,27 @@ final class WatchExports: Sendable {
         guard let listen = MetricsEndpoint.parseListen(text) else {
             throw UsageError(
                 "--metrics-listen must be IPV4-ADDRESS:PORT (e.g. 127.0.0.1:9464), got '\(text)'", verb: parsed.verb)
+        }
+        return listen
+    }
+
+    /// `--http` parsed (nil when not given); a non-loopback address without
+    /// `--http-allow-remote` is a usage error, since the dashboard has no login of its own.
+    static func dashboardListen(_ parsed: ParsedArguments) throws(UsageError) -> (address: String, port: Int)? {
+        guard let text = parsed.value("http") else {
+            if parsed.has("http-allow-remote") {
+                throw UsageError("--http-allow-remote needs --http ADDRESS:PORT", verb: parsed.verb)
+            }
+            return nil
+        }
+        guard let listen = MetricsEndpoint.parseListen(text) else {
+            throw UsageError("--http must be IPV4-ADDRESS:PORT (e.g. 127.0.0.1:8080), got '\(text)'", verb: parsed.verb)
+        }
+        if !DashboardServer.isLoopback(listen.address) && !parsed.has("http-allow-remote") {
+            throw UsageError(
+                "--http \(text) would show the fleet to anyone who can reach \(listen.address), without a login; "
+                    + "listen on 127.0.0.1 and use ssh -L or a reverse proxy (docs/dashboard.md), "
+                    + "or add --http-allow-remote", verb: parsed.verb)
         }
         return listen
     }
