@@ -40,7 +40,8 @@ public struct DashboardModel: Sendable {
             guard let index = indexByName[host] else { return }
             let result: String
             switch outcome {
-            case .confirmed(let elapsed): result = "stopped, confirmed after " + elapsed.shortText
+            case .confirmed(let elapsed):
+                result = "stopped, confirmed after " + HumanText.duration(seconds: elapsed.seconds)
             case .failed(let error): result = "FAILED: " + error
             case .capped(let limit): result = "not done: the fleet-wide cap of \(limit) per 10 minutes is reached"
             case .dryRun: result = "dry run: would stop the service"
