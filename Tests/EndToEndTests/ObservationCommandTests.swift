@@ -306,12 +306,18 @@ final class ObservationCommandTests: XCTestCase {
         let page = try LocalHTTP.get(port: port, "/")
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(page.head.contains("Content-Type: text/html"), page.head)
-        XCTAssertTrue(page.body.contains(#"<meta http-equiv="refresh" content="5">"#))
-        for section in ["Round state", "Narrative", "Recent events", "Round log tail", "Self-termination"] {
-            XCTAssertTrue(page.body.contains("<h2>\(section)</h2>"), "section \(section) missing:\n\(page.body)")
+        XCTAssertTrue(page.head.contains("Content-Security-Policy: default-src 'none'; script-src 'self';"), page.head)
+        XCTAssertFalse(page.body.contains("http-equiv"), "the script updates the page; it never reloads")
+        for section in ["Narrative", "Round", "Recent events", "Round log tail"] {
+            XCTAssertTrue(page.body.contains("-title\">\(section)</h2>"), "section \(section) missing:\n\(page.body)")
         }
         XCTAssertTrue(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), page.body)
         XCTAssertFalse(page.body.contains("<script>"), page.body)
+        for (path, type) in [("/style.css", "text/css"), ("/progress.js", "text/javascript")] {
+            let asset = try LocalHTTP.get(port: port, path)
+            XCTAssertEqual(asset.status, 200, path)
+            XCTAssertTrue(asset.head.contains("Content-Type: \(type); charset=utf-8"), asset.head)
+        }
 
         let state = try LocalHTTP.get(port: port, "/api/state")
         XCTAssertEqual(state.status, 200)

@@ -28,7 +28,7 @@ enum MonitorCommand {
             narrate: every event since the start of the log, then live, as
             "[HH:MM:SS.fff] event k=v ...".
             http: the progress page on http://127.0.0.1:PORT/ (default 8765; localhost only),
-            auto-refreshing every 5 s, and /api/state as JSON.
+            updating itself every 5 s without reloading, and /api/state as JSON.
             SIGINT or SIGTERM ends every mode with exit 0. events and narrate also end when the
             reader of stdout goes away (closed pipe, dropped ssh session: exit 141, within a
             second even if no event comes) or on SIGHUP (exit 129).
@@ -177,20 +177,9 @@ enum MonitorCommand {
             "agent-runner: progress page on http://127.0.0.1:\(server.port)/ (JSON at /api/state); Ctrl-C stops\n")
         let page = ProgressPage(config: config, clock: SystemClock())
         let stop = StopRequest()
-        server.serve(until: { stop.isRequested }) { request in
-            switch request.path {
-            case "/":
-                return HTTPServerResponse(
-                    status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
-                    body: ProgressPage.html(page.state(), project: config.project))
-            case "/api/state":
-                return HTTPServerResponse(
-                    status: 200, reason: "OK", contentType: "application/json",
-                    body: JSONWriter(style: .python).string(page.state()))
-            default:
-                return HTTPServerResponse(status: 404, reason: "Not Found", body: "not found: try / or /api/state\n")
-            }
-        }
+        // Two workers: the page's script polls /api/state while someone loads the page or its
+        // stylesheet, and a slow disk read for one must not hold up the other.
+        server.serve(until: { stop.isRequested }, workers: 2) { request in page.respond(to: request) }
         return ExitCode.success
     }
 }

@@ -1,9 +1,9 @@
 import FleetCore
 
-/// The `monitor --mode http` page and its `/api/state` document (detectors.md §12): round
-/// state, narrative, recent events, round log tail and self-termination, re-read from disk on
-/// every request. Every value that comes from a log is HTML-escaped: an agent (or anything it
-/// prints) controls those bytes.
+/// The `monitor --mode http` page and its `/api/state` document (the original's shape, spec
+/// detectors.md §12): round state, narrative, recent events, round log tail, throttle and
+/// self-termination, re-read from disk on every request. Every value that comes from a log is
+/// HTML-escaped: an agent (or anything it prints) controls those bytes.
 public struct ProgressPage: Sendable {
     public static let recentEvents = 20
     public static let tailLines = 50
@@ -69,73 +69,33 @@ public struct ProgressPage: Sendable {
             ]))
     }
 
-    /// The HTML page for `state`: five sections, refreshed by the browser every 5 s.
-    public static func html(_ state: JSONValue, project: String) -> String {
-        let round = state["round_state"]
-        var roundLines = ""
-        for key in ["round_num", "phase", "running", "last_outcome", "last_duration_s"] {
-            roundLines += "\(key): \(Narration.pythonString(round?[key] ?? .null))\n"
+    /// The paths ``respond(to:)`` serves, for the 404's hint.
+    public static let paths = "/, /api/state, /style.css, /progress.js"
+
+    /// The answer to one request, read from disk now: the page, its JSON, its stylesheet and
+    /// its script (each its own path: the Content-Security-Policy refuses inline ones).
+    public func respond(to request: HTTPRequest) -> HTTPServerResponse {
+        switch request.path {
+        case "/":
+            return .html(Self.html(state(), project: config.project, logDir: logDir, now: Self.seconds(clock.now())))
+        case "/api/state": return .json(Array(JSONWriter(style: .python).string(state()).utf8))
+        case "/style.css": return .css(PageStyle.css)
+        case ProgressPageScript.path: return .javascript(ProgressPageScript.source)
+        default: return .notFound(tryPaths: Self.paths)
         }
-        let narrative = state["narrative"]?.stringValue ?? ""
-        let events = (state["recent_events"]?.arrayValue ?? []).compactMap(\.objectValue)
-            .map { Narration.line($0, eventWidth: 25, roundKey: "round_num") }.joined(separator: "\n")
-        let logTail = state["round_log_tail"]?.stringValue ?? ""
-        let terminated = state["self_terminated"]
-        let termination =
-            terminated?["present"]?.boolValue == true
-            ? "yes — reason: " + (terminated?["reason"]?.stringValue ?? "") : "active"
-        var banner = ""
-        if let limit = state["rate_limit"], limit != .null {
-            let since = limit["since_round"]?.intValue.map { ", since R\($0)" } ?? ""
-            banner =
-                "<p style=\"background:#b00020;color:#fff;padding:8px;font-weight:bold\">Throttled until "
-                + escape(limit["throttled_until_iso"]?.stringValue ?? "unknown") + " ("
-                + escape(limit["limit_type"]?.stringValue ?? "") + escape(since) + ")</p>\n"
-        }
-        return """
-            <!DOCTYPE html>
-            <html><head>
-            <meta charset="utf-8">
-            <meta http-equiv="refresh" content="5">
-            <title>agent-runner progress</title>
-            </head><body>
-            <h1>agent-runner progress</h1>
-            <p>project: \(escape(project))</p>
-            \(banner)
-            <h2>Round state</h2>
-            <pre>\(escape(roundLines))</pre>
-
-            <h2>Narrative</h2>
-            <pre>\(narrative.isEmpty ? "(no narrative file yet)" : escape(narrative))</pre>
-
-            <h2>Recent events</h2>
-            <pre>\(events.isEmpty ? "(no events yet)" : escape(events))</pre>
-
-            <h2>Round log tail</h2>
-            <pre>\(logTail.isEmpty ? "(no round running yet)" : escape(logTail))</pre>
-
-            <h2>Self-termination</h2>
-            <pre>\(escape(termination))</pre>
-            </body></html>
-
-            """
     }
 
-    /// Text safe inside HTML elements and attribute values.
-    public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#x27;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+    /// The page for `state` at `now` (Unix seconds): banners, the narrative, the round's cards,
+    /// recent events and the round log tail (``ProgressPageBody``), kept current by
+    /// ``ProgressPageScript`` without reloading.
+    public static func html(_ state: JSONValue, project: String, logDir: String, now: Double) -> String {
+        PageShell.render(
+            title: "agent-runner · " + project, subtitle: "log dir " + logDir, generatedAt: now,
+            scripts: [ProgressPageScript.path], body: ProgressPageBody.render(state, now: now))
+    }
+
+    static func seconds(_ instant: UTCInstant) -> Double {
+        Double(instant.seconds) + Double(instant.nanoseconds) / 1e9
     }
 
     /// `2026-11-25T15:42:02+00:00`, Python's `datetime.fromtimestamp(t, UTC).isoformat()`.
