@@ -24,6 +24,9 @@ public enum DashboardPaths {
     /// What a request path names.
     public enum Route: Equatable, Sendable {
         case overview, state, style, script
+        /// Browsers ask for `/favicon.ico` on their own; answered with no content rather than
+        /// a 404 that shows as an error in the console.
+        case favicon
         case hostPage(String)
         case hostState(String)
         case transcript(String)
@@ -36,6 +39,7 @@ public enum DashboardPaths {
         case state: return .state
         case style: return .style
         case script: return .script
+        case "/favicon.ico": return .favicon
         default: break
         }
         if path.hasPrefix(hostAPIPrefix) {

@@ -89,6 +89,8 @@ final class DashboardRoutes: Sendable {
             return .css(PageStyle.css)
         case .script:
             return .javascript(DashboardScript.source)
+        case .favicon:
+            return HTTPServerResponse(status: 204, reason: "No Content", body: "")
         case .state:
             refreshRollout(now: now)
             return .json(
