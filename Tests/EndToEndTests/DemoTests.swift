@@ -6,12 +6,28 @@ import XCTest
 /// fleet. Everything the demo promises must happen within a minute, and nothing may be left
 /// running afterwards.
 final class DemoTests: XCTestCase {
+    /// Also the dashboard the demo serves, in headless chromium, while the demo runs: the
+    /// screenshots in docs/images come from here.
     func testDemoShowsEveryBehaviourAndLeavesNothingRunning() throws {
         let dir = try Harness.temporaryDirectory(self) + "/demo"
-        let result = try Harness.run(
-            "fleetctl", ["demo", "--dir", dir, "--until-shown", "--duration", "90s"], timeout: .seconds(120))
-        XCTAssertEqual(result.code, 0, result.stderr)
-        let out = result.stdout
+        let stderrPath = dir + ".stderr"
+        let demo = try PosixProcessRunner().spawn(
+            ProcessRequest(
+                try Harness.binary("fleetctl"),
+                arguments: ["demo", "--dir", dir, "--until-shown", "--duration", "90s"],
+                standardOutput: .capture(), standardError: .appendToFile(stderrPath)))
+        var url = ""
+        AgentProject.wait("the dashboard's address") {
+            let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+            guard let range = text.range(of: "the dashboard is on http://") else { return false }
+            url = String(text[range.lowerBound...].dropFirst("the dashboard is on ".count).prefix { $0 != " " })
+            return true
+        }
+        try screenshotDashboard(url)
+        let output = demo.collectOutput(deadline: .now + .seconds(120))
+        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        XCTAssertEqual(output.exit, .terminated(0), stderr)
+        let out = output.stdoutText
         XCTAssertTrue(out.contains("[WARN] throttled rate_limit_active — throttled until"), out)
         XCTAssertTrue(out.contains("[OK] throttled rate_limit_active resolved"), out)
         XCTAssertTrue(out.contains("[CRIT] authfail oauth_fail"), out)
@@ -52,6 +68,27 @@ final class DemoTests: XCTestCase {
             (ProcessTree.commandLine(of: entry.pid) ?? []).contains { $0.hasPrefix(dir) }
         }
         XCTAssertEqual(leftovers.map(\.pid), [], "processes of the demo still running: \(leftovers)")
+    }
+
+    /// The overview once an alert fires and a host is throttled (both, when the demo shows
+    /// them at once within a few seconds), and the throttled host's page.
+    private func screenshotDashboard(_ url: String) throws {
+        XCTAssertTrue(url.hasPrefix("http://127.0.0.1:"), url)
+        let browser = try PageArtifacts.launchBrowser()
+        defer { browser.close() }
+        let page = try browser.open(url)
+        func count(_ card: String) -> String { "Number(document.querySelector('#card-\(card) .value').textContent)" }
+        try page.waitUntil("\(count("alerts")) >= 1 && \(count("throttled")) >= 1", timeout: .seconds(60))
+        try? page.waitUntil("\(count("alerts")) >= 2", timeout: .seconds(10))
+        XCTAssertEqual(try page.evaluate("document.querySelectorAll('#hosts tbody tr').length"), 4)
+        XCTAssertEqual(PageArtifacts.problems(page), [])
+        try PageArtifacts.save(page, as: "dashboard-overview", docs: true)
+        try page.navigate(url + "host/throttled")
+        try page.waitUntil("document.querySelectorAll('#events tbody tr').length >= 3", timeout: .seconds(20))
+        _ = try page.evaluate("document.getElementById('fetch-transcript').click()")
+        try page.waitUntil("!document.getElementById('transcript').hidden", timeout: .seconds(20))
+        XCTAssertEqual(PageArtifacts.problems(page), [])
+        try PageArtifacts.save(page, as: "dashboard-host", docs: true)
     }
 
     static func month() -> String {

@@ -142,7 +142,11 @@ public enum DashboardScript {
               tr.appendChild(td(h.service));
               tr.appendChild(td(h.round));
               tr.appendChild(td(h.phase));
-              tr.appendChild(td(h.last_exit, h.last_exit ? "state-bad" : ""));
+              const exit = el("td");
+              if (h.last_exit === null) exit.textContent = MISSING;
+              else if (h.last_exit === 0) exit.textContent = "0";
+              else exit.appendChild(badge(String(h.last_exit), "bad"));
+              tr.appendChild(exit);
               tr.appendChild(td(h.disk_text, "nowrap"));
               tr.appendChild(td(h.throttle));
               tr.appendChild(td(h.version, "nowrap"));
