@@ -111,7 +111,7 @@ public enum PageStyle {
         table.hosts td:first-child { font-weight: 600; }
         .pairs { list-style: none; margin: 0; padding: 0; }
         .pairs li { display: inline; margin-right: 12px; overflow-wrap: anywhere; }
-        .pairs .key { color: var(--muted); }
+        .pairs .key { color: var(--muted); white-space: nowrap; }
         .pairs .value { font-family: var(--mono); font-size: 0.92em; white-space: pre-wrap; }
         .digest { font-family: var(--mono); font-size: 0.92em; border-bottom: 1px dotted var(--muted); cursor: help; }
 
@@ -144,6 +144,11 @@ public enum PageStyle {
           .card .value { font-size: 18px; }
           th, td { padding: 5px 6px; }
           .hide-narrow { display: none; }
+          table.events thead { display: none; }
+          table.events, table.events tbody, table.events tr { display: block; width: 100%; }
+          table.events tr { padding: 6px 0; border-bottom: 1px solid var(--line); }
+          table.events td { display: block; border: none; padding: 2px 8px; }
+          table.events td.nowrap { display: inline-block; }
         }
         @media print {
           body { background: #fff; font-size: 12px; }

@@ -11,6 +11,7 @@ final class EventPayloadTextTests: XCTestCase {
             ("duration_s", 0.20098149000000376, "201 ms"), ("timeout_s", 1800, "30 min"),
             ("duration_ms", 6657, "6.7 s"), ("disk_used_pct", 87.46, "87.5%"), ("swap_total_bytes", 0, "0 B"),
             ("log_size_kb", 1536, "1.5 MiB"), ("mem_total_mb", 15_872, "15.5 GiB"), ("huge_bytes", 1e300, "–"),
+            ("reset_at_epoch", 1_796_281_092, "2026-12-03 06:58:12 UTC"),
             ("phase", "", "–"), ("error_message", "<x>", "<x>"),
             ("files", ["a", nil, false], "[a, –, no]"),
             (

@@ -191,6 +191,7 @@ final class ProgressPageTests: XCTestCase {
         let state = page.respond(to: HTTPRequest(method: "GET", path: "/api/state", query: "x=1"))
         XCTAssertEqual(state.contentType, "application/json")
         XCTAssertEqual(try JSONParser.strict.parse(state.body), page.state())
+        XCTAssertEqual(page.respond(to: HTTPRequest(method: "GET", path: "/favicon.ico")).status, 204)
         let missing = page.respond(to: HTTPRequest(method: "GET", path: "/index.html"))
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(body(missing), "not found: try /, /api/state, /style.css, /progress.js\n")

@@ -15,7 +15,7 @@ final class PageStyleTests: XCTestCase {
             "header.page", ".cards", ".card", ".card .value", ".card .label", "table.hosts", ".badge", ".chip",
             "tr.state-bad", "th[aria-sort=\"ascending\"]", "th[aria-sort=\"descending\"]", "input.filter", ".chart",
             ".bar-ok", ".bar-bad", ".bar-warn", ".muted", ".mono", ".stale", "nav.crumbs", ".narrative", ".log",
-            ".digest", "@media (max-width", "@media print",
+            ".digest", "@media (max-width", "@media print", "table.events td",
         ]
         for selector in selectors {
             XCTAssertTrue(PageStyle.css.contains(selector), "no rule for \(selector)")

@@ -5,7 +5,7 @@ import FleetCore
 /// `False`.
 ///
 /// The key's unit suffix picks the form (`_s`, `_ms` durations, `_bytes`, `_kb`, `_mb` sizes,
-/// `_pct` percentages), as the payload tables in docs/events.md name them. The page's script
+/// `_pct` percentages, `_epoch` UTC times), as the payload tables in docs/events.md name them. The page's script
 /// (``ProgressPageScript``) applies the same rules to live updates.
 public enum EventPayloadText {
     /// Every payload pair but `ts` and `event` (the table shows those in their own columns), in
@@ -32,6 +32,7 @@ public enum EventPayloadText {
         if key.hasSuffix("_ms") { return HumanText.duration(seconds: number / 1000) }
         if key.hasSuffix("_s") { return HumanText.duration(seconds: number) }
         if key.hasSuffix("_pct") { return HumanText.percent(number) }
+        if key.hasSuffix("_epoch") { return HumanText.time(epochSeconds: number) }
         let factor: Double? =
             key.hasSuffix("_bytes") ? 1 : key.hasSuffix("_kb") ? 1024 : key.hasSuffix("_mb") ? 1_048_576 : nil
         if let factor {

@@ -81,6 +81,8 @@ public struct ProgressPage: Sendable {
         case "/api/state": return .json(Array(JSONWriter(style: .python).string(state()).utf8))
         case "/style.css": return .css(PageStyle.css)
         case ProgressPageScript.path: return .javascript(ProgressPageScript.source)
+        // Browsers ask for it on their own: no content rather than a 404 in the console.
+        case "/favicon.ico": return HTTPServerResponse(status: 204, reason: "No Content", body: "")
         default: return .notFound(tryPaths: Self.paths)
         }
     }

@@ -87,6 +87,7 @@ public enum ProgressPageScript {
             if (key.endsWith("_ms")) return duration(number / 1000);
             if (key.endsWith("_s")) return duration(number);
             if (key.endsWith("_pct")) return percent(number);
+            if (key.endsWith("_epoch")) return time(number);
             const factor = key.endsWith("_bytes") ? 1 : key.endsWith("_kb") ? 1024 : key.endsWith("_mb") ? 1048576 : 0;
             if (factor) return bytes(Math.round(number * factor));
             return String(number);
