@@ -10,6 +10,7 @@
 //   agent-runner ─▶ AgentRunnerCore ─▶ Detectors ─▶ FleetCore
 //        └────────▶ Monitoring ─▶ SSHTransport ─▶ FleetCore
 //   fleetctl ─▶ FleetControl ─▶ Monitoring
+//   fleet-bench and the tests ─▶ HeadlessBrowser ─▶ FleetCore
 //
 // `agent-runner` links no FleetControl code: `swift build --product agent-runner` compiles none.
 import PackageDescription
@@ -62,10 +63,17 @@ let package = Package(
             path: "Sources/fleetctl/CLI",
             swiftSettings: strict
         ),
+        // A real headless chromium driven over the DevTools pipe, for the dashboard's end-to-end
+        // tests and fleet-bench's render timing. Linked by those only, never by agent-runner or
+        // fleetctl; not in TestSupport, which imports XCTest and cannot go into a release binary.
+        .target(name: "HeadlessBrowser", dependencies: ["FleetCore"], swiftSettings: strict),
         // Benchmarks: `swift build -c release && swift run -c release fleet-bench [SCENARIO]`.
         .executableTarget(
             name: "fleet-bench",
-            dependencies: ["FleetCore", "Detectors", "SSHTransport", "Monitoring", "FleetControl", "AgentRunnerCore"],
+            dependencies: [
+                "FleetCore", "Detectors", "SSHTransport", "Monitoring", "FleetControl", "AgentRunnerCore",
+                "HeadlessBrowser",
+            ],
             swiftSettings: strict
         ),
         // Fixtures every test target may use: a private sshd on loopback, test users, fakes of
@@ -77,6 +85,8 @@ let package = Package(
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "TestSupport"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "FleetCore"]),
+        // Real chromium, never stubbed; fails with the install command when it is missing.
+        .testTarget(name: "HeadlessBrowserTests", dependencies: ["HeadlessBrowser", "FleetCore", "TestSupport"]),
         .testTarget(name: "SSHTransportTests", dependencies: ["SSHTransport", "FleetCore", "TestSupport"]),
         .testTarget(
             name: "MonitoringTests",
