@@ -104,7 +104,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FleetCore", "Detectors", "AgentRunnerCore", "FleetControl", "TestSupport"],
+            dependencies: [
+                "FleetCore", "Detectors", "AgentRunnerCore", "FleetControl", "Monitoring", "TestSupport",
+                "HeadlessBrowser",
+            ],
             // Scripts the tests install by path (#filePath), not resources.
             exclude: ["Fixtures"]
         ),
