@@ -1,13 +1,12 @@
-import FleetCore
-
-/// The colour an event kind gets on the progress page: failures red, throttles and pressure
-/// amber, recoveries green, the run's own milestones blue, everything else (round_start,
-/// round_end, spawns, substrate) neutral.
+/// The colour an event kind gets on a page (a host's progress page, the fleet dashboard's
+/// events): failures red, throttles and pressure amber, recoveries green, the run's own
+/// milestones blue, everything else (round_start, round_end, spawns, substrate) neutral. One
+/// table, so `transient_error_recovered` is green on both pages.
 ///
 /// Decided from words in the kind, not from a list of every kind: logs written by the original
 /// or by newer versions hold kinds this build does not know, and `*_failed` is red whatever it
-/// is. The rules are data so the page's script (``ProgressPageScript``) colours a live update
-/// with the very same table.
+/// is. The rules are data so a page's script (agent-runner's `ProgressPageScript`) colours a
+/// live update with the very same table.
 public enum EventKindFamily {
     /// Checked in order, first match wins: `transient_error_recovered` is a recovery before it
     /// is an error, `agent_self_terminated` a milestone before it is a termination.

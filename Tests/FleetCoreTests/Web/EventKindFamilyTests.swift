@@ -1,8 +1,6 @@
 import FleetCore
 import XCTest
 
-@testable import AgentRunnerCore
-
 final class EventKindFamilyTests: XCTestCase {
     func testFailuresRedThrottlesAmberMilestonesBlueRoundsNeutral() {
         let expected: [(String, StateClass?)] = [
