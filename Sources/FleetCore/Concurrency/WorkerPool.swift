@@ -8,88 +8,123 @@ import Synchronization
 /// Swift's cooperative pool (one thread per core) or Dispatch's bounded global pool would starve
 /// everything else. The thread count is the concurrency limit (`--parallel`); the queue bound
 /// keeps a burst (a hook storm) from growing memory without end.
-public final class WorkerPool: @unchecked Sendable {  // Every stored var is read and written under `mutex`.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
-    private var jobs: [@Sendable () -> Void] = []
-    private var head = 0
-    private var running = 0
-    private var stopping = false
-    private var threads: [pthread_t] = []
+///
+/// The threads hold the queue, not the pool: a pool released without ``shutdown()`` (an
+/// endpoint whose `listen` threw right after its pool was made) stops and joins its threads in
+/// `deinit` instead of having them read a pool that is being destroyed.
+public final class WorkerPool: Sendable {
+    private let queue: JobQueue
     /// Most jobs waiting (not yet running); ``submit(_:)`` refuses beyond it.
-    public let queueLimit: Int
+    public var queueLimit: Int { queue.limit }
 
     /// Starts `threads` threads (at least 1).
     public init(threads: Int, queueLimit: Int = Int.max) {
-        mutex = .allocate(capacity: 1)
-        condition = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-        self.queueLimit = queueLimit
+        queue = JobQueue(limit: queueLimit)
         for _ in 0..<max(1, threads) {
-            if let thread = try? Self.startThread({ [unowned self] in self.work() }) {
-                self.threads.append(thread)
+            let queue = self.queue
+            if let thread = try? Self.startThread({ queue.work() }) {
+                queue.adopt(thread)
             }
         }
     }
 
     deinit {
-        shutdown()
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-        condition.deallocate()
+        queue.shutdown()
     }
 
     /// Queues `job`; false when the queue is full or the pool is shut down (the job is dropped).
     @discardableResult
     public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        guard !stopping, jobs.count - head < queueLimit else { return false }
-        jobs.append(job)
-        pthread_cond_signal(condition)
-        return true
+        queue.submit(job)
     }
 
     /// Jobs queued or running.
-    public var pending: Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return jobs.count - head + running
-    }
+    public var pending: Int { queue.pending }
 
     /// Runs the queued jobs to completion, then stops and joins the threads. Idempotent.
     public func shutdown() {
-        pthread_mutex_lock(mutex)
-        stopping = true
-        pthread_cond_broadcast(condition)
-        let joining = threads
-        threads = []
-        pthread_mutex_unlock(mutex)
-        for thread in joining { pthread_join(thread, nil) }
+        queue.shutdown()
     }
 
-    private func work() {
-        while true {
+    /// The jobs and the threads that run them.
+    private final class JobQueue: @unchecked Sendable {  // Every stored var is read and written under `mutex`.
+        private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+        private let condition: UnsafeMutablePointer<pthread_cond_t>
+        private var jobs: [@Sendable () -> Void] = []
+        private var head = 0
+        private var running = 0
+        private var stopping = false
+        private var threads: [pthread_t] = []
+        let limit: Int
+
+        init(limit: Int) {
+            mutex = .allocate(capacity: 1)
+            condition = .allocate(capacity: 1)
+            pthread_mutex_init(mutex, nil)
+            pthread_cond_init(condition, nil)
+            self.limit = limit
+        }
+
+        deinit {
+            pthread_cond_destroy(condition)
+            pthread_mutex_destroy(mutex)
+            mutex.deallocate()
+            condition.deallocate()
+        }
+
+        func adopt(_ thread: pthread_t) {
             pthread_mutex_lock(mutex)
-            while head == jobs.count && !stopping { pthread_cond_wait(condition, mutex) }
-            if head == jobs.count {
+            threads.append(thread)
+            pthread_mutex_unlock(mutex)
+        }
+
+        func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            guard !stopping, jobs.count - head < limit else { return false }
+            jobs.append(job)
+            pthread_cond_signal(condition)
+            return true
+        }
+
+        var pending: Int {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return jobs.count - head + running
+        }
+
+        func shutdown() {
+            pthread_mutex_lock(mutex)
+            stopping = true
+            pthread_cond_broadcast(condition)
+            let joining = threads
+            threads = []
+            pthread_mutex_unlock(mutex)
+            let me = pthread_self()
+            for thread in joining where pthread_equal(thread, me) == 0 { pthread_join(thread, nil) }
+        }
+
+        func work() {
+            while true {
+                pthread_mutex_lock(mutex)
+                while head == jobs.count && !stopping { pthread_cond_wait(condition, mutex) }
+                if head == jobs.count {
+                    pthread_mutex_unlock(mutex)
+                    return
+                }
+                let job = jobs[head]
+                head += 1
+                if head > 1024 && head * 2 > jobs.count {
+                    jobs.removeFirst(head)
+                    head = 0
+                }
+                running += 1
                 pthread_mutex_unlock(mutex)
-                return
+                job()
+                pthread_mutex_lock(mutex)
+                running -= 1
+                pthread_mutex_unlock(mutex)
             }
-            let job = jobs[head]
-            head += 1
-            if head > 1024 && head * 2 > jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            running += 1
-            pthread_mutex_unlock(mutex)
-            job()
-            pthread_mutex_lock(mutex)
-            running -= 1
-            pthread_mutex_unlock(mutex)
         }
     }
 

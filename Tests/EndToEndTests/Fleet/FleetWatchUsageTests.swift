@@ -23,4 +23,42 @@ final class FleetWatchUsageTests: XCTestCase {
             watch.stderr)
         XCTAssertEqual(watch.stdout, "")
     }
+
+    /// The dashboard has no login: a non-loopback `--http` needs `--http-allow-remote`, and a
+    /// port in use fails before any poll.
+    func testTheDashboardRefusesNonLoopbackAddressesAndATakenPort() throws {
+        let root = try Harness.temporaryDirectory(self)
+        try Harness.write("[hosts.pi]\nssh = \"pi.invalid\"\n", to: root + "/inventory.toml")
+        func watch(_ arguments: [String]) throws -> Harness.Result {
+            try Harness.run(
+                "fleetctl",
+                ["watch", "--once", "--state-dir", root + "/state", "-i", root + "/inventory.toml"] + arguments,
+                timeout: .seconds(20))
+        }
+        let remote = try watch(["--http", "0.0.0.0:8080"])
+        XCTAssertEqual(remote.exit, .terminated(ExitCode.usage), remote.stderr)
+        XCTAssertTrue(
+            remote.stderr.hasPrefix(
+                "fleetctl: --http 0.0.0.0:8080 would show the fleet to anyone who can reach 0.0.0.0"),
+            remote.stderr)
+        XCTAssertTrue(remote.stderr.contains("--http-allow-remote"), remote.stderr)
+        let alone = try watch(["--http-allow-remote"])
+        XCTAssertEqual(alone.exit, .terminated(ExitCode.usage), alone.stderr)
+        XCTAssertTrue(alone.stderr.hasPrefix("fleetctl: --http-allow-remote needs --http ADDRESS:PORT"), alone.stderr)
+        let malformed = try watch(["--http", "localhost:80"])
+        XCTAssertEqual(malformed.exit, .terminated(ExitCode.usage), malformed.stderr)
+
+        let taken = try HTTPServer.listen(port: 0)
+        let busy = try watch(["--http", "127.0.0.1:\(taken.port)"])
+        XCTAssertEqual(busy.exit, .terminated(ExitCode.failure), busy.stderr)
+        XCTAssertTrue(busy.stderr.contains("port \(taken.port) in use"), busy.stderr)
+        XCTAssertTrue(busy.stderr.contains("try --http <other>"), busy.stderr)
+        // The metrics endpoint's pool was released the same way, and trapped the same way.
+        let metrics = try watch(["--metrics-listen", "127.0.0.1:\(taken.port)"])
+        XCTAssertEqual(metrics.exit, .terminated(ExitCode.failure), metrics.stderr)
+        XCTAssertTrue(metrics.stderr.contains("try --metrics-listen <other>"), metrics.stderr)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: root + "/state/fleet-events-" + DemoTests.month() + ".jsonl"),
+            "nothing was polled")
+    }
 }

@@ -140,11 +140,10 @@ final class DashboardModelTests: XCTestCase {
             DashboardDocument.shortened(recent.fields[0].value), [.string("ab12ab12ab12…"), .string(digest)])
     }
 
-    func testEventFamiliesColourFailuresAndThrottles() {
+    func testEventFamiliesAreTheHostPagesColours() {
         XCTAssertEqual(DashboardDocument.family("agent_auth_error_detected"), "bad")
-        XCTAssertEqual(DashboardDocument.family("round_timeout"), "bad")
-        XCTAssertEqual(DashboardDocument.family("transient_error_detected"), "bad")
-        XCTAssertEqual(DashboardDocument.family("rate_limit_wait"), "warn")
+        XCTAssertEqual(DashboardDocument.family("transient_error_detected"), "warn")
+        XCTAssertEqual(DashboardDocument.family("transient_error_recovered"), "ok")
         XCTAssertEqual(DashboardDocument.family("monitor_started"), "info")
         XCTAssertEqual(DashboardDocument.family("round_start"), "plain")
     }

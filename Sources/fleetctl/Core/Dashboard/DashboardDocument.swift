@@ -199,14 +199,9 @@ public enum DashboardDocument {
         return [.string(shown), .string(value)]
     }
 
-    /// The colour family of an event kind: `bad` for failures, `warn` for throttles and
-    /// back-offs, `info` for the monitor's own, `plain` for the rest.
+    /// The colour family of an event kind (``EventKindFamily``, the table the host's own page
+    /// uses too): `bad`, `warn`, `ok`, `info`, or `plain` for a neutral kind.
     public static func family(_ kind: String) -> String {
-        let bad = ["fail", "error", "crash", "broken", "killed", "timeout", "auth", "orphan", "anomaly", "halt"]
-        if bad.contains(where: kind.contains) { return "bad" }
-        let warn = ["rate_limit", "throttle", "transient", "deferred", "paused", "backoff", "blip", "stop"]
-        if warn.contains(where: kind.contains) { return "warn" }
-        if kind.hasPrefix("monitor_") { return "info" }
-        return "plain"
+        EventKindFamily.state(of: kind)?.rawValue ?? "plain"
     }
 }
