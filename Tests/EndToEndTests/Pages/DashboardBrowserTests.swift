@@ -4,7 +4,6 @@ import FleetCore
 import Foundation
 import HeadlessBrowser
 import Monitoring
-import Synchronization
 import TestSupport
 import XCTest
 
@@ -64,15 +63,22 @@ final class DashboardBrowserTests: XCTestCase {
             createdAt: EventTimestamp.format(Peek.time(0)))
         journal.record("pi", .failed, note: Self.note)
         let journals = [journal]
-        let now = Mutex(Peek.time(0))
+        // Peek's epoch, ticking in real time: the server re-encodes a changed fleet after 0.5 s.
+        let started = ContinuousClock.now
+        let now: @Sendable () -> UTCInstant = {
+            Seconds.instant(
+                Double(Peek.epoch) + Double((ContinuousClock.now - started).components.seconds)
+                    + Double((ContinuousClock.now - started).components.attoseconds) / 1e18)
+        }
         let sources = DashboardServer.Sources(
-            state: state, now: { now.withLock { $0 } }, journals: { journals },
+            state: state, now: now, journals: { journals },
             transcripts: DashboardTranscripts(now: { Double(Peek.epoch) }) { _ in
                 .init(round: 3, text: Self.transcript, fetchedAt: Double(Peek.epoch))
             }, refreshMS: 1000, fleetName: "<script>window.pwned='fleet'</script>")
         let server = try DashboardServer(address: "127.0.0.1", port: 0, sources: sources)
         addTeardownBlock { server.stop() }
         for host in hosts {
+            state.keepDetails(of: host, until: .infinity)  // as if its page were open before this poll
             var monitor = HostMonitor(host: host, policy: MonitorPolicy())
             let document = Self.document(offset: 0)
             let poll = HostPoll(

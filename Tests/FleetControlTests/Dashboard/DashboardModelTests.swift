@@ -80,6 +80,11 @@ final class DashboardModelTests: XCTestCase {
         let poll = measured("pi", Peek.document(rounds: 40, auth: 1))
         _ = pi.observe(.measured(poll.observation!), at: poll.polledAt)
         model.apply(.polled(poll, pi))
+        let unviewed = DashboardDocument.host(try XCTUnwrap(model.host("pi")), now: Peek.time(10), refreshMS: 5000)
+        XCTAssertEqual(unviewed["details"], "next_poll", "no page open: the poll's rounds and events were not kept")
+        XCTAssertEqual(unviewed["rounds"]?.arrayValue?.count, 0)
+        model.keepDetails(of: "pi", until: Double(Peek.epoch) + 120)
+        model.apply(.polled(poll, pi))
         let alert = Alert(detector: "oauth_fail", severity: .critical, message: "401 <b>bold</b>", key: "oauth_fail")
         model.apply(
             .notification(
@@ -89,6 +94,7 @@ final class DashboardModelTests: XCTestCase {
 
         let host = try XCTUnwrap(model.host("pi"))
         let document = DashboardDocument.host(host, now: Peek.time(10), refreshMS: 5000)
+        XCTAssertEqual(document["details"], "shown")
         let rounds = try XCTUnwrap(document["rounds"]?.arrayValue)
         XCTAssertEqual(rounds.count, DashboardHost.historyLimit, "40 rounds reported, the newest 30 kept")
         XCTAssertEqual(rounds.last?["round"], 40)
@@ -102,6 +108,14 @@ final class DashboardModelTests: XCTestCase {
         XCTAssertEqual(
             document["alert_history"]?[0]?["message"], "401 <b>bold</b>", "JSON carries text; the page sets it as text")
         XCTAssertEqual(document["auto_stops"]?[0], "auto-stop (oauth_fail): stopped, confirmed after 2.0 s")
+
+        // Two minutes after the page's last fetch, polls stop keeping them.
+        let later = measured("pi", Peek.document(rounds: 40, auth: 1), at: 121)
+        model.apply(.polled(later, pi))
+        XCTAssertEqual(
+            DashboardDocument.host(try XCTUnwrap(model.host("pi")), now: Peek.time(121), refreshMS: 5000)["details"],
+            "next_poll")
+        XCTAssertEqual(model.host("pi")?.reportedEvents.count, 0)
     }
 
     func testThrottleHistoryOpensAndClosesEpisodesAndIgnoresUnreachablePolls() {

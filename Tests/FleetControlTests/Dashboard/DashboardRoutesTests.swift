@@ -1,3 +1,4 @@
+import Detectors
 import FleetCore
 import Monitoring
 import Synchronization
@@ -17,19 +18,26 @@ final class DashboardRoutesTests: XCTestCase {
     }
 
     private func routes(_ counters: Counters, hosts: [String] = ["pi", hostile]) -> DashboardRoutes {
+        routesAndState(counters, hosts: hosts).0
+    }
+
+    private func routesAndState(
+        _ counters: Counters, hosts: [String] = ["pi", hostile]
+    ) -> (DashboardRoutes, DashboardState) {
         let state = DashboardState(
             DashboardModel(hosts: hosts.map { DashboardHost(name: $0, groups: [], pollIntervalS: 30) }))
         let transcripts = DashboardTranscripts(now: { Seconds.epoch(counters.now.withLock { $0 }) }) { host in
             counters.fetches.withLock { $0 += 1 }
             return .init(round: 7, text: "tail of \(host)", fetchedAt: Seconds.epoch(counters.now.withLock { $0 }))
         }
-        return DashboardRoutes(
+        let routes = DashboardRoutes(
             sources: .init(
                 state: state, now: { counters.now.withLock { $0 } },
                 journals: {
                     counters.journalReads.withLock { $0 += 1 }
                     return []
                 }, transcripts: transcripts, refreshMS: 5000, fleetName: "inventory.toml"))
+        return (routes, state)
     }
 
     private func get(_ routes: DashboardRoutes, _ path: String) -> HTTPServerResponse {
@@ -79,6 +87,15 @@ final class DashboardRoutesTests: XCTestCase {
         XCTAssertEqual(state["host"]?["host"], .string(Self.hostile))
     }
 
+    func testAnOpenHostPageKeepsItsHostsRoundsAndEventsForTwoMinutes() {
+        let counters = Counters()
+        let (routes, state) = routesAndState(counters)
+        XCTAssertEqual(state.snapshot().host("pi")?.detailsUntil, -.infinity, "no page open, nothing kept")
+        _ = get(routes, "/api/host/pi")
+        XCTAssertEqual(state.snapshot().host("pi")?.detailsUntil, Double(Peek.epoch) + 120)
+        XCTAssertEqual(state.snapshot().host(Self.hostile)?.detailsUntil, -.infinity, "only the host looked at")
+    }
+
     func testUnknownHostsAndPathsAre404WithTheWayBack() {
         let routes = routes(Counters())
         for path in [
@@ -107,14 +124,23 @@ final class DashboardRoutesTests: XCTestCase {
         XCTAssertEqual(counters.fetches.withLock { $0 }, 2)
     }
 
-    func testJournalsAreReadAtMostEveryTwoSecondsAndTheStateIsEncodedOncePerGeneration() {
+    func testJournalsAreReadAtMostEveryTwoSecondsAndTheStateIsEncodedOncePerGenerationAndHalfSecond() throws {
         let counters = Counters()
-        let routes = routes(counters)
+        let (routes, state) = routesAndState(counters)
         let first = get(routes, "/api/state").body
         XCTAssertEqual(get(routes, "/api/state").body, first, "an unchanged fleet shares one encoding")
         XCTAssertEqual(counters.journalReads.withLock { $0 }, 1)
+        var monitor = HostMonitor(host: "pi", policy: MonitorPolicy(toleranceS: 0))
+        let down = HostPoll(
+            host: "pi", outcome: .unreachable(Peek.refused), error: "refused", polledAt: Peek.time(0),
+            latency: .milliseconds(1))
+        _ = monitor.observe(.unreachable(Peek.refused), at: down.polledAt)
+        state.record(.polled(down, monitor))
+        counters.now.withLock { $0 = Peek.time(0.4) }
+        XCTAssertEqual(get(routes, "/api/state").body, first, "a change is shown at most half a second late")
         counters.now.withLock { $0 = Peek.time(2.5) }
-        _ = get(routes, "/api/state")
+        let later = try JSONParser.strict.parse(get(routes, "/api/state").body)
+        XCTAssertEqual(later["counts"]?["unreachable"], 1)
         XCTAssertEqual(counters.journalReads.withLock { $0 }, 2)
     }
 

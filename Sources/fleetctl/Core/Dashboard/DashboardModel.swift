@@ -53,6 +53,13 @@ public struct DashboardModel: Sendable {
         generation += 1
     }
 
+    /// Keeps `name`'s rounds and events from its polls until `until` (Unix seconds): its page is
+    /// open. Not a new generation: nothing shown changes until the next poll.
+    public mutating func keepDetails(of name: String, until: Double) {
+        guard let index = indexByName[name] else { return }
+        hosts[index].detailsUntil = max(hosts[index].detailsUntil, until)
+    }
+
     /// Sets the rollout shown; a change counts as a new generation.
     public mutating func setRollout(_ rollout: DashboardRollout?) {
         guard rollout != self.rollout else { return }

@@ -73,12 +73,14 @@ public enum DashboardPage {
             </section>
             <section>
             <h2>Recent rounds</h2>
+            <p class="muted" id="rounds-waiting" hidden></p>
             <div class="chart" id="rounds-chart" role="img" aria-label="Round durations, coloured by outcome"></div>
             <div class="table-wrap"><table id="rounds"><thead><tr><th>Round</th><th>Phase</th><th>Started</th>
             <th>Duration</th><th>Exit</th><th>Outcome</th></tr></thead><tbody></tbody></table></div>
             </section>
             <section>
             <h2>Recent events</h2>
+            <p class="muted" id="events-waiting" hidden></p>
             <div class="table-wrap"><table id="events"><thead><tr><th>Time</th><th>Event</th><th>Details</th></tr>
             </thead><tbody></tbody></table></div>
             </section>

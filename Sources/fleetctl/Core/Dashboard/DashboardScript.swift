@@ -123,42 +123,63 @@ public enum DashboardScript {
             if (typeof x === "number" && typeof y === "number") return (x - y) * state.sortDir;
             return String(x).localeCompare(String(y), undefined, { numeric: true }) * state.sortDir;
           }
+          // Rows are rebuilt only when what they show changed, and moved (not rebuilt) when the
+          // order changes: with 1,000 hosts, most rows are the same from one fetch to the next.
+          const rowCache = new Map();
+          function signature(h) {
+            return [h.state, h.reachability, h.service, h.round, h.phase, h.last_exit, h.disk_text, h.throttle,
+              h.version, h.alerts.join(","), h.pending.join(","), h.error, h.polled_text, h.groups.join(",")].join("\u0001");
+          }
+          function buildRow(h) {
+            const tr = el("tr", null, "state-" + h.state);
+            tr.setAttribute("data-host", h.host);
+            tr.setAttribute("data-state", h.state);
+            const name = el("td", null, "nowrap");
+            name.appendChild(link(h.url, h.host));
+            for (const g of h.groups) { name.appendChild(document.createTextNode(" ")); name.appendChild(chip(g, "muted")); }
+            tr.appendChild(name);
+            const reach = el("td"); reach.appendChild(chip(h.reachability, reachState(h.reachability))); tr.appendChild(reach);
+            tr.appendChild(td(h.service));
+            tr.appendChild(td(h.round));
+            tr.appendChild(td(h.phase));
+            const exit = el("td");
+            if (h.last_exit === null) exit.textContent = MISSING;
+            else if (h.last_exit === 0) exit.textContent = "0";
+            else exit.appendChild(badge(String(h.last_exit), "bad"));
+            tr.appendChild(exit);
+            tr.appendChild(td(h.disk_text, "nowrap"));
+            tr.appendChild(td(h.throttle));
+            tr.appendChild(td(h.version, "nowrap"));
+            const alerts = el("td");
+            if (h.alerts.length === 0 && h.pending.length === 0) alerts.textContent = h.error ? "error: " + h.error : MISSING;
+            for (const a of h.alerts) { alerts.appendChild(chip(a, h.state === "ok" ? "info" : h.state)); alerts.appendChild(document.createTextNode(" ")); }
+            for (const p of h.pending) { alerts.appendChild(chip("(" + p + ")", "muted")); alerts.appendChild(document.createTextNode(" ")); }
+            tr.appendChild(alerts);
+            tr.appendChild(td(h.polled_text, "nowrap"));
+            return tr;
+          }
           function renderHosts() {
             const data = state.data;
             if (!data) return;
             const terms = byId("filter").value.toLowerCase().split(/\s+/).filter(Boolean);
             const hosts = data.hosts.filter(function (h) { return matches(h, terms); });
             hosts.sort(function (a, b) { return compare(a, b) || a.host.localeCompare(b.host); });
-            const rows = document.createDocumentFragment();
-            for (const h of hosts) {
-              const tr = el("tr", null, "state-" + h.state);
-              tr.setAttribute("data-host", h.host);
-              tr.setAttribute("data-state", h.state);
-              const name = el("td", null, "nowrap");
-              name.appendChild(link(h.url, h.host));
-              for (const g of h.groups) { name.appendChild(document.createTextNode(" ")); name.appendChild(chip(g, "muted")); }
-              tr.appendChild(name);
-              const reach = el("td"); reach.appendChild(chip(h.reachability, reachState(h.reachability))); tr.appendChild(reach);
-              tr.appendChild(td(h.service));
-              tr.appendChild(td(h.round));
-              tr.appendChild(td(h.phase));
-              const exit = el("td");
-              if (h.last_exit === null) exit.textContent = MISSING;
-              else if (h.last_exit === 0) exit.textContent = "0";
-              else exit.appendChild(badge(String(h.last_exit), "bad"));
-              tr.appendChild(exit);
-              tr.appendChild(td(h.disk_text, "nowrap"));
-              tr.appendChild(td(h.throttle));
-              tr.appendChild(td(h.version, "nowrap"));
-              const alerts = el("td");
-              if (h.alerts.length === 0 && h.pending.length === 0) alerts.textContent = h.error ? "error: " + h.error : MISSING;
-              for (const a of h.alerts) { alerts.appendChild(chip(a, h.state === "ok" ? "info" : h.state)); alerts.appendChild(document.createTextNode(" ")); }
-              for (const p of h.pending) { alerts.appendChild(chip("(" + p + ")", "muted")); alerts.appendChild(document.createTextNode(" ")); }
-              tr.appendChild(alerts);
-              tr.appendChild(td(h.polled_text, "nowrap"));
-              rows.appendChild(tr);
-            }
-            byId("hosts").tBodies[0].replaceChildren(rows);
+            const seen = new Set();
+            const rows = hosts.map(function (h) {
+              seen.add(h.host);
+              const sig = signature(h);
+              const cached = rowCache.get(h.host);
+              if (cached && cached.sig === sig) return cached.tr;
+              const tr = buildRow(h);
+              rowCache.set(h.host, { sig: sig, tr: tr });
+              return tr;
+            });
+            for (const name of Array.from(rowCache.keys())) { if (!seen.has(name)) rowCache.delete(name); }
+            const body = byId("hosts").tBodies[0];
+            const current = body.children;
+            let same = current.length === rows.length;
+            for (let i = 0; same && i < rows.length; i++) same = current[i] === rows[i];
+            if (!same) body.replaceChildren(...rows);
             byId("shown").textContent = hosts.length === data.hosts.length ? "" : hosts.length + " of " + data.hosts.length + " shown";
             for (const th of byId("hosts").tHead.rows[0].cells) {
               th.setAttribute("aria-sort", th.dataset.key === state.sortKey ? (state.sortDir > 0 ? "ascending" : "descending") : "none");
@@ -249,6 +270,12 @@ public enum DashboardScript {
             byId("error").hidden = !h.error;
             byId("error").textContent = h.error ? "Cannot read the host: " + h.error : "";
             renderAlerts(data.firing, false);
+            const waiting = data.details !== "shown";
+            for (const id of ["rounds-waiting", "events-waiting"]) {
+              byId(id).hidden = !waiting;
+              byId(id).textContent = "Rounds and events arrive with the host's next poll (every " +
+                data.poll_interval_text + "): they are kept only while this page is open.";
+            }
             renderChart(data.rounds);
             const rounds = document.createDocumentFragment();
             for (const r of data.rounds.slice().reverse()) {

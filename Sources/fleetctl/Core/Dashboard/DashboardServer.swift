@@ -73,6 +73,11 @@ public final class DashboardServer: Sendable {
 
 /// The dashboard's routes: path → response, over the model as it is at the request.
 final class DashboardRoutes: Sendable {
+    /// How old a served `/api/state` may be (see ``DashboardState/stateDocument(now:maxAgeS:_:)``).
+    static let stateMaxAgeS = 0.5
+    /// How long after a host page's last fetch the host's polls keep its rounds and events.
+    static let detailsKeptS = 120.0
+
     let sources: DashboardServer.Sources
     private let journalsReadAt = Mutex<Double>(-.infinity)
 
@@ -94,14 +99,16 @@ final class DashboardRoutes: Sendable {
         case .state:
             refreshRollout(now: now)
             return .json(
-                sources.state.stateDocument { model in
+                sources.state.stateDocument(now: Seconds.epoch(now), maxAgeS: Self.stateMaxAgeS) { model in
                     JSONWriter(style: .compact).encode(
                         DashboardDocument.state(model, now: now, refreshMS: sources.refreshMS))
                 })
         case .hostPage(let name):
             guard sources.state.snapshot().host(name) != nil else { return unknownHost(name) }
+            sources.state.keepDetails(of: name, until: Seconds.epoch(now) + Self.detailsKeptS)
             return .html(DashboardPage.host(name, fleetName: sources.fleetName, now: now))
         case .hostState(let name):
+            sources.state.keepDetails(of: name, until: Seconds.epoch(now) + Self.detailsKeptS)
             guard let host = sources.state.snapshot().host(name) else { return unknownHost(name) }
             return .json(
                 JSONWriter(style: .compact).encode(
