@@ -74,7 +74,8 @@ final class FleetDashboardTests: XCTestCase {
 
         // The hosts' sshd dies: both hosts blip, then are given up; then it comes back.
         fleet.sshd.stop()
-        try page.waitUntil("\(reach("pi1")) === 'unreachable' && \(reach("pi2")) === 'unreachable'", timeout: .seconds(30))
+        try page.waitUntil(
+            "\(reach("pi1")) === 'unreachable' && \(reach("pi2")) === 'unreachable'", timeout: .seconds(30))
         XCTAssertEqual(try page.evaluate(state("pi1")), "bad")
         XCTAssertEqual(try page.evaluate("document.querySelector('#card-unreachable .value').textContent"), "2")
         let alerts = try page.evaluate("document.querySelector('#alerts').textContent").stringValue ?? ""
