@@ -31,14 +31,7 @@ enum DashboardScenario {
     static func run(rounds: Int) {
         let documents = (0..<4).map { JSONWriter(style: .compact).encode(DetectorsScenario.document(kind: $0)) }
         let transport = MemoryTransport(documents: documents)
-        let settings = PollSettings(pollIntervalS: 0.001)
-        let watched = (0..<hosts).map { index in
-            MonitoredHost(
-                target: PollTarget(
-                    name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
-                    settings: settings),
-                policy: MonitorPolicy(settleS: MonitorPolicy.settle(pollIntervalS: settings.pollIntervalS)))
-        }
+        let watched = MemoryTransport.hosts(hosts)
         let state = DashboardState(
             DashboardModel(
                 hosts: watched.map {

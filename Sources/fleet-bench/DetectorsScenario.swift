@@ -75,14 +75,7 @@ enum DetectorsScenario {
         if CommandLine.arguments.contains("--engine-only") { return }
 
         let transport = MemoryTransport(documents: documents)
-        let settings = PollSettings(pollIntervalS: 0.001)
-        let watched = (0..<hosts).map { index in
-            MonitoredHost(
-                target: PollTarget(
-                    name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
-                    settings: settings),
-                policy: MonitorPolicy(settleS: MonitorPolicy.settle(pollIntervalS: settings.pollIntervalS)))
-        }
+        let watched = MemoryTransport.hosts(hosts)
         let counter = CycleCounter()
         let watcher = WatchLoop(
             hosts: watched, remote: transport, effects: .live(),
@@ -143,6 +136,18 @@ enum DetectorsScenario {
 final class MemoryTransport: RemoteExecutor, Sendable {
     let documents: [[UInt8]]
     init(documents: [[UInt8]]) { self.documents = documents }
+
+    /// `h0` … `h<count-1>`, re-polled as soon as the loop allows (it waits at least 50 ms).
+    static func hosts(_ count: Int) -> [MonitoredHost] {
+        let settings = PollSettings(pollIntervalS: 0.001)
+        return (0..<count).map { index in
+            MonitoredHost(
+                target: PollTarget(
+                    name: "h\(index)", remote: RemoteHost(name: "h\(index)", target: try! SSHTarget("h\(index)")),
+                    settings: settings),
+                policy: MonitorPolicy(settleS: MonitorPolicy.settle(pollIntervalS: settings.pollIntervalS)))
+        }
+    }
 
     func run(
         host: RemoteHost, argv: [String], stdin: [UInt8]?, deadline: ContinuousClock.Instant, outputLimit: Int

@@ -16,13 +16,7 @@ final class DemoTests: XCTestCase {
                 try Harness.binary("fleetctl"),
                 arguments: ["demo", "--dir", dir, "--until-shown", "--duration", "90s"],
                 standardOutput: .capture(), standardError: .appendToFile(stderrPath)))
-        var url = ""
-        AgentProject.wait("the dashboard's address") {
-            let text = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            guard let range = text.range(of: "the dashboard is on http://") else { return false }
-            url = String(text[range.lowerBound...].dropFirst("the dashboard is on ".count).prefix { $0 != " " })
-            return true
-        }
+        let url = try PageArtifacts.announcedURL(in: stderrPath, after: "the dashboard is on ")
         try screenshotDashboard(url)
         let output = demo.collectOutput(deadline: .now + .seconds(120))
         let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""

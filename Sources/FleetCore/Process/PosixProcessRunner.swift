@@ -127,8 +127,9 @@ public struct PosixProcessRunner: ProcessRunner {
     /// signal missing from the "set to default" list to SIG_IGN in the child, where it
     /// survives exec: children would start with signals 32 and 33 ignored (visible in
     /// their SigIgn). The bits are therefore set directly, word by word, which is
-    /// independent of byte order.
-    private static func allCatchableSignals() -> sigset_t {
+    /// independent of byte order. Public for the other spawner (HeadlessBrowser's, which maps
+    /// extra descriptors).
+    public static func allCatchableSignals() -> sigset_t {
         var set = sigset_t()
         withUnsafeMutableBytes(of: &set) { raw in
             let words = raw.bindMemory(to: UInt.self)

@@ -82,7 +82,7 @@ final class ChromiumProcess: Sendable {
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var catchable = allCatchableSignals()
+        var catchable = PosixProcessRunner.allCatchableSignals()
         posix_spawnattr_setsigdefault(&attributes, &catchable)
         if rc == 0 {
             rc = posix_spawnattr_setflags(
@@ -234,20 +234,5 @@ final class ChromiumProcess: Sendable {
         let moved = fcntl(fd, F_DUPFD_CLOEXEC, 10)
         close(fd)
         return moved
-    }
-
-    /// Every signal except SIGKILL and SIGSTOP, including glibc's internal 32 and 33 (which
-    /// `sigfillset` leaves out, and which glibc's posix_spawn would otherwise set to SIG_IGN
-    /// in the child). As in FleetCore's PosixProcessRunner.
-    private static func allCatchableSignals() -> sigset_t {
-        var set = sigset_t()
-        withUnsafeMutableBytes(of: &set) { raw in
-            let words = raw.bindMemory(to: UInt.self)
-            for signal in 1..<Int(NSIG) where signal != Int(SIGKILL) && signal != Int(SIGSTOP) {
-                let (word, bit) = (signal - 1).quotientAndRemainder(dividingBy: UInt.bitWidth)
-                if word < words.count { words[word] |= 1 << UInt(bit) }
-            }
-        }
-        return set
     }
 }

@@ -34,13 +34,7 @@ final class FleetDashboardTests: XCTestCase {
                 arguments: ["watch", "--json", "--http", "127.0.0.1:0", "-i", fleet.root + "/inventory.toml"],
                 standardOutput: .discard, standardError: .appendToFile(stderr)))
         defer { _ = watch.terminate(grace: .seconds(5)) }
-        var url = ""
-        AgentProject.wait("the dashboard's address on stderr") {
-            let text = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
-            guard let range = text.range(of: "dashboard on http://") else { return false }
-            url = String(text[range.lowerBound...].dropFirst("dashboard on ".count).prefix { $0 != " " })
-            return true
-        }
+        let url = try PageArtifacts.announcedURL(in: stderr, after: "dashboard on ")
         XCTAssertTrue(url.hasPrefix("http://127.0.0.1:"), url)
 
         let browser = try PageArtifacts.launchBrowser()

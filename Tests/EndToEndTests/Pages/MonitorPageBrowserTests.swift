@@ -246,22 +246,12 @@ private final class MonitorServer {
                 try Harness.binary("agent-runner"), arguments: ["monitor", "--mode", "http", "--port", "0"],
                 environment: environment, workingDirectory: project.dir, standardOutput: .discard,
                 standardError: .appendToFile(errors)))
-        let prefix = "progress page on "
-        let deadline = ContinuousClock.now + .seconds(15)
-        var text = ""
-        while ContinuousClock.now < deadline {
-            text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-            if let start = text.range(of: prefix)?.upperBound,
-                let printed = text[start...].split(separator: " ", maxSplits: 1).first
-            {
-                url = String(printed)
-                return
-            }
-            usleep(50_000)
+        do {
+            url = try PageArtifacts.announcedURL(in: errors, after: "progress page on ", timeout: .seconds(15))
+        } catch {
+            _ = process.terminate(grace: .seconds(2))
+            throw StartError(description: "agent-runner monitor --mode http printed no URL: \(error)")
         }
-        _ = process.terminate(grace: .seconds(2))
-        throw StartError(
-            description: "agent-runner monitor --mode http printed no URL within 15 s; its stderr:\n\(text)")
     }
 
     /// SIGTERM, then the exit status (once; later calls return the same).

@@ -43,6 +43,26 @@ enum PageArtifacts {
         }
     }
 
+    /// A server that never said where it listens.
+    struct NoURL: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The URL a program printed after `prefix` into the file `path` (its stderr): the server's
+    /// readiness signal. Waits up to `timeout`; then throws with what the file holds.
+    static func announcedURL(in path: String, after prefix: String, timeout: Duration = .seconds(20)) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var text = ""
+        while ContinuousClock.now < deadline {
+            text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            if let start = text.range(of: prefix + "http://")?.lowerBound {
+                return String(text[start...].dropFirst(prefix.count).prefix { $0 != " " && $0 != "\n" })
+            }
+            usleep(50_000)
+        }
+        throw NoURL(description: "no '\(prefix)http://...' in \(path) within \(timeout); it holds:\n\(text)")
+    }
+
     /// The page's messages that show a problem: errors, exceptions, policy violations.
     static func problems(_ page: BrowserPage) -> [String] {
         page.messages.filter {
