@@ -22,7 +22,9 @@ enum Bench {
     /// scripts/build-release builds the shipped agent-runner apart (-Osize), so it is measured from dist/.
     static func binary(_ name: String) -> String {
         let variable = "FLEET_BENCH_" + name.uppercased().replacingAll("-", with: "_")
-        let path = ProcessEnvironment.current()[variable] ?? productsDirectory + "/" + name
+        var path = ProcessEnvironment.current()[variable] ?? productsDirectory + "/" + name
+        // Scenarios run it from their own temporary directories.
+        if !path.hasPrefix("/") { path = ProcessEnvironment.currentDirectory() + "/" + path }
         guard Directories.isExecutableFile(path) else {
             fail("\(path) is missing; build it first: swift build -c release")
         }
