@@ -15,9 +15,9 @@ import FleetCore
 enum FleetScaleScenario {
     struct Settings {
         var sizes = [20, 100, 250, 500]
-        var cycles = 20
+        var cycles = 24
         var soakCycles = 100
-        var sweepHosts = 250
+        var sweepHosts = 150
         var sweepParallel = [8, 16, 32, 64]
         var sweepDelayMs = 100
         var intervalHosts = 500
@@ -31,8 +31,9 @@ enum FleetScaleScenario {
             if let list = value("--sizes") {
                 sizes = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }.sorted()
             }
-            cycles = value("--cycles").flatMap(Int.init).map { max(4, $0) } ?? cycles
-            soakCycles = value("--soak-cycles").flatMap(Int.init).map { max(4, $0) } ?? soakCycles
+            // Two cycles warm up and the last ones wind down: fewer than 10 leave too few to measure.
+            cycles = value("--cycles").flatMap(Int.init).map { max(10, $0) } ?? cycles
+            soakCycles = value("--soak-cycles").flatMap(Int.init).map { max(10, $0) } ?? soakCycles
             sweepHosts = value("--sweep-hosts").flatMap(Int.init) ?? sweepHosts
             intervalHosts = value("--interval-hosts").flatMap(Int.init) ?? intervalHosts
             plot = value("--plot") ?? plot
@@ -151,7 +152,7 @@ enum FleetScaleScenario {
         for delay in [0, settings.sweepDelayMs] {
             for parallel in settings.sweepParallel {
                 let result = measure(
-                    fleet, hosts: settings.sweepHosts, cycles: 6, parallel: parallel,
+                    fleet, hosts: settings.sweepHosts, cycles: 8, parallel: parallel,
                     label: "sweep-\(parallel)-\(delay)", delayMs: delay)
                 rows.append(.init(parallel: parallel, delayMs: delay, result: result))
             }
