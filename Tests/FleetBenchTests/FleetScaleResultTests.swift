@@ -4,7 +4,10 @@ import XCTest
 
 final class FleetScaleResultTests: XCTestCase {
     /// Two hosts polled in turn every 0.5 s; per answer fleetctl burns 10 ms, its clients 20, sshd 30.
-    func run(rssKiB: (Int) -> Int = { _ in 20_480 }, descriptors: (Int) -> Int = { _ in 12 }) -> FleetWatchRun {
+    func run(
+        rssKiB: (Int) -> Int = { _ in 20_480 }, descriptors: (Int) -> Int = { _ in 12 },
+        strayChildren: (Int) -> Int = { _ in 0 }
+    ) -> FleetWatchRun {
         var run = FleetWatchRun()
         for step in 0..<40 {
             run.arrivals.append(PollArrival(host: step % 2 == 0 ? "a" : "b", at: Double(step + 1) * 0.5, latencyS: 0.1))
@@ -15,7 +18,8 @@ final class FleetScaleResultTests: XCTestCase {
                 FleetWatchRun.Sample(
                     at: Double(step) * 0.5 + 0.25, fleetctlCPU: 0.01 * Double(answered),
                     clientCPU: 0.02 * Double(answered), fleetctlRSSKiB: rssKiB(step),
-                    fleetctlDescriptors: descriptors(step), children: 1, strayChildren: 0, masters: 2, masterCPU: 0,
+                    fleetctlDescriptors: descriptors(step), children: 1, strayChildren: strayChildren(step), masters: 2,
+                    masterCPU: 0,
                     masterRSSKiB: 8192, sshdCPU: 0.03 * Double(answered), benchCPU: 0))
         }
         return run
@@ -35,6 +39,13 @@ final class FleetScaleResultTests: XCTestCase {
         XCTAssertEqual(result.fleetctlRSSMiB, 20)
         XCTAssertEqual(result.masterRSSMiB, 8)
         XCTAssertTrue(result.soak.isFlat)
+    }
+
+    /// A child caught between its exit and its reaping now and then is not a leak; one more each
+    /// cycle is.
+    func testStrayChildrenNowAndThenAreFlatButGrowingOnesAreNot() {
+        XCTAssertTrue(FleetScaleResult(run: run(strayChildren: { $0 % 7 == 0 ? 4 : 0 }), hosts: 2).soak.isFlat)
+        XCTAssertFalse(FleetScaleResult(run: run(strayChildren: { $0 }), hosts: 2).soak.isFlat)
     }
 
     func testGrowingDescriptorsOrMemoryAreNotFlat() {
