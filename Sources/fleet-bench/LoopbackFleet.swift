@@ -139,7 +139,7 @@ final class LoopbackFleet: Sendable {
     /// fleet started is still running.
     func stop() {
         let masters = stopLeftoverMasters()
-        if masters > 0 { Bench.say("  (stopped \(masters) ControlMasters left behind)") }
+        if masters > 0 { Bench.say("  (stopped the \(masters) ControlMasters still running)") }
         // sshd's per-connection processes start sessions of their own; find them before the stop.
         let sessions = ProcessFamily.descendants(of: servers.compactMap(\.serverPID), in: ProcessStat.snapshot())
         for server in servers {

@@ -32,6 +32,7 @@ struct LoopbackHost {
     func stop() {
         server.stop()
         server.removeInstalledKeys()
-        Bench.shell("rm -rf '\(server.directory)'")
+        // The server's directory is `sshd` inside the temporary directory `start` made.
+        Bench.shell("rm -rf '\(ConfigPaths.directory(of: server.directory))'")
     }
 }
