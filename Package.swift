@@ -111,5 +111,7 @@ let package = Package(
             // Scripts the tests install by path (#filePath), not resources.
             exclude: ["Fixtures"]
         ),
+        // fleet-bench's pure parts (cycle reduction, cost model, SVG plot, /proc parsing).
+        .testTarget(name: "FleetBenchTests", dependencies: ["fleet-bench", "FleetCore"]),
     ]
 )

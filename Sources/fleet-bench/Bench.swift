@@ -1,4 +1,5 @@
 import FleetCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -21,7 +22,9 @@ enum Bench {
     /// scripts/build-release builds the shipped agent-runner apart (-Osize), so it is measured from dist/.
     static func binary(_ name: String) -> String {
         let variable = "FLEET_BENCH_" + name.uppercased().replacingAll("-", with: "_")
-        let path = ProcessEnvironment.current()[variable] ?? productsDirectory + "/" + name
+        var path = ProcessEnvironment.current()[variable] ?? productsDirectory + "/" + name
+        // Scenarios run it from their own temporary directories.
+        if !path.hasPrefix("/") { path = ProcessEnvironment.currentDirectory() + "/" + path }
         guard Directories.isExecutableFile(path) else {
             fail("\(path) is missing; build it first: swift build -c release")
         }
@@ -30,7 +33,29 @@ enum Bench {
 
     static func fail(_ message: String) -> Never {
         FileDescriptorOutput.standardError.write("fleet-bench: \(message)\n")
+        let pending = cleanups.withLock { list in
+            defer { list = [] }  // a cleanup that fails itself must not run them again
+            return list.reversed()
+        }
+        for cleanup in pending { cleanup() }
         exit(1)
+    }
+
+    /// What a failing scenario must still undo (its sshd processes, ControlMasters, temp dirs),
+    /// newest first, before the bench exits.
+    private static let cleanups = Mutex<[@Sendable () -> Void]>([])
+
+    /// Registers `cleanup` for ``fail(_:)``; returns its slot for ``forgetCleanup(_:)``.
+    static func onFailure(_ cleanup: @escaping @Sendable () -> Void) -> Int {
+        cleanups.withLock { list in
+            list.append(cleanup)
+            return list.count - 1
+        }
+    }
+
+    /// Drops the cleanup registered at `slot` once its scenario cleaned up itself.
+    static func forgetCleanup(_ slot: Int) {
+        cleanups.withLock { list in if slot < list.count { list[slot] = {} } }
     }
 
     static func say(_ text: String) {

@@ -14,9 +14,9 @@ struct LoopbackHost {
     static func start(aliases: [String]) -> LoopbackHost {
         let dir = Bench.temporaryDirectory("sshd")
         Bench.shell("chmod 755 '\(dir)'")  // the login user reaches its key inside
-        let login = FleetStatusScenario.loginUser()
+        let login = BenchUser.login()
         let users =
-            login == FleetStatusScenario.userName()
+            login == BenchUser.current()
             ? [:] : Dictionary(uniqueKeysWithValues: aliases.map { ($0, login) })
         do {
             // fleetbench has no home: its key stays in the server's directory.
@@ -32,6 +32,7 @@ struct LoopbackHost {
     func stop() {
         server.stop()
         server.removeInstalledKeys()
-        Bench.shell("rm -rf '\(server.directory)'")
+        // The server's directory is `sshd` inside the temporary directory `start` made.
+        Bench.shell("rm -rf '\(ConfigPaths.directory(of: server.directory))'")
     }
 }

@@ -19,11 +19,14 @@ enum ServeOverheadScenario {
     }
 
     static func run(rounds: Int) {
-        let ours = measure(binary: Bench.binary("agent-runner"), rounds: rounds, restartDelay: "0.05", delay: 0.05)
+        let ours = measure(
+            binary: Bench.binary("agent-runner"), rounds: rounds, restartDelay: "0.05", delay: 0.05,
+            supervisorChildren: false)
         Bench.say("serve-overhead: \(rounds) rounds, agent sleeps 0.3 s")
         report("agent-runner (this)", ours)
         if let original = OriginalTool.binary() {
-            let theirs = measure(binary: original, rounds: max(3, rounds / 2), restartDelay: "1", delay: 1)
+            let theirs = measure(
+                binary: original, rounds: max(3, rounds / 2), restartDelay: "1", delay: 1, supervisorChildren: true)
             report("cli-agent-runner 0.3.14", theirs)
             Bench.say(
                 "  ratio (original / this): overhead \(format(Statistics(values: theirs.overheads).median / Statistics(values: ours.overheads).median))x, peak RSS \(format(Double(theirs.peak.rss) / Double(ours.peak.rss)))x"
@@ -39,7 +42,13 @@ enum ServeOverheadScenario {
         )
     }
 
-    static func measure(binary: String, rounds: Int, restartDelay: String, delay: Double) -> Result {
+    /// `supervisorChildren`: count serve's Python or agent-runner children as the supervisor's (the
+    /// original runs each round in a Python child). Ours has none: a child it spawns (git, the
+    /// agent) is named agent-runner only between clone and exec, while it still shares serve's
+    /// memory, and counting it would double serve's RSS in that sample.
+    static func measure(
+        binary: String, rounds: Int, restartDelay: String, delay: Double, supervisorChildren: Bool
+    ) -> Result {
         let dir = Bench.temporaryDirectory("serve")
         defer { Bench.shell("rm -rf '\(dir)'") }
         let setup = """
@@ -88,7 +97,7 @@ enum ServeOverheadScenario {
             // each round in a Python child).
             let supervisor =
                 [process.pid]
-                + ProcessTree.descendants(of: process.pid).filter { pid in
+                + (supervisorChildren ? ProcessTree.descendants(of: process.pid) : []).filter { pid in
                     let command = ProcessTree.entry(for: pid)?.command ?? ""
                     return command.hasPrefix("python") || command.hasPrefix("agent-runner")
                 }

@@ -1,12 +1,18 @@
-/// Median, min and max of a sample, printed the same way by every scenario.
+/// Median, percentiles, min and max of a sample, printed the same way by every scenario.
 struct Statistics {
     var values: [Double]
 
-    var median: Double {
+    var median: Double { percentile(50) }
+
+    /// The `p`-th percentile (0–100), interpolated linearly between the two closest ranks
+    /// (the median of an even count is the mean of the middle two); NaN for an empty sample.
+    func percentile(_ p: Double) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .nan }
-        return sorted.count % 2 == 1
-            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let rank = Swift.min(Swift.max(p, 0), 100) / 100 * Double(sorted.count - 1)
+        let lower = Int(rank.rounded(.down))
+        let upper = Swift.min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (rank - Double(lower))
     }
 
     var min: Double { values.min() ?? .nan }

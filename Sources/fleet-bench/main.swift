@@ -10,7 +10,9 @@ import FleetCore
 /// Usage: swift build -c release && swift run -c release fleet-bench [SCENARIO...] [--rounds N] [--runs N]
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "measure-child" { PeekScenario.measureChild(Array(arguments.dropFirst())) }
-let scenarios = ["serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors", "memory-sampler", "dashboard"]
+let scenarios = [
+    "serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors", "memory-sampler", "dashboard", "fleet-scale",
+]
 if arguments.contains("--help") || arguments.contains("-h") {
     Bench.say(
         "usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector] [--engine-only]\nRuns every scenario when none is named."
@@ -39,6 +41,7 @@ for scenario in chosen.isEmpty ? scenarios : chosen {
     case "detectors": DetectorsScenario.run(rounds: rounds)
     case "memory-sampler": MemorySamplerScenario.run(runs: runs)
     case "dashboard": DashboardScenario.run(rounds: rounds)
+    case "fleet-scale": FleetScaleScenario.run(arguments: arguments)
     default: break
     }
 }

@@ -85,6 +85,21 @@ final class RestartLoopTests: XCTestCase {
         XCTAssertEqual(clock.fake.elapsed, .seconds(1), "restart_delay_s between the rounds, none after the last")
     }
 
+    /// serve gives back its start-up code pages once, after the first round (StartupCodeRelease).
+    func testAfterFirstRoundRunsOnceAfterTheFirstRound() throws {
+        let project = try ProjectFixture(self)
+        let calls = Mutex<[Int]>([])
+        let logDir = project.logDir
+        let options = Supervisor.Options(maxRoundsOverride: 3) {
+            let ends = (try? EventLogReader(directory: logDir).lastEvents(1000))?.filter { $0.kind == "round_end" }
+            calls.withLock { $0.append(ends?.count ?? -1) }
+        }
+        XCTAssertEqual(
+            serve(project, StandInAgents([.exits(0), .exits(0), .exits(0)]), clock: AlarmClock(), options: options),
+            ExitCode.success)
+        XCTAssertEqual(calls.withLock { $0 }, [1], "once, with the first round's end written")
+    }
+
     func testOnceRunsOneRoundWithoutSleeping() throws {
         let project = try ProjectFixture(self)
         let clock = AlarmClock()

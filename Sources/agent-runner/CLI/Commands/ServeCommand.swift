@@ -82,13 +82,16 @@ enum ServeCommand {
         }
         guard let config = loadConfig(parsed, context: context, runner: runner) else { return ExitCode.config }
         StopRequest.installSignalHandlers()
+        // Argument parsing and config loading are done: their code pages need not stay resident
+        // (again after the first round, for the set-up the supervisor does once).
+        StartupCodeRelease.release()
         let supervisor = Supervisor(
             config: config, effects: context.effects, environment: context.environment,
             stderr: context.stderr, stop: StopRequest())
         return supervisor.run(
             .init(
                 maxRoundsOverride: maxRounds, once: parsed.has("once"),
-                ignoreSchedule: parsed.has("ignore-schedule")))
+                ignoreSchedule: parsed.has("ignore-schedule"), afterFirstRound: { StartupCodeRelease.release() }))
     }
 
     static func runRound(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {

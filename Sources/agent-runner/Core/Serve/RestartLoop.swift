@@ -88,6 +88,7 @@ struct RestartLoop {
     /// of detections.
     private mutating func record(_ result: RoundResult) {
         completed += 1
+        if completed == 1 { options.afterFirstRound?() }
         nextRound += 1
         gates.record(result)
         guard case .ran(let exit) = result.kind else { return }

@@ -18,10 +18,16 @@ public final class Supervisor: Sendable {
         public var once = false
         /// `--ignore-schedule`: no `[schedule]` or per-phase window gates (the memory gate stays).
         public var ignoreSchedule = false
-        public init(maxRoundsOverride: Int? = nil, once: Bool = false, ignoreSchedule: Bool = false) {
+        /// Runs once, after the first round (serve: ``StartupCodeRelease``).
+        public var afterFirstRound: (@Sendable () -> Void)?
+        public init(
+            maxRoundsOverride: Int? = nil, once: Bool = false, ignoreSchedule: Bool = false,
+            afterFirstRound: (@Sendable () -> Void)? = nil
+        ) {
             self.maxRoundsOverride = maxRoundsOverride
             self.once = once
             self.ignoreSchedule = ignoreSchedule
+            self.afterFirstRound = afterFirstRound
         }
     }
 
