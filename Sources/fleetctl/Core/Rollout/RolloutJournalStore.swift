@@ -86,7 +86,7 @@ public struct RolloutJournalStore: Sendable {
 
     /// Every readable journal, oldest first.
     public func list() -> [RolloutJournal] {
-        let ids = LocalFileSystem().directoryNames(directory).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+        let ids = fileSystem.directoryNames(directory).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .map { String($0.dropLast(5)) }
         return ids.compactMap { try? load($0) }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
