@@ -88,6 +88,11 @@ final class FleetDashboardTests: XCTestCase {
         XCTAssertEqual(
             try page.evaluate("Array.from(document.querySelectorAll('#hosts tbody tr')).map(r => r.dataset.host)"),
             ["pi2"])
+        _ = try page.evaluate(
+            "const s = document.getElementById('filter'); s.value = '@lab'; s.dispatchEvent(new Event('input'))")
+        XCTAssertEqual(
+            try page.evaluate("Array.from(document.querySelectorAll('#hosts tbody tr')).map(r => r.dataset.host)"),
+            ["pi2"], "fleetctl's selector spelling of a group")
         try page.navigate(url + "host/pi2")
         try page.waitUntil("document.querySelectorAll('#rounds tbody tr').length >= 1", timeout: .seconds(30))
         _ = try page.evaluate("document.getElementById('fetch-transcript').click()")

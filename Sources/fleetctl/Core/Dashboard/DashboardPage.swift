@@ -31,7 +31,7 @@ public enum DashboardPage {
             <section>
             <h2>Hosts</h2>
             <input class="filter" id="filter" type="search" autocomplete="off"
-             placeholder="Filter: host, state, alert, group:NAME" aria-label="Filter hosts">
+             placeholder="Filter: host, state, alert, @group" aria-label="Filter hosts">
             <span class="muted" id="shown"></span>
             <div class="table-wrap"><table class="hosts" id="hosts"><thead><tr>
             \(header("host", "Host"))\(header("reachability", "Reach"))\(header("service", "Service"))\

@@ -105,8 +105,8 @@ public enum DashboardScript {
             const text = [host.host, host.state, host.reachability, host.service, host.phase, host.version,
               host.throttle, host.alerts_text].concat(host.groups).join(" ").toLowerCase();
             return terms.every(function (term) {
-              if (term.indexOf("group:") === 0) {
-                const group = term.slice(6);
+              if (term.indexOf("group:") === 0 || term.indexOf("@") === 0) {
+                const group = term.slice(term.indexOf("@") === 0 ? 1 : 6);
                 return host.groups.some(function (g) { return g.toLowerCase() === group; });
               }
               return text.indexOf(term) !== -1;
