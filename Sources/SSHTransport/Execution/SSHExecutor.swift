@@ -78,6 +78,16 @@ public struct SSHExecutor: RemoteExecutor {
         return Self.masterPID(fromCheckOutput: output.stderrText + output.stdoutText)
     }
 
+    /// Closes the ControlMasters of `hosts`, `parallel` at a time: a watch over 500 hosts
+    /// closed them one by one in 5.8 s at exit (fleet-bench fleet-scale). Hosts without
+    /// connection reuse have none and are skipped.
+    public func closeControlMasters(for hosts: [RemoteHost], parallel: Int = 16, timeout: Duration = .seconds(2)) {
+        let reusing = hosts.filter { $0.options.connectionReuse != .off }
+        _ = WorkerPool.map(reusing, parallel: parallel) { host in
+            self.closeControlMaster(for: host, timeout: timeout)
+        }
+    }
+
     /// Asks the host's ControlMaster to exit now (`ssh -O exit`), e.g. when fleetctl
     /// shuts down or a host was reinstalled. Returns whether a master acknowledged it.
     @discardableResult

@@ -226,6 +226,26 @@ final class SSHExecutorEndToEndTests: XCTestCase {
         XCTAssertFalse(ProcessTree.isAlive(master))
         XCTAssertNil(executor.controlMasterProcess(for: host))
     }
+
+    /// `fleetctl watch` closes every host's master at exit, several at a time.
+    func testClosingTheMastersOfSeveralHostsStopsEachOfThem() throws {
+        let sshd = try startSSHD(aliases: ["fleettest1", "fleettest2", "fleettest3"])
+        let hosts = try ["fleettest1", "fleettest2", "fleettest3"].map { try sshd.remoteHost($0, reuse: true) }
+        let script = try sshd.writeScript("ok", "echo ok")
+        var masters: [pid_t] = []
+        for host in hosts {
+            XCTAssertEqual(
+                executor.run(host: host, argv: [script], deadline: .now + .seconds(15)).outcome, .ok(Array("ok\n".utf8))
+            )
+            masters.append(try XCTUnwrap(executor.controlMasterProcess(for: host), "\(host.name) has no master"))
+        }
+        let noReuse = try sshd.remoteHost("fleettest1")
+        executor.closeControlMasters(for: hosts + [noReuse], parallel: 2)
+        let gone = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < gone && masters.contains(where: ProcessTree.isAlive) { usleep(20_000) }
+        XCTAssertEqual(masters.filter(ProcessTree.isAlive), [], "masters still running")
+        for host in hosts { XCTAssertNil(executor.controlMasterProcess(for: host)) }
+    }
 }
 
 extension RemoteResult {

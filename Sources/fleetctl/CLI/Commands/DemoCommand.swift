@@ -205,7 +205,7 @@ enum DemoCommand {
                 || (untilShown && progress.isComplete)
         }
         if let ssh = executor as? SSHExecutor {
-            for host in monitored { _ = ssh.closeControlMaster(for: host.target.remote, timeout: .seconds(2)) }
+            ssh.closeControlMasters(for: monitored.map(\.target.remote))
         }
     }
 }

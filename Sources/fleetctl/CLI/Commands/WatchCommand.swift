@@ -140,9 +140,7 @@ enum WatchCommand {
         }
         StopRequest.installSignalHandlers()
         watcher.run { StopRequest().isRequested }
-        for target in hosts.map(\.target) where target.remote.options.connectionReuse != .off {
-            _ = executor.closeControlMaster(for: target.remote, timeout: .seconds(2))
-        }
+        executor.closeControlMasters(for: hosts.map(\.target.remote))
         return ExitCode.success
     }
 
