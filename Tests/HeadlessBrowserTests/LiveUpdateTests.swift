@@ -15,40 +15,34 @@ final class LiveUpdateTests: XCTestCase {
     func testThePageFollowsTheServersStateWithoutReloadingAndReportsBlockedInlineScript() throws {
         let count = Atomic<Int>(1)
         let server = try HTTPServer.listen(port: 0)
-        let stop = Atomic<Bool>(false)
-        let thread = try IOThread.start {
-            server.serve(until: { stop.load(ordering: .acquiring) }, workers: 4) { request in
-                switch request.path {
-                case "/":
-                    return .html(
-                        """
-                        <!doctype html><title>fleet</title>
-                        <p>hosts up: <span id='count'>?</span></p>
-                        <script src='/app.js'></script>
-                        <script>window.__inline = 'ran';</script>
-                        """)
-                case "/app.js":
-                    return .javascript(
-                        """
-                        window.__load = Math.random();
-                        async function refresh() {
-                          const state = await (await fetch('/api/state')).json();
-                          document.getElementById('count').textContent = String(state.count);
-                        }
-                        refresh();
-                        setInterval(refresh, 100);
-                        """)
-                case "/api/state":
-                    return .json(Array("{\"count\": \(count.load(ordering: .acquiring))}".utf8))
-                default:
-                    return .notFound(tryPaths: "/")
-                }
+        let serving = server.start(workers: 4) { request in
+            switch request.path {
+            case "/":
+                return .html(
+                    """
+                    <!doctype html><title>fleet</title>
+                    <p>hosts up: <span id='count'>?</span></p>
+                    <script src='/app.js'></script>
+                    <script>window.__inline = 'ran';</script>
+                    """)
+            case "/app.js":
+                return .javascript(
+                    """
+                    window.__load = Math.random();
+                    async function refresh() {
+                      const state = await (await fetch('/api/state')).json();
+                      document.getElementById('count').textContent = String(state.count);
+                    }
+                    refresh();
+                    setInterval(refresh, 100);
+                    """)
+            case "/api/state":
+                return .json(Array("{\"count\": \(count.load(ordering: .acquiring))}".utf8))
+            default:
+                return .notFound(tryPaths: "/")
             }
         }
-        defer {
-            stop.store(true, ordering: .releasing)
-            IOThread.join(thread)
-        }
+        defer { serving.stop() }
         let page = try SharedBrowser.get().open("http://127.0.0.1:\(server.port)/")
         defer { page.close() }
 

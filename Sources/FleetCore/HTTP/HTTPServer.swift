@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -337,5 +339,43 @@ public final class HTTPServer: Sendable {
             guard sent > 0 else { return }
             offset += sent
         }
+    }
+}
+
+/// A server answering on a thread of its own (``HTTPServer/start(workers:handler:)``) until
+/// ``stop()``: the Prometheus endpoint and the dashboard beside the watch loop, a test's
+/// release server.
+public final class HTTPServing: Sendable {
+    public let server: HTTPServer
+    private let thread = WorkerPool(threads: 1)
+    private let stopping = Mutex(false)
+
+    fileprivate init(
+        _ server: HTTPServer, workers: Int, handler: @escaping @Sendable (HTTPRequest) -> HTTPServerResponse
+    ) {
+        self.server = server
+        thread.submit { [self] in
+            server.serve(until: { self.stopping.withLock { $0 } }, workers: workers, handler: handler)
+        }
+    }
+
+    /// The bound port.
+    public var port: Int { server.port }
+
+    /// Stops accepting (within ~200 ms), answers the connections already taken, and waits.
+    /// Idempotent.
+    public func stop() {
+        stopping.withLock { $0 = true }
+        thread.shutdown()
+    }
+}
+
+extension HTTPServer {
+    /// Serves on a thread of its own, each connection on one of `workers` threads, until the
+    /// returned handle is stopped.
+    public func start(
+        workers: Int = 1, handler: @escaping @Sendable (HTTPRequest) -> HTTPServerResponse
+    ) -> HTTPServing {
+        HTTPServing(self, workers: workers, handler: handler)
     }
 }

@@ -9,29 +9,11 @@ import XCTest
 /// The server's defenses, over real sockets: what it answers to requests a browser would not
 /// send (other methods, oversized heads, garbage) and to more requests than it has workers for.
 final class HTTPServerTests: XCTestCase {
-    private final class Running: Sendable {
-        let server: HTTPServer
-        let stop = Mutex(false)
-        let pool = WorkerPool(threads: 1)
-
-        init(workers: Int, handler: @escaping @Sendable (HTTPRequest) -> HTTPServerResponse) throws {
-            server = try HTTPServer.listen(port: 0)
-            pool.submit { [self] in
-                server.serve(until: { self.stop.withLock { $0 } }, workers: workers, handler: handler)
-            }
-        }
-
-        func shutdown() {
-            stop.withLock { $0 = true }
-            pool.shutdown()
-        }
-    }
-
     private func start(
         workers: Int = 1, handler: @escaping @Sendable (HTTPRequest) -> HTTPServerResponse = { _ in .html("<p>ok</p>") }
-    ) throws -> Running {
-        let running = try Running(workers: workers, handler: handler)
-        addTeardownBlock { running.shutdown() }
+    ) throws -> HTTPServing {
+        let running = try HTTPServer.listen(port: 0).start(workers: workers, handler: handler)
+        addTeardownBlock { running.stop() }
         return running
     }
 

@@ -12,9 +12,7 @@ public final class DashboardServer: Sendable {
 
     public let port: Int
     public let address: String
-    private let server: HTTPServer
-    private let thread = WorkerPool(threads: 1)
-    private let stopping = Mutex(false)
+    private let serving: HTTPServing
 
     /// What the routes read: the model, the wall clock, the rollout journals, the transcripts.
     public struct Sources: Sendable {
@@ -44,15 +42,11 @@ public final class DashboardServer: Sendable {
 
     /// Listens at once (a busy port fails the command before any poll) and serves on a thread.
     public init(address: String, port: Int, sources: Sources) throws(HTTPServerError) {
-        server = try HTTPServer.listen(address: address, port: port, flag: "--http")
+        let server = try HTTPServer.listen(address: address, port: port, flag: "--http")
         self.port = server.port
         self.address = address
         let routes = DashboardRoutes(sources: sources)
-        thread.submit { [self] in
-            server.serve(until: { self.stopping.withLock { $0 } }, workers: Self.workers) { request in
-                routes.respond(to: request)
-            }
-        }
+        serving = server.start(workers: Self.workers) { request in routes.respond(to: request) }
     }
 
     /// The overview's URL.
@@ -60,8 +54,7 @@ public final class DashboardServer: Sendable {
 
     /// Stops serving (within ~200 ms, after the requests being answered) and waits.
     public func stop() {
-        stopping.withLock { $0 = true }
-        thread.shutdown()
+        serving.stop()
     }
 
     /// Whether `address` is a loopback address (127.0.0.0/8): anything else exposes the fleet's

@@ -1,5 +1,4 @@
 import FleetCore
-import Synchronization
 
 /// `fleetctl watch --metrics-listen ADDRESS:PORT`: serves `/metrics` on its own thread, so a
 /// scrape (or a stuck scraper, cut off after 5 s by ``HTTPServer``) never delays a poll.
@@ -7,20 +6,14 @@ public final class MetricsEndpoint: Sendable {
     /// The bound port (the one asked for, or the one picked for port 0).
     public let port: Int
     public let address: String
-    private let server: HTTPServer
-    private let thread = WorkerPool(threads: 1)
-    private let stopping = Mutex(false)
+    private let serving: HTTPServing
 
     /// Listens at once (so a busy port fails the command before any poll) and serves on a thread.
     public init(address: String, port: Int, exposition: @escaping @Sendable () -> String) throws(HTTPServerError) {
-        server = try HTTPServer.listen(address: address, port: port, flag: "--metrics-listen")
+        let server = try HTTPServer.listen(address: address, port: port, flag: "--metrics-listen")
         self.port = server.port
         self.address = address
-        thread.submit { [self] in
-            server.serve(until: { self.stopping.withLock { $0 } }) { request in
-                Self.respond(to: request, exposition: exposition)
-            }
-        }
+        serving = server.start { request in Self.respond(to: request, exposition: exposition) }
     }
 
     /// `GET /metrics` → the exposition; `/` → a pointer to it; anything else 404.
@@ -39,8 +32,7 @@ public final class MetricsEndpoint: Sendable {
 
     /// Stops serving (within ~200 ms) and waits for the thread.
     public func stop() {
-        stopping.withLock { $0 = true }
-        thread.shutdown()
+        serving.stop()
     }
 
     /// `ADDRESS:PORT` (IPv4 literal, port 0-65535) from `--metrics-listen`; `:PORT` means 127.0.0.1.
