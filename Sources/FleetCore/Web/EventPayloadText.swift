@@ -1,12 +1,11 @@
-import FleetCore
-
 /// An event's payload as `key: value` pairs an operator reads: `timeout_s: 30 min`,
 /// `duration_s: 201 ms`, `success: yes`, `paths_hash: –` (null or empty), never `None`, `null` or
 /// `False`.
 ///
 /// The key's unit suffix picks the form (`_s`, `_ms` durations, `_bytes`, `_kb`, `_mb` sizes,
-/// `_pct` percentages, `_epoch` UTC times), as the payload tables in docs/events.md name them. The page's script
-/// (``ProgressPageScript``) applies the same rules to live updates.
+/// `_pct` percentages, `_epoch` UTC times), as the payload tables in docs/events.md name them. Both
+/// pages use it: a host's progress page (whose script, `ProgressPageScript`, applies the same
+/// rules to live updates) and the fleet dashboard's host page.
 public enum EventPayloadText {
     /// Every payload pair but `ts` and `event` (the table shows those in their own columns), in
     /// writing order.

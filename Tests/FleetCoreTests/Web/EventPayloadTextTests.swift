@@ -1,7 +1,6 @@
-import FleetCore
 import XCTest
 
-@testable import AgentRunnerCore
+@testable import FleetCore
 
 final class EventPayloadTextTests: XCTestCase {
     func testValuesInWords() {

@@ -74,7 +74,7 @@ public enum DashboardDocument {
             "host": .string(host.name),
             "url": .string(DashboardPaths.hostPage(host.name)),
             "groups": .array(host.groups.map { .string($0) }),
-            "state": .string(host.state),
+            "state": .string(host.state.rawValue),
             "reachability": row.map { .string($0.reachability) } ?? "waiting",
             "service": .string(facts?.service ?? HumanText.missing),
             "round": facts?.round.map { .int(Int64($0)) } ?? .null,

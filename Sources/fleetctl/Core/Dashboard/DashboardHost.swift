@@ -94,15 +94,15 @@ public struct DashboardHost: Sendable, Equatable {
         self.pollIntervalS = pollIntervalS
     }
 
-    /// The colour class of the host's row: `bad` (unreachable, unreadable, a critical alert),
-    /// `warn` (a blip, a warning, throttled), `muted` (not polled yet, service stopped), `ok`.
-    public var state: String {
-        guard let row else { return "muted" }
-        if row.reachability == "unreachable" || row.reachability == "unreadable" { return "bad" }
-        if row.worstSeverity == .critical { return "bad" }
-        if row.reachability == "blip" || row.worstSeverity == .warning || row.facts?.throttle != nil { return "warn" }
-        if row.facts?.service == "stopped" { return "muted" }
-        return "ok"
+    /// The colour of the host's row: `bad` (unreachable, unreadable, a critical alert), `warn`
+    /// (a blip, a warning, throttled), `muted` (not polled yet, service stopped), `ok`.
+    public var state: StateClass {
+        guard let row else { return .muted }
+        if row.reachability == "unreachable" || row.reachability == "unreadable" { return .bad }
+        if row.worstSeverity == .critical { return .bad }
+        if row.reachability == "blip" || row.worstSeverity == .warning || row.facts?.throttle != nil { return .warn }
+        if row.facts?.service == "stopped" { return .muted }
+        return .ok
     }
 
     /// Applies one poll and the monitor after it.
@@ -188,16 +188,11 @@ public struct DashboardHost: Sendable, Equatable {
             durationS: summary.durationS, exitCode: summary.exitCode, outcome: outcome)
     }
 
+    /// The event with its payload in words, as the host's own page shows it (``EventPayloadText``:
+    /// `duration_s: 2.0 s`, `timed_out: no`), the first 12 pairs, each cut.
     static func event(_ event: Event) -> RecentEvent {
-        var fields: [(key: String, value: String)] = []
-        for (key, value) in event.payload.lazy.filter({ $0.key != "ts" && $0.key != "event" }).prefix(12) {
-            let text: String
-            switch value {
-            case .string(let string): text = string
-            case .null: text = HumanText.missing
-            default: text = JSONWriter(style: .compact).string(value)
-            }
-            fields.append((key: cut(key, limit: 60), value: cut(text)))
+        let fields = EventPayloadText.pairs(event.payload).prefix(12).map {
+            (key: cut($0.key, limit: 60), value: cut($0.value))
         }
         return RecentEvent(ts: cut(event.ts, limit: 40), kind: cut(event.kind, limit: 60), fields: fields)
     }

@@ -9,8 +9,6 @@ public struct DashboardModel: Sendable {
     public private(set) var hosts: [DashboardHost]
     /// Grows with every report applied: a page asks for what changed since the one it shows.
     public private(set) var generation = 0
-    /// Total polls applied, across hosts.
-    public private(set) var polls = 0
     /// The rollout in progress (or the newest one, for a while after it ended), from its journal.
     public private(set) var rollout: DashboardRollout?
     private let indexByName: [String: Int]
@@ -32,7 +30,6 @@ public struct DashboardModel: Sendable {
         case .polled(let poll, let monitor):
             guard let index = indexByName[poll.host] else { return }
             hosts[index].apply(poll, monitor: monitor)
-            polls += 1
         case .notification(let notification, let silence):
             guard let index = indexByName[notification.host] else { return }
             hosts[index].apply(notification, silencedBy: silence?.id)
