@@ -160,7 +160,18 @@ final class ObservationCommandTests: XCTestCase {
         let since = try project.run(["events", "--kind", "round_end", "--since", "2026-10-15T00:00:00Z"])
         XCTAssertEqual(
             since.stdout, [october[1], november[0], november[2]].joined(separator: "\n") + "\n", "--since is inclusive")
-        XCTAssertEqual(try project.run(["events", "--kind", "nothing_like_this"]).stdout, "")
+        let unknown = try project.run(["events", "--kind", "nothing_like_this"])
+        XCTAssertEqual(unknown.code, 0, "another version's kinds are accepted")
+        XCTAssertEqual(unknown.stdout, "")
+        XCTAssertTrue(
+            unknown.stderr.hasPrefix("agent-runner: warning: 'nothing_like_this' is not an event kind (known: "),
+            unknown.stderr)
+        let typo = try project.run(["events", "--kind", "round_ned"])
+        XCTAssertEqual(typo.code, 0)
+        XCTAssertEqual(
+            typo.stderr,
+            "agent-runner: warning: 'round_ned' is not an event kind; did you mean 'round_end'?; it matches only "
+                + "lines another version wrote\n")
 
         for (arguments, message) in [
             (["events"], "--kind is required"), (["events", "--kind", " , "], "at least one non-empty event kind"),
@@ -184,15 +195,18 @@ final class ObservationCommandTests: XCTestCase {
             project, file: "events-2026-11.jsonl", probe: line("2026-11-02T12:00:00.000Z", "round_end", 0))
         let appended = line("2026-11-03T00:00:00.000Z", "round_end", 5)
         let nextMonth =
-            #"{"ts":"2026-12-01T00:00:00.000Z","event":"agent_exit","round_num":6,"note":"compact  spacing kept"}"#
+            #"{"ts": "2026-12-01T00:00:00.000Z", "event": "agent_exit", "round_num": 6, "note": "two  spaces kept"}"#
+        let nextMonthPrinted =
+            #"{"ts":"2026-12-01T00:00:00.000Z","event":"agent_exit","round_num":6,"note":"two  spaces kept"}"#
         try project.appendLog("events-2026-11.jsonl", [line("2026-11-03T00:00:00.000Z", "agent_spawn", 5), appended])
         try tail.waitFor(appended)
         try project.appendLog("events-2026-12.jsonl", [nextMonth])
-        try tail.waitFor(nextMonth)
+        try tail.waitFor(nextMonthPrinted)
         XCTAssertTrue(try tail.process.signal(SIGINT))
         XCTAssertEqual(tail.process.wait(), .terminated(0))
         XCTAssertEqual(
-            tail.lines, probes + [appended, nextMonth], "only lines appended after the start, none of the old ones")
+            tail.lines, probes + [appended, nextMonthPrinted],
+            "only lines appended after the start, none of the old ones, as compact JSON Lines")
 
         // An events file that cannot be read: exit 1.
         try FileManager.default.createDirectory(
@@ -276,14 +290,15 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertEqual(stream.lines, probes + [new], "only events appended after the start")
 
         let narrate = try project.stream(["monitor", "--mode", "narrate"])
-        let replayed = "[10:00:01.000] round_start          round=2"
+        let replayed = "[10:00:01.000] round_start" + String(repeating: " ", count: 21) + "round=2"
         try narrate.waitFor(replayed)
         XCTAssertTrue(try narrate.process.signal(SIGINT))
         XCTAssertEqual(narrate.process.wait(), .terminated(0))
         XCTAssertEqual(
-            narrate.lines.first, "[10:00:00.123] round_end            round=1", "narrate replays history first")
+            narrate.lines.first, "[10:00:00.123] round_end" + String(repeating: " ", count: 23) + "round=1",
+            "narrate replays history first")
         XCTAssertEqual(narrate.lines.last, replayed)
-        let probeNarrated = "[10:00:00.500] round_end            round=0"
+        let probeNarrated = "[10:00:00.500] round_end" + String(repeating: " ", count: 23) + "round=0"
         XCTAssertEqual(Set(narrate.lines.dropFirst().dropLast()), [probeNarrated], "every probe appended, seen or not")
     }
 
@@ -345,8 +360,9 @@ final class ObservationCommandTests: XCTestCase {
 
     // MARK: Helpers
 
+    /// An event line as the log holds it and as `events`/`monitor --mode events` print it (compact).
     private func line(_ ts: String, _ kind: String, _ round: Int) -> String {
-        #"{"ts": "\#(ts)", "event": "\#(kind)", "round_num": \#(round)}"#
+        #"{"ts":"\#(ts)","event":"\#(kind)","round_num":\#(round)}"#
     }
 }
 

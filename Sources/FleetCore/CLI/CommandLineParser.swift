@@ -35,12 +35,12 @@ public struct CommandLineParser: Sendable {
                     if word == "help" {
                         let topic = index < arguments.count ? arguments[index] : nil
                         if let topic, program.verb(named: topic) == nil {
-                            throw UsageError("unknown verb '\(topic)'; run '\(program.name) --help' for the list")
+                            throw unknownVerb(topic)
                         }
                         return .help(verb: topic)
                     }
                     guard let spec = program.verb(named: word) else {
-                        throw UsageError("unknown verb '\(word)'; run '\(program.name) --help' for the list")
+                        throw unknownVerb(word)
                     }
                     verbSpec = spec
                     parsed.verb = word
@@ -67,7 +67,10 @@ public struct CommandLineParser: Sendable {
                 })
             else {
                 let scope = verbSpec.map { "'\(program.name) \($0.name)'" } ?? "'\(program.name)'"
-                throw UsageError("unknown flag \(word) for \(scope)", verb: verbSpec?.name)
+                let known = candidates.map { "--" + $0.name }
+                let typed = "--" + name
+                let hint = word.hasPrefix("--") ? ClosestName.suggestion(for: typed, in: known) : ""
+                throw UsageError("unknown flag \(word) for \(scope)\(hint)", verb: verbSpec?.name)
             }
             if option.takesValue {
                 let value: String
@@ -94,6 +97,12 @@ public struct CommandLineParser: Sendable {
         }
         try checkPositionals(parsed.positionals, of: verbSpec)
         return .run(parsed)
+    }
+
+    /// `unknown verb 'stauts'; did you mean 'status'?`: the pointer to the verb list is added once,
+    /// by ``ProgramRunner/usageFailure(_:context:)``.
+    private func unknownVerb(_ word: String) -> UsageError {
+        UsageError("unknown verb '\(word)'" + ClosestName.suggestion(for: word, in: program.verbs.map(\.name)))
     }
 
     private func splitFlag(_ word: String, verb: String?) throws(UsageError) -> (String, String?) {

@@ -3,10 +3,11 @@
 public struct ProgramRunner: Sendable {
     public var program: ProgramSpec
 
-    /// The program with the verbs every program has (`completions`, `man`) added.
+    /// The program with the verbs every program has (`completions`, `man`) added, their help
+    /// written with the program's own name.
     public init(program: ProgramSpec) {
         var program = program
-        program.verbs += [Self.completionsSpec, Self.manSpec]
+        program.verbs += [Self.completionsSpec(program: program.name), Self.manSpec(program: program.name)]
         self.program = program
     }
 
@@ -31,7 +32,7 @@ public struct ProgramRunner: Sendable {
                 context.stdout.write(HelpFormatter.programHelp(program))
             }
             return ExitCode.success
-        case .run(let parsed) where parsed.verb == Self.completionsSpec.name:
+        case .run(let parsed) where parsed.verb == Self.completionsVerb:
             guard let shell = parsed.positionals.first,
                 let script = ShellCompletion.script(for: shell, program: program)
             else {
@@ -41,7 +42,7 @@ public struct ProgramRunner: Sendable {
             }
             context.stdout.write(script)
             return ExitCode.success
-        case .run(let parsed) where parsed.verb == Self.manSpec.name:
+        case .run(let parsed) where parsed.verb == Self.manVerb:
             context.stdout.write(ManPage.render(program))
             return ExitCode.success
         case .run(let parsed):
@@ -49,22 +50,31 @@ public struct ProgramRunner: Sendable {
         }
     }
 
+    static let completionsVerb = "completions"
+    static let manVerb = "man"
+
     /// `completions SHELL`: a completion script generated from the program's own spec.
-    public static let completionsSpec = VerbSpec(
-        "completions", summary: "print a shell completion script (bash, zsh or fish)",
-        discussion: "Example: PROGRAM completions bash > /etc/bash_completion.d/PROGRAM",
-        positionals: [PositionalSpec("SHELL", help: "bash, zsh or fish.")])
+    public static func completionsSpec(program: String) -> VerbSpec {
+        VerbSpec(
+            completionsVerb, summary: "print a shell completion script (bash, zsh or fish)",
+            discussion: "Example: \(program) completions bash > /etc/bash_completion.d/\(program)",
+            positionals: [PositionalSpec("SHELL", help: "bash, zsh or fish.")])
+    }
 
     /// `man`: the man page (roff), generated from the program's own spec.
-    public static let manSpec = VerbSpec(
-        "man", summary: "print the man page (roff): PROGRAM man > PROGRAM.1",
-        discussion: "View it with: PROGRAM man | man -l -")
+    public static func manSpec(program: String) -> VerbSpec {
+        VerbSpec(
+            manVerb, summary: "print the man page (roff): \(program) man > \(program).1",
+            discussion: "View it with: \(program) man | man -l -")
+    }
 
     /// Prints a usage error with a pointer to the right help page; returns the verb's usage
     /// exit code (``VerbSpec/usageExitCode``, normally ``ExitCode/usage``).
     public func usageFailure(_ error: UsageError, context: CommandContext) -> Int32 {
         let pointer = error.verb.map { "\(program.name) help \($0)" } ?? "\(program.name) --help"
-        context.stderr.write("\(program.name): \(error.message)\nRun '\(pointer)' for usage.\n")
+        let advice =
+            error.verb == nil && error.message.hasPrefix("unknown verb") ? "for the list of verbs" : "for usage"
+        context.stderr.write("\(program.name): \(error.message)\nRun '\(pointer)' \(advice).\n")
         return error.verb.flatMap(program.verb(named:))?.usageExitCode ?? ExitCode.usage
     }
 

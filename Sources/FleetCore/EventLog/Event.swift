@@ -17,6 +17,13 @@ public struct Event: Sendable, Equatable {
         self.raw = raw
     }
 
+    /// The event as one object: `ts`, `event`, then the payload in writing order.
+    public var object: JSONObject {
+        var object = JSONObject([("ts", .string(ts)), ("event", .string(kind))])
+        for (key, value) in payload { object[key] = value }
+        return object
+    }
+
     /// The parsed `ts`, or nil when it is not a valid timestamp.
     public var instant: UTCInstant? { EventTimestamp.parse(ts) }
 

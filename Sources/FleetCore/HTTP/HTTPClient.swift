@@ -81,7 +81,7 @@ public struct HTTPClient: Sendable {
                 throw HTTPError(
                     url: url,
                     message: errno == EAGAIN
-                        ? "timed out after \(timeoutS)s waiting for the response"
+                        ? "timed out after \(HumanText.duration(seconds: timeoutS)) waiting for the response"
                         : "receive failed: \(SystemError.text(errno))")
             }
             if count == 0 { break }
@@ -144,7 +144,8 @@ public struct HTTPClient: Sendable {
             close(fd)
         }
         if lastError == EINPROGRESS || lastError == EAGAIN {
-            let message = "timed out after \(timeoutS)s connecting to \(endpoint.host):\(endpoint.port)"
+            let message =
+                "timed out after \(HumanText.duration(seconds: timeoutS)) connecting to \(endpoint.host):\(endpoint.port)"
             throw HTTPError(url: url, message: message)
         }
         throw HTTPError(

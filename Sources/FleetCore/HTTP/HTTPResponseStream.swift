@@ -180,7 +180,7 @@ public final class HTTPResponseStream {
             if errno == EINTR { continue }
             let message =
                 errno == EAGAIN
-                ? "timed out after \(timeoutS)s waiting for the response"
+                ? "timed out after \(HumanText.duration(seconds: timeoutS)) waiting for the response"
                 : "receive failed: \(SystemError.text(errno))"
             throw HTTPError(url: url, message: message)
         }

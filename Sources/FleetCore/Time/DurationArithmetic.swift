@@ -47,9 +47,9 @@ extension Duration {
         return "\(tenths / 10).\(tenths % 10)"
     }
 
-    /// How messages to the operator show a duration: `0.1s`, `2.5s`, `3.0s` (tenths, always
-    /// one decimal, like the original's `stopped (5.0s)`).
+    /// How messages to the operator show a duration: `137 ms`, `2.5 s`, `3 s`, `2 min 5 s`
+    /// (``HumanText/duration(seconds:)``, the one formatter; negative durations read `0 ms`).
     public var shortText: String {
-        tenthsText + "s"
+        HumanText.duration(seconds: max(.zero, self).seconds)
     }
 }

@@ -38,7 +38,6 @@ public enum EventPayloadText {
             let count = (number * factor).rounded()
             return abs(count) <= 9_007_199_254_740_991 ? HumanText.bytes(Int(count)) : HumanText.missing
         }
-        if number.isFinite && number == number.rounded() && abs(number) < 1e15 { return String(Int64(number)) }
-        return JSONWriter.formatDouble(number)
+        return HumanText.number(number)
     }
 }

@@ -80,7 +80,9 @@ public struct EventRelay {
                 host: target.remote, argv: argv,
                 line: { line in
                     _ = tolerance.record(.success, at: (clock.now - origin).seconds)
-                    if cursor.admit(line) { output.write(line + "\n") }
+                    if cursor.admit(line) {
+                        output.write(Event(line: Array(line.utf8)).map { JSONLines.line($0.object) } ?? line + "\n")
+                    }
                 }, interrupted: interrupted)
             let failure: RemoteFailure
             switch ended {

@@ -227,12 +227,12 @@ final class DoctorChecksTests: XCTestCase {
             phase plan:
               round 1: build
               round 2: base
-            sigterm grace: 7s (SIGTERM to the agent's process group, then SIGKILL; agent=claude)
+            sigterm grace: 7 s (SIGTERM to the agent's process group, then SIGKILL; agent=claude)
             cgroup:
               cgroup_path: /user.slice
-              memory_max: 1024
-              memory_high: None
-              delegated: False
+              memory_max: 1.0 KiB
+              memory_high: –
+              delegated: no
               brake: off
             service:
               mode: none

@@ -26,7 +26,7 @@ final class FakeProcessTable: ProcessTable, Sendable {
 
         var description: String {
             let name = signal == SIGTERM ? "TERM" : signal == SIGKILL ? "KILL" : "\(signal)"
-            return "\(at.shortText) \(name) \(pid)"
+            return "\(at.tenthsText)s \(name) \(pid)"
         }
     }
 

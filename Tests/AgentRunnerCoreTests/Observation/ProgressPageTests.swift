@@ -232,18 +232,27 @@ final class ProgressPageTests: XCTestCase {
         XCTAssertNil(HTTPRequest.parse(head: Array("get / HTTP/1.1\r\n\r\n".utf8)))
     }
 
-    func testNarrationMatchesTheOriginalsLines() {
+    /// Values in words as the pages write them (never Python's None/False), and the pairs in one
+    /// column whatever the kind's length.
+    func testNarrationReadsInWordsInOneColumn() {
         let event: JSONObject = [
             "ts": "2026-11-25T13:38:36.320Z", "event": "round_start", "round_num": 2, "phase": .null,
-            "config_changed": false,
+            "config_changed": false, "duration_s": 2.5,
             "files": .array(["a", "b's"]),
         ]
+        let pad = String(repeating: " ", count: Narration.kindWidth - "round_start".count + 1)
         XCTAssertEqual(
             Narration.line(event),
-            #"[13:38:36.320] round_start          round=2 phase=None config_changed=False files=['a', "b's"]"#)
+            "[13:38:36.320] round_start\(pad)round=2 phase=– config_changed=no duration_s=2.5 s files=[a, b's]")
+        XCTAssertEqual(Narration.kindWidth, 31, "service_upgrade_rollback_failed, the longest kind")
+        for kind in EventKind.all.map(\.rawValue) {
+            let line = Narration.line(["ts": "2026-11-25T13:38:36.229Z", "event": .string(kind), "round_num": 2])
+            XCTAssertEqual(line.count, "[13:38:36.229] ".count + Narration.kindWidth + 1 + "round=2".count, line)
+            XCTAssertTrue(line.hasSuffix(" round=2"), line)
+        }
         XCTAssertEqual(
-            Narration.line(["ts": "2026-11-25T13:38:36.229Z", "event": "round_substrate_before", "round_num": 2]),
-            "[13:38:36.229] round_substrate_before round=2")
+            Narration.line(["ts": "2026-11-25T13:38:36.229Z", "event": .string(String(repeating: "x", count: 40))]),
+            "[13:38:36.229] " + String(repeating: "x", count: 40))
     }
 
     /// The page's text as a reader sees it: tags dropped, the five references decoded.

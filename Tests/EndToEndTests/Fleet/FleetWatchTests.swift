@@ -120,7 +120,7 @@ final class FleetWatchTests: XCTestCase {
         let error = outcome.payload["error"]?.stringValue ?? ""
         XCTAssertTrue(
             error.hasPrefix(
-                "stop did not take effect within 3.0s: the service still reports active (`agent-runner stop` had not returned"
+                "stop did not take effect within 3 s: the service still reports active (`agent-runner stop` had not returned"
             ), outcome.raw)
         let waited = try XCTUnwrap(outcome.instant).seconds - (try XCTUnwrap(emitted.instant).seconds)
         XCTAssertLessThanOrEqual(

@@ -150,7 +150,7 @@ final class UpgradeFromReleaseTests: XCTestCase {
             ),
             (
                 .slow, [],
-                "\(sumsURL): timed out after 1.0s waiting for the response; check that the server is up and "
+                "\(sumsURL): timed out after 1 s waiting for the response; check that the server is up and "
                     + "reachable from this host; nothing changed"
             ),
         ]

@@ -28,7 +28,7 @@ final class DoctorTests: XCTestCase {
             text.stdout.hasPrefix(
                 "checks:\n" + names.map { "  [ok] \($0)\n" }.joined() + "phase plan:\n"
                     + "  round 1: base\n  round 2: base\n  round 3: base\n"), text.stdout)
-        XCTAssertTrue(text.stdout.contains("sigterm grace: 10s"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("sigterm grace: 10 s"), text.stdout)
         XCTAssertTrue(text.stdout.contains("service:\n  mode: none\n  serve: not running\n"), text.stdout)
 
         let json = try host.run(["doctor", "--json", "--rounds", "2"])

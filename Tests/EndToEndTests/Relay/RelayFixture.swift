@@ -34,8 +34,10 @@ enum RelayFixture {
             let path = logDir + "/events-" + EventTimestamp.format(now).prefix(7) + ".jsonl"
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
-                let probe =
-                    #"{"ts": "\#(EventTimestamp.format(SystemClock().now()))", "event": "round_end", "round_num": 0}"#
+                let ts = EventTimestamp.format(SystemClock().now())
+                let probe = #"{"ts": "\#(ts)", "event": "round_end", "round_num": 0}"#
+                // The relay prints every event as a compact JSON Lines line, whatever the log's spacing.
+                let printed = #"{"ts":"\#(ts)","event":"round_end","round_num":0}"#
                 let handle = FileManager.default.fileExists(atPath: path) ? FileHandle(forWritingAtPath: path) : nil
                 if let handle {
                     handle.seekToEndOfFile()
@@ -48,7 +50,7 @@ enum RelayFixture {
                 }
                 let wrote = ContinuousClock.now
                 while ContinuousClock.now - wrote < .milliseconds(500) {
-                    if lines.contains(probe) { return }
+                    if lines.contains(printed) { return }
                     usleep(20_000)
                 }
             }

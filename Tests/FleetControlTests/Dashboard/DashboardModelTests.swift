@@ -100,14 +100,14 @@ final class DashboardModelTests: XCTestCase {
         XCTAssertEqual(rounds.last?["round"], 40)
         XCTAssertEqual(rounds.last?["outcome"], "failed")
         XCTAssertEqual(rounds.first?["outcome"], "ok")
-        XCTAssertEqual(rounds.first?["duration_text"], "30.0 s")
+        XCTAssertEqual(rounds.first?["duration_text"], "30 s")
         let events = try XCTUnwrap(document["events"]?.arrayValue)
         XCTAssertEqual(events.first?["kind"], "round_end")
         XCTAssertEqual(
             events.first?["fields"], [["round_num", "40", ""]], "ts and event are the row's own columns")
         XCTAssertEqual(
             document["alert_history"]?[0]?["message"], "401 <b>bold</b>", "JSON carries text; the page sets it as text")
-        XCTAssertEqual(document["auto_stops"]?[0], "auto-stop (oauth_fail): stopped, confirmed after 2.0 s")
+        XCTAssertEqual(document["auto_stops"]?[0], "auto-stop (oauth_fail): stopped, confirmed after 2 s")
 
         // Two minutes after the page's last fetch, polls stop keeping them.
         let later = measured("pi", Peek.document(rounds: 40, auth: 1), at: 121)

@@ -43,7 +43,17 @@ final class CommandLineParserTests: XCTestCase {
 
     func testUsageErrors() {
         XCTAssertThrowsError(try parse(["frobnicate"])) {
-            XCTAssertEqual(($0 as? UsageError)?.message, "unknown verb 'frobnicate'; run 'tool --help' for the list")
+            XCTAssertEqual(($0 as? UsageError)?.message, "unknown verb 'frobnicate'")
+        }
+        XCTAssertThrowsError(try parse(["peak"])) {
+            XCTAssertEqual(($0 as? UsageError)?.message, "unknown verb 'peak'; did you mean 'peek'?")
+        }
+        XCTAssertThrowsError(try parse(["help", "hsots"])) {
+            XCTAssertEqual(($0 as? UsageError)?.message, "unknown verb 'hsots'; did you mean 'hosts'?")
+        }
+        XCTAssertThrowsError(try parse(["peek", "--evnets", "3"])) {
+            XCTAssertEqual(
+                ($0 as? UsageError)?.message, "unknown flag --evnets for 'tool peek'; did you mean '--events'?")
         }
         XCTAssertThrowsError(try parse(["peek", "--nope"])) { XCTAssertEqual(($0 as? UsageError)?.verb, "peek") }
         XCTAssertThrowsError(try parse(["peek", "--events"])) {

@@ -143,7 +143,7 @@ final class ReleaseSourceFakeTests: XCTestCase {
     }
 
     func testFailuresOfTheSumsFileAndOfTheBuild() throws {
-        let timeout = ReleaseError(.timedOut, "\(base)/SHA256SUMS: timed out after 1.0s waiting for the response")
+        let timeout = ReleaseError(.timedOut, "\(base)/SHA256SUMS: timed out after 1 s waiting for the response")
         let (down, downFetcher) = try source(["SHA256SUMS": .failure(timeout)])
         XCTAssertThrowsError(try down.choose(target: nil)) { XCTAssertEqual($0 as? ReleaseError, timeout) }
         XCTAssertEqual(downFetcher.requests, [base + "/SHA256SUMS"], "nothing else is asked for")
@@ -240,7 +240,7 @@ final class ReleaseSourceTests: XCTestCase {
                 ReleaseError(
                     .timedOut,
                     "\(http.base)/slow/ar/SHA256SUMS: timed out "
-                        + "after 0.3s waiting for the response; check that the server is up and reachable from this "
+                        + "after 300 ms waiting for the response; check that the server is up and reachable from this "
                         + "host"
                 ))
         }

@@ -124,7 +124,7 @@ final class HTTPResponseStreamTests: XCTestCase {
         let url = "http://127.0.0.1:\(port)/build"
         let started = ContinuousClock.now
         XCTAssertThrowsError(try HTTPClient(timeoutS: 0.3).open(url)) { error in
-            XCTAssertEqual((error as? HTTPError)?.message, "timed out after 0.3s waiting for the response")
+            XCTAssertEqual((error as? HTTPError)?.message, "timed out after 300 ms waiting for the response")
         }
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(2))
     }

@@ -33,7 +33,9 @@ final class EventRelayTests: XCTestCase {
             self, clock: clock, stream: stream, kinds: ["round_end", "round_start"],
             remoteConfig: "/srv/p/agent-runner.toml")
         XCTAssertEqual(run.relay.run { nil }, .interrupted(.stopRequested))
-        XCTAssertEqual(run.stdout.text, [Self.a, Self.b, Self.c].map { $0 + "\n" }.joined())
+        XCTAssertEqual(
+            run.stdout.text, [Self.a, Self.b, Self.c].map { compact($0) + "\n" }.joined(),
+            "each event once, as a compact JSON Lines line whatever the host's spacing")
         let command = "agent-runner events --tail --kind round_end,round_start"
         XCTAssertEqual(
             stream.calls.map { $0.argv.joined(separator: " ") },
@@ -274,4 +276,9 @@ final class ScriptedEventStream: RemoteEventStream, Sendable {
         clock.advance(by: next.lasts)
         return next.end
     }
+}
+
+/// `line` as the relay prints it: the same event, compact.
+private func compact(_ line: String) -> String {
+    line.replacingOccurrences(of: "\", \"", with: "\",\"").replacingOccurrences(of: "\": ", with: "\":")
 }

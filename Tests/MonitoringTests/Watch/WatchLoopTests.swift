@@ -113,7 +113,7 @@ final class WatchLoopTests: XCTestCase {
                 "0s pi peek", "0s pi stop", "0s pi peek", "0.5s pi peek",
                 "1s pi peek", "30s pi peek",
             ])
-        XCTAssertEqual(watch.reports.stops, ["pi disk_critical confirmed after 1.0s"])
+        XCTAssertEqual(watch.reports.stops, ["pi disk_critical confirmed after 1 s"])
         let triggered = try Self.events(in: log).filter { $0["event"] == "monitor_auto_stop_triggered" }
         XCTAssertEqual(triggered.map { $0["elapsed_s"] }, [1.0])
         XCTAssertEqual(triggered.map { $0["confirmed"] }, [true])
@@ -144,7 +144,7 @@ final class WatchLoopTests: XCTestCase {
         XCTAssertEqual(
             watch.reports.stops,
             [
-                "pi disk_critical failed: stop did not take effect within 2.0s: "
+                "pi disk_critical failed: stop did not take effect within 2 s: "
                     + "the service still reports active"
             ])
     }
@@ -181,9 +181,9 @@ final class WatchLoopTests: XCTestCase {
         XCTAssertEqual(
             watch.reports.stops.sorted(),
             [
-                "a disk_critical confirmed after 0.0s",
+                "a disk_critical confirmed after 0 ms",
                 "b disk_critical capped at 2",
-                "c disk_critical confirmed after 0.0s",
+                "c disk_critical confirmed after 0 ms",
             ])
         let refused = try Self.events(in: log).filter { $0["event"] == "monitor_auto_stop_failed" }
         XCTAssertEqual(refused.map { $0["host"] }, ["b"])

@@ -136,7 +136,7 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
     func testTimeoutWinsOverTheExitStatus() throws {
         let result = try classify(ProcessOutput(exit: .signalled(SIGTERM), timedOut: true, duration: .seconds(21)))
         XCTAssertEqual(result.outcome, .timeout(after: .seconds(20)))
-        XCTAssertTrue(result.errorMessage?.contains("within 20.0s") ?? false, result.errorMessage ?? "")
+        XCTAssertTrue(result.errorMessage?.contains("within 20 s") ?? false, result.errorMessage ?? "")
         XCTAssertTrue(result.errorMessage?.contains("poll_timeout_s") ?? false)
     }
 

@@ -33,7 +33,7 @@ enum ConfigCommand {
         AgentRunnerProgram.reportWarnings(config, context: context)
         let effective = config.effective()
         if parsed.has("json") {
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(effective.json()) + "\n")
+            context.stdout.write(JSONLines.line(effective.json()))
         } else {
             context.stdout.write("# effective configuration of \(config.displayPath) (project \(config.project))\n")
             context.stdout.write(effective.text())

@@ -42,7 +42,7 @@ enum DoctorCommand {
         let report = Doctor(config: config, environment: context.environment, effects: context.effects).run(
             rounds: rounds)
         if parsed.has("json") {
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(report.json) + "\n")
+            context.stdout.write(JSONLines.line(report.json))
         } else {
             context.stdout.write(report.text)
         }

@@ -8,7 +8,7 @@ import FleetCore
 #endif
 
 /// `agent-runner events --kind K[,K2] [--window N | --tail] [--since TS]`: event lines of some
-/// kinds, verbatim, as JSON Lines — the query fleetctl's relay and scripts build on.
+/// kinds, as compact JSON Lines — the query fleetctl's relay and scripts build on.
 enum EventsCommand {
     /// The original's (argparse's) usage code, kept for this verb because relays and scripts
     /// written against it test for 2.
@@ -18,14 +18,17 @@ enum EventsCommand {
     static let spec = VerbSpec(
         "events", summary: "print event lines of some kinds (last N, since a time, or live) as JSON Lines",
         discussion: """
-            Lines are printed exactly as written in <log_dir>/events-YYYY-MM.jsonl. Without
+            Events from <log_dir>/events-YYYY-MM.jsonl, printed as JSON Lines: one compact object
+            per line, fields in the order written (the log's own spacing is not kept). Without
             --tail or --since, the last --window (default 10) matching lines across all month
             files. --since replays every matching line with ts >= TS (at-least-once: resume with
             the last ts you saw), then with --tail keeps following. --tail follows appends and the
             switch to a new month's file; SIGINT or SIGTERM ends it with exit 0. It also ends, within
             a second and whether or not a new event arrives, when its reader goes away (the pipe is
             closed, the ssh session dropped: exit 141) or on SIGHUP (exit 129), so a dropped relay
-            link leaves no tail behind on the host. Unknown kinds are accepted and match nothing.
+            link leaves no tail behind on the host. A kind this agent-runner does not write is
+            accepted (a log may hold another version's kinds) with a warning on stderr that names
+            the kind it is closest to.
             Usage errors exit 2 here (not 64), as in the original.
             """,
         options: [
@@ -104,6 +107,11 @@ enum EventsCommand {
         guard let config = ServeCommand.loadConfig(parsed, context: context, runner: runner) else {
             return ExitCode.config
         }
+        for kind in EventKindFilter.unknown(request.kinds.sorted()) {
+            context.stderr.write(
+                "agent-runner: warning: \(EventKindFilter.message(for: kind)); it matches only lines another "
+                    + "version wrote\n")
+        }
         let logDir = config.runtime.logDir
         var watch: StreamWatch?
         if request.tail {
@@ -120,7 +128,7 @@ enum EventsCommand {
                 for event in try EventLogReader(directory: logDir).events(
                     since: since, kinds: request.kinds, inclusive: true)
                 {
-                    context.stdout.write(event.raw + "\n")
+                    context.stdout.write(JSONLines.line(event.object))
                     if let end = watch?.check() { return ended(end, context: context) }
                 }
             } else if !request.tail {
@@ -131,7 +139,7 @@ enum EventsCommand {
             guard let watch, follower != nil else { return ExitCode.success }
             while true {
                 for event in try follower!.poll() where request.kinds.contains(event.kind) {
-                    context.stdout.write(event.raw + "\n")
+                    context.stdout.write(JSONLines.line(event.object))
                 }
                 if let end = watch.pause(pollInterval) { return ended(end, context: context) }
             }
@@ -153,7 +161,7 @@ enum EventsCommand {
         var lines: [String] = []
         try EventLogReader(directory: logDir).scanLines { line in
             if let kind = Event.kind(inLine: line), !kinds.contains(kind) { return true }
-            if let event = Event(line: line), kinds.contains(event.kind) { lines.append(event.raw) }
+            if let event = Event(line: line), kinds.contains(event.kind) { lines.append(JSONLines.compact(event)) }
             return lines.count < count
         }
         return lines.reversed()

@@ -80,7 +80,7 @@ enum InitCommand {
                 ("files_created", .array(result.filesCreated.map(JSONValue.string))),
                 ("committed", .bool(result.committed)), ("preset", .string(result.preset)),
             ])
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n")
+            context.stdout.write(JSONLines.line(.object(object)))
         }
         return ExitCode.success
     }

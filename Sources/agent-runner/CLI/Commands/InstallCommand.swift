@@ -95,7 +95,7 @@ enum InstallCommand {
                 ("monitor_unit_path", result.monitorUnitPath.map(JSONValue.string) ?? .null),
                 ("enabled", .bool(result.enabled)), ("started", .bool(result.started)),
             ])
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(.object(object)) + "\n")
+            context.stdout.write(JSONLines.line(.object(object)))
         }
         return ExitCode.success
     }

@@ -33,7 +33,7 @@ struct LifecycleSetup {
     /// Prints the service state as JSON when --json was given.
     func printState(_ parsed: ParsedArguments, context: CommandContext) {
         guard parsed.has("json") else { return }
-        context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(controller.detector.detect().json) + "\n")
+        context.stdout.write(JSONLines.line(controller.detector.detect().json))
     }
 }
 

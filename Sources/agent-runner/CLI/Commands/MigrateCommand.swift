@@ -66,7 +66,7 @@ enum MigrateCommand {
         let written = backup != nil
         if parsed.has("json") {
             let json = migration.json(dryRun: dryRun, written: written, backup: backup)
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(json) + "\n")
+            context.stdout.write(JSONLines.line(json))
         } else {
             context.stdout.write(text(migration, dryRun: dryRun, backup: backup))
         }

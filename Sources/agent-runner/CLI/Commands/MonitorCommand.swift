@@ -84,10 +84,12 @@ enum MonitorCommand {
         }
         switch mode {
         case "events":
-            return follow(config, from: .end, poll: .milliseconds(100), context: context) { event in event.raw }
+            return follow(config, from: .end, poll: .milliseconds(100), context: context) { event in
+                JSONLines.compact(event)
+            }
         case "narrate":
             return follow(config, from: .beginning, poll: .milliseconds(500), context: context) {
-                Narration.line($0.rawObject)
+                Narration.line($0.object)
             }
         case "http":
             StopRequest.installSignalHandlers()
@@ -119,7 +121,7 @@ enum MonitorCommand {
             for notice in monitor.poll() {
                 if json {
                     let object = AlertFormatter.originalJSON(notice.alert, ts: notice.ts, autoAction: notice.autoAction)
-                    context.stdout.write(JSONWriter(style: .python).string(.object(object)) + "\n")
+                    context.stdout.write(JSONLines.line(.object(object)))
                 } else {
                     context.stdout.write(AlertFormatter.originalLine(notice.alert) + "\n")
                 }
@@ -181,14 +183,5 @@ enum MonitorCommand {
         // stylesheet, and a slow disk read for one must not hold up the other.
         server.serve(until: { stop.isRequested }, workers: 2) { request in page.respond(to: request) }
         return ExitCode.success
-    }
-}
-
-extension Event {
-    /// The event as written: `ts`, `event`, then the payload.
-    var rawObject: JSONObject {
-        var object = JSONObject([("ts", .string(ts)), ("event", .string(kind))])
-        for (key, value) in payload { object[key] = value }
-        return object
     }
 }

@@ -131,11 +131,11 @@ enum PeekCommand {
             }
             return (
                 ExitCode.success,
-                (json ? JSONWriter(style: .pretty(indent: 2)).string(value) : PeekText.scalar(value)) + "\n"
+                json ? JSONLines.line(value) : PeekText.scalar(value) + "\n"
             )
         }
         return (
-            ExitCode.success, json ? JSONWriter(style: .pretty(indent: 2)).string(value) + "\n" : PeekText.render(value)
+            ExitCode.success, json ? JSONLines.line(value) : PeekText.render(value)
         )
     }
 
@@ -179,7 +179,7 @@ enum PeekCommand {
         }
         let status = probe(config, context: context).status()
         if parsed.has("json") {
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(status.json) + "\n")
+            context.stdout.write(JSONLines.line(status.json))
             return ExitCode.success
         }
         let rows: [(String, String)] = [

@@ -197,7 +197,7 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
                 reportedSkew = skew
                 let direction = skew > 0 ? "ahead of" : "behind"
                 context.stderr.write(
-                    "agent-runner: \(poll.host)'s clock is \(JSONWriter.formatDouble((abs(skew) * 10).rounded() / 10))s \(direction) this machine's; supervisor_stale is judged on the host's clock (generated_at)\n"
+                    "agent-runner: \(poll.host)'s clock is \(HumanText.duration(seconds: abs(skew))) \(direction) this machine's; supervisor_stale is judged on the host's clock (generated_at)\n"
                 )
             }
             switch monitor.reachability {
@@ -208,14 +208,14 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
             }
             if once {
                 if json {
-                    context.stdout.write(JSONWriter(style: .compact).string(.object(row.json())) + "\n")
+                    context.stdout.write(JSONLines.line(.object(row.json())))
                 } else {
                     context.stdout.write(StatusTable.render([row]))
                 }
             }
         case .notification(let notification, _):
             if json {
-                context.stdout.write(JSONWriter(style: .compact).string(.object(formatter.json(notification))) + "\n")
+                context.stdout.write(JSONLines.line(.object(formatter.json(notification))))
             } else {
                 context.stdout.write(formatter.line(notification) + "\n")
             }

@@ -93,7 +93,7 @@ enum UpgradeCommand {
         }
         if parsed.has("json") {
             let report = outcome.json(binLink: upgrader.binLink)
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(report) + "\n")
+            context.stdout.write(JSONLines.line(report))
         }
         return outcome.exitCode
     }

@@ -60,7 +60,8 @@ public struct DoctorReport: Sendable, Equatable {
     public var failures: [StartupBattery.Failure] { checks.compactMap(\.failure) }
 
     /// `[ok] name` / `[FAIL] name — reason (fix: how)`, then the sections, as the original
-    /// prints them (the `service:` section is this agent-runner's).
+    /// prints them (the `service:` section is this agent-runner's), with values in words
+    /// (``HumanText``: `–` for none, `yes`/`no`, sizes in KiB/MiB) where the original wrote Python's.
     public var text: String {
         var lines = ["checks:"]
         for check in checks {
@@ -73,12 +74,13 @@ public struct DoctorReport: Sendable, Equatable {
         lines.append("phase plan:")
         lines += plan.map { "  round \($0.round): \($0.phase ?? "base")" }
         lines.append(
-            "sigterm grace: \(sigtermGraceS)s (SIGTERM to the agent's process group, then SIGKILL; agent=\(agent))")
+            "sigterm grace: \(HumanText.duration(seconds: Double(sigtermGraceS))) (SIGTERM to the agent's process group, then SIGKILL; agent=\(agent))"
+        )
         lines.append("cgroup:")
-        lines.append("  cgroup_path: \(cgroup.path ?? "None")")
-        lines.append("  memory_max: \(cgroup.memoryMax.map(String.init) ?? "None")")
-        lines.append("  memory_high: \(cgroup.memoryHigh.map(String.init) ?? "None")")
-        lines.append("  delegated: \(cgroup.delegated.map { $0 ? "True" : "False" } ?? "None")")
+        lines.append("  cgroup_path: \(cgroup.path ?? HumanText.missing)")
+        lines.append("  memory_max: \(HumanText.bytes(cgroup.memoryMax.map { Int($0) }))")
+        lines.append("  memory_high: \(HumanText.bytes(cgroup.memoryHigh.map { Int($0) }))")
+        lines.append("  delegated: \(cgroup.delegated.map { $0 ? "yes" : "no" } ?? HumanText.missing)")
         lines.append("  brake: \(cgroup.brake)")
         lines.append("service:")
         lines.append("  mode: \(service.mode.rawValue)")

@@ -1,29 +1,26 @@
 import FleetCore
 
-/// The one-line human form of an event used by `monitor --mode narrate` and the progress page:
-/// `[13:38:36.320] round_start          round=2 phase=None config_changed=False`. Values are
-/// written as Python's `str()` writes them, as the original did, so transcripts compare.
+/// The one-line human form of an event used by `monitor --mode narrate` and `peek`'s recent
+/// events: `[13:38:36.320] round_start                     round=2 phase=– config_changed=no`.
+/// Values read as on the pages (``EventPayloadText``: `–` for nothing, `yes`/`no`, `2.5 s` for
+/// `_s` keys), never Python's `None`/`False`; the kind is padded to the longest registered kind,
+/// so the `key=value` column stays put whatever the event.
 public enum Narration {
+    /// The kind column's width: the longest registered event kind (a longer, unregistered kind
+    /// from another version still gets one space after it).
+    public static let kindWidth = EventKind.all.map(\.rawValue.count).max() ?? 20
+
     /// - Parameters:
     ///   - event: the raw event object (`ts`, `event`, payload).
-    ///   - eventWidth: the kind is left-aligned to this width (20 for narrate, 25 on the page).
-    ///   - roundKey: how `round_num` is printed (`round` in narrate, `round_num` on the page).
-    public static func line(_ event: JSONObject, eventWidth: Int = 20, roundKey: String = "round") -> String {
+    ///   - roundKey: how `round_num` is printed (`round` in narrate, `round_num` in peek).
+    public static func line(_ event: JSONObject, roundKey: String = "round") -> String {
         let ts = event["ts"]?.stringValue ?? ""
         let time = ts.count >= 23 ? String(ts.dropFirst(11).prefix(12)) : ts
         let kind = event["event"]?.stringValue ?? "?"
-        let line = "[\(time)] " + kind + String(repeating: " ", count: max(0, eventWidth - kind.count)) + " "
-        var pairs: [String] = []
-        for (key, value) in event where key != "ts" && key != "event" {
-            pairs.append("\(key == "round_num" ? roundKey : key)=\(pythonString(value))")
-        }
-        return line + pairs.joined(separator: " ")
-    }
-
-    /// Python's `str(value)` for a JSON value.
-    public static func pythonString(_ value: JSONValue) -> String {
-        if case .string(let string) = value { return string }
-        return pythonRepr(value)
+        let pairs = EventPayloadText.pairs(event).map { "\($0.key == "round_num" ? roundKey : $0.key)=\($0.value)" }
+        guard !pairs.isEmpty else { return "[\(time)] " + kind }
+        let padding = String(repeating: " ", count: max(0, kindWidth - kind.count) + 1)
+        return "[\(time)] " + kind + padding + pairs.joined(separator: " ")
     }
 
     /// Python's `repr(value)` for a JSON value (strings quoted, containers recursive).

@@ -98,9 +98,9 @@ public enum PeekText {
 
     static func orphanLine(_ orphan: JSONValue?) -> String {
         guard let orphan, orphan != .null else { return "none" }
-        let files = orphan["files"]?.arrayValue?.count ?? 0
+        let files = HumanText.count(orphan["files"]?.arrayValue?.count ?? 0, "file")
         return
-            "round \(text(orphan["round_num"])) left \(files) file(s) in stash \(text(orphan["stashed_ref"])) — recover with git stash show -p <sha>"
+            "round \(text(orphan["round_num"])) left \(files) in stash \(text(orphan["stashed_ref"])) — recover with git stash show -p <sha>"
     }
 
     static func systemLine(_ system: JSONValue?) -> String {
@@ -160,14 +160,13 @@ public enum PeekText {
         lines.append("\(title) (\(events.count)):")
         for event in all ? events : Array(events.suffix(5)) {
             guard let object = event.objectValue else { continue }
-            lines.append("  " + Narration.line(object, eventWidth: 25, roundKey: "round_num"))
+            lines.append("  " + Narration.line(object, roundKey: "round_num"))
         }
     }
 
     static func seconds(_ value: JSONValue?) -> String {
         guard let value = value?.doubleValue else { return "?" }
-        return value < 10
-            ? "\(JSONWriter.formatDouble((value * 10).rounded() / 10))s" : ServiceStatus.duration(Int64(value))
+        return HumanText.duration(seconds: value)
     }
 
     static func text(_ value: JSONValue?, empty: String = "?") -> String {

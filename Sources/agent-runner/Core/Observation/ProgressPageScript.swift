@@ -36,7 +36,7 @@ public enum ProgressPageScript {
             const ms = Math.round(seconds * 1000);
             if (ms < 1000) return ms + " ms";
             const tenths = Math.round(seconds * 10);
-            if (tenths < 600) return oneDecimal(tenths) + " s";
+            if (tenths < 600) return (tenths % 10 === 0 ? tenths / 10 : oneDecimal(tenths)) + " s";
             const whole = Math.round(seconds);
             if (whole < 3600) return pair(Math.floor(whole / 60), "min", whole % 60, "s");
             if (whole < 86400) return pair(Math.floor(whole / 3600), "h", Math.floor((whole % 3600) / 60), "min");

@@ -59,7 +59,7 @@ public struct ServiceStatus: Sendable, Equatable {
             ]))
     }
 
-    /// One line for humans: `running (pid_file, pid 4242, up 3h 12m)` or `not running (none)`.
+    /// One line for humans: `running (pid_file, pid 4242, up 3 h 12 min)` or `not running (none)`.
     public var summary: String {
         var parts = [mode.rawValue]
         if let pid { parts.append("pid \(pid)") }
@@ -69,13 +69,9 @@ public struct ServiceStatus: Sendable, Equatable {
         return text
     }
 
-    /// `45s`, `12m 5s`, `3h 12m`, `2d 4h`.
+    /// `45 s`, `12 min 5 s`, `3 h 12 min`, `2 d 4 h` (``HumanText/duration(seconds:)``).
     public static func duration(_ seconds: Int64) -> String {
-        let s = max(seconds, 0)
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m \(s % 60)s" }
-        if s < 86_400 { return "\(s / 3600)h \(s % 3600 / 60)m" }
-        return "\(s / 86_400)d \(s % 86_400 / 3600)h"
+        HumanText.duration(seconds: Double(max(seconds, 0)))
     }
 }
 

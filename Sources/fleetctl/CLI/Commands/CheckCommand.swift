@@ -59,7 +59,7 @@ enum CheckCommand {
                 root["ssh_hygiene"] = .object(report)
                 document = .object(root)
             }
-            context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(document) + "\n")
+            context.stdout.write(JSONLines.line(document))
         } else {
             context.stdout.write(inventory.text())
             if !parsed.has("no-ssh") {

@@ -32,6 +32,11 @@ enum EventsCommand {
             return runner.usageFailure(
                 UsageError("--kind is required (e.g. --kind round_end,agent_exit)", verb: spec.name), context: context)
         }
+        let names = kinds.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+        if let unknown = EventKindFilter.unknown(names).first {
+            return runner.usageFailure(
+                UsageError(EventKindFilter.message(for: unknown), verb: spec.name), context: context)
+        }
         if let since = parsed.value("since"),
             EventTimestamp.parse(since) == nil && EventTimestamp.parse(since + "Z") == nil
         {

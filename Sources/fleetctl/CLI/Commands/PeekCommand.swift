@@ -45,7 +45,7 @@ enum PeekCommand {
                 return ExitCode.failure
             }
         }
-        context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(shown) + "\n")
+        context.stdout.write(JSONLines.line(shown))
         return ExitCode.success
     }
 }

@@ -63,9 +63,7 @@ enum SilenceCommand {
         }
         if let detector = parsed.value("detector"), !DetectorNames.all.contains(detector) {
             return runner.usageFailure(
-                UsageError(
-                    "'\(detector)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))",
-                    verb: spec.name), context: context)
+                UsageError(DetectorNames.unknown(detector), verb: spec.name), context: context)
         }
         let resolved: FleetTargets
         switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: spec.name) {

@@ -58,14 +58,14 @@ extension Inventory {
             if let sshConfig = settings.sshConfig { lines.append("  ssh_config = \(sshConfig)") }
             if settings.agentRunner != defaults.agentRunner { lines.append("  agent_runner = \(settings.agentRunner)") }
             lines.append(
-                "  poll = every \(JSONWriter.formatDouble(settings.pollIntervalS))s, timeout \(JSONWriter.formatDouble(settings.pollTimeoutS))s, connect timeout \(settings.connectTimeoutS)s, reuse \(settings.connectionReuse ? "on" : "off")"
+                "  poll = every \(HumanText.duration(seconds: settings.pollIntervalS)), timeout \(HumanText.duration(seconds: settings.pollTimeoutS)), connect timeout \(HumanText.duration(seconds: Double(settings.connectTimeoutS))), reuse \(settings.connectionReuse ? "on" : "off")"
             )
             lines.append("  remote_failure_tolerance_s = \(settings.remoteFailureToleranceS)")
             lines.append(
-                "  auto_stop = \(settings.autoStop.enabled ? settings.autoStop.on.joined(separator: ", ") + " (confirm within \(JSONWriter.formatDouble(settings.autoStop.confirmS))s)" : "off")"
+                "  auto_stop = \(settings.autoStop.enabled ? settings.autoStop.on.joined(separator: ", ") + " (confirm within \(HumanText.duration(seconds: settings.autoStop.confirmS)))" : "off")"
             )
             lines.append(
-                "  alerts: fire after \(JSONWriter.formatDouble(settings.alertForS))s, repeat \(settings.alertRepeatS > 0 ? "every \(JSONWriter.formatDouble(settings.alertRepeatS))s" : "never")"
+                "  alerts: fire after \(HumanText.duration(seconds: settings.alertForS)), repeat \(settings.alertRepeatS > 0 ? "every \(HumanText.duration(seconds: settings.alertRepeatS))" : "never")"
             )
             if settings.detectors != defaults.detectors {
                 var parts: [String] = []

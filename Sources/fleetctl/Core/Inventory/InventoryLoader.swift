@@ -238,7 +238,7 @@ public struct InventoryLoader: Sendable {
             if let disabled = try detectors.stringList("disabled") {
                 for name in disabled where !DetectorNames.all.contains(name) {
                     throw detectors.error(
-                        "disabled", "'\(name)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))")
+                        "disabled", DetectorNames.unknown(name))
                 }
                 policy.disabled = disabled
             }
@@ -269,7 +269,7 @@ public struct InventoryLoader: Sendable {
             if let on = try autoStop.stringList("on") {
                 for name in on where !DetectorNames.all.contains(name) {
                     throw autoStop.error(
-                        "on", "'\(name)' is not a detector (known: \(DetectorNames.all.joined(separator: ", ")))")
+                        "on", DetectorNames.unknown(name))
                 }
                 settings.autoStop.on = on
             }
@@ -337,6 +337,7 @@ public struct InventoryLoader: Sendable {
                         throw hook.error(
                             "on",
                             "'\(word)' is not a state (firing, resolved), a severity (\(AlertSeverity.allCases.map(\.rawValue).joined(separator: ", "))) or a detector (\(DetectorNames.all.joined(separator: ", ")))"
+                                + ClosestName.suggestion(for: word, in: DetectorNames.all)
                         )
                     }
                 }

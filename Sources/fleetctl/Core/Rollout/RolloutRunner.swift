@@ -147,7 +147,7 @@ public final class RolloutRunner: Sendable {
         if failures > allowed {
             reporter.step(
                 "stopped", rollout: id,
-                ["reason": .string("\(failures) failed host(s), more than --max-failures \(allowed)")],
+                ["reason": .string("\(HumanText.count(failures, "failed host")), more than --max-failures \(allowed)")],
                 text: "stopping: \(failures) failed host\(failures == 1 ? "" : "s"), "
                     + "more than --max-failures \(allowed)")
             return false
@@ -230,7 +230,7 @@ public final class RolloutRunner: Sendable {
         let bake = Duration.milliseconds(Int64(snapshot.settings.bakeS * 1000))
         reporter.step(
             "gate_started", rollout: id, ["stage": .string(label), "bake_s": .double(snapshot.settings.bakeS)],
-            text: "\(label): health gate for \(bake.seconds)s on \(hosts.joined(separator: ", "))")
+            text: "\(label): health gate for \(bake.shortText) on \(hosts.joined(separator: ", "))")
         let clock = effects.clock
         let started = clock.now
         var samples: [String: [HealthSample]] = [:]

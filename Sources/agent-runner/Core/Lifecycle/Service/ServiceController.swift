@@ -190,14 +190,14 @@ public struct ServiceController: Sendable {
         }
         if !outcome.survivors.isEmpty {
             throw LifecycleError(
-                "\(outcome.survivors.count) process(es) survived SIGKILL: "
+                "\(HumanText.count(outcome.survivors.count, "process")) survived SIGKILL: "
                     + "\(outcome.survivors.map(\.description).joined(separator: ", ")) "
                     + "(uninterruptible I/O?); check them with ps")
         }
         let forced =
             outcome.killed.isEmpty
             ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.components.seconds)s"
-        say("killed serve and its agent (\(outcome.targets.count) process(es)\(forced))")
+        say("killed serve and its agent (\(HumanText.count(outcome.targets.count, "process"))\(forced))")
         return KillResult(signalled: outcome.targets.count, killed: outcome.killed.count)
     }
 

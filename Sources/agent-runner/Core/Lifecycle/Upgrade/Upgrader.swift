@@ -85,7 +85,7 @@ public struct Upgrader: Sendable {
         let staging = store.removeStaleStaging()
         if !staging.isEmpty {
             say(
-                "removed \(staging.count) half-written build(s) an interrupted upgrade left in \(store.versionsDir) "
+                "removed \(HumanText.count(staging.count, "half-written build")) an interrupted upgrade left in \(store.versionsDir) "
                     + "(\(staging.joined(separator: ", ")))")
         }
         var state = try store.readState()

@@ -1,22 +1,28 @@
-/// Values as an operator reads them on a page: `3 min 12 s`, `5 min ago`, `1.5 KiB`.
+/// Values as an operator reads them: `3 min 12 s`, `5 min ago`, `1.5 KiB`, `3 processes`.
 ///
-/// Both pages (the fleet dashboard and a host's progress page) format through here, so the same
-/// value reads the same on both. An absent value is always ``missing``, never `None`, `null` or
+/// The one formatter for people: both pages (the fleet dashboard and a host's progress page),
+/// `monitor --mode narrate`, and every duration, count and number in the two programs' messages
+/// format through here, so the same value reads the same everywhere (never `0.136787148s`,
+/// `5.0s` or `process(es)`). An absent value is always ``missing``, never `None`, `null` or
 /// `False`: those are how a program prints nothing, not what an operator should have to read.
 /// The progress page's script (`ProgressPageScript`) mirrors these rules for its live updates.
 public enum HumanText {
     /// Shown for every absent or unusable value (an en dash).
     public static let missing = "–"
 
-    /// `850 ms` below a second, `12.4 s` below a minute, then the two largest units, the
-    /// smaller one truncated: `3 min 12 s`, `2 h 5 min`, `3 d 4 h` (`3 min`, not `3 min 0 s`).
+    /// `850 ms` below a second, `12.4 s` below a minute (`5 s` for a whole number), then the two
+    /// largest units, the smaller one truncated: `3 min 12 s`, `2 h 5 min`, `3 d 4 h` (`3 min`,
+    /// not `3 min 0 s`).
     public static func duration(seconds: Double?) -> String {
         guard let seconds, seconds.isFinite, abs(seconds) < 1e15 else { return missing }
         if seconds < 0 { return "-" + duration(seconds: -seconds) }
         let milliseconds = (seconds * 1000).rounded()
         if milliseconds < 1000 { return "\(Int64(milliseconds)) ms" }
         let tenths = (seconds * 10).rounded()
-        if tenths < 600 { return oneDecimal(tenths) + " s" }
+        if tenths < 600 {
+            return (tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int64(tenths / 10)) : oneDecimal(tenths))
+                + " s"
+        }
         let whole = Int64(seconds.rounded())
         if whole < 3_600 { return pair(whole / 60, "min", whole % 60, "s") }
         if whole < 86_400 { return pair(whole / 3_600, "h", whole % 3_600 / 60, "min") }
@@ -73,7 +79,7 @@ public enum HumanText {
     }
 
     /// `124` tenths as `12.4`.
-    private static func oneDecimal(_ tenths: Double) -> String {
+    static func oneDecimal(_ tenths: Double) -> String {
         let whole = Int64(tenths)
         return "\(whole / 10).\(whole % 10)"
     }

@@ -24,7 +24,8 @@ final class HumanTextTests: XCTestCase {
     func testDurationInEachRange() {
         let cases: [(Double, String)] = [
             (0, "0 ms"), (0.0004, "0 ms"), (0.2009, "201 ms"), (0.85, "850 ms"), (0.9994, "999 ms"),
-            (0.9996, "1.0 s"), (1, "1.0 s"), (12.44, "12.4 s"), (59.94, "59.9 s"), (59.96, "1 min"),
+            (0.9996, "1 s"), (1, "1 s"), (5.0, "5 s"), (12.44, "12.4 s"), (30.04, "30 s"), (59.94, "59.9 s"),
+            (59.96, "1 min"),
             (60, "1 min"), (192, "3 min 12 s"), (3_599.4, "59 min 59 s"), (3_599.6, "1 h"), (3_600, "1 h"),
             (7_530, "2 h 5 min"), (86_399, "23 h 59 min"), (86_400, "1 d"), (273_600, "3 d 4 h"),
             (90 * 86_400 + 3_599, "90 d"), (-1.5, "-1.5 s"), (-192, "-3 min 12 s"),
@@ -74,5 +75,22 @@ final class HumanTextTests: XCTestCase {
         XCTAssertEqual(HumanText.percent(0), "0.0%")
         XCTAssertEqual(HumanText.percent(-0.01), "0.0%")
         XCTAssertEqual(HumanText.percent(-12.25), "-12.3%")
+    }
+
+    func testCountsSayTheNounInTheRightNumber() {
+        XCTAssertEqual(HumanText.count(1, "process"), "1 process")
+        XCTAssertEqual(HumanText.count(3, "process"), "3 processes")
+        XCTAssertEqual(HumanText.count(0, "file"), "0 files")
+        XCTAssertEqual(HumanText.count(2, "match"), "2 matches")
+        XCTAssertEqual(HumanText.count(2, "child", plural: "children"), "2 children")
+        XCTAssertEqual(HumanText.count(1, "child", plural: "children"), "1 child")
+    }
+
+    func testNumbersHaveNoFloatNoise() {
+        XCTAssertEqual(HumanText.number(5.0), "5")
+        XCTAssertEqual(HumanText.number(3600.0), "3600")
+        XCTAssertEqual(HumanText.number(-2), "-2")
+        XCTAssertEqual(HumanText.number(0.25), "0.25")
+        XCTAssertEqual(HumanText.number(.nan), "–")
     }
 }
