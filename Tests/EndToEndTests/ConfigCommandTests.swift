@@ -44,18 +44,75 @@ final class ConfigCommandTests: XCTestCase {
     func testValidConfigPrintsEffectiveValuesWithOrigins() throws {
         let dir = try Harness.temporaryDirectory(self)
         try Harness.write(valid, to: dir + "/agent-runner.toml")
-        let text = try Harness.run("agent-runner", ["config"], in: dir)
+        let text = try Harness.run("agent-runner", ["config", "--no-check"], in: dir)
         XCTAssertEqual(text.code, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("max_rounds = 3"), text.stdout)
         XCTAssertTrue(text.stdout.contains("# agent-runner.toml:8"), text.stdout)
         XCTAssertTrue(text.stdout.contains("restart_delay_s = 3"), text.stdout)
-        let json = try Harness.run("agent-runner", ["config", "--json", "--config", dir + "/agent-runner.toml"])
+        let json = try Harness.run(
+            "agent-runner", ["config", "--no-check", "--json", "--config", dir + "/agent-runner.toml"])
         XCTAssertEqual(json.code, 0, json.stderr)
         let parsed = try JSONParser.strict.parse(json.stdout)
         let resolved = URL(fileURLWithPath: dir).resolvingSymlinksInPath().path
         XCTAssertEqual(parsed.value(at: "runtime.log_dir"), .string(resolved + "/logs"))
         XCTAssertEqual(parsed.value(at: "runtime.max_rounds"), .int(3))
         XCTAssertEqual(json.stderr, "")
+    }
+
+    /// `config` runs the startup battery a round runs and names each failure (issue: it passed
+    /// a missing prompt, a 47-byte prompt and an agent CLI not on PATH with exit 0).
+    func testConfigRunsTheStartupBatteryAndSaysEachFailure() throws {
+        let dir = URL(fileURLWithPath: try Harness.temporaryDirectory(self)).resolvingSymlinksInPath().path
+        try Harness.write(valid, to: dir + "/agent-runner.toml")
+        let path = "/usr/bin:/bin"
+
+        let broken = try Harness.run("agent-runner", ["config"], in: dir, environment: ["PATH": path])
+        XCTAssertEqual(broken.code, ExitCode.config, broken.stderr)
+        XCTAssertTrue(broken.stdout.contains("max_rounds = 3"), "the effective config is still printed")
+        XCTAssertEqual(
+            broken.stderr.split(separator: "\n").map(String.init),
+            [
+                "agent-runner: STARTUP FAIL: work_dir_is_git_repo: \(dir) is not a git work tree | how-to-fix: run "
+                    + "'git init' there (the supervisor stashes or commits what rounds leave behind)",
+                "agent-runner: STARTUP FAIL: prompt_file_exists: \(dir)/prompts/main.md does not exist | how-to-fix: "
+                    + "create it or fix [prompt] file/files",
+                "agent-runner: STARTUP FAIL: agent_cli_in_path: \"claude\" not found on PATH (/usr/bin:/bin) | "
+                    + "how-to-fix: install the agent CLI, or set [agent] command to its full path",
+                "agent-runner: agent-runner.toml: 3 startup checks failed (work_dir_is_git_repo, prompt_file_exists, "
+                    + "agent_cli_in_path); a round would not start and serve would halt with config_broken",
+            ])
+
+        let git = try PosixProcessRunner().run(
+            ProcessRequest("git", arguments: ["init", "-q"], workingDirectory: dir, deadline: .now + .seconds(30)))
+        XCTAssertEqual(git.exit, .terminated(0), git.stderrText)
+        try Harness.write(String(repeating: "x", count: 46) + "\n", to: dir + "/prompts/main.md")
+        let stub = try Harness.run("agent-runner", ["config"], in: dir, environment: ["PATH": path])
+        XCTAssertEqual(stub.code, ExitCode.config)
+        XCTAssertTrue(
+            stub.stderr.contains(
+                "agent-runner: STARTUP FAIL: prompt_smoke_passes: prompt is 47 bytes < 500 minimum | how-to-fix: "),
+            stub.stderr)
+        XCTAssertTrue(stub.stderr.contains("2 startup checks failed (prompt_smoke_passes, agent_cli_in_path)"))
+
+        try Harness.write(
+            "Do the next task.\n" + String(repeating: "Be thorough. ", count: 50), to: dir + "/prompts/main.md")
+        try Harness.write("#!/bin/sh\nexit 0\n", to: dir + "/bin/claude")
+        chmod(dir + "/bin/claude", 0o755)
+        let good = try Harness.run("agent-runner", ["config"], in: dir, environment: ["PATH": dir + "/bin:" + path])
+        XCTAssertEqual(good.code, 0, good.stderr)
+        XCTAssertEqual(good.stderr, "agent-runner: agent-runner.toml: valid; 8 startup checks passed\n")
+
+        let json = try Harness.run(
+            "agent-runner", ["config", "--json"], in: dir, environment: ["PATH": dir + "/bin:" + path])
+        XCTAssertEqual(json.code, 0, json.stderr)
+        XCTAssertEqual(json.stdout.filter { $0 == "\n" }.count, 1, "one JSON Lines line")
+        let checks = try XCTUnwrap(try JSONParser.strict.parse(json.stdout)["startup_checks"]?.arrayValue)
+        XCTAssertEqual(checks.count, 8)
+        XCTAssertTrue(checks.allSatisfy { $0["ok"] == .bool(true) }, json.stdout)
+
+        let unchecked = try Harness.run("agent-runner", ["config", "--no-check"], in: dir, environment: ["PATH": path])
+        XCTAssertEqual(unchecked.code, 0, "--no-check only prints: \(unchecked.stderr)")
+        XCTAssertEqual(unchecked.stderr, "")
     }
 
     /// Each kind of bad input gives exactly one line on stderr and exit 78, never a crash.

@@ -273,6 +273,17 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertTrue(failed.payload["error"]?.stringValue?.contains("nothing to stop") ?? false, "\(failed.payload)")
     }
 
+    /// A healthy poll says so in one line (and one JSON Lines object), like `monitor --host H --once`.
+    func testMonitorOnceSaysHealthyInOneLine() throws {
+        let project = try AgentProject(self)
+        let text = try project.run(["monitor", "--once"])
+        XCTAssertEqual(text.code, 0, text.stderr)
+        XCTAssertEqual(text.stdout, "project: healthy, no alert firing\n")
+        let json = try project.run(["monitor", "--once", "--json"])
+        XCTAssertEqual(json.code, 0, json.stderr)
+        XCTAssertEqual(json.stdout, #"{"project":"project","healthy":true,"alerts":[]}"# + "\n")
+    }
+
     func testMonitorEventsStreamsOnlyNewEventsAndNarrateReplaysHistory() throws {
         let project = try AgentProject(self)
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)

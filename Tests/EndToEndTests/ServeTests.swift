@@ -387,12 +387,40 @@ final class ServeTests: XCTestCase {
         return (flat + rounds).sorted()
     }
 
-    func testRoundVerbExitCodes() throws {
+    /// Exit codes, and one result line on stdout (one JSON Lines object with --json) per round:
+    /// a round by hand never ends in silence.
+    func testRoundVerbExitCodesAndResultLine() throws {
         let project = try AgentProject(self, modes: ["ok", "crash", "hang"], runtime: ["round_timeout_s = 1"])
-        XCTAssertEqual(try project.run(["round"]).code, 0)
-        XCTAssertEqual(try project.run(["round"]).code, 1)
-        XCTAssertEqual(try project.run(["round"]).code, 0, "a timed-out round is the supervisor's doing, not a crash")
+        let ok = try project.run(["round"])
+        XCTAssertEqual(ok.code, 0)
+        let log = try XCTUnwrap(project.transcriptPath(1))
+        XCTAssertTrue(ok.stdout.hasPrefix("round 1 (claude): ok, exit 0 (clean) after "), ok.stdout)
+        XCTAssertTrue(ok.stdout.hasSuffix(" s; log \(log)\n") || ok.stdout.hasSuffix(" ms; log \(log)\n"), ok.stdout)
+
+        let crash = try project.run(["round", "--json"])
+        XCTAssertEqual(crash.code, 1)
+        XCTAssertEqual(crash.stdout.filter { $0 == "\n" }.count, 1, crash.stdout)
+        let json = try JSONParser.strict.parse(crash.stdout)
+        XCTAssertEqual(
+            json.objectValue?.keys,
+            ["round", "phase", "agent", "outcome", "exit_code", "exit_cause", "duration_s", "log"])
+        XCTAssertEqual(json["round"], .int(2))
+        XCTAssertEqual(json["outcome"], .string("failed"))
+        XCTAssertEqual(json["phase"], .null)
+        XCTAssertNotEqual(json["exit_code"], .int(0))
+
+        let hang = try project.run(["round"])
+        XCTAssertEqual(hang.code, 0, "a timed-out round is the supervisor's doing, not a crash")
+        XCTAssertTrue(hang.stdout.hasPrefix("round 3 (claude): stopped at the round timeout after "), hang.stdout)
+
         let short = try AgentProject(self, prompt: "stub")
-        XCTAssertEqual(try short.run(["round"]).code, ExitCode.config)
+        let stub = try short.run(["round"])
+        XCTAssertEqual(stub.code, ExitCode.config)
+        XCTAssertEqual(stub.stdout, "round 1 (claude): not started, 1 startup check failed (prompt_smoke_passes)\n")
+        let stubJSON = try short.run(["round", "--json"])
+        XCTAssertEqual(
+            stubJSON.stdout,
+            #"{"round":1,"phase":null,"agent":"claude","outcome":"not_started","failed_checks":["prompt_smoke_passes"]}"#
+                + "\n")
     }
 }

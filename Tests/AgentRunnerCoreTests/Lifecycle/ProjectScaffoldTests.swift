@@ -88,9 +88,12 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertEqual(AgentPreset.aider.files.map(\.path), [".aider.model.settings.yml"])
         let settings = "- name: aider/extra_params\n  extra_params:\n    max_retries: 0\n"
         XCTAssertTrue(AgentPreset.aiderModelSettings.text.contains(settings))
+        let outside = (logDir: "/home/u/.agent-runner/p/logs", workDir: "/srv/p")
         XCTAssertEqual(
-            ProjectScaffold.gitignoreLines(preset: .aider), ["logs/", ".aider*", "!.aider.model.settings.yml"])
-        XCTAssertEqual(ProjectScaffold.gitignoreLines(preset: .claude), ["logs/"])
+            ProjectScaffold.gitignoreLines(preset: .aider, logDir: outside.logDir, workDir: outside.workDir),
+            [".aider*", "!.aider.model.settings.yml"], "the default log dir is outside the work tree: nothing to ignore"
+        )
+        XCTAssertEqual(ProjectScaffold.gitignoreLines(preset: .claude, logDir: outside.logDir, workDir: "/srv/p"), [])
         for preset in AgentPreset.all where preset.name != "aider" {
             XCTAssertEqual(preset.files, [], preset.name)
         }
@@ -101,19 +104,34 @@ final class ProjectScaffoldTests: XCTestCase {
         XCTAssertTrue(ProjectScaffold.prompt.hasPrefix("# Agent Prompt\n"))
     }
 
-    func testGitignoreGetsLogsOnce() {
-        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: nil), "logs/\n")
-        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "build/"), "build/\nlogs/\n")
-        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "build/\n"), "build/\nlogs/\n")
-        XCTAssertNil(ProjectScaffold.gitignore(appendingTo: "a\nlogs/\nb\n"))
+    /// The log dir is ignored where it really is: relative to the work tree when inside it.
+    func testGitignoreNamesTheLogDirOnlyInsideTheWorkTree() {
         XCTAssertEqual(
-            ProjectScaffold.gitignore(appendingTo: "/logs/\n"), "/logs/\nlogs/\n", "only an exact 'logs/' line counts")
-        let aider = ProjectScaffold.gitignoreLines(preset: .aider)
+            ProjectScaffold.gitignoreLines(preset: .claude, logDir: "/srv/p/logs", workDir: "/srv/p"), ["/logs/"])
         XCTAssertEqual(
-            ProjectScaffold.gitignore(appendingTo: "logs/\n", lines: aider),
-            "logs/\n.aider*\n!.aider.model.settings.yml\n", "only the missing lines")
+            ProjectScaffold.gitignoreLines(preset: .claude, logDir: "/srv/p/var/run-logs/", workDir: "/srv/p/"),
+            ["/var/run-logs/"])
+        XCTAssertEqual(ProjectScaffold.gitignoreLines(preset: .claude, logDir: "/srv/p", workDir: "/srv/p"), [])
+        XCTAssertEqual(
+            ProjectScaffold.gitignoreLines(preset: .claude, logDir: "/srv/project-logs", workDir: "/srv/p"), [])
+        XCTAssertEqual(
+            ProjectScaffold.gitignoreLines(preset: .aider, logDir: "/srv/p/logs", workDir: "/srv/p"),
+            ["/logs/", ".aider*", "!.aider.model.settings.yml"])
+    }
+
+    func testGitignoreGetsEachLineOnce() {
+        let lines = ["/logs/"]
+        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: nil, lines: lines), "/logs/\n")
+        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "build/", lines: lines), "build/\n/logs/\n")
+        XCTAssertEqual(ProjectScaffold.gitignore(appendingTo: "build/\n", lines: lines), "build/\n/logs/\n")
+        XCTAssertNil(ProjectScaffold.gitignore(appendingTo: "a\n/logs/\nb\n", lines: lines))
+        XCTAssertNil(ProjectScaffold.gitignore(appendingTo: "a\n", lines: []))
+        let aider = ProjectScaffold.gitignoreLines(preset: .aider, logDir: "/srv/p/logs", workDir: "/srv/p")
+        XCTAssertEqual(
+            ProjectScaffold.gitignore(appendingTo: "/logs/\n", lines: aider),
+            "/logs/\n.aider*\n!.aider.model.settings.yml\n", "only the missing lines")
         XCTAssertNil(
-            ProjectScaffold.gitignore(appendingTo: ".aider*\nlogs/\n!.aider.model.settings.yml\n", lines: aider))
+            ProjectScaffold.gitignore(appendingTo: ".aider*\n/logs/\n!.aider.model.settings.yml\n", lines: aider))
     }
 
     func testTOMLStrings() {

@@ -10,20 +10,23 @@ final class InitTests: XCTestCase {
         try host.git(["add", "other.txt"])
         let result = try host.run(["init", "--json"])
         XCTAssertEqual(result.code, 0, result.stderr)
-        XCTAssertTrue(result.stderr.contains("wrote agent-runner.toml, prompts/main.md, .gitignore"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("wrote agent-runner.toml, prompts/main.md in"), result.stderr)
+        XCTAssertEqual(result.stdout.filter { $0 == "\n" }.count, 1, "one JSON Lines line: \(result.stdout)")
         let json = try JSONParser.strict.parse(result.stdout)
-        XCTAssertEqual(json["files_created"], .array(["agent-runner.toml", "prompts/main.md", ".gitignore"]))
+        XCTAssertEqual(json["files_created"], .array(["agent-runner.toml", "prompts/main.md"]))
         XCTAssertEqual(json["committed"], .bool(true))
         XCTAssertEqual(json["preset"], .string("claude"))
         XCTAssertEqual(json["work_dir"], .string(host.project))
         XCTAssertEqual(try host.git(["log", "-1", "--format=%s"]), "chore: agent-runner initial config\n")
         XCTAssertEqual(
             try host.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").sorted(),
-            [".gitignore", "agent-runner.toml", "prompts/main.md"])
+            ["agent-runner.toml", "prompts/main.md"])
         XCTAssertEqual(
             try host.git(["status", "--porcelain"]), "A  other.txt\n",
             "the operator's staged file is left staged, not committed")
-        XCTAssertEqual(try String(contentsOfFile: host.project + "/.gitignore", encoding: .utf8), "logs/\n")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: host.project + "/.gitignore"),
+            "the log dir (~/.agent-runner/project/logs) is outside the work tree: nothing to ignore")
         XCTAssertGreaterThanOrEqual(
             try Data(contentsOf: URL(fileURLWithPath: host.project + "/prompts/main.md")).count, 500)
 
@@ -46,7 +49,7 @@ final class InitTests: XCTestCase {
             forced.stderr)
         XCTAssertEqual(
             try String(contentsOfFile: host.project + "/.gitignore", encoding: .utf8),
-            "logs/\n.aider*\n!.aider.model.settings.yml\n", "logs/ is added once, aider's lines after it")
+            ".aider*\n!.aider.model.settings.yml\n", "aider's lines only: the log dir is outside the work tree")
         XCTAssertEqual(
             try host.git(["status", "--porcelain", "--", ".aider.model.settings.yml"]), "",
             "the model settings are committed, not ignored")
@@ -57,7 +60,7 @@ final class InitTests: XCTestCase {
         for preset in ["aider", "claude", "codewhale", "gemini", "kimi", "pi"] {
             let result = try host.run(["init", "--preset", preset, "--force", "--no-commit"])
             XCTAssertEqual(result.code, 0, "\(preset): \(result.stderr)")
-            let config = try host.run(["config"])
+            let config = try host.run(["config", "--no-check"])
             XCTAssertEqual(config.code, 0, "\(preset): \(config.stderr)")
             XCTAssertTrue(config.stdout.contains("project"), config.stdout)
         }
@@ -82,7 +85,7 @@ final class InitTests: XCTestCase {
         XCTAssertEqual(result.code, 0, result.stderr)
         XCTAssertTrue(
             result.stderr.contains(
-                "not committed; commit them before the first round:\n  git add agent-runner.toml prompts/main.md .gitignore && git commit -m 'chore: agent-runner initial config'"
+                "not committed; commit them before the first round:\n  git add agent-runner.toml prompts/main.md && git commit -m 'chore: agent-runner initial config'"
             ), result.stderr)
         XCTAssertEqual(try host.git(["log", "--format=%s"]), "initial\n")
 
@@ -102,5 +105,77 @@ final class InitTests: XCTestCase {
         XCTAssertEqual(next.code, 0, next.stderr)
         XCTAssertNil(try host.events().first { $0.kind == "config_broken" })
         XCTAssertEqual(try host.events().filter { $0.kind == "round_end" }.count, 2)
+    }
+
+    /// A host user without a git identity: init stops before writing anything and says, on one
+    /// line, the two commands that set one (not git's multi-line "Please tell me who you are").
+    func testInitWithoutAGitIdentitySaysTheTwoCommandsFirst() throws {
+        let host = try LifecycleHost(self)
+        let noIdentity: Set<String> = [
+            "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL",
+        ]
+        // Only configured identities count (no guess from the host name), and none is configured.
+        let strict = [
+            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.useConfigOnly",
+            "GIT_CONFIG_VALUE_0": "true",
+        ]
+        let result = try host.run(["init"], environment: strict, without: noIdentity)
+        XCTAssertEqual(result.code, 1, result.stderr)
+        XCTAssertEqual(
+            result.stderr,
+            "agent-runner: git has no identity for this user, so it cannot commit the new files; set one, then run "
+                + "init again: git config --global user.name \"Your Name\" && git config --global user.email "
+                + "\"you@example.com\" (or pass --no-commit and commit later)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: host.project + "/agent-runner.toml"), "nothing written")
+
+        let noCommit = try host.run(["init", "--no-commit"], environment: strict, without: noIdentity)
+        XCTAssertEqual(noCommit.code, 0, "--no-commit needs no identity: \(noCommit.stderr)")
+    }
+
+    /// Like git: every verb finds agent-runner.toml from a folder inside the project, init refuses
+    /// to start a second project there, and a folder with no project says where it looked.
+    func testVerbsFindTheProjectFromASubfolderAndSayWhereTheyLooked() throws {
+        let host = try LifecycleHost(self)
+        let prompts = host.project + "/prompts"
+        let deeper = host.project + "/src/deep"
+        try FileManager.default.createDirectory(atPath: deeper, withIntermediateDirectories: true)
+
+        let before = try host.run(["status"], in: deeper)
+        XCTAssertEqual(before.code, ExitCode.config)
+        XCTAssertEqual(
+            before.stderr,
+            "agent-runner: config error: agent-runner.toml: no such file; looked in \(deeper) and every folder above "
+                + "it up to \(host.project); run 'agent-runner init' in \(host.project) (the top of this git work tree) "
+                + "to create the project, or pass --config PATH\n")
+
+        try host.initProject()
+        for directory in [prompts, deeper] {
+            let config = try host.run(["config", "--no-check"], in: directory)
+            XCTAssertEqual(config.code, 0, config.stderr)
+            XCTAssertTrue(
+                config.stdout.hasPrefix("# effective configuration of \(host.project)/agent-runner.toml"), config.stdout
+            )
+            let status = try host.run(["status", "--json"], in: directory)
+            XCTAssertEqual(status.code, 0, status.stderr)
+            XCTAssertEqual(try JSONParser.strict.parse(status.stdout)["mode"], .string("none"))
+        }
+
+        let second = try host.run(["init"], in: prompts)
+        XCTAssertEqual(second.code, 1)
+        XCTAssertEqual(
+            second.stderr,
+            "agent-runner: \(host.project)/agent-runner.toml already configures the project this folder belongs to; "
+                + "every agent-runner command finds it from here. To rewrite it: agent-runner init --force in "
+                + "\(host.project); for a separate project here: agent-runner init --config ./agent-runner.toml\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: prompts + "/agent-runner.toml"))
+
+        let outside = URL(fileURLWithPath: try Harness.temporaryDirectory(self)).resolvingSymlinksInPath().path
+        let nowhere = try host.run(["peek"], in: outside)
+        XCTAssertEqual(nowhere.code, ExitCode.config)
+        XCTAssertTrue(
+            nowhere.stderr.contains(
+                "no such file; looked in \(outside) and every folder above it up to /; run 'agent-runner init' in the "
+                    + "project's folder (a git work tree: 'git init' first) to create one, or pass --config PATH"),
+            nowhere.stderr)
     }
 }

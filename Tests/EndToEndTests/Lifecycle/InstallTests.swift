@@ -286,4 +286,45 @@ final class InstallTests: XCTestCase {
             ])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: host.systemUnitDir), [])
     }
+
+    /// A host whose systemctl can only say "offline" (no systemd as PID 1, no /run/systemd/system):
+    /// install leads with `agent-runner start`, writes nothing and never mentions lingering.
+    func testInstallWithoutSystemdLeadsWithStart() throws {
+        let host = try LifecycleHost(self)
+        try host.initProject()
+        try Harness.write(
+            "#!/bin/sh\necho \"systemctl $*\" >> '\(host.callsFile)'\necho offline\nexit 1\n",
+            to: host.root + "/fakebin/systemctl")
+        chmod(host.root + "/fakebin/systemctl", 0o755)
+        let environment = [
+            "PATH": host.root + "/fakebin:" + (host.environment["PATH"] ?? ""),
+            "AGENT_RUNNER_SYSTEMD_RUNTIME_DIR": host.root + "/no-such-dir", "XDG_RUNTIME_DIR": host.runtimeDir,
+        ]
+        for user in ["tester", "root"] {
+            let result = try host.run(["install"], environment: environment.merging(["USER": user]) { $1 })
+            XCTAssertEqual(result.code, 1, result.stderr)
+            XCTAssertEqual(
+                result.stderr,
+                "agent-runner: this host does not run systemd (no /run/systemd/system, and systemctl says "
+                    + "\"offline\"), so there is no unit to install. Run serve without it: agent-runner start (in the "
+                    + "background, it survives logout; 'agent-runner status' shows it). To start it at boot, let the "
+                    + "host's init run 'cd \(host.project) && agent-runner start' (OpenRC: a script in /etc/local.d "
+                    + "ending in .start; or cron: @reboot)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: host.userUnitDir), "nothing written")
+        }
+        XCTAssertEqual(host.takeCalls(), ["systemctl is-system-running", "systemctl is-system-running"])
+    }
+
+    /// Root without a user manager is never told to `loginctl enable-linger root`.
+    func testRootIsNotAdvisedToLingerAsRoot() throws {
+        let host = try LifecycleHost(self, fakeSystemd: true)
+        try host.initProject()
+        let root = try host.run(["install"], environment: ["USER": "root"])
+        XCTAssertEqual(root.code, 1)
+        XCTAssertTrue(root.stderr.contains("user systemd unavailable"), root.stderr)
+        XCTAssertFalse(root.stderr.contains("enable-linger root"), root.stderr)
+        XCTAssertTrue(
+            root.stderr.contains("As root, install for the user who owns \(host.project) instead"), root.stderr)
+        XCTAssertTrue(root.stderr.contains("`agent-runner start`, which needs no systemd"), root.stderr)
+    }
 }

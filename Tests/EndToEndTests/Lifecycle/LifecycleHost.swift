@@ -42,7 +42,12 @@ final class LifecycleHost {
             "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.com",
             "FAKE_MODE": "ok",
         ]
-        if fakeSystemd { try installFakeSystemd(unitState: unitState) }
+        if fakeSystemd {
+            // The fake stands for a booted systemd, whatever runs this machine.
+            try FileManager.default.createDirectory(atPath: root + "/run-systemd", withIntermediateDirectories: true)
+            environment["AGENT_RUNNER_SYSTEMD_RUNTIME_DIR"] = root + "/run-systemd"
+            try installFakeSystemd(unitState: unitState)
+        }
         try git(["init", "-q"])
         try Harness.write("# demo project\n", to: project + "/README.md")
         try git(["add", "README.md"])
@@ -109,16 +114,17 @@ final class LifecycleHost {
         return env
     }
 
-    /// Runs the built `agent-runner ARGS` (or `executable`) in the project folder.
+    /// Runs the built `agent-runner ARGS` (or `executable`) in the project folder (or `directory`).
     func run(
         _ arguments: [String], environment extra: [String: String] = [:], executable: String? = nil,
-        stdin: [UInt8]? = nil,
+        stdin: [UInt8]? = nil, in directory: String? = nil, without unset: Set<String> = [],
         timeout: Duration = .seconds(90), file: StaticString = #filePath, line: UInt = #line
     ) throws -> Harness.Result {
         let request = ProcessRequest(
             try executable ?? Harness.binary("agent-runner", file: file, line: line), arguments: arguments,
-            environment: mergedEnvironment(extra),
-            workingDirectory: project, standardInput: stdin.map { .bytes($0) } ?? .null, deadline: .now + timeout)
+            environment: mergedEnvironment(extra).filter { !unset.contains($0.key) },
+            workingDirectory: directory ?? project, standardInput: stdin.map { .bytes($0) } ?? .null,
+            deadline: .now + timeout)
         let output = try PosixProcessRunner().run(request)
         return Harness.Result(exit: output.exit, stdout: output.stdoutText, stderr: output.stderrText)
     }

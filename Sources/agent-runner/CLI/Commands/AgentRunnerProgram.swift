@@ -58,9 +58,34 @@ enum AgentRunnerProgram {
         }
     }
 
-    /// The config path in force: `--config`, else `$AGENT_RUNNER_CONFIG`, else `./agent-runner.toml`.
+    /// The config path in force: `--config`, else `$AGENT_RUNNER_CONFIG`, else the nearest
+    /// agent-runner.toml from the current folder up (``ProjectLocator``), else
+    /// `./agent-runner.toml` (which then does not exist).
     static func configPath(_ parsed: ParsedArguments, context: CommandContext) -> String {
+        configLocation(parsed, context: context).path
+    }
+
+    /// ``configPath(_:context:)`` and the hint its "no such file" error ends with.
+    static func configLocation(
+        _ parsed: ParsedArguments, context: CommandContext
+    ) -> (path: String, missingHint: String) {
+        let createHint = "create one with 'agent-runner init' or pass --config PATH"
+        if let explicit = explicitConfigPath(parsed, context: context) { return (explicit, createHint) }
+        let fileSystem = context.fileSystem
+        switch ProjectLocator.locate(from: context.currentDirectory, exists: { fileSystem.exists($0) }) {
+        case .found(let path, let directory):
+            let here = directory == ProjectLocator.normalized(context.currentDirectory)
+            return (here ? ProjectLocator.fileName : path, createHint)
+        case .missing(let start, let top, let workTreeTop):
+            return (
+                ProjectLocator.fileName,
+                ProjectLocator.missingHint(start: start, top: top, workTreeTop: workTreeTop)
+            )
+        }
+    }
+
+    /// `--config`, else a non-empty `$AGENT_RUNNER_CONFIG`; nil when neither names a file.
+    static func explicitConfigPath(_ parsed: ParsedArguments, context: CommandContext) -> String? {
         parsed.value("config") ?? context.environment["AGENT_RUNNER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "agent-runner.toml"
     }
 }

@@ -44,6 +44,19 @@ enum InitCommand {
             return runner.usageFailure(
                 UsageError("--commit and --no-commit exclude each other", verb: "init"), context: context)
         }
+        if AgentRunnerProgram.explicitConfigPath(parsed, context: context) == nil {
+            let fileSystem = context.fileSystem
+            if case .found(let path, let directory) = ProjectLocator.locate(
+                from: context.currentDirectory, exists: { fileSystem.exists($0) }),
+                directory != ProjectLocator.normalized(context.currentDirectory)
+            {
+                context.stderr.write(
+                    "agent-runner: \(path) already configures the project this folder belongs to; every "
+                        + "agent-runner command finds it from here. To rewrite it: agent-runner init --force in "
+                        + "\(directory); for a separate project here: agent-runner init --config ./agent-runner.toml\n")
+                return ExitCode.failure
+            }
+        }
         let configPath = ConfigPaths.absolute(
             AgentRunnerProgram.configPath(parsed, context: context), against: context.currentDirectory)
         let initializer = ProjectInitializer(

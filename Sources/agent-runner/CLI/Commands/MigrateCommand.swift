@@ -33,12 +33,12 @@ enum MigrateCommand {
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
-        let path = AgentRunnerProgram.configPath(parsed, context: context)
+        let (path, missingHint) = AgentRunnerProgram.configLocation(parsed, context: context)
         let file: (absolutePath: String, bytes: [UInt8])
         do {
             file = try ConfigFile.read(
                 path, environment: context.configEnvironment, fileSystem: context.fileSystem,
-                missingHint: "pass --config PATH")
+                missingHint: missingHint)
         } catch {
             return runner.configFailure(error, context: context)
         }

@@ -23,7 +23,8 @@ enum MonitorCommand {
             ts, auto_action}); record monitor_started, monitor_alert_emitted; for detectors in
             [monitor] auto_stop_on, SIGTERM the local serve and wait up to 10 s for it to exit:
             monitor_auto_stop_triggered only when it really stopped, else monitor_auto_stop_failed.
-            --once runs a single poll.
+            --once runs a single poll and prints each firing alert, or one line when none fires
+            ('PROJECT: healthy, no alert firing'; --json: {"project", "healthy": true, "alerts": []}).
             events: event lines as JSON Lines from now on (no replay), across month files.
             narrate: every event since the start of the log, then live, as
             "[HH:MM:SS.fff] event k=v ...".
@@ -118,7 +119,18 @@ enum MonitorCommand {
         monitor.started(intervalS: interval)
         let stop = StopRequest()
         while !stop.isRequested {
-            for notice in monitor.poll() {
+            let notices = monitor.poll()
+            if once && notices.isEmpty {
+                context.stdout.write(
+                    json
+                        ? JSONLines.line(
+                            JSONObject([
+                                ("project", .string(config.project)), ("healthy", .bool(true)),
+                                ("alerts", .array([])),
+                            ]))
+                        : "\(config.project): healthy, no alert firing\n")
+            }
+            for notice in notices {
                 if json {
                     let object = AlertFormatter.originalJSON(notice.alert, ts: notice.ts, autoAction: notice.autoAction)
                     context.stdout.write(JSONLines.line(.object(object)))

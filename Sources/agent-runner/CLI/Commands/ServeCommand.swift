@@ -44,7 +44,12 @@ enum ServeCommand {
         "round", summary: "run a single round in the foreground (for debugging a config)",
         discussion: """
             Never gated by [schedule] or the memory gate. --phase runs that phase of [phases] list
-            instead of the one the rotation gives the next round number.
+            instead of the one the rotation gives the next round number. When the round is over,
+            prints one line on stdout: 'round N (phase P, AGENT): ok, exit 0 (clean) after 12.4 s;
+            log PATH', or why the agent did not run. With --json, one JSON Lines object instead:
+            {round, phase, agent, outcome (ok, failed, timed_out, not_started, spawn_failed),
+            exit_code, exit_cause, duration_s, log} (failed_checks or error when the agent did
+            not run).
             """,
         options: [OptionSpec("phase", value: "NAME", help: "Run this phase (one of [phases] list).")],
         exitCodes: [
@@ -64,7 +69,8 @@ enum ServeCommand {
     ) -> AgentRunnerConfig? {
         let loader = AgentRunnerConfigLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
         do {
-            let config = try loader.load(path: AgentRunnerProgram.configPath(parsed, context: context))
+            let location = AgentRunnerProgram.configLocation(parsed, context: context)
+            let config = try loader.load(path: location.path, missingHint: location.missingHint)
             AgentRunnerProgram.reportWarnings(config, context: context)
             return config
         } catch {
@@ -125,6 +131,7 @@ enum ServeCommand {
             config: config, events: events, effects: context.effects,
             environment: context.environment, stderr: context.stderr)
         let result = rounds.run(round: rounds.nextRoundNumber(), phase: phase)
+        context.stdout.write(parsed.has("json") ? JSONLines.line(result.json) : result.summary + "\n")
         switch result.kind {
         case .batteryFailed(let failures):
             return failures.contains(where: \.permanent) ? ExitCode.config : ExitCode.environment

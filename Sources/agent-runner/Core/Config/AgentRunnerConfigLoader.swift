@@ -109,11 +109,12 @@ public struct AgentRunnerConfigLoader: Sendable {
         self.zones = zones ?? ZoneInfoDatabase(fileSystem: fileSystem)
     }
 
-    /// Reads and parses the file at `path` (relative to the current directory).
-    public func load(path: String) throws(ConfigError) -> AgentRunnerConfig {
-        let file = try ConfigFile.read(
-            path, environment: environment, fileSystem: fileSystem,
-            missingHint: "create one with 'agent-runner init' or pass --config PATH")
+    /// Reads and parses the file at `path` (relative to the current directory). `missingHint`
+    /// ends the error when the file does not exist (where it was looked for, what to do).
+    public func load(
+        path: String, missingHint: String = "create one with 'agent-runner init' or pass --config PATH"
+    ) throws(ConfigError) -> AgentRunnerConfig {
+        let file = try ConfigFile.read(path, environment: environment, fileSystem: fileSystem, missingHint: missingHint)
         return try parse(file.bytes, configPath: file.absolutePath, displayPath: path)
     }
 

@@ -26,12 +26,8 @@ public struct Doctor {
 
     /// Every check, the plan of the first `rounds` rounds and the facts.
     public func run(rounds: Int) -> DoctorReport {
-        let git = GitWorkTree(
-            workDir: config.runtime.workDir, logDir: config.runtime.logDir, configPath: config.configPath,
-            effects: effects, environment: environment)
         var checks = [StartupBattery.Check(name: "config_loaded")]
-        checks += StartupBattery(config: config, environment: environment, fileSystem: effects.fileSystem).preflight(
-            isGitWorkTree: git.probe().isWorkTree)
+        checks += startupChecks()
         checks.append(Self.eventLogCheck(logDir: config.runtime.logDir))
         var state = ServiceState(mode: .none)
         var stale = false
@@ -57,6 +53,17 @@ public struct Doctor {
             agent: config.agent.binary, sigtermGraceS: config.agent.sigtermGraceS,
             cgroup: Self.cgroup(brakeEnabled: config.monitor.hostHealth.brakeMemoryHigh), service: state,
             stalePidFile: stale)
+    }
+
+    /// The startup battery for every profile of the config (base, then each phase's own agent and
+    /// prompt): what a round checks before it starts, so `agent-runner config` and `doctor` fail
+    /// exactly where `round` and `serve` would. Probes git and the log dir (creating it).
+    public func startupChecks() -> [StartupBattery.Check] {
+        let git = GitWorkTree(
+            workDir: config.runtime.workDir, logDir: config.runtime.logDir, configPath: config.configPath,
+            effects: effects, environment: environment)
+        return StartupBattery(config: config, environment: environment, fileSystem: effects.fileSystem).preflight(
+            isGitWorkTree: git.probe().isWorkTree)
     }
 
     // MARK: This agent-runner's checks

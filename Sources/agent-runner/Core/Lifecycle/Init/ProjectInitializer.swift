@@ -55,8 +55,11 @@ public struct ProjectInitializer: Sendable {
         if effects.fileSystem.exists(configPath) && !options.force {
             throw LifecycleError("\(configPath) already exists; pass --force to overwrite it")
         }
-        let text = try configText(options.preset, workDir: workDir)
-        let created = try writeFiles(config: text, preset: options.preset, in: folder, force: options.force)
+        if options.commit { try requireGitIdentity(in: workDir) }
+        let (text, logDir) = try configText(options.preset, workDir: workDir)
+        let ignored = ProjectScaffold.gitignoreLines(preset: options.preset, logDir: logDir, workDir: workDir)
+        let created = try writeFiles(
+            config: text, ignoring: ignored, preset: options.preset, in: folder, force: options.force)
         let quoted = created.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         let commitCommand = "git add \(quoted) && git commit -m '\(ProjectScaffold.commitMessage)'"
         var result = Result(
@@ -74,26 +77,29 @@ public struct ProjectInitializer: Sendable {
         return result
     }
 
-    /// The preset's agent-runner.toml for this work tree, proven to load before it is written.
-    private func configText(_ preset: AgentPreset, workDir: String) throws(LifecycleError) -> String {
+    /// The preset's agent-runner.toml for this work tree, proven to load before it is written,
+    /// and the log dir it resolves to.
+    private func configText(
+        _ preset: AgentPreset, workDir: String
+    ) throws(LifecycleError) -> (text: String, logDir: String) {
         let project = AgentRunnerConfigLoader.projectName(workDir: workDir)
         let text = ProjectScaffold.config(preset: preset, project: project)
         do {
             let environment = ConfigEnvironment(home: home, currentDirectory: workDir)
-            _ = try AgentRunnerConfigLoader(environment: environment, fileSystem: effects.fileSystem)
+            let config = try AgentRunnerConfigLoader(environment: environment, fileSystem: effects.fileSystem)
                 .parse(Array(text.utf8), configPath: configPath, displayPath: ProjectScaffold.configFileName)
+            return (text, config.runtime.logDir)
         } catch {
             throw LifecycleError(
                 "internal error: the \(preset.name) preset does not load (\(error)); "
                     + "please report it", exitCode: ExitCode.software)
         }
-        return text
     }
 
-    /// The config, the prompt and the preset's files (each kept unless `force`) and .gitignore's
-    /// lines (`logs/`, the preset's); returns the files written, relative to `folder`, in order.
+    /// The config, the prompt and the preset's files (each kept unless `force`) and the `ignored`
+    /// lines of .gitignore; returns the files written, relative to `folder`, in order.
     private func writeFiles(
-        config text: String, preset: AgentPreset, in folder: String,
+        config text: String, ignoring ignored: [String], preset: AgentPreset, in folder: String,
         force: Bool
     ) throws(LifecycleError) -> [String] {
         let fileSystem = effects.fileSystem
@@ -115,14 +121,27 @@ public struct ProjectInitializer: Sendable {
         }
         let gitignorePath = folder + "/.gitignore"
         let existing = (try? fileSystem.readFile(gitignorePath)).map { String(decoding: $0, as: UTF8.self) }
-        if let updated = ProjectScaffold.gitignore(
-            appendingTo: existing,
-            lines: ProjectScaffold.gitignoreLines(preset: preset))
-        {
+        if let updated = ProjectScaffold.gitignore(appendingTo: existing, lines: ignored) {
             try write(updated, to: gitignorePath)
             created.append(".gitignore")
         }
         return created
+    }
+
+    /// The commit needs a git identity (user.name and user.email, or what git can guess). Checked
+    /// before anything is written, so a host user without one gets the two commands that set it
+    /// in one line instead of git's multi-line "Please tell me who you are" after the files.
+    private func requireGitIdentity(in directory: String) throws(LifecycleError) {
+        for ident in ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"] {
+            do {
+                try git(["var", ident], in: directory)
+            } catch {
+                throw LifecycleError(
+                    "git has no identity for this user, so it cannot commit the new files; set one, then run "
+                        + "init again: git config --global user.name \"Your Name\" && git config --global "
+                        + "user.email \"you@example.com\" (or pass --no-commit and commit later)")
+            }
+        }
     }
 
     /// Commits exactly `files`; false when they were already committed as they are.
@@ -144,6 +163,16 @@ public struct ProjectInitializer: Sendable {
         }
     }
 
+    /// What git said, on one line: its `fatal:`/`error:` lines when it printed any (the rest is
+    /// advice written for a terminal), else its lines joined with `; `.
+    static func gist(_ text: String) -> String {
+        let lines = text.split(separator: "\n").map { String($0).trimmingCharacters(in: " \t\r") }.filter {
+            !$0.isEmpty
+        }
+        let verdicts = lines.filter { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }
+        return (verdicts.isEmpty ? lines : verdicts).joined(separator: "; ")
+    }
+
     private func relative(_ path: String, to folder: String) -> String {
         path.hasPrefix(folder + "/") ? String(path.dropFirst(folder.count + 1)) : path
     }
@@ -162,7 +191,7 @@ public struct ProjectInitializer: Sendable {
             throw LifecycleError("cannot run git: \(error)")
         }
         guard output.exit.isSuccess, !output.timedOut else {
-            let said = (output.stderrText + output.stdoutText).trimmedLines
+            let said = Self.gist(output.stderrText + output.stdoutText)
             let how = output.timedOut ? "timed out" : output.exit.description
             throw LifecycleError("git \(arguments.first ?? "") failed (\(how))\(said.isEmpty ? "" : ": " + said)")
         }

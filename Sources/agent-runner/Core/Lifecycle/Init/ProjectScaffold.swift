@@ -5,7 +5,6 @@ import FleetCore
 public enum ProjectScaffold {
     public static let configFileName = "agent-runner.toml"
     public static let promptPath = "prompts/main.md"
-    public static let gitignoreLine = "logs/"
     public static let commitMessage = "chore: agent-runner initial config"
 
     /// agent-runner.toml for `preset`, `{project}` already substituted.
@@ -86,13 +85,18 @@ public enum ProjectScaffold {
 
         """
 
-    /// The .gitignore lines of `preset`: `logs/`, then the preset's own (aider's `.aider*`).
-    public static func gitignoreLines(preset: AgentPreset) -> [String] {
-        [gitignoreLine] + preset.gitignoreLines
+    /// The .gitignore lines of `preset`: the log dir when it lies inside the work tree (`/logs/`
+    /// for `log_dir = "logs"`; nothing for the default `~/.agent-runner/<project>/logs`, which is
+    /// outside it), then the preset's own (aider's `.aider*`).
+    public static func gitignoreLines(preset: AgentPreset, logDir: String, workDir: String) -> [String] {
+        let base = workDir.hasSuffix("/") ? workDir : workDir + "/"
+        let inside = logDir.hasPrefix(base) && logDir.count > base.count
+        let relative = inside ? String(logDir.dropFirst(base.count)) : nil
+        return (relative.map { ["/" + ($0.hasSuffix("/") ? $0 : $0 + "/")] } ?? []) + preset.gitignoreLines
     }
 
     /// The new .gitignore text with the `wanted` lines it lacks appended, or nil when it has them all.
-    public static func gitignore(appendingTo existing: String?, lines wanted: [String] = [gitignoreLine]) -> String? {
+    public static func gitignore(appendingTo existing: String?, lines wanted: [String]) -> String? {
         let text = existing ?? ""
         let present = Set(text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         let missing = wanted.filter { !present.contains($0) }

@@ -73,7 +73,23 @@ public struct ServiceInstaller: Sendable {
     // MARK: install
 
     public func install(_ options: Options) throws(LifecycleError) -> InstallResult {
-        options.system ? try installSystem(options) : try installUser(options)
+        if case .absent(let reason) = systemdPresence() {
+            throw LifecycleError(SystemdPresence.installAdvice(reason: reason, workDir: paths.workDir))
+        }
+        return options.system ? try installSystem(options) : try installUser(options)
+    }
+
+    /// Whether systemd runs here (``SystemdPresence``), from `/run/systemd/system` and systemctl.
+    func systemdPresence() -> SystemdPresence {
+        let systemctl = systemctlCommand
+        let runtime = Self.isDirectory(
+            environment[SystemdPresence.runtimeDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 }
+                ?? SystemdPresence.runtimeDirectory)
+        let state =
+            systemctl.executable == nil || runtime
+            ? nil : (try? systemctl.run(["is-system-running"])).map { $0.stdoutText + $0.stderrText }
+        return SystemdPresence.decide(
+            runtimeDirectoryExists: runtime, systemctlFound: systemctl.executable != nil, systemState: state)
     }
 
     private func installUser(_ options: Options) throws(LifecycleError) -> InstallResult {
@@ -168,9 +184,13 @@ public struct ServiceInstaller: Sendable {
         try systemctl.command.requireAvailable()
         let user = Self.userName(environment: environment)
         let fix =
-            "On a headless host (Debian, Ubuntu Server, Raspberry Pi OS, dietpi) run "
-            + "`sudo loginctl enable-linger \(user)` and log in again, OR install a system unit: "
-            + "`sudo -E agent-runner install --system`. Alpine/OpenRC has no systemd: use `agent-runner start` instead."
+            user == "root"
+            ? "As root, install for the user who owns \(paths.workDir) instead: from that user's shell, "
+                + "`sudo -E agent-runner install --system` (a system unit that runs serve as that user); or run "
+                + "`agent-runner start`, which needs no systemd."
+            : "On a headless host (Debian, Ubuntu Server, Raspberry Pi OS, dietpi) run "
+                + "`sudo loginctl enable-linger \(user)` and log in again, OR install a system unit: "
+                + "`sudo -E agent-runner install --system`, OR use `agent-runner start` instead (no systemd needed)."
         guard let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty, Self.isDirectory(runtime) else {
             throw LifecycleError("user systemd unavailable (XDG_RUNTIME_DIR not set or missing). \(fix)")
         }
@@ -184,6 +204,13 @@ public struct ServiceInstaller: Sendable {
         let loginctl = SystemCommand(
             "loginctl", runner: effects.processes, clock: effects.clock,
             environment: environment)
+        if user == "root" {
+            return [
+                "a user unit for root stops when root's last session ends unless root lingers; prefer a system unit "
+                    + "that runs serve as the owner of \(paths.workDir): from that user's shell, "
+                    + "sudo -E agent-runner install --system"
+            ]
+        }
         guard loginctl.executable != nil,
             let answer = try? loginctl.run(["show-user", user, "--property=Linger", "--value"])
         else {
