@@ -34,6 +34,53 @@ final class ConfigCommandTests: XCTestCase {
         XCTAssertEqual(try Harness.run("fleetctl", ["help", "check"]).code, 0)
     }
 
+    /// Help and man pages name the program (never the placeholder PROGRAM); a mistyped verb, flag,
+    /// detector or event kind gets the nearest right word, and the pointer to the list once.
+    func testHelpNamesTheProgramAndTyposGetTheNearestWord() throws {
+        for program in ["agent-runner", "fleetctl"] {
+            for arguments in [["--help"], ["man"], ["help", "man"], ["help", "completions"]] {
+                let result = try Harness.run(program, arguments)
+                XCTAssertEqual(result.code, 0, "\(program) \(arguments): \(result.stderr)")
+                XCTAssertFalse(result.stdout.contains("PROGRAM"), "\(program) \(arguments): \(result.stdout)")
+            }
+            let man = try Harness.run(program, ["help", "man"])
+            XCTAssertTrue(man.stdout.contains("\(program) man > \(program).1"), man.stdout)
+        }
+
+        let verb = try Harness.run("agent-runner", ["stauts"])
+        XCTAssertEqual(verb.code, ExitCode.usage)
+        XCTAssertEqual(
+            verb.stderr,
+            "agent-runner: unknown verb 'stauts'; did you mean 'status'?\nRun 'agent-runner --help' for the list of verbs.\n"
+        )
+        let fleetVerb = try Harness.run("fleetctl", ["staus"])
+        XCTAssertEqual(fleetVerb.code, ExitCode.usage)
+        XCTAssertTrue(fleetVerb.stderr.hasPrefix("fleetctl: unknown verb 'staus'; did you mean 'status'?\n"))
+        XCTAssertEqual(fleetVerb.stderr.components(separatedBy: "--help").count, 2, "the pointer once")
+
+        let flag = try Harness.run("agent-runner", ["status", "--jsno"])
+        XCTAssertEqual(flag.code, ExitCode.usage)
+        XCTAssertTrue(
+            flag.stderr.hasPrefix(
+                "agent-runner: unknown flag --jsno for 'agent-runner status'; did you mean '--json'?\n"),
+            flag.stderr)
+
+        let detector = try Harness.run(
+            "fleetctl", ["silence", "all", "--detector", "hungg", "--for", "1h", "--reason", "x"])
+        XCTAssertEqual(detector.code, ExitCode.usage)
+        XCTAssertTrue(detector.stderr.hasPrefix("fleetctl: 'hungg' is not a detector; did you mean 'hung'? (known: "))
+
+        let kind = try Harness.run("fleetctl", ["events", "all", "--kind", "round_end,round_strat"])
+        XCTAssertEqual(kind.code, ExitCode.usage, "an unknown kind would match nothing, silently")
+        XCTAssertTrue(
+            kind.stderr.hasPrefix("fleetctl: 'round_strat' is not an event kind; did you mean 'round_start'?\n"),
+            kind.stderr)
+        let bogus = try Harness.run("fleetctl", ["events", "all", "--kind", "bogus"])
+        XCTAssertEqual(bogus.code, ExitCode.usage)
+        XCTAssertTrue(
+            bogus.stderr.hasPrefix("fleetctl: 'bogus' is not an event kind (known: agent_auth_error_detected, "))
+    }
+
     func testUsageErrorsExit64() throws {
         let unknown = try Harness.run("agent-runner", ["frobnicate"])
         XCTAssertEqual(unknown.code, ExitCode.usage)

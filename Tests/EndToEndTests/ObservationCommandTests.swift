@@ -273,6 +273,27 @@ final class ObservationCommandTests: XCTestCase {
         XCTAssertTrue(failed.payload["error"]?.stringValue?.contains("nothing to stop") ?? false, "\(failed.payload)")
     }
 
+    /// One JSON style for machine output: every --json answer is one compact object per line
+    /// (re-encoding it compact gives the same bytes), never indented over many lines.
+    func testEveryJSONAnswerIsOneCompactLine() throws {
+        let project = try AgentProject(self)
+        XCTAssertEqual(try project.run(["round"]).code, 0)
+        for arguments in [
+            ["status", "--json"], ["peek", "--json"], ["config", "--json"], ["doctor", "--json"],
+            ["--json", "peek", "--select", "service"], ["events", "--kind", "round_start,round_end"],
+            ["events", "--json", "--kind", "round_end", "--since", "2000-01-01"], ["monitor", "--once", "--json"],
+        ] {
+            let result = try project.run(arguments)
+            XCTAssertTrue([0, 1].contains(result.code), "\(arguments): \(result.stderr)")
+            XCTAssertFalse(result.stdout.isEmpty, "\(arguments)")
+            for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                let value = try JSONParser.strict.parse(String(line))
+                XCTAssertEqual(String(line) + "\n", JSONLines.line(value), "\(arguments): one compact line")
+            }
+            XCTAssertTrue(result.stdout.hasSuffix("}\n"), "\(arguments): \(result.stdout)")
+        }
+    }
+
     /// A healthy poll says so in one line (and one JSON Lines object), like `monitor --host H --once`.
     func testMonitorOnceSaysHealthyInOneLine() throws {
         let project = try AgentProject(self)

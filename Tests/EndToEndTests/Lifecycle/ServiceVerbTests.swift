@@ -33,6 +33,7 @@ final class ServiceVerbTests: XCTestCase {
         XCTAssertEqual(state.code, 0, state.stderr)
         XCTAssertTrue(state.stderr.contains("already running (serve pid \(pid))"), state.stderr)
         let json = try JSONParser.strict.parse(state.stdout)
+        XCTAssertEqual(state.stdout, JSONLines.line(json), "one compact JSON Lines line")
         XCTAssertEqual(json["mode"], .string("pid_file"))
         XCTAssertEqual(json["active"], .bool(true))
         XCTAssertEqual(json["pid"], .int(Int64(pid)))

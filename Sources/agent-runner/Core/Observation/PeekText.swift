@@ -34,7 +34,11 @@ public enum PeekText {
         if let rounds = document["recent_rounds"]?.arrayValue, !rounds.isEmpty {
             lines.append("")
             lines.append("recent rounds (newest last):")
-            for round in rounds.suffix(10) { lines.append("  " + roundLine(round)) }
+            let active = document["service"]?["active"]?.boolValue == true
+            let shown = rounds.suffix(10)
+            for (index, round) in zip(shown.indices, shown) {
+                lines.append("  " + roundLine(round, mayBeRunning: active && index == shown.indices.last))
+            }
         }
         appendEvents("hook failures", document["recent_hook_failures"], to: &lines)
         appendEvents("network blips", document["recent_blips"], to: &lines)
@@ -140,13 +144,21 @@ public enum PeekText {
         return "\(active) active" + (others.isEmpty ? "" : "; " + others.joined(separator: ", "))
     }
 
-    static func roundLine(_ round: JSONValue) -> String {
+    /// One recent round. A round with no `round_end` is `running` only when it is the newest and
+    /// serve is up (`mayBeRunning`); otherwise its serve stopped in the middle of it.
+    static func roundLine(_ round: JSONValue, mayBeRunning: Bool) -> String {
         var line = "round \(text(round["round_num"]))"
         if let phase = round["phase"]?.stringValue { line += " [\(phase)]" }
         if let exit = round["exit_code"]?.intValue {
             line += ": exit \(exit) (\(text(round["exit_cause"], empty: "?"))) after \(seconds(round["duration_s"]))"
         } else {
-            line += round["ended_at"]?.stringValue == nil ? ": running or killed" : ": no exit recorded"
+            if round["ended_at"]?.stringValue != nil {
+                line += ": no exit recorded"
+            } else {
+                line +=
+                    mayBeRunning
+                    ? ": running" : ": never ended (serve stopped mid-round: killed, crashed or the host went down)"
+            }
         }
         if round["auth_failure"]?.boolValue == true { line += ", auth failure" }
         if round["network_failure"]?.boolValue == true { line += ", network failure" }
