@@ -40,13 +40,6 @@ extension Duration {
         return Glibc.timespec(tv_sec: Int(total / 1_000_000_000), tv_nsec: Int(total % 1_000_000_000))
     }
 
-    /// Tenths of a second, always with one decimal: `1.0`, `12.3` (the original's
-    /// `stopped (X.Xs)`).
-    public var tenthsText: String {
-        let tenths = max(.zero, self).milliseconds / 100
-        return "\(tenths / 10).\(tenths % 10)"
-    }
-
     /// How messages to the operator show a duration: `137 ms`, `2.5 s`, `3 s`, `2 min 5 s`
     /// (``HumanText/duration(seconds:)``, the one formatter; negative durations read `0 ms`).
     public var shortText: String {

@@ -26,7 +26,8 @@ final class FakeProcessTable: ProcessTable, Sendable {
 
         var description: String {
             let name = signal == SIGTERM ? "TERM" : signal == SIGKILL ? "KILL" : "\(signal)"
-            return "\(at.tenthsText)s \(name) \(pid)"
+            let tenths = max(.zero, at).milliseconds / 100
+            return "\(tenths / 10).\(tenths % 10)s \(name) \(pid)"
         }
     }
 

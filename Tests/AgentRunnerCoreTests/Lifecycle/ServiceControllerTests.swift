@@ -43,7 +43,7 @@ final class ServiceControllerTests: XCTestCase {
         XCTAssertThrowsError(try bench.controller.stop(timeout: .seconds(1))) { error in
             XCTAssertEqual(
                 (error as? LifecycleError)?.message,
-                "still stopping after 1.0s: agent-runner@demo.service is deactivating; it exits when the "
+                "still stopping after 1 s: agent-runner@demo.service is deactivating; it exits when the "
                     + "round ends (at most 1900s: round_timeout_s 1800 + agent stop grace 10 + round hooks 0 + "
                     + "git step 60 + margin 30). To stop now: agent-runner kill")
         }
@@ -55,6 +55,6 @@ final class ServiceControllerTests: XCTestCase {
         let bench = try bench(stopDrain: .milliseconds(1_300))
 
         XCTAssertEqual(try bench.controller.stop(), .stopped(elapsed: .milliseconds(1_400)))
-        XCTAssertEqual(bench.said, "agent-runner: stopping service...\nagent-runner: stopped (1.4s)\n")
+        XCTAssertEqual(bench.said, "agent-runner: stopping service...\nagent-runner: stopped (1.4 s)\n")
     }
 }

@@ -55,13 +55,13 @@ final class UpgraderTests: XCTestCase {
             [
                 "agent-runner: staged 1.1.0 (sha256 \(digest.prefix(12))...) as ROOT/versions/1.1.0/agent-runner",
                 "agent-runner: stopping service...",
-                "agent-runner: stopped (0.6s)",
+                "agent-runner: stopped (600 ms)",
                 "agent-runner: smoke check (--version + peek --json)...",
                 "agent-runner: smoke OK (now at 1.1.0)",
                 "agent-runner: starting service...",
                 "agent-runner: started agent-runner@demo.service",
-                "agent-runner: started (2.0s)",
-                "agent-runner: upgraded 1.0.0 → 1.1.0 (2.6s total)",
+                "agent-runner: started (2 s)",
+                "agent-runner: upgraded 1.0.0 → 1.1.0 (2.6 s total)",
             ])
         let events = try bench.events()
         XCTAssertEqual(events.map(\.kind), ["service_upgraded"])
@@ -104,7 +104,7 @@ final class UpgraderTests: XCTestCase {
             Array(lines(bench.said).dropFirst()),
             [
                 "agent-runner: stopping service...",
-                "agent-runner: stopped (0.0s)",
+                "agent-runner: stopped (0 ms)",
                 "agent-runner: smoke check (--version + peek --json)...",
                 "agent-runner: smoke failed at 1.1.0: \(failure)",
                 "agent-runner: rolling back to 1.0.0...",

@@ -34,8 +34,19 @@ final class PeekTextTests: XCTestCase {
         XCTAssertTrue(stopped.contains("  round 3: never ended (serve stopped mid-round"), stopped)
     }
 
-    func testCountsAndDurationsReadInWords() {
-        let text = PeekText.render(document(active: true))
+    func testCountsAndNumbersReadInWords() {
+        var document = document(active: true)
+        if case .object(var root) = document {
+            root["system"] = .object([
+                "ts": "2026-12-01T10:00:00.000Z", "disk_used_pct": 87.5341, "disk_free_gb": 12.3456,
+                "mem_available_mb": 1024, "mem_total_mb": 4096, "load_1m": 0.523, "cpu_pct": 12.3456,
+            ])
+            document = .object(root)
+        }
+        let text = PeekText.render(document)
+        XCTAssertTrue(
+            text.contains("disk 87.5% used, 12.3 GB free · mem 1024 of 4096 MB available · load 0.52 · cpu 12.3%"), text
+        )
         XCTAssertTrue(text.contains("round 2 left 3 files in stash abc123"), text)
         XCTAssertFalse(text.contains("file(s)"), text)
     }

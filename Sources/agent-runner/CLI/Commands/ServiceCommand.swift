@@ -34,7 +34,7 @@ enum ServiceCommand {
 
 
             Prints 'agent-runner: stopping service...' and, only once the supervisor has really
-            exited, 'agent-runner: stopped (X.Xs)'. The wait is bounded by --timeout (default: the
+            exited, 'agent-runner: stopped (12.4 s)'. The wait is bounded by --timeout (default: the
             unit's TimeoutStopSec, i.e. the longest round plus its tail); after it, stop says it is
             still draining and exits 1 (the stop stays requested; 'agent-runner kill' stops it now).
             """,

@@ -111,12 +111,15 @@ public enum PeekText {
         guard let system, let ts = system["ts"]?.stringValue else {
             return "no metrics yet (written at each round boundary)"
         }
+        func rounded(_ key: String, places: Double) -> String {
+            system[key]?.doubleValue.map { HumanText.number(($0 * places).rounded() / places) } ?? "?"
+        }
         var parts = [
-            "disk \(text(system["disk_used_pct"]))% used, \(text(system["disk_free_gb"])) GB free",
-            "mem \(text(system["mem_available_mb"])) of \(text(system["mem_total_mb"])) MB available",
+            "disk \(HumanText.percent(system["disk_used_pct"]?.doubleValue)) used, \(rounded("disk_free_gb", places: 10)) GB free",
+            "mem \(rounded("mem_available_mb", places: 1)) of \(rounded("mem_total_mb", places: 1)) MB available",
         ]
-        if let load = system["load_1m"]?.doubleValue { parts.append("load \(JSONWriter.formatDouble(load))") }
-        if let cpu = system["cpu_pct"]?.doubleValue { parts.append("cpu \(JSONWriter.formatDouble(cpu))%") }
+        if system["load_1m"]?.doubleValue != nil { parts.append("load \(rounded("load_1m", places: 100))") }
+        if let cpu = system["cpu_pct"]?.doubleValue { parts.append("cpu \(HumanText.percent(cpu))") }
         parts.append("agent processes \(text(system["agent_process_count"]))")
         return parts.joined(separator: " · ") + " (at \(ts))"
     }

@@ -108,7 +108,7 @@ public struct ServiceController: Sendable {
     }
 
     /// Graceful stop: the round in flight finishes first. Prints `stopping service...` and, only
-    /// once the supervisor is really gone, `stopped (X.Xs)`. Throws when it is still draining
+    /// once the supervisor is really gone, `stopped (12.4 s)`. Throws when it is still draining
     /// after `timeout` (the stop stays requested: it completes when the round ends).
     @discardableResult
     public func stop(timeout: Duration? = nil) throws(LifecycleError) -> StopResult {
@@ -130,7 +130,7 @@ public struct ServiceController: Sendable {
                 say("not running")
                 return .notRunning
             case .stopped(_, let elapsed):
-                say("stopped (\(elapsed.tenthsText)s)")
+                say("stopped (\(elapsed.shortText))")
                 return .stopped(elapsed: elapsed)
             case .stillRunning(let pid, let elapsed):
                 throw stillDraining("serve (pid \(pid)) is still finishing its round", elapsed: elapsed)
@@ -152,14 +152,14 @@ public struct ServiceController: Sendable {
         guard Systemctl.isStopped(answer) else {
             throw stillDraining("\(paths.serveUnitName) is \(answer ?? "in an unknown state")", elapsed: elapsed)
         }
-        say("stopped (\(elapsed.tenthsText)s)")
+        say("stopped (\(elapsed.shortText))")
         return .stopped(elapsed: elapsed)
     }
 
     func stillDraining(_ what: String, elapsed: Duration) -> LifecycleError {
         let budget = StopBudget(config: config)
         return LifecycleError(
-            "still stopping after \(elapsed.tenthsText)s: \(what); it exits when the round ends "
+            "still stopping after \(elapsed.shortText): \(what); it exits when the round ends "
                 + "(at most \(budget.totalS)s: \(budget.explanation)). To stop now: agent-runner kill")
     }
 
@@ -196,7 +196,7 @@ public struct ServiceController: Sendable {
         }
         let forced =
             outcome.killed.isEmpty
-            ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.components.seconds)s"
+            ? "" : ", \(outcome.killed.count) needed SIGKILL after \(grace.shortText)"
         say("killed serve and its agent (\(HumanText.count(outcome.targets.count, "process"))\(forced))")
         return KillResult(signalled: outcome.targets.count, killed: outcome.killed.count)
     }

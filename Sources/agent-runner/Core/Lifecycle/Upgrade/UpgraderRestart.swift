@@ -80,12 +80,12 @@ extension Upgrader {
             if outcome.kind == .rolledBack { discard(attempt.candidate, state: &state) }
             return outcome
         }
-        say("started (\((effects.clock.now - startClock).tenthsText)s)")
+        say("started (\((effects.clock.now - startClock).shortText))")
         try commit(attempt.attempted, from: attempt.from, state: &state)
         store.removeUpgradeRecord()
         let total = effects.clock.now - attempt.started
         events?.emit(ServiceUpgraded(fromVersion: attempt.from, toVersion: attempt.attempted, duration: total))
-        say("upgraded \(attempt.from) → \(attempt.attempted) (\(total.tenthsText)s total)")
+        say("upgraded \(attempt.from) → \(attempt.attempted) (\(total.shortText) total)")
         return Outcome(
             kind: .serviceUpgraded, path: attempt.path, fromVersion: attempt.from,
             toVersion: attempt.attempted, exitCode: ExitCode.success)
