@@ -11,6 +11,7 @@ public enum DetectorNames {
     /// `'hungg' is not a detector; did you mean 'hung'? (known: ...)`: how every place that takes
     /// a detector name (the inventory's lists, `silence --detector`) refuses a wrong one.
     public static func unknown(_ name: String) -> String {
-        "'\(name)' is not a detector\(ClosestName.suggestion(for: name, in: all)) (known: \(all.joined(separator: ", ")))"
+        "'\(name)' is not a detector" + ClosestName.suggestion(for: name, in: all)
+            + " (known: \(all.joined(separator: ", ")))"
     }
 }

@@ -145,7 +145,8 @@ public struct HTTPClient: Sendable {
         }
         if lastError == EINPROGRESS || lastError == EAGAIN {
             let message =
-                "timed out after \(HumanText.duration(seconds: timeoutS)) connecting to \(endpoint.host):\(endpoint.port)"
+                "timed out after \(HumanText.duration(seconds: timeoutS)) connecting to "
+                + "\(endpoint.host):\(endpoint.port)"
             throw HTTPError(url: url, message: message)
         }
         throw HTTPError(

@@ -197,8 +197,8 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
                 reportedSkew = skew
                 let direction = skew > 0 ? "ahead of" : "behind"
                 context.stderr.write(
-                    "agent-runner: \(poll.host)'s clock is \(HumanText.duration(seconds: abs(skew))) \(direction) this machine's; supervisor_stale is judged on the host's clock (generated_at)\n"
-                )
+                    "agent-runner: \(poll.host)'s clock is \(HumanText.duration(seconds: abs(skew))) \(direction) "
+                        + "this machine's; supervisor_stale is judged on the host's clock (generated_at)\n")
             }
             switch monitor.reachability {
             case .blip, .unreadable:

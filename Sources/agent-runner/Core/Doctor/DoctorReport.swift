@@ -74,8 +74,8 @@ public struct DoctorReport: Sendable, Equatable {
         lines.append("phase plan:")
         lines += plan.map { "  round \($0.round): \($0.phase ?? "base")" }
         lines.append(
-            "sigterm grace: \(HumanText.duration(seconds: Double(sigtermGraceS))) (SIGTERM to the agent's process group, then SIGKILL; agent=\(agent))"
-        )
+            "sigterm grace: \(HumanText.duration(seconds: Double(sigtermGraceS))) (SIGTERM to the agent's process "
+                + "group, then SIGKILL; agent=\(agent))")
         lines.append("cgroup:")
         lines.append("  cgroup_path: \(cgroup.path ?? HumanText.missing)")
         lines.append("  memory_max: \(HumanText.bytes(cgroup.memoryMax.map { Int($0) }))")

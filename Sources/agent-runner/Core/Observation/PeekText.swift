@@ -115,7 +115,8 @@ public enum PeekText {
             system[key]?.doubleValue.map { HumanText.number(($0 * places).rounded() / places) } ?? "?"
         }
         var parts = [
-            "disk \(HumanText.percent(system["disk_used_pct"]?.doubleValue)) used, \(rounded("disk_free_gb", places: 10)) GB free",
+            "disk \(HumanText.percent(system["disk_used_pct"]?.doubleValue)) used, "
+                + "\(rounded("disk_free_gb", places: 10)) GB free",
             "mem \(rounded("mem_available_mb", places: 1)) of \(rounded("mem_total_mb", places: 1)) MB available",
         ]
         if system["load_1m"]?.doubleValue != nil { parts.append("load \(rounded("load_1m", places: 100))") }

@@ -85,8 +85,8 @@ public struct Upgrader: Sendable {
         let staging = store.removeStaleStaging()
         if !staging.isEmpty {
             say(
-                "removed \(HumanText.count(staging.count, "half-written build")) an interrupted upgrade left in \(store.versionsDir) "
-                    + "(\(staging.joined(separator: ", ")))")
+                "removed \(HumanText.count(staging.count, "half-written build")) an interrupted upgrade left in "
+                    + "\(store.versionsDir) (\(staging.joined(separator: ", ")))")
         }
         var state = try store.readState()
         if let recovered = try recoverInterruptedUpgrade(&state), request.intent == .rollback,
