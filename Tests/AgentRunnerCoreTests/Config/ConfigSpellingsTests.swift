@@ -197,6 +197,20 @@ final class ConfigSpellingsTests: XCTestCase {
             ])
     }
 
+    /// A mistyped detector in auto_stop_on would silently never stop anything: a warning names
+    /// the nearest detector.
+    func testAutoStopOnNamesThatAreNoDetectorWarn() throws {
+        let config = try load(minimal + "[monitor]\nauto_stop_on = [\"oauth_fail\", \"disk_critcal\"]\n")
+        XCTAssertEqual(config.warnings.count, 1)
+        XCTAssertTrue(
+            config.warnings.first?.description.hasPrefix(
+                "agent-runner.toml:11: monitor.auto_stop_on: 'disk_critcal' is not a detector; did you mean "
+                    + "'disk_critical'? (known: ") ?? false, "\(config.warnings)")
+        XCTAssertTrue(
+            config.warnings.first?.description.hasSuffix(", so it stops nothing; fix the name or delete it") ?? false)
+        XCTAssertEqual(try load(minimal + "[monitor]\nauto_stop_on = [\"hung\"]\n").warnings, [])
+    }
+
     func testRemovedKeysNameMigrate() {
         for (table, key) in [("plugins", "sandbox"), ("plugins", "pin"), ("vcs", "orphan_action")] {
             let message = error(minimal + "[\(table)]\n\(key) = \"x\"\n")?.message ?? ""

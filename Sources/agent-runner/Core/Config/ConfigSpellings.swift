@@ -1,3 +1,4 @@
+import Detectors
 import FleetCore
 
 /// The old spellings of agent-runner.toml that still load here: 0.2.x key names (and the few
@@ -65,7 +66,8 @@ public enum ConfigSpellings {
     }
 
     /// The warnings for `document`, which the loader has already read into `config`: one per old
-    /// spelling, plus one per `[plugins] disable` entry that names no hook. In file order.
+    /// spelling, plus one per `[plugins] disable` entry that names no hook and one per
+    /// `[monitor] auto_stop_on` entry that names no detector (with the nearest one). In file order.
     public static func warnings(in document: TOMLTable, file: String, config: AgentRunnerConfig) -> [ConfigWarning] {
         var warnings: [ConfigWarning] = []
         let refused = "the original 0.3 refuses it"
@@ -122,6 +124,11 @@ public enum ConfigSpellings {
                     ["plugins", "disable"], "'\(name)' names no [hooks] command, so it disables nothing",
                     fix: "fix the name or delete it")
             }
+        }
+        for name in config.monitor.autoStopOn where !DetectorNames.all.contains(name) {
+            warn(
+                ["monitor", "auto_stop_on"],
+                "\(DetectorNames.unknown(name)), so it stops nothing", fix: "fix the name or delete it")
         }
         return warnings.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(
             \.element)
