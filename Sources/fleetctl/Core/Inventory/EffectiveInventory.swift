@@ -65,29 +65,29 @@ extension Inventory {
                 "  auto_stop = \(settings.autoStop.enabled ? settings.autoStop.on.joined(separator: ", ") + " (confirm within \(HumanText.duration(seconds: settings.autoStop.confirmS)))" : "off")"
             )
             lines.append(
-                "  alerts: fire after \(HumanText.duration(seconds: settings.alertForS)), repeat \(settings.alertRepeatS > 0 ? "every \(HumanText.duration(seconds: settings.alertRepeatS))" : "never")"
+                "  alerts: fire \(settings.alertForS > 0 ? "after \(HumanText.duration(seconds: settings.alertForS))" : "at once"), repeat \(settings.alertRepeatS > 0 ? "every \(HumanText.duration(seconds: settings.alertRepeatS))" : "never")"
             )
             if settings.detectors != defaults.detectors {
                 var parts: [String] = []
                 let policy = settings.detectors
                 if policy.diskWarningPct != defaults.detectors.diskWarningPct {
-                    parts.append("disk_warning_pct=\(JSONWriter.formatDouble(policy.diskWarningPct))")
+                    parts.append("disk_warning_pct=\(HumanText.number(policy.diskWarningPct))")
                 }
                 if policy.diskCriticalPct != defaults.detectors.diskCriticalPct {
-                    parts.append("disk_critical_pct=\(JSONWriter.formatDouble(policy.diskCriticalPct))")
+                    parts.append("disk_critical_pct=\(HumanText.number(policy.diskCriticalPct))")
                 }
                 if let stale = policy.supervisorStaleThresholdS {
                     parts.append("supervisor_stale_threshold_s=\(stale)")
                 }
                 if policy.window != defaults.detectors.window { parts.append("window=\(policy.window)") }
                 if policy.rateThreshold != defaults.detectors.rateThreshold {
-                    parts.append("rate_threshold=\(JSONWriter.formatDouble(policy.rateThreshold))")
+                    parts.append("rate_threshold=\(HumanText.number(policy.rateThreshold))")
                 }
                 if policy.shortExitS != defaults.detectors.shortExitS {
-                    parts.append("short_exit_s=\(JSONWriter.formatDouble(policy.shortExitS))")
+                    parts.append("short_exit_s=\(HumanText.number(policy.shortExitS))")
                 }
                 if policy.hungFactor != defaults.detectors.hungFactor {
-                    parts.append("hung_factor=\(JSONWriter.formatDouble(policy.hungFactor))")
+                    parts.append("hung_factor=\(HumanText.number(policy.hungFactor))")
                 }
                 if policy.orphanStreak != defaults.detectors.orphanStreak {
                     parts.append("orphan_streak=\(policy.orphanStreak)")
