@@ -10,6 +10,11 @@ import FleetCore
 /// Message `"10/10 recent rounds failed auth (agent-reported or short-exit pattern)"`, context
 /// `{matches, window, threshold, hint}` with the host's `auth_fail_hint`, key `oauth_fail`.
 ///
+/// A round that exits 0 without an auth failure proves the credentials work again: rounds before
+/// it no longer count, so after the operator logs in and starts the service the alert resolves
+/// on the first good round instead of lingering until the failures leave the window (~10 rounds,
+/// during which `fleetctl status` kept exiting 1).
+///
 /// On an original 0.3.x host that is not enough yet, the host's own monitor's `oauth_fail`
 /// record counts while no round has succeeded since (``HostMonitorReport``): message
 /// `"<its message> (reported by the host's monitor at <ts>)"`, context `{reported_by, reported_at, hint}`.
@@ -40,9 +45,11 @@ public struct OAuthFailDetector: Detector {
             }
         }
         let shortExitS = settings.policy.shortExitS
-        let matches = window.count { round in
+        let failed = { (round: RoundSummary) in
             reported.contains(round.roundNum) || (round.authFailure && round.isShortFailure(shortExitS: shortExitS))
         }
+        let lastGood = observation.rounds.last { $0.exitCode == 0 && !failed($0) }?.roundNum ?? Int.min
+        let matches = window.count { round in round.roundNum > lastGood && failed(round) }
         guard matches > 0, window.reaches(matches) else { return nil }
         var context = window.matchContext(matches)
         context["hint"] = .string(observation.config.authFailHint ?? "")

@@ -90,6 +90,24 @@ final class RateDetectorTests: XCTestCase {
         XCTAssertEqual(alert.context, ["matches": 2, "window": 10, "threshold": 0.2, "hint": "Run `claude /login`"])
     }
 
+    func testOAuthFailResolvesOnTheFirstGoodRoundAfterTheFix() throws {
+        // Ten failed rounds, the operator logs in and starts the service: one clean round is enough.
+        var rounds = (1...10).map(authShort)
+        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)).first?.context["matches"], 10)
+        rounds.append(F.round(11))
+        XCTAssertEqual(
+            F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)), [], "9 failures still in the window")
+        // A failed round that is not an auth failure proves nothing either way.
+        var timedOutAfter = (1...10).map(authShort)
+        timedOutAfter.append(timedOut(11))
+        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: timedOutAfter)).count, 1)
+        // Failing again after the good round: only the new failures count.
+        rounds += [authShort(12)]
+        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)), [])
+        rounds += [authShort(13)]
+        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)).first?.context["matches"], 2)
+    }
+
     func testOAuthFailBelowThreshold() {
         let observation = F.observation(rounds: F.rounds(total: 10, matching: 1, authShort))
         XCTAssertEqual(F.alerts(OAuthFailDetector(), observation), [])

@@ -95,7 +95,7 @@ public struct Inventory: Sendable {
     /// an Alertmanager that receives the alerts over its v2 API.
     public struct AlertHook: Sendable, Equatable {
         /// The placeholders a command word may consist of (whole words only).
-        public static let placeholders = ["{host}", "{detector}", "{severity}", "{state}", "{message}"]
+        public static let placeholders = ["{host}", "{detector}", "{severity}", "{state}", "{message}", "{hint}"]
 
         public var name: String
         /// argv, run without a shell. A word that is exactly `{host}`, `{detector}`,
