@@ -47,7 +47,7 @@ extension Inventory {
         let defaults = HostSettings()
         for host in hosts {
             lines.append("")
-            lines.append("[hosts.\(host.name)]")
+            lines.append(Inventory.tableHeader("hosts", host.name))
             lines.append("  ssh = \(host.sshTarget)")
             if !host.groups.isEmpty { lines.append("  groups = \(host.groups.joined(separator: ", "))") }
             if !host.tags.isEmpty { lines.append("  tags = \(host.tags.joined(separator: ", "))") }

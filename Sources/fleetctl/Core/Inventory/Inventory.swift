@@ -157,3 +157,17 @@ public struct Inventory: Sendable {
         hosts.first { $0.name == name }
     }
 }
+
+extension Inventory {
+    /// The TOML table header for a host or group name: `[hosts.pi]`, or `[hosts."no02.lan"]`
+    /// when the name is not a bare key (a dot would otherwise nest a table).
+    public static func tableHeader(_ kind: String, _ name: String) -> String {
+        let bare =
+            !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x5F || byte == 0x2D
+            }
+        return "[\(kind).\(bare ? name : TOMLFieldReader.quote(name))]"
+    }
+}

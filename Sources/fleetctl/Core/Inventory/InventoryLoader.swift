@@ -64,6 +64,7 @@ public struct InventoryLoader: Sendable {
             for name in groupsTable.table.keys {
                 try Self.checkName(name, reader: groupsTable, kind: "group")
                 guard var group = try groupsTable.table(name) else { continue }
+                try Self.rejectDottedName(name, in: group, kind: "groups", allowed: Self.settingsKeys + ["hosts"])
                 try group.rejectUnknownKeys(allowed: Self.settingsKeys + ["hosts"])
                 groupMembers[name] = try group.stringList("hosts") ?? []
                 groupOrder.append(name)
@@ -81,6 +82,8 @@ public struct InventoryLoader: Sendable {
         for name in hostsTable.table.keys {
             try Self.checkName(name, reader: hostsTable, kind: "host")
             guard var host = try hostsTable.table(name) else { continue }
+            try Self.rejectDottedName(
+                name, in: host, kind: "hosts", allowed: Self.settingsKeys + ["ssh", "groups", "tags"])
             try host.rejectUnknownKeys(allowed: Self.settingsKeys + ["ssh", "groups", "tags"])
             let target = try host.string("ssh") ?? name
             if let problem = SSHTargetCheck.problem(with: target) {
@@ -109,7 +112,8 @@ public struct InventoryLoader: Sendable {
         }
         for (group, members) in groupMembers {
             for member in members where !hosts.contains(where: { $0.name == member }) {
-                throw groupReaders[group]!.error("hosts", "names '\(member)', which is not a [hosts.\(member)] table")
+                throw groupReaders[group]!.error(
+                    "hosts", "names '\(member)', which is not a \(Inventory.tableHeader("hosts", member)) table")
             }
         }
         for reader in groupReaders.values { root.absorb(reader) }
@@ -399,6 +403,30 @@ public struct InventoryLoader: Sendable {
     }
 
     /// Host and group names end up in unit names, metric labels and file names: keep them plain.
+    /// `[hosts.no02.lan]` is TOML for a table `lan` inside host `no02`: a dotted name must be
+    /// quoted. A key of `name`'s table that is no known key but a table is that mistake; say
+    /// how to write it instead of "unknown key in [hosts.no02]".
+    static func rejectDottedName(
+        _ name: String, in reader: TOMLFieldReader, kind: String, allowed: [String]
+    )
+        throws(ConfigError)
+    {
+        for key in reader.table.keys where !allowed.contains(key) {
+            guard case .table(var inner)? = reader.table[key] else { continue }
+            var dotted = name + "." + key
+            while inner.keys.count == 1, let only = inner.keys.first, !allowed.contains(only),
+                case .table(let next)? = inner[only]
+            {
+                dotted += "." + only
+                inner = next
+            }
+            throw reader.error(
+                key,
+                "[\(kind).\(dotted)] is read as a table inside [\(kind).\(name)]; a name with dots must be quoted: \(Inventory.tableHeader(kind, dotted))"
+            )
+        }
+    }
+
     static func checkName(_ name: String, reader: TOMLFieldReader, kind: String, key: String? = nil) throws(ConfigError)
     {
         let valid =
