@@ -1,0 +1,116 @@
+import FleetCore
+import Foundation
+import TestSupport
+import XCTest
+
+/// What a new operator trips on (issue 24), with the real fleetctl: `check` failing setups in
+/// which every poll would fail, dotted host names, the shipped example inventory, state that
+/// follows the inventory from any folder, the status table and `watch --once`'s result line.
+final class FleetOperatorTests: XCTestCase {
+    /// An ssh config with one well-formed host entry (`pi`, nothing listening on its port).
+    private func sshConfig(in root: String) throws -> String {
+        let path = root + "/ssh_config"
+        try Harness.write(
+            """
+            Host pi
+              HostName 127.0.0.1
+              Port 9
+              User fleet
+              IdentityFile \(root)/fleet_key
+              IdentitiesOnly yes
+              StrictHostKeyChecking yes
+              UserKnownHostsFile \(root)/known_hosts
+
+            """, to: path)
+        return path
+    }
+
+    private func check(_ root: String) throws -> Harness.Result {
+        try Harness.run("fleetctl", ["check", "-i", root + "/inventory.toml"], in: root, timeout: .seconds(30))
+    }
+
+    func testCheckFailsSetupsWhereEveryPollWouldFail() throws {
+        let root = try Harness.temporaryDirectory(self)
+        let config = try sshConfig(in: root)
+        let good = "[defaults]\nssh_config = \"\(config)\"\n\n[hosts.pi]\n"
+        try Harness.write(good, to: root + "/inventory.toml")
+        let ok = try check(root)
+        XCTAssertEqual(ok.code, 0, ok.stdout + ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("  pi: ok\n"), ok.stdout)
+
+        // A mistyped ssh_config path: an error naming the file, not a warning.
+        try Harness.write(
+            "[defaults]\nssh_config = \"\(root)/ssh_confg\"\n\n[hosts.pi]\n", to: root + "/inventory.toml")
+        let typo = try check(root)
+        XCTAssertEqual(typo.code, 1, typo.stdout + typo.stderr)
+        XCTAssertTrue(
+            typo.stdout.contains("[ERROR] pi: ssh_config = \(root)/ssh_confg: no such file, so every ssh call fails"),
+            typo.stdout)
+        XCTAssertTrue(
+            typo.stderr.contains("fleetctl: check failed: 1 host cannot be used as configured (pi)"), typo.stderr)
+
+        // An alias with no Host entry whose name does not resolve: "no Host no2", not identity warnings.
+        try Harness.write(good + "[hosts.no2]\n", to: root + "/inventory.toml")
+        let alias = try check(root)
+        XCTAssertEqual(alias.code, 1, alias.stdout + alias.stderr)
+        XCTAssertTrue(
+            alias.stdout.contains("[ERROR] no2: no Host no2 in \(config), and 'no2' does not resolve as a host name"),
+            alias.stdout)
+        XCTAssertTrue(alias.stdout.contains("add `Host no2` with its `HostName` to \(config)"), alias.stdout)
+        XCTAssertFalse(alias.stdout.contains("no2: fleetctl logs in to no2 with your default identity"), alias.stdout)
+
+        // Hooks whose program does not exist, on PATH or as a file; existing ones pass.
+        try Harness.write(
+            good + """
+
+                [[hooks]]
+                name = "page"
+                command = ["notify-oncall-nonexistent", "{host}"]
+
+                [[hooks]]
+                name = "script"
+                command = ["./hooks/notify.sh"]
+
+                [[hooks]]
+                name = "log"
+                command = ["logger", "-t", "fleetctl", "--", "{message}"]
+
+                [[hooks]]
+                name = "true"
+                command = ["/bin/true"]
+
+                """, to: root + "/inventory.toml")
+        let hooks = try check(root)
+        XCTAssertEqual(hooks.code, 1, hooks.stdout + hooks.stderr)
+        XCTAssertTrue(
+            hooks.stdout.contains("[ERROR] hook 'page': its program 'notify-oncall-nonexistent' is not on PATH"),
+            hooks.stdout)
+        XCTAssertTrue(
+            hooks.stdout.contains(
+                "[ERROR] hook 'script': its program ./hooks/notify.sh does not exist (looked at \(root)/hooks/notify.sh)"
+            ),
+            hooks.stdout)
+        XCTAssertFalse(hooks.stdout.contains("hook 'log'"), hooks.stdout)
+        XCTAssertFalse(hooks.stdout.contains("hook 'true'"), hooks.stdout)
+        XCTAssertTrue(hooks.stderr.contains("2 hooks cannot run"), hooks.stderr)
+        try Harness.write("#!/bin/sh\n", to: root + "/hooks/notify.sh")
+        chmod(root + "/hooks/notify.sh", 0o755)
+        let fixedScript = try check(root)
+        XCTAssertFalse(fixedScript.stdout.contains("hook 'script'"), fixedScript.stdout)
+        XCTAssertTrue(fixedScript.stderr.contains("1 hook cannot run"), fixedScript.stderr)
+    }
+
+    func testADottedHostNameSaysToQuoteIt() throws {
+        let root = try Harness.temporaryDirectory(self)
+        try Harness.write("[hosts.no02.lan]\nssh = \"no02\"\n", to: root + "/inventory.toml")
+        let broken = try check(root)
+        XCTAssertEqual(broken.code, ExitCode.config, broken.stderr)
+        XCTAssertTrue(
+            broken.stderr.contains(#"a name with dots must be quoted: [hosts."no02.lan"]"#), broken.stderr)
+        try Harness.write("[hosts.\"no02.lan\"]\nssh = \"no02\"\n", to: root + "/inventory.toml")
+        let quoted = try Harness.run(
+            "fleetctl", ["check", "--no-ssh", "-i", root + "/inventory.toml"], timeout: .seconds(30))
+        XCTAssertEqual(quoted.code, 0, quoted.stderr)
+        XCTAssertTrue(quoted.stdout.contains("\n[hosts.\"no02.lan\"]\n"), quoted.stdout)
+    }
+}
