@@ -113,4 +113,59 @@ final class FleetOperatorTests: XCTestCase {
         XCTAssertEqual(quoted.code, 0, quoted.stderr)
         XCTAssertTrue(quoted.stdout.contains("\n[hosts.\"no02.lan\"]\n"), quoted.stdout)
     }
+
+    /// Silences (and all state) follow the inventory file, whichever folder a verb runs in.
+    func testStateFollowsTheInventoryFromAnyFolder() throws {
+        let root = try Harness.temporaryDirectory(self)
+        let fleet = root + "/fleet"
+        let elsewhere = root + "/elsewhere"
+        try Harness.write("[hosts.pi]\nssh = \"pi.invalid\"\n", to: fleet + "/inventory.toml")
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: root + "/link.toml", withDestinationPath: fleet + "/inventory.toml")
+        let environment = ["XDG_STATE_HOME": root + "/xdg", "FLEETCTL_INVENTORY": ""]
+        func fleetctl(
+            _ arguments: [String], in directory: String, _ extra: [String: String] = [:]
+        ) throws
+            -> Harness.Result
+        {
+            try Harness.run(
+                "fleetctl", arguments, in: directory, environment: environment.merging(extra) { _, new in new },
+                timeout: .seconds(30))
+        }
+        let added = try fleetctl(["silence", "pi", "--for", "1h", "--reason", "disk swap"], in: fleet)
+        XCTAssertEqual(added.code, 0, added.stderr)
+        let id = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(id.count, 8, added.stdout)
+
+        for (label, arguments, extra) in [
+            ("-i with a relative path", ["silences", "-i", "../fleet/inventory.toml"], [:]),
+            ("FLEETCTL_INVENTORY", ["silences"], ["FLEETCTL_INVENTORY": fleet + "/inventory.toml"]),
+            ("a symlink to the inventory", ["silences", "-i", root + "/link.toml"], [:]),
+        ] as [(String, [String], [String: String])] {
+            let listed = try fleetctl(arguments, in: elsewhere, extra)
+            XCTAssertEqual(listed.code, 0, "\(label): \(listed.stderr)")
+            XCTAssertTrue(listed.stdout.hasPrefix(id + "  pi (pi)"), "\(label): \(listed.stdout)")
+        }
+        // No inventory here and no --state-dir: an error naming what to pass, not an empty list.
+        let lost = try fleetctl(["silences"], in: elsewhere)
+        XCTAssertEqual(lost.code, ExitCode.config, lost.stdout + lost.stderr)
+        XCTAssertEqual(lost.stdout, "")
+        XCTAssertTrue(
+            lost.stderr.contains("pass -i PATH (or set FLEETCTL_INVENTORY), or --state-dir PATH"), lost.stderr)
+
+        // The state lives in one directory of the inventory's own, which check names.
+        let states = try FileManager.default.contentsOfDirectory(atPath: root + "/xdg/fleetctl")
+        XCTAssertEqual(states.count, 1, "\(states)")
+        let stateDir = root + "/xdg/fleetctl/" + (states.first ?? "")
+        XCTAssertTrue(states.first?.hasPrefix("inventory-") ?? false, "\(states)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stateDir + "/silences.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fleet + "/silences.json"))
+        let check = try fleetctl(["check", "--no-ssh", "-i", root + "/link.toml"], in: elsewhere)
+        XCTAssertTrue(
+            check.stdout.contains("state_dir = \(stateDir) (the default for this inventory file)"), check.stdout)
+        let removed = try fleetctl(["unsilence", id, "-i", fleet + "/inventory.toml"], in: elsewhere)
+        XCTAssertEqual(removed.code, 0, removed.stderr)
+        XCTAssertEqual(try fleetctl(["silences"], in: fleet).stdout, "")
+    }
 }

@@ -53,9 +53,16 @@ enum FleetctlProgram {
             ?? "inventory.toml"
     }
 
+    /// The inventory loader for `context` (its files, and `$XDG_STATE_HOME` for default state directories).
+    static func inventoryLoader(_ context: CommandContext) -> InventoryLoader {
+        InventoryLoader(
+            environment: context.configEnvironment, fileSystem: context.fileSystem,
+            stateHome: StateDirectory.home(environment: context.environment, home: context.home))
+    }
+
     /// Loads the inventory or prints the error; nil means "return ExitCode.config".
     static func loadInventory(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Inventory? {
-        let loader = InventoryLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
+        let loader = inventoryLoader(context)
         do {
             return try loader.load(path: inventoryPath(parsed, context: context))
         } catch {

@@ -8,7 +8,7 @@ enum WatchCommand {
     static let stateDirOption = OptionSpec(
         "state-dir", value: "PATH",
         help:
-            "Where alert state, silences and fleet-events-YYYY-MM.jsonl live (default: state_dir from the inventory, else ~/.local/state/fleetctl)."
+            "Where alert state, silences and fleet-events-YYYY-MM.jsonl live (default: state_dir from the inventory, else a directory of the inventory file's own under ~/.local/state/fleetctl; `fleetctl check` prints it)."
     )
 
     static let spec = VerbSpec(

@@ -78,9 +78,14 @@ public struct Inventory: Sendable {
 
     /// `[defaults]` keys that apply to the fleet as a whole rather than to each host.
     public struct FleetPolicy: Sendable, Equatable {
-        /// `state_dir`: fleetctl's alert state, silences and fleet event log; nil = the default
-        /// (`~/.local/state/fleetctl`), overridden by `--state-dir`.
+        /// `state_dir`: fleetctl's alert state, silences and fleet event log, overridden by
+        /// `--state-dir`. An inventory read from a file without `state_dir` gets the default
+        /// derived from the file's location (``StateDirectory/forInventory(_:stateHome:)``), so
+        /// every verb finds the same state whichever folder it runs in; nil only for an inventory
+        /// parsed from text.
         public var stateDir: String?
+        /// Whether ``stateDir`` is that derived default rather than the inventory's own setting.
+        public var stateDirIsDefault = false
         /// `[defaults.auto_stop] max_per_10m`: most hosts auto-stopped across the fleet in any
         /// 10 minutes. A detector gone wrong (a bad threshold, a bad release of agent-runner)
         /// then stops a few hosts, not the whole fleet.

@@ -1,5 +1,6 @@
 import Detectors
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// Turns an inventory TOML file into an ``Inventory`` or one ``ConfigError`` naming file, line
@@ -19,10 +20,14 @@ public struct InventoryLoader: Sendable {
 
     public var environment: ConfigEnvironment
     public var fileSystem: any FileSystem
+    /// Where default state directories live: `$XDG_STATE_HOME/fleetctl`, else
+    /// `~/.local/state/fleetctl` (``StateDirectory/home(environment:home:)``).
+    public var stateHome: String
 
-    public init(environment: ConfigEnvironment, fileSystem: any FileSystem) {
+    public init(environment: ConfigEnvironment, fileSystem: any FileSystem, stateHome: String? = nil) {
         self.environment = environment
         self.fileSystem = fileSystem
+        self.stateHome = stateHome ?? StateDirectory.home(environment: [:], home: environment.home)
     }
 
     /// Reads and parses the inventory at `path` (relative to the current directory).
@@ -31,7 +36,13 @@ public struct InventoryLoader: Sendable {
             path, environment: environment, fileSystem: fileSystem,
             missingHint:
                 "copy inventory.example.toml to inventory.toml, or pass --inventory PATH or set FLEETCTL_INVENTORY")
-        return try parse(file.bytes, path: file.absolutePath, displayPath: path)
+        var inventory = try parse(file.bytes, path: file.absolutePath, displayPath: path)
+        if inventory.fleet.stateDir == nil {
+            inventory.fleet.stateDir = StateDirectory.forInventory(
+                fileSystem.resolveSymlinks(file.absolutePath) ?? file.absolutePath, stateHome: stateHome)
+            inventory.fleet.stateDirIsDefault = true
+        }
+        return inventory
     }
 
     /// Parses inventory text.
