@@ -169,3 +169,40 @@ final class FleetOperatorTests: XCTestCase {
         XCTAssertEqual(try fleetctl(["silences"], in: fleet).stdout, "")
     }
 }
+
+/// `fleetctl init-inventory`: the example ships with the binary.
+final class FleetInitInventoryTests: XCTestCase {
+    func testWritesTheShippedExampleNeverOverwritesAndPrints() throws {
+        let root = try Harness.temporaryDirectory(self)
+        let missing = try Harness.run("fleetctl", ["status"], in: root, environment: ["FLEETCTL_INVENTORY": ""])
+        XCTAssertEqual(missing.code, ExitCode.config, missing.stderr)
+        XCTAssertTrue(
+            missing.stderr.contains(
+                "inventory.toml: no such file; run `fleetctl init-inventory` to write a commented example there"),
+            missing.stderr)
+
+        let written = try Harness.run("fleetctl", ["init-inventory"], in: root, environment: ["FLEETCTL_INVENTORY": ""])
+        XCTAssertEqual(written.code, 0, written.stderr)
+        XCTAssertEqual(written.stdout, "")
+        XCTAssertTrue(written.stderr.contains("wrote the example inventory to inventory.toml"), written.stderr)
+        let text = try String(contentsOfFile: root + "/inventory.toml", encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("# fleetctl inventory: the hosts of a fleet"), text)
+        let hosts = try Harness.run("fleetctl", ["hosts"], in: root, environment: ["FLEETCTL_INVENTORY": ""])
+        XCTAssertEqual(hosts.code, 0, "the written example is a valid inventory: \(hosts.stderr)")
+
+        try "mine\n".write(toFile: root + "/inventory.toml", atomically: true, encoding: .utf8)
+        let again = try Harness.run("fleetctl", ["init-inventory"], in: root, environment: ["FLEETCTL_INVENTORY": ""])
+        XCTAssertEqual(again.code, 1, again.stderr)
+        XCTAssertTrue(again.stderr.contains("inventory.toml: it already exists and is left as it is"), again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: root + "/inventory.toml", encoding: .utf8), "mine\n")
+
+        let other = try Harness.run("fleetctl", ["init-inventory", "fleet/lab.toml"], in: root)
+        XCTAssertEqual(other.code, 1, "no such folder: \(other.stderr)")
+        XCTAssertTrue(
+            other.stderr.contains("fleet/lab.toml: cannot create it: No such file or directory"), other.stderr)
+
+        let printed = try Harness.run("fleetctl", ["init-inventory", "--print"], in: root)
+        XCTAssertEqual(printed.code, 0, printed.stderr)
+        XCTAssertEqual(printed.stdout, text)
+    }
+}

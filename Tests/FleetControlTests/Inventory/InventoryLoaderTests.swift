@@ -193,6 +193,17 @@ final class InventoryLoaderTests: XCTestCase {
         XCTAssertEqual(inventory.hooks.compactMap(\.alertmanagerURL), ["http://127.0.0.1:9093"])
     }
 
+    /// `fleetctl init-inventory` writes the copy built into fleetctl: it must be the file itself.
+    func testExampleInventoryIsShippedVerbatim() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("inventory.example.toml"), encoding: .utf8)
+        XCTAssertEqual(
+            ExampleInventory.text, file,
+            "Sources/fleetctl/Core/Inventory/ExampleInventory.swift must hold inventory.example.toml verbatim; copy it there"
+        )
+    }
+
     func testBatchSizes() {
         XCTAssertEqual(BatchSize("25%")?.hosts(outOf: 10), 3)
         XCTAssertEqual(BatchSize("5")?.hosts(outOf: 3), 5)

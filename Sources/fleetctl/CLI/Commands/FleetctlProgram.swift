@@ -20,7 +20,7 @@ enum FleetctlProgram {
             ActionCommand.spec("kill"),
             SilenceCommand.spec, SilenceCommand.listSpec, SilenceCommand.removeSpec, UpgradeCommand.spec,
             MigrateCommand.spec, RolloutsCommand.spec,
-            DemoCommand.spec,
+            DemoCommand.spec, InitInventoryCommand.spec,
         ])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
@@ -42,6 +42,8 @@ enum FleetctlProgram {
             case MigrateCommand.spec.name: return MigrateCommand.run(parsed, context: context, runner: runner)
             case RolloutsCommand.spec.name: return RolloutsCommand.run(parsed, context: context, runner: runner)
             case DemoCommand.spec.name: return DemoCommand.run(parsed, context: context, runner: runner)
+            case InitInventoryCommand.spec.name:
+                return InitInventoryCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
         }

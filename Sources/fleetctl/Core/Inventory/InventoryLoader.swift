@@ -35,7 +35,8 @@ public struct InventoryLoader: Sendable {
         let file = try ConfigFile.read(
             path, environment: environment, fileSystem: fileSystem,
             missingHint:
-                "copy inventory.example.toml to inventory.toml, or pass --inventory PATH or set FLEETCTL_INVENTORY")
+                "run `fleetctl init-inventory` to write a commented example there, or pass --inventory PATH or set FLEETCTL_INVENTORY"
+        )
         var inventory = try parse(file.bytes, path: file.absolutePath, displayPath: path)
         if inventory.fleet.stateDir == nil {
             inventory.fleet.stateDir = StateDirectory.forInventory(
@@ -88,7 +89,9 @@ public struct InventoryLoader: Sendable {
         guard var hostsTable = try root.table("hosts") else {
             throw ConfigError(
                 file: displayPath, key: "hosts",
-                message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
+                message:
+                    "no hosts; add a [hosts.NAME] table for each host (`fleetctl init-inventory --print` shows an example)"
+            )
         }
         for name in hostsTable.table.keys {
             try Self.checkName(name, reader: hostsTable, kind: "host")
@@ -132,7 +135,9 @@ public struct InventoryLoader: Sendable {
         if hosts.isEmpty {
             throw ConfigError(
                 file: displayPath, key: "hosts",
-                message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
+                message:
+                    "no hosts; add a [hosts.NAME] table for each host (`fleetctl init-inventory --print` shows an example)"
+            )
         }
 
         let hooks = try readHooks(&root, groups: groupOrder, hosts: hosts)
