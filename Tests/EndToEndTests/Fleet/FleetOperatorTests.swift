@@ -170,6 +170,98 @@ final class FleetOperatorTests: XCTestCase {
     }
 }
 
+/// `fleetctl status` and `watch --once` against a real sshd with scripted peek answers: the
+/// ALERTS column says severity and message, an unreachable host a short reason (the full error
+/// once, on stderr), and a bounded watch always ends with one result line.
+final class FleetStatusOutputTests: XCTestCase {
+    var sshd: LoopbackSSHD!
+
+    override func setUpWithError() throws {
+        sshd = try LoopbackSSHD(aliases: ["pi", "sick"])
+    }
+
+    override func tearDown() {
+        sshd?.shutdown()
+    }
+
+    /// An inventory of `hosts` (pi: healthy; sick: disk 97 %; down: nothing listens on its port).
+    private func inventory(_ root: String, hosts: [String]) throws -> String {
+        func peek(_ name: String, disk: Double) throws -> String {
+            let document = JSONWriter(style: .compact).string(Peek.document(at: 0, disk: disk))
+            return try sshd.writeScript("agent-runner-" + name, "cat <<'JSON'\n\(document)\nJSON")
+        }
+        try Harness.write("Host down\n  HostName 127.0.0.1\n  Port 9\n", to: root + "/down_config")
+        var text = """
+            [defaults]
+            ssh_config = "\(sshd.clientConfig)"
+            connect_timeout_s = 2
+            poll_timeout_s = 10
+            state_dir = "\(root)/state"
+
+            """
+        for host in hosts {
+            switch host {
+            case "pi": text += "[hosts.pi]\nagent_runner = \"\(try peek("pi", disk: 40))\"\n"
+            case "sick": text += "[hosts.sick]\nagent_runner = \"\(try peek("sick", disk: 97))\"\n"
+            default: text += "[hosts.down]\nssh_config = \"\(root)/down_config\"\n"
+            }
+        }
+        try Harness.write(text, to: root + "/inventory.toml")
+        return root + "/inventory.toml"
+    }
+
+    func testStatusTableShowsSeverityMessageAndAShortReason() throws {
+        let root = try Harness.temporaryDirectory(self)
+        let path = try inventory(root, hosts: ["pi", "sick", "down"])
+        let status = try Harness.run("fleetctl", ["status", "-i", path], timeout: .seconds(60))
+        XCTAssertEqual(status.code, 1, status.stdout + status.stderr)
+        let lines = status.stdout.split(separator: "\n").map(String.init)
+        let sick = try XCTUnwrap(lines.first { $0.hasPrefix("sick ") }, status.stdout)
+        XCTAssertTrue(
+            sick.hasSuffix("[CRIT] disk_critical: disk_used_pct 97.0 >= 95.0 — auto-stopping service"), sick)
+        let pi = try XCTUnwrap(lines.first { $0.hasPrefix("pi ") }, status.stdout)
+        XCTAssertTrue(pi.hasSuffix("  -"), pi)
+        let down = try XCTUnwrap(lines.first { $0.hasPrefix("down ") }, status.stdout)
+        XCTAssertTrue(down.hasSuffix("connection refused"), down)
+        XCTAssertLessThan(down.count, 120, "no ssh error dump in the table: \(down)")
+        // The full error, once, on stderr.
+        let errors = status.stderr.split(separator: "\n").filter { $0.contains("down") }
+        XCTAssertEqual(errors.count, 1, status.stderr)
+        XCTAssertTrue(
+            status.stderr.contains("Connection refused") || status.stderr.contains("connection refused"), status.stderr)
+    }
+
+    func testWatchOnceEndsWithOneResultLine() throws {
+        let root = try Harness.temporaryDirectory(self)
+        let path = try inventory(root, hosts: ["pi"])
+        let quiet = try Harness.run("fleetctl", ["watch", "--once", "-i", path], timeout: .seconds(60))
+        XCTAssertEqual(quiet.code, 0, quiet.stderr)
+        XCTAssertEqual(quiet.stdout, "watch: 1 host polled 1 time: all healthy, 0 notifications\n")
+
+        let json = try Harness.run("fleetctl", ["watch", "--once", "--json", "-i", path], timeout: .seconds(60))
+        XCTAssertEqual(json.code, 0, json.stderr)
+        let objects = try json.stdout.split(separator: "\n").map { try JSONParser.strict.parse(Array($0.utf8)) }
+        XCTAssertEqual(objects.map { $0["type"] }, ["poll", "summary"], json.stdout)
+        XCTAssertEqual(objects.first?["pending"], .array([]), "the documented pending key, even when empty")
+        XCTAssertEqual(objects.last?["healthy"], 1)
+        XCTAssertEqual(objects.last?["unhealthy"], .array([]))
+        XCTAssertEqual(objects.last?["notifications"], 0)
+
+        let path2 = try inventory(root, hosts: ["pi", "sick"])
+        let firing = try Harness.run("fleetctl", ["watch", "--once", "--dry-run", "-i", path2], timeout: .seconds(60))
+        XCTAssertEqual(firing.code, 0, firing.stderr)
+        XCTAssertTrue(
+            firing.stdout.hasSuffix(
+                "watch: 2 hosts polled 1 time: 1 unhealthy (sick: [CRIT] disk_critical: disk_used_pct 97.0 >= 95.0 — auto-stopping service), 1 notification\n"
+            ), firing.stdout)
+        XCTAssertTrue(
+            firing.stdout.contains(
+                "[CRIT] sick disk_critical — disk_used_pct 97.0 >= 95.0 — auto-stopping service; hint: Stop and clean disk before resuming"
+            ),
+            firing.stdout)
+    }
+}
+
 /// `fleetctl init-inventory`: the example ships with the binary.
 final class FleetInitInventoryTests: XCTestCase {
     func testWritesTheShippedExampleNeverOverwritesAndPrints() throws {
