@@ -90,22 +90,23 @@ final class RateDetectorTests: XCTestCase {
         XCTAssertEqual(alert.context, ["matches": 2, "window": 10, "threshold": 0.2, "hint": "Run `claude /login`"])
     }
 
-    func testOAuthFailResolvesOnTheFirstGoodRoundAfterTheFix() throws {
-        // Ten failed rounds, the operator logs in and starts the service: one clean round is enough.
+    func testOAuthFailResolvesOnTheFirstGoodRoundAfterAStart() throws {
+        // Ten failed rounds; the operator logs in and starts serve again at 11_000 s.
         var rounds = (1...10).map(authShort)
-        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)).first?.context["matches"], 10)
+        let restart = [F.event(10_900, "serve_stopped"), F.event(11_000, "serve_started", ["pid": 42])]
+        XCTAssertEqual(
+            F.alerts(OAuthFailDetector(), F.observation(events: restart, rounds: rounds)).first?.context["matches"], 10,
+            "started, but no round has proven it yet")
         rounds.append(F.round(11))
         XCTAssertEqual(
-            F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)), [], "9 failures still in the window")
-        // A failed round that is not an auth failure proves nothing either way.
-        var timedOutAfter = (1...10).map(authShort)
-        timedOutAfter.append(timedOut(11))
-        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: timedOutAfter)).count, 1)
-        // Failing again after the good round: only the new failures count.
-        rounds += [authShort(12)]
-        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)), [])
-        rounds += [authShort(13)]
-        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)).first?.context["matches"], 2)
+            F.alerts(OAuthFailDetector(), F.observation(events: restart, rounds: rounds)), [],
+            "the first good round after the start clears the failures before it")
+        // Without a start in between, one good round proves nothing (intermittent failures).
+        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)).first?.context["matches"], 9)
+        // Failing again after the proven start: those failures count.
+        rounds += [authShort(12), authShort(13)]
+        XCTAssertEqual(
+            F.alerts(OAuthFailDetector(), F.observation(events: restart, rounds: rounds)).first?.context["matches"], 2)
     }
 
     func testOAuthFailBelowThreshold() {
