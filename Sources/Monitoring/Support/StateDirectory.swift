@@ -39,6 +39,18 @@ public enum StateDirectory {
         return file("\(safe.isEmpty ? "inventory" : safe)-\(digest)", in: stateHome)
     }
 
+    /// A note for an operator upgrading from a fleetctl that kept one state directory for every
+    /// inventory (`stateHome` itself): its saved alerts and silences would otherwise be ignored
+    /// without a word. nil when `stateDir` is not the derived default's or nothing old is there.
+    public static func legacyNote(stateDir: String, stateHome: String) -> String? {
+        let old = ["watch-state.json", "silences.json"].filter { Directories.exists(file($0, in: stateHome)) }
+        guard !old.isEmpty, stateDir.hasPrefix(stateHome + "/"),
+            !old.contains(where: { Directories.exists(file($0, in: stateDir)) })
+        else { return nil }
+        return
+            "note: \(old.joined(separator: " and ")) in \(stateHome) come from an older fleetctl, which kept one state directory for every inventory; this inventory's state is now in \(stateDir): move those files (and fleet-events-*.jsonl) there, or set state_dir = \"\(stateHome)\" in [defaults]"
+    }
+
     /// Creates `path` and its parents (0700 for the last one).
     public static func prepare(_ path: String) throws(WatchStateError) {
         var prefix = ""

@@ -167,6 +167,15 @@ final class FleetOperatorTests: XCTestCase {
         let removed = try fleetctl(["unsilence", id, "-i", fleet + "/inventory.toml"], in: elsewhere)
         XCTAssertEqual(removed.code, 0, removed.stderr)
         XCTAssertEqual(try fleetctl(["silences"], in: fleet).stdout, "")
+
+        // State an older fleetctl kept for every inventory in the state home is pointed out, not ignored.
+        try Harness.write("{\"version\":1,\"silences\":[]}\n", to: root + "/xdg/fleetctl/silences.json")
+        try Harness.write("[hosts.pi]\nssh = \"pi.invalid\"\n", to: root + "/other/inventory.toml")
+        let noted = try fleetctl(["silences", "-i", root + "/other/inventory.toml"], in: elsewhere)
+        XCTAssertEqual(noted.code, 0, noted.stderr)
+        XCTAssertTrue(
+            noted.stderr.contains("fleetctl: note: silences.json in \(root)/xdg/fleetctl come from an older fleetctl"),
+            noted.stderr)
     }
 }
 

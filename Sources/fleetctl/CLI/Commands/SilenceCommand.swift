@@ -183,6 +183,13 @@ enum SilenceCommand {
     private static func store(_ parsed: ParsedArguments, context: CommandContext, inventory: String?) -> SilenceStore? {
         let directory = StateDirectory.resolve(
             flag: parsed.value("state-dir"), inventory: inventory, environment: context.environment, home: context.home)
+        if parsed.value("state-dir") == nil,
+            let note = StateDirectory.legacyNote(
+                stateDir: directory,
+                stateHome: StateDirectory.home(environment: context.environment, home: context.home))
+        {
+            context.stderr.write("fleetctl: \(note)\n")
+        }
         do {
             try StateDirectory.prepare(directory)
         } catch {

@@ -76,6 +76,13 @@ enum WatchCommand {
         let stateDir = StateDirectory.resolve(
             flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir,
             environment: context.environment, home: context.home)
+        if parsed.value("state-dir") == nil, resolved.inventory.fleet.stateDirIsDefault,
+            let note = StateDirectory.legacyNote(
+                stateDir: stateDir, stateHome: StateDirectory.home(environment: context.environment, home: context.home)
+            )
+        {
+            context.stderr.write("fleetctl: \(note)\n")
+        }
         let lock: FileLock
         do {
             try StateDirectory.prepare(stateDir)
