@@ -194,6 +194,8 @@ final class HookOrderAndHintTests: XCTestCase {
             invocation.environment["FLEET_MESSAGE"],
             "10/10 recent rounds failed auth; hint: run `claude login` on the host")
         XCTAssertEqual(invocation.environment["FLEET_HINT"], "run `claude login` on the host")
+        let posted = AlertmanagerAlert(notification: notification, group: "")
+        XCTAssertEqual(posted.annotations.first { $0.0 == "hint" }?.1, "run `claude login` on the host")
         XCTAssertEqual(
             AlertFormatter(.fleet).line(notification),
             "[CRIT] pi oauth_fail — 10/10 recent rounds failed auth; hint: run `claude login` on the host")
