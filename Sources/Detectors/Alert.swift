@@ -30,4 +30,17 @@ public struct Alert: Sendable, Equatable {
     public var line: String {
         "\(severity.tag) \(detector) — \(message)"
     }
+
+    /// What to do about it (`context.hint`, e.g. the preset's `auth_fail_hint`), when the detector
+    /// gave one: the part an operator woken at night needs most, so printers and hooks show it.
+    public var hint: String? {
+        guard case .string(let hint)? = context["hint"] else { return nil }
+        let trimmed = hint.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
+        return trimmed.isEmpty ? nil : String(trimmed)
+    }
+
+    /// ``message`` followed by `; hint: <hint>` when there is a hint.
+    public var messageWithHint: String {
+        hint.map { "\(message); hint: \($0)" } ?? message
+    }
 }

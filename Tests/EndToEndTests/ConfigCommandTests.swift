@@ -222,14 +222,16 @@ final class ConfigCommandTests: XCTestCase {
     func testFleetctlCheck() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
+        // The example's hosts and its page.sh hook do not exist here: valid, but not usable (exit 1).
         let ok = try Harness.run("fleetctl", ["check", "--inventory", root + "/inventory.example.toml"])
-        XCTAssertEqual(ok.code, 0, ok.stderr)
+        XCTAssertEqual(ok.code, 1, ok.stderr)
         XCTAssertTrue(ok.stdout.contains("[hosts.pi-lab]"), ok.stdout)
         XCTAssertTrue(
             ok.stdout.contains("  poll = every 1 min, timeout 20 s, connect timeout 10 s, reuse on\n"), ok.stdout)
         XCTAssertTrue(ok.stdout.contains("  alerts: fire at once, repeat every 1 h\n"), ok.stdout)
         XCTAssertTrue(ok.stdout.contains("disk_warning_pct=80 disk_critical_pct=90"), ok.stdout)
         XCTAssertNil(ok.stdout.range(of: #"[0-9]\.0s\b"#, options: .regularExpression), "no raw float: \(ok.stdout)")
+        XCTAssertTrue(ok.stdout.contains("[ERROR] hook 'page': its program ./hooks/page.sh does not exist"), ok.stdout)
         let json = try Harness.run("fleetctl", ["--json", "check", "-i", root + "/inventory.example.toml"])
         XCTAssertEqual(try JSONParser.strict.parse(json.stdout).value(at: "hosts.0.name"), .string("pi-lab"))
         let dir = try Harness.temporaryDirectory(self)

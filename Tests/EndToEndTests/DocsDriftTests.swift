@@ -47,6 +47,90 @@ final class DocsDriftTests: XCTestCase {
         XCTAssertEqual(missing, [], "document these in docs/commands.md")
     }
 
+    /// One line of docs/commands.md's "Exit codes and output streams, per verb" table.
+    struct StreamRow {
+        var program: String
+        var arguments: [String]
+        var exit: Int32
+        var output: String
+
+        /// The verb the line runs (`-i PATH` and other flags before it skipped).
+        var verb: String? {
+            var skipNext = false
+            for word in arguments {
+                if skipNext {
+                    skipNext = false
+                } else if word == "-i" || word == "--inventory" || word == "--config" {
+                    skipNext = true
+                } else if !word.hasPrefix("-") {
+                    return word
+                }
+            }
+            return nil
+        }
+    }
+
+    func streamTable() throws -> [StreamRow] {
+        let docs = try String(contentsOfFile: root + "/docs/commands.md", encoding: .utf8)
+        guard let start = docs.range(of: "## Exit codes and output streams, per verb") else {
+            XCTFail("docs/commands.md lost its \"Exit codes and output streams, per verb\" section")
+            return []
+        }
+        return docs[start.upperBound...].split(separator: "\n").compactMap { line -> StreamRow? in
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 4, ["agent-runner", "fleetctl"].contains(cells[0]), let exit = Int32(cells[2]) else {
+                return nil
+            }
+            let command = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            return StreamRow(
+                program: cells[0], arguments: command.split(separator: " ").map(String.init), exit: exit,
+                output: cells[3])
+        }
+    }
+
+    /// The table's exit codes and streams are the binaries': every line is run in the scratch
+    /// folder the section describes, and every verb of both programs has a line.
+    func testExitCodesAndStreamsPerVerb() throws {
+        let rows = try streamTable()
+        XCTAssertGreaterThan(rows.count, 40)
+        for program in ["agent-runner", "fleetctl"] {
+            let covered = Set(rows.filter { $0.program == program }.compactMap(\.verb))
+            let verbs = try interface(of: program).map(\.verb)
+            XCTAssertEqual(
+                verbs.filter { !covered.contains($0) }, [],
+                "\(program): give these verbs a line in docs/commands.md's per-verb exit/stream table")
+        }
+        let scratch = try Harness.temporaryDirectory(self)
+        try Harness.write("Host down\n  HostName 127.0.0.1\n  Port 9\n", to: scratch + "/ssh_config")
+        try Harness.write(
+            "[defaults]\nssh_config = \"ssh_config\"\nconnect_timeout_s = 2\nstate_dir = \"state\"\n\n[hosts.down]\n",
+            to: scratch + "/inventory.toml")
+        let project = try AgentProject(self)
+        let environment = [
+            "HOME": scratch + "/home", "XDG_STATE_HOME": scratch + "/xdg", "FLEETCTL_INVENTORY": "",
+            "AGENT_RUNNER_CONFIG": "",
+        ]
+        var differences: [String] = []
+        for row in rows {
+            let arguments = row.arguments.map { $0.replacingOccurrences(of: "{project}", with: project.dir) }
+            let result = try Harness.run(
+                row.program, arguments, in: scratch, environment: environment, timeout: .seconds(60))
+            let output =
+                switch (result.stdout.isEmpty, result.stderr.isEmpty) {
+                case (false, true): "out"
+                case (true, false): "err"
+                case (false, false): "both"
+                case (true, true): "-"
+                }
+            if result.code != row.exit || output != row.output {
+                differences.append(
+                    "\(row.program) \(row.arguments.joined(separator: " ")): documented \(row.exit) \(row.output), "
+                        + "got \(result.exit) \(output) (stderr: \(result.stderr.prefix(200)))")
+            }
+        }
+        XCTAssertEqual(differences, [], "docs/commands.md's per-verb exit/stream table drifted from the binaries")
+    }
+
     func testEveryEventKindIsDocumented() throws {
         let docs = try String(contentsOfFile: root + "/docs/events.md", encoding: .utf8)
         let missing = EventKind.all.map(\.rawValue).filter { !docs.contains("`\($0)`") && !docs.contains($0) }

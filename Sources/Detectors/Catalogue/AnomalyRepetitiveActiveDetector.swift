@@ -8,8 +8,8 @@ import FleetCore
 /// `anomaly_repetitive_tool` event has `round_num ≥ max_round − 4` (the last 5 rounds; fixed,
 /// as in the original). Message
 /// `"1 anomaly_repetitive_tool event(s) in last 5 rounds; latest: Bash on 'pytest -x' (16x in window 30)"`,
-/// context `{count, window_rounds, latest_tool, latest_target}`, key
-/// `anomaly_repetitive_active:latest_tool=Bash|latest_target=pytest -x`.
+/// context `{count, window_rounds, latest_tool, latest_target}`, key `anomaly_repetitive_active`: the
+/// condition is "the agent loops", whichever call it repeats this time.
 public struct AnomalyRepetitiveActiveDetector: Detector {
     public let name = "anomaly_repetitive_active"
     public static let windowRounds = 5
@@ -47,8 +47,7 @@ public struct AnomalyRepetitiveActiveDetector: Detector {
                     "window_rounds": .int(Int64(Self.windowRounds)),
                     "latest_tool": tool.map(JSONValue.string) ?? .null,
                     "latest_target": target.map(JSONValue.string) ?? .null,
-                ],
-                key: "anomaly_repetitive_active:latest_tool=\(tool ?? "None")|latest_target=\(target ?? "None")"
+                ]
             )
         ]
     }

@@ -9,7 +9,8 @@ import FleetCore
 /// round's own `agent_spawn.timeout_s` when the tail has it (what the round really runs under,
 /// even after a config change), else the host's timeout for the round's phase, else the base
 /// timeout. Message `"Round 7 started 2701s ago with no round_end"`, context
-/// `{round_num, elapsed_s, threshold_s}`, key `hung:round_num=7`.
+/// `{round_num, elapsed_s, threshold_s}`, key `hung` (the condition "this host's newest round is stuck":
+/// the elapsed time and even the round number move while it lasts, and must not re-fire it).
 public struct HungDetector: Detector {
     public let name = "hung"
     public init() {}
@@ -40,8 +41,7 @@ public struct HungDetector: Detector {
                     "round_num": .int(Int64(round.roundNum)),
                     "elapsed_s": .double(elapsed),
                     "threshold_s": .double(threshold),
-                ],
-                key: "hung:round_num=\(round.roundNum)"
+                ]
             )
         ]
     }

@@ -13,7 +13,8 @@ import FleetCore
 /// `resume_at`, else its timestamp + 8 days; a `resume_at` further than 8 days out is cut to 8
 /// days, so a bogus date cannot silence the detector forever. No events → no alert. Message
 /// `"No events for 3000s (threshold 2700s) — supervisor may be stuck or dead. Last event: <ts>."`,
-/// context `{age_s, threshold_s, last_ts}`, key `supervisor_stale:last_ts=<ts>`.
+/// context `{age_s, threshold_s, last_ts}`, key `supervisor_stale` (one condition per host however the
+/// age grows).
 public struct SupervisorStaleDetector: Detector {
     public let name = "supervisor_stale"
     /// How long an open-ended pause suppresses the alert.
@@ -60,8 +61,7 @@ public struct SupervisorStaleDetector: Detector {
                 detector: name, severity: .warning,
                 message:
                     "No events for \(ageS)s (threshold \(threshold)s) — supervisor may be stuck or dead. Last event: \(lastTs).",
-                context: ["age_s": .int(ageS), "threshold_s": .int(Int64(threshold)), "last_ts": .string(lastTs)],
-                key: "supervisor_stale:last_ts=\(lastTs)"
+                context: ["age_s": .int(ageS), "threshold_s": .int(Int64(threshold)), "last_ts": .string(lastTs)]
             )
         ]
     }

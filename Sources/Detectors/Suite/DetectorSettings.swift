@@ -9,14 +9,20 @@ public struct DetectorSettings: Sendable, Equatable {
     public var memory: MemoryPressureLadder.Thresholds
     /// disk_growth's window and rates (`[monitor.host_health.disk]` defaults).
     public var diskGrowth: DiskGrowthDetector.Thresholds
+    /// The host's alerts firing before this poll, by key (empty for a one-shot `status`). A
+    /// detector whose evidence outgrows the events a poll ships (an orphan streak longer than
+    /// the event window) continues its count from here instead of freezing at the window's size.
+    public var firing: [String: Alert]
 
     public init(
         policy: DetectorPolicy = DetectorPolicy(),
         memory: MemoryPressureLadder.Thresholds = MemoryPressureLadder.Thresholds(),
-        diskGrowth: DiskGrowthDetector.Thresholds = DiskGrowthDetector.Thresholds()
+        diskGrowth: DiskGrowthDetector.Thresholds = DiskGrowthDetector.Thresholds(),
+        firing: [String: Alert] = [:]
     ) {
         self.policy = policy
         self.memory = memory
         self.diskGrowth = diskGrowth
+        self.firing = firing
     }
 }

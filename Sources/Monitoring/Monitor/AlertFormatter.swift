@@ -6,7 +6,8 @@ import FleetCore
 /// frontend, so a change to one form is made (and tested) once.
 ///
 /// Two forms, both kept byte for byte because scripts read them:
-/// - ``Form/fleet``: `[CRIT] pi oauth_fail — 10/10 rounds failed auth`, with `(still firing)` on
+/// - ``Form/fleet``: `[CRIT] pi oauth_fail — 10/10 rounds failed auth; hint: run claude login`
+///   (the hint when the detector gave one, ``Alert/hint``), with `(still firing)` on
 ///   a repeat, `[OK] pi oauth_fail resolved — was: ...`, and the silence that muted it; JSON is
 ///   the hook payload (``AlertNotification/json()``) typed `alert`, with `silenced_by`.
 /// - ``Form/original``: the 0.3.14 monitor's `[CRIT] oauth_fail — ...` and `[OK] oauth_fail
@@ -30,7 +31,7 @@ public struct AlertFormatter: Sendable, Equatable {
         switch (form, notification.state) {
         case (.fleet, .firing):
             let still = notification.isRepeat ? " (still firing)" : ""
-            return "\(alert.severity.tag) \(notification.host) \(alert.detector)\(still) — \(alert.message)"
+            return "\(alert.severity.tag) \(notification.host) \(alert.detector)\(still) — \(alert.messageWithHint)"
                 + Self.silenceSuffix(silence)
         case (.fleet, .resolved):
             return "[OK] \(notification.host) \(alert.detector) resolved — was: \(alert.message)"

@@ -79,11 +79,16 @@ public struct HostMonitor: Sendable {
         let time = Seconds.epoch(now)
         var step = Step()
         var transitions: [AlertTransition]
+        var episodeStart = [String: UTCInstant](minimumCapacity: tracker.firing.count)
+        for entry in tracker.firing { episodeStart[entry.key] = entry.since }
         switch input {
         case .measured(let observation):
             _ = tolerance.record(.success, at: time)
             reachability = .reachable
-            let report = suite.run(observation, settings: DetectorSettings(policy: policy.detectors))
+            var firingByKey = [String: Alert](minimumCapacity: tracker.firing.count)
+            for entry in tracker.firing { firingByKey[entry.key] = entry.alert }
+            let report = suite.run(
+                observation, settings: DetectorSettings(policy: policy.detectors, firing: firingByKey))
             for failure in report.errors { step.events.append(DetectorErrorEvent(failure, host: host)) }
             var candidates = report.alerts
             if let giveUp = tolerance.activeAlert(host: host) { candidates.append(giveUp) }
@@ -118,7 +123,8 @@ public struct HostMonitor: Sendable {
                     AlertNotification(
                         host: host, alert: alert, state: .firing, since: now, at: now, autoAction: autoAction(alert)))
             case .resolved(let alert):
-                let since = lastNotified.removeValue(forKey: alert.key).map(Seconds.instant) ?? now
+                lastNotified.removeValue(forKey: alert.key)
+                let since = episodeStart[alert.key] ?? now
                 autoStopped.remove(alert.key)
                 step.notifications.append(
                     AlertNotification(

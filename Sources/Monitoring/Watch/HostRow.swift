@@ -1,5 +1,6 @@
 import Detectors
 import FleetCore
+import SSHTransport
 
 /// One host's line in `fleetctl status` and the `watch` table, and its JSON object.
 public struct HostRow: Sendable, Equatable {
@@ -17,6 +18,8 @@ public struct HostRow: Sendable, Equatable {
     /// Why the host could not be read.
     public var error: String?
     public var latency: Duration?
+    /// The firing alerts behind ``alerts`` (one per detector), for the table's severity and message.
+    public var firing: [Alert] = []
 
     public init(
         host: String, reachable: Bool, reachability: String, facts: HostFacts?, alerts: [String],
@@ -72,14 +75,44 @@ public struct HostRow: Sendable, Equatable {
         return facts?.runner == "original" ? version + " (original)" : version
     }
 
+    /// Most characters of one alert's message in the ALERTS cell.
+    public static let alertMessageWidth = 60
+
+    /// The ALERTS cell: each firing alert as `[WARN] orphan_chain: 42 consecutive rounds…`, pending
+    /// ones in parentheses, else the short reason the host could not be read (the full error is
+    /// printed once, under the table).
+    public var alertsCell: String {
+        var parts: [String] = []
+        var shown = Set<String>()
+        for alert in firing where shown.insert(alert.detector).inserted {
+            parts.append("\(alert.severity.tag) \(alert.detector): \(Self.clip(alert.message, Self.alertMessageWidth))")
+        }
+        for name in alerts where shown.insert(name).inserted { parts.append(name) }
+        var text = parts.joined(separator: "; ")
+        if !pending.isEmpty {
+            text += (text.isEmpty ? "" : " ") + pending.map { "(\($0))" }.joined(separator: ",")
+        }
+        if text.isEmpty, let error { text = shortReason(error) }
+        return text.isEmpty ? "-" : text
+    }
+
+    /// `connection refused`, `name resolution`...: what ssh's error names, else its first words.
+    func shortReason(_ error: String) -> String {
+        if let kind = SSHFailureKind.recognised(inStderr: error) {
+            return kind.rawValue.replacingUnderscores
+        }
+        return Self.clip(error, 40)
+    }
+
+    static func clip(_ text: String, _ width: Int) -> String {
+        let line = text.prefix { $0 != "\n" }
+        return line.count > width ? String(line.prefix(width - 1)) + "…" : String(line)
+    }
+
     /// The table's cells, in ``StatusTable/headers`` order.
     public var cells: [String] {
         let reach = reachability == "reachable" ? "yes" : reachability
-        var alertText = alerts.joined(separator: ",")
-        if !pending.isEmpty {
-            alertText += (alertText.isEmpty ? "" : " ") + pending.map { "(\($0))" }.joined(separator: ",")
-        }
-        if alertText.isEmpty { alertText = error == nil ? "-" : "error: " + error! }
+        let alertText = alertsCell
         return [
             host, reach, facts?.service ?? "-", facts?.round.map(String.init) ?? "-", facts?.phase ?? "-",
             facts?.lastExit.map(String.init) ?? "-",
@@ -136,6 +169,7 @@ extension HostRow {
             reachability: monitor.reachability.rawValue, facts: poll.facts, alerts: firing.map(\.detector),
             pending: pending,
             worstSeverity: firing.map(\.severity).max(), error: poll.error, latency: poll.latency)
+        self.firing = firing
     }
 }
 
@@ -151,6 +185,7 @@ extension HostRow {
             self.init(
                 host: poll.host, reachable: true, reachability: "reachable", facts: facts, alerts: names,
                 worstSeverity: report.alerts.map(\.severity).max(), error: nil, latency: poll.latency)
+            firing = report.alerts
         case .unreachable:
             self.init(
                 host: poll.host, reachable: false, reachability: "unreachable", facts: nil, alerts: [],
@@ -160,5 +195,11 @@ extension HostRow {
                 host: poll.host, reachable: true, reachability: "unreadable", facts: nil, alerts: [],
                 error: poll.error, latency: poll.latency)
         }
+    }
+}
+
+extension String {
+    fileprivate var replacingUnderscores: String {
+        String(map { $0 == "_" ? " " : $0 })
     }
 }

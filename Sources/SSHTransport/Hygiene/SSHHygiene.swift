@@ -1,4 +1,5 @@
 import FleetCore
+import Glibc
 
 /// Checks the operator's ssh configuration for a host against the runbook's "Remote
 /// monitor & SSH trust" advice, from what `ssh -G` says ssh would actually use.
@@ -12,15 +13,19 @@ public struct SSHHygiene: Sendable {
     public var sshProgram: String
     public var environment: [String: String]
     public var runner: any ProcessRunner
+    /// Whether a host name resolves to an address (getaddrinfo); a test passes its own.
+    public var resolves: @Sendable (String) -> Bool
 
     public init(
         sshProgram: String = "ssh",
         environment: [String: String] = ProcessRequest.currentEnvironment(),
-        runner: any ProcessRunner = PosixProcessRunner()
+        runner: any ProcessRunner = PosixProcessRunner(),
+        resolves: @escaping @Sendable (String) -> Bool = SSHHygiene.nameResolves
     ) {
         self.sshProgram = sshProgram
         self.environment = environment
         self.runner = runner
+        self.resolves = resolves
     }
 
     /// The file names ssh tries when no IdentityFile is configured.
@@ -29,8 +34,19 @@ public struct SSHHygiene: Sendable {
     ]
 
     /// Runs `ssh -G` for `host` (no connection is made) and judges its output.
+    ///
+    /// Throws when every connection would fail: the `ssh_config` file is missing, `ssh -G`
+    /// rejects the configuration, or the destination is neither a `Host` alias with a `HostName`
+    /// nor a name that resolves (and no ProxyJump/ProxyCommand would resolve it elsewhere).
     public func check(_ host: RemoteHost, timeout: Duration = .seconds(5)) throws(SSHSetupError) -> [SSHHygieneFinding]
     {
+        if let file = host.options.configFile, access(file, R_OK) != 0 {
+            let why = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw SSHSetupError(
+                .sshConfig,
+                "\(host.label): ssh_config = \(file): \(why), so every ssh call fails; fix ssh_config in the inventory (or create the file)"
+            )
+        }
         let arguments = try SSHCommandLine.configDumpArguments(for: host)
         let request = ProcessRequest(
             sshProgram, arguments: arguments, environment: environment, grouping: .newSession,
@@ -53,7 +69,40 @@ public struct SSHHygiene: Sendable {
                 "\(host.label): `ssh \(arguments.joined(separator: " "))` \(why); fix the ssh config for \(host.target.destination)"
             )
         }
-        return Self.findings(in: SSHConfigDump(parsing: output.stdoutText), for: host)
+        let dump = SSHConfigDump(parsing: output.stdoutText)
+        if let problem = Self.unreachableName(in: dump, for: host, resolves: resolves) {
+            throw SSHSetupError(.sshConfig, problem)
+        }
+        return Self.findings(in: dump, for: host)
+    }
+
+    /// The error when ssh would connect to a name nothing can resolve: the destination is not a
+    /// `Host` alias with a `HostName` (ssh -G then reports the alias itself as the host name), no
+    /// proxy takes the connection, and the name does not resolve here (`no2`, a typo, an alias
+    /// missing from the ssh config). nil when the name looks reachable.
+    public static func unreachableName(
+        in dump: SSHConfigDump, for host: RemoteHost, resolves: (String) -> Bool
+    ) -> String? {
+        let alias = hostPattern(host.target.destination)
+        guard let hostName = dump.values("hostname").first, hostName.lowercased() == alias.lowercased() else {
+            return nil
+        }
+        for keyword in ["proxyjump", "proxycommand"] {
+            if let value = dump.setting(keyword), value != "none" { return nil }
+        }
+        guard !resolves(hostName) else { return nil }
+        let file = host.options.configFile ?? "~/.ssh/config"
+        return
+            "\(host.label): no Host \(alias) in \(file), and '\(hostName)' does not resolve as a host name, so every poll would fail; add `Host \(alias)` with its `HostName` to \(file), or fix ssh = ... in the inventory"
+    }
+
+    /// getaddrinfo: whether `name` resolves to any address.
+    @Sendable public static func nameResolves(_ name: String) -> Bool {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        defer { if let result { freeaddrinfo(result) } }
+        return getaddrinfo(name, nil, &hints, &result) == 0 && result != nil
     }
 
     /// The weaknesses in `dump`, most severe first.

@@ -27,7 +27,7 @@ final class AnomalyRepetitiveActiveDetectorTests: XCTestCase {
             "1 anomaly_repetitive_tool event(s) in last 5 rounds; latest: Bash on 'pytest -x' (16x in window 30)")
         XCTAssertEqual(
             alert.context, ["count": 1, "window_rounds": 5, "latest_tool": "Bash", "latest_target": "pytest -x"])
-        XCTAssertEqual(alert.key, "anomaly_repetitive_active:latest_tool=Bash|latest_target=pytest -x")
+        XCTAssertEqual(alert.key, "anomaly_repetitive_active")
     }
 
     func testSilentJustOutsideTheWindow() {
@@ -47,7 +47,7 @@ final class AnomalyRepetitiveActiveDetectorTests: XCTestCase {
         XCTAssertEqual(
             alert.message,
             "3 anomaly_repetitive_tool event(s) in last 5 rounds; latest: Read on None (16x in window 30)")
-        XCTAssertEqual(alert.key, "anomaly_repetitive_active:latest_tool=Read|latest_target=None")
+        XCTAssertEqual(alert.key, "anomaly_repetitive_active")
         XCTAssertEqual(alert.context["latest_target"], JSONValue.null)
     }
 

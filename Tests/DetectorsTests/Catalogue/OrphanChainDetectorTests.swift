@@ -23,7 +23,7 @@ final class OrphanChainDetectorTests: XCTestCase {
         let alert = try XCTUnwrap(F.alerts(OrphanChainDetector(), F.observation(events: rounds(1...3))).first)
         XCTAssertEqual(alert.message, "3 consecutive rounds with orphan_stashed (>= 3)")
         XCTAssertEqual(alert.context, ["streak": 3, "threshold": 3, "last_round": 3])
-        XCTAssertEqual(alert.key, "orphan_chain:last_round=3")
+        XCTAssertEqual(alert.key, "orphan_chain")
     }
 
     func testBelowThresholdAndReset() {

@@ -90,6 +90,25 @@ final class RateDetectorTests: XCTestCase {
         XCTAssertEqual(alert.context, ["matches": 2, "window": 10, "threshold": 0.2, "hint": "Run `claude /login`"])
     }
 
+    func testOAuthFailResolvesOnTheFirstGoodRoundAfterAStart() throws {
+        // Ten failed rounds; the operator logs in and starts serve again at 11_000 s.
+        var rounds = (1...10).map(authShort)
+        let restart = [F.event(10_900, "serve_stopped"), F.event(11_000, "serve_started", ["pid": 42])]
+        XCTAssertEqual(
+            F.alerts(OAuthFailDetector(), F.observation(events: restart, rounds: rounds)).first?.context["matches"], 10,
+            "started, but no round has proven it yet")
+        rounds.append(F.round(11))
+        XCTAssertEqual(
+            F.alerts(OAuthFailDetector(), F.observation(events: restart, rounds: rounds)), [],
+            "the first good round after the start clears the failures before it")
+        // Without a start in between, one good round proves nothing (intermittent failures).
+        XCTAssertEqual(F.alerts(OAuthFailDetector(), F.observation(rounds: rounds)).first?.context["matches"], 9)
+        // Failing again after the proven start: those failures count.
+        rounds += [authShort(12), authShort(13)]
+        XCTAssertEqual(
+            F.alerts(OAuthFailDetector(), F.observation(events: restart, rounds: rounds)).first?.context["matches"], 2)
+    }
+
     func testOAuthFailBelowThreshold() {
         let observation = F.observation(rounds: F.rounds(total: 10, matching: 1, authShort))
         XCTAssertEqual(F.alerts(OAuthFailDetector(), observation), [])

@@ -39,7 +39,7 @@ final class RateLimitActiveDetectorTests: XCTestCase {
                 "throttled_until_iso": "2026-11-25T12:02:40+00:00", "classification": "rate_limit_model",
                 "agent": "claude",
             ])
-        XCTAssertEqual(alert.key, "rate_limit_active:agent=claude|throttled_until_iso=2026-11-25T12:02:40+00:00")
+        XCTAssertEqual(alert.key, "rate_limit_active:agent=claude")
         XCTAssertEqual(
             F.alerts(RateLimitActiveDetector(), F.observation(now: 160, events: events)), [], "reset reached")
         XCTAssertEqual(F.alerts(RateLimitActiveDetector(), F.observation(now: 161, events: events)), [])

@@ -56,6 +56,47 @@ final class FleetWatchTests: XCTestCase {
         XCTAssertTrue(try fleet.fleetctl(["peek", "pi1", "--select", "service.active"]).stdout.hasPrefix("false"))
     }
 
+    /// Issue 24: after the operator fixes auth and runs `fleetctl start`, oauth_fail resolves on
+    /// the first good round (it used to stay ~10 rounds, `status` exiting 1 all along), while a
+    /// good round without a restart does not clear it. The table shows severity and message.
+    func testOAuthFailResolvesOnTheFirstGoodRoundAfterAStart() throws {
+        let fleet = try FleetFixture(self, hosts: ["pi"])
+        let project = try fleet.project(self, on: "pi", modes: ["auth", "auth", "auth", "slow"])
+        try fleet.inventory(
+            defaults: ["[defaults.detectors]", "window = 3", "[defaults.auto_stop]", "on = []"],
+            FleetFixture.host("pi", project: project))
+        addTeardownBlock { _ = try? project.run(["kill"]) }
+        let serve = try project.startServe()
+        defer { _ = serve.terminate(grace: .seconds(5)) }
+        func runs() -> [String] {
+            ((try? String(contentsOfFile: project.logDir + "/fake-runs", encoding: .utf8)) ?? "")
+                .split(separator: "\n").map { String($0.prefix { $0 != " " }) }
+        }
+        AgentProject.wait("three failed rounds and the fourth running") { runs().count >= 4 }
+        let failing = try fleet.fleetctl(["status", "pi"])
+        XCTAssertEqual(failing.code, 1, failing.stdout + failing.stderr)
+        XCTAssertTrue(failing.stdout.contains("[CRIT] oauth_fail: 3/3 recent rounds failed auth"), failing.stdout)
+
+        // The slow round ends well, but nobody restarted anything: still failing.
+        let stop = try fleet.fleetctl(["stop", "pi"], timeout: .seconds(60))
+        XCTAssertEqual(stop.code, 0, stop.stderr)
+        AgentProject.wait("serve to exit") { serve.poll() != nil }
+        XCTAssertEqual(try fleet.fleetctl(["status", "pi"]).code, 1, "2 of the last 3 rounds failed auth")
+
+        // The fix, then a start: the first good round after it resolves the alert.
+        try project.setModes(["ok"])
+        let start = try fleet.fleetctl(["start", "pi"], timeout: .seconds(30))
+        XCTAssertEqual(start.code, 0, start.stderr)
+        AgentProject.wait("a good round after the start", timeout: 30) { runs().count >= 5 }
+        var healthy = try fleet.fleetctl(["status", "pi"])
+        try AgentProject.wait("status to see the finished round", timeout: 30) {
+            healthy = try fleet.fleetctl(["status", "pi"])
+            return healthy.code == 0
+        }
+        XCTAssertEqual(healthy.code, 0, healthy.stdout + healthy.stderr)
+        XCTAssertFalse(healthy.stdout.contains("oauth_fail"), healthy.stdout)
+    }
+
     func testDiskCriticalHostOnAFullTmpfsIsStopped() throws {
         let fleet = try FleetFixture(self, hosts: ["pi"])
         // The project and its log dir on a small tmpfs filled past 95 %: serve's host samples

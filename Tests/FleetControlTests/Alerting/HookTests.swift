@@ -139,3 +139,70 @@ final class ResultBox: @unchecked Sendable {
         return items
     }
 }
+
+/// Hook runs for one host keep the notifications' order; the fix hint reaches hooks.
+final class HookOrderAndHintTests: XCTestCase {
+    let hinted = Alert(
+        detector: "oauth_fail", severity: .critical, message: "10/10 recent rounds failed auth",
+        context: ["hint": "run `claude login` on the host"], requestsStop: true)
+
+    func testRunsOfOneHookForOneHostFollowNotificationOrder() throws {
+        let dir = NSTemporaryDirectory() + "hook-order-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = dir + "/log"
+        // A resolve that takes longer to deliver than the firing after it: on parallel threads
+        // the firing would be logged first.
+        let hook = Inventory.AlertHook(
+            name: "log",
+            command: [
+                "sh", "-c",
+                "if [ \"$FLEET_STATE\" = resolved ]; then sleep 0.3; fi; echo \"$FLEET_STATE $FLEET_KEY\" >> \"$0\"",
+                log,
+            ], on: [.firing, .resolved], minSeverity: .warning, hosts: "all", timeoutS: 5)
+        let results = ResultBox()
+        let dispatcher = HookDispatcher(threads: 4, eventLog: nil) { results.add($0) }
+        let states: [AlertNotification.State] = [.firing, .resolved, .firing, .resolved, .firing]
+        for (index, state) in states.enumerated() {
+            var alert = hinted
+            alert.key = "k\(index)"
+            let notification = AlertNotification(
+                host: "pi", alert: alert, state: state, since: Peek.time(0), at: Peek.time(Double(index)))
+            XCTAssertTrue(
+                dispatcher.dispatch(HookInvocation(hook: hook, notification: notification), for: notification))
+        }
+        dispatcher.finish()
+        XCTAssertEqual(results.all.compactMap(\.error), [])
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines, ["firing k0", "resolved k1", "firing k2", "resolved k3", "firing k4"])
+    }
+
+    func testHintReachesMessageEnvironmentAndPlaceholder() {
+        let hook = Inventory.AlertHook(
+            name: "page", command: ["notify", "{message}", "{hint}"], on: [.firing], minSeverity: .warning,
+            hosts: "all", timeoutS: 5)
+        let notification = AlertNotification(
+            host: "pi", alert: hinted, state: .firing, since: Peek.time(0), at: Peek.time(0))
+        let invocation = HookInvocation(hook: hook, notification: notification)
+        XCTAssertEqual(
+            invocation.argv,
+            [
+                "notify", "10/10 recent rounds failed auth; hint: run `claude login` on the host",
+                "run `claude login` on the host",
+            ])
+        XCTAssertEqual(
+            invocation.environment["FLEET_MESSAGE"],
+            "10/10 recent rounds failed auth; hint: run `claude login` on the host")
+        XCTAssertEqual(invocation.environment["FLEET_HINT"], "run `claude login` on the host")
+        let posted = AlertmanagerAlert(notification: notification, group: "")
+        XCTAssertEqual(posted.annotations.first { $0.0 == "hint" }?.1, "run `claude login` on the host")
+        XCTAssertEqual(
+            AlertFormatter(.fleet).line(notification),
+            "[CRIT] pi oauth_fail — 10/10 recent rounds failed auth; hint: run `claude login` on the host")
+        var plain = hinted
+        plain.context = [:]
+        let bare = AlertNotification(host: "pi", alert: plain, state: .firing, since: Peek.time(0), at: Peek.time(0))
+        XCTAssertEqual(HookInvocation(hook: hook, notification: bare).environment["FLEET_MESSAGE"], plain.message)
+        XCTAssertEqual(AlertFormatter(.fleet).line(bare), "[CRIT] pi oauth_fail — 10/10 recent rounds failed auth")
+    }
+}

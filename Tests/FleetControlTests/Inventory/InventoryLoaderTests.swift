@@ -122,6 +122,24 @@ final class InventoryLoaderTests: XCTestCase {
         XCTAssertEqual(error("[hosts.a]\n[upgrade]\nbatch = \"0%\"\n")?.key, "upgrade.batch")
     }
 
+    func testDottedHostNamesMustBeQuotedAndArePrintedQuoted() throws {
+        XCTAssertEqual(
+            error("[hosts.no02.lan]\nssh = \"no02\"\n")?.description,
+            #"config error: inventory.toml:1: hosts.no02.lan: [hosts.no02.lan] is read as a table inside [hosts.no02]; a name with dots must be quoted: [hosts."no02.lan"]"#
+        )
+        XCTAssertEqual(
+            error("[hosts.a]\n[groups.edge.eu.west]\npoll_interval_s = 5\n")?.message,
+            #"[groups.edge.eu.west] is read as a table inside [groups.edge]; a name with dots must be quoted: [groups."edge.eu.west"]"#
+        )
+        let inventory = try load("[hosts.\"no02.lan\"]\n[hosts.pi]\n")
+        XCTAssertEqual(inventory.hosts.map(\.name).sorted(), ["no02.lan", "pi"])
+        XCTAssertTrue(inventory.text().contains("\n[hosts.\"no02.lan\"]\n"), inventory.text())
+        XCTAssertTrue(inventory.text().contains("\n[hosts.pi]\n"))
+        XCTAssertEqual(
+            error("[hosts.a]\n[groups.g]\nhosts = [\"zz.lan\"]\n")?.message,
+            #"names 'zz.lan', which is not a [hosts."zz.lan"] table"#)
+    }
+
     func testAReleaseSourceInsteadOfAnArtifact() throws {
         let url = try load("[hosts.a]\n[upgrade]\nsource = \"http://builds.lan/ar/agent-runner-{version}-{arch}\"\n")
         XCTAssertEqual(url.upgrade.source?.text, "http://builds.lan/ar/agent-runner-{version}-{arch}")
@@ -173,6 +191,17 @@ final class InventoryLoaderTests: XCTestCase {
         .load(path: path)
         XCTAssertFalse(inventory.hosts.isEmpty)
         XCTAssertEqual(inventory.hooks.compactMap(\.alertmanagerURL), ["http://127.0.0.1:9093"])
+    }
+
+    /// `fleetctl init-inventory` writes the copy built into fleetctl: it must be the file itself.
+    func testExampleInventoryIsShippedVerbatim() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("inventory.example.toml"), encoding: .utf8)
+        XCTAssertEqual(
+            ExampleInventory.text, file,
+            "Sources/fleetctl/Core/Inventory/ExampleInventory.swift must hold inventory.example.toml verbatim; copy it there"
+        )
     }
 
     func testBatchSizes() {

@@ -112,7 +112,24 @@ final class SSHHygieneTests: XCTestCase {
             name: "weak", target: try SSHTarget("weak"), options: SSHOptions(configFile: sshd.directory + "/missing"))
         XCTAssertThrowsError(try hygiene.check(broken)) { error in
             XCTAssertEqual((error as? SSHSetupError)?.code, .sshConfig)
-            XCTAssertTrue("\(error)".contains("Can't open user config file"), "\(error)")
+            XCTAssertTrue("\(error)".contains("missing: no such file, so every ssh call fails"), "\(error)")
         }
+
+        // An alias the config does not know, whose name does not resolve: every poll would fail.
+        let unresolvable = SSHHygiene(resolves: { _ in false })
+        let stray = RemoteHost(name: "no2", target: try SSHTarget("no2"), options: SSHOptions(configFile: weak))
+        XCTAssertThrowsError(try unresolvable.check(stray)) { error in
+            XCTAssertTrue(
+                "\(error)".contains("no2: no Host no2 in \(weak), and 'no2' does not resolve as a host name"),
+                "\(error)")
+        }
+        XCTAssertEqual(
+            try SSHHygiene(resolves: { $0 == "no2" }).check(stray).map(\.code).first, "shared_default_identity",
+            "a name that resolves is a host name, not a missing alias")
+        XCTAssertEqual(try unresolvable.check(host).count, 4, "weak has a HostName: nothing to resolve")
+        try "Host *\n  ProxyJump bastion\n".write(toFile: sshd.directory + "/jump", atomically: true, encoding: .utf8)
+        let jumped = RemoteHost(
+            name: "no2", target: try SSHTarget("no2"), options: SSHOptions(configFile: sshd.directory + "/jump"))
+        XCTAssertNoThrow(try unresolvable.check(jumped), "the jump host resolves it")
     }
 }

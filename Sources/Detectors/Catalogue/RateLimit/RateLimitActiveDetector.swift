@@ -9,8 +9,8 @@ import FleetCore
 /// throttle of agent A; that is fixed here. Agents with no transient event in the tail fall back
 /// to the host's own report (peek's `service.rate_limit`). One alert per throttled agent: message
 /// `"throttled until 2026-11-25T15:42:02+00:00 (rate_limit_account)"`, context
-/// `{throttled_until_iso, classification, agent}`, key
-/// `rate_limit_active:agent=claude|throttled_until_iso=2026-11-25T15:42:02+00:00`.
+/// `{throttled_until_iso, classification, agent}`, key `rate_limit_active:agent=claude`: one
+/// condition per agent, so a reset time the ladder extends updates the alert instead of re-firing it.
 public struct RateLimitActiveDetector: Detector {
     public let name = "rate_limit_active"
     public init() {}
@@ -42,7 +42,7 @@ public struct RateLimitActiveDetector: Detector {
                     "throttled_until_iso": .string(iso), "classification": .string(throttle.classification),
                     "agent": .string(throttle.agent),
                 ],
-                key: "rate_limit_active:agent=\(throttle.agent)|throttled_until_iso=\(iso)"
+                key: "rate_limit_active:agent=\(throttle.agent)"
             )
         }
     }

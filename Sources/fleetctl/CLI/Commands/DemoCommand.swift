@@ -81,8 +81,7 @@ enum DemoCommand {
         }
         let inventory: Inventory
         do {
-            inventory = try InventoryLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
-                .load(path: setup.fleet.inventoryPath)
+            inventory = try FleetctlProgram.inventoryLoader(context).load(path: setup.fleet.inventoryPath)
         } catch {
             context.stderr.write("fleetctl: the demo inventory does not load (a bug): \(error)\n")
             return ExitCode.software

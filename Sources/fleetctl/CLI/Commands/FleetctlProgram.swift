@@ -20,7 +20,7 @@ enum FleetctlProgram {
             ActionCommand.spec("kill"),
             SilenceCommand.spec, SilenceCommand.listSpec, SilenceCommand.removeSpec, UpgradeCommand.spec,
             MigrateCommand.spec, RolloutsCommand.spec,
-            DemoCommand.spec,
+            DemoCommand.spec, InitInventoryCommand.spec,
         ])
 
     static func main(_ arguments: [String], context: CommandContext) -> Int32 {
@@ -42,6 +42,8 @@ enum FleetctlProgram {
             case MigrateCommand.spec.name: return MigrateCommand.run(parsed, context: context, runner: runner)
             case RolloutsCommand.spec.name: return RolloutsCommand.run(parsed, context: context, runner: runner)
             case DemoCommand.spec.name: return DemoCommand.run(parsed, context: context, runner: runner)
+            case InitInventoryCommand.spec.name:
+                return InitInventoryCommand.run(parsed, context: context, runner: runner)
             default: return runner.usageFailure(UsageError("unknown verb '\(parsed.verb)'"), context: context)
             }
         }
@@ -53,9 +55,16 @@ enum FleetctlProgram {
             ?? "inventory.toml"
     }
 
+    /// The inventory loader for `context` (its files, and `$XDG_STATE_HOME` for default state directories).
+    static func inventoryLoader(_ context: CommandContext) -> InventoryLoader {
+        InventoryLoader(
+            environment: context.configEnvironment, fileSystem: context.fileSystem,
+            stateHome: StateDirectory.home(environment: context.environment, home: context.home))
+    }
+
     /// Loads the inventory or prints the error; nil means "return ExitCode.config".
     static func loadInventory(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Inventory? {
-        let loader = InventoryLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
+        let loader = inventoryLoader(context)
         do {
             return try loader.load(path: inventoryPath(parsed, context: context))
         } catch {

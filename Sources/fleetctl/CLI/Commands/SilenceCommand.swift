@@ -28,7 +28,10 @@ enum SilenceCommand {
     static let listSpec = VerbSpec(
         "silences", summary: "list the silences in force",
         options: [WatchCommand.stateDirOption],
-        exitCodes: [(ExitCode.success, "listed"), (ExitCode.failure, "the state directory cannot be read")])
+        exitCodes: [
+            (ExitCode.success, "listed"), (ExitCode.failure, "the state directory cannot be read"),
+            (ExitCode.config, "no --state-dir, and the inventory is missing, unreadable or invalid"),
+        ])
 
     static let removeSpec = VerbSpec(
         "unsilence", summary: "end a silence now",
@@ -40,6 +43,7 @@ enum SilenceCommand {
             (ExitCode.success, "ended"),
             (ExitCode.failure, "no silence has that id, or the state directory cannot be used"),
             (ExitCode.usage, "no ID given"),
+            (ExitCode.config, "no --state-dir, and the inventory is missing, unreadable or invalid"),
         ])
 
     static func add(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
@@ -98,7 +102,12 @@ enum SilenceCommand {
     }
 
     static func list(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
-        guard let store = store(parsed, context: context, inventory: inventoryStateDir(parsed, context: context)) else {
+        let inventoryDir: String?
+        switch inventoryStateDir(parsed, context: context, runner: runner) {
+        case .success(let directory): inventoryDir = directory
+        case .failure(let failure): return failure.code
+        }
+        guard let store = store(parsed, context: context, inventory: inventoryDir) else {
             return ExitCode.failure
         }
         let silences: [Silence]
@@ -125,7 +134,12 @@ enum SilenceCommand {
             return runner.usageFailure(
                 UsageError("unsilence needs an ID (see fleetctl silences)", verb: removeSpec.name), context: context)
         }
-        guard let store = store(parsed, context: context, inventory: inventoryStateDir(parsed, context: context)) else {
+        let inventoryDir: String?
+        switch inventoryStateDir(parsed, context: context, runner: runner) {
+        case .success(let directory): inventoryDir = directory
+        case .failure(let failure): return failure.code
+        }
+        guard let store = store(parsed, context: context, inventory: inventoryDir) else {
             return ExitCode.failure
         }
         do {
@@ -144,15 +158,36 @@ enum SilenceCommand {
         }
     }
 
-    /// The inventory's state_dir when an inventory can be read; silences and unsilence work without one.
-    private static func inventoryStateDir(_ parsed: ParsedArguments, context: CommandContext) -> String? {
-        let loader = InventoryLoader(environment: context.configEnvironment, fileSystem: context.fileSystem)
-        return (try? loader.load(path: FleetctlProgram.inventoryPath(parsed, context: context)))?.fleet.stateDir
+    /// The inventory's state directory; with `--state-dir` no inventory is needed. Without
+    /// either this is a config error (exit 78): falling back to some other directory listed no
+    /// silences, exit 0, when run outside the inventory's folder.
+    private static func inventoryStateDir(
+        _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner
+    )
+        -> Result<String?, ExitFailure>
+    {
+        if let flag = parsed.value("state-dir"), !flag.isEmpty { return .success(nil) }
+        do {
+            let path = FleetctlProgram.inventoryPath(parsed, context: context)
+            return .success(try FleetctlProgram.inventoryLoader(context).load(path: path).fleet.stateDir)
+        } catch {
+            context.stderr.write(
+                "fleetctl: \(error); the silences live in the inventory's state directory: pass -i PATH (or set FLEETCTL_INVENTORY), or --state-dir PATH\n"
+            )
+            return .failure(ExitFailure(code: ExitCode.config))
+        }
     }
 
     private static func store(_ parsed: ParsedArguments, context: CommandContext, inventory: String?) -> SilenceStore? {
         let directory = StateDirectory.resolve(
             flag: parsed.value("state-dir"), inventory: inventory, environment: context.environment, home: context.home)
+        if parsed.value("state-dir") == nil,
+            let note = StateDirectory.legacyNote(
+                stateDir: directory,
+                stateHome: StateDirectory.home(environment: context.environment, home: context.home))
+        {
+            context.stderr.write("fleetctl: \(note)\n")
+        }
         do {
             try StateDirectory.prepare(directory)
         } catch {

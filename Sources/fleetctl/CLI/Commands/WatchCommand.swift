@@ -8,7 +8,7 @@ enum WatchCommand {
     static let stateDirOption = OptionSpec(
         "state-dir", value: "PATH",
         help:
-            "Where alert state, silences and fleet-events-YYYY-MM.jsonl live (default: state_dir from the inventory, else ~/.local/state/fleetctl)."
+            "Where alert state, silences and fleet-events-YYYY-MM.jsonl live (default: state_dir from the inventory, else a directory of the inventory file's own under ~/.local/state/fleetctl; `fleetctl check` prints it)."
     )
 
     static let spec = VerbSpec(
@@ -76,6 +76,13 @@ enum WatchCommand {
         let stateDir = StateDirectory.resolve(
             flag: parsed.value("state-dir"), inventory: resolved.inventory.fleet.stateDir,
             environment: context.environment, home: context.home)
+        if parsed.value("state-dir") == nil, resolved.inventory.fleet.stateDirIsDefault,
+            let note = StateDirectory.legacyNote(
+                stateDir: stateDir, stateHome: StateDirectory.home(environment: context.environment, home: context.home)
+            )
+        {
+            context.stderr.write("fleetctl: \(note)\n")
+        }
         let lock: FileLock
         do {
             try StateDirectory.prepare(stateDir)
@@ -141,6 +148,7 @@ enum WatchCommand {
         StopRequest.installSignalHandlers()
         watcher.run { StopRequest().isRequested }
         executor.closeControlMasters(for: hosts.map(\.target.remote))
+        if let cycles = options.cycles { output.summarize(cycles: cycles, hosts: hosts.count) }
         return ExitCode.success
     }
 
@@ -157,6 +165,7 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
     private var rows: [String: HostRow] = [:]
     private var order: [String] = []
     private var recent: [String] = []
+    private var notifications = 0
     private let formatter = AlertFormatter(.fleet)
 
     init(context: CommandContext, json: Bool, terminal: Bool) {
@@ -174,11 +183,13 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
             if json {
                 var object: JSONObject = ["type": "poll"]
                 for (key, value) in row.json() { object[key] = value }
+                if object["pending"] == nil { object["pending"] = .array([]) }
                 write(object)
             } else if terminal {
                 redraw()
             }
         case .notification(let notification, let silence):
+            notifications += 1
             if json {
                 write(formatter.json(notification, silence: silence))
             } else {
@@ -209,6 +220,31 @@ final class WatchOutput: @unchecked Sendable {  // Used on the watch loop's thre
         case .warning(let message):
             context.stderr.write("fleetctl: \(message)\n")
         }
+    }
+
+    /// The result line of a bounded run (`--once`, `--cycles N`), so a run in which nothing fired
+    /// still says what it did: `watch: 2 hosts polled 1 time: all healthy, 0 notifications`, or
+    /// with --json `{"type":"summary","cycles","hosts","healthy","unhealthy":[...],"notifications"}`.
+    func summarize(cycles: Int, hosts: Int) {
+        let unhealthy = order.compactMap { rows[$0] }.filter { !$0.isHealthy }
+        if json {
+            write([
+                "type": "summary", "cycles": .int(Int64(cycles)), "hosts": .int(Int64(hosts)),
+                "healthy": .int(Int64(rows.count - unhealthy.count)),
+                "unhealthy": .array(unhealthy.map { .string($0.host) }),
+                "notifications": .int(Int64(notifications)),
+            ])
+            return
+        }
+        let polled = "\(hosts) host\(hosts == 1 ? "" : "s") polled \(cycles) time\(cycles == 1 ? "" : "s")"
+        let health =
+            unhealthy.isEmpty
+            ? (rows.count == hosts ? "all healthy" : "\(rows.count) answered, all healthy")
+            : "\(unhealthy.count) unhealthy ("
+                + unhealthy.map { "\($0.host): \($0.alertsCell)" }.joined(separator: "; ")
+                + ")"
+        let notified = "\(notifications) notification\(notifications == 1 ? "" : "s")"
+        context.stdout.write(TerminalText.sanitize("watch: \(polled): \(health), \(notified)") + "\n")
     }
 
     private func write(_ object: JSONObject) {

@@ -1,5 +1,6 @@
 import FleetCore
 import Monitoring
+import Synchronization
 
 /// Runs alert hooks on their own threads, so a slow or hanging hook never delays polling.
 ///
@@ -9,6 +10,10 @@ import Monitoring
 /// its timeout, cannot be started) is recorded as `hook_failed` in the fleet event log. When
 /// more than `queueLimit` hooks wait, new ones are dropped and recorded the same way: a hook
 /// storm must not grow fleetctl's memory without bound.
+///
+/// Runs of one hook for one host happen one after another, in dispatch order (a lane per hook
+/// and host): a hook that logs or pages must see an episode's `resolved` before the next
+/// `firing`, never the two racing on different threads. Different hosts and hooks run in parallel.
 public final class HookDispatcher: Sendable {
     /// The outcome of one hook run.
     public struct Result: Sendable, Equatable {
@@ -24,6 +29,21 @@ public final class HookDispatcher: Sendable {
     }
 
     public static let outputLimit = 64 << 10
+
+    private struct Job: Sendable {
+        var invocation: HookInvocation
+        var notification: AlertNotification
+    }
+
+    /// Hooks waiting per lane (`hook NUL host`), and the lanes a thread is draining.
+    private struct Lanes {
+        var waiting: [String: [Job]] = [:]
+        var draining: Set<String> = []
+        var count = 0
+    }
+
+    private let queueLimit: Int
+    private let lanes = Mutex(Lanes())
     private let pool: WorkerPool
     private let runner: any ProcessRunner
     private let environment: [String: String]
@@ -40,34 +60,74 @@ public final class HookDispatcher: Sendable {
         environment: [String: String] = ProcessRequest.currentEnvironment(), eventLog: EventLogWriter?,
         onResult: @escaping @Sendable (Result) -> Void = { _ in }
     ) {
-        pool = WorkerPool(threads: threads, queueLimit: queueLimit)
+        pool = WorkerPool(threads: threads)
+        self.queueLimit = max(1, queueLimit)
         self.runner = runner
         self.environment = environment
         self.eventLog = eventLog
         self.onResult = onResult
     }
 
-    /// Queues `invocation` for `notification`; returns false (and records the drop) when the queue is full.
+    /// Queues `invocation` for `notification` behind the earlier runs of the same hook for the
+    /// same host; returns false (and records the drop) when the queue is full.
     @discardableResult
     public func dispatch(_ invocation: HookInvocation, for notification: AlertNotification) -> Bool {
-        let accepted = pool.submit { [self] in
-            let result = run(invocation, host: notification.host)
-            if result.error != nil { record(result, notification: notification) }
-            onResult(result)
+        let lane = invocation.hook + "\u{0}" + notification.host
+        let admitted: Bool?  // nil: full; true: this call starts the lane's thread
+        admitted = lanes.withLock { state -> Bool? in
+            guard state.count < queueLimit else { return nil }
+            state.count += 1
+            state.waiting[lane, default: []].append(Job(invocation: invocation, notification: notification))
+            return state.draining.insert(lane).inserted
         }
-        if !accepted {
-            let dropped = Result(
-                invocation: invocation, host: notification.host, exit: nil, timedOut: false,
-                error: "not run: more than \(pool.queueLimit) hooks are waiting (hooks slower than alerts arrive)",
-                outputTail: "", duration: .zero)
-            record(dropped, notification: notification)
-            onResult(dropped)
+        guard let admitted else {
+            drop(
+                invocation, notification,
+                because: "more than \(queueLimit) hooks are waiting (hooks slower than alerts arrive)")
+            return false
         }
-        return accepted
+        if admitted && !pool.submit({ [self] in drain(lane) }) {
+            let jobs = lanes.withLock { state -> [Job] in
+                let jobs = state.waiting.removeValue(forKey: lane) ?? []
+                state.draining.remove(lane)
+                state.count -= jobs.count
+                return jobs
+            }
+            for job in jobs { drop(job.invocation, job.notification, because: "fleetctl is shutting down") }
+            return false
+        }
+        return true
     }
 
-    /// Hooks queued or running.
-    public var pending: Int { pool.pending }
+    /// Runs the lane's hooks in order until it is empty.
+    private func drain(_ lane: String) {
+        while let job = lanes.withLock({ state -> Job? in
+            guard var jobs = state.waiting[lane], !jobs.isEmpty else {
+                state.waiting[lane] = nil
+                state.draining.remove(lane)
+                return nil
+            }
+            let job = jobs.removeFirst()
+            state.waiting[lane] = jobs
+            state.count -= 1
+            return job
+        }) {
+            let result = run(job.invocation, host: job.notification.host)
+            if result.error != nil { record(result, notification: job.notification) }
+            onResult(result)
+        }
+    }
+
+    private func drop(_ invocation: HookInvocation, _ notification: AlertNotification, because reason: String) {
+        let dropped = Result(
+            invocation: invocation, host: notification.host, exit: nil, timedOut: false, error: "not run: \(reason)",
+            outputTail: "", duration: .zero)
+        record(dropped, notification: notification)
+        onResult(dropped)
+    }
+
+    /// Hooks queued, not yet started.
+    public var pending: Int { lanes.withLock { $0.count } }
 
     /// Waits for queued and running hooks to end (each is bounded by its timeout), then stops the threads.
     public func finish() {

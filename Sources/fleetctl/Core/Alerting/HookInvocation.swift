@@ -22,7 +22,7 @@ public struct HookInvocation: Sendable, Equatable {
         let values = [
             "{host}": notification.host, "{detector}": notification.alert.detector,
             "{severity}": notification.alert.severity.rawValue, "{state}": notification.state.rawValue,
-            "{message}": notification.alert.message,
+            "{message}": notification.alert.messageWithHint, "{hint}": notification.alert.hint ?? "",
         ]
         argv = hook.command.map { values[$0] ?? $0 }
         environment = [
@@ -31,7 +31,8 @@ public struct HookInvocation: Sendable, Equatable {
             "FLEET_SEVERITY": notification.alert.severity.rawValue,
             "FLEET_STATE": notification.state.rawValue,
             "FLEET_REPEAT": notification.isRepeat ? "1" : "0",
-            "FLEET_MESSAGE": Self.environmentSafe(notification.alert.message),
+            "FLEET_MESSAGE": Self.environmentSafe(notification.alert.messageWithHint),
+            "FLEET_HINT": Self.environmentSafe(notification.alert.hint ?? ""),
             "FLEET_SINCE": EventTimestamp.format(notification.since),
             "FLEET_KEY": Self.environmentSafe(notification.alert.key),
             "FLEET_AUTO_ACTION": notification.autoAction,

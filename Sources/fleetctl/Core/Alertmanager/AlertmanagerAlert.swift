@@ -3,7 +3,7 @@ import Monitoring
 
 /// One alert as Alertmanager's v2 API takes it (`POST /api/v2/alerts`, a JSON array of these):
 /// `{labels: {alertname, host, detector, severity, group[, alert_key]}, annotations: {summary,
-/// description}, startsAt, endsAt?}`. Alertmanager identifies an alert by its labels, so they
+/// description[, hint][, auto_action]}, startsAt, endsAt?}`. Alertmanager identifies an alert by its labels, so they
 /// hold only what is stable for an episode; the message (which changes) is an annotation.
 public struct AlertmanagerAlert: Sendable, Equatable {
     public var labels: [(String, String)]
@@ -25,6 +25,7 @@ public struct AlertmanagerAlert: Sendable, Equatable {
             ("summary", "\(notification.host): \(alert.detector) (\(alert.severity.rawValue))"),
             ("description", alert.message),
         ]
+        if let hint = alert.hint { annotations.append(("hint", hint)) }
         if notification.autoAction != "none" { annotations.append(("auto_action", notification.autoAction)) }
         startsAt = notification.since
         endsAt = notification.state == .resolved ? notification.at : nil

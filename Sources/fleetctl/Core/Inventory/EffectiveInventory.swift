@@ -42,12 +42,12 @@ extension Inventory {
             "inventory \(displayPath): \(hosts.count) host\(hosts.count == 1 ? "" : "s"), \(groups.count) group\(groups.count == 1 ? "" : "s"), \(hooks.count) hook\(hooks.count == 1 ? "" : "s")"
         ]
         lines.append(
-            "state_dir = \(fleet.stateDir ?? "(default: ~/.local/state/fleetctl)"); auto-stop at most \(fleet.autoStopMaxPer10Minutes) host\(fleet.autoStopMaxPer10Minutes == 1 ? "" : "s") per 10 minutes"
+            "state_dir = \(fleet.stateDir.map { fleet.stateDirIsDefault ? "\($0) (the default for this inventory file)" : $0 } ?? "(default: derived from the inventory file's path)"); auto-stop at most \(fleet.autoStopMaxPer10Minutes) host\(fleet.autoStopMaxPer10Minutes == 1 ? "" : "s") per 10 minutes"
         )
         let defaults = HostSettings()
         for host in hosts {
             lines.append("")
-            lines.append("[hosts.\(host.name)]")
+            lines.append(Inventory.tableHeader("hosts", host.name))
             lines.append("  ssh = \(host.sshTarget)")
             if !host.groups.isEmpty { lines.append("  groups = \(host.groups.joined(separator: ", "))") }
             if !host.tags.isEmpty { lines.append("  tags = \(host.tags.joined(separator: ", "))") }

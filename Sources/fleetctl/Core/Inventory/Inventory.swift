@@ -78,9 +78,14 @@ public struct Inventory: Sendable {
 
     /// `[defaults]` keys that apply to the fleet as a whole rather than to each host.
     public struct FleetPolicy: Sendable, Equatable {
-        /// `state_dir`: fleetctl's alert state, silences and fleet event log; nil = the default
-        /// (`~/.local/state/fleetctl`), overridden by `--state-dir`.
+        /// `state_dir`: fleetctl's alert state, silences and fleet event log, overridden by
+        /// `--state-dir`. An inventory read from a file without `state_dir` gets the default
+        /// derived from the file's location (``StateDirectory/forInventory(_:stateHome:)``), so
+        /// every verb finds the same state whichever folder it runs in; nil only for an inventory
+        /// parsed from text.
         public var stateDir: String?
+        /// Whether ``stateDir`` is that derived default rather than the inventory's own setting.
+        public var stateDirIsDefault = false
         /// `[defaults.auto_stop] max_per_10m`: most hosts auto-stopped across the fleet in any
         /// 10 minutes. A detector gone wrong (a bad threshold, a bad release of agent-runner)
         /// then stops a few hosts, not the whole fleet.
@@ -95,7 +100,7 @@ public struct Inventory: Sendable {
     /// an Alertmanager that receives the alerts over its v2 API.
     public struct AlertHook: Sendable, Equatable {
         /// The placeholders a command word may consist of (whole words only).
-        public static let placeholders = ["{host}", "{detector}", "{severity}", "{state}", "{message}"]
+        public static let placeholders = ["{host}", "{detector}", "{severity}", "{state}", "{message}", "{hint}"]
 
         public var name: String
         /// argv, run without a shell. A word that is exactly `{host}`, `{detector}`,
@@ -155,5 +160,19 @@ public struct Inventory: Sendable {
     /// The host named `name`.
     public func host(named name: String) -> Host? {
         hosts.first { $0.name == name }
+    }
+}
+
+extension Inventory {
+    /// The TOML table header for a host or group name: `[hosts.pi]`, or `[hosts."no02.lan"]`
+    /// when the name is not a bare key (a dot would otherwise nest a table).
+    public static func tableHeader(_ kind: String, _ name: String) -> String {
+        let bare =
+            !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x5F || byte == 0x2D
+            }
+        return "[\(kind).\(bare ? name : TOMLFieldReader.quote(name))]"
     }
 }

@@ -1,5 +1,6 @@
 import Detectors
 import FleetCore
+import Monitoring
 import SSHTransport
 
 /// Turns an inventory TOML file into an ``Inventory`` or one ``ConfigError`` naming file, line
@@ -19,10 +20,14 @@ public struct InventoryLoader: Sendable {
 
     public var environment: ConfigEnvironment
     public var fileSystem: any FileSystem
+    /// Where default state directories live: `$XDG_STATE_HOME/fleetctl`, else
+    /// `~/.local/state/fleetctl` (``StateDirectory/home(environment:home:)``).
+    public var stateHome: String
 
-    public init(environment: ConfigEnvironment, fileSystem: any FileSystem) {
+    public init(environment: ConfigEnvironment, fileSystem: any FileSystem, stateHome: String? = nil) {
         self.environment = environment
         self.fileSystem = fileSystem
+        self.stateHome = stateHome ?? StateDirectory.home(environment: [:], home: environment.home)
     }
 
     /// Reads and parses the inventory at `path` (relative to the current directory).
@@ -30,8 +35,15 @@ public struct InventoryLoader: Sendable {
         let file = try ConfigFile.read(
             path, environment: environment, fileSystem: fileSystem,
             missingHint:
-                "copy inventory.example.toml to inventory.toml, or pass --inventory PATH or set FLEETCTL_INVENTORY")
-        return try parse(file.bytes, path: file.absolutePath, displayPath: path)
+                "run `fleetctl init-inventory` to write a commented example there, or pass --inventory PATH or set FLEETCTL_INVENTORY"
+        )
+        var inventory = try parse(file.bytes, path: file.absolutePath, displayPath: path)
+        if inventory.fleet.stateDir == nil {
+            inventory.fleet.stateDir = StateDirectory.forInventory(
+                fileSystem.resolveSymlinks(file.absolutePath) ?? file.absolutePath, stateHome: stateHome)
+            inventory.fleet.stateDirIsDefault = true
+        }
+        return inventory
     }
 
     /// Parses inventory text.
@@ -64,6 +76,7 @@ public struct InventoryLoader: Sendable {
             for name in groupsTable.table.keys {
                 try Self.checkName(name, reader: groupsTable, kind: "group")
                 guard var group = try groupsTable.table(name) else { continue }
+                try Self.rejectDottedName(name, in: group, kind: "groups", allowed: Self.settingsKeys + ["hosts"])
                 try group.rejectUnknownKeys(allowed: Self.settingsKeys + ["hosts"])
                 groupMembers[name] = try group.stringList("hosts") ?? []
                 groupOrder.append(name)
@@ -76,11 +89,15 @@ public struct InventoryLoader: Sendable {
         guard var hostsTable = try root.table("hosts") else {
             throw ConfigError(
                 file: displayPath, key: "hosts",
-                message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
+                message:
+                    "no hosts; add a [hosts.NAME] table for each host (`fleetctl init-inventory --print` shows an example)"
+            )
         }
         for name in hostsTable.table.keys {
             try Self.checkName(name, reader: hostsTable, kind: "host")
             guard var host = try hostsTable.table(name) else { continue }
+            try Self.rejectDottedName(
+                name, in: host, kind: "hosts", allowed: Self.settingsKeys + ["ssh", "groups", "tags"])
             try host.rejectUnknownKeys(allowed: Self.settingsKeys + ["ssh", "groups", "tags"])
             let target = try host.string("ssh") ?? name
             if let problem = SSHTargetCheck.problem(with: target) {
@@ -109,7 +126,8 @@ public struct InventoryLoader: Sendable {
         }
         for (group, members) in groupMembers {
             for member in members where !hosts.contains(where: { $0.name == member }) {
-                throw groupReaders[group]!.error("hosts", "names '\(member)', which is not a [hosts.\(member)] table")
+                throw groupReaders[group]!.error(
+                    "hosts", "names '\(member)', which is not a \(Inventory.tableHeader("hosts", member)) table")
             }
         }
         for reader in groupReaders.values { root.absorb(reader) }
@@ -117,7 +135,9 @@ public struct InventoryLoader: Sendable {
         if hosts.isEmpty {
             throw ConfigError(
                 file: displayPath, key: "hosts",
-                message: "no hosts; add a [hosts.NAME] table for each host (see inventory.example.toml)")
+                message:
+                    "no hosts; add a [hosts.NAME] table for each host (`fleetctl init-inventory --print` shows an example)"
+            )
         }
 
         let hooks = try readHooks(&root, groups: groupOrder, hosts: hosts)
@@ -400,6 +420,30 @@ public struct InventoryLoader: Sendable {
     }
 
     /// Host and group names end up in unit names, metric labels and file names: keep them plain.
+    /// `[hosts.no02.lan]` is TOML for a table `lan` inside host `no02`: a dotted name must be
+    /// quoted. A key of `name`'s table that is no known key but a table is that mistake; say
+    /// how to write it instead of "unknown key in [hosts.no02]".
+    static func rejectDottedName(
+        _ name: String, in reader: TOMLFieldReader, kind: String, allowed: [String]
+    )
+        throws(ConfigError)
+    {
+        for key in reader.table.keys where !allowed.contains(key) {
+            guard case .table(var inner)? = reader.table[key] else { continue }
+            var dotted = name + "." + key
+            while inner.keys.count == 1, let only = inner.keys.first, !allowed.contains(only),
+                case .table(let next)? = inner[only]
+            {
+                dotted += "." + only
+                inner = next
+            }
+            throw reader.error(
+                key,
+                "[\(kind).\(dotted)] is read as a table inside [\(kind).\(name)]; a name with dots must be quoted: \(Inventory.tableHeader(kind, dotted))"
+            )
+        }
+    }
+
     static func checkName(_ name: String, reader: TOMLFieldReader, kind: String, key: String? = nil) throws(ConfigError)
     {
         let valid =
