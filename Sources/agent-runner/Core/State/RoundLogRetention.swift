@@ -5,8 +5,9 @@
 /// Serve prunes before each round creates its transcript (the original's §11.4 order), so the
 /// backlog never outgrows the guard: in steady state one round goes for each round that comes.
 /// The guard is for a sudden backlog (a lowered `round_log_retention`, a log dir inherited from a
-/// build that pruned only at boot): a prune that would delete more rounds than it keeps deletes
-/// nothing, and `agent-runner prune --yes` clears that backlog on the operator's word.
+/// build that pruned only at boot): a count that would delete more rounds than it keeps deletes
+/// none of them, and `agent-runner prune --yes` clears that backlog on the operator's word. The
+/// byte budget (`round_log_max_mb`) is never held back: it is what keeps the disk from filling.
 public struct RoundLogRetention: Sendable, Equatable {
     /// One round's log files (its transcript, and the original's wrapper log of the same N).
     public struct Round: Sendable, Equatable {
@@ -77,7 +78,7 @@ public struct RoundLogRetention: Sendable, Equatable {
             byBytes += 1
             bytes += round.bytes
         }
-        let countLimit = keepRounds == 0 ? Int.max : max(makingRoom ? 0 : 1, makingRoom ? keepRounds - 1 : keepRounds)
+        let countLimit = keepRounds == 0 ? Int.max : (makingRoom ? keepRounds - 1 : keepRounds)
         let byCount = min(newestFirst.count, countLimit)
         let countWouldDelete = newestFirst.count - byCount
         let guardHolds = bulkGuard && countWouldDelete > byCount + (makingRoom ? 1 : 0)
