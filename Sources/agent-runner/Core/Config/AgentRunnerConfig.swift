@@ -80,7 +80,7 @@ public struct AgentRunnerConfig: Sendable {
         public var roundTimeoutS: Int
         /// Seconds between rounds (fractions allowed); doubled after a failure, escalating in a crash streak.
         public var restartDelayS: Double
-        /// Rounds whose logs are kept, the running one included; 0 keeps all.
+        /// Rounds whose logs are kept, the running one included; 0 = no count limit.
         public var roundLogRetention: Int
         /// The most the finished rounds' logs may take, in MiB (`round_log_max_mb`); 0 = no byte budget.
         public var roundLogMaxMB: Int
