@@ -94,10 +94,17 @@ enum Bench {
         return (rss, anonymous, field("Pss:", in: "/proc/\(pid)/smaps_rollup") ?? rss)
     }
 
+    /// A number field of `/proc/<pid>/status` (`Threads:`), or nil when the process is gone.
+    static func statusField(_ name: String, pid: pid_t) -> Int? {
+        field(name, in: "/proc/\(pid)/status")
+    }
+
     private static func field(_ name: String, in path: String) -> Int? {
         guard let bytes = try? LocalFileSystem().readFile(path, limit: 1 << 16) else { return nil }
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name) {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            return Int(
+                line.split(omittingEmptySubsequences: true, whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst()
+                    .first ?? "")
         }
         return nil
     }

@@ -34,6 +34,8 @@ struct FleetWatchRun {
         var sshdCPU: Double
         /// This bench process: the cost of watching.
         var benchCPU: Double
+        /// Disk used by fleetctl's state directory (watch state, fleet event log, silences).
+        var stateBytes = 0
 
         /// Processes on the operator side: fleetctl, its children, its ControlMasters.
         var operatorProcesses: Int { 1 + children + masters }
@@ -131,7 +133,7 @@ struct FleetWatchRun {
                     masters: masters.count, masterCPU: masters.map(\.singleThreadedCPUSeconds).reduce(0, +),
                     masterRSSKiB: masters.map(\.rssKiB).reduce(0, +),
                     sshdCPU: sshdSide.map(\.singleThreadedCPUSeconds).reduce(0, +),
-                    benchCPU: Double(bench?.ownTicks ?? 0) / hz))
+                    benchCPU: Double(bench?.ownTicks ?? 0) / hz, stateBytes: DiskUse.blocks(stateDirectory)))
             // Once every host has its master (and a few cycles ran), what they cost together.
             if run.masterCountAtPSS == 0 && masters.count == hosts && run.arrivals.count >= hosts * 3 {
                 run.masterCountAtPSS = masters.count

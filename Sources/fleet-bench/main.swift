@@ -13,9 +13,11 @@ if arguments.first == "measure-child" { PeekScenario.measureChild(Array(argument
 let scenarios = [
     "serve-overhead", "peek", "ssh-poll", "fleet-status", "detectors", "memory-sampler", "dashboard", "fleet-scale",
 ]
+/// Run only when named: a soak takes the better part of an hour.
+let onDemand = ["soak"]
 if arguments.contains("--help") || arguments.contains("-h") {
     Bench.say(
-        "usage: fleet-bench [\(scenarios.joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector] [--engine-only]\nRuns every scenario when none is named."
+        "usage: fleet-bench [\((scenarios + onDemand).joined(separator: "|"))]... [--rounds N] [--runs N] [--per-detector] [--engine-only]\n       fleet-bench soak [--rounds N] [--every N] [--cycles N] [--hosts N] [--parts fast,1mib,watch] [--plot PATH]\nRuns every scenario but soak when none is named."
     )
     exit(0)
 }
@@ -30,6 +32,10 @@ if let index = arguments.firstIndex(of: "--runs"), index + 1 < arguments.count, 
     value > 0
 {
     runs = value
+}
+if arguments.first == "soak" {
+    SoakScenario.run(arguments: arguments)
+    exit(0)
 }
 let chosen = arguments.filter { scenarios.contains($0) }
 for scenario in chosen.isEmpty ? scenarios : chosen {

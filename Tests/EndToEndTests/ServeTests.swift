@@ -352,7 +352,8 @@ final class ServeTests: XCTestCase {
     }
 
     /// Retention counts rounds of both layouts (our earlier flat round-<N>.log, rounds/R<N>-*.log)
-    /// by mtime, a round's files together; numbering continues past the highest N of either.
+    /// by mtime, a round's files together, the new round included; numbering continues past the
+    /// highest N of either.
     func testRoundLogRetentionAtBootWithBulkGuard() throws {
         let project = try AgentProject(self, runtime: ["round_log_retention = 2"])
         try FileManager.default.createDirectory(atPath: project.logDir + "/rounds", withIntermediateDirectories: true)
@@ -365,8 +366,8 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(try project.run(["serve", "--once"]).code, 0)
         XCTAssertEqual(
             try Self.roundLogs(project.logDir),
-            ["round-2.log", "rounds/R2-20261101T000000.log", "rounds/R3-20261101T000100.log", "rounds/R4-"],
-            "round 1 (the oldest) is pruned; round 2's two files stay together; round 4 is new")
+            ["rounds/R3-20261101T000100.log", "rounds/R4-"],
+            "rounds 1 and 2 (both of round 2's files) are pruned before round 4: two rounds with it")
 
         let backlog = try AgentProject(self, runtime: ["round_log_retention = 1"])
         try FileManager.default.createDirectory(atPath: backlog.logDir, withIntermediateDirectories: true)
@@ -374,7 +375,10 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(try backlog.run(["serve", "--once"]).code, 0)
         let deferred = try XCTUnwrap(try backlog.first("round_logs_prune_deferred"))
         XCTAssertEqual(deferred.payload["existing"], .int(5))
-        XCTAssertEqual(deferred.payload["would_delete"], .int(4))
+        XCTAssertEqual(deferred.payload["would_delete"], .int(5))
+        XCTAssertTrue(
+            deferred.payload["hint"]?.stringValue?.contains("agent-runner prune --yes --config ") ?? false,
+            "\(deferred.payload)")
         XCTAssertEqual(try Self.roundLogs(backlog.logDir).count, 6)
     }
 

@@ -67,13 +67,23 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
         public var eventLog: EventLogWriter?
         public var stateStore: WatchStateStore?
         public var router: (any AlertRouter)?
+        /// How many months of the event log stay (fleetctl's `fleet-events-YYYY-MM.jsonl`); the
+        /// older ones are deleted when the loop starts and when a month begins. Nil keeps all.
+        public var eventLogMonths: MonthlyLogRetention?
+        /// Every host the inventory knows: a saved state of a host not among them (removed or
+        /// renamed) is dropped, so watch-state.json does not keep every host that ever existed.
+        /// Nil keeps every saved host (the loop may watch only some of the inventory).
+        public var knownHosts: Set<String>?
 
         public init(
-            eventLog: EventLogWriter? = nil, stateStore: WatchStateStore? = nil, router: (any AlertRouter)? = nil
+            eventLog: EventLogWriter? = nil, stateStore: WatchStateStore? = nil, router: (any AlertRouter)? = nil,
+            eventLogMonths: MonthlyLogRetention? = nil, knownHosts: Set<String>? = nil
         ) {
             self.eventLog = eventLog
             self.stateStore = stateStore
             self.router = router
+            self.eventLogMonths = eventLogMonths
+            self.knownHosts = knownHosts
         }
     }
 
@@ -94,6 +104,8 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
     private var monitors: [String: HostMonitor] = [:]
     private var savedHosts: [String: JSONValue] = [:]
     private var savedAt: ContinuousClock.Instant?
+    /// The month whose old event-log months were last pruned.
+    private var prunedMonth: Int?
     /// Whether notifications were routed since the last save (their hooks start after it).
     private var routed = false
 
@@ -115,6 +127,7 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
         guard let stateStore = outputs.stateStore else { return }
         let snapshot = try stateStore.load()
         savedHosts = snapshot.hosts
+        if let known = outputs.knownHosts { savedHosts = savedHosts.filter { known.contains($0.key) } }
         budget = AutoStopBudget(limit: budget.limit, windowS: budget.windowS, recent: snapshot.autoStops)
         for host in hosts {
             guard let saved = snapshot.hosts[host.target.name] else { continue }
@@ -168,6 +181,7 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
             uniqueKeysWithValues: hosts.enumerated().map { ($0.element.target.name, $0.offset) })
 
         while !shouldStop() {
+            pruneEventLogMonths()
             if finished == hosts.count && stopsRunning == 0 && inFlight == 0 { break }
             let now = clock.now
             // At most a few polls per worker are queued or unhandled at once: answers waiting
@@ -320,6 +334,16 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
             routed = false
             outputs.router?.start()
         }
+    }
+
+    /// Deletes the event log's months past ``Outputs/eventLogMonths``, once a month.
+    private func pruneEventLogMonths() {
+        guard let log = outputs.eventLog, let retention = outputs.eventLogMonths else { return }
+        let now = effects.wallClock.now()
+        let month = Int(now.components.year) * 12 + now.components.month
+        guard month != prunedMonth else { return }
+        prunedMonth = month
+        retention.prune(directory: log.directory, prefix: log.prefix, now: now)
     }
 
     /// Saves the state; at most twice a second unless forced (a 10,000-host state is megabytes).

@@ -41,6 +41,8 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.runtime.roundTimeoutS, 1800)
         XCTAssertEqual(config.runtime.restartDelayS, 3)
         XCTAssertEqual(config.runtime.roundLogRetention, 100)
+        XCTAssertEqual(config.runtime.roundLogMaxMB, 256)
+        XCTAssertEqual(config.runtime.eventLogMonths, 12)
         XCTAssertEqual(config.runtime.narrativeFile, "/home/op/.agent-runner/demo/logs/narrative.md")
         XCTAssertEqual(config.runtime.transientErrorAction, .backOff)
         XCTAssertNil(config.runtime.maxRounds)
@@ -166,6 +168,24 @@ final class AgentRunnerConfigLoaderTests: XCTestCase {
         XCTAssertEqual(failure?.line, 8)
         XCTAssertEqual(failure?.key, "runtime.restart_delay_s")
         XCTAssertEqual(failure?.message, #"must be a number of seconds above 0, got the string "soon""#)
+    }
+
+    /// The retention budgets are validated like the other keys: file, line and key in the error.
+    func testRetentionBudgetsAreValidated() throws {
+        func failure(_ line: String) -> ConfigError? {
+            error(minimal.replacingOccurrences(of: "[prompt]", with: line + "\n[prompt]"))
+        }
+        let negative = failure("round_log_max_mb = -1")
+        XCTAssertEqual(negative?.file, "agent-runner.toml")
+        XCTAssertEqual(negative?.line, 8)
+        XCTAssertEqual(negative?.key, "runtime.round_log_max_mb")
+        XCTAssertEqual(negative?.message, "must be an integer from 0 to 1048576, got -1")
+        XCTAssertEqual(failure("round_log_max_mb = \"1G\"")?.key, "runtime.round_log_max_mb")
+        XCTAssertEqual(failure("event_log_months = 1201")?.message, "must be an integer from 0 to 1200, got 1201")
+        let config = try load(
+            minimal.replacingOccurrences(of: "[prompt]", with: "round_log_max_mb = 0\nevent_log_months = 0\n[prompt]"))
+        XCTAssertEqual(config.runtime.roundLogRetentionBeforeRound.maxBytes, 0, "0: the count alone")
+        XCTAssertEqual(config.runtime.eventLogMonths, 0, "0: every month stays")
     }
 
     func testUnknownKeysRejectedWithSuggestion() {

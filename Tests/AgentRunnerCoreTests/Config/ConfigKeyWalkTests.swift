@@ -232,6 +232,11 @@ final class ConfigKeyWalkTests: XCTestCase {
         },
         "runtime.round_log_retention": changes(
             "runtime", "round_log_retention", "0", defense("bulk_round_log_prune_guard")),
+        "runtime.round_log_max_mb": changes(
+            "runtime", "round_log_max_mb", "16",
+            field("RoundLogRetention") { $0.runtime.roundLogRetentionBeforeRound }),
+        "runtime.event_log_months": changes(
+            "runtime", "event_log_months", "3", field("LogPrune") { LogPrune(config: $0).months }),
         "runtime.narrative_file": changes(
             "runtime", "narrative_file", #""NOTES.md""#, field("ProgressPage") { $0.runtime.narrativeFile }),
         "runtime.transient_error_action": changes(

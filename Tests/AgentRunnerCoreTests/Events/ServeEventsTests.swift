@@ -66,14 +66,18 @@ final class ServeEventsTests: XCTestCase {
             StaleAgentKilled(pid: 999, processes: 3), equals: JSONObject([("pid", .int(999)), ("processes", .int(3))]))
         let logDir = "/home/op/.agent-runner/p/logs"
         assertPayload(
-            RoundLogsPruneDeferred(directory: logDir, existing: 5, keep: 1, wouldDelete: 4),
+            RoundLogsPruneDeferred(
+                directory: logDir, existing: 5, keep: 1, wouldDelete: 4, wouldFreeBytes: 3 << 20,
+                configPath: "/home/op/my project/agent-runner.toml"),
             equals: JSONObject([
                 ("directory", .string(logDir)), ("existing", .int(5)), ("keep", .int(1)), ("would_delete", .int(4)),
+                ("would_free_bytes", .int(3 << 20)),
                 (
                     "hint",
                     .string(
-                        "nothing deleted; raise runtime.round_log_retention to >= 5 to keep this backlog, "
-                            + "or delete files in \(logDir) yourself"
+                        "nothing deleted; run `agent-runner prune --yes --config '/home/op/my project/agent-runner.toml'` "
+                            + "to delete the 4 oldest rounds' logs (3.0 MB) in \(logDir), or raise "
+                            + "runtime.round_log_retention to >= 5 (and round_log_max_mb) to keep this backlog"
                     )
                 ),
             ]))

@@ -71,16 +71,26 @@ final class RoundLogsTests: XCTestCase {
         try write("rounds/R3-20261202T000100.log", minutesAgo: 30)
         try write("rounds/R4-20261202T000200.log", minutesAgo: 20)
         let logs = RoundLogs(logDir: logDir)
-        XCTAssertEqual(logs.prune(keep: 0), .nothingToDo)
-        XCTAssertEqual(logs.prune(keep: 1), .deferred(existing: 4, keep: 1, wouldDelete: 3))
+        func retention(_ keep: Int) -> RoundLogRetention {
+            RoundLogRetention(keepRounds: keep, maxBytes: 0, makingRoom: true)
+        }
+        XCTAssertEqual(logs.prune(retention(0)), .init())
+        XCTAssertEqual(
+            logs.prune(retention(2)),
+            .init(deferral: .init(existing: 4, keep: 2, wouldDelete: 3, bytes: 11 + 40 + 29)),
+            "one round and the next would stay, three go: the guard holds")
         XCTAssertEqual(logs.files().count, 5, "a deferred prune deletes nothing")
         XCTAssertEqual(
-            logs.prune(keep: 2),
-            .deleted([
-                logDir + "/round-1.log", logDir + "/round-2.log",
-                logDir + "/rounds/R2-20261202T000000.log",
-            ]))
+            logs.prune(retention(3)),
+            .init(
+                deleted: [
+                    logDir + "/round-1.log", logDir + "/round-2.log",
+                    logDir + "/rounds/R2-20261202T000000.log",
+                ], bytes: 51))
         XCTAssertEqual(logs.files().map(\.round).sorted(), [3, 4])
-        XCTAssertEqual(logs.prune(keep: 2), .nothingToDo)
+        XCTAssertEqual(logs.prune(retention(3)), .init())
+        XCTAssertEqual(
+            logs.prune(retention(2), bulkGuard: false),
+            .init(deleted: [logDir + "/rounds/R3-20261202T000100.log"], bytes: 29))
     }
 }

@@ -78,6 +78,12 @@ case "$MODE" in
     sleep "${FAKE_SLEEP:-2}"
     echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"slow done"}'
     exit 0 ;;
+  big)
+    # A transcript of ${FAKE_BIG_KB:-400} KiB (a real agent's is megabytes), then the result.
+    yes 'agent output: read a file, ran the tests, wrote a patch; every step of it logged' | head -c "$(( ${FAKE_BIG_KB:-400} * 1024 ))"
+    echo
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"big done"}'
+    exit 0 ;;
   done)
     echo "all tasks complete" > "$AGENT_RUNNER_LOG_DIR/.agent-done"
     echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"finished"}'

@@ -1,5 +1,7 @@
 import FleetCore
+import Foundation
 import Monitoring
+import TestSupport
 import XCTest
 
 @testable import FleetControl
@@ -84,6 +86,27 @@ final class RolloutJournalTests: XCTestCase {
             candidates: hosts.map { RolloutCandidate(name: $0, version: "0.1.0", reachable: true) },
             target: "0.2.0", canary: ["pi"], batch: .count(batch))
         return RolloutJournal(id: id, plan: plan, createdAt: "2026-11-25T00:00:00.000Z")
+    }
+
+    /// Journals do not pile up: past the newest 50 finished or aborted ones the oldest go with
+    /// their run locks when a rollout starts; running and failed ones (resumable) always stay.
+    func testFinishedJournalsAreBoundedAndResumableOnesStay() throws {
+        let files = MemoryFileSystem()
+        let store = RolloutJournalStore(stateDirectory: "/state", fileSystem: files)
+        for index in 0..<56 {
+            var journal = Self.journal(id: String(format: "r%02d", index), hosts: ["pi"], batch: 1)
+            journal.createdAt = String(format: "2026-11-25T00:%02d:00.000Z", index)
+            journal.status = index == 0 ? .failed : index == 1 ? .running : index % 2 == 0 ? .finished : .aborted
+            try store.save(journal)
+            try files.writeAtomically([], to: "/state/rollouts/\(journal.id).lock", mode: 0o600)
+        }
+        XCTAssertEqual(store.prune(keep: 50), ["r02", "r03", "r04", "r05"])
+        let left = store.list().map(\.id)
+        XCTAssertEqual(left.count, 52)
+        XCTAssertEqual(Array(left.prefix(3)), ["r00", "r01", "r06"], "failed and running stay, whatever their age")
+        XCTAssertFalse(files.exists("/state/rollouts/r02.lock"))
+        XCTAssertTrue(files.exists("/state/rollouts/r06.lock"))
+        XCTAssertEqual(store.prune(keep: 50), [])
     }
 
     func testRoundTripAndTouchedHosts() {

@@ -227,6 +227,56 @@ final class WatchLoopTests: XCTestCase {
         XCTAssertEqual(router.started.last, ["pi disk_critical resolved (saved: firing [])"])
     }
 
+    /// What grows with time stays bounded: the saved state of a host no longer in the inventory
+    /// is dropped at the next watch (watch-state.json does not keep every host that ever was),
+    /// and event-log months past the retention go when the loop starts (2026-11 now: 2025-12
+    /// is the oldest of 12 months kept).
+    func testStateOfRemovedHostsAndOldEventMonthsAreDropped() throws {
+        let clock = FakeClock()
+        let files = MemoryFileSystem()
+        let store = WatchStateStore(path: "/state/watch-state.json", fileSystem: files)
+        let remote = ScriptedRemoteExecutor(clock: clock) { call in
+            call.isPeek ? .json(Peek.document(at: call.seconds)) : nil
+        }
+        let first = Watch(
+            hosts: [host("pi", policy: policy()), host("old", policy: policy())], remote: remote, clock: clock,
+            outputs: .init(stateStore: store), options: options(cycles: 1))
+        first.run()
+        XCTAssertEqual(try store.load().hosts.keys.sorted(), ["old", "pi"])
+
+        let log = try temporaryDirectory()
+        for name in ["events-2025-11.jsonl", "events-2025-12.jsonl", "other-2020-01.jsonl"] {
+            try Data("{}\n".utf8).write(to: URL(fileURLWithPath: log + "/" + name))
+        }
+        let second = Watch(
+            hosts: [host("pi", policy: policy())], remote: remote, clock: clock,
+            outputs: .init(
+                eventLog: EventLogWriter(directory: log, clock: clock.wallClock), stateStore: store,
+                eventLogMonths: MonthlyLogRetention(keepMonths: 12), knownHosts: ["pi"]),
+            options: options(cycles: 1))
+        try second.loop.restore()
+        second.run()
+        XCTAssertEqual(try store.load().hosts.keys.sorted(), ["pi"], "'old' left the inventory")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: log).sorted(),
+            ["events-2025-12.jsonl", "events-2026-11.jsonl", "other-2020-01.jsonl"])
+
+        let partial = Watch(
+            hosts: [host("pi", policy: policy())], remote: remote, clock: clock,
+            outputs: .init(stateStore: store), options: options(cycles: 1))
+        try store.save(
+            {
+                var snapshot = try store.load()
+                snapshot.hosts["elsewhere"] = snapshot.hosts["pi"]
+                return snapshot
+            }())
+        try partial.loop.restore()
+        partial.run()
+        XCTAssertEqual(
+            try store.load().hosts.keys.sorted(), ["elsewhere", "pi"],
+            "without the inventory's names (a watch of some hosts) every saved host stays")
+    }
+
     // MARK: jitter
 
     /// Poll intervals vary by up to ±5 % (jitter 0.1) with draws from the effects' random

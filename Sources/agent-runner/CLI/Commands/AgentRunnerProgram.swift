@@ -17,7 +17,7 @@ enum AgentRunnerProgram {
             InitCommand.spec, ConfigCommand.spec, ServeCommand.spec, ServeCommand.roundSpec,
             ServiceCommand.startSpec, ServiceCommand.stopSpec, ServiceCommand.killSpec, ServiceCommand.restartSpec,
             PeekCommand.statusSpec, PeekCommand.spec, PeekCommand.watchSpec, EventsCommand.spec, MonitorCommand.spec,
-            MetricsCommand.spec,
+            MetricsCommand.spec, PruneCommand.spec,
             InstallCommand.spec, InstallCommand.uninstallSpec, UpgradeCommand.spec,
             MigrateCommand.spec, DoctorCommand.spec,
         ])
@@ -35,6 +35,7 @@ enum AgentRunnerProgram {
             case EventsCommand.spec.name: return EventsCommand.run(parsed, context: context, runner: runner)
             case MonitorCommand.spec.name: return MonitorCommand.run(parsed, context: context, runner: runner)
             case MetricsCommand.spec.name: return MetricsCommand.run(parsed, context: context, runner: runner)
+            case PruneCommand.spec.name: return PruneCommand.run(parsed, context: context, runner: runner)
             case InitCommand.spec.name: return InitCommand.run(parsed, context: context, runner: runner)
             case InstallCommand.spec.name: return InstallCommand.run(parsed, context: context, runner: runner)
             case InstallCommand.uninstallSpec.name:

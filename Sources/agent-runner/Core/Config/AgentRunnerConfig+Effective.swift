@@ -25,6 +25,8 @@ extension AgentRunnerConfig {
             runtime.restartDelayS == runtime.restartDelayS.rounded()
                 ? .int(Int64(runtime.restartDelayS)) : .double(runtime.restartDelayS))
         add("runtime", "round_log_retention", .int(Int64(runtime.roundLogRetention)))
+        add("runtime", "round_log_max_mb", .int(Int64(runtime.roundLogMaxMB)))
+        add("runtime", "event_log_months", .int(Int64(runtime.eventLogMonths)))
         add("runtime", "narrative_file", .string(runtime.narrativeFile))
         add(
             "runtime", "transient_error_action", .string(runtime.transientErrorAction.rawValue),

@@ -80,8 +80,12 @@ public struct AgentRunnerConfig: Sendable {
         public var roundTimeoutS: Int
         /// Seconds between rounds (fractions allowed); doubled after a failure, escalating in a crash streak.
         public var restartDelayS: Double
-        /// Round logs kept per family; 0 keeps all.
+        /// Rounds whose logs are kept, the running one included; 0 = no count limit.
         public var roundLogRetention: Int
+        /// The most the finished rounds' logs may take, in MiB (`round_log_max_mb`); 0 = no byte budget.
+        public var roundLogMaxMB: Int
+        /// Months of `events-*.jsonl` and `metrics-*.jsonl` kept, the current one included; 0 keeps all.
+        public var eventLogMonths: Int
         public var narrativeFile: String
         public var transientErrorAction: TransientErrorAction
         /// Upper bound of the random delay added after a throttle's reset (the lower bound is
@@ -270,5 +274,15 @@ public struct AgentRunnerConfig: Sendable {
     /// The prompt files in force for a phase.
     public func promptFiles(forPhase phase: String?) -> [String] {
         phase.flatMap { phases.overrides[$0]?.promptFiles } ?? prompt.files
+    }
+}
+
+extension AgentRunnerConfig.Runtime {
+    /// `round_log_max_mb`'s default: 256 MiB, about 2 % of a 16 GB SD card (docs/configuration.md).
+    public static let defaultRoundLogMaxMB = 256
+
+    /// The round-log budgets as serve applies them before each round.
+    public var roundLogRetentionBeforeRound: RoundLogRetention {
+        RoundLogRetention(keepRounds: roundLogRetention, maxBytes: Int64(roundLogMaxMB) << 20, makingRoom: true)
     }
 }

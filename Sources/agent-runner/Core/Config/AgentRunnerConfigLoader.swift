@@ -28,7 +28,8 @@ public struct AgentRunnerConfigLoader: Sendable {
     ]
     static let runtimeKeys = [
         "work_dir", "log_dir", "round_timeout_s", "round_budget_s", "restart_delay_s", "round_log_retention",
-        "narrative_file", "transient_error_action", "rate_limit_action", "backoff_jitter_s", "max_rounds", "stop_file",
+        "round_log_max_mb", "event_log_months", "narrative_file", "transient_error_action", "rate_limit_action",
+        "backoff_jitter_s", "max_rounds", "stop_file",
         "substrate_fingerprint_paths", "fresh_eyes_every_n", "dry_run", "max_grace_after_result_s",
         "grace_kill_ignore_patterns", "disable_pre_round_hooks",
     ]
@@ -416,6 +417,10 @@ public struct AgentRunnerConfigLoader: Sendable {
                 "restart_delay_s", in: 0...86_400, requirement: "a number of seconds above 0", allowLowerBound: false)
                 ?? 3,
             roundLogRetention: try reader.nonNegativeInt("round_log_retention") ?? 100,
+            roundLogMaxMB: try reader.nonNegativeInt("round_log_max_mb", max: 1_048_576)
+                ?? AgentRunnerConfig.Runtime.defaultRoundLogMaxMB,
+            eventLogMonths: try reader.nonNegativeInt("event_log_months", max: 1200)
+                ?? MonthlyLogRetention.defaultMonths,
             narrativeFile: narrative,
             transientErrorAction: action.flatMap(AgentRunnerConfig.TransientErrorAction.init(rawValue:)) ?? .backOff,
             backoffJitterS: try reader.nonNegativeInt("backoff_jitter_s", max: 600) ?? 30,

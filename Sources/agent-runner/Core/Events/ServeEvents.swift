@@ -1,4 +1,5 @@
 import FleetCore
+import SSHTransport
 
 // The events of the restart loop (layer 2): how serve starts and stops, and why.
 
@@ -143,29 +144,45 @@ public struct StaleAgentKilled: TypedEvent {
     }
 }
 
-/// `round_logs_prune_deferred`: retention would delete more round logs than it keeps, so it
-/// deleted none (a misconfigured retention must not wipe a backlog the operator wants).
+/// `round_logs_prune_deferred`: retention would delete more rounds than it keeps, so it deleted
+/// none (a misconfigured retention must not wipe a backlog the operator wants). Serve reports it
+/// once when the backlog appears, not at every round; the hint names the command that clears it.
 public struct RoundLogsPruneDeferred: TypedEvent {
     public static let kind = EventKind.roundLogsPruneDeferred
     public static let fields: [EventField<Self>] = [
         .string("directory", \.directory), .int("existing", \.existing), .int("keep", \.keep),
-        .int("would_delete", \.wouldDelete),
-        EventField("hint", type: "str") {
-            .string(
-                "nothing deleted; raise runtime.round_log_retention to >= \($0.existing) to keep this backlog, "
-                    + "or delete files in \($0.directory) yourself")
-        },
+        .int("would_delete", \.wouldDelete), .int("would_free_bytes", \.wouldFreeBytes),
+        EventField("hint", type: "str") { .string($0.hint) },
     ]
 
     public var directory: String
     public var existing: Int
     public var keep: Int
     public var wouldDelete: Int
+    public var wouldFreeBytes: Int
+    /// The agent-runner.toml serve runs with, for the command in the hint.
+    public var configPath: String
 
-    public init(directory: String, existing: Int, keep: Int, wouldDelete: Int) {
+    public init(directory: String, existing: Int, keep: Int, wouldDelete: Int, wouldFreeBytes: Int, configPath: String)
+    {
         self.directory = directory
         self.existing = existing
         self.keep = keep
         self.wouldDelete = wouldDelete
+        self.wouldFreeBytes = wouldFreeBytes
+        self.configPath = configPath
+    }
+
+    /// What to do: the exact command that deletes the backlog, or the setting that keeps it.
+    public var hint: String {
+        "nothing deleted; run `agent-runner prune --yes --config \(RemoteCommand.quote(configPath))` to delete the "
+            + "\(wouldDelete) oldest rounds' logs (\(RoundLogsPruneDeferred.megabytes(wouldFreeBytes)) MB) in \(directory), "
+            + "or raise runtime.round_log_retention to >= \(existing) (and round_log_max_mb) to keep this backlog"
+    }
+
+    /// Bytes as MB with one decimal (`12.5`).
+    public static func megabytes(_ bytes: Int) -> String {
+        let tenths = (bytes * 10 + 524_288) / 1_048_576
+        return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -49,6 +49,10 @@ public final class RoundRunner {
     private var lastDigest: String??
     /// The failures of the previous battery run, to report each change once.
     private var lastBatteryFailures: [StartupBattery.Failure] = []
+    /// The last retention pass was deferred by the bulk guard (reported once, not every round).
+    var retentionDeferred = false
+    /// The month whose monthly logs were last pruned (they age once a month, not once a round).
+    var prunedMonth: Int?
 
     public init(
         config: AgentRunnerConfig, events: EventSink, effects: Effects, environment: [String: String],
@@ -113,6 +117,7 @@ public final class RoundRunner {
                 round: round, phase: phase, agent: agent, kind: .batteryFailed(failures),
                 logPath: logPath)
         }
+        pruneLogs()
         let setup = start(round: round, phase: phase, head: probe.head, logPath: logPath)
         let prompt: String
         do {

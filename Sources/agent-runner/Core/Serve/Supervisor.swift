@@ -77,10 +77,12 @@ public final class Supervisor: Sendable {
             stop: stop, stopFile: config.runtime.stopFile,
             sentinelPath: logDir + "/.agent-done", fileSystem: effects.fileSystem,
             clock: effects.clock)
-        startUp(events: events, triggers: triggers, maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds)
         let rounds = RoundRunner(
             config: config, events: events, effects: effects, environment: environment,
             stderr: stderr)
+        startUp(
+            events: events, triggers: triggers, rounds: rounds,
+            maxRounds: options.maxRoundsOverride ?? config.runtime.maxRounds)
         let defenses = ServeMemoryDefenses(
             config: config, sampler: memory.make(), clock: effects.clock, wallClock: effects.wallClock, events: events,
             priorLoopEpochs: ServeMemoryDefenses.priorLoopEpochs(logDir: logDir))
@@ -116,22 +118,16 @@ public final class Supervisor: Sendable {
     }
 
     /// Boot housekeeping, then `serve_started`: a stale sentinel goes, an agent left running by
-    /// a serve that died is killed, round logs past retention are pruned.
-    private func startUp(events: EventSink, triggers: StopTriggers, maxRounds: Int?) {
+    /// a serve that died is killed, logs past retention are pruned (and again before each round).
+    private func startUp(events: EventSink, triggers: StopTriggers, rounds: RoundRunner, maxRounds: Int?) {
         triggers.removeStaleSentinel()
         let reaper = StaleAgentReaper(pidFile: PidFile(path: logDir + "/agent.pid"), clock: effects.clock)
         if let killed = reaper.reap() {
             events.emit(killed)
             stderr.write("agent-runner: killed an agent (pid \(killed.pid)) left running by a previous serve\n")
         }
-        if case .deferred(let existing, let keep, let wouldDelete) = RoundLogs(logDir: logDir)
-            .prune(keep: config.runtime.roundLogRetention)
-        {
-            events.emit(
-                RoundLogsPruneDeferred(
-                    directory: logDir, existing: existing, keep: keep,
-                    wouldDelete: wouldDelete))
-        }
+        // A schedule may keep the first round hours away: the logs are pruned now too.
+        rounds.pruneLogs()
         events.emit(
             ServeStarted(
                 pid: getpid(), version: BuildInfo.version, configPath: config.configPath,

@@ -41,6 +41,7 @@ public struct RoundLogs: Sendable {
         public var path: String
         public var mtime: Int64
         public var layout: Layout
+        public var bytes: Int64 = 0
     }
 
     /// `log_dir/rounds`.
@@ -106,38 +107,60 @@ public struct RoundLogs: Sendable {
         if rename(temporary, currentLink) != 0 { unlink(temporary) }
     }
 
-    /// What a retention pass would do.
-    public enum PruneResult: Sendable, Equatable {
-        case nothingToDo
-        case deleted([String])
-        /// More rounds would go than stay: nothing was deleted (a misconfigured retention must not
-        /// wipe a backlog an operator wants), and `round_logs_prune_deferred` says so.
-        case deferred(existing: Int, keep: Int, wouldDelete: Int)
+    /// Every round with logs, its files of both layouts together (``RoundLogRetention/Round``).
+    public func rounds() -> [RoundLogRetention.Round] {
+        Dictionary(grouping: files(), by: \.round).map { number, files in
+            RoundLogRetention.Round(
+                number: number, mtime: files.map(\.mtime).max() ?? 0, bytes: files.map(\.bytes).reduce(0, +),
+                paths: files.map(\.path).sorted())
+        }
     }
 
-    /// Keeps the logs of the newest `keep` rounds by mtime, of both layouts (a round's transcript
-    /// and the original's wrapper log of the same round go together); 0 keeps everything.
-    public func prune(keep: Int) -> PruneResult {
-        guard keep > 0 else { return .nothingToDo }
-        let rounds = Dictionary(grouping: files(), by: \.round)
-            .map { (round: $0.key, mtime: $0.value.map(\.mtime).max() ?? 0, files: $0.value) }
-            .sorted { ($0.mtime, $0.round) > ($1.mtime, $1.round) }
-        guard rounds.count > keep else { return .nothingToDo }
-        let stale = rounds.dropFirst(keep)
-        if stale.count > keep {
-            return .deferred(existing: rounds.count, keep: keep, wouldDelete: stale.count)
+    /// What a retention pass did.
+    public struct PruneResult: Sendable, Equatable {
+        /// The paths deleted, and the bytes they held.
+        public var deleted: [String] = []
+        public var bytes: Int64 = 0
+        /// The bulk guard held: the rounds it kept (a misconfigured retention must not wipe a
+        /// backlog an operator wants), reported as `round_logs_prune_deferred`.
+        public var deferral: Deferral?
+
+        public struct Deferral: Sendable, Equatable {
+            public var existing: Int
+            public var keep: Int
+            public var wouldDelete: Int
+            public var bytes: Int64
         }
-        var deleted: [String] = []
-        for file in stale.flatMap(\.files).sorted(by: { $0.path < $1.path }) where unlink(file.path) == 0 {
-            deleted.append(file.path)
+
+        public init(deleted: [String] = [], bytes: Int64 = 0, deferral: Deferral? = nil) {
+            self.deleted = deleted
+            self.bytes = bytes
+            self.deferral = deferral
         }
-        return .deleted(deleted)
+    }
+
+    /// Deletes what `retention` plans for this log dir (with the bulk guard unless `bulkGuard` is
+    /// false: `agent-runner prune --yes`).
+    public func prune(_ retention: RoundLogRetention, bulkGuard: Bool = true) -> PruneResult {
+        let all = rounds()
+        let plan = retention.plan(all, bulkGuard: bulkGuard)
+        var result = PruneResult()
+        if plan.deferred {
+            result.deferral = .init(
+                existing: all.count, keep: retention.keepRounds, wouldDelete: plan.held.count, bytes: plan.bytesHeld)
+        }
+        for round in plan.delete {
+            for path in round.paths where unlink(path) == 0 { result.deleted.append(path) }
+            result.bytes += round.bytes
+        }
+        return result
     }
 
     private static func file(round: Int, path: String, layout: Layout) -> File? {
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return File(round: round, path: path, mtime: Int64(info.st_mtim.tv_sec), layout: layout)
+        return File(
+            round: round, path: path, mtime: Int64(info.st_mtim.tv_sec), layout: layout, bytes: Int64(info.st_size))
     }
 
     private static func names(in directory: String) -> [String] {

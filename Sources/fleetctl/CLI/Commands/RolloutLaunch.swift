@@ -182,6 +182,7 @@ struct RolloutLaunch {
         do {
             runLock = try store.lock(journal.id)
             try store.save(journal)
+            store.prune()
         } catch {
             context.stderr.write("fleetctl: \(error.message); pass --state-dir PATH\n")
             throw ExitFailure(code: ExitCode.failure)

@@ -91,6 +91,29 @@ public struct RolloutJournalStore: Sendable {
         return ids.compactMap { try? load($0) }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
+    /// Finished and aborted journals kept, newest first: enough to look back on a season of
+    /// upgrades with `fleetctl rollouts`; older ones (and their run locks) go when a rollout
+    /// starts. Running and failed journals are never deleted: `--resume` and `--abort` need them.
+    public static let finishedJournalsKept = 50
+
+    /// The journals of `journals` past the newest `keep` finished or aborted ones, oldest first.
+    public static func expired(_ journals: [RolloutJournal], keep: Int) -> [RolloutJournal] {
+        let done = journals.filter { $0.status == .finished || $0.status == .aborted }
+            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        return Array(done.dropFirst(keep).reversed())
+    }
+
+    /// Deletes the journals ``expired(_:keep:)`` names, with their run locks; returns their ids.
+    @discardableResult
+    public func prune(keep: Int = RolloutJournalStore.finishedJournalsKept) -> [String] {
+        let ids = Self.expired(list(), keep: keep).map(\.id)
+        for id in ids {
+            fileSystem.removeFile(path(id))
+            fileSystem.removeFile(StateDirectory.file(id + ".lock", in: directory))
+        }
+        return ids
+    }
+
     /// A new id from the time: `20261125-120000`, suffixed when taken.
     public func newID(now: UTCInstant) -> String {
         let stamp = String(String(EventTimestamp.format(now).filter { $0.isNumber || $0 == "T" }.prefix(15)))

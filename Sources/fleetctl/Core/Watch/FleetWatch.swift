@@ -6,6 +6,9 @@ import SSHTransport
 /// policy, notifications routed to the inventory's hooks through the silences, state and
 /// the fleet event log in the state directory, the inventory's fleet-wide auto-stop cap.
 public enum FleetWatch {
+    /// Months of `fleet-events-YYYY-MM.jsonl` kept, the current one included (docs/runbook.md).
+    public static let eventLogMonths = MonthlyLogRetention.defaultMonths
+
     public static func loop(
         hosts: [MonitoredHost], inventory: Inventory, stateDir: String, eventLog: EventLogWriter, hooks: HookDispatcher,
         remote: any RemoteExecutor, effects: Effects, options: WatchLoop.Options,
@@ -19,7 +22,8 @@ public enum FleetWatch {
         let outputs = WatchLoop.Outputs(
             eventLog: eventLog,
             stateStore: WatchStateStore(path: StateDirectory.file("watch-state.json", in: stateDir)),
-            router: router)
+            router: router, eventLogMonths: MonthlyLogRetention(keepMonths: FleetWatch.eventLogMonths),
+            knownHosts: Set(inventory.hosts.map(\.name)))
         return WatchLoop(
             hosts: hosts, remote: remote, effects: effects, outputs: outputs, options: options, report: report)
     }
