@@ -32,7 +32,7 @@ enum PruneCommand {
         }
         let report = LogPrune(config: config).run(now: SystemClock().now(), apply: parsed.has("yes"))
         if parsed.has("json") {
-            context.stdout.write(JSONWriter(style: .compact).string(report.json) + "\n")
+            context.stdout.write(JSONLines.line(report.json))
         } else {
             context.stdout.write(text(report, logDir: config.runtime.logDir))
         }
