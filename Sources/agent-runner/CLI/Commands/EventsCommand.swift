@@ -120,18 +120,18 @@ enum EventsCommand {
                 for event in try EventLogReader(directory: logDir).events(
                     since: since, kinds: request.kinds, inclusive: true)
                 {
-                    context.stdout.write(event.raw + "\n")
+                    context.stdout.write(JSONWriter.escapingRawControls(event.raw) + "\n")
                     if let end = watch?.check() { return ended(end, context: context) }
                 }
             } else if !request.tail {
                 for line in try lastLines(logDir: logDir, kinds: request.kinds, count: request.window ?? 10) {
-                    context.stdout.write(line + "\n")
+                    context.stdout.write(JSONWriter.escapingRawControls(line) + "\n")
                 }
             }
             guard let watch, follower != nil else { return ExitCode.success }
             while true {
                 for event in try follower!.poll() where request.kinds.contains(event.kind) {
-                    context.stdout.write(event.raw + "\n")
+                    context.stdout.write(JSONWriter.escapingRawControls(event.raw) + "\n")
                 }
                 if let end = watch.pause(pollInterval) { return ended(end, context: context) }
             }

@@ -41,8 +41,9 @@ public struct ProgressPage: Sendable {
         let sentinel = logDir + "/.agent-done"
         var selfTerminated = JSONObject([("present", .bool(false)), ("reason", .null)])
         if Directories.exists(sentinel) {
-            let reason = String(
-                String(decoding: Directories.read(sentinel, from: 0, limit: 4096), as: UTF8.self).prefix(200))
+            let reason = UTF8Clip.prefix(
+                String(decoding: Directories.read(sentinel, from: 0, limit: 4096), as: UTF8.self), maxScalars: 200,
+                maxBytes: 800)
             selfTerminated = JSONObject([("present", .bool(true)), ("reason", .string(reason))])
         }
         var rateLimit: JSONValue = .null

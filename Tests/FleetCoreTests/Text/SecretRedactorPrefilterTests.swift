@@ -1,20 +1,21 @@
 import TestSupport
 import XCTest
 
-@testable import AgentRunnerCore
+@testable import FleetCore
 
 /// The byte scan before the redaction regexes never lets a secret through: any text a rule
 /// would change passes the scan (recorded secrets, and random mixes of their pieces).
 final class SecretRedactorPrefilterTests: XCTestCase {
-    let secrets = [
-        "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
-        "Authorization: Bearer abcdefgh12345678",
-        "proxy-authorization=token xyz", "bearer ABCDEFGHIJKLMNOP", "https://user:pa55@example.com/x",
-        "ANTHROPIC_API_KEY=sk-ant-abcdefgh", "db_password: 'hunter22'", "SESSION=abc", "x-credential:zzz",
-        "eyJhbGciOi.eyJzdWIiOi.SflKxwRJSM", "sk-abcdefghijk", "ghp_0123456789abcdefABCD",
-        "github_pat_0123456789abcdefghijXY",
-        "xoxb-0123456789-abc", "AKIA0123456789ABCDEF", "AIzaSyA0123456789abcdefghijklmnopqrs",
-    ]
+    let secrets =
+        [
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+            "Authorization: Bearer abcdefgh12345678",
+            "proxy-authorization=token xyz", "bearer ABCDEFGHIJKLMNOP", "https://user:pa55@example.com/x",
+            "ANTHROPIC_API_KEY=sk-ant-abcdefgh", "db_password: 'hunter22'", "SESSION=abc", "x-credential:zzz",
+            "eyJhbGciOi.eyJzdWIiOi.SflKxwRJSM", "sk-abcdefghijk", "ghp_0123456789abcdefABCD",
+            "github_pat_0123456789abcdefghijXY",
+            "xoxb-0123456789-abc", "AKIA0123456789ABCDEF", "AIzaSyA0123456789abcdefghijklmnopqrs",
+        ] + SecretRedactorTests.corpus.map(\.0)
 
     func testEverySecretPassesTheScan() {
         for secret in secrets {
