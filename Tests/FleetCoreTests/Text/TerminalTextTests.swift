@@ -30,3 +30,23 @@ final class TerminalTextTests: XCTestCase {
         }
     }
 }
+
+/// stderr of both programs is a ``SanitizedOutput``: whatever a message quotes, nothing unsafe
+/// reaches the terminal, and newlines between messages stay.
+final class SanitizedOutputTests: XCTestCase {
+    final class Captured: TextOutput, @unchecked Sendable {  // Written by the test's thread only.
+        var text = ""
+        func write(_ text: String) { self.text += text }
+    }
+
+    func testGeneratedMessagesReachStderrSanitized() {
+        let generator = HostileText()
+        let captured = Captured()
+        let stderr = SanitizedOutput(captured)
+        for text in generator.strings(500) { stderr.write("fleetctl: " + text + "\n") }
+        XCTAssertFalse(
+            captured.text.unicodeScalars.contains { TerminalText.isUnsafe($0, keepNewlines: true) },
+            generator.random.replayHint)
+        XCTAssertTrue(captured.text.hasPrefix("fleetctl: "))
+    }
+}

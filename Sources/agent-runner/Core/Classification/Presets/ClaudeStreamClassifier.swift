@@ -109,7 +109,7 @@ public struct ClaudeStreamClassifier: TranscriptClassifier {
                     analysis.toolCalls.append(
                         ToolCall(
                             name: block["name"]?.stringValue ?? "unknown",
-                            target: target.map { UTF8Clip.prefix($0, maxScalars: 100, maxBytes: 400) }))
+                            target: target.map(ToolCall.boundedTarget)))
                 }
             case "user":
                 retry = nil

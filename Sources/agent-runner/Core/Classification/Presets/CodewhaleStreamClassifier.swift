@@ -35,7 +35,7 @@ public struct CodewhaleStreamClassifier: TranscriptClassifier {
                 analysis.toolCalls.append(
                     ToolCall(
                         name: object["name"]?.stringValue ?? "unknown",
-                        target: target.map { UTF8Clip.prefix($0, maxScalars: 100, maxBytes: 400) }))
+                        target: target.map(ToolCall.boundedTarget)))
             default: continue
             }
         }

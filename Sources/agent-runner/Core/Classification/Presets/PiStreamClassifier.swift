@@ -51,7 +51,7 @@ public struct PiStreamClassifier: TranscriptClassifier {
                 analysis.toolCalls.append(
                     ToolCall(
                         name: block["name"]?.stringValue ?? "unknown",
-                        target: target.map { UTF8Clip.prefix($0, maxScalars: 100, maxBytes: 400) }))
+                        target: target.map(ToolCall.boundedTarget)))
             }
         }
         analysis.usage = usage(messages, toolCalls: analysis.toolCalls.count, startMS: sessionStartMS)
