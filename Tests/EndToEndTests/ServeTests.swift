@@ -111,6 +111,11 @@ final class ServeTests: XCTestCase {
         XCTAssertFalse(rounds.isEmpty)
         for name in rounds { XCTAssertEqual(try Self.mode(project.logDir + "/rounds/" + name), 0o600, name) }
         XCTAssertEqual(try Self.mode(project.logDir + "/rounds"), 0o700)
+        // The transcript keeps the token (it is the agent's record); peek, a sink, does not.
+        let peek = try project.run(["peek", "--json", "--round", "latest", "--log", "--events", "20"])
+        XCTAssertEqual(peek.code, 0, peek.stderr)
+        XCTAssertTrue(peek.stdout.contains("gh api --paginate") && peek.stdout.contains("<redacted>"), peek.stdout)
+        XCTAssertFalse(peek.stdout.contains("ghp_0123456"), peek.stdout)
     }
 
     static func mode(_ path: String) throws -> Int {

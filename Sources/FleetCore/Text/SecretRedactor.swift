@@ -115,48 +115,88 @@ public enum SecretRedactor {
         return result
     }
 
-    /// Words one of the rules needs, lowercased: text with none of them holds nothing to mask.
+    /// Words one of the shape rules needs, lowercased: text with none of them (and no secret
+    /// name in a `name=value` position) holds nothing to mask.
     static let triggers: [[UInt8]] = [
-        "-----begin", "-----end", "authorization", "bearer", "://", "key", "token", "secret", "passw", "passphrase",
-        "credential", "session", "eyj", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "xapp-",
-        "akia", "asia", "aiza", "ya29.", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "glpat-", "gldt-",
-        "glrt-", "glptt-", "glcbt-", "glimt-", "glft-", "glsoat-", "glagent-", "npm_", "hf_", "sg.", "dop_v1_",
-        "pypi-",
+        "-----begin", "-----end", "authorization", "bearer", "://", "eyj", "sk-", "ghp_", "gho_", "ghu_", "ghs_",
+        "ghr_", "github_pat_", "xox", "xapp-", "akia", "asia", "aiza", "ya29.", "sk_live_", "sk_test_", "rk_live_",
+        "rk_test_", "whsec_", "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glimt-", "glft-", "glsoat-",
+        "glagent-", "npm_", "hf_", "sg.", "dop_v1_", "pypi-",
     ].map { Array($0.utf8) }
 
-    /// The triggers by their first byte, for the scan.
-    private static let triggersByFirstByte: [[[UInt8]]] = {
-        var table = [[[UInt8]]](repeating: [], count: 256)
-        for trigger in triggers { table[Int(trigger[0])].append(trigger) }
+    /// The secret names of the `KEY=value`, JSON and option rules, lowercased. They are common
+    /// words ("keyboard", "session"), so they count only where a rule could match: followed by
+    /// name characters and then `=`, `:` or `": `, or, in an option starting with `-`, by a space.
+    static let names: [[UInt8]] = ["key", "token", "secret", "passw", "passphrase", "credential", "session"].map {
+        Array($0.utf8)
+    }
+
+    /// The triggers and names by their first byte, for the scan.
+    private static let candidatesByFirstByte: [[(word: [UInt8], isName: Bool)]] = {
+        var table = [[(word: [UInt8], isName: Bool)]](repeating: [], count: 256)
+        for trigger in triggers { table[Int(trigger[0])].append((trigger, false)) }
+        for name in names { table[Int(name[0])].append((name, true)) }
         return table
     }()
 
-    /// A byte scan before the regexes: every event string is redacted (mostly numbers and short
-    /// fixed words), and running the regexes on all of them kept the regex engine's code
-    /// resident in serve (about 0.4 MiB of a 512 MB Pi's memory) and cost milliseconds an event.
-    /// One pass, ASCII case folded on the fly, candidates looked up by their first byte.
+    /// A byte scan before the regexes: every event string is redacted (mostly numbers, paths and
+    /// short fixed words), and running the regexes on all of them kept the regex engine's code
+    /// resident in serve (about 0.9 MiB of a 512 MB Pi's memory) and cost time per event. One
+    /// pass, ASCII case folded on the fly, candidates looked up by their first byte. Never
+    /// false when a rule would change the text (`SecretRedactorPrefilterTests`).
     static func mayHoldSecret(_ text: String) -> Bool {
         var text = text
         text.makeContiguousUTF8()
         return text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            let table = triggersByFirstByte
+            let table = candidatesByFirstByte
             let count = bytes.count
             var start = 0
             while start < count {
-                let candidates = table[Int(lowered(bytes[start]))]
-                if !candidates.isEmpty {
-                    for trigger in candidates where start + trigger.count <= count {
-                        var offset = 1
-                        while offset < trigger.count && lowered(bytes[start + offset]) == trigger[offset] {
-                            offset += 1
-                        }
-                        if offset == trigger.count { return true }
+                for candidate in table[Int(lowered(bytes[start]))] where start + candidate.word.count <= count {
+                    var offset = 1
+                    while offset < candidate.word.count && lowered(bytes[start + offset]) == candidate.word[offset] {
+                        offset += 1
                     }
+                    guard offset == candidate.word.count else { continue }
+                    if !candidate.isName || nameInPosition(bytes, start: start, end: start + offset) { return true }
                 }
                 start += 1
             }
             return false
         } ?? true
+    }
+
+    /// Whether the secret name at `start..<end` sits where a name rule could match it.
+    private static func nameInPosition(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Bool {
+        var index = end
+        while index < bytes.count && isNameByte(bytes[index]) { index += 1 }
+        if index < bytes.count && bytes[index] == UInt8(ascii: "\"") { index += 1 }
+        let beforeSpaces = index
+        while index < bytes.count && isSpace(bytes[index]) { index += 1 }
+        if index < bytes.count && (bytes[index] == UInt8(ascii: "=") || bytes[index] == UInt8(ascii: ":")) {
+            return true
+        }
+        guard index > beforeSpaces else { return false }
+        // `--password value`: the word holding the name starts with `-`.
+        var runStart = start
+        while runStart > 0 && (isAlphanumeric(bytes[runStart - 1]) || bytes[runStart - 1] == UInt8(ascii: "-")) {
+            runStart -= 1
+        }
+        return bytes[runStart] == UInt8(ascii: "-")
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    /// `\s` of the rules, over-approximated: ASCII whitespace and every non-ASCII byte (U+00A0,
+    /// U+2028 and the other Unicode spaces the rules' `\s` matches are non-ASCII).
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte) || byte >= 0x80
     }
 
     private static func lowered(_ byte: UInt8) -> UInt8 {

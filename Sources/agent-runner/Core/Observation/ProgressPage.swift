@@ -18,8 +18,13 @@ public struct ProgressPage: Sendable {
 
     var logDir: String { config.runtime.logDir }
 
-    /// `/api/state`.
+    /// `/api/state`, through the one redactor as a whole: the narrative, the round log tail and
+    /// the sentinel's reason are the agent's own words, and this page is a sink like peek.
     public func state() -> JSONValue {
+        SecretRedactor.redact(unredactedState())
+    }
+
+    private func unredactedState() -> JSONValue {
         let tail =
             (try? EventTail.read(logDir: logDir, recentEvents: Self.recentEvents, rounds: 0, now: clock.now().seconds))
             ?? EventTail()
