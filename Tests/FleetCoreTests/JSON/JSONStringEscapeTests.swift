@@ -31,6 +31,18 @@ final class JSONStringEscapeTests: XCTestCase {
         XCTAssertEqual(JSONWriter().string(.string("é ü 中 👩‍👩‍👧")), "\"é ü 中 👩‍👩‍👧\"", "other text stays raw")
     }
 
+    /// A host's peek with `Infinity`, `NaN` and `1e999` (which the remote parser accepts, as
+    /// Python's json module does) is printed by `fleetctl peek` as JSON any parser reads.
+    func testAHostsNonFiniteNumbersArePrintedAsNull() throws {
+        let hostile = Array(
+            #"{"system": {"load_1m": Infinity, "cpu_pct": NaN, "disk_used_pct": 1e999, "x": -1e999}}"#.utf8)
+        let document = try JSONParser(invalidUTF8: .replace).parse(hostile)
+        let printed = JSONWriter(style: .pretty(indent: 2)).encode(document)
+        let text = String(decoding: printed, as: UTF8.self)
+        XCTAssertFalse(text.contains("Infinity") || text.contains("NaN") || text.contains("e+999"), text)
+        XCTAssertEqual(try JSONParser.strict.parse(printed)["system"]?["load_1m"], .null)
+    }
+
     func testNonFiniteNumbersAreNull() throws {
         let bytes = JSONWriter(style: .pretty(indent: 2)).encode([
             "a": .double(.infinity), "b": .double(.nan), "c": 1.5,
