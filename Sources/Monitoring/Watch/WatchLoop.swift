@@ -337,7 +337,7 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
             if !dropped.isEmpty {
                 report(
                     .warning(
-                        "the watch state outgrew \(WatchStateStore.maxFileBytes >> 20) MiB; saved without the alert state of "
+                        "the watch state outgrew \(stateStore.maxFileBytes >> 20) MiB; saved without the alert state of "
                             + "\(dropped.joined(separator: ", ")), whose firing alerts will be notified again after a restart"
                     ))
             }

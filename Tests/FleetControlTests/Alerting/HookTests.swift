@@ -86,13 +86,15 @@ final class HookTests: XCTestCase {
     /// ``HookInvocation/maxValueBytes``, far below the kernel's 128 KiB per-argument limit.
     func testHostileMessagesAreBoundedSanitizedAndRedacted() {
         let generator = HostileText()
-        for round in 0..<60 {
+        for round in 0..<30 {
             let marks = round % 10 == 0 ? 300_000 + generator.random.below(100_000) : generator.random.below(2000)
             let flood = "x" + String(repeating: "\u{0301}", count: marks)
             let text = generator.string() + flood + " ghp_abcdefghijklmnopqrstuvwx123 " + generator.string()
             let hostile = AlertNotification(
                 host: "pi",
-                alert: Alert(detector: "anomaly_repetitive_active", severity: .warning, message: text, key: text),
+                alert: Alert(
+                    detector: "anomaly_repetitive_active", severity: .warning, message: text,
+                    key: marks > 10_000 ? nil : text),
                 state: .firing, since: Peek.time(0), at: Peek.time(1), autoAction: "none")
             let invocation = HookInvocation(hook: hook(["./notify", "{message}"]), notification: hostile)
             let hint = generator.random.replayHint

@@ -253,7 +253,7 @@ final class WatchLoopTests: XCTestCase {
             outputs: .init(stateStore: store), options: options(cycles: 1))
         watch.run()
         XCTAssertEqual(watch.reports.notifications.count, 3, "each host's anomaly fired")
-        let bytes = try files.readFile(store.path, limit: WatchStateStore.maxFileBytes)
+        let bytes = try files.readFile(store.path, limit: store.maxFileBytes)
         XCTAssertLessThan(bytes.count, 64 << 10, "bounded alerts keep the state small")
         let snapshot = try store.load()
         XCTAssertEqual(snapshot.hosts.keys.sorted(), names)
@@ -272,17 +272,17 @@ final class WatchLoopTests: XCTestCase {
     /// the limit, the largest hosts' state is left out (and named) so the rest survives.
     func testTheStoreNeverWritesAFileItCannotRead() throws {
         let files = MemoryFileSystem()
-        let store = WatchStateStore(path: "/state/watch-state.json", fileSystem: files)
+        let store = WatchStateStore(path: "/state/watch-state.json", fileSystem: files, maxFileBytes: 16 << 10)
         var snapshot = WatchStateStore.Snapshot()
         for index in 0..<6 {
-            snapshot.hosts["host\(index)"] = .string(String(repeating: "y", count: (index + 1) << 20))
+            snapshot.hosts["host\(index)"] = .string(String(repeating: "y", count: (index + 1) << 10))
         }
         snapshot.hosts["small"] = ["tracker": "ok"]
         let dropped = try store.save(snapshot)
         XCTAssertEqual(dropped, ["host5"], "the largest first, until it fits")
         let loaded = try store.load()
         XCTAssertEqual(loaded.hosts.keys.sorted(), ["host0", "host1", "host2", "host3", "host4", "small"])
-        XCTAssertLessThanOrEqual(try files.readFile(store.path, limit: .max).count, WatchStateStore.maxFileBytes)
+        XCTAssertLessThanOrEqual(try files.readFile(store.path, limit: .max).count, store.maxFileBytes)
     }
 
     // MARK: jitter
