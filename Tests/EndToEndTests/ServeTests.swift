@@ -83,6 +83,46 @@ final class ServeTests: XCTestCase {
         XCTAssertGreaterThan(gaps[3], gaps[0] * 3, "\(gaps)")
     }
 
+    /// A repeated tool whose target holds a GitHub token straddling the 100-character cut: the
+    /// anomaly_repetitive_tool event carries it redacted (redacted before the cut, and again by
+    /// the event log). The log dir, made 0755 by someone else's umask, is tightened to 0700, and
+    /// the transcript and event log are the owner's only (0600).
+    func testRepeatedToolTargetIsRedactedAndTheLogDirIsPrivate() throws {
+        let project = try AgentProject(
+            self, modes: ["loopsecret"],
+            extra: "[monitor]\nanomaly_repetitive_window = 10\nanomaly_repetitive_threshold = 3")
+        try FileManager.default.createDirectory(
+            atPath: project.logDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let result = try project.run(["serve", "--once"])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        let events = try project.events()
+        let anomaly = try XCTUnwrap(events.first { $0.kind == "anomaly_repetitive_tool" }, "\(events.map(\.kind))")
+        let target = anomaly.payload["target"]?.stringValue ?? ""
+        XCTAssertTrue(target.contains("<redacted>"), target)
+        XCTAssertFalse(target.contains("0123456"), target)
+        let names = try FileManager.default.contentsOfDirectory(atPath: project.logDir)
+        for name in names where name.hasPrefix("events-") {
+            let text = try String(contentsOfFile: project.logDir + "/" + name, encoding: .utf8)
+            XCTAssertFalse(text.contains("ghp_0123456"), "no event carries the token")
+            XCTAssertEqual(try Self.mode(project.logDir + "/" + name), 0o600, name)
+        }
+        XCTAssertEqual(try Self.mode(project.logDir), 0o700, "serve tightens its log dir")
+        let rounds = try FileManager.default.contentsOfDirectory(atPath: project.logDir + "/rounds")
+        XCTAssertFalse(rounds.isEmpty)
+        for name in rounds { XCTAssertEqual(try Self.mode(project.logDir + "/rounds/" + name), 0o600, name) }
+        XCTAssertEqual(try Self.mode(project.logDir + "/rounds"), 0o700)
+        // The transcript keeps the token (it is the agent's record); peek, a sink, does not.
+        let peek = try project.run(["peek", "--json", "--round", "latest", "--log", "--events", "20"])
+        XCTAssertEqual(peek.code, 0, peek.stderr)
+        XCTAssertTrue(peek.stdout.contains("gh api --paginate") && peek.stdout.contains("<redacted>"), peek.stdout)
+        XCTAssertFalse(peek.stdout.contains("ghp_0123456"), peek.stdout)
+    }
+
+    static func mode(_ path: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return ((attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1) & 0o777
+    }
+
     func testHardTimeoutKillsTheWholeGroupIncludingEscapedChildren() throws {
         let project = try AgentProject(self, modes: ["escape"], runtime: ["round_timeout_s = 1"])
         let result = try project.run(["serve", "--once"])

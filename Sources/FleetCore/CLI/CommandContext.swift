@@ -20,12 +20,13 @@ public struct CommandContext: Sendable {
         self.effects = effects
     }
 
-    /// The context of the running process: its environment, its working directory, fds 1 and 2,
-    /// the machine's real effects.
+    /// The context of the running process: its environment, its working directory, fds 1 and 2
+    /// (stderr, for humans only, through the one sanitizer), the machine's real effects.
     public static func live() -> CommandContext {
         CommandContext(
             environment: ProcessEnvironment.current(), currentDirectory: ProcessEnvironment.currentDirectory(),
-            stdout: FileDescriptorOutput.standardOutput, stderr: FileDescriptorOutput.standardError, effects: .live())
+            stdout: FileDescriptorOutput.standardOutput, stderr: SanitizedOutput(FileDescriptorOutput.standardError),
+            effects: .live())
     }
 
     /// How files are read (the effects' file system).

@@ -54,6 +54,9 @@ public final class EventLogWriter: Sendable {
     ///   - kind: a registered kind (unknown kinds cannot be constructed).
     ///   - payload: the event's fields, written after `ts` and `event` in their order. The keys
     ///     `ts` and `event` are reserved; using them is a programming error reported as a throw.
+    ///     Every string in it passes through ``SecretRedactor`` as a whole: the event log is the
+    ///     sink behind status, peek, hooks, dashboards and the fleet event log, and a field
+    ///     nobody thought of redacting (a repeated tool's target) is redacted all the same.
     ///   - instant: the event time; defaults to the writer's clock.
     /// - Throws: `EventLogError` naming the file and the system error (disk full, permission
     ///   denied, log directory missing...). Nothing is retried or crashed on.
@@ -69,7 +72,7 @@ public final class EventLogWriter: Sendable {
                         "cannot log \(kind.rawValue): payload key '\(key)' is reserved for the event envelope; rename it"
                 )
             }
-            object[key] = value
+            object[key] = SecretRedactor.redact(value)
         }
         var line = JSONWriter(style: .python).encode(.object(object))
         let text = String(decoding: line, as: UTF8.self)
@@ -125,7 +128,7 @@ public final class EventLogWriter: Sendable {
     private func openForAppend(_ path: String) throws -> OpenFile {
         let fd: Int32
         do {
-            fd = try SystemIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode: 0o644)
+            fd = try SystemIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode: 0o600)
         } catch {
             if error.code == ENOENT {
                 throw EventLogError(

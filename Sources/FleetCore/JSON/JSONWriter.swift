@@ -4,8 +4,13 @@
 /// `"` and `\` are escaped, control characters become `\n`, `\r`, `\t`, `\b`, `\f` or `\u00xx`
 /// (lowercase hex, as Python writes them); floats use Python's `repr` (shortest round-trip
 /// digits, exponent form when the exponent is below -4 or at least 16, e.g. `1e-07`, `1e+16`,
-/// `1.0`); non-finite floats are written `NaN`, `Infinity`, `-Infinity` like Python does, which
-/// `JSONParser` reads back. Object keys keep their insertion order.
+/// `1.0`). Object keys keep their insertion order.
+///
+/// Two departures from Python, both because the output is read by other programs and on
+/// terminals: C1 controls, bidi controls and line separators are escaped as `\u00xx` /
+/// `\uXXXX` (Python writes them raw), and non-finite floats are written `null` (Python writes
+/// `NaN`/`Infinity`, which is not JSON: a host sending `1e999` made `fleetctl peek` print it).
+/// `JSONParser` still reads `NaN` and `Infinity` written by the original.
 ///
 /// The writer recurses once per nesting level; values from `JSONParser` are bounded by its depth limit.
 public struct JSONWriter: Sendable {
@@ -90,7 +95,8 @@ public struct JSONWriter: Sendable {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let bool): output.append(contentsOf: (bool ? "true" : "false").utf8)
         case .int(let int): output.append(contentsOf: String(int).utf8)
-        case .double(let double): output.append(contentsOf: Self.formatDouble(double).utf8)
+        case .double(let double):
+            output.append(contentsOf: (double.isFinite ? Self.formatDouble(double) : "null").utf8)
         case .string(let string): Self.writeString(string, into: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
@@ -133,25 +139,76 @@ public struct JSONWriter: Sendable {
         output.append(bracket)
     }
 
+    /// A JSON text read from elsewhere (an event line the original tool wrote) with its raw
+    /// controls escaped as ``writeString`` escapes them: raw C0/C1 and bidi controls can only be
+    /// valid inside strings, where `\\u` escapes mean the same, so the value is unchanged and the
+    /// terminal that shows the line is safe.
+    public static func escapingRawControls(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0xC2 || $0 == 0xD8 || $0 == 0xE2 }) else { return text }
+        var output: [UInt8] = []
+        var copy = text
+        copy.makeContiguousUTF8()
+        _ = copy.utf8.withContiguousStorageIfAvailable { writeEscaped($0, into: &output, quoting: false) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     private static func writeString(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
+        var text = string
+        text.makeContiguousUTF8()
+        _ = text.utf8.withContiguousStorageIfAvailable { writeEscaped($0, into: &output, quoting: true) }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// The body of a JSON string: `"` and `\\` escaped, every C0 control and C1 control
+    /// (U+0080–U+009F, which terminals read as CSI and OSC) as `\\u00xx`, and the bidi controls
+    /// and line separators (U+061C, U+200E/F, U+2028/9, U+202A–E, U+2066–9) as `\\uXXXX`: JSON
+    /// output is often read on a terminal (`peek --json | less`), and a host's text must not
+    /// drive it. Everything else is written raw, as Python's `ensure_ascii=False` does.
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8], quoting: Bool) {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
             switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+            case 0x09 where !quoting, 0x0A where !quoting: output.append(byte)
+            case UInt8(ascii: "\"") where quoting: output.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\") where quoting: output.append(contentsOf: #"\\"#.utf8)
             case 0x0A: output.append(contentsOf: #"\n"#.utf8)
             case 0x0D: output.append(contentsOf: #"\r"#.utf8)
             case 0x09: output.append(contentsOf: #"\t"#.utf8)
             case 0x08: output.append(contentsOf: #"\b"#.utf8)
             case 0x0C: output.append(contentsOf: #"\f"#.utf8)
-            case 0x00..<0x20:
-                let hexDigits = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: #"\u00"#.utf8)
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0x0F)])
+            case 0x00..<0x20: writeUnicodeEscape(UInt32(byte), into: &output)
+            case 0xC2 where index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]):
+                writeUnicodeEscape(UInt32(bytes[index + 1]), into: &output)
+                index += 1
+            case 0xD8 where index + 1 < bytes.count && bytes[index + 1] == 0x9C:
+                writeUnicodeEscape(0x061C, into: &output)
+                index += 1
+            case 0xE2 where index + 2 < bytes.count:
+                let scalar = 0x2000 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                if (bytes[index + 1] == 0x80 || bytes[index + 1] == 0x81) && isDirectionControl(scalar) {
+                    writeUnicodeEscape(scalar, into: &output)
+                    index += 2
+                } else {
+                    output.append(byte)
+                }
             default: output.append(byte)
             }
+            index += 1
         }
-        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func isDirectionControl(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    private static func writeUnicodeEscape(_ scalar: UInt32, into output: inout [UInt8]) {
+        let hexDigits = Array("0123456789abcdef".utf8)
+        output.append(contentsOf: #"\u"#.utf8)
+        for shift in [12, 8, 4, 0] { output.append(hexDigits[Int((scalar >> UInt32(shift)) & 0xF)]) }
     }
 }

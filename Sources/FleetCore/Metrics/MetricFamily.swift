@@ -89,21 +89,33 @@ public enum PrometheusText {
         return JSONWriter.formatDouble(value)
     }
 
+    /// A label value as the exposition format writes it: `\`, `"` and newline escaped.
+    ///
+    /// Works on UTF-8 bytes: a `"` or `\` joined with a combining mark is one `Character` that is
+    /// neither, and an escaper walking Characters let one host's version string end the label
+    /// value early and break the whole scrape.
     static func escapeLabel(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
-        return out
+        escape(text, quote: true)
     }
 
+    /// HELP text: `\` and newline escaped (quotes stay as they are), byte by byte.
     static func escapeHelp(_ text: String) -> String {
-        text.replacingAll("\\", with: "\\\\").replacingAll("\n", with: "\\n")
+        escape(text, quote: false)
+    }
+
+    private static func escape(_ text: String, quote: Bool) -> String {
+        guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || (quote && $0 == 0x22) }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 8)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x22 where quote: out += [0x5C, 0x22]
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`

@@ -93,7 +93,8 @@ final class ChildStdio {
 
     private func open(_ path: String, _ flags: Int32, purpose: String) throws(ProcessError) -> Int32 {
         do {
-            let fd = try Descriptor.open(path, flags, mode: 0o644)
+            // Output files are logs (an agent's transcript, serve.log): readable by their owner only.
+            let fd = try Descriptor.open(path, flags, mode: 0o600)
             childSide.append(fd)
             return fd
         } catch {

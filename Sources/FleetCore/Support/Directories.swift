@@ -21,6 +21,20 @@ public enum Directories {
         return (info.st_mode & S_IFMT) == S_IFDIR ? nil : ENOTDIR
     }
 
+    /// `mkdir -p` with mode 0700 for what it creates, then the directory itself, when it already
+    /// existed, is ours and is open to group or others, tightened to 0700 (`chmod go-rwx`):
+    /// the log dir holds unredacted transcripts, and was once created 0755 with 0644 files.
+    @discardableResult
+    public static func createPrivate(_ path: String) -> Int32? {
+        if let error = create(path, mode: 0o700) { return error }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return errno }
+        if info.st_uid == geteuid() && info.st_mode & 0o077 != 0 && chmod(path, info.st_mode & 0o700) != 0 {
+            return errno
+        }
+        return nil
+    }
+
     /// Whether `path` exists (following symlinks).
     public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0

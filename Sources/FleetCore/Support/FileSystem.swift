@@ -36,9 +36,13 @@ public protocol FileSystem: Sendable {
     /// `mkdir -p`; the errno of the first failure, or nil.
     @discardableResult
     func createDirectory(_ path: String) -> Int32?
+    /// `mkdir -p` with mode 0700, and an existing directory of ours tightened to 0700: for the
+    /// log dir, whose transcripts are not redacted. The errno of the first failure, or nil.
+    @discardableResult
+    func createPrivateDirectory(_ path: String) -> Int32?
     /// Replaces the file at `path` whole: temp file, fsync, rename (see ``AtomicFile``).
     func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws
-    /// Appends `bytes` in one write, creating the file (0644) when missing.
+    /// Appends `bytes` in one write, creating the file (0600) when missing.
     func append(_ bytes: [UInt8], to path: String) throws
     /// At most the last `count` bytes of the file; empty when it cannot be read.
     func tail(of path: String, bytes count: Int) -> [UInt8]
@@ -48,6 +52,12 @@ public protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
+    /// A file system without modes (a test's in-memory one) creates private directories as any other.
+    @discardableResult
+    public func createPrivateDirectory(_ path: String) -> Int32? {
+        createDirectory(path)
+    }
+
     /// Reads a configuration-sized file (at most 16 MiB: anything larger is not a config).
     public func readFile(_ path: String) throws(FileReadError) -> [UInt8] {
         try readFile(path, limit: 16 << 20)
@@ -100,12 +110,17 @@ public struct LocalFileSystem: FileSystem {
         Directories.create(path)
     }
 
+    @discardableResult
+    public func createPrivateDirectory(_ path: String) -> Int32? {
+        Directories.createPrivate(path)
+    }
+
     public func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
         try AtomicFile.write(bytes, to: path, mode: mode)
     }
 
     public func append(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileError("open", path: path, failure: SystemIO.Failure(code: errno)) }
         defer { close(fd) }
         var written = 0

@@ -5,7 +5,7 @@ public enum PythonRepr {
     /// backslashes, the quote and control characters escaped, each code point on its own (so
     /// `\r\n` is `\\r\\n`, not one character left as it is).
     public static func string(_ text: String) -> String {
-        let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+        let quote: Character = text.unicodeScalars.contains("'") && !text.unicodeScalars.contains("\"") ? "\"" : "'"
         var result = String(quote)
         for scalar in text.unicodeScalars {
             switch scalar {

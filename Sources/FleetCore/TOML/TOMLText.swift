@@ -27,7 +27,8 @@ public enum TOMLText {
     /// markers) and can be written literally, else a basic string: easier to read and edit.
     public static func readableString(_ text: String) -> String {
         let plain = !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-        if plain && !text.contains("'") && (text.contains("\\") || text.contains("\"")) { return "'\(text)'" }
+        let scalars = text.unicodeScalars
+        if plain && !scalars.contains("'") && (scalars.contains("\\") || scalars.contains("\"")) { return "'\(text)'" }
         return basicString(text)
     }
 }

@@ -25,8 +25,13 @@ public struct AlertFormatter: Sendable, Equatable {
         self.form = form
     }
 
-    /// The text line (no newline).
+    /// The text line (no newline), through the one sanitizer: the message, detector context and
+    /// silence reason quote hosts, and nothing they hold may drive the terminal or break the line.
     public func line(_ notification: AlertNotification, silence: AlertSilence? = nil) -> String {
+        TerminalText.sanitize(unsanitizedLine(notification, silence: silence))
+    }
+
+    private func unsanitizedLine(_ notification: AlertNotification, silence: AlertSilence?) -> String {
         let alert = notification.alert
         switch (form, notification.state) {
         case (.fleet, .firing):
@@ -65,7 +70,7 @@ public struct AlertFormatter: Sendable, Equatable {
 
     /// The original monitor's line for a newly firing alert: `[CRIT] oauth_fail — ...`.
     public static func originalLine(_ alert: Alert) -> String {
-        alert.line
+        TerminalText.sanitize(alert.line)
     }
 
     /// The original monitor's `--json` object: `{severity, detector, message, context, ts, auto_action}`.

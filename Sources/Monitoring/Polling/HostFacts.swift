@@ -90,6 +90,7 @@ public struct HostFacts: Sendable, Equatable {
         guard let string = value?.stringValue, !string.isEmpty else { return nil }
         let clean = String(
             String.UnicodeScalarView(string.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
-        return clean.count > 80 ? String(clean.prefix(79)) + "…" : clean
+        guard clean.unicodeScalars.count > 80 || clean.utf8.count > 320 else { return clean }
+        return UTF8Clip.prefix(clean, maxScalars: 79, maxBytes: 316) + "…"
     }
 }

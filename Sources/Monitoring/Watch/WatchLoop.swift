@@ -357,7 +357,14 @@ public final class WatchLoop: @unchecked Sendable {  // Loop-thread state only; 
         for (name, monitor) in monitors { snapshot.hosts[name] = monitor.toJSON() }
         snapshot.autoStops = budget.recent
         do {
-            try stateStore.save(snapshot)
+            let dropped = try stateStore.save(snapshot)
+            if !dropped.isEmpty {
+                report(
+                    .warning(
+                        "the watch state outgrew \(stateStore.maxFileBytes >> 20) MiB; saved without the alert state of "
+                            + "\(dropped.joined(separator: ", ")), whose firing alerts will be notified again after a restart"
+                    ))
+            }
         } catch {
             report(.warning("cannot save the watch state to \(stateStore.path): \(error)"))
         }

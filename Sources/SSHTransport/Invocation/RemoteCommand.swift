@@ -3,6 +3,11 @@
 /// ssh joins its trailing words with spaces and the remote shell re-splits them, so a path with
 /// a space, a quote or `$(...)` would otherwise be split or executed. Each word is put in single
 /// quotes (with `'` written as `'\''`), which POSIX shells take literally.
+///
+/// The quoting works on UTF-8 bytes, as the remote shell reads them: a `'` followed by a
+/// combining mark, or preceded by a prepended-concatenation mark such as U+0600, is one Swift
+/// `Character` that is not `'`, and a quoter walking Characters left it unescaped, ending the
+/// quoting and letting an inventory value run a command on the host.
 public enum RemoteCommand {
     /// The remote command line for `argv`: every word arrives as exactly one literal argument.
     public static func commandLine(_ argv: [String]) -> String {
@@ -13,11 +18,17 @@ public enum RemoteCommand {
     /// for readable logs.
     public static func quote(_ word: String) -> String {
         if !word.isEmpty && word.utf8.allSatisfy(isPlain) { return word }
-        var quoted = "'"
-        for character in word {
-            if character == "'" { quoted += "'\\''" } else { quoted.append(character) }
+        var quoted: [UInt8] = [UInt8(ascii: "'")]
+        quoted.reserveCapacity(word.utf8.count + 2)
+        for byte in word.utf8 {
+            if byte == UInt8(ascii: "'") {
+                quoted += Array("'\\''".utf8)
+            } else {
+                quoted.append(byte)
+            }
         }
-        return quoted + "'"
+        quoted.append(UInt8(ascii: "'"))
+        return String(decoding: quoted, as: UTF8.self)
     }
 
     private static func isPlain(_ byte: UInt8) -> Bool {

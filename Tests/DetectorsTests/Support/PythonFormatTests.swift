@@ -31,7 +31,10 @@ final class PythonFormatTests: XCTestCase {
     func testHostTextClip() {
         XCTAssertEqual(HostText.clip("short"), "short")
         let long = String(repeating: "é", count: 500)
-        XCTAssertEqual(HostText.clip(long).count, HostText.maxCharacters + 1)
+        XCTAssertEqual(HostText.clip(long).count, HostText.maxScalars + 1)
         XCTAssertTrue(HostText.clip(long).hasSuffix("…"))
+        // One Character of 600 KB (a letter and 300 000 combining marks) is cut by bytes.
+        let cluster = "x" + String(repeating: "\u{301}", count: 300_000)
+        XCTAssertLessThanOrEqual(HostText.clip(cluster).utf8.count, HostText.maxBytes)
     }
 }

@@ -58,6 +58,14 @@ case "$MODE" in
     [ -f "$dir/$name.out" ] && sed "s/@NOW+3600@/$(( $(date +%s) + 3600 ))/g" "$dir/$name.out"
     [ -f "$dir/$name.err" ] && cat "$dir/$name.err" >&2
     exit "$(cat "$dir/$name.rc" 2>/dev/null || echo 0)" ;;
+  loopsecret)
+    # The same command five times, a GitHub token straddling its 100th character (the cut of a
+    # tool's target): an anomaly_repetitive_tool whose target must reach the event log redacted.
+    for i in 1 2 3 4 5; do
+      echo '{"type":"assistant","message":{"model":"claude-opus-5","content":[{"type":"tool_use","id":"b'$i'","name":"Bash","input":{"command":"gh api --paginate /repos/example-org/example-repository/pulls/comments?state=open&page=1 ghp_0123456789abcdefABCDEFGHIJ"}}]}}'
+    done
+    echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":10,"result":"looped"}'
+    exit 0 ;;
   hang)
     sleep 1000 ;;
   linger)

@@ -46,10 +46,23 @@ final class FleetHostUserTests: XCTestCase {
         XCTAssertNotEqual(fleet.user("pi1").uid, fleet.user("pi2").uid)
         XCTAssertFalse(fleet.user("pi1").processes().contains { $0.pid == serve2.pid })
 
-        // pi1's login can read pi2's project, but neither stop nor kill its serve, and says why at once.
+        // pi2's log dir is pi2's only (0700): pi1's login cannot even see whether it runs, and
+        // says so at once, naming the user to run as, instead of calling it "not running".
         AgentProject.wait("pi2's round in flight") {
             FileManager.default.fileExists(atPath: second.logDir + "/agent.pid")
         }
+        for verb in ["stop", "kill"] {
+            let refused = try fleet.fleetctl([verb, "wrong"])
+            XCTAssertEqual(refused.code, 1, refused.stdout)
+            XCTAssertTrue(
+                refused.stderr.contains("agent-runner: cannot read the log dir \(second.logDir) (Permission denied): ")
+                    && refused.stderr.contains("run agent-runner \(verb) as fleet-e2e-2 (or root)"), refused.stderr)
+            XCTAssertNil(serve2.poll(), "pi2's serve keeps running")
+        }
+
+        // Opened to others by hand (0755), pi1's login can read pi2's project, but neither stop
+        // nor kill its serve, and says why at once.
+        XCTAssertEqual(chmod(second.logDir, 0o755), 0)
         let stop = try fleet.fleetctl(["stop", "wrong"])
         XCTAssertEqual(stop.code, 1, stop.stdout)
         XCTAssertTrue(stop.stderr.contains("wrong: stop failed"), stop.stderr)

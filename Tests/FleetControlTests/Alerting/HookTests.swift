@@ -81,6 +81,58 @@ final class HookTests: XCTestCase {
             FileManager.default.fileExists(atPath: "/tmp/pwned-hook"), "the message was never run by a shell")
     }
 
+    /// Generated hostile messages (combining-mark floods, controls, bidi, invalid UTF-8, secrets)
+    /// reach a hook's argv and environment redacted, with no unsafe scalar and within
+    /// ``HookInvocation/maxValueBytes``, far below the kernel's 128 KiB per-argument limit.
+    func testHostileMessagesAreBoundedSanitizedAndRedacted() {
+        let generator = HostileText()
+        for round in 0..<30 {
+            let marks = round % 10 == 0 ? 300_000 + generator.random.below(100_000) : generator.random.below(2000)
+            let flood = "x" + String(repeating: "\u{0301}", count: marks)
+            let text = generator.string() + flood + " ghp_abcdefghijklmnopqrstuvwx123 " + generator.string()
+            let hostile = AlertNotification(
+                host: "pi",
+                alert: Alert(
+                    detector: "anomaly_repetitive_active", severity: .warning, message: text,
+                    key: marks > 10_000 ? nil : text),
+                state: .firing, since: Peek.time(0), at: Peek.time(1), autoAction: "none")
+            let invocation = HookInvocation(hook: hook(["./notify", "{message}"]), notification: hostile)
+            let hint = generator.random.replayHint
+            for value in [invocation.argv[1]] + invocation.environment.values {
+                XCTAssertLessThanOrEqual(value.utf8.count, HookInvocation.maxValueBytes, hint)
+                XCTAssertFalse(value.unicodeScalars.contains { TerminalText.isUnsafe($0) }, hint)
+                XCTAssertFalse(value.contains("abcdefghijklmnop"), hint)
+            }
+            XCTAssertFalse(String(decoding: invocation.stdin, as: UTF8.self).contains("abcdefghijklmnop"), hint)
+        }
+    }
+
+    /// One letter and 300 000 combining marks (a single Character of 600 KB) as the message:
+    /// the hook still runs (no E2BIG) and gets the bounded text in `$FLEET_MESSAGE` and `$2`.
+    func testAHugeSingleCharacterMessageStillRunsTheHook() throws {
+        let dir = NSTemporaryDirectory() + "hook-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let script = dir + "/hook.sh"
+        try "#!/bin/sh\nprintf '%s' \"$FLEET_MESSAGE\" > \"$1/env.txt\"\nprintf '%s' \"$2\" > \"$1/arg.txt\"\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let message = "x" + String(repeating: "\u{0301}", count: 300_000)
+        let hostile = AlertNotification(
+            host: "pi", alert: Alert(detector: "anomaly_repetitive_active", severity: .warning, message: message),
+            state: .firing, since: Peek.time(0), at: Peek.time(1), autoAction: "none")
+        let results = ResultBox()
+        let dispatcher = HookDispatcher(eventLog: nil) { results.add($0) }
+        dispatcher.dispatch(
+            HookInvocation(hook: hook([script, dir, "{message}"]), notification: hostile), for: hostile)
+        dispatcher.finish()
+        XCTAssertEqual(results.all.first?.error, nil)
+        let received = try Data(contentsOf: URL(fileURLWithPath: dir + "/env.txt"))
+        XCTAssertGreaterThan(received.count, 1000)
+        XCTAssertLessThanOrEqual(received.count, HookInvocation.maxValueBytes)
+        XCTAssertEqual(received, try Data(contentsOf: URL(fileURLWithPath: dir + "/arg.txt")))
+    }
+
     func testHangingHookIsKilledWithItsGroupAndRecorded() throws {
         let dir = NSTemporaryDirectory() + "hook-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

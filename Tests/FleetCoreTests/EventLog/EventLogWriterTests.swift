@@ -19,7 +19,7 @@ final class EventLogWriterTests: XCTestCase {
             Array((expected + "\n" + #"{"ts": "2026-11-25T13:38:30.000Z", "event": "agent_spawn"}"# + "\n").utf8)
         )
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o644)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
     }
 
     func testReservedPayloadKeysAreRefused() throws {
@@ -158,5 +158,26 @@ final class EventLogWriterTests: XCTestCase {
         for (source, indices) in seen {
             XCTAssertEqual(indices, Set(0..<Int64(perSource)), "source \(source)")
         }
+    }
+}
+
+/// The event log is the sink behind status, peek, hooks and the fleet event log: every string
+/// of every payload is redacted there, whatever the field.
+final class EventLogRedactionTests: XCTestCase {
+    func testEveryStringFieldIsRedactedWhatevertheField() throws {
+        let directory = try makeTemporaryDirectory(self)
+        let writer = EventLogWriter(directory: directory, clock: ManualClock("2026-11-25T13:38:29.971Z"))
+        for (index, (text, secret)) in SecretRedactorTests.corpus.enumerated() {
+            let line = try writer.append(
+                .anomalyRepetitiveTool,
+                [
+                    "round_num": .int(Int64(index)), "tool_name": "Bash", "target": .string(text),
+                    "list": [.string(text)],
+                ])
+            XCTAssertFalse(line.contains(secret), line)
+            XCTAssertTrue(line.contains("\"tool_name\": \"Bash\""), line)
+        }
+        let written = String(decoding: try fileBytes(directory + "/events-2026-11.jsonl"), as: UTF8.self)
+        for (_, secret) in SecretRedactorTests.corpus { XCTAssertFalse(written.contains(secret), secret) }
     }
 }

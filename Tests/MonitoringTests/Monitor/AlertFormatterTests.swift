@@ -65,3 +65,24 @@ final class AlertFormatterTests: XCTestCase {
         XCTAssertEqual(AlertFormatter.originalLine(alert), alert.line)
     }
 }
+
+/// The one alert formatter behind all three monitors prints one safe line whatever the host
+/// sent: no ESC, C0/C1 or bidi control and no newline survives, in either form.
+final class AlertFormatterSanitizingTests: XCTestCase {
+    func testGeneratedHostTextNeverDrivesTheTerminal() {
+        let generator = HostileText()
+        for _ in 0..<500 {
+            let alert = Alert(detector: "anomaly_repetitive_active", severity: .warning, message: generator.string())
+            let notification = AlertNotification(
+                host: "pi", alert: alert, state: generator.random.below(2) == 0 ? .firing : .resolved,
+                since: Peek.time(0), at: Peek.time(1), autoAction: "none")
+            for form in [AlertFormatter.Form.fleet, .original(namesHost: true)] {
+                let line = AlertFormatter(form).line(notification)
+                XCTAssertFalse(line.unicodeScalars.contains { TerminalText.isUnsafe($0) }, generator.random.replayHint)
+            }
+            XCTAssertFalse(
+                AlertFormatter.originalLine(alert).unicodeScalars.contains { TerminalText.isUnsafe($0) },
+                generator.random.replayHint)
+        }
+    }
+}

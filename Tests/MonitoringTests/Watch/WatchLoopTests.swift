@@ -277,6 +277,64 @@ final class WatchLoopTests: XCTestCase {
             "without the inventory's names (a watch of some hosts) every saved host stays")
     }
 
+    /// Hosts whose peeks carry multi-MiB hostile text (a tool name and target of one letter and
+    /// 900 000 combining marks: one Character of 1.8 MB each, a peek of 3.6 MB, inside the 4 MiB
+    /// fleetctl accepts) fire alerts whose text is bounded in bytes, and the state file fleetctl
+    /// writes stays small and readable by the next start (it once grew to 33 MB and was refused).
+    func testMultiMiBPeeksFromSeveralHostsKeepTheStateReadable() throws {
+        let clock = FakeClock()
+        let files = MemoryFileSystem()
+        let store = WatchStateStore(path: "/state/watch-state.json", fileSystem: files)
+        let huge = "x" + String(repeating: "\u{0301}", count: 900_000)
+        let remote = ScriptedRemoteExecutor(clock: clock) { call in
+            guard call.isPeek, case .object(var document) = Peek.document(at: call.seconds) else { return nil }
+            document["recent_events"] = [
+                [
+                    "ts": .string(EventTimestamp.format(Peek.time(call.seconds - 5))),
+                    "event": "anomaly_repetitive_tool", "round_num": 12, "tool_name": .string(huge),
+                    "target": .string(huge + "\u{1B}]0;pwned\u{7}\u{202E}"), "count": 5, "window": 10,
+                ]
+            ]
+            return .json(.object(document))
+        }
+        let names = ["a", "b", "c"]
+        let watch = Watch(
+            hosts: names.map { host($0, policy: policy()) }, remote: remote, clock: clock,
+            outputs: .init(stateStore: store), options: options(cycles: 1))
+        watch.run()
+        XCTAssertEqual(watch.reports.notifications.count, 3, "each host's anomaly fired")
+        let bytes = try files.readFile(store.path, limit: store.maxFileBytes)
+        XCTAssertLessThan(bytes.count, 64 << 10, "bounded alerts keep the state small")
+        let snapshot = try store.load()
+        XCTAssertEqual(snapshot.hosts.keys.sorted(), names)
+        let restored = Watch(
+            hosts: names.map { host($0, policy: policy()) }, remote: remote, clock: clock,
+            outputs: .init(stateStore: store), options: options(cycles: 1))
+        XCTAssertNoThrow(try restored.loop.restore())
+        for name in names {
+            let firing = try XCTUnwrap(restored.loop.monitor(of: name)?.tracker.firing.first?.alert)
+            XCTAssertLessThanOrEqual(firing.message.utf8.count, Alert.maxMessageBytes)
+            XCTAssertLessThanOrEqual(firing.key.utf8.count, Alert.maxKeyBytes)
+        }
+    }
+
+    /// Whatever the hosts hold, the store never writes a file larger than it reads back: past
+    /// the limit, the largest hosts' state is left out (and named) so the rest survives.
+    func testTheStoreNeverWritesAFileItCannotRead() throws {
+        let files = MemoryFileSystem()
+        let store = WatchStateStore(path: "/state/watch-state.json", fileSystem: files, maxFileBytes: 16 << 10)
+        var snapshot = WatchStateStore.Snapshot()
+        for index in 0..<6 {
+            snapshot.hosts["host\(index)"] = .string(String(repeating: "y", count: (index + 1) << 10))
+        }
+        snapshot.hosts["small"] = ["tracker": "ok"]
+        let dropped = try store.save(snapshot)
+        XCTAssertEqual(dropped, ["host5"], "the largest first, until it fits")
+        let loaded = try store.load()
+        XCTAssertEqual(loaded.hosts.keys.sorted(), ["host0", "host1", "host2", "host3", "host4", "small"])
+        XCTAssertLessThanOrEqual(try files.readFile(store.path, limit: .max).count, store.maxFileBytes)
+    }
+
     // MARK: jitter
 
     /// Poll intervals vary by up to ±5 % (jitter 0.1) with draws from the effects' random

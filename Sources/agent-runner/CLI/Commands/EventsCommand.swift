@@ -133,7 +133,7 @@ enum EventsCommand {
                 }
             } else if !request.tail {
                 for line in try lastLines(logDir: logDir, kinds: request.kinds, count: request.window ?? 10) {
-                    context.stdout.write(line + "\n")
+                    context.stdout.write(JSONWriter.escapingRawControls(line) + "\n")
                 }
             }
             guard let watch, follower != nil else { return ExitCode.success }

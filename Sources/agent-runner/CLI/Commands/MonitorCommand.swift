@@ -105,7 +105,7 @@ enum MonitorCommand {
     static func anomaly(
         _ config: AgentRunnerConfig, interval: Double, once: Bool, json: Bool, context: CommandContext
     ) -> Int32 {
-        if let error = Directories.create(config.runtime.logDir) {
+        if let error = Directories.createPrivate(config.runtime.logDir) {
             context.stderr.write(
                 "agent-runner: cannot create log dir \(config.runtime.logDir): \(SystemError.text(error))\n")
             return ExitCode.failure

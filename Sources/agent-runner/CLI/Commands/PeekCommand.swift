@@ -107,7 +107,9 @@ enum PeekCommand {
         let (code, text) = render(
             config: config, options: options, select: parsed.value("select"), json: parsed.has("json"), context: context
         )
-        if code == ExitCode.success { context.stdout.write(text) } else { context.stderr.write(text) }
+        // Peek's text quotes the agent (phase, narrative, reasons): sanitized like every printer.
+        let shown = parsed.has("json") ? text : TerminalText.sanitize(text, keepNewlines: true)
+        if code == ExitCode.success { context.stdout.write(shown) } else { context.stderr.write(shown) }
         return code
     }
 
@@ -168,7 +170,8 @@ enum PeekCommand {
                 return code
             }
             // Clear and home, then draw: the terminal shows one peek, updated in place.
-            context.stdout.write(terminal ? "\u{1B}[H\u{1B}[2J" + text : text + "\n")
+            let shown = parsed.has("json") ? text : TerminalText.sanitize(text, keepNewlines: true)
+            context.stdout.write(terminal ? "\u{1B}[H\u{1B}[2J" + shown : shown + "\n")
             if let end = watch.pause(.seconds(interval)) { return EventsCommand.ended(end, context: context) }
         }
     }
@@ -188,7 +191,10 @@ enum PeekCommand {
             ("unit file", status.unitFile ?? "-"), ("system managed", status.systemManaged ? "yes" : "no"),
             ("version", status.version),
         ]
-        context.stdout.write("\(config.project):\n" + rows.map { "  \($0.0): \($0.1)" }.joined(separator: "\n") + "\n")
+        context.stdout.write(
+            TerminalText.sanitize(
+                "\(config.project):\n" + rows.map { "  \($0.0): \($0.1)" }.joined(separator: "\n") + "\n",
+                keepNewlines: true))
         return ExitCode.success
     }
 }

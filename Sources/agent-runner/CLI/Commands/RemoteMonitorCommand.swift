@@ -210,7 +210,7 @@ final class RemoteMonitorOutput: @unchecked Sendable {  // Used on the watch loo
                 if json {
                     context.stdout.write(JSONLines.line(.object(row.json())))
                 } else {
-                    context.stdout.write(StatusTable.render([row]))
+                    context.stdout.write(TerminalText.sanitize(StatusTable.render([row]), keepNewlines: true))
                 }
             }
         case .notification(let notification, _):

@@ -116,7 +116,7 @@ enum ServeCommand {
         }
         StopRequest.installSignalHandlers()
         let lock: FileLock
-        context.effects.fileSystem.createDirectory(config.runtime.logDir)
+        context.effects.fileSystem.createPrivateDirectory(config.runtime.logDir)
         do {
             lock = try FileLock.acquire(config.runtime.logDir + "/serve.lock")
         } catch {

@@ -1,5 +1,7 @@
+import FleetCore
+
 /// What one classifier concluded about a failed round, before it becomes a ``TranscriptAnalysis``:
-/// every preset fills the same fields the same way (redaction, the 200-character cap, the
+/// every preset fills the same fields the same way (redaction, the 200-scalar cap, the
 /// default back-off when the CLI printed no reset).
 struct ProviderFailure: Equatable {
     enum Kind: Equatable {
@@ -28,9 +30,10 @@ struct ProviderFailure: Equatable {
     /// Fallback reset of a server-stated limit whose reset is unusable (the original's 300 s).
     static let accountFallbackS: Int64 = 300
 
-    /// `text` as it may leave the host: secrets masked, at most 200 characters.
+    /// `text` as it may leave the host: secrets masked, then cut to 200 scalars (and 800 bytes).
     static func raw(_ text: String) -> String {
-        String(SecretRedactor.redact(String(text.prefix(400))).prefix(200))
+        SecretRedactor.redact(
+            UTF8Clip.prefix(text, maxBytes: 64 << 10), clippedTo: 800, maxScalars: 200, keeping: .head)
     }
 
     /// An error the CLI reported that belongs to no bucket.

@@ -21,7 +21,7 @@ public struct DirtyCheckFailed: TypedEvent {
 
     public init(roundNum: Int, error: GitError) {
         self.roundNum = roundNum
-        reason = String(error.description.prefix(200))
+        reason = UTF8Clip.prefix(error.description, maxScalars: 200, maxBytes: 800)
     }
 }
 
@@ -89,7 +89,7 @@ public struct OrphanStashFailed: TypedEvent {
     public init(roundNum: Int, phase: String?, error: GitError) {
         self.roundNum = roundNum
         self.phase = phase
-        reason = String(error.description.prefix(200))
+        reason = UTF8Clip.prefix(error.description, maxScalars: 200, maxBytes: 800)
     }
 }
 
@@ -126,6 +126,6 @@ public struct DirtyCommitFailed: TypedEvent {
     public init(roundNum: Int, phase: String?, error: GitError) {
         self.roundNum = roundNum
         self.phase = phase
-        reason = String(error.description.prefix(200))
+        reason = UTF8Clip.prefix(error.description, maxScalars: 200, maxBytes: 800)
     }
 }

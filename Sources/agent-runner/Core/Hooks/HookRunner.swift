@@ -7,7 +7,7 @@ public struct HookRunner: Sendable {
     public struct Outcome: Sendable, Equatable {
         public var exit: ExitStatus
         public var timedOut: Bool
-        /// The last lines of stderr (then stdout), redacted, at most 500 characters.
+        /// The last lines of stderr (then stdout), redacted, at most 500 scalars (2000 bytes).
         public var outputTail: String
         public var succeeded: Bool { exit == .terminated(0) && !timedOut }
         /// How it failed, as the failure events say it: `timeout`, or its exit (`exit 3`).
@@ -40,7 +40,6 @@ public struct HookRunner: Sendable {
     }
 
     static func tail(_ text: String) -> String {
-        let redacted = SecretRedactor.redact(String(text.suffix(2000)))
-        return String(redacted.suffix(500)).trimmingCharacters(in: "\n ")
+        SecretRedactor.redact(text, clippedTo: 2000, maxScalars: 500, keeping: .tail).trimmingCharacters(in: "\n ")
     }
 }

@@ -106,7 +106,11 @@ public struct PeekBuilder: Sendable {
         document["upgrade_in_progress"] = upgradeInProgress
         document["schedule_windows"] = ScheduleOutlook.json(config.schedules, at: now)
         document["memory"] = memory(tail)
-        return Peek(document: .object(document), tail: tail, logBytesRead: tail.bytesRead + metrics.bytesRead)
+        // One redactor over the whole document: the log tail, the sentinel's reason and every
+        // event field leave the host only redacted, whatever field a secret sits in.
+        return Peek(
+            document: SecretRedactor.redact(.object(document)), tail: tail,
+            logBytesRead: tail.bytesRead + metrics.bytesRead)
     }
 
     // MARK: Parts

@@ -18,8 +18,13 @@ public struct ProgressPage: Sendable {
 
     var logDir: String { config.runtime.logDir }
 
-    /// `/api/state`.
+    /// `/api/state`, through the one redactor as a whole: the narrative, the round log tail and
+    /// the sentinel's reason are the agent's own words, and this page is a sink like peek.
     public func state() -> JSONValue {
+        SecretRedactor.redact(unredactedState())
+    }
+
+    private func unredactedState() -> JSONValue {
         let tail =
             (try? EventTail.read(logDir: logDir, recentEvents: Self.recentEvents, rounds: 0, now: clock.now().seconds))
             ?? EventTail()
@@ -41,8 +46,9 @@ public struct ProgressPage: Sendable {
         let sentinel = logDir + "/.agent-done"
         var selfTerminated = JSONObject([("present", .bool(false)), ("reason", .null)])
         if Directories.exists(sentinel) {
-            let reason = String(
-                String(decoding: Directories.read(sentinel, from: 0, limit: 4096), as: UTF8.self).prefix(200))
+            let reason = UTF8Clip.prefix(
+                String(decoding: Directories.read(sentinel, from: 0, limit: 4096), as: UTF8.self), maxScalars: 200,
+                maxBytes: 800)
             selfTerminated = JSONObject([("present", .bool(true)), ("reason", .string(reason))])
         }
         var rateLimit: JSONValue = .null

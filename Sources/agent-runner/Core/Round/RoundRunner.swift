@@ -267,7 +267,7 @@ public final class RoundRunner {
         let launch = AgentLaunch.make(
             agent: setup.agent, prompt: prompt, workDir: config.runtime.workDir, logDir: logDir, round: setup.round,
             phase: setup.phase, freshEyes: setup.freshEyes, base: environment)
-        _ = fileSystem.createDirectory(logs.roundsDirectory)
+        _ = fileSystem.createPrivateDirectory(logs.roundsDirectory)
         fileSystem.removeFile(setup.logPath)
         try? fileSystem.append([], to: setup.logPath)
         logs.pointCurrent(at: setup.logPath)

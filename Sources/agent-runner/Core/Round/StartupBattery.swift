@@ -87,7 +87,7 @@ public struct StartupBattery: Sendable {
         let name = "log_dir_writable"
         let logDir = config.runtime.logDir
         let fix = "fix the permissions of the log dir or free disk space"
-        if let error = fileSystem.createDirectory(logDir) {
+        if let error = fileSystem.createPrivateDirectory(logDir) {
             return Check(
                 name: name,
                 failure: Failure(

@@ -77,9 +77,9 @@ struct TranscriptReview {
         if let reported = analysis.authFailure { return reported }
         guard exit.exitCode != 0, !exit.timedOut, exit.durationS < 60 else { return nil }
         for pattern in monitor.authFailPatterns {
-            if let match = LogPatterns.firstMatch(of: pattern, in: String(text.suffix(16 << 10))) {
+            if let match = LogPatterns.firstMatch(of: pattern, in: UTF8Clip.suffix(text, maxBytes: 16 << 10)) {
                 let line = text.split(separator: "\n").last { $0.contains(match) }.map(String.init) ?? match
-                return String(SecretRedactor.redact(String(line.prefix(400))).prefix(200))
+                return SecretRedactor.redact(line, clippedTo: 800, maxScalars: 200, keeping: .head)
             }
         }
         return nil

@@ -28,9 +28,13 @@ extension RestartLoop {
         }
     }
 
-    /// The give-up events' `reason`: the redacted last 2000 characters of the round's transcript.
+    /// The give-up events' `reason`: the last 2000 scalars (at most 8000 bytes) of the round's
+    /// transcript, redacted.
+    ///
+    /// Redacted before it is cut, over a 64 KiB window: a 4000-byte tail cut through a PEM key
+    /// once left the key's body without its BEGIN line, which no rule recognised.
     func transcriptReason(_ round: RoundResult) -> String {
-        let tail = String(decoding: fileSystem.tail(of: round.logPath, bytes: 4000), as: UTF8.self)
-        return String(SecretRedactor.redact(tail).suffix(2000))
+        let window = String(decoding: fileSystem.tail(of: round.logPath, bytes: 64 << 10), as: UTF8.self)
+        return SecretRedactor.redact(window, clippedTo: 8000, maxScalars: 2000, keeping: .tail)
     }
 }

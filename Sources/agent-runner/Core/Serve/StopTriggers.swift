@@ -44,7 +44,7 @@ struct StopTriggers {
 
     private func firstCharacters(of path: String) -> String {
         let bytes = (try? fileSystem.readFile(path, limit: 1 << 20)) ?? []
-        return String(String(decoding: bytes, as: UTF8.self).prefix(200))
+        return UTF8Clip.prefix(String(decoding: bytes, as: UTF8.self), maxScalars: 200, maxBytes: 800)
     }
 
     /// Sleeps `delay` on the clock in ticks; returns what woke it early, or nil when it slept

@@ -56,7 +56,7 @@ public final class Supervisor: Sendable {
 
     /// Runs serve; returns the process exit code.
     public func run(_ options: Options) -> Int32 {
-        if let error = effects.fileSystem.createDirectory(logDir) {
+        if let error = effects.fileSystem.createPrivateDirectory(logDir) {
             stderr.write(
                 "agent-runner: cannot create log dir \(logDir): \(SystemError.text(error)); "
                     + "fix [runtime] log_dir or its permissions\n")

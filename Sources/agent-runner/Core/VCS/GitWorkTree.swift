@@ -78,7 +78,8 @@ public struct GitWorkTree: Sendable {
         }
         guard output.exit == .terminated(0) else {
             let detail = output.stderrText.split(separator: "\n").last.map(String.init) ?? output.exit.description
-            throw GitError(command: label, message: String(detail.prefix(200)), timedOut: false)
+            throw GitError(
+                command: label, message: UTF8Clip.prefix(detail, maxScalars: 200, maxBytes: 800), timedOut: false)
         }
         return output.stdoutText
     }

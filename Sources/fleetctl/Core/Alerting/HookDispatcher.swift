@@ -171,10 +171,7 @@ public final class HookDispatcher: Sendable {
     }
 
     private static func tail(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes.suffix(512), as: UTF8.self)
-        return String(
-            String.UnicodeScalarView(
-                text.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F ? " " : $0 }))
+        TerminalText.sanitize(String(decoding: bytes.suffix(512), as: UTF8.self), keepNewlines: true)
     }
 }
 

@@ -19,33 +19,41 @@ public struct HookInvocation: Sendable, Equatable {
 
     public init(hook: Inventory.AlertHook, notification: AlertNotification) {
         self.hook = hook.name
+        let message = Self.safe(notification.alert.messageWithHint)
         let values = [
-            "{host}": notification.host, "{detector}": notification.alert.detector,
+            "{host}": Self.safe(notification.host), "{detector}": Self.safe(notification.alert.detector),
             "{severity}": notification.alert.severity.rawValue, "{state}": notification.state.rawValue,
-            "{message}": notification.alert.messageWithHint, "{hint}": notification.alert.hint ?? "",
+            "{message}": message, "{hint}": Self.safe(notification.alert.hint ?? ""),
         ]
         argv = hook.command.map { values[$0] ?? $0 }
         environment = [
-            "FLEET_HOST": notification.host,
-            "FLEET_DETECTOR": notification.alert.detector,
+            "FLEET_HOST": Self.safe(notification.host),
+            "FLEET_DETECTOR": Self.safe(notification.alert.detector),
             "FLEET_SEVERITY": notification.alert.severity.rawValue,
             "FLEET_STATE": notification.state.rawValue,
             "FLEET_REPEAT": notification.isRepeat ? "1" : "0",
-            "FLEET_MESSAGE": Self.environmentSafe(notification.alert.messageWithHint),
-            "FLEET_HINT": Self.environmentSafe(notification.alert.hint ?? ""),
+            "FLEET_MESSAGE": message,
+            "FLEET_HINT": Self.safe(notification.alert.hint ?? ""),
             "FLEET_SINCE": EventTimestamp.format(notification.since),
-            "FLEET_KEY": Self.environmentSafe(notification.alert.key),
+            "FLEET_KEY": Self.safe(notification.alert.key),
             "FLEET_AUTO_ACTION": notification.autoAction,
             "FLEET_HOOK": hook.name,
         ]
-        stdin = JSONWriter(style: .compact).encode(.object(notification.json())) + [UInt8(ascii: "\n")]
+        let payload = SecretRedactor.redact(JSONValue.object(notification.json()))
+        stdin = JSONWriter(style: .compact).encode(payload) + [UInt8(ascii: "\n")]
         timeout = .seconds(hook.timeoutS)
     }
 
-    /// Environment values cannot hold NUL; other control characters are replaced too so a
-    /// hook that logs `$FLEET_MESSAGE` cannot be fed terminal escapes.
-    static func environmentSafe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    /// Most bytes of one placeholder value or `FLEET_*` variable: far below the kernel's
+    /// 128 KiB limit on one argument or environment string (`MAX_ARG_STRLEN`; a longer one makes
+    /// every spawn of the hook fail with E2BIG) and, all of them together, below its total.
+    public static let maxValueBytes = 8 << 10
+
+    /// Text from a host as a hook receives it: secrets redacted, then sanitized (no ESC, C0/C1
+    /// control, bidi control or newline reaches a hook's log or terminal; NUL, which no
+    /// argument can hold, among them), then cut to ``maxValueBytes`` on a scalar boundary.
+    static func safe(_ text: String) -> String {
+        UTF8Clip.clip(TerminalText.sanitize(SecretRedactor.redact(text)), maxBytes: maxValueBytes)
     }
 }
 

@@ -197,8 +197,9 @@ public struct DashboardHost: Sendable, Equatable {
         return RecentEvent(ts: cut(event.ts, limit: 40), kind: cut(event.kind, limit: 60), fields: fields)
     }
 
-    /// `text` cut to `limit` characters with an ellipsis.
+    /// `text` cut to `limit` scalars (and 4 bytes a scalar) with an ellipsis.
     static func cut(_ text: String, limit: Int = valueLimit) -> String {
-        text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+        guard text.unicodeScalars.count > limit || text.utf8.count > 4 * limit else { return text }
+        return UTF8Clip.prefix(text, maxScalars: limit - 1, maxBytes: 4 * (limit - 1)) + "…"
     }
 }

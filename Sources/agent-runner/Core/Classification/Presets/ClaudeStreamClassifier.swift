@@ -109,7 +109,7 @@ public struct ClaudeStreamClassifier: TranscriptClassifier {
                     analysis.toolCalls.append(
                         ToolCall(
                             name: block["name"]?.stringValue ?? "unknown",
-                            target: target.map { String($0.prefix(100)) }))
+                            target: target.map(ToolCall.boundedTarget)))
                 }
             case "user":
                 retry = nil

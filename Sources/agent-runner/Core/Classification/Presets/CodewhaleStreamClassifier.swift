@@ -35,7 +35,7 @@ public struct CodewhaleStreamClassifier: TranscriptClassifier {
                 analysis.toolCalls.append(
                     ToolCall(
                         name: object["name"]?.stringValue ?? "unknown",
-                        target: target.map { String($0.prefix(100)) }))
+                        target: target.map(ToolCall.boundedTarget)))
             default: continue
             }
         }

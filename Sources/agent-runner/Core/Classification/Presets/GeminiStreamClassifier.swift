@@ -33,7 +33,7 @@ public struct GeminiStreamClassifier: TranscriptClassifier {
                 analysis.toolCalls.append(
                     ToolCall(
                         name: object["tool_name"]?.stringValue ?? "unknown",
-                        target: target.map { String($0.prefix(100)) }))
+                        target: target.map(ToolCall.boundedTarget)))
             case "message", "tool_result": lastProgress = record.line
             default: continue
             }

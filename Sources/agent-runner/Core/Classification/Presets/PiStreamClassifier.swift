@@ -51,7 +51,7 @@ public struct PiStreamClassifier: TranscriptClassifier {
                 analysis.toolCalls.append(
                     ToolCall(
                         name: block["name"]?.stringValue ?? "unknown",
-                        target: target.map { String($0.prefix(100)) }))
+                        target: target.map(ToolCall.boundedTarget)))
             }
         }
         analysis.usage = usage(messages, toolCalls: analysis.toolCalls.count, startMS: sessionStartMS)

@@ -153,7 +153,7 @@ enum LifecycleEventText {
 
     /// A failure reason cut to its first 200 characters.
     static func reason(_ text: String) -> String {
-        String(text.prefix(200))
+        UTF8Clip.prefix(text, maxScalars: 200, maxBytes: 800)
     }
 }
 

@@ -38,7 +38,7 @@ public struct ServeDaemon: Sendable {
     /// stderr appended to log_dir/serve.log, cwd work_dir. Returns serve's pid once serve.pid
     /// names it; throws with serve.log's new lines when serve exited instead.
     public func start(executable: String, readyTimeout: Duration = .seconds(20)) throws(LifecycleError) -> Int32 {
-        if let error = effects.fileSystem.createDirectory(paths.logDir) {
+        if let error = effects.fileSystem.createPrivateDirectory(paths.logDir) {
             throw LifecycleError(
                 "cannot create log dir \(paths.logDir): \(SystemError.text(error)); "
                     + "fix [runtime] log_dir or its permissions")

@@ -60,6 +60,20 @@ public struct ServiceController: Sendable {
 
     func say(_ line: String) { stderr.write("agent-runner: \(line)\n") }
 
+    /// Refuses a log dir this user may not enter: another user's (0700 since serve makes it
+    /// private). Without this, serve.pid is invisible and `stop` would call a running serve
+    /// "not running"; the refusal names the owner to run the verb as.
+    func refuseIfLogDirForbidden(_ command: String) throws(LifecycleError) {
+        var info = stat()
+        guard stat(paths.logDir, &info) == 0, access(paths.logDir, R_OK | X_OK) != 0 else { return }
+        let code = errno
+        guard code == EACCES || code == EPERM else { return }
+        let owner = ProcessTree.userName(info.st_uid)
+        throw LifecycleError(
+            "cannot read the log dir \(paths.logDir) (\(SystemError.text(code))): it is \(owner)'s and private; "
+                + "run agent-runner \(command) as \(owner) (or root)")
+    }
+
     func refuseIfSystemManaged(_ state: ServiceState, _ command: String) throws(LifecycleError) {
         guard let unit = state.systemUnitPath else { return }
         throw LifecycleError(
@@ -72,6 +86,7 @@ public struct ServiceController: Sendable {
     /// Starts the supervisor unless it runs already; returns the state afterwards.
     @discardableResult
     public func start(executable override: String? = nil) throws(LifecycleError) -> ServiceState {
+        try refuseIfLogDirForbidden("start")
         let state = detector.detect()
         try refuseIfSystemManaged(state, "start")
         switch state.mode {
@@ -113,6 +128,7 @@ public struct ServiceController: Sendable {
     @discardableResult
     public func stop(timeout: Duration? = nil) throws(LifecycleError) -> StopResult {
         let timeout = timeout ?? defaultStopTimeout
+        try refuseIfLogDirForbidden("stop")
         let state = detector.detect()
         try refuseIfSystemManaged(state, "stop")
         switch state.mode {
@@ -174,6 +190,7 @@ public struct ServiceController: Sendable {
     /// descendants, SIGKILL to whatever is left after 5 s. The round in flight is lost.
     @discardableResult
     public func kill(grace: Duration = .seconds(5)) throws(LifecycleError) -> KillResult {
+        try refuseIfLogDirForbidden("kill")
         let state = detector.detect()
         try refuseIfSystemManaged(state, "kill --signal=SIGKILL")
         if state.mode == .systemdUser {
@@ -246,6 +263,7 @@ public struct ServiceController: Sendable {
     /// stop (or kill with `force`), then start. A stop that is still draining aborts the
     /// restart: starting now would run two supervisors.
     public func restart(force: Bool, timeout: Duration? = nil) throws(LifecycleError) {
+        try refuseIfLogDirForbidden("restart")
         try refuseIfSystemManaged(detector.detect(), "restart")
         if force {
             try kill()

@@ -113,7 +113,8 @@ public struct UnitFile: Sendable, Equatable {
         words.map { word in
             var escaped = escapeSpecifiers(word).replacingAll("$", with: "$$")
             let needsQuotes =
-                word.isEmpty || word.contains { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "'" || $0 == "\t" }
+                word.isEmpty
+                || word.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "\\" || $0 == "'" || $0 == "\t" }
             if needsQuotes {
                 escaped = "\"" + escaped.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
             }

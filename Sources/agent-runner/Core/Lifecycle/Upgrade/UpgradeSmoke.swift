@@ -77,6 +77,6 @@ public struct UpgradeSmoke: Sendable {
 
     static func said(_ output: ProcessOutput) -> String {
         let text = (output.stderrText + output.stdoutText).trimmedLines
-        return text.isEmpty ? "" : ": " + String(text.prefix(300))
+        return text.isEmpty ? "" : ": " + UTF8Clip.prefix(text, maxScalars: 300, maxBytes: 1200)
     }
 }

@@ -36,7 +36,7 @@ extension Upgrader {
                 controller = ServiceController(
                     paths: paths, config: config, effects: effects, processes: processes,
                     environment: environment, stderr: stderr, executable: selfExecutable)
-                effects.fileSystem.createDirectory(config.runtime.logDir)
+                effects.fileSystem.createPrivateDirectory(config.runtime.logDir)
                 events = EventSink(logDir: config.runtime.logDir, clock: effects.wallClock, stderr: stderr)
             } catch {
                 stderr.write("agent-runner: \(error.message); upgrading without touching the service\n")
