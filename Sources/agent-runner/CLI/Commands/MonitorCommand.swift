@@ -43,6 +43,7 @@ enum MonitorCommand {
                 "interval", value: "SECONDS", help: "Seconds between anomaly polls (default 30; 60 with --host)."),
             OptionSpec("once", help: "anomaly: run one poll, then exit."),
             OptionSpec("port", value: "PORT", help: "http: the port on 127.0.0.1 (default 8765)."),
+            HTTPAllowedHostOption.spec,
         ] + RemoteMonitorCommand.remoteOptions,
         exitCodes: [
             (ExitCode.success, "stopped by SIGINT/SIGTERM, or --once finished"),
@@ -64,7 +65,9 @@ enum MonitorCommand {
         let mode = parsed.value("mode") ?? "anomaly"
         let interval: Double
         let port: Int
+        let allowedHosts: [HTTPHostCheck.Entry]
         do throws(UsageError) {
+            allowedHosts = try HTTPAllowedHostOption.entries(parsed)
             guard modes.contains(mode) else {
                 throw UsageError(
                     "--mode must be one of \(modes.joined(separator: ", ")), got '\(mode)'", verb: "monitor")
@@ -91,7 +94,7 @@ enum MonitorCommand {
             }
         case "http":
             StopRequest.installSignalHandlers()
-            return http(config, port: port, context: context)
+            return http(config, port: port, allowedHosts: allowedHosts, context: context)
         default:
             StopRequest.installSignalHandlers()
             return anomaly(
@@ -165,10 +168,12 @@ enum MonitorCommand {
         }
     }
 
-    static func http(_ config: AgentRunnerConfig, port: Int, context: CommandContext) -> Int32 {
+    static func http(
+        _ config: AgentRunnerConfig, port: Int, allowedHosts: [HTTPHostCheck.Entry], context: CommandContext
+    ) -> Int32 {
         let server: HTTPServer
         do {
-            server = try HTTPServer.listen(port: port)
+            server = try HTTPServer.listen(port: port, allowedHosts: allowedHosts)
         } catch {
             context.stderr.write("agent-runner: \(error)\n")
             return ExitCode.failure
