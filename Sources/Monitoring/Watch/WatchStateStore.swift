@@ -29,7 +29,7 @@ public struct WatchStateStore: Sendable {
         guard fileSystem.exists(path) else { return snapshot }
         let bytes: [UInt8]
         do {
-            bytes = try fileSystem.readFile(path)
+            bytes = try fileSystem.readOwnFile(path, limit: 16 << 20)
         } catch {
             throw WatchStateError("cannot read \(path): \(error.reason); check its permissions")
         }

@@ -110,6 +110,10 @@ enum MonitorCommand {
                 "agent-runner: cannot create log dir \(config.runtime.logDir): \(SystemError.text(error))\n")
             return ExitCode.failure
         }
+        if let problem = PrivateDirectory.problem(config.runtime.logDir) {
+            context.stderr.write("agent-runner: refusing log_dir \(config.runtime.logDir): \(problem)\n")
+            return ExitCode.failure
+        }
         let clock = SystemClock()
         let probe = PeekCommand.probe(config, context: context)
         let monitor = AnomalyMonitor(
