@@ -71,9 +71,15 @@ final class HTTPConnectionLoop: Sendable {
         while true {
             let stopping = shouldStop()
             if stopping {
-                for (fd, connection) in connections where connection.phase == .reading {
-                    Glibc.close(fd)
-                    connections[fd] = nil
+                // Requests not yet whole are dropped; answers under way get at most 1 s more.
+                let last = ContinuousClock.now + .seconds(1)
+                for (fd, connection) in connections {
+                    if connection.phase == .reading {
+                        Glibc.close(fd)
+                        connections[fd] = nil
+                    } else if connection.phase == .writing && connection.deadline > last {
+                        connections[fd]?.deadline = last
+                    }
                 }
                 if connections.isEmpty { return }
             }
@@ -137,6 +143,9 @@ final class HTTPConnectionLoop: Sendable {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
+                // Out of descriptors: the connection stays in the backlog and the listener stays
+                // readable; pause instead of spinning until a descriptor is free again.
+                if errno == EMFILE || errno == ENFILE { usleep(10_000) }
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)

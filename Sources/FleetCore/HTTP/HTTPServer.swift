@@ -160,8 +160,8 @@ public final class HTTPServing: Sendable {
     /// The bound port.
     public var port: Int { server.port }
 
-    /// Stops accepting (within ~200 ms), answers the connections already taken, and waits.
-    /// Idempotent.
+    /// Stops accepting (within ~200 ms), finishes the answers under way (each client gets at
+    /// most 1 s more to take its answer), and waits. Idempotent.
     public func stop() {
         stopping.withLock { $0 = true }
         thread.shutdown()

@@ -186,4 +186,24 @@ final class HTTPServerSlowClientTests: XCTestCase {
         }
         XCTAssertEqual(answered, "HTTP/1.1 200 OK", "a freed slot takes a new client")
     }
+
+    func testStoppingDoesNotWaitLongForAClientThatStoppedReading() throws {
+        let server = try HTTPServer.listen(port: 0)
+        let big = HTTPServerResponse.html(String(repeating: "x", count: 16 << 20))
+        let served = Mutex(false)
+        let running = server.start { _ in
+            served.withLock { $0 = true }
+            return big
+        }
+        let fd = Self.connect(server.port)
+        defer { close(fd) }
+        var small: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        Self.send(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        while !served.withLock({ $0 }) { usleep(1000) }
+        let started = ContinuousClock.now
+        running.stop()
+        let took = ContinuousClock.now - started
+        XCTAssertLessThan(took, .milliseconds(2500), "stop waited \(took) for a client that reads nothing")
+    }
 }
