@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Synchronization
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -11,43 +12,6 @@ import XCTest
 /// answer a byte at a time held `fleetctl watch --once` for 81 s against `timeout_s = 3`,
 /// since each byte restarted a per-read timeout.
 final class HTTPClientDeadlineTests: XCTestCase {
-    /// A loopback server that reads each request head and then sends `answer` one byte every
-    /// `interval`, until the answer ends or the client goes away.
-    final class DrippingServer: @unchecked Sendable {
-        // `port` and `fd` are set once in init; the thread owns the accepted connections.
-        let port: Int
-        private let fd: Int32
-        private let stopped = Mutex(false)
-
-        init(answer: [UInt8], interval: useconds_t) throws {
-            (fd, port) = try RawHTTPServer.listenOnLoopback()
-            let listener = fd
-            Thread.detachNewThread { [self] in
-                while !stopped.withLock({ $0 }) {
-                    let client = accept(listener, nil, nil)
-                    guard client >= 0 else { return }
-                    var head: [UInt8] = []
-                    var byte: UInt8 = 0
-                    while !head.suffix(4).elementsEqual([13, 10, 13, 10]), recv(client, &byte, 1, 0) == 1 {
-                        head.append(byte)
-                    }
-                    for byte in answer where !stopped.withLock({ $0 }) {
-                        guard [byte].withUnsafeBytes({ send(client, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }) == 1
-                        else { break }
-                        usleep(interval)
-                    }
-                    close(client)
-                }
-            }
-        }
-
-        func stop() {
-            stopped.withLock { $0 = true }
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-        }
-    }
-
     private func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
@@ -55,7 +19,7 @@ final class HTTPClientDeadlineTests: XCTestCase {
     func testADrippingServerCannotHoldARequestPastTheDeadline() throws {
         let body = String(repeating: "y", count: 500)
         let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
-        let server = try DrippingServer(answer: answer, interval: 50_000)  // 27 s for the whole answer
+        let server = try DrippingHTTPServer(answer: answer, interval: 50_000)  // 27 s for the whole answer
         addTeardownBlock { server.stop() }
         for timeoutS in [0.5, 1.5] {
             let client = HTTPClient(timeoutS: timeoutS)
@@ -75,7 +39,7 @@ final class HTTPClientDeadlineTests: XCTestCase {
     func testAStreamedBodyMustKeepUpAPieceAtATime() throws {
         // The head comes at once; then the body drips: a build download must not hang forever.
         let head = Array("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".utf8)
-        let server = try DrippingServer(answer: head + [UInt8](repeating: 7, count: 1000), interval: 20_000)
+        let server = try DrippingHTTPServer(answer: head + [UInt8](repeating: 7, count: 1000), interval: 20_000)
         addTeardownBlock { server.stop() }
         let client = HTTPClient(timeoutS: 2)
         let started = ContinuousClock.now
