@@ -31,7 +31,7 @@ final class HTTPClientDeadlineTests: XCTestCase {
                 }
                 let elapsed = seconds(ContinuousClock.now - started)
                 XCTAssertGreaterThanOrEqual(elapsed, timeoutS - 0.05, "not before the deadline")
-                XCTAssertLessThan(elapsed, timeoutS + 0.5, "the whole exchange within timeout_s and a margin")
+                XCTAssertLessThan(elapsed, timeoutS + 1.0, "the whole exchange within timeout_s and a margin")
             }
         }
     }
