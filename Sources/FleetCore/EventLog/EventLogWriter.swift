@@ -128,7 +128,7 @@ public final class EventLogWriter: Sendable {
     private func openForAppend(_ path: String) throws -> OpenFile {
         let fd: Int32
         do {
-            fd = try SystemIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode: 0o600)
+            fd = try SystemIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode: 0o600)
         } catch {
             if error.code == ENOENT {
                 throw EventLogError(
@@ -144,7 +144,7 @@ public final class EventLogWriter: Sendable {
             var needsLeadingNewline = false
             if identity.size > 0 {
                 // The append descriptor is write-only; peek at the last byte through a second one.
-                let reader = try SystemIO.open(path, O_RDONLY | O_CLOEXEC)
+                let reader = try SystemIO.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
                 defer { SystemIO.closeQuietly(reader) }
                 let last = try SystemIO.pread(reader, count: 1, at: identity.size - 1)
                 needsLeadingNewline = last.first != UInt8(ascii: "\n")

@@ -88,7 +88,7 @@ public enum AtomicFile {
     ) throws(SystemIO.Failure) -> Bool {
         let fd: Int32
         do {
-            fd = try SystemIO.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: mode)
+            fd = try SystemIO.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: mode)
         } catch  where error.code == EEXIST {
             return false
         }
@@ -109,7 +109,10 @@ public enum AtomicFile {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
             let temporary = SystemIO.join(directory, ".\(SystemIO.baseName(path)).tmp-\(getpid())-\(suffix)")
             do {
-                return (try SystemIO.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode: mode), temporary)
+                return (
+                    try SystemIO.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: mode),
+                    temporary
+                )
             } catch  where error.code == EEXIST {
                 lastFailure = error
             } catch {

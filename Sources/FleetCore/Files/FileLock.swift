@@ -37,7 +37,9 @@ public final class FileLock: Sendable {
         release()
     }
 
-    /// Takes the lock on `path`, creating the file (mode 0644) if needed.
+    /// Takes the lock on `path`, creating the file (mode 0644) if needed. A symbolic link at
+    /// `path` is refused (`O_NOFOLLOW`), never followed: the pid write truncates the file, and
+    /// a link planted there would truncate its target.
     /// - Parameter nonBlocking: fail at once when the lock is held (the default), instead of waiting.
     /// - Throws: `FileLock.HeldError` when another holder has it; `FileError` when the file cannot
     ///   be opened or locked.
@@ -47,7 +49,7 @@ public final class FileLock: Sendable {
         for _ in 0..<8 {
             let fd: Int32
             do {
-                fd = try SystemIO.open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o644)
+                fd = try SystemIO.open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode: 0o644)
             } catch {
                 throw FileError("open the lock file", path: path, failure: error)
             }

@@ -38,6 +38,9 @@ enum SystemIO {
         case ENOTDIR: return "a component of the path is not a directory: fix the configured path"
         case EMFILE, ENFILE: return "too many open files: raise the limit (ulimit -n) or find the descriptor leak"
         case EIO: return "input/output error: check the disk and the kernel log (dmesg)"
+        case ELOOP:
+            return "it is a symbolic link where the program keeps a file of its own, and such links are never "
+                + "followed (someone may have planted it): remove it"
         default: return nil
         }
     }
@@ -66,6 +69,7 @@ enum SystemIO {
         case EINVAL: return "EINVAL"
         case EFBIG: return "EFBIG"
         case EOVERFLOW: return "EOVERFLOW"
+        case ELOOP: return "ELOOP"
         default: return "errno \(code)"
         }
     }

@@ -18,8 +18,10 @@ public struct HTTPResponse: Sendable, Equatable {
 }
 
 /// A minimal blocking HTTP/1.1 client for plain `http://` URLs (Alertmanager, Prometheus'
-/// API in tests), with a hard deadline on every step. No TLS: put a local proxy in front of a
-/// remote HTTPS endpoint.
+/// API in tests), with one deadline, `timeoutS`, for the whole exchange: connect, send and
+/// every byte of the answer (``HTTPSocket``), so a server that drips cannot hold the caller
+/// past it. (Name resolution comes first and is the system resolver's.) No TLS: put a local
+/// proxy in front of a remote HTTPS endpoint.
 public struct HTTPClient: Sendable {
     public var timeoutS: Double
     public var maxBodyBytes: Int
@@ -66,26 +68,18 @@ public struct HTTPClient: Sendable {
         guard let endpoint = Endpoint(url) else {
             throw HTTPError(url: url, message: "not an http://host[:port]/path URL")
         }
-        let fd = try connect(endpoint, url: url)
+        let deadline = HTTPSocket.deadline(after: timeoutS)
+        let fd = try connect(endpoint, url: url, until: deadline)
         defer { close(fd) }
-        try sendAll(
+        try HTTPSocket.sendAll(
             fd,
             Array(Self.requestHead(method, endpoint, contentType: contentType, bodyCount: body?.count ?? 0).utf8)
-                + (body ?? []), url: url)
+                + (body ?? []), until: deadline, url: url, timeoutS: timeoutS)
         var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 << 10)
         while response.count <= maxBodyBytes + 16 << 10 {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw HTTPError(
-                    url: url,
-                    message: errno == EAGAIN
-                        ? "timed out after \(HumanText.duration(seconds: timeoutS)) waiting for the response"
-                        : "receive failed: \(SystemError.text(errno))")
-            }
-            if count == 0 { break }
-            response.append(contentsOf: chunk[0..<count])
+            let piece = try HTTPSocket.receive(fd, count: 16 << 10, until: deadline, url: url, timeoutS: timeoutS)
+            if piece.isEmpty { break }
+            response.append(contentsOf: piece)
         }
         return try parse(response, url: url)
     }
@@ -99,23 +93,10 @@ public struct HTTPClient: Sendable {
         return head + "Content-Length: \(bodyCount)\r\n\r\n"
     }
 
-    func sendAll(_ fd: Int32, _ bytes: [UInt8], url: String) throws(HTTPError) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes {
-                Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if sent <= 0 {
-                if sent < 0 && errno == EINTR { continue }
-                throw HTTPError(url: url, message: "send failed: \(SystemError.text(errno))")
-            }
-            offset += sent
-        }
-    }
-
-    /// A connected socket with `timeoutS` on every send and receive. A connect that outlasts it
-    /// (a host that drops packets) fails with EINPROGRESS, reported as the timeout it is.
-    func connect(_ endpoint: Endpoint, url: String) throws(HTTPError) -> Int32 {
+    /// A connected non-blocking socket, before `deadline` (a host that drops packets fails
+    /// with the timeout it is).
+    func connect(_ endpoint: Endpoint, url: String, until deadline: ContinuousClock.Instant) throws(HTTPError) -> Int32
+    {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -129,21 +110,12 @@ public struct HTTPClient: Sendable {
         var info: UnsafeMutablePointer<addrinfo>? = first
         while let current = info {
             info = current.pointee.ai_next
-            let fd = socket(
-                current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue),
-                current.pointee.ai_protocol)
-            guard fd >= 0 else {
-                lastError = errno
-                continue
-            }
-            var timeout = timeval(tv_sec: Int(timeoutS), tv_usec: Int((timeoutS - Double(Int(timeoutS))) * 1_000_000))
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            if Glibc.connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return fd }
-            lastError = errno
-            close(fd)
+            let (fd, error) = HTTPSocket.connect(current, until: deadline)
+            if fd >= 0 { return fd }
+            lastError = error
+            if error == ETIMEDOUT { break }
         }
-        if lastError == EINPROGRESS || lastError == EAGAIN {
+        if lastError == ETIMEDOUT {
             let message =
                 "timed out after \(HumanText.duration(seconds: timeoutS)) connecting to "
                 + "\(endpoint.host):\(endpoint.port)"

@@ -13,10 +13,13 @@ extension HTTPClient {
         guard let endpoint = Endpoint(url) else {
             throw HTTPError(url: url, message: "not an http://host[:port]/path URL")
         }
-        let fd = try connect(endpoint, url: url)
+        let deadline = HTTPSocket.deadline(after: timeoutS)
+        let fd = try connect(endpoint, url: url, until: deadline)
         do {
-            try sendAll(fd, Array(Self.requestHead("GET", endpoint, contentType: nil, bodyCount: 0).utf8), url: url)
-            let head = try HTTPResponseStream.readHead(fd, url: url, timeoutS: timeoutS)
+            try HTTPSocket.sendAll(
+                fd, Array(Self.requestHead("GET", endpoint, contentType: nil, bodyCount: 0).utf8), until: deadline,
+                url: url, timeoutS: timeoutS)
+            let head = try HTTPResponseStream.readHead(fd, url: url, until: deadline, timeoutS: timeoutS)
             return HTTPResponseStream(fd: fd, url: url, timeoutS: timeoutS, head: head)
         } catch {
             close(fd)
@@ -25,8 +28,10 @@ extension HTTPClient {
     }
 }
 
-/// A response whose body is read as it arrives (``HTTPClient/open(_:)``), with the client's
-/// deadline on every receive. The body is decoded from its framing (Content-Length, chunked,
+/// A response whose body is read as it arrives (``HTTPClient/open(_:)``). The request and the
+/// head get the client's deadline whole; the body, which may be a build of many MiB, gets it
+/// per 64 KiB: each piece must arrive within `timeoutS` of the last, so a server that drips
+/// is cut off `timeoutS` after its last full piece, however long the body. The body is decoded from its framing (Content-Length, chunked,
 /// or until the server closes); a body cut short of its Content-Length or inside a chunk is an
 /// error, never a silently shorter file. Owns the connection and closes it when released.
 /// One reader at a time: it is not Sendable.
@@ -59,6 +64,9 @@ public final class HTTPResponseStream {
 
     private let fd: Int32
     private let timeoutS: Double
+    /// When the current 64 KiB window of the body must be complete, and what it holds so far.
+    private var windowDeadline: ContinuousClock.Instant
+    private var windowBytes = 0
     private var buffer: [UInt8]
     private var framing: Framing
 
@@ -66,6 +74,7 @@ public final class HTTPResponseStream {
         self.fd = fd
         self.url = url
         self.timeoutS = timeoutS
+        windowDeadline = HTTPSocket.deadline(after: timeoutS)
         status = head.status
         buffer = head.rest
         if head.chunked {
@@ -153,8 +162,14 @@ public final class HTTPResponseStream {
 
     /// Appends what the socket has to the buffer; false at the end of the stream.
     private func receive() throws(HTTPError) -> Bool {
-        let bytes = try Self.receive(fd, url: url, timeoutS: timeoutS)
+        let bytes = try HTTPSocket.receive(
+            fd, count: Self.pieceBytes, until: windowDeadline, url: url, timeoutS: timeoutS)
         buffer.append(contentsOf: bytes)
+        windowBytes += bytes.count
+        if windowBytes >= Self.pieceBytes {
+            windowBytes = 0
+            windowDeadline = HTTPSocket.deadline(after: timeoutS)
+        }
         return !bytes.isEmpty
     }
 
@@ -172,22 +187,10 @@ public final class HTTPResponseStream {
         }
     }
 
-    static func receive(_ fd: Int32, url: String, timeoutS: Double) throws(HTTPError) -> [UInt8] {
-        var chunk = [UInt8](repeating: 0, count: pieceBytes)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count >= 0 { return Array(chunk[0..<count]) }
-            if errno == EINTR { continue }
-            let message =
-                errno == EAGAIN
-                ? "timed out after \(HumanText.duration(seconds: timeoutS)) waiting for the response"
-                : "receive failed: \(SystemError.text(errno))"
-            throw HTTPError(url: url, message: message)
-        }
-    }
-
     /// Receives until the blank line that ends the head and parses the status and framing.
-    static func readHead(_ fd: Int32, url: String, timeoutS: Double) throws(HTTPError) -> Head {
+    static func readHead(
+        _ fd: Int32, url: String, until deadline: ContinuousClock.Instant, timeoutS: Double
+    ) throws(HTTPError) -> Head {
         var received: [UInt8] = []
         var searchFrom = 0
         while true {
@@ -200,7 +203,7 @@ public final class HTTPResponseStream {
             guard received.count < maxHeadBytes else {
                 throw HTTPError(url: url, message: "no end of the HTTP response header in \(maxHeadBytes) bytes")
             }
-            let bytes = try receive(fd, url: url, timeoutS: timeoutS)
+            let bytes = try HTTPSocket.receive(fd, count: pieceBytes, until: deadline, url: url, timeoutS: timeoutS)
             guard !bytes.isEmpty else { throw HTTPError(url: url, message: "no HTTP response header") }
             received.append(contentsOf: bytes)
         }

@@ -71,7 +71,8 @@ final class ChildStdio {
         case .discard:
             return try open("/dev/null", O_WRONLY, purpose: "/dev/null")
         case .appendToFile(let path):
-            return try open(path, O_WRONLY | O_APPEND | O_CREAT, purpose: "\"\(path)\" to append \(stream)")
+            return try open(
+                path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, purpose: "\"\(path)\" to append \(stream)")
         case .capture(let limit):
             let ends = try pipe()
             childSide.append(ends.write)

@@ -23,7 +23,8 @@ public struct ProcessRequest: Sendable, Equatable {
         /// truncated, so a chatty child can neither block on a full pipe nor exhaust memory.
         case capture(limit: Int = ProcessRequest.defaultCaptureLimit)
         /// Appended to this file (created 0644 if missing), e.g. an agent's round log.
-        /// Opened in the supervisor, so a bad path is reported before the child starts.
+        /// Opened in the supervisor, so a bad path is reported before the child starts; a
+        /// symbolic link there is refused, never followed (the files live in log_dir).
         case appendToFile(String)
         /// `/dev/null`.
         case discard

@@ -1,5 +1,5 @@
-/// Downloads release files over plain `http://` with the project's own ``HTTPClient``: a
-/// deadline on every socket step, no redirects, and the body streamed
+/// Downloads release files over plain `http://` with the project's own ``HTTPClient``: one
+/// deadline for connecting and the head, then one per 64 KiB of body, no redirects, and the body streamed
 /// (``HTTPClient/open(_:)``), so a build goes to its staging file 64 KiB at a time.
 ///
 /// `https://` is refused with the ways around it: the client has no TLS (the project links no

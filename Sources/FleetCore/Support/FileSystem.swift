@@ -17,8 +17,13 @@ public struct FileReadError: Error, Sendable, Equatable {
     /// The file does not exist (as opposed to being unreadable).
     public var isMissing: Bool { errno == ENOENT || errno == ENOTDIR }
 
-    /// The C library's text for the error (`Permission denied`).
-    public var reason: String { SystemError.text(errno) }
+    /// The C library's text for the error (`Permission denied`); for a symbolic link where one
+    /// is refused (``FileSystem/readOwnFile(_:limit:)``), what it is and what to do.
+    public var reason: String {
+        errno == ELOOP
+            ? "it is a symbolic link, which is never followed for a file the program writes itself; remove it"
+            : SystemError.text(errno)
+    }
 }
 
 /// The file operations config loading and the loops (round, restart loop, upgrader) need,
@@ -27,6 +32,13 @@ public struct FileReadError: Error, Sendable, Equatable {
 public protocol FileSystem: Sendable {
     /// The whole content of the file at the absolute `path`, refusing files over `limit` bytes.
     func readFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8]
+    /// Like ``readFile(_:limit:)``, for a file the program wrote itself in a directory of its own
+    /// (saved watch state): a symbolic link there is refused (ELOOP), never followed, so
+    /// nobody can substitute another file's contents for ours.
+    func readOwnFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8]
+    /// Whether `path` is a directory only the running user can change, as a state or log
+    /// directory must be (``PrivateDirectory``); nil when it is, else why not and the fix.
+    func privateDirectoryProblem(_ path: String) -> PrivateDirectory.Problem?
     /// `realpath(3)` of an existing path; nil when it does not exist.
     func resolveSymlinks(_ path: String) -> String?
     /// Whether `path` exists (following symlinks).
@@ -42,7 +54,8 @@ public protocol FileSystem: Sendable {
     func createPrivateDirectory(_ path: String) -> Int32?
     /// Replaces the file at `path` whole: temp file, fsync, rename (see ``AtomicFile``).
     func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws
-    /// Appends `bytes` in one write, creating the file (0600) when missing.
+    /// Appends `bytes` in one write, creating the file (0600) when missing; a symbolic link at
+    /// `path` is refused, never followed (the files appended to live in the log directory).
     func append(_ bytes: [UInt8], to path: String) throws
     /// At most the last `count` bytes of the file; empty when it cannot be read.
     func tail(of path: String, bytes count: Int) -> [UInt8]
@@ -58,6 +71,16 @@ extension FileSystem {
         createDirectory(path)
     }
 
+    /// Fakes hold no links: reading one's own file is reading a file.
+    public func readOwnFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
+        try readFile(path, limit: limit)
+    }
+
+    /// Fakes hold no owners or modes: every directory is private.
+    public func privateDirectoryProblem(_ path: String) -> PrivateDirectory.Problem? {
+        nil
+    }
+
     /// Reads a configuration-sized file (at most 16 MiB: anything larger is not a config).
     public func readFile(_ path: String) throws(FileReadError) -> [UInt8] {
         try readFile(path, limit: 16 << 20)
@@ -69,7 +92,19 @@ public struct LocalFileSystem: FileSystem {
     public init() {}
 
     public func readFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try readWhole(path, limit: limit, flags: O_RDONLY | O_CLOEXEC)
+    }
+
+    public func readOwnFile(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
+        try readWhole(path, limit: limit, flags: O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    }
+
+    public func privateDirectoryProblem(_ path: String) -> PrivateDirectory.Problem? {
+        PrivateDirectory.problem(path)
+    }
+
+    private func readWhole(_ path: String, limit: Int, flags: Int32) throws(FileReadError) -> [UInt8] {
+        let fd = open(path, flags)
         guard fd >= 0 else { throw FileReadError(path: path, errno: errno) }
         defer { close(fd) }
         var status = stat()
@@ -120,7 +155,7 @@ public struct LocalFileSystem: FileSystem {
     }
 
     public func append(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw FileError("open", path: path, failure: SystemIO.Failure(code: errno)) }
         defer { close(fd) }
         var written = 0

@@ -53,7 +53,7 @@ final class ChromiumProcess: Sendable {
             throw failure("cannot create the DevTools pipe")
         }
         let devNull = highDescriptor(open("/dev/null", O_RDWR | O_CLOEXEC))
-        let stderrFD = highDescriptor(open(stderrPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600))
+        let stderrFD = highDescriptor(open(stderrPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600))
         let childEnds = [commands.read, messages.write, devNull, stderrFD]
         defer { for fd in childEnds where fd >= 0 { close(fd) } }
         guard devNull >= 0, stderrFD >= 0 else {

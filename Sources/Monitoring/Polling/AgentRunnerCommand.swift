@@ -21,13 +21,17 @@ public enum AgentRunnerCommand {
     }
 
     /// The inventory documents `~` as the remote home, but every word reaches the remote shell
-    /// quoted, where `~` is not expanded. ssh runs commands in the login directory, so `~/x`
-    /// is written as the relative path `x` (and `~` as `.`); other paths pass unchanged.
+    /// quoted, where `~` is not expanded. ssh runs commands in the login directory, so `~/x/y`
+    /// is written as the relative path `x/y` (and `~` as `.`), and `~/x` as `./x`: a bare `x`
+    /// in the program's place would be looked up on the remote PATH instead of in the home
+    /// (`agent_runner = "~/agent-runner"` ran whatever `agent-runner` the PATH held). Other
+    /// paths pass unchanged.
     public static func remotePath(_ path: String) -> String {
         if path == "~" { return "." }
         if path.hasPrefix("~/") {
-            let rest = String(path.dropFirst(2))
-            return rest.isEmpty ? "." : rest
+            let rest = String(path.dropFirst(2).drop { $0 == "/" })
+            if rest.isEmpty { return "." }
+            return rest.contains("/") ? rest : "./" + rest
         }
         return path
     }

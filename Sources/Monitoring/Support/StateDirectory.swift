@@ -51,8 +51,12 @@ public enum StateDirectory {
             "note: \(old.joined(separator: " and ")) in \(stateHome) come from an older fleetctl, which kept one state directory for every inventory; this inventory's state is now in \(stateDir): move those files (and fleet-events-*.jsonl) there, or set state_dir = \"\(stateHome)\" in [defaults]"
     }
 
-    /// Creates `path` and its parents (0700 for the last one).
-    public static func prepare(_ path: String) throws(WatchStateError) {
+    /// Creates `path` and its parents (0700 for the last one), then refuses it unless it is
+    /// private (``PrivateDirectory``): a state directory someone else can write in lets them
+    /// plant a `silences.json` or links to their victims' files.
+    public static func prepare(
+        _ path: String, hint: String = "pass --state-dir PATH or set state_dir in the inventory"
+    ) throws(WatchStateError) {
         var prefix = ""
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         for (index, part) in parts.enumerated() {
@@ -60,9 +64,12 @@ public enum StateDirectory {
             if Directories.exists(prefix) { continue }
             if mkdir(prefix, index == parts.count - 1 ? 0o700 : 0o755) != 0 && errno != EEXIST {
                 throw WatchStateError(
-                    "cannot create the state directory \(path): \(String(cString: strerror(errno))) at \(prefix); pass --state-dir PATH or set state_dir in the inventory"
+                    "cannot create the state directory \(path): \(String(cString: strerror(errno))) at \(prefix); \(hint)"
                 )
             }
+        }
+        if let problem = PrivateDirectory.problem(path) {
+            throw WatchStateError("refusing the directory \(path): \(problem.reason); \(problem.fix), or \(hint)")
         }
     }
 

@@ -35,7 +35,7 @@ public struct WatchStateStore: Sendable {
         guard fileSystem.exists(path) else { return snapshot }
         let bytes: [UInt8]
         do {
-            bytes = try fileSystem.readFile(path, limit: maxFileBytes)
+            bytes = try fileSystem.readOwnFile(path, limit: maxFileBytes)
         } catch {
             throw WatchStateError("cannot read \(path): \(error.reason); check its permissions")
         }

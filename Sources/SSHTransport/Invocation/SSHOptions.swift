@@ -41,9 +41,25 @@ public struct SSHOptions: Sendable, Equatable {
         self.connectionReuse = connectionReuse
     }
 
+    /// Why `path` cannot be ssh's `-F` value, or nil. It is passed as its own argument, never
+    /// through ssh's config parser, so spaces are fine (`-F "/srv/fleet ops/ssh_config"` works);
+    /// a leading `-` would be read as an option, and a control character is no file name
+    /// anyone meant. The inventory loader applies the same rule, so `fleetctl check` accepts
+    /// exactly the paths every poll uses.
+    public static func configFileProblem(_ path: String) -> String? {
+        if path.isEmpty { return "the ssh_config path is empty" }
+        if path.hasPrefix("-") {
+            return "the ssh_config path \(OperatorText.quoted(path)) starts with '-', which ssh would read as an option"
+        }
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            return "the ssh_config path \(OperatorText.quoted(path)) holds a control character"
+        }
+        return nil
+    }
+
     /// The first unsafe or out-of-range value, as an operator-facing sentence, or nil.
     func problem() -> String? {
-        if let configFile, let problem = OptionValueCheck.problem(configFile, what: "the ssh_config path") {
+        if let configFile, let problem = Self.configFileProblem(configFile) {
             return problem + "; fix ssh_config = ... in the inventory"
         }
         if !(1...3600).contains(connectTimeoutS) {

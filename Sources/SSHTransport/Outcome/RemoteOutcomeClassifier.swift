@@ -131,6 +131,6 @@ struct RemoteOutcomeClassifier {
     /// The ssh command an operator can paste to reproduce the connection by hand.
     private var sshHint: String {
         let config = host.options.configFile.map { "-F \(RemoteCommand.quote($0)) " } ?? ""
-        return config + host.target.destination
+        return config + RemoteCommand.quote(host.target.destination)
     }
 }

@@ -44,7 +44,8 @@ final class UpgradeRequestTests: XCTestCase {
                 + "(it returns to the previous installed version)")
         XCTAssertEqual(
             refusal(target: "../x"),
-            "--target must be a version such as 0.1.13 (letters, digits, '.', '_', '+', '-'), got '../x'")
+            "--target must be a version such as 0.1.13, got '../x': it may hold only letters, digits, '.', '_', '+' "
+                + "and '-' (it names a folder)")
         XCTAssertEqual(
             refusal(from: "/b", sha256: "abc"),
             "--sha256 must be 64 hex digits (sha256sum's output), got 'abc'")

@@ -96,4 +96,61 @@ final class VersionStoreTests: XCTestCase {
             XCTAssertFalse(VersionStore.isValidVersion(bad), bad)
         }
     }
+
+    /// Names the upgrade layout uses for itself, generated: hidden and staging names, names of
+    /// only dots and separators, versions_dir's own files. Each is refused with a reason.
+    func testNamesCollidingWithTheLayoutAreRefused() {
+        var generator = SystemRandomNumberGenerator()
+        let plain = Array("abcdefghijklmnopqrstuvwxyz0123456789._+-")
+        func random(_ count: Int) -> String {
+            String((0..<count).map { _ in plain.randomElement(using: &generator)! })
+        }
+        var refused: [String] = ["state.json", "STATE.JSON", "upgrade.lock", "upgrade-in-progress.json"]
+        for _ in 0..<300 {
+            let pid = Int.random(in: 1...4_000_000, using: &generator)
+            refused.append(".staging-\(pid)-\(UInt32.random(in: 0...UInt32.max, using: &generator))")
+            refused.append(".staging-" + random(Int.random(in: 0...10, using: &generator)))
+            refused.append("." + random(Int.random(in: 0...20, using: &generator)))
+            refused.append(String(repeating: ".", count: Int.random(in: 1...5, using: &generator)))
+            refused.append(["-", "_", "+"].randomElement(using: &generator)! + random(5))
+            refused.append(
+                random(3) + ["/", "\\", "\u{0}", " ", "\u{301}", "\u{2215}"].randomElement(using: &generator)!
+                    + random(3))
+        }
+        for name in refused {
+            let problem = VersionStore.versionProblem(name)
+            XCTAssertNotNil(problem, name)
+            XCTAssertFalse(VersionStore.isValidVersion(name), name)
+        }
+        XCTAssertEqual(
+            VersionStore.versionProblem(".staging-1"),
+            "it must start with a letter or a digit (a leading '.' names the upgrader's own hidden or temporary "
+                + "entries, such as its .staging-* folders)")
+        for _ in 0..<300 {
+            let version = (0..<3).map { _ in String(Int.random(in: 0...999, using: &generator)) }.joined(separator: ".")
+            let suffix = Bool.random(using: &generator) ? "" : "-rc." + String(Int.random(in: 1...9, using: &generator))
+            XCTAssertNil(VersionStore.versionProblem(version + suffix), version + suffix)
+        }
+    }
+
+    /// A real build that reports a name of the layout's own is refused before it is installed.
+    func testABuildReportingAStagingNameIsRefused() throws {
+        let root = NSTemporaryDirectory() + "smoke-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
+        let smoke = UpgradeSmoke(effects: .live(), environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20))
+        for reported in [".staging-1", ".staging-\(getpid())-42", "..", "state.json", "-rf"] {
+            let build = root + "/build"
+            try "#!/bin/sh\necho 'agent-runner \(reported)'\n".write(toFile: build, atomically: true, encoding: .utf8)
+            chmod(build, 0o755)
+            XCTAssertThrowsError(try smoke.version(of: build)) { error in
+                XCTAssertTrue(
+                    "\(error)".contains("reports version \"\(reported)\", which cannot name a build"), "\(error)")
+                XCTAssertTrue("\(error)".contains("refusing the build"), "\(error)")
+            }
+        }
+        try "#!/bin/sh\necho 'agent-runner 1.2.3'\n".write(toFile: root + "/build", atomically: true, encoding: .utf8)
+        chmod(root + "/build", 0o755)
+        XCTAssertEqual(try smoke.version(of: root + "/build"), "1.2.3")
+    }
 }

@@ -226,7 +226,11 @@ final class ProgressPageTests: XCTestCase {
     func testRequestParsing() {
         XCTAssertEqual(
             HTTPRequest.parse(head: Array("GET /api/state?x=1 HTTP/1.1\r\nHost: a\r\n\r\n".utf8)),
-            HTTPRequest(method: "GET", path: "/api/state", query: "x=1"))
+            HTTPRequest(method: "GET", path: "/api/state", query: "x=1", host: "a"))
+        XCTAssertEqual(
+            HTTPRequest.parse(head: Array("GET / HTTP/1.1\r\nhOsT:  \t127.0.0.1:80 \r\n\r\nHost: body".utf8))?.host,
+            "127.0.0.1:80", "any case, blanks trimmed, nothing after the head")
+        XCTAssertNil(HTTPRequest.parse(head: Array("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n".utf8)))
         XCTAssertNil(HTTPRequest.parse(head: Array("garbage\r\n\r\n".utf8)))
         XCTAssertNil(HTTPRequest.parse(head: Array("GET nopath HTTP/1.1\r\n\r\n".utf8)))
         XCTAssertNil(HTTPRequest.parse(head: Array("get / HTTP/1.1\r\n\r\n".utf8)))

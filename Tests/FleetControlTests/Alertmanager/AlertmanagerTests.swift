@@ -149,4 +149,27 @@ final class AlertmanagerTests: XCTestCase {
         gate.open()
         dispatcher.finish()
     }
+
+    /// An Alertmanager that drips its answer a byte every 50 ms (27 s in all) cannot hold the
+    /// watch's last delivery past the hook's timeout_s: the real transport's deadline is for
+    /// the whole exchange (it used to be per read, and `watch --once` took 81 s for 3).
+    func testADrippingAlertmanagerIsCutOffAtTimeout() throws {
+        let body = String(repeating: "y", count: 500)
+        let server = try DrippingHTTPServer(
+            answer: Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8), interval: 50_000
+        )
+        defer { server.stop() }
+        let results = Results()
+        let dispatcher = AlertmanagerDispatcher(
+            hook: Inventory.AlertHook(
+                name: "am", command: [], timeoutS: 1, alertmanagerURL: "http://127.0.0.1:\(server.port)"),
+            groups: [:], eventLog: nil, onResult: results.add)
+        let started = ContinuousClock.now
+        dispatcher.enqueue(notification(.firing))
+        dispatcher.finish()
+        let took = ContinuousClock.now - started
+        XCTAssertLessThan(took, .milliseconds(2500), "timeout_s = 1 held the finish for \(took)")
+        let result = try XCTUnwrap(results.wait(for: 1).first)
+        XCTAssertTrue(result.error?.contains("timed out after 1.0s") ?? false, "\(result)")
+    }
 }

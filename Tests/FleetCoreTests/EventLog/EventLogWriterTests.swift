@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Synchronization
+import TestSupport
 import XCTest
 
 final class EventLogWriterTests: XCTestCase {
@@ -79,10 +80,14 @@ final class EventLogWriterTests: XCTestCase {
     }
 
     /// `/dev/full` fails every write with ENOSPC: the error names the file and says the disk is full.
+    /// (A node of the same device in the log directory: a link to it would be refused, below.)
     func testDiskFullIsAClearError() throws {
         let directory = try makeTemporaryDirectory(self)
         let path = directory + "/events-2026-11.jsonl"
-        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/full")
+        guard mknod(path, S_IFCHR | 0o666, dev_t(1 << 8 | 7)) == 0 else {
+            throw MissingPrerequisite(
+                "mknod \(path) (the /dev/full device) needs root: run the tests as root, as CI does")
+        }
         let writer = EventLogWriter(directory: directory, clock: ManualClock("2026-11-25T00:00:00Z"))
         XCTAssertThrowsError(try writer.append(.roundEnd)) { error in
             let message = "\(error)"
@@ -90,6 +95,26 @@ final class EventLogWriterTests: XCTestCase {
             XCTAssertTrue(message.contains("ENOSPC"), message)
             XCTAssertTrue(message.contains("disk is full"), message)
         }
+    }
+
+    /// A link where the log file goes (planted by whoever could write in the directory) is
+    /// refused, never followed: its target is neither created, truncated nor appended to.
+    func testALinkInPlaceOfTheLogIsNotFollowed() throws {
+        let directory = try makeTemporaryDirectory(self)
+        let victim = directory + "/victim"
+        try "theirs\n".write(toFile: victim, atomically: false, encoding: .utf8)
+        let path = directory + "/events-2026-11.jsonl"
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: victim)
+        let writer = EventLogWriter(directory: directory, clock: ManualClock("2026-11-25T00:00:00Z"))
+        XCTAssertThrowsError(try writer.append(.roundEnd)) { error in
+            XCTAssertTrue("\(error)".contains("ELOOP"), "\(error)")
+            XCTAssertTrue("\(error)".contains("remove it"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "theirs\n")
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: directory + "/absent")
+        XCTAssertThrowsError(try writer.append(.roundEnd))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/absent"), "a dangling link creates nothing")
     }
 
     /// Three writers with their own descriptors plus a shell appending with `printf >>`, all at

@@ -81,11 +81,19 @@ final class SSHCommandLineTests: XCTestCase {
         XCTAssertNoThrow(try SSHTarget("pi-2"))
     }
 
+    /// `-F` takes the path as its own argument, never through ssh's config parser: spaces work.
+    func testAConfigPathWithSpacesIsOneArgument() throws {
+        let host = RemoteHost(
+            name: "pi", target: try SSHTarget("pi"), options: SSHOptions(configFile: "/my configs/ssh"))
+        let argv = try SSHCommandLine.arguments(for: host, remoteCommand: ["true"])
+        XCTAssertEqual(Array(argv.prefix(2)), ["-F", "/my configs/ssh"])
+    }
+
     func testUnsafeOptionValuesAreRefusedBeforeSpawning() throws {
         let target = try SSHTarget("pi")
         let bad: [(SSHOptions, String)] = [
             (SSHOptions(configFile: "-oProxyCommand=sh"), "starts with '-'"),
-            (SSHOptions(configFile: "/my configs/ssh"), "whitespace"),
+            (SSHOptions(configFile: "/my configs/ssh\n"), "control character"),
             (SSHOptions(configFile: "/cfg\u{1B}[2J"), "control character"),
             (SSHOptions(configFile: ""), "empty"),
             (SSHOptions(connectTimeoutS: 0), "connect_timeout_s"),

@@ -103,6 +103,29 @@ final class RemoteOutcomeClassifierTests: XCTestCase {
         XCTAssertTrue(message.contains("Check the host"), message)
     }
 
+    /// The `ssh ...` a failure asks the operator to paste names the target as one shell word:
+    /// a target holding `;`, `$(...)`, quotes or globs (ssh aliases may) runs nothing when pasted.
+    func testTheHintQuotesTheTargetForTheShell() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["pi", ";", "$(id)", "`id`", "'", "\"", "*", "&", "|", "#", "~", "\\", "é", "{a,b}", "<", ">"]
+        for _ in 0..<300 {
+            let target =
+                "h"
+                + (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                    pieces.randomElement(using: &generator)!
+                }.joined()
+            let stderr = "ssh: Could not resolve hostname x: Name or service not known\r\n"
+            let result = try classify(ProcessOutput(exit: .terminated(255), stderr: Array(stderr.utf8)), target: target)
+            let message = try XCTUnwrap(result.errorMessage)
+            let quoted = RemoteCommand.quote(target)
+            XCTAssertTrue(message.contains("`ssh -G \(quoted) | grep hostname`"), "\(target): \(message)")
+            // Pasted into a shell, the quoted word is the target again, whole.
+            let echoed = try PosixProcessRunner().run(
+                ProcessRequest("/bin/sh", arguments: ["-c", "printf %s " + quoted], deadline: .now + .seconds(10)))
+            XCTAssertEqual(echoed.stdout, Array(target.utf8), target)
+        }
+    }
+
     func testRemoteExitCodes() throws {
         let missing = try classify(
             ProcessOutput(exit: .terminated(127), stderr: Array("bash: line 1: agent-runner: command not found\n".utf8))

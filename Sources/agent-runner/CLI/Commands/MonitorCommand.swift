@@ -44,6 +44,7 @@ enum MonitorCommand {
                 "interval", value: "SECONDS", help: "Seconds between anomaly polls (default 30; 60 with --host)."),
             OptionSpec("once", help: "anomaly: run one poll, then exit."),
             OptionSpec("port", value: "PORT", help: "http: the port on 127.0.0.1 (default 8765)."),
+            HTTPAllowedHostOption.spec,
         ] + RemoteMonitorCommand.remoteOptions,
         exitCodes: [
             (ExitCode.success, "stopped by SIGINT/SIGTERM, or --once finished"),
@@ -65,7 +66,9 @@ enum MonitorCommand {
         let mode = parsed.value("mode") ?? "anomaly"
         let interval: Double
         let port: Int
+        let allowedHosts: [HTTPHostCheck.Entry]
         do throws(UsageError) {
+            allowedHosts = try HTTPAllowedHostOption.entries(parsed)
             guard modes.contains(mode) else {
                 throw UsageError(
                     "--mode must be one of \(modes.joined(separator: ", ")), got '\(mode)'", verb: "monitor")
@@ -94,7 +97,7 @@ enum MonitorCommand {
             }
         case "http":
             StopRequest.installSignalHandlers()
-            return http(config, port: port, context: context)
+            return http(config, port: port, allowedHosts: allowedHosts, context: context)
         default:
             StopRequest.installSignalHandlers()
             return anomaly(
@@ -108,6 +111,10 @@ enum MonitorCommand {
         if let error = Directories.createPrivate(config.runtime.logDir) {
             context.stderr.write(
                 "agent-runner: cannot create log dir \(config.runtime.logDir): \(SystemError.text(error))\n")
+            return ExitCode.failure
+        }
+        if let problem = PrivateDirectory.problem(config.runtime.logDir) {
+            context.stderr.write("agent-runner: refusing log_dir \(config.runtime.logDir): \(problem)\n")
             return ExitCode.failure
         }
         let clock = SystemClock()
@@ -179,10 +186,12 @@ enum MonitorCommand {
         }
     }
 
-    static func http(_ config: AgentRunnerConfig, port: Int, context: CommandContext) -> Int32 {
+    static func http(
+        _ config: AgentRunnerConfig, port: Int, allowedHosts: [HTTPHostCheck.Entry], context: CommandContext
+    ) -> Int32 {
         let server: HTTPServer
         do {
-            server = try HTTPServer.listen(port: port)
+            server = try HTTPServer.listen(port: port, allowedHosts: allowedHosts)
         } catch {
             context.stderr.write("agent-runner: \(error)\n")
             return ExitCode.failure

@@ -94,6 +94,13 @@ public struct StartupBattery: Sendable {
                     check: name, reason: "cannot create \(logDir): \(SystemError.text(error))", howToFix: fix,
                     permanent: false))
         }
+        if let problem = fileSystem.privateDirectoryProblem(logDir) {
+            return Check(
+                name: name,
+                failure: Failure(
+                    check: name, reason: "refusing \(logDir): \(problem.reason)",
+                    howToFix: problem.fix + ", or set [runtime] log_dir to a directory of your own", permanent: true))
+        }
         let probe = logDir + "/.write_probe"
         defer { fileSystem.removeFile(probe) }
         do {

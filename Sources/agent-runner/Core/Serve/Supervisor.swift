@@ -62,6 +62,12 @@ public final class Supervisor: Sendable {
                     + "fix [runtime] log_dir or its permissions\n")
             return ExitCode.config
         }
+        if let problem = effects.fileSystem.privateDirectoryProblem(logDir) {
+            stderr.write(
+                "agent-runner: refusing log_dir \(logDir): \(problem.reason); \(problem.fix), "
+                    + "or set [runtime] log_dir to a directory of your own\n")
+            return ExitCode.config
+        }
         guard let lock = acquireLock() else { return ExitCode.failure }
         defer { lock.release() }
         let events = EventSink(logDir: logDir, clock: effects.wallClock, stderr: stderr)

@@ -39,7 +39,7 @@ enum DemoCommand {
             OptionSpec(
                 "http", value: "ADDRESS:PORT",
                 help: "Where to serve the fleet dashboard (default 127.0.0.1:0, a free port; the URL is printed)."),
-            WatchExports.httpAllowRemoteOption,
+            WatchExports.httpAllowRemoteOption, HTTPAllowedHostOption.spec,
         ],
         exitCodes: [
             (ExitCode.success, "the demo ran and everything it started was stopped"),
@@ -50,7 +50,9 @@ enum DemoCommand {
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         let duration: Double?
         let listen: (address: String, port: Int)
+        let allowedHosts: [HTTPHostCheck.Entry]
         do {
+            allowedHosts = try HTTPAllowedHostOption.entries(parsed)
             duration = try parsed.seconds("duration")
             listen = try WatchExports.dashboardListen(parsed) ?? ("127.0.0.1", 0)
         } catch {
@@ -89,7 +91,7 @@ enum DemoCommand {
         context.stderr.write(DemoNarration.watching(setup.fleet, ssh: setup.ssh))
         watch(
             inventory, setup: setup, services: services, duration: duration, untilShown: parsed.has("until-shown"),
-            json: parsed.has("json"), listen: listen, context: context)
+            json: parsed.has("json"), listen: listen, allowedHosts: allowedHosts, context: context)
 
         let hookLog = try? LocalFileSystem().readFile(setup.fleet.hookLog)
         let hookLines = hookLog.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -151,7 +153,8 @@ enum DemoCommand {
     /// service ends by itself (the crash-loop breaker, an auto-stop).
     private static func watch(
         _ inventory: Inventory, setup: Setup, services: DemoServices, duration: Double?,
-        untilShown: Bool, json: Bool, listen: (address: String, port: Int), context: CommandContext
+        untilShown: Bool, json: Bool, listen: (address: String, port: Int), allowedHosts: [HTTPHostCheck.Entry],
+        context: CommandContext
     ) {
         let controlDirectory = setup.ssh == nil ? nil : ControlDirectory.defaultPath(environment: context.environment)
         let monitored = inventory.hosts.compactMap { try? MonitoredHost($0, controlDirectory: controlDirectory) }
@@ -173,7 +176,8 @@ enum DemoCommand {
         do {
             dashboard = try FleetDashboard.start(
                 address: listen.address, port: listen.port, hosts: monitored, inventory: inventory, stateDir: stateDir,
-                remote: executor, wallClock: context.effects.wallClock, fleetName: "demo fleet in " + setup.fleet.root)
+                remote: executor, wallClock: context.effects.wallClock, fleetName: "demo fleet in " + setup.fleet.root,
+                allowedHosts: allowedHosts)
             context.stderr.write("fleetctl demo: the dashboard is on \(dashboard!.url) (open it in a browser)\n")
         } catch {
             dashboard = nil

@@ -34,7 +34,7 @@ enum WatchCommand {
             OptionSpec("dry-run", help: "Show auto-stops instead of performing them."),
             FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
             WatchExports.metricsListenOption, WatchExports.httpOption, WatchExports.httpAllowRemoteOption,
-            WatchExports.shardOption,
+            HTTPAllowedHostOption.spec, WatchExports.shardOption,
         ],
         positionals: [FleetctlProgram.selectorPositional],
         exitCodes: [
@@ -56,7 +56,9 @@ enum WatchCommand {
         var hosts = resolved.monitored
         let listen: (address: String, port: Int)?
         let dashboardListen: (address: String, port: Int)?
+        let allowedHosts: [HTTPHostCheck.Entry]
         do {
+            allowedHosts = try HTTPAllowedHostOption.entries(parsed)
             listen = try WatchExports.listen(parsed)
             dashboardListen = try WatchExports.dashboardListen(parsed)
             if let shard = try WatchExports.shard(parsed) {
@@ -110,7 +112,8 @@ enum WatchCommand {
         do {
             let names = Set(hosts.map(\.name))
             exports = try WatchExports.start(
-                listen: listen, hosts: resolved.hosts.filter { names.contains($0.name) }, inventory: resolved.inventory,
+                listen: listen, allowedHosts: allowedHosts, hosts: resolved.hosts.filter { names.contains($0.name) },
+                inventory: resolved.inventory,
                 eventLog: eventLog, context: context)
         } catch {
             context.stderr.write("fleetctl: \(error)\n")
@@ -123,7 +126,8 @@ enum WatchCommand {
                 dashboard = try FleetDashboard.start(
                     address: dashboardListen.address, port: dashboardListen.port, hosts: hosts,
                     inventory: resolved.inventory, stateDir: stateDir, remote: executor,
-                    wallClock: context.effects.wallClock, fleetName: resolved.inventory.displayPath)
+                    wallClock: context.effects.wallClock, fleetName: resolved.inventory.displayPath,
+                    allowedHosts: allowedHosts)
             } catch {
                 context.stderr.write("fleetctl: \(error)\n")
                 return ExitCode.failure

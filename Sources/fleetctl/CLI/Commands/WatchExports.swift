@@ -78,14 +78,16 @@ final class WatchExports: Sendable {
 
     /// Starts the endpoint (failing at once when its port is taken) and the Alertmanager threads.
     static func start(
-        listen: (address: String, port: Int)?, hosts: [Inventory.Host], inventory: Inventory, eventLog: EventLogWriter,
-        context: CommandContext
+        listen: (address: String, port: Int)?, allowedHosts: [HTTPHostCheck.Entry], hosts: [Inventory.Host],
+        inventory: Inventory, eventLog: EventLogWriter, context: CommandContext
     ) throws(HTTPServerError) -> WatchExports {
         var recorder: FleetMetricsRecorder?
         var endpoint: MetricsEndpoint?
         if let listen {
             let made = FleetMetricsRecorder(hosts: hosts.map { ($0.name, $0.groups) })
-            endpoint = try MetricsEndpoint(address: listen.address, port: listen.port) { made.exposition() }
+            endpoint = try MetricsEndpoint(address: listen.address, port: listen.port, allowedHosts: allowedHosts) {
+                made.exposition()
+            }
             recorder = made
             context.stderr.write("fleetctl: Prometheus metrics on http://\(listen.address):\(endpoint!.port)/metrics\n")
         }

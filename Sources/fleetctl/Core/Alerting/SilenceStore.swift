@@ -1,6 +1,10 @@
 import FleetCore
 import Monitoring
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `silences.json` in the state directory. `fleetctl silence` and `unsilence` change it under
 /// a lock while `watch` may be running; `watch` re-reads it before notifying.
 public struct SilenceStore: Sendable {
@@ -12,8 +16,16 @@ public struct SilenceStore: Sendable {
 
     public func load() throws -> SilenceList {
         guard Directories.exists(path) else { return SilenceList() }
+        let bytes: [UInt8]
         do {
-            return SilenceList(json: try JSONParser.strict.parse(try LocalFileSystem().readFile(path)))
+            // Not through a link: a planted silences.json would mute alerts.
+            bytes = try LocalFileSystem().readOwnFile(path, limit: 16 << 20)
+        } catch {
+            let fix = error.errno == ELOOP ? "" : "; fix or remove the file"
+            throw WatchStateError("cannot read the silences in \(path): \(error.reason)\(fix)")
+        }
+        do {
+            return SilenceList(json: try JSONParser.strict.parse(bytes))
         } catch {
             throw WatchStateError("cannot read the silences in \(path) (\(error)); fix or remove the file")
         }

@@ -41,8 +41,10 @@ public final class DashboardServer: Sendable {
     }
 
     /// Listens at once (a busy port fails the command before any poll) and serves on a thread.
-    public init(address: String, port: Int, sources: Sources) throws(HTTPServerError) {
-        let server = try HTTPServer.listen(address: address, port: port, flag: "--http")
+    public init(
+        address: String, port: Int, allowedHosts: [HTTPHostCheck.Entry] = [], sources: Sources
+    ) throws(HTTPServerError) {
+        let server = try HTTPServer.listen(address: address, port: port, flag: "--http", allowedHosts: allowedHosts)
         self.port = server.port
         self.address = address
         let routes = DashboardRoutes(sources: sources)
@@ -60,7 +62,7 @@ public final class DashboardServer: Sendable {
     /// Whether `address` is a loopback address (127.0.0.0/8): anything else exposes the fleet's
     /// state to the network and needs `--http-allow-remote`.
     public static func isLoopback(_ address: String) -> Bool {
-        address.hasPrefix("127.")
+        HTTPHostCheck.isLoopback(address)
     }
 }
 

@@ -18,7 +18,8 @@ public final class FleetDashboard: Sendable {
     /// Listens at once (a busy port fails before any poll) and serves.
     public static func start(
         address: String, port: Int, hosts: [MonitoredHost], inventory: Inventory, stateDir: String,
-        remote: any RemoteExecutor, wallClock: any WallClock, fleetName: String
+        remote: any RemoteExecutor, wallClock: any WallClock, fleetName: String,
+        allowedHosts: [HTTPHostCheck.Entry] = []
     ) throws(HTTPServerError) -> FleetDashboard {
         let groups = Dictionary(inventory.hosts.map { ($0.name, $0.groups) }, uniquingKeysWith: { first, _ in first })
         let model = DashboardModel(
@@ -33,7 +34,7 @@ public final class FleetDashboard: Sendable {
             state: state, now: { wallClock.now() }, journals: { journals.list() },
             transcripts: .remote(remote, targets: hosts.map(\.target), now: now),
             refreshMS: refreshMS(hosts), fleetName: fleetName)
-        let server = try DashboardServer(address: address, port: port, sources: sources)
+        let server = try DashboardServer(address: address, port: port, allowedHosts: allowedHosts, sources: sources)
         return FleetDashboard(state: state, server: server)
     }
 

@@ -198,8 +198,11 @@ public struct InventoryLoader: Sendable {
         fleet: inout Inventory.FleetPolicy, fleetWide: Bool = false
     ) throws(ConfigError) {
         if let path = try reader.string("ssh_config") {
-            settings.sshConfig = ConfigPaths.absolute(
+            let absolute = ConfigPaths.absolute(
                 ConfigPaths.expandUser(path, home: environment.home), against: baseDirectory)
+            // The rule every poll applies (SSHOptions), so check accepts only what polls use.
+            if let problem = SSHOptions.configFileProblem(absolute) { throw reader.error("ssh_config", problem) }
+            settings.sshConfig = absolute
         }
         if let remote = try reader.string("config") {
             if remote.isEmpty || ConfigPaths.hasControlCharacter(remote) {
@@ -409,7 +412,9 @@ public struct InventoryLoader: Sendable {
             return
                 "word \(position + 1) (\(TOMLFieldReader.quote(word))) has a placeholder inside a longer word; placeholders must be whole words (\(Inventory.AlertHook.placeholders.joined(separator: ", "))), or read FLEET_HOST, FLEET_DETECTOR, FLEET_MESSAGE ... from the environment or the alert JSON on stdin"
         }
-        if isPlaceholder, position > 0, command[position - 1] == "-c" {
+        if isPlaceholder, position > 0,
+            command[position - 1] == "-c" || HookShellScript.scriptPosition(command) == position
+        {
             return
                 "word \(position + 1) (\(word)) would be run as a shell script; pass alert data as arguments after the script, or read it from FLEET_* variables or the JSON on stdin"
         }

@@ -1,7 +1,7 @@
 import FleetCore
 
 /// `fleetctl watch --metrics-listen ADDRESS:PORT`: serves `/metrics` on its own thread, so a
-/// scrape (or a stuck scraper, cut off after 5 s by ``HTTPServer``) never delays a poll.
+/// scrape (or a stuck scraper, cut off by ``HTTPServer``'s deadlines) never delays a poll.
 public final class MetricsEndpoint: Sendable {
     /// The bound port (the one asked for, or the one picked for port 0).
     public let port: Int
@@ -9,8 +9,12 @@ public final class MetricsEndpoint: Sendable {
     private let serving: HTTPServing
 
     /// Listens at once (so a busy port fails the command before any poll) and serves on a thread.
-    public init(address: String, port: Int, exposition: @escaping @Sendable () -> String) throws(HTTPServerError) {
-        let server = try HTTPServer.listen(address: address, port: port, flag: "--metrics-listen")
+    public init(
+        address: String, port: Int, allowedHosts: [HTTPHostCheck.Entry] = [],
+        exposition: @escaping @Sendable () -> String
+    ) throws(HTTPServerError) {
+        let server = try HTTPServer.listen(
+            address: address, port: port, flag: "--metrics-listen", allowedHosts: allowedHosts)
         self.port = server.port
         self.address = address
         serving = server.start { request in Self.respond(to: request, exposition: exposition) }

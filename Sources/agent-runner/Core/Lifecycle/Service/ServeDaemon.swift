@@ -43,6 +43,12 @@ public struct ServeDaemon: Sendable {
                 "cannot create log dir \(paths.logDir): \(SystemError.text(error)); "
                     + "fix [runtime] log_dir or its permissions")
         }
+        // serve refuses such a directory too, but serve.log is opened in it before serve runs.
+        if let problem = effects.fileSystem.privateDirectoryProblem(paths.logDir) {
+            throw LifecycleError(
+                "refusing log_dir \(paths.logDir): \(problem.reason); \(problem.fix), "
+                    + "or set [runtime] log_dir to a directory of your own")
+        }
         // serve.log is appended to by a child process: its offset is the file's, read directly.
         let logOffset = Directories.size(of: paths.serveLogPath) ?? 0
         let process: RunningProcess

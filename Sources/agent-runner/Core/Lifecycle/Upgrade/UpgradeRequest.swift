@@ -49,10 +49,8 @@ extension Upgrader {
                     "--rollback takes no --from, --target or --sha256 "
                         + "(it returns to the previous installed version)")
             }
-            if let target, !VersionStore.isValidVersion(target) {
-                throw refuse(
-                    "--target must be a version such as 0.1.13 (letters, digits, '.', '_', '+', '-'), "
-                        + "got '\(target)'")
+            if let target, let problem = VersionStore.versionProblem(target) {
+                throw refuse("--target must be a version such as 0.1.13, got '\(target)': \(problem)")
             }
             if let sha256 {
                 guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else {

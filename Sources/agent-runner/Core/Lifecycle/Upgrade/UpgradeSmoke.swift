@@ -28,6 +28,11 @@ public struct UpgradeSmoke: Sendable {
             throw LifecycleError("\(binary) --version failed (\(output.exit))\(Self.said(output))")
         }
         let words = output.stdoutText.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+        if words.count >= 2, words[0] == "agent-runner", let problem = VersionStore.versionProblem(String(words[1])) {
+            throw LifecycleError(
+                "\(binary) --version reports version \(TOMLFieldReader.quote(String(words[1]))), which cannot "
+                    + "name a build: \(problem); refusing the build")
+        }
         guard words.count >= 2, words[0] == "agent-runner", VersionStore.isValidVersion(String(words[1])) else {
             throw LifecycleError(
                 "\(binary) --version printed \(TOMLFieldReader.quote(output.stdoutText)), "

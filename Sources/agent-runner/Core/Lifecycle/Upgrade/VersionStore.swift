@@ -69,11 +69,31 @@ public struct VersionStore: Sendable {
 
     /// A version names a directory: digits, letters, `.`, `_`, `+`, `-` only.
     public static func isValidVersion(_ text: String) -> Bool {
-        !text.isEmpty && text != "." && text != ".." && text.count <= 64
-            && text.unicodeScalars.allSatisfy { scalar in
-                (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
-                    || scalar == "." || scalar == "_" || scalar == "+" || scalar == "-"
-            }
+        versionProblem(text) == nil
+    }
+
+    /// Names of versions_dir's own entries, which no build may take.
+    static let reservedNames: Set<String> = ["state.json", "upgrade.lock", "upgrade-in-progress.json"]
+
+    /// Why `text` cannot name a build's folder in versions_dir, or nil. Beyond the characters a
+    /// folder name needs, it starts with a letter or a digit: a leading `.` names the upgrader's
+    /// own hidden entries (a build reporting `.staging-1` was installed, then deleted as a
+    /// half-written build by the next upgrade), a leading `-` reads as an option; and it is
+    /// none of versions_dir's files.
+    public static func versionProblem(_ text: String) -> String? {
+        if text.isEmpty { return "it is empty" }
+        if text.utf8.count > 64 { return "it is longer than 64 characters" }
+        let plain = text.unicodeScalars.allSatisfy { scalar in
+            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                || scalar == "." || scalar == "_" || scalar == "+" || scalar == "-"
+        }
+        if !plain { return "it may hold only letters, digits, '.', '_', '+' and '-' (it names a folder)" }
+        if let first = text.unicodeScalars.first, !first.properties.isAlphabetic && !("0"..."9").contains(first) {
+            return "it must start with a letter or a digit (a leading '\(first)' names the upgrader's own "
+                + "hidden or temporary entries, such as its .staging-* folders)"
+        }
+        if reservedNames.contains(text.lowercased()) { return "it is the name of versions_dir's own \(text)" }
+        return nil
     }
 
     /// The whole binary at `path` (at most 1 GiB: anything larger is not an agent-runner build).
