@@ -74,7 +74,8 @@ enum HTTPSocket {
                 throw HTTPError(url: url, message: "send failed: \(SystemError.text(errno))")
             }
             guard wait(fd, for: POLLOUT, until: deadline) else {
-                throw HTTPError(url: url, message: "timed out after \(HumanText.duration(seconds: timeoutS)) sending the request")
+                throw HTTPError(
+                    url: url, message: "timed out after \(HumanText.duration(seconds: timeoutS)) sending the request")
             }
         }
     }
@@ -92,7 +93,9 @@ enum HTTPSocket {
                 throw HTTPError(url: url, message: "receive failed: \(SystemError.text(errno))")
             }
             guard wait(fd, for: POLLIN, until: deadline) else {
-                throw HTTPError(url: url, message: "timed out after \(HumanText.duration(seconds: timeoutS)) waiting for the response")
+                throw HTTPError(
+                    url: url,
+                    message: "timed out after \(HumanText.duration(seconds: timeoutS)) waiting for the response")
             }
         }
     }
