@@ -265,4 +265,110 @@ final class DebianPackageTests: XCTestCase {
         XCTAssertTrue(
             unit.contains("\nExecStart=/usr/bin/agent-runner serve --config \(host.project)/agent-runner.toml\n"), unit)
     }
+
+    /// `fleetctl upgrade` to a host over real ssh (a loopback sshd, logged in as root, so dpkg runs
+    /// without sudo): with `[upgrade] method = "deb"` the .deb is pushed and installed with dpkg -i;
+    /// without it, a host whose agent-runner is the package's refuses the binary push, and the
+    /// rollout stops with the reason and what to set.
+    func testFleetctlPushesTheDebOnlyWithMethodDeb() throws {
+        let (_, agentDeb, _) = try packages()
+        addTeardownBlock { _ = try? self.dpkg(["--purge", "agent-runner", "fleetctl"]) }
+        let sshd = try LoopbackSSHD(aliases: ["debhost"])
+        addTeardownBlock { sshd.shutdown() }
+        let host = try LifecycleHost(self)
+        try host.initProject()
+        let real = try Harness.binary("agent-runner")
+        // Before the package: an agent-runner that reports 0.0.9 (and is the build otherwise).
+        let old = host.root + "/agent-runner-0.0.9"
+        try Harness.write(
+            """
+            #!/bin/sh
+            if [ "$1" = "--version" ]; then echo "agent-runner 0.0.9"; exit 0; fi
+            case " $* " in
+              *" peek "*)
+                out=$('\(real)' "$@") || exit $?
+                printf '%s\\n' "$out" | sed -e 's/"agent_runner_version" *: *"[^"]*"/"agent_runner_version": "0.0.9"/' -e 's/"version" *: *"[^"]*"/"version": "0.0.9"/'
+                exit 0 ;;
+            esac
+            exec '\(real)' "$@"
+
+            """, to: old)
+        // ssh logs in with root's environment: the wrapper gives agent-runner the host's own, and
+        // runs the package's agent-runner once there is one.
+        let exports = host.environment.sorted { $0.key < $1.key }.map { "export \($0.key)='\($0.value)'" }
+        let wrapper = host.root + "/agent-runner-over-ssh"
+        try Harness.write(
+            "#!/bin/sh\n\(exports.joined(separator: "\n"))\ncd '\(host.project)'\n"
+                + "[ -x /usr/bin/agent-runner ] && exec /usr/bin/agent-runner \"$@\"\nexec '\(old)' \"$@\"\n",
+            to: wrapper)
+        for script in [old, wrapper] { chmod(script, 0o755) }
+        let root = try Harness.temporaryDirectory(self)
+        let inventory = root + "/inventory.toml"
+        func writeInventory(_ upgrade: String) throws {
+            try Harness.write(
+                """
+                [defaults]
+                ssh_config = "\(sshd.clientConfig)"
+                state_dir = "\(root)/state"
+                connection_reuse = false
+
+                [hosts.debhost]
+                agent_runner = "\(wrapper)"
+                config = "\(host.project)/agent-runner.toml"
+
+                [upgrade]
+                bake = "1s"
+                \(upgrade)
+
+                """, to: inventory)
+        }
+        func fleetctl(_ arguments: [String]) throws -> Harness.Result {
+            try Harness.run(
+                "fleetctl", ["--inventory", inventory, "upgrade", "debhost", "--gate-interval", "0.5"] + arguments,
+                environment: ["FLEETCTL_INVENTORY": ""], timeout: .seconds(180))
+        }
+
+        try writeInventory("method = \"deb\"")
+        let pushed = try fleetctl(["--artifact", agentDeb])
+        XCTAssertEqual(pushed.code, 0, pushed.stderr)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: agentDeb)))
+        XCTAssertTrue(
+            pushed.stderr.hasPrefix(
+                "rollout to \(BuildInfo.version): 1 host in 1 stage\n  batch 1: debhost\n  build: agent-runner "
+                    + "\(BuildInfo.version), sha256 \(SHA256.hex(of: bytes)) (\(agentDeb))\n"), pushed.stderr)
+        XCTAssertTrue(
+            pushed.stderr.contains("debhost: upgraded to \(BuildInfo.version) (deb_installed)"), pushed.stderr)
+        let status = try Self.run([
+            "dpkg-query", "--show", "--showformat=${db:Status-Status} ${Version}", "agent-runner",
+        ])
+        XCTAssertEqual(status.stdoutText, "installed \(BuildInfo.version)-1")
+        XCTAssertEqual(
+            try Self.run(["/usr/bin/agent-runner", "--version"]).stdoutText, "agent-runner \(BuildInfo.version)\n")
+
+        // Without method = "deb": the binary push is refused by the packaged agent-runner there.
+        try writeInventory("")
+        let newer = root + "/agent-runner-9.9.9"
+        try Harness.write(
+            "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'agent-runner 9.9.9'; exit 0; }\nexec '\(real)' \"$@\"\n",
+            to: newer)
+        chmod(newer, 0o755)
+        let refused = try fleetctl(["--artifact", newer])
+        XCTAssertEqual(refused.code, 1, refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains(
+                "debhost: upgrade failed: its agent-runner is /usr/bin/agent-runner, from the Debian package "
+                    + "agent-runner \(BuildInfo.version)-1, which agent-runner upgrade does not replace; nothing changed "
+                    + "there. Push the .deb instead: set [upgrade] method = \"deb\" in the inventory"), refused.stderr)
+        XCTAssertEqual(
+            try Self.run(["dpkg-query", "--show", "--showformat=${Version}", "agent-runner"]).stdoutText,
+            "\(BuildInfo.version)-1", "the package is as it was")
+        XCTAssertEqual(
+            try Self.run(["/usr/bin/agent-runner", "--version"]).stdoutText, "agent-runner \(BuildInfo.version)\n")
+
+        // method = "deb" with a file that is not agent-runner's package: refused before any host.
+        try writeInventory("method = \"deb\"")
+        let notDeb = try fleetctl(["--artifact", newer])
+        XCTAssertEqual(notDeb.code, 64, notDeb.stderr)
+        XCTAssertTrue(notDeb.stderr.contains("is not agent-runner's Debian package"), notDeb.stderr)
+    }
 }

@@ -128,6 +128,11 @@ struct RolloutLaunch {
     func target(_ settings: RolloutJournal.Settings) throws(ExitFailure) -> String {
         if let given = parsed.value("target") { return given }
         do {
+            if settings.method == .deb {
+                let local = RolloutArtifact.path(
+                    settings.artifact, arch: UpgradeMethod.debianArchitecture(RolloutArtifact.localArch))
+                return try RolloutArtifact.loadPackage(local, target: nil, effects: context.effects).version
+            }
             let local = RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch)
             return try RolloutArtifact.load(local, arch: nil, target: nil, effects: context.effects).version
         } catch {

@@ -123,6 +123,12 @@ enum UpgradeCommand {
                 artifact: pattern, releaseSource: release != nil, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
                 maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures,
                 rollback: !parsed.has("no-rollback"))
+            settings.method = policy.method
+            if policy.method == .deb && release != nil {
+                throw UsageError(
+                    "[upgrade] method = \"deb\" pushes a .deb: pass --artifact PATH.deb (or set [upgrade] artifact)",
+                    verb: verb)
+            }
             options = try runnerOptions(parsed)
             if let canarySelector = parsed.value("canary") ?? policy.canary {
                 do {
