@@ -168,7 +168,7 @@ final class FleetUpgradeTests: XCTestCase {
               batch 1: beta
               batch 2: gamma
 
-            """)
+            """ + (try buildLine("7.1.0", good)))
         for (name, node) in fleet.nodes {
             assertOn(Self.oldVersion, node)
             XCTAssertEqual(node.host.servePID(), pids[name] ?? nil, "\(name) untouched")

@@ -13,7 +13,9 @@ enum InstallCommand {
             (XDG_RUNTIME_DIR) and should have lingering on; what is missing is said before anything
             is written, with the command that fixes it. --system (as root, through sudo -E) writes
             /etc/systemd/system with User=/Group= of SUDO_USER and enables it without starting it.
-            The unit runs the upgrade symlink ([upgrade] bin_link) when it exists, else this build.
+            The unit runs the upgrade symlink ([upgrade] bin_link) when it exists, else this build;
+            an agent-runner from the Debian package (/usr/bin/agent-runner) runs itself, and the
+            package manager upgrades it (the apt command is printed).
             Restart=on-failure, never after exit 78, 75 or 70; KillMode=mixed so SIGTERM reaches
             serve only and the round finishes; TimeoutStopSec = the round's worst case.
             """,
@@ -51,10 +53,12 @@ enum InstallCommand {
         ])
 
     static func installer(_ setup: LifecycleSetup, context: CommandContext) -> ServiceInstaller {
-        ServiceInstaller(
+        let running = RunningExecutable.path()
+        let packaged = PackagedInstall.owning(running, processes: context.effects.processes)
+        return ServiceInstaller(
             paths: setup.paths, config: setup.config, effects: context.effects,
             environment: context.environment,
-            executable: RunningExecutable.forUnits(binLink: setup.config.upgrade.binLink))
+            executable: packaged?.path ?? RunningExecutable.forUnits(binLink: setup.config.upgrade.binLink))
     }
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
@@ -89,6 +93,11 @@ enum InstallCommand {
             "agent-runner: installed \(result.unitPath)\(result.monitorUnitPath.map { " and \($0)" } ?? "") (enabled\(result.started ? ", started" : ""))\n"
         )
         if let next = result.next { context.stderr.write("agent-runner: next: \(next)\n") }
+        if let packaged = PackagedInstall.owning(RunningExecutable.path(), processes: context.effects.processes) {
+            context.stderr.write(
+                "agent-runner: the unit runs \(packaged.path), from \(packaged.description): the package manager "
+                    + "upgrades it, not agent-runner upgrade: \(packaged.upgradeCommands)\n")
+        }
         if parsed.has("json") {
             let object = JSONObject([
                 ("unit_path", .string(result.unitPath)),

@@ -27,7 +27,9 @@ enum UpgradeCommand {
             at a time (versions_dir/upgrade.lock). An upgrade cut short (killed, host rebooted) is
             brought to an end by the next one first, from versions_dir/upgrade-in-progress.json:
             finished when bin_link already runs the new build and it passes again, else the old
-            build restored (upgrade_recovered).
+            build restored (upgrade_recovered). An agent-runner from the Debian package
+            (/usr/bin/agent-runner, listed by dpkg) is not upgraded here: it says so, prints the apt
+            command, changes nothing and exits 1 (--json: outcome packaged).
             """,
         options: [
             OptionSpec("from", value: "PATH|-", help: "The new build: a file, or - for standard input."),
@@ -51,7 +53,8 @@ enum UpgradeCommand {
                 ExitCode.failure,
                 "nothing changed (sha256 mismatch, not an agent-runner build, version not --target, "
                     + "[upgrade] source: version not listed, 404, timeout, unreachable; stop failed, package smoke failed, "
-                    + "another upgrade running), or the upgrade failed and the previous build runs again"
+                    + "another upgrade running, the running agent-runner is the Debian package's), or the upgrade failed and the "
+                    + "previous build runs again"
             ),
             (
                 2,
@@ -69,6 +72,18 @@ enum UpgradeCommand {
                 noRestart: parsed.has("no-restart"), rollback: parsed.has("rollback"))
         } catch {
             return runner.usageFailure(error, context: context)
+        }
+        if let packaged = PackagedInstall.owning(RunningExecutable.path(), processes: context.effects.processes) {
+            context.stderr.write("agent-runner: \(packaged.upgradeRefusal)\n")
+            if parsed.has("json") {
+                let report: JSONObject = [
+                    "outcome": "packaged", "path": .string(packaged.path),
+                    "package_version": packaged.version.map(JSONValue.string) ?? .null,
+                    "exit_code": .int(Int64(ExitCode.failure)),
+                ]
+                context.stdout.write(JSONWriter(style: .pretty(indent: 2)).string(.object(report)) + "\n")
+            }
+            return ExitCode.failure
         }
         if parsed.has("no-migrate") {
             context.stderr.write(

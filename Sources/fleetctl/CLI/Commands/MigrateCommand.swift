@@ -74,7 +74,7 @@ enum MigrateCommand {
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         let resolved: FleetTargets
         switch RolloutLaunch.select(parsed, context: context, runner: runner, verb: spec.name) {
-        case .hosts(let value): resolved = value
+        case .hosts(let value, _): resolved = value
         case .finished(let code): return code
         }
         let request: UpgradeCommand.Request

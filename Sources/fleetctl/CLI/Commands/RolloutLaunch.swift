@@ -13,17 +13,20 @@ struct RolloutLaunch {
     let runner: ProgramRunner
     let resolved: FleetTargets
     let kind: RolloutJournal.Kind
+    /// The command line named the hosts (a SELECTOR) rather than taking every host by default.
+    let explicitSelector: Bool
     let executor: any RemoteExecutor
 
     init(
         _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner, resolved: FleetTargets,
-        kind: RolloutJournal.Kind
+        kind: RolloutJournal.Kind, explicitSelector: Bool = true
     ) {
         self.parsed = parsed
         self.context = context
         self.runner = runner
         self.resolved = resolved
         self.kind = kind
+        self.explicitSelector = explicitSelector
         executor = FleetTargets.executor(context)
     }
 
@@ -32,14 +35,16 @@ struct RolloutLaunch {
         /// `--resume` or `--abort` ran (they continue a journal), or the command line was refused:
         /// the verb's exit code.
         case finished(Int32)
-        /// The selected hosts of a new rollout.
-        case hosts(FleetTargets)
+        /// The selected hosts of a new rollout; `explicit`: a SELECTOR named them.
+        case hosts(FleetTargets, explicit: Bool)
     }
 
     /// `--resume ID` / `--abort ID` continue that journal (whichever verb started it); otherwise
-    /// the SELECTOR's hosts, which a new rollout needs.
+    /// the SELECTOR's hosts, which a new rollout needs: without one, every host of the inventory
+    /// when `everyHostByDefault` (upgrade), else a usage error (migrate).
     static func select(
-        _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner, verb: String
+        _ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner, verb: String,
+        everyHostByDefault: Bool = false
     ) -> Selection {
         if parsed.value("resume") != nil && parsed.value("abort") != nil {
             return .finished(
@@ -51,12 +56,13 @@ struct RolloutLaunch {
                 UpgradeCommand.continueRollout(
                     id, abort: parsed.value("abort") != nil, parsed, context: context, runner: runner))
         }
-        guard let selector = parsed.positionals.first else {
+        let selector = parsed.positionals.first
+        if selector == nil && !everyHostByDefault {
             let error = UsageError("\(verb) needs a SELECTOR (or --resume ID / --abort ID)", verb: verb)
             return .finished(runner.usageFailure(error, context: context))
         }
         switch FleetTargets.resolve(parsed, context: context, runner: runner, selector: selector, verb: verb) {
-        case .success(let value): return .hosts(value)
+        case .success(let value): return .hosts(value, explicit: selector != nil)
         case .failure(let failure): return .finished(failure.code)
         }
     }
@@ -66,6 +72,19 @@ struct RolloutLaunch {
         "SELECTOR",
         help: "all, a host, @group, a glob, or several joined by commas (required unless --resume/--abort).",
         optional: true)
+
+    /// `fleetctl upgrade`'s SELECTOR, which defaults to every host.
+    static let upgradeSelector = PositionalSpec(
+        "SELECTOR",
+        help: "all, a host, @group, a glob, or several joined by commas (default: every host, after a "
+            + "confirmation: see --yes).",
+        optional: true)
+
+    /// `--yes`: the confirmation a whole-fleet rollout asks for, given in advance.
+    static let yesOption = OptionSpec(
+        "yes",
+        help: "Start without asking: on a terminal the plan is confirmed first; without one, a rollout "
+            + "with no SELECTOR (every host) needs --yes.")
 
     /// The options that shape the stages, with the same meaning and defaults for both verbs.
     static let stageOptions: [OptionSpec] = [
@@ -94,12 +113,13 @@ struct RolloutLaunch {
     ) throws(ExitFailure) -> (finished: RolloutJournal, reporter: RolloutReporter)? {
         let target = try target(settings)
         let artifacts = try artifacts(settings, target: target)
-        let (plan, probes) = plan(target: target, request: request)
+        let (plan, probes) = plan(target: target, request: request, artifacts: artifacts)
         if parsed.has("dry-run") { return nil }
         if plan.hosts.isEmpty {
             context.stderr.write("fleetctl: \(idle(target))\n")
             return nil
         }
+        if kind == .upgrade { try confirm(plan) }
         return try run(
             plan, probes: probes, target: target, settings: settings, artifacts: artifacts, options: request.options)
     }
@@ -108,6 +128,11 @@ struct RolloutLaunch {
     func target(_ settings: RolloutJournal.Settings) throws(ExitFailure) -> String {
         if let given = parsed.value("target") { return given }
         do {
+            if settings.method == .deb {
+                let local = RolloutArtifact.path(
+                    settings.artifact, arch: UpgradeMethod.debianArchitecture(RolloutArtifact.localArch))
+                return try RolloutArtifact.loadPackage(local, target: nil, effects: context.effects).version
+            }
             let local = RolloutArtifact.path(settings.artifact, arch: RolloutArtifact.localArch)
             return try RolloutArtifact.load(local, arch: nil, target: nil, effects: context.effects).version
         } catch {
@@ -134,8 +159,9 @@ struct RolloutLaunch {
 
     /// Probes every selected host once and plans the stages, then prints the plan: to stdout as
     /// JSON under `--json` or as text under `--dry-run`, else as text to stderr beside the progress.
+    /// The text ends with the build each planned host gets: its version and sha256.
     func plan(
-        target: String, request: UpgradeCommand.Request
+        target: String, request: UpgradeCommand.Request, artifacts: RolloutArtifactSource
     ) -> (
         plan: RolloutPlan, probes: [(host: String, answer: RolloutHostProbe.Answer)]
     ) {
@@ -151,11 +177,59 @@ struct RolloutLaunch {
             let line = JSONWriter(style: .compact).string(.object(plan.json(dryRun: parsed.has("dry-run"))))
             context.stdout.write(line + "\n")
         } else if parsed.has("dry-run") {
-            context.stdout.write(plan.text)
+            context.stdout.write(plan.text + buildLines(plan, artifacts: artifacts, parallel: request.options.parallel))
         } else {
-            context.stderr.write(plan.text)
+            context.stderr.write(plan.text + buildLines(plan, artifacts: artifacts, parallel: request.options.parallel))
         }
         return (plan, probes)
+    }
+
+    /// One line per build the planned hosts get (`  build: agent-runner 7.1.0, sha256 HEX (PATH)`),
+    /// or why a host's build could not be had (it then fails at its turn, as before). A build per
+    /// architecture reads each host's `uname -m` first.
+    func buildLines(_ plan: RolloutPlan, artifacts: RolloutArtifactSource, parallel: Int) -> String {
+        let targets = plan.hosts.compactMap { name in resolved.monitored.first { $0.target.name == name }?.target }
+        let results = WorkerPool.map(targets, parallel: parallel) { artifacts.artifact(for: $0) }
+        var seen: Set<String> = []
+        var lines = ""
+        for (target, result) in zip(targets, results) {
+            switch result {
+            case .success(let build):
+                guard seen.insert(build.path).inserted else { continue }
+                lines += "  build: agent-runner \(build.version), sha256 \(build.sha256) (\(build.path))\n"
+            case .failure(let error):
+                lines += "  build for \(target.name): \(error.message)\n"
+            }
+        }
+        return lines
+    }
+
+    /// The operator's consent to start (``RolloutConsent``): asked on a terminal unless `--yes`;
+    /// without a terminal, given by `--yes` or an explicit SELECTOR, else refused with exit 64.
+    /// Throws the verb's exit code when the rollout must not start; nothing was touched.
+    func confirm(_ plan: RolloutPlan) throws(ExitFailure) {
+        let question = TerminalQuestion()
+        let decision = RolloutConsent.decide(
+            yes: parsed.has("yes"), terminal: question.isTerminal, explicitSelector: explicitSelector)
+        switch decision {
+        case .proceed:
+            return
+        case .refuse:
+            let usage = UsageError(
+                "without a SELECTOR, \(verb) rolls out to every host (\(plan.hosts.count) planned above) and "
+                    + "there is no terminal to confirm it: pass --yes, or name the hosts (fleetctl \(verb) all)",
+                verb: verb)
+            throw ExitFailure(code: runner.usageFailure(usage, context: context))
+        case .ask:
+            let hosts = "\(plan.hosts.count) host\(plan.hosts.count == 1 ? "" : "s")"
+            let answer = question.ask(
+                "fleetctl: start the \(noun) to \(plan.target) on \(hosts)? [y/N] ", on: context.stderr)
+            guard RolloutConsent.accepts(answer) else {
+                if answer == nil { context.stderr.write("\n") }
+                context.stderr.write("fleetctl: \(noun) not started; no host was touched\n")
+                throw ExitFailure(code: ExitCode.failure)
+            }
+        }
     }
 
     /// Writes the new journal under its lock (refused when another unfinished rollout holds one

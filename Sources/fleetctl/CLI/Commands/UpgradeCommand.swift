@@ -3,20 +3,26 @@ import FleetCore
 import Monitoring
 import SSHTransport
 
-/// `fleetctl upgrade SELECTOR`: a staged canary rollout of a new agent-runner build;
-/// `--resume ID` and `--abort ID` continue or undo a recorded one.
+/// `fleetctl upgrade [SELECTOR]`: a staged canary rollout of a new agent-runner build to the
+/// selected hosts (every host without a SELECTOR, confirmed first); `--resume ID` and `--abort ID`
+/// continue or undo a recorded one.
 enum UpgradeCommand {
     static let spec = VerbSpec(
         "upgrade",
         summary:
             "roll a new agent-runner build out to the selected hosts: canary first, then batches, with health gates",
         discussion: """
-            Polls every selected host once, plans the rollout (canary stage, then batches; hosts already on the target \
+            Without a SELECTOR, every host of the inventory (minus --exclude), the build from [upgrade] artifact (or \
+            [upgrade] source with --target) and the canary from --canary or [upgrade] canary: fleetctl upgrade \
+            --canary pi. Polls every selected host once, plans the rollout (canary stage, then batches; hosts already on the target \
             skipped; unreachable hosts left out unless --include-unreachable) and prints the plan. Unless --dry-run, pushes \
             the build to each host of a stage over ssh (agent-runner upgrade --from - --sha256 HEX --target V --json), then \
             holds the stage to a health gate for the bake time (new version answering peek, service active). A failed gate \
             or more than --max-failures failed hosts stops the rollout and rolls back the hosts it upgraded (unless \
-            --no-rollback). Every step is journaled in <state dir>/rollouts/ID.json.
+            --no-rollback). Every step is journaled in <state dir>/rollouts/ID.json. The printed plan lists the stages, \
+            the hosts skipped and why, and the build (version, sha256). On a terminal it asks before the first host is \
+            touched (--yes does not ask); without a terminal it goes on when a SELECTOR named the hosts or --yes is \
+            given, and otherwise stops (exit 64).
             """,
         options: [
             OptionSpec(
@@ -33,6 +39,7 @@ enum UpgradeCommand {
                 OptionSpec(
                     "gate-interval", value: "DURATION", help: "Time between health samples during a bake (default 5s)."),
                 OptionSpec("dry-run", help: "Print the plan and change nothing."),
+                RolloutLaunch.yesOption,
                 OptionSpec("include-unreachable", help: "Plan hosts that did not answer the poll too."),
                 OptionSpec("no-rollback", help: "On failure, leave upgraded hosts as they are for inspection."),
                 OptionSpec(
@@ -40,18 +47,30 @@ enum UpgradeCommand {
                 OptionSpec("abort", value: "ID", help: "Roll back what a rollout upgraded and mark it aborted."),
                 WatchCommand.stateDirOption, FleetctlProgram.excludeOption, FleetctlProgram.parallelOption,
             ],
-        positionals: [RolloutLaunch.selector],
+        positionals: [RolloutLaunch.upgradeSelector],
         exitCodes: [
             (ExitCode.success, "the rollout finished (or the dry run / abort completed)"),
-            (ExitCode.failure, "the rollout failed: stopped, rolled back, or a host could not be rolled back"),
-            (ExitCode.usage, "the command line, the selector or the rollout id is wrong"),
+            (
+                ExitCode.failure,
+                "the rollout failed: stopped, rolled back, or a host could not be rolled back; or the "
+                    + "confirmation was declined (nothing touched)"
+            ),
+            (
+                ExitCode.usage,
+                "the command line, the selector or the rollout id is wrong; or every host was meant, with no "
+                    + "terminal to confirm and no --yes"
+            ),
             (ExitCode.config, "the inventory is missing, unreadable or invalid"),
         ])
 
     static func run(_ parsed: ParsedArguments, context: CommandContext, runner: ProgramRunner) -> Int32 {
         let resolved: FleetTargets
-        switch RolloutLaunch.select(parsed, context: context, runner: runner, verb: spec.name) {
-        case .hosts(let value): resolved = value
+        let explicit: Bool
+        switch RolloutLaunch.select(parsed, context: context, runner: runner, verb: spec.name, everyHostByDefault: true)
+        {
+        case .hosts(let value, let named):
+            resolved = value
+            explicit = named
         case .finished(let code): return code
         }
         let request: Request
@@ -60,7 +79,8 @@ enum UpgradeCommand {
         } catch {
             return runner.usageFailure(error, context: context)
         }
-        let launch = RolloutLaunch(parsed, context: context, runner: runner, resolved: resolved, kind: .upgrade)
+        let launch = RolloutLaunch(
+            parsed, context: context, runner: runner, resolved: resolved, kind: .upgrade, explicitSelector: explicit)
         do {
             guard
                 let (finished, _) = try launch.start(
@@ -103,6 +123,12 @@ enum UpgradeCommand {
                 artifact: pattern, releaseSource: release != nil, bakeS: try parsed.seconds("bake") ?? policy.bakeS,
                 maxFailures: try parsed.integer("max-failures", minimum: 0) ?? policy.maxFailures,
                 rollback: !parsed.has("no-rollback"))
+            settings.method = policy.method
+            if policy.method == .deb && release != nil {
+                throw UsageError(
+                    "[upgrade] method = \"deb\" pushes a .deb: pass --artifact PATH.deb (or set [upgrade] artifact)",
+                    verb: verb)
+            }
             options = try runnerOptions(parsed)
             if let canarySelector = parsed.value("canary") ?? policy.canary {
                 do {

@@ -138,6 +138,11 @@ public enum ExampleInventory {
         batch = "25%"                  # hosts per later batch: a count ("5") or a percentage
         bake = "5m"                    # health-gate time after each stage
         max_failures = 0               # failures tolerated before the rollout stops and rolls back
+        # Hosts that installed agent-runner's .deb (scripts/build-release --deb): push the package instead,
+        # installed with `sudo -n dpkg -i` (a sudoers rule for the ssh user); artifact then names the .deb,
+        # {arch} being the host's Debian architecture (amd64, arm64, armhf).
+        # method = "deb"
+        # artifact = "dist/agent-runner_0.1.0-1_{arch}.deb"
 
         """#
 }

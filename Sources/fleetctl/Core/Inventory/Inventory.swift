@@ -154,6 +154,8 @@ public struct Inventory: Sendable {
         public var batch: String = "25%"
         public var bakeS: Double = 300
         public var maxFailures: Int = 0
+        /// How builds go onto hosts: `binary` through `agent-runner upgrade`, or `deb` (`dpkg -i`).
+        public var method = UpgradeMethod.binary
         public init() {}
     }
 

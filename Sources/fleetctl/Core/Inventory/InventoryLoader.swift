@@ -143,7 +143,9 @@ public struct InventoryLoader: Sendable {
         let hooks = try readHooks(&root, groups: groupOrder, hosts: hosts)
         var upgrade = Inventory.UpgradePolicy()
         if var table = try root.table("upgrade") {
-            try table.rejectUnknownKeys(allowed: ["artifact", "source", "canary", "batch", "bake", "max_failures"])
+            try table.rejectUnknownKeys(allowed: [
+                "artifact", "source", "canary", "batch", "bake", "max_failures", "method",
+            ])
             upgrade.artifact = try table.string("artifact").map {
                 ConfigPaths.absolute(ConfigPaths.expandUser($0, home: environment.home), against: baseDirectory)
             }
@@ -184,6 +186,15 @@ public struct InventoryLoader: Sendable {
                 upgrade.bakeS = seconds
             }
             upgrade.maxFailures = try table.nonNegativeInt("max_failures") ?? 0
+            if let method = try table.choice("method", UpgradeMethod.allCases.map(\.rawValue)) {
+                upgrade.method = UpgradeMethod(rawValue: method) ?? .binary
+                if upgrade.method == .deb && upgrade.source != nil {
+                    throw table.error(
+                        "method",
+                        "method = \"deb\" pushes the .deb that [upgrade] artifact names; [upgrade] source "
+                            + "publishes binaries: set artifact instead")
+                }
+            }
             root.absorb(table)
         }
         return Inventory(

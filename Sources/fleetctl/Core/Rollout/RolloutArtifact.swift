@@ -57,6 +57,47 @@ public struct RolloutArtifact: Sendable, Equatable {
         return RolloutArtifact(path: path, bytes: bytes, sha256: SHA256.hex(of: bytes), version: version)
     }
 
+    /// Reads the Debian package at `path` (`[upgrade] method = "deb"`): its bytes, and its version
+    /// from its control fields (`dpkg-deb --field`), without the Debian revision
+    /// (`0.2.0-1` → `0.2.0`, what the installed agent-runner reports); it must be `agent-runner`'s
+    /// package, and agree with `target` when one is given.
+    public static func loadPackage(
+        _ path: String, target: String?, effects: Effects
+    ) throws(RolloutError) -> RolloutArtifact {
+        let bytes: [UInt8]
+        do {
+            bytes = try effects.fileSystem.readFile(path, limit: 1 << 30)
+        } catch {
+            throw RolloutError(
+                "cannot read the package \(path): \(error.reason); pass --artifact PATH.deb or fix [upgrade] artifact")
+        }
+        let output: ProcessOutput
+        do {
+            let request = ProcessRequest(
+                "dpkg-deb", arguments: ["--field", path, "Package", "Version"],
+                environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], deadline: effects.clock.now + .seconds(30))
+            output = try effects.processes.run(request)
+        } catch {
+            throw RolloutError("cannot run dpkg-deb to read \(path) (\(error)); install it with: apt-get install dpkg")
+        }
+        var fields: [String: String] = [:]
+        for line in output.stdoutText.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[String(line[..<colon])] = String(line[line.index(after: colon)...].drop { $0 == " " })
+        }
+        guard output.exit == .terminated(0), fields["Package"] == "agent-runner", let full = fields["Version"] else {
+            throw RolloutError(
+                "\(path) is not agent-runner's Debian package (dpkg-deb --field: \(output.exit), "
+                    + "Package \(fields["Package"] ?? "?")); [upgrade] method = \"deb\" pushes agent-runner_VERSION_ARCH.deb"
+            )
+        }
+        let version = full.split(separator: "-").dropLast(full.contains("-") ? 1 : 0).joined(separator: "-")
+        if let target, target != version {
+            throw RolloutError("the package \(path) is agent-runner \(version), not --target \(target)")
+        }
+        return RolloutArtifact(path: path, bytes: bytes, sha256: SHA256.hex(of: bytes), version: version)
+    }
+
     /// `PATH --version` must print `agent-runner X.Y.Z`.
     static func reportedVersion(_ path: String, effects: Effects) throws(RolloutError) -> String {
         let output: ProcessOutput

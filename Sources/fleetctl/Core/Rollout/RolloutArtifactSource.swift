@@ -20,6 +20,9 @@ public final class RolloutArtifactSource: Sendable {
 
     public let origin: Origin
     public let target: String
+    /// `[upgrade] method`: with `deb`, the pattern names Debian packages (`{arch}` = the host's
+    /// Debian architecture) and their version is the package's.
+    public let method: UpgradeMethod
     private let remote: any RemoteExecutor
     private let effects: Effects
     private let timeoutS: Double
@@ -27,13 +30,19 @@ public final class RolloutArtifactSource: Sendable {
     /// so hosts of one architecture wait for the first read instead of each fetching and hashing.
     private let loaded = Mutex<[String: Result<RolloutArtifact, RolloutError>]>([:])
 
-    public convenience init(pattern: String, target: String, remote: any RemoteExecutor, effects: Effects) {
-        self.init(.pattern(pattern), target: target, remote: remote, effects: effects)
+    public convenience init(
+        pattern: String, target: String, remote: any RemoteExecutor, effects: Effects, method: UpgradeMethod = .binary
+    ) {
+        self.init(.pattern(pattern), target: target, remote: remote, effects: effects, method: method)
     }
 
-    public init(_ origin: Origin, target: String, remote: any RemoteExecutor, effects: Effects, timeoutS: Double = 30) {
+    public init(
+        _ origin: Origin, target: String, remote: any RemoteExecutor, effects: Effects, timeoutS: Double = 30,
+        method: UpgradeMethod = .binary
+    ) {
         self.origin = origin
         self.target = target
+        self.method = method
         self.remote = remote
         self.effects = effects
         self.timeoutS = timeoutS
@@ -45,7 +54,8 @@ public final class RolloutArtifactSource: Sendable {
         effects: Effects
     ) throws(RolloutError) {
         guard settings.releaseSource else {
-            self.init(pattern: settings.artifact, target: target, remote: remote, effects: effects)
+            self.init(
+                pattern: settings.artifact, target: target, remote: remote, effects: effects, method: settings.method)
             return
         }
         do {
@@ -70,7 +80,7 @@ public final class RolloutArtifactSource: Sendable {
         var arch: String?
         if perArchitecture {
             switch RolloutHostProbe.arch(target, remote: remote, clock: effects.clock) {
-            case .success(let value): arch = value
+            case .success(let value): arch = method == .deb ? UpgradeMethod.debianArchitecture(value) : value
             case .failure(let error): return .failure(error)
             }
         }
@@ -94,6 +104,8 @@ public final class RolloutArtifactSource: Sendable {
 
     private func load(_ key: String, arch: String?) throws(RolloutError) -> RolloutArtifact {
         switch origin {
+        case .pattern where method == .deb:
+            return try RolloutArtifact.loadPackage(key, target: target, effects: effects)
         case .pattern:
             do {
                 return try RolloutArtifact.load(key, arch: arch, target: target, effects: effects)

@@ -60,6 +60,8 @@ public struct RolloutJournal: Sendable, Equatable {
         public var rollback = true
         /// A migration's install places and stop timeout (nil for an upgrade).
         public var migration: MigrationSettings?
+        /// How builds go onto hosts (`[upgrade] method`).
+        public var method = UpgradeMethod.binary
         public init(
             artifact: String = "", releaseSource: Bool = false, bakeS: Double = 300, maxFailures: Int = 0,
             rollback: Bool = true, migration: MigrationSettings? = nil
@@ -139,6 +141,7 @@ public struct RolloutJournal: Sendable, Equatable {
             ("bake_s", .double(settings.bakeS)),
             ("max_failures", .int(Int64(settings.maxFailures))), ("rollback", .bool(settings.rollback)),
         ])
+        if settings.method != .binary { settingsObject["method"] = .string(settings.method.rawValue) }
         if let migration = settings.migration {
             settingsObject["migration"] = .object(
                 JSONObject([
@@ -193,6 +196,7 @@ public struct RolloutJournal: Sendable, Equatable {
         if let saved = object["settings"]?.objectValue {
             settings.artifact = saved["artifact"]?.stringValue ?? ""
             settings.releaseSource = saved["release_source"]?.boolValue ?? false
+            settings.method = saved["method"]?.stringValue.flatMap(UpgradeMethod.init(rawValue:)) ?? .binary
             settings.bakeS = saved["bake_s"]?.doubleValue ?? settings.bakeS
             settings.maxFailures = saved["max_failures"]?.intValue.flatMap { Int(exactly: $0) } ?? 0
             settings.rollback = saved["rollback"]?.boolValue ?? true

@@ -73,6 +73,17 @@ public final class RolloutRunner: Sendable {
         return AgentRunnerCommand.verb(words, target.settings)
     }
 
+    /// What a host's `agent-runner upgrade` said when it refused because its agent-runner is the
+    /// Debian package's (`PATH is installed by the Debian package agent-runner V: ...` on stderr):
+    /// `PATH from the Debian package agent-runner V`, or nil for any other failure.
+    static func packagedRefusal(_ stderr: String) -> String? {
+        let marker = " is installed by the Debian package agent-runner"
+        guard let found = stderr.firstRange(of: marker) else { return nil }
+        let path = stderr[..<found.lowerBound].split(separator: " ").last.map(String.init) ?? "/usr/bin/agent-runner"
+        let version = stderr[found.upperBound...].prefix { $0 != ":" }
+        return "\(path), from the Debian package agent-runner\(version)"
+    }
+
     /// `agent-runner upgrade --rollback --json [--config PATH]`.
     public static func rollbackCommand(_ target: PollTarget) -> [String] {
         AgentRunnerCommand.verb(["upgrade", "--rollback", "--json"], target.settings)
@@ -174,6 +185,7 @@ public final class RolloutRunner: Sendable {
         case .failure(let error): return fail(host, error.message, phase: "upgrade")
         }
         if let migration, let monitored = hosts[host] { return migrate(monitored, artifact: artifact, with: migration) }
+        if journal.settings.method == .deb { return installPackage(host, target: target, artifact: artifact) }
         let result = remote.run(
             host: target.remote, argv: Self.upgradeCommand(target, artifact: artifact),
             stdin: artifact.bytes, deadline: effects.clock.now + options.commandTimeout)
@@ -186,10 +198,55 @@ public final class RolloutRunner: Sendable {
             return
         }
         let outcome = result.outcome.stdout.flatMap { try? JSONParser.strict.parse($0) }?["outcome"]?.stringValue
+        if case .remoteFailure(_, let tail) = result.outcome, let said = Self.packagedRefusal(tail) {
+            return fail(
+                host,
+                "its agent-runner is \(said), which agent-runner upgrade does not replace; nothing changed there. "
+                    + "Push the .deb instead: set [upgrade] method = \"deb\" in the inventory and --artifact "
+                    + "agent-runner_VERSION_ARCH.deb (it runs dpkg -i through sudo -n: allow that for the ssh user)",
+                phase: "upgrade")
+        }
         guard result.outcome.isOK, let outcome, ["service_upgraded", "package_upgraded", "unchanged"].contains(outcome)
         else {
             let reason = result.errorMessage ?? "agent-runner upgrade ended with \(outcome ?? result.outcome.category)"
             return fail(host, reason, phase: "upgrade")
+        }
+        record(host, .upgraded, note: outcome)
+        reporter.step(
+            "host_upgraded", rollout: id,
+            ["host": .string(host), "outcome": .string(outcome), "version": .string(artifact.version)],
+            text: "\(host): upgraded to \(artifact.version) (\(outcome))")
+    }
+
+    /// `[upgrade] method = "deb"`: the package on stdin of ``UpgradeMethod/installCommand(sha256:)``
+    /// (dpkg -i as root), then `agent-runner restart` when the host's service ran before, so serve
+    /// runs the new build.
+    private func installPackage(_ host: String, target: PollTarget, artifact: RolloutArtifact) {
+        let result = remote.run(
+            host: target.remote, argv: UpgradeMethod.installCommand(sha256: artifact.sha256), stdin: artifact.bytes,
+            deadline: effects.clock.now + options.commandTimeout)
+        if case .sshFailure(let kind, _) = result.outcome, kind.commandNeverRan {
+            let reason = result.errorMessage ?? kind.rawValue
+            record(host, .unreached, note: reason)
+            reporter.step(
+                "host_failed", RolloutHostFailed(rollout: id, host: host, phase: "upgrade", reason: reason),
+                text: "\(host): upgrade failed: \(reason) (not reached: nothing changed there)")
+            return
+        }
+        guard result.outcome.isOK else {
+            let why = result.errorMessage ?? result.outcome.category
+            return fail(host, "dpkg -i of \(artifact.path) failed: \(why)", phase: "upgrade")
+        }
+        var outcome = "deb_installed"
+        if journal.serviceActiveBefore[host] == true {
+            let restart = remote.run(
+                host: target.remote, argv: AgentRunnerCommand.verb(["restart", "--json"], target.settings),
+                deadline: effects.clock.now + options.commandTimeout)
+            guard restart.outcome.isOK else {
+                let why = restart.errorMessage ?? restart.outcome.category
+                return fail(host, "the package is installed but agent-runner restart failed: \(why)", phase: "upgrade")
+            }
+            outcome = "deb_installed_restarted"
         }
         record(host, .upgraded, note: outcome)
         reporter.step(
@@ -350,6 +407,12 @@ public final class RolloutRunner: Sendable {
         }
         if before.version != target {
             return report(true, "already on \(before.version ?? "?"), not \(target): nothing to roll back")
+        }
+        if journal.settings.method == .deb {
+            return report(
+                false,
+                "installed from a .deb, which fleetctl cannot roll back (it has no older package): install the "
+                    + "previous one there (sudo dpkg -i agent-runner_OLD_ARCH.deb)")
         }
         let result = self.remote.run(
             host: remote.remote, argv: Self.rollbackCommand(remote),
