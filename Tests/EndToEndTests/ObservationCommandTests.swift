@@ -262,7 +262,15 @@ final class ObservationCommandTests: XCTestCase {
             events.filter { $0.kind == "monitor_auto_stop_triggered" }.map { $0.payload }, [["detector": "oauth_fail"]])
         XCTAssertFalse(events.contains { $0.kind == "monitor_auto_stop_failed" })
 
-        // Nothing running now: the stop fails, and says so, instead of claiming success.
+        // The round the stop waited for was a good round after a start: the credentials work
+        // again, so oauth_fail has resolved and the next check is healthy.
+        let fixed = try project.run(["monitor", "--once"])
+        XCTAssertEqual(fixed.code, 0, fixed.stderr)
+        XCTAssertEqual(fixed.stdout, "project: healthy, no alert firing\n")
+
+        // They break again: a serve gives up after 5 auth failures. Nothing running now: the
+        // stop fails, and says so, instead of claiming success.
+        XCTAssertEqual(try project.run(["serve"]).code, ExitCode.crashLoop)
         let again = try project.run(["monitor", "--once"])
         XCTAssertEqual(again.code, 0, again.stderr)
         XCTAssertTrue(again.stdout.hasPrefix("[CRIT] oauth_fail — "), again.stdout)

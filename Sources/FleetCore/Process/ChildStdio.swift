@@ -70,6 +70,8 @@ final class ChildStdio {
             return nil
         case .discard:
             return try open("/dev/null", O_WRONLY, purpose: "/dev/null")
+        case .descriptor(let fd):
+            return fd
         case .appendToFile(let path):
             return try open(
                 path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, purpose: "\"\(path)\" to append \(stream)")

@@ -22,12 +22,16 @@ public struct ProcessRequest: Sendable, Equatable {
         /// keeps being drained but the bytes are dropped and the output is marked
         /// truncated, so a chatty child can neither block on a full pipe nor exhaust memory.
         case capture(limit: Int = ProcessRequest.defaultCaptureLimit)
-        /// Appended to this file (created 0644 if missing), e.g. an agent's round log.
+        /// Appended to this file (created 0600 if missing), e.g. an agent's round log.
         /// Opened in the supervisor, so a bad path is reported before the child starts; a
         /// symbolic link there is refused, never followed (the files live in log_dir).
         case appendToFile(String)
         /// `/dev/null`.
         case discard
+        /// A descriptor the caller opened and keeps owning (e.g. a pipe's write end, whose reader
+        /// the caller controls); the child gets a copy. Where a path would do, `appendToFile`
+        /// refuses links such as `/proc/self/fd/N`: this is the way to hand over a descriptor.
+        case descriptor(Int32)
         /// The supervisor's own descriptor.
         case inherit
         /// Standard error only: the same destination as standard output, interleaved in

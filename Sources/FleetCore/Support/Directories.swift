@@ -22,14 +22,19 @@ public enum Directories {
     }
 
     /// `mkdir -p` with mode 0700 for what it creates, then the directory itself, when it already
-    /// existed, is ours and is open to group or others, tightened to 0700 (`chmod go-rwx`):
+    /// existed, is ours and is readable by group or others, tightened to 0700 (`chmod go-rwx`):
     /// the log dir holds unredacted transcripts, and was once created 0755 with 0644 files.
+    /// One that group or others can write in is left as it is: someone may have planted files or
+    /// links there already, so ``PrivateDirectory`` refuses it with the reason instead of this
+    /// hiding it.
     @discardableResult
     public static func createPrivate(_ path: String) -> Int32? {
         if let error = create(path, mode: 0o700) { return error }
         var info = stat()
         guard stat(path, &info) == 0 else { return errno }
-        if info.st_uid == geteuid() && info.st_mode & 0o077 != 0 && chmod(path, info.st_mode & 0o700) != 0 {
+        let readable = info.st_mode & 0o077 != 0
+        let writable = info.st_mode & 0o022 != 0
+        if info.st_uid == geteuid() && readable && !writable && chmod(path, info.st_mode & 0o700) != 0 {
             return errno
         }
         return nil

@@ -103,7 +103,7 @@ final class ReaderGoneTests: XCTestCase {
             ProcessRequest(
                 try Harness.binary("agent-runner"), arguments: arguments, environment: environment(),
                 workingDirectory: project.dir,
-                standardOutput: .appendToFile("/proc/self/fd/\(ends[1])"), standardError: .capture()))
+                standardOutput: .descriptor(ends[1]), standardError: .capture()))
         addTeardownBlock { _ = process.terminate(grace: .seconds(1)) }
         return (process, ends[0])
     }

@@ -12,9 +12,16 @@ final class PrivateFilesTests: XCTestCase {
         XCTAssertEqual(try Self.mode(fresh), 0o700)
         let loose = root + "/loose"
         XCTAssertEqual(mkdir(loose, 0o755), 0)
-        XCTAssertEqual(chmod(loose, 0o775), 0)
         XCTAssertNil(LocalFileSystem().createPrivateDirectory(loose))
-        XCTAssertEqual(try Self.mode(loose), 0o700, "an existing log dir of ours is tightened")
+        XCTAssertEqual(
+            try Self.mode(loose), 0o700, "an existing log dir of ours (an earlier build's 0755) is tightened")
+        let open = root + "/open"
+        XCTAssertEqual(mkdir(open, 0o755), 0)
+        XCTAssertEqual(chmod(open, 0o775), 0)
+        XCTAssertNil(LocalFileSystem().createPrivateDirectory(open))
+        XCTAssertEqual(
+            try Self.mode(open), 0o775, "one others could write in is left for PrivateDirectory to refuse, not hidden")
+        XCTAssertNotNil(LocalFileSystem().privateDirectoryProblem(open))
 
         try LocalFileSystem().append(Array("line\n".utf8), to: fresh + "/appended.log")
         XCTAssertEqual(try Self.mode(fresh + "/appended.log"), 0o600)

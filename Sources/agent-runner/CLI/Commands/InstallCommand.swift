@@ -76,11 +76,6 @@ enum InstallCommand {
         case .success(let loaded): setup = loaded
         case .failure(let failure): return failure.code
         }
-        if options.monitor && AgentRunnerProgram.spec.verb(named: "monitor") == nil {
-            context.stderr.write(
-                "agent-runner: note: this build (\(BuildInfo.version)) has no 'monitor' verb yet; the monitor unit restarts until an upgrade brings it\n"
-            )
-        }
         let result: ServiceInstaller.InstallResult
         do {
             result = try installer(setup, context: context).install(options)
