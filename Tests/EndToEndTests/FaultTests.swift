@@ -66,7 +66,8 @@ final class FaultTests: XCTestCase {
         let project = try AgentProject(self, modes: ["ok"], runtime: ["max_rounds = 3"])
         try FileManager.default.createDirectory(atPath: project.logDir, withIntermediateDirectories: true)
         let mount = try PosixProcessRunner().run(
-            ProcessRequest("mount", arguments: ["-t", "tmpfs", "-o", "size=256k", "tmpfs", project.logDir]))
+            // mode=0700: a tmpfs is 1777 by default, and serve refuses a log dir others can write in.
+            ProcessRequest("mount", arguments: ["-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", project.logDir]))
         XCTAssertEqual(mount.exit, .terminated(0), "mount tmpfs failed: \(mount.stderrText)")
         addTeardownBlock {
             _ = try? PosixProcessRunner().run(ProcessRequest("umount", arguments: ["-l", project.logDir]))
