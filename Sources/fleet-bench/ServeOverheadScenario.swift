@@ -51,35 +51,9 @@ enum ServeOverheadScenario {
     ) -> Result {
         let dir = Bench.temporaryDirectory("serve")
         defer { Bench.shell("rm -rf '\(dir)'") }
-        let setup = """
-            set -e
-            mkdir -p bin prompts
-            cat > bin/agent <<'SH'
-            #!/bin/sh
-            cat > /dev/null
-            sleep 0.3
-            echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":1,"result":"ok"}'
-            SH
-            chmod +x bin/agent
-            for i in $(seq 1 40); do echo "Benchmark prompt line $i: do the work carefully."; done > prompts/main.md
-            printf 'logs/\\n' > .gitignore
-            cat > agent-runner.toml <<'TOML'
-            schema_version = 1
-            [agent]
-            command = ["./bin/agent"]
-            prompt_arg_template = ["-p"]
-            prompt_delivery = "stdin"
-            [runtime]
-            work_dir = "."
-            log_dir = "logs"
-            restart_delay_s = \(restartDelay)
-            [prompt]
-            file = "prompts/main.md"
-            TOML
-            git init -q && git add -A && git -c user.email=b@b -c user.name=b commit -qm init
-            """
-        let made = Bench.shell(setup, in: dir)
-        guard made.exit == .terminated(0) else { Bench.fail("setup failed: \(made.stderrText)") }
+        BenchProject.create(
+            in: dir, work: "sleep 0.3", word: "Benchmark", agent: ["prompt_arg_template = [\"-p\"]"],
+            runtime: ["restart_delay_s = \(restartDelay)"])
 
         let process: RunningProcess
         do {

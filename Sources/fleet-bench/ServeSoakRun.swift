@@ -53,36 +53,12 @@ struct ServeSoakRun {
             ? "yes 'agent transcript line: read a file, ran a tool, wrote a patch, all of it logged' | "
                 + "head -c \(settings.transcriptBytes)"
             : ":"
-        let setup = """
-            set -e
-            mkdir -p bin prompts
-            cat > bin/agent <<'SH'
-            #!/bin/sh
-            cat > /dev/null
-            \(output)
-            echo '{"type":"result","is_error":false,"usage":{"input_tokens":1,"output_tokens":1},"duration_ms":1,"result":"ok"}'
-            SH
-            chmod +x bin/agent
-            for i in $(seq 1 40); do echo "Soak prompt line $i: do the work carefully."; done > prompts/main.md
-            printf 'logs/\\n' > .gitignore
-            cat > agent-runner.toml <<'TOML'
-            schema_version = 1
-            [agent]
-            command = ["./bin/agent"]
-            prompt_delivery = "stdin"
-            [runtime]
-            work_dir = "."
-            log_dir = "logs"
-            restart_delay_s = \(settings.restartDelayS)
-            round_log_retention = \(settings.retention)
-            round_log_max_mb = \(settings.maxMB)
-            [prompt]
-            file = "prompts/main.md"
-            TOML
-            git init -q && git add -A && git -c user.email=b@b -c user.name=b commit -qm init
-            """
-        let made = Bench.shell(setup, in: dir)
-        guard made.exit == .terminated(0) else { Bench.fail("soak setup failed: \(made.stderrText)") }
+        BenchProject.create(
+            in: dir, work: output, word: "Soak",
+            runtime: [
+                "restart_delay_s = \(settings.restartDelayS)", "round_log_retention = \(settings.retention)",
+                "round_log_max_mb = \(settings.maxMB)",
+            ])
         let started = ContinuousClock.now
         let process: RunningProcess
         do {

@@ -15,31 +15,12 @@ public final class DrippingHTTPServer: @unchecked Sendable {
     private let stopped = Mutex(false)
 
     public init(answer: [UInt8], interval: useconds_t) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw POSIXError(.EADDRNOTAVAIL)
-        }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (fd, port) = try LoopbackListener.open()
         Thread.detachNewThread { [self] in
             while !stopped.withLock({ $0 }) {
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { return }
-                var head: [UInt8] = []
-                var byte: UInt8 = 0
-                while !head.suffix(4).elementsEqual([13, 10, 13, 10]), recv(client, &byte, 1, 0) == 1 {
-                    head.append(byte)
-                }
+                LoopbackListener.readHead(client)
                 for byte in answer where !stopped.withLock({ $0 }) {
                     guard [byte].withUnsafeBytes({ send(client, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }) == 1
                     else { break }

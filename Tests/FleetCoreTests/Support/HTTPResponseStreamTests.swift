@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import XCTest
 
 @testable import FleetCore
@@ -12,37 +13,14 @@ final class RawHTTPServer: @unchecked Sendable {
     private let fd: Int32
     private let done = DispatchSemaphore(value: 0)
 
-    /// A listening socket on 127.0.0.1 and its port.
-    static func listenOnLoopback() throws -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw POSIXError(.EADDRNOTAVAIL)
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
-    }
-
     init(_ responses: [[UInt8]]) throws {
-        (fd, port) = try Self.listenOnLoopback()
+        (fd, port) = try LoopbackListener.open()
         let listener = fd
         Thread.detachNewThread { [done] in
             for response in responses {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { break }
-                var head: [UInt8] = []
-                var byte: UInt8 = 0
-                while !head.suffix(4).elementsEqual([13, 10, 13, 10]), recv(client, &byte, 1, 0) == 1 {
-                    head.append(byte)
-                }
+                LoopbackListener.readHead(client)
                 _ = response.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(client)
             }
@@ -118,7 +96,7 @@ final class HTTPResponseStreamTests: XCTestCase {
     }
 
     func testAServerThatNeverAnswersTimesOut() throws {
-        let (fd, port) = try RawHTTPServer.listenOnLoopback()
+        let (fd, port) = try LoopbackListener.open()
         defer { close(fd) }
         // The kernel accepts the connection into the backlog; nobody ever reads or writes.
         let url = "http://127.0.0.1:\(port)/build"
