@@ -19,31 +19,14 @@ final class HTTPServerTests: XCTestCase {
 
     /// Connects and sends `bytes` raw; the caller reads the answer (``answer(_:)``) and closes.
     private func open(_ port: Int, _ bytes: [UInt8]) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        XCTAssertEqual(connected, 0)
+        let fd = HTTPServerSlowClientTests.connect(port)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         return fd
     }
 
     /// Everything the server answered on `fd` before closing it.
     private func answer(_ fd: Int32) -> String {
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { break }
-            answer += buffer[0..<count]
-        }
-        return String(decoding: answer, as: UTF8.self)
+        HTTPServerSlowClientTests.answer(fd)
     }
 
     /// Sends `bytes` raw and returns everything the server answered before closing.
